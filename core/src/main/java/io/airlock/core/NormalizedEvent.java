@@ -1,0 +1,108 @@
+package io.airlock.core;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The normalized event of DESIGN.md, with ECS field names as flat dotted JSON keys.
+ * Only {@code @timestamp}, {@code event.id} and {@code event.dataset} are mandatory; everything else may be null.
+ */
+public record NormalizedEvent(
+        @JsonProperty("@timestamp") Instant timestamp,
+        @JsonProperty("event.id") String id,
+        @JsonProperty("event.dataset") String dataset,
+        @JsonProperty("event.category") String category,
+        @JsonProperty("event.action") String action,
+        @JsonProperty("event.outcome") String outcome,
+        @JsonProperty("user.name") String userName,
+        @JsonProperty("source.ip") String sourceIp,
+        @JsonProperty("airflow.dag_id") String dagId,
+        @JsonProperty("airflow.run_id") String runId,
+        @JsonProperty("airflow.run_type") String runType,
+        @JsonProperty("airflow.state") String state,
+        @JsonProperty("vault.path") String vaultPath,
+        @JsonProperty("vault.operation") String vaultOperation,
+        @JsonProperty("vault.mount_type") String vaultMountType,
+        @JsonProperty("vault.identity") String vaultIdentity,
+        @JsonProperty("vault.error") String vaultError,
+        @JsonProperty("related.user") List<String> relatedUsers) {
+
+    public static final String DATASET_LOG = "airflow.log";
+    public static final String DATASET_DAG_RUN = "airflow.dag_run";
+    public static final String DATASET_AB_USER = "airflow.ab_user";
+    public static final String DATASET_VAULT = "vault.audit";
+
+    public static final String OUTCOME_SUCCESS = "success";
+    public static final String OUTCOME_FAILURE = "failure";
+
+    public NormalizedEvent {
+        Objects.requireNonNull(timestamp, "@timestamp");
+        Objects.requireNonNull(id, "event.id");
+        Objects.requireNonNull(dataset, "event.dataset");
+        relatedUsers = relatedUsers == null ? null : List.copyOf(relatedUsers);
+    }
+
+    /** The principal the event is keyed by on {@code airlock.events}: the user, else the Vault identity. */
+    public String principal() {
+        return userName != null ? userName : vaultIdentity != null ? vaultIdentity : "";
+    }
+
+    public boolean isFailedLogin() {
+        return "authentication".equals(category) && OUTCOME_FAILURE.equals(outcome);
+    }
+
+    public static Builder builder(Instant timestamp, String id, String dataset) {
+        return new Builder(timestamp, id, dataset);
+    }
+
+    /** Fluent construction for the many optional fields. */
+    public static final class Builder {
+        private final Instant timestamp;
+        private final String id;
+        private final String dataset;
+        private String category;
+        private String action;
+        private String outcome;
+        private String userName;
+        private String sourceIp;
+        private String dagId;
+        private String runId;
+        private String runType;
+        private String state;
+        private String vaultPath;
+        private String vaultOperation;
+        private String vaultMountType;
+        private String vaultIdentity;
+        private String vaultError;
+        private List<String> relatedUsers;
+
+        private Builder(Instant timestamp, String id, String dataset) {
+            this.timestamp = timestamp;
+            this.id = id;
+            this.dataset = dataset;
+        }
+
+        public Builder category(String v) { this.category = v; return this; }
+        public Builder action(String v) { this.action = v; return this; }
+        public Builder outcome(String v) { this.outcome = v; return this; }
+        public Builder userName(String v) { this.userName = v; return this; }
+        public Builder sourceIp(String v) { this.sourceIp = v; return this; }
+        public Builder dagId(String v) { this.dagId = v; return this; }
+        public Builder runId(String v) { this.runId = v; return this; }
+        public Builder runType(String v) { this.runType = v; return this; }
+        public Builder state(String v) { this.state = v; return this; }
+        public Builder vaultPath(String v) { this.vaultPath = v; return this; }
+        public Builder vaultOperation(String v) { this.vaultOperation = v; return this; }
+        public Builder vaultMountType(String v) { this.vaultMountType = v; return this; }
+        public Builder vaultIdentity(String v) { this.vaultIdentity = v; return this; }
+        public Builder vaultError(String v) { this.vaultError = v; return this; }
+        public Builder relatedUsers(List<String> v) { this.relatedUsers = v; return this; }
+
+        public NormalizedEvent build() {
+            return new NormalizedEvent(timestamp, id, dataset, category, action, outcome, userName, sourceIp, dagId, runId,
+                    runType, state, vaultPath, vaultOperation, vaultMountType, vaultIdentity, vaultError, relatedUsers);
+        }
+    }
+}
