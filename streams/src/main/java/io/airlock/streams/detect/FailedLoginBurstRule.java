@@ -1,0 +1,77 @@
+package io.airlock.streams.detect;
+
+import io.airlock.core.Alert;
+import io.airlock.core.NormalizedEvent;
+import io.airlock.core.Topics;
+import io.airlock.streams.DetectionConfig;
+import io.airlock.streams.internal.JsonSerdes;
+import java.time.Duration;
+import java.time.format.DateTimeFormatter;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/** AL-001: at least N failed logins for one Airflow user within a window (default 5 in 5 minutes). */
+public final class FailedLoginBurstRule implements Processor<String, NormalizedEvent, String, Alert> {
+
+    public static final RuleDefinition RULE = RuleDefinition.FAILED_LOGIN_BURST;
+    public static final String STORE = "al-001-failed-login-bursts";
+
+    private final DetectionConfig config;
+    private final BurstTracker tracker;
+    private ProcessorContext<String, Alert> context;
+    private KeyValueStore<String, BurstTracker.State> bursts;
+
+    FailedLoginBurstRule(DetectionConfig config) {
+        this.config = config;
+        var rule = config.failedLoginBurst();
+        this.tracker = new BurstTracker(RULE.id(), rule.threshold(), rule.window(), config.grace());
+    }
+
+    /** Adds the rule to a topology: failed logins of {@code events} (keyed by user) in, alerts (keyed by alert id) out. */
+    public static void addTo(StreamsBuilder builder, KStream<String, NormalizedEvent> events, DetectionConfig config, Topics topics) {
+        if (!config.failedLoginBurst().enabled()) {
+            return;
+        }
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
+                JsonSerdes.of(BurstTracker.State.class)));
+        events.filter((user, event) -> event.isFailedLogin() && event.userName() != null, Named.as("al-001-failed-logins"))
+                .process(() -> new FailedLoginBurstRule(config), Named.as("al-001-detect"), STORE)
+                .to(topics.alerts(), Produced.with(Serdes.String(), JsonSerdes.alerts()).withName("al-001-alerts"));
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Alert> context) {
+        this.context = context;
+        this.bursts = context.getStateStore(STORE);
+    }
+
+    @Override
+    public void process(Record<String, NormalizedEvent> record) {
+        NormalizedEvent event = record.value();
+        String user = event.userName();
+        BurstTracker.Step step = tracker.observe(bursts.get(user), user, new BurstTracker.Hit(event.timestamp(), event.id()));
+        bursts.put(user, step.next());
+        if (step.fired() != null) {
+            Alert alert = toAlert(user, step.fired());
+            context.forward(new Record<>(alert.id(), alert, alert.lastSeen().toEpochMilli()));
+        }
+    }
+
+    private Alert toAlert(String user, BurstTracker.OpenBurst burst) {
+        Duration window = config.failedLoginBurst().window();
+        String summary = String.format("%d failed logins for Airflow user '%s' between %s and %s (threshold %d within %d min)",
+                burst.count(), user, DateTimeFormatter.ISO_INSTANT.format(burst.firstSeen()),
+                DateTimeFormatter.ISO_INSTANT.format(burst.lastSeen()), config.failedLoginBurst().threshold(), window.toMinutes());
+        return new Alert(burst.alertId(), RULE.id(), RULE.name(), RULE.severity(), burst.lastSeen(), burst.firstSeen(),
+                burst.lastSeen(), burst.count(), user, summary, burst.evidence(), RULE.techniques(),
+                RULE.runbook(config.runbookBase()), Alert.Status.OPEN);
+    }
+}

@@ -1,0 +1,53 @@
+package io.airlock.streams.internal;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.airlock.core.Json;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * The value written to {@code airlock.dlq}: the bad record, where it came from and why it was rejected.
+ * A value that is not valid UTF-8 is kept as base64 so nothing is lost or mangled.
+ */
+public record DeadLetterRecord(
+        @JsonProperty("source_topic") String sourceTopic,
+        @JsonProperty("partition") int partition,
+        @JsonProperty("offset") long offset,
+        @JsonProperty("stage") String stage,
+        @JsonProperty("reason") String reason,
+        @JsonProperty("key") String key,
+        @JsonProperty("value") String value,
+        @JsonProperty("value_base64") String valueBase64) {
+
+    public static DeadLetterRecord of(String topic, int partition, long offset, String stage, String reason, byte[] key, byte[] value) {
+        String text = utf8OrNull(value);
+        return new DeadLetterRecord(topic, partition, offset, stage, reason, key == null ? null : lossyUtf8(key), text,
+                text == null && value != null ? Base64.getEncoder().encodeToString(value) : null);
+    }
+
+    public ProducerRecord<byte[], byte[]> toProducerRecord(String dlqTopic, byte[] sourceKey) {
+        return new ProducerRecord<>(dlqTopic, null, sourceKey, Json.write(this));
+    }
+
+    private static String utf8OrNull(byte[] bytes) {
+        if (bytes == null) {
+            return null;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    private static String lossyUtf8(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,95 @@
+package io.airlock.streams.normalize;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.airlock.core.NormalizedEvent;
+import io.airlock.core.StableIds;
+import java.util.List;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Turns {@code ab_user} change events into authentication and account events, keyed by user name.
+ *
+ * <p>Flask-AppBuilder records a wrong password only by incrementing {@code fail_login_count} and a successful login by
+ * incrementing {@code login_count} (resetting {@code fail_login_count}). Updates carry no old values with the default replica
+ * identity, so the last seen counters of each row are kept in {@link #STORE}; each increment of {@code fail_login_count}
+ * becomes one failed-login event. Snapshot rows only prime that state.
+ */
+public final class AbUserChangeNormalizer implements Processor<String, JsonNode, String, NormalizedEvent> {
+
+    public static final String STORE = "ab-user-last-seen";
+
+    private ProcessorContext<String, NormalizedEvent> context;
+    private KeyValueStore<String, AbUserState> lastSeen;
+
+    @Override
+    public void init(ProcessorContext<String, NormalizedEvent> context) {
+        this.context = context;
+        this.lastSeen = context.getStateStore(STORE);
+    }
+
+    @Override
+    public void process(Record<String, JsonNode> record) {
+        DebeziumChange change = DebeziumChange.parse(record.value());
+        String rowKey = record.key() != null ? record.key() : change.row().path("id").asText();
+        AbUserState previous = lastSeen.get(rowKey);
+        if (previous == null && change.before() != null) {
+            previous = AbUserState.fromRow(change.before());
+        }
+        switch (change.op()) {
+            case "r" -> lastSeen.put(rowKey, AbUserState.fromRow(change.after()));
+            case "c" -> {
+                AbUserState created = AbUserState.fromRow(change.after());
+                lastSeen.put(rowKey, created);
+                emit(record, change, rowKey, "iam", "user-created", NormalizedEvent.OUTCOME_SUCCESS, created.username(), 0);
+            }
+            case "u" -> update(record, change, rowKey, previous, AbUserState.fromRow(change.after()));
+            case "d" -> {
+                lastSeen.delete(rowKey);
+                emit(record, change, rowKey, "iam", "user-deleted", NormalizedEvent.OUTCOME_SUCCESS,
+                        AbUserState.fromRow(change.before()).username(), 0);
+            }
+            default -> throw new IllegalStateException("validated by DebeziumChange: " + change.op());
+        }
+    }
+
+    private void update(Record<String, JsonNode> record, DebeziumChange change, String rowKey, AbUserState previous, AbUserState current) {
+        lastSeen.put(rowKey, current);
+        long failures;
+        long successes;
+        if (previous == null) {
+            // First sight of this row without a before image: one step is the most that can be inferred.
+            failures = current.failLoginCount() > 0 ? 1 : 0;
+            successes = 0;
+        } else {
+            failures = Math.max(0, current.failLoginCount() - previous.failLoginCount());
+            successes = Math.max(0, current.loginCount() - previous.loginCount());
+        }
+        int ordinal = 0;
+        for (long i = 0; i < failures; i++) {
+            emit(record, change, rowKey, "authentication", "login", NormalizedEvent.OUTCOME_FAILURE, current.username(), ordinal++);
+        }
+        for (long i = 0; i < successes; i++) {
+            emit(record, change, rowKey, "authentication", "login", NormalizedEvent.OUTCOME_SUCCESS, current.username(), ordinal++);
+        }
+        if (previous != null && previous.active() != current.active()) {
+            emit(record, change, rowKey, "iam", current.active() ? "user-activated" : "user-deactivated",
+                    NormalizedEvent.OUTCOME_SUCCESS, current.username(), ordinal);
+        }
+    }
+
+    private void emit(Record<String, JsonNode> record, DebeziumChange change, String rowKey, String category, String action,
+            String outcome, String username, int ordinal) {
+        String id = StableIds.of(NormalizedEvent.DATASET_AB_USER, change.position(), rowKey, change.op(), Integer.toString(ordinal));
+        NormalizedEvent event = NormalizedEvent.builder(change.committed(), id, NormalizedEvent.DATASET_AB_USER)
+                .category(category)
+                .action(action)
+                .outcome(outcome)
+                .userName(username)
+                .relatedUsers(List.of(username))
+                .build();
+        context.forward(record.withKey(username).withValue(event).withTimestamp(change.committed().toEpochMilli()));
+    }
+}

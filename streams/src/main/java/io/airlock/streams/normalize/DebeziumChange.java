@@ -1,0 +1,61 @@
+package io.airlock.streams.normalize;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.airlock.core.MalformedRecordException;
+import java.time.Instant;
+
+/**
+ * A Debezium change event as written to the {@code cdc} topics (JSON without schema envelope), validated on construction.
+ *
+ * @param op        {@code c}, {@code u}, {@code d} or {@code r} (snapshot read)
+ * @param before    the old row, null on inserts and (with the default replica identity) on updates
+ * @param after     the new row, null on deletes
+ * @param table     {@code source.table}
+ * @param position  the source position that makes the change unique: {@code source.lsn} (falls back to {@code ts_ms})
+ * @param committed commit time of the transaction ({@code source.ts_ms})
+ */
+public record DebeziumChange(String op, JsonNode before, JsonNode after, String table, String position, Instant committed) {
+
+    public DebeziumChange {
+        if (!"c".equals(op) && !"u".equals(op) && !"d".equals(op) && !"r".equals(op)) {
+            throw new MalformedRecordException("unknown Debezium op '" + op + "'");
+        }
+        if (!"d".equals(op) && (after == null || !after.isObject())) {
+            throw new MalformedRecordException("Debezium op '" + op + "' without an 'after' row object");
+        }
+        if ("d".equals(op) && (before == null || !before.isObject())) {
+            throw new MalformedRecordException("Debezium delete without a 'before' row object");
+        }
+    }
+
+    public static DebeziumChange parse(JsonNode value) {
+        if (value == null || !value.isObject()) {
+            throw new MalformedRecordException("a Debezium change event must be a JSON object");
+        }
+        JsonNode payload = value.has("payload") && value.has("schema") ? value.get("payload") : value;
+        JsonNode source = payload.path("source");
+        if (!source.isObject()) {
+            throw new MalformedRecordException("Debezium change event without a 'source' object");
+        }
+        JsonNode tsMs = source.path("ts_ms");
+        if (!tsMs.canConvertToLong() || !tsMs.isNumber()) {
+            throw new MalformedRecordException("Debezium change event without a numeric 'source.ts_ms'");
+        }
+        String lsn = source.path("lsn").isMissingNode() || source.path("lsn").isNull() ? "ts" + tsMs.asLong() : source.path("lsn").asText();
+        return new DebeziumChange(payload.path("op").asText(null), row(payload.get("before")), row(payload.get("after")),
+                source.path("table").asText(""), lsn, Instant.ofEpochMilli(tsMs.asLong()));
+    }
+
+    private static JsonNode row(JsonNode node) {
+        return node == null || node.isNull() ? null : node;
+    }
+
+    public boolean isSnapshot() {
+        return "r".equals(op);
+    }
+
+    /** The row that identifies the record: {@code after}, or {@code before} for deletes. */
+    public JsonNode row() {
+        return after != null ? after : before;
+    }
+}

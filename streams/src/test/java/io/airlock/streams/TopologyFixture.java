@@ -1,0 +1,78 @@
+package io.airlock.streams;
+
+import io.airlock.core.Alert;
+import io.airlock.core.NormalizedEvent;
+import io.airlock.core.Topics;
+import io.airlock.streams.internal.JsonSerdes;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+
+/** The real topology in a {@link TopologyTestDriver}, with typed access to its topics. */
+public final class TopologyFixture implements AutoCloseable {
+
+    public final Topics topics = Topics.defaults();
+    private final TopologyTestDriver driver;
+    private final TestInputTopic<String, String> abUser;
+    private final TestOutputTopic<String, NormalizedEvent> events;
+    private final TestOutputTopic<String, Alert> alerts;
+    private final TestOutputTopic<String, String> dlq;
+
+    public TopologyFixture(DetectionConfig config) {
+        try {
+            Path state = Files.createTempDirectory("airlock-ttd");
+            var props = StreamsSettings.of("ttd:9092", topics, state, 1);
+            driver = new TopologyTestDriver(AirlockTopology.build(config, topics), props);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        abUser = driver.createInputTopic(topics.cdc("ab_user"), Serdes.String().serializer(), Serdes.String().serializer());
+        events = driver.createOutputTopic(topics.events(), Serdes.String().deserializer(), JsonSerdes.events().deserializer());
+        alerts = driver.createOutputTopic(topics.alerts(), Serdes.String().deserializer(), JsonSerdes.alerts().deserializer());
+        dlq = driver.createOutputTopic(topics.dlq(), Serdes.String().deserializer(), Serdes.String().deserializer());
+    }
+
+    public TopologyFixture() {
+        this(DetectionConfig.defaults());
+    }
+
+    public void abUser(AbUserRow row, String changeJson, Instant at) {
+        abUser.pipeInput(row.key(), changeJson, at);
+    }
+
+    public void abUserRaw(String key, String value, Instant at) {
+        abUser.pipeInput(key, value, at);
+    }
+
+    public List<NormalizedEvent> events() {
+        return events.readValuesToList();
+    }
+
+    /** Every alert record in order (updates included). */
+    public List<Alert> alertUpdates() {
+        return alerts.readValuesToList();
+    }
+
+    /** The latest version of each alert, by id. */
+    public static Map<String, Alert> latest(List<Alert> updates) {
+        Map<String, Alert> latest = new LinkedHashMap<>();
+        updates.forEach(a -> latest.put(a.id(), a));
+        return latest;
+    }
+
+    public List<String> deadLetters() {
+        return dlq.readValuesToList();
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+}

@@ -1,0 +1,99 @@
+package io.airlock.streams.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.airlock.core.Alert;
+import io.airlock.core.Severity;
+import io.airlock.streams.AbUserRow;
+import io.airlock.streams.DetectionConfig;
+import io.airlock.streams.TopologyFixture;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class FailedLoginBurstRuleTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
+    private final TopologyFixture fixture = new TopologyFixture();
+    private final AbUserRow alice = AbUserRow.of(1, "alice");
+
+    @AfterEach
+    void close() {
+        fixture.close();
+    }
+
+    private void failures(AbUserRow user, int from, int to, Instant start, Duration step) {
+        for (int i = from; i <= to; i++) {
+            Instant at = start.plus(step.multipliedBy(i - from));
+            fixture.abUser(user, user.failCount(i).update(at), at);
+        }
+    }
+
+    @Test
+    void shouldRaiseOneAlertForSixFailedLoginsInFiveMinutes() {
+        fixture.abUser(alice, alice.change("r", T0, null), T0);
+        failures(alice, 1, 6, T0.plusSeconds(10), Duration.ofSeconds(30));
+
+        List<Alert> updates = fixture.alertUpdates();
+        Map<String, Alert> alerts = TopologyFixture.latest(updates);
+        assertThat(updates).hasSize(2);
+        assertThat(alerts).hasSize(1);
+        Alert alert = alerts.values().iterator().next();
+        assertThat(alert.ruleId()).isEqualTo("AL-001");
+        assertThat(alert.severity()).isEqualTo(Severity.HIGH);
+        assertThat(alert.entity()).isEqualTo("alice");
+        assertThat(alert.count()).isEqualTo(6);
+        assertThat(alert.firstSeen()).isEqualTo(T0.plusSeconds(10));
+        assertThat(alert.lastSeen()).isEqualTo(T0.plusSeconds(160));
+        assertThat(alert.evidence()).hasSize(6).doesNotHaveDuplicates();
+        assertThat(alert.techniqueIds()).contains("T1110");
+        assertThat(alert.runbook()).isEqualTo("docs/runbooks/AL-001-failed-login-burst.md");
+        assertThat(alert.summary()).contains("alice").contains("6 failed logins");
+    }
+
+    @Test
+    void shouldNotAlertBelowThresholdOrWhenFailuresAreSpreadOut() {
+        fixture.abUser(alice, alice.change("r", T0, null), T0);
+        failures(alice, 1, 4, T0, Duration.ofSeconds(10));
+        failures(alice, 5, 12, T0.plus(Duration.ofMinutes(10)), Duration.ofMinutes(2));
+
+        assertThat(fixture.alertUpdates()).isEmpty();
+    }
+
+    @Test
+    void shouldOpenANewAlertWhenABurstRestartsAfterAQuietWindow() {
+        fixture.abUser(alice, alice.change("r", T0, null), T0);
+        failures(alice, 1, 5, T0, Duration.ofSeconds(5));
+        failures(alice, 6, 10, T0.plus(Duration.ofHours(1)), Duration.ofSeconds(5));
+
+        assertThat(TopologyFixture.latest(fixture.alertUpdates())).hasSize(2);
+    }
+
+    @Test
+    void shouldKeepUsersApart() {
+        var bob = AbUserRow.of(2, "bob");
+        fixture.abUser(alice, alice.change("r", T0, null), T0);
+        fixture.abUser(bob, bob.change("r", T0, null), T0);
+        for (int i = 1; i <= 3; i++) {
+            fixture.abUser(alice, alice.failCount(i).update(T0.plusSeconds(i)), T0.plusSeconds(i));
+            fixture.abUser(bob, bob.failCount(i).update(T0.plusSeconds(i)), T0.plusSeconds(i));
+        }
+        assertThat(fixture.alertUpdates()).isEmpty();
+    }
+
+    @Test
+    void shouldHonourAConfiguredThresholdAndWindow() {
+        var config = DetectionConfig.defaults()
+                .withFailedLoginBurst(new DetectionConfig.FailedLoginBurst(true, 3, Duration.ofMinutes(1)));
+        try (var tuned = new TopologyFixture(config)) {
+            tuned.abUser(alice, alice.change("r", T0, null), T0);
+            for (int i = 1; i <= 3; i++) {
+                tuned.abUser(alice, alice.failCount(i).update(T0.plusSeconds(i * 10L)), T0.plusSeconds(i * 10L));
+            }
+            assertThat(tuned.alertUpdates()).hasSize(1).allMatch(a -> a.count() == 3);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.airlock.streams.normalize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.airlock.core.Json;
+import io.airlock.core.NormalizedEvent;
+import io.airlock.streams.AbUserRow;
+import io.airlock.streams.TopologyFixture;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class AbUserChangeNormalizerTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
+    private final TopologyFixture fixture = new TopologyFixture();
+
+    @AfterEach
+    void close() {
+        fixture.close();
+    }
+
+    @Test
+    void shouldEmitOneFailedLoginPerIncrementOfFailLoginCountWithoutBeforeImages() {
+        var alice = AbUserRow.of(1, "alice");
+        fixture.abUser(alice, alice.change("r", T0, null), T0);
+        for (int i = 1; i <= 3; i++) {
+            Instant at = T0.plusSeconds(i);
+            fixture.abUser(alice, alice.failCount(i).update(at), at);
+        }
+
+        List<NormalizedEvent> events = fixture.events();
+        assertThat(events).hasSize(3).allSatisfy(e -> {
+            assertThat(e.category()).isEqualTo("authentication");
+            assertThat(e.outcome()).isEqualTo("failure");
+            assertThat(e.userName()).isEqualTo("alice");
+            assertThat(e.dataset()).isEqualTo("airflow.ab_user");
+        });
+        assertThat(events).extracting(NormalizedEvent::timestamp)
+                .containsExactly(T0.plusSeconds(1), T0.plusSeconds(2), T0.plusSeconds(3));
+        assertThat(events).extracting(NormalizedEvent::id).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void shouldEmitSuccessWhenLoginCountGrowsAndFailuresReset() {
+        var bob = AbUserRow.of(2, "bob").loginCount(4);
+        fixture.abUser(bob, bob.change("r", T0, null), T0);
+        fixture.abUser(bob, bob.failCount(1).update(T0.plusSeconds(1)), T0.plusSeconds(1));
+        fixture.abUser(bob, bob.failCount(0).loginCount(5).update(T0.plusSeconds(2)), T0.plusSeconds(2));
+
+        assertThat(fixture.events()).extracting(NormalizedEvent::outcome).containsExactly("failure", "success");
+    }
+
+    @Test
+    void shouldUseBeforeImageWhenNoStateIsKnown() {
+        var before = AbUserRow.of(3, "carol").failCount(2);
+        var after = AbUserRow.of(3, "carol").failCount(4);
+        fixture.abUser(after, after.change("u", T0, before), T0);
+
+        assertThat(fixture.events()).hasSize(2).allMatch(NormalizedEvent::isFailedLogin);
+    }
+
+    @Test
+    void shouldReportNewAndDeactivatedAccountsButNotSnapshotRows() {
+        var dave = AbUserRow.of(4, "dave");
+        var erin = AbUserRow.of(5, "erin");
+        fixture.abUser(erin, erin.change("r", T0, null), T0);
+        fixture.abUser(dave, dave.change("c", T0.plusSeconds(1), null), T0.plusSeconds(1));
+        fixture.abUser(erin, erin.active(false).update(T0.plusSeconds(2)), T0.plusSeconds(2));
+
+        assertThat(fixture.events()).extracting(NormalizedEvent::action, NormalizedEvent::userName)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("user-created", "dave"),
+                        org.assertj.core.groups.Tuple.tuple("user-deactivated", "erin"));
+    }
+
+    @Test
+    void shouldGiveTheSameEventIdsWhenTheSameChangesAreReplayed() {
+        var alice = AbUserRow.of(1, "alice");
+        String snapshot = alice.change("r", T0, null);
+        String failure = alice.failCount(1).update(T0.plusSeconds(1));
+        fixture.abUser(alice, snapshot, T0);
+        fixture.abUser(alice, failure, T0.plusSeconds(1));
+        List<NormalizedEvent> first = fixture.events();
+
+        try (var replay = new TopologyFixture()) {
+            replay.abUser(alice, snapshot, T0);
+            replay.abUser(alice, failure, T0.plusSeconds(1));
+            assertThat(replay.events()).extracting(NormalizedEvent::id).isEqualTo(first.stream().map(NormalizedEvent::id).toList());
+        }
+    }
+
+    @Test
+    void shouldDeadLetterMalformedChangesWithTheirPositionAndKeepGoing() {
+        var alice = AbUserRow.of(1, "alice");
+        fixture.abUserRaw("{\"id\":1}", "{\"op\":\"x\",\"after\":{},\"source\":{\"ts_ms\":1}}", T0);
+        fixture.abUserRaw("{\"id\":1}", "{\"op\":\"u\",\"after\":{\"username\":\"alice\",\"fail_login_count\":\"many\"},"
+                + "\"source\":{\"ts_ms\":1,\"table\":\"ab_user\"}}", T0);
+        fixture.abUserRaw("{\"id\":1}", "{\"op\":\"u\",\"after\":{\"username\":\"alice\"}}", T0);
+        fixture.abUser(alice, alice.change("r", T0, null), T0);
+        fixture.abUser(alice, alice.failCount(1).update(T0.plusSeconds(1)), T0.plusSeconds(1));
+
+        List<String> letters = fixture.deadLetters();
+        assertThat(letters).hasSize(3);
+        assertThat(letters).allSatisfy(l -> {
+            var node = Json.tree(l);
+            assertThat(node.get("source_topic").asText()).isEqualTo("airlock.cdc.airflow.ab_user");
+            assertThat(node.get("offset").asLong()).isGreaterThanOrEqualTo(0);
+            assertThat(node.get("reason").asText()).isNotBlank();
+        });
+        assertThat(Json.tree(letters.get(1)).get("reason").asText()).contains("fail_login_count");
+        assertThat(fixture.events()).hasSize(1).allMatch(NormalizedEvent::isFailedLogin);
+    }
+}
