@@ -1,0 +1,191 @@
+package io.airlock.embedded;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A single-node KRaft Kafka broker (combined broker and controller) running inside this JVM.
+ *
+ * <p>Every internal topic (consumer offsets, transaction state, share-group state) has replication
+ * factor 1 and min ISR 1, so transactions and Kafka Streams {@code exactly_once_v2} work on one node.
+ * The cluster runs the latest production metadata version (no preview features).
+ * Topics are <b>not</b> auto-created: create them with {@link #createTopics(int, String...)}, as
+ * production deployments do.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+
+    /** Broker settings on top of the test kit defaults: RF/min ISR 1 everywhere, small segments, few threads. */
+    static final Map<String, String> BROKER_CONFIG = Map.ofEntries(
+            Map.entry("auto.create.topics.enable", "false"),
+            Map.entry("num.partitions", "1"),
+            Map.entry("default.replication.factor", "1"),
+            Map.entry("min.insync.replicas", "1"),
+            Map.entry("offsets.topic.replication.factor", "1"),
+            Map.entry("offsets.topic.num.partitions", "1"),
+            Map.entry("offsets.topic.segment.bytes", "1048576"),
+            Map.entry("transaction.state.log.replication.factor", "1"),
+            Map.entry("transaction.state.log.min.isr", "1"),
+            Map.entry("transaction.state.log.num.partitions", "1"),
+            Map.entry("transaction.state.log.segment.bytes", "1048576"),
+            Map.entry("share.coordinator.state.topic.replication.factor", "1"),
+            Map.entry("share.coordinator.state.topic.min.isr", "1"),
+            Map.entry("share.coordinator.state.topic.num.partitions", "1"),
+            Map.entry("group.initial.rebalance.delay.ms", "0"),
+            Map.entry("log.segment.bytes", "1048576"),
+            Map.entry("log.index.size.max.bytes", "65536"),
+            Map.entry("log.cleaner.threads", "1"),
+            Map.entry("num.network.threads", "2"),
+            Map.entry("num.io.threads", "2"),
+            Map.entry("num.recovery.threads.per.data.dir", "1"),
+            Map.entry("background.threads", "2"));
+
+    private final KafkaClusterTestKit cluster;
+    private final Path baseDirectory;
+    private final Admin admin;
+    private volatile boolean closed;
+
+    private EmbeddedKafka(KafkaClusterTestKit cluster, Path baseDirectory) {
+        this.cluster = cluster;
+        this.baseDirectory = baseDirectory;
+        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()));
+    }
+
+    /** Formats fresh log directories and starts the broker; returns once it accepts clients. */
+    public static EmbeddedKafka start() {
+        long started = System.nanoTime();
+        Path base;
+        try {
+            base = Files.createTempDirectory("airlock-kafka-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the Kafka log directory", e);
+        }
+        KafkaClusterTestKit cluster = null;
+        try {
+            TestKitNodes nodes = new TestKitNodes.Builder()
+                    .setCombined(true)
+                    .setNumBrokerNodes(1)
+                    .setNumControllerNodes(1)
+                    .setBaseDirectory(base)
+                    .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
+                    .build();
+            var builder = new KafkaClusterTestKit.Builder(nodes).setDeleteOnClose(true);
+            BROKER_CONFIG.forEach(builder::setConfigProp);
+            cluster = builder.build();
+            cluster.format();
+            cluster.startup();
+            cluster.waitForReadyBrokers();
+            EmbeddedKafka kafka = new EmbeddedKafka(cluster, base);
+            LOG.info("Kafka broker started at {} in {} ms", kafka.bootstrapServers(),
+                    Duration.ofNanos(System.nanoTime() - started).toMillis());
+            return kafka;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            closeQuietly(cluster);
+            RunDirectories.deleteQuietly(base);
+            throw new IllegalStateException("embedded Kafka failed to start", e);
+        }
+    }
+
+    /** The {@code bootstrap.servers} value for clients. */
+    public String bootstrapServers() {
+        return cluster.bootstrapServers();
+    }
+
+    /**
+     * Creates the topics with {@code partitions} partitions (replication factor 1) and waits until they
+     * are visible; topics that already exist are left as they are.
+     */
+    public void createTopics(int partitions, String... names) {
+        List<NewTopic> topics = Arrays.stream(names).map(n -> new NewTopic(n, partitions, (short) 1)).toList();
+        var futures = admin.createTopics(topics).values();
+        for (var entry : futures.entrySet()) {
+            try {
+                entry.getValue().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("cannot create topic " + entry.getKey(), e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while creating topic " + entry.getKey(), e);
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("timed out creating topic " + entry.getKey(), e);
+            }
+        }
+        try {
+            admin.describeTopics(List.of(names)).allTopicNames().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing topics", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("topics not visible: " + List.of(names), e);
+        }
+        LOG.debug("topics ready: {}", List.of(names));
+    }
+
+    /** Creates single-partition topics; see {@link #createTopics(int, String...)}. */
+    public void createTopics(String... names) {
+        createTopics(1, names);
+    }
+
+    /** A new admin client connected to this broker; the caller closes it. */
+    public Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
+    }
+
+    /** Stops the broker and deletes its log directories. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        String bootstrap = bootstrapServers();
+        admin.close(Duration.ofSeconds(5));
+        closeQuietly(cluster);
+        RunDirectories.deleteQuietly(baseDirectory);
+        LOG.info("Kafka broker at {} stopped", bootstrap);
+    }
+
+    @Override
+    public String toString() {
+        return "EmbeddedKafka[" + bootstrapServers() + "]";
+    }
+
+    private static void closeQuietly(KafkaClusterTestKit cluster) {
+        if (cluster == null) {
+            return;
+        }
+        try {
+            cluster.close();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.warn("Kafka broker did not stop cleanly", e);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.airlock.embedded;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+/** Locates the OpenSearch distribution the build unpacked (or the one the environment points to). */
+final class OpenSearchDistribution {
+
+    static final String HOME_ENV = "AIRLOCK_OPENSEARCH_HOME";
+    static final String HOME_PROPERTY = "airlock.opensearch.home";
+    private static final String BUILD_PROPERTIES = "embedded.properties";
+
+    private OpenSearchDistribution() {
+    }
+
+    /**
+     * The distribution home: {@value #HOME_ENV}, else {@value #HOME_PROPERTY}, else the directory recorded
+     * by the build of the embedded module.
+     *
+     * @throws IllegalStateException if the directory does not hold an OpenSearch distribution
+     */
+    static Path home() {
+        String env = System.getenv(HOME_ENV);
+        String property = System.getProperty(HOME_PROPERTY);
+        String source;
+        String value;
+        if (env != null && !env.isBlank()) {
+            source = "environment variable " + HOME_ENV;
+            value = env;
+        } else if (property != null && !property.isBlank()) {
+            source = "system property " + HOME_PROPERTY;
+            value = property;
+        } else {
+            source = BUILD_PROPERTIES + " (written by the build of airlock-embedded)";
+            value = buildProperties().getProperty("opensearch.home");
+        }
+        Path home = Path.of(value).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(home.resolve("bin/opensearch")) || !Files.isDirectory(home.resolve("lib"))) {
+            throw new IllegalStateException("no OpenSearch distribution at " + home + " (from " + source + "). "
+                    + "Run the build once to unpack it: cd <repo> && mvn -B install -pl embedded -DskipTests "
+                    + "(the generate-resources phase unpacks org.opensearch.distribution.integ-test-zip:opensearch:"
+                    + version() + ":zip), or set " + HOME_ENV + " to an unpacked OpenSearch distribution.");
+        }
+        return home;
+    }
+
+    static String version() {
+        return buildProperties().getProperty("opensearch.version", "unknown");
+    }
+
+    private static Properties buildProperties() {
+        Properties p = new Properties();
+        try (InputStream in = OpenSearchDistribution.class.getResourceAsStream(BUILD_PROPERTIES)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource io/airlock/embedded/" + BUILD_PROPERTIES
+                        + "; build airlock-embedded with Maven");
+            }
+            p.load(in);
+            return p;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package io.airlock.embedded;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.airlock.core.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.ListIterator;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stands in for Slack incoming webhooks and the PagerDuty Events API v2 on 127.0.0.1, recording every
+ * request it receives.
+ *
+ * <ul>
+ *   <li>{@code POST /slack/{name}} answers {@code 200 ok}, as a Slack incoming webhook does;</li>
+ *   <li>{@code POST /pagerduty/v2/enqueue} answers {@code 202} with
+ *       {@code {"status":"success","message":"Event processed","dedup_key":...}}.</li>
+ * </ul>
+ * Failures can be scripted with {@link #failNext(String, int, int, Map)}; failed requests are recorded too.
+ */
+public final class WebhookReceiver implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookReceiver.class);
+    private static final String SLACK = "/slack/";
+    private static final String PAGERDUTY = "/pagerduty/v2/enqueue";
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final List<ReceivedRequest> requests = new ArrayList<>();
+    private final List<ScriptedFailure> failures = new ArrayList<>();
+
+    private WebhookReceiver(HttpServer server, ExecutorService executor) {
+        this.server = server;
+        this.executor = executor;
+    }
+
+    /** Starts the receiver on a free loopback port. */
+    public static WebhookReceiver start() {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
+                Thread t = new Thread(r, "airlock-webhook-receiver");
+                t.setDaemon(true);
+                return t;
+            });
+            WebhookReceiver receiver = new WebhookReceiver(server, executor);
+            server.createContext("/", receiver::handle);
+            server.setExecutor(executor);
+            server.start();
+            LOG.info("webhook receiver listening on {}", receiver.baseUri());
+            return receiver;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the webhook receiver", e);
+        }
+    }
+
+    /** URL of the Slack incoming webhook called {@code name}, e.g. {@code http://127.0.0.1:port/slack/soc}. */
+    public URI slackWebhook(String name) {
+        if (name.isEmpty() || name.contains("/")) {
+            throw new IllegalArgumentException("webhook name must be one non-empty path segment: " + name);
+        }
+        return baseUri().resolve(SLACK + name);
+    }
+
+    /** URL to use instead of {@code https://events.pagerduty.com/v2/enqueue}. */
+    public URI pagerDutyEventsUrl() {
+        return baseUri().resolve(PAGERDUTY);
+    }
+
+    /** All requests to any Slack webhook, in arrival order (a snapshot). */
+    public List<ReceivedRequest> slackPosts() {
+        return recorded(SLACK);
+    }
+
+    /** Requests to the Slack webhook called {@code name}, in arrival order (a snapshot). */
+    public List<ReceivedRequest> slackPosts(String name) {
+        String path = SLACK + name;
+        return recorded(SLACK).stream().filter(r -> r.path().equals(path)).toList();
+    }
+
+    /** All requests to the PagerDuty Events API, in arrival order (a snapshot). */
+    public List<ReceivedRequest> pagerDutyEvents() {
+        return recorded(PAGERDUTY);
+    }
+
+    /** Forgets recorded requests and scripted failures. */
+    public synchronized void clear() {
+        requests.clear();
+        failures.clear();
+    }
+
+    /**
+     * The next {@code times} requests whose path starts with {@code pathPrefix} get {@code status} with the
+     * given response headers (e.g. 3 times 429 with {@code Retry-After: 1}) instead of the normal answer.
+     * Scripts queue up in the order they were added.
+     */
+    public synchronized void failNext(String pathPrefix, int times, int status, Map<String, String> headers) {
+        if (times < 1 || status < 100 || status > 599) {
+            throw new IllegalArgumentException("times must be >= 1 and status an HTTP status: " + times + ", " + status);
+        }
+        failures.add(new ScriptedFailure(pathPrefix, times, status, Map.copyOf(headers)));
+    }
+
+    /** Stops the server. */
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+        LOG.info("webhook receiver on {} stopped", baseUri());
+    }
+
+    @Override
+    public String toString() {
+        return "WebhookReceiver[" + baseUri() + "]";
+    }
+
+    private URI baseUri() {
+        InetSocketAddress address = server.getAddress();
+        return URI.create("http://" + address.getAddress().getHostAddress() + ":" + address.getPort());
+    }
+
+    private synchronized List<ReceivedRequest> recorded(String prefix) {
+        return requests.stream().filter(r -> r.path().startsWith(prefix)).toList();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange; InputStream in = exchange.getRequestBody()) {
+            String path = exchange.getRequestURI().getPath();
+            String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            ReceivedRequest request = new ReceivedRequest(path, copy(exchange.getRequestHeaders()), body);
+            ScriptedFailure failure;
+            synchronized (this) {
+                requests.add(request);
+                failure = takeFailure(path);
+            }
+            LOG.debug("{} {} ({} bytes)", exchange.getRequestMethod(), path, body.length());
+            if (failure != null) {
+                failure.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+                respond(exchange, failure.status(), "text/plain", "scripted failure");
+            } else if (!"POST".equals(exchange.getRequestMethod())) {
+                respond(exchange, 405, "text/plain", "method not allowed");
+            } else if (path.startsWith(SLACK) && path.length() > SLACK.length()) {
+                respond(exchange, 200, "text/html", "ok");
+            } else if (path.equals(PAGERDUTY)) {
+                respond(exchange, 202, "application/json", pagerDutyAnswer(request));
+            } else {
+                respond(exchange, 404, "text/plain", "no such webhook");
+            }
+        }
+    }
+
+    private ScriptedFailure takeFailure(String path) {
+        for (ListIterator<ScriptedFailure> it = failures.listIterator(); it.hasNext(); ) {
+            ScriptedFailure f = it.next();
+            if (path.startsWith(f.pathPrefix())) {
+                if (f.times() > 1) {
+                    it.set(new ScriptedFailure(f.pathPrefix(), f.times() - 1, f.status(), f.headers()));
+                } else {
+                    it.remove();
+                }
+                return f;
+            }
+        }
+        return null;
+    }
+
+    private static String pagerDutyAnswer(ReceivedRequest request) {
+        ObjectNode answer = Json.MAPPER.createObjectNode()
+                .put("status", "success")
+                .put("message", "Event processed");
+        try {
+            JsonNode dedupKey = request.json().path("dedup_key");
+            answer.put("dedup_key", dedupKey.isTextual() ? dedupKey.asText() : null);
+        } catch (IllegalStateException notJson) {
+            answer.putNull("dedup_key");
+        }
+        return answer.toString();
+    }
+
+    private static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
+    }
+
+    private static Map<String, List<String>> copy(Map<String, List<String>> headers) {
+        Map<String, List<String>> copy = new LinkedHashMap<>();
+        headers.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+        return copy;
+    }
+
+    private record ScriptedFailure(String pathPrefix, int times, int status, Map<String, String> headers) {
+    }
+}
