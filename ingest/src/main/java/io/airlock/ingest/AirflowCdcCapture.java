@@ -1,0 +1,132 @@
+package io.airlock.ingest;
+
+import io.airlock.ingest.internal.CdcRecordRouter;
+import io.airlock.ingest.internal.DebeziumProperties;
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.format.Json;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Captures {@code log}, {@code dag_run} and {@code ab_user} of an Airflow metadata database with the embedded Debezium
+ * engine and writes the change events to {@code <prefix>.cdc.airflow.<table>}. A record is marked processed (so its LSN may
+ * be confirmed to PostgreSQL) only after Kafka acknowledged it; the connector's offsets live in a Kafka topic, so a
+ * restart resumes where the last acknowledged batch ended.
+ */
+public final class AirflowCdcCapture implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AirflowCdcCapture.class);
+
+    private final AirflowDatabaseSettings database;
+    private final CaptureSettings capture;
+    private final KafkaProducer<String, String> producer;
+    private final CdcRecordRouter router;
+    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "airlock-cdc"));
+    private final AtomicLong captured = new AtomicLong();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private DebeziumEngine<ChangeEvent<String, String>> engine;
+
+    public AirflowCdcCapture(AirflowDatabaseSettings database, CaptureSettings capture) {
+        this.database = database;
+        this.capture = capture;
+        this.router = new CdcRecordRouter(capture.topics(), capture.serverName());
+        var props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, capture.bootstrapServers());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, capture.serverName() + "-cdc");
+        this.producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+    }
+
+    /** Checks the database (clear errors for missing logical WAL, privileges or tables), then starts capturing in the background. */
+    public AirflowCdcCapture start() {
+        new AirflowDatabasePreflight(database).check();
+        Properties props = DebeziumProperties.of(database, capture);
+        engine = DebeziumEngine.create(Json.class)
+                .using(props)
+                .notifying(this::handleBatch)
+                .using((success, message, error) -> {
+                    if (!success && error != null) {
+                        failure.set(error);
+                        LOG.error("Airflow capture stopped: {}", message, error);
+                    } else {
+                        LOG.info("Airflow capture stopped");
+                    }
+                })
+                .build();
+        executor.execute(engine);
+        LOG.info("Capturing Airflow tables {} from {}", String.join(",", io.airlock.core.Topics.AIRFLOW_TABLES), database);
+        return this;
+    }
+
+    private void handleBatch(List<ChangeEvent<String, String>> records, DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer)
+            throws InterruptedException {
+        List<Future<RecordMetadata>> sends = new ArrayList<>(records.size());
+        for (ChangeEvent<String, String> record : records) {
+            router.route(record.destination(), record.key(), record.value()).ifPresent(r -> sends.add(producer.send(r)));
+        }
+        producer.flush();
+        for (Future<RecordMetadata> send : sends) {
+            try {
+                send.get();
+            } catch (ExecutionException e) {
+                // Not marking the batch processed: the engine stops and the records are captured again after a restart.
+                throw new IllegalStateException("Kafka did not acknowledge a captured change", e.getCause());
+            }
+        }
+        for (ChangeEvent<String, String> record : records) {
+            committer.markProcessed(record);
+        }
+        committer.markBatchFinished();
+        captured.addAndGet(sends.size());
+    }
+
+    /** Change events acknowledged by Kafka since start. */
+    public long capturedCount() {
+        return captured.get();
+    }
+
+    /** Why the engine stopped, if it stopped on an error. */
+    public Throwable failure() {
+        return failure.get();
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (engine != null) {
+                engine.close();
+            }
+        } catch (IOException e) {
+            LOG.warn("Closing the Debezium engine failed", e);
+        }
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(10));
+    }
+}

@@ -1,0 +1,51 @@
+package io.airlock.ingest.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.airlock.core.Json;
+import io.airlock.core.Topics;
+import java.util.Optional;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Maps a Debezium change event (destination {@code <server>.public.<table>}) to its Airlock topic
+ * {@code <prefix>.cdc.airflow.<table>}, with the commit time as record timestamp. Drops any {@code password} column that a
+ * misconfigured connector might still deliver, so the hash can never leave the capture.
+ */
+public final class CdcRecordRouter {
+
+    private final Topics topics;
+    private final String tablePrefix;
+
+    public CdcRecordRouter(Topics topics, String serverName) {
+        this.topics = topics;
+        this.tablePrefix = serverName + "." + DebeziumProperties.SCHEMA + ".";
+    }
+
+    /** The record to produce, or empty for records that are not table changes (heartbeats, tombstones). */
+    public Optional<ProducerRecord<String, String>> route(String destination, String key, String value) {
+        if (destination == null || !destination.startsWith(tablePrefix) || value == null) {
+            return Optional.empty();
+        }
+        String table = destination.substring(tablePrefix.length());
+        if (!Topics.AIRFLOW_TABLES.contains(table)) {
+            return Optional.empty();
+        }
+        JsonNode change = Json.tree(value);
+        Long timestamp = change.path("source").path("ts_ms").isNumber() ? change.path("source").path("ts_ms").asLong() : null;
+        String cleaned = value;
+        if ("ab_user".equals(table) && (hasPassword(change.get("before")) || hasPassword(change.get("after")))) {
+            for (String image : new String[] {"before", "after"}) {
+                if (hasPassword(change.get(image))) {
+                    ((ObjectNode) change.get(image)).remove("password");
+                }
+            }
+            cleaned = Json.writeString(change);
+        }
+        return Optional.of(new ProducerRecord<>(topics.cdc(table), null, timestamp, key, cleaned));
+    }
+
+    private static boolean hasPassword(JsonNode row) {
+        return row != null && row.isObject() && row.has("password");
+    }
+}

@@ -1,0 +1,60 @@
+package io.airlock.ingest.internal;
+
+import io.airlock.core.Topics;
+import io.airlock.ingest.AirflowDatabaseSettings;
+import io.airlock.ingest.CaptureSettings;
+import java.util.Properties;
+import java.util.stream.Collectors;
+
+/**
+ * The Debezium PostgreSQL connector configuration of Airlock: pgoutput, a filtered publication of the three Airflow
+ * tables, {@code ab_user.password} excluded at the source, offsets in Kafka, JSON without schema envelope.
+ */
+public final class DebeziumProperties {
+
+    public static final String SCHEMA = "public";
+
+    private DebeziumProperties() {
+    }
+
+    public static Properties of(AirflowDatabaseSettings db, CaptureSettings capture) {
+        var p = new Properties();
+        p.setProperty("name", capture.serverName() + "-capture");
+        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        p.setProperty("topic.prefix", capture.serverName());
+
+        p.setProperty("database.hostname", db.host());
+        p.setProperty("database.port", Integer.toString(db.port()));
+        p.setProperty("database.user", db.user());
+        p.setProperty("database.password", db.password());
+        p.setProperty("database.dbname", db.database());
+        p.setProperty("database.sslmode", db.sslmode());
+
+        p.setProperty("plugin.name", "pgoutput");
+        p.setProperty("slot.name", db.slotName());
+        p.setProperty("publication.name", db.publicationName());
+        p.setProperty("publication.autocreate.mode", "filtered");
+        p.setProperty("table.include.list", Topics.AIRFLOW_TABLES.stream().map(t -> SCHEMA + "." + t).collect(Collectors.joining(",")));
+        p.setProperty("column.exclude.list", SCHEMA + ".ab_user.password");
+        p.setProperty("snapshot.mode", "initial");
+        p.setProperty("tombstones.on.delete", "false");
+        p.setProperty("decimal.handling.mode", "string");
+        p.setProperty("time.precision.mode", "connect");
+        p.setProperty("heartbeat.interval.ms", Long.toString(capture.heartbeatInterval().toMillis()));
+        p.setProperty("heartbeat.topics.prefix", capture.topics().prefix() + ".cdc.heartbeat");
+
+        p.setProperty("offset.storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
+        p.setProperty("offset.storage.topic", capture.offsetsTopic());
+        p.setProperty("offset.storage.partitions", "1");
+        p.setProperty("offset.storage.replication.factor", Short.toString(capture.replicationFactor()));
+        p.setProperty("offset.flush.interval.ms", "1000");
+        p.setProperty("bootstrap.servers", capture.bootstrapServers());
+
+        p.setProperty("key.converter.schemas.enable", "false");
+        p.setProperty("value.converter.schemas.enable", "false");
+        p.setProperty("errors.max.retries", "-1");
+        p.setProperty("errors.retry.delay.initial.ms", "300");
+        p.setProperty("errors.retry.delay.max.ms", "10000");
+        return p;
+    }
+}

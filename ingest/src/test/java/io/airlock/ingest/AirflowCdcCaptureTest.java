@@ -1,0 +1,123 @@
+package io.airlock.ingest;
+
+import static java.time.Duration.ofSeconds;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.airlock.core.Json;
+import io.airlock.core.Topics;
+import io.airlock.embedded.AirflowDatabase;
+import io.airlock.embedded.AirflowSchema;
+import io.airlock.embedded.EmbeddedKafka;
+import io.airlock.embedded.EmbeddedPostgres;
+import io.airlock.embedded.RealComponents;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+@ExtendWith(RealComponents.class)
+class AirflowCdcCaptureTest {
+
+    private final EmbeddedPostgres postgres;
+    private final EmbeddedKafka kafka;
+
+    AirflowCdcCaptureTest(EmbeddedPostgres postgres, EmbeddedKafka kafka) {
+        this.postgres = postgres;
+        this.kafka = kafka;
+    }
+
+    private record Setup(AirflowDatabase airflow, AirflowDatabaseSettings db, CaptureSettings capture, Topics topics) {
+    }
+
+    private Setup setup(AirflowSchema schema) {
+        String name = RealComponents.uniqueName("airflow");
+        postgres.createDatabase(name);
+        postgres.createAirflowSchema(name, schema);
+        var topics = new Topics(RealComponents.uniqueName("cdc"));
+        kafka.createTopics(1, topics.all().toArray(String[]::new));
+        var db = new AirflowDatabaseSettings(postgres.host(), postgres.port(), name, postgres.superuser(), postgres.password(), "disable",
+                name.replace('-', '_'), null);
+        return new Setup(new AirflowDatabase(postgres, name, schema), db, CaptureSettings.of(kafka.bootstrapServers(), topics), topics);
+    }
+
+    private static JsonNode value(ConsumerRecord<String, String> r) {
+        return Json.tree(r.value());
+    }
+
+    @ParameterizedTest
+    @EnumSource(AirflowSchema.class)
+    void shouldCaptureSnapshotAndStreamingChangesOfAllThreeTablesWithoutThePasswordHash(AirflowSchema schema) {
+        Setup s = setup(schema);
+        s.airflow().createUser("alice", "alice@example.com");
+        try (var capture = new AirflowCdcCapture(s.db(), s.capture()).start();
+                var recorded = new RecordedTopics(kafka.bootstrapServers(), s.topics().cdcTopics())) {
+            await().atMost(ofSeconds(60)).until(() -> recorded.on(s.topics().cdc("ab_user")).size() == 1);
+            s.airflow().failedLogin("alice");
+            s.airflow().failedLogin("alice");
+            s.airflow().successfulLogin("alice", LocalDateTime.parse("2026-03-02T10:00:00"));
+            s.airflow().auditLog(Instant.parse("2026-03-02T10:01:00Z"), "trigger", "alice", "etl_daily", "{}");
+            s.airflow().dagRun("etl_daily", "manual__2026-03-02", "manual", "queued", Instant.parse("2026-03-02T10:01:00Z"), null);
+
+            await().atMost(ofSeconds(60)).untilAsserted(() -> {
+                assertThat(recorded.on(s.topics().cdc("ab_user"))).hasSize(4);
+                assertThat(recorded.on(s.topics().cdc("log"))).hasSize(1);
+                assertThat(recorded.on(s.topics().cdc("dag_run"))).hasSize(1);
+            });
+
+            List<ConsumerRecord<String, String>> users = recorded.on(s.topics().cdc("ab_user"));
+            assertThat(users).extracting(r -> value(r).get("op").asText()).containsExactly("r", "u", "u", "u");
+            assertThat(users).extracting(r -> value(r).at("/after/fail_login_count").asInt()).containsExactly(0, 1, 2, 0);
+            assertThat(value(users.get(0)).at("/source/table").asText()).isEqualTo("ab_user");
+            assertThat(users.get(1).timestamp()).isEqualTo(value(users.get(1)).at("/source/ts_ms").asLong());
+            assertThat(recorded.all()).allSatisfy(r -> {
+                assertThat(r.value()).doesNotContain("pbkdf2").doesNotContain("\"password\"");
+            });
+            JsonNode logRow = value(recorded.on(s.topics().cdc("log")).get(0)).get("after");
+            assertThat(logRow.get("event").asText()).isEqualTo("trigger");
+            assertThat(logRow.get("owner").asText()).isEqualTo("alice");
+            assertThat(capture.failure()).isNull();
+        }
+    }
+
+    @Test
+    void shouldResumeAfterRestartWithoutLosingOrRepeatingChanges() {
+        Setup s = setup(AirflowSchema.V2_10);
+        s.airflow().createUser("bob", "bob@example.com");
+        try (var recorded = new RecordedTopics(kafka.bootstrapServers(), List.of(s.topics().cdc("ab_user")))) {
+            try (var capture = new AirflowCdcCapture(s.db(), s.capture()).start()) {
+                await().atMost(ofSeconds(60)).until(() -> recorded.all().size() == 1);
+                s.airflow().failedLogin("bob");
+                await().atMost(ofSeconds(60)).until(() -> recorded.all().size() == 2);
+            }
+            // Airlock is down: these must arrive after the restart, exactly once.
+            for (int i = 0; i < 3; i++) {
+                s.airflow().failedLogin("bob");
+            }
+            try (var capture = new AirflowCdcCapture(s.db(), s.capture()).start()) {
+                await().atMost(ofSeconds(60)).until(() -> recorded.all().size() >= 5);
+                s.airflow().failedLogin("bob");
+                await().atMost(ofSeconds(60)).until(() -> recorded.all().size() >= 6);
+            }
+            List<ConsumerRecord<String, String>> all = recorded.all();
+            assertThat(all).extracting(r -> value(r).at("/after/fail_login_count").asInt()).containsExactly(0, 1, 2, 3, 4, 5);
+            assertThat(all).extracting(r -> value(r).at("/source/lsn").asLong()).doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
+    void shouldExplainInPlainWordsWhenTheAirflowTablesAreMissing() {
+        String name = RealComponents.uniqueName("empty");
+        postgres.createDatabase(name);
+        var db = new AirflowDatabaseSettings(postgres.host(), postgres.port(), name, postgres.superuser(), postgres.password(), "disable",
+                "unused_slot", null);
+        var problems = new AirflowDatabasePreflight(db).problems();
+        assertThat(problems).hasSize(3).allSatisfy(p -> assertThat(p).contains("does not exist"));
+        assertThat(problems.get(0)).contains("public.log");
+    }
+}
