@@ -1,0 +1,141 @@
+package io.airlock.alerting;
+
+import io.airlock.alerting.internal.DeliveryFailures;
+import io.airlock.alerting.internal.Sleeper;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.opensearch.client.opensearch.OpenSearchClient;
+import org.opensearch.client.opensearch.core.BulkResponse;
+import org.opensearch.client.opensearch.core.bulk.BulkOperation;
+import org.opensearch.client.opensearch.core.bulk.BulkResponseItem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Indexes batches with synchronous {@code _bulk} requests and checks every item: acknowledged items are done, items
+ * failing with 429/5xx are sent again with capped exponential backoff, any other failure (a mapping error) is
+ * returned as {@link BulkResult.Rejected} for the dead-letter topic.
+ *
+ * <p>Why not opensearch-java's {@code BulkIngester}: the pinned opensearch-java 3.2.0 has none, and the delivery loops
+ * need a synchronous "this whole Kafka batch is acknowledged" answer before committing offsets, which a plain bulk
+ * request gives directly.
+ *
+ * <p>Several versions of one document in a batch (an alert updated twice) are collapsed to the last one, so a retry
+ * can never put an older version over a newer one.
+ */
+public final class OpenSearchIndexer implements DocumentIndexer {
+
+    private static final Logger log = LoggerFactory.getLogger(OpenSearchIndexer.class);
+
+    private final OpenSearchClient client;
+    private final RetryPolicy policy;
+    private final Sleeper sleeper;
+
+    public OpenSearchIndexer(OpenSearchClient client, RetryPolicy policy) {
+        this(client, policy, Sleeper.REAL);
+    }
+
+    OpenSearchIndexer(OpenSearchClient client, RetryPolicy policy, Sleeper sleeper) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+    }
+
+    @Override
+    public BulkResult index(List<IndexItem> items) throws DeliveryException {
+        if (items.isEmpty()) {
+            return new BulkResult(0, List.of());
+        }
+        // last version of each (index, _id) wins; remember every position it stands for
+        Map<String, Integer> lastPosition = new LinkedHashMap<>();
+        Map<String, List<Integer>> positions = new LinkedHashMap<>();
+        for (int i = 0; i < items.size(); i++) {
+            String key = items.get(i).index() + '/' + items.get(i).id();
+            lastPosition.remove(key);
+            lastPosition.put(key, i);
+            positions.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
+        }
+        List<Integer> pending = new ArrayList<>(lastPosition.values());
+        List<BulkResult.Rejected> rejected = new ArrayList<>();
+        String lastProblem = "";
+        for (int attempt = 1; attempt <= policy.maxAttempts() && !pending.isEmpty(); attempt++) {
+            if (attempt > 1) {
+                Duration wait = policy.backoff(attempt - 1);
+                log.warn("opensearch: {} of {} documents not yet indexed ({}), attempt {} in {} ms", pending.size(),
+                        items.size(), lastProblem, attempt, wait.toMillis());
+                sleep(wait);
+            }
+            List<BulkOperation> operations = new ArrayList<>(pending.size());
+            for (int position : pending) {
+                IndexItem item = items.get(position);
+                operations.add(BulkOperation.of(op -> op.index(ix -> ix.index(item.index()).id(item.id()).document(item.document()))));
+            }
+            BulkResponse response;
+            try {
+                response = client.bulk(b -> b.operations(operations));
+            } catch (Exception e) {
+                if (!DeliveryFailures.isRetriable(e)) {
+                    throw new PermanentDeliveryException("opensearch: bulk request refused: " + describe(e), e);
+                }
+                lastProblem = describe(e);
+                continue;
+            }
+            List<Integer> retry = new ArrayList<>();
+            int throttled = 0;
+            for (int i = 0; i < response.items().size() && i < pending.size(); i++) {
+                BulkResponseItem result = response.items().get(i);
+                int position = pending.get(i);
+                if (result.error() == null && result.status() < 300) {
+                    continue;
+                }
+                if (DeliveryFailures.isRetriableStatus(result.status())) {
+                    retry.add(position);
+                    throttled++;
+                } else {
+                    String type = result.error() == null ? "unknown" : result.error().type();
+                    String reason = result.error() == null ? "status " + result.status() : result.error().reason();
+                    log.error("opensearch: rejected document {} in {}: status {} {}", result.id(), result.index(),
+                            result.status(), type);
+                    for (int p : positions.get(items.get(position).index() + '/' + items.get(position).id())) {
+                        rejected.add(new BulkResult.Rejected(p, items.get(p).id(), result.status(), type, reason));
+                    }
+                }
+            }
+            if (response.items().size() < pending.size()) {
+                throw new DeliveryException("opensearch: bulk response had " + response.items().size() + " items for "
+                        + pending.size() + " operations");
+            }
+            lastProblem = throttled + " items answered 429/5xx";
+            pending = retry;
+        }
+        if (!pending.isEmpty()) {
+            throw new DeliveryException("opensearch: " + pending.size() + " of " + items.size()
+                    + " documents not indexed after " + policy.maxAttempts() + " attempts, last: " + lastProblem);
+        }
+        rejected.sort((a, b) -> Integer.compare(a.position(), b.position()));
+        return new BulkResult(items.size() - rejected.size(), rejected);
+    }
+
+    private void sleep(Duration wait) throws DeliveryException {
+        try {
+            sleeper.sleep(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DeliveryException("opensearch: interrupted while retrying");
+        }
+    }
+
+    private static String describe(Throwable e) {
+        StringBuilder s = new StringBuilder(e.getClass().getSimpleName());
+        if (e instanceof org.opensearch.client.opensearch._types.OpenSearchException ose) {
+            s.append(" status ").append(ose.status()).append(' ').append(ose.error() == null ? "" : ose.error().type());
+        } else if (e.getCause() != null) {
+            s.append(" caused by ").append(e.getCause().getClass().getSimpleName());
+        }
+        return s.toString();
+    }
+}

@@ -1,0 +1,57 @@
+package io.airlock.alerting;
+
+import io.airlock.alerting.internal.PagerDutyEvent;
+import io.airlock.alerting.internal.Sleeper;
+import io.airlock.alerting.internal.WebhookPoster;
+import io.airlock.core.Alert;
+import io.airlock.core.Json;
+import java.net.URI;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Triggers (and resolves) PagerDuty incidents through the Events API v2, with {@code dedup_key} = alert id so repeats of
+ * one alert never open a second incident. The routing key is a secret: it appears in no log line, message or
+ * {@link #toString()}.
+ */
+public final class PagerDutyNotifier implements Notifier {
+
+    /** The public Events API v2 endpoint. */
+    public static final URI DEFAULT_EVENTS_URL = URI.create("https://events.pagerduty.com/v2/enqueue");
+
+    private final URI eventsUrl;
+    private final Secret routingKey;
+    private final AlertLinks links;
+    private final WebhookPoster poster;
+
+    /** A notifier for the public endpoint with {@link RetryPolicy#defaults()}. */
+    public PagerDutyNotifier(Secret routingKey, AlertLinks links) {
+        this(DEFAULT_EVENTS_URL, routingKey, links, RetryPolicy.defaults());
+    }
+
+    public PagerDutyNotifier(URI eventsUrl, Secret routingKey, AlertLinks links, RetryPolicy policy) {
+        this(eventsUrl, routingKey, links, policy, Sleeper.REAL);
+    }
+
+    PagerDutyNotifier(URI eventsUrl, Secret routingKey, AlertLinks links, RetryPolicy policy, Sleeper sleeper) {
+        this.eventsUrl = Objects.requireNonNull(eventsUrl, "eventsUrl");
+        this.routingKey = Objects.requireNonNull(routingKey, "routingKey");
+        this.links = Objects.requireNonNull(links, "links");
+        this.poster = new WebhookPoster(channel(), policy, sleeper, List.of(routingKey));
+    }
+
+    @Override
+    public String channel() {
+        return "pagerduty";
+    }
+
+    @Override
+    public void send(Alert alert) throws DeliveryException {
+        poster.post(eventsUrl, Json.write(PagerDutyEvent.of(alert, routingKey.reveal(), links)), "alert " + alert.id());
+    }
+
+    @Override
+    public String toString() {
+        return "PagerDutyNotifier[eventsUrl=" + eventsUrl + ", routingKey=****]";
+    }
+}

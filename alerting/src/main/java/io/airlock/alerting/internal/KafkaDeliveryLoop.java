@@ -1,0 +1,228 @@
+package io.airlock.alerting.internal;
+
+import io.airlock.alerting.DeliveryException;
+import io.airlock.alerting.RetryPolicy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A consumer loop that delivers each polled batch and commits its offsets only once every record of the batch is
+ * delivered (acknowledged downstream) or dead-lettered (acknowledged by the dead-letter topic). When delivery fails
+ * retriably, nothing is committed: the consumer seeks back to the batch start, waits with capped exponential backoff
+ * and polls the same records again, so a backlog waits in Kafka while OpenSearch or a webhook is down.
+ * {@link #close()} wakes the consumer and waits for the loop to end.
+ */
+public abstract class KafkaDeliveryLoop implements Runnable, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(KafkaDeliveryLoop.class);
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final String name;
+    private final Consumer<byte[], byte[]> consumer;
+    private final Producer<byte[], byte[]> dlqProducer;
+    private final String topic;
+    private final DeadLetters deadLetters;
+    private final RetryPolicy backoff;
+    private final Object lifecycle = new Object();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private boolean started;
+    private final CountDownLatch closing = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    protected KafkaDeliveryLoop(String name, Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> dlqProducer,
+                                String topic, String dlqTopic, RetryPolicy backoff) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.consumer = Objects.requireNonNull(consumer, "consumer");
+        this.dlqProducer = Objects.requireNonNull(dlqProducer, "dlqProducer");
+        this.topic = Objects.requireNonNull(topic, "topic");
+        this.deadLetters = new DeadLetters(dlqProducer, Objects.requireNonNull(dlqTopic, "dlqTopic"));
+        this.backoff = Objects.requireNonNull(backoff, "backoff");
+    }
+
+    /**
+     * Consumer settings for a delivery loop on top of {@code kafkaConfig} (which must name
+     * {@code bootstrap.servers} and {@code group.id}): byte-array deserializers, {@code enable.auto.commit=false},
+     * {@code isolation.level=read_committed}, {@code auto.offset.reset=earliest} unless given.
+     */
+    public static Consumer<byte[], byte[]> newConsumer(Map<String, Object> kafkaConfig) {
+        Map<String, Object> config = new HashMap<>(kafkaConfig);
+        require(config, ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG);
+        require(config, ConsumerConfig.GROUP_ID_CONFIG);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return new KafkaConsumer<>(config);
+    }
+
+    /** An idempotent, acks=all producer for the dead-letter topic, from the same connection settings. */
+    public static Producer<byte[], byte[]> newDeadLetterProducer(Map<String, Object> kafkaConfig) {
+        Map<String, Object> config = new HashMap<>();
+        for (var e : kafkaConfig.entrySet()) {
+            // connection and security settings apply to both; consumer-only keys would only produce warnings
+            if (ProducerConfig.configNames().contains(e.getKey()) || e.getKey().startsWith("ssl.")
+                    || e.getKey().startsWith("sasl.") || e.getKey().equals("security.protocol")) {
+                config.put(e.getKey(), e.getValue());
+            }
+        }
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        return new KafkaProducer<>(config);
+    }
+
+    private static void require(Map<String, Object> config, String key) {
+        if (config.get(key) == null || config.get(key).toString().isBlank()) {
+            throw new IllegalArgumentException("Kafka setting " + key + " is required");
+        }
+    }
+
+    /**
+     * Delivers one batch. Returns normally once every record is delivered or handed to {@code deadLetters}.
+     *
+     * @throws DeliveryException if delivery must be retried later (nothing of the batch is committed)
+     */
+    protected abstract void deliver(List<ConsumerRecord<byte[], byte[]>> records, DeadLetters deadLetters)
+            throws DeliveryException;
+
+    @Override
+    public void run() {
+        synchronized (lifecycle) {
+            if (started) {
+                throw new IllegalStateException(name + " is already running");
+            }
+            started = true;
+            if (closed.get()) {
+                return; // closed before it ran: close() released the clients
+            }
+        }
+        int failures = 0;
+        try {
+            consumer.subscribe(List.of(topic));
+            log.info("{}: consuming {}", name, topic);
+            while (!closed.get()) {
+                ConsumerRecords<byte[], byte[]> polled = consumer.poll(POLL_TIMEOUT);
+                if (polled.isEmpty()) {
+                    continue;
+                }
+                List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(polled.count());
+                polled.forEach(batch::add);
+                try {
+                    deliver(batch, deadLetters);
+                    deadLetters.awaitAcknowledged();
+                    commit(batch);
+                    failures = 0;
+                } catch (DeliveryException e) {
+                    failures++;
+                    Duration wait = backoff.backoff(failures);
+                    log.warn("{}: batch of {} from {} not delivered ({}); nothing committed, retrying in {} ms",
+                            name, batch.size(), topic, e.getMessage(), wait.toMillis());
+                    rewind(batch);
+                    if (closing.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                        break;
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            if (!closed.get()) {
+                throw e;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            try {
+                consumer.close();
+            } finally {
+                dlqProducer.close();
+                stopped.countDown();
+                log.info("{}: stopped", name);
+            }
+        }
+    }
+
+    private void commit(List<ConsumerRecord<byte[], byte[]>> batch) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : batch) {
+            offsets.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
+                    (a, b) -> a.offset() >= b.offset() ? a : b);
+        }
+        try {
+            consumer.commitSync(offsets);
+            if (log.isDebugEnabled()) {
+                log.debug("{}: committed {}", name, offsets);
+            }
+        } catch (WakeupException e) {
+            throw e;
+        } catch (KafkaException e) {
+            // e.g. a rebalance took the partitions: their new owner redelivers, which is idempotent
+            log.warn("{}: commit of {} records failed ({}); they will be delivered again", name, batch.size(),
+                    e.getClass().getSimpleName());
+        }
+    }
+
+    /** Seeks every partition of the batch back to its first record in the batch. */
+    private void rewind(List<ConsumerRecord<byte[], byte[]>> batch) {
+        Map<TopicPartition, Long> first = new LinkedHashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : batch) {
+            first.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
+        }
+        first.forEach((tp, offset) -> {
+            if (consumer.assignment().contains(tp)) {
+                consumer.seek(tp, offset);
+            }
+        });
+    }
+
+    /** Stops the loop: wakes the consumer and waits (up to 30 s) for {@link #run()} to finish and close it. */
+    @Override
+    public void close() {
+        boolean running;
+        synchronized (lifecycle) {
+            if (!closed.compareAndSet(false, true)) {
+                return;
+            }
+            running = started;
+        }
+        closing.countDown();
+        if (!running) {
+            consumer.close();
+            dlqProducer.close();
+            return;
+        }
+        consumer.wakeup();
+        try {
+            if (!stopped.await(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("{}: did not stop within {}", name, CLOSE_TIMEOUT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package io.airlock.alerting.internal;
+
+import io.airlock.alerting.DeliveryException;
+import io.airlock.alerting.PermanentDeliveryException;
+import io.airlock.alerting.RetryPolicy;
+import io.airlock.alerting.Secret;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * POSTs JSON to a webhook whose URL (or body) holds secrets, with retries: HTTP 429 waits as long as
+ * {@code Retry-After} says (capped), 5xx, 408, I/O errors and timeouts back off exponentially (capped); any other 4xx
+ * is a {@link PermanentDeliveryException}. Messages name the channel and status, never the URL or a secret.
+ */
+public final class WebhookPoster {
+
+    private static final Logger log = LoggerFactory.getLogger(WebhookPoster.class);
+    private static final int MAX_BODY_EXCERPT = 200;
+
+    private final String channel;
+    private final HttpClient http;
+    private final RetryPolicy policy;
+    private final Sleeper sleeper;
+    private final List<Secret> secrets;
+
+    /**
+     * @param channel  name used in logs and messages ({@code slack}, {@code pagerduty})
+     * @param secrets  values to redact from anything this class reports (the URL, the routing key)
+     */
+    public WebhookPoster(String channel, RetryPolicy policy, Sleeper sleeper, List<Secret> secrets) {
+        this.channel = channel;
+        this.policy = policy;
+        this.sleeper = sleeper;
+        this.secrets = List.copyOf(secrets);
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(policy.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    /**
+     * Delivers one body, retrying as described above.
+     *
+     * @param what an identifier for logs (the alert id), never a payload
+     * @throws PermanentDeliveryException if the endpoint rejected the body for good
+     * @throws DeliveryException          if it stayed unavailable for every attempt (the caller tries later)
+     */
+    public void post(URI url, byte[] jsonBody, String what) throws DeliveryException {
+        HttpRequest request = HttpRequest.newBuilder(url)
+                .timeout(policy.requestTimeout())
+                .header("Content-Type", "application/json; charset=utf-8")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(jsonBody))
+                .build();
+        String lastProblem = "no attempt made";
+        for (int attempt = 1; attempt <= policy.maxAttempts(); attempt++) {
+            Duration wait;
+            try {
+                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                int status = response.statusCode();
+                if (status >= 200 && status < 300) {
+                    if (attempt > 1) {
+                        log.info("{}: delivered {} on attempt {}", channel, what, attempt);
+                    }
+                    return;
+                }
+                lastProblem = "HTTP " + status + excerpt(response.body());
+                if (!DeliveryFailures.isRetriableStatus(status)) {
+                    throw new PermanentDeliveryException(channel + ": rejected " + what + " with " + lastProblem);
+                }
+                wait = status == 429
+                        ? retryAfter(response).map(this::capRetryAfter).orElse(policy.backoff(attempt))
+                        : policy.backoff(attempt);
+            } catch (IOException e) {
+                // HttpTimeoutException, ConnectException, ...: class name only, a message could echo the URL
+                lastProblem = e.getClass().getSimpleName();
+                wait = policy.backoff(attempt);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DeliveryException(channel + ": interrupted while delivering " + what);
+            }
+            if (attempt < policy.maxAttempts()) {
+                log.warn("{}: attempt {} for {} failed ({}), retrying in {} ms", channel, attempt, what, lastProblem,
+                        wait.toMillis());
+                try {
+                    sleeper.sleep(wait);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new DeliveryException(channel + ": interrupted while delivering " + what);
+                }
+            }
+        }
+        throw new DeliveryException(channel + ": " + what + " not delivered after " + policy.maxAttempts()
+                + " attempts, last: " + lastProblem);
+    }
+
+    private Duration capRetryAfter(Duration retryAfter) {
+        return retryAfter.compareTo(policy.maxRetryAfter()) > 0 ? policy.maxRetryAfter() : retryAfter;
+    }
+
+    /** {@code Retry-After} as delay-seconds or an HTTP-date. */
+    static Optional<Duration> retryAfter(HttpResponse<?> response) {
+        return response.headers().firstValue("Retry-After").flatMap(WebhookPoster::parseRetryAfter);
+    }
+
+    static Optional<Duration> parseRetryAfter(String value) {
+        String v = value.strip();
+        try {
+            long seconds = Long.parseLong(v);
+            return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                Duration until = Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME));
+                return Optional.of(until.isNegative() ? Duration.ZERO : until);
+            } catch (DateTimeParseException notDate) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    private String excerpt(String body) {
+        if (body == null || body.isBlank()) {
+            return "";
+        }
+        String text = body;
+        for (Secret secret : secrets) {
+            text = secret.redact(text);
+        }
+        text = SlackText.truncate(SlackText.singleLine(text), MAX_BODY_EXCERPT);
+        return ": " + text;
+    }
+}

@@ -1,0 +1,256 @@
+package io.airlock.alerting;
+
+import static java.time.Duration.ofSeconds;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.airlock.core.Alert;
+import io.airlock.core.IndexNames;
+import io.airlock.core.Json;
+import io.airlock.core.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The loops' commit discipline with Kafka's mock clients and fake sinks. */
+class DeliveryLoopTest {
+
+    private static final Topics TOPICS = Topics.defaults();
+    private static final IndexNames NAMES = IndexNames.defaults();
+    private static final RetryPolicy FAST = RetryPolicy.defaults().withBackoff(Duration.ofMillis(10), Duration.ofMillis(50));
+
+    /** A mock consumer that, like a broker, hands out the records again after a seek back. */
+    static final class RedeliveringConsumer extends MockConsumer<byte[], byte[]> {
+        private final List<ConsumerRecord<byte[], byte[]>> log = new CopyOnWriteArrayList<>();
+
+        RedeliveringConsumer() {
+            super("earliest");
+        }
+
+        @Override
+        public synchronized void addRecord(ConsumerRecord<byte[], byte[]> record) {
+            log.add(record);
+            super.addRecord(record);
+        }
+
+        @Override
+        public synchronized void seek(TopicPartition partition, long offset) {
+            super.seek(partition, offset);
+            log.stream().filter(r -> r.partition() == partition.partition() && r.offset() >= offset)
+                    .forEach(super::addRecord);
+        }
+    }
+
+    private final RedeliveringConsumer consumer = new RedeliveringConsumer();
+    private final MockProducer<byte[], byte[]> dlq = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    private final List<List<IndexItem>> indexed = new CopyOnWriteArrayList<>();
+    private Thread thread;
+    private AutoCloseable loop;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (loop != null) {
+            loop.close();
+            thread.join(10_000);
+            assertThat(thread.isAlive()).isFalse();
+        }
+    }
+
+    private void run(AutoCloseable loop, String topic, List<byte[]> values) {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(tp));
+            consumer.updateBeginningOffsets(Map.of(tp, 0L));
+            for (int i = 0; i < values.size(); i++) {
+                consumer.addRecord(new ConsumerRecord<>(topic, 0, i, ("key-" + i).getBytes(StandardCharsets.UTF_8), values.get(i)));
+            }
+        });
+        this.loop = loop;
+        thread = new Thread((Runnable) loop, "loop-under-test");
+        thread.start();
+    }
+
+    private long committed(String topic) {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.of(tp));
+        return committed.get(tp) == null ? -1 : committed.get(tp).offset();
+    }
+
+    private static byte[] json(Object value) {
+        return Json.write(value);
+    }
+
+    @Test
+    void shouldIndexEventsAndDeadLetterAMalformedRecordThenCommitEverything() {
+        DocumentIndexer indexer = items -> {
+            indexed.add(items);
+            return new BulkResult(items.size(), List.of());
+        };
+        run(new EventIndexingLoop(consumer, dlq, TOPICS, NAMES, indexer, FAST), TOPICS.events(), List.of(
+                json(TestAlerts.failedLogin("ev-1", "alice", TestAlerts.T0)),
+                "{not json".getBytes(StandardCharsets.UTF_8),
+                json(TestAlerts.failedLogin("ev-2", "alice", TestAlerts.T0.plusSeconds(1)))));
+
+        await().atMost(ofSeconds(10)).untilAsserted(() -> assertThat(committed(TOPICS.events())).isEqualTo(3));
+        assertThat(indexed).hasSize(1);
+        assertThat(indexed.get(0)).extracting(IndexItem::id).containsExactly("ev-1", "ev-2");
+        assertThat(indexed.get(0)).extracting(IndexItem::index).containsOnly("airlock-events-2025.03.14");
+        assertThat(dlq.history()).hasSize(1);
+        var letter = dlq.history().get(0);
+        assertThat(letter.topic()).isEqualTo(TOPICS.dlq());
+        assertThat(new String(letter.key(), StandardCharsets.UTF_8)).isEqualTo("key-1");
+        JsonNode value = Json.tree(letter.value());
+        assertThat(value.path("source_topic").asText()).isEqualTo(TOPICS.events());
+        assertThat(value.path("partition").asInt()).isZero();
+        assertThat(value.path("offset").asLong()).isEqualTo(1);
+        assertThat(value.path("key").asText()).isEqualTo("key-1");
+        assertThat(value.path("value").asText()).isEqualTo("{not json");
+        assertThat(value.path("reason").asText()).startsWith("not a valid NormalizedEvent").isNotBlank();
+    }
+
+    @Test
+    void shouldNotCommitWhileOpenSearchIsDownAndDeliverTheBacklogWhenItReturns() {
+        AtomicInteger calls = new AtomicInteger();
+        DocumentIndexer flaky = items -> {
+            if (calls.incrementAndGet() <= 3) {
+                throw new DeliveryException("opensearch: connection refused");
+            }
+            indexed.add(items);
+            return new BulkResult(items.size(), List.of());
+        };
+        run(new EventIndexingLoop(consumer, dlq, TOPICS, NAMES, flaky, FAST), TOPICS.events(), List.of(
+                json(TestAlerts.failedLogin("ev-1", "alice", TestAlerts.T0)),
+                json(TestAlerts.failedLogin("ev-2", "alice", TestAlerts.T0))));
+
+        await().atMost(ofSeconds(10)).untilAsserted(() -> assertThat(indexed).hasSize(1));
+        assertThat(calls.get()).isEqualTo(4);
+        assertThat(indexed.get(0)).extracting(IndexItem::id).containsExactly("ev-1", "ev-2");
+        await().atMost(ofSeconds(10)).untilAsserted(() -> assertThat(committed(TOPICS.events())).isEqualTo(2));
+        assertThat(dlq.history()).isEmpty();
+    }
+
+    @Test
+    void shouldCommitNothingBeforeTheIndexerAnswers() {
+        DocumentIndexer never = items -> {
+            throw new DeliveryException("opensearch: 503");
+        };
+        run(new EventIndexingLoop(consumer, dlq, TOPICS, NAMES, never, FAST), TOPICS.events(),
+                List.of(json(TestAlerts.failedLogin("ev-1", "alice", TestAlerts.T0))));
+
+        AtomicInteger polls = new AtomicInteger();
+        await().atMost(ofSeconds(10)).until(() -> {
+            consumer.schedulePollTask(polls::incrementAndGet);
+            return polls.get() >= 5; // the loop kept polling (and retrying)…
+        });
+        assertThat(committed(TOPICS.events())).isEqualTo(-1); // …without committing
+    }
+
+    @Test
+    void shouldDeadLetterDocumentsOpenSearchRejectsAndCommit() {
+        DocumentIndexer rejectsSecond = items -> new BulkResult(1,
+                List.of(new BulkResult.Rejected(1, items.get(1).id(), 400, "mapper_parsing_exception", "failed to parse")));
+        run(new EventIndexingLoop(consumer, dlq, TOPICS, NAMES, rejectsSecond, FAST), TOPICS.events(), List.of(
+                json(TestAlerts.failedLogin("ev-1", "alice", TestAlerts.T0)),
+                json(TestAlerts.failedLogin("ev-2", "alice", TestAlerts.T0))));
+
+        await().atMost(ofSeconds(10)).untilAsserted(() -> assertThat(committed(TOPICS.events())).isEqualTo(2));
+        assertThat(dlq.history()).hasSize(1);
+        JsonNode value = Json.tree(dlq.history().get(0).value());
+        assertThat(value.path("offset").asLong()).isEqualTo(1);
+        assertThat(value.path("reason").asText()).contains("HTTP 400", "mapper_parsing_exception");
+    }
+
+    @Test
+    void shouldIndexThenNotifyAndDeadLetterMalformedAlerts() {
+        AlertRouterTest.RecordingNotifier slack = new AlertRouterTest.RecordingNotifier("slack");
+        AlertRouterTest.RecordingNotifier pagerDuty = new AlertRouterTest.RecordingNotifier("pagerduty");
+        DocumentIndexer indexer = items -> {
+            indexed.add(items);
+            return new BulkResult(items.size(), List.of());
+        };
+        Alert alert = TestAlerts.failedLoginBurst().build();
+        run(new AlertDeliveryLoop(consumer, dlq, TOPICS, NAMES, indexer, AlertRouter.defaults(slack, pagerDuty), FAST),
+                TOPICS.alerts(), List.of(
+                        "{\"alert.id\":\"x\",\"count\":0}".getBytes(StandardCharsets.UTF_8),
+                        json(alert),
+                        json(TestAlerts.failedLoginBurst().count(6).build())));
+
+        await().atMost(ofSeconds(10)).untilAsserted(() -> assertThat(committed(TOPICS.alerts())).isEqualTo(3));
+        assertThat(indexed.get(0)).extracting(IndexItem::index).containsOnly("airlock-alerts");
+        assertThat(indexed.get(0)).extracting(IndexItem::id).containsOnly(alert.id());
+        assertThat(slack.sent).hasSize(1);
+        assertThat(pagerDuty.sent).hasSize(1);
+        assertThat(dlq.history()).hasSize(1);
+        assertThat(Json.tree(dlq.history().get(0).value()).path("reason").asText()).contains("Alert");
+    }
+
+    @Test
+    void shouldDeadLetterAnAlertAChannelRejectsForGood() {
+        AlertRouterTest.RecordingNotifier slack = new AlertRouterTest.RecordingNotifier("slack");
+        slack.failWith = new PermanentDeliveryException("slack: rejected alert with HTTP 404: no_service");
+        AlertRouterTest.RecordingNotifier pagerDuty = new AlertRouterTest.RecordingNotifier("pagerduty");
+        DocumentIndexer indexer = items -> new BulkResult(items.size(), List.of());
+        run(new AlertDeliveryLoop(consumer, dlq, TOPICS, NAMES, indexer, AlertRouter.defaults(slack, pagerDuty), FAST),
+                TOPICS.alerts(), List.of(json(TestAlerts.failedLoginBurst().build())));
+
+        await().atMost(ofSeconds(10)).untilAsserted(() -> assertThat(committed(TOPICS.alerts())).isEqualTo(1));
+        assertThat(pagerDuty.sent).hasSize(1);
+        assertThat(dlq.history()).hasSize(1);
+        assertThat(Json.tree(dlq.history().get(0).value()).path("reason").asText()).contains("HTTP 404");
+    }
+
+    @Test
+    void shouldNotifyAtOnceWhileOpenSearchIsDownButCommitOnlyOnceItIsBack() {
+        AlertRouterTest.RecordingNotifier slack = new AlertRouterTest.RecordingNotifier("slack");
+        AlertRouterTest.RecordingNotifier pagerDuty = new AlertRouterTest.RecordingNotifier("pagerduty");
+        AtomicInteger calls = new AtomicInteger();
+        DocumentIndexer flaky = items -> {
+            if (calls.incrementAndGet() <= 3) {
+                throw new DeliveryException("opensearch: connection refused");
+            }
+            indexed.add(items);
+            return new BulkResult(items.size(), List.of());
+        };
+        run(new AlertDeliveryLoop(consumer, dlq, TOPICS, NAMES, flaky, AlertRouter.defaults(slack, pagerDuty), FAST),
+                TOPICS.alerts(), List.of(json(TestAlerts.failedLoginBurst().build())));
+
+        await().atMost(ofSeconds(10)).untilAsserted(() -> assertThat(slack.sent).hasSize(1));
+        await().atMost(ofSeconds(10)).untilAsserted(() -> assertThat(committed(TOPICS.alerts())).isEqualTo(1));
+        assertThat(calls.get()).isEqualTo(4);
+        assertThat(indexed).hasSize(1);
+        assertThat(slack.sent).hasSize(1);
+        assertThat(pagerDuty.sent).hasSize(1);
+    }
+
+    @Test
+    void shouldCloseCleanlyWhileBackingOff() throws Exception {
+        DocumentIndexer down = items -> {
+            throw new DeliveryException("down");
+        };
+        RetryPolicy slow = RetryPolicy.defaults().withBackoff(Duration.ofSeconds(30), Duration.ofSeconds(30));
+        run(new EventIndexingLoop(consumer, dlq, TOPICS, NAMES, down, slow), TOPICS.events(),
+                List.of(json(TestAlerts.failedLogin("ev-1", "alice", TestAlerts.T0))));
+        await().atMost(ofSeconds(10)).until(() -> thread.getState() == Thread.State.TIMED_WAITING);
+
+        loop.close();
+
+        thread.join(5_000);
+        assertThat(thread.isAlive()).isFalse();
+        assertThat(consumer.closed()).isTrue();
+        assertThat(dlq.closed()).isTrue();
+        loop = null;
+    }
+}
