@@ -1,0 +1,113 @@
+package io.airlock.app;
+
+import io.airlock.alerting.AlertDeliveryLoop;
+import io.airlock.alerting.AlertRouter;
+import io.airlock.alerting.DeliveryException;
+import io.airlock.alerting.EventIndexingLoop;
+import io.airlock.alerting.IndexTemplates;
+import io.airlock.alerting.Notifier;
+import io.airlock.alerting.OpenSearchClients;
+import io.airlock.alerting.OpenSearchIndexer;
+import io.airlock.alerting.PagerDutyNotifier;
+import io.airlock.alerting.RetryPolicy;
+import io.airlock.alerting.SlackNotifier;
+import io.airlock.core.Severity;
+import io.airlock.ingest.AirflowCdcCapture;
+import io.airlock.ingest.CaptureSettings;
+import io.airlock.streams.AirlockTopology;
+import io.airlock.streams.StreamsSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.opensearch.client.opensearch.OpenSearchClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole Airlock pipeline in one process: capture (Debezium) → Kafka Streams (normalize, detect) → delivery
+ * (OpenSearch, Slack, PagerDuty). Stages are stopped in reverse order so in-flight work is committed or left in Kafka.
+ */
+public final class Pipeline implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+
+    private final PipelineSettings settings;
+    private final List<AutoCloseable> running = new ArrayList<>();
+    private KafkaStreams streams;
+
+    public Pipeline(PipelineSettings settings) {
+        this.settings = settings;
+    }
+
+    public Pipeline start() throws DeliveryException {
+        OpenSearchClient client = OpenSearchClients.create(settings.openSearch());
+        new IndexTemplates(client, settings.openSearch()).install();
+        var indexer = new OpenSearchIndexer(client, RetryPolicy.defaults());
+
+        Map<String, Object> kafka = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, settings.topics().prefix() + "-delivery");
+        var eventLoop = new EventIndexingLoop(kafka, settings.topics(), settings.openSearch().indexNames(), indexer, RetryPolicy.defaults());
+        var alertLoop = new AlertDeliveryLoop(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, settings.topics().prefix() + "-notify"), settings.topics(),
+                settings.openSearch().indexNames(), indexer, router(), RetryPolicy.defaults());
+        startThread(eventLoop, "airlock-event-indexing");
+        startThread(alertLoop, "airlock-alert-delivery");
+
+        streams = new KafkaStreams(AirlockTopology.build(settings.detection(), settings.topics()),
+                StreamsSettings.of(settings.bootstrapServers(), settings.topics(), settings.stateDir(), settings.replicationFactor()));
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("Detection stream thread failed; replacing it", e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.start();
+        running.add(() -> streams.close(Duration.ofSeconds(30)));
+
+        var capture = new CaptureSettings(settings.bootstrapServers(), settings.topics(), "airflow", Duration.ofSeconds(10),
+                (short) settings.replicationFactor());
+        running.add(new AirflowCdcCapture(settings.database(), capture).start());
+        LOG.info("Pipeline running: topics prefix '{}', OpenSearch {}", settings.topics().prefix(), settings.openSearch());
+        return this;
+    }
+
+    /** Slack for every alert, PagerDuty also for high and critical ones. */
+    private AlertRouter router() {
+        List<AlertRouter.Route> routes = new ArrayList<>();
+        if (settings.slackWebhook() != null) {
+            routes.add(new AlertRouter.Route(new SlackNotifier(settings.slackWebhook(), settings.links()), Severity.LOW));
+        }
+        if (settings.pagerDutyRoutingKey() != null) {
+            Notifier pagerDuty = new PagerDutyNotifier(settings.pagerDutyEventsUrl(), settings.pagerDutyRoutingKey(), settings.links(),
+                    RetryPolicy.defaults());
+            routes.add(new AlertRouter.Route(pagerDuty, Severity.HIGH));
+        }
+        return new AlertRouter(routes, AlertRouter.DEFAULT_REPEAT_INTERVAL);
+    }
+
+    private void startThread(AutoCloseable loop, String name) {
+        Thread thread = new Thread((Runnable) loop, name);
+        thread.start();
+        running.add(() -> {
+            loop.close();
+            thread.join(30_000);
+        });
+    }
+
+    public KafkaStreams.State streamsState() {
+        return streams == null ? KafkaStreams.State.NOT_RUNNING : streams.state();
+    }
+
+    @Override
+    public void close() {
+        for (int i = running.size() - 1; i >= 0; i--) {
+            try {
+                running.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("Stopping a pipeline stage failed", e);
+            }
+        }
+        running.clear();
+    }
+}
