@@ -112,7 +112,7 @@ final class DemoCommand implements Callable<Integer> {
                 stack.webhooks.pagerDutyEvents().size());
         out.printf("  Alerts          %d distinct%n", console.alerts().size());
         out.printf("Peak memory (RSS): this JVM (Kafka, Streams, Debezium, delivery) %d MiB, OpenSearch %d MiB, PostgreSQL %d MiB%n",
-                ProcessMemory.selfPeakMib(), ProcessMemory.descendantsPeakMib("opensearch"), ProcessMemory.descendantsPeakMib("postgres"));
+                ProcessMemory.selfPeakMib(), ProcessMemory.descendantsPeakMib("opensearch"), ProcessMemory.postgresPeakMib(stack.postgres.port()));
     }
 
     private static void deleteRecursively(Path dir) {

@@ -28,7 +28,7 @@ final class EmbeddedStack implements AutoCloseable {
         EmbeddedOpenSearch openSearch = null;
         try {
             postgres = timed(out, "PostgreSQL (wal_level=logical)", EmbeddedPostgres::start);
-            kafka = timed(out, "Kafka (KRaft, in this JVM)", EmbeddedKafka::start);
+            kafka = timed(out, "Kafka (KRaft, in this JVM)", EmbeddedStack::quietKafka);
             openSearch = timed(out, "OpenSearch 2.19.1 (child process)", EmbeddedOpenSearch::start);
             WebhookReceiver webhooks = timed(out, "Slack/PagerDuty receiver", WebhookReceiver::start);
             return new EmbeddedStack(postgres, kafka, openSearch, webhooks);
@@ -37,6 +37,17 @@ final class EmbeddedStack implements AutoCloseable {
             closeQuietly(kafka);
             closeQuietly(postgres);
             throw e;
+        }
+    }
+
+    /** Kafka's test kit prints its storage formatting to stdout; keep the demo's console for alerts. */
+    private static EmbeddedKafka quietKafka() {
+        PrintStream console = System.out;
+        System.setOut(new PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            return EmbeddedKafka.start();
+        } finally {
+            System.setOut(console);
         }
     }
 

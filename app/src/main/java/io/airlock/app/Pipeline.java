@@ -42,6 +42,7 @@ public final class Pipeline implements AutoCloseable {
         this.settings = settings;
     }
 
+    /** Starts every stage; returns once the Airflow capture holds its replication slot, so no later change can be missed. */
     public Pipeline start() throws DeliveryException {
         OpenSearchClient client = OpenSearchClients.create(settings.openSearch());
         new IndexTemplates(client, settings.openSearch()).install();
@@ -67,7 +68,18 @@ public final class Pipeline implements AutoCloseable {
 
         var capture = new CaptureSettings(settings.bootstrapServers(), settings.topics(), "airflow", Duration.ofSeconds(10),
                 (short) settings.replicationFactor());
-        running.add(new AirflowCdcCapture(settings.database(), capture).start());
+        var cdc = new AirflowCdcCapture(settings.database(), capture);
+        running.add(cdc);
+        cdc.start();
+        try {
+            if (!cdc.awaitStarted(Duration.ofSeconds(60))) {
+                throw new IllegalStateException("the Airflow capture did not start within 60 s"
+                        + (cdc.failure() == null ? "" : ": " + cdc.failure().getMessage()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the Airflow capture", e);
+        }
         LOG.info("Pipeline running: topics prefix '{}', OpenSearch {}", settings.topics().prefix(), settings.openSearch());
         return this;
     }

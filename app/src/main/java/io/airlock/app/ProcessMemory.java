@@ -16,6 +16,15 @@ final class ProcessMemory {
         return peakMib(ProcessHandle.current().pid()).orElse(-1L);
     }
 
+    /** Peak RSS in MiB of the PostgreSQL server listening on {@code port} and its backends (it runs detached from this JVM). */
+    static long postgresPeakMib(int port) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().orElse("").matches(".*postgres.* -p " + port + "( .*)?"))
+                .flatMap(p -> java.util.stream.Stream.concat(java.util.stream.Stream.of(p), p.children()))
+                .mapToLong(p -> peakMib(p.pid()).orElse(0L))
+                .sum();
+    }
+
     /** Sum of peak RSS in MiB of this JVM's descendants whose command line contains {@code marker}. */
     static long descendantsPeakMib(String marker) {
         return ProcessHandle.current().descendants()

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,6 +42,7 @@ public final class AirflowCdcCapture implements AutoCloseable {
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "airlock-cdc"));
     private final AtomicLong captured = new AtomicLong();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final CountDownLatch started = new CountDownLatch(1);
     private DebeziumEngine<ChangeEvent<String, String>> engine;
 
     public AirflowCdcCapture(AirflowDatabaseSettings database, CaptureSettings capture) {
@@ -64,6 +66,12 @@ public final class AirflowCdcCapture implements AutoCloseable {
         engine = DebeziumEngine.create(Json.class)
                 .using(props)
                 .notifying(this::handleBatch)
+                .using(new DebeziumEngine.ConnectorCallback() {
+                    @Override
+                    public void taskStarted() {
+                        started.countDown();
+                    }
+                })
                 .using((success, message, error) -> {
                     if (!success && error != null) {
                         failure.set(error);
@@ -98,6 +106,22 @@ public final class AirflowCdcCapture implements AutoCloseable {
         }
         committer.markBatchFinished();
         captured.addAndGet(sends.size());
+    }
+
+    /**
+     * Waits until the connector task runs, which means its replication slot exists: from then on every change of the captured
+     * tables arrives, either in the initial snapshot or streamed after it.
+     *
+     * @return false if the capture failed or did not start in time
+     */
+    public boolean awaitStarted(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline && failure.get() == null) {
+            if (started.await(100, TimeUnit.MILLISECONDS)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Change events acknowledged by Kafka since start. */
