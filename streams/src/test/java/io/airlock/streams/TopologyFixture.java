@@ -20,6 +20,7 @@ public final class TopologyFixture implements AutoCloseable {
 
     public final Topics topics = Topics.defaults();
     private final TopologyTestDriver driver;
+    private final Path stateDir;
     private final TestInputTopic<String, String> abUser;
     private final TestOutputTopic<String, NormalizedEvent> events;
     private final TestOutputTopic<String, Alert> alerts;
@@ -27,8 +28,8 @@ public final class TopologyFixture implements AutoCloseable {
 
     public TopologyFixture(DetectionConfig config) {
         try {
-            Path state = Files.createTempDirectory("airlock-ttd");
-            var props = StreamsSettings.of("ttd:9092", topics, state, 1);
+            stateDir = Files.createTempDirectory("airlock-ttd");
+            var props = StreamsSettings.of("ttd:9092", topics, stateDir, 1);
             driver = new TopologyTestDriver(AirlockTopology.build(config, topics), props);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -74,5 +75,10 @@ public final class TopologyFixture implements AutoCloseable {
     @Override
     public void close() {
         driver.close();
+        try (var paths = Files.walk(stateDir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

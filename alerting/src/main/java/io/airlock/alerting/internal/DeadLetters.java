@@ -1,14 +1,9 @@
 package io.airlock.alerting.internal;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import io.airlock.alerting.DeliveryException;
+import io.airlock.core.DeadLetter;
 import io.airlock.core.Json;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -30,17 +25,6 @@ public final class DeadLetters {
     private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
     static final String STAGE = "alerting";
 
-    /** The dead-letter value. */
-    public record DeadLetter(
-            @JsonProperty("source_topic") String sourceTopic,
-            @JsonProperty("partition") int partition,
-            @JsonProperty("offset") long offset,
-            @JsonProperty("stage") String stage,
-            @JsonProperty("reason") String reason,
-            @JsonProperty("key") String key,
-            @JsonProperty("value") String value,
-            @JsonProperty("value_base64") String valueBase64) {
-    }
 
     private final Producer<byte[], byte[]> producer;
     private final String topic;
@@ -59,10 +43,8 @@ public final class DeadLetters {
      * @param reason why the record can never be delivered
      */
     public void send(ConsumerRecord<byte[], byte[]> record, String kind, String reason) {
-        String text = utf8OrNull(record.value());
-        DeadLetter letter = new DeadLetter(record.topic(), record.partition(), record.offset(), STAGE, reason,
-                record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8), text,
-                text == null && record.value() != null ? Base64.getEncoder().encodeToString(record.value()) : null);
+        DeadLetter letter = DeadLetter.of(record.topic(), record.partition(), record.offset(), STAGE, reason, record.key(),
+                record.value());
         log.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), kind);
         pending.add(producer.send(new ProducerRecord<>(topic, null, record.key(), Json.write(letter))));
     }
@@ -88,17 +70,4 @@ public final class DeadLetters {
         }
     }
 
-    private static String utf8OrNull(byte[] bytes) {
-        if (bytes == null) {
-            return null;
-        }
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
-    }
 }

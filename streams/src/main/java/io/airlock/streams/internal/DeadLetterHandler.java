@@ -1,5 +1,7 @@
 package io.airlock.streams.internal;
 
+import io.airlock.core.DeadLetter;
+
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -34,7 +36,7 @@ public class DeadLetterHandler implements DeserializationExceptionHandler, Proce
     @Override
     public DeserializationExceptionHandler.Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record,
             Exception exception) {
-        var letter = DeadLetterRecord.of(record.topic(), record.partition(), record.offset(), "deserialize", reason(exception),
+        var letter = DeadLetter.of(record.topic(), record.partition(), record.offset(), "deserialize", reason(exception),
                 record.key(), record.value());
         log(letter, exception);
         return DeserializationExceptionHandler.Response.resume(List.of(letter.toProducerRecord(dlqTopic, record.key())));
@@ -42,14 +44,14 @@ public class DeadLetterHandler implements DeserializationExceptionHandler, Proce
 
     @Override
     public ProcessingExceptionHandler.Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
-        var letter = DeadLetterRecord.of(context.topic(), context.partition(), context.offset(), "process:" + context.processorNodeId(),
+        var letter = DeadLetter.of(context.topic(), context.partition(), context.offset(), "process:" + context.processorNodeId(),
                 reason(exception), context.sourceRawKey(), context.sourceRawValue());
         log(letter, exception);
         return ProcessingExceptionHandler.Response.resume(List.of(letter.toProducerRecord(dlqTopic, context.sourceRawKey())));
     }
 
     /** The reason can quote the payload (parsers do), so the log line names only the exception type. */
-    private static void log(DeadLetterRecord letter, Exception exception) {
+    private static void log(DeadLetter letter, Exception exception) {
         LOG.warn("Dead-lettered record topic={} partition={} offset={} stage={} error={}", letter.sourceTopic(), letter.partition(),
                 letter.offset(), letter.stage(), exception.getClass().getSimpleName());
     }

@@ -1,5 +1,7 @@
 package io.airlock.streams.internal;
 
+import io.airlock.core.DeadLetter;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.airlock.core.Json;
@@ -42,7 +44,7 @@ class DeadLetterHandlerTest {
     @Test
     void shouldKeepInvalidUtf8AsBase64() {
         byte[] value = {(byte) 0xC3, (byte) 0x28, 0};
-        var letter = DeadLetterRecord.of("t", 0, 1, "deserialize", "bad", null, value);
+        var letter = DeadLetter.of("t", 0, 1, "deserialize", "bad", null, value);
         assertThat(letter.value()).isNull();
         assertThat(java.util.Base64.getDecoder().decode(letter.valueBase64())).isEqualTo(value);
     }

@@ -1,7 +1,6 @@
-package io.airlock.streams.internal;
+package io.airlock.core;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.airlock.core.Json;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -10,10 +9,11 @@ import java.util.Base64;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * The value written to {@code airlock.dlq}: the bad record, where it came from and why it was rejected.
- * A value that is not valid UTF-8 is kept as base64 so nothing is lost or mangled.
+ * The value written to {@code airlock.dlq} by every stage: the bad record, where it came from and why it was rejected.
+ * A value that is not valid UTF-8 is kept as base64 so nothing is lost or mangled. Sources that are not Kafka topics (a Vault
+ * audit file, a socket) name themselves in {@code source_topic} and give their own position as {@code offset}.
  */
-public record DeadLetterRecord(
+public record DeadLetter(
         @JsonProperty("source_topic") String sourceTopic,
         @JsonProperty("partition") int partition,
         @JsonProperty("offset") long offset,
@@ -23,9 +23,9 @@ public record DeadLetterRecord(
         @JsonProperty("value") String value,
         @JsonProperty("value_base64") String valueBase64) {
 
-    public static DeadLetterRecord of(String topic, int partition, long offset, String stage, String reason, byte[] key, byte[] value) {
+    public static DeadLetter of(String topic, int partition, long offset, String stage, String reason, byte[] key, byte[] value) {
         String text = utf8OrNull(value);
-        return new DeadLetterRecord(topic, partition, offset, stage, reason, key == null ? null : lossyUtf8(key), text,
+        return new DeadLetter(topic, partition, offset, stage, reason, key == null ? null : lossyUtf8(key), text,
                 text == null && value != null ? Base64.getEncoder().encodeToString(value) : null);
     }
 
