@@ -75,7 +75,7 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
      *                               message then holds the tail of its log
      */
     public static EmbeddedOpenSearch start() {
-        Path home = OpenSearchDistribution.home();
+        Path distribution = OpenSearchDistribution.home();
         boolean root = RootSupport.isRoot();
         String group = root ? RootSupport.unprivilegedGroup() : null;
         Path runDirectory;
@@ -84,13 +84,27 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the OpenSearch run directory", e);
         }
+        Path home = distribution;
+        try {
+            if (root && !readableBy(group, distribution)) {
+                // A clone under a private directory (a home, mktemp -d) is out of nobody's reach: mirror the
+                // distribution into the run directory with hard links (a copy across file systems).
+                home = mirror(distribution, runDirectory.resolve("distribution"));
+            }
+        } catch (IOException e) {
+            RunDirectories.deleteQuietly(runDirectory);
+            throw new UncheckedIOException("cannot prepare the OpenSearch distribution for user nobody", e);
+        }
         EmbeddedOpenSearch node = new EmbeddedOpenSearch(home, runDirectory, RunDirectories.freePort(),
                 RunDirectories.freePort(), group);
         try {
             node.prepareRunDirectory();
             if (root) {
                 node.requireReadableByUnprivilegedUser();
-                chownRecursively(runDirectory, RootSupport.UNPRIVILEGED_USER, group);
+                Files.setPosixFilePermissions(runDirectory, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+                for (String dir : List.of("config", "data", "logs", "tmp")) {
+                    chownRecursively(runDirectory.resolve(dir), RootSupport.UNPRIVILEGED_USER, group);
+                }
             }
             Runtime.getRuntime().addShutdownHook(node.shutdownHook);
             node.launchAndAwaitYellow();
@@ -187,6 +201,39 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
                 .replace("file=logs/gc.log", "file=" + logs + "/gc.log")
                 .replace("filecount=32,filesize=64m", "filecount=2,filesize=8m");
         Files.writeString(jvmOptions, rewritten);
+    }
+
+    private static boolean readableBy(String group, Path home) throws IOException {
+        List<String> check = new ArrayList<>(RootSupport.setprivPrefix(group));
+        check.addAll(List.of("test", "-r", home.resolve("lib/opensearch-" + OpenSearchDistribution.version() + ".jar").toString(),
+                "-a", "-x", home.resolve("bin").toString()));
+        return RootSupport.run(check).exitCode() == 0;
+    }
+
+    /** Recreates {@code source} under {@code target}: world-readable directories, files hard-linked (copied if links fail). */
+    private static Path mirror(Path source, Path target) throws IOException {
+        var readable = java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x");
+        Files.walkFileTree(source, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                Path copy = target.resolve(source.relativize(dir).toString());
+                Files.createDirectories(copy);
+                Files.setPosixFilePermissions(copy, readable);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Path copy = target.resolve(source.relativize(file).toString());
+                try {
+                    Files.createLink(copy, file);
+                } catch (IOException | UnsupportedOperationException e) {
+                    Files.copy(file, copy, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return target;
     }
 
     private void requireReadableByUnprivilegedUser() throws IOException {
