@@ -100,8 +100,8 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
         try {
             node.prepareRunDirectory();
             if (root) {
-                node.requireReadableByUnprivilegedUser();
                 Files.setPosixFilePermissions(runDirectory, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+                node.requireReadableByUnprivilegedUser();
                 for (String dir : List.of("config", "data", "logs", "tmp")) {
                     chownRecursively(runDirectory.resolve(dir), RootSupport.UNPRIVILEGED_USER, group);
                 }

@@ -1,0 +1,126 @@
+package io.airlock.app.backtest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.airlock.core.Json;
+import io.airlock.core.StableIds;
+import io.airlock.core.Topics;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Reads the backtest files and orders their lines by event time, as they happened: Debezium change events (table from
+ * {@code source.table}, time from {@code source.ts_ms}) and Vault audit lines (time from {@code time}). A line whose time
+ * cannot be read keeps its place after the previous line of its file and is passed on as is, so the topology sends it to
+ * the dead-letter topic with its reason.
+ */
+final class ReplayInput {
+
+    private final Topics topics;
+    private final String vaultPrefix;
+    private final List<String> rejected = new ArrayList<>();
+
+    ReplayInput(Topics topics, String vaultPrefix) {
+        this.topics = topics;
+        this.vaultPrefix = vaultPrefix == null ? "" : vaultPrefix;
+    }
+
+    List<ReplayRecord> read(Path cdcFile, Path vaultFile) throws IOException {
+        List<ReplayRecord> all = new ArrayList<>();
+        if (cdcFile != null) {
+            readLines(cdcFile, 0, all);
+        }
+        if (vaultFile != null) {
+            readLines(vaultFile, 1, all);
+        }
+        all.sort(Comparator.comparing(ReplayRecord::at).thenComparingInt(ReplayRecord::source).thenComparingLong(ReplayRecord::line));
+        return all;
+    }
+
+    private void readLines(Path file, int source, List<ReplayRecord> into) throws IOException {
+        Instant previous = Instant.EPOCH;
+        long number = 0;
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                number++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                ReplayRecord record = source == 0 ? cdc(file, line, number, previous) : vault(line, number, previous);
+                if (record != null) {
+                    previous = record.at();
+                    into.add(record);
+                }
+            }
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new IOException(file + " is not UTF-8 text (line " + (number + 1) + ")", e);
+        }
+    }
+
+    /**
+     * Lines that could not be placed on any topic (a CDC line without a known {@code source.table}): file and line number
+     * with the reason, never the content.
+     */
+    List<String> rejected() {
+        return List.copyOf(rejected);
+    }
+
+    private ReplayRecord cdc(Path file, String line, long number, Instant previous) {
+        JsonNode change = parseOrNull(line);
+        String table = change == null ? "" : change.at("/source/table").asText("");
+        if (!Topics.AIRFLOW_TABLES.contains(table)) {
+            rejected.add(file.getFileName() + ":" + number + ": " + (change == null ? "not a JSON object"
+                    : "source.table is not one of " + Topics.AIRFLOW_TABLES));
+            return null;
+        }
+        String topic = topics.cdc(table);
+        JsonNode ts = change == null ? null : change.at("/source/ts_ms");
+        Instant at = ts != null && ts.isNumber() ? Instant.ofEpochMilli(ts.asLong()) : previous;
+        return new ReplayRecord(at, 0, number, topic, rowKey(change), line);
+    }
+
+    private ReplayRecord vault(String line, long number, Instant previous) {
+        String json = line.startsWith(vaultPrefix) ? line.substring(vaultPrefix.length()) : line;
+        JsonNode audit = parseOrNull(json);
+        Instant at = previous;
+        String key = StableIds.of(json);
+        if (audit != null) {
+            try {
+                at = OffsetDateTime.parse(audit.path("time").asText()).toInstant();
+            } catch (java.time.format.DateTimeParseException e) {
+                // keeps the previous time; the normalizer dead-letters it with the reason
+            }
+            String requestId = audit.at("/request/id").asText("");
+            if (!requestId.isEmpty()) {
+                key = requestId;
+            }
+        }
+        return new ReplayRecord(at, 1, number, topics.vaultAudit(), key, json);
+    }
+
+    /** The Debezium key of the row: {@code {"id":…}} from {@code after}, else {@code before}. */
+    private static String rowKey(JsonNode change) {
+        if (change == null) {
+            return null;
+        }
+        JsonNode row = change.path("after").isObject() ? change.get("after") : change.path("before");
+        JsonNode id = row.get("id");
+        return id == null ? null : "{\"id\":" + id + "}";
+    }
+
+    private static JsonNode parseOrNull(String text) {
+        try {
+            JsonNode node = Json.tree(text);
+            return node.isObject() ? node : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+}

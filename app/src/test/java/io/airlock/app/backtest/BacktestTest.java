@@ -1,0 +1,78 @@
+package io.airlock.app.backtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.airlock.core.Alert;
+import io.airlock.core.Json;
+import io.airlock.streams.AbUserRow;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BacktestTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
+    private final ByteArrayOutputStream console = new ByteArrayOutputStream();
+
+    @TempDir
+    Path dir;
+
+    private int backtest(Path cdc, Path out, Path eventsOut) throws Exception {
+        return new Backtest(new PrintStream(console, true, StandardCharsets.UTF_8)).run(cdc, null, null, out, eventsOut);
+    }
+
+    /** A CDC file whose lines are NOT in time order: the backtest must order them by commit time. */
+    private Path attackFile() throws Exception {
+        var alice = AbUserRow.of(1, "alice");
+        List<String> lines = new ArrayList<>();
+        lines.add(alice.change("r", T0, null));
+        for (int i = 1; i <= 6; i++) {
+            lines.add(alice.failCount(i).update(T0.plusSeconds(20L * i)));
+        }
+        lines.add("{this is not a change event");
+        List<String> shuffled = new ArrayList<>(lines.subList(4, lines.size()));
+        shuffled.addAll(lines.subList(0, 4));
+        return Files.write(dir.resolve("cdc.jsonl"), shuffled);
+    }
+
+    @Test
+    void shouldReplayInEventTimeOrderAndWriteTheFinalAlert() throws Exception {
+        Path out = dir.resolve("alerts.jsonl");
+        Path events = dir.resolve("events.jsonl");
+
+        assertThat(backtest(attackFile(), out, events)).isZero();
+
+        List<String> alertLines = Files.readAllLines(out);
+        assertThat(alertLines).hasSize(1);
+        Alert alert = Json.read(alertLines.get(0).getBytes(StandardCharsets.UTF_8), Alert.class);
+        assertThat(alert.ruleId()).isEqualTo("AL-001");
+        assertThat(alert.entity()).isEqualTo("alice");
+        assertThat(alert.count()).isEqualTo(6);
+        assertThat(alert.firstSeen()).isEqualTo(T0.plusSeconds(20));
+        assertThat(Files.readAllLines(events)).hasSize(6).allSatisfy(l -> assertThat(l).contains("\"event.outcome\":\"failure\""));
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("1 dead letters");
+    }
+
+    @Test
+    void shouldGiveTheSameAlertsAndIdsForTheSameInput() throws Exception {
+        Path input = attackFile();
+        Path first = dir.resolve("first.jsonl");
+        Path second = dir.resolve("second.jsonl");
+        backtest(input, first, null);
+        backtest(input, second, null);
+        assertThat(Files.readString(second)).isEqualTo(Files.readString(first)).isNotBlank();
+    }
+
+    @Test
+    void shouldRefuseToRunWithoutInput() throws Exception {
+        assertThat(backtest(null, dir.resolve("x"), null)).isEqualTo(2);
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("--cdc");
+    }
+}
