@@ -43,6 +43,7 @@ final class DemoCommand implements Callable<Integer> {
     private final PrintStream out = System.out;
 
     @Override
+    @SuppressWarnings("try") // the pipeline only has to run (and be closed) around the simulation
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
         Path stateDir = Files.createTempDirectory("airlock-demo-state");

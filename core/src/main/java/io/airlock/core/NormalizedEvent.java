@@ -8,6 +8,11 @@ import java.util.Objects;
 /**
  * The normalized event of DESIGN.md, with ECS field names as flat dotted JSON keys.
  * Only {@code @timestamp}, {@code event.id} and {@code event.dataset} are mandatory; everything else may be null.
+ *
+ * <p>Beyond DESIGN.md's list: {@code airflow.task_id} (Airflow audit log rows, and Vault requests attributed to a task by an
+ * audited {@code X-Airflow-Task-Id} header), {@code vault.audit_type} ({@code request} or {@code response}: a Vault operation
+ * appears as both, so rules count responses, or requests that never got one) and {@code vault.kv_path} (the path of a KV
+ * secret without the KV v2 {@code data/}/{@code metadata/} segment, null when the request is not against a KV mount).
  */
 public record NormalizedEvent(
         @JsonProperty("@timestamp") Instant timestamp,
@@ -20,6 +25,7 @@ public record NormalizedEvent(
         @JsonProperty("source.ip") String sourceIp,
         @JsonProperty("airflow.dag_id") String dagId,
         @JsonProperty("airflow.run_id") String runId,
+        @JsonProperty("airflow.task_id") String taskId,
         @JsonProperty("airflow.run_type") String runType,
         @JsonProperty("airflow.state") String state,
         @JsonProperty("vault.path") String vaultPath,
@@ -27,6 +33,8 @@ public record NormalizedEvent(
         @JsonProperty("vault.mount_type") String vaultMountType,
         @JsonProperty("vault.identity") String vaultIdentity,
         @JsonProperty("vault.error") String vaultError,
+        @JsonProperty("vault.audit_type") String vaultAuditType,
+        @JsonProperty("vault.kv_path") String vaultKvPath,
         @JsonProperty("related.user") List<String> relatedUsers) {
 
     public static final String DATASET_LOG = "airflow.log";
@@ -36,6 +44,10 @@ public record NormalizedEvent(
 
     public static final String OUTCOME_SUCCESS = "success";
     public static final String OUTCOME_FAILURE = "failure";
+
+    /** Values of {@code vault.audit_type}. */
+    public static final String VAULT_REQUEST = "request";
+    public static final String VAULT_RESPONSE = "response";
 
     public NormalizedEvent {
         Objects.requireNonNull(timestamp, "@timestamp");
@@ -69,6 +81,7 @@ public record NormalizedEvent(
         private String sourceIp;
         private String dagId;
         private String runId;
+        private String taskId;
         private String runType;
         private String state;
         private String vaultPath;
@@ -76,6 +89,8 @@ public record NormalizedEvent(
         private String vaultMountType;
         private String vaultIdentity;
         private String vaultError;
+        private String vaultAuditType;
+        private String vaultKvPath;
         private List<String> relatedUsers;
 
         private Builder(Instant timestamp, String id, String dataset) {
@@ -91,6 +106,7 @@ public record NormalizedEvent(
         public Builder sourceIp(String v) { this.sourceIp = v; return this; }
         public Builder dagId(String v) { this.dagId = v; return this; }
         public Builder runId(String v) { this.runId = v; return this; }
+        public Builder taskId(String v) { this.taskId = v; return this; }
         public Builder runType(String v) { this.runType = v; return this; }
         public Builder state(String v) { this.state = v; return this; }
         public Builder vaultPath(String v) { this.vaultPath = v; return this; }
@@ -98,11 +114,14 @@ public record NormalizedEvent(
         public Builder vaultMountType(String v) { this.vaultMountType = v; return this; }
         public Builder vaultIdentity(String v) { this.vaultIdentity = v; return this; }
         public Builder vaultError(String v) { this.vaultError = v; return this; }
+        public Builder vaultAuditType(String v) { this.vaultAuditType = v; return this; }
+        public Builder vaultKvPath(String v) { this.vaultKvPath = v; return this; }
         public Builder relatedUsers(List<String> v) { this.relatedUsers = v; return this; }
 
         public NormalizedEvent build() {
-            return new NormalizedEvent(timestamp, id, dataset, category, action, outcome, userName, sourceIp, dagId, runId,
-                    runType, state, vaultPath, vaultOperation, vaultMountType, vaultIdentity, vaultError, relatedUsers);
+            return new NormalizedEvent(timestamp, id, dataset, category, action, outcome, userName, sourceIp, dagId, runId, taskId,
+                    runType, state, vaultPath, vaultOperation, vaultMountType, vaultIdentity, vaultError, vaultAuditType, vaultKvPath,
+                    relatedUsers);
         }
     }
 }

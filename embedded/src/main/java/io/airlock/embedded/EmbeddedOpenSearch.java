@@ -45,7 +45,7 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedOpenSearch.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
-    private static final String HEAP = "-Xms512m -Xmx512m";
+    private static final String HEAP = "-Xms512m -Xmx512m -XX:-UsePerfData";
     private static final int LOG_TAIL_LINES = 60;
 
     private final Path home;

@@ -54,6 +54,7 @@ public final class AirflowCdcCapture implements AutoCloseable {
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         props.put(ProducerConfig.CLIENT_ID_CONFIG, capture.serverName() + "-cdc");
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());

@@ -1,11 +1,16 @@
 package io.airlock.streams;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Topics;
 import io.airlock.streams.detect.FailedLoginBurstRule;
 import io.airlock.streams.internal.JsonSerdes;
 import io.airlock.streams.normalize.AbUserChangeNormalizer;
 import io.airlock.streams.normalize.AbUserState;
+import io.airlock.streams.normalize.AuditLogNormalizer;
+import io.airlock.streams.normalize.DagRunNormalizer;
+import io.airlock.streams.normalize.DagRunState;
+import io.airlock.streams.normalize.VaultAuditNormalizer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -34,11 +39,38 @@ public final class AirlockTopology {
         return builder.build();
     }
 
+    /**
+     * Normalizers, one per source, each writing to {@code events} keyed by principal with the event's time as record
+     * timestamp. Bad records throw {@link io.airlock.core.MalformedRecordException} and are dead-lettered by the configured
+     * handler.
+     */
     private static void addNormalization(StreamsBuilder builder, Topics topics) {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AbUserChangeNormalizer.STORE),
                 Serdes.String(), JsonSerdes.of(AbUserState.class)));
-        builder.stream(topics.cdc("ab_user"), Consumed.with(Serdes.String(), JsonSerdes.tree()).withName("cdc-ab-user-source"))
+        builder.stream(topics.cdc("ab_user"), jsonFrom("cdc-ab-user-source"))
                 .process(AbUserChangeNormalizer::new, Named.as("normalize-ab-user"), AbUserChangeNormalizer.STORE)
-                .to(topics.events(), Produced.with(Serdes.String(), JsonSerdes.events()).withName("ab-user-events-sink"));
+                .to(topics.events(), toEvents("ab-user-events-sink"));
+
+        builder.stream(topics.cdc("log"), jsonFrom("cdc-log-source"))
+                .process(AuditLogNormalizer::new, Named.as("normalize-log"))
+                .to(topics.events(), toEvents("log-events-sink"));
+
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DagRunNormalizer.STORE),
+                Serdes.String(), JsonSerdes.of(DagRunState.class)));
+        builder.stream(topics.cdc("dag_run"), jsonFrom("cdc-dag-run-source"))
+                .process(DagRunNormalizer::new, Named.as("normalize-dag-run"), DagRunNormalizer.STORE)
+                .to(topics.events(), toEvents("dag-run-events-sink"));
+
+        builder.stream(topics.vaultAudit(), jsonFrom("vault-audit-source"))
+                .process(VaultAuditNormalizer::new, Named.as("normalize-vault-audit"))
+                .to(topics.events(), toEvents("vault-audit-events-sink"));
+    }
+
+    private static Consumed<String, JsonNode> jsonFrom(String sourceName) {
+        return Consumed.with(Serdes.String(), JsonSerdes.tree()).withName(sourceName);
+    }
+
+    private static Produced<String, NormalizedEvent> toEvents(String sinkName) {
+        return Produced.with(Serdes.String(), JsonSerdes.events()).withName(sinkName);
     }
 }

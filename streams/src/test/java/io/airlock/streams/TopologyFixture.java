@@ -14,6 +14,8 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
 
 /** The real topology in a {@link TopologyTestDriver}, with typed access to its topics. */
 public final class TopologyFixture implements AutoCloseable {
@@ -22,6 +24,9 @@ public final class TopologyFixture implements AutoCloseable {
     private final TopologyTestDriver driver;
     private final Path stateDir;
     private final TestInputTopic<String, String> abUser;
+    private final TestInputTopic<String, String> log;
+    private final TestInputTopic<String, String> dagRun;
+    private final TestInputTopic<String, String> vaultAudit;
     private final TestOutputTopic<String, NormalizedEvent> events;
     private final TestOutputTopic<String, Alert> alerts;
     private final TestOutputTopic<String, String> dlq;
@@ -35,6 +40,9 @@ public final class TopologyFixture implements AutoCloseable {
             throw new java.io.UncheckedIOException(e);
         }
         abUser = driver.createInputTopic(topics.cdc("ab_user"), Serdes.String().serializer(), Serdes.String().serializer());
+        log = driver.createInputTopic(topics.cdc("log"), Serdes.String().serializer(), Serdes.String().serializer());
+        dagRun = driver.createInputTopic(topics.cdc("dag_run"), Serdes.String().serializer(), Serdes.String().serializer());
+        vaultAudit = driver.createInputTopic(topics.vaultAudit(), Serdes.String().serializer(), Serdes.String().serializer());
         events = driver.createOutputTopic(topics.events(), Serdes.String().deserializer(), JsonSerdes.events().deserializer());
         alerts = driver.createOutputTopic(topics.alerts(), Serdes.String().deserializer(), JsonSerdes.alerts().deserializer());
         dlq = driver.createOutputTopic(topics.dlq(), Serdes.String().deserializer(), Serdes.String().deserializer());
@@ -52,8 +60,32 @@ public final class TopologyFixture implements AutoCloseable {
         abUser.pipeInput(key, value, at);
     }
 
+    /** A change event of the {@code log} table, as raw JSON (use {@link LogRow} to build it). */
+    public void log(String key, String changeJson, Instant at) {
+        log.pipeInput(key, changeJson, at);
+    }
+
+    /** A change event of the {@code dag_run} table, as raw JSON (use {@link DagRunRow} to build it). */
+    public void dagRun(String key, String changeJson, Instant at) {
+        dagRun.pipeInput(key, changeJson, at);
+    }
+
+    /** A Vault audit line, as raw JSON (use {@link VaultAuditLine} to build it). */
+    public void vaultAudit(String key, String line, Instant at) {
+        vaultAudit.pipeInput(key, line, at);
+    }
+
     public List<NormalizedEvent> events() {
         return events.readValuesToList();
+    }
+
+    /** The event records with their keys and record timestamps. */
+    public List<TestRecord<String, NormalizedEvent>> eventRecords() {
+        return events.readRecordsToList();
+    }
+
+    public <K, V> KeyValueStore<K, V> keyValueStore(String name) {
+        return driver.getKeyValueStore(name);
     }
 
     /** Every alert record in order (updates included). */

@@ -50,6 +50,9 @@ public final class DebeziumProperties {
         p.setProperty("offset.flush.interval.ms", "1000");
         p.setProperty("bootstrap.servers", capture.bootstrapServers());
 
+        // Larger batches amortize the wait for Kafka's acknowledgement that every batch ends with.
+        p.setProperty("max.batch.size", "8192");
+        p.setProperty("max.queue.size", "32768");
         p.setProperty("key.converter.schemas.enable", "false");
         p.setProperty("value.converter.schemas.enable", "false");
         p.setProperty("errors.max.retries", "-1");

@@ -1,0 +1,77 @@
+package io.airlock.app.config;
+
+import static io.airlock.core.config.ConfigTypes.integer;
+import static io.airlock.core.config.ConfigTypes.oneOf;
+import static io.airlock.core.config.ConfigTypes.string;
+
+import io.airlock.core.config.ConfigDefinition.Group;
+import io.airlock.core.config.ConfigValues;
+import io.airlock.core.config.SecretValue;
+import io.airlock.core.config.Setting;
+import io.airlock.core.config.Validators;
+import io.airlock.ingest.AirflowDatabaseSettings;
+
+/**
+ * The Airflow metadata database Airlock captures changes from. Belongs to {@code ingest} (next to
+ * {@link AirflowDatabaseSettings}) once modules read their own settings.
+ */
+public final class AirflowDatabaseFields {
+
+    private static final String PG_NAME = "[a-z0-9_]{1,63}";
+    private static final String PG_NAME_RULE = "lower case letters, digits and '_', at most 63";
+
+    public static final Setting<String> HOST = Setting.of("airflow.database.host", string())
+            .defaultValue("localhost")
+            .validate(Validators.matches("\\S+", "no spaces"))
+            .doc("Host name or address of the Airflow metadata database (PostgreSQL).");
+
+    public static final Setting<Integer> PORT = Setting.of("airflow.database.port", integer())
+            .defaultValue(5432)
+            .validate(Validators.between(1, 65535))
+            .doc("PostgreSQL port.");
+
+    public static final Setting<String> NAME = Setting.of("airflow.database.name", string())
+            .defaultValue("airflow")
+            .validate(Validators.matches(".+", "not empty"))
+            .doc("Name of Airflow's metadata database.");
+
+    public static final Setting<String> USER = Setting.of("airflow.database.user", string())
+            .defaultValue("airflow")
+            .validate(Validators.matches(".+", "not empty"))
+            .doc("Database user; needs the REPLICATION privilege (`ALTER ROLE <user> WITH REPLICATION`), SELECT on `log`, "
+                    + "`dag_run`, `ab_user`, and may create the publication. `airlock check-config --connect` checks this.");
+
+    public static final Setting<SecretValue> PASSWORD = Setting.secret("airflow.database.password")
+            .whenUnset("no password (trust or peer authentication)")
+            .doc("Password of the database user.");
+
+    public static final Setting<String> SSLMODE = Setting.of("airflow.database.sslmode",
+                    oneOf("disable", "allow", "prefer", "require", "verify-ca", "verify-full"))
+            .defaultValue("prefer")
+            .doc("PostgreSQL `sslmode`; use `verify-full` across networks you do not control.");
+
+    public static final Setting<String> SLOT = Setting.of("airflow.database.slot", string())
+            .defaultValue(AirflowDatabaseSettings.DEFAULT_SLOT)
+            .validate(Validators.matches(PG_NAME, PG_NAME_RULE))
+            .doc("Logical replication slot Airlock creates and reads. PostgreSQL keeps WAL for it while Airlock is down: "
+                    + "drop it (`SELECT pg_drop_replication_slot('airlock')`) when uninstalling.");
+
+    public static final Setting<String> PUBLICATION = Setting.of("airflow.database.publication", string())
+            .defaultValue(AirflowDatabaseSettings.DEFAULT_PUBLICATION)
+            .validate(Validators.matches(PG_NAME, PG_NAME_RULE))
+            .doc("Publication of the captured tables (`log`, `dag_run`, `ab_user`).");
+
+    public static final Group GROUP = Group.of("Airflow database",
+            "The Airflow metadata database (PostgreSQL with `wal_level=logical`), captured with Debezium through a logical "
+                    + "replication slot. Airflow 2.10 and 3.x schemas are both supported.",
+            HOST, PORT, NAME, USER, PASSWORD, SSLMODE, SLOT, PUBLICATION);
+
+    private AirflowDatabaseFields() {
+    }
+
+    static AirflowDatabaseSettings settings(ConfigValues values) {
+        return new AirflowDatabaseSettings(values.get(HOST), values.get(PORT), values.get(NAME), values.get(USER),
+                values.find(PASSWORD).map(SecretValue::reveal).orElse(""), values.get(SSLMODE), values.get(SLOT),
+                values.get(PUBLICATION));
+    }
+}

@@ -1,0 +1,215 @@
+package io.airlock.app.config;
+
+import static io.airlock.core.config.ConfigTypes.path;
+
+import io.airlock.alerting.AlertLinks;
+import io.airlock.alerting.OpenSearchSettings;
+import io.airlock.alerting.RetryPolicy;
+import io.airlock.alerting.Secret;
+import io.airlock.core.Topics;
+import io.airlock.core.config.ConfigDefinition;
+import io.airlock.core.config.ConfigDefinition.Group;
+import io.airlock.core.config.ConfigException;
+import io.airlock.core.config.ConfigProblems;
+import io.airlock.core.config.ConfigSource;
+import io.airlock.core.config.ConfigValues;
+import io.airlock.core.config.SecretValue;
+import io.airlock.core.config.Setting;
+import io.airlock.ingest.AirflowDatabaseSettings;
+import io.airlock.streams.DetectionConfig;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * {@code airlock.yml}, read, checked and mapped onto the records the modules take. Every problem in the file is reported at
+ * once ({@link ConfigException}); secrets come from the environment or files and never appear in any output.
+ *
+ * <pre>{@code
+ * AirlockConfig config = AirlockConfig.load(Path.of("airlock.yml"), System.getenv());
+ * new AirflowCdcCapture(config.database(), ...);
+ * }</pre>
+ *
+ * The settings are defined in {@link KafkaFields}, {@link AirflowDatabaseFields}, {@link VaultAuditFields},
+ * {@link OpenSearchFields}, {@link NotificationFields} and {@link DetectionFields}; {@code docs/configuration.md} is
+ * generated from them ({@link AirlockConfigReference}).
+ */
+public final class AirlockConfig {
+
+    public static final Setting<Path> STATE_DIR = Setting.of("state-dir", path())
+            .defaultValue(Path.of("./airlock-data"))
+            .doc("Directory for local state: Kafka Streams state stores (rebuilt from Kafka when lost) and the Vault file "
+                    + "tailer's position. Keep it across restarts for fast starts.");
+
+    public static final Group PROCESS_GROUP = Group.of("Process", "What the Airlock process keeps on local disk.", STATE_DIR);
+
+    /** Every setting of {@code airlock.yml}. */
+    public static final ConfigDefinition DEFINITION = ConfigDefinition.of(KafkaFields.GROUP, AirflowDatabaseFields.GROUP,
+            VaultAuditFields.GROUP, OpenSearchFields.GROUP, NotificationFields.GROUP, NotificationFields.DELIVERY_GROUP,
+            DetectionFields.GROUP, DetectionFields.RULES_GROUP, PROCESS_GROUP);
+
+    private final ConfigValues values;
+    private final Topics topics;
+    private final String bootstrapServers;
+    private final AirflowDatabaseSettings database;
+    private final VaultAuditSource vaultAudit;
+    private final OpenSearchSettings openSearch;
+    private final AlertLinks links;
+    private final RetryPolicy retryPolicy;
+    private final DetectionConfig detection;
+
+    private AirlockConfig(ConfigValues values) {
+        this.values = values;
+        ConfigProblems problems = values.problems();
+        topics = map(problems, "topics", () -> KafkaFields.topics(values));
+        bootstrapServers = map(problems, "kafka", () -> KafkaFields.bootstrapServers(values));
+        database = map(problems, "airflow.database", () -> AirflowDatabaseFields.settings(values));
+        vaultAudit = map(problems, "vault.audit", () -> VaultAuditFields.source(values, problems));
+        openSearch = map(problems, "opensearch", () -> OpenSearchFields.settings(values, problems));
+        links = openSearch == null ? null
+                : map(problems, "dashboards.url", () -> NotificationFields.links(values, openSearch.indexNames()));
+        retryPolicy = map(problems, "delivery", () -> NotificationFields.retryPolicy(values, problems));
+        detection = map(problems, "rules.AL-001", () -> DetectionFields.config(values));
+        map(problems, "detection.business-hours", () -> {
+            DetectionFields.checkBusinessHours(values, problems);
+            return null;
+        });
+        problems.throwIfAny(values.origin());
+    }
+
+    /**
+     * Reads {@code file}, or only the embedded defaults (everything on localhost) if {@code file} is null.
+     *
+     * @param env the environment secrets are read from ({@code System.getenv()})
+     * @throws ConfigException listing every problem, numbered
+     */
+    public static AirlockConfig load(Path file, Map<String, String> env) {
+        return from(file == null ? ConfigSource.empty(env) : ConfigSource.fromFile(file, env));
+    }
+
+    /** The embedded defaults: every component on localhost at its standard port, no notifications. */
+    public static AirlockConfig defaults() {
+        return load(null, Map.of());
+    }
+
+    /**
+     * @throws ConfigException listing every problem, numbered
+     */
+    public static AirlockConfig from(ConfigSource source) {
+        return new AirlockConfig(DEFINITION.parse(source));
+    }
+
+    /** Maps one area; a value with a problem was reported already, a record refusing a value adds its reason. */
+    private static <T> T map(ConfigProblems problems, String area, Supplier<T> build) {
+        try {
+            return build.get();
+        } catch (ConfigValues.Unavailable reported) {
+            return null;
+        } catch (IllegalArgumentException e) {
+            problems.add(area, e.getMessage());
+            return null;
+        }
+    }
+
+    /** What was read: the file name, or {@code embedded defaults}. */
+    public String origin() {
+        return values.origin();
+    }
+
+    public Topics topics() {
+        return topics;
+    }
+
+    /** {@code bootstrap.servers}: {@code host1:9092,host2:9092}. */
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** Replication of the topics Airlock creates. */
+    public int replicationFactor() {
+        return values.get(KafkaFields.REPLICATION_FACTOR);
+    }
+
+    public AirflowDatabaseSettings database() {
+        return database;
+    }
+
+    public VaultAuditSource vaultAudit() {
+        return vaultAudit;
+    }
+
+    public OpenSearchSettings openSearch() {
+        return openSearch;
+    }
+
+    public Optional<Secret> slackWebhook() {
+        return NotificationFields.slackWebhook(values);
+    }
+
+    public Optional<Secret> pagerDutyRoutingKey() {
+        return NotificationFields.pagerDutyRoutingKey(values);
+    }
+
+    public URI pagerDutyEventsUrl() {
+        return values.get(NotificationFields.PAGERDUTY_EVENTS_URL);
+    }
+
+    public AlertLinks links() {
+        return links;
+    }
+
+    /** How indexing and notifications retry. */
+    public RetryPolicy retryPolicy() {
+        return retryPolicy;
+    }
+
+    public DetectionConfig detection() {
+        return detection;
+    }
+
+    /** The time zone of business hours; not part of {@link DetectionConfig} yet. */
+    public ZoneId timeZone() {
+        return values.get(DetectionFields.TIME_ZONE);
+    }
+
+    public Path stateDir() {
+        return values.get(STATE_DIR);
+    }
+
+    /** Every checked value, for settings without an accessor yet (the reserved rule settings, say). */
+    public ConfigValues values() {
+        return values;
+    }
+
+    /** Settings that were given but have no effect yet. */
+    public List<String> notes() {
+        return values.notes();
+    }
+
+    /** Every setting with its effective value; secrets only as where they come from ({@code <set from env X>}). */
+    public String summary() {
+        return values.summary();
+    }
+
+    /**
+     * Removes every configured secret from a text that came from elsewhere (a driver's or server's error message) before it
+     * is printed. Webhook URLs lose their path and long path segments too.
+     */
+    public String redact(String text) {
+        String out = text;
+        for (SecretValue secret : values.secrets()) {
+            out = Secret.of(secret.reveal()).redact(out);
+        }
+        return out;
+    }
+
+    /** Never a secret: only where the configuration came from. */
+    @Override
+    public String toString() {
+        return "AirlockConfig[" + origin() + "]";
+    }
+}

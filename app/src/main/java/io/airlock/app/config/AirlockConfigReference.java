@@ -1,0 +1,66 @@
+package io.airlock.app.config;
+
+import io.airlock.core.config.ConfigReference;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Generates {@code docs/configuration.md} from {@link AirlockConfig#DEFINITION}, so the reference cannot contradict the
+ * code. Regenerate with {@code ./airlock check-config --print-reference > docs/configuration.md}, or run this class with
+ * the target path as argument.
+ */
+public final class AirlockConfigReference {
+
+    /** Where the generated reference lives, relative to the repository root. */
+    public static final String DOCS_PATH = "docs/configuration.md";
+
+    static final String INTRO = """
+            # Configuration reference
+
+            <!-- Generated from the setting definitions in app/src/main/java/io/airlock/app/config/ — do not edit by hand.
+                 Regenerate: ./airlock check-config --print-reference > docs/configuration.md -->
+
+            Airlock reads one YAML file, given with `--config airlock.yml`. Without a file, every setting takes its
+            default: every component on `localhost` at its standard port, no notifications (`airlock demo` runs
+            everything embedded instead). [`airlock.example.yml`](../airlock.example.yml) is a complete example for a
+            production deployment.
+
+            ```bash
+            ./airlock check-config --config airlock.yml            # every problem at once, or the effective configuration
+            ./airlock check-config --config airlock.yml --connect  # also reach the database, Kafka and OpenSearch
+            ```
+
+            **Keys.** Nest them or write them dotted; both mean the same:
+            `airflow: {database: {port: 5432}}` is `airflow.database.port: 5432`. A key Airlock does not know is an
+            error (with the closest known key suggested), so a typo never silently falls back to a default.
+
+            **Values.** Durations are a number and a unit, `500ms`, `30s`, `5m`, `24h`, `7d`, or ISO-8601 (`PT5M`);
+            lists are YAML lists or one comma-separated string; time zones are IANA names (`Europe/Berlin`).
+            Relative paths are relative to the working directory.
+
+            **Secrets** (passwords, the Slack webhook URL, the PagerDuty routing key) are never written in the file.
+            Give the name of an environment variable, `<key>-env: VARIABLE`, or of a file holding the value,
+            `<key>-file: /run/secrets/name` (trailing line breaks are removed). Airlock never prints or logs a secret:
+            summaries show only where it comes from (`<set from env SLACK_WEBHOOK_URL>`).
+
+            **Reserved** settings belong to parts not implemented yet: they are documented and checked, and setting one
+            prints a note that it has no effect yet.
+            """;
+
+    private AirlockConfigReference() {
+    }
+
+    /** The whole reference as Markdown. */
+    public static String markdown() {
+        return ConfigReference.markdown(AirlockConfig.DEFINITION, INTRO);
+    }
+
+    /** Writes the reference to the path given as argument (default {@value #DOCS_PATH}). */
+    public static void main(String[] args) throws IOException {
+        Path target = Path.of(args.length > 0 ? args[0] : DOCS_PATH);
+        Files.writeString(target, markdown(), StandardCharsets.UTF_8);
+        System.out.println("wrote " + target);
+    }
+}

@@ -1,0 +1,181 @@
+package io.airlock.app.config;
+
+import static io.airlock.core.config.ConfigTypes.bool;
+import static io.airlock.core.config.ConfigTypes.date;
+import static io.airlock.core.config.ConfigTypes.duration;
+import static io.airlock.core.config.ConfigTypes.enumOf;
+import static io.airlock.core.config.ConfigTypes.integer;
+import static io.airlock.core.config.ConfigTypes.listOf;
+import static io.airlock.core.config.ConfigTypes.string;
+import static io.airlock.core.config.ConfigTypes.timeOfDay;
+import static io.airlock.core.config.ConfigTypes.timeZone;
+
+import io.airlock.core.config.ConfigDefinition.Group;
+import io.airlock.core.config.ConfigProblems;
+import io.airlock.core.config.ConfigValues;
+import io.airlock.core.config.Setting;
+import io.airlock.core.config.Validators;
+import io.airlock.streams.DetectionConfig;
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The detection rules of DESIGN.md with their defaults. Rules not implemented yet have their settings documented and
+ * checked but marked reserved. Belongs to {@code streams} (next to {@link DetectionConfig}) once modules read their own
+ * settings.
+ */
+public final class DetectionFields {
+
+    /** Rules the topology runs; the settings of the others are reserved. Add a rule here when it is mapped in {@link #config}. */
+    static final Set<String> IMPLEMENTED = Set.of("AL-001");
+
+    private static final String OFF_HOURS = "used by the off-hours rules AL-010, AL-011, AL-012 and AL-024, not implemented yet";
+    private static final String VAULT_RULES = "used by AL-022 and AL-024, not implemented yet";
+
+    public static final Setting<ZoneId> TIME_ZONE = Setting.of("detection.time-zone", timeZone())
+            .defaultValue(ZoneId.of("UTC"))
+            .reserved(OFF_HOURS)
+            .doc("IANA time zone business hours and holidays are in (`Europe/Berlin`); daylight saving time is handled.");
+
+    public static final Setting<List<DayOfWeek>> BUSINESS_DAYS = Setting.of("detection.business-days",
+                    listOf(enumOf(DayOfWeek.class, "day of week")))
+            .defaultValue(List.of(DayOfWeek.MONDAY, DayOfWeek.TUESDAY, DayOfWeek.WEDNESDAY, DayOfWeek.THURSDAY, DayOfWeek.FRIDAY))
+            .reserved(OFF_HOURS)
+            .doc("Working days.");
+
+    public static final Setting<LocalTime> BUSINESS_HOURS_START = Setting.of("detection.business-hours.start", timeOfDay())
+            .defaultValue(LocalTime.of(8, 0))
+            .reserved(OFF_HOURS)
+            .doc("Start of business hours on working days, local time (quote it in YAML: `\"08:00\"`).");
+
+    public static final Setting<LocalTime> BUSINESS_HOURS_END = Setting.of("detection.business-hours.end", timeOfDay())
+            .defaultValue(LocalTime.of(18, 0))
+            .reserved(OFF_HOURS)
+            .doc("End of business hours, local time, after `detection.business-hours.start`.");
+
+    public static final Setting<List<LocalDate>> HOLIDAYS = Setting.of("detection.holidays", listOf(date()))
+            .defaultValue(List.of())
+            .reserved(OFF_HOURS)
+            .doc("Days that count as off-hours all day (`[2025-12-25, 2026-01-01]`).");
+
+    public static final Setting<String> AIRFLOW_IDENTITY = Setting.of("detection.airflow-identity", string())
+            .defaultValue("airflow")
+            .validate(Validators.matches(".+", "not empty"))
+            .reserved(VAULT_RULES)
+            .doc("A Vault identity whose `display_name` contains this text is Airflow's service identity.");
+
+    public static final Setting<List<String>> AIRFLOW_SECRET_PATHS = Setting.of("detection.airflow-secret-paths", listOf(string()))
+            .defaultValue(List.of("airflow/connections/", "airflow/variables/"))
+            .validate(Validators.notEmpty())
+            .reserved(VAULT_RULES)
+            .doc("Vault path prefixes of Airflow's connections and variables (KV v2 paths without `data/` or `metadata/`).");
+
+    public static final Setting<Duration> GRACE = Setting.of("detection.grace", duration())
+            .defaultValue(Duration.ofMinutes(10))
+            .validate(Validators.notNegative())
+            .doc("How late (in event time) a record may arrive and still be counted in its window.");
+
+    public static final Group GROUP = Group.of("Detection",
+            "Settings shared by the rules. Rules use event time, so a replay of old data gives the same alerts as live.",
+            TIME_ZONE, BUSINESS_DAYS, BUSINESS_HOURS_START, BUSINESS_HOURS_END, HOLIDAYS, AIRFLOW_IDENTITY, AIRFLOW_SECRET_PATHS, GRACE);
+
+    // AL-001 failed-login burst
+    public static final Setting<Boolean> AL_001_ENABLED = enabled("AL-001", "failed-login burst");
+    public static final Setting<Integer> AL_001_THRESHOLD = threshold("AL-001", 5, "Failed logins of one user that fire the rule.");
+    public static final Setting<Duration> AL_001_WINDOW = window("AL-001", Duration.ofMinutes(5), "Window the failed logins fall in.");
+    // AL-002 password spray
+    public static final Setting<Boolean> AL_002_ENABLED = enabled("AL-002", "password spray");
+    public static final Setting<Integer> AL_002_THRESHOLD = threshold("AL-002", 10, "Distinct users with failed logins that fire the rule.");
+    public static final Setting<Duration> AL_002_WINDOW = window("AL-002", Duration.ofMinutes(10), "Window the failed logins fall in.");
+    // AL-003 login after burst
+    public static final Setting<Boolean> AL_003_ENABLED = enabled("AL-003", "login after burst");
+    public static final Setting<Duration> AL_003_WINDOW = window("AL-003", Duration.ofMinutes(30),
+            "How long after an AL-001 alert a successful login of that user fires the rule.");
+    // AL-010 off-hours change
+    public static final Setting<Boolean> AL_010_ENABLED = enabled("AL-010", "off-hours change");
+    public static final Setting<Duration> AL_010_WINDOW = window("AL-010", Duration.ofHours(24),
+            "An off-hours change is high instead of medium if the same user had AL-001 or AL-003 within this time before.");
+    // AL-011 off-hours manual run
+    public static final Setting<Boolean> AL_011_ENABLED = enabled("AL-011", "off-hours manual run");
+    // AL-012 account or privilege change
+    public static final Setting<Boolean> AL_012_ENABLED = enabled("AL-012", "account or privilege change");
+    // AL-020 first-seen secret path
+    public static final Setting<Boolean> AL_020_ENABLED = enabled("AL-020", "first-seen secret path");
+    public static final Setting<Duration> AL_020_LEARNING_PERIOD = rule("AL-020", Setting.of("rules.AL-020.learning-period", duration())
+            .defaultValue(Duration.ofDays(7))
+            .validate(Validators.notNegative())
+            .doc("Learning period from the first Vault event Airlock processed; reads during it do not fire. 0 fires from the start."));
+    // AL-021 secret harvesting
+    public static final Setting<Boolean> AL_021_ENABLED = enabled("AL-021", "secret harvesting");
+    public static final Setting<Integer> AL_021_THRESHOLD = threshold("AL-021", 20, "Distinct secret paths one Vault identity reads that fire the rule.");
+    public static final Setting<Duration> AL_021_WINDOW = window("AL-021", Duration.ofMinutes(5), "Window the reads fall in.");
+    // AL-022 secret read outside DAG runs
+    public static final Setting<Boolean> AL_022_ENABLED = enabled("AL-022", "secret read outside DAG runs");
+    public static final Setting<Duration> AL_022_GRACE = rule("AL-022", Setting.of("rules.AL-022.grace", duration())
+            .defaultValue(Duration.ofMinutes(2))
+            .validate(Validators.notNegative())
+            .doc("Reads this long before a DAG run starts or after it ends still count as inside it."));
+    // AL-023 denied-access burst
+    public static final Setting<Boolean> AL_023_ENABLED = enabled("AL-023", "denied-access burst");
+    public static final Setting<Integer> AL_023_THRESHOLD = threshold("AL-023", 5, "Permission-denied Vault responses for one identity that fire the rule.");
+    public static final Setting<Duration> AL_023_WINDOW = window("AL-023", Duration.ofMinutes(5), "Window the denials fall in.");
+    // AL-024 human read of pipeline secrets
+    public static final Setting<Boolean> AL_024_ENABLED = enabled("AL-024", "human read of pipeline secrets");
+
+    public static final Group RULES_GROUP = Group.of("Detection rules",
+            "One block per rule of DESIGN.md (*Detection rules*), with its defaults: `rules.<id>.enabled`, and where the rule "
+                    + "counts, `threshold` and `window`. Implemented now: " + String.join(", ", IMPLEMENTED.stream().sorted().toList())
+                    + "; the settings of the other rules are checked but have no effect yet.",
+            AL_001_ENABLED, AL_001_THRESHOLD, AL_001_WINDOW,
+            AL_002_ENABLED, AL_002_THRESHOLD, AL_002_WINDOW,
+            AL_003_ENABLED, AL_003_WINDOW,
+            AL_010_ENABLED, AL_010_WINDOW,
+            AL_011_ENABLED,
+            AL_012_ENABLED,
+            AL_020_ENABLED, AL_020_LEARNING_PERIOD,
+            AL_021_ENABLED, AL_021_THRESHOLD, AL_021_WINDOW,
+            AL_022_ENABLED, AL_022_GRACE,
+            AL_023_ENABLED, AL_023_THRESHOLD, AL_023_WINDOW,
+            AL_024_ENABLED);
+
+    private DetectionFields() {
+    }
+
+    private static Setting<Boolean> enabled(String rule, String name) {
+        return rule(rule, Setting.of("rules." + rule + ".enabled", bool()).defaultValue(true)
+                .doc("Run " + rule + " (" + name + ")."));
+    }
+
+    private static Setting<Integer> threshold(String rule, int defaultValue, String doc) {
+        return rule(rule, Setting.of("rules." + rule + ".threshold", integer()).defaultValue(defaultValue)
+                .validate(Validators.atLeast(1)).doc(doc));
+    }
+
+    private static Setting<Duration> window(String rule, Duration defaultValue, String doc) {
+        return rule(rule, Setting.of("rules." + rule + ".window", duration()).defaultValue(defaultValue)
+                .validate(Validators.positive()).doc(doc));
+    }
+
+    private static <T> Setting<T> rule(String rule, Setting<T> setting) {
+        return IMPLEMENTED.contains(rule) ? setting : setting.reserved(rule + " is not implemented yet");
+    }
+
+    static DetectionConfig config(ConfigValues values) {
+        var failedLoginBurst = new DetectionConfig.FailedLoginBurst(values.get(AL_001_ENABLED), values.get(AL_001_THRESHOLD),
+                values.get(AL_001_WINDOW));
+        return new DetectionConfig(DetectionConfig.DEFAULT_RUNBOOK_BASE, failedLoginBurst, values.get(GRACE));
+    }
+
+    static void checkBusinessHours(ConfigValues values, ConfigProblems problems) {
+        LocalTime start = values.get(BUSINESS_HOURS_START);
+        LocalTime end = values.get(BUSINESS_HOURS_END);
+        if (!end.isAfter(start)) {
+            problems.add(BUSINESS_HOURS_END.key(), "must be after detection.business-hours.start (" + start + "), was " + end);
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package io.airlock.app.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.airlock.alerting.RetryPolicy;
+import io.airlock.alerting.Secret;
+import io.airlock.core.Topics;
+import io.airlock.core.config.ConfigException;
+import io.airlock.core.config.ConfigSource;
+import io.airlock.ingest.AirflowDatabaseSettings;
+import io.airlock.streams.DetectionConfig;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AirlockConfigTest {
+
+    static final Path EXAMPLE = Path.of("..", "airlock.example.yml");
+    static final Map<String, String> EXAMPLE_ENV = Map.of(
+            "AIRLOCK_DB_PASSWORD", "db-pw",
+            "AIRLOCK_OPENSEARCH_PASSWORD", "os-pw",
+            "SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T000/B000/XXXX",
+            "PAGERDUTY_ROUTING_KEY", "pd-key");
+
+    private static AirlockConfig yaml(String yaml, Map<String, String> env) {
+        return AirlockConfig.from(ConfigSource.fromYaml(yaml, "airlock.yml", env));
+    }
+
+    @Test
+    void shouldRunEverythingOnLocalhostWithoutAFile() {
+        AirlockConfig config = AirlockConfig.load(null, Map.of());
+        assertThat(config.origin()).isEqualTo("embedded defaults");
+        assertThat(config.bootstrapServers()).isEqualTo("localhost:9092");
+        assertThat(config.topics()).isEqualTo(Topics.defaults());
+        assertThat(config.database()).isEqualTo(new AirflowDatabaseSettings("localhost", 5432, "airflow", "airflow", "", "prefer",
+                "airlock", "airlock_publication"));
+        assertThat(config.openSearch().urls()).containsExactly(URI.create("http://localhost:9200"));
+        assertThat(config.openSearch().password()).isEmpty();
+        assertThat(config.detection()).isEqualTo(DetectionConfig.defaults());
+        assertThat(config.slackWebhook()).isEmpty();
+        assertThat(config.pagerDutyRoutingKey()).isEmpty();
+        assertThat(config.pagerDutyEventsUrl()).isEqualTo(URI.create("https://events.pagerduty.com/v2/enqueue"));
+        assertThat(config.retryPolicy()).isEqualTo(RetryPolicy.defaults());
+        assertThat(config.vaultAudit().isConfigured()).isFalse();
+        assertThat(config.timeZone()).isEqualTo(ZoneId.of("UTC"));
+        assertThat(config.stateDir()).isEqualTo(Path.of("./airlock-data"));
+        assertThat(config.replicationFactor()).isEqualTo(1);
+        assertThat(config.notes()).isEmpty();
+    }
+
+    @Test
+    void shouldMapTheFileOntoTheDatabaseSettings() {
+        AirlockConfig config = yaml("""
+                airflow:
+                  database:
+                    host: db.internal
+                    port: 6432
+                    name: airflow_prod
+                    user: airlock
+                    password-env: DB_PASSWORD
+                    sslmode: verify-full
+                    slot: airlock_prod
+                    publication: airlock_pub
+                """, Map.of("DB_PASSWORD", "pw"));
+        assertThat(config.database()).isEqualTo(new AirflowDatabaseSettings("db.internal", 6432, "airflow_prod", "airlock", "pw",
+                "verify-full", "airlock_prod", "airlock_pub"));
+        assertThat(config.database().jdbcUrl()).isEqualTo("jdbc:postgresql://db.internal:6432/airflow_prod?sslmode=verify-full");
+    }
+
+    @Test
+    void shouldMapTheRuleSettingsOntoTheDetectionConfig() {
+        AirlockConfig config = yaml("""
+                detection.grace: 2m
+                rules:
+                  AL-001: {enabled: false, threshold: 8, window: PT15M}
+                """, Map.of());
+        assertThat(config.detection()).isEqualTo(new DetectionConfig(DetectionConfig.DEFAULT_RUNBOOK_BASE,
+                new DetectionConfig.FailedLoginBurst(false, 8, Duration.ofMinutes(15)), Duration.ofMinutes(2)));
+    }
+
+    @Test
+    void shouldMapOpenSearchNotificationsAndLinks() {
+        AirlockConfig config = yaml("""
+                opensearch: {urls: "https://os-1:9200, https://os-2:9200", username: airlock, password-env: OS, index-prefix: soc,
+                             replicas: 2, trust-all-certificates: true, response-timeout: 2m}
+                slack.webhook-url-env: SLACK
+                pagerduty.routing-key-env: PD
+                dashboards.url: https://dashboards.internal
+                runbooks.base-url: https://git.internal/airlock/
+                delivery: {max-attempts: 3, initial-backoff: 1s, max-backoff: 30s}
+                """, Map.of("OS", "os-pw", "SLACK", "https://hooks.slack.com/services/T/B/X", "PD", "pd-key"));
+        assertThat(config.openSearch().urls()).containsExactly(URI.create("https://os-1:9200"), URI.create("https://os-2:9200"));
+        assertThat(config.openSearch().username()).contains("airlock");
+        assertThat(config.openSearch().password()).contains(Secret.of("os-pw"));
+        assertThat(config.openSearch().indexPrefix()).isEqualTo("soc");
+        assertThat(config.openSearch().numberOfReplicas()).isEqualTo(2);
+        assertThat(config.openSearch().trustAllCertificates()).isTrue();
+        assertThat(config.openSearch().responseTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.slackWebhook()).contains(Secret.of("https://hooks.slack.com/services/T/B/X"));
+        assertThat(config.pagerDutyRoutingKey()).contains(Secret.of("pd-key"));
+        assertThat(config.links().dashboardsUrl()).contains(URI.create("https://dashboards.internal"));
+        assertThat(config.links().runbookBaseUrl()).contains(URI.create("https://git.internal/airlock/"));
+        assertThat(config.links().alertsIndexPatternId()).isEqualTo("soc-alerts");
+        assertThat(config.retryPolicy()).isEqualTo(RetryPolicy.defaults().withMaxAttempts(3)
+                .withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30)));
+    }
+
+    @Test
+    void shouldReportEveryProblemOfEveryAreaAtOnceNumbered() {
+        assertThatThrownBy(() -> yaml("""
+                kafka.bootstrap-server: k:9092
+                airflow.database.port: 70000
+                opensearch: {password-env: OS, index-prefix: SOC}
+                slack.webhook-url-env: SLACK_WEBHOOK_URL
+                detection: {time-zone: Mars/Olympus, business-hours: {start: "18:00", end: "08:00"}}
+                rules.AL-001.threshold: 0
+                delivery: {initial-backoff: 20s, max-backoff: 10s}
+                vault.audit: {file: /var/log/vault/audit.log, socket: "0.0.0.0:9090"}
+                """, Map.of("OS", "pw")))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+                        "unknown key 'kafka.bootstrap-server' (did you mean 'kafka.bootstrap-servers'?)",
+                        "airflow.database.port: must be 1..65535, was 70000",
+                        "opensearch.index-prefix: index prefix 'SOC' must be lower case letters, digits, '_' or '-'",
+                        "slack.webhook-url-env: environment variable SLACK_WEBHOOK_URL is not set",
+                        "detection.time-zone: must be an IANA time zone such as Europe/Berlin or UTC, was 'Mars/Olympus'",
+                        "rules.AL-001.threshold: must be at least 1, was 0",
+                        "delivery.max-backoff: must be at least delivery.initial-backoff (20s), was 10s",
+                        "vault.audit.socket: give vault.audit.file or vault.audit.socket, not both",
+                        "opensearch.password: a password needs opensearch.username",
+                        "detection.business-hours.end: must be after detection.business-hours.start (18:00), was 08:00"))
+                .hasMessageStartingWith("airlock.yml: 10 problems")
+                .hasMessageContaining("  1. unknown key 'kafka.bootstrap-server'");
+    }
+
+    @Test
+    void shouldRefuseAnOpenSearchPasswordWithoutUser() {
+        assertThatThrownBy(() -> yaml("opensearch.password-env: OS\n", Map.of("OS", "pw")))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems())
+                        .containsExactly("opensearch.password: a password needs opensearch.username"));
+    }
+
+    @Test
+    void shouldAcceptTheExampleFile() {
+        AirlockConfig config = AirlockConfig.load(EXAMPLE, EXAMPLE_ENV);
+        assertThat(config.bootstrapServers()).isEqualTo("kafka-1.internal:9092,kafka-2.internal:9092,kafka-3.internal:9092");
+        assertThat(config.replicationFactor()).isEqualTo(3);
+        assertThat(config.database().password()).isEqualTo("db-pw");
+        assertThat(config.database().sslmode()).isEqualTo("verify-full");
+        assertThat(config.openSearch().password()).contains(Secret.of("os-pw"));
+        assertThat(config.slackWebhook()).isPresent();
+        assertThat(config.pagerDutyRoutingKey()).contains(Secret.of("pd-key"));
+        assertThat(config.vaultAudit().socket()).map(Object::toString).contains("0.0.0.0:9090");
+        assertThat(config.timeZone()).isEqualTo(ZoneId.of("Europe/Berlin"));
+        assertThat(config.detection()).isEqualTo(DetectionConfig.defaults());
+        assertThat(config.stateDir()).isEqualTo(Path.of("/var/lib/airlock"));
+    }
+
+    @Test
+    void shouldAcceptTheExampleFilesCommentedRuleBlocksWhenUncommented(@TempDir Path dir) throws Exception {
+        List<String> lines = Files.readAllLines(EXAMPLE).stream()
+                .map(line -> line.matches("  # AL-0\\d\\d: .*") ? line.replaceFirst("# ", "") : line).toList();
+        assertThat(lines).filteredOn(l -> l.startsWith("  AL-0")).hasSize(11);
+        Path file = Files.write(dir.resolve("airlock.yml"), lines);
+        AirlockConfig config = AirlockConfig.load(file, EXAMPLE_ENV);
+        assertThat(config.values().get(DetectionFields.AL_021_THRESHOLD)).isEqualTo(20);
+        assertThat(config.notes()).contains("rules.AL-021.threshold: accepted, but it has no effect yet (AL-021 is not implemented yet)");
+    }
+
+    @Test
+    void shouldHaveADefaultForEveryRuleNumberOfTheDesign() {
+        var values = AirlockConfig.defaults().values();
+        assertThat(List.of(values.get(DetectionFields.AL_002_THRESHOLD), values.get(DetectionFields.AL_021_THRESHOLD),
+                values.get(DetectionFields.AL_023_THRESHOLD))).containsExactly(10, 20, 5);
+        assertThat(List.of(values.get(DetectionFields.AL_002_WINDOW), values.get(DetectionFields.AL_003_WINDOW),
+                values.get(DetectionFields.AL_010_WINDOW), values.get(DetectionFields.AL_020_LEARNING_PERIOD),
+                values.get(DetectionFields.AL_022_GRACE))).containsExactly(Duration.ofMinutes(10), Duration.ofMinutes(30),
+                Duration.ofHours(24), Duration.ofDays(7), Duration.ofMinutes(2));
+        assertThat(AirlockConfig.DEFINITION.settings()).filteredOn(s -> s.key().startsWith("rules.AL-001."))
+                .allSatisfy(s -> assertThat(s.reserved()).isEmpty());
+    }
+
+    @Test
+    void shouldNeverShowSecretsInToStringOrSummary() {
+        AirlockConfig config = AirlockConfig.load(EXAMPLE, EXAMPLE_ENV);
+        String everything = config + config.summary() + config.database() + config.openSearch() + config.slackWebhook()
+                + config.pagerDutyRoutingKey() + config.values().secrets();
+        assertThat(everything).doesNotContain("db-pw", "os-pw", "pd-key", "B000/XXXX")
+                .contains("<set from env AIRLOCK_DB_PASSWORD>", "<set from env SLACK_WEBHOOK_URL>");
+        assertThat(config.redact("auth failed for pd-key at https://hooks.slack.com/services/T000/B000/XXXX"))
+                .doesNotContain("pd-key", "XXXX");
+    }
+
+    @Test
+    void shouldHaveNoProblemWithOptionalSettingsLeftEmpty() {
+        AirlockConfig config = yaml("slack:\n  webhook-url-env:\ndashboards:\n", Map.of());
+        assertThat(config.slackWebhook()).isEqualTo(Optional.empty());
+        assertThat(config.links().dashboardsUrl()).isEmpty();
+    }
+}

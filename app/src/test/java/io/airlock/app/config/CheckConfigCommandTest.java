@@ -1,0 +1,187 @@
+package io.airlock.app.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.airlock.app.CheckConfigCommand;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+
+/**
+ * {@code airlock check-config}: every problem or the effective configuration, exit 1 or 0, and never a secret: canary secrets
+ * in the environment must not appear in stdout, stderr or the log, whether the file is fine, broken, or a connection fails.
+ */
+class CheckConfigCommandTest {
+
+    private static final String CANARY = "s3cr3t-CANARY-91c4e";
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream systemOut = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream systemErr = new ByteArrayOutputStream();
+    private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+    private PrintStream originalOut;
+    private PrintStream originalErr;
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void capture() {
+        originalOut = System.out;
+        originalErr = System.err;
+        System.setOut(new PrintStream(systemOut, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(systemErr, true, StandardCharsets.UTF_8));
+        log.start();
+        root().addAppender(log);
+    }
+
+    @AfterEach
+    void release() {
+        root().detachAppender(log);
+        System.setOut(originalOut);
+        System.setErr(originalErr);
+    }
+
+    private static Logger root() {
+        return (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    }
+
+    private static Map<String, String> canaryEnv() {
+        Map<String, String> env = new HashMap<>();
+        env.put("AIRLOCK_DB_PASSWORD", CANARY + "-db");
+        env.put("AIRLOCK_OPENSEARCH_PASSWORD", CANARY + "-os");
+        env.put("SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T0AAAA/B0BBBB/" + CANARY + "-slack");
+        env.put("PAGERDUTY_ROUTING_KEY", CANARY + "-pd");
+        return env;
+    }
+
+    private int run(Map<String, String> env, String... args) {
+        var command = new CheckConfigCommand(env, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new CommandLine(command).execute(args);
+    }
+
+    private String stdout() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Everything the command could have shown anyone. */
+    private String everything() {
+        var all = new StringBuilder(stdout()).append(stderr()).append(systemOut.toString(StandardCharsets.UTF_8))
+                .append(systemErr.toString(StandardCharsets.UTF_8));
+        for (ILoggingEvent e : log.list) {
+            all.append(e.getFormattedMessage());
+            if (e.getThrowableProxy() != null) {
+                all.append(e.getThrowableProxy().getMessage());
+            }
+        }
+        return all.toString();
+    }
+
+    @Test
+    void shouldPrintTheEffectiveConfigurationOfTheExampleWithoutAnySecret() {
+        int exit = run(canaryEnv(), "--config", AirlockConfigTest.EXAMPLE.toString());
+
+        assertThat(exit).isZero();
+        assertThat(stdout()).startsWith(AirlockConfigTest.EXAMPLE + ": OK")
+                .containsPattern("airflow\\.database\\.host +airflow-db\\.internal\n")
+                .containsPattern("airflow\\.database\\.password +<set from env AIRLOCK_DB_PASSWORD>")
+                .containsPattern("slack\\.webhook-url +<set from env SLACK_WEBHOOK_URL>")
+                .containsPattern("rules\\.AL-002\\.threshold +10 +\\(default\\)")
+                .contains("note: vault.audit.socket: accepted, but it has no effect yet");
+        assertThat(stderr()).isEmpty();
+        assertThat(everything()).doesNotContain(CANARY, "B0BBBB");
+    }
+
+    @Test
+    void shouldPrintEveryProblemAndExitOneWithoutAnySecret() throws Exception {
+        Path file = Files.writeString(dir.resolve("airlock.yml"), """
+                kafka.bootstrap-server: k:9092
+                airflow.database:
+                  port: 70000
+                  password: %s-inline
+                slack.webhook-url-env: %s-pasted-instead-of-a-name
+                pagerduty.routing-key-env: PAGERDUTY_ROUTING_KEY
+                opensearch.password-env: AIRLOCK_OPENSEARCH_PASSWORD
+                """.formatted(CANARY, CANARY));
+        Map<String, String> env = canaryEnv();
+        env.remove("PAGERDUTY_ROUTING_KEY");
+
+        int exit = run(env, "--config", file.toString());
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(stderr()).startsWith(file + ": 6 problems")
+                .contains("unknown key 'kafka.bootstrap-server' (did you mean 'kafka.bootstrap-servers'?)")
+                .contains("airflow.database.port: must be 1..65535, was 70000")
+                .contains("airflow.database.password: a secret is never written in the file")
+                .contains("slack.webhook-url-env: must be the name of an environment variable")
+                .contains("pagerduty.routing-key-env: environment variable PAGERDUTY_ROUTING_KEY is not set")
+                .contains("opensearch.password: a password needs opensearch.username");
+        assertThat(stdout()).isEmpty();
+        assertThat(everything()).doesNotContain(CANARY, "B0BBBB");
+    }
+
+    @Test
+    void shouldNotQuoteAnInvalidFile() throws Exception {
+        Path file = Files.writeString(dir.resolve("airlock.yml"), "slack:\n  webhook-url: \"" + CANARY + "\n  x: [\n");
+        assertThat(run(canaryEnv(), "--config", file.toString())).isEqualTo(1);
+        assertThat(stderr()).contains("is not valid YAML (line ");
+        assertThat(everything()).doesNotContain(CANARY);
+    }
+
+    @Test
+    void shouldReportEachUnreachableComponentInOneLineWithoutSecretOrStackTrace() throws Exception {
+        int closed;
+        try (var socket = new ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        Path file = Files.writeString(dir.resolve("airlock.yml"), """
+                kafka.bootstrap-servers: 127.0.0.1:%d
+                airflow.database: {host: 127.0.0.1, port: %d, password-env: AIRLOCK_DB_PASSWORD}
+                opensearch: {urls: ["http://127.0.0.1:%d"], username: airlock, password-env: AIRLOCK_OPENSEARCH_PASSWORD}
+                slack.webhook-url-env: SLACK_WEBHOOK_URL
+                """.formatted(closed, closed, closed));
+
+        int exit = run(canaryEnv(), "--config", file.toString(), "--connect");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(stdout()).containsPattern("FAILED {2}Airflow database airflow@127\\.0\\.0\\.1:\\d+/airflow: cannot connect as 'airflow'")
+                .containsPattern("FAILED {2}Kafka 127\\.0\\.0\\.1:\\d+: ")
+                .containsPattern("FAILED {2}OpenSearch http://127\\.0\\.0\\.1:\\d+: ");
+        assertThat(stdout().lines().filter(l -> l.startsWith("  FAILED"))).hasSize(3);
+        assertThat(everything()).doesNotContain(CANARY, "B0BBBB").doesNotContain("\tat ").doesNotContain("Exception:\n");
+    }
+
+    @Test
+    void shouldShowTheEmbeddedDefaultsWithoutAFile() {
+        assertThat(run(Map.of())).isZero();
+        assertThat(stdout()).startsWith("embedded defaults: OK")
+                .containsPattern("kafka\\.bootstrap-servers +localhost:9092 +\\(default\\)")
+                .containsPattern("slack\\.webhook-url +<not set>");
+    }
+
+    @Test
+    void shouldPrintTheGeneratedReference() {
+        assertThat(run(Map.of(), "--print-reference")).isZero();
+        assertThat(stdout()).isEqualTo(AirlockConfigReference.markdown());
+    }
+}

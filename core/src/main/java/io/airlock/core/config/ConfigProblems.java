@@ -1,0 +1,50 @@
+package io.airlock.core.config;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every problem found in a configuration, in plain words, so they can be reported all at once
+ * ({@code airflow.database.port: must be 1..65535, was 70000}). Problems never contain a secret value.
+ */
+public final class ConfigProblems {
+
+    private final List<String> problems = new ArrayList<>();
+
+    /** A problem with one key: {@code <key>: <message>}. */
+    public void add(String key, String message) {
+        problems.add(key + ": " + message);
+    }
+
+    /** A problem not tied to one key. */
+    public void add(String message) {
+        problems.add(message);
+    }
+
+    public void addAll(List<String> more) {
+        problems.addAll(more);
+    }
+
+    public boolean isEmpty() {
+        return problems.isEmpty();
+    }
+
+    public List<String> all() {
+        return List.copyOf(problems);
+    }
+
+    /**
+     * @param origin what was read, e.g. the file name
+     * @throws ConfigException listing every problem, if there is any
+     */
+    public void throwIfAny(String origin) {
+        if (!problems.isEmpty()) {
+            throw new ConfigException(origin, problems);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return problems.toString();
+    }
+}

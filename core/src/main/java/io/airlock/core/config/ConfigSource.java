@@ -1,0 +1,176 @@
+package io.airlock.core.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.charset.MalformedInputException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Raw configuration: a YAML file flattened to dotted keys (nested mappings become {@code a.b.c}; lists stay lists; a key
+ * may also be written dotted, {@code kafka.bootstrap-servers: ...}), plus the environment secrets are read from. Reading
+ * never throws: an unreadable file or invalid YAML becomes a {@link #problems() problem}, so it is reported with the rest.
+ */
+public final class ConfigSource {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final int MAX_DETAIL = 200;
+
+    private final String origin;
+    private final Map<String, Object> values;
+    private final Map<String, String> env;
+    private final List<String> problems;
+    private final boolean readable;
+
+    private ConfigSource(String origin, Map<String, Object> values, Map<String, String> env, List<String> problems) {
+        this(origin, values, env, problems, true);
+    }
+
+    private ConfigSource(String origin, Map<String, Object> values, Map<String, String> env, List<String> problems,
+            boolean readable) {
+        this.readable = readable;
+        this.origin = origin;
+        this.values = Collections.unmodifiableMap(values);
+        this.env = Map.copyOf(env);
+        this.problems = List.copyOf(problems);
+    }
+
+    /** No file: every setting takes its default. */
+    public static ConfigSource empty(Map<String, String> env) {
+        return new ConfigSource("embedded defaults", new LinkedHashMap<>(), env, List.of());
+    }
+
+    /** The YAML file {@code file}. */
+    public static ConfigSource fromFile(Path file, Map<String, String> env) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            return failed(file.toString(), env, "the configuration file " + file + " does not exist");
+        } catch (AccessDeniedException e) {
+            return failed(file.toString(), env, "the configuration file " + file + " cannot be read (permission denied)");
+        } catch (MalformedInputException e) {
+            return failed(file.toString(), env, "the configuration file " + file + " is not UTF-8 text");
+        } catch (IOException e) {
+            return failed(file.toString(), env, "the configuration file " + file + " cannot be read ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+        return fromYaml(text, file.toString(), env);
+    }
+
+    /** YAML text; {@code origin} names it in problems. */
+    public static ConfigSource fromYaml(String yaml, String origin, Map<String, String> env) {
+        Object root;
+        try (JsonParser parser = YAML.createParser(yaml)) {
+            root = parser.nextToken() == null ? null : YAML.readValue(parser, Object.class);
+        } catch (JsonProcessingException e) {
+            return failed(origin, env, origin + " is not valid YAML" + where(e) + ": " + what(e));
+        } catch (IOException e) {
+            return failed(origin, env, origin + " cannot be read as YAML (" + e.getClass().getSimpleName() + ")");
+        }
+        if (root == null) {
+            return new ConfigSource(origin, new LinkedHashMap<>(), env, List.of());
+        }
+        if (!(root instanceof Map<?, ?> map)) {
+            return failed(origin, env, origin + " must be a mapping of settings (key: value lines), was " + ConfigTypes.show(root));
+        }
+        return fromMap(map, origin, env);
+    }
+
+    /** Already-parsed nested maps (as from YAML). */
+    public static ConfigSource fromMap(Map<?, ?> nested, String origin, Map<String, String> env) {
+        Map<String, Object> flat = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        flatten("", nested, flat, problems);
+        return new ConfigSource(origin, flat, env, problems);
+    }
+
+    private static ConfigSource failed(String origin, Map<String, String> env, String problem) {
+        return new ConfigSource(origin, new LinkedHashMap<>(), env, List.of(problem), false);
+    }
+
+    private static void flatten(String prefix, Object node, Map<String, Object> out, List<String> problems) {
+        if (node instanceof Map<?, ?> map && !(map.isEmpty() && prefix.isEmpty())) {
+            if (map.isEmpty()) {
+                put(prefix, null, out, problems);
+            }
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                String key = String.valueOf(e.getKey()).strip();
+                flatten(prefix.isEmpty() ? key : prefix + "." + key, e.getValue(), out, problems);
+            }
+        } else if (!prefix.isEmpty()) {
+            put(prefix, node, out, problems);
+        }
+    }
+
+    private static void put(String key, Object value, Map<String, Object> out, List<String> problems) {
+        if (out.containsKey(key)) {
+            problems.add(key + ": given twice (once nested, once as a dotted key); keep one");
+        } else {
+            out.put(key, value);
+        }
+    }
+
+    /** Line and column of a YAML error. */
+    private static String where(JsonProcessingException e) {
+        var location = e.getLocation();
+        return location == null || location.getLineNr() < 1 ? "" : " (line " + location.getLineNr() + ", column "
+                + location.getColumnNr() + ")";
+    }
+
+    /**
+     * The YAML problem without the quoted source snippet that parsers add to their messages: the snippet could hold a
+     * secret someone pasted into the file.
+     */
+    private static String what(JsonProcessingException e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblem() != null) {
+                return shorten(m.getProblem());
+            }
+        }
+        String message = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
+        int newline = message.indexOf('\n');
+        return shorten(newline < 0 ? message : message.substring(0, newline));
+    }
+
+    private static String shorten(String s) {
+        return s.length() > MAX_DETAIL ? s.substring(0, MAX_DETAIL) + "…" : s;
+    }
+
+    /** What was read: the file name, or {@code embedded defaults}. */
+    public String origin() {
+        return origin;
+    }
+
+    /** Flattened values by dotted key, in file order; a key with no value maps to {@code null}. */
+    public Map<String, Object> values() {
+        return values;
+    }
+
+    /** An environment variable, if set and not empty. */
+    public Optional<String> env(String variable) {
+        return Optional.ofNullable(env.get(variable)).filter(v -> !v.isEmpty());
+    }
+
+    /** False if the file could not be read or parsed at all; then no setting has a value. */
+    public boolean isReadable() {
+        return readable;
+    }
+
+    /** Problems found while reading: an unreadable file, invalid YAML, a key given twice. */
+    public List<String> problems() {
+        return problems;
+    }
+}

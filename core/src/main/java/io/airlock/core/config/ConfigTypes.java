@@ -1,0 +1,338 @@
+package io.airlock.core.config;
+
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/** The value types settings are made of. Every parse failure is a plain sentence without the key. */
+public final class ConfigTypes {
+
+    private static final int MAX_SHOWN = 60;
+    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+
+    private ConfigTypes() {
+    }
+
+    /** Text; numbers and booleans are taken as written. */
+    public static ConfigType<String> string() {
+        return simple("string", raw -> {
+            requireScalar(raw, "text");
+            return String.valueOf(raw);
+        }, s -> s.isEmpty() ? "\"\"" : s);
+    }
+
+    /** A whole number ({@code 5432}, also {@code "5432"}). */
+    public static ConfigType<Integer> integer() {
+        return simple("integer", raw -> {
+            if (raw instanceof Integer i) {
+                return i;
+            }
+            if (raw instanceof Long || raw instanceof BigInteger) {
+                throw new IllegalArgumentException("must be a whole number between " + Integer.MIN_VALUE + " and "
+                        + Integer.MAX_VALUE + ", was " + raw);
+            }
+            if (raw instanceof String s && s.strip().matches("[-+]?\\d{1,10}")) {
+                try {
+                    return Integer.parseInt(s.strip());
+                } catch (NumberFormatException tooLarge) {
+                    // reported below
+                }
+            }
+            throw new IllegalArgumentException("must be a whole number, was " + show(raw));
+        }, String::valueOf);
+    }
+
+    /** {@code true} or {@code false}. */
+    public static ConfigType<Boolean> bool() {
+        return simple("boolean", raw -> {
+            if (raw instanceof Boolean b) {
+                return b;
+            }
+            if (raw instanceof String s && (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false"))) {
+                return Boolean.parseBoolean(s);
+            }
+            throw new IllegalArgumentException("must be true or false, was " + show(raw));
+        }, String::valueOf);
+    }
+
+    /**
+     * A duration: a number with a unit, {@code 500ms}, {@code 30s}, {@code 5m}, {@code 24h}, {@code 7d}, or ISO-8601
+     * ({@code PT5M}, {@code P7D}); {@code 0} alone is allowed.
+     */
+    public static ConfigType<Duration> duration() {
+        return simple("duration", raw -> {
+            if (raw instanceof Integer i && i == 0) {
+                return Duration.ZERO;
+            }
+            if (raw instanceof String s) {
+                String t = s.strip();
+                if (t.equals("0")) {
+                    return Duration.ZERO;
+                }
+                Matcher m = SHORT_DURATION.matcher(t);
+                if (m.matches()) {
+                    try {
+                        long n = Long.parseLong(m.group(1));
+                        return switch (m.group(2)) {
+                            case "ms" -> Duration.ofMillis(n);
+                            case "s" -> Duration.ofSeconds(n);
+                            case "m" -> Duration.ofMinutes(n);
+                            case "h" -> Duration.ofHours(n);
+                            default -> Duration.ofDays(n);
+                        };
+                    } catch (ArithmeticException | NumberFormatException tooLarge) {
+                        throw new IllegalArgumentException("is too long a duration, was " + show(raw));
+                    }
+                }
+                if (t.length() > 1 && (t.charAt(0) == 'P' || t.charAt(0) == 'p')) {
+                    try {
+                        return Duration.parse(t);
+                    } catch (DateTimeParseException e) {
+                        // reported below
+                    }
+                }
+            }
+            if (raw instanceof Number) {
+                throw new IllegalArgumentException("needs a unit (500ms, 30s, 5m, 24h, 7d), was " + raw);
+            }
+            throw new IllegalArgumentException("must be a duration like 500ms, 30s, 5m, 24h, 7d or PT5M, was " + show(raw));
+        }, ConfigTypes::formatDuration);
+    }
+
+    /** The shortest exact way to write a duration: {@code 5m}, {@code 90s}, {@code 24h}, {@code 7d}, {@code 0}. */
+    public static String formatDuration(Duration d) {
+        if (d.isZero()) {
+            return "0";
+        }
+        if (d.isNegative() || d.getNano() % 1_000_000 != 0) {
+            return d.toString();
+        }
+        long ms = d.toMillis();
+        long[] sizes = {86_400_000L, 3_600_000L, 60_000L, 1_000L};
+        String[] units = {"d", "h", "m", "s"};
+        for (int i = 0; i < sizes.length; i++) {
+            if (ms % sizes[i] == 0 && (i > 0 || ms / sizes[i] >= 2)) { // 24h reads better than 1d
+                return ms / sizes[i] + units[i];
+            }
+        }
+        return ms + "ms";
+    }
+
+    /** An IANA time zone ({@code Europe/Berlin}, {@code UTC}); fixed offsets are refused, they are not DST-correct. */
+    public static ConfigType<ZoneId> timeZone() {
+        return simple("time zone", raw -> {
+            requireScalar(raw, "an IANA time zone");
+            String s = String.valueOf(raw).strip();
+            if (ZoneId.getAvailableZoneIds().contains(s)) {
+                return ZoneId.of(s);
+            }
+            Optional<String> close = Suggestions.closest(s, ZoneId.getAvailableZoneIds());
+            throw new IllegalArgumentException("must be an IANA time zone such as Europe/Berlin or UTC, was " + show(raw)
+                    + close.map(z -> " (did you mean '" + z + "'?)").orElse(""));
+        }, ZoneId::getId);
+    }
+
+    /** An absolute URI. */
+    public static ConfigType<URI> uri() {
+        return simple("URI", raw -> {
+            requireScalar(raw, "a URI");
+            try {
+                URI uri = new URI(String.valueOf(raw).strip());
+                if (!uri.isAbsolute()) {
+                    throw new IllegalArgumentException("must be an absolute URI (with a scheme), was " + show(raw));
+                }
+                return uri;
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException("is not a valid URI: " + e.getReason() + ", was " + show(raw));
+            }
+        }, URI::toString);
+    }
+
+    /** An {@code http://} or {@code https://} URL with a host. */
+    public static ConfigType<URI> httpUrl() {
+        ConfigType<URI> uri = uri();
+        return simple("URL", raw -> {
+            URI u = uri.parse(raw);
+            if (!("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme())) || u.getHost() == null) {
+                throw new IllegalArgumentException("must be an http:// or https:// URL with a host, was " + show(raw));
+            }
+            return u;
+        }, URI::toString);
+    }
+
+    /** {@code host:port} ({@code [::1]:9092} for IPv6). */
+    public static ConfigType<HostPort> hostPort() {
+        return simple("host:port", raw -> {
+            requireScalar(raw, "host:port");
+            try {
+                return HostPort.parse(String.valueOf(raw));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage());
+            }
+        }, HostPort::toString);
+    }
+
+    /** A file system path; relative paths are relative to the working directory. */
+    public static ConfigType<Path> path() {
+        return simple("path", raw -> {
+            requireScalar(raw, "a path");
+            String s = String.valueOf(raw);
+            if (s.isBlank()) {
+                throw new IllegalArgumentException("must be a path, was empty");
+            }
+            try {
+                return Path.of(s);
+            } catch (InvalidPathException e) {
+                throw new IllegalArgumentException("is not a valid path: " + e.getReason() + ", was " + show(raw));
+            }
+        }, Path::toString);
+    }
+
+    /** A time of day, {@code HH:MM} (quote it in YAML: {@code "08:00"}). */
+    public static ConfigType<LocalTime> timeOfDay() {
+        return simple("time of day", raw -> {
+            if (raw instanceof String s) {
+                try {
+                    return LocalTime.parse(s.strip());
+                } catch (DateTimeParseException e) {
+                    // reported below
+                }
+            }
+            throw new IllegalArgumentException("must be a time of day like \"08:00\" (in quotes), was " + show(raw));
+        }, LocalTime::toString);
+    }
+
+    /** A calendar date, {@code YYYY-MM-DD}. */
+    public static ConfigType<LocalDate> date() {
+        return simple("date", raw -> {
+            if (raw instanceof String s) {
+                try {
+                    return LocalDate.parse(s.strip());
+                } catch (DateTimeParseException e) {
+                    // reported below
+                }
+            }
+            throw new IllegalArgumentException("must be a date like 2025-12-25, was " + show(raw));
+        }, LocalDate::toString);
+    }
+
+    /** One of a fixed set of words, exactly as written here. */
+    public static ConfigType<String> oneOf(String... choices) {
+        List<String> allowed = List.of(choices);
+        return simple("one of " + String.join(", ", allowed), raw -> {
+            requireScalar(raw, "one of " + String.join(", ", allowed));
+            String s = String.valueOf(raw).strip();
+            if (allowed.contains(s)) {
+                return s;
+            }
+            throw new IllegalArgumentException("must be one of " + String.join(", ", allowed) + ", was " + show(raw)
+                    + Suggestions.closest(s, allowed).map(c -> " (did you mean '" + c + "'?)").orElse(""));
+        }, s -> s);
+    }
+
+    /** A constant of {@code type}, written as its name in any case ({@code monday}, {@code MONDAY}). */
+    public static <E extends Enum<E>> ConfigType<E> enumOf(Class<E> type, String name) {
+        List<String> names = Arrays.stream(type.getEnumConstants()).map(Enum::name).toList();
+        return simple(name, raw -> {
+            requireScalar(raw, name);
+            String s = String.valueOf(raw).strip().toUpperCase(Locale.ROOT).replace('-', '_');
+            if (names.contains(s)) {
+                return Enum.valueOf(type, s);
+            }
+            throw new IllegalArgumentException("must be one of " + String.join(", ", names) + ", was " + show(raw));
+        }, Enum::name);
+    }
+
+    /**
+     * A list: a YAML sequence, or one string with comma-separated items ({@code a:9092,b:9092}); an empty string is an
+     * empty list.
+     */
+    public static <E> ConfigType<List<E>> listOf(ConfigType<E> element) {
+        return simple("list of " + element.name(), raw -> {
+            List<?> items;
+            if (raw instanceof List<?> list) {
+                items = list;
+            } else if (raw instanceof String s) {
+                items = s.isBlank() ? List.of() : Arrays.stream(s.split(",")).map(String::strip).toList();
+            } else if (raw instanceof Map) {
+                throw new IllegalArgumentException("must be a list of " + element.name() + ", was a mapping");
+            } else {
+                items = List.of(raw);
+            }
+            List<E> out = new ArrayList<>();
+            for (int i = 0; i < items.size(); i++) {
+                Object item = items.get(i);
+                if (item == null) {
+                    throw new IllegalArgumentException("item " + (i + 1) + " is empty");
+                }
+                try {
+                    out.add(element.parse(item));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(items.size() == 1 ? e.getMessage() : "item " + (i + 1) + " " + e.getMessage());
+                }
+            }
+            return List.copyOf(out);
+        }, list -> list.isEmpty() ? "[]" : list.stream().map(element::format).collect(Collectors.joining(", ")));
+    }
+
+    /** A raw value as it may appear in a problem: strings quoted, long ones shortened, lists and maps only named. */
+    static String show(Object raw) {
+        if (raw instanceof List) {
+            return "a list";
+        }
+        if (raw instanceof Map) {
+            return "a mapping";
+        }
+        if (raw instanceof String s) {
+            return "'" + (s.length() > MAX_SHOWN ? s.substring(0, MAX_SHOWN) + "…" : s) + "'";
+        }
+        return String.valueOf(raw);
+    }
+
+    private static void requireScalar(Object raw, String expected) {
+        if (raw instanceof List || raw instanceof Map) {
+            throw new IllegalArgumentException("must be " + expected + ", was " + show(raw));
+        }
+    }
+
+    private static <T> ConfigType<T> simple(String name, java.util.function.Function<Object, T> parse,
+            java.util.function.Function<T, String> format) {
+        return new ConfigType<>() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public T parse(Object raw) {
+                return parse.apply(raw);
+            }
+
+            @Override
+            public String format(T value) {
+                return format.apply(value);
+            }
+
+            @Override
+            public String toString() {
+                return name;
+            }
+        };
+    }
+}

@@ -1,0 +1,80 @@
+package io.airlock.core.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/** Standard {@link Validator}s; every message says what is allowed and what was given. */
+public final class Validators {
+
+    private Validators() {
+    }
+
+    /** {@code min <= value <= max}. */
+    public static Validator<Integer> between(int min, int max) {
+        return Validator.of(min + ".." + max, v -> v >= min && v <= max, v -> "must be " + min + ".." + max + ", was " + v);
+    }
+
+    /** {@code value >= min}. */
+    public static Validator<Integer> atLeast(int min) {
+        return Validator.of("≥ " + min, v -> v >= min, v -> "must be at least " + min + ", was " + v);
+    }
+
+    /** A duration longer than zero. */
+    public static Validator<Duration> positive() {
+        return Validator.of("> 0", v -> !v.isNegative() && !v.isZero(),
+                v -> "must be longer than 0, was " + ConfigTypes.formatDuration(v));
+    }
+
+    /** A duration of zero or longer. */
+    public static Validator<Duration> notNegative() {
+        return Validator.of("≥ 0", v -> !v.isNegative(), v -> "must not be negative, was " + ConfigTypes.formatDuration(v));
+    }
+
+    /** A string matching {@code regex}; {@code rule} says in words what that means. */
+    public static Validator<String> matches(String regex, String rule) {
+        return Validator.of(rule, v -> v.matches(regex), v -> "must be " + rule + ", was " + ConfigTypes.show(v));
+    }
+
+    /** A non-empty list or other collection. */
+    public static <C extends Collection<?>> Validator<C> notEmpty() {
+        return Validator.of("at least one", v -> !v.isEmpty(), v -> "must name at least one");
+    }
+
+    /**
+     * Accepts what {@code check} accepts: {@code check} throws {@link IllegalArgumentException} with the problem (usually
+     * the constructor of the record the value ends up in, so the rule is written once).
+     */
+    public static <T> Validator<T> accepts(String description, Consumer<T> check) {
+        return new Validator<>() {
+            @Override
+            public Optional<String> check(T value) {
+                try {
+                    check.accept(value);
+                    return Optional.empty();
+                } catch (IllegalArgumentException e) {
+                    return Optional.of(e.getMessage());
+                }
+            }
+
+            @Override
+            public String description() {
+                return description;
+            }
+        };
+    }
+
+    /** A secret that is an http(s) URL with a host. The message never contains the value. */
+    public static Validator<SecretValue> secretIsHttpUrl() {
+        return Validator.of("http(s) URL", v -> {
+            try {
+                URI uri = new URI(v.reveal());
+                return ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme())) && uri.getHost() != null;
+            } catch (java.net.URISyntaxException e) {
+                return false;
+            }
+        }, v -> "the value from " + v.origin() + " is not an http(s) URL (the value is not shown)");
+    }
+}

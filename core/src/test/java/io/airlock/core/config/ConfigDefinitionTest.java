@@ -1,0 +1,214 @@
+package io.airlock.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigDefinitionTest {
+
+    private static final String CANARY = "s3cr3t-CANARY-7f3a";
+
+    static final Setting<String> HOST = Setting.of("db.host", ConfigTypes.string()).defaultValue("localhost").doc("Host.");
+    static final Setting<Integer> PORT = Setting.of("db.port", ConfigTypes.integer()).defaultValue(5432)
+            .validate(Validators.between(1, 65535)).doc("Port.");
+    static final Setting<SecretValue> PASSWORD = Setting.secret("db.password").doc("Password.");
+    static final Setting<List<HostPort>> SERVERS = Setting.of("kafka.bootstrap-servers", ConfigTypes.listOf(ConfigTypes.hostPort()))
+            .defaultValue(List.of(new HostPort("localhost", 9092))).doc("Brokers.");
+    static final Setting<Duration> WINDOW = Setting.of("rules.AL-001.window", ConfigTypes.duration())
+            .defaultValue(Duration.ofMinutes(5)).validate(Validators.positive()).doc("Window.");
+    static final Setting<Integer> SPRAY = Setting.of("rules.AL-002.threshold", ConfigTypes.integer()).defaultValue(10)
+            .reserved("AL-002 is not implemented yet").doc("Distinct users.");
+    static final Setting<SecretValue> WEBHOOK = Setting.secret("slack.webhook-url").validate(Validators.secretIsHttpUrl())
+            .whenUnset("no Slack messages").doc("Webhook.");
+    static final Setting<String> NAME = Setting.of("db.name", ConfigTypes.string()).required().doc("Database.");
+
+    static final ConfigDefinition DEFINITION = ConfigDefinition.of(
+            ConfigDefinition.Group.of("Database", "The database.", HOST, PORT, PASSWORD, NAME),
+            ConfigDefinition.Group.of("Kafka", "", SERVERS),
+            ConfigDefinition.Group.of("Rules", "", WINDOW, SPRAY),
+            ConfigDefinition.Group.of("Slack", "", WEBHOOK));
+
+    private static ConfigValues parse(String yaml, Map<String, String> env) {
+        return DEFINITION.parse(ConfigSource.fromYaml(yaml, "airlock.yml", env));
+    }
+
+    private static ConfigValues parse(String yaml) {
+        return parse(yaml, Map.of());
+    }
+
+    @Test
+    void shouldReadNestedAndDottedKeysAndApplyDefaults() {
+        ConfigValues values = parse("""
+                db:
+                  port: 6543
+                  name: airflow
+                kafka.bootstrap-servers: [k1:9092, k2:9092]
+                rules:
+                  AL-001:
+                    window: 10m
+                """);
+        assertThat(values.problems().all()).isEmpty();
+        assertThat(values.get(HOST)).isEqualTo("localhost");
+        assertThat(values.isGiven(HOST)).isFalse();
+        assertThat(values.get(PORT)).isEqualTo(6543);
+        assertThat(values.isGiven(PORT)).isTrue();
+        assertThat(values.get(SERVERS)).extracting(HostPort::toString).containsExactly("k1:9092", "k2:9092");
+        assertThat(values.get(WINDOW)).isEqualTo(Duration.ofMinutes(10));
+        assertThat(values.find(PASSWORD)).isEmpty();
+    }
+
+    @Test
+    void shouldReportAnUnknownKeyWithTheClosestKnownKey() {
+        ConfigValues values = parse("db.name: x\nkafka:\n  bootstrap-server: k1:9092\nhost: db\nfrobnicate: 1\n");
+        assertThat(values.problems().all()).containsExactly(
+                "unknown key 'kafka.bootstrap-server' (did you mean 'kafka.bootstrap-servers'?)",
+                "unknown key 'host' (did you mean 'db.host'?)",
+                "unknown key 'frobnicate'");
+    }
+
+    @Test
+    void shouldReportEveryProblemAtOnce() {
+        ConfigValues values = parse("""
+                db:
+                  port: 70000
+                  password: hunter2
+                kafka.bootstrap-servers: [k1:9092, nonsense]
+                rules.AL-001.window: 0
+                slack.webhook-urll-env: X
+                """);
+        assertThat(values.problems().all()).containsExactly(
+                "db.password: a secret is never written in the file; name an environment variable with "
+                        + "'db.password-env: VARIABLE' or a file with 'db.password-file: /path' (the value given is not shown)",
+                "unknown key 'slack.webhook-urll-env' (did you mean 'slack.webhook-url-env'?)",
+                "db.port: must be 1..65535, was 70000",
+                "db.name: is required",
+                "kafka.bootstrap-servers: item 2 must be host:port, was 'nonsense'",
+                "rules.AL-001.window: must be longer than 0, was 0");
+        assertThatThrownBy(() -> values.problems().throwIfAny("airlock.yml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("airlock.yml: 6 problems")
+                .hasMessageContaining("1. db.password: a secret is never written")
+                .hasMessageContaining("6. rules.AL-001.window: must be longer than 0, was 0");
+        assertThatThrownBy(() -> values.get(PORT)).isInstanceOf(ConfigValues.Unavailable.class);
+    }
+
+    @Test
+    void shouldNeverShowAnInlineSecret() {
+        ConfigValues values = parse("db.name: x\ndb.password: " + CANARY + "\n");
+        assertThat(values.problems().all()).hasSize(1);
+        assertThat(values.problems().all().get(0)).doesNotContain(CANARY);
+        assertThat(values.summary()).doesNotContain(CANARY);
+    }
+
+    @Test
+    void shouldReadSecretsFromTheEnvironmentAndShowOnlyWhereTheyCameFrom() {
+        ConfigValues values = parse("db.name: x\ndb.password-env: DB_PASSWORD\nslack.webhook-url-env: SLACK\n",
+                Map.of("DB_PASSWORD", CANARY, "SLACK", "https://hooks.slack.com/services/T0/B0/" + CANARY));
+        assertThat(values.problems().all()).isEmpty();
+        assertThat(values.get(PASSWORD).reveal()).isEqualTo(CANARY);
+        assertThat(values.get(PASSWORD)).hasToString("<set from env DB_PASSWORD>");
+        assertThat(values.display(WEBHOOK)).isEqualTo("<set from env SLACK>");
+        assertThat(values.summary()).doesNotContain(CANARY).contains("<set from env DB_PASSWORD>");
+        assertThat(values.secrets()).hasSize(2);
+    }
+
+    @Test
+    void shouldReportAMissingEnvironmentVariableByName() {
+        ConfigValues values = parse("db.name: x\nslack.webhook-url-env: SLACK_WEBHOOK_URL\n", Map.of("OTHER", "x"));
+        assertThat(values.problems().all()).containsExactly("slack.webhook-url-env: environment variable SLACK_WEBHOOK_URL is not set");
+    }
+
+    @Test
+    void shouldNotEchoASecretPastedWhereTheVariableNameBelongs() {
+        ConfigValues values = parse("db.name: x\nslack.webhook-url-env: https://hooks.slack.com/services/" + CANARY + "\n");
+        assertThat(values.problems().all()).singleElement().asString()
+                .startsWith("slack.webhook-url-env: must be the name of an environment variable").doesNotContain(CANARY);
+    }
+
+    @Test
+    void shouldValidateASecretWithoutShowingIt() {
+        ConfigValues values = parse("db.name: x\nslack.webhook-url-env: SLACK\n", Map.of("SLACK", CANARY));
+        assertThat(values.problems().all())
+                .containsExactly("slack.webhook-url: the value from env SLACK is not an http(s) URL (the value is not shown)");
+    }
+
+    @Test
+    void shouldReadSecretsFromFilesWithoutTheTrailingNewline(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("db-password"), CANARY + "\n");
+        ConfigValues values = parse("db.name: x\ndb.password-file: " + file + "\n");
+        assertThat(values.problems().all()).isEmpty();
+        assertThat(values.get(PASSWORD).reveal()).isEqualTo(CANARY);
+        assertThat(values.display(PASSWORD)).isEqualTo("<set from file " + file + ">");
+
+        ConfigValues missing = parse("db.name: x\ndb.password-file: " + dir.resolve("nope") + "\n");
+        assertThat(missing.problems().all()).containsExactly("db.password-file: file " + dir.resolve("nope") + " does not exist");
+        ConfigValues both = parse("db.name: x\ndb.password-file: " + file + "\ndb.password-env: X\n", Map.of("X", "y"));
+        assertThat(both.problems().all()).containsExactly("db.password: give either db.password-env or db.password-file, not both");
+    }
+
+    @Test
+    void shouldReportInvalidYamlWithoutQuotingTheFile() {
+        ConfigValues values = parse("db:\n  name: x\n  password: " + CANARY + "\n   port: [\n");
+        assertThat(values.problems().all()).singleElement().asString()
+                .startsWith("airlock.yml is not valid YAML (line ").doesNotContain(CANARY);
+    }
+
+    @Test
+    void shouldReportAKeyGivenTwice() {
+        assertThat(parse("db.name: x\ndb:\n  port: 1\n  port: 2\n").problems().all()).singleElement().asString()
+                .contains("Duplicate field 'port'");
+        assertThat(parse("db.name: x\ndb.port: 1\ndb:\n  port: 2\n").problems().all())
+                .containsExactly("db.port: given twice (once nested, once as a dotted key); keep one");
+    }
+
+    @Test
+    void shouldTreatAnEmptyFileAndEmptySectionsAsDefaults() {
+        assertThat(DEFINITION.parse(ConfigSource.fromYaml("# nothing\n", "f", Map.of())).problems().all())
+                .containsExactly("db.name: is required");
+        assertThat(parse("db.name: x\nslack:\nrules: {}\n").problems().all()).isEmpty();
+        assertThat(parse("- a\n- b\n").problems().all()).first().asString()
+                .isEqualTo("airlock.yml must be a mapping of settings (key: value lines), was a list");
+    }
+
+    @Test
+    void shouldNoteReservedSettingsThatAreGiven() {
+        ConfigValues values = parse("db.name: x\nrules.AL-002.threshold: 12\n");
+        assertThat(values.problems().all()).isEmpty();
+        assertThat(values.get(SPRAY)).isEqualTo(12);
+        assertThat(values.notes()).containsExactly(
+                "rules.AL-002.threshold: accepted, but it has no effect yet (AL-002 is not implemented yet)");
+    }
+
+    @Test
+    void shouldReportAMissingFile(@TempDir Path dir) {
+        ConfigValues values = DEFINITION.parse(ConfigSource.fromFile(dir.resolve("airlock.yml"), Map.of()));
+        assertThat(values.problems().all()).first().asString()
+                .isEqualTo("the configuration file " + dir.resolve("airlock.yml") + " does not exist");
+    }
+
+    @Test
+    void shouldRefuseAnInvalidDefaultWhenTheDefinitionIsBuilt() {
+        Setting<Integer> bad = Setting.of("x.port", ConfigTypes.integer()).defaultValue(0).validate(Validators.between(1, 2));
+        assertThatThrownBy(() -> ConfigDefinition.of(ConfigDefinition.Group.of("X", "", bad)))
+                .hasMessage("the default of x.port is invalid: must be 1..2, was 0");
+    }
+
+    @Test
+    void shouldRenderTheReferenceFromTheDefinition() {
+        String md = ConfigReference.markdown(DEFINITION, "# Reference");
+        assertThat(md).startsWith("# Reference\n\n## Database\n\nThe database.\n\n| Key | Type | Default | Description |\n")
+                .contains("| `db.port` | integer, 1..65535 | `5432` | Port. |")
+                .contains("| `db.name` | string | **required** | Database. |")
+                .contains("| `db.password-env`<br>`db.password-file` | secret | *not set* | Password. Secret:")
+                .contains("| `slack.webhook-url-env`<br>`slack.webhook-url-file` | secret, http(s) URL | *not set: no Slack messages* |")
+                .contains("| `rules.AL-002.threshold` | integer | `10` | **Reserved:** AL-002 is not implemented yet. Distinct users. |")
+                .contains("| `kafka.bootstrap-servers` | list of host:port | `localhost:9092` | Brokers. |");
+    }
+}

@@ -1,0 +1,99 @@
+package io.airlock.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigTypesTest {
+
+    @ParameterizedTest
+    @CsvSource({"500ms, PT0.5S", "30s, PT30S", "5m, PT5M", "24h, PT24H", "7d, PT168H", "PT5M, PT5M", "P7D, PT168H",
+            "pt90s, PT1M30S", "0, PT0S", "'10 m', PT10M"})
+    void shouldParseShortAndIsoDurations(String text, String iso) {
+        assertThat(ConfigTypes.duration().parse(text)).isEqualTo(Duration.parse(iso));
+    }
+
+    @Test
+    void shouldAcceptZeroAsANumberButRefuseOtherNumbersWithoutUnit() {
+        assertThat(ConfigTypes.duration().parse(0)).isZero();
+        assertThatThrownBy(() -> ConfigTypes.duration().parse(300)).hasMessage("needs a unit (500ms, 30s, 5m, 24h, 7d), was 300");
+    }
+
+    @Test
+    void shouldRefuseNonsenseDurationsInPlainWords() {
+        assertThatThrownBy(() -> ConfigTypes.duration().parse("5 minutes"))
+                .hasMessage("must be a duration like 500ms, 30s, 5m, 24h, 7d or PT5M, was '5 minutes'");
+        assertThatThrownBy(() -> ConfigTypes.duration().parse("PT5X")).hasMessageContaining("was 'PT5X'");
+        assertThatThrownBy(() -> ConfigTypes.duration().parse(List.of("5m"))).hasMessageEndingWith("was a list");
+    }
+
+    @Test
+    void shouldFormatDurationsTheShortestExactWay() {
+        assertThat(ConfigTypes.formatDuration(Duration.ofMinutes(5))).isEqualTo("5m");
+        assertThat(ConfigTypes.formatDuration(Duration.ofSeconds(90))).isEqualTo("90s");
+        assertThat(ConfigTypes.formatDuration(Duration.ofDays(7))).isEqualTo("7d");
+        assertThat(ConfigTypes.formatDuration(Duration.ofMillis(200))).isEqualTo("200ms");
+        assertThat(ConfigTypes.formatDuration(Duration.ZERO)).isEqualTo("0");
+        for (String s : List.of("5m", "90s", "7d", "200ms", "24h")) {
+            ConfigType<Duration> type = ConfigTypes.duration();
+            assertThat(type.format(type.parse(s))).isEqualTo(s);
+        }
+    }
+
+    @Test
+    void shouldParseIanaTimeZonesAndRefuseFixedOffsetsAndTypos() {
+        assertThat(ConfigTypes.timeZone().parse("Europe/Berlin")).isEqualTo(ZoneId.of("Europe/Berlin"));
+        assertThat(ConfigTypes.timeZone().parse("UTC")).isEqualTo(ZoneId.of("UTC"));
+        assertThatThrownBy(() -> ConfigTypes.timeZone().parse("+02:00"))
+                .hasMessageStartingWith("must be an IANA time zone such as Europe/Berlin or UTC, was '+02:00'");
+        assertThatThrownBy(() -> ConfigTypes.timeZone().parse("Europe/Berln"))
+                .hasMessageEndingWith("(did you mean 'Europe/Berlin'?)");
+        assertThatThrownBy(() -> ConfigTypes.timeZone().parse("europe/berlin"))
+                .hasMessageEndingWith("(did you mean 'Europe/Berlin'?)");
+    }
+
+    @Test
+    void shouldParseHostPortListsFromSequencesAndCommaSeparatedStrings() {
+        ConfigType<List<HostPort>> type = ConfigTypes.listOf(ConfigTypes.hostPort());
+        assertThat(type.parse(List.of("kafka-1:9092", "[::1]:9093")))
+                .containsExactly(new HostPort("kafka-1", 9092), new HostPort("::1", 9093));
+        assertThat(type.parse("a:1, b:2")).extracting(HostPort::toString).containsExactly("a:1", "b:2");
+        assertThat(type.format(type.parse("a:1,[::1]:2"))).isEqualTo("a:1, [::1]:2");
+        assertThatThrownBy(() -> type.parse(List.of("a:1", "b"))).hasMessage("item 2 must be host:port, was 'b'");
+        assertThatThrownBy(() -> type.parse("a:70000")).hasMessage("port must be 1..65535, was 'a:70000'");
+    }
+
+    @Test
+    void shouldParseIntegersButNotFractionsOrWords() {
+        assertThat(ConfigTypes.integer().parse(5432)).isEqualTo(5432);
+        assertThat(ConfigTypes.integer().parse("5432")).isEqualTo(5432);
+        assertThatThrownBy(() -> ConfigTypes.integer().parse(5.5)).hasMessage("must be a whole number, was 5.5");
+        assertThatThrownBy(() -> ConfigTypes.integer().parse("many")).hasMessage("must be a whole number, was 'many'");
+        assertThatThrownBy(() -> ConfigTypes.integer().parse(10_000_000_000L)).hasMessageStartingWith("must be a whole number between");
+    }
+
+    @Test
+    void shouldParseBooleansUrlsChoicesEnumsAndTimes() {
+        assertThat(ConfigTypes.bool().parse(true)).isTrue();
+        assertThat(ConfigTypes.bool().parse("FALSE")).isFalse();
+        assertThatThrownBy(() -> ConfigTypes.bool().parse("yes")).hasMessage("must be true or false, was 'yes'");
+        assertThat(ConfigTypes.httpUrl().parse("https://events.pagerduty.com/v2/enqueue"))
+                .isEqualTo(URI.create("https://events.pagerduty.com/v2/enqueue"));
+        assertThatThrownBy(() -> ConfigTypes.httpUrl().parse("ftp://x")).hasMessageStartingWith("must be an http:// or https:// URL");
+        assertThatThrownBy(() -> ConfigTypes.httpUrl().parse("localhost:9200")).hasMessageStartingWith("must be an http:// or https://");
+        assertThatThrownBy(() -> ConfigTypes.oneOf("disable", "require").parse("requre"))
+                .hasMessage("must be one of disable, require, was 'requre' (did you mean 'require'?)");
+        assertThat(ConfigTypes.enumOf(DayOfWeek.class, "day").parse("monday")).isEqualTo(DayOfWeek.MONDAY);
+        assertThat(ConfigTypes.timeOfDay().parse("08:00")).isEqualTo(LocalTime.of(8, 0));
+        assertThatThrownBy(() -> ConfigTypes.timeOfDay().parse(480)).hasMessageContaining("(in quotes)");
+    }
+}

@@ -1,0 +1,250 @@
+package io.airlock.ingest.vault.internal;
+
+import io.airlock.core.DeadLetter;
+import io.airlock.core.StableIds;
+import io.airlock.core.Topics;
+import io.airlock.ingest.vault.VaultAuditSettings;
+import io.airlock.ingest.vault.internal.ParsedLine.Accepted;
+import io.airlock.ingest.vault.internal.ParsedLine.RejectCategory;
+import io.airlock.ingest.vault.internal.ParsedLine.Rejected;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Properties;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InvalidTimestampException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Parses lines and sends them with one idempotent producer ({@code acks=all}, lz4, linger 5 ms): good lines to the audit
+ * topic, bad ones as {@link DeadLetter}s to the DLQ. {@code send} blocks while the producer's buffer is full (backpressure,
+ * nothing dropped) and the producer retries until Kafka accepts. Completion is counted per {@link Batch}, so a caller marks
+ * a position processed only after Kafka acknowledged every line before it.
+ *
+ * <p>Permanent Kafka rejections of a good line are handled instead of stopping: a record too large for the topic goes to
+ * the DLQ; a timestamp outside the broker's window ({@code message.timestamp.after.max.ms}, one hour by default since Kafka
+ * 4.0: a Vault clock running ahead) is sent again stamped with the current time; records failed only for sharing a batch
+ * with such a record are sent again unchanged. All are re-sent by the publishing thread in {@link #resendRejected()}, never
+ * from the producer's I/O thread.
+ */
+public final class AuditRecordPublisher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AuditRecordPublisher.class);
+
+    /** Lines sent together whose completion is awaited together; starts open, {@link #seal()} after the last send. */
+    public static final class Batch {
+        private final AtomicInteger pending = new AtomicInteger(1);
+        private final String fileId;
+        private long endOffset;
+
+        public Batch(String fileId) {
+            this.fileId = fileId;
+        }
+
+        void add() {
+            pending.incrementAndGet();
+        }
+
+        void complete() {
+            pending.decrementAndGet();
+        }
+
+        /** No more lines will be added; the batch may be done from now on. */
+        public void seal(long endOffsetOfBatch) {
+            this.endOffset = endOffsetOfBatch;
+            pending.decrementAndGet();
+        }
+
+        public boolean done() {
+            return pending.get() == 0;
+        }
+
+        public String fileId() {
+            return fileId;
+        }
+
+        public long endOffset() {
+            return endOffset;
+        }
+    }
+
+    private record Resend(ProducerRecord<byte[], byte[]> record, String sourceName, long position, Batch batch, Exception cause) {
+    }
+
+    private final Topics topics;
+    private final String stage;
+    private final VaultAuditLineParser parser;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final Queue<Resend> resends = new ConcurrentLinkedQueue<>();
+    private final AtomicLong captured = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
+
+    public AuditRecordPublisher(VaultAuditSettings settings, String stage, String clientId) {
+        this.topics = settings.topics();
+        this.stage = stage;
+        this.parser = new VaultAuditLineParser(settings.prefix(), settings.maxLineBytes());
+        this.producer = new KafkaProducer<>(producerProperties(settings, clientId), new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    static Properties producerProperties(VaultAuditSettings settings, String clientId) {
+        var props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        // A line up to the limit must fit one request (the broker checks the compressed batch against max.message.bytes).
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Math.max(1 << 20, settings.maxLineBytes() + (64 << 10)));
+        // Never give up on a line: block the reader when the buffer is full, retry delivery until Kafka is back.
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.MAX_VALUE);
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
+        return props;
+    }
+
+    /**
+     * Parses one line and sends it (blocking while the producer buffer is full).
+     *
+     * @param position byte offset of the line in its file, or the line number on a connection
+     * @param batch    counts the send until Kafka acknowledged it; may be null
+     */
+    public void publish(byte[] buf, int off, int len, long fullLength, String sourceName, long position, Batch batch) {
+        ParsedLine parsed = parser.parse(buf, off, len, fullLength);
+        if (parsed instanceof Accepted a) {
+            sendAudit(new ProducerRecord<>(topics.vaultAudit(), null, a.timestamp(), a.key(), a.value()), sourceName, position, batch);
+        } else {
+            Rejected r = (Rejected) parsed;
+            deadLetter(r.category(), r.reason(), buf, off, len, fullLength, sourceName, position, batch);
+        }
+    }
+
+    private void sendAudit(ProducerRecord<byte[], byte[]> record, String sourceName, long position, Batch batch) {
+        if (batch != null) {
+            batch.add();
+        }
+        producer.send(record, (metadata, e) -> {
+            if (e == null) {
+                captured.incrementAndGet();
+                if (batch != null) {
+                    batch.complete();
+                }
+            } else if (e instanceof RecordTooLargeException || e instanceof InvalidTimestampException || isInnocentSibling(e)) {
+                resends.add(new Resend(record, sourceName, position, batch, e));
+            } else {
+                fail(e, sourceName, position);
+            }
+        });
+    }
+
+    private void deadLetter(RejectCategory category, String reason, byte[] buf, int off, int len, long fullLength, String sourceName,
+            long position, Batch batch) {
+        int keep = Math.min(len, VaultAuditSettings.MAX_DEAD_LETTER_BYTES);
+        if (keep < len) {
+            keep = utf8Boundary(buf, off, keep);
+        }
+        byte[] head = Arrays.copyOfRange(buf, off, off + keep);
+        String fullReason = keep < fullLength
+                ? reason + "; value truncated to the first " + keep + " of " + fullLength + " bytes"
+                : reason;
+        byte[] key = StableIds.of(sourceName, Long.toString(position)).getBytes(StandardCharsets.UTF_8);
+        DeadLetter letter = DeadLetter.of(sourceName, -1, position, stage, fullReason, key, head);
+        LOG.warn("Dead-lettered the Vault audit line at {} position {}: {}", sourceName, position, category);
+        if (batch != null) {
+            batch.add();
+        }
+        producer.send(letter.toProducerRecord(topics.dlq(), key), (metadata, e) -> {
+            if (e == null) {
+                deadLettered.incrementAndGet();
+                if (batch != null) {
+                    batch.complete();
+                }
+            } else {
+                fail(e, sourceName, position);
+            }
+        });
+    }
+
+    /** Sends again what Kafka rejected permanently but can be saved; call from the publishing thread. */
+    public void resendRejected() {
+        Resend r;
+        while ((r = resends.poll()) != null) {
+            if (isInnocentSibling(r.cause())) {
+                sendAudit(r.record(), r.sourceName(), r.position(), r.batch());
+            } else if (r.cause() instanceof InvalidTimestampException) {
+                LOG.warn("Kafka rejected the time of the Vault audit line at {} position {}; sending it stamped with the current time",
+                        r.sourceName(), r.position());
+                var now = new ProducerRecord<>(r.record().topic(), null, null, r.record().key(), r.record().value());
+                sendAudit(now, r.sourceName(), r.position(), r.batch());
+            } else {
+                byte[] value = r.record().value();
+                deadLetter(RejectCategory.REJECTED_BY_KAFKA, "rejected by Kafka: record too large (" + value.length + " bytes)",
+                        value, 0, value.length, value.length, r.sourceName(), r.position(), r.batch());
+            }
+            if (r.batch() != null) {
+                r.batch().complete();
+            }
+        }
+    }
+
+    /**
+     * When the broker rejects some records of a batch (KIP-467), the producer fails the others with a plain
+     * {@link KafkaException}; they were fine and are sent again.
+     */
+    private static boolean isInnocentSibling(Exception e) {
+        return e.getClass() == KafkaException.class && e.getMessage() != null
+                && e.getMessage().startsWith("Failed to append record because it was part of a batch");
+    }
+
+    private void fail(Exception e, String sourceName, long position) {
+        if (failure.compareAndSet(null, e)) {
+            LOG.error("Kafka did not acknowledge the Vault audit line at {} position {}", sourceName, position, e);
+        }
+    }
+
+    /** Sends everything buffered and waits for the acknowledgements (callbacks included). */
+    public void flush() {
+        producer.flush();
+    }
+
+    /** Lines acknowledged on the audit topic. */
+    public long captured() {
+        return captured.get();
+    }
+
+    /** Lines acknowledged on the dead-letter topic. */
+    public long deadLettered() {
+        return deadLettered.get();
+    }
+
+    /** The first permanent send failure, if any: lines from there on are not acknowledged. */
+    public Exception failure() {
+        return failure.get();
+    }
+
+    /** Cuts {@code keep} back so the kept head does not end inside a UTF-8 sequence. */
+    static int utf8Boundary(byte[] buf, int off, int keep) {
+        int k = keep;
+        for (int back = 0; back < 3 && k > 0 && (buf[off + k] & 0xC0) == 0x80; back++) {
+            k--;
+        }
+        return (buf[off + k] & 0xC0) == 0x80 ? keep : k;
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(10));
+    }
+}

@@ -1,0 +1,117 @@
+package io.airlock.ingest.vault.internal;
+
+import java.util.Arrays;
+
+/**
+ * Splits a byte stream into newline-terminated lines with bounded memory. A line that lies inside one fed chunk is handed
+ * over in place; a line spanning chunks is collected in a carry buffer that never grows beyond {@code maxLineBytes}: of a
+ * longer line only the head is kept and the rest is counted and skipped, so a 5 MB line costs at most the limit in heap.
+ * Positions count every byte fed, so a line's start position is its byte offset in the source.
+ */
+public final class LineAssembler {
+
+    /** Receives each complete line (without the newline). */
+    @FunctionalInterface
+    public interface LineHandler {
+
+        /**
+         * @param fullLength the line's real length; larger than {@code len} if only the head was kept
+         * @param start      position of the line's first byte
+         */
+        void onLine(byte[] buf, int off, int len, long fullLength, long start);
+    }
+
+    private final int maxLineBytes;
+    private byte[] carry = new byte[0];
+    private int carryLength;
+    private long partialLength;
+    private long position;
+    private long lineStart;
+
+    public LineAssembler(int maxLineBytes, long startPosition) {
+        this.maxLineBytes = maxLineBytes;
+        reset(startPosition);
+    }
+
+    public void feed(byte[] chunk, int off, int len, LineHandler handler) {
+        int end = off + len;
+        int i = off;
+        while (i < end) {
+            int newline = indexOfNewline(chunk, i, end);
+            if (newline < 0) {
+                append(chunk, i, end - i);
+                partialLength += end - i;
+                position += end - i;
+                return;
+            }
+            int n = newline - i;
+            if (partialLength == 0) {
+                handler.onLine(chunk, i, n, n, lineStart);
+            } else {
+                append(chunk, i, n);
+                partialLength += n;
+                handler.onLine(carry, 0, carryLength, partialLength, lineStart);
+                carryLength = 0;
+                partialLength = 0;
+            }
+            position += n + 1;
+            lineStart = position;
+            i = newline + 1;
+        }
+    }
+
+    /** Hands over an unterminated last line (end of a rotated file, a closed connection), if any. */
+    public void finishPartial(LineHandler handler) {
+        if (partialLength > 0) {
+            handler.onLine(carry, 0, carryLength, partialLength, lineStart);
+        }
+        carryLength = 0;
+        partialLength = 0;
+        lineStart = position;
+    }
+
+    /** Drops any partial line and continues at {@code newPosition}. */
+    public void reset(long newPosition) {
+        carryLength = 0;
+        partialLength = 0;
+        position = newPosition;
+        lineStart = newPosition;
+    }
+
+    /** Position of the first byte not yet handed over in a complete line: where a restart must resume. */
+    public long nextLineStart() {
+        return lineStart;
+    }
+
+    /** Bytes of the pending partial line, kept or skipped. */
+    public long partialLength() {
+        return partialLength;
+    }
+
+    /** Current capacity of the carry buffer, never above the line limit. */
+    public int carryCapacity() {
+        return carry.length;
+    }
+
+    private void append(byte[] src, int off, int n) {
+        int keep = Math.min(n, maxLineBytes - carryLength);
+        if (keep <= 0) {
+            return;
+        }
+        if (carryLength + keep > carry.length) {
+            int capacity = Math.max(carry.length * 2, 8192);
+            carry = Arrays.copyOf(carry, Math.min(Math.max(capacity, carryLength + keep), maxLineBytes));
+        }
+        System.arraycopy(src, off, carry, carryLength, keep);
+        carryLength += keep;
+    }
+
+    private static int indexOfNewline(byte[] b, int from, int end) {
+        for (int i = from; i < end; i++) {
+            if (b[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

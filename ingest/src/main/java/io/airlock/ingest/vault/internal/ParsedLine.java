@@ -1,0 +1,30 @@
+package io.airlock.ingest.vault.internal;
+
+/** What one audit line became: a record for the audit topic or a dead letter. */
+public sealed interface ParsedLine {
+
+    /**
+     * A line for {@code airlock.vault.audit}.
+     *
+     * @param key       {@code request.id}, or a hash of the line when it has none (UTF-8)
+     * @param value     the JSON text exactly as Vault wrote it, prefix stripped
+     * @param timestamp epoch millis of the line's {@code time}, or null when absent or unparseable (the producer then uses now)
+     */
+    record Accepted(byte[] key, byte[] value, Long timestamp) implements ParsedLine {
+    }
+
+    /**
+     * A line for the dead-letter topic.
+     *
+     * @param category what is wrong, safe to log
+     * @param reason   the category in words with positions and limits; never contains line content
+     */
+    record Rejected(RejectCategory category, String reason) implements ParsedLine {
+    }
+
+    /** Why a line was dead-lettered; the names are safe to log (no line content). */
+    enum RejectCategory {
+        TOO_LONG, INVALID_UTF8, NUL_BYTE, EMPTY, NOT_JSON, NOT_AN_OBJECT, TOO_DEEP, LIMIT_EXCEEDED, WRONG_TYPE, TRAILING_DATA,
+        REJECTED_BY_KAFKA
+    }
+}

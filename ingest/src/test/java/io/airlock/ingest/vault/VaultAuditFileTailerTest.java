@@ -1,0 +1,343 @@
+package io.airlock.ingest.vault;
+
+import static java.time.Duration.ofMillis;
+import static java.time.Duration.ofSeconds;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.airlock.core.Json;
+import io.airlock.embedded.EmbeddedKafka;
+import io.airlock.embedded.RealComponents;
+import io.airlock.ingest.vault.internal.FilePosition;
+import io.airlock.ingest.vault.internal.PositionStore;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(RealComponents.class)
+class VaultAuditFileTailerTest {
+
+    private final EmbeddedKafka kafka;
+    @TempDir
+    Path dir;
+
+    VaultAuditFileTailerTest(EmbeddedKafka kafka) {
+        this.kafka = kafka;
+    }
+
+    private VaultAuditSettings settings(VaultTopics t) {
+        return VaultAuditSettings.forFile(kafka.bootstrapServers(), t.topics, dir.resolve("audit.log"), dir.resolve("state/position.json"))
+                .withPollInterval(ofMillis(20));
+    }
+
+    private FilePosition storedPosition() {
+        return new PositionStore(dir.resolve("state/position.json")).read();
+    }
+
+    @Test
+    void shouldSendAppendedLinesAndAPartialLineOnlyOnceItsNewlineArrives() throws IOException {
+        var t = new VaultTopics(kafka);
+        Path log = dir.resolve("audit.log");
+        Instant time = Instant.parse("2026-03-02T10:15:30.123456789Z");
+        String first = AuditLines.request("req-1", time);
+        String second = AuditLines.response("req-1", time.plusMillis(3));
+        String third = AuditLines.request("req-2", time.plusMillis(5));
+        String fourth = AuditLines.request("req-3", time.plusMillis(7));
+        Files.writeString(log, first + "\n" + second + "\n");
+        try (var tailer = new VaultAuditFileTailer(settings(t)).start()) {
+            await().atMost(ofSeconds(30)).until(() -> tailer.linesCaptured() == 2);
+            long partialStart = Files.size(log);
+            Files.writeString(log, third.substring(0, 100), java.nio.file.StandardOpenOption.APPEND);
+            // The position stays at the start of the partial line: it was read but not sent.
+            await().atMost(ofSeconds(30)).until(() -> storedPosition() != null && storedPosition().offset() == partialStart);
+            assertThat(tailer.linesCaptured()).isEqualTo(2);
+            Files.writeString(log, third.substring(100) + "\n" + fourth + "\n", java.nio.file.StandardOpenOption.APPEND);
+            await().atMost(ofSeconds(30)).until(() -> tailer.linesCaptured() == 4);
+        }
+        List<ConsumerRecord<String, String>> audit = t.audit();
+        assertThat(audit).extracting(ConsumerRecord::value).containsExactly(first, second, third, fourth);
+        assertThat(audit).extracting(ConsumerRecord::key).containsExactly("req-1", "req-1", "req-2", "req-3");
+        assertThat(audit.get(0).timestamp()).isEqualTo(time.toEpochMilli());
+        assertThat(audit.get(3).timestamp()).isEqualTo(time.plusMillis(7).toEpochMilli());
+        assertThat(t.dlq()).isEmpty();
+        assertThat(storedPosition().offset()).isEqualTo(Files.size(log));
+    }
+
+    @Test
+    void shouldStripTheConfiguredPrefixAndKeepTheJsonAsVaultWroteIt() throws IOException {
+        var t = new VaultTopics(kafka);
+        String spaced = "{ \"time\" : \"2026-03-02T10:00:00Z\",  \"type\":\"request\", \"request\":{\"id\":\"sp-1\"} }";
+        String noId = "{\"time\":\"2026-03-02T10:00:01+02:00\",\"type\":\"request\",\"auth\":{},\"request\":{\"path\":\"sys/health\"}}";
+        Files.writeString(dir.resolve("audit.log"), "@cee: " + spaced + "\n" + "@cee: " + noId + "\n");
+        try (var tailer = new VaultAuditFileTailer(settings(t).withPrefix("@cee: ")).start()) {
+            await().atMost(ofSeconds(30)).until(() -> tailer.linesCaptured() == 2);
+        }
+        List<ConsumerRecord<String, String>> audit = t.audit();
+        assertThat(audit).extracting(ConsumerRecord::value).containsExactly(spaced, noId);
+        assertThat(audit.get(0).key()).isEqualTo("sp-1");
+        assertThat(audit.get(1).key()).isEqualTo(io.airlock.core.StableIds.of(noId));
+        assertThat(audit.get(1).timestamp()).isEqualTo(Instant.parse("2026-03-02T08:00:01Z").toEpochMilli());
+    }
+
+    @Test
+    void shouldWaitForTheFileToAppear() throws IOException {
+        var t = new VaultTopics(kafka);
+        try (var tailer = new VaultAuditFileTailer(settings(t)).start();
+                var vault = new AuditLogWriter(dir.resolve("audit.log"))) {
+            IntStream.range(0, 5).forEach(i -> vault.line(AuditLines.numbered("late", i)));
+            await().atMost(ofSeconds(30)).until(() -> tailer.linesCaptured() == 5);
+        }
+        assertThat(t.auditKeys()).containsExactly("late-0", "late-1", "late-2", "late-3", "late-4");
+    }
+
+    @Test
+    void shouldCaptureEveryLineExactlyOnceAcrossTwoRenameRotationsUnderLoad() throws Exception {
+        var t = new VaultTopics(kafka);
+        Path log = dir.resolve("audit.log");
+        int total = 3000;
+        try (var tailer = new VaultAuditFileTailer(settings(t)).start(); var vault = new AuditLogWriter(log)) {
+            Thread writer = loadWriter(vault, tailer, "rot", total);
+            await().atMost(ofSeconds(60)).until(() -> tailer.linesCaptured() >= 1000);
+            vault.rotateByRename(dir.resolve("audit.log.1"));
+            await().atMost(ofSeconds(60)).until(() -> tailer.linesCaptured() >= 2000);
+            Files.move(dir.resolve("audit.log.1"), dir.resolve("audit.log.2"));
+            vault.rotateByRename(dir.resolve("audit.log.1"));
+            writer.join(60_000);
+            assertThat(writer.isAlive()).isFalse();
+            await().atMost(ofSeconds(60)).until(() -> tailer.linesCaptured() == total);
+        }
+        List<String> keys = t.auditKeys();
+        assertThat(keys).hasSize(total).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(IntStream.range(0, total).mapToObj(i -> "rot-" + i).toList());
+        assertThat(t.dlq()).isEmpty();
+        assertThat(Files.size(dir.resolve("audit.log.2")) + Files.size(dir.resolve("audit.log.1")) + Files.size(log))
+                .as("the writer really wrote into three files").isGreaterThan(0);
+        assertThat(Files.size(dir.resolve("audit.log.2"))).isPositive();
+        assertThat(Files.size(dir.resolve("audit.log.1"))).isPositive();
+    }
+
+    /**
+     * copytruncate has an inherent race that logrotate documents: lines Vault writes between the copy and the truncation are in
+     * the copy only, and the tailer (which follows the original) never sees them. What must hold is that nothing is sent twice
+     * and nothing is invented.
+     */
+    @Test
+    void shouldNotDuplicateLinesAcrossCopyTruncateUnderLoad() throws Exception {
+        var t = new VaultTopics(kafka);
+        Path log = dir.resolve("audit.log");
+        int total = 3000;
+        try (var tailer = new VaultAuditFileTailer(settings(t)).start(); var vault = new AuditLogWriter(log)) {
+            Thread writer = byteLagWriter(vault, tailer, log, "ct", total);
+            await().atMost(ofSeconds(60)).until(() -> tailer.linesCaptured() >= 1000);
+            vault.copyTruncate(dir.resolve("audit.log.1"));
+            await().atMost(ofSeconds(60)).until(() -> tailer.linesCaptured() >= 2000);
+            vault.copyTruncate(dir.resolve("audit.log.2"));
+            writer.join(60_000);
+            String last = AuditLines.numbered("ct", total);
+            vault.line(last);
+            await().atMost(ofSeconds(60)).until(() -> t.auditKeys().contains("ct-" + total));
+        }
+        List<String> keys = t.auditKeys();
+        var written = new HashSet<>(IntStream.rangeClosed(0, total).mapToObj(i -> "ct-" + i).toList());
+        assertThat(keys).doesNotHaveDuplicates().allMatch(written::contains);
+        assertThat(keys.size()).as("only lines in the copy/truncate windows may be missing").isGreaterThan(total / 2);
+    }
+
+    @Test
+    void shouldResumeAfterRestartWithoutLosingOrRepeatingLines() throws IOException {
+        var t = new VaultTopics(kafka);
+        Path log = dir.resolve("audit.log");
+        try (var vault = new AuditLogWriter(log)) {
+            IntStream.range(0, 100).forEach(i -> vault.line(AuditLines.numbered("rs", i)));
+            try (var tailer = new VaultAuditFileTailer(settings(t)).start()) {
+                await().atMost(ofSeconds(30)).until(() -> tailer.linesCaptured() == 100);
+            }
+            assertThat(storedPosition().offset()).isEqualTo(Files.size(log));
+            IntStream.range(100, 150).forEach(i -> vault.line(AuditLines.numbered("rs", i)));
+            vault.raw(AuditLines.numbered("rs", 150).substring(0, 50).getBytes(StandardCharsets.UTF_8));
+            try (var tailer = new VaultAuditFileTailer(settings(t)).start()) {
+                await().atMost(ofSeconds(30)).until(() -> tailer.linesCaptured() == 50);
+            }
+            vault.raw((AuditLines.numbered("rs", 150).substring(50) + "\n").getBytes(StandardCharsets.UTF_8));
+            try (var tailer = new VaultAuditFileTailer(settings(t)).start()) {
+                await().atMost(ofSeconds(30)).until(() -> tailer.linesCaptured() == 1);
+            }
+        }
+        assertThat(t.auditKeys()).containsExactlyElementsOf(IntStream.rangeClosed(0, 150).mapToObj(i -> "rs-" + i).toList());
+        assertThat(t.dlq()).isEmpty();
+    }
+
+    @Test
+    void shouldFinishTheRotatedFileWhenTheLogWasRenamedWhileStopped() throws IOException {
+        var t = new VaultTopics(kafka);
+        Path log = dir.resolve("audit.log");
+        try (var vault = new AuditLogWriter(log)) {
+            IntStream.range(0, 100).forEach(i -> vault.line(AuditLines.numbered("rn", i)));
+            try (var tailer = new VaultAuditFileTailer(settings(t)).start()) {
+                await().atMost(ofSeconds(30)).until(() -> tailer.linesCaptured() == 100);
+            }
+            IntStream.range(100, 120).forEach(i -> vault.line(AuditLines.numbered("rn", i)));
+            vault.rotateByRename(dir.resolve("audit.log.1"));
+            IntStream.range(120, 150).forEach(i -> vault.line(AuditLines.numbered("rn", i)));
+            try (var tailer = new VaultAuditFileTailer(settings(t)).start()) {
+                await().atMost(ofSeconds(30)).until(() -> tailer.linesCaptured() == 50);
+            }
+        }
+        assertThat(t.auditKeys()).containsExactlyElementsOf(IntStream.range(0, 150).mapToObj(i -> "rn-" + i).toList());
+        assertThat(storedPosition()).isEqualTo(new FilePosition(io.airlock.ingest.vault.internal.FileIdentity.of(log).id(), Files.size(log)));
+    }
+
+    @Test
+    void shouldDeadLetterEveryBadLineAndDeliverTheGoodOnesAroundIt() throws IOException {
+        var t = new VaultTopics(kafka);
+        Path log = dir.resolve("audit.log");
+        Instant time = Instant.parse("2026-03-02T10:00:00Z");
+        List<byte[]> bad = List.of(
+                ("{\"time\":\"2026-03-02T10:00:00Z\",\"type\":\"request\",\"request\":{\"id\":\"trunc\"").getBytes(StandardCharsets.UTF_8),
+                concat("{\"type\":\"request\",\"request\":{\"id\":\"utf\",\"path\":\"secret/".getBytes(StandardCharsets.UTF_8),
+                        new byte[] {(byte) 0xC3, (byte) 0x28}, "\"}}".getBytes(StandardCharsets.UTF_8)),
+                "{\"type\":\"request\u0000\",\"request\":{\"id\":\"nul\"}}".getBytes(StandardCharsets.UTF_8),
+                ("{\"request\":{\"id\":\"big\"},\"pad\":\"" + "x".repeat(5 * 1024 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8),
+                ("{\"request\":{\"id\":\"deep\"},\"data\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}").getBytes(StandardCharsets.UTF_8),
+                "{\"time\":\"2026-03-02T10:00:00Z\",\"type\":\"request\",\"request\":5}".getBytes(StandardCharsets.UTF_8),
+                "{\"type\":\"request\",\"request\":{\"id\":7}}".getBytes(StandardCharsets.UTF_8),
+                "[\"not\",\"an\",\"object\"]".getBytes(StandardCharsets.UTF_8),
+                "vault: permission denied".getBytes(StandardCharsets.UTF_8),
+                "{\"request\":{\"id\":\"a\"}}{\"request\":{\"id\":\"b\"}}".getBytes(StandardCharsets.UTF_8),
+                new byte[0]);
+        List<String> expectedReasons = List.of("unexpected end of input", "invalid UTF-8", "NUL byte", "line too long",
+                "nested deeper than 1000", "field 'request' is a number, expected an object",
+                "field 'request.id' is a number, expected a string", "not a JSON object", "not valid JSON", "data after the JSON object",
+                "empty line");
+        String unknownFields = "{\"time\":\"2026-03-02T10:00:00Z\",\"type\":\"request\",\"request\":{\"id\":\"unknown\",\"brand_new\":"
+                + "{\"x\":[1,2]}},\"field_from_vault_2\":true}";
+        String fromTheFuture = AuditLines.request("future", Instant.parse("2999-01-01T00:00:00Z"));
+        List<Long> badOffsets = new ArrayList<>();
+        List<String> goodKeys = new ArrayList<>();
+        try (var out = Files.newOutputStream(log)) {
+            long offset = 0;
+            for (int i = 0; i < bad.size(); i++) {
+                String good = AuditLines.request("good-" + i, time.plusSeconds(i));
+                goodKeys.add("good-" + i);
+                out.write((good + "\n").getBytes(StandardCharsets.UTF_8));
+                offset += good.getBytes(StandardCharsets.UTF_8).length + 1;
+                badOffsets.add(offset);
+                out.write(bad.get(i));
+                out.write('\n');
+                offset += bad.get(i).length + 1;
+            }
+            out.write((unknownFields + "\n" + fromTheFuture + "\n" + AuditLines.request("good-last", time) + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        goodKeys.addAll(List.of("unknown", "future", "good-last"));
+        try (var tailer = new VaultAuditFileTailer(settings(t)).start()) {
+            await().atMost(ofSeconds(60)).until(() -> tailer.linesCaptured() == goodKeys.size() && tailer.linesDeadLettered() == bad.size());
+            assertThat(tailer.failure()).isNull();
+        }
+        assertThat(t.auditKeys()).containsExactlyInAnyOrderElementsOf(goodKeys);
+        ConsumerRecord<String, String> future = t.audit().stream().filter(r -> r.key().equals("future")).findFirst().orElseThrow();
+        assertThat(future.timestamp()).as("stamped with the current time, the broker refuses the year 2999").isLessThan(
+                Instant.parse("2100-01-01T00:00:00Z").toEpochMilli());
+        List<JsonNode> letters = t.deadLetters();
+        assertThat(letters).hasSize(bad.size());
+        assertThat(letters).extracting(l -> l.get("offset").asLong()).containsExactlyElementsOf(badOffsets);
+        assertThat(letters).allSatisfy(l -> {
+            assertThat(l.get("source_topic").asText()).isEqualTo("vault-audit-file:" + log.toAbsolutePath());
+            assertThat(l.get("stage").asText()).isEqualTo("ingest:vault-file");
+            assertThat(l.get("partition").asInt()).isEqualTo(-1);
+        });
+        for (int i = 0; i < bad.size(); i++) {
+            assertThat(letters.get(i).get("reason").asText()).as("reason of bad line %d", i).contains(expectedReasons.get(i));
+        }
+        JsonNode big = letters.get(3);
+        assertThat(big.get("reason").asText()).contains("truncated to the first 262144 of " + bad.get(3).length + " bytes");
+        assertThat(big.get("value").asText()).hasSize(262144).startsWith("{\"request\":{\"id\":\"big\"}");
+        assertThat(letters.get(1).get("value")).as("invalid UTF-8 kept as base64").isNull();
+        assertThat(java.util.Base64.getDecoder().decode(letters.get(1).get("value_base64").asText())).isEqualTo(bad.get(1));
+        assertThat(letters.get(0).get("value").asText()).isEqualTo(new String(bad.get(0), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldCaptureRealVaultAuditLinesVerbatim() throws IOException {
+        var t = new VaultTopics(kafka);
+        byte[] fixture;
+        try (InputStream in = Objects.requireNonNull(getClass().getResourceAsStream("/vault/real-audit-lines.jsonl"))) {
+            fixture = in.readAllBytes();
+        }
+        List<String> lines = new String(fixture, StandardCharsets.UTF_8).lines().toList();
+        Files.write(dir.resolve("audit.log"), fixture);
+        try (var tailer = new VaultAuditFileTailer(settings(t)).start()) {
+            await().atMost(ofSeconds(30)).until(() -> tailer.linesCaptured() == lines.size());
+        }
+        List<ConsumerRecord<String, String>> audit = t.audit();
+        assertThat(audit).extracting(ConsumerRecord::value).containsExactlyElementsOf(lines);
+        for (ConsumerRecord<String, String> r : audit) {
+            JsonNode line = Json.tree(r.value());
+            String id = line.at("/request/id").asText("");
+            assertThat(r.key()).isEqualTo(id.isEmpty() ? io.airlock.core.StableIds.of(r.value()) : id);
+            assertThat(r.timestamp()).isEqualTo(Instant.parse(line.get("time").asText()).toEpochMilli());
+        }
+        assertThat(t.dlq()).isEmpty();
+    }
+
+    /**
+     * Writes {@code total} numbered lines, staying at most 300 lines ahead of what Kafka acknowledged so rotations in the test
+     * thread really happen while lines are being written.
+     */
+    private static Thread loadWriter(AuditLogWriter vault, VaultAuditFileTailer tailer, String name, int total) {
+        var failure = new AtomicReference<Throwable>();
+        Thread writer = new Thread(() -> {
+            try {
+                for (int i = 0; i < total; i++) {
+                    if (i - tailer.linesCaptured() > 300) {
+                        await().pollDelay(ofMillis(0)).pollInterval(ofMillis(2)).atMost(ofSeconds(60))
+                                .until(() -> vault.linesWritten() - tailer.linesCaptured() <= 150);
+                    }
+                    vault.line(AuditLines.numbered(name, i));
+                }
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, "audit-writer-" + name);
+        writer.start();
+        return writer;
+    }
+
+    /**
+     * Like {@link #loadWriter} but paced by the tailer's byte lag on the file, since lines lost to copy-truncate never get
+     * acknowledged and would stall a line-count throttle.
+     */
+    private static Thread byteLagWriter(AuditLogWriter vault, VaultAuditFileTailer tailer, Path log, String name, int total) {
+        Thread writer = new Thread(() -> {
+            for (int i = 0; i < total; i++) {
+                await().pollDelay(ofMillis(0)).pollInterval(ofMillis(2)).atMost(ofSeconds(60))
+                        .until(() -> Files.size(log) - tailer.currentOffset() < 100_000);
+                vault.line(AuditLines.numbered(name, i));
+            }
+        }, "audit-writer-" + name);
+        writer.start();
+        return writer;
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        var out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+}

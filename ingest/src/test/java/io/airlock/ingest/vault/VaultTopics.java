@@ -1,0 +1,85 @@
+package io.airlock.ingest.vault;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.airlock.core.Json;
+import io.airlock.core.Topics;
+import io.airlock.embedded.EmbeddedKafka;
+import io.airlock.embedded.RealComponents;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/** Fresh topics for one test and exact reads of everything on them (up to the end offsets at the time of reading). */
+final class VaultTopics {
+
+    final Topics topics;
+    private final EmbeddedKafka kafka;
+
+    VaultTopics(EmbeddedKafka kafka) {
+        this.kafka = kafka;
+        this.topics = new Topics(RealComponents.uniqueName("vault"));
+        // Audit lines carry their own (possibly old) time as record timestamp: keep them regardless of time-based retention.
+        try (Admin admin = kafka.admin()) {
+            admin.createTopics(topics.all().stream()
+                    .map(n -> new NewTopic(n, 1, (short) 1).configs(Map.of("retention.ms", "-1")))
+                    .toList()).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create test topics", e);
+        }
+        kafka.createTopics(1, topics.all().toArray(String[]::new));
+    }
+
+    List<ConsumerRecord<String, String>> audit() {
+        return readAll(topics.vaultAudit());
+    }
+
+    List<ConsumerRecord<String, String>> dlq() {
+        return readAll(topics.dlq());
+    }
+
+    List<JsonNode> deadLetters() {
+        return dlq().stream().map(r -> Json.tree(r.value())).toList();
+    }
+
+    List<String> auditKeys() {
+        return audit().stream().map(ConsumerRecord::key).toList();
+    }
+
+    private List<ConsumerRecord<String, String>> readAll(String topic) {
+        var props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20);
+        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (PartitionInfo p : consumer.partitionsFor(topic)) {
+                partitions.add(new TopicPartition(topic, p.partition()));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<ConsumerRecord<String, String>> records = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("could not read " + topic + " to its end");
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+            return records;
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.airlock.ingest.vault.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.airlock.core.StableIds;
+import io.airlock.ingest.vault.internal.ParsedLine.Accepted;
+import io.airlock.ingest.vault.internal.ParsedLine.RejectCategory;
+import io.airlock.ingest.vault.internal.ParsedLine.Rejected;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class VaultAuditLineParserTest {
+
+    private final VaultAuditLineParser parser = new VaultAuditLineParser(null, 1 << 20);
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private Accepted accepted(VaultAuditLineParser p, String line) {
+        ParsedLine parsed = p.parse(utf8(line));
+        assertThat(parsed).isInstanceOf(Accepted.class);
+        return (Accepted) parsed;
+    }
+
+    private Rejected rejected(byte[] line) {
+        ParsedLine parsed = parser.parse(line);
+        assertThat(parsed).isInstanceOf(Rejected.class);
+        return (Rejected) parsed;
+    }
+
+    @Test
+    void shouldKeyByRequestIdAndStampWithTheLineTimeKeepingTheBytes() {
+        String line = "{\"time\":\"2019-01-08T06:43:50.1574193Z\",\"type\":\"request\",\"request\":{\"id\":\"d999de96\",\"path\":\"secret/x\"}}";
+        Accepted a = accepted(parser, line);
+        assertThat(new String(a.key(), StandardCharsets.UTF_8)).isEqualTo("d999de96");
+        assertThat(a.value()).isEqualTo(utf8(line));
+        assertThat(a.timestamp()).isEqualTo(Instant.parse("2019-01-08T06:43:50.157Z").toEpochMilli());
+    }
+
+    @Test
+    void shouldHashTheLineWhenThereIsNoRequestId() {
+        String line = "{\"time\":\"2015-08-05T13:45:46Z\",\"type\":\"request\",\"request\":{\"operation\":\"update\"}}";
+        assertThat(new String(accepted(parser, line).key(), StandardCharsets.UTF_8)).isEqualTo(StableIds.of(line));
+        String emptyId = "{\"request\":{\"id\":\"\"}}";
+        assertThat(new String(accepted(parser, emptyId).key(), StandardCharsets.UTF_8)).isEqualTo(StableIds.of(emptyId));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "2023-04-17T12:47:22-07:00|2023-04-17T19:47:22Z",
+        "2024-08-15T13:15:03.448238519Z|2024-08-15T13:15:03.448Z",
+        "2026-03-02T10:00:00+00:00|2026-03-02T10:00:00Z"})
+    void shouldReadRfc3339Times(String time, String expected) {
+        assertThat(VaultAuditLineParser.timestamp(time)).isEqualTo(Instant.parse(expected).toEpochMilli());
+    }
+
+    @Test
+    void shouldFallBackToNowForAMissingOrUnparseableTime() {
+        assertThat(accepted(parser, "{\"type\":\"request\"}").timestamp()).isNull();
+        assertThat(accepted(parser, "{\"time\":\"yesterday\"}").timestamp()).isNull();
+        assertThat(accepted(parser, "{\"time\":null,\"request\":null,\"auth\":null}").timestamp()).isNull();
+    }
+
+    @Test
+    void shouldStripThePrefixAndATrailingCarriageReturn() {
+        var prefixed = new VaultAuditLineParser("vault-audit: ", 1 << 20);
+        Accepted a = accepted(prefixed, "vault-audit: {\"request\":{\"id\":\"p1\"}}\r");
+        assertThat(new String(a.value(), StandardCharsets.UTF_8)).isEqualTo("{\"request\":{\"id\":\"p1\"}}");
+        assertThat(new String(accepted(prefixed, "{\"request\":{\"id\":\"p2\"}}").key(), StandardCharsets.UTF_8))
+                .as("a line without the prefix is still read").isEqualTo("p2");
+    }
+
+    @Test
+    void shouldTolerateUnknownFieldsAndTypes() {
+        accepted(parser, "{\"request\":{\"id\":\"u\",\"data\":{\"a\":[1,{\"b\":null}]},\"new\":7},\"vault_2_field\":[{}],\"x\":\"y\"}");
+    }
+
+    @Test
+    void shouldRejectEveryKindOfBadLineWithAReasonThatQuotesNoContent() {
+        assertReject(utf8("{\"request\":{\"id\":\"hmac-sha256:secret\""), RejectCategory.NOT_JSON, "unexpected end of input");
+        assertReject(utf8("hmac-sha256:secret"), RejectCategory.NOT_JSON, "not valid JSON at byte 0");
+        assertReject(new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}, RejectCategory.INVALID_UTF8,
+                "invalid UTF-8 at byte 6");
+        assertReject(new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"', '}'},
+                RejectCategory.INVALID_UTF8, "invalid UTF-8");
+        assertReject(new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xF0, (byte) 0x9F, '"', '}'}, RejectCategory.INVALID_UTF8,
+                "invalid UTF-8");
+        assertReject(utf8("{\"a\":\"b\u0000\"}"), RejectCategory.NUL_BYTE, "NUL byte at byte 7");
+        assertReject(utf8("[\"hmac-sha256:secret\"]"), RejectCategory.NOT_AN_OBJECT, "not a JSON object");
+        assertReject(utf8("\"hmac-sha256:secret\""), RejectCategory.NOT_AN_OBJECT, "not a JSON object");
+        assertReject(utf8("{\"request\":5}"), RejectCategory.WRONG_TYPE, "field 'request' is a number, expected an object");
+        assertReject(utf8("{\"request\":{\"id\":[\"x\"]}}"), RejectCategory.WRONG_TYPE, "field 'request.id' is an array");
+        assertReject(utf8("{\"time\":1700000000}"), RejectCategory.WRONG_TYPE, "field 'time' is a number, expected a string");
+        assertReject(utf8("{\"auth\":\"hmac-sha256:secret\"}"), RejectCategory.WRONG_TYPE, "field 'auth' is a string");
+        assertReject(utf8("{\"type\":true}"), RejectCategory.WRONG_TYPE, "field 'type' is a boolean");
+        assertReject(utf8("{} {}"), RejectCategory.TRAILING_DATA, "data after the JSON object at byte 3");
+        assertReject(utf8("   "), RejectCategory.EMPTY, "empty line");
+        assertReject(utf8("{\"a\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}"), RejectCategory.TOO_DEEP,
+                "nested deeper than 1000 levels");
+    }
+
+    @Test
+    void shouldRejectALineOverTheLimitWithoutLookingAtIt() {
+        var small = new VaultAuditLineParser(null, 100);
+        ParsedLine parsed = small.parse(new byte[100], 0, 100, 5_000_000);
+        assertThat(parsed).isEqualTo(new Rejected(RejectCategory.TOO_LONG, "line too long: 5000000 bytes, the limit is 100 bytes"));
+        assertThat(small.parse(utf8("{\"request\":{\"id\":\"" + "a".repeat(78) + "\"}}"))).isInstanceOf(Accepted.class);
+    }
+
+    private void assertReject(byte[] line, RejectCategory category, String reasonPart) {
+        Rejected r = rejected(line);
+        assertThat(r.category()).as(r.reason()).isEqualTo(category);
+        assertThat(r.reason()).contains(reasonPart).doesNotContain("secret");
+    }
+}

@@ -1,0 +1,179 @@
+package io.airlock.streams.normalize;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.airlock.core.MalformedRecordException;
+import io.airlock.core.NormalizedEvent;
+import io.airlock.core.StableIds;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Turns {@code dag_run} changes (Airflow 2.10 and 3.x) into run lifecycle events: {@code dag-run-created} and
+ * {@code dag-run-<state>} ({@code dag-run-running}, {@code dag-run-success}, {@code dag-run-failed}, {@code dag-run-queued}
+ * after a clear, …), keyed by the triggering user when Airflow records one (3.1 {@code triggering_user_name}).
+ *
+ * <p><b>State.</b> Updates carry no old values with the default replica identity, so the last seen state of each run is kept
+ * in {@link #STORE} (keyed by the row key); a {@code before} image is used when the store knows nothing of the run. An update
+ * becomes an event only when the state differs from the last seen one; an update of a run never seen before (no state, no
+ * {@code before}) reports its current state, since missing a running run is worse than repeating one (ids are deterministic).
+ * Deleted runs are forgotten at once; finished runs ({@code success}, {@code failed}) are forgotten
+ * {@link #FINISHED_RETENTION} (event time) after their last change, by a stream-time punctuation every
+ * {@link #PRUNE_INTERVAL}, so the store holds the unfinished runs and one day of finished ones.
+ *
+ * <p><b>First sight.</b> An insert ({@code c}) or a snapshot row ({@code r}) gives {@code dag-run-created}, plus the state
+ * event when the run is already past {@code queued} (a snapshot taken while a run is running tells rules that it is running;
+ * a snapshot of a finished run replays its history). The created event's id depends only on the row, so a run seen live
+ * and again in a later snapshot is not duplicated downstream.
+ *
+ * <p><b>Time.</b> Created: {@code queued_at}, else {@code start_date}, else the commit time. {@code success}/{@code failed}:
+ * {@code end_date}; {@code running}: {@code start_date}; otherwise (or when that column is null): the commit time.
+ */
+public final class DagRunNormalizer implements Processor<String, JsonNode, String, NormalizedEvent> {
+
+    public static final String STORE = "dag-run-last-seen";
+    public static final Duration FINISHED_RETENTION = Duration.ofHours(24);
+    public static final Duration PRUNE_INTERVAL = Duration.ofHours(1);
+
+    static final String QUEUED = "queued";
+    static final String RUNNING = "running";
+    static final String SUCCESS = "success";
+    static final String FAILED = "failed";
+
+    private static final String ROW = "dag_run";
+
+    private ProcessorContext<String, NormalizedEvent> context;
+    private KeyValueStore<String, DagRunState> lastSeen;
+
+    @Override
+    public void init(ProcessorContext<String, NormalizedEvent> context) {
+        this.context = context;
+        this.lastSeen = context.getStateStore(STORE);
+        context.schedule(PRUNE_INTERVAL, PunctuationType.STREAM_TIME, this::pruneFinishedRuns);
+    }
+
+    @Override
+    public void process(Record<String, JsonNode> record) {
+        DebeziumChange change = DebeziumChange.parse(record.value());
+        if ("d".equals(change.op())) {
+            // With the default replica identity the before image of a delete holds only the primary key.
+            lastSeen.delete(record.key() != null ? record.key() : Run.keyOf(Fields.integer(change.before(), "id", ROW)));
+            return;
+        }
+        Run run = Run.of(change.after(), record.key());
+        DagRunState previous = lastSeen.get(run.key());
+        if (previous == null && change.before() != null) {
+            previous = new DagRunState(Fields.text(change.before(), "state", ROW), change.committed().toEpochMilli());
+        }
+        lastSeen.put(run.key(), new DagRunState(run.state(), change.committed().toEpochMilli()));
+        switch (change.op()) {
+            case "c", "r" -> {
+                Instant created = first(run.queuedAt(), run.startDate(), change.committed());
+                emit(record, run, "dag-run-created", null, created, StableIds.of(NormalizedEvent.DATASET_DAG_RUN, run.id(), "created"));
+                if (run.state() != null && !QUEUED.equals(run.state())) {
+                    emitState(record, run, change);
+                }
+            }
+            case "u" -> {
+                if (run.state() != null && (previous == null || !Objects.equals(previous.state(), run.state()))) {
+                    emitState(record, run, change);
+                }
+            }
+            default -> throw new IllegalStateException("validated by DebeziumChange: " + change.op());
+        }
+    }
+
+    private void emitState(Record<String, JsonNode> record, Run run, DebeziumChange change) {
+        Instant at = switch (run.state()) {
+            case SUCCESS, FAILED -> first(run.endDate(), change.committed());
+            case RUNNING -> first(run.startDate(), change.committed());
+            default -> change.committed();
+        };
+        String outcome = switch (run.state()) {
+            case SUCCESS -> NormalizedEvent.OUTCOME_SUCCESS;
+            case FAILED -> NormalizedEvent.OUTCOME_FAILURE;
+            default -> null;
+        };
+        String id = StableIds.of(NormalizedEvent.DATASET_DAG_RUN, run.id(), "state", run.state(), Long.toString(run.clearNumber()),
+                at.toString());
+        emit(record, run, "dag-run-" + run.state(), outcome, at, id);
+    }
+
+    private void emit(Record<String, JsonNode> record, Run run, String action, String outcome, Instant at, String id) {
+        String user = run.triggeringUser();
+        NormalizedEvent event = NormalizedEvent.builder(at, id, NormalizedEvent.DATASET_DAG_RUN)
+                .category(EventCategories.airflowDagRun())
+                .action(action)
+                .outcome(outcome)
+                .userName(user)
+                .relatedUsers(user == null ? null : List.of(user))
+                .dagId(run.dagId())
+                .runId(run.runId())
+                .runType(run.runType())
+                .state(run.state())
+                .build();
+        context.forward(record.withKey(event.principal()).withValue(event).withTimestamp(at.toEpochMilli()));
+    }
+
+    private void pruneFinishedRuns(long streamTime) {
+        long horizon = streamTime - FINISHED_RETENTION.toMillis();
+        List<String> expired = new ArrayList<>();
+        try (var all = lastSeen.all()) {
+            all.forEachRemaining(entry -> {
+                if (entry.value.finished() && entry.value.seenAtMs() < horizon) {
+                    expired.add(entry.key);
+                }
+            });
+        }
+        expired.forEach(lastSeen::delete);
+    }
+
+    private static Instant first(Instant... candidates) {
+        for (Instant candidate : candidates) {
+            if (candidate != null) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("the commit time is always known");
+    }
+
+    /** The columns of one {@code dag_run} row that events carry, read strictly. */
+    private record Run(String key, String id, String dagId, String runId, String runType, String state, String triggeringUser,
+            long clearNumber, Instant queuedAt, Instant startDate, Instant endDate) {
+
+        static Run of(JsonNode row, String recordKey) {
+            Long id = Fields.integer(row, "id", ROW);
+            if (id == null) {
+                throw new MalformedRecordException("dag_run row without an integer 'id'");
+            }
+            String dagId = Fields.text(row, "dag_id", ROW);
+            String runId = Fields.text(row, "run_id", ROW);
+            if (dagId == null || runId == null) {
+                throw new MalformedRecordException("dag_run row without text 'dag_id' and 'run_id'");
+            }
+            String state = Fields.text(row, "state", ROW);
+            Long clearNumber = Fields.integer(row, "clear_number", ROW);
+            return new Run(recordKey != null ? recordKey : keyOf(id), Long.toString(id), dagId, runId,
+                    Fields.text(row, "run_type", ROW), state == null ? null : state.toLowerCase(Locale.ROOT),
+                    Fields.nonEmptyText(row, "triggering_user_name", ROW), clearNumber == null ? 0 : clearNumber,
+                    Fields.instant(row, "queued_at", ROW), Fields.instant(row, "start_date", ROW),
+                    Fields.instant(row, "end_date", ROW));
+        }
+
+        /** The row key as the capture writes it, for records that come without one. */
+        static String keyOf(Long id) {
+            if (id == null) {
+                throw new MalformedRecordException("dag_run row without an integer 'id'");
+            }
+            return "{\"id\":" + id + "}";
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package io.airlock.streams.normalize;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
+/**
+ * What the {@code dag_run} normalizer remembers of one run between updates, because updates carry no {@code before} image
+ * with the default replica identity.
+ *
+ * @param state    the last seen {@code dag_run.state} (may be null)
+ * @param seenAtMs commit time (epoch ms) of the last change seen, used to prune finished runs
+ */
+public record DagRunState(String state, long seenAtMs) {
+
+    @JsonIgnore
+    public boolean finished() {
+        return DagRunNormalizer.SUCCESS.equals(state) || DagRunNormalizer.FAILED.equals(state);
+    }
+}

@@ -1,0 +1,81 @@
+package io.airlock.streams.normalize;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.airlock.core.MalformedRecordException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+
+/**
+ * Typed, strict reads of single fields of a CDC row or a Vault audit line. Absent and JSON-null values read as null; a value
+ * of the wrong type throws {@link MalformedRecordException} naming the field, so the record is dead-lettered with that reason.
+ */
+final class Fields {
+
+    private Fields() {
+    }
+
+    /** A text field; null when absent or null. */
+    static String text(JsonNode parent, String field, String where) {
+        JsonNode value = parent.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw new MalformedRecordException(where + "." + field + " is not a string");
+        }
+        return value.asText();
+    }
+
+    /** A text field, with the empty string read as absent (Vault writes {@code ""} for unset fields). */
+    static String nonEmptyText(JsonNode parent, String field, String where) {
+        String text = text(parent, field, where);
+        return text == null || text.isEmpty() ? null : text;
+    }
+
+    /** An integer field; null when absent or null. */
+    static Long integer(JsonNode parent, String field, String where) {
+        JsonNode value = parent.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isIntegralNumber()) {
+            throw new MalformedRecordException(where + "." + field + " is not an integer");
+        }
+        return value.asLong();
+    }
+
+    /** An object field; null when absent or null. */
+    static JsonNode object(JsonNode parent, String field, String where) {
+        JsonNode value = parent.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isObject()) {
+            throw new MalformedRecordException(where + "." + field + " is not an object");
+        }
+        return value;
+    }
+
+    /**
+     * A point in time: an ISO-8601 / RFC 3339 string with offset (Debezium's encoding of {@code timestamp with time zone},
+     * Vault's {@code time}) or a number of epoch milliseconds (Debezium's {@code connect} encoding of naive timestamps).
+     */
+    static Instant instant(JsonNode parent, String field, String where) {
+        JsonNode value = parent.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (value.isIntegralNumber()) {
+            return Instant.ofEpochMilli(value.asLong());
+        }
+        if (!value.isTextual()) {
+            throw new MalformedRecordException(where + "." + field + " is neither an ISO-8601 string nor epoch milliseconds");
+        }
+        try {
+            return OffsetDateTime.parse(value.asText()).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new MalformedRecordException(where + "." + field + " is not an ISO-8601 time with offset: " + e.getParsedString(), e);
+        }
+    }
+}

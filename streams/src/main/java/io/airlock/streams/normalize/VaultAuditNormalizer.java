@@ -1,0 +1,156 @@
+package io.airlock.streams.normalize;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.airlock.core.Json;
+import io.airlock.core.MalformedRecordException;
+import io.airlock.core.NormalizedEvent;
+import io.airlock.core.StableIds;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * Turns Vault audit lines (file or socket device, prefix already stripped) into one event per line, keyed by the principal.
+ *
+ * <ul>
+ * <li>{@code @timestamp} = {@code time}; {@code event.id} = {@link StableIds#of}({@code "vault.audit"}, {@code request.id},
+ *     {@code type}), or a hash of the whole line when it has no {@code request.id}; the same line written by two audit
+ *     devices gets the same id.</li>
+ * <li>{@code event.action} and {@code vault.operation} = {@code request.operation}; {@code event.category} from
+ *     {@link EventCategories#vault}; {@code event.outcome} = {@code failure} when {@code error} is a non-empty string
+ *     (request lines carry one too when Vault refuses early, e.g. {@code permission denied}), {@code success} for response
+ *     lines without one, and absent for request lines without one (the outcome is not known yet).</li>
+ * <li>{@code vault.identity} = {@code auth.entity_id}, else {@code auth.display_name} (root and orphan tokens have no
+ *     entity); {@code user.name} = {@code auth.display_name}; {@code related.user} = display name and
+ *     {@code auth.metadata.username}; {@code source.ip} = {@code request.remote_address}.</li>
+ * <li>{@code vault.kv_path} from {@link VaultKvPaths}; {@code vault.audit_type} = {@code type}.</li>
+ * <li>Run attribution: audited request headers {@value #DAG_ID_HEADER}, {@value #RUN_ID_HEADER}, {@value #TASK_ID_HEADER}
+ *     (enable them with {@code vault write sys/config/auditing/request-headers/X-Airflow-Dag-Id hmac=false}) fill
+ *     {@code airflow.dag_id}, {@code airflow.run_id}, {@code airflow.task_id}. Values HMAC'd by Vault are ignored.</li>
+ * </ul>
+ * Missing and unknown fields are tolerated. A line that is not an object, has no RFC 3339 {@code time}, a {@code type} other
+ * than request/response, or a field of the wrong type throws {@link MalformedRecordException}.
+ */
+public final class VaultAuditNormalizer implements Processor<String, JsonNode, String, NormalizedEvent> {
+
+    public static final String DAG_ID_HEADER = "x-airflow-dag-id";
+    public static final String RUN_ID_HEADER = "x-airflow-run-id";
+    public static final String TASK_ID_HEADER = "x-airflow-task-id";
+
+    static final String HMAC_PREFIX = "hmac-sha256:";
+    /** Error strings are Vault's own messages, but some quote the input; a bound keeps an odd one from bloating events. */
+    static final int MAX_ERROR_LENGTH = 1024;
+
+    private ProcessorContext<String, NormalizedEvent> context;
+
+    @Override
+    public void init(ProcessorContext<String, NormalizedEvent> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(Record<String, JsonNode> record) {
+        NormalizedEvent event = normalize(record.value());
+        context.forward(record.withKey(event.principal()).withValue(event).withTimestamp(event.timestamp().toEpochMilli()));
+    }
+
+    static NormalizedEvent normalize(JsonNode line) {
+        if (line == null || !line.isObject()) {
+            throw new MalformedRecordException("a Vault audit line must be a JSON object");
+        }
+        String type = Fields.text(line, "type", "audit");
+        if (!NormalizedEvent.VAULT_REQUEST.equals(type) && !NormalizedEvent.VAULT_RESPONSE.equals(type)) {
+            throw new MalformedRecordException("Vault audit line 'type' must be request or response, got " + (type == null ? "none" : "'" + type + "'"));
+        }
+        if (!line.path("time").isTextual()) {
+            throw new MalformedRecordException("Vault audit line without an RFC 3339 string 'time'");
+        }
+        Instant time = Fields.instant(line, "time", "audit");
+        JsonNode auth = orEmpty(Fields.object(line, "auth", "audit"));
+        JsonNode request = orEmpty(Fields.object(line, "request", "audit"));
+        JsonNode response = orEmpty(Fields.object(line, "response", "audit"));
+        String error = Fields.nonEmptyText(line, "error", "audit");
+
+        String requestId = Fields.nonEmptyText(request, "id", "request");
+        String id = requestId != null
+                ? StableIds.of(NormalizedEvent.DATASET_VAULT, requestId, type)
+                : StableIds.of(NormalizedEvent.DATASET_VAULT, "line", Json.writeString(line));
+        String path = Fields.text(request, "path", "request");
+        String operation = Fields.nonEmptyText(request, "operation", "request");
+        String mountType = Fields.nonEmptyText(request, "mount_type", "request");
+        if (mountType == null) {
+            mountType = Fields.nonEmptyText(response, "mount_type", "response");
+        }
+        String displayName = Fields.nonEmptyText(auth, "display_name", "auth");
+        String entityId = Fields.nonEmptyText(auth, "entity_id", "auth");
+        JsonNode headers = request.get("headers");
+
+        return NormalizedEvent.builder(time, id, NormalizedEvent.DATASET_VAULT)
+                .category(EventCategories.vault(path, mountType))
+                .action(operation)
+                .outcome(error != null ? NormalizedEvent.OUTCOME_FAILURE
+                        : NormalizedEvent.VAULT_RESPONSE.equals(type) ? NormalizedEvent.OUTCOME_SUCCESS : null)
+                .userName(displayName)
+                .relatedUsers(relatedUsers(displayName, auth))
+                .sourceIp(Fields.nonEmptyText(request, "remote_address", "request"))
+                .vaultPath(path)
+                .vaultOperation(operation)
+                .vaultMountType(mountType)
+                .vaultIdentity(entityId != null ? entityId : displayName)
+                .vaultError(error == null || error.length() <= MAX_ERROR_LENGTH ? error : error.substring(0, MAX_ERROR_LENGTH) + "…")
+                .vaultAuditType(type)
+                .vaultKvPath(VaultKvPaths.of(path, mountType, Fields.nonEmptyText(request, "mount_point", "request")))
+                .dagId(header(headers, DAG_ID_HEADER))
+                .runId(header(headers, RUN_ID_HEADER))
+                .taskId(header(headers, TASK_ID_HEADER))
+                .build();
+    }
+
+    private static JsonNode orEmpty(JsonNode node) {
+        return node != null ? node : Json.MAPPER.createObjectNode();
+    }
+
+    private static List<String> relatedUsers(String displayName, JsonNode auth) {
+        List<String> users = new ArrayList<>(2);
+        if (displayName != null) {
+            users.add(displayName);
+        }
+        JsonNode metadata = auth.get("metadata");
+        JsonNode username = metadata == null ? null : metadata.get("username");
+        if (username != null && username.isTextual() && !username.asText().isEmpty() && !isHmac(username.asText())
+                && !users.contains(username.asText())) {
+            users.add(username.asText());
+        }
+        return users.isEmpty() ? null : users;
+    }
+
+    /**
+     * The first plain value of an audited request header. Vault lowercases header names and writes the values as an array of
+     * strings; HMAC'd values ({@code hmac=true}, the default) cannot be attributed and are ignored, as are odd shapes.
+     */
+    static String header(JsonNode headers, String name) {
+        if (headers == null || !headers.isObject()) {
+            return null;
+        }
+        for (Map.Entry<String, JsonNode> field : headers.properties()) {
+            if (!field.getKey().toLowerCase(Locale.ROOT).equals(name)) {
+                continue;
+            }
+            JsonNode value = field.getValue();
+            JsonNode first = value.isArray() ? value.path(0) : value;
+            if (first.isTextual() && !first.asText().isBlank() && !isHmac(first.asText())) {
+                return first.asText().strip();
+            }
+        }
+        return null;
+    }
+
+    private static boolean isHmac(String value) {
+        return value.startsWith(HMAC_PREFIX);
+    }
+}

@@ -1,0 +1,160 @@
+package io.airlock.streams.normalize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.groups.Tuple.tuple;
+
+import io.airlock.core.Json;
+import io.airlock.core.MalformedRecordException;
+import io.airlock.core.NormalizedEvent;
+import io.airlock.streams.LogRow;
+import io.airlock.streams.TopologyFixture;
+import io.airlock.streams.internal.JsonSerdes;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class AuditLogNormalizerTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-02T10:00:00.123456Z");
+    private final TopologyFixture fixture = new TopologyFixture();
+
+    @AfterEach
+    void close() {
+        fixture.close();
+    }
+
+    private void insert(LogRow row) {
+        fixture.log(row.key(), row.insert(), row.dttm().plusMillis(1));
+    }
+
+    @Test
+    void shouldMapAirflow3PatchDagToAProcessEventKeyedByItsOwnerAtItsDttm() {
+        insert(LogRow.airflow3(7).event("patch_dag").owner("alice").dag("etl").at(T0));
+
+        List<TestRecord<String, NormalizedEvent>> records = fixture.eventRecords();
+        assertThat(records).hasSize(1);
+        TestRecord<String, NormalizedEvent> record = records.get(0);
+        assertThat(record.key()).isEqualTo("alice");
+        assertThat(record.getRecordTime()).isEqualTo(Instant.parse("2026-03-02T10:00:00.123Z"));
+        NormalizedEvent event = record.value();
+        assertThat(event.timestamp()).isEqualTo(T0);
+        assertThat(event.dataset()).isEqualTo("airflow.log");
+        assertThat(event.action()).isEqualTo("patch_dag");
+        assertThat(event.category()).isEqualTo("process");
+        assertThat(event.userName()).isEqualTo("alice");
+        assertThat(event.relatedUsers()).containsExactly("alice");
+        assertThat(event.dagId()).isEqualTo("etl");
+        assertThat(event.outcome()).isNull();
+    }
+
+    @Test
+    void shouldMapAirflow2VariableEditToAConfigurationEventWithoutCopyingExtra() {
+        insert(LogRow.airflow2(8).event("variable.edit").owner("bob").at(T0)
+                .extra("{\"key\": \"aws_secret\", \"val\": \"***\", \"description\": \"s3cr3t-in-description\"}"));
+
+        NormalizedEvent event = fixture.events().get(0);
+        assertThat(event.category()).isEqualTo("configuration");
+        assertThat(event.action()).isEqualTo("variable.edit");
+        assertThat(Json.writeString(event)).doesNotContain("aws_secret").doesNotContain("s3cr3t").doesNotContain("***");
+    }
+
+    @Test
+    void shouldKeepDagRunAndTaskOfAWorkerCommand() {
+        insert(LogRow.airflow3(9).event("cli_task_run").owner("airflow").dag("etl").run("scheduled__2026-03-01T00:00:00+00:00")
+                .task("extract").at(T0));
+
+        NormalizedEvent event = fixture.events().get(0);
+        assertThat(event).extracting(NormalizedEvent::category, NormalizedEvent::userName, NormalizedEvent::dagId,
+                NormalizedEvent::runId, NormalizedEvent::taskId)
+                .containsExactly("process", "airflow", "etl", "scheduled__2026-03-01T00:00:00+00:00", "extract");
+    }
+
+    @Test
+    void shouldCategorizeTheEventNamesOfBothVersions() {
+        insert(LogRow.airflow2(1).event("trigger").owner("alice").dag("etl").at(T0));
+        insert(LogRow.airflow2(2).event("connection.create").owner("alice").at(T0.plusSeconds(1)));
+        insert(LogRow.airflow2(3).event("edit").owner("admin").at(T0.plusSeconds(2)));
+        insert(LogRow.airflow3(4).event("post_user").owner("admin").at(T0.plusSeconds(3)));
+        insert(LogRow.airflow3(5).event("api.post_dag_run").owner("alice").dag("etl").at(T0.plusSeconds(4)));
+        insert(LogRow.airflow2(6).event("graph").owner("alice").dag("etl").at(T0.plusSeconds(5)));
+
+        assertThat(fixture.events()).extracting(NormalizedEvent::action, NormalizedEvent::category).containsExactly(
+                tuple("trigger", "process"), tuple("connection.create", "configuration"), tuple("edit", "iam"),
+                tuple("post_user", "iam"), tuple("api.post_dag_run", "process"), tuple("graph", "web"));
+    }
+
+    @Test
+    void shouldEmitSnapshotRowsWithTheSameIdAsTheirLiveInsert() {
+        LogRow row = LogRow.airflow3(10).event("delete_dag").owner("mallory").dag("etl").at(T0);
+        insert(row);
+        fixture.log(row.key(), row.snapshot(), T0.plusSeconds(3600));
+
+        List<NormalizedEvent> events = fixture.events();
+        assertThat(events).hasSize(2);
+        assertThat(events.get(1)).isEqualTo(events.get(0));
+        assertThat(events.get(1).timestamp()).isEqualTo(T0);
+    }
+
+    @Test
+    void shouldIgnoreUnknownColumnsAndSkipUpdatesAndDeletesOfAuditRows() {
+        LogRow row = LogRow.airflow3(11).event("trigger_dag_run").owner("alice").dag("etl").at(T0)
+                .column("future_column", "something new");
+        insert(row);
+        fixture.log(row.key(), row.change("u"), T0.plusSeconds(1));
+        fixture.log(row.key(), row.change("d"), T0.plusSeconds(2));
+
+        assertThat(fixture.events()).extracting(NormalizedEvent::action).containsExactly("trigger_dag_run");
+        assertThat(fixture.deadLetters()).isEmpty();
+    }
+
+    @Test
+    void shouldKeyEventsWithoutOwnerByTheEmptyPrincipal() {
+        insert(LogRow.airflow2(12).event("failed").dag("etl").task("load").at(T0));
+
+        TestRecord<String, NormalizedEvent> record = fixture.eventRecords().get(0);
+        assertThat(record.key()).isEmpty();
+        assertThat(record.value().userName()).isNull();
+        assertThat(record.value().relatedUsers()).isNull();
+    }
+
+    @Test
+    void shouldDeadLetterMalformedLogRowsAndKeepGoing() {
+        String key = "{\"id\":13}";
+        fixture.log(key, "[1, 2]", T0); // rejected by the deserializer: see shouldRejectNonObjectRecordsBeforeNormalization
+        fixture.log(key, "{\"op\":\"x\",\"after\":{\"id\":13},\"source\":{\"ts_ms\":1,\"table\":\"log\"}}", T0);
+        fixture.log(key, "{\"op\":\"c\",\"after\":{\"id\":13,\"dttm\":true},\"source\":{\"ts_ms\":1,\"table\":\"log\"}}", T0);
+        fixture.log(key, "{\"op\":\"c\",\"after\":{\"id\":13,\"dttm\":\"yesterday\"},\"source\":{\"ts_ms\":1,\"table\":\"log\"}}", T0);
+        fixture.log(key, "{\"op\":\"c\",\"after\":{\"id\":13,\"owner\":42},\"source\":{\"ts_ms\":1,\"table\":\"log\"}}", T0);
+        fixture.log(key, "{\"op\":\"c\",\"after\":{\"event\":\"trigger\"},\"source\":{\"ts_ms\":1,\"table\":\"log\"}}", T0);
+        insert(LogRow.airflow3(14).event("trigger_dag_run").owner("alice").dag("etl").at(T0));
+
+        List<String> reasons = fixture.deadLetters().stream().map(l -> Json.tree(l)).peek(node -> {
+            assertThat(node.get("source_topic").asText()).isEqualTo("airlock.cdc.airflow.log");
+            assertThat(node.get("offset").asLong()).isGreaterThanOrEqualTo(0);
+        }).map(node -> node.get("reason").asText()).toList();
+        assertThat(reasons).hasSize(5);
+        assertThat(reasons.get(0)).contains("unknown Debezium op 'x'");
+        assertThat(reasons.get(1)).contains("log.dttm");
+        assertThat(reasons.get(2)).contains("log.dttm");
+        assertThat(reasons.get(3)).contains("log.owner");
+        assertThat(reasons.get(4)).contains("'id'");
+        assertThat(fixture.events()).extracting(NormalizedEvent::action).containsExactly("trigger_dag_run");
+    }
+
+    /**
+     * Non-objects fail in the source's deserializer, whose dead-letter records {@code DeadLetterHandlerTest} checks (the
+     * TopologyTestDriver does not forward the dead letters of deserialization failures).
+     */
+    @Test
+    void shouldRejectNonObjectRecordsBeforeNormalization() {
+        var deserializer = JsonSerdes.tree().deserializer();
+        assertThatThrownBy(() -> deserializer.deserialize("airlock.cdc.airflow.log", "[1, 2]".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("expected a JSON object");
+        assertThatThrownBy(() -> deserializer.deserialize("airlock.cdc.airflow.log", "{not json".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(MalformedRecordException.class);
+    }
+}

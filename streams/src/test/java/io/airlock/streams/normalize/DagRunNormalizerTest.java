@@ -1,0 +1,187 @@
+package io.airlock.streams.normalize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
+
+import io.airlock.core.Json;
+import io.airlock.core.NormalizedEvent;
+import io.airlock.streams.DagRunRow;
+import io.airlock.streams.TopologyFixture;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class DagRunNormalizerTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-02T22:15:00.250Z");
+    private final TopologyFixture fixture = new TopologyFixture();
+
+    @AfterEach
+    void close() {
+        fixture.close();
+    }
+
+    private void pipe(DagRunRow run, String change, Instant at) {
+        fixture.dagRun(run.key(), change, at);
+    }
+
+    @Test
+    void shouldMapAnAirflow2ManualRunInsertToACreatedEventAtItsQueuedTime() {
+        var run = DagRunRow.airflow2(1, "etl", "manual__2026-03-02T22:15:00+00:00").runType("manual").queuedAt(T0);
+        pipe(run, run.insert(T0.plusMillis(3)), T0.plusMillis(3));
+
+        List<TestRecord<String, NormalizedEvent>> records = fixture.eventRecords();
+        assertThat(records).hasSize(1);
+        assertThat(records.get(0).key()).isEmpty();
+        assertThat(records.get(0).getRecordTime()).isEqualTo(T0);
+        NormalizedEvent event = records.get(0).value();
+        assertThat(event).extracting(NormalizedEvent::timestamp, NormalizedEvent::dataset, NormalizedEvent::category,
+                NormalizedEvent::action, NormalizedEvent::dagId, NormalizedEvent::runId, NormalizedEvent::runType,
+                NormalizedEvent::state, NormalizedEvent::userName)
+                .containsExactly(T0, "airflow.dag_run", "process", "dag-run-created", "etl", "manual__2026-03-02T22:15:00+00:00",
+                        "manual", "queued", null);
+    }
+
+    @Test
+    void shouldMapAirflow3StateChangesWithoutBeforeImagesToRunningAndSuccessOfTheTriggeringUser() {
+        Instant started = T0.plusSeconds(2);
+        Instant ended = T0.plusSeconds(95);
+        var run = DagRunRow.airflow3(2, "etl", "manual__2026-03-02T22:15:00+00:00").runType("manual").triggeringUser("alice")
+                .queuedAt(T0);
+        pipe(run, run.insert(T0), T0);
+        pipe(run, run.state("running").startDate(started).update(started.plusMillis(10)), started.plusMillis(10));
+        pipe(run, run.update(T0.plusSeconds(30)), T0.plusSeconds(30)); // scheduler touches the row, state unchanged
+        pipe(run, run.state("success").endDate(ended).update(ended.plusMillis(10)), ended.plusMillis(10));
+
+        List<TestRecord<String, NormalizedEvent>> records = fixture.eventRecords();
+        assertThat(records).extracting(TestRecord::key).containsOnly("alice");
+        assertThat(records).extracting(TestRecord::value)
+                .extracting(NormalizedEvent::action, NormalizedEvent::timestamp, NormalizedEvent::state, NormalizedEvent::outcome)
+                .containsExactly(tuple("dag-run-created", T0, "queued", null), tuple("dag-run-running", started, "running", null),
+                        tuple("dag-run-success", ended, "success", "success"));
+        assertThat(records).extracting(TestRecord::value).allSatisfy(e -> {
+            assertThat(e.userName()).isEqualTo("alice");
+            assertThat(e.relatedUsers()).containsExactly("alice");
+            assertThat(e.runType()).isEqualTo("manual");
+        });
+    }
+
+    @Test
+    void shouldUseTheBeforeImageWhenTheRunIsNotKnown() {
+        var before = DagRunRow.airflow2(3, "etl", "scheduled__2026-03-01").state("running").startDate(T0);
+        var failed = DagRunRow.airflow2(3, "etl", "scheduled__2026-03-01").state("failed").startDate(T0).endDate(T0.plusSeconds(60));
+        var stillRunning = DagRunRow.airflow2(4, "etl", "scheduled__2026-03-02").state("running").startDate(T0);
+        pipe(failed, failed.change("u", T0.plusSeconds(61), before), T0.plusSeconds(61));
+        pipe(stillRunning, stillRunning.change("u", T0.plusSeconds(62), stillRunning), T0.plusSeconds(62));
+
+        assertThat(fixture.events()).extracting(NormalizedEvent::action, NormalizedEvent::outcome, NormalizedEvent::timestamp)
+                .containsExactly(tuple("dag-run-failed", "failure", T0.plusSeconds(60)));
+    }
+
+    @Test
+    void shouldReportTheCurrentStateOfARunSeenFirstInAnUpdateWithoutBeforeImage() {
+        var run = DagRunRow.airflow3(5, "etl", "scheduled__2026-03-02").state("running").startDate(T0);
+        pipe(run, run.update(T0.plusSeconds(5)), T0.plusSeconds(5));
+
+        assertThat(fixture.events()).extracting(NormalizedEvent::action).containsExactly("dag-run-running");
+    }
+
+    @Test
+    void shouldReportRunningRunsOfASnapshotAndPrimeTheirState() {
+        var running = DagRunRow.airflow3(6, "etl", "scheduled__2026-03-02").state("running").queuedAt(T0).startDate(T0.plusSeconds(1));
+        var done = DagRunRow.airflow3(7, "etl", "scheduled__2026-03-01").state("success").queuedAt(T0.minusSeconds(86_400))
+                .startDate(T0.minusSeconds(86_399)).endDate(T0.minusSeconds(86_000));
+        pipe(running, running.change("r", T0.plusSeconds(10), null), T0.plusSeconds(10));
+        pipe(done, done.change("r", T0.plusSeconds(10), null), T0.plusSeconds(10));
+        pipe(running, running.update(T0.plusSeconds(20)), T0.plusSeconds(20));
+        pipe(running, running.state("failed").endDate(T0.plusSeconds(30)).update(T0.plusSeconds(31)), T0.plusSeconds(31));
+
+        assertThat(fixture.events()).extracting(NormalizedEvent::runId, NormalizedEvent::action, NormalizedEvent::timestamp)
+                .containsExactly(tuple("scheduled__2026-03-02", "dag-run-created", T0),
+                        tuple("scheduled__2026-03-02", "dag-run-running", T0.plusSeconds(1)),
+                        tuple("scheduled__2026-03-01", "dag-run-created", T0.minusSeconds(86_400)),
+                        tuple("scheduled__2026-03-01", "dag-run-success", T0.minusSeconds(86_000)),
+                        tuple("scheduled__2026-03-02", "dag-run-failed", T0.plusSeconds(30)));
+    }
+
+    @Test
+    void shouldReportAClearedRunQueuedAgainAtItsCommitTime() {
+        var run = DagRunRow.airflow2(8, "etl", "scheduled__2026-03-01").state("failed").queuedAt(T0).startDate(T0)
+                .endDate(T0.plusSeconds(60));
+        pipe(run, run.change("r", T0.plusSeconds(70), null), T0.plusSeconds(70));
+        fixture.events();
+        Instant cleared = T0.plusSeconds(600);
+        pipe(run, run.state("queued").startDate(null).endDate(null).clearNumber(1).update(cleared), cleared);
+
+        assertThat(fixture.events()).extracting(NormalizedEvent::action, NormalizedEvent::timestamp)
+                .containsExactly(tuple("dag-run-queued", cleared));
+    }
+
+    @Test
+    void shouldGiveTheCreatedEventOfALiveInsertAndALaterSnapshotTheSameId() {
+        var run = DagRunRow.airflow3(9, "etl", "manual__x").runType("manual").queuedAt(T0);
+        pipe(run, run.insert(T0), T0);
+        pipe(run, run.change("r", T0.plusSeconds(3600), null), T0.plusSeconds(3600));
+
+        List<NormalizedEvent> events = fixture.events();
+        assertThat(events).hasSize(2);
+        assertThat(events.get(1).id()).isEqualTo(events.get(0).id());
+    }
+
+    @Test
+    void shouldForgetFinishedRunsAfterTheRetentionButKeepUnfinishedOnes() {
+        var finished = DagRunRow.airflow3(10, "etl", "a").state("success").startDate(T0).endDate(T0.plusSeconds(5));
+        var running = DagRunRow.airflow3(11, "etl", "b").state("running").startDate(T0);
+        pipe(finished, finished.insert(T0.plusSeconds(6)), T0.plusSeconds(6));
+        pipe(running, running.insert(T0.plusSeconds(6)), T0.plusSeconds(6));
+        KeyValueStore<String, DagRunState> store = fixture.keyValueStore(DagRunNormalizer.STORE);
+        assertThat(store.get(finished.key())).isNotNull();
+
+        Instant later = T0.plus(DagRunNormalizer.FINISHED_RETENTION).plus(DagRunNormalizer.PRUNE_INTERVAL).plus(Duration.ofMinutes(1));
+        var next = DagRunRow.airflow3(12, "etl", "c").queuedAt(later);
+        pipe(next, next.insert(later), later);
+
+        assertThat(store.get(finished.key())).isNull();
+        assertThat(store.get(running.key())).isEqualTo(new DagRunState("running", T0.plusSeconds(6).toEpochMilli()));
+        assertThat(store.get(next.key())).isNotNull();
+    }
+
+    @Test
+    void shouldForgetDeletedRunsWithoutAnEvent() {
+        var run = DagRunRow.airflow2(13, "etl", "manual__y").runType("manual").queuedAt(T0);
+        pipe(run, run.insert(T0), T0);
+        pipe(run, run.change("d", T0.plusSeconds(1), null), T0.plusSeconds(1));
+
+        assertThat(fixture.events()).extracting(NormalizedEvent::action).containsExactly("dag-run-created");
+        assertThat(fixture.<String, DagRunState>keyValueStore(DagRunNormalizer.STORE).get(run.key())).isNull();
+        assertThat(fixture.deadLetters()).isEmpty();
+    }
+
+    @Test
+    void shouldDeadLetterMalformedDagRunsAndKeepGoing() {
+        String key = "{\"id\":14}";
+        String source = "\"source\":{\"ts_ms\":1772489700000,\"table\":\"dag_run\",\"lsn\":7}";
+        fixture.dagRun(key, "{\"op\":\"c\",\"after\":{\"id\":14,\"dag_id\":\"etl\",\"run_id\":\"r\",\"state\":5}," + source + "}", T0);
+        fixture.dagRun(key, "{\"op\":\"c\",\"after\":{\"id\":14,\"dag_id\":\"etl\"}," + source + "}", T0);
+        fixture.dagRun(key, "{\"op\":\"u\",\"after\":{\"id\":14,\"dag_id\":\"etl\",\"run_id\":\"r\",\"start_date\":\"soon\"}," + source + "}", T0);
+        fixture.dagRun(key, "{\"op\":\"u\",\"after\":{\"id\":14,\"dag_id\":\"etl\",\"run_id\":\"r\"}}", T0);
+        fixture.dagRun(key, "{\"op\":\"t\",\"after\":{\"id\":14}," + source + "}", T0);
+        var good = DagRunRow.airflow2(15, "etl", "manual__z").runType("manual").queuedAt(T0);
+        pipe(good, good.insert(T0), T0);
+
+        List<String> reasons = fixture.deadLetters().stream().map(Json::tree).peek(node ->
+                assertThat(node.get("source_topic").asText()).isEqualTo("airlock.cdc.airflow.dag_run"))
+                .map(node -> node.get("reason").asText()).toList();
+        assertThat(reasons).hasSize(5);
+        assertThat(reasons.get(0)).contains("dag_run.state");
+        assertThat(reasons.get(1)).contains("run_id");
+        assertThat(reasons.get(2)).contains("dag_run.start_date");
+        assertThat(reasons.get(3)).contains("source");
+        assertThat(reasons.get(4)).contains("unknown Debezium op 't'");
+        assertThat(fixture.events()).extracting(NormalizedEvent::runId).containsExactly("manual__z");
+    }
+}
