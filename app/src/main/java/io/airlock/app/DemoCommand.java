@@ -6,6 +6,7 @@ import io.airlock.alerting.AlertLinks;
 import io.airlock.alerting.OpenSearchSettings;
 import io.airlock.alerting.Secret;
 import io.airlock.core.Alert;
+import io.airlock.core.Directories;
 import io.airlock.core.Topics;
 import io.airlock.embedded.AirflowDatabase;
 import io.airlock.embedded.AirflowSchema;
@@ -16,7 +17,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
@@ -85,7 +85,7 @@ final class DemoCommand implements Callable<Integer> {
                 return 0;
             }
         } finally {
-            deleteRecursively(stateDir);
+            Directories.deleteRecursively(stateDir);
         }
     }
 
@@ -116,11 +116,4 @@ final class DemoCommand implements Callable<Integer> {
                 ProcessMemory.selfPeakMib(), ProcessMemory.descendantsPeakMib("opensearch"), ProcessMemory.postgresPeakMib(stack.postgres.port()));
     }
 
-    private static void deleteRecursively(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (java.io.IOException e) {
-            // temp directory; nothing else to do
-        }
-    }
 }

@@ -111,7 +111,7 @@ class FailedLoginAttackEndToEndTest {
             assertThat(trigger.get("dedup_key").asText()).isEqualTo(alert.get("alert.id").asText());
             assertThat(webhooks.slackPosts(name).get(0).body()).contains("AL-001").contains("alice");
 
-            List<ConsumerRecord<String, String>> everything = readAll(kafka, topics.all());
+            List<ConsumerRecord<String, String>> everything = kafka.readAll(topics.all());
             assertThat(everything).isNotEmpty().noneSatisfy(r -> assertThat(String.valueOf(r.value())).contains(passwordHash));
             assertThat(everything).noneSatisfy(r -> assertThat(String.valueOf(r.value())).contains("\"password\""));
             assertThat(searchAllText(openSearch, name + "-*")).doesNotContain(passwordHash).doesNotContain("\"password\"");
@@ -164,25 +164,5 @@ class FailedLoginAttackEndToEndTest {
         return props;
     }
 
-    /** Every committed record of the topics, read from the beginning up to the current end. */
-    private static List<ConsumerRecord<String, String>> readAll(EmbeddedKafka kafka, List<String> topics) {
-        var props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> partitions = topics.stream()
-                    .flatMap(t -> consumer.partitionsFor(t).stream().map(p -> new TopicPartition(t, p.partition())))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            List<ConsumerRecord<String, String>> all = new ArrayList<>();
-            await().atMost(ofSeconds(30)).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(all::add);
-                return partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
-            });
-            return all;
-        }
-    }
 
 }

@@ -55,9 +55,8 @@ class AirflowCdcCaptureTest {
     void shouldCaptureSnapshotAndStreamingChangesOfAllThreeTablesWithoutThePasswordHash(AirflowSchema schema) {
         Setup s = setup(schema);
         s.airflow().createUser("alice", "alice@example.com");
-        try (var capture = new AirflowCdcCapture(s.db(), s.capture()).start();
-                var recorded = new RecordedTopics(kafka.bootstrapServers(), s.topics().cdcTopics())) {
-            await().atMost(ofSeconds(60)).until(() -> recorded.on(s.topics().cdc("ab_user")).size() == 1);
+        try (var capture = new AirflowCdcCapture(s.db(), s.capture()).start()) {
+            await().atMost(ofSeconds(60)).until(() -> kafka.readAll(s.topics().cdc("ab_user")).size() == 1);
             s.airflow().failedLogin("alice");
             s.airflow().failedLogin("alice");
             s.airflow().successfulLogin("alice", LocalDateTime.parse("2026-03-02T10:00:00"));
@@ -65,20 +64,20 @@ class AirflowCdcCaptureTest {
             s.airflow().dagRun("etl_daily", "manual__2026-03-02", "manual", "queued", Instant.parse("2026-03-02T10:01:00Z"), null);
 
             await().atMost(ofSeconds(60)).untilAsserted(() -> {
-                assertThat(recorded.on(s.topics().cdc("ab_user"))).hasSize(4);
-                assertThat(recorded.on(s.topics().cdc("log"))).hasSize(1);
-                assertThat(recorded.on(s.topics().cdc("dag_run"))).hasSize(1);
+                assertThat(kafka.readAll(s.topics().cdc("ab_user"))).hasSize(4);
+                assertThat(kafka.readAll(s.topics().cdc("log"))).hasSize(1);
+                assertThat(kafka.readAll(s.topics().cdc("dag_run"))).hasSize(1);
             });
 
-            List<ConsumerRecord<String, String>> users = recorded.on(s.topics().cdc("ab_user"));
+            List<ConsumerRecord<String, String>> users = kafka.readAll(s.topics().cdc("ab_user"));
             assertThat(users).extracting(r -> value(r).get("op").asText()).containsExactly("r", "u", "u", "u");
             assertThat(users).extracting(r -> value(r).at("/after/fail_login_count").asInt()).containsExactly(0, 1, 2, 0);
             assertThat(value(users.get(0)).at("/source/table").asText()).isEqualTo("ab_user");
             assertThat(users.get(1).timestamp()).isEqualTo(value(users.get(1)).at("/source/ts_ms").asLong());
-            assertThat(recorded.all()).allSatisfy(r -> {
+            assertThat(kafka.readAll(s.topics().cdcTopics())).allSatisfy(r -> {
                 assertThat(r.value()).doesNotContain("pbkdf2").doesNotContain("\"password\"");
             });
-            JsonNode logRow = value(recorded.on(s.topics().cdc("log")).get(0)).get("after");
+            JsonNode logRow = value(kafka.readAll(s.topics().cdc("log")).get(0)).get("after");
             assertThat(logRow.get("event").asText()).isEqualTo("trigger");
             assertThat(logRow.get("owner").asText()).isEqualTo("alice");
             assertThat(capture.failure()).isNull();
@@ -89,25 +88,25 @@ class AirflowCdcCaptureTest {
     void shouldResumeAfterRestartWithoutLosingOrRepeatingChanges() {
         Setup s = setup(AirflowSchema.V2_10);
         s.airflow().createUser("bob", "bob@example.com");
-        try (var recorded = new RecordedTopics(kafka.bootstrapServers(), List.of(s.topics().cdc("ab_user")))) {
-            try (var capture = new AirflowCdcCapture(s.db(), s.capture()).start()) {
-                await().atMost(ofSeconds(60)).until(() -> recorded.all().size() == 1);
-                s.airflow().failedLogin("bob");
-                await().atMost(ofSeconds(60)).until(() -> recorded.all().size() == 2);
-            }
-            // Airlock is down: these must arrive after the restart, exactly once.
-            for (int i = 0; i < 3; i++) {
-                s.airflow().failedLogin("bob");
-            }
-            try (var capture = new AirflowCdcCapture(s.db(), s.capture()).start()) {
-                await().atMost(ofSeconds(60)).until(() -> recorded.all().size() >= 5);
-                s.airflow().failedLogin("bob");
-                await().atMost(ofSeconds(60)).until(() -> recorded.all().size() >= 6);
-            }
-            List<ConsumerRecord<String, String>> all = recorded.all();
-            assertThat(all).extracting(r -> value(r).at("/after/fail_login_count").asInt()).containsExactly(0, 1, 2, 3, 4, 5);
-            assertThat(all).extracting(r -> value(r).at("/source/lsn").asLong()).doesNotHaveDuplicates();
+        try (var capture = new AirflowCdcCapture(s.db(), s.capture()).start()) {
+            await().atMost(ofSeconds(60)).until(() -> kafka.readAll(s.topics().cdc("ab_user")).size() == 1);
+            s.airflow().failedLogin("bob");
+            await().atMost(ofSeconds(60)).until(() -> kafka.readAll(s.topics().cdc("ab_user")).size() == 2);
+            assertThat(capture.capturedCount()).isEqualTo(2);
         }
+        // Airlock is down: these must arrive after the restart, exactly once.
+        for (int i = 0; i < 3; i++) {
+            s.airflow().failedLogin("bob");
+        }
+        try (var capture = new AirflowCdcCapture(s.db(), s.capture()).start()) {
+            await().atMost(ofSeconds(60)).until(() -> kafka.readAll(s.topics().cdc("ab_user")).size() >= 5);
+            s.airflow().failedLogin("bob");
+            await().atMost(ofSeconds(60)).until(() -> kafka.readAll(s.topics().cdc("ab_user")).size() >= 6);
+            assertThat(capture.capturedCount()).isEqualTo(4);
+        }
+        List<ConsumerRecord<String, String>> all = kafka.readAll(s.topics().cdc("ab_user"));
+        assertThat(all).extracting(r -> value(r).at("/after/fail_login_count").asInt()).containsExactly(0, 1, 2, 3, 4, 5);
+        assertThat(all).extracting(r -> value(r).at("/source/lsn").asLong()).doesNotHaveDuplicates();
     }
 
     @Test

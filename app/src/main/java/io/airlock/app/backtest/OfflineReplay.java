@@ -1,6 +1,7 @@
 package io.airlock.app.backtest;
 
 import io.airlock.core.Alert;
+import io.airlock.core.Directories;
 import io.airlock.core.Json;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Topics;
@@ -120,10 +121,6 @@ final class OfflineReplay implements AutoCloseable {
     @Override
     public void close() {
         driver.close();
-        try (var paths = Files.walk(stateDir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a temp directory; nothing else to do
-        }
+        Directories.deleteRecursively(stateDir);
     }
 }

@@ -31,14 +31,7 @@ final class VaultTopics {
         this.kafka = kafka;
         this.topics = new Topics(RealComponents.uniqueName("vault"));
         // Audit lines carry their own (possibly old) time as record timestamp: keep them regardless of time-based retention.
-        try (Admin admin = kafka.admin()) {
-            admin.createTopics(topics.all().stream()
-                    .map(n -> new NewTopic(n, 1, (short) 1).configs(Map.of("retention.ms", "-1")))
-                    .toList()).all().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot create test topics", e);
-        }
-        kafka.createTopics(1, topics.all().toArray(String[]::new));
+        kafka.createTopics(1, Map.of("retention.ms", "-1"), topics.all().toArray(String[]::new));
     }
 
     List<ConsumerRecord<String, String>> audit() {
@@ -58,28 +51,6 @@ final class VaultTopics {
     }
 
     private List<ConsumerRecord<String, String>> readAll(String topic) {
-        var props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20);
-        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo p : consumer.partitionsFor(topic)) {
-                partitions.add(new TopicPartition(topic, p.partition()));
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            List<ConsumerRecord<String, String>> records = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("could not read " + topic + " to its end");
-                }
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-            return records;
-        }
+        return kafka.readAll(topic);
     }
 }
