@@ -3,7 +3,18 @@ package io.airlock.streams;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Topics;
+import io.airlock.streams.detect.AccountChangeRule;
+import io.airlock.streams.detect.DeniedAccessBurstRule;
 import io.airlock.streams.detect.FailedLoginBurstRule;
+import io.airlock.streams.detect.FirstSeenSecretPathRule;
+import io.airlock.streams.detect.HumanPipelineSecretReadRule;
+import io.airlock.streams.detect.LoginAfterBurstRule;
+import io.airlock.streams.detect.OffHoursChangeRule;
+import io.airlock.streams.detect.OffHoursManualRunRule;
+import io.airlock.streams.detect.PasswordSprayRule;
+import io.airlock.streams.detect.SecretHarvestingRule;
+import io.airlock.streams.detect.SecretReadOutsideRunsRule;
+import io.airlock.streams.detect.UserAuthAlerts;
 import io.airlock.streams.internal.JsonSerdes;
 import io.airlock.streams.normalize.AbUserChangeNormalizer;
 import io.airlock.streams.normalize.AbUserState;
@@ -35,7 +46,18 @@ public final class AirlockTopology {
         addNormalization(builder, topics);
         KStream<String, NormalizedEvent> events = builder.stream(topics.events(),
                 Consumed.with(Serdes.String(), JsonSerdes.events()).withName("events-source"));
+        UserAuthAlerts.addStore(builder);
         FailedLoginBurstRule.addTo(builder, events, config, topics);
+        LoginAfterBurstRule.addTo(builder, events, config, topics);
+        PasswordSprayRule.addTo(builder, events, config, topics);
+        OffHoursChangeRule.addTo(builder, events, config, topics);
+        OffHoursManualRunRule.addTo(builder, events, config, topics);
+        AccountChangeRule.addTo(builder, events, config, topics);
+        FirstSeenSecretPathRule.addTo(builder, events, config, topics);
+        SecretHarvestingRule.addTo(builder, events, config, topics);
+        SecretReadOutsideRunsRule.addTo(builder, events, config, topics);
+        DeniedAccessBurstRule.addTo(builder, events, config, topics);
+        HumanPipelineSecretReadRule.addTo(builder, events, config, topics);
         return builder.build();
     }
 

@@ -1,56 +1,130 @@
 package io.airlock.streams;
 
+import io.airlock.streams.detect.AirflowChangeEvents;
+import io.airlock.streams.detect.RuleDefinition;
+import io.airlock.streams.detect.RuleSettings;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Everything the detection topology can be tuned with; defaults are those of DESIGN.md.
  *
- * @param runbookBase       where rule runbooks live; alerts link to {@code <runbookBase>/<rule page>}
- * @param failedLoginBurst  AL-001
- * @param grace             how late (event time) a record may arrive and still be counted
+ * @param runbookBase   where rule runbooks live; alerts link to {@code <runbookBase>/<rule page>}
+ * @param grace         how late (event time) a record may arrive and still be counted
+ * @param calendar      business hours, for the off-hours rules
+ * @param airflow       how Airflow appears in Vault: its service identity and secret paths
+ * @param allow         users, identities and paths no rule alerts on
+ * @param changeEvents  Airflow audit-log event names that change state (AL-010); {@code api.}/{@code ui.} prefixes are
+ *                      stripped before the lookup
+ * @param rules         per-rule settings by rule id; a rule without an entry runs with its defaults
  */
-public record DetectionConfig(String runbookBase, FailedLoginBurst failedLoginBurst, Duration grace) {
+public record DetectionConfig(String runbookBase, Duration grace, BusinessCalendar calendar, AirflowInVault airflow,
+        AllowList allow, Set<String> changeEvents, Map<String, RuleSettings> rules) {
 
     public static final String DEFAULT_RUNBOOK_BASE = "docs/runbooks";
 
     public DetectionConfig {
         Objects.requireNonNull(runbookBase, "runbookBase");
-        Objects.requireNonNull(failedLoginBurst, "failedLoginBurst");
-        requirePositiveOrZero("grace", grace);
+        Objects.requireNonNull(calendar, "calendar");
+        Objects.requireNonNull(airflow, "airflow");
+        Objects.requireNonNull(allow, "allow");
+        if (grace == null || grace.isNegative()) {
+            throw new IllegalArgumentException("detection.grace must not be negative, was " + grace);
+        }
+        changeEvents = Set.copyOf(changeEvents);
+        rules = Map.copyOf(rules);
+        for (String id : rules.keySet()) {
+            if (RuleDefinition.byId(id).isEmpty()) {
+                throw new IllegalArgumentException("unknown rule id '" + id + "'");
+            }
+        }
     }
 
     public static DetectionConfig defaults() {
-        return new DetectionConfig(DEFAULT_RUNBOOK_BASE, FailedLoginBurst.defaults(), Duration.ofMinutes(10));
+        return new DetectionConfig(DEFAULT_RUNBOOK_BASE, Duration.ofMinutes(10), BusinessCalendar.defaults(), AirflowInVault.defaults(),
+                AllowList.none(), AirflowChangeEvents.DEFAULTS, Map.of());
     }
 
-    public DetectionConfig withFailedLoginBurst(FailedLoginBurst rule) {
-        return new DetectionConfig(runbookBase, rule, grace);
+    /** The settings a rule runs with: configured, else its defaults. */
+    public RuleSettings rule(RuleDefinition rule) {
+        return rules.getOrDefault(rule.id(), rule.defaults());
     }
 
-    /** AL-001: at least {@code threshold} failed logins of one user within {@code window}. */
-    public record FailedLoginBurst(boolean enabled, int threshold, Duration window) {
-        public FailedLoginBurst {
-            if (threshold < 1) {
-                throw new IllegalArgumentException("rules.AL-001.threshold must be at least 1, was " + threshold);
+    public DetectionConfig withRule(RuleDefinition rule, RuleSettings settings) {
+        Map<String, RuleSettings> changed = new HashMap<>(rules);
+        changed.put(rule.id(), settings);
+        return new DetectionConfig(runbookBase, grace, calendar, airflow, allow, changeEvents, changed);
+    }
+
+    public DetectionConfig withCalendar(BusinessCalendar changed) {
+        return new DetectionConfig(runbookBase, grace, changed, airflow, allow, changeEvents, rules);
+    }
+
+    public DetectionConfig withAllowList(AllowList changed) {
+        return new DetectionConfig(runbookBase, grace, calendar, airflow, changed, changeEvents, rules);
+    }
+
+    public DetectionConfig withAirflow(AirflowInVault changed) {
+        return new DetectionConfig(runbookBase, grace, calendar, changed, allow, changeEvents, rules);
+    }
+
+    public DetectionConfig withChangeEvents(Set<String> changed) {
+        return new DetectionConfig(runbookBase, grace, calendar, airflow, allow, changed, rules);
+    }
+
+    /**
+     * How Airflow shows up in Vault.
+     *
+     * @param serviceIdentityContains a Vault identity whose display name contains this text is Airflow's service identity
+     * @param secretPathPrefixes      Airflow's connections and variables, as KV paths without {@code data/}/{@code metadata/}
+     */
+    public record AirflowInVault(String serviceIdentityContains, List<String> secretPathPrefixes) {
+        public AirflowInVault {
+            if (serviceIdentityContains == null || serviceIdentityContains.isBlank()) {
+                throw new IllegalArgumentException("the Airflow service identity match must not be empty");
             }
-            requirePositive("rules.AL-001.window", window);
+            secretPathPrefixes = List.copyOf(secretPathPrefixes);
         }
 
-        public static FailedLoginBurst defaults() {
-            return new FailedLoginBurst(true, 5, Duration.ofMinutes(5));
+        public static AirflowInVault defaults() {
+            return new AirflowInVault("airflow", List.of("airflow/connections/", "airflow/variables/"));
+        }
+
+        public boolean isServiceIdentity(String displayNameOrIdentity) {
+            return displayNameOrIdentity != null && displayNameOrIdentity.contains(serviceIdentityContains);
+        }
+
+        public boolean isPipelineSecret(String kvPath) {
+            return kvPath != null && secretPathPrefixes.stream().anyMatch(kvPath::startsWith);
         }
     }
 
-    static void requirePositive(String name, Duration d) {
-        if (d == null || d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(name + " must be a positive duration, was " + d);
+    /** Principals and paths no rule alerts on (service accounts with known noisy behaviour, health checks). */
+    public record AllowList(Set<String> users, Set<String> identities, List<String> pathPrefixes) {
+        public AllowList {
+            users = Set.copyOf(users);
+            identities = Set.copyOf(identities);
+            pathPrefixes = List.copyOf(pathPrefixes);
         }
-    }
 
-    static void requirePositiveOrZero(String name, Duration d) {
-        if (d == null || d.isNegative()) {
-            throw new IllegalArgumentException(name + " must not be negative, was " + d);
+        public static AllowList none() {
+            return new AllowList(Set.of(), Set.of(), List.of());
+        }
+
+        public boolean allowsUser(String user) {
+            return user != null && users.contains(user);
+        }
+
+        public boolean allowsIdentity(String identity) {
+            return identity != null && identities.contains(identity);
+        }
+
+        public boolean allowsPath(String path) {
+            return path != null && pathPrefixes.stream().anyMatch(path::startsWith);
         }
     }
 }

@@ -15,7 +15,10 @@ import io.airlock.core.config.ConfigProblems;
 import io.airlock.core.config.ConfigValues;
 import io.airlock.core.config.Setting;
 import io.airlock.core.config.Validators;
+import io.airlock.streams.BusinessCalendar;
 import io.airlock.streams.DetectionConfig;
+import io.airlock.streams.detect.RuleDefinition;
+import io.airlock.streams.detect.RuleSettings;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -166,9 +169,39 @@ public final class DetectionFields {
     }
 
     static DetectionConfig config(ConfigValues values) {
-        var failedLoginBurst = new DetectionConfig.FailedLoginBurst(values.get(AL_001_ENABLED), values.get(AL_001_THRESHOLD),
-                values.get(AL_001_WINDOW));
-        return new DetectionConfig(DetectionConfig.DEFAULT_RUNBOOK_BASE, failedLoginBurst, values.get(GRACE));
+        var calendar = new BusinessCalendar(values.get(TIME_ZONE), Set.copyOf(values.get(BUSINESS_DAYS)), values.get(BUSINESS_HOURS_START),
+                values.get(BUSINESS_HOURS_END), Set.copyOf(values.get(HOLIDAYS)));
+        var airflow = new DetectionConfig.AirflowInVault(values.get(AIRFLOW_IDENTITY), values.get(AIRFLOW_SECRET_PATHS));
+        var config = DetectionConfig.defaults().withCalendar(calendar).withAirflow(airflow);
+        config = new DetectionConfig(config.runbookBase(), values.get(GRACE), config.calendar(), config.airflow(), config.allow(),
+                config.changeEvents(), config.rules());
+        for (RuleDefinition rule : RuleDefinition.CATALOGUE) {
+            RuleSettings settings = ruleSettings(values, rule);
+            if (!settings.equals(rule.defaults())) {
+                config = config.withRule(rule, settings);
+            }
+        }
+        return config;
+    }
+
+    /** enabled, threshold and window of one rule; a rule without a threshold or window setting keeps its default. */
+    private static RuleSettings ruleSettings(ConfigValues values, RuleDefinition rule) {
+        RuleSettings defaults = rule.defaults();
+        boolean enabled = (Boolean) valueOf(values, "rules." + rule.id() + ".enabled", defaults.enabled());
+        int threshold = (Integer) valueOf(values, "rules." + rule.id() + ".threshold", defaults.threshold());
+        Duration window = (Duration) valueOf(values, "rules." + rule.id() + ".window", defaults.window());
+        window = (Duration) valueOf(values, "rules." + rule.id() + ".learning-period", window);
+        window = (Duration) valueOf(values, "rules." + rule.id() + ".grace", window);
+        return new RuleSettings(enabled, threshold, window);
+    }
+
+    private static Object valueOf(ConfigValues values, String key, Object fallback) {
+        for (Setting<?> setting : RULES_GROUP.settings()) {
+            if (setting.key().equals(key)) {
+                return values.get(setting);
+            }
+        }
+        return fallback;
     }
 
     static void checkBusinessHours(ConfigValues values, ConfigProblems problems) {

@@ -10,6 +10,8 @@ import io.airlock.core.config.ConfigException;
 import io.airlock.core.config.ConfigSource;
 import io.airlock.ingest.AirflowDatabaseSettings;
 import io.airlock.streams.DetectionConfig;
+import io.airlock.streams.detect.RuleDefinition;
+import io.airlock.streams.detect.RuleSettings;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,8 +84,10 @@ class AirlockConfigTest {
                 rules:
                   AL-001: {enabled: false, threshold: 8, window: PT15M}
                 """, Map.of());
-        assertThat(config.detection()).isEqualTo(new DetectionConfig(DetectionConfig.DEFAULT_RUNBOOK_BASE,
-                new DetectionConfig.FailedLoginBurst(false, 8, Duration.ofMinutes(15)), Duration.ofMinutes(2)));
+        assertThat(config.detection().grace()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.detection().rule(RuleDefinition.FAILED_LOGIN_BURST))
+                .isEqualTo(new RuleSettings(false, 8, Duration.ofMinutes(15)));
+        assertThat(config.detection().rule(RuleDefinition.PASSWORD_SPRAY)).isEqualTo(RuleDefinition.PASSWORD_SPRAY.defaults());
     }
 
     @Test
@@ -161,7 +165,7 @@ class AirlockConfigTest {
         assertThat(config.pagerDutyRoutingKey()).contains(Secret.of("pd-key"));
         assertThat(config.vaultAudit().socket()).map(Object::toString).contains("0.0.0.0:9090");
         assertThat(config.timeZone()).isEqualTo(ZoneId.of("Europe/Berlin"));
-        assertThat(config.detection()).isEqualTo(DetectionConfig.defaults());
+        assertThat(config.detection().calendar().zone()).isEqualTo(ZoneId.of("Europe/Berlin"));
         assertThat(config.stateDir()).isEqualTo(Path.of("/var/lib/airlock"));
     }
 

@@ -5,7 +5,6 @@ import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Topics;
 import io.airlock.streams.DetectionConfig;
 import io.airlock.streams.internal.JsonSerdes;
-import java.time.Duration;
 import java.time.format.DateTimeFormatter;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -25,19 +24,20 @@ public final class FailedLoginBurstRule implements Processor<String, NormalizedE
     public static final String STORE = "al-001-failed-login-bursts";
 
     private final DetectionConfig config;
+    private final AlertFactory alerts;
     private final BurstTracker tracker;
     private ProcessorContext<String, Alert> context;
     private KeyValueStore<String, BurstTracker.State> bursts;
 
     FailedLoginBurstRule(DetectionConfig config) {
         this.config = config;
-        var rule = config.failedLoginBurst();
-        this.tracker = new BurstTracker(RULE.id(), rule.threshold(), rule.window(), config.grace());
+        this.alerts = new AlertFactory(RULE, config);
+        this.tracker = alerts.tracker();
     }
 
     /** Adds the rule to a topology: failed logins of {@code events} (keyed by user) in, alerts (keyed by alert id) out. */
     public static void addTo(StreamsBuilder builder, KStream<String, NormalizedEvent> events, DetectionConfig config, Topics topics) {
-        if (!config.failedLoginBurst().enabled()) {
+        if (!config.rule(RULE).enabled()) {
             return;
         }
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
@@ -66,12 +66,10 @@ public final class FailedLoginBurstRule implements Processor<String, NormalizedE
     }
 
     private Alert toAlert(String user, BurstTracker.OpenBurst burst) {
-        Duration window = config.failedLoginBurst().window();
+        RuleSettings settings = config.rule(RULE);
         String summary = String.format("%d failed logins for Airflow user '%s' between %s and %s (threshold %d within %d min)",
                 burst.count(), user, DateTimeFormatter.ISO_INSTANT.format(burst.firstSeen()),
-                DateTimeFormatter.ISO_INSTANT.format(burst.lastSeen()), config.failedLoginBurst().threshold(), window.toMinutes());
-        return new Alert(burst.alertId(), RULE.id(), RULE.name(), RULE.severity(), burst.lastSeen(), burst.firstSeen(),
-                burst.lastSeen(), burst.count(), user, summary, burst.evidence(), RULE.techniques(),
-                RULE.runbook(config.runbookBase()), Alert.Status.OPEN);
+                DateTimeFormatter.ISO_INSTANT.format(burst.lastSeen()), settings.threshold(), settings.window().toMinutes());
+        return alerts.alert(burst, user, summary);
     }
 }

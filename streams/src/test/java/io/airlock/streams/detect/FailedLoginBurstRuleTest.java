@@ -86,8 +86,7 @@ class FailedLoginBurstRuleTest {
 
     @Test
     void shouldHonourAConfiguredThresholdAndWindow() {
-        var config = DetectionConfig.defaults()
-                .withFailedLoginBurst(new DetectionConfig.FailedLoginBurst(true, 3, Duration.ofMinutes(1)));
+        var config = DetectionConfig.defaults().withRule(RuleDefinition.FAILED_LOGIN_BURST, RuleSettings.of(3, Duration.ofMinutes(1)));
         try (var tuned = new TopologyFixture(config)) {
             tuned.abUser(alice, alice.change("r", T0, null), T0);
             for (int i = 1; i <= 3; i++) {

@@ -1,0 +1,37 @@
+package io.airlock.streams.detect;
+
+import io.airlock.core.Alert;
+import io.airlock.core.Severity;
+import io.airlock.streams.DetectionConfig;
+
+/** Builds the alert of a rule from a burst, so every rule fills the contract's fields the same way. */
+public final class AlertFactory {
+
+    private final RuleDefinition rule;
+    private final DetectionConfig config;
+
+    public AlertFactory(RuleDefinition rule, DetectionConfig config) {
+        this.rule = rule;
+        this.config = config;
+    }
+
+    public Alert alert(BurstTracker.OpenBurst burst, String entity, String summary) {
+        return alert(burst, entity, summary, rule.severity());
+    }
+
+    public Alert alert(BurstTracker.OpenBurst burst, String entity, String summary, Severity severity) {
+        return new Alert(burst.alertId(), rule.id(), rule.name(), severity, burst.lastSeen(), burst.firstSeen(), burst.lastSeen(),
+                burst.count(), entity, summary, burst.evidence(), rule.techniques(), rule.runbook(config.runbookBase()),
+                Alert.Status.OPEN);
+    }
+
+    /** A burst tracker with this rule's configured threshold and window and the global grace. */
+    public BurstTracker tracker() {
+        RuleSettings settings = config.rule(rule);
+        return new BurstTracker(rule.id(), settings.threshold(), settings.window(), config.grace());
+    }
+
+    public RuleSettings settings() {
+        return config.rule(rule);
+    }
+}

@@ -1,0 +1,20 @@
+package io.airlock.streams.detect;
+
+import io.airlock.core.NormalizedEvent;
+import io.airlock.core.Topics;
+import io.airlock.streams.DetectionConfig;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.KStream;
+
+/** AL-024: not wired yet (placeholder, adds nothing to the topology). */
+public final class HumanPipelineSecretReadRule {
+
+    public static final RuleDefinition RULE = RuleDefinition.HUMAN_PIPELINE_SECRET_READ;
+
+    private HumanPipelineSecretReadRule() {
+    }
+
+    public static void addTo(StreamsBuilder builder, KStream<String, NormalizedEvent> events, DetectionConfig config, Topics topics) {
+        // implemented by the detection work
+    }
+}
