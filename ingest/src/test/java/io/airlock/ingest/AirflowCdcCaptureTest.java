@@ -110,6 +110,43 @@ class AirflowCdcCaptureTest {
     }
 
     @Test
+    void shouldKeepCapturingWhenAirflowAddsAColumnDuringStreaming() throws Exception {
+        Setup s = setup(AirflowSchema.V3);
+        s.airflow().createUser("carol", "carol@example.com");
+        try (var capture = new AirflowCdcCapture(s.db(), s.capture()).start()) {
+            await().atMost(ofSeconds(60)).until(() -> kafka.readAll(s.topics().cdc("ab_user")).size() == 1);
+            try (var c = postgres.connect(s.airflow().database()); var st = c.createStatement()) {
+                st.execute("ALTER TABLE ab_user ADD COLUMN mfa_enabled boolean DEFAULT false");
+            }
+            s.airflow().failedLogin("carol");
+            await().atMost(ofSeconds(60)).until(() -> kafka.readAll(s.topics().cdc("ab_user")).size() == 2);
+            JsonNode after = value(kafka.readAll(s.topics().cdc("ab_user")).get(1)).get("after");
+            assertThat(after.get("fail_login_count").asInt()).isEqualTo(1);
+            assertThat(after.has("mfa_enabled")).isTrue();
+            assertThat(after.has("password")).isFalse();
+            assertThat(capture.failure()).isNull();
+        }
+    }
+
+    @Test
+    void shouldExplainInPlainWordsWhenTheUserLacksTheReplicationPrivilege() throws Exception {
+        String name = RealComponents.uniqueName("noreplication");
+        postgres.createDatabase(name);
+        postgres.createAirflowSchema(name, AirflowSchema.V2_10);
+        String role = name.replace('-', '_') + "_reader";
+        try (var c = postgres.connect(name); var st = c.createStatement()) {
+            st.execute("CREATE ROLE " + role + " LOGIN NOREPLICATION");
+        }
+        var db = new AirflowDatabaseSettings(postgres.host(), postgres.port(), name, role, "", "disable", "unused_slot", null);
+
+        var failure = org.assertj.core.api.Assertions.catchThrowableOfType(CaptureConfigurationException.class,
+                () -> new AirflowDatabasePreflight(db).check());
+
+        assertThat(failure.getMessage()).contains("lacks the REPLICATION privilege").contains("ALTER ROLE " + role + " WITH REPLICATION")
+                .doesNotContain("at org.");
+    }
+
+    @Test
     void shouldExplainInPlainWordsWhenTheAirflowTablesAreMissing() {
         String name = RealComponents.uniqueName("empty");
         postgres.createDatabase(name);
