@@ -13,15 +13,21 @@ import io.airlock.alerting.RetryPolicy;
 import io.airlock.alerting.SlackNotifier;
 import io.airlock.core.Severity;
 import io.airlock.ingest.AirflowCdcCapture;
+import io.airlock.ingest.vault.VaultAuditFileTailer;
+import io.airlock.ingest.vault.VaultAuditSettings;
+import io.airlock.ingest.vault.VaultAuditSocketListener;
 import io.airlock.ingest.CaptureSettings;
 import io.airlock.streams.AirlockTopology;
 import io.airlock.streams.StreamsSettings;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,28 +50,65 @@ public final class Pipeline implements AutoCloseable {
 
     /** Starts every stage; returns once the Airflow capture holds its replication slot, so no later change can be missed. */
     public Pipeline start() throws DeliveryException {
+        return start(EnumSet.allOf(Stage.class));
+    }
+
+    /**
+     * Starts the given stages, downstream first (delivery, streams, then capture) so that nothing produced waits on a
+     * consumer that is not there yet. Returns once the capture holds its replication slot.
+     */
+    public Pipeline start(Set<Stage> stages) throws DeliveryException {
+        try {
+            if (stages.contains(Stage.DELIVERY)) {
+                startDelivery();
+            }
+            if (stages.contains(Stage.STREAMS)) {
+                startStreams();
+            }
+            if (stages.contains(Stage.INGEST)) {
+                startIngest();
+            }
+        } catch (DeliveryException | RuntimeException e) {
+            close();
+            throw e;
+        }
+        LOG.info("Pipeline running stages {}: topics prefix '{}', OpenSearch {}", stages, settings.topics().prefix(), settings.openSearch());
+        return this;
+    }
+
+    private void startDelivery() throws DeliveryException {
         OpenSearchClient client = OpenSearchClients.create(settings.openSearch());
         new IndexTemplates(client, settings.openSearch()).install();
-        var indexer = new OpenSearchIndexer(client, RetryPolicy.defaults());
-
-        Map<String, Object> kafka = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, settings.topics().prefix() + "-delivery");
-        var eventLoop = new EventIndexingLoop(kafka, settings.topics(), settings.openSearch().indexNames(), indexer, RetryPolicy.defaults());
-        var alertLoop = new AlertDeliveryLoop(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, settings.topics().prefix() + "-notify"), settings.topics(),
-                settings.openSearch().indexNames(), indexer, router(), RetryPolicy.defaults());
+        var indexer = new OpenSearchIndexer(client, settings.retryPolicy());
+        var eventLoop = new EventIndexingLoop(consumerConfig("-delivery"), settings.topics(), settings.openSearch().indexNames(), indexer,
+                settings.retryPolicy());
+        var alertLoop = new AlertDeliveryLoop(consumerConfig("-notify"), settings.topics(), settings.openSearch().indexNames(), indexer,
+                router(), settings.retryPolicy());
         startThread(eventLoop, "airlock-event-indexing");
         startThread(alertLoop, "airlock-alert-delivery");
+    }
 
+    private Map<String, Object> consumerConfig(String groupSuffix) {
+        return Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, settings.topics().prefix() + groupSuffix);
+    }
+
+    private void startStreams() {
         streams = new KafkaStreams(AirlockTopology.build(settings.detection(), settings.topics()),
                 StreamsSettings.of(settings.bootstrapServers(), settings.topics(), settings.stateDir(), settings.replicationFactor()));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("Detection stream thread failed; replacing it", e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.start();
         running.add(() -> streams.close(Duration.ofSeconds(30)));
+    }
 
+    private void startIngest() {
+        if (settings.vaultAudit() != null) {
+            VaultAuditSettings vault = settings.vaultAudit();
+            running.add(vault.file() != null ? new VaultAuditFileTailer(vault).start() : new VaultAuditSocketListener(vault).start());
+        }
         var capture = new CaptureSettings(settings.bootstrapServers(), settings.topics(), "airflow", Duration.ofSeconds(10),
                 (short) settings.replicationFactor());
         var cdc = new AirflowCdcCapture(settings.database(), capture);
@@ -80,19 +123,17 @@ public final class Pipeline implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting the Airflow capture", e);
         }
-        LOG.info("Pipeline running: topics prefix '{}', OpenSearch {}", settings.topics().prefix(), settings.openSearch());
-        return this;
     }
 
     /** Slack for every alert, PagerDuty also for high and critical ones. */
     private AlertRouter router() {
         List<AlertRouter.Route> routes = new ArrayList<>();
         if (settings.slackWebhook() != null) {
-            routes.add(new AlertRouter.Route(new SlackNotifier(settings.slackWebhook(), settings.links()), Severity.LOW));
+            routes.add(new AlertRouter.Route(new SlackNotifier(settings.slackWebhook(), settings.links(), settings.retryPolicy()), Severity.LOW));
         }
         if (settings.pagerDutyRoutingKey() != null) {
             Notifier pagerDuty = new PagerDutyNotifier(settings.pagerDutyEventsUrl(), settings.pagerDutyRoutingKey(), settings.links(),
-                    RetryPolicy.defaults());
+                    settings.retryPolicy());
             routes.add(new AlertRouter.Route(pagerDuty, Severity.HIGH));
         }
         return new AlertRouter(routes, AlertRouter.DEFAULT_REPEAT_INTERVAL);

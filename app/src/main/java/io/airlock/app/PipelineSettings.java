@@ -1,10 +1,14 @@
 package io.airlock.app;
 
 import io.airlock.alerting.AlertLinks;
+import io.airlock.app.config.AirlockConfig;
+import io.airlock.app.config.VaultAuditSource;
 import io.airlock.alerting.OpenSearchSettings;
+import io.airlock.alerting.RetryPolicy;
 import io.airlock.alerting.Secret;
 import io.airlock.core.Topics;
 import io.airlock.ingest.AirflowDatabaseSettings;
+import io.airlock.ingest.vault.VaultAuditSettings;
 import io.airlock.streams.DetectionConfig;
 import java.net.URI;
 import java.nio.file.Path;
@@ -15,10 +19,11 @@ import java.util.Objects;
  *
  * @param pagerDutyEventsUrl Events API v2 endpoint (the public one in production, a local receiver in tests)
  * @param replicationFactor  replication of Airlock's internal topics
+ * @param vaultAudit         the Vault audit file or socket to capture; null: none
  */
 public record PipelineSettings(AirflowDatabaseSettings database, String bootstrapServers, Topics topics, OpenSearchSettings openSearch,
         Secret slackWebhook, URI pagerDutyEventsUrl, Secret pagerDutyRoutingKey, AlertLinks links, DetectionConfig detection,
-        Path stateDir, int replicationFactor) {
+        Path stateDir, int replicationFactor, VaultAuditSettings vaultAudit, RetryPolicy retryPolicy) {
 
     public PipelineSettings {
         Objects.requireNonNull(database, "database");
@@ -28,5 +33,37 @@ public record PipelineSettings(AirflowDatabaseSettings database, String bootstra
         Objects.requireNonNull(links, "links");
         Objects.requireNonNull(detection, "detection");
         Objects.requireNonNull(stateDir, "state-dir");
+        retryPolicy = retryPolicy == null ? RetryPolicy.defaults() : retryPolicy;
+    }
+
+    /** Without a Vault audit source and with default delivery retries. */
+    public PipelineSettings(AirflowDatabaseSettings database, String bootstrapServers, Topics topics, OpenSearchSettings openSearch,
+            Secret slackWebhook, URI pagerDutyEventsUrl, Secret pagerDutyRoutingKey, AlertLinks links, DetectionConfig detection,
+            Path stateDir, int replicationFactor) {
+        this(database, bootstrapServers, topics, openSearch, slackWebhook, pagerDutyEventsUrl, pagerDutyRoutingKey, links, detection,
+                stateDir, replicationFactor, null, null);
+    }
+
+    /** The pipeline an {@code airlock.yml} describes; the Vault position file lives under {@code state-dir}. */
+    public static PipelineSettings from(AirlockConfig c) {
+        VaultAuditSettings vault = null;
+        VaultAuditSource source = c.vaultAudit();
+        if (source.file().isPresent()) {
+            vault = VaultAuditSettings.forFile(c.bootstrapServers(), c.topics(), source.file().get(),
+                    c.stateDir().resolve("vault-audit.position"));
+        } else if (source.socket().isPresent()) {
+            vault = VaultAuditSettings.forSocket(c.bootstrapServers(), c.topics(), source.socket().get().host(), source.socket().get().port());
+        }
+        if (vault != null) {
+            vault = vault.withPrefix(source.prefix()).withMaxLineBytes(source.maxLineBytes()).withPollInterval(source.pollInterval());
+        }
+        return new PipelineSettings(c.database(), c.bootstrapServers(), c.topics(), c.openSearch(), c.slackWebhook().orElse(null),
+                c.pagerDutyEventsUrl(), c.pagerDutyRoutingKey().orElse(null), c.links(), c.detection(), c.stateDir().resolve("streams"),
+                c.replicationFactor(), vault, c.retryPolicy());
+    }
+
+    public PipelineSettings withVaultAudit(VaultAuditSettings vault) {
+        return new PipelineSettings(database, bootstrapServers, topics, openSearch, slackWebhook, pagerDutyEventsUrl, pagerDutyRoutingKey,
+                links, detection, stateDir, replicationFactor, vault, retryPolicy);
     }
 }

@@ -134,6 +134,10 @@ public final class AirlockConfig {
         return values.get(KafkaFields.REPLICATION_FACTOR);
     }
 
+    public int partitions() {
+        return values.get(KafkaFields.PARTITIONS);
+    }
+
     public AirflowDatabaseSettings database() {
         return database;
     }

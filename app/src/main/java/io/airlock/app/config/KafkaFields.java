@@ -35,9 +35,15 @@ public final class KafkaFields {
             .doc("Replication of the topics Airlock creates (Kafka Streams internal topics, the capture's offsets topic): "
                     + "1 for a single broker, 3 in production.");
 
+    public static final Setting<Integer> PARTITIONS = Setting.of("kafka.partitions", integer())
+            .defaultValue(3)
+            .validate(Validators.between(1, 10_000))
+            .doc("Partitions of the topics `airlock run` creates when they do not exist yet; more partitions let more "
+                    + "`--only streams` instances share the work.");
+
     public static final Group GROUP = Group.of("Kafka",
             "Airlock's data flows through Kafka topics (DESIGN.md, *Topics*).",
-            TOPICS_PREFIX, BOOTSTRAP_SERVERS, REPLICATION_FACTOR);
+            TOPICS_PREFIX, BOOTSTRAP_SERVERS, REPLICATION_FACTOR, PARTITIONS);
 
     private KafkaFields() {
     }

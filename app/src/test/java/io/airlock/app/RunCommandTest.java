@@ -1,0 +1,130 @@
+package io.airlock.app;
+
+import static java.time.Duration.ofSeconds;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.airlock.core.Json;
+import io.airlock.embedded.AirflowDatabase;
+import io.airlock.embedded.AirflowSchema;
+import io.airlock.embedded.EmbeddedKafka;
+import io.airlock.embedded.EmbeddedOpenSearch;
+import io.airlock.embedded.EmbeddedPostgres;
+import io.airlock.embedded.RealComponents;
+import io.airlock.embedded.WebhookReceiver;
+import io.airlock.streams.VaultAuditLine;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code airlock run --config airlock.yml} against real components: the file alone wires capture, detection and delivery. */
+@ExtendWith(RealComponents.class)
+class RunCommandTest {
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void shouldRunTheWholePipelineFromAirlockYmlWithSecretsFromTheEnvironment(EmbeddedPostgres postgres, EmbeddedKafka kafka,
+            EmbeddedOpenSearch openSearch, WebhookReceiver webhooks, @TempDir Path dir) throws Exception {
+        String name = RealComponents.uniqueName("run");
+        postgres.createDatabase(name);
+        postgres.createAirflowSchema(name, AirflowSchema.V3);
+        var airflow = new AirflowDatabase(postgres, name, AirflowSchema.V3);
+        airflow.createUser("mallory", "mallory@example.com");
+        Path audit = dir.resolve("vault-audit.log");
+        Files.createFile(audit);
+        String slackUrl = webhooks.slackWebhook(name).toString();
+        String routingKey = "CANARY-routing-" + name;
+        Path yml = Files.writeString(dir.resolve("airlock.yml"), """
+                topics.prefix: %s
+                kafka: {bootstrap-servers: "%s", partitions: 1, replication-factor: 1}
+                airflow.database: {host: %s, port: %d, name: %s, user: %s, sslmode: disable, slot: %s}
+                vault.audit: {file: %s, poll-interval: 100ms}
+                opensearch: {urls: "%s", index-prefix: %s}
+                slack.webhook-url-env: TEST_SLACK_URL
+                pagerduty: {routing-key-env: TEST_PD_KEY, events-url: "%s"}
+                state-dir: %s
+                """.formatted(name, kafka.bootstrapServers(), postgres.host(), postgres.port(), name, postgres.superuser(),
+                name.replace('-', '_'), audit, openSearch.httpUri(), name, webhooks.pagerDutyEventsUrl(), dir.resolve("state")));
+
+        var command = new RunCommand();
+        command.config = yml;
+        command.env = Map.of("TEST_SLACK_URL", slackUrl, "TEST_PD_KEY", routingKey);
+        var output = new ByteArrayOutputStream();
+        command.err = new PrintStream(output, true, StandardCharsets.UTF_8);
+        var stop = new CountDownLatch(1);
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
+            try {
+                return command.execute(stop);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try {
+            await().atMost(ofSeconds(90)).until(() -> output.toString(StandardCharsets.UTF_8).contains("running;"));
+            for (int i = 0; i < 5; i++) {
+                airflow.failedLogin("mallory");
+            }
+            Files.writeString(audit, String.join("\n",
+                    VaultAuditLine.request("req-1").at(Instant.now()).read("secret/data/team/db").json(),
+                    VaultAuditLine.response("req-1").at(Instant.now()).read("secret/data/team/db").json()) + "\n",
+                    StandardOpenOption.APPEND);
+
+            await().atMost(ofSeconds(90)).untilAsserted(() -> {
+                assertThat(search(openSearch, name + "-alerts", "rule.id:AL-001")).isEqualTo(1);
+                assertThat(search(openSearch, name + "-events-*", "event.dataset:\"vault.audit\"")).isEqualTo(2);
+                assertThat(webhooks.slackPosts(name)).hasSize(1);
+            });
+        } finally {
+            stop.countDown();
+        }
+        assertThat(exit.get(60, TimeUnit.SECONDS)).isZero();
+        assertThat(output.toString(StandardCharsets.UTF_8)).contains("stopping").doesNotContain(slackUrl).doesNotContain(routingKey);
+    }
+
+    @Test
+    void shouldRefuseABadConfigurationWithEveryProblemInPlainWords(@TempDir Path dir) throws Exception {
+        Path yml = Files.writeString(dir.resolve("airlock.yml"), """
+                kafka.bootstrap-server: localhost:9092
+                airflow.database.port: 70000
+                slack.webhook-url: https://hooks.slack.com/services/T000/B000/CANARYsecret
+                """);
+        var command = new RunCommand();
+        command.config = yml;
+        command.env = Map.of();
+        var output = new ByteArrayOutputStream();
+        command.err = new PrintStream(output, true, StandardCharsets.UTF_8);
+
+        assertThat(command.execute(new CountDownLatch(0))).isEqualTo(1);
+        String text = output.toString(StandardCharsets.UTF_8);
+        assertThat(text).contains("kafka.bootstrap-servers").contains("70000").contains("slack.webhook-url")
+                .doesNotContain("CANARYsecret");
+    }
+
+    private long search(EmbeddedOpenSearch openSearch, String index, String query) throws Exception {
+        URI base = openSearch.httpUri();
+        http.send(HttpRequest.newBuilder(base.resolve("/" + index + "/_refresh?ignore_unavailable=true&allow_no_indices=true")).GET().build(),
+                HttpResponse.BodyHandlers.discarding());
+        String q = java.net.URLEncoder.encode(query, StandardCharsets.UTF_8);
+        var response = http.send(HttpRequest.newBuilder(base.resolve("/" + index + "/_count?ignore_unavailable=true&allow_no_indices=true&q=" + q))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode body = Json.tree(response.body());
+        return body.path("count").asLong(-1);
+    }
+}
