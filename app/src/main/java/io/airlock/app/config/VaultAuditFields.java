@@ -18,34 +18,28 @@ import java.time.Duration;
 /** The Vault audit device Airlock reads. Belongs to {@code ingest} (next to the Vault tailer) once modules read their own settings. */
 public final class VaultAuditFields {
 
-    private static final String NOT_WIRED = "the Vault audit source is not wired into `airlock run` yet";
 
     public static final Setting<Path> FILE = Setting.of("vault.audit.file", path())
             .whenUnset("no file is tailed")
-            .reserved(NOT_WIRED)
             .doc("Log file of Vault's `file` audit device, tailed across rotation and truncation. Airlock needs read access.");
 
     public static final Setting<HostPort> SOCKET = Setting.of("vault.audit.socket", hostPort())
             .whenUnset("no listener")
-            .reserved(NOT_WIRED)
             .doc("Address Airlock listens on for Vault's `socket` audit device (`socket_type=tcp`), e.g. `0.0.0.0:9090`. "
                     + "Give this or `vault.audit.file`, not both.");
 
     public static final Setting<String> PREFIX = Setting.of("vault.audit.prefix", string())
             .defaultValue("")
-            .reserved(NOT_WIRED)
             .doc("The audit device's `prefix` option, stripped from each line before parsing.");
 
     public static final Setting<Integer> MAX_LINE_BYTES = Setting.of("vault.audit.max-line-bytes", integer())
             .defaultValue(1 << 20)
             .validate(Validators.atLeast(1024))
-            .reserved(NOT_WIRED)
             .doc("Longest accepted audit line in bytes; longer lines go to the dead-letter topic.");
 
     public static final Setting<Duration> POLL_INTERVAL = Setting.of("vault.audit.poll-interval", duration())
             .defaultValue(Duration.ofMillis(250))
             .validate(Validators.positive())
-            .reserved(NOT_WIRED)
             .doc("How often the file tailer looks for new lines, rotation and truncation once it reached the end of the file.");
 
     public static final Group GROUP = Group.of("Vault audit",
