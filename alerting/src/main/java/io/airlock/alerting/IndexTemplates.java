@@ -26,7 +26,7 @@ public final class IndexTemplates {
 
     private static final Logger log = LoggerFactory.getLogger(IndexTemplates.class);
     /** Template version, stored in {@code version} and {@code _meta}; bump when a mapping changes. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     private static final int PRIORITY = 200;
 
     private final OpenSearchClient client;

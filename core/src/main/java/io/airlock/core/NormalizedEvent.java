@@ -21,6 +21,7 @@ public record NormalizedEvent(
         @JsonProperty("event.category") String category,
         @JsonProperty("event.action") String action,
         @JsonProperty("event.outcome") String outcome,
+        @JsonProperty("event.reason") String reason,
         @JsonProperty("user.name") String userName,
         @JsonProperty("source.ip") String sourceIp,
         @JsonProperty("airflow.dag_id") String dagId,
@@ -77,6 +78,7 @@ public record NormalizedEvent(
         private String category;
         private String action;
         private String outcome;
+        private String reason;
         private String userName;
         private String sourceIp;
         private String dagId;
@@ -102,6 +104,8 @@ public record NormalizedEvent(
         public Builder category(String v) { this.category = v; return this; }
         public Builder action(String v) { this.action = v; return this; }
         public Builder outcome(String v) { this.outcome = v; return this; }
+        /** ECS {@code event.reason}: why the source recorded it, e.g. {@code api-basic-auth} for suspected API logins. */
+        public Builder reason(String v) { this.reason = v; return this; }
         public Builder userName(String v) { this.userName = v; return this; }
         public Builder sourceIp(String v) { this.sourceIp = v; return this; }
         public Builder dagId(String v) { this.dagId = v; return this; }
@@ -119,7 +123,7 @@ public record NormalizedEvent(
         public Builder relatedUsers(List<String> v) { this.relatedUsers = v; return this; }
 
         public NormalizedEvent build() {
-            return new NormalizedEvent(timestamp, id, dataset, category, action, outcome, userName, sourceIp, dagId, runId, taskId,
+            return new NormalizedEvent(timestamp, id, dataset, category, action, outcome, reason, userName, sourceIp, dagId, runId, taskId,
                     runType, state, vaultPath, vaultOperation, vaultMountType, vaultIdentity, vaultError, vaultAuditType, vaultKvPath,
                     relatedUsers);
         }

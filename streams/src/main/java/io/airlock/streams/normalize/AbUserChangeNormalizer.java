@@ -3,6 +3,7 @@ package io.airlock.streams.normalize;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.StableIds;
+import java.time.Instant;
 import java.util.List;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -20,6 +21,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class AbUserChangeNormalizer implements Processor<String, JsonNode, String, NormalizedEvent> {
 
     public static final String STORE = "ab-user-last-seen";
+
+    /**
+     * Successful logins of one user closer together than this are marked {@code event.reason=api-basic-auth}: Airflow 2.x
+     * REST basic auth counts every API call as a login, people do not log in twice a minute. They are still counted.
+     */
+    public static final java.time.Duration API_LOGIN_SPACING = java.time.Duration.ofSeconds(60);
+    public static final String REASON_API_BASIC_AUTH = "api-basic-auth";
 
     private ProcessorContext<String, NormalizedEvent> context;
     private KeyValueStore<String, AbUserState> lastSeen;
@@ -43,20 +51,20 @@ public final class AbUserChangeNormalizer implements Processor<String, JsonNode,
             case "c" -> {
                 AbUserState created = AbUserState.fromRow(change.after());
                 lastSeen.put(rowKey, created);
-                emit(record, change, rowKey, "iam", "user-created", NormalizedEvent.OUTCOME_SUCCESS, created.username(), 0);
+                emit(record, change, rowKey, "iam", "user-created", NormalizedEvent.OUTCOME_SUCCESS, created.username(), 0, null);
             }
             case "u" -> update(record, change, rowKey, previous, AbUserState.fromRow(change.after()));
             case "d" -> {
                 lastSeen.delete(rowKey);
                 emit(record, change, rowKey, "iam", "user-deleted", NormalizedEvent.OUTCOME_SUCCESS,
-                        AbUserState.fromRow(change.before()).username(), 0);
+                        AbUserState.fromRow(change.before()).username(), 0, null);
             }
             default -> throw new IllegalStateException("validated by DebeziumChange: " + change.op());
         }
     }
 
-    private void update(Record<String, JsonNode> record, DebeziumChange change, String rowKey, AbUserState previous, AbUserState current) {
-        lastSeen.put(rowKey, current);
+    private void update(Record<String, JsonNode> record, DebeziumChange change, String rowKey, AbUserState previous, AbUserState updated) {
+        AbUserState current = updated.withLastSuccessAt(previous == null ? null : previous.lastSuccessAt());
         long failures;
         long successes;
         if (previous == null) {
@@ -69,24 +77,30 @@ public final class AbUserChangeNormalizer implements Processor<String, JsonNode,
         }
         int ordinal = 0;
         for (long i = 0; i < failures; i++) {
-            emit(record, change, rowKey, "authentication", "login", NormalizedEvent.OUTCOME_FAILURE, current.username(), ordinal++);
+            emit(record, change, rowKey, "authentication", "login", NormalizedEvent.OUTCOME_FAILURE, current.username(), ordinal++, null);
         }
         for (long i = 0; i < successes; i++) {
-            emit(record, change, rowKey, "authentication", "login", NormalizedEvent.OUTCOME_SUCCESS, current.username(), ordinal++);
+            Instant last = current.lastSuccessAt();
+            boolean apiLike = i > 0 || last != null && change.committed().isBefore(last.plus(API_LOGIN_SPACING));
+            emit(record, change, rowKey, "authentication", "login", NormalizedEvent.OUTCOME_SUCCESS, current.username(), ordinal++,
+                    apiLike ? REASON_API_BASIC_AUTH : null);
+            current = current.withLastSuccessAt(change.committed());
         }
+        lastSeen.put(rowKey, current);
         if (previous != null && previous.active() != current.active()) {
             emit(record, change, rowKey, "iam", current.active() ? "user-activated" : "user-deactivated",
-                    NormalizedEvent.OUTCOME_SUCCESS, current.username(), ordinal);
+                    NormalizedEvent.OUTCOME_SUCCESS, current.username(), ordinal, null);
         }
     }
 
     private void emit(Record<String, JsonNode> record, DebeziumChange change, String rowKey, String category, String action,
-            String outcome, String username, int ordinal) {
+            String outcome, String username, int ordinal, String reason) {
         String id = StableIds.of(NormalizedEvent.DATASET_AB_USER, change.position(), rowKey, change.op(), Integer.toString(ordinal));
         NormalizedEvent event = NormalizedEvent.builder(change.committed(), id, NormalizedEvent.DATASET_AB_USER)
                 .category(category)
                 .action(action)
                 .outcome(outcome)
+                .reason(reason)
                 .userName(username)
                 .relatedUsers(List.of(username))
                 .build();

@@ -53,6 +53,22 @@ class AbUserChangeNormalizerTest {
     }
 
     @Test
+    void shouldCountButMarkLoginsSecondsApartAsApiBasicAuth() {
+        var api = AbUserRow.of(6, "etl-bot").loginCount(10);
+        fixture.abUser(api, api.change("r", T0, null), T0);
+        fixture.abUser(api, api.loginCount(11).update(T0.plusSeconds(600)), T0.plusSeconds(600));
+        fixture.abUser(api, api.loginCount(12).update(T0.plusSeconds(605)), T0.plusSeconds(605));
+        fixture.abUser(api, api.loginCount(13).update(T0.plusSeconds(610)), T0.plusSeconds(610));
+        fixture.abUser(api, api.loginCount(14).update(T0.plusSeconds(1800)), T0.plusSeconds(1800));
+
+        assertThat(fixture.events()).extracting(NormalizedEvent::outcome, NormalizedEvent::reason).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("success", null),
+                org.assertj.core.groups.Tuple.tuple("success", "api-basic-auth"),
+                org.assertj.core.groups.Tuple.tuple("success", "api-basic-auth"),
+                org.assertj.core.groups.Tuple.tuple("success", null));
+    }
+
+    @Test
     void shouldUseBeforeImageWhenNoStateIsKnown() {
         var before = AbUserRow.of(3, "carol").failCount(2);
         var after = AbUserRow.of(3, "carol").failCount(4);
