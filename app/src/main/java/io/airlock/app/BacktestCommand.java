@@ -1,6 +1,9 @@
 package io.airlock.app;
 
 import io.airlock.app.backtest.Backtest;
+import io.airlock.app.config.AirlockConfig;
+import io.airlock.core.config.ConfigException;
+import io.airlock.streams.DetectionConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,6 +24,9 @@ final class BacktestCommand implements Callable<Integer> {
     @Option(names = "--vault-prefix", paramLabel = "TEXT", description = "The audit device's prefix option, stripped from each line.")
     String vaultPrefix;
 
+    @Option(names = "--config", paramLabel = "FILE", description = "airlock.yml whose detection settings (rules, time zone, …) to use.")
+    Path config;
+
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the final alerts (JSON lines).")
     Path out;
 
@@ -29,6 +35,15 @@ final class BacktestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return new Backtest(System.err).run(cdc, vaultAudit, vaultPrefix, out, eventsOut);
+        DetectionConfig detection = DetectionConfig.defaults();
+        if (config != null) {
+            try {
+                detection = AirlockConfig.load(config, System.getenv()).detection();
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                return 1;
+            }
+        }
+        return new Backtest(System.err).run(cdc, vaultAudit, vaultPrefix, out, eventsOut, detection);
     }
 }

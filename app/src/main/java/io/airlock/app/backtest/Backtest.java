@@ -22,6 +22,11 @@ public final class Backtest {
 
     /** @return the process exit code: 0 on success, 2 on bad arguments */
     public int run(Path cdc, Path vaultAudit, String vaultPrefix, Path out, Path eventsOut) throws IOException {
+        return run(cdc, vaultAudit, vaultPrefix, out, eventsOut, DetectionConfig.defaults());
+    }
+
+    /** @return the process exit code: 0 on success, 2 on bad arguments */
+    public int run(Path cdc, Path vaultAudit, String vaultPrefix, Path out, Path eventsOut, DetectionConfig detection) throws IOException {
         if (cdc == null && vaultAudit == null) {
             console.println("backtest: give --cdc FILE, --vault-audit FILE or both");
             return 2;
@@ -33,7 +38,7 @@ public final class Backtest {
             }
         }
         long t0 = System.nanoTime();
-        try (OfflineReplay replay = new OfflineReplay(DetectionConfig.defaults())) {
+        try (OfflineReplay replay = new OfflineReplay(detection)) {
             ReplayInput input = new ReplayInput(replay.topics(), vaultPrefix);
             List<ReplayRecord> records = input.read(cdc, vaultAudit);
             console.printf("backtest: %d records in event-time order%n", records.size());

@@ -74,6 +74,10 @@ final class ReplayInput {
 
     private ReplayRecord cdc(Path file, String line, long number, Instant previous) {
         JsonNode change = parseOrNull(line);
+        if (change != null && change.has("payload") && change.has("schema") && change.get("payload").isObject()) {
+            change = change.get("payload"); // written with the schema envelope (schemas.enable=true)
+            line = change.toString();
+        }
         String table = change == null ? "" : change.at("/source/table").asText("");
         if (!Topics.AIRFLOW_TABLES.contains(table)) {
             rejected.add(file.getFileName() + ":" + number + ": " + (change == null ? "not a JSON object"
@@ -88,6 +92,9 @@ final class ReplayInput {
 
     private ReplayRecord vault(String line, long number, Instant previous) {
         String json = line.startsWith(vaultPrefix) ? line.substring(vaultPrefix.length()) : line;
+        if (!json.startsWith("{") && json.indexOf('{') > 0) {
+            json = json.substring(json.indexOf('{')); // an audit device prefix nobody told us about
+        }
         JsonNode audit = parseOrNull(json);
         Instant at = previous;
         String key = StableIds.of(json);
