@@ -15,6 +15,8 @@ import io.airlock.streams.detect.PasswordSprayRule;
 import io.airlock.streams.detect.SecretHarvestingRule;
 import io.airlock.streams.detect.SecretReadOutsideRunsRule;
 import io.airlock.streams.detect.UserAuthAlerts;
+import io.airlock.streams.detect.VaultSecretReads;
+import java.util.stream.Stream;
 import io.airlock.streams.internal.JsonSerdes;
 import io.airlock.streams.normalize.AbUserChangeNormalizer;
 import io.airlock.streams.normalize.AbUserState;
@@ -54,10 +56,14 @@ public final class AirlockTopology {
         OffHoursManualRunRule.addTo(builder, events, config, topics);
         AccountChangeRule.addTo(builder, events, config, topics);
         FirstSeenSecretPathRule.addTo(builder, events, config, topics);
-        SecretHarvestingRule.addTo(builder, events, config, topics);
         SecretReadOutsideRunsRule.addTo(builder, events, config, topics);
-        DeniedAccessBurstRule.addTo(builder, events, config, topics);
-        HumanPipelineSecretReadRule.addTo(builder, events, config, topics);
+        if (Stream.of(SecretHarvestingRule.RULE, DeniedAccessBurstRule.RULE, HumanPipelineSecretReadRule.RULE)
+                .anyMatch(rule -> config.rule(rule).enabled())) {
+            KStream<String, NormalizedEvent> vaultOperations = VaultSecretReads.byIdentity(events, config);
+            SecretHarvestingRule.addTo(builder, vaultOperations, config, topics);
+            DeniedAccessBurstRule.addTo(builder, vaultOperations, config, topics);
+            HumanPipelineSecretReadRule.addTo(builder, vaultOperations, config, topics);
+        }
         return builder.build();
     }
 

@@ -43,10 +43,16 @@ public record BusinessCalendar(ZoneId zone, Set<DayOfWeek> days, LocalTime start
         return time.isBefore(start) || !time.isBefore(end);
     }
 
-    /** The local time of an instant, for alert summaries ({@code 2026-03-29 02:30 Europe/Berlin}). */
+    /**
+     * The local time of an instant, for alert summaries ({@code SUN 2026-03-29 03:30 Europe/Berlin}). A local time that occurs
+     * twice (the hour repeated when daylight saving time ends) gets its UTC offset appended, so the two stay apart:
+     * {@code SUN 2026-10-25 02:30 Europe/Berlin (UTC+02:00)}.
+     */
     public String describe(Instant at) {
         ZonedDateTime local = at.atZone(zone);
-        return String.format("%s %s %02d:%02d %s", local.getDayOfWeek().toString().substring(0, 3), local.toLocalDate(),
+        String text = String.format("%s %s %02d:%02d %s", local.getDayOfWeek().toString().substring(0, 3), local.toLocalDate(),
                 local.getHour(), local.getMinute(), zone.getId());
+        boolean repeated = zone.getRules().getValidOffsets(local.toLocalDateTime()).size() > 1;
+        return repeated ? text + " (UTC" + local.getOffset().getId() + ")" : text;
     }
 }

@@ -17,6 +17,7 @@ import io.airlock.core.config.Setting;
 import io.airlock.core.config.Validators;
 import io.airlock.streams.BusinessCalendar;
 import io.airlock.streams.DetectionConfig;
+import io.airlock.streams.detect.AirflowChangeEvents;
 import io.airlock.streams.detect.RuleDefinition;
 import io.airlock.streams.detect.RuleSettings;
 import java.time.DayOfWeek;
@@ -35,48 +36,58 @@ import java.util.Set;
 public final class DetectionFields {
 
     /** Rules the topology runs; the settings of the others are reserved. Add a rule here when it is mapped in {@link #config}. */
-    static final Set<String> IMPLEMENTED = Set.of("AL-001");
+    static final Set<String> IMPLEMENTED = RuleDefinition.CATALOGUE.stream().map(RuleDefinition::id)
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
-    private static final String OFF_HOURS = "used by the off-hours rules AL-010, AL-011, AL-012 and AL-024, not implemented yet";
-    private static final String VAULT_RULES = "used by AL-022 and AL-024, not implemented yet";
 
     public static final Setting<ZoneId> TIME_ZONE = Setting.of("detection.time-zone", timeZone())
             .defaultValue(ZoneId.of("UTC"))
-            .reserved(OFF_HOURS)
             .doc("IANA time zone business hours and holidays are in (`Europe/Berlin`); daylight saving time is handled.");
 
     public static final Setting<List<DayOfWeek>> BUSINESS_DAYS = Setting.of("detection.business-days",
                     listOf(enumOf(DayOfWeek.class, "day of week")))
             .defaultValue(List.of(DayOfWeek.MONDAY, DayOfWeek.TUESDAY, DayOfWeek.WEDNESDAY, DayOfWeek.THURSDAY, DayOfWeek.FRIDAY))
-            .reserved(OFF_HOURS)
             .doc("Working days.");
 
     public static final Setting<LocalTime> BUSINESS_HOURS_START = Setting.of("detection.business-hours.start", timeOfDay())
             .defaultValue(LocalTime.of(8, 0))
-            .reserved(OFF_HOURS)
             .doc("Start of business hours on working days, local time (quote it in YAML: `\"08:00\"`).");
 
     public static final Setting<LocalTime> BUSINESS_HOURS_END = Setting.of("detection.business-hours.end", timeOfDay())
             .defaultValue(LocalTime.of(18, 0))
-            .reserved(OFF_HOURS)
             .doc("End of business hours, local time, after `detection.business-hours.start`.");
 
     public static final Setting<List<LocalDate>> HOLIDAYS = Setting.of("detection.holidays", listOf(date()))
             .defaultValue(List.of())
-            .reserved(OFF_HOURS)
             .doc("Days that count as off-hours all day (`[2025-12-25, 2026-01-01]`).");
 
     public static final Setting<String> AIRFLOW_IDENTITY = Setting.of("detection.airflow-identity", string())
             .defaultValue("airflow")
             .validate(Validators.matches(".+", "not empty"))
-            .reserved(VAULT_RULES)
             .doc("A Vault identity whose `display_name` contains this text is Airflow's service identity.");
 
     public static final Setting<List<String>> AIRFLOW_SECRET_PATHS = Setting.of("detection.airflow-secret-paths", listOf(string()))
             .defaultValue(List.of("airflow/connections/", "airflow/variables/"))
             .validate(Validators.notEmpty())
-            .reserved(VAULT_RULES)
             .doc("Vault path prefixes of Airflow's connections and variables (KV v2 paths without `data/` or `metadata/`).");
+
+    public static final Setting<List<String>> ALLOW_USERS = Setting.of("detection.allow.users", listOf(string()))
+            .defaultValue(List.of())
+            .doc("Airflow users no rule alerts on (service accounts with known noisy behaviour). Their events are still indexed.");
+
+    public static final Setting<List<String>> ALLOW_IDENTITIES = Setting.of("detection.allow.identities", listOf(string()))
+            .defaultValue(List.of())
+            .doc("Vault identities (entity id or display name) no rule alerts on. Their events are still indexed.");
+
+    public static final Setting<List<String>> ALLOW_PATHS = Setting.of("detection.allow.paths", listOf(string()))
+            .defaultValue(List.of())
+            .doc("Vault KV path prefixes (without `data/`/`metadata/`) no Vault rule alerts on, e.g. health-check secrets.");
+
+    public static final Setting<List<String>> CHANGE_EVENTS = Setting.of("detection.change-events", listOf(string()))
+            .defaultValue(List.copyOf(new java.util.TreeSet<>(AirflowChangeEvents.DEFAULTS)))
+            .validate(Validators.notEmpty())
+            .doc("Airflow audit-log event names that count as changes for AL-010 (`*` wildcard at either end; `api.`/`ui.` "
+                    + "prefixes are stripped first). Worker and read-only events such as `cli_task_run` must not be listed.");
 
     public static final Setting<Duration> GRACE = Setting.of("detection.grace", duration())
             .defaultValue(Duration.ofMinutes(10))
@@ -85,7 +96,8 @@ public final class DetectionFields {
 
     public static final Group GROUP = Group.of("Detection",
             "Settings shared by the rules. Rules use event time, so a replay of old data gives the same alerts as live.",
-            TIME_ZONE, BUSINESS_DAYS, BUSINESS_HOURS_START, BUSINESS_HOURS_END, HOLIDAYS, AIRFLOW_IDENTITY, AIRFLOW_SECRET_PATHS, GRACE);
+            TIME_ZONE, BUSINESS_DAYS, BUSINESS_HOURS_START, BUSINESS_HOURS_END, HOLIDAYS, AIRFLOW_IDENTITY, AIRFLOW_SECRET_PATHS,
+            ALLOW_USERS, ALLOW_IDENTITIES, ALLOW_PATHS, CHANGE_EVENTS, GRACE);
 
     // AL-001 failed-login burst
     public static final Setting<Boolean> AL_001_ENABLED = enabled("AL-001", "failed-login burst");
@@ -105,8 +117,12 @@ public final class DetectionFields {
             "An off-hours change is high instead of medium if the same user had AL-001 or AL-003 within this time before.");
     // AL-011 off-hours manual run
     public static final Setting<Boolean> AL_011_ENABLED = enabled("AL-011", "off-hours manual run");
+    public static final Setting<Duration> AL_011_WINDOW = window("AL-011", Duration.ofHours(1),
+            "Off-hours manual runs of one DAG within this time of each other are one alert.");
     // AL-012 account or privilege change
     public static final Setting<Boolean> AL_012_ENABLED = enabled("AL-012", "account or privilege change");
+    public static final Setting<Duration> AL_012_WINDOW = window("AL-012", Duration.ofHours(1),
+            "Account changes of one entity within this time of each other are one alert.");
     // AL-020 first-seen secret path
     public static final Setting<Boolean> AL_020_ENABLED = enabled("AL-020", "first-seen secret path");
     public static final Setting<Duration> AL_020_LEARNING_PERIOD = rule("AL-020", Setting.of("rules.AL-020.learning-period", duration())
@@ -129,6 +145,8 @@ public final class DetectionFields {
     public static final Setting<Duration> AL_023_WINDOW = window("AL-023", Duration.ofMinutes(5), "Window the denials fall in.");
     // AL-024 human read of pipeline secrets
     public static final Setting<Boolean> AL_024_ENABLED = enabled("AL-024", "human read of pipeline secrets");
+    public static final Setting<Duration> AL_024_WINDOW = window("AL-024", Duration.ofHours(1),
+            "Reads of pipeline secrets by one identity within this time of each other are one alert.");
 
     public static final Group RULES_GROUP = Group.of("Detection rules",
             "One block per rule of DESIGN.md (*Detection rules*), with its defaults: `rules.<id>.enabled`, and where the rule "
@@ -138,13 +156,13 @@ public final class DetectionFields {
             AL_002_ENABLED, AL_002_THRESHOLD, AL_002_WINDOW,
             AL_003_ENABLED, AL_003_WINDOW,
             AL_010_ENABLED, AL_010_WINDOW,
-            AL_011_ENABLED,
-            AL_012_ENABLED,
+            AL_011_ENABLED, AL_011_WINDOW,
+            AL_012_ENABLED, AL_012_WINDOW,
             AL_020_ENABLED, AL_020_LEARNING_PERIOD,
             AL_021_ENABLED, AL_021_THRESHOLD, AL_021_WINDOW,
             AL_022_ENABLED, AL_022_GRACE,
             AL_023_ENABLED, AL_023_THRESHOLD, AL_023_WINDOW,
-            AL_024_ENABLED);
+            AL_024_ENABLED, AL_024_WINDOW);
 
     private DetectionFields() {
     }
@@ -172,7 +190,10 @@ public final class DetectionFields {
         var calendar = new BusinessCalendar(values.get(TIME_ZONE), Set.copyOf(values.get(BUSINESS_DAYS)), values.get(BUSINESS_HOURS_START),
                 values.get(BUSINESS_HOURS_END), Set.copyOf(values.get(HOLIDAYS)));
         var airflow = new DetectionConfig.AirflowInVault(values.get(AIRFLOW_IDENTITY), values.get(AIRFLOW_SECRET_PATHS));
-        var config = DetectionConfig.defaults().withCalendar(calendar).withAirflow(airflow);
+        var allow = new DetectionConfig.AllowList(Set.copyOf(values.get(ALLOW_USERS)), Set.copyOf(values.get(ALLOW_IDENTITIES)),
+                values.get(ALLOW_PATHS));
+        var config = DetectionConfig.defaults().withCalendar(calendar).withAirflow(airflow).withAllowList(allow)
+                .withChangeEvents(Set.copyOf(values.get(CHANGE_EVENTS)));
         config = new DetectionConfig(config.runbookBase(), values.get(GRACE), config.calendar(), config.airflow(), config.allow(),
                 config.changeEvents(), config.rules());
         for (RuleDefinition rule : RuleDefinition.CATALOGUE) {

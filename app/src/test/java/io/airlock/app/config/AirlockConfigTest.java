@@ -177,7 +177,8 @@ class AirlockConfigTest {
         Path file = Files.write(dir.resolve("airlock.yml"), lines);
         AirlockConfig config = AirlockConfig.load(file, EXAMPLE_ENV);
         assertThat(config.values().get(DetectionFields.AL_021_THRESHOLD)).isEqualTo(20);
-        assertThat(config.notes()).contains("rules.AL-021.threshold: accepted, but it has no effect yet (AL-021 is not implemented yet)");
+        assertThat(config.notes()).isEmpty();
+        assertThat(config.detection().rule(io.airlock.streams.detect.RuleDefinition.SECRET_HARVESTING).threshold()).isEqualTo(20);
     }
 
     @Test

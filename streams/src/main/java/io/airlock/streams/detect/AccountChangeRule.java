@@ -1,20 +1,157 @@
 package io.airlock.streams.detect;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.airlock.core.Alert;
 import io.airlock.core.NormalizedEvent;
+import io.airlock.core.Severity;
 import io.airlock.core.Topics;
+import io.airlock.streams.BusinessCalendar;
 import io.airlock.streams.DetectionConfig;
+import io.airlock.streams.internal.JsonSerdes;
+import io.airlock.streams.normalize.EventCategories;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 
-/** AL-012: not wired yet (placeholder, adds nothing to the topology). */
-public final class AccountChangeRule {
+/**
+ * AL-012: an Airflow account or privilege change. Medium; high when any change of the alert happened outside business
+ * hours. Two sources:
+ * <ul>
+ * <li>{@code ab_user} (the account table): {@code user-created} (an insert, never a snapshot row), {@code user-activated},
+ *     {@code user-deactivated} and {@code user-deleted}. <b>Entity: the account changed</b> ({@code user.name}).</li>
+ * <li>the audit log: events of category {@code iam} ({@link EventCategories#airflowLog}) that are on the configured change
+ *     list ({@link AirflowChangeEvents}): {@code post_user}, {@code patch_user}, {@code delete_user}, {@code *_role},
+ *     {@code api.user.edit}, {@code cli_users_create}, {@code cli_add_role}, and the 2.x Flask-AppBuilder user/role views
+ *     ({@code add}, {@code edit}, {@code delete}, {@code action_muldelete}, {@code resetpasswords}, … on a row without a
+ *     DAG). Reads ({@code cli_users_list}, {@code get_user}) are not changes. <b>Entity: the acting user</b>
+ *     ({@code log.owner}): the account acted on is only in {@code extra}, which Airlock does not read.</li>
+ * </ul>
+ * Both are keyed by the entity on {@code events}, so no repartition is needed. <b>Grouping</b>: the rule's threshold
+ * (default 1) and window (default 1 h) per entity; an alert that saw an off-hours change stays high. Entities on the
+ * allow-list are ignored.
+ */
+public final class AccountChangeRule implements Processor<String, NormalizedEvent, String, Alert> {
 
     public static final RuleDefinition RULE = RuleDefinition.ACCOUNT_CHANGE;
+    public static final String STORE = "al-012-account-changes";
+    /** The {@code ab_user} actions that are account changes. */
+    public static final Set<String> ACCOUNT_ACTIONS = Set.of("user-created", "user-activated", "user-deactivated", "user-deleted");
+    static final int SUMMARY_CHANGES = 5;
 
-    private AccountChangeRule() {
+    /** Per-entity state: the burst, and what the open alert has said so far. */
+    record State(@JsonProperty("burst") BurstTracker.State burst, @JsonProperty("alert_id") String alertId,
+            @JsonProperty("severity") Severity severity, @JsonProperty("changes") List<String> changes,
+            @JsonProperty("more") boolean more) {
+        static final State EMPTY = new State(BurstTracker.State.EMPTY, null, null, List.of(), false);
+
+        State {
+            burst = burst == null ? BurstTracker.State.EMPTY : burst;
+            changes = changes == null ? List.of() : List.copyOf(changes);
+        }
     }
 
+    private final BusinessCalendar calendar;
+    private final AlertFactory alerts;
+    private final BurstTracker tracker;
+    private ProcessorContext<String, Alert> context;
+    private KeyValueStore<String, State> states;
+
+    AccountChangeRule(DetectionConfig config) {
+        this.calendar = config.calendar();
+        this.alerts = new AlertFactory(RULE, config);
+        this.tracker = alerts.tracker();
+    }
+
+    /** Adds the rule: account and IAM events of {@code events} (keyed by user) in, alerts (keyed by alert id) out. */
     public static void addTo(StreamsBuilder builder, KStream<String, NormalizedEvent> events, DetectionConfig config, Topics topics) {
-        // implemented by the detection work
+        if (!config.rule(RULE).enabled()) {
+            return;
+        }
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
+                JsonSerdes.of(State.class)));
+        events.filter((user, event) -> isAccountChange(event, config), Named.as("al-012-account-changes"))
+                .process(() -> new AccountChangeRule(config), Named.as("al-012-detect"), STORE)
+                .to(topics.alerts(), Produced.with(Serdes.String(), JsonSerdes.alerts()).withName("al-012-alerts"));
+    }
+
+    static boolean isAccountChange(NormalizedEvent event, DetectionConfig config) {
+        if (event.userName() == null || event.userName().isBlank() || config.allow().allowsUser(event.userName())) {
+            return false;
+        }
+        return switch (event.dataset()) {
+            case NormalizedEvent.DATASET_AB_USER -> ACCOUNT_ACTIONS.contains(event.action());
+            case NormalizedEvent.DATASET_LOG -> EventCategories.IAM.equals(event.category())
+                    && AirflowChangeEvents.isChange(event.action(), config.changeEvents());
+            default -> false;
+        };
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Alert> context) {
+        this.context = context;
+        this.states = context.getStateStore(STORE);
+    }
+
+    @Override
+    public void process(Record<String, NormalizedEvent> record) {
+        NormalizedEvent event = record.value();
+        String entity = event.userName();
+        State state = states.get(entity);
+        state = state == null ? State.EMPTY : state;
+        BurstTracker.Step step = tracker.observe(state.burst(), entity, new BurstTracker.Hit(event.timestamp(), event.id()));
+        BurstTracker.OpenBurst burst = step.fired();
+        if (burst == null) {
+            states.put(entity, new State(step.next(), state.alertId(), state.severity(), state.changes(), state.more()));
+            return;
+        }
+        boolean sameAlert = burst.alertId().equals(state.alertId());
+        Severity severity = sameAlert && state.severity() != null ? state.severity() : RULE.severity();
+        boolean offHours = calendar.isOffHours(event.timestamp());
+        if (offHours && severity.compareTo(Severity.HIGH) < 0) {
+            severity = Severity.HIGH;
+        }
+        List<String> changes = new ArrayList<>(sameAlert ? state.changes() : List.of());
+        boolean more = sameAlert && state.more();
+        String change = describe(event, offHours);
+        if (!changes.contains(change)) {
+            if (changes.size() < SUMMARY_CHANGES) {
+                changes.add(change);
+            } else {
+                more = true;
+            }
+        }
+        states.put(entity, new State(step.next(), burst.alertId(), severity, changes, more));
+        Alert alert = alerts.alert(burst, entity, summary(entity, event, burst, changes, more), severity);
+        context.forward(new Record<>(alert.id(), alert, alert.lastSeen().toEpochMilli()));
+    }
+
+    private String describe(NormalizedEvent event, boolean offHours) {
+        String what = switch (event.action()) {
+            case "user-created" -> "account created";
+            case "user-activated" -> "account activated";
+            case "user-deactivated" -> "account deactivated";
+            case "user-deleted" -> "account deleted";
+            default -> UserAuthAlerts.quoted(event.action().strip());
+        };
+        return what + " at " + calendar.describe(event.timestamp()) + (offHours ? " (outside business hours)" : "");
+    }
+
+    private static String summary(String entity, NormalizedEvent event, BurstTracker.OpenBurst burst, List<String> changes,
+            boolean more) {
+        String subject = NormalizedEvent.DATASET_AB_USER.equals(event.dataset())
+                ? "Airflow account " + UserAuthAlerts.quoted(entity)
+                : "Airflow user " + UserAuthAlerts.quoted(entity) + " changed accounts or roles";
+        String count = burst.count() == 1 ? "" : " (" + burst.count() + " changes)";
+        return subject + count + ": " + String.join("; ", changes) + (more ? "; …" : "");
     }
 }

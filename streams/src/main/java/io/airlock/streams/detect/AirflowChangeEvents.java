@@ -1,66 +1,108 @@
 package io.airlock.streams.detect;
 
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
- * Which Airflow audit-log {@code event} names change state (AL-010), for Airflow 2.10 and 3.x. A name matches a pattern
- * exactly, or by a {@code *} wildcard at either end. {@code api.} and {@code ui.} prefixes are stripped first. Worker and
- * read-only events ({@code cli_task_run}, page views, {@code get_*} endpoints) match nothing and are never changes.
+ * Which Airflow audit-log {@code event} names change state (AL-010, and AL-012 for the {@code iam} ones), for Airflow 2.10
+ * and 3.x. Names are compared lower-cased, after an {@code api.} or {@code ui.} prefix (2.x REST calls) is stripped.
+ *
+ * <p>A pattern is a name, or a glob where {@code *} stands for any text ({@code post_*}, {@code *.edit},
+ * {@code cli_variables_*}). Names in {@link #READ_ONLY} never match a <em>glob</em>: they are reads or dry runs that happen
+ * to share a mutating prefix ({@code cli_variables_list}, {@code patch_task_instance_dry_run}). A name listed
+ * <em>exactly</em> in the configured patterns always matches, so an operator can add any of them back on purpose.
+ *
+ * <p>Where the names come from (see docs/runbooks/AL-010-off-hours-change.md for the list and the reasons):
+ * <ul>
+ * <li>2.10 UI views: the view function name ({@code trigger}, {@code clear}, {@code paused}, …) or an explicit
+ *     {@code variable.*}/{@code connection.*} event; Flask-AppBuilder model views log {@code add}, {@code edit},
+ *     {@code delete} and {@code action_*}.</li>
+ * <li>2.10 REST API ({@code api_connexion}): {@code <resource>.<create|edit|delete>} from
+ *     {@code action_event_from_permission}, prefixed {@code api.} (or {@code ui.} when the UI itself calls it):
+ *     {@code api.dag.edit}, {@code api.dag_run.create}, {@code api.variable.delete}.</li>
+ * <li>3.x FastAPI routes: the endpoint function name ({@code patch_dag}, {@code trigger_dag_run}, {@code bulk_variables},
+ *     {@code create_backfill}); clear dry runs are not logged by Airflow.</li>
+ * <li>CLI (both): {@code cli_<function>} of the command's Python function ({@code cli_dag_trigger},
+ *     {@code cli_variables_set}, {@code cli_task_run}).</li>
+ * </ul>
+ * Deliberately <b>not</b> in the defaults: the bare 2.x names {@code success}, {@code failed} and {@code running}. Airflow 2.x
+ * workers write exactly these names into {@code log} on every task state change, owned by the task's {@code owner}
+ * (usually {@code airflow}); the UI's "mark success/failed" views use the same names, and the normalized event cannot tell
+ * them apart. Listing them would raise an alert for every night-time task.
  */
 public final class AirflowChangeEvents {
 
     /** The default list, documented in docs/runbooks/AL-010-off-hours-change.md. */
     public static final Set<String> DEFAULTS = Set.of(
-            // Airflow 2.x UI views
-            "trigger", "paused", "delete", "clear", "failed", "success", "dagrun_clear", "dagrun_failed", "dagrun_success",
-            "variable.create", "variable.edit", "variable.delete", "variable.varimport",
-            "connection.create", "connection.edit", "connection.delete",
-            // Flask-AppBuilder model views (users, roles, pools, …) in 2.x
-            "add", "edit", "action_muldelete", "action_mulduplicate", "resetpasswords", "resetmypassword", "userinfoedit",
-            // REST API functions (2.x with api. prefix, 3.x endpoint names): every mutating verb
-            "post_*", "patch_*", "put_*", "delete_*", "bulk_*", "trigger_*", "clear_*", "update_*", "set_*",
-            // CLI commands that change state
-            "cli_dag_trigger", "cli_dag_pause", "cli_dag_unpause", "cli_dag_delete", "cli_dag_backfill", "cli_backfill",
+            // Airflow 2.x UI views (function names) and their explicit events
+            "trigger", "paused", "delete", "clear", "dagrun_clear", "dagrun_failed", "dagrun_success", "dagrun_queued",
+            "variable.varimport",
+            // Flask-AppBuilder model views in 2.x (users, roles, pools, DAG runs, task instances, …)
+            "add", "edit", "action_*", "resetpasswords", "resetmypassword", "userinfoedit",
+            // 2.x REST API and UI model views: <resource>.<create|edit|delete>
+            "*.create", "*.edit", "*.delete",
+            // 3.x endpoint names (and 2.x REST function names): every mutating verb
+            "post_*", "patch_*", "put_*", "delete_*", "bulk_*", "trigger_*", "clear_*", "update_*", "set_*", "create_*",
+            "cancel_*", "pause_*", "unpause_*", "materialize_*", "reparse_*",
+            // CLI commands that change state (cli_<python function>), 2.10 and 3.x
+            "cli_dag_trigger", "cli_dag_pause", "cli_dag_unpause", "cli_dag_delete", "cli_dag_backfill", "cli_create_backfill",
             "cli_task_clear", "cli_tasks_clear", "cli_variables_*", "cli_connections_*", "cli_users_*", "cli_roles_*",
-            "cli_pool_*", "cli_pools_*", "cli_db_*", "cli_config_*");
+            "cli_add_role", "cli_remove_role", "cli_pool_*", "cli_pools_*",
+            "cli_resetdb", "cli_initdb", "cli_upgradedb", "cli_migratedb", "cli_downgrade", "cli_cleanup_tables",
+            "cli_drop_archived", "cli_update_config");
 
-    /** CLI sub-commands inside the wildcard families above that only read. */
-    private static final Set<String> READ_ONLY_CLI = Set.of("cli_variables_get", "cli_variables_list", "cli_variables_export",
-            "cli_connections_get", "cli_connections_list", "cli_connections_export", "cli_users_list", "cli_users_export",
-            "cli_roles_list", "cli_roles_export", "cli_pool_get", "cli_pool_list", "cli_pool_export", "cli_pools_list",
-            "cli_db_check", "cli_db_check_migrations", "cli_config_get_value", "cli_config_list");
+    /** Names inside the glob families above that only read, export or simulate. */
+    static final Set<String> READ_ONLY = Set.of(
+            "cli_variables_get", "cli_variables_list", "cli_variables_export",
+            "cli_connections_get", "cli_connections_list", "cli_connections_export", "cli_connections_test",
+            "cli_users_list", "cli_users_export", "cli_roles_list", "cli_roles_export",
+            "cli_pool_get", "cli_pool_list", "cli_pool_export", "cli_pools_list",
+            "action_varexport", "action_export",
+            "patch_task_instance_dry_run", "create_backfill_dry_run", "post_clear_task_instances_dry_run");
+
+    private static final Map<String, Pattern> GLOBS = new ConcurrentHashMap<>();
 
     private AirflowChangeEvents() {
     }
 
     /** True if {@code event} is a change under the given patterns. */
     public static boolean isChange(String event, Set<String> patterns) {
-        if (event == null || event.isBlank()) {
+        String name = canonical(event);
+        if (name == null) {
             return false;
         }
-        String name = event.strip().toLowerCase(Locale.ROOT);
-        if (name.startsWith("api.") || name.startsWith("ui.")) {
-            name = name.substring(name.indexOf('.') + 1);
-        }
-        if (READ_ONLY_CLI.contains(name)) {
-            return false;
-        }
+        boolean readOnly = READ_ONLY.contains(name) || name.endsWith("_dry_run");
         for (String pattern : patterns) {
-            if (matches(name, pattern.toLowerCase(Locale.ROOT))) {
+            String p = pattern.strip().toLowerCase(Locale.ROOT);
+            if (p.equals(name)) {
+                return true;
+            }
+            if (!readOnly && p.contains("*") && glob(p).matcher(name).matches()) {
                 return true;
             }
         }
         return false;
     }
 
-    private static boolean matches(String name, String pattern) {
-        if (pattern.endsWith("*")) {
-            return name.startsWith(pattern.substring(0, pattern.length() - 1));
+    /** The name as matched: trimmed, lower-cased, without an {@code api.}/{@code ui.} prefix; null when blank. */
+    static String canonical(String event) {
+        if (event == null || event.isBlank()) {
+            return null;
         }
-        if (pattern.startsWith("*")) {
-            return name.endsWith(pattern.substring(1));
+        String name = event.strip().toLowerCase(Locale.ROOT);
+        if (name.startsWith("api.") || name.startsWith("ui.")) {
+            name = name.substring(name.indexOf('.') + 1);
         }
-        return name.equals(pattern);
+        return name;
+    }
+
+    private static Pattern glob(String pattern) {
+        return GLOBS.computeIfAbsent(pattern, p -> Pattern.compile(
+                Arrays.stream(p.split("\\*", -1)).map(Pattern::quote).collect(Collectors.joining(".*"))));
     }
 }

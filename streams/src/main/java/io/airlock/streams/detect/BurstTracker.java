@@ -1,5 +1,6 @@
 package io.airlock.streams.detect;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.airlock.core.Alert;
 import io.airlock.core.StableIds;
@@ -7,24 +8,54 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Event-time burst detection for one entity, as a pure function over its state: "at least {@code threshold} hits within
  * {@code window}". One burst is one alert; hits that continue an open burst (within {@code window} of its last hit) update
  * it instead of opening another. A hit seen twice (same event id) is counted once, so an at-least-once replay changes
  * nothing. Hits up to {@code grace} behind the latest one are still counted.
+ *
+ * <p>{@link #distinct} trackers count distinct {@linkplain Hit#value() values} instead of hits ("failed logins on at least
+ * 10 distinct users"): a burst opens when the hits within {@code window} carry {@code threshold} distinct values, its
+ * {@code count} is the number of distinct values seen in it, and a repeat of a value already counted extends the burst
+ * ({@code last_seen}, evidence) without raising the count. The burst keeps every value it counted, so the count stays exact
+ * however long it runs.
  */
 public final class BurstTracker {
 
-    /** One counted event. */
-    public record Hit(@JsonProperty("at") Instant at, @JsonProperty("id") String eventId) {
+    /**
+     * One counted event.
+     *
+     * @param value what a {@linkplain #distinct distinct} tracker counts (e.g. the user name); null for plain trackers
+     */
+    public record Hit(@JsonProperty("at") Instant at, @JsonProperty("id") String eventId, @JsonProperty("value") String value) {
+
+        public Hit(Instant at, String eventId) {
+            this(at, eventId, null);
+        }
     }
 
-    /** The burst an alert is open for. */
+    /**
+     * The burst an alert is open for.
+     *
+     * @param values the distinct values counted, in order of first sight ({@linkplain #distinct distinct} trackers only,
+     *               empty otherwise)
+     */
     public record OpenBurst(@JsonProperty("alert_id") String alertId, @JsonProperty("first_seen") Instant firstSeen,
             @JsonProperty("last_seen") Instant lastSeen, @JsonProperty("count") long count,
-            @JsonProperty("evidence") List<String> evidence) {
+            @JsonProperty("evidence") List<String> evidence,
+            @JsonProperty("values") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> values) {
+
+        public OpenBurst {
+            values = values == null ? List.of() : List.copyOf(values);
+        }
+
+        public OpenBurst(String alertId, Instant firstSeen, Instant lastSeen, long count, List<String> evidence) {
+            this(alertId, firstSeen, lastSeen, count, evidence, List.of());
+        }
     }
 
     /** Per-entity state kept in a state store. */
@@ -44,15 +75,29 @@ public final class BurstTracker {
     private final int threshold;
     private final Duration window;
     private final Duration grace;
+    private final boolean distinct;
 
     public BurstTracker(String ruleId, int threshold, Duration window, Duration grace) {
+        this(ruleId, threshold, window, grace, false);
+    }
+
+    private BurstTracker(String ruleId, int threshold, Duration window, Duration grace, boolean distinct) {
         this.ruleId = ruleId;
         this.threshold = threshold;
         this.window = window;
         this.grace = grace;
+        this.distinct = distinct;
+    }
+
+    /** A tracker of "at least {@code threshold} distinct {@linkplain Hit#value() values} within {@code window}". */
+    public static BurstTracker distinct(String ruleId, int threshold, Duration window, Duration grace) {
+        return new BurstTracker(ruleId, threshold, window, grace, true);
     }
 
     public Step observe(State state, String entity, Hit hit) {
+        if (distinct) {
+            Objects.requireNonNull(hit.value(), "a distinct tracker counts hit values; value");
+        }
         State current = state == null ? State.EMPTY : state;
         if (current.hits().stream().anyMatch(h -> h.eventId().equals(hit.eventId()))
                 || current.open() != null && current.open().evidence().contains(hit.eventId())) {
@@ -67,21 +112,34 @@ public final class BurstTracker {
 
         OpenBurst open = current.open();
         if (open != null && !hit.at().isAfter(open.lastSeen().plus(window)) && !hit.at().isBefore(open.firstSeen().minus(window))) {
-            OpenBurst grown = new OpenBurst(open.alertId(), min(open.firstSeen(), hit.at()), max(open.lastSeen(), hit.at()),
-                    open.count() + 1, Alert.appendEvidence(open.evidence(), hit.eventId()));
-            return new Step(new State(hits, grown), grown);
+            OpenBurst grown = distinct ? grownDistinct(open, hit)
+                    : new OpenBurst(open.alertId(), min(open.firstSeen(), hit.at()), max(open.lastSeen(), hit.at()),
+                            open.count() + 1, Alert.appendEvidence(open.evidence(), hit.eventId()));
+            return new Step(new State(hits, grown), grown.equals(open) ? null : grown);
         }
         List<Hit> inWindow = hits.stream()
                 .filter(h -> !h.at().isAfter(hit.at()) && h.at().isAfter(hit.at().minus(window)))
                 .toList();
-        if (inWindow.size() >= threshold && hits.contains(hit)) {
+        List<String> values = distinct ? List.copyOf(new LinkedHashSet<>(inWindow.stream().map(Hit::value).toList())) : List.of();
+        long count = distinct ? values.size() : inWindow.size();
+        if (count >= threshold && hits.contains(hit)) {
             Instant first = inWindow.get(0).at();
             List<String> evidence = inWindow.stream().map(Hit::eventId).limit(Alert.MAX_EVIDENCE).toList();
-            OpenBurst opened = new OpenBurst(StableIds.of(ruleId, entity, first.toString()), first, hit.at(), inWindow.size(), evidence);
+            OpenBurst opened = new OpenBurst(StableIds.of(ruleId, entity, first.toString()), first, hit.at(), count, evidence, values);
             return new Step(new State(hits, opened), opened);
         }
         boolean expired = open != null && latest.isAfter(open.lastSeen().plus(window).plus(grace));
         return new Step(new State(hits, expired ? null : open), null);
+    }
+
+    private static OpenBurst grownDistinct(OpenBurst open, Hit hit) {
+        List<String> values = open.values();
+        if (!values.contains(hit.value())) {
+            values = new ArrayList<>(values);
+            values.add(hit.value());
+        }
+        return new OpenBurst(open.alertId(), min(open.firstSeen(), hit.at()), max(open.lastSeen(), hit.at()), values.size(),
+                Alert.appendEvidence(open.evidence(), hit.eventId()), values);
     }
 
     private static Instant min(Instant a, Instant b) {

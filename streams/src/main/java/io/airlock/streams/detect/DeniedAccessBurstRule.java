@@ -1,20 +1,87 @@
 package io.airlock.streams.detect;
 
+import io.airlock.core.Alert;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Topics;
 import io.airlock.streams.DetectionConfig;
+import io.airlock.streams.internal.JsonSerdes;
+import java.time.format.DateTimeFormatter;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 
-/** AL-023: not wired yet (placeholder, adds nothing to the topology). */
-public final class DeniedAccessBurstRule {
+/**
+ * AL-023: at least N permission-denied Vault responses for one identity within a window (default 5 in 5 minutes). Counts
+ * operations (response lines, see {@link VaultSecretReads}), on any path, per {@code vault.identity}.
+ */
+public final class DeniedAccessBurstRule implements Processor<String, NormalizedEvent, String, Alert> {
 
     public static final RuleDefinition RULE = RuleDefinition.DENIED_ACCESS_BURST;
+    public static final String STORE = "al-023-denied-access-bursts";
 
-    private DeniedAccessBurstRule() {
+    private final DetectionConfig config;
+    private final AlertFactory alerts;
+    private final BurstTracker tracker;
+    private ProcessorContext<String, Alert> context;
+    private KeyValueStore<String, BurstTracker.State> bursts;
+
+    DeniedAccessBurstRule(DetectionConfig config) {
+        this.config = config;
+        this.alerts = new AlertFactory(RULE, config);
+        this.tracker = alerts.tracker();
     }
 
-    public static void addTo(StreamsBuilder builder, KStream<String, NormalizedEvent> events, DetectionConfig config, Topics topics) {
-        // implemented by the detection work
+    /** Adds the rule: permission denials of {@code events}, re-keyed by Vault identity, in; alerts (keyed by alert id) out. */
+    /**
+     * @param operationsByIdentity Vault secret reads and denials keyed by identity ({@link VaultSecretReads#byIdentity})
+     */
+    public static void addTo(StreamsBuilder builder, KStream<String, NormalizedEvent> operationsByIdentity, DetectionConfig config,
+            Topics topics) {
+        if (!config.rule(RULE).enabled()) {
+            return;
+        }
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
+                JsonSerdes.of(BurstTracker.State.class)));
+        operationsByIdentity
+                .filter((identity, event) -> VaultSecretReads.isPermissionDenied(event) && !VaultSecretReads.isAllowed(config, event),
+                        Named.as("al-023-permission-denied"))
+                .process(() -> new DeniedAccessBurstRule(config), Named.as("al-023-detect"), STORE)
+                .to(topics.alerts(), Produced.with(Serdes.String(), JsonSerdes.alerts()).withName("al-023-alerts"));
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Alert> context) {
+        this.context = context;
+        this.bursts = context.getStateStore(STORE);
+    }
+
+    @Override
+    public void process(Record<String, NormalizedEvent> record) {
+        NormalizedEvent event = record.value();
+        String identity = event.vaultIdentity();
+        BurstTracker.Step step = tracker.observe(bursts.get(identity), identity, new BurstTracker.Hit(event.timestamp(), event.id()));
+        bursts.put(identity, step.next());
+        if (step.fired() != null) {
+            Alert alert = toAlert(identity, event, step.fired());
+            context.forward(new Record<>(alert.id(), alert, alert.lastSeen().toEpochMilli()));
+        }
+    }
+
+    private Alert toAlert(String identity, NormalizedEvent latest, BurstTracker.OpenBurst burst) {
+        RuleSettings settings = config.rule(RULE);
+        String path = latest.vaultKvPath() != null ? latest.vaultKvPath() : latest.vaultPath();
+        String summary = String.format(
+                "%d permission-denied Vault requests by %s between %s and %s (threshold %d within %d min), latest: %s %s",
+                burst.count(), VaultSecretReads.describe(identity, latest), DateTimeFormatter.ISO_INSTANT.format(burst.firstSeen()),
+                DateTimeFormatter.ISO_INSTANT.format(burst.lastSeen()), settings.threshold(), settings.window().toMinutes(),
+                latest.vaultOperation(), path);
+        return alerts.alert(burst, identity, summary);
     }
 }

@@ -17,7 +17,14 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
-/** AL-001: at least N failed logins for one Airflow user within a window (default 5 in 5 minutes). */
+/**
+ * AL-001: at least N failed logins for one Airflow user within a window (default 5 in 5 minutes).
+ *
+ * <p>Counts only failed logins captured from {@code ab_user} (dataset {@code airflow.ab_user}); Vault authentication
+ * failures are not Airflow logins. Users on the allow-list are never counted. Each time the rule fires (a burst opens or
+ * grows) it records the failure's event time for the user in {@link UserAuthAlerts#STORE}, which AL-003 (login after burst)
+ * and AL-010 (escalation of off-hours changes) read; both run in this sub-topology, keyed by user name.
+ */
 public final class FailedLoginBurstRule implements Processor<String, NormalizedEvent, String, Alert> {
 
     public static final RuleDefinition RULE = RuleDefinition.FAILED_LOGIN_BURST;
@@ -28,6 +35,7 @@ public final class FailedLoginBurstRule implements Processor<String, NormalizedE
     private final BurstTracker tracker;
     private ProcessorContext<String, Alert> context;
     private KeyValueStore<String, BurstTracker.State> bursts;
+    private KeyValueStore<String, UserAuthAlerts> userAuthAlerts;
 
     FailedLoginBurstRule(DetectionConfig config) {
         this.config = config;
@@ -42,15 +50,22 @@ public final class FailedLoginBurstRule implements Processor<String, NormalizedE
         }
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
                 JsonSerdes.of(BurstTracker.State.class)));
-        events.filter((user, event) -> event.isFailedLogin() && event.userName() != null, Named.as("al-001-failed-logins"))
-                .process(() -> new FailedLoginBurstRule(config), Named.as("al-001-detect"), STORE)
+        events.filter((user, event) -> isAirflowFailedLogin(event) && !config.allow().allowsUser(event.userName()),
+                        Named.as("al-001-failed-logins"))
+                .process(() -> new FailedLoginBurstRule(config), Named.as("al-001-detect"), STORE, UserAuthAlerts.STORE)
                 .to(topics.alerts(), Produced.with(Serdes.String(), JsonSerdes.alerts()).withName("al-001-alerts"));
+    }
+
+    /** A failed Airflow (Flask-AppBuilder) login of a known user, as captured from {@code ab_user}. */
+    public static boolean isAirflowFailedLogin(NormalizedEvent event) {
+        return NormalizedEvent.DATASET_AB_USER.equals(event.dataset()) && event.isFailedLogin() && event.userName() != null;
     }
 
     @Override
     public void init(ProcessorContext<String, Alert> context) {
         this.context = context;
         this.bursts = context.getStateStore(STORE);
+        this.userAuthAlerts = context.getStateStore(UserAuthAlerts.STORE);
     }
 
     @Override
@@ -60,6 +75,7 @@ public final class FailedLoginBurstRule implements Processor<String, NormalizedE
         BurstTracker.Step step = tracker.observe(bursts.get(user), user, new BurstTracker.Hit(event.timestamp(), event.id()));
         bursts.put(user, step.next());
         if (step.fired() != null) {
+            userAuthAlerts.put(user, UserAuthAlerts.of(userAuthAlerts.get(user)).withFailedLoginBurst(event.timestamp()));
             Alert alert = toAlert(user, step.fired());
             context.forward(new Record<>(alert.id(), alert, alert.lastSeen().toEpochMilli()));
         }
@@ -67,8 +83,8 @@ public final class FailedLoginBurstRule implements Processor<String, NormalizedE
 
     private Alert toAlert(String user, BurstTracker.OpenBurst burst) {
         RuleSettings settings = config.rule(RULE);
-        String summary = String.format("%d failed logins for Airflow user '%s' between %s and %s (threshold %d within %d min)",
-                burst.count(), user, DateTimeFormatter.ISO_INSTANT.format(burst.firstSeen()),
+        String summary = String.format("%d failed logins for Airflow user %s between %s and %s (threshold %d within %d min)",
+                burst.count(), UserAuthAlerts.quoted(user), DateTimeFormatter.ISO_INSTANT.format(burst.firstSeen()),
                 DateTimeFormatter.ISO_INSTANT.format(burst.lastSeen()), settings.threshold(), settings.window().toMinutes());
         return alerts.alert(burst, user, summary);
     }

@@ -1,20 +1,92 @@
 package io.airlock.streams.detect;
 
+import io.airlock.core.Alert;
 import io.airlock.core.NormalizedEvent;
+import io.airlock.core.Severity;
 import io.airlock.core.Topics;
 import io.airlock.streams.DetectionConfig;
+import io.airlock.streams.internal.JsonSerdes;
+import java.time.format.DateTimeFormatter;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 
-/** AL-024: not wired yet (placeholder, adds nothing to the topology). */
-public final class HumanPipelineSecretReadRule {
+/**
+ * AL-024: an identity other than Airflow's service identity reads a secret under Airflow's connections/variables paths.
+ * Medium; high when any read of the alert happened outside business hours. Reads of one identity within the window (default
+ * 1 hour of the last one) are one alert whose count is the number of distinct pipeline secrets read.
+ */
+public final class HumanPipelineSecretReadRule implements Processor<String, NormalizedEvent, String, Alert> {
 
     public static final RuleDefinition RULE = RuleDefinition.HUMAN_PIPELINE_SECRET_READ;
+    public static final String STORE = "al-024-human-read-groups";
 
-    private HumanPipelineSecretReadRule() {
+    private final DetectionConfig config;
+    private final AlertFactory alerts;
+    private final VaultPathBurstTracker tracker;
+    private ProcessorContext<String, Alert> context;
+    private KeyValueStore<String, VaultPathBurstTracker.State> groups;
+
+    HumanPipelineSecretReadRule(DetectionConfig config) {
+        this.config = config;
+        this.alerts = new AlertFactory(RULE, config);
+        this.tracker = new VaultPathBurstTracker(RULE.id(), 1, config.rule(RULE).window(), config.grace());
     }
 
-    public static void addTo(StreamsBuilder builder, KStream<String, NormalizedEvent> events, DetectionConfig config, Topics topics) {
-        // implemented by the detection work
+    /** Adds the rule: pipeline-secret reads of {@code events} by other identities, re-keyed by identity, in; alerts out. */
+    /**
+     * @param operationsByIdentity Vault secret reads and denials keyed by identity ({@link VaultSecretReads#byIdentity})
+     */
+    public static void addTo(StreamsBuilder builder, KStream<String, NormalizedEvent> operationsByIdentity, DetectionConfig config,
+            Topics topics) {
+        if (!config.rule(RULE).enabled()) {
+            return;
+        }
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
+                JsonSerdes.of(VaultPathBurstTracker.State.class)));
+        operationsByIdentity
+                .filter((identity, event) -> VaultSecretReads.isSecretRead(event) && config.airflow().isPipelineSecret(event.vaultKvPath())
+                        && !VaultSecretReads.isAirflowServiceIdentity(config, event) && !VaultSecretReads.isAllowed(config, event),
+                        Named.as("al-024-human-pipeline-secret-reads"))
+                .process(() -> new HumanPipelineSecretReadRule(config), Named.as("al-024-detect"), STORE)
+                .to(topics.alerts(), Produced.with(Serdes.String(), JsonSerdes.alerts()).withName("al-024-alerts"));
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Alert> context) {
+        this.context = context;
+        this.groups = context.getStateStore(STORE);
+    }
+
+    @Override
+    public void process(Record<String, NormalizedEvent> record) {
+        NormalizedEvent event = record.value();
+        String identity = event.vaultIdentity();
+        boolean offHours = config.calendar().isOffHours(event.timestamp());
+        var hit = new VaultPathBurstTracker.Hit(event.timestamp(), event.id(), event.vaultKvPath(), offHours);
+        VaultPathBurstTracker.Step step = tracker.observe(groups.get(identity), identity, hit);
+        groups.put(identity, step.next());
+        if (step.fired() != null) {
+            Alert alert = toAlert(identity, event, step.fired());
+            context.forward(new Record<>(alert.id(), alert, alert.lastSeen().toEpochMilli()));
+        }
+    }
+
+    private Alert toAlert(String identity, NormalizedEvent latest, VaultPathBurstTracker.OpenBurst burst) {
+        String when = burst.flagged()
+                ? "off-hours, latest " + config.calendar().describe(burst.lastSeen())
+                : "between " + DateTimeFormatter.ISO_INSTANT.format(burst.firstSeen()) + " and "
+                        + DateTimeFormatter.ISO_INSTANT.format(burst.lastSeen());
+        String summary = String.format("%s, not Airflow's service identity, read %d Airflow pipeline secret%s (%s) from %s: %s",
+                VaultSecretReads.describe(identity, latest), burst.count(), burst.count() == 1 ? "" : "s", when,
+                latest.sourceIp() == null ? "unknown address" : latest.sourceIp(), burst.pathSample());
+        return alerts.alert(burst.toBurst(), identity, summary, burst.flagged() ? Severity.HIGH : RULE.severity());
     }
 }

@@ -1,20 +1,105 @@
 package io.airlock.streams.detect;
 
+import io.airlock.core.Alert;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Topics;
 import io.airlock.streams.DetectionConfig;
+import io.airlock.streams.internal.JsonSerdes;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 
-/** AL-002: not wired yet (placeholder, adds nothing to the topology). */
-public final class PasswordSprayRule {
+/**
+ * AL-002: failed logins on at least N distinct Airflow users within a window (default 10 in 10 minutes), across all users.
+ *
+ * <p>Counts the failed logins AL-001 counts ({@code ab_user}, allow-listed users left out). Events on {@code events} are
+ * keyed, and so partitioned, by user; to see all users at once the failures are re-keyed to {@link #ENTITY} and sent
+ * through a single-partition repartition topic ({@value #REPARTITION}), so one task holds the spray state. The volume is
+ * that of failed Airflow logins, which is small. A {@linkplain BurstTracker#distinct distinct} tracker counts users, not
+ * failures: a repeat failure of a user already counted extends the spray ({@code last_seen}, evidence) without raising
+ * {@code count}. One spray is one alert (entity {@value #ENTITY}, id from rule, entity and the first failure of the window
+ * that reached the threshold); a spray that stays quiet for the window and later restarts is a new alert.
+ */
+public final class PasswordSprayRule implements Processor<String, NormalizedEvent, String, Alert> {
 
     public static final RuleDefinition RULE = RuleDefinition.PASSWORD_SPRAY;
+    /** The alert's entity: a spray is about the Airflow deployment's logins, not one user. */
+    public static final String ENTITY = "airflow";
+    public static final String STORE = "al-002-password-sprays";
+    /** Name of the single-partition repartition topic ({@code <application.id>-<name>-repartition}). */
+    public static final String REPARTITION = "al-002-failed-logins-all-users";
+    /** How many user names the summary lists before "and N more". */
+    static final int NAMES_IN_SUMMARY = 5;
 
-    private PasswordSprayRule() {
+    private final DetectionConfig config;
+    private final AlertFactory alerts;
+    private final BurstTracker tracker;
+    private ProcessorContext<String, Alert> context;
+    private KeyValueStore<String, BurstTracker.State> sprays;
+
+    PasswordSprayRule(DetectionConfig config) {
+        this.config = config;
+        this.alerts = new AlertFactory(RULE, config);
+        RuleSettings settings = config.rule(RULE);
+        this.tracker = BurstTracker.distinct(RULE.id(), settings.threshold(), settings.window(), config.grace());
     }
 
+    /** Adds the rule to a topology: failed logins of {@code events} in, alerts (keyed by alert id) out. */
     public static void addTo(StreamsBuilder builder, KStream<String, NormalizedEvent> events, DetectionConfig config, Topics topics) {
-        // implemented by the detection work
+        if (!config.rule(RULE).enabled()) {
+            return;
+        }
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
+                JsonSerdes.of(BurstTracker.State.class)));
+        events.filter((user, event) -> FailedLoginBurstRule.isAirflowFailedLogin(event) && !config.allow().allowsUser(event.userName()),
+                        Named.as("al-002-failed-logins"))
+                .selectKey((user, event) -> ENTITY, Named.as("al-002-key-all-users"))
+                .repartition(Repartitioned.<String, NormalizedEvent>as(REPARTITION)
+                        .withKeySerde(Serdes.String())
+                        .withValueSerde(JsonSerdes.events())
+                        .withNumberOfPartitions(1))
+                .process(() -> new PasswordSprayRule(config), Named.as("al-002-detect"), STORE)
+                .to(topics.alerts(), Produced.with(Serdes.String(), JsonSerdes.alerts()).withName("al-002-alerts"));
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Alert> context) {
+        this.context = context;
+        this.sprays = context.getStateStore(STORE);
+    }
+
+    @Override
+    public void process(Record<String, NormalizedEvent> record) {
+        NormalizedEvent event = record.value();
+        BurstTracker.Step step = tracker.observe(sprays.get(ENTITY), ENTITY,
+                new BurstTracker.Hit(event.timestamp(), event.id(), event.userName()));
+        sprays.put(ENTITY, step.next());
+        if (step.fired() != null) {
+            Alert alert = toAlert(step.fired());
+            context.forward(new Record<>(alert.id(), alert, alert.lastSeen().toEpochMilli()));
+        }
+    }
+
+    private Alert toAlert(BurstTracker.OpenBurst spray) {
+        RuleSettings settings = config.rule(RULE);
+        List<String> users = spray.values();
+        String named = users.stream().limit(NAMES_IN_SUMMARY).map(UserAuthAlerts::quoted).collect(Collectors.joining(", "));
+        String more = users.size() > NAMES_IN_SUMMARY ? " and " + (users.size() - NAMES_IN_SUMMARY) + " more" : "";
+        String summary = String.format("Password spray: failed logins on %d distinct Airflow users (%s%s) between %s and %s "
+                        + "(threshold %d users within %d min)",
+                users.size(), named, more, DateTimeFormatter.ISO_INSTANT.format(spray.firstSeen()),
+                DateTimeFormatter.ISO_INSTANT.format(spray.lastSeen()), settings.threshold(), settings.window().toMinutes());
+        return alerts.alert(spray, ENTITY, summary);
     }
 }

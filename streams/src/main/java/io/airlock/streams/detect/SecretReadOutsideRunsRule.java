@@ -1,20 +1,306 @@
 package io.airlock.streams.detect;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.airlock.core.Alert;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Topics;
 import io.airlock.streams.DetectionConfig;
+import io.airlock.streams.internal.JsonSerdes;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 
-/** AL-022: not wired yet (placeholder, adds nothing to the topology). */
-public final class SecretReadOutsideRunsRule {
+/**
+ * AL-022: Airflow's service identity reads a secret while no DAG run is running, allowing the rule's window (default 2
+ * minutes) as grace before a run starts and after it ends. A read attributed to a run (audited {@code X-Airflow-Run-Id}
+ * header, with {@code X-Airflow-Dag-Id} when present) must fall into <em>that</em> run: a read naming a run that was not
+ * running alerts even while other runs are.
+ *
+ * <p><b>One place for both sources.</b> {@code dag_run} lifecycle events and the service identity's secret reads go through
+ * the one-partition repartition topic {@value #TOPIC} to one processor. It keeps each run's running intervals in
+ * {@value #RUNS_STORE} (a cleared run has several; a run first seen finished — a snapshot — counts from its creation) and
+ * forgets runs {@link #RUN_RETENTION} after they ended.
+ *
+ * <p><b>Deciding late on purpose.</b> CDC and Vault arrive with different latencies, so a read is buffered in
+ * {@value #PENDING_STORE} and decided only when the task's stream time has passed read time + grace (a punctuation on
+ * stream time): by then the start of a run the read belongs to has arrived, if CDC is less than the grace behind Vault.
+ * Stream time moves only with records of this topic (Airflow's reads and run changes): in a deployment where nothing runs,
+ * the verdict on a read waits for the next of them.
+ *
+ * <p>Violations of the service identity within {@link #GROUP_WINDOW} of each other are one alert (the rule's window is the
+ * grace), counting distinct paths.
+ */
+public final class SecretReadOutsideRunsRule implements Processor<String, NormalizedEvent, String, Alert> {
 
     public static final RuleDefinition RULE = RuleDefinition.SECRET_READ_OUTSIDE_RUNS;
+    public static final String TOPIC = "al-022-airflow-activity";
+    public static final String RUNS_STORE = "al-022-dag-runs";
+    public static final String PENDING_STORE = "al-022-pending-reads";
+    public static final String GROUP_STORE = "al-022-violation-groups";
+    public static final Duration GROUP_WINDOW = Duration.ofHours(1);
+    public static final Duration RUN_RETENTION = Duration.ofHours(24);
+    static final Duration DECIDE_INTERVAL = Duration.ofSeconds(1);
+    static final Duration PRUNE_INTERVAL = Duration.ofHours(1);
 
-    private SecretReadOutsideRunsRule() {
+    private static final String ACTIVITY_KEY = "airflow";
+    private static final char SEPARATOR = '\u001f';
+
+    /** One span in which a run was running; {@code end} null while it still is. */
+    public record Interval(@JsonProperty("start") Instant start, @JsonProperty("end") Instant end) {
+        boolean covers(Instant at, Duration grace) {
+            return !at.isBefore(start.minus(grace)) && (end == null || !at.isAfter(end.plus(grace)));
+        }
     }
 
+    /** What the rule knows of one DAG run. */
+    public record RunActivity(@JsonProperty("dag_id") String dagId, @JsonProperty("run_id") String runId,
+            @JsonProperty("created") Instant created, @JsonProperty("intervals") List<Interval> intervals) {
+
+        public RunActivity {
+            intervals = intervals == null ? List.of() : List.copyOf(intervals);
+        }
+
+        boolean covers(Instant at, Duration grace) {
+            return intervals.stream().anyMatch(i -> i.covers(at, grace));
+        }
+
+        /** When the run was last active: the end of its last interval, or null while it runs. */
+        Instant lastActive() {
+            Instant last = created;
+            for (Interval i : intervals) {
+                if (i.end() == null) {
+                    return null;
+                }
+                last = last == null || i.end().isAfter(last) ? i.end() : last;
+            }
+            return last;
+        }
+
+        RunActivity apply(String action, Instant at) {
+            return switch (action) {
+                case "dag-run-created" -> new RunActivity(dagId, runId, created == null || at.isBefore(created) ? at : created, intervals);
+                case "dag-run-running" -> started(at);
+                case "dag-run-success", "dag-run-failed" -> ended(at, true);
+                case "dag-run-queued" -> ended(at, false); // cleared: a new running interval follows
+                default -> this;
+            };
+        }
+
+        private RunActivity started(Instant at) {
+            List<Interval> next = new ArrayList<>(intervals);
+            for (int i = 0; i < next.size(); i++) {
+                Interval interval = next.get(i);
+                if (interval.start().equals(at)) {
+                    return this;
+                }
+                if (interval.end() == null) {
+                    next.set(i, new Interval(at.isBefore(interval.start()) ? at : interval.start(), null));
+                    return new RunActivity(dagId, runId, created, next);
+                }
+            }
+            next.add(new Interval(at, null));
+            return new RunActivity(dagId, runId, created, next);
+        }
+
+        private RunActivity ended(Instant at, boolean finished) {
+            List<Interval> next = new ArrayList<>(intervals);
+            for (int i = 0; i < next.size(); i++) {
+                Interval interval = next.get(i);
+                if (interval.end() == null) {
+                    next.set(i, new Interval(interval.start(), at.isBefore(interval.start()) ? interval.start() : at));
+                    return new RunActivity(dagId, runId, created, next);
+                }
+                if (interval.end().equals(at)) {
+                    return this;
+                }
+            }
+            if (!finished) {
+                return this;
+            }
+            // finished without a running state seen (snapshot of a finished run, or a lost update): count from creation
+            next.add(new Interval(created != null && !created.isAfter(at) ? created : at, at));
+            return new RunActivity(dagId, runId, created, next);
+        }
+    }
+
+    private final DetectionConfig config;
+    private final AlertFactory alerts;
+    private final VaultPathBurstTracker tracker;
+    private final Duration grace;
+    private ProcessorContext<String, Alert> context;
+    private KeyValueStore<String, RunActivity> runs;
+    private KeyValueStore<String, NormalizedEvent> pending;
+    private KeyValueStore<String, VaultPathBurstTracker.State> groups;
+    private long lastPruneMs;
+
+    SecretReadOutsideRunsRule(DetectionConfig config) {
+        this.config = config;
+        this.alerts = new AlertFactory(RULE, config);
+        this.tracker = new VaultPathBurstTracker(RULE.id(), 1, GROUP_WINDOW, config.grace());
+        this.grace = config.rule(RULE).window();
+    }
+
+    /** Adds the rule: run changes and the service identity's secret reads, through one partition, in; alerts out. */
     public static void addTo(StreamsBuilder builder, KStream<String, NormalizedEvent> events, DetectionConfig config, Topics topics) {
-        // implemented by the detection work
+        if (!config.rule(RULE).enabled()) {
+            return;
+        }
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUNS_STORE), Serdes.String(),
+                JsonSerdes.of(RunActivity.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE), Serdes.String(),
+                JsonSerdes.events()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(GROUP_STORE), Serdes.String(),
+                JsonSerdes.of(VaultPathBurstTracker.State.class)));
+        events.filter((principal, event) -> isRunChange(event) || isServiceRead(config, event), Named.as("al-022-airflow-activity"))
+                .selectKey((principal, event) -> ACTIVITY_KEY, Named.as("al-022-key-to-one"))
+                .repartition(Repartitioned.<String, NormalizedEvent>as(TOPIC).withKeySerde(Serdes.String())
+                        .withValueSerde(JsonSerdes.events()).withNumberOfPartitions(1))
+                .process(() -> new SecretReadOutsideRunsRule(config), Named.as("al-022-detect"), RUNS_STORE, PENDING_STORE, GROUP_STORE)
+                .to(topics.alerts(), Produced.with(Serdes.String(), JsonSerdes.alerts()).withName("al-022-alerts"));
+    }
+
+    static boolean isRunChange(NormalizedEvent event) {
+        return NormalizedEvent.DATASET_DAG_RUN.equals(event.dataset()) && event.dagId() != null && event.runId() != null
+                && event.action() != null && event.action().startsWith("dag-run-");
+    }
+
+    static boolean isServiceRead(DetectionConfig config, NormalizedEvent event) {
+        return VaultSecretReads.isSecretRead(event) && VaultSecretReads.isAirflowServiceIdentity(config, event)
+                && !VaultSecretReads.isAllowed(config, event);
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Alert> context) {
+        this.context = context;
+        this.runs = context.getStateStore(RUNS_STORE);
+        this.pending = context.getStateStore(PENDING_STORE);
+        this.groups = context.getStateStore(GROUP_STORE);
+        context.schedule(DECIDE_INTERVAL, PunctuationType.STREAM_TIME, this::decidePendingReads);
+    }
+
+    @Override
+    public void process(Record<String, NormalizedEvent> record) {
+        NormalizedEvent event = record.value();
+        if (isRunChange(event)) {
+            String key = runKey(event.dagId(), event.runId());
+            RunActivity known = runs.get(key);
+            RunActivity run = known != null ? known : new RunActivity(event.dagId(), event.runId(), null, List.of());
+            RunActivity next = run.apply(event.action(), event.timestamp());
+            if (!next.equals(known)) {
+                runs.put(key, next);
+            }
+        } else {
+            pending.put(String.format("%019d%c%s", event.timestamp().toEpochMilli(), SEPARATOR, event.id()), event);
+        }
+    }
+
+    /** Decides, in event-time order, every buffered read whose grace has passed in stream time. */
+    private void decidePendingReads(long streamTimeMs) {
+        Instant decidable = Instant.ofEpochMilli(streamTimeMs).minus(grace);
+        List<KeyValue<String, NormalizedEvent>> due = new ArrayList<>();
+        try (KeyValueIterator<String, NormalizedEvent> all = pending.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, NormalizedEvent> entry = all.next();
+                if (entry.value.timestamp().isAfter(decidable)) {
+                    break;
+                }
+                due.add(entry);
+            }
+        }
+        for (KeyValue<String, NormalizedEvent> entry : due) {
+            pending.delete(entry.key);
+            String violation = violation(entry.value);
+            if (violation != null) {
+                alertOn(entry.value, violation);
+            }
+        }
+        if (streamTimeMs - lastPruneMs >= PRUNE_INTERVAL.toMillis()) {
+            lastPruneMs = streamTimeMs;
+            pruneEndedRuns(Instant.ofEpochMilli(streamTimeMs).minus(RUN_RETENTION));
+        }
+    }
+
+    /** Why the read is out of place, or null when a (its) run covers it. */
+    String violation(NormalizedEvent read) {
+        Instant at = read.timestamp();
+        if (read.runId() != null) {
+            List<RunActivity> named = read.dagId() != null
+                    ? listOf(runs.get(runKey(read.dagId(), read.runId())))
+                    : find(run -> run.runId().equals(read.runId()));
+            if (named.stream().anyMatch(run -> run.covers(at, grace))) {
+                return null;
+            }
+            String run = (read.dagId() != null ? read.dagId() + "/" : "") + read.runId();
+            return named.isEmpty() ? "attributed to run " + run + ", which Airlock never saw"
+                    : "attributed to run " + run + ", which was not running then";
+        }
+        return find(run -> run.covers(at, grace)).isEmpty() ? "no DAG run was running" : null;
+    }
+
+    private void alertOn(NormalizedEvent read, String violation) {
+        String identity = read.vaultIdentity();
+        var hit = new VaultPathBurstTracker.Hit(read.timestamp(), read.id(), read.vaultKvPath(), false);
+        VaultPathBurstTracker.Step step = tracker.observe(groups.get(identity), identity, hit);
+        groups.put(identity, step.next());
+        if (step.fired() != null) {
+            VaultPathBurstTracker.OpenBurst burst = step.fired();
+            String summary = String.format(
+                    "Airflow's service identity %s read %d secret%s outside DAG runs (grace %d s) between %s and %s: %s; latest %s",
+                    VaultSecretReads.describe(identity, read), burst.count(), burst.count() == 1 ? "" : "s", grace.toSeconds(),
+                    DateTimeFormatter.ISO_INSTANT.format(burst.firstSeen()), DateTimeFormatter.ISO_INSTANT.format(burst.lastSeen()),
+                    burst.pathSample(), violation);
+            Alert alert = alerts.alert(burst.toBurst(), identity, summary);
+            context.forward(new Record<>(alert.id(), alert, alert.lastSeen().toEpochMilli()));
+        }
+    }
+
+    private List<RunActivity> find(Predicate<RunActivity> matching) {
+        List<RunActivity> found = new ArrayList<>();
+        try (KeyValueIterator<String, RunActivity> all = runs.all()) {
+            all.forEachRemaining(entry -> {
+                if (matching.test(entry.value)) {
+                    found.add(entry.value);
+                }
+            });
+        }
+        return found;
+    }
+
+    private void pruneEndedRuns(Instant horizon) {
+        List<String> ended = new ArrayList<>();
+        try (KeyValueIterator<String, RunActivity> all = runs.all()) {
+            all.forEachRemaining(entry -> {
+                Instant lastActive = entry.value.lastActive();
+                if (lastActive != null && lastActive.isBefore(horizon)) {
+                    ended.add(entry.key);
+                }
+            });
+        }
+        ended.forEach(runs::delete);
+    }
+
+    private static List<RunActivity> listOf(RunActivity run) {
+        return run == null ? List.of() : List.of(run);
+    }
+
+    private static String runKey(String dagId, String runId) {
+        return dagId + SEPARATOR + runId;
     }
 }

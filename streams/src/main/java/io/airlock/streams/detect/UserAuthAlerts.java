@@ -2,6 +2,7 @@ package io.airlock.streams.detect;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.airlock.streams.internal.JsonSerdes;
+import java.time.Duration;
 import java.time.Instant;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -21,9 +22,44 @@ public record UserAuthAlerts(@JsonProperty("al_001") Instant lastFailedLoginBurs
 
     public static final UserAuthAlerts NONE = new UserAuthAlerts(null, null);
 
+    static final int MAX_NAME_CHARS = 64;
+
     public static void addStore(StreamsBuilder builder) {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
                 JsonSerdes.of(UserAuthAlerts.class)));
+    }
+
+    /** The stored value, or {@link #NONE} for a user no authentication rule fired for yet. */
+    public static UserAuthAlerts of(UserAuthAlerts stored) {
+        return stored == null ? NONE : stored;
+    }
+
+    /**
+     * Whether AL-001 fired for the user at or before {@code at} and no longer than {@code lookBack} before it (AL-003's
+     * "within 30 minutes after a failed-login burst").
+     */
+    public boolean failedLoginBurstWithin(Duration lookBack, Instant at) {
+        return lastFailedLoginBurst != null && !at.isBefore(lastFailedLoginBurst) && !at.isAfter(lastFailedLoginBurst.plus(lookBack));
+    }
+
+    /**
+     * A name from the source data (user, DAG, action) as rules print it in a one-line, plain-text summary: quoted, control
+     * and line-separator characters replaced by {@code ?}, at most {@value #MAX_NAME_CHARS} characters; {@code (none)} for
+     * null. Markup escaping is the notifiers' job.
+     */
+    public static String quoted(String user) {
+        if (user == null) {
+            return "(none)";
+        }
+        String plain = user.codePoints()
+                .map(c -> Character.isISOControl(c) || Character.getType(c) == Character.LINE_SEPARATOR
+                        || Character.getType(c) == Character.PARAGRAPH_SEPARATOR ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+                .toString();
+        if (plain.codePointCount(0, plain.length()) > MAX_NAME_CHARS) {
+            plain = plain.substring(0, plain.offsetByCodePoints(0, MAX_NAME_CHARS)) + "…";
+        }
+        return "'" + plain + "'";
     }
 
     public UserAuthAlerts withFailedLoginBurst(Instant at) {

@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.airlock.core.Alert;
 import io.airlock.core.Severity;
+import io.airlock.core.NormalizedEvent;
 import io.airlock.streams.AbUserRow;
+import io.airlock.streams.AirflowLogins;
 import io.airlock.streams.DetectionConfig;
+import io.airlock.streams.EventsFixture;
 import io.airlock.streams.TopologyFixture;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -93,6 +97,79 @@ class FailedLoginBurstRuleTest {
                 tuned.abUser(alice, alice.failCount(i).update(T0.plusSeconds(i * 10L)), T0.plusSeconds(i * 10L));
             }
             assertThat(tuned.alertUpdates()).hasSize(1).allMatch(a -> a.count() == 3);
+        }
+    }
+
+    @Test
+    void shouldNotCountVaultAuthenticationFailures() {
+        try (var events = new EventsFixture()) {
+            for (int i = 0; i < 6; i++) {
+                events.pipe(EventsFixture.vaultLogin("alice", T0.plusSeconds(i), "vault-" + i, NormalizedEvent.OUTCOME_FAILURE));
+            }
+            assertThat(events.alertUpdates()).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldCountAFailedLoginDeliveredTwiceOnce() {
+        try (var events = new EventsFixture()) {
+            for (int i = 0; i < 4; i++) {
+                NormalizedEvent failure = EventsFixture.failedLogin("alice", T0.plusSeconds(i * 10L), "e-" + i);
+                events.pipe(failure).pipe(failure);
+            }
+            assertThat(events.alertUpdates()).isEmpty();
+
+            events.pipe(EventsFixture.failedLogin("alice", T0.plusSeconds(50), "e-4"));
+            assertThat(events.alertUpdates()).singleElement().satisfies(a -> {
+                assertThat(a.count()).isEqualTo(5);
+                assertThat(a.evidence()).containsExactly("e-0", "e-1", "e-2", "e-3", "e-4");
+            });
+        }
+    }
+
+    @Test
+    void shouldRecordEachFiringForTheUserInUserAuthAlerts() {
+        failures(alice, 1, 6, T0, Duration.ofSeconds(30));
+
+        UserAuthAlerts recorded = fixture.<String, UserAuthAlerts>keyValueStore(UserAuthAlerts.STORE).get("alice");
+        assertThat(recorded.lastFailedLoginBurst()).isEqualTo(T0.plusSeconds(150));
+        assertThat(recorded.lastLoginAfterBurst()).isNull();
+    }
+
+    @Test
+    void shouldNotRecordFailuresBelowThresholdInUserAuthAlerts() {
+        failures(alice, 1, 4, T0, Duration.ofSeconds(30));
+
+        assertThat(fixture.<String, UserAuthAlerts>keyValueStore(UserAuthAlerts.STORE).get("alice")).isNull();
+    }
+
+    @Test
+    void shouldNeverAlertOnAnAllowListedUser() {
+        var config = DetectionConfig.defaults().withAllowList(new DetectionConfig.AllowList(Set.of("svc-sync"), Set.of(), List.of()));
+        try (var allowing = new TopologyFixture(config)) {
+            var logins = new AirflowLogins();
+            for (int i = 0; i < 10; i++) {
+                logins.failed("svc-sync", T0.plusSeconds(i));
+            }
+            logins.pipeInto(allowing);
+            assertThat(allowing.alertUpdates()).isEmpty();
+            assertThat(allowing.<String, UserAuthAlerts>keyValueStore(UserAuthAlerts.STORE).get("svc-sync")).isNull();
+        }
+    }
+
+    @Test
+    void shouldAddNothingWhenDisabled() {
+        var config = DetectionConfig.defaults().withRule(RuleDefinition.FAILED_LOGIN_BURST,
+                RuleDefinition.FAILED_LOGIN_BURST.defaults().disabled());
+        try (var disabled = new TopologyFixture(config)) {
+            var logins = new AirflowLogins();
+            for (int i = 0; i < 10; i++) {
+                logins.failed("alice", T0.plusSeconds(i));
+            }
+            logins.pipeInto(disabled);
+            assertThat(disabled.alertUpdates()).noneMatch(a -> a.ruleId().equals("AL-001"));
+            assertThat(disabled.<String, UserAuthAlerts>keyValueStore(UserAuthAlerts.STORE).get("alice")).isNull();
+            assertThat(disabled.<String, Object>keyValueStore(FailedLoginBurstRule.STORE)).isNull();
         }
     }
 }

@@ -1,0 +1,113 @@
+package io.airlock.streams.detect;
+
+import io.airlock.core.NormalizedEvent;
+import io.airlock.streams.DetectionConfig;
+import io.airlock.streams.internal.JsonSerdes;
+import java.util.Locale;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Repartitioned;
+
+/**
+ * What the Vault rules (AL-020 … AL-024) count, defined once.
+ *
+ * <ul>
+ * <li><b>Operations, not lines.</b> A Vault operation is a request line and a response line with the same {@code request.id};
+ *     only the response ({@code vault.audit_type = response}) is counted. Vault writes the response line for denied requests
+ *     too (with the same {@code error}), so nothing is lost; a request whose response never comes (Vault crashed, or the
+ *     audit line was lost) is ignored.</li>
+ * <li><b>Secret read</b>: a response to operation {@code read} on a KV path ({@code vault.kv_path} set) that is not a
+ *     failure and that returns the value: KV v2 {@code metadata/} and {@code subkeys/} reads return no secret values and are
+ *     not secret reads. {@code list} is not a secret read either: it discloses key names, not values; a harvester that
+ *     lists and then reads is caught by its reads.</li>
+ * <li><b>Permission denied</b>: a response whose {@code vault.error} mentions {@code permission denied}, or a failed response
+ *     whose error looks like an HTTP 403 ({@code 403}, {@code forbidden}).</li>
+ * <li><b>Identity</b>: {@code vault.identity} (entity id, else display name). Events on {@code events} are keyed by
+ *     principal (display name first), and one entity can log in through several auth methods with different display names,
+ *     so per-identity rules re-key by identity through {@link #BY_IDENTITY_TOPIC}.</li>
+ * </ul>
+ */
+public final class VaultSecretReads {
+
+    /** The repartition topic (suffix) of Vault secret reads and denials keyed by {@code vault.identity}. */
+    public static final String BY_IDENTITY_TOPIC = "vault-operations-by-identity";
+
+    private VaultSecretReads() {
+    }
+
+    /** A response line of a Vault operation with a known identity. */
+    public static boolean isOperation(NormalizedEvent event) {
+        return NormalizedEvent.DATASET_VAULT.equals(event.dataset()) && NormalizedEvent.VAULT_RESPONSE.equals(event.vaultAuditType())
+                && event.vaultIdentity() != null;
+    }
+
+    /** A successful read of a KV secret's value (see the class comment). */
+    public static boolean isSecretRead(NormalizedEvent event) {
+        return isOperation(event) && event.vaultKvPath() != null && "read".equals(event.vaultOperation())
+                && !NormalizedEvent.OUTCOME_FAILURE.equals(event.outcome()) && event.vaultError() == null
+                && readsValue(event.vaultPath(), event.vaultKvPath());
+    }
+
+    /** A Vault operation refused for lack of permission (see the class comment). */
+    public static boolean isPermissionDenied(NormalizedEvent event) {
+        if (!isOperation(event) || event.vaultError() == null) {
+            return false;
+        }
+        String error = event.vaultError().toLowerCase(Locale.ROOT);
+        return error.contains("permission denied")
+                || NormalizedEvent.OUTCOME_FAILURE.equals(event.outcome()) && (error.contains("403") || error.contains("forbidden"));
+    }
+
+    /** True if the allow-list covers the event's identity, display name or path: no Vault rule alerts on it. */
+    public static boolean isAllowed(DetectionConfig config, NormalizedEvent event) {
+        var allow = config.allow();
+        return allow.allowsIdentity(event.vaultIdentity()) || allow.allowsUser(event.userName())
+                || allow.allowsPath(event.vaultKvPath()) || allow.allowsPath(event.vaultPath());
+    }
+
+    /** True if the event's principal is Airflow's service identity (its display name contains the configured text). */
+    public static boolean isAirflowServiceIdentity(DetectionConfig config, NormalizedEvent event) {
+        return config.airflow().isServiceIdentity(event.userName() != null ? event.userName() : event.vaultIdentity());
+    }
+
+    /** {@code 'approle-airflow' (entity 5cb4…)}, or just the identity when it is the display name. */
+    public static String describe(String identity, NormalizedEvent latest) {
+        String name = latest.userName();
+        return name == null || name.equals(identity) ? "'" + identity + "'" : "'" + name + "' (entity " + identity + ")";
+    }
+
+    /**
+     * Vault secret reads and permission denials that no allow-listed identity or user made, keyed by {@code vault.identity},
+     * through the named repartition topic {@value #BY_IDENTITY_TOPIC}. Built once per topology: the rules that need it share
+     * the one topic instead of writing every Vault operation three times.
+     */
+    public static KStream<String, NormalizedEvent> byIdentity(KStream<String, NormalizedEvent> events, DetectionConfig config) {
+        return events
+                .filter((principal, event) -> (isSecretRead(event) || isPermissionDenied(event))
+                        && !config.allow().allowsIdentity(event.vaultIdentity()) && !config.allow().allowsUser(event.userName()),
+                        Named.as("vault-operations-to-rekey"))
+                .selectKey((principal, event) -> event.vaultIdentity(), Named.as("vault-operations-key-by-identity"))
+                .repartition(Repartitioned.<String, NormalizedEvent>as(BY_IDENTITY_TOPIC)
+                        .withKeySerde(Serdes.String()).withValueSerde(JsonSerdes.events()));
+    }
+
+    /**
+     * True unless the read went to a KV v2 endpoint that returns no values ({@code metadata/}, {@code subkeys/}): the raw
+     * path is the KV path with one segment inserted after the mount, and that segment tells.
+     */
+    static boolean readsValue(String vaultPath, String kvPath) {
+        if (vaultPath == null || vaultPath.equals(kvPath)) {
+            return true;
+        }
+        int i = 0;
+        while (i < kvPath.length() && i < vaultPath.length() && kvPath.charAt(i) == vaultPath.charAt(i)) {
+            i++;
+        }
+        int slash = kvPath.lastIndexOf('/', i - 1);
+        String segment = vaultPath.substring(slash + 1);
+        return !(segment.startsWith("metadata/") || segment.startsWith("subkeys/") || segment.equals("metadata")
+                || segment.equals("subkeys"));
+    }
+}

@@ -1,0 +1,196 @@
+package io.airlock.streams.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.airlock.core.Alert;
+import io.airlock.core.Severity;
+import io.airlock.streams.AbUserRow;
+import io.airlock.streams.DetectionConfig;
+import io.airlock.streams.LogRow;
+import io.airlock.streams.TestCalendars;
+import io.airlock.streams.TopologyFixture;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class AccountChangeRuleTest {
+
+    /** Tuesday 2026-03-03 11:00 CET. */
+    private static final Instant TUESDAY_MORNING = Instant.parse("2026-03-03T10:00:00Z");
+    /** Sunday 2026-03-29 03:15 CEST, just after the clocks went forward. */
+    private static final Instant SUNDAY_NIGHT = Instant.parse("2026-03-29T01:15:00Z");
+    private final TopologyFixture fixture = new TopologyFixture(TestCalendars.berlinConfig());
+    private long nextLogId = 1;
+
+    @AfterEach
+    void close() {
+        fixture.close();
+    }
+
+    private void inserted(TopologyFixture into, AbUserRow row, Instant at) {
+        into.abUser(row, row.change("c", at, null), at);
+    }
+
+    private void audit(TopologyFixture into, String event, String owner, Instant at) {
+        LogRow row = LogRow.airflow3(nextLogId++).event(event).owner(owner).at(at);
+        into.log(row.key(), row.insert(), at);
+    }
+
+    /** The AL-012 alert updates (an off-hours audit-log change raises AL-010 as well). */
+    private static List<Alert> accountAlerts(TopologyFixture from) {
+        return from.alertUpdates().stream().filter(a -> a.ruleId().equals("AL-012")).toList();
+    }
+
+    private Alert onlyAlert() {
+        Map<String, Alert> alerts = TopologyFixture.latest(accountAlerts(fixture));
+        assertThat(alerts).hasSize(1);
+        return alerts.values().iterator().next();
+    }
+
+    @Test
+    void shouldRaiseAMediumAlertForANewAccountInBusinessHours() {
+        inserted(fixture, AbUserRow.of(7, "mallory"), TUESDAY_MORNING);
+
+        Alert alert = onlyAlert();
+        assertThat(alert.ruleId()).isEqualTo("AL-012");
+        assertThat(alert.severity()).isEqualTo(Severity.MEDIUM);
+        assertThat(alert.entity()).isEqualTo("mallory");
+        assertThat(alert.runbook()).isEqualTo("docs/runbooks/AL-012-account-or-privilege-change.md");
+        assertThat(alert.techniqueIds()).contains("T1136", "T1098");
+        assertThat(alert.summary()).contains("Airflow account 'mallory'", "account created", "TUE 2026-03-03 11:00 Europe/Berlin");
+    }
+
+    @Test
+    void shouldRaiseAHighAlertForANewAccountOnSundayNight() {
+        inserted(fixture, AbUserRow.of(7, "mallory"), SUNDAY_NIGHT);
+
+        Alert alert = onlyAlert();
+        assertThat(alert.severity()).isEqualTo(Severity.HIGH);
+        assertThat(alert.summary()).contains("SUN 2026-03-29 03:15 Europe/Berlin", "outside business hours");
+    }
+
+    @Test
+    void shouldNotAlertOnSnapshotRowsOrLoginCounters() {
+        AbUserRow alice = AbUserRow.of(1, "alice");
+        fixture.abUser(alice, alice.change("r", TUESDAY_MORNING, null), TUESDAY_MORNING);
+        fixture.abUser(alice, alice.loginCount(1).update(TUESDAY_MORNING.plusSeconds(5)), TUESDAY_MORNING.plusSeconds(5));
+        fixture.abUser(alice, alice.failCount(1).update(TUESDAY_MORNING.plusSeconds(9)), TUESDAY_MORNING.plusSeconds(9));
+
+        assertThat(accountAlerts(fixture)).isEmpty();
+    }
+
+    @Test
+    void shouldAlertWhenAnAccountIsDeactivatedAndReactivated() {
+        AbUserRow bob = AbUserRow.of(2, "bob");
+        fixture.abUser(bob, bob.change("r", TUESDAY_MORNING, null), TUESDAY_MORNING);
+        Instant off = TUESDAY_MORNING.plus(Duration.ofMinutes(5));
+        fixture.abUser(bob, bob.active(false).update(off), off);
+        Instant on = SUNDAY_NIGHT;
+        fixture.abUser(bob, bob.active(true).update(on), on);
+
+        List<Alert> updates = accountAlerts(fixture);
+        assertThat(TopologyFixture.latest(updates)).hasSize(2);
+        assertThat(updates.get(0).summary()).contains("account deactivated");
+        assertThat(updates.get(0).severity()).isEqualTo(Severity.MEDIUM);
+        assertThat(updates.get(1).summary()).contains("account activated");
+        assertThat(updates.get(1).severity()).isEqualTo(Severity.HIGH);
+    }
+
+    @Test
+    void shouldAlertWhenAnAccountIsDeleted() {
+        AbUserRow carol = AbUserRow.of(3, "carol");
+        fixture.abUser(carol, carol.change("d", TUESDAY_MORNING, null), TUESDAY_MORNING);
+
+        assertThat(onlyAlert().summary()).contains("account deleted");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"post_user", "patch_user", "delete_user", "post_role", "patch_role", "delete_role", "api.user.edit",
+        "cli_users_create", "cli_add_role", "cli_roles_add_perms", "edit", "action_muldelete", "resetpasswords"})
+    void shouldAlertOnTheActingUserOfAnAuditLoggedUserOrRoleChange(String event) {
+        audit(fixture, event, "admin", TUESDAY_MORNING);
+
+        Alert alert = onlyAlert();
+        assertThat(alert.entity()).isEqualTo("admin");
+        assertThat(alert.severity()).isEqualTo(Severity.MEDIUM);
+        assertThat(alert.summary()).contains("Airflow user 'admin' changed accounts or roles", "'" + event + "'");
+    }
+
+    @Test
+    void shouldNotAlertOnUserReadsOrNonIamChanges() {
+        audit(fixture, "cli_users_list", "admin", TUESDAY_MORNING);
+        audit(fixture, "get_user", "admin", TUESDAY_MORNING);
+        audit(fixture, "login", "admin", TUESDAY_MORNING);
+        audit(fixture, "patch_variable", "admin", TUESDAY_MORNING);
+        LogRow dagDelete = LogRow.airflow2(900).event("delete").owner("admin").dag("etl").at(TUESDAY_MORNING);
+        fixture.log(dagDelete.key(), dagDelete.insert(), TUESDAY_MORNING);
+
+        assertThat(accountAlerts(fixture)).isEmpty();
+    }
+
+    @Test
+    void shouldGroupOneActorsChangesAndEscalateWhenOneIsOffHours() {
+        Instant evening = Instant.parse("2026-03-03T16:30:00Z");           // Tue 17:30 CET
+        audit(fixture, "post_user", "admin", evening);
+        audit(fixture, "patch_role", "admin", evening.plus(Duration.ofMinutes(40)));   // 18:10 CET, off-hours
+        audit(fixture, "patch_user", "admin", evening.plus(Duration.ofMinutes(50)));
+
+        List<Alert> updates = accountAlerts(fixture);
+        assertThat(updates).extracting(Alert::id).containsOnly(updates.get(0).id());
+        assertThat(updates).extracting(Alert::severity).containsExactly(Severity.MEDIUM, Severity.HIGH, Severity.HIGH);
+        assertThat(updates.get(2).count()).isEqualTo(3);
+        assertThat(updates.get(2).summary()).contains("(3 changes)", "'post_user'", "'patch_role'", "'patch_user'");
+    }
+
+    @Test
+    void shouldCountADuplicatedInsertOnce() {
+        AbUserRow mallory = AbUserRow.of(7, "mallory");
+        String insert = mallory.change("c", TUESDAY_MORNING, null);
+        fixture.abUser(mallory, insert, TUESDAY_MORNING);
+        fixture.abUser(mallory, insert, TUESDAY_MORNING);
+
+        assertThat(accountAlerts(fixture)).singleElement().extracting(Alert::count).isEqualTo(1L);
+    }
+
+    @Test
+    void shouldGiveTheSameAlertIdsForTheSameInput() {
+        List<String> ids = List.of(1, 2).stream().map(replay -> {
+            try (var again = new TopologyFixture(TestCalendars.berlinConfig())) {
+                LogRow row = LogRow.airflow3(42).event("post_user").owner("admin").at(SUNDAY_NIGHT);
+                again.log(row.key(), row.insert(), SUNDAY_NIGHT);
+                LogRow later = LogRow.airflow3(43).event("delete_user").owner("admin").at(SUNDAY_NIGHT.plus(Duration.ofHours(3)));
+                again.log(later.key(), later.insert(), later.dttm());
+                return String.join(",", TopologyFixture.latest(accountAlerts(again)).keySet());
+            }
+        }).toList();
+
+        assertThat(ids.get(0)).isEqualTo(ids.get(1)).contains(",");
+    }
+
+    @Test
+    void shouldIgnoreAllowListedEntities() {
+        DetectionConfig config = TestCalendars.berlinConfig()
+                .withAllowList(new DetectionConfig.AllowList(Set.of("provisioner"), Set.of(), List.of()));
+        try (var allowing = new TopologyFixture(config)) {
+            audit(allowing, "post_user", "provisioner", TUESDAY_MORNING);
+            assertThat(accountAlerts(allowing)).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldDoNothingWhenDisabled() {
+        DetectionConfig config = TestCalendars.berlinConfig().withRule(RuleDefinition.ACCOUNT_CHANGE,
+                RuleDefinition.ACCOUNT_CHANGE.defaults().disabled());
+        try (var disabled = new TopologyFixture(config)) {
+            inserted(disabled, AbUserRow.of(7, "mallory"), SUNDAY_NIGHT);
+            audit(disabled, "post_user", "admin", SUNDAY_NIGHT);
+            assertThat(accountAlerts(disabled)).isEmpty();
+        }
+    }
+}

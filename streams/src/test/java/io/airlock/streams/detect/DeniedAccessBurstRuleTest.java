@@ -1,0 +1,119 @@
+package io.airlock.streams.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.airlock.core.Alert;
+import io.airlock.core.Severity;
+import io.airlock.streams.DetectionConfig;
+import io.airlock.streams.TopologyFixture;
+import io.airlock.streams.VaultOperation;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class DeniedAccessBurstRuleTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
+    private final TopologyFixture fixture = new TopologyFixture();
+
+    @AfterEach
+    void close() {
+        fixture.close();
+    }
+
+    private static VaultOperation deniedRead(String path, String displayName, int secondsAfterT0) {
+        return VaultOperation.read(path).by(displayName, "ent-mallory").at(T0.plusSeconds(secondsAfterT0)).denied();
+    }
+
+    private static List<Alert> al023(List<Alert> alerts) {
+        return alerts.stream().filter(a -> a.ruleId().equals("AL-023")).toList();
+    }
+
+    @Test
+    void shouldRaiseOneMediumAlertForSixDeniedOperationsOfOneIdentityInFiveMinutes() {
+        for (int i = 0; i < 6; i++) {
+            deniedRead("secret/data/prod/db-" + i, "userpass-mallory", i * 30).pipeTo(fixture);
+        }
+
+        List<Alert> updates = al023(fixture.alertUpdates());
+        Map<String, Alert> alerts = TopologyFixture.latest(updates);
+        assertThat(updates).hasSize(2);
+        assertThat(alerts).hasSize(1);
+        Alert alert = alerts.values().iterator().next();
+        assertThat(alert.severity()).isEqualTo(Severity.MEDIUM);
+        assertThat(alert.entity()).isEqualTo("ent-mallory");
+        assertThat(alert.count()).isEqualTo(6);
+        assertThat(alert.evidence()).hasSize(6).doesNotHaveDuplicates();
+        assertThat(alert.techniqueIds()).contains("T1555");
+        assertThat(alert.runbook()).isEqualTo("docs/runbooks/AL-023-denied-access-burst.md");
+        assertThat(alert.summary()).contains("6 permission-denied", "userpass-mallory", "secret/prod/db-5");
+    }
+
+    @Test
+    void shouldCountOperationsNotAuditLines() {
+        for (int i = 0; i < 4; i++) {
+            deniedRead("secret/data/prod/db-" + i, "userpass-mallory", i * 30).pipeTo(fixture); // 8 lines, 4 operations
+        }
+        assertThat(al023(fixture.alertUpdates())).isEmpty();
+    }
+
+    @Test
+    void shouldIgnoreRequestsWhoseResponseNeverCame() {
+        for (int i = 0; i < 4; i++) {
+            deniedRead("secret/data/prod/db-" + i, "userpass-mallory", i * 30).pipeTo(fixture);
+        }
+        deniedRead("secret/data/prod/db-9", "userpass-mallory", 200).pipeRequestOnlyTo(fixture);
+
+        assertThat(al023(fixture.alertUpdates())).isEmpty();
+    }
+
+    @Test
+    void shouldCountOneEntityAcrossItsDisplayNames() {
+        for (int i = 0; i < 3; i++) {
+            deniedRead("secret/data/prod/db-" + i, "userpass-mallory", i * 10).pipeTo(fixture);
+            deniedRead("secret/data/prod/api-" + i, "oidc-mallory", i * 10 + 5).pipeTo(fixture);
+        }
+        assertThat(TopologyFixture.latest(al023(fixture.alertUpdates())).values())
+                .singleElement().satisfies(a -> assertThat(a.count()).isEqualTo(6));
+    }
+
+    @Test
+    void shouldNotCountDuplicatesSuccessesOrSpreadOutDenials() {
+        for (int i = 0; i < 4; i++) {
+            VaultOperation denied = deniedRead("secret/data/prod/db-" + i, "userpass-mallory", i * 30);
+            denied.pipeTo(fixture);
+            denied.pipeTo(fixture);
+            VaultOperation.read("secret/data/prod/ok-" + i).by("userpass-mallory", "ent-mallory").at(T0.plusSeconds(i * 30 + 1))
+                    .pipeTo(fixture);
+        }
+        deniedRead("secret/data/prod/db-4", "userpass-mallory", 600).pipeTo(fixture);
+
+        assertThat(al023(fixture.alertUpdates())).isEmpty();
+    }
+
+    @Test
+    void shouldNotAlertOnAnAllowListedIdentity() {
+        var config = DetectionConfig.defaults().withAllowList(new DetectionConfig.AllowList(Set.of(), Set.of("ent-mallory"), List.of()));
+        try (var allowing = new TopologyFixture(config)) {
+            for (int i = 0; i < 6; i++) {
+                deniedRead("secret/data/prod/db-" + i, "userpass-mallory", i * 30).pipeTo(allowing);
+            }
+            assertThat(al023(allowing.alertUpdates())).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldRaiseNothingWhenDisabled() {
+        var config = DetectionConfig.defaults().withRule(RuleDefinition.DENIED_ACCESS_BURST,
+                RuleDefinition.DENIED_ACCESS_BURST.defaults().disabled());
+        try (var disabled = new TopologyFixture(config)) {
+            for (int i = 0; i < 6; i++) {
+                deniedRead("secret/data/prod/db-" + i, "userpass-mallory", i * 30).pipeTo(disabled);
+            }
+            assertThat(al023(disabled.alertUpdates())).isEmpty();
+        }
+    }
+}

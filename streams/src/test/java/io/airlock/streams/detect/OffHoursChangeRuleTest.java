@@ -1,0 +1,258 @@
+package io.airlock.streams.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.airlock.core.Alert;
+import io.airlock.core.Severity;
+import io.airlock.streams.AbUserRow;
+import io.airlock.streams.DetectionConfig;
+import io.airlock.streams.LogRow;
+import io.airlock.streams.TestCalendars;
+import io.airlock.streams.TopologyFixture;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class OffHoursChangeRuleTest {
+
+    /** Saturday 2026-03-28 23:30 in Berlin (CET). */
+    private static final Instant SATURDAY_NIGHT = Instant.parse("2026-03-28T22:30:00Z");
+    private final TopologyFixture fixture = new TopologyFixture(TestCalendars.berlinConfig(LocalDate.of(2026, 12, 24)));
+    private long nextId = 100;
+
+    @AfterEach
+    void close() {
+        fixture.close();
+    }
+
+    private void change(TopologyFixture into, String event, String user, String dag, Instant at) {
+        LogRow row = LogRow.airflow3(nextId++).event(event).owner(user).dag(dag).at(at);
+        into.log(row.key(), row.insert(), at);
+    }
+
+    private void change(String event, String user, String dag, Instant at) {
+        change(fixture, event, user, dag, at);
+    }
+
+    private Alert onlyAlert() {
+        Map<String, Alert> alerts = TopologyFixture.latest(fixture.alertUpdates());
+        assertThat(alerts).hasSize(1);
+        return alerts.values().iterator().next();
+    }
+
+    @Test
+    void shouldRaiseAMediumAlertForAPatchDagOnSaturdayNightInBerlin() {
+        change("patch_dag", "alice", "etl", SATURDAY_NIGHT);
+
+        Alert alert = onlyAlert();
+        assertThat(alert.ruleId()).isEqualTo("AL-010");
+        assertThat(alert.ruleName()).isEqualTo("off-hours change");
+        assertThat(alert.severity()).isEqualTo(Severity.MEDIUM);
+        assertThat(alert.entity()).isEqualTo("alice");
+        assertThat(alert.count()).isEqualTo(1);
+        assertThat(alert.firstSeen()).isEqualTo(SATURDAY_NIGHT);
+        assertThat(alert.evidence()).hasSize(1);
+        assertThat(alert.techniqueIds()).contains("T1078");
+        assertThat(alert.runbook()).isEqualTo("docs/runbooks/AL-010-off-hours-change.md");
+        assertThat(alert.summary()).contains("'alice'", "'patch_dag' on DAG 'etl'", "SAT 2026-03-28 23:30 Europe/Berlin");
+    }
+
+    @Test
+    void shouldAlertOnAirflow2UiRestAndCliChangesToo() {
+        LogRow ui = LogRow.airflow2(1).event("trigger").owner("bob").dag("etl").at(SATURDAY_NIGHT);
+        LogRow rest = LogRow.airflow2(2).event("api.variable.edit").owner("carol").at(SATURDAY_NIGHT);
+        LogRow cli = LogRow.airflow2(3).event("cli_connections_add").owner("dave").at(SATURDAY_NIGHT);
+        for (LogRow row : List.of(ui, rest, cli)) {
+            fixture.log(row.key(), row.insert(), SATURDAY_NIGHT);
+        }
+
+        assertThat(TopologyFixture.latest(fixture.alertUpdates()).values()).extracting(Alert::entity)
+                .containsExactlyInAnyOrder("bob", "carol", "dave");
+    }
+
+    @Test
+    void shouldFollowBusinessHoursInLocalTimeAfterTheSpringChange() {
+        change("patch_dag", "alice", "etl", Instant.parse("2026-03-30T06:00:00Z"));   // Mon 08:00 CEST
+        assertThat(fixture.alertUpdates()).isEmpty();
+
+        change("patch_dag", "alice", "etl", Instant.parse("2026-03-30T05:59:00Z"));   // Mon 07:59 CEST
+        assertThat(onlyAlert().summary()).contains("MON 2026-03-30 07:59 Europe/Berlin");
+    }
+
+    @Test
+    void shouldTreatAConfiguredHolidayAsOffHours() {
+        change("delete_variable", "alice", null, Instant.parse("2026-12-24T10:00:00Z"));  // Thu 11:00 CET, holiday
+        change("delete_variable", "bob", null, Instant.parse("2026-12-23T10:00:00Z"));    // Wed 11:00 CET, working day
+
+        assertThat(onlyAlert().entity()).isEqualTo("alice");
+    }
+
+    @Test
+    void shouldIgnoreWorkerReadOnlyAndAuthenticationEvents() {
+        change("cli_task_run", "airflow", "etl", SATURDAY_NIGHT);
+        change("success", "airflow", "etl", SATURDAY_NIGHT);
+        change("failed", "airflow", "etl", SATURDAY_NIGHT);
+        change("graph", "alice", "etl", SATURDAY_NIGHT);
+        change("get_dag", "alice", "etl", SATURDAY_NIGHT);
+        change("cli_variables_list", "alice", null, SATURDAY_NIGHT);
+        change("login", "alice", null, SATURDAY_NIGHT);
+
+        assertThat(fixture.alertUpdates()).isEmpty();
+    }
+
+    @Test
+    void shouldGroupOneUsersOffHoursChangesIntoOneGrowingAlert() {
+        change("patch_dag", "alice", "etl", SATURDAY_NIGHT);
+        change("trigger_dag_run", "alice", "etl", SATURDAY_NIGHT.plus(Duration.ofMinutes(40)));
+        change("bulk_variables", "alice", null, SATURDAY_NIGHT.plus(Duration.ofMinutes(90)));
+
+        List<Alert> updates = fixture.alertUpdates();
+        assertThat(updates).hasSize(3).extracting(Alert::id).containsOnly(updates.get(0).id());
+        Alert last = updates.get(2);
+        assertThat(last.count()).isEqualTo(3);
+        assertThat(last.evidence()).hasSize(3).doesNotHaveDuplicates();
+        assertThat(last.lastSeen()).isEqualTo(SATURDAY_NIGHT.plus(Duration.ofMinutes(90)));
+        assertThat(last.summary()).contains("3 changes", "'patch_dag' on DAG 'etl'", "'trigger_dag_run' on DAG 'etl'",
+                "'bulk_variables'", "between SAT 2026-03-28 23:30 Europe/Berlin and SUN 2026-03-29 01:00 Europe/Berlin");
+    }
+
+    @Test
+    void shouldOpenANewAlertAfterAnHourWithoutChanges() {
+        change("patch_dag", "alice", "etl", SATURDAY_NIGHT);
+        change("patch_dag", "alice", "etl", SATURDAY_NIGHT.plus(Duration.ofMinutes(61)));
+
+        assertThat(TopologyFixture.latest(fixture.alertUpdates())).hasSize(2);
+    }
+
+    @Test
+    void shouldKeepUsersApart() {
+        change("patch_dag", "alice", "etl", SATURDAY_NIGHT);
+        change("patch_dag", "bob", "etl", SATURDAY_NIGHT.plusSeconds(60));
+
+        assertThat(TopologyFixture.latest(fixture.alertUpdates()).values()).extracting(Alert::entity)
+                .containsExactlyInAnyOrder("alice", "bob");
+    }
+
+    @Test
+    void shouldRaiseAHighAlertWhenTheUserHadAFailedLoginBurstInThePrevious24Hours() {
+        AbUserRow alice = AbUserRow.of(1, "alice");
+        Instant burst = SATURDAY_NIGHT.minus(Duration.ofHours(20));
+        fixture.abUser(alice, alice.change("r", burst.minusSeconds(60), null), burst.minusSeconds(60));
+        for (int i = 1; i <= 5; i++) {
+            Instant at = burst.plusSeconds(10L * i);
+            fixture.abUser(alice, alice.failCount(i).update(at), at);
+        }
+        fixture.alertUpdates();
+
+        change("patch_dag", "alice", "etl", SATURDAY_NIGHT);
+
+        Alert alert = onlyAlert();
+        assertThat(alert.ruleId()).isEqualTo("AL-010");
+        assertThat(alert.severity()).isEqualTo(Severity.HIGH);
+        assertThat(alert.summary()).contains("failed-login burst (AL-001)", "within 24 h before");
+    }
+
+    @Test
+    void shouldStayMediumWhenTheAuthenticationAlertIsOlderThanTheWindowOrAfterTheChange() {
+        authAlerts().put("alice", UserAuthAlerts.NONE.withFailedLoginBurst(SATURDAY_NIGHT.minus(Duration.ofHours(25))));
+        authAlerts().put("bob", UserAuthAlerts.NONE.withLoginAfterBurst(SATURDAY_NIGHT.plus(Duration.ofMinutes(5))));
+
+        change("patch_dag", "alice", "etl", SATURDAY_NIGHT);
+        change("patch_dag", "bob", "etl", SATURDAY_NIGHT);
+
+        assertThat(TopologyFixture.latest(fixture.alertUpdates()).values()).extracting(Alert::severity)
+                .containsOnly(Severity.MEDIUM);
+    }
+
+    @Test
+    void shouldEscalateAnOpenAlertWhenALoginAfterBurstAppearsDuringIt() {
+        change("patch_dag", "alice", "etl", SATURDAY_NIGHT);
+        authAlerts().put("alice", UserAuthAlerts.NONE.withLoginAfterBurst(SATURDAY_NIGHT.plus(Duration.ofMinutes(10))));
+        change("delete_dag", "alice", "etl", SATURDAY_NIGHT.plus(Duration.ofMinutes(20)));
+        authAlerts().delete("alice");
+        change("delete_variable", "alice", null, SATURDAY_NIGHT.plus(Duration.ofMinutes(30)));
+
+        List<Alert> updates = fixture.alertUpdates();
+        assertThat(updates).extracting(Alert::severity).containsExactly(Severity.MEDIUM, Severity.HIGH, Severity.HIGH);
+        assertThat(updates).extracting(Alert::id).containsOnly(updates.get(0).id());
+        assertThat(updates.get(2).summary()).contains("login after a failed-login burst (AL-003)");
+    }
+
+    @Test
+    void shouldHonourAConfiguredLookBackWindow() {
+        DetectionConfig config = TestCalendars.berlinConfig().withRule(RuleDefinition.OFF_HOURS_CHANGE,
+                RuleSettings.of(1, Duration.ofHours(48)));
+        try (var tuned = new TopologyFixture(config)) {
+            tuned.<String, UserAuthAlerts>keyValueStore(UserAuthAlerts.STORE)
+                    .put("alice", UserAuthAlerts.NONE.withFailedLoginBurst(SATURDAY_NIGHT.minus(Duration.ofHours(30))));
+            change(tuned, "patch_dag", "alice", "etl", SATURDAY_NIGHT);
+            assertThat(tuned.alertUpdates()).singleElement().extracting(Alert::severity).isEqualTo(Severity.HIGH);
+        }
+    }
+
+    @Test
+    void shouldCountADuplicatedOrResnapshottedAuditRowOnce() {
+        LogRow row = LogRow.airflow3(7).event("patch_dag").owner("alice").dag("etl").at(SATURDAY_NIGHT);
+        fixture.log(row.key(), row.insert(), SATURDAY_NIGHT);
+        fixture.log(row.key(), row.insert(), SATURDAY_NIGHT);
+        fixture.log(row.key(), row.snapshot(), SATURDAY_NIGHT.plusSeconds(600));
+
+        assertThat(fixture.alertUpdates()).singleElement().extracting(Alert::count).isEqualTo(1L);
+    }
+
+    @Test
+    void shouldGiveTheSameAlertIdsForTheSameInput() {
+        List<String> ids = List.of(1, 2).stream().map(run -> {
+            try (var replay = new TopologyFixture(TestCalendars.berlinConfig())) {
+                for (int i = 0; i < 3; i++) {
+                    LogRow row = LogRow.airflow3(500 + i).event("patch_dag").owner("alice").dag("etl")
+                            .at(SATURDAY_NIGHT.plus(Duration.ofHours(2L * i)));
+                    replay.log(row.key(), row.insert(), row.dttm());
+                }
+                return String.join(",", TopologyFixture.latest(replay.alertUpdates()).keySet());
+            }
+        }).toList();
+
+        assertThat(ids.get(0)).isEqualTo(ids.get(1)).contains(",");
+    }
+
+    @Test
+    void shouldNotAlertOnAllowListedUsers() {
+        DetectionConfig config = TestCalendars.berlinConfig()
+                .withAllowList(new DetectionConfig.AllowList(Set.of("deploy-bot"), Set.of(), List.of()));
+        try (var allowing = new TopologyFixture(config)) {
+            change(allowing, "patch_dag", "deploy-bot", "etl", SATURDAY_NIGHT);
+            change(allowing, "patch_dag", "alice", "etl", SATURDAY_NIGHT);
+            assertThat(allowing.alertUpdates()).extracting(Alert::entity).containsExactly("alice");
+        }
+    }
+
+    @Test
+    void shouldUseTheConfiguredChangeList() {
+        DetectionConfig config = TestCalendars.berlinConfig().withChangeEvents(Set.of("my_plugin_*"));
+        try (var custom = new TopologyFixture(config)) {
+            change(custom, "patch_dag", "alice", "etl", SATURDAY_NIGHT);
+            change(custom, "my_plugin_reset", "bob", null, SATURDAY_NIGHT);
+            assertThat(custom.alertUpdates()).extracting(Alert::entity).containsExactly("bob");
+        }
+    }
+
+    @Test
+    void shouldDoNothingWhenDisabled() {
+        DetectionConfig config = TestCalendars.berlinConfig().withRule(RuleDefinition.OFF_HOURS_CHANGE,
+                RuleDefinition.OFF_HOURS_CHANGE.defaults().disabled());
+        try (var disabled = new TopologyFixture(config)) {
+            change(disabled, "patch_dag", "alice", "etl", SATURDAY_NIGHT);
+            assertThat(disabled.alertUpdates()).isEmpty();
+        }
+    }
+
+    private org.apache.kafka.streams.state.KeyValueStore<String, UserAuthAlerts> authAlerts() {
+        return fixture.keyValueStore(UserAuthAlerts.STORE);
+    }
+}

@@ -1,0 +1,190 @@
+package io.airlock.streams.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.airlock.core.Alert;
+import io.airlock.core.Severity;
+import io.airlock.streams.DagRunRow;
+import io.airlock.streams.DetectionConfig;
+import io.airlock.streams.TopologyFixture;
+import io.airlock.streams.VaultOperation;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class SecretReadOutsideRunsRuleTest {
+
+    private static final Instant T10 = Instant.parse("2026-03-02T10:00:00Z");
+    private static final String RUN_A = "scheduled__2026-03-02T00:00:00+00:00";
+    private static final String RUN_B = "manual__2026-03-02T08:00:00+00:00";
+    private final TopologyFixture fixture = new TopologyFixture();
+    private long nextRowId = 100;
+
+    @AfterEach
+    void close() {
+        fixture.close();
+    }
+
+    private static Instant at(String hhmmss) {
+        return Instant.parse("2026-03-02T" + hhmmss + "Z");
+    }
+
+    /** Queued at {@code start} minus 10 s, running at {@code start}, and — when {@code end} is given — finished at it. */
+    private void run(long id, String dag, String runId, Instant start, Instant end) {
+        var row = DagRunRow.airflow2(id, dag, runId).queuedAt(start.minusSeconds(10));
+        fixture.dagRun(row.key(), row.insert(start.minusSeconds(10)), start.minusSeconds(10));
+        row.state("running").startDate(start);
+        fixture.dagRun(row.key(), row.update(start), start);
+        if (end != null) {
+            row.state("success").endDate(end);
+            fixture.dagRun(row.key(), row.update(end), end);
+        }
+    }
+
+    /** Moves the rule's stream time to {@code t} with an unrelated queued run (which covers no reads). */
+    private void streamTimeTo(Instant t) {
+        var row = DagRunRow.airflow2(nextRowId++, "clock", "scheduled__" + t).queuedAt(t);
+        fixture.dagRun(row.key(), row.insert(t), t);
+    }
+
+    private static VaultOperation workerReads(String path, Instant t) {
+        return VaultOperation.read(path).by("approle-airflow", "ent-airflow").at(t);
+    }
+
+    private List<Alert> al022() {
+        return fixture.alertUpdates().stream().filter(a -> a.ruleId().equals("AL-022")).toList();
+    }
+
+    @Test
+    void shouldNotAlertOnReadsDuringARun() {
+        run(1, "etl", RUN_A, T10, at("10:10:00"));
+        workerReads("airflow/data/connections/warehouse", at("10:05:00")).pipeTo(fixture);
+        streamTimeTo(at("11:00:00"));
+
+        assertThat(al022()).isEmpty();
+    }
+
+    @Test
+    void shouldRaiseAHighAlertForAReadWhileNoRunIsRunningOnceTheGraceHasPassed() {
+        run(1, "etl", RUN_A, T10, at("10:10:00"));
+        workerReads("airflow/data/connections/warehouse", at("10:30:00")).pipeTo(fixture);
+        streamTimeTo(at("10:31:59"));
+        assertThat(al022()).as("undecided within the grace").isEmpty();
+
+        streamTimeTo(at("10:32:00").plus(VaultOperation.LATENCY)); // read time (the response's) + 2 min grace
+
+        assertThat(al022()).singleElement().satisfies(alert -> {
+            assertThat(alert.severity()).isEqualTo(Severity.HIGH);
+            assertThat(alert.entity()).isEqualTo("ent-airflow");
+            assertThat(alert.count()).isEqualTo(1);
+            assertThat(alert.firstSeen()).isEqualTo(at("10:30:00").plus(VaultOperation.LATENCY));
+            assertThat(alert.techniqueIds()).contains("T1552");
+            assertThat(alert.runbook()).isEqualTo("docs/runbooks/AL-022-secret-read-outside-dag-runs.md");
+            assertThat(alert.summary()).contains("approle-airflow", "airflow/connections/warehouse", "no DAG run was running");
+        });
+    }
+
+    @Test
+    void shouldAllowTheGraceBeforeARunStartsAndAfterItEnds() {
+        workerReads("airflow/data/connections/warehouse", at("09:58:30")).pipeTo(fixture);
+        run(1, "etl", RUN_A, T10, at("10:10:00"));
+        workerReads("airflow/data/variables/bucket", at("10:11:30")).pipeTo(fixture);
+        streamTimeTo(at("11:00:00"));
+
+        assertThat(al022()).isEmpty();
+    }
+
+    @Test
+    void shouldWaitForARunStartThatArrivesAfterTheRead() {
+        workerReads("airflow/data/connections/warehouse", at("10:00:05")).pipeTo(fixture);
+        workerReads("airflow/data/connections/warehouse", at("10:01:00")).pipeTo(fixture);
+        run(1, "etl", RUN_A, T10, null); // CDC behind Vault by a minute
+        streamTimeTo(at("10:30:00"));
+
+        assertThat(al022()).isEmpty();
+    }
+
+    @Test
+    void shouldAlertOnAReadAttributedToARunThatWasNotRunningEvenInsideAnotherRun() {
+        run(1, "etl", RUN_B, at("08:00:00"), at("08:20:00"));
+        run(2, "etl", RUN_A, T10, at("10:30:00"));
+        workerReads("airflow/data/connections/warehouse", at("10:05:00")).attributedTo("etl", RUN_A).pipeTo(fixture);
+        workerReads("airflow/data/connections/payments", at("10:06:00")).attributedTo("etl", RUN_B).pipeTo(fixture);
+        workerReads("airflow/data/connections/crm", at("10:07:00")).attributedTo(null, "manual__never-seen").pipeTo(fixture);
+        streamTimeTo(at("11:00:00"));
+
+        List<Alert> updates = al022();
+        assertThat(updates).hasSize(2);
+        assertThat(updates.get(0).summary()).contains("airflow/connections/payments", "etl/" + RUN_B, "was not running");
+        assertThat(updates.get(1).count()).isEqualTo(2);
+        assertThat(updates.get(1).summary()).contains("manual__never-seen", "never saw");
+        assertThat(TopologyFixture.latest(updates)).hasSize(1);
+    }
+
+    @Test
+    void shouldKnowRunsThatWereAlreadyRunningWhenTheSnapshotWasTaken() {
+        var row = DagRunRow.airflow3(7, "etl", RUN_A).queuedAt(at("09:00:00")).startDate(at("09:00:05")).state("running");
+        fixture.dagRun(row.key(), row.change("r", T10, null), T10);
+        workerReads("airflow/data/connections/warehouse", at("10:05:00")).pipeTo(fixture);
+        streamTimeTo(at("11:00:00"));
+
+        assertThat(al022()).isEmpty();
+    }
+
+    @Test
+    void shouldCoverEveryRunningSpanOfAClearedRun() {
+        var row = DagRunRow.airflow2(3, "etl", RUN_A).queuedAt(at("09:00:00"));
+        fixture.dagRun(row.key(), row.insert(at("09:00:00")), at("09:00:00"));
+        fixture.dagRun(row.key(), row.state("running").startDate(at("09:00:05")).update(at("09:00:05")), at("09:00:05"));
+        fixture.dagRun(row.key(), row.state("failed").endDate(at("09:10:00")).update(at("09:10:00")), at("09:10:00"));
+        fixture.dagRun(row.key(), row.state("queued").clearNumber(1).endDate(null).update(at("10:00:00")), at("10:00:00"));
+        fixture.dagRun(row.key(), row.state("running").startDate(at("10:00:05")).update(at("10:00:05")), at("10:00:05"));
+        workerReads("airflow/data/connections/warehouse", at("09:05:00")).attributedTo("etl", RUN_A).pipeTo(fixture);
+        workerReads("airflow/data/connections/warehouse", at("10:20:00")).attributedTo("etl", RUN_A).pipeTo(fixture);
+        workerReads("airflow/data/connections/warehouse", at("09:40:00")).attributedTo("etl", RUN_A).pipeTo(fixture);
+        streamTimeTo(at("11:00:00"));
+
+        assertThat(al022()).singleElement().satisfies(a -> assertThat(a.firstSeen()).isEqualTo(at("09:40:00").plus(VaultOperation.LATENCY)));
+    }
+
+    @Test
+    void shouldIgnoreOtherIdentitiesAndCountADuplicatedReadOnce() {
+        VaultOperation.read("airflow/data/connections/warehouse").by("userpass-alice", "ent-alice").at(at("10:30:00")).pipeTo(fixture);
+        VaultOperation outside = workerReads("airflow/data/connections/warehouse", at("10:40:00"));
+        outside.pipeTo(fixture);
+        outside.pipeTo(fixture);
+        streamTimeTo(at("11:00:00"));
+
+        assertThat(al022()).singleElement().satisfies(a -> {
+            assertThat(a.entity()).isEqualTo("ent-airflow");
+            assertThat(a.evidence()).hasSize(1);
+        });
+    }
+
+    @Test
+    void shouldHonourAConfiguredGrace() {
+        var config = DetectionConfig.defaults().withRule(RuleDefinition.SECRET_READ_OUTSIDE_RUNS, RuleSettings.of(1, Duration.ofMinutes(30)));
+        try (var lenient = new TopologyFixture(config)) {
+            var row = DagRunRow.airflow2(1, "etl", RUN_A).queuedAt(T10).state("running").startDate(T10);
+            lenient.dagRun(row.key(), row.insert(T10), T10);
+            lenient.vaultAudit("r-1", workerReads("airflow/data/connections/warehouse", at("09:35:00")).responseLine().json(), at("09:35:00"));
+            var clock = DagRunRow.airflow2(99, "clock", "clock").queuedAt(at("12:00:00"));
+            lenient.dagRun(clock.key(), clock.insert(at("12:00:00")), at("12:00:00"));
+            assertThat(lenient.alertUpdates()).noneMatch(a -> a.ruleId().equals("AL-022"));
+        }
+    }
+
+    @Test
+    void shouldRaiseNothingWhenDisabled() {
+        var config = DetectionConfig.defaults().withRule(RuleDefinition.SECRET_READ_OUTSIDE_RUNS,
+                RuleDefinition.SECRET_READ_OUTSIDE_RUNS.defaults().disabled());
+        try (var disabled = new TopologyFixture(config)) {
+            disabled.vaultAudit("r-1", workerReads("airflow/data/connections/warehouse", T10).responseLine().json(), T10);
+            var clock = DagRunRow.airflow2(99, "clock", "clock").queuedAt(at("12:00:00"));
+            disabled.dagRun(clock.key(), clock.insert(at("12:00:00")), at("12:00:00"));
+            assertThat(disabled.alertUpdates()).noneMatch(a -> a.ruleId().equals("AL-022"));
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.airlock.streams.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.airlock.core.NormalizedEvent;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class VaultSecretReadsTest {
+
+    private static NormalizedEvent.Builder response(String path, String kvPath) {
+        return NormalizedEvent.builder(Instant.parse("2026-03-02T10:00:00Z"), "e1", NormalizedEvent.DATASET_VAULT)
+                .vaultAuditType("response").vaultIdentity("ent").vaultOperation("read").vaultPath(path).vaultKvPath(kvPath)
+                .outcome("success");
+    }
+
+    @Test
+    void shouldTakeKvV2DataReadsAndKvV1ReadsForSecretReadsButNotMetadataOrSubkeys() {
+        assertThat(VaultSecretReads.isSecretRead(response("airflow/data/connections/db", "airflow/connections/db").build())).isTrue();
+        assertThat(VaultSecretReads.isSecretRead(response("team/kv/data/x", "team/kv/x").build())).isTrue();
+        assertThat(VaultSecretReads.isSecretRead(response("kv1/app/db", "kv1/app/db").build())).isTrue();
+        assertThat(VaultSecretReads.isSecretRead(response("airflow/metadata/connections/db", "airflow/connections/db").build())).isFalse();
+        assertThat(VaultSecretReads.isSecretRead(response("airflow/subkeys/connections/db", "airflow/connections/db").build())).isFalse();
+        assertThat(VaultSecretReads.isSecretRead(response("airflow/data/connections/db", "airflow/connections/db")
+                .vaultAuditType("request").build())).isFalse();
+        assertThat(VaultSecretReads.isSecretRead(response("airflow/metadata/connections/", "airflow/connections/")
+                .vaultOperation("list").build())).isFalse();
+    }
+
+    @Test
+    void shouldRecognisePermissionDeniedAndForbiddenFailures() {
+        assertThat(VaultSecretReads.isPermissionDenied(response("secret/data/x", "secret/x").outcome("failure")
+                .vaultError("1 error occurred:\n\t* permission denied\n\n").build())).isTrue();
+        assertThat(VaultSecretReads.isPermissionDenied(response("sys/mounts", null).outcome("failure")
+                .vaultError("Code: 403. Errors: forbidden").build())).isTrue();
+        assertThat(VaultSecretReads.isPermissionDenied(response("secret/data/x", "secret/x").outcome("failure")
+                .vaultError("no handler for route").build())).isFalse();
+        assertThat(VaultSecretReads.isPermissionDenied(response("secret/data/x", "secret/x").vaultAuditType("request")
+                .outcome("failure").vaultError("permission denied").build())).isFalse();
+    }
+}
