@@ -75,6 +75,11 @@ public final class TopologyFixture implements AutoCloseable {
         vaultAudit.pipeInput(key, line, at);
     }
 
+    /** Moves the driver's wall clock, firing wall-clock punctuations. */
+    public void advanceWallClock(java.time.Duration by) {
+        driver.advanceWallClockTime(by);
+    }
+
     public List<NormalizedEvent> events() {
         return events.readValuesToList();
     }

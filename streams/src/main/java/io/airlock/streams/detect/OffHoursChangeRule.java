@@ -76,9 +76,19 @@ public final class OffHoursChangeRule implements Processor<String, NormalizedEve
         }
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
                 JsonSerdes.of(State.class)));
-        events.filter((user, event) -> isOffHoursChange(event, config), Named.as("al-010-off-hours-changes"))
+        events.filter((user, event) -> isOffHoursChange(event, config) || isAirflowLogin(event), Named.as("al-010-off-hours-changes"))
                 .process(() -> new OffHoursChangeRule(config), Named.as("al-010-detect"), STORE, UserAuthAlerts.STORE)
                 .to(topics.alerts(), Produced.with(Serdes.String(), JsonSerdes.alerts()).withName("al-010-alerts"));
+    }
+
+    /**
+     * Logins reach this rule too: AL-001 and AL-003 run before it on the same record, so when a login completes a burst
+     * after the user's off-hours changes were already processed (the audit log and {@code ab_user} are captured
+     * independently), the open alert is escalated then.
+     */
+    static boolean isAirflowLogin(NormalizedEvent event) {
+        return NormalizedEvent.DATASET_AB_USER.equals(event.dataset()) && "authentication".equals(event.category())
+                && event.userName() != null;
     }
 
     static boolean isOffHoursChange(NormalizedEvent event, DetectionConfig config) {
@@ -102,6 +112,10 @@ public final class OffHoursChangeRule implements Processor<String, NormalizedEve
         String user = event.userName();
         State state = states.get(user);
         state = state == null ? State.EMPTY : state;
+        if (isAirflowLogin(event)) {
+            escalateOpenAlert(user, state);
+            return;
+        }
         BurstTracker.Step step = tracker.observe(state.burst(), user, new BurstTracker.Hit(event.timestamp(), event.id()));
         BurstTracker.OpenBurst burst = step.fired();
         if (burst == null) {
@@ -132,13 +146,32 @@ public final class OffHoursChangeRule implements Processor<String, NormalizedEve
         context.forward(new Record<>(alert.id(), alert, alert.lastSeen().toEpochMilli()));
     }
 
+    /** Escalates the user's open medium alert if an AL-001/AL-003 hit now known lies within the window before one of its changes. */
+    private void escalateOpenAlert(String user, State state) {
+        BurstTracker.OpenBurst burst = state.burst() == null ? null : state.burst().open();
+        if (burst == null || !burst.alertId().equals(state.alertId()) || state.severity() == null
+                || state.severity().compareTo(Severity.HIGH) >= 0) {
+            return;
+        }
+        String reason = authAlertWithin(user, burst.firstSeen().minus(config.rule(RULE).window()), burst.lastSeen());
+        if (reason == null) {
+            return;
+        }
+        states.put(user, new State(state.burst(), state.alertId(), Severity.HIGH, reason, state.changes(), state.more()));
+        Alert alert = alerts.alert(burst, user, summary(user, burst, state.changes(), state.more(), reason), Severity.HIGH);
+        context.forward(new Record<>(alert.id(), alert, alert.lastSeen().toEpochMilli()));
+    }
+
     /** Why the user's change is high: the latest AL-001/AL-003 hit within the window before {@code at}, or null. */
     private String authAlertBefore(String user, Instant at) {
+        return authAlertWithin(user, at.minus(config.rule(RULE).window()), at);
+    }
+
+    private String authAlertWithin(String user, Instant from, Instant at) {
         UserAuthAlerts seen = authAlerts.get(user);
         if (seen == null) {
             return null;
         }
-        Instant from = at.minus(config.rule(RULE).window());
         Instant loginAfterBurst = seen.lastLoginAfterBurst();
         if (loginAfterBurst != null && !loginAfterBurst.isAfter(at) && !loginAfterBurst.isBefore(from)) {
             return "a login after a failed-login burst (AL-003) at " + calendar.describe(loginAfterBurst);

@@ -58,6 +58,8 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
     public static final Duration RUN_RETENTION = Duration.ofHours(24);
     static final Duration DECIDE_INTERVAL = Duration.ofSeconds(1);
     static final Duration PRUNE_INTERVAL = Duration.ofHours(1);
+    static final Duration IDLE_CHECK_INTERVAL = Duration.ofSeconds(5);
+    static final Duration IDLE_DECISION_DELAY = Duration.ofSeconds(30);
 
     private static final String ACTIVITY_KEY = "airflow";
     private static final char SEPARATOR = '\u001f';
@@ -149,6 +151,8 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
     private KeyValueStore<String, NormalizedEvent> pending;
     private KeyValueStore<String, VaultPathBurstTracker.State> groups;
     private long lastPruneMs;
+    /** When each pending read arrived, in processing time (not persisted: after a restart reads count as arrived then). */
+    private final java.util.Map<String, Long> arrivedAt = new java.util.HashMap<>();
 
     SecretReadOutsideRunsRule(DetectionConfig config) {
         this.config = config;
@@ -193,6 +197,39 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
         this.pending = context.getStateStore(PENDING_STORE);
         this.groups = context.getStateStore(GROUP_STORE);
         context.schedule(DECIDE_INTERVAL, PunctuationType.STREAM_TIME, this::decidePendingReads);
+        context.schedule(IDLE_CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::decideIdleReads);
+    }
+
+    /**
+     * While Airflow is idle nothing moves stream time, so reads would wait for the next Airflow event. A read that has been
+     * pending for {@link #IDLE_DECISION_DELAY} of processing time, and whose event time plus grace lies before the wall clock,
+     * is decided anyway: by then its DAG run's changes have long been captured. Offline replays (TopologyTestDriver) never
+     * advance the wall clock, so backtests stay deterministic.
+     */
+    private void decideIdleReads(long wallClockMs) {
+        List<KeyValue<String, NormalizedEvent>> due = new ArrayList<>();
+        try (KeyValueIterator<String, NormalizedEvent> all = pending.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, NormalizedEvent> entry = all.next();
+                long arrived = arrivedAt.computeIfAbsent(entry.key, k -> wallClockMs);
+                if (wallClockMs - arrived >= IDLE_DECISION_DELAY.toMillis()
+                        && !entry.value.timestamp().plus(grace).isAfter(java.time.Instant.ofEpochMilli(wallClockMs))) {
+                    due.add(entry);
+                }
+            }
+        }
+        for (KeyValue<String, NormalizedEvent> entry : due) {
+            decide(entry);
+        }
+    }
+
+    private void decide(KeyValue<String, NormalizedEvent> entry) {
+        pending.delete(entry.key);
+        arrivedAt.remove(entry.key);
+        String violation = violation(entry.value);
+        if (violation != null) {
+            alertOn(entry.value, violation);
+        }
     }
 
     @Override
@@ -207,7 +244,9 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
                 runs.put(key, next);
             }
         } else {
-            pending.put(String.format("%019d%c%s", event.timestamp().toEpochMilli(), SEPARATOR, event.id()), event);
+            String key = String.format("%019d%c%s", event.timestamp().toEpochMilli(), SEPARATOR, event.id());
+            pending.put(key, event);
+            arrivedAt.put(key, context.currentSystemTimeMs());
         }
     }
 
@@ -225,11 +264,7 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
             }
         }
         for (KeyValue<String, NormalizedEvent> entry : due) {
-            pending.delete(entry.key);
-            String violation = violation(entry.value);
-            if (violation != null) {
-                alertOn(entry.value, violation);
-            }
+            decide(entry);
         }
         if (streamTimeMs - lastPruneMs >= PRUNE_INTERVAL.toMillis()) {
             lastPruneMs = streamTimeMs;

@@ -184,6 +184,24 @@ class OffHoursChangeRuleTest {
     }
 
     @Test
+    void shouldEscalateWhenTheBurstIsCapturedAfterTheChangesItPreceded() {
+        // The audit log and ab_user are captured independently: the change (10 min after the burst in event time)
+        // reaches detection before the failed logins do.
+        Instant burst = SATURDAY_NIGHT.minus(Duration.ofMinutes(10));
+        change("patch_dag", "alice", "etl", SATURDAY_NIGHT);
+        var alice = io.airlock.streams.AbUserRow.of(1, "alice");
+        fixture.abUser(alice, alice.change("r", burst.minusSeconds(60), null), burst.minusSeconds(60));
+        for (int i = 1; i <= 5; i++) {
+            fixture.abUser(alice, alice.failCount(i).update(burst.plusSeconds(i)), burst.plusSeconds(i));
+        }
+
+        List<Alert> al010 = fixture.alertUpdates().stream().filter(a -> a.ruleId().equals("AL-010")).toList();
+        assertThat(al010).extracting(Alert::severity).containsExactly(Severity.MEDIUM, Severity.HIGH);
+        assertThat(al010).extracting(Alert::id).containsOnly(al010.get(0).id());
+        assertThat(al010.get(1).summary()).contains("failed-login burst (AL-001)");
+    }
+
+    @Test
     void shouldHonourAConfiguredLookBackWindow() {
         DetectionConfig config = TestCalendars.berlinConfig().withRule(RuleDefinition.OFF_HOURS_CHANGE,
                 RuleSettings.of(1, Duration.ofHours(48)));

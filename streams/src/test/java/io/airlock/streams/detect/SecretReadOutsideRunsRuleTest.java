@@ -58,6 +58,19 @@ class SecretReadOutsideRunsRuleTest {
     }
 
     @Test
+    void shouldDecideAPendingReadByTheWallClockWhenAirflowGoesIdle() {
+        run(1, "etl", RUN_A, T10, at("10:10:00"));
+        workerReads("airflow/data/connections/warehouse", at("10:30:00")).pipeTo(fixture);
+        assertThat(al022()).as("no later event moves stream time").isEmpty();
+
+        fixture.advanceWallClock(java.time.Duration.ofSeconds(10));
+        assertThat(al022()).as("pending for less than the idle delay").isEmpty();
+        fixture.advanceWallClock(java.time.Duration.ofSeconds(30));
+
+        assertThat(al022()).singleElement().satisfies(alert -> assertThat(alert.entity()).isEqualTo("ent-airflow"));
+    }
+
+    @Test
     void shouldNotAlertOnReadsDuringARun() {
         run(1, "etl", RUN_A, T10, at("10:10:00"));
         workerReads("airflow/data/connections/warehouse", at("10:05:00")).pipeTo(fixture);
