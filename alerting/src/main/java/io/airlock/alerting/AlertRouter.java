@@ -1,26 +1,38 @@
 package io.airlock.alerting;
 
+import io.airlock.alerting.internal.Pacer;
 import io.airlock.core.Alert;
 import io.airlock.core.Severity;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides who hears about an alert, and when again. Each {@link Route} sends alerts of at least a severity to one
- * notifier; by default every alert goes to Slack and high/critical ones also page through PagerDuty.
+ * Decides who hears about an alert, and when again. Each {@link Route} sends alerts of at least a severity (and, if it
+ * names rules, of those rules) to one notifier; every matching route applies, a notifier named by several is notified
+ * once. By default every alert goes to Slack and high/critical ones also page through PagerDuty.
  *
- * <p>Repeat suppression, per alert id and channel: the first sighting is notified; an update (same id, larger count)
+ * <p>Before routing, {@link Silence silences} (wall clock) and {@link MaintenanceWindow maintenance windows} (event time)
+ * are checked: a suppressed alert notifies nobody, and one log line names the alert id and the reason.
+ *
+ * <p>Repeat suppression, per alert id and notifier: the first sighting is notified; an update (same id, larger count)
  * is notified again only once its {@code last_seen} is at least the repeat interval after the {@code last_seen} last
- * notified (event time, so a replay behaves like live); a status change (open → resolved) is always notified. The
- * memory is bounded (least recently seen alerts are forgotten first) and not persistent: after a restart an alert may be
- * notified once more, which PagerDuty folds into the same incident through {@code dedup_key}.
+ * notified (event time, so a replay behaves like live); a status change (open → resolved) is always notified. A notifier
+ * counts as done with an alert version once it accepted it, or once its permanent rejection was dead-lettered
+ * ({@link #markRejected}). The memory is bounded (least recently seen alerts are forgotten first) and not persistent:
+ * after a crash an unconfirmed alert is delivered again from Kafka, and a confirmed one whose offset was not yet
+ * committed may be notified once more, which PagerDuty folds into the same incident through {@code dedup_key}.
  */
 public final class AlertRouter {
 
@@ -31,29 +43,42 @@ public final class AlertRouter {
     private static final int MAX_TRACKED = 100_000;
 
     /**
-     * Alerts of at least {@code minimum} severity go to {@code notifier}.
+     * Alerts of at least {@code minimum} severity and, unless {@code rules} is empty, of one of {@code rules}, go to
+     * {@code notifier}.
      */
-    public record Route(Notifier notifier, Severity minimum) {
+    public record Route(Notifier notifier, Severity minimum, Set<String> rules) {
         public Route {
             Objects.requireNonNull(notifier, "notifier");
             Objects.requireNonNull(minimum, "minimum");
+            rules = rules == null ? Set.of() : Set.copyOf(rules);
+        }
+
+        public Route(Notifier notifier, Severity minimum) {
+            this(notifier, minimum, Set.of());
         }
 
         boolean matches(Alert alert) {
-            return alert.severity().compareTo(minimum) >= 0;
+            return alert.severity().compareTo(minimum) >= 0 && (rules.isEmpty() || rules.contains(alert.ruleId()));
         }
     }
 
     /**
      * What {@link #deliver} did.
      *
-     * @param notified channels that accepted the alert
-     * @param rejected channel → reason, for channels that rejected it for good (the caller dead-letters these)
+     * @param notified   channels that accepted the alert
+     * @param rejected   channel → reason, for channels that rejected it for good (the caller dead-letters these, then
+     *                   calls {@link #markRejected})
+     * @param suppressed why nobody was notified (a silence, a maintenance window), if so
      */
-    public record Delivery(List<String> notified, Map<String, String> rejected) {
+    public record Delivery(List<String> notified, Map<String, String> rejected, Optional<String> suppressed) {
         public Delivery {
             notified = List.copyOf(notified);
             rejected = Map.copyOf(rejected);
+            Objects.requireNonNull(suppressed, "suppressed");
+        }
+
+        public Delivery(List<String> notified, Map<String, String> rejected) {
+            this(notified, rejected, Optional.empty());
         }
     }
 
@@ -62,6 +87,9 @@ public final class AlertRouter {
 
     private final List<Route> routes;
     private final Duration repeatInterval;
+    private final List<Silence> silences;
+    private final List<MaintenanceWindow> windows;
+    private final Clock clock;
     private final Map<String, Notified> notified = new LinkedHashMap<>(1024, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
@@ -72,11 +100,22 @@ public final class AlertRouter {
     };
 
     public AlertRouter(List<Route> routes, Duration repeatInterval) {
+        this(routes, repeatInterval, List.of(), List.of(), Clock.systemUTC());
+    }
+
+    /**
+     * @param clock the wall clock silences are checked against
+     */
+    public AlertRouter(List<Route> routes, Duration repeatInterval, List<Silence> silences, List<MaintenanceWindow> windows,
+                       Clock clock) {
         this.routes = List.copyOf(routes);
         this.repeatInterval = Objects.requireNonNull(repeatInterval, "repeatInterval");
         if (repeatInterval.isNegative()) {
             throw new IllegalArgumentException("repeatInterval must not be negative");
         }
+        this.silences = List.copyOf(silences);
+        this.windows = List.copyOf(windows);
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /** Every alert to Slack, high and critical also to PagerDuty, repeats after {@link #DEFAULT_REPEAT_INTERVAL}. */
@@ -85,30 +124,94 @@ public final class AlertRouter {
                 DEFAULT_REPEAT_INTERVAL);
     }
 
-    /** The notifiers that should hear about this alert now (routing and repeat suppression applied). */
-    public synchronized List<Notifier> due(Alert alert) {
-        List<Notifier> due = new ArrayList<>();
-        for (Route route : routes) {
-            if (route.matches(alert) && isDue(alert, notified.get(key(alert, route.notifier())))) {
-                due.add(route.notifier());
-            }
-        }
-        return due;
+    /**
+     * A router for a routing configuration: one notifier per receiver (receivers posting to the same Slack webhook share
+     * its rate limit), silences checked against the system clock.
+     */
+    public static AlertRouter from(RoutingConfig config, AlertLinks links, RetryPolicy policy) {
+        return from(config, links, policy, Clock.systemUTC());
     }
 
-    /** Remembers that {@code notifier} has had (or has permanently refused) this version of the alert. */
-    public synchronized void markNotified(Alert alert, Notifier notifier) {
-        notified.put(key(alert, notifier), new Notified(alert.count(), lastSeen(alert), status(alert)));
+    public static AlertRouter from(RoutingConfig config, AlertLinks links, RetryPolicy policy, Clock clock) {
+        Map<String, Notifier> notifiers = new HashMap<>();
+        Map<Secret, Pacer> pacers = new HashMap<>();
+        for (RoutingConfig.Receiver receiver : config.receivers()) {
+            Pacer pacer = pacers.computeIfAbsent(receiver.secret(), s -> Pacer.every(
+                    receiver.type() == RoutingConfig.Type.SLACK ? config.slackInterval() : Duration.ZERO));
+            Notifier notifier = switch (receiver.type()) {
+                case SLACK -> new SlackNotifier(receiver.name(), receiver.secret(), links, policy, pacer);
+                case PAGERDUTY -> new PagerDutyNotifier(receiver.name(), receiver.eventsUrl(), receiver.secret(), links, policy,
+                        io.airlock.alerting.internal.Sleeper.REAL, pacer);
+            };
+            notifiers.put(receiver.name(), notifier);
+        }
+        List<Route> routes = new ArrayList<>();
+        for (RoutingConfig.RouteSpec spec : config.routes()) {
+            for (String name : spec.receivers()) {
+                routes.add(new Route(notifiers.get(name), spec.minSeverity(), spec.rules()));
+            }
+        }
+        return new AlertRouter(routes, config.repeatInterval(), config.silences(), config.maintenanceWindows(), clock);
+    }
+
+    /** Why the alert notifies nobody right now (a silence, a maintenance window), if so. */
+    public Optional<String> suppression(Alert alert) {
+        Instant now = clock.instant();
+        for (Silence silence : silences) {
+            if (silence.silences(alert, now)) {
+                return Optional.of(silence.describe());
+            }
+        }
+        for (MaintenanceWindow window : windows) {
+            if (window.covers(alert)) {
+                return Optional.of(window.describe());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The notifiers that should hear about this alert now (routing and repeat suppression applied, not silences). */
+    public synchronized List<Notifier> due(Alert alert) {
+        Map<String, Notifier> due = new LinkedHashMap<>();
+        for (Route route : routes) {
+            Notifier notifier = route.notifier();
+            if (!due.containsKey(notifier.channel()) && route.matches(alert)
+                    && isDue(alert, notified.get(key(alert, notifier.channel())))) {
+                due.put(notifier.channel(), notifier);
+            }
+        }
+        return List.copyOf(due.values());
+    }
+
+    /** Remembers that {@code notifier} has had this version of the alert. */
+    public void markNotified(Alert alert, Notifier notifier) {
+        mark(alert, notifier.channel());
+    }
+
+    /** Remembers that these channels' permanent rejections of this alert version are dead-lettered (acknowledged). */
+    public void markRejected(Alert alert, Collection<String> channels) {
+        channels.forEach(channel -> mark(alert, channel));
+    }
+
+    private synchronized void mark(Alert alert, String channel) {
+        notified.put(key(alert, channel), new Notified(alert.count(), lastSeen(alert), status(alert)));
     }
 
     /**
-     * Sends the alert to every due notifier. Channels that accept it or reject it for good are marked, so a retry of
-     * the same alert only goes to the channels that are still missing.
+     * Sends the alert to every due notifier, unless it is silenced or in a maintenance window. Channels that accept it are
+     * marked, so a retry of the same alert only goes to the channels still missing. Channels that reject it for good are
+     * returned and not marked: the caller dead-letters the alert and then calls {@link #markRejected}, so a dead letter
+     * that did not reach Kafka is sent again.
      *
-     * @return who was notified and who rejected the alert for good
+     * @return who was notified, who rejected the alert for good, or why nobody was told
      * @throws DeliveryException (retriable) if some channel stayed unavailable; the others were still tried
      */
     public Delivery deliver(Alert alert) throws DeliveryException {
+        Optional<String> suppressed = suppression(alert);
+        if (suppressed.isPresent()) {
+            log.info("alert {} rule {} count {} not notified: {}", alert.id(), alert.ruleId(), alert.count(), suppressed.get());
+            return new Delivery(List.of(), Map.of(), suppressed);
+        }
         List<String> ok = new ArrayList<>();
         Map<String, String> rejected = new LinkedHashMap<>();
         DeliveryException unavailable = null;
@@ -119,7 +222,6 @@ public final class AlertRouter {
                 ok.add(notifier.channel());
                 log.info("notified {} of alert {} rule {} count {}", notifier.channel(), alert.id(), alert.ruleId(), alert.count());
             } catch (PermanentDeliveryException e) {
-                markNotified(alert, notifier);
                 rejected.put(notifier.channel(), e.getMessage());
                 log.error("{} rejected alert {} rule {}: {}", notifier.channel(), alert.id(), alert.ruleId(), e.getMessage());
             } catch (DeliveryException e) {
@@ -147,8 +249,8 @@ public final class AlertRouter {
         return alert.count() > last.count() && !lastSeen(alert).isBefore(last.lastSeen().plus(repeatInterval));
     }
 
-    private static String key(Alert alert, Notifier notifier) {
-        return notifier.channel() + '\u001f' + alert.id();
+    private static String key(Alert alert, String channel) {
+        return channel + '\u001f' + alert.id();
     }
 
     private static Instant lastSeen(Alert alert) {

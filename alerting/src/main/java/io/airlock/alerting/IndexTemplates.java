@@ -112,6 +112,12 @@ public final class IndexTemplates {
             }
             throw new PermanentDeliveryException(message);
         } catch (IOException e) {
+            Integer denied = DeliveryFailures.accessDeniedStatus(e);
+            if (denied != null) {
+                log.error("opensearch: HTTP {} installing index template {}: check opensearch.username, the password and "
+                        + "the user's privileges (indices:admin/index_template/put)", denied, name);
+                throw new DeliveryException("opensearch: access denied (HTTP " + denied + ") installing index template " + name, e);
+            }
             throw new DeliveryException("opensearch: cannot install index template " + name + ": "
                     + e.getClass().getSimpleName(), e);
         }

@@ -20,6 +20,10 @@ import org.slf4j.LoggerFactory;
  * failing with 429/5xx are sent again with capped exponential backoff, any other failure (a mapping error) is
  * returned as {@link BulkResult.Rejected} for the dead-letter topic.
  *
+ * <p>HTTP 401/403 (bad credentials, missing privileges, a read-only index block) is never the document's fault: it is
+ * logged as an ERROR naming the cluster (URLs and user, never the password) and ends the call retriably, so the
+ * delivery loops keep the backlog in Kafka instead of dead-lettering every record.
+ *
  * <p>Why not opensearch-java's {@code BulkIngester}: the pinned opensearch-java 3.2.0 has none, and the delivery loops
  * need a synchronous "this whole Kafka batch is acknowledged" answer before committing offsets, which a plain bulk
  * request gives directly.
@@ -34,15 +38,33 @@ public final class OpenSearchIndexer implements DocumentIndexer {
     private final OpenSearchClient client;
     private final RetryPolicy policy;
     private final Sleeper sleeper;
+    private final String cluster;
 
     public OpenSearchIndexer(OpenSearchClient client, RetryPolicy policy) {
-        this(client, policy, Sleeper.REAL);
+        this(client, policy, "opensearch", Sleeper.REAL);
+    }
+
+    /**
+     * An indexer whose alarms name the cluster (its URLs and user, never the password).
+     */
+    public OpenSearchIndexer(OpenSearchClient client, RetryPolicy policy, OpenSearchSettings settings) {
+        this(client, policy, describe(settings), Sleeper.REAL);
     }
 
     OpenSearchIndexer(OpenSearchClient client, RetryPolicy policy, Sleeper sleeper) {
+        this(client, policy, "opensearch", sleeper);
+    }
+
+    OpenSearchIndexer(OpenSearchClient client, RetryPolicy policy, String cluster, Sleeper sleeper) {
         this.client = Objects.requireNonNull(client, "client");
         this.policy = Objects.requireNonNull(policy, "policy");
+        this.cluster = Objects.requireNonNull(cluster, "cluster");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+    }
+
+    /** {@code opensearch [https://os-1:9200, https://os-2:9200] as user airlock}: no password. */
+    static String describe(OpenSearchSettings settings) {
+        return "opensearch " + settings.urls() + settings.username().map(u -> " as user " + u).orElse(" without credentials");
     }
 
     @Override
@@ -78,6 +100,15 @@ public final class OpenSearchIndexer implements DocumentIndexer {
             try {
                 response = client.bulk(b -> b.operations(operations));
             } catch (Exception e) {
+                Integer denied = DeliveryFailures.accessDeniedStatus(e);
+                if (denied != null) {
+                    // credentials or privileges: no document is at fault, so nothing is dead-lettered; the records stay
+                    // in Kafka until someone fixes the cluster's access, and every retry says so again
+                    log.error("{}: HTTP {} {}: Airlock cannot write its indices; check opensearch.username, the password "
+                            + "and the user's index privileges. {} documents stay in Kafka and are retried", cluster, denied,
+                            denied == 401 ? "(credentials rejected)" : "(missing privileges)", items.size());
+                    throw new DeliveryException(cluster + ": access denied (HTTP " + denied + "), documents kept in Kafka", e);
+                }
                 if (!DeliveryFailures.isRetriable(e)) {
                     throw new PermanentDeliveryException("opensearch: bulk request refused: " + describe(e), e);
                 }
@@ -86,6 +117,7 @@ public final class OpenSearchIndexer implements DocumentIndexer {
             }
             List<Integer> retry = new ArrayList<>();
             int throttled = 0;
+            int denied = 0;
             for (int i = 0; i < response.items().size() && i < pending.size(); i++) {
                 BulkResponseItem result = response.items().get(i);
                 int position = pending.get(i);
@@ -95,6 +127,9 @@ public final class OpenSearchIndexer implements DocumentIndexer {
                 if (DeliveryFailures.isRetriableStatus(result.status())) {
                     retry.add(position);
                     throttled++;
+                } else if (DeliveryFailures.isAccessDenied(result.status())) {
+                    retry.add(position); // missing index privileges, a read-only block: the cluster's fault, not the document's
+                    denied++;
                 } else {
                     String type = result.error() == null ? "unknown" : result.error().type();
                     String reason = result.error() == null ? "status " + result.status() : result.error().reason();
@@ -109,7 +144,14 @@ public final class OpenSearchIndexer implements DocumentIndexer {
                 throw new DeliveryException("opensearch: bulk response had " + response.items().size() + " items for "
                         + pending.size() + " operations");
             }
-            lastProblem = throttled + " items answered 429/5xx";
+            if (denied > 0) {
+                BulkResponseItem first = response.items().stream().filter(r -> DeliveryFailures.isAccessDenied(r.status()))
+                        .findFirst().orElseThrow();
+                log.error("{}: {} documents refused with HTTP {} {} in {}: missing index privileges or a read-only index "
+                        + "block; they stay in Kafka and are retried", cluster, denied, first.status(),
+                        first.error() == null ? "" : first.error().type(), first.index());
+            }
+            lastProblem = throttled + " items answered 429/5xx" + (denied > 0 ? ", " + denied + " items 401/403" : "");
             pending = retry;
         }
         if (!pending.isEmpty()) {

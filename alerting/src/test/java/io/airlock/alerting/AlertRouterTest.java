@@ -2,12 +2,18 @@ package io.airlock.alerting;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.airlock.core.Alert;
 import io.airlock.core.Severity;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class AlertRouterTest {
@@ -16,6 +22,7 @@ class AlertRouterTest {
     static final class RecordingNotifier implements Notifier {
         final String channel;
         final List<Alert> sent = new ArrayList<>();
+        final List<Alert> attempts = new ArrayList<>();
         DeliveryException failWith;
 
         RecordingNotifier(String channel) {
@@ -29,6 +36,7 @@ class AlertRouterTest {
 
         @Override
         public void send(Alert alert) throws DeliveryException {
+            attempts.add(alert);
             if (failWith != null) {
                 throw failWith;
             }
@@ -103,7 +111,7 @@ class AlertRouterTest {
     }
 
     @Test
-    void shouldReportPermanentRejectionsAndNotRetryThem() throws Exception {
+    void shouldReportPermanentRejectionsAndStopRetryingThemOnceDeadLettered() throws Exception {
         Alert alert = TestAlerts.failedLoginBurst().build();
         slack.failWith = new PermanentDeliveryException("slack: rejected with HTTP 400");
 
@@ -111,7 +119,126 @@ class AlertRouterTest {
 
         assertThat(delivery.rejected()).containsOnlyKeys("slack");
         assertThat(delivery.notified()).containsExactly("pagerduty");
+        assertThat(router.due(alert)).containsExactly(slack); // until the dead letter is acknowledged
+        router.markRejected(alert, delivery.rejected().keySet());
         assertThat(router.due(alert)).isEmpty();
+    }
+
+    private static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
+
+    private AlertRouter router(List<AlertRouter.Route> routes, List<Silence> silences, List<MaintenanceWindow> windows) {
+        return new AlertRouter(routes, AlertRouter.DEFAULT_REPEAT_INTERVAL, silences, windows, Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
+    @Test
+    void shouldRouteByRuleAndSeverityAndNotifyEachReceiverOnceWhenSeveralRoutesMatch() throws Exception {
+        RecordingNotifier soc = new RecordingNotifier("soc-slack");
+        RecordingNotifier vault = new RecordingNotifier("vault-slack");
+        RecordingNotifier oncall = new RecordingNotifier("oncall");
+        AlertRouter routed = router(List.of(
+                new AlertRouter.Route(oncall, Severity.HIGH), new AlertRouter.Route(soc, Severity.HIGH),
+                new AlertRouter.Route(soc, Severity.LOW, Set.of("AL-020")),
+                new AlertRouter.Route(vault, Severity.LOW, Set.of("AL-020", "AL-021"))), List.of(), List.of());
+
+        routed.deliver(TestAlerts.failedLoginBurst().id("a1").severity(Severity.HIGH).build());
+        routed.deliver(TestAlerts.failedLoginBurst().id("a2").rule("AL-020").severity(Severity.LOW).build());
+        routed.deliver(TestAlerts.failedLoginBurst().id("a3").rule("AL-021").severity(Severity.HIGH).build());
+        routed.deliver(TestAlerts.failedLoginBurst().id("a4").rule("AL-023").severity(Severity.MEDIUM).build());
+
+        assertThat(oncall.sent).extracting(Alert::id).containsExactly("a1", "a3");
+        assertThat(soc.sent).extracting(Alert::id).containsExactly("a1", "a2", "a3");
+        assertThat(vault.sent).extracting(Alert::id).containsExactly("a2", "a3");
+    }
+
+    @Test
+    void shouldNotNotifyASilencedAlertUntilTheSilenceEnds() throws Exception {
+        Silence backup = new Silence("AL-024", "svc-backup", NOW.plusSeconds(60), "known job");
+        AlertRouter silenced = router(List.of(new AlertRouter.Route(slack, Severity.LOW)), List.of(backup), List.of());
+        AlertRouter later = new AlertRouter(List.of(new AlertRouter.Route(slack, Severity.LOW)),
+                AlertRouter.DEFAULT_REPEAT_INTERVAL, List.of(backup), List.of(), Clock.fixed(NOW.plusSeconds(60), ZoneOffset.UTC));
+        Alert backupRead = TestAlerts.failedLoginBurst().id("s1").rule("AL-024").entity("svc-backup").build();
+
+        AlertRouter.Delivery delivery = silenced.deliver(backupRead);
+        silenced.deliver(TestAlerts.failedLoginBurst().id("s2").rule("AL-024").entity("alice").build());
+        silenced.deliver(TestAlerts.failedLoginBurst().id("s3").rule("AL-001").entity("svc-backup").build());
+        later.deliver(backupRead);
+
+        assertThat(delivery.suppressed()).contains("silenced until 2025-06-01T12:01:00Z (known job)");
+        assertThat(delivery.notified()).isEmpty();
+        assertThat(slack.sent).extracting(Alert::id).containsExactly("s2", "s3", "s1");
+    }
+
+    @Test
+    void shouldSilenceEveryEntityOfARuleOrEveryRuleOfAnEntity() throws Exception {
+        AlertRouter silenced = router(List.of(new AlertRouter.Route(slack, Severity.LOW)), List.of(
+                new Silence("AL-020", null, NOW.plusSeconds(1), null), new Silence(null, "svc-ci", NOW.plusSeconds(1), null)),
+                List.of());
+
+        silenced.deliver(TestAlerts.failedLoginBurst().id("r1").rule("AL-020").entity("bob").build());
+        silenced.deliver(TestAlerts.failedLoginBurst().id("r2").rule("AL-001").entity("svc-ci").build());
+        silenced.deliver(TestAlerts.failedLoginBurst().id("r3").rule("AL-001").entity("bob").build());
+
+        assertThat(slack.sent).extracting(Alert::id).containsExactly("r3");
+    }
+
+    @Test
+    void shouldNotNotifyAlertsWhoseEventsHappenedInAMaintenanceWindowEvenWhenDeliveredLater() throws Exception {
+        Instant from = TestAlerts.T0;
+        MaintenanceWindow upgrade = new MaintenanceWindow(from, from.plus(Duration.ofHours(2)), Set.of("AL-001"), Set.of(),
+                "Airflow upgrade");
+        AlertRouter router = router(List.of(new AlertRouter.Route(slack, Severity.LOW)), List.of(), List.of(upgrade));
+
+        AlertRouter.Delivery during = router.deliver(TestAlerts.failedLoginBurst().count(30).build()); // NOW is days later
+        router.deliver(TestAlerts.failedLoginBurst().id("other-rule").rule("AL-023").count(30).build());
+        router.deliver(TestAlerts.failedLoginBurst().count(120).build()); // last_seen = window end: activity went on
+
+        assertThat(during.suppressed()).hasValueSatisfying(r -> assertThat(r).contains("maintenance window", "Airflow upgrade"));
+        assertThat(slack.sent).extracting(Alert::id, Alert::count)
+                .containsExactly(tuple("other-rule", 30L), tuple(TestAlerts.failedLoginBurst().build().id(), 120L));
+    }
+
+    @Test
+    void shouldBuildNamedReceiversAndRoutesFromARoutingConfig() throws Exception {
+        try (StubHttpServer server = new StubHttpServer()) {
+            RoutingConfig config = RoutingConfig.none()
+                    .withReceivers(List.of(
+                            RoutingConfig.Receiver.slack("soc-slack", Secret.of(server.uri("/soc").toString())),
+                            RoutingConfig.Receiver.slack("vault-slack", Secret.of(server.uri("/vault").toString())),
+                            RoutingConfig.Receiver.pagerDuty("oncall", Secret.of("key-1"), server.uri("/v2/enqueue"))))
+                    .withRoutes(List.of(
+                            new RoutingConfig.RouteSpec(Severity.HIGH, Set.of(), List.of("oncall", "soc-slack")),
+                            new RoutingConfig.RouteSpec(null, Set.of("AL-020"), List.of("vault-slack"))))
+                    .withSlackInterval(Duration.ZERO);
+            AlertRouter built = AlertRouter.from(config, AlertLinks.none(), RetryPolicy.defaults());
+
+            AlertRouter.Delivery high = built.deliver(TestAlerts.failedLoginBurst().severity(Severity.HIGH).build());
+            AlertRouter.Delivery low = built.deliver(TestAlerts.failedLoginBurst().id("x").rule("AL-020").severity(Severity.LOW).build());
+
+            assertThat(high.notified()).containsExactly("oncall", "soc-slack");
+            assertThat(low.notified()).containsExactly("vault-slack");
+            assertThat(server.requests()).extracting(StubHttpServer.Request::path).containsExactly("/v2/enqueue", "/soc", "/vault");
+        }
+    }
+
+    @Test
+    void shouldRefuseRoutesToUndefinedReceivers() {
+        assertThatThrownBy(() -> RoutingConfig.none()
+                .withReceivers(List.of(RoutingConfig.Receiver.slack("soc-slack", Secret.of("https://hooks.example.com/x"))))
+                .withRoutes(List.of(new RoutingConfig.RouteSpec(Severity.LOW, Set.of(), List.of("soc")))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("route 1 names receiver 'soc'").hasMessageContaining("defined: soc-slack");
+    }
+
+    @Test
+    void shouldKeepTheDefaultRoutesOfTheSimpleSettings() throws Exception {
+        RoutingConfig config = RoutingConfig.defaults(Optional.of(Secret.of("https://hooks.example.com/x")),
+                Optional.of(Secret.of("key")), PagerDutyNotifier.DEFAULT_EVENTS_URL);
+
+        assertThat(config.receivers()).extracting(RoutingConfig.Receiver::name).containsExactly("slack", "pagerduty");
+        assertThat(config.routes()).containsExactly(
+                new RoutingConfig.RouteSpec(Severity.LOW, Set.of(), List.of("slack")),
+                new RoutingConfig.RouteSpec(Severity.HIGH, Set.of(), List.of("pagerduty")));
+        assertThat(RoutingConfig.defaults(Optional.empty(), Optional.empty(), PagerDutyNotifier.DEFAULT_EVENTS_URL).routes()).isEmpty();
     }
 
     @Test

@@ -236,6 +236,122 @@ class DeliveryLoopTest {
     }
 
     @Test
+    void shouldKeepRunningAfterAnUnexpectedExceptionAndDeadLetterOnlyThePoisonRecord() {
+        AtomicInteger calls = new AtomicInteger();
+        DocumentIndexer buggy = items -> {
+            calls.incrementAndGet();
+            if (items.stream().anyMatch(i -> i.id().equals("poison"))) {
+                throw new NullPointerException("a bug that quotes the payload: secret-ish");
+            }
+            indexed.add(items);
+            return new BulkResult(items.size(), List.of());
+        };
+        run(new EventIndexingLoop(consumer, dlq, TOPICS, NAMES, buggy, FAST), TOPICS.events(), List.of(
+                json(TestAlerts.failedLogin("ev-1", "alice", TestAlerts.T0)),
+                json(TestAlerts.failedLogin("poison", "alice", TestAlerts.T0)),
+                json(TestAlerts.failedLogin("ev-3", "alice", TestAlerts.T0))));
+
+        await().atMost(ofSeconds(10)).untilAsserted(() -> assertThat(committed(TOPICS.events())).isEqualTo(3));
+        assertThat(thread.isAlive()).isTrue();
+        assertThat(indexed).flatExtracting(b -> b).extracting(IndexItem::id).containsExactly("ev-1", "ev-3");
+        assertThat(dlq.history()).singleElement().satisfies(letter -> {
+            JsonNode value = Json.tree(letter.value());
+            assertThat(value.path("offset").asLong()).isEqualTo(1);
+            assertThat(value.path("reason").asText()).startsWith("unexpected java.lang.NullPointerException at ")
+                    .doesNotContain("secret-ish");
+        });
+        assertThat(calls.get()).isEqualTo(io.airlock.alerting.internal.KafkaDeliveryLoop.ISOLATE_AFTER + 3);
+    }
+
+    @Test
+    void shouldRetryATransientUnexpectedFailureWithoutDeadLettering() {
+        AtomicInteger calls = new AtomicInteger();
+        DocumentIndexer once = items -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new IllegalStateException("connection pool shut down");
+            }
+            indexed.add(items);
+            return new BulkResult(items.size(), List.of());
+        };
+        run(new EventIndexingLoop(consumer, dlq, TOPICS, NAMES, once, FAST), TOPICS.events(),
+                List.of(json(TestAlerts.failedLogin("ev-1", "alice", TestAlerts.T0))));
+
+        await().atMost(ofSeconds(10)).untilAsserted(() -> assertThat(committed(TOPICS.events())).isEqualTo(1));
+        assertThat(indexed).hasSize(1);
+        assertThat(dlq.history()).isEmpty();
+    }
+
+    @Test
+    void shouldKeepTheBacklogInKafkaWhileOpenSearchDeniesAccessAndDeadLetterNothing() throws Exception {
+        try (StubHttpServer openSearch = new StubHttpServer()) {
+            String denied = "{\"error\":{\"type\":\"security_exception\",\"reason\":\"no permissions\"},\"status\":403}";
+            openSearch.then(401, Map.of(), "Unauthorized")
+                    .then(403, Map.of(), denied).then(403, Map.of(), denied)
+                    .otherwise(200, "{\"took\":1,\"errors\":false,\"items\":[{\"index\":{\"_index\":\"i\",\"_id\":\"ev-1\","
+                            + "\"status\":201,\"result\":\"created\"}}]}");
+            OpenSearchSettings settings = OpenSearchSettings.local(openSearch.uri("")).withCredentials("airlock", Secret.of("hunter2"));
+            var client = OpenSearchClients.create(settings);
+            try {
+                run(new EventIndexingLoop(consumer, dlq, TOPICS, NAMES, new OpenSearchIndexer(client, FAST, settings), FAST),
+                        TOPICS.events(), List.of(json(TestAlerts.failedLogin("ev-1", "alice", TestAlerts.T0))));
+
+                await().atMost(ofSeconds(10)).untilAsserted(() -> assertThat(committed(TOPICS.events())).isEqualTo(1));
+                assertThat(openSearch.requests()).hasSize(4);
+                assertThat(dlq.history()).isEmpty();
+            } finally {
+                client._transport().close();
+            }
+        }
+    }
+
+    @Test
+    void shouldNotifyAChannelAgainWhenTheDeadLetterOfItsRejectionWasNotAcknowledged() {
+        AtomicInteger sends = new AtomicInteger();
+        MockProducer<byte[], byte[]> flakyDlq = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+            @Override
+            public synchronized java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> send(
+                    org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> record) {
+                if (sends.incrementAndGet() == 1) {
+                    return java.util.concurrent.CompletableFuture.failedFuture(new org.apache.kafka.common.errors.TimeoutException("dlq"));
+                }
+                return super.send(record);
+            }
+        };
+        AlertRouterTest.RecordingNotifier slack = new AlertRouterTest.RecordingNotifier("slack");
+        slack.failWith = new PermanentDeliveryException("slack: rejected alert with HTTP 404: no_service");
+        AlertRouterTest.RecordingNotifier pagerDuty = new AlertRouterTest.RecordingNotifier("pagerduty");
+        DocumentIndexer indexer = items -> new BulkResult(items.size(), List.of());
+        run(new AlertDeliveryLoop(consumer, flakyDlq, TOPICS, NAMES, indexer, AlertRouter.defaults(slack, pagerDuty), FAST),
+                TOPICS.alerts(), List.of(json(TestAlerts.failedLoginBurst().build())));
+
+        await().atMost(ofSeconds(10)).untilAsserted(() -> assertThat(committed(TOPICS.alerts())).isEqualTo(1));
+        assertThat(slack.attempts).hasSize(2);
+        assertThat(pagerDuty.sent).hasSize(1);
+        assertThat(flakyDlq.history()).singleElement()
+                .satisfies(l -> assertThat(Json.tree(l.value()).path("reason").asText()).contains("HTTP 404"));
+    }
+
+    @Test
+    void shouldIndexASilencedAlertButNotifyNobody() {
+        AlertRouterTest.RecordingNotifier slack = new AlertRouterTest.RecordingNotifier("slack");
+        AlertRouter silencing = new AlertRouter(List.of(new AlertRouter.Route(slack, io.airlock.core.Severity.LOW)),
+                AlertRouter.DEFAULT_REPEAT_INTERVAL,
+                List.of(new Silence("AL-001", "alice", java.time.Instant.now().plusSeconds(3600), "pen test")), List.of(),
+                java.time.Clock.systemUTC());
+        DocumentIndexer indexer = items -> {
+            indexed.add(items);
+            return new BulkResult(items.size(), List.of());
+        };
+        run(new AlertDeliveryLoop(consumer, dlq, TOPICS, NAMES, indexer, silencing, FAST), TOPICS.alerts(),
+                List.of(json(TestAlerts.failedLoginBurst().build())));
+
+        await().atMost(ofSeconds(10)).untilAsserted(() -> assertThat(committed(TOPICS.alerts())).isEqualTo(1));
+        assertThat(indexed).hasSize(1);
+        assertThat(slack.sent).isEmpty();
+        assertThat(dlq.history()).isEmpty();
+    }
+
+    @Test
     void shouldCloseCleanlyWhileBackingOff() throws Exception {
         DocumentIndexer down = items -> {
             throw new DeliveryException("down");

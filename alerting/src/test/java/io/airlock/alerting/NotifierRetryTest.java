@@ -1,8 +1,10 @@
 package io.airlock.alerting;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.airlock.alerting.internal.Pacer;
 import io.airlock.alerting.internal.Sleeper;
 import java.io.IOException;
 import java.net.URI;
@@ -10,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,7 +24,12 @@ class NotifierRetryTest {
 
     private StubHttpServer server;
     private final List<Duration> waits = new CopyOnWriteArrayList<>();
-    private final Sleeper recordingSleeper = waits::add;
+    private final AtomicLong nanos = new AtomicLong();
+    /** Records each wait and lets the fake clock move on by it, so waits are exact. */
+    private final Sleeper recordingSleeper = d -> {
+        waits.add(d);
+        nanos.addAndGet(d.toNanos());
+    };
     private final RetryPolicy policy = RetryPolicy.defaults().withMaxAttempts(4)
             .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(2));
 
@@ -35,13 +43,22 @@ class NotifierRetryTest {
         server.close();
     }
 
+    private Pacer pacer(Duration interval) {
+        return new Pacer(interval, 1, nanos::get);
+    }
+
     private SlackNotifier slack() {
-        return new SlackNotifier(Secret.of(server.uri(SLACK_PATH).toString()), AlertLinks.none(), policy, recordingSleeper);
+        return slack(policy, pacer(Duration.ofSeconds(1)));
+    }
+
+    private SlackNotifier slack(RetryPolicy retryPolicy, Pacer pacer) {
+        return new SlackNotifier("soc-slack", Secret.of(server.uri(SLACK_PATH).toString()), AlertLinks.none(), retryPolicy,
+                recordingSleeper, pacer);
     }
 
     private PagerDutyNotifier pagerDuty() {
-        return new PagerDutyNotifier(server.uri("/v2/enqueue"), Secret.of(ROUTING_KEY), AlertLinks.none(), policy,
-                recordingSleeper);
+        return new PagerDutyNotifier("oncall", server.uri("/v2/enqueue"), Secret.of(ROUTING_KEY), AlertLinks.none(), policy,
+                recordingSleeper, pacer(Duration.ZERO));
     }
 
     @Test
@@ -53,6 +70,81 @@ class NotifierRetryTest {
         assertThat(server.requests()).hasSize(2);
         assertThat(waits).containsExactly(Duration.ofSeconds(1));
         assertThat(server.requests().get(1).body()).contains("\"blocks\"");
+    }
+
+    @Test
+    void shouldPostAtMostOneMessagePerSecondToOneSlackWebhook() throws Exception {
+        SlackNotifier notifier = slack();
+
+        for (int i = 0; i < 4; i++) {
+            notifier.send(TestAlerts.failedLoginBurst().id("burst-" + i).build());
+        }
+
+        assertThat(server.requests()).hasSize(4);
+        assertThat(waits).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1));
+    }
+
+    @Test
+    void shouldShareTheRateLimitOfAWebhookBetweenReceiversButNotBetweenWebhooks() throws Exception {
+        Pacer shared = pacer(Duration.ofSeconds(1));
+        SlackNotifier soc = slack(policy, shared);
+        SlackNotifier socAgain = slack(policy, shared);
+        SlackNotifier other = slack(policy, pacer(Duration.ofSeconds(1)));
+
+        soc.send(TestAlerts.failedLoginBurst().build());
+        other.send(TestAlerts.failedLoginBurst().build());
+        socAgain.send(TestAlerts.failedLoginBurst().build());
+
+        assertThat(waits).containsExactly(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void shouldHoldTheWebhookForEveryoneDuringRetryAfter() throws Exception {
+        server.then(429, Map.of("Retry-After", "5"), "rate_limited");
+        SlackNotifier notifier = slack();
+
+        notifier.send(TestAlerts.failedLoginBurst().id("first").build());
+        notifier.send(TestAlerts.failedLoginBurst().id("second").build());
+
+        assertThat(server.requests()).hasSize(3);
+        assertThat(waits).containsExactly(Duration.ofSeconds(5), Duration.ofSeconds(1));
+    }
+
+    @Test
+    void shouldGiveUpRetriablyAtOnceWhenRetryAfterIsLongerThanAllowedAndNotPostUntilItPassed() {
+        server.then(429, Map.of("Retry-After", "300"), "rate_limited");
+        SlackNotifier notifier = slack();
+
+        assertThatThrownBy(() -> notifier.send(TestAlerts.failedLoginBurst().build()))
+                .isInstanceOf(DeliveryException.class).isNotInstanceOf(PermanentDeliveryException.class)
+                .hasMessageContaining("Retry-After");
+        assertThatThrownBy(() -> notifier.send(TestAlerts.failedLoginBurst().build()))
+                .isInstanceOf(DeliveryException.class).hasMessageContaining("wait another 300 s");
+
+        assertThat(server.requests()).hasSize(1);
+        assertThat(waits).isEmpty();
+        nanos.addAndGet(Duration.ofSeconds(300).toNanos());
+        assertThatCode(() -> notifier.send(TestAlerts.failedLoginBurst().build())).doesNotThrowAnyException();
+        assertThat(server.requests()).hasSize(2);
+    }
+
+    @Test
+    void shouldBackOffExponentiallyOnPagerDutyRateLimitsWithoutRetryAfter() throws Exception {
+        server.then(429, Map.of(), "{\"status\":\"throttled\"}").then(429, Map.of(), "{\"status\":\"throttled\"}");
+
+        pagerDuty().send(TestAlerts.failedLoginBurst().build());
+
+        assertThat(server.requests()).hasSize(3);
+        assertThat(waits).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200));
+    }
+
+    @Test
+    void shouldRejectOtherClientErrorsPermanentlyWithTheReason() {
+        server.then(404, Map.of(), "no_service");
+
+        assertThatThrownBy(() -> slack().send(TestAlerts.failedLoginBurst().build()))
+                .isInstanceOf(PermanentDeliveryException.class)
+                .hasMessageContaining("soc-slack").hasMessageContaining("HTTP 404").hasMessageContaining("no_service");
     }
 
     @Test
@@ -106,8 +198,8 @@ class NotifierRetryTest {
     void shouldRetryConnectionFailuresWithoutRevealingTheWebhook() {
         URI closedPort = server.uri(SLACK_PATH);
         server.close();
-        SlackNotifier notifier = new SlackNotifier(Secret.of(closedPort.toString()), AlertLinks.none(),
-                policy.withMaxAttempts(2), recordingSleeper);
+        SlackNotifier notifier = new SlackNotifier("slack", Secret.of(closedPort.toString()), AlertLinks.none(),
+                policy.withMaxAttempts(2), recordingSleeper, pacer(Duration.ZERO));
 
         assertThatThrownBy(() -> notifier.send(TestAlerts.failedLoginBurst().build()))
                 .isInstanceOf(DeliveryException.class)

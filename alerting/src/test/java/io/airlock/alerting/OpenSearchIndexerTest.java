@@ -102,4 +102,58 @@ class OpenSearchIndexerTest {
         assertThat(result.indexed()).isEqualTo(2);
         assertThat(server.requests().get(0).body()).contains("\"count\":2").doesNotContain("\"count\":1");
     }
+
+    @Test
+    void shouldTreatRejectedCredentialsAsRetriableAndNameTheClusterButNotThePassword() throws Exception {
+        server.otherwise(401, "Unauthorized");
+        OpenSearchSettings settings = OpenSearchSettings.local(server.uri("")).withCredentials("airlock", Secret.of("hunter2"));
+        var authClient = OpenSearchClients.create(settings);
+        try {
+            OpenSearchIndexer withCluster = new OpenSearchIndexer(authClient, RetryPolicy.defaults(), settings);
+
+            assertThatThrownBy(() -> withCluster.index(docs("a")))
+                    .isInstanceOf(DeliveryException.class)
+                    .isNotInstanceOf(PermanentDeliveryException.class)
+                    .hasMessageContaining("access denied (HTTP 401)")
+                    .hasMessageContaining(server.uri("").toString())
+                    .hasMessageContaining("as user airlock")
+                    .hasMessageNotContaining("hunter2");
+            assertThat(server.requests()).hasSize(1); // no quick retries: credentials do not fix themselves
+        } finally {
+            authClient._transport().close();
+        }
+    }
+
+    @Test
+    void shouldTreatMissingPrivilegesAsRetriable() {
+        server.otherwise(403, "{\"error\":{\"type\":\"security_exception\",\"reason\":\"no permissions for "
+                + "[indices:data/write/bulk]\"},\"status\":403}");
+
+        assertThatThrownBy(() -> indexer.index(docs("a")))
+                .isInstanceOf(DeliveryException.class)
+                .isNotInstanceOf(PermanentDeliveryException.class)
+                .hasMessageContaining("HTTP 403");
+    }
+
+    @Test
+    void shouldRetryItemsRefusedWithForbiddenInsteadOfRejectingThem() throws Exception {
+        server.then(200, Map.of(), bulk(item("a", 403, "cluster_block_exception"), item("b", 201, null)))
+                .then(200, Map.of(), bulk(item("a", 201, null)));
+
+        BulkResult result = indexer.index(docs("a", "b"));
+
+        assertThat(result.rejected()).isEmpty();
+        assertThat(result.indexed()).isEqualTo(2);
+        assertThat(server.requests()).hasSize(2);
+    }
+
+    @Test
+    void shouldGiveUpRetriablyWhenItemsStayForbidden() {
+        server.otherwise(200, bulk(item("a", 403, "cluster_block_exception")));
+
+        assertThatThrownBy(() -> indexer.index(docs("a")))
+                .isInstanceOf(DeliveryException.class)
+                .isNotInstanceOf(PermanentDeliveryException.class)
+                .hasMessageContaining("401/403");
+    }
 }

@@ -36,6 +36,7 @@ public final class TestAlerts {
 
     public TestAlerts id(String v) { id = v; return this; }
     public TestAlerts severity(Severity v) { severity = v; return this; }
+    public TestAlerts rule(String v) { ruleId = v; return this; }
     public TestAlerts entity(String v) { entity = v; return this; }
     public TestAlerts summary(String v) { summary = v; return this; }
     public TestAlerts evidence(List<String> v) { evidence = v; return this; }

@@ -4,14 +4,11 @@ import io.airlock.alerting.AlertDeliveryLoop;
 import io.airlock.alerting.AlertRouter;
 import io.airlock.alerting.DeliveryException;
 import io.airlock.alerting.EventIndexingLoop;
+import io.airlock.alerting.IndexRetention;
 import io.airlock.alerting.IndexTemplates;
 import io.airlock.alerting.Notifier;
 import io.airlock.alerting.OpenSearchClients;
 import io.airlock.alerting.OpenSearchIndexer;
-import io.airlock.alerting.PagerDutyNotifier;
-import io.airlock.alerting.RetryPolicy;
-import io.airlock.alerting.SlackNotifier;
-import io.airlock.core.Severity;
 import io.airlock.ingest.AirflowCdcCapture;
 import io.airlock.ingest.vault.VaultAuditFileTailer;
 import io.airlock.ingest.vault.VaultAuditSettings;
@@ -79,13 +76,19 @@ public final class Pipeline implements AutoCloseable {
     private void startDelivery() throws DeliveryException {
         OpenSearchClient client = OpenSearchClients.create(settings.openSearch());
         new IndexTemplates(client, settings.openSearch()).install();
-        var indexer = new OpenSearchIndexer(client, settings.retryPolicy());
+        var indexer = new OpenSearchIndexer(client, settings.retryPolicy(), settings.openSearch());
+        var router = AlertRouter.from(settings.routing(), settings.links(), settings.retryPolicy());
         var eventLoop = new EventIndexingLoop(consumerConfig("-delivery"), settings.topics(), settings.openSearch().indexNames(), indexer,
                 settings.retryPolicy());
         var alertLoop = new AlertDeliveryLoop(consumerConfig("-notify"), settings.topics(), settings.openSearch().indexNames(), indexer,
-                router(), settings.retryPolicy());
+                router, settings.retryPolicy());
+        running.add(() -> client._transport().close());
         startThread(eventLoop, "airlock-event-indexing");
         startThread(alertLoop, "airlock-alert-delivery");
+        if (settings.eventsRetentionDays().isPresent()) {
+            running.add(new IndexRetention(client, settings.openSearch(), settings.eventsRetentionDays().getAsInt())
+                    .start(settings.retentionCheckInterval()));
+        }
     }
 
     private Map<String, Object> consumerConfig(String groupSuffix) {
@@ -125,19 +128,6 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
-    /** Slack for every alert, PagerDuty also for high and critical ones. */
-    private AlertRouter router() {
-        List<AlertRouter.Route> routes = new ArrayList<>();
-        if (settings.slackWebhook() != null) {
-            routes.add(new AlertRouter.Route(new SlackNotifier(settings.slackWebhook(), settings.links(), settings.retryPolicy()), Severity.LOW));
-        }
-        if (settings.pagerDutyRoutingKey() != null) {
-            Notifier pagerDuty = new PagerDutyNotifier(settings.pagerDutyEventsUrl(), settings.pagerDutyRoutingKey(), settings.links(),
-                    settings.retryPolicy());
-            routes.add(new AlertRouter.Route(pagerDuty, Severity.HIGH));
-        }
-        return new AlertRouter(routes, AlertRouter.DEFAULT_REPEAT_INTERVAL);
-    }
 
     private void startThread(AutoCloseable loop, String name) {
         Thread thread = new Thread((Runnable) loop, name);

@@ -5,6 +5,7 @@ import io.airlock.app.config.AirlockConfig;
 import io.airlock.app.config.VaultAuditSource;
 import io.airlock.alerting.OpenSearchSettings;
 import io.airlock.alerting.RetryPolicy;
+import io.airlock.alerting.RoutingConfig;
 import io.airlock.alerting.Secret;
 import io.airlock.core.Topics;
 import io.airlock.ingest.AirflowDatabaseSettings;
@@ -12,6 +13,9 @@ import io.airlock.ingest.vault.VaultAuditSettings;
 import io.airlock.streams.DetectionConfig;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Objects;
 
 /**
@@ -20,10 +24,13 @@ import java.util.Objects;
  * @param pagerDutyEventsUrl Events API v2 endpoint (the public one in production, a local receiver in tests)
  * @param replicationFactor  replication of Airlock's internal topics
  * @param vaultAudit         the Vault audit file or socket to capture; null: none
+ * @param routing            receivers, routes, silences, maintenance windows; null: Slack for all, PagerDuty for high and up
+ * @param eventsRetentionDays delete daily event indices older than this; empty: keep them
  */
 public record PipelineSettings(AirflowDatabaseSettings database, String bootstrapServers, Topics topics, OpenSearchSettings openSearch,
         Secret slackWebhook, URI pagerDutyEventsUrl, Secret pagerDutyRoutingKey, AlertLinks links, DetectionConfig detection,
-        Path stateDir, int replicationFactor, VaultAuditSettings vaultAudit, RetryPolicy retryPolicy) {
+        Path stateDir, int replicationFactor, VaultAuditSettings vaultAudit, RetryPolicy retryPolicy, RoutingConfig routing,
+        OptionalInt eventsRetentionDays, Duration retentionCheckInterval) {
 
     public PipelineSettings {
         Objects.requireNonNull(database, "database");
@@ -34,6 +41,10 @@ public record PipelineSettings(AirflowDatabaseSettings database, String bootstra
         Objects.requireNonNull(detection, "detection");
         Objects.requireNonNull(stateDir, "state-dir");
         retryPolicy = retryPolicy == null ? RetryPolicy.defaults() : retryPolicy;
+        routing = routing != null ? routing
+                : RoutingConfig.defaults(Optional.ofNullable(slackWebhook), Optional.ofNullable(pagerDutyRoutingKey), pagerDutyEventsUrl);
+        eventsRetentionDays = eventsRetentionDays == null ? OptionalInt.empty() : eventsRetentionDays;
+        retentionCheckInterval = retentionCheckInterval == null ? Duration.ofHours(1) : retentionCheckInterval;
     }
 
     /** Without a Vault audit source and with default delivery retries. */
@@ -41,7 +52,7 @@ public record PipelineSettings(AirflowDatabaseSettings database, String bootstra
             Secret slackWebhook, URI pagerDutyEventsUrl, Secret pagerDutyRoutingKey, AlertLinks links, DetectionConfig detection,
             Path stateDir, int replicationFactor) {
         this(database, bootstrapServers, topics, openSearch, slackWebhook, pagerDutyEventsUrl, pagerDutyRoutingKey, links, detection,
-                stateDir, replicationFactor, null, null);
+                stateDir, replicationFactor, null, null, null, null, null);
     }
 
     /** The pipeline an {@code airlock.yml} describes; the Vault position file lives under {@code state-dir}. */
@@ -59,11 +70,16 @@ public record PipelineSettings(AirflowDatabaseSettings database, String bootstra
         }
         return new PipelineSettings(c.database(), c.bootstrapServers(), c.topics(), c.openSearch(), c.slackWebhook().orElse(null),
                 c.pagerDutyEventsUrl(), c.pagerDutyRoutingKey().orElse(null), c.links(), c.detection(), c.stateDir().resolve("streams"),
-                c.replicationFactor(), vault, c.retryPolicy());
+                c.replicationFactor(), vault, c.retryPolicy(), c.routing(), c.eventsRetentionDays(), c.retentionCheckInterval());
     }
 
     public PipelineSettings withVaultAudit(VaultAuditSettings vault) {
         return new PipelineSettings(database, bootstrapServers, topics, openSearch, slackWebhook, pagerDutyEventsUrl, pagerDutyRoutingKey,
-                links, detection, stateDir, replicationFactor, vault, retryPolicy);
+                links, detection, stateDir, replicationFactor, vault, retryPolicy, routing, eventsRetentionDays, retentionCheckInterval);
+    }
+
+    public PipelineSettings withRouting(RoutingConfig changed) {
+        return new PipelineSettings(database, bootstrapServers, topics, openSearch, slackWebhook, pagerDutyEventsUrl, pagerDutyRoutingKey,
+                links, detection, stateDir, replicationFactor, vaultAudit, retryPolicy, changed, eventsRetentionDays, retentionCheckInterval);
     }
 }

@@ -21,6 +21,27 @@ public final class DeliveryFailures {
     private DeliveryFailures() {
     }
 
+    /**
+     * Whether OpenSearch refused the request for lack of credentials (401) or privileges (403), including the 403 of a
+     * read-only index block (disk flood stage). That is the cluster's configuration, not the document's fault: the
+     * delivery loops keep the records in Kafka and raise an alarm instead of dead-lettering them.
+     */
+    public static boolean isAccessDenied(int status) {
+        return status == 401 || status == 403;
+    }
+
+    /** The 401/403 status somewhere in the cause chain, if any; see {@link #isAccessDenied(int)}. */
+    public static Integer accessDeniedStatus(Throwable failure) {
+        int depth = 0;
+        for (Throwable t = failure; t != null && depth < 32; t = t.getCause(), depth++) {
+            Integer status = statusOf(t);
+            if (status != null) {
+                return isAccessDenied(status) ? status : null;
+            }
+        }
+        return null;
+    }
+
     /** Whether an HTTP status (of a whole response or of one bulk item) is worth retrying. */
     public static boolean isRetriableStatus(int status) {
         return status == TOO_MANY_REQUESTS || status == REQUEST_TIMEOUT || status >= 500;

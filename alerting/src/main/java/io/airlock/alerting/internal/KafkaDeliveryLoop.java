@@ -34,13 +34,20 @@ import org.slf4j.LoggerFactory;
  * delivered (acknowledged downstream) or dead-lettered (acknowledged by the dead-letter topic). When delivery fails
  * retriably, nothing is committed: the consumer seeks back to the batch start, waits with capped exponential backoff
  * and polls the same records again, so a backlog waits in Kafka while OpenSearch or a webhook is down.
- * {@link #close()} wakes the consumer and waits for the loop to end.
+ *
+ * <p>An unexpected exception (a bug, a client failure) does not end the loop: it is logged as identifiers only
+ * (exception class, where it was thrown, topic, partition, offsets; never a message, which may quote data), and the
+ * batch is retried with the same backoff. A batch that fails unexpectedly {@value #ISOLATE_AFTER} times in a row is
+ * delivered record by record, and only the record that still fails is dead-lettered, so one poison record can neither
+ * stop the loop nor block its partition. {@link #close()} wakes the consumer and waits for the loop to end.
  */
 public abstract class KafkaDeliveryLoop implements Runnable, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaDeliveryLoop.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    /** Unexpected failures of one batch in a row before it is delivered record by record. */
+    public static final int ISOLATE_AFTER = 3;
 
     private final String name;
     private final Consumer<byte[], byte[]> consumer;
@@ -53,6 +60,8 @@ public abstract class KafkaDeliveryLoop implements Runnable, AutoCloseable {
     private boolean started;
     private final CountDownLatch closing = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Records of the current batch not yet committed: what a failure rewinds. */
+    private List<ConsumerRecord<byte[], byte[]>> unsettled = List.of();
 
     protected KafkaDeliveryLoop(String name, Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> dlqProducer,
                                 String topic, String dlqTopic, RetryPolicy backoff) {
@@ -112,6 +121,13 @@ public abstract class KafkaDeliveryLoop implements Runnable, AutoCloseable {
     protected abstract void deliver(List<ConsumerRecord<byte[], byte[]>> records, DeadLetters deadLetters)
             throws DeliveryException;
 
+    /**
+     * Called once the batch given to the last {@link #deliver} call is delivered and its dead letters are acknowledged,
+     * just before its offsets are committed. Not called for a batch that failed.
+     */
+    protected void acknowledged() {
+    }
+
     @Override
     public void run() {
         synchronized (lifecycle) {
@@ -124,47 +140,128 @@ public abstract class KafkaDeliveryLoop implements Runnable, AutoCloseable {
             }
         }
         int failures = 0;
+        int unexpectedInARow = 0;
         try {
             consumer.subscribe(List.of(topic));
             log.info("{}: consuming {}", name, topic);
             while (!closed.get()) {
-                ConsumerRecords<byte[], byte[]> polled = consumer.poll(POLL_TIMEOUT);
-                if (polled.isEmpty()) {
-                    continue;
-                }
-                List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(polled.count());
-                polled.forEach(batch::add);
+                List<ConsumerRecord<byte[], byte[]>> batch = List.of();
+                unsettled = List.of();
                 try {
-                    deliver(batch, deadLetters);
-                    deadLetters.awaitAcknowledged();
-                    commit(batch);
+                    ConsumerRecords<byte[], byte[]> polled = consumer.poll(POLL_TIMEOUT);
+                    if (polled.isEmpty()) {
+                        continue;
+                    }
+                    batch = new ArrayList<>(polled.count());
+                    polled.forEach(batch::add);
+                    unsettled = batch;
+                    if (unexpectedInARow >= ISOLATE_AFTER) {
+                        deliverOneByOne(batch);
+                    } else {
+                        deliver(batch, deadLetters);
+                        deadLetters.awaitAcknowledged();
+                        acknowledged();
+                        commit(batch);
+                    }
                     failures = 0;
+                    unexpectedInARow = 0;
                 } catch (DeliveryException e) {
                     failures++;
                     Duration wait = backoff.backoff(failures);
                     log.warn("{}: batch of {} from {} not delivered ({}); nothing committed, retrying in {} ms",
                             name, batch.size(), topic, e.getMessage(), wait.toMillis());
-                    rewind(batch);
+                    rewind(unsettled);
+                    if (closing.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                        break;
+                    }
+                } catch (WakeupException e) {
+                    if (closed.get()) {
+                        break;
+                    }
+                    log.warn("{}: unexpected wakeup; carrying on", name);
+                    rewind(unsettled);
+                } catch (RuntimeException e) {
+                    // a bug or an unexpected client failure must not end the loop: back off and try again; a batch
+                    // failing this way ISOLATE_AFTER times in a row is then delivered record by record
+                    failures++;
+                    if (!batch.isEmpty()) {
+                        unexpectedInARow++;
+                    }
+                    Duration wait = backoff.backoff(failures);
+                    log.error("{}: unexpected {} while delivering {} from {} (offsets {}); nothing committed, "
+                            + "retrying in {} ms", name, describe(e), batch.size(), topic, offsets(unsettled), wait.toMillis());
+                    rewind(unsettled);
                     if (closing.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
                         break;
                     }
                 }
             }
-        } catch (WakeupException e) {
-            if (!closed.get()) {
-                throw e;
-            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            log.error("{}: stopped by {}", name, describe(e));
+            throw e;
         } finally {
             try {
                 consumer.close();
+            } catch (RuntimeException e) {
+                log.warn("{}: closing the consumer failed ({})", name, e.getClass().getSimpleName());
             } finally {
                 dlqProducer.close();
                 stopped.countDown();
                 log.info("{}: stopped", name);
             }
         }
+    }
+
+    /**
+     * Delivers a batch that keeps failing unexpectedly one record at a time: a record that still throws something
+     * unexpected is dead-lettered (reason: the exception class and where it was thrown), the others are delivered. The
+     * records delivered before a retriable failure are committed; the rest are polled again.
+     */
+    private void deliverOneByOne(List<ConsumerRecord<byte[], byte[]>> batch) throws DeliveryException {
+        log.warn("{}: delivering {} records from {} (offsets {}) one by one to isolate a failing record", name, batch.size(),
+                topic, offsets(batch));
+        for (int i = 0; i < batch.size(); i++) {
+            ConsumerRecord<byte[], byte[]> record = batch.get(i);
+            List<ConsumerRecord<byte[], byte[]>> one = List.of(record);
+            unsettled = batch.subList(i, batch.size());
+            try {
+                deliver(one, deadLetters);
+            } catch (RuntimeException e) {
+                log.error("{}: {}-{}@{} fails with {} every time; dead-lettering it", name, record.topic(), record.partition(),
+                        record.offset(), describe(e));
+                deadLetters.send(record, "internal-error", "unexpected " + describe(e) + " in " + name);
+            }
+            deadLetters.awaitAcknowledged();
+            acknowledged();
+            commit(one);
+        }
+    }
+
+    /** An exception as identifiers only: its class and where it was thrown, never its message (it may quote data). */
+    static String describe(Throwable e) {
+        StringBuilder s = new StringBuilder(e.getClass().getName());
+        StackTraceElement[] frames = e.getStackTrace();
+        for (int i = 0; i < Math.min(3, frames.length); i++) {
+            s.append(i == 0 ? " at " : " < ").append(frames[i].getClassName()).append('.').append(frames[i].getMethodName())
+                    .append(':').append(frames[i].getLineNumber());
+        }
+        if (e.getCause() != null && e.getCause() != e) {
+            s.append(", caused by ").append(e.getCause().getClass().getName());
+        }
+        return s.toString();
+    }
+
+    private static String offsets(List<ConsumerRecord<byte[], byte[]>> records) {
+        Map<Integer, long[]> ranges = new LinkedHashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            ranges.merge(r.partition(), new long[] {r.offset(), r.offset()},
+                    (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+        }
+        StringBuilder s = new StringBuilder();
+        ranges.forEach((p, r) -> s.append(s.length() == 0 ? "" : ", ").append(p).append('@').append(r[0]).append("..").append(r[1]));
+        return s.length() == 0 ? "none" : s.toString();
     }
 
     private void commit(List<ConsumerRecord<byte[], byte[]>> batch) {

@@ -20,9 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * POSTs JSON to a webhook whose URL (or body) holds secrets, with retries: HTTP 429 waits as long as
- * {@code Retry-After} says (capped), 5xx, 408, I/O errors and timeouts back off exponentially (capped); any other 4xx
- * is a {@link PermanentDeliveryException}. Messages name the channel and status, never the URL or a secret.
+ * POSTs JSON to a webhook whose URL (or body) holds secrets, paced by the endpoint's token bucket ({@link Pacer}), with
+ * retries: HTTP 429 pauses the endpoint as long as {@code Retry-After} says (exponential backoff without one; a pause
+ * longer than {@link RetryPolicy#maxRetryAfter()} ends the call), 5xx, 408, I/O errors and timeouts back off
+ * exponentially (capped); any other 4xx is a {@link PermanentDeliveryException}. Messages name the channel and status, never the URL or a secret.
  */
 public final class WebhookPoster {
 
@@ -34,16 +35,25 @@ public final class WebhookPoster {
     private final RetryPolicy policy;
     private final Sleeper sleeper;
     private final List<Secret> secrets;
+    private final Pacer pacer;
 
     /**
-     * @param channel  name used in logs and messages ({@code slack}, {@code pagerduty})
+     * @param channel  name used in logs and messages (the receiver's name: {@code slack}, {@code soc-slack})
      * @param secrets  values to redact from anything this class reports (the URL, the routing key)
      */
     public WebhookPoster(String channel, RetryPolicy policy, Sleeper sleeper, List<Secret> secrets) {
+        this(channel, policy, sleeper, secrets, new Pacer(Duration.ZERO, 1, System::nanoTime));
+    }
+
+    /**
+     * @param pacer the endpoint's token bucket; shared by every poster sending to the same endpoint
+     */
+    public WebhookPoster(String channel, RetryPolicy policy, Sleeper sleeper, List<Secret> secrets, Pacer pacer) {
         this.channel = channel;
         this.policy = policy;
         this.sleeper = sleeper;
         this.secrets = List.copyOf(secrets);
+        this.pacer = pacer;
         this.http = HttpClient.newBuilder()
                 .connectTimeout(policy.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -51,7 +61,9 @@ public final class WebhookPoster {
     }
 
     /**
-     * Delivers one body, retrying as described above.
+     * Delivers one body, retrying as described above. Every attempt first takes a token from the endpoint's
+     * {@link Pacer}; a {@code Retry-After} pauses the pacer, and one longer than {@link RetryPolicy#maxRetryAfter()}
+     * ends the call at once (the caller tries again later, and the pause still holds).
      *
      * @param what an identifier for logs (the alert id), never a payload
      * @throws PermanentDeliveryException if the endpoint rejected the body for good
@@ -65,6 +77,12 @@ public final class WebhookPoster {
                 .build();
         String lastProblem = "no attempt made";
         for (int attempt = 1; attempt <= policy.maxAttempts(); attempt++) {
+            Duration paced = pacer.reserve(policy.maxRetryAfter());
+            if (paced.compareTo(policy.maxRetryAfter()) > 0) {
+                throw new DeliveryException(channel + ": " + what + " not sent, the endpoint asked to wait another "
+                        + seconds(paced) + " s (Retry-After)");
+            }
+            sleep(paced, what);
             Duration wait;
             try {
                 HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -79,9 +97,17 @@ public final class WebhookPoster {
                 if (!DeliveryFailures.isRetriableStatus(status)) {
                     throw new PermanentDeliveryException(channel + ": rejected " + what + " with " + lastProblem);
                 }
-                wait = status == 429
-                        ? retryAfter(response).map(this::capRetryAfter).orElse(policy.backoff(attempt))
-                        : policy.backoff(attempt);
+                if (status == 429) {
+                    Duration retryAfter = retryAfter(response).orElse(policy.backoff(attempt));
+                    pacer.pause(retryAfter);
+                    if (retryAfter.compareTo(policy.maxRetryAfter()) > 0) {
+                        throw new DeliveryException(channel + ": " + what + " rate limited (HTTP 429), Retry-After "
+                                + seconds(retryAfter) + " s is longer than delivery.max-retry-after; retried later");
+                    }
+                    wait = Duration.ZERO; // the paused pacer makes the next attempt wait
+                } else {
+                    wait = policy.backoff(attempt);
+                }
             } catch (IOException e) {
                 // HttpTimeoutException, ConnectException, ...: class name only, a message could echo the URL
                 lastProblem = e.getClass().getSimpleName();
@@ -92,21 +118,28 @@ public final class WebhookPoster {
             }
             if (attempt < policy.maxAttempts()) {
                 log.warn("{}: attempt {} for {} failed ({}), retrying in {} ms", channel, attempt, what, lastProblem,
-                        wait.toMillis());
-                try {
-                    sleeper.sleep(wait);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new DeliveryException(channel + ": interrupted while delivering " + what);
-                }
+                        wait.isZero() ? "Retry-After" : wait.toMillis());
+                sleep(wait, what);
             }
         }
         throw new DeliveryException(channel + ": " + what + " not delivered after " + policy.maxAttempts()
                 + " attempts, last: " + lastProblem);
     }
 
-    private Duration capRetryAfter(Duration retryAfter) {
-        return retryAfter.compareTo(policy.maxRetryAfter()) > 0 ? policy.maxRetryAfter() : retryAfter;
+    private void sleep(Duration wait, String what) throws DeliveryException {
+        if (wait.isZero() || wait.isNegative()) {
+            return;
+        }
+        try {
+            sleeper.sleep(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DeliveryException(channel + ": interrupted while delivering " + what);
+        }
+    }
+
+    private static long seconds(Duration d) {
+        return (d.toMillis() + 999) / 1000;
     }
 
     /** {@code Retry-After} as delay-seconds or an HTTP-date. */

@@ -69,6 +69,17 @@ class DeliveryFailuresTest {
         assertThat(DeliveryFailures.isRetriable(new NullPointerException())).isFalse();
     }
 
+    @Test
+    void shouldRecogniseOpenSearchAccessDeniedAnywhereInTheCauseChain() {
+        assertThat(DeliveryFailures.accessDeniedStatus(new TransportException("Forbidden access", new HttpStatusException(403, "x"))))
+                .isEqualTo(403);
+        assertThat(DeliveryFailures.accessDeniedStatus(openSearch(401, "security_exception"))).isEqualTo(401);
+        assertThat(DeliveryFailures.accessDeniedStatus(openSearch(400, "mapper_parsing_exception"))).isNull();
+        assertThat(DeliveryFailures.accessDeniedStatus(new java.net.ConnectException("refused"))).isNull();
+        assertThat(DeliveryFailures.isAccessDenied(403)).isTrue();
+        assertThat(DeliveryFailures.isAccessDenied(404)).isFalse();
+    }
+
     private static OpenSearchException openSearch(int status, String type) {
         return new OpenSearchException(ErrorResponse.of(r -> r.status(status).error(e -> e.type(type).reason("r"))));
     }

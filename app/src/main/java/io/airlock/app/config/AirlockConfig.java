@@ -5,6 +5,7 @@ import static io.airlock.core.config.ConfigTypes.path;
 import io.airlock.alerting.AlertLinks;
 import io.airlock.alerting.OpenSearchSettings;
 import io.airlock.alerting.RetryPolicy;
+import io.airlock.alerting.RoutingConfig;
 import io.airlock.alerting.Secret;
 import io.airlock.core.Topics;
 import io.airlock.core.config.ConfigDefinition;
@@ -19,10 +20,12 @@ import io.airlock.ingest.AirflowDatabaseSettings;
 import io.airlock.streams.DetectionConfig;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Supplier;
 
 /**
@@ -35,7 +38,7 @@ import java.util.function.Supplier;
  * }</pre>
  *
  * The settings are defined in {@link KafkaFields}, {@link AirflowDatabaseFields}, {@link VaultAuditFields},
- * {@link OpenSearchFields}, {@link NotificationFields} and {@link DetectionFields}; {@code docs/configuration.md} is
+ * {@link OpenSearchFields}, {@link NotificationFields}, {@link RoutingFields} and {@link DetectionFields}; {@code docs/configuration.md} is
  * generated from them ({@link AirlockConfigReference}).
  */
 public final class AirlockConfig {
@@ -49,7 +52,8 @@ public final class AirlockConfig {
 
     /** Every setting of {@code airlock.yml}. */
     public static final ConfigDefinition DEFINITION = ConfigDefinition.of(KafkaFields.GROUP, AirflowDatabaseFields.GROUP,
-            VaultAuditFields.GROUP, OpenSearchFields.GROUP, NotificationFields.GROUP, NotificationFields.DELIVERY_GROUP,
+            VaultAuditFields.GROUP, OpenSearchFields.GROUP, OpenSearchFields.RETENTION_GROUP, NotificationFields.GROUP,
+            RoutingFields.GROUP, NotificationFields.DELIVERY_GROUP,
             DetectionFields.GROUP, DetectionFields.RULES_GROUP, PROCESS_GROUP);
 
     private final ConfigValues values;
@@ -61,8 +65,9 @@ public final class AirlockConfig {
     private final AlertLinks links;
     private final RetryPolicy retryPolicy;
     private final DetectionConfig detection;
+    private final RoutingConfig routing;
 
-    private AirlockConfig(ConfigValues values) {
+    private AirlockConfig(ConfigValues values, ConfigSource source) {
         this.values = values;
         ConfigProblems problems = values.problems();
         topics = map(problems, "topics", () -> KafkaFields.topics(values));
@@ -73,6 +78,8 @@ public final class AirlockConfig {
         links = openSearch == null ? null
                 : map(problems, "dashboards.url", () -> NotificationFields.links(values, openSearch.indexNames()));
         retryPolicy = map(problems, "delivery", () -> NotificationFields.retryPolicy(values, problems));
+        routing = map(problems, "notifications", () -> RoutingFields.routing(values, source, problems,
+                values.get(NotificationFields.SLACK_INTERVAL)));
         detection = map(problems, "rules.AL-001", () -> DetectionFields.config(values));
         map(problems, "detection.business-hours", () -> {
             DetectionFields.checkBusinessHours(values, problems);
@@ -100,7 +107,7 @@ public final class AirlockConfig {
      * @throws ConfigException listing every problem, numbered
      */
     public static AirlockConfig from(ConfigSource source) {
-        return new AirlockConfig(DEFINITION.parse(source));
+        return new AirlockConfig(DEFINITION.parse(source), source);
     }
 
     /** Maps one area; a value with a problem was reported already, a record refusing a value adds its reason. */
@@ -166,6 +173,25 @@ public final class AirlockConfig {
         return links;
     }
 
+    /**
+     * Receivers, routes, repeat interval, silences and maintenance windows:
+     * {@code AlertRouter.from(config.routing(), config.links(), config.retryPolicy())}. Without
+     * {@code notifications.routes} it is the default route of the simple settings.
+     */
+    public RoutingConfig routing() {
+        return routing;
+    }
+
+    /** Days after which daily event indices are deleted; empty to keep them forever. */
+    public OptionalInt eventsRetentionDays() {
+        return values.find(OpenSearchFields.RETENTION_EVENTS_DAYS).map(OptionalInt::of).orElse(OptionalInt.empty());
+    }
+
+    /** How often retention runs. */
+    public Duration retentionCheckInterval() {
+        return values.get(OpenSearchFields.RETENTION_CHECK_INTERVAL);
+    }
+
     /** How indexing and notifications retry. */
     public RetryPolicy retryPolicy() {
         return retryPolicy;
@@ -207,6 +233,11 @@ public final class AirlockConfig {
         String out = text;
         for (SecretValue secret : values.secrets()) {
             out = Secret.of(secret.reveal()).redact(out);
+        }
+        if (routing != null) {
+            for (RoutingConfig.Receiver receiver : routing.receivers()) {
+                out = receiver.secret().redact(out);
+            }
         }
         return out;
     }

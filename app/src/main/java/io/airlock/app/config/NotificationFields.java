@@ -47,7 +47,8 @@ public final class NotificationFields {
                     + "against, e.g. the repository's web view `https://github.com/acme/airlock/blob/main/`.");
 
     public static final Group GROUP = Group.of("Notifications",
-            "Where alerts are sent (DESIGN.md, *Alert*): Slack gets every alert, PagerDuty the high and critical ones. "
+            "Where alerts are sent (DESIGN.md, *Alert*): by default Slack gets every alert, PagerDuty the high and critical "
+                    + "ones. These are the receivers `slack` and `pagerduty`; *Routing* below adds more receivers and routes. "
                     + "Repeats of one alert update it instead of notifying again.",
             SLACK_WEBHOOK_URL, PAGERDUTY_ROUTING_KEY, PAGERDUTY_EVENTS_URL, DASHBOARDS_URL, RUNBOOKS_BASE_URL);
 
@@ -82,10 +83,19 @@ public final class NotificationFields {
             .validate(Validators.positive())
             .doc("HTTP request timeout of the Slack and PagerDuty notifiers.");
 
+    public static final Setting<Duration> SLACK_INTERVAL = Setting.of("delivery.slack-interval", duration())
+            .defaultValue(Duration.ofSeconds(1))
+            .validate(Validators.notNegative())
+            .doc("Least time between two messages to one Slack webhook (Slack allows about one per second); receivers "
+                    + "sharing a webhook share its pace.");
+
     public static final Group DELIVERY_GROUP = Group.of("Delivery retries",
             "How indexing and notifications retry temporary failures (HTTP 429 and 5xx, timeouts): capped exponential "
-                    + "backoff. Nothing is lost when retries run out: the record stays in Kafka and is delivered later.",
-            MAX_ATTEMPTS, INITIAL_BACKOFF, MAX_BACKOFF, MAX_RETRY_AFTER, CONNECT_TIMEOUT, REQUEST_TIMEOUT);
+                    + "backoff. Nothing is lost when retries run out: the record stays in Kafka and is delivered later. "
+                    + "Other HTTP 4xx answers of Slack and PagerDuty are permanent: the alert goes to the dead-letter topic "
+                    + "with the reason. OpenSearch's 401 and 403 (credentials, privileges) keep the records in Kafka and log "
+                    + "an error.",
+            MAX_ATTEMPTS, INITIAL_BACKOFF, MAX_BACKOFF, MAX_RETRY_AFTER, CONNECT_TIMEOUT, REQUEST_TIMEOUT, SLACK_INTERVAL);
 
     private NotificationFields() {
     }

@@ -69,6 +69,22 @@ public final class OpenSearchFields {
                     + "so replays never duplicate.",
             URLS, USERNAME, PASSWORD, INDEX_PREFIX, REPLICAS, TRUST_ALL_CERTIFICATES, CONNECT_TIMEOUT, RESPONSE_TIMEOUT);
 
+    public static final Setting<Integer> RETENTION_EVENTS_DAYS = Setting.of("retention.events-days", integer())
+            .validate(Validators.atLeast(1))
+            .whenUnset("event indices are kept forever")
+            .doc("Delete a daily events index once all its events are older than this many days (UTC, judged by the date in "
+                    + "the index name). With the ISM plugin, an ISM policy `<index-prefix>-events-retention` is installed "
+                    + "instead. The alerts index is never deleted.");
+
+    public static final Setting<Duration> RETENTION_CHECK_INTERVAL = Setting.of("retention.check-interval", duration())
+            .defaultValue(Duration.ofHours(1))
+            .validate(Validators.positive())
+            .doc("How often expired event indices are looked for (also once at start).");
+
+    public static final Group RETENTION_GROUP = Group.of("Retention",
+            "How long events stay searchable in OpenSearch (see [delivery.md](delivery.md)). Alerts are kept.",
+            RETENTION_EVENTS_DAYS, RETENTION_CHECK_INTERVAL);
+
     private OpenSearchFields() {
     }
 
