@@ -11,6 +11,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -48,6 +49,14 @@ public final class EmbeddedPostgres implements AutoCloseable {
      * @throws IllegalStateException if the server cannot start (as root: when {@code unshare -U} is unusable)
      */
     public static EmbeddedPostgres start() {
+        return start(Map.of());
+    }
+
+    /**
+     * A server with some settings changed (e.g. {@code wal_level=replica}, to test what Airlock says about a database
+     * that cannot be captured).
+     */
+    public static EmbeddedPostgres start(Map<String, String> overrides) {
         RootSupport.requireUnshareWhenRoot();
         Path dataDirectory;
         try {
@@ -57,7 +66,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
         }
         long started = System.nanoTime();
         try {
-            var server = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+            var builder = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
                     .setDataDirectory(dataDirectory)
                     .setCleanDataDirectory(true)
                     .setServerConfig("listen_addresses", HOST)
@@ -65,8 +74,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
                     .setServerConfig("max_replication_slots", "20")
                     .setServerConfig("max_wal_senders", "20")
                     .setServerConfig("timezone", "UTC")
-                    .setPGStartupWait(Duration.ofSeconds(60))
-                    .start();
+                    .setPGStartupWait(Duration.ofSeconds(60));
+            overrides.forEach(builder::setServerConfig);
+            var server = builder.start();
             LOG.info("PostgreSQL started on {}:{} in {} ms", HOST, server.getPort(),
                     Duration.ofNanos(System.nanoTime() - started).toMillis());
             return new EmbeddedPostgres(server, dataDirectory);

@@ -147,6 +147,54 @@ class AirflowCdcCaptureTest {
     }
 
     @Test
+    void shouldExplainInPlainWordsWhenTheDatabaseLacksLogicalReplication() {
+        try (var replica = EmbeddedPostgres.start(java.util.Map.of("wal_level", "replica"))) {
+            replica.createDatabase("airflow");
+            replica.createAirflowSchema("airflow", AirflowSchema.V2_10);
+            var db = new AirflowDatabaseSettings(replica.host(), replica.port(), "airflow", replica.superuser(), replica.password(),
+                    "disable", "unused_slot", null);
+
+            var failure = org.assertj.core.api.Assertions.catchThrowableOfType(CaptureConfigurationException.class,
+                    () -> new AirflowDatabasePreflight(db).check());
+
+            assertThat(failure.getMessage()).contains("wal_level is 'replica'").contains("wal_level=logical")
+                    .doesNotContain("REPLICATION privilege").doesNotContain("does not exist");
+        }
+    }
+
+    @Test
+    void shouldConfirmProgressOnAnIdleAirflowDatabaseThroughHeartbeats() throws Exception {
+        Setup s = setup(AirflowSchema.V2_10);
+        var capture = new CaptureSettings(kafka.bootstrapServers(), s.topics(), "airflow", java.time.Duration.ofMillis(500), (short) 1);
+        try (var running = new AirflowCdcCapture(s.db(), capture).start()) {
+            assertThat(running.awaitStarted(java.time.Duration.ofSeconds(60))).isTrue();
+            String before = confirmedLsn(s);
+            // WAL moves, but not in a captured table: only heartbeats let the slot confirm the new position.
+            try (var c = postgres.connect(s.airflow().database()); var st = c.createStatement()) {
+                st.execute("CREATE TABLE unrelated (id int)");
+                st.execute("INSERT INTO unrelated SELECT generate_series(1, 1000)");
+            }
+            await().atMost(ofSeconds(60)).untilAsserted(() -> assertThat(lsn(confirmedLsn(s))).isGreaterThan(lsn(before)));
+            assertThat(kafka.readAll(s.topics().cdcTopics())).isEmpty();
+        }
+    }
+
+    private String confirmedLsn(Setup s) throws Exception {
+        try (var c = postgres.connect(s.airflow().database());
+                var st = c.prepareStatement("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
+            st.setString(1, s.db().slotName());
+            try (var rs = st.executeQuery()) {
+                return rs.next() && rs.getString(1) != null ? rs.getString(1) : "0/0";
+            }
+        }
+    }
+
+    private static long lsn(String text) {
+        String[] parts = text.split("/");
+        return (Long.parseLong(parts[0], 16) << 32) + Long.parseLong(parts[1], 16);
+    }
+
+    @Test
     void shouldExplainInPlainWordsWhenTheAirflowTablesAreMissing() {
         String name = RealComponents.uniqueName("empty");
         postgres.createDatabase(name);

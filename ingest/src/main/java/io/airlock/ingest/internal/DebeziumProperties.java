@@ -42,6 +42,9 @@ public final class DebeziumProperties {
         p.setProperty("time.precision.mode", "connect");
         p.setProperty("heartbeat.interval.ms", Long.toString(capture.heartbeatInterval().toMillis()));
         p.setProperty("heartbeat.topics.prefix", capture.topics().prefix() + ".cdc.heartbeat");
+        // A filtered publication gets no changes from other tables, so on an idle Airflow the slot would hold WAL forever:
+        // a logical message at each heartbeat moves it (no table, no write to Airflow's data).
+        p.setProperty("heartbeat.action.query", "SELECT pg_logical_emit_message(false, 'airlock-heartbeat', now()::text)");
 
         p.setProperty("offset.storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
         p.setProperty("offset.storage.topic", capture.offsetsTopic());
