@@ -7,21 +7,17 @@ import io.airlock.core.Severity;
 import io.airlock.core.Topics;
 import io.airlock.streams.BusinessCalendar;
 import io.airlock.streams.DetectionConfig;
-import io.airlock.streams.internal.JsonSerdes;
 import io.airlock.streams.normalize.EventCategories;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * AL-012: an Airflow account or privilege change. Medium; high when any change of the alert happened outside business
@@ -77,11 +73,10 @@ public final class AccountChangeRule implements Processor<String, NormalizedEven
         if (!config.rule(RULE).enabled()) {
             return;
         }
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
-                JsonSerdes.of(State.class)));
+        RuleWiring.addStore(builder, STORE, State.class);
         events.filter((user, event) -> isAccountChange(event, config), Named.as("al-012-account-changes"))
                 .process(() -> new AccountChangeRule(config), Named.as("al-012-detect"), STORE)
-                .to(topics.alerts(), Produced.with(Serdes.String(), JsonSerdes.alerts()).withName("al-012-alerts"));
+                .to(topics.alerts(), RuleWiring.alerts(RULE));
     }
 
     static boolean isAccountChange(NormalizedEvent event, DetectionConfig config) {

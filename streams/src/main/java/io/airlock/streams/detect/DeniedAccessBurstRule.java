@@ -4,18 +4,14 @@ import io.airlock.core.Alert;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Topics;
 import io.airlock.streams.DetectionConfig;
-import io.airlock.streams.internal.JsonSerdes;
 import java.time.format.DateTimeFormatter;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * AL-023: at least N permission-denied Vault responses for one identity within a window (default 5 in 5 minutes). Counts
@@ -47,13 +43,12 @@ public final class DeniedAccessBurstRule implements Processor<String, Normalized
         if (!config.rule(RULE).enabled()) {
             return;
         }
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
-                JsonSerdes.of(BurstTracker.State.class)));
+        RuleWiring.addStore(builder, STORE, BurstTracker.State.class);
         operationsByIdentity
                 .filter((identity, event) -> VaultSecretReads.isPermissionDenied(event) && !VaultSecretReads.isAllowed(config, event),
                         Named.as("al-023-permission-denied"))
                 .process(() -> new DeniedAccessBurstRule(config), Named.as("al-023-detect"), STORE)
-                .to(topics.alerts(), Produced.with(Serdes.String(), JsonSerdes.alerts()).withName("al-023-alerts"));
+                .to(topics.alerts(), RuleWiring.alerts(RULE));
     }
 
     @Override

@@ -4,18 +4,14 @@ import io.airlock.core.Alert;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Topics;
 import io.airlock.streams.DetectionConfig;
-import io.airlock.streams.internal.JsonSerdes;
 import java.time.format.DateTimeFormatter;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * AL-001: at least N failed logins for one Airflow user within a window (default 5 in 5 minutes).
@@ -48,12 +44,11 @@ public final class FailedLoginBurstRule implements Processor<String, NormalizedE
         if (!config.rule(RULE).enabled()) {
             return;
         }
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
-                JsonSerdes.of(BurstTracker.State.class)));
+        RuleWiring.addStore(builder, STORE, BurstTracker.State.class);
         events.filter((user, event) -> isAirflowFailedLogin(event) && !config.allow().allowsUser(event.userName()),
                         Named.as("al-001-failed-logins"))
                 .process(() -> new FailedLoginBurstRule(config), Named.as("al-001-detect"), STORE, UserAuthAlerts.STORE)
-                .to(topics.alerts(), Produced.with(Serdes.String(), JsonSerdes.alerts()).withName("al-001-alerts"));
+                .to(topics.alerts(), RuleWiring.alerts(RULE));
     }
 
     /** A failed Airflow (Flask-AppBuilder) login of a known user, as captured from {@code ab_user}. */

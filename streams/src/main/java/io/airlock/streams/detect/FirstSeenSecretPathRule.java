@@ -12,7 +12,6 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -71,14 +70,13 @@ public final class FirstSeenSecretPathRule implements Processor<String, Normaliz
         }
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CLOCK_STORE), Serdes.String(), Serdes.Long()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE), Serdes.String(), Serdes.Long()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(GROUP_STORE), Serdes.String(),
-                JsonSerdes.of(VaultPathBurstTracker.State.class)));
+        RuleWiring.addStore(builder, GROUP_STORE, VaultPathBurstTracker.State.class);
         events.filter((principal, event) -> VaultSecretReads.isOperation(event), Named.as("al-020-vault-operations"))
                 .selectKey((principal, event) -> event.vaultIdentity(), Named.as("al-020-key-by-identity"))
                 .repartition(Repartitioned.<String, NormalizedEvent>as(TOPIC).withKeySerde(Serdes.String())
                         .withValueSerde(JsonSerdes.events()).withNumberOfPartitions(1))
                 .process(() -> new FirstSeenSecretPathRule(config), Named.as("al-020-detect"), CLOCK_STORE, SEEN_STORE, GROUP_STORE)
-                .to(topics.alerts(), Produced.with(Serdes.String(), JsonSerdes.alerts()).withName("al-020-alerts"));
+                .to(topics.alerts(), RuleWiring.alerts(RULE));
     }
 
     @Override

@@ -5,18 +5,14 @@ import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Severity;
 import io.airlock.core.Topics;
 import io.airlock.streams.DetectionConfig;
-import io.airlock.streams.internal.JsonSerdes;
 import java.time.format.DateTimeFormatter;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * AL-024: an identity other than Airflow's service identity reads a secret under Airflow's connections/variables paths.
@@ -49,14 +45,13 @@ public final class HumanPipelineSecretReadRule implements Processor<String, Norm
         if (!config.rule(RULE).enabled()) {
             return;
         }
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
-                JsonSerdes.of(VaultPathBurstTracker.State.class)));
+        RuleWiring.addStore(builder, STORE, VaultPathBurstTracker.State.class);
         operationsByIdentity
                 .filter((identity, event) -> VaultSecretReads.isSecretRead(event) && config.airflow().isPipelineSecret(event.vaultKvPath())
                         && !VaultSecretReads.isAirflowServiceIdentity(config, event) && !VaultSecretReads.isAllowed(config, event),
                         Named.as("al-024-human-pipeline-secret-reads"))
                 .process(() -> new HumanPipelineSecretReadRule(config), Named.as("al-024-detect"), STORE)
-                .to(topics.alerts(), Produced.with(Serdes.String(), JsonSerdes.alerts()).withName("al-024-alerts"));
+                .to(topics.alerts(), RuleWiring.alerts(RULE));
     }
 
     @Override

@@ -4,19 +4,15 @@ import io.airlock.core.Alert;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Topics;
 import io.airlock.streams.DetectionConfig;
-import io.airlock.streams.internal.JsonSerdes;
 import java.time.Duration;
 import java.time.format.DateTimeFormatter;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * AL-003: a successful Airflow login of a user within a window (default 30 minutes) after AL-001 (failed-login burst) fired
@@ -59,12 +55,11 @@ public final class LoginAfterBurstRule implements Processor<String, NormalizedEv
         if (!config.rule(RULE).enabled()) {
             return;
         }
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
-                JsonSerdes.of(BurstTracker.State.class)));
+        RuleWiring.addStore(builder, STORE, BurstTracker.State.class);
         events.filter((user, event) -> isAirflowSuccessfulLogin(event) && !config.allow().allowsUser(event.userName()),
                         Named.as("al-003-successful-logins"))
                 .process(() -> new LoginAfterBurstRule(config), Named.as("al-003-detect"), STORE, UserAuthAlerts.STORE)
-                .to(topics.alerts(), Produced.with(Serdes.String(), JsonSerdes.alerts()).withName("al-003-alerts"));
+                .to(topics.alerts(), RuleWiring.alerts(RULE));
     }
 
     /** A successful Airflow (Flask-AppBuilder) login, as captured from {@code ab_user} ({@code login_count} incremented). */

@@ -7,21 +7,17 @@ import io.airlock.core.Severity;
 import io.airlock.core.Topics;
 import io.airlock.streams.BusinessCalendar;
 import io.airlock.streams.DetectionConfig;
-import io.airlock.streams.internal.JsonSerdes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * AL-010: an Airflow change (an audit-log event on the configured change list, {@link AirflowChangeEvents}) made outside
@@ -74,11 +70,10 @@ public final class OffHoursChangeRule implements Processor<String, NormalizedEve
         if (!config.rule(RULE).enabled()) {
             return;
         }
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
-                JsonSerdes.of(State.class)));
+        RuleWiring.addStore(builder, STORE, State.class);
         events.filter((user, event) -> isOffHoursChange(event, config) || isAirflowLogin(event), Named.as("al-010-off-hours-changes"))
                 .process(() -> new OffHoursChangeRule(config), Named.as("al-010-detect"), STORE, UserAuthAlerts.STORE)
-                .to(topics.alerts(), Produced.with(Serdes.String(), JsonSerdes.alerts()).withName("al-010-alerts"));
+                .to(topics.alerts(), RuleWiring.alerts(RULE));
     }
 
     /**

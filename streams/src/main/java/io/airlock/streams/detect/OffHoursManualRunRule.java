@@ -14,13 +14,11 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * AL-011: a DAG run of run type {@code manual} created outside business hours (event {@code dag-run-created} of
@@ -75,14 +73,13 @@ public final class OffHoursManualRunRule implements Processor<String, Normalized
         if (!config.rule(RULE).enabled()) {
             return;
         }
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
-                JsonSerdes.of(State.class)));
+        RuleWiring.addStore(builder, STORE, State.class);
         events.filter((principal, event) -> isOffHoursManualRun(event, config), Named.as("al-011-off-hours-manual-runs"))
                 .selectKey((principal, event) -> event.dagId(), Named.as("al-011-key-by-dag"))
                 .repartition(Repartitioned.<String, NormalizedEvent>as(REPARTITION)
                         .withKeySerde(Serdes.String()).withValueSerde(JsonSerdes.events()))
                 .process(() -> new OffHoursManualRunRule(config), Named.as("al-011-detect"), STORE)
-                .to(topics.alerts(), Produced.with(Serdes.String(), JsonSerdes.alerts()).withName("al-011-alerts"));
+                .to(topics.alerts(), RuleWiring.alerts(RULE));
     }
 
     static boolean isOffHoursManualRun(NormalizedEvent event, DetectionConfig config) {

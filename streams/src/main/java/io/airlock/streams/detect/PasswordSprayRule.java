@@ -12,13 +12,11 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * AL-002: failed logins on at least N distinct Airflow users within a window (default 10 in 10 minutes), across all users.
@@ -60,8 +58,7 @@ public final class PasswordSprayRule implements Processor<String, NormalizedEven
         if (!config.rule(RULE).enabled()) {
             return;
         }
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
-                JsonSerdes.of(BurstTracker.State.class)));
+        RuleWiring.addStore(builder, STORE, BurstTracker.State.class);
         events.filter((user, event) -> FailedLoginBurstRule.isAirflowFailedLogin(event) && !config.allow().allowsUser(event.userName()),
                         Named.as("al-002-failed-logins"))
                 .selectKey((user, event) -> ENTITY, Named.as("al-002-key-all-users"))
@@ -70,7 +67,7 @@ public final class PasswordSprayRule implements Processor<String, NormalizedEven
                         .withValueSerde(JsonSerdes.events())
                         .withNumberOfPartitions(1))
                 .process(() -> new PasswordSprayRule(config), Named.as("al-002-detect"), STORE)
-                .to(topics.alerts(), Produced.with(Serdes.String(), JsonSerdes.alerts()).withName("al-002-alerts"));
+                .to(topics.alerts(), RuleWiring.alerts(RULE));
     }
 
     @Override

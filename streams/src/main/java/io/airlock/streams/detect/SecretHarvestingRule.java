@@ -4,18 +4,14 @@ import io.airlock.core.Alert;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Topics;
 import io.airlock.streams.DetectionConfig;
-import io.airlock.streams.internal.JsonSerdes;
 import java.time.format.DateTimeFormatter;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * AL-021: one Vault identity reads at least N <em>distinct</em> secret paths within a window (default 20 in 5 minutes).
@@ -49,13 +45,12 @@ public final class SecretHarvestingRule implements Processor<String, NormalizedE
         if (!config.rule(RULE).enabled()) {
             return;
         }
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
-                JsonSerdes.of(VaultPathBurstTracker.State.class)));
+        RuleWiring.addStore(builder, STORE, VaultPathBurstTracker.State.class);
         operationsByIdentity
                 .filter((identity, event) -> VaultSecretReads.isSecretRead(event) && !VaultSecretReads.isAllowed(config, event),
                         Named.as("al-021-secret-reads"))
                 .process(() -> new SecretHarvestingRule(config), Named.as("al-021-detect"), STORE)
-                .to(topics.alerts(), Produced.with(Serdes.String(), JsonSerdes.alerts()).withName("al-021-alerts"));
+                .to(topics.alerts(), RuleWiring.alerts(RULE));
     }
 
     @Override

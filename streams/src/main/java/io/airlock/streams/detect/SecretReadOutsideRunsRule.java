@@ -17,7 +17,6 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -166,18 +165,16 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
         if (!config.rule(RULE).enabled()) {
             return;
         }
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUNS_STORE), Serdes.String(),
-                JsonSerdes.of(RunActivity.class)));
+        RuleWiring.addStore(builder, RUNS_STORE, RunActivity.class);
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE), Serdes.String(),
                 JsonSerdes.events()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(GROUP_STORE), Serdes.String(),
-                JsonSerdes.of(VaultPathBurstTracker.State.class)));
+        RuleWiring.addStore(builder, GROUP_STORE, VaultPathBurstTracker.State.class);
         events.filter((principal, event) -> isRunChange(event) || isServiceRead(config, event), Named.as("al-022-airflow-activity"))
                 .selectKey((principal, event) -> ACTIVITY_KEY, Named.as("al-022-key-to-one"))
                 .repartition(Repartitioned.<String, NormalizedEvent>as(TOPIC).withKeySerde(Serdes.String())
                         .withValueSerde(JsonSerdes.events()).withNumberOfPartitions(1))
                 .process(() -> new SecretReadOutsideRunsRule(config), Named.as("al-022-detect"), RUNS_STORE, PENDING_STORE, GROUP_STORE)
-                .to(topics.alerts(), Produced.with(Serdes.String(), JsonSerdes.alerts()).withName("al-022-alerts"));
+                .to(topics.alerts(), RuleWiring.alerts(RULE));
     }
 
     static boolean isRunChange(NormalizedEvent event) {
