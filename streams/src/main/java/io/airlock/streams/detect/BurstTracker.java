@@ -109,6 +109,9 @@ public final class BurstTracker {
         Instant latest = hits.get(hits.size() - 1).at();
         Instant keepFrom = latest.minus(window).minus(grace);
         hits.removeIf(h -> h.at().isBefore(keepFrom));
+        if (distinct) {
+            hits = latestPerValue(hits);
+        }
 
         OpenBurst open = current.open();
         if (open != null && !hit.at().isAfter(open.lastSeen().plus(window)) && !hit.at().isBefore(open.firstSeen().minus(window))) {
@@ -140,6 +143,20 @@ public final class BurstTracker {
         }
         return new OpenBurst(open.alertId(), min(open.firstSeen(), hit.at()), max(open.lastSeen(), hit.at()), values.size(),
                 Alert.appendEvidence(open.evidence(), hit.eventId()), values);
+    }
+
+    /**
+     * In distinct mode only the latest hit of each value matters for "how many distinct values within the window", so older
+     * hits of a value are dropped: the state grows with the number of distinct values (users), not with the number of hits
+     * — one global spray key would otherwise be rewritten with every failed login of the window on each new failure.
+     */
+    private static List<Hit> latestPerValue(List<Hit> sortedHits) {
+        java.util.Map<String, Hit> latest = new java.util.LinkedHashMap<>();
+        for (Hit h : sortedHits) {
+            latest.remove(h.value());
+            latest.put(h.value(), h);
+        }
+        return new ArrayList<>(latest.values());
     }
 
     private static Instant min(Instant a, Instant b) {
