@@ -1,0 +1,525 @@
+package io.airlock.bench;
+
+import io.airlock.core.Topics;
+import io.airlock.embedded.EmbeddedKafka;
+import io.airlock.streams.AirlockTopology;
+import io.airlock.streams.DetectionConfig;
+import io.airlock.streams.StreamsSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+
+/**
+ * Detection throughput: input records/s and normalized events/s through the full Airlock topology (normalizers and every
+ * default rule, exactly_once_v2, {@link StreamsSettings}), beside a pass-through topology (the same four input topics copied
+ * to one output topic with the same settings) on the same embedded broker in the same run.
+ *
+ * <p>The input is pre-produced (non-transactionally, so input end offsets equal record counts) before KafkaStreams starts:
+ * 40% Vault audit lines (request+response pairs of several identities and paths), 30% Airflow {@code log} inserts, 20%
+ * {@code ab_user} updates (failed and successful logins of many users), 10% {@code dag_run} inserts/updates. The generator is
+ * built so that every input record normalizes to exactly one event, so {@code airlock.events} must end up holding N events.
+ *
+ * <p>Timer: from {@code KafkaStreams.start()} until the application's committed offsets on every input topic equal the end
+ * offsets (Admin {@code listConsumerGroupOffsets} vs {@code listOffsets}). Under exactly_once_v2 the input offsets commit in
+ * the same transaction as the events they produced, so at that moment all events are committed; the count is verified after
+ * the timer stops (read_committed). A second time ("drained") also waits for the rule sub-topologies: the application's lag
+ * on {@code events} and on its repartition topics is at most the trailing transaction marker.
+ *
+ * <p>Alternating rounds, best of each. {@code java -cp … io.airlock.bench.DetectionBenchmark [records]} (default 300 000).
+ */
+public final class DetectionBenchmark {
+
+    private static final Duration POLL = Duration.ofMillis(25);
+    private static final Duration TIMEOUT = Duration.ofMinutes(15);
+    private static int roundNumber;
+
+    private DetectionBenchmark() {
+    }
+
+    private record Result(String label, long inputs, long events, double seconds, double drainedSeconds, long stateBytes,
+            long alerts, long dlq) {
+        double inputsPerS() {
+            return inputs / seconds;
+        }
+
+        double eventsPerS() {
+            return events / seconds;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int records = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 300_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        records = Math.max(10, records / 10 * 10);
+        List<Result> results = new ArrayList<>();
+        try (var kafka = EmbeddedKafka.start(); Admin admin = kafka.admin()) {
+            for (int round = 0; round < rounds; round++) {
+                results.add(measure(kafka, admin, records, false));
+                results.add(measure(kafka, admin, records, true));
+            }
+        }
+        Result pass = results.stream().filter(r -> r.label.startsWith("pass")).max(Comparator.comparingDouble(Result::inputsPerS)).orElseThrow();
+        Result detect = results.stream().filter(r -> r.label.startsWith("airlock")).max(Comparator.comparingDouble(Result::eventsPerS)).orElseThrow();
+        double ratio = detect.inputsPerS() / pass.inputsPerS();
+
+        System.out.printf("%n%-22s %10s %10s %9s %9s %12s %12s %10s %8s %5s%n", "variant", "inputs", "events", "time s", "drain s",
+                "inputs/s", "events/s", "state MB", "alerts", "dlq");
+        for (Result r : results) {
+            System.out.printf("%-22s %,10d %,10d %9.2f %9.2f %,12.0f %,12.0f %10.2f %,8d %,5d%n", r.label, r.inputs, r.events, r.seconds,
+                    r.drainedSeconds, r.inputsPerS(), r.eventsPerS(), r.stateBytes / 1e6, r.alerts, r.dlq);
+        }
+        System.out.printf("%nDetection: %,.0f events/s (%,.0f input records/s; fully drained incl. rules %,.0f input records/s), "
+                + "pass-through %,.0f records/s, ratio %.3f; state %.2f MB, %,d alerts%n", detect.eventsPerS(), detect.inputsPerS(),
+                detect.inputs / detect.drainedSeconds, pass.inputsPerS(), ratio, detect.stateBytes / 1e6, detect.alerts);
+        System.out.printf("{\"detect_events_per_s\": %.0f, \"detect_input_records_per_s\": %.0f, \"passthrough_records_per_s\": %.0f, "
+                + "\"detect_ratio\": %.3f, \"state_store_mb\": %.2f, \"alerts\": %d}%n", detect.eventsPerS(), detect.inputsPerS(),
+                pass.inputsPerS(), ratio, detect.stateBytes / 1e6, detect.alerts);
+    }
+
+    private static Result measure(EmbeddedKafka kafka, Admin admin, int records, boolean airlock) throws Exception {
+        var topics = new Topics("bench-" + (++roundNumber));
+        String output = topics.prefix() + ".passthrough";
+        createTopics(kafka, Stream.concat(topics.all().stream(), Stream.of(output)).toArray(String[]::new));
+        List<String> inputs = inputTopics(topics);
+        produce(kafka, topics, records);
+        Map<TopicPartition, Long> inputEnds = endOffsets(admin, inputs, IsolationLevel.READ_UNCOMMITTED);
+        long produced = inputEnds.values().stream().mapToLong(Long::longValue).sum();
+        if (produced != records) {
+            throw new IllegalStateException("produced " + produced + " records, expected " + records);
+        }
+
+        Path stateDir = Files.createTempDirectory("airlock-bench-state-");
+        Properties props = StreamsSettings.of(kafka.bootstrapServers(), topics, stateDir, 1);
+        String applicationId = props.getProperty("application.id");
+        Topology topology = airlock ? AirlockTopology.build(DetectionConfig.defaults(), topics) : passThrough(inputs, output);
+        String label = airlock ? "airlock (" + topics.prefix() + ")" : "pass-through (" + topics.prefix() + ")";
+        String resultTopic = airlock ? topics.events() : output;
+        double seconds;
+        double drained;
+        long stateBytes;
+        try {
+            var streams = new KafkaStreams(topology, props);
+            streams.setUncaughtExceptionHandler(e -> {
+                e.printStackTrace();
+                return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            });
+            long t0 = System.nanoTime();
+            streams.start();
+            awaitCommitted(admin, applicationId, inputEnds, 0, streams);
+            seconds = (System.nanoTime() - t0) / 1e9;
+            if (airlock) {
+                awaitDrained(admin, applicationId, inputs, streams);
+            }
+            drained = (System.nanoTime() - t0) / 1e9;
+            streams.close(Duration.ofSeconds(60));
+            stateBytes = sizeOf(stateDir);
+        } finally {
+            deleteQuietly(stateDir);
+        }
+        long results = countCommitted(kafka, resultTopic);
+        long alerts = airlock ? countCommitted(kafka, topics.alerts()) : 0;
+        if (airlock) {
+            System.out.println("  alerts by rule: " + alertsByRule(kafka, topics.alerts()));
+        }
+        long dlq = countCommitted(kafka, topics.dlq());
+        var r = new Result(label, records, results, seconds, drained, stateBytes, alerts, dlq);
+        System.out.printf("%-22s %,d inputs -> %,d %s in %.2f s (drained %.2f s) = %,.0f inputs/s, %,.0f events/s; state %.2f MB, "
+                + "%,d alerts, %,d dlq%n", label, records, results, airlock ? "events" : "records", seconds, drained, r.inputsPerS(),
+                r.eventsPerS(), stateBytes / 1e6, alerts, dlq);
+        if (results != records) {
+            System.out.printf("  WARNING: %s holds %,d records, expected %,d%n", resultTopic, results, records);
+        }
+        return r;
+    }
+
+    /** Creation is retried: right after creation the broker may not yet report a topic in the visibility check. */
+    private static void createTopics(EmbeddedKafka kafka, String... names) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                kafka.createTopics(1, names);
+                return;
+            } catch (IllegalStateException e) {
+                if (attempt >= 20) {
+                    throw e;
+                }
+                Thread.sleep(250);
+            }
+        }
+    }
+
+    private static List<String> inputTopics(Topics topics) {
+        return Stream.concat(topics.cdcTopics().stream(), Stream.of(topics.vaultAudit())).toList();
+    }
+
+    private static Topology passThrough(List<String> inputs, String output) {
+        var builder = new StreamsBuilder();
+        builder.stream(inputs, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("inputs"))
+                .to(output, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("output"));
+        return builder.build();
+    }
+
+    // ---------------------------------------------------------------- waiting
+
+    /** Until the group's committed offset of every given partition is at least its end offset minus {@code slack}. */
+    private static void awaitCommitted(Admin admin, String group, Map<TopicPartition, Long> ends, long slack, KafkaStreams streams)
+            throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            Map<TopicPartition, OffsetAndMetadata> committed = committed(admin, group);
+            boolean done = ends.entrySet().stream().allMatch(e -> {
+                OffsetAndMetadata c = committed.get(e.getKey());
+                return c != null && c.offset() >= e.getValue() - slack;
+            });
+            if (done) {
+                return;
+            }
+            if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING
+                    || System.nanoTime() > deadline) {
+                throw new IllegalStateException("streams " + streams.state() + ", committed " + committed + ", ends " + ends);
+            }
+            Thread.sleep(POLL.toMillis());
+        }
+    }
+
+    /**
+     * Until the rule sub-topologies have caught up: every partition the group consumes that is not an input topic
+     * ({@code events}, repartition topics) is written transactionally, so its end offset includes a trailing commit marker
+     * the committed position may not have passed yet: lag at most 1, measured against the last stable offset.
+     */
+    private static void awaitDrained(Admin admin, String group, List<String> inputs, KafkaStreams streams) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            Map<TopicPartition, OffsetAndMetadata> committed = committed(admin, group);
+            List<String> others = committed.keySet().stream().map(TopicPartition::topic).filter(t -> !inputs.contains(t)).distinct().toList();
+            Map<TopicPartition, Long> ends = endOffsets(admin, others, IsolationLevel.READ_COMMITTED);
+            boolean done = !others.isEmpty() && ends.entrySet().stream()
+                    .allMatch(e -> committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue() - 1);
+            if (done) {
+                return;
+            }
+            if (streams.state() == KafkaStreams.State.ERROR || System.nanoTime() > deadline) {
+                throw new IllegalStateException("not drained: " + streams.state() + ", committed " + committed + ", ends " + ends);
+            }
+            Thread.sleep(POLL.toMillis());
+        }
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> committed(Admin admin, String group) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                .get(30, TimeUnit.SECONDS);
+        return offsets.entrySet().stream().filter(e -> e.getValue() != null)
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(Admin admin, List<String> topics, IsolationLevel isolation) throws Exception {
+        if (topics.isEmpty()) {
+            return Map.of();
+        }
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).forEach((name, description) ->
+                description.partitions().forEach(p -> request.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        admin.listOffsets(request, new ListOffsetsOptions(isolation)).all().get(30, TimeUnit.SECONDS)
+                .forEach((tp, info) -> ends.put(tp, info.offset()));
+        return ends;
+    }
+
+    /** Committed records of a single-partition topic (read_committed, values not deserialized). */
+    private static long countCommitted(EmbeddedKafka kafka, String topic) {
+        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20, ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 16 << 20);
+        try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            var tp = new TopicPartition(topic, 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long end = consumer.endOffsets(List.of(tp)).get(tp);
+            long count = 0;
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (consumer.position(tp) < end) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to " + end);
+                }
+                count += consumer.poll(Duration.ofMillis(200)).count();
+            }
+            return count;
+        }
+    }
+
+    private static Map<String, Long> alertsByRule(EmbeddedKafka kafka, String topic) {
+        var rule = java.util.regex.Pattern.compile("AL-\\d{3}");
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        var ids = new java.util.HashSet<String>();
+        var all = kafka.readAll(topic);
+        all.forEach(r -> ids.add(r.key()));
+        counts.put("distinct alert ids", (long) ids.size());
+        for (var r : all) {
+            var m = rule.matcher(r.value() == null ? "" : r.value());
+            counts.merge(m.find() ? m.group() : "?", 1L, Long::sum);
+        }
+        return counts;
+    }
+
+    // ---------------------------------------------------------------- input
+
+    private static void produce(EmbeddedKafka kafka, Topics topics, int records) {
+        Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024,
+                ProducerConfig.BUFFER_MEMORY_CONFIG, 64L << 20,
+                // Not idempotent, one request in flight: right after topic creation the broker may refuse the first batch of a
+                // partition, and an idempotent producer then fails it with OutOfOrderSequence while later batches land (a gap).
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false, ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        long t0 = System.nanoTime();
+        try (var producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+            inputTopics(topics).forEach(producer::partitionsFor);
+            new InputGenerator(topics).generate(records, producer::send);
+            producer.flush();
+        }
+        System.out.printf("  produced %,d input records onto %s.* in %.1f s%n", records, topics.prefix(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Deterministic input (seeded), in groups of ten records 100 ms apart: slots 0-3 two Vault request/response pairs, 4-6
+     * {@code log} inserts, 7-8 {@code ab_user} updates, 9 a {@code dag_run} insert (queued) or update (running, success).
+     * Every record normalizes to exactly one event: each ab_user update moves exactly one counter by one (the first update of
+     * a user, which the normalizer sees without prior state, is a failed login) and each dag_run update changes the state.
+     */
+    static final class InputGenerator {
+        private static final Instant START = Instant.parse("2026-03-02T08:00:00Z");
+        private static final long STEP_MS = 100;
+        private static final String HMAC = "hmac-sha256:4f5e2b1a9c0d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f";
+        private static final String DENIED = "1 error occurred:\\n\\t* permission denied\\n\\n";
+        private static final String[] LOG_EVENTS = {"cli_task_run", "cli_task_run", "cli_task_run", "task_instances.get", "grid_data",
+            "trigger", "paused", "variable.edit", "connection.edit", "clear", "dagrun_clear", "log"};
+        private static final int USERS = 2_000;
+        private static final int ATTACKED = 10;
+        private static final int HUMANS = 25;
+
+        private final Topics topics;
+        private final Random random = new Random(42);
+        private final long[] failCount = new long[USERS];
+        private final long[] loginCount = new long[USERS];
+        private final boolean[] seen = new boolean[USERS];
+        private long lsn = 1_000;
+        private long logId;
+
+        InputGenerator(Topics topics) {
+            this.topics = topics;
+        }
+
+        void generate(int records, Function<ProducerRecord<String, String>, ?> send) {
+            String vault = topics.vaultAudit();
+            String log = topics.cdc("log");
+            String abUser = topics.cdc("ab_user");
+            String dagRun = topics.cdc("dag_run");
+            for (int group = 0; group < records / 10; group++) {
+                long base = START.toEpochMilli() + group * 10L * STEP_MS;
+                for (int pair = 0; pair < 2; pair++) {
+                    long t = base + pair * 2 * STEP_MS;
+                    String id = "req-" + group + "-" + pair;
+                    VaultOp op = vaultOp(group / 3);
+                    send.apply(new ProducerRecord<>(vault, null, t, id, op.line(id, "request", t)));
+                    send.apply(new ProducerRecord<>(vault, null, t + 4, id, op.line(id, "response", t + 4)));
+                }
+                for (int i = 0; i < 3; i++) {
+                    long t = base + (4 + i) * STEP_MS;
+                    long id = ++logId;
+                    send.apply(new ProducerRecord<>(log, null, t + 1, "{\"id\":" + id + "}", logInsert(id, t)));
+                }
+                for (int i = 0; i < 2; i++) {
+                    long t = base + (7 + i) * STEP_MS;
+                    int user = random.nextInt(5) == 0 ? random.nextInt(ATTACKED) : random.nextInt(USERS);
+                    send.apply(new ProducerRecord<>(abUser, null, t, "{\"id\":" + (user + 1) + "}", abUserUpdate(user, t)));
+                }
+                long t = base + 9 * STEP_MS;
+                int run = group / 3;
+                send.apply(new ProducerRecord<>(dagRun, null, t, "{\"id\":" + (run + 1) + "}", dagRunChange(run, group % 3, t)));
+            }
+        }
+
+        private record VaultOp(String displayName, String entityId, String operation, String path, String mountType, String mountPoint,
+                String error, String dagId, String runId, String ip) {
+            String line(String requestId, String type, long t) {
+                var sb = new StringBuilder(1100);
+                sb.append("{\"time\":\"").append(Instant.ofEpochMilli(t)).append("\",\"type\":\"").append(type).append("\",\"auth\":{")
+                        .append("\"client_token\":\"").append(HMAC).append("\",\"accessor\":\"").append(HMAC)
+                        .append("\",\"display_name\":\"").append(displayName).append("\",\"policies\":[\"default\",\"airflow\"],")
+                        .append("\"metadata\":{\"role_name\":\"airflow\"},\"entity_id\":\"").append(entityId)
+                        .append("\",\"token_type\":\"service\",\"token_ttl\":3600},\"request\":{\"id\":\"").append(requestId)
+                        .append("\",\"client_id\":\"").append(entityId).append("\",\"operation\":\"").append(operation)
+                        .append("\",\"mount_point\":\"").append(mountPoint).append("\",\"mount_type\":\"").append(mountType)
+                        .append("\",\"mount_running_version\":\"v0.20.0+builtin\",\"mount_class\":\"secret\",\"client_token\":\"")
+                        .append(HMAC).append("\",\"client_token_accessor\":\"").append(HMAC).append("\",\"namespace\":{\"id\":\"root\"},")
+                        .append("\"path\":\"").append(path).append('"');
+                if (runId != null) {
+                    sb.append(",\"headers\":{\"x-airflow-dag-id\":[\"").append(dagId).append("\"],\"x-airflow-run-id\":[\"").append(runId)
+                            .append("\"],\"x-airflow-task-id\":[\"extract\"]}");
+                }
+                sb.append(",\"remote_address\":\"").append(ip).append("\",\"remote_port\":50326}");
+                if ("response".equals(type)) {
+                    sb.append(",\"response\":{\"mount_point\":\"").append(mountPoint).append("\",\"mount_type\":\"").append(mountType).append('"');
+                    if (error == null) {
+                        sb.append(",\"data\":{\"password\":\"").append(HMAC).append("\"}");
+                    }
+                    sb.append('}');
+                }
+                if (error != null) {
+                    sb.append(",\"error\":\"").append(error).append('"');
+                }
+                return sb.append('}').toString();
+            }
+        }
+
+        private VaultOp vaultOp(int currentRun) {
+            int kind = random.nextInt(100);
+            if (kind < 65) { // Airflow's service identity reading its connections and variables, attributed to the current run
+                String path = random.nextBoolean() ? "airflow/data/connections/conn_" + random.nextInt(40)
+                        : "airflow/data/variables/var_" + random.nextInt(60);
+                return new VaultOp("approle-airflow", "ent-airflow", "read", path, "kv", "airflow/", null, dagId(currentRun),
+                        runId(currentRun), "10.0.4.17");
+            }
+            if (kind < 75) { // monitoring
+                return new VaultOp("approle-monitor", "ent-monitor", "read", "sys/health", "system", "sys/", null, null, null, "10.0.9.2");
+            }
+            int human = random.nextInt(HUMANS);
+            String name = "userpass-user_" + human;
+            String entity = "ent-user-" + human;
+            String ip = "10.1.0." + (10 + human);
+            if (kind < 80) { // a human reading a pipeline secret (rare but real)
+                return new VaultOp(name, entity, "read", "airflow/data/connections/conn_" + random.nextInt(40), "kv", "airflow/",
+                        null, null, null, ip);
+            }
+            String error = random.nextInt(20) == 0 ? DENIED : null;
+            String operation = random.nextInt(10) == 0 ? "list" : "read";
+            return new VaultOp(name, entity, operation, "secret/data/team_" + human % 5 + "/app_" + random.nextInt(200), "kv", "secret/",
+                    error, null, null, ip);
+        }
+
+        private String logInsert(long id, long t) {
+            String owner = random.nextInt(4) == 0 ? "airflow" : "user_" + random.nextInt(60);
+            String event = LOG_EVENTS[random.nextInt(LOG_EVENTS.length)];
+            int dag = random.nextInt(50);
+            String row = "{\"id\":" + id + ",\"dttm\":\"" + Instant.ofEpochMilli(t) + "\",\"dag_id\":\"dag_" + dag
+                    + "\",\"task_id\":\"task_" + random.nextInt(7) + "\",\"map_index\":null,\"event\":\"" + event
+                    + "\",\"execution_date\":\"2026-03-01T00:00:00Z\",\"run_id\":\"scheduled__2026-03-01T00:00:00+00:00\",\"owner\":\""
+                    + owner + "\",\"owner_display_name\":\"" + owner.toUpperCase(java.util.Locale.ROOT)
+                    + "\",\"extra\":\"{\\\"k\\\": \\\"***\\\"}\",\"try_number\":null}";
+            return envelope("log", "c", null, row, t + 1);
+        }
+
+        private String abUserUpdate(int user, long t) {
+            if (!seen[user] || user < ATTACKED || random.nextInt(10) < 6) {
+                failCount[user]++;
+            } else {
+                loginCount[user]++;
+                failCount[user] = 0;
+            }
+            seen[user] = true;
+            String name = "user_" + user;
+            String row = "{\"id\":" + (user + 1) + ",\"first_name\":\"First\",\"last_name\":\"Last\",\"username\":\"" + name
+                    + "\",\"active\":true,\"email\":\"" + name + "@example.com\",\"login_count\":" + loginCount[user]
+                    + ",\"fail_login_count\":" + failCount[user] + "}";
+            return envelope("ab_user", "u", null, row, t);
+        }
+
+        private String dagRunChange(int run, int phase, long t) {
+            boolean manual = run % 10 == 0;
+            String dagId = dagId(run);
+            String runId = runId(run);
+            long queued = t - phase * 10 * STEP_MS;
+            String state = switch (phase) {
+                case 0 -> "queued";
+                case 1 -> "running";
+                default -> random.nextInt(10) == 0 ? "failed" : "success";
+            };
+            String start = phase >= 1 ? "\"" + Instant.ofEpochMilli(t - (phase - 1) * 10 * STEP_MS) + "\"" : "null";
+            String end = phase == 2 ? "\"" + Instant.ofEpochMilli(t) + "\"" : "null";
+            String user = manual ? "\"user_" + run % 60 + "\"" : "null";
+            String row = "{\"id\":" + (run + 1) + ",\"dag_id\":\"" + dagId + "\",\"queued_at\":\"" + Instant.ofEpochMilli(queued)
+                    + "\",\"logical_date\":\"2026-03-01T00:00:00Z\",\"start_date\":" + start + ",\"end_date\":" + end + ",\"state\":\""
+                    + state + "\",\"run_id\":\"" + runId + "\",\"creating_job_id\":3,\"run_type\":\"" + (manual ? "manual" : "scheduled")
+                    + "\",\"triggered_by\":\"" + (manual ? "rest_api" : "timetable") + "\",\"triggering_user_name\":" + user
+                    + ",\"run_after\":\"2026-03-02T00:00:00Z\",\"bundle_version\":null,\"span_status\":\"not_started\",\"conf\":null,"
+                    + "\"data_interval_start\":\"2026-03-01T00:00:00Z\",\"data_interval_end\":\"2026-03-02T00:00:00Z\",\"updated_at\":"
+                    + (phase == 2 ? end : phase == 1 ? start : "null") + ",\"clear_number\":0}";
+            return envelope("dag_run", phase == 0 ? "c" : "u", null, row, t);
+        }
+
+        /** Run {@code run} is queued in group 3·run, running from group 3·run+1, finished in group 3·run+2. */
+        private static String dagId(int run) {
+            return "dag_" + run % 50;
+        }
+
+        private static String runId(int run) {
+            return (run % 10 == 0 ? "manual__" : "scheduled__") + Instant.ofEpochMilli(START.toEpochMilli() + (3L * run * 10 + 9) * STEP_MS);
+        }
+
+        private String envelope(String table, String op, String before, String after, long committedMs) {
+            lsn += 8;
+            return "{\"before\":" + before + ",\"after\":" + after + ",\"source\":{\"version\":\"3.1.0.Final\",\"connector\":\"postgresql\","
+                    + "\"name\":\"airlock\",\"db\":\"airflow\",\"schema\":\"public\",\"table\":\"" + table + "\",\"ts_ms\":" + committedMs
+                    + ",\"lsn\":" + lsn + ",\"snapshot\":\"false\"},\"op\":\"" + op + "\",\"ts_ms\":" + (committedMs + 5) + "}";
+        }
+    }
+
+    // ---------------------------------------------------------------- files
+
+    private static long sizeOf(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            });
+        } catch (IOException | UncheckedIOException ignored) {
+            // best effort
+        }
+    }
+}
