@@ -26,20 +26,9 @@ final class DemoProbe {
     }
 
     private long count(String index) {
-        return count(index, null);
-    }
-
-    /** Documents of {@code index} matching a query-string query (all with null). */
-    long count(String index, String query) {
         try {
             client.indices().refresh(r -> r.index(index).ignoreUnavailable(true).allowNoIndices(true));
-            return client.count(c -> {
-                c.index(index).ignoreUnavailable(true).allowNoIndices(true);
-                if (query != null) {
-                    c.q(query);
-                }
-                return c;
-            }).count();
+            return client.count(c -> c.index(index).ignoreUnavailable(true).allowNoIndices(true)).count();
         } catch (IOException | OpenSearchException e) {
             return 0;
         }

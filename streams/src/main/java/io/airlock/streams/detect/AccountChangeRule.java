@@ -127,7 +127,7 @@ public final class AccountChangeRule implements Processor<String, NormalizedEven
         }
         states.put(entity, new State(step.next(), burst.alertId(), severity, changes, more));
         Alert alert = alerts.alert(burst, entity, summary(entity, event, burst, changes, more), severity);
-        context.forward(new Record<>(alert.id(), alert, alert.lastSeen().toEpochMilli()));
+        context.forward(AlertFactory.record(alert));
     }
 
     private String describe(NormalizedEvent event, boolean offHours) {

@@ -3,6 +3,7 @@ package io.airlock.streams.detect;
 import io.airlock.core.Alert;
 import io.airlock.core.Severity;
 import io.airlock.streams.DetectionConfig;
+import org.apache.kafka.streams.processor.api.Record;
 
 /** Builds the alert of a rule from a burst, so every rule fills the contract's fields the same way. */
 public final class AlertFactory {
@@ -23,6 +24,11 @@ public final class AlertFactory {
         return new Alert(burst.alertId(), rule.id(), rule.name(), severity, burst.lastSeen(), burst.firstSeen(), burst.lastSeen(),
                 burst.count(), entity, summary, burst.evidence(), rule.techniques(), rule.runbook(config.runbookBase()),
                 Alert.Status.OPEN);
+    }
+
+    /** The record a rule forwards for an alert: keyed by alert id, timestamped with its last_seen (event time). */
+    public static Record<String, Alert> record(Alert alert) {
+        return new Record<>(alert.id(), alert, alert.lastSeen().toEpochMilli());
     }
 
     /** A burst tracker with this rule's configured threshold and window and the global grace. */

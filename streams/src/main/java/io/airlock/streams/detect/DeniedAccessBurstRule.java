@@ -65,7 +65,7 @@ public final class DeniedAccessBurstRule implements Processor<String, Normalized
         bursts.put(identity, step.next());
         if (step.fired() != null) {
             Alert alert = toAlert(identity, event, step.fired());
-            context.forward(new Record<>(alert.id(), alert, alert.lastSeen().toEpochMilli()));
+            context.forward(AlertFactory.record(alert));
         }
     }
 

@@ -113,7 +113,7 @@ public final class FirstSeenSecretPathRule implements Processor<String, Normaliz
         groups.put(identity, step.next());
         if (step.fired() != null) {
             Alert alert = toAlert(identity, event, step.fired());
-            context.forward(new Record<>(alert.id(), alert, alert.lastSeen().toEpochMilli()));
+            context.forward(AlertFactory.record(alert));
         }
     }
 

@@ -70,7 +70,7 @@ public final class HumanPipelineSecretReadRule implements Processor<String, Norm
         groups.put(identity, step.next());
         if (step.fired() != null) {
             Alert alert = toAlert(identity, event, step.fired());
-            context.forward(new Record<>(alert.id(), alert, alert.lastSeen().toEpochMilli()));
+            context.forward(AlertFactory.record(alert));
         }
     }
 

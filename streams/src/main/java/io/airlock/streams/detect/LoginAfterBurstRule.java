@@ -88,7 +88,7 @@ public final class LoginAfterBurstRule implements Processor<String, NormalizedEv
         if (step.fired() != null) {
             userAuthAlerts.put(user, auth.withLoginAfterBurst(event.timestamp()));
             Alert alert = toAlert(user, step.fired(), auth);
-            context.forward(new Record<>(alert.id(), alert, alert.lastSeen().toEpochMilli()));
+            context.forward(AlertFactory.record(alert));
         }
     }
 

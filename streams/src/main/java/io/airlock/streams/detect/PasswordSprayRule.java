@@ -84,7 +84,7 @@ public final class PasswordSprayRule implements Processor<String, NormalizedEven
         sprays.put(ENTITY, step.next());
         if (step.fired() != null) {
             Alert alert = toAlert(step.fired());
-            context.forward(new Record<>(alert.id(), alert, alert.lastSeen().toEpochMilli()));
+            context.forward(AlertFactory.record(alert));
         }
     }
 

@@ -68,7 +68,7 @@ public final class SecretHarvestingRule implements Processor<String, NormalizedE
         bursts.put(identity, step.next());
         if (step.fired() != null) {
             Alert alert = toAlert(identity, event, step.fired());
-            context.forward(new Record<>(alert.id(), alert, alert.lastSeen().toEpochMilli()));
+            context.forward(AlertFactory.record(alert));
         }
     }
 

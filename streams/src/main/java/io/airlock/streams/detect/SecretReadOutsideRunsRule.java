@@ -299,7 +299,7 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
                     DateTimeFormatter.ISO_INSTANT.format(burst.firstSeen()), DateTimeFormatter.ISO_INSTANT.format(burst.lastSeen()),
                     burst.pathSample(), violation);
             Alert alert = alerts.alert(burst.toBurst(), identity, summary);
-            context.forward(new Record<>(alert.id(), alert, alert.lastSeen().toEpochMilli()));
+            context.forward(AlertFactory.record(alert));
         }
     }
 
