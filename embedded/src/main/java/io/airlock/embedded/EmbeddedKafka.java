@@ -129,6 +129,33 @@ public final class EmbeddedKafka implements AutoCloseable {
         createTopics(partitions, Map.of(), names);
     }
 
+    /**
+     * Waits until every partition of the topics has a leader: a producer that writes to a partition still electing its
+     * leader can see its first batch refused and retried behind later ones (OutOfOrderSequenceException on a new topic).
+     */
+    private void awaitLeaders(List<String> names) {
+        long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                var described = admin.describeTopics(names).allTopicNames().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                if (described.values().stream().flatMap(d -> d.partitions().stream()).allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                // not visible yet: retry until the deadline
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for topic leaders", e);
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("topics not visible: " + names, e);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topics have no leader yet: " + names);
+            }
+            Thread.onSpinWait();
+        }
+    }
+
     /** Creates topics with topic-level configs (e.g. {@code retention.ms=-1}); existing topics are fine. */
     public void createTopics(int partitions, Map<String, String> configs, String... names) {
         List<NewTopic> topics = Arrays.stream(names).map(n -> new NewTopic(n, partitions, (short) 1).configs(configs)).toList();
@@ -147,14 +174,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 throw new IllegalStateException("timed out creating topic " + entry.getKey(), e);
             }
         }
-        try {
-            admin.describeTopics(List.of(names)).allTopicNames().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while describing topics", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("topics not visible: " + List.of(names), e);
-        }
+        awaitLeaders(List.of(names));
         LOG.debug("topics ready: {}", List.of(names));
     }
 
