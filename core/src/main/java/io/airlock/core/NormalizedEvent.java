@@ -13,6 +13,10 @@ import java.util.Objects;
  * audited {@code X-Airflow-Task-Id} header), {@code vault.audit_type} ({@code request} or {@code response}: a Vault operation
  * appears as both, so rules count responses, or requests that never got one) and {@code vault.kv_path} (the path of a KV
  * secret without the KV v2 {@code data/}/{@code metadata/} segment, null when the request is not against a KV mount).
+ *
+ * <p>{@code airlock.source} and {@code airlock.position} say where the event was read: {@code postgres:<database>} with the
+ * PostgreSQL LSN of the change, or {@code vault-file:<file id>} with the byte offset of the audit line ({@code vault-socket:<peer>}
+ * has no position). A compliance report lists the first and last position per source, so an auditor sees what span is complete.
  */
 public record NormalizedEvent(
         @JsonProperty("@timestamp") Instant timestamp,
@@ -36,7 +40,9 @@ public record NormalizedEvent(
         @JsonProperty("vault.error") String vaultError,
         @JsonProperty("vault.audit_type") String vaultAuditType,
         @JsonProperty("vault.kv_path") String vaultKvPath,
-        @JsonProperty("related.user") List<String> relatedUsers) {
+        @JsonProperty("related.user") List<String> relatedUsers,
+        @JsonProperty("airlock.source") String source,
+        @JsonProperty("airlock.position") Long position) {
 
     public static final String DATASET_LOG = "airflow.log";
     public static final String DATASET_DAG_RUN = "airflow.dag_run";
@@ -94,6 +100,8 @@ public record NormalizedEvent(
         private String vaultAuditType;
         private String vaultKvPath;
         private List<String> relatedUsers;
+        private String source;
+        private Long position;
 
         private Builder(Instant timestamp, String id, String dataset) {
             this.timestamp = timestamp;
@@ -121,11 +129,13 @@ public record NormalizedEvent(
         public Builder vaultAuditType(String v) { this.vaultAuditType = v; return this; }
         public Builder vaultKvPath(String v) { this.vaultKvPath = v; return this; }
         public Builder relatedUsers(List<String> v) { this.relatedUsers = v; return this; }
+        /** Where the event was read ({@code postgres:<db>}, {@code vault-file:<file id>}) and its position there, if any. */
+        public Builder sourcePosition(String source, Long position) { this.source = source; this.position = position; return this; }
 
         public NormalizedEvent build() {
             return new NormalizedEvent(timestamp, id, dataset, category, action, outcome, reason, userName, sourceIp, dagId, runId, taskId,
                     runType, state, vaultPath, vaultOperation, vaultMountType, vaultIdentity, vaultError, vaultAuditType, vaultKvPath,
-                    relatedUsers);
+                    relatedUsers, source, position);
         }
     }
 }
