@@ -1,58 +1,114 @@
 package io.airlock.alerting;
 
 import io.airlock.alerting.internal.DeadLetters;
+import io.airlock.alerting.internal.DeliveryMetrics;
+import io.airlock.alerting.internal.DocumentSender;
+import io.airlock.alerting.internal.InFlightRecords;
 import io.airlock.alerting.internal.KafkaDeliveryLoop;
+import io.airlock.alerting.internal.NotificationSender;
 import io.airlock.core.Alert;
 import io.airlock.core.IndexNames;
 import io.airlock.core.Json;
 import io.airlock.core.MalformedRecordException;
 import io.airlock.core.Topics;
-import java.util.ArrayList;
+import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Delivers alerts from {@code <prefix>.alerts}: indexes each into {@code <prefix>-alerts} ({@code _id} = alert id, so an
- * update overwrites), then notifies through the {@link AlertRouter}. Offsets are committed only once the batch is
- * indexed and every due notification is confirmed, or permanently refused (HTTP 4xx other than 429) and dead-lettered
- * with the reason; so after a crash every unconfirmed notification is attempted again. Silenced alerts and alerts
- * from maintenance windows are indexed but notify nobody. While OpenSearch or a
- * webhook is unavailable nothing is committed and the batch is retried; channels that already accepted an alert are
- * not notified again. An OpenSearch outage does not hold back notifications: people are told at once, and the
- * documents follow when OpenSearch is back. Run it on its own thread; {@link #close()} stops it.
+ * update overwrites) and notifies the receivers the {@link AlertRouter} routes it to, all in parallel.
+ *
+ * <p><b>Concurrency.</b> The consumer thread only parses, routes and hands out work: one {@link DocumentSender} indexes
+ * (bulk requests of whatever is queued), and every receiver has its own {@link NotificationSender} (queues and worker
+ * threads), so receivers and alerts are sent in parallel and a slow or failing receiver holds up only its own queue.
+ * Per receiver, an update of an alert never overtakes its earlier notification; Slack pacing and {@code Retry-After}
+ * stay per endpoint; retriable failures are retried with capped exponential backoff; a permanent rejection (HTTP 4xx
+ * other than 408/429) is dead-lettered with the reason. Repeat suppression is decided by each receiver's sender just
+ * before sending; silences and maintenance windows when the record is consumed (suppressed alerts are indexed but
+ * notify nobody).
+ *
+ * <p><b>Commits.</b> A record's offset is committed only once its document and every notification due for it are
+ * confirmed or dead-lettered (acknowledged by Kafka), and so is every record before it in its partition. After a crash
+ * every unconfirmed notification is sent again; a confirmed one whose offset was not yet committed may be sent twice,
+ * which PagerDuty folds into one incident ({@code dedup_key} = alert id).
+ *
+ * <p><b>Memory.</b> At most about {@value #DEFAULT_MAX_IN_FLIGHT} records are in flight (handed out, not yet
+ * committable): beyond that the consumer is paused (it keeps polling, so it stays in its group) until the senders caught
+ * up, and the backlog waits in Kafka.
+ *
+ * <p>Run it on its own thread; {@link #close()} stops it. An {@link Error} in a sender ends {@link #run()} with that
+ * error, without committing what is unsettled.
  */
-public final class AlertDeliveryLoop extends KafkaDeliveryLoop {
+public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AlertDeliveryLoop.class);
+    private static final String NAME = "alert-delivery";
+    private static final Duration IDLE_POLL = Duration.ofMillis(500);
+    private static final Duration BUSY_POLL = Duration.ofMillis(20);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    /** Records in flight before the consumer pauses. */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 1000;
 
+    private final Consumer<byte[], byte[]> consumer;
+    private final Producer<byte[], byte[]> dlqProducer;
+    private final String topic;
+    private final DeadLetters deadLetters;
     private final IndexNames names;
     private final DocumentIndexer indexer;
     private final AlertRouter router;
-    /** Permanent rejections of the current batch, marked in the router once their dead letters are acknowledged. */
-    private final List<Runnable> onAcknowledged = new ArrayList<>();
+    private final RetryPolicy backoff;
+    private final int maxInFlight;
+    private final int lanes;
+    private final InFlightRecords inFlight = new InFlightRecords();
+    private final AtomicReference<Throwable> fatal = new AtomicReference<>();
+    private final Object lifecycle = new Object();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private boolean started;
+    private final CountDownLatch closing = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private DocumentSender documents;
+    private final Map<String, NotificationSender> senders = new LinkedHashMap<>();
+    /** The next offset to commit of every partition that has settled records (consumer thread only). */
+    private final Map<TopicPartition, OffsetAndMetadata> settledPositions = new HashMap<>();
+    /** Set by a failed asynchronous commit (callbacks run on the consumer thread). */
+    private boolean commitFailed;
 
     /**
      * @param kafkaConfig Kafka client settings with at least {@code bootstrap.servers} and {@code group.id}
      */
     public AlertDeliveryLoop(Map<String, Object> kafkaConfig, Topics topics, IndexNames names, DocumentIndexer indexer,
                              AlertRouter router, RetryPolicy backoff) {
-        this(newConsumer(withAlertDefaults(kafkaConfig)), newDeadLetterProducer(kafkaConfig), topics, names, indexer, router,
-                backoff);
+        this(KafkaDeliveryLoop.newConsumer(withAlertDefaults(kafkaConfig)), KafkaDeliveryLoop.newDeadLetterProducer(kafkaConfig),
+                topics, names, indexer, router, backoff);
     }
 
     /**
-     * Notifications are paced (a Slack webhook takes about one message a second), so the alert consumer takes smaller
-     * batches ({@code max.poll.records=50}) and may spend longer on one ({@code max.poll.interval.ms} 10 min) than Kafka's
-     * defaults, unless {@code kafkaConfig} says otherwise.
+     * The alert consumer takes batches of {@code max.poll.records=50} and allows {@code max.poll.interval.ms} 10 min
+     * (a dead letter may be retried for a while on the consumer thread), unless {@code kafkaConfig} says otherwise.
      */
-    static Map<String, Object> withAlertDefaults(Map<String, Object> kafkaConfig) {
+    private static Map<String, Object> withAlertDefaults(Map<String, Object> kafkaConfig) {
         Map<String, Object> config = new HashMap<>(kafkaConfig);
         config.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50);
         config.putIfAbsent(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 600_000);
@@ -62,73 +118,287 @@ public final class AlertDeliveryLoop extends KafkaDeliveryLoop {
     /** A loop over given clients (it closes them); for tests with {@code MockConsumer}. */
     public AlertDeliveryLoop(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> dlqProducer, Topics topics,
                              IndexNames names, DocumentIndexer indexer, AlertRouter router, RetryPolicy backoff) {
-        super("alert-delivery", consumer, dlqProducer, topics.alerts(), topics.dlq(), backoff);
-        this.names = names;
-        this.indexer = indexer;
-        this.router = router;
+        this(consumer, dlqProducer, topics, names, indexer, router, backoff, DEFAULT_MAX_IN_FLIGHT, NotificationSender.DEFAULT_LANES);
+    }
+
+    /**
+     * @param maxInFlight records handed out and not yet committable before the consumer pauses
+     * @param lanes       worker threads per receiver (alerts to one receiver sent in parallel; one alert's versions in order)
+     */
+    public AlertDeliveryLoop(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> dlqProducer, Topics topics,
+                             IndexNames names, DocumentIndexer indexer, AlertRouter router, RetryPolicy backoff,
+                             int maxInFlight, int lanes) {
+        this.consumer = Objects.requireNonNull(consumer, "consumer");
+        this.dlqProducer = Objects.requireNonNull(dlqProducer, "dlqProducer");
+        this.topic = topics.alerts();
+        this.deadLetters = new DeadLetters(dlqProducer, topics.dlq());
+        this.names = Objects.requireNonNull(names, "names");
+        this.indexer = Objects.requireNonNull(indexer, "indexer");
+        this.router = Objects.requireNonNull(router, "router");
+        this.backoff = Objects.requireNonNull(backoff, "backoff");
+        if (maxInFlight < 1 || lanes < 1) {
+            throw new IllegalArgumentException("maxInFlight and lanes must be at least 1");
+        }
+        this.maxInFlight = maxInFlight;
+        this.lanes = lanes;
     }
 
     @Override
-    protected void deliver(List<ConsumerRecord<byte[], byte[]>> records, DeadLetters deadLetters) throws DeliveryException {
-        onAcknowledged.clear();
-        List<ConsumerRecord<byte[], byte[]>> parsed = new ArrayList<>(records.size());
-        List<Alert> alerts = new ArrayList<>(records.size());
-        List<IndexItem> items = new ArrayList<>(records.size());
-        for (ConsumerRecord<byte[], byte[]> record : records) {
+    public void run() {
+        synchronized (lifecycle) {
+            if (started) {
+                throw new IllegalStateException(NAME + " is already running");
+            }
+            started = true;
+            if (closed.get()) {
+                return; // closed before it ran: close() released the clients
+            }
+        }
+        try {
+            startSenders();
+            consumer.subscribe(List.of(topic), new Rebalance());
+            log.info("{}: consuming {} ({} receivers)", NAME, topic, senders.size());
+            int failures = 0;
+            while (!closed.get()) {
+                rethrowFatal();
+                try {
+                    commitAsync(inFlight.committable());
+                    flowControl();
+                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(inFlight.size() > 0 ? BUSY_POLL : IDLE_POLL)) {
+                        dispatch(record);
+                    }
+                    failures = 0;
+                } catch (WakeupException e) {
+                    if (!closed.get() && fatal.get() == null) {
+                        log.warn("{}: unexpected wakeup; carrying on", NAME);
+                    }
+                } catch (KafkaException e) {
+                    failures++;
+                    Duration wait = backoff.backoff(failures);
+                    log.warn("{}: consumer failed ({}); retrying in {} ms", NAME, KafkaDeliveryLoop.describe(e), wait.toMillis());
+                    if (closing.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                        break;
+                    }
+                }
+            }
+            rethrowFatal();
+            // clean stop: commit what is settled; the rest is delivered again by the next run
+            stopSenders();
+            settledPositions.putAll(inFlight.committable());
+            commit(Map.copyOf(settledPositions));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            log.error("{}: stopped by {}", NAME, KafkaDeliveryLoop.describe(e));
+            throw e;
+        } finally {
+            stopSenders();
+            inFlight.abandonAll();
+            try {
+                consumer.close();
+            } catch (RuntimeException e) {
+                log.warn("{}: closing the consumer failed ({})", NAME, e.getClass().getSimpleName());
+            } finally {
+                dlqProducer.close();
+                stopped.countDown();
+                log.info("{}: stopped", NAME);
+            }
+        }
+    }
+
+    private void startSenders() {
+        java.util.function.Consumer<Throwable> onFatal = e -> {
+            if (fatal.compareAndSet(null, e)) {
+                consumer.wakeup();
+            }
+        };
+        documents = new DocumentSender("alerts", indexer, deadLetters, backoff, onFatal).start();
+        for (Notifier notifier : router.notifiers()) {
+            senders.put(notifier.channel(), new NotificationSender(notifier, router, deadLetters, backoff, lanes, onFatal).start());
+        }
+    }
+
+    private void stopSenders() {
+        if (documents != null) {
+            documents.close();
+        }
+        senders.values().forEach(NotificationSender::close);
+    }
+
+    /** A sender died of an {@link Error}: the process is in no state to go on; end the loop without committing. */
+    private void rethrowFatal() {
+        Throwable e = fatal.get();
+        if (e instanceof Error error) {
+            throw error;
+        }
+        if (e instanceof RuntimeException re) {
+            throw re;
+        }
+    }
+
+    /** Pauses the consumer while too many records are in flight, resumes once half of them are settled. */
+    private void flowControl() {
+        if (inFlight.size() >= maxInFlight) {
+            if (!consumer.assignment().isEmpty() && !consumer.paused().containsAll(consumer.assignment())) {
+                log.info("{}: {} records in flight; pausing the consumer until the receivers catch up", NAME, inFlight.size());
+                consumer.pause(consumer.assignment());
+            }
+        } else if (inFlight.size() <= maxInFlight / 2 && !consumer.paused().isEmpty()) {
+            log.info("{}: {} records in flight; resuming the consumer", NAME, inFlight.size());
+            consumer.resume(consumer.paused());
+        }
+    }
+
+    private void dispatch(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
+        InFlightRecords.Entry entry = inFlight.track(record);
+        try {
+            Alert alert;
             try {
                 if (record.value() == null) {
                     throw new MalformedRecordException("empty value (tombstone)");
                 }
-                Alert alert = Json.read(record.value(), Alert.class);
-                parsed.add(record);
-                alerts.add(alert);
-                items.add(IndexItem.alert(names, alert));
+                alert = Json.read(record.value(), Alert.class);
             } catch (MalformedRecordException e) {
-                deadLetters.send(record, "malformed", e.getMessage());
+                deadLetter(record, "malformed", e.getMessage());
+                return;
             }
-        }
-        if (alerts.isEmpty()) {
-            return;
-        }
-        // 1. OpenSearch (SOC view); a refused document is dead-lettered, but people are still told
-        DeliveryException openSearchDown = null;
-        try {
-            for (BulkResult.Rejected rejected : indexer.index(items).rejected()) {
-                deadLetters.send(parsed.get(rejected.position()), "opensearch-rejected",
-                        "opensearch rejected the alert document: HTTP " + rejected.status() + " " + rejected.errorType()
-                                + ": " + rejected.reason());
+            DeliveryMetrics.alert(alert.ruleId(), alert.severity().name().toLowerCase(Locale.ROOT));
+            // 1. OpenSearch (SOC view); an outage there does not hold back the notifications
+            documents.submit(new DocumentSender.Task(IndexItem.alert(names, alert), record, entry));
+            // 2. people, each receiver on its own sender
+            Optional<String> suppressed = router.suppression(alert);
+            if (suppressed.isPresent()) {
+                log.info("alert {} rule {} count {} not notified: {}", alert.id(), alert.ruleId(), alert.count(), suppressed.get());
+                return;
             }
-        } catch (PermanentDeliveryException e) {
-            for (ConsumerRecord<byte[], byte[]> record : parsed) {
-                deadLetters.send(record, "opensearch-refused", e.getMessage());
+            List<Notifier> routed = router.routed(alert);
+            for (Notifier notifier : routed) {
+                senders.get(notifier.channel()).submit(new NotificationSender.Task(alert, record, entry));
             }
-        } catch (DeliveryException e) {
-            // OpenSearch is down: still tell people now, but commit nothing until the documents are in
-            openSearchDown = e;
-        }
-        // 2. people, in order; a retriable failure aborts the batch, already-notified channels are remembered
-        for (int i = 0; i < alerts.size(); i++) {
-            Alert alert = alerts.get(i);
-            AlertRouter.Delivery delivery = router.deliver(alert);
-            ConsumerRecord<byte[], byte[]> record = parsed.get(i);
-            delivery.rejected().forEach((channel, reason) ->
-                    deadLetters.send(record, channel + "-rejected", reason));
-            if (!delivery.rejected().isEmpty()) {
-                onAcknowledged.add(() -> router.markRejected(alert, delivery.rejected().keySet()));
+            if (routed.isEmpty()) {
+                log.debug("alert {} rule {} from {}-{}@{}: no route", alert.id(), alert.ruleId(), record.topic(),
+                        record.partition(), record.offset());
             }
-            if (delivery.notified().isEmpty() && delivery.rejected().isEmpty() && delivery.suppressed().isEmpty()) {
-                log.debug("alert {} rule {} from {}-{}@{}: no notification due", alert.id(), alert.ruleId(),
-                        record.topic(), record.partition(), record.offset());
-            }
-        }
-        if (openSearchDown != null) {
-            throw openSearchDown;
+        } catch (RuntimeException e) {
+            log.error("{}: {}-{}@{} fails with {}; dead-lettering it", NAME, record.topic(), record.partition(), record.offset(),
+                    KafkaDeliveryLoop.describe(e));
+            deadLetter(record, "internal-error", "unexpected " + KafkaDeliveryLoop.describe(e) + " in " + NAME);
+        } finally {
+            entry.settle(); // the dispatcher's own hold
         }
     }
 
+    /** Dead-letters on the consumer thread, retrying until Kafka acknowledges (the record stays uncommitted meanwhile). */
+    private void deadLetter(ConsumerRecord<byte[], byte[]> record, String kind, String reason) throws InterruptedException {
+        int failures = 0;
+        while (!closed.get()) {
+            try {
+                deadLetters.sendNow(record, kind, reason);
+                return;
+            } catch (DeliveryException e) {
+                failures++;
+                Duration wait = backoff.backoff(failures);
+                log.warn("{}: {}; retrying in {} ms", NAME, e.getMessage(), wait.toMillis());
+                if (closing.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                    break;
+                }
+            }
+        }
+        throw new InterruptedException("closed before the dead letter was acknowledged"); // ends run() without committing it
+    }
+
+    /**
+     * Commits without waiting, so a commit round trip never delays the next alert; a failed commit is superseded by the
+     * next one (offsets only grow), and the final commit (close, rebalance) is synchronous.
+     */
+    private void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        settledPositions.putAll(offsets);
+        if (offsets.isEmpty() && !commitFailed) {
+            return;
+        }
+        commitFailed = false;
+        Map<TopicPartition, OffsetAndMetadata> all = Map.copyOf(settledPositions);
+        consumer.commitAsync(all, (committed, e) -> {
+            if (e != null) {
+                commitFailed = true; // commit every settled position again on the next turn
+                log.warn("{}: commit of {} failed ({}); trying again", NAME, all.keySet(), e.getClass().getSimpleName());
+            } else if (log.isDebugEnabled()) {
+                log.debug("{}: committed {}", NAME, committed);
+            }
+        });
+    }
+
+    private void commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        if (offsets.isEmpty()) {
+            return;
+        }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                consumer.commitSync(offsets);
+                if (log.isDebugEnabled()) {
+                    log.debug("{}: committed {}", NAME, offsets);
+                }
+                return;
+            } catch (WakeupException e) {
+                if (attempt > 1) {
+                    throw e;
+                }
+                // close() woke the consumer; the wakeup is spent, commit once more
+            } catch (KafkaException e) {
+                // e.g. a rebalance took the partitions: their new owner delivers again, which is idempotent
+                log.warn("{}: commit of {} failed ({}); those records may be delivered again", NAME, offsets.keySet(),
+                        e.getClass().getSimpleName());
+                return;
+            }
+        }
+    }
+
+    /** Commits what is settled before partitions go, and has the senders skip the rest (the new owner sends it). */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (!partitions.isEmpty()) {
+                settledPositions.putAll(inFlight.committable());
+                commit(Map.copyOf(settledPositions));
+                inFlight.abandon(partitions);
+                settledPositions.keySet().removeAll(partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            inFlight.abandon(partitions);
+            settledPositions.keySet().removeAll(partitions);
+        }
+    }
+
+    /** Stops the loop: wakes the consumer and waits (up to 30 s) for {@link #run()} to finish and close it. */
     @Override
-    protected void acknowledged() {
-        onAcknowledged.forEach(Runnable::run);
-        onAcknowledged.clear();
+    public void close() {
+        boolean running;
+        synchronized (lifecycle) {
+            if (!closed.compareAndSet(false, true)) {
+                return;
+            }
+            running = started;
+        }
+        closing.countDown();
+        if (!running) {
+            consumer.close();
+            dlqProducer.close();
+            return;
+        }
+        consumer.wakeup();
+        try {
+            if (!stopped.await(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("{}: did not stop within {}", NAME, CLOSE_TIMEOUT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -183,6 +183,34 @@ public final class AlertRouter {
         return List.copyOf(due.values());
     }
 
+    /** Every distinct notifier some route names, in route order: the receivers a delivery loop needs a sender for. */
+    public List<Notifier> notifiers() {
+        Map<String, Notifier> all = new LinkedHashMap<>();
+        for (Route route : routes) {
+            all.putIfAbsent(route.notifier().channel(), route.notifier());
+        }
+        return List.copyOf(all.values());
+    }
+
+    /**
+     * The notifiers whose routes match the alert, without repeat suppression (nor silences): a delivery loop queues the
+     * alert for each and checks {@link #isDue} just before sending, once the receiver has had the alert's earlier versions.
+     */
+    public List<Notifier> routed(Alert alert) {
+        Map<String, Notifier> routed = new LinkedHashMap<>();
+        for (Route route : routes) {
+            if (route.matches(alert)) {
+                routed.putIfAbsent(route.notifier().channel(), route.notifier());
+            }
+        }
+        return List.copyOf(routed.values());
+    }
+
+    /** Whether {@code notifier} should hear about this version of the alert now (repeat suppression). */
+    public synchronized boolean isDue(Alert alert, Notifier notifier) {
+        return isDue(alert, notified.get(key(alert, notifier.channel())));
+    }
+
     /** Remembers that {@code notifier} has had this version of the alert. */
     public void markNotified(Alert alert, Notifier notifier) {
         mark(alert, notifier.channel());

@@ -1,6 +1,7 @@
 package io.airlock.alerting;
 
 import io.airlock.alerting.internal.DeadLetters;
+import io.airlock.alerting.internal.DeliveryMetrics;
 import io.airlock.alerting.internal.KafkaDeliveryLoop;
 import io.airlock.core.IndexNames;
 import io.airlock.core.Json;
@@ -18,7 +19,9 @@ import org.apache.kafka.clients.producer.Producer;
  * Indexes normalized events from {@code <prefix>.events} into the daily {@code <prefix>-events-YYYY.MM.DD} indices,
  * {@code _id} = {@code event.id}, committing offsets only after OpenSearch acknowledged the batch. Unparsable records
  * and documents OpenSearch rejects for good go to {@code <prefix>.dlq}; while OpenSearch is unavailable nothing is
- * committed and the batch is retried. Run it on its own thread; {@link #close()} stops it.
+ * committed and the batch is retried. Counts documents in {@code airlock.opensearch.documents} ({@code index_kind=events},
+ * {@code outcome=indexed|failed}; failed = refused for good and dead-lettered), once the batch's dead letters are sent
+ * (a batch retried after an unacknowledged dead letter counts again). Run it on its own thread; {@link #close()} stops it.
  */
 public final class EventIndexingLoop extends KafkaDeliveryLoop {
 
@@ -59,16 +62,22 @@ public final class EventIndexingLoop extends KafkaDeliveryLoop {
         if (items.isEmpty()) {
             return;
         }
+        int failed;
         try {
-            for (BulkResult.Rejected rejected : indexer.index(items).rejected()) {
+            BulkResult result = indexer.index(items);
+            for (BulkResult.Rejected rejected : result.rejected()) {
                 deadLetters.send(parsed.get(rejected.position()), "opensearch-rejected",
                         "opensearch rejected the document: HTTP " + rejected.status() + " " + rejected.errorType() + ": "
                                 + rejected.reason());
             }
+            failed = result.rejected().size();
         } catch (PermanentDeliveryException e) {
             for (ConsumerRecord<byte[], byte[]> record : parsed) {
                 deadLetters.send(record, "opensearch-refused", e.getMessage());
             }
+            failed = parsed.size();
         }
+        DeliveryMetrics.documents("events", "indexed", items.size() - failed);
+        DeliveryMetrics.documents("events", "failed", failed);
     }
 }

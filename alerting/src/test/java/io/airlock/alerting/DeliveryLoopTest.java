@@ -369,4 +369,87 @@ class DeliveryLoopTest {
         assertThat(dlq.closed()).isTrue();
         loop = null;
     }
+
+    @Test
+    void shouldPauseTheConsumerWhileTooManyAlertsAreInFlightAndCatchUpOnceTheReceiverAnswers() {
+        java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+        List<String> sent = new CopyOnWriteArrayList<>();
+        Notifier stuck = new Notifier() {
+            @Override
+            public String channel() {
+                return "stuck";
+            }
+
+            @Override
+            public void send(Alert alert) throws DeliveryException {
+                try {
+                    answer.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new DeliveryException("interrupted");
+                }
+                sent.add(alert.id());
+            }
+        };
+        AtomicInteger documents = new AtomicInteger();
+        DocumentIndexer indexer = items -> {
+            documents.addAndGet(items.size());
+            return new BulkResult(items.size(), List.of());
+        };
+        AlertRouter router = new AlertRouter(List.of(new AlertRouter.Route(stuck, io.airlock.core.Severity.LOW)),
+                AlertRouter.DEFAULT_REPEAT_INTERVAL);
+        TopicPartition tp = new TopicPartition(TOPICS.alerts(), 0);
+        for (int i = 0; i < 10; i++) { // one new alert per poll
+            int offset = i;
+            consumer.schedulePollTask(() -> {
+                if (offset == 0) {
+                    consumer.rebalance(List.of(tp));
+                    consumer.updateBeginningOffsets(Map.of(tp, 0L));
+                }
+                consumer.addRecord(new ConsumerRecord<>(TOPICS.alerts(), 0, offset, ("key-" + offset).getBytes(StandardCharsets.UTF_8),
+                        json(TestAlerts.failedLoginBurst().id("alert-" + offset).build())));
+            });
+        }
+        loop = new AlertDeliveryLoop(consumer, dlq, TOPICS, NAMES, indexer, router, FAST, 3, 1);
+        thread = new Thread((Runnable) loop, "loop-under-test");
+        thread.start();
+
+        await().atMost(ofSeconds(10)).until(() -> consumer.paused().contains(tp));
+        AtomicInteger polls = new AtomicInteger();
+        await().atMost(ofSeconds(10)).until(() -> {
+            consumer.schedulePollTask(polls::incrementAndGet);
+            return polls.get() >= 20; // every record is in Kafka by now; the paused loop keeps polling…
+        });
+        assertThat(documents.get()).as("…but takes no more than 3 alerts in flight").isEqualTo(3);
+        assertThat(committed(TOPICS.alerts())).isEqualTo(-1);
+
+        answer.countDown();
+
+        await().atMost(ofSeconds(10)).untilAsserted(() -> assertThat(committed(TOPICS.alerts())).isEqualTo(10));
+        assertThat(sent).hasSize(10).doesNotHaveDuplicates();
+        assertThat(documents.get()).isEqualTo(10);
+        assertThat(consumer.paused()).isEmpty();
+    }
+
+    @Test
+    void shouldCountEventDocumentsIndexedAndRefused() {
+        var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        io.micrometer.core.instrument.Metrics.addRegistry(meters);
+        try {
+            DocumentIndexer rejectsSecond = items -> new BulkResult(1,
+                    List.of(new BulkResult.Rejected(1, items.get(1).id(), 400, "mapper_parsing_exception", "failed to parse")));
+            run(new EventIndexingLoop(consumer, dlq, TOPICS, NAMES, rejectsSecond, FAST), TOPICS.events(), List.of(
+                    json(TestAlerts.failedLogin("ev-1", "alice", TestAlerts.T0)),
+                    json(TestAlerts.failedLogin("ev-2", "alice", TestAlerts.T0))));
+
+            await().atMost(ofSeconds(10)).untilAsserted(() -> assertThat(committed(TOPICS.events())).isEqualTo(2));
+            assertThat(meters.get("airlock.opensearch.documents").tags("index_kind", "events", "outcome", "indexed").counter()
+                    .count()).isEqualTo(1);
+            assertThat(meters.get("airlock.opensearch.documents").tags("index_kind", "events", "outcome", "failed").counter()
+                    .count()).isEqualTo(1);
+        } finally {
+            io.micrometer.core.instrument.Metrics.removeRegistry(meters);
+            meters.close();
+        }
+    }
 }

@@ -75,10 +75,13 @@ class IndexRetentionIntegrationTest {
     void shouldRunAtStartOnItsOwnSchedule() throws Exception {
         create(names.prefix() + "-events-2001.01.01", names.prefix() + "-events-2026.03.15");
 
-        try (IndexRetention retention = new IndexRetention(client, names, "opensearch-it", 30,
-                Clock.fixed(NOW, ZoneOffset.UTC)).start(java.time.Duration.ofHours(1))) {
+        IndexRetention retention = new IndexRetention(client, names, "opensearch-it", 30,
+                Clock.fixed(NOW, ZoneOffset.UTC)).start(java.time.Duration.ofHours(1));
+        try {
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
                     .untilAsserted(() -> assertThat(indices()).containsExactly(names.prefix() + "-events-2026.03.15"));
+        } finally {
+            retention.close();
         }
     }
 }

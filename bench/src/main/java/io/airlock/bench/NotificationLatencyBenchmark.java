@@ -5,6 +5,8 @@ import com.sun.net.httpserver.HttpServer;
 import io.airlock.alerting.AlertDeliveryLoop;
 import io.airlock.alerting.AlertLinks;
 import io.airlock.alerting.AlertRouter;
+import io.airlock.alerting.BulkResult;
+import io.airlock.alerting.DocumentIndexer;
 import io.airlock.alerting.IndexTemplates;
 import io.airlock.alerting.OpenSearchClients;
 import io.airlock.alerting.OpenSearchIndexer;
@@ -13,6 +15,7 @@ import io.airlock.alerting.RetryPolicy;
 import io.airlock.alerting.RoutingConfig;
 import io.airlock.alerting.Secret;
 import io.airlock.core.Alert;
+import io.airlock.core.IndexNames;
 import io.airlock.core.Json;
 import io.airlock.core.Severity;
 import io.airlock.core.Topics;
@@ -28,18 +31,20 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.DoubleStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -48,119 +53,220 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.opensearch.client.opensearch.OpenSearchClient;
 
 /**
- * Alert-to-notification latency: alerts produced to {@code <prefix>.alerts} at a steady rate go through a real
- * {@link AlertDeliveryLoop} (embedded Kafka, embedded OpenSearch, the routing of {@link RoutingConfig#defaults}: every
- * alert to Slack, high and critical also to PagerDuty, Slack pacing off) to a local HTTP receiver that notes
- * {@link System#nanoTime()} when each POST arrives. Latency = first POST for the alert on a channel − the moment just
- * before the alert was handed to the producer; it includes producing, the consumer's fetch, the OpenSearch bulk request of
- * the batch and the webhook call. One warm-up alert (group join, first connections) is not counted. Not a test: it prints
- * figures.
+ * Alert-to-notification latency at load: alerts produced to {@code <prefix>.alerts} at a steady rate go through a real
+ * {@link AlertDeliveryLoop} (embedded Kafka) to four receivers on a local HTTP sink that notes {@link System#nanoTime()}
+ * when each POST arrives: Slack {@code soc} and {@code vault-team} (every alert), PagerDuty {@code oncall} (high and
+ * critical) and {@code platform} (critical); Slack pacing off (real Slack takes about one message per second per
+ * webhook, which no load test of this kind could sustain). Latency = first POST of the alert at a receiver − the moment
+ * just before the alert was handed to the producer; it includes producing, the consumer's fetch, routing, the
+ * receiver's queue and the webhook call. Each run starts with two seconds of the same load (at least 20 alerts) that are
+ * not counted: group join, every lane's first connection, JIT. The sink's
+ * JDK HTTP server runs with {@code sun.net.httpserver.nodelay=true}: without it, Nagle's algorithm on the sink and the
+ * client's delayed ACK add ~40 ms to every answer on loopback (measured: p50 44 ms per POST, 0.8 ms with it).
+ * Not a test: it prints figures.
  *
- * <pre>{@code mvn -B -o -q install -pl bench -DskipTests
- * java -cp "bench/target/airlock-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" io.airlock.bench.NotificationLatencyBenchmark 500 50}</pre>
+ * <p>{@link #measure(EmbeddedKafka, int, double)} acknowledges the alert documents in memory (indexing runs on its own
+ * thread and holds no notification back); {@code main} uses embedded OpenSearch, as in production.
+ *
+ * <pre>{@code mvn -B -o -q install -pl alerting,bench -DskipTests
+ * java -cp "bench/target/airlock-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" io.airlock.bench.NotificationLatencyBenchmark [alerts-per-rate] [rate ...]}</pre>
  */
 public final class NotificationLatencyBenchmark {
 
     private static final Severity[] SEVERITIES = {Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL};
     private static final String[] USERS = {"alice", "bob", "carol", "dave", "svc-etl", "svc-backup"};
     private static final Pattern SLACK_ALERT_ID = Pattern.compile("Airlock alert `([^`]+)`");
-    private static final String SLACK_PATH = "/slack/bench";
-    private static final String PAGERDUTY_PATH = "/pagerduty/v2/enqueue";
     private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(3);
+    private static final AtomicLong RUNS = new AtomicLong();
+
+    /** Alert-to-POST latency over every notification of a run, in milliseconds. */
+    public record Latency(double p50Ms, double p99Ms, double maxMs) {
+    }
+
+    /** The receivers: name → sink path, and which alerts each gets. */
+    private enum Receiver {
+        SOC("/slack/soc", Severity.LOW), VAULT_TEAM("/slack/vault-team", Severity.LOW),
+        ONCALL("/pagerduty/oncall/v2/enqueue", Severity.HIGH), PLATFORM("/pagerduty/platform/v2/enqueue", Severity.CRITICAL);
+
+        final String path;
+        final Severity minimum;
+
+        Receiver(String path, Severity minimum) {
+            this.path = path;
+            this.minimum = minimum;
+        }
+
+        String configName() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        boolean slack() {
+            return path.startsWith("/slack/");
+        }
+    }
 
     private NotificationLatencyBenchmark() {
     }
 
     public static void main(String[] args) throws Exception {
-        int n = args.length > 0 ? Integer.parseInt(args[0]) : 500;
-        double rate = args.length > 1 ? Double.parseDouble(args[1]) : 50.0;
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 600;
+        List<Double> rates = new ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            rates.add(Double.parseDouble(args[i]));
+        }
+        if (rates.isEmpty()) {
+            rates = List.of(15.0, 50.0, 200.0);
+        }
         quietLogging();
-        try (Receiver receiver = Receiver.start();
-             EmbeddedKafka kafka = EmbeddedKafka.start();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start();
              EmbeddedOpenSearch openSearch = EmbeddedOpenSearch.start()) {
-            run(n, rate, receiver, kafka, openSearch);
+            OpenSearchSettings settings = OpenSearchSettings.local(openSearch.httpUri())
+                    .withIndexPrefix("bench-notify-" + System.currentTimeMillis());
+            OpenSearchClient client = OpenSearchClients.create(settings);
+            try {
+                new IndexTemplates(client, settings).install();
+                OpenSearchIndexer indexer = new OpenSearchIndexer(client, RetryPolicy.defaults(), settings);
+                List<String> json = new ArrayList<>();
+                for (double rate : rates) {
+                    Run run = run(kafka, indexer, settings.indexNames(), n, rate);
+                    run.print();
+                    json.add(run.json());
+                }
+                System.out.println();
+                json.forEach(System.out::println);
+            } finally {
+                client._transport().close();
+            }
         }
     }
 
-    private static void run(int n, double rate, Receiver receiver, EmbeddedKafka kafka, EmbeddedOpenSearch openSearch)
-            throws Exception {
-        long runId = System.currentTimeMillis();
-        Topics topics = new Topics("bench-notify-" + runId);
-        kafka.createTopics(1, topics.alerts(), topics.dlq());
-        OpenSearchSettings settings = OpenSearchSettings.local(openSearch.httpUri()).withIndexPrefix("bench-notify-" + runId);
-        OpenSearchClient client = OpenSearchClients.create(settings);
-        AlertDeliveryLoop loop = null;
-        Thread thread = null;
-        try {
-            new IndexTemplates(client, settings).install();
-            AlertLinks links = AlertLinks.of(URI.create("http://127.0.0.1:5601"), URI.create("https://docs.example.com/airlock/"),
-                    settings.indexNames());
-            RoutingConfig routing = RoutingConfig.defaults(Optional.of(Secret.of(receiver.uri(SLACK_PATH).toString())),
-                    Optional.of(Secret.of("bench-routing-key")), receiver.uri(PAGERDUTY_PATH)).withSlackInterval(Duration.ZERO);
-            AlertRouter router = AlertRouter.from(routing, links, RetryPolicy.defaults());
-            loop = new AlertDeliveryLoop(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                    ConsumerConfig.GROUP_ID_CONFIG, "bench-notify-" + runId), topics, settings.indexNames(),
-                    new OpenSearchIndexer(client, RetryPolicy.defaults(), settings), router, RetryPolicy.defaults());
-            thread = new Thread(loop, "alert-delivery-bench");
-            thread.start();
+    /**
+     * Produces {@code alerts} alerts at {@code alertsPerSecond} through a fresh delivery loop with four receivers on a
+     * local sink and returns the alert-to-POST latency over all their notifications. Documents are acknowledged in
+     * memory (no OpenSearch needed).
+     */
+    public static Latency measure(EmbeddedKafka kafka, int alerts, double alertsPerSecond) throws Exception {
+        DocumentIndexer inMemory = items -> new BulkResult(items.size(), List.of());
+        return run(kafka, inMemory, IndexNames.defaults(), alerts, alertsPerSecond).all();
+    }
 
+    private static Run run(EmbeddedKafka kafka, DocumentIndexer indexer, IndexNames names, int n, double rate) throws Exception {
+        String runId = "bench-notify-" + System.currentTimeMillis() + "-" + RUNS.incrementAndGet();
+        Topics topics = new Topics(runId);
+        kafka.createTopics(1, topics.alerts(), topics.dlq());
+        try (Sink sink = Sink.start()) {
+            AlertLinks links = AlertLinks.of(URI.create("http://127.0.0.1:5601"), URI.create("https://docs.example.com/airlock/"),
+                    names);
+            List<RoutingConfig.Receiver> receivers = new ArrayList<>();
+            List<RoutingConfig.RouteSpec> routes = new ArrayList<>();
+            for (Receiver r : Receiver.values()) {
+                URI uri = sink.uri(r.path);
+                receivers.add(r.slack() ? RoutingConfig.Receiver.slack(r.configName(), Secret.of(uri.toString()))
+                        : RoutingConfig.Receiver.pagerDuty(r.configName(), Secret.of("bench-key-" + r.configName()), uri));
+                routes.add(new RoutingConfig.RouteSpec(r.minimum, Set.of(), List.of(r.configName())));
+            }
+            RoutingConfig routing = RoutingConfig.none().withReceivers(receivers).withRoutes(routes).withSlackInterval(Duration.ZERO);
+            AlertRouter router = AlertRouter.from(routing, links, RetryPolicy.defaults());
+            AlertDeliveryLoop loop = new AlertDeliveryLoop(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                    ConsumerConfig.GROUP_ID_CONFIG, runId), topics, names, indexer, router, RetryPolicy.defaults());
+            Thread thread = new Thread(loop, "alert-delivery-bench");
+            thread.start();
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                     ProducerConfig.ACKS_CONFIG, "all",
                     ProducerConfig.LINGER_MS_CONFIG, 0), new ByteArraySerializer(), new ByteArraySerializer())) {
-                // warm-up: group join, HTTP connections, first bulk request; not measured
-                Alert warmUp = alert("warmup-" + runId, Severity.CRITICAL, 0);
-                producer.send(record(topics, warmUp)).get();
-                awaitCount(() -> receiver.slack.containsKey(warmUp.id()) && receiver.pagerDuty.containsKey(warmUp.id()) ? 1 : 0,
-                        1, "the warm-up alert");
+                // warm-up, not measured: group join, every lane's HTTP connection, JIT; two seconds of the same load
+                List<Alert> warmUp = alerts("warmup", runId, Math.max(20, (int) (2 * rate)));
+                awaitAll(sink, warmUp, produceAtRate(producer, topics, warmUp, rate));
 
-                List<Alert> alerts = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) {
-                    alerts.add(alert(String.format(Locale.ROOT, "bench%08d%020x", i, runId), SEVERITIES[i % SEVERITIES.length], i));
-                }
-                long expectedPages = alerts.stream().filter(a -> a.severity().pages()).count();
-                Map<String, Long> producedAt = new ConcurrentHashMap<>();
-                long period = (long) (1e9 / rate);
+                List<Alert> alerts = alerts("bench", runId, n);
                 long start = System.nanoTime();
-                for (int i = 0; i < n; i++) {
-                    long due = start + i * period;
-                    long now;
-                    while ((now = System.nanoTime()) < due) {
-                        LockSupport.parkNanos(due - now);
-                    }
-                    Alert alert = alerts.get(i);
-                    producedAt.put(alert.id(), System.nanoTime());
-                    producer.send(record(topics, alert));
-                }
-                producer.flush();
+                Map<String, Long> producedAt = produceAtRate(producer, topics, alerts, rate);
                 double producedSeconds = (System.nanoTime() - start) / 1e9;
-                awaitCount(() -> count(receiver.slack, producedAt), n, "Slack messages");
-                awaitCount(() -> count(receiver.pagerDuty, producedAt), expectedPages, "PagerDuty events");
-
-                double[] slack = latencies(receiver.slack, producedAt);
-                double[] pagerDuty = latencies(receiver.pagerDuty, producedAt);
-                double[] all = concat(slack, pagerDuty);
-                System.out.printf(Locale.ROOT, "%nProduced %d alerts in %.1f s (%.0f/s target); %d Slack messages, %d PagerDuty "
-                        + "events (%d POSTs in all, incl. warm-up)%n", n, producedSeconds, rate, slack.length, pagerDuty.length,
-                        receiver.posts.get());
-                report("Slack", slack);
-                report("PagerDuty", pagerDuty);
-                report("all notifications", all);
-                System.out.printf(Locale.ROOT, "{\"alert_to_notification_p50_ms\": %.1f, \"alert_to_notification_p99_ms\": %.1f, "
-                                + "\"alert_to_notification_max_ms\": %.1f, \"slack_p50_ms\": %.1f, \"slack_p99_ms\": %.1f, "
-                                + "\"slack_max_ms\": %.1f, \"pagerduty_p50_ms\": %.1f, \"pagerduty_p99_ms\": %.1f, "
-                                + "\"pagerduty_max_ms\": %.1f, \"alerts\": %d, \"rate_per_s\": %.0f}%n",
-                        percentile(all, 50), percentile(all, 99), max(all), percentile(slack, 50), percentile(slack, 99), max(slack),
-                        percentile(pagerDuty, 50), percentile(pagerDuty, 99), max(pagerDuty), n, rate);
-            }
-        } finally {
-            if (loop != null) {
+                awaitAll(sink, alerts, producedAt);
+                double drainedSeconds = (System.nanoTime() - start) / 1e9;
+                Map<Receiver, double[]> latencies = new LinkedHashMap<>();
+                for (Receiver r : Receiver.values()) {
+                    Map<String, Long> received = sink.received.get(r.path);
+                    latencies.put(r, producedAt.entrySet().stream().filter(e -> received.containsKey(e.getKey()))
+                            .mapToDouble(e -> (received.get(e.getKey()) - e.getValue()) / 1e6).sorted().toArray());
+                }
+                return new Run(n, rate, producedSeconds, drainedSeconds, sink.posts.get(), latencies);
+            } finally {
                 loop.close();
-            }
-            if (thread != null) {
                 thread.join(30_000);
             }
-            client._transport().close();
+        }
+    }
+
+    /** One run's figures. */
+    private record Run(int alerts, double rate, double producedSeconds, double drainedSeconds, long posts,
+                       Map<Receiver, double[]> latencies) {
+
+        double[] allSorted() {
+            return latencies.values().stream().flatMapToDouble(DoubleStream::of).sorted().toArray();
+        }
+
+        Latency all() {
+            double[] all = allSorted();
+            return new Latency(percentile(all, 50), percentile(all, 99), max(all));
+        }
+
+        void print() {
+            System.out.printf(Locale.ROOT, "%n%d alerts at %.0f/s: produced in %.1f s, every notification in by %.1f s; "
+                    + "%d POSTs in all (incl. warm-up)%n", alerts, rate, producedSeconds, drainedSeconds, posts);
+            latencies.forEach((r, sorted) -> report(r.configName(), sorted));
+            report("all notifications", allSorted());
+        }
+
+        String json() {
+            Latency all = all();
+            StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
+                    "{\"rate_per_s\": %.0f, \"alerts\": %d, \"alert_to_notification_p50_ms\": %.1f, "
+                            + "\"alert_to_notification_p99_ms\": %.1f, \"alert_to_notification_max_ms\": %.1f",
+                    rate, alerts, all.p50Ms(), all.p99Ms(), all.maxMs()));
+            latencies.forEach((r, sorted) -> s.append(String.format(Locale.ROOT, ", \"%s_p50_ms\": %.1f, \"%s_p99_ms\": %.1f",
+                    r.configName().replace('-', '_'), percentile(sorted, 50), r.configName().replace('-', '_'),
+                    percentile(sorted, 99))));
+            return s.append('}').toString();
+        }
+    }
+
+    private static List<Alert> alerts(String kind, String runId, int n) {
+        List<Alert> alerts = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            alerts.add(alert(String.format(Locale.ROOT, "%s%08d%s", kind, i, runId), SEVERITIES[i % SEVERITIES.length], i));
+        }
+        return alerts;
+    }
+
+    /** Produces the alerts evenly spaced at {@code rate}; returns when each was handed to the producer (nanoTime). */
+    private static Map<String, Long> produceAtRate(KafkaProducer<byte[], byte[]> producer, Topics topics, List<Alert> alerts,
+                                                   double rate) {
+        Map<String, Long> producedAt = new ConcurrentHashMap<>();
+        long period = (long) (1e9 / rate);
+        long start = System.nanoTime();
+        for (int i = 0; i < alerts.size(); i++) {
+            long due = start + i * period;
+            long now;
+            while ((now = System.nanoTime()) < due) {
+                LockSupport.parkNanos(due - now);
+            }
+            Alert alert = alerts.get(i);
+            producedAt.put(alert.id(), System.nanoTime());
+            producer.send(record(topics, alert));
+        }
+        producer.flush();
+        return producedAt;
+    }
+
+    /** Waits until every receiver had every alert routed to it. */
+    private static void awaitAll(Sink sink, List<Alert> alerts, Map<String, Long> producedAt) {
+        for (Receiver r : Receiver.values()) {
+            long expected = alerts.stream().filter(a -> a.severity().compareTo(r.minimum) >= 0).count();
+            Map<String, Long> received = sink.received.get(r.path);
+            awaitCount(() -> received.keySet().stream().filter(producedAt::containsKey).count(), expected,
+                    r.configName() + " notifications");
         }
     }
 
@@ -176,10 +282,6 @@ public final class NotificationLatencyBenchmark {
         return new ProducerRecord<>(topics.alerts(), alert.id().getBytes(StandardCharsets.UTF_8), Json.write(alert));
     }
 
-    private static long count(Map<String, Long> received, Map<String, Long> produced) {
-        return received.keySet().stream().filter(produced::containsKey).count();
-    }
-
     private static void awaitCount(java.util.function.LongSupplier count, long expected, String what) {
         long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
         while (count.getAsLong() < expected) {
@@ -189,18 +291,6 @@ public final class NotificationLatencyBenchmark {
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
-    }
-
-    private static double[] latencies(Map<String, Long> received, Map<String, Long> produced) {
-        return produced.entrySet().stream().filter(e -> received.containsKey(e.getKey()))
-                .mapToDouble(e -> (received.get(e.getKey()) - e.getValue()) / 1e6).sorted().toArray();
-    }
-
-    private static double[] concat(double[] a, double[] b) {
-        double[] all = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        Arrays.sort(all);
-        return all;
     }
 
     /** Nearest-rank percentile of sorted values. */
@@ -217,35 +307,39 @@ public final class NotificationLatencyBenchmark {
     }
 
     private static void report(String label, double[] sorted) {
-        System.out.printf(Locale.ROOT, "%-18s n=%4d  p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms%n", label, sorted.length,
+        System.out.printf(Locale.ROOT, "%-18s n=%5d  p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms%n", label, sorted.length,
                 percentile(sorted, 50), percentile(sorted, 99), max(sorted));
     }
 
-    /** Slack webhook and PagerDuty Events API stand-in that notes when the first POST for each alert arrived. */
-    private static final class Receiver implements AutoCloseable {
+    /** Slack webhook and PagerDuty Events API stand-in that notes when the first POST for each alert arrived, per path. */
+    private static final class Sink implements AutoCloseable {
         private final HttpServer server;
         private final ExecutorService executor;
-        final Map<String, Long> slack = new ConcurrentHashMap<>();
-        final Map<String, Long> pagerDuty = new ConcurrentHashMap<>();
-        final java.util.concurrent.atomic.AtomicLong posts = new java.util.concurrent.atomic.AtomicLong();
+        final Map<String, Map<String, Long>> received = new ConcurrentHashMap<>();
+        final AtomicLong posts = new AtomicLong();
 
-        private Receiver(HttpServer server, ExecutorService executor) {
+        private Sink(HttpServer server, ExecutorService executor) {
             this.server = server;
             this.executor = executor;
+            for (Receiver r : Receiver.values()) {
+                received.put(r.path, new ConcurrentHashMap<>());
+            }
         }
 
-        static Receiver start() throws IOException {
+        static Sink start() throws IOException {
+            // read once, when the JDK server's configuration class loads: set before the first HttpServer is created
+            System.setProperty("sun.net.httpserver.nodelay", "true");
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
-                Thread t = new Thread(r, "bench-receiver");
+            ExecutorService executor = Executors.newFixedThreadPool(8, r -> {
+                Thread t = new Thread(r, "bench-sink");
                 t.setDaemon(true);
                 return t;
             });
-            Receiver receiver = new Receiver(server, executor);
-            server.createContext("/", receiver::handle);
+            Sink sink = new Sink(server, executor);
+            server.createContext("/", sink::handle);
             server.setExecutor(executor);
             server.start();
-            return receiver;
+            return sink;
         }
 
         URI uri(String path) {
@@ -258,24 +352,25 @@ public final class NotificationLatencyBenchmark {
                 String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
                 String path = exchange.getRequestURI().getPath();
                 posts.incrementAndGet();
+                Map<String, Long> byAlert = received.get(path);
                 byte[] answer;
                 int status;
-                if (path.equals(PAGERDUTY_PATH)) {
+                if (byAlert == null) {
+                    answer = "no such webhook".getBytes(StandardCharsets.UTF_8);
+                    status = 404;
+                } else if (path.startsWith("/pagerduty/")) {
                     String id = Json.tree(body).path("dedup_key").asText();
-                    pagerDuty.putIfAbsent(id, at);
+                    byAlert.putIfAbsent(id, at);
                     answer = ("{\"status\":\"success\",\"message\":\"Event processed\",\"dedup_key\":\"" + id + "\"}")
                             .getBytes(StandardCharsets.UTF_8);
                     status = 202;
-                } else if (path.equals(SLACK_PATH)) {
+                } else {
                     Matcher m = SLACK_ALERT_ID.matcher(body);
                     if (m.find()) {
-                        slack.putIfAbsent(m.group(1), at);
+                        byAlert.putIfAbsent(m.group(1), at);
                     }
                     answer = "ok".getBytes(StandardCharsets.UTF_8);
                     status = 200;
-                } else {
-                    answer = "no such webhook".getBytes(StandardCharsets.UTF_8);
-                    status = 404;
                 }
                 exchange.sendResponseHeaders(status, answer.length);
                 try (OutputStream out = exchange.getResponseBody()) {
@@ -291,8 +386,10 @@ public final class NotificationLatencyBenchmark {
         }
     }
 
+    /** Warnings only: a line per notification on the console would cost more than the notification. */
     private static void quietLogging() {
-        var root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        root.setLevel(ch.qos.logback.classic.Level.WARN);
+        for (String name : List.of(org.slf4j.Logger.ROOT_LOGGER_NAME, "io.airlock")) {
+            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(name)).setLevel(ch.qos.logback.classic.Level.WARN);
+        }
     }
 }

@@ -11,6 +11,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,29 @@ public final class DeadLetters {
                 record.value());
         log.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), kind);
         pending.add(producer.send(new ProducerRecord<>(topic, null, record.key(), Json.write(letter))));
+    }
+
+    /**
+     * Sends one record to the dead-letter topic and waits for Kafka's acknowledgement. Unlike {@link #send}, safe to call
+     * from several threads (each waits for its own letter only).
+     *
+     * @throws DeliveryException if Kafka did not acknowledge it (the caller tries again later)
+     */
+    public void sendNow(ConsumerRecord<byte[], byte[]> record, String kind, String reason) throws DeliveryException {
+        DeadLetter letter = DeadLetter.of(record.topic(), record.partition(), record.offset(), STAGE, reason, record.key(),
+                record.value());
+        log.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), kind);
+        try {
+            producer.send(new ProducerRecord<>(topic, null, record.key(), Json.write(letter))).get();
+        } catch (KafkaException e) {
+            throw new DeliveryException("dead-letter topic " + topic + " refused the letter: " + e.getClass().getSimpleName(), e);
+        } catch (ExecutionException e) {
+            throw new DeliveryException("dead-letter topic " + topic + " did not acknowledge: "
+                    + e.getCause().getClass().getSimpleName(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DeliveryException("interrupted while waiting for the dead-letter topic");
+        }
     }
 
     /** Waits until Kafka acknowledged every dead letter sent since the last call. */

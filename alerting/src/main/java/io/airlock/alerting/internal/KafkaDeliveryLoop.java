@@ -240,7 +240,7 @@ public abstract class KafkaDeliveryLoop implements Runnable, AutoCloseable {
     }
 
     /** An exception as identifiers only: its class and where it was thrown, never its message (it may quote data). */
-    static String describe(Throwable e) {
+    public static String describe(Throwable e) {
         StringBuilder s = new StringBuilder(e.getClass().getName());
         StackTraceElement[] frames = e.getStackTrace();
         for (int i = 0; i < Math.min(3, frames.length); i++) {

@@ -71,6 +71,8 @@ public final class WebhookPoster {
      */
     public void post(URI url, byte[] jsonBody, String what) throws DeliveryException {
         HttpRequest request = HttpRequest.newBuilder(url)
+                // cleartext (a local sink or proxy): plain HTTP/1.1 keep-alive, no h2c upgrade headers on every request
+                .version("http".equalsIgnoreCase(url.getScheme()) ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
                 .timeout(policy.requestTimeout())
                 .header("Content-Type", "application/json; charset=utf-8")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(jsonBody))
@@ -117,6 +119,7 @@ public final class WebhookPoster {
                 throw new DeliveryException(channel + ": interrupted while delivering " + what);
             }
             if (attempt < policy.maxAttempts()) {
+                DeliveryMetrics.notification(channel, DeliveryMetrics.Outcome.RETRIED);
                 log.warn("{}: attempt {} for {} failed ({}), retrying in {} ms", channel, attempt, what, lastProblem,
                         wait.isZero() ? "Retry-After" : wait.toMillis());
                 sleep(wait, what);

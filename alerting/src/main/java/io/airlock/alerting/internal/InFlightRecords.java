@@ -1,0 +1,119 @@
+package io.airlock.alerting.internal;
+
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The records a delivery loop has handed to its senders and not yet committed, per partition in offset order. Each
+ * record's {@link Entry} counts its open tasks (the OpenSearch document, one notification per receiver); senders settle
+ * them from their own threads. {@link #committable()} gives, per partition, the offset after the longest run of settled
+ * records from the oldest one: what may be committed, so a record is committed only once it and every record before it
+ * is confirmed or dead-lettered. Everything except {@link Entry} is used by the loop's thread only.
+ */
+public final class InFlightRecords {
+
+    /** One record's open tasks. Starts with one hold (the dispatcher's), released by the dispatcher when done. */
+    public static final class Entry {
+        private final long offset;
+        private final long timestamp;
+        private final AtomicInteger open = new AtomicInteger(1);
+        private volatile boolean abandoned;
+
+        Entry(long offset, long timestamp) {
+            this.offset = offset;
+            this.timestamp = timestamp;
+        }
+
+        /** One more task must settle before the record may be committed; call before handing the task over. */
+        public void hold() {
+            open.incrementAndGet();
+        }
+
+        /** One task is done: confirmed, dead-lettered, or found not due. */
+        public void settle() {
+            open.decrementAndGet();
+        }
+
+        public boolean settled() {
+            return open.get() <= 0;
+        }
+
+        /**
+         * The loop gave the record's partition up (a rebalance): its new owner delivers it again, so senders skip it.
+         */
+        public boolean abandoned() {
+            return abandoned;
+        }
+
+        /** The record's Kafka timestamp (epoch ms), negative if it has none. */
+        public long timestamp() {
+            return timestamp;
+        }
+
+        long offset() {
+            return offset;
+        }
+    }
+
+    private final Map<TopicPartition, ArrayDeque<Entry>> byPartition = new HashMap<>();
+    private int size;
+
+    /** Starts tracking a record (polled in offset order per partition). */
+    public Entry track(ConsumerRecord<?, ?> record) {
+        Entry entry = new Entry(record.offset(), record.timestamp());
+        byPartition.computeIfAbsent(new TopicPartition(record.topic(), record.partition()), tp -> new ArrayDeque<>())
+                .addLast(entry);
+        size++;
+        return entry;
+    }
+
+    /**
+     * Forgets the settled records at the head of each partition and returns the offsets to commit for the partitions that
+     * advanced (empty if none did).
+     */
+    public Map<TopicPartition, OffsetAndMetadata> committable() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (Map.Entry<TopicPartition, ArrayDeque<Entry>> partition : byPartition.entrySet()) {
+            ArrayDeque<Entry> queue = partition.getValue();
+            long next = -1;
+            while (!queue.isEmpty() && queue.peekFirst().settled()) {
+                next = queue.pollFirst().offset() + 1;
+                size--;
+            }
+            if (next >= 0) {
+                offsets.put(partition.getKey(), new OffsetAndMetadata(next));
+            }
+        }
+        return offsets;
+    }
+
+    /** Stops tracking these partitions' records and tells the senders to skip them. */
+    public void abandon(Collection<TopicPartition> partitions) {
+        for (TopicPartition tp : partitions) {
+            ArrayDeque<Entry> queue = byPartition.remove(tp);
+            if (queue != null) {
+                for (Iterator<Entry> it = queue.iterator(); it.hasNext(); ) {
+                    it.next().abandoned = true;
+                }
+                size -= queue.size();
+            }
+        }
+    }
+
+    /** Tells the senders to skip every record still in flight (the loop is stopping). */
+    public void abandonAll() {
+        abandon(java.util.List.copyOf(byPartition.keySet()));
+    }
+
+    /** Records tracked and not yet committable. */
+    public int size() {
+        return size;
+    }
+}

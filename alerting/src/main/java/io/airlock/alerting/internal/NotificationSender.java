@@ -1,0 +1,192 @@
+package io.airlock.alerting.internal;
+
+import io.airlock.alerting.AlertRouter;
+import io.airlock.alerting.DeliveryException;
+import io.airlock.alerting.Notifier;
+import io.airlock.alerting.PermanentDeliveryException;
+import io.airlock.alerting.RetryPolicy;
+import io.airlock.core.Alert;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends one receiver's notifications on the receiver's own worker threads ("lanes"), so a slow or failing receiver holds
+ * up its own queue only. An alert always goes to the same lane (chosen by alert id), and a lane never moves past its
+ * head: an update of an alert cannot overtake its earlier notification at this receiver, and repeat suppression
+ * ({@link AlertRouter#isDue}) is decided just before sending, once the earlier versions are settled. Different alerts go
+ * out in parallel on different lanes; pacing and {@code Retry-After} stay per endpoint (the notifier's shared
+ * {@link Pacer}).
+ *
+ * <p>The head is retried with capped exponential backoff until the receiver confirms it, or rejects it for good (then it
+ * is dead-lettered and marked in the router once Kafka acknowledged the dead letter), or the sender is closed (then it
+ * stays uncommitted in Kafka and is sent again after a restart). An unexpected exception that repeats
+ * {@value KafkaDeliveryLoop#ISOLATE_AFTER} times in a row dead-letters the record, so a poison alert cannot block the
+ * lane. An {@link Error} stops the sender and is handed to {@code onFatal}.
+ */
+public final class NotificationSender implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(NotificationSender.class);
+    private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(5);
+
+    /** Lanes per receiver unless told otherwise. */
+    public static final int DEFAULT_LANES = 4;
+
+    /** One alert for this receiver, from {@code record}, settling {@code entry} when done. */
+    public record Task(Alert alert, ConsumerRecord<byte[], byte[]> record, InFlightRecords.Entry entry) {
+    }
+
+    private final Notifier notifier;
+    private final AlertRouter router;
+    private final DeadLetters deadLetters;
+    private final RetryPolicy backoff;
+    private final Consumer<Throwable> onFatal;
+    private final List<BlockingQueue<Task>> lanes = new ArrayList<>();
+    private final List<Thread> workers = new ArrayList<>();
+    private final CountDownLatch closing = new CountDownLatch(1);
+
+    public NotificationSender(Notifier notifier, AlertRouter router, DeadLetters deadLetters, RetryPolicy backoff, int lanes,
+                              Consumer<Throwable> onFatal) {
+        this.notifier = Objects.requireNonNull(notifier, "notifier");
+        this.router = Objects.requireNonNull(router, "router");
+        this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
+        this.backoff = Objects.requireNonNull(backoff, "backoff");
+        this.onFatal = Objects.requireNonNull(onFatal, "onFatal");
+        if (lanes < 1) {
+            throw new IllegalArgumentException("lanes must be at least 1");
+        }
+        for (int i = 0; i < lanes; i++) {
+            BlockingQueue<Task> queue = new LinkedBlockingQueue<>();
+            this.lanes.add(queue);
+            Thread worker = new Thread(() -> work(queue), "airlock-notify-" + notifier.channel() + "-" + i);
+            worker.setDaemon(true);
+            workers.add(worker);
+        }
+    }
+
+    /** Starts the lanes' threads. */
+    public NotificationSender start() {
+        workers.forEach(Thread::start);
+        return this;
+    }
+
+    public String receiver() {
+        return notifier.channel();
+    }
+
+    /** Queues the alert on its lane; the record's entry holds until the receiver settled it. */
+    public void submit(Task task) {
+        task.entry().hold();
+        lanes.get(Math.floorMod(task.alert().id().hashCode(), lanes.size())).add(task);
+    }
+
+    private void work(BlockingQueue<Task> queue) {
+        try {
+            while (closing.getCount() > 0) {
+                Task task = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (task != null) {
+                    deliver(task);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Error e) {
+            onFatal.accept(e);
+        } catch (RuntimeException e) {
+            // deliver() handles the notifier's exceptions; this is a bug in the sender itself: stop the pipeline loudly
+            onFatal.accept(new IllegalStateException("notification sender " + notifier.channel() + " failed: "
+                    + KafkaDeliveryLoop.describe(e)));
+        }
+    }
+
+    private void deliver(Task task) throws InterruptedException {
+        Alert alert = task.alert();
+        String channel = notifier.channel();
+        int failures = 0;
+        int unexpected = 0;
+        while (!task.entry().abandoned() && closing.getCount() > 0) {
+            Duration wait;
+            try {
+                if (!router.isDue(alert, notifier)) {
+                    task.entry().settle();
+                    return;
+                }
+                notifier.send(alert);
+                router.markNotified(alert, notifier);
+                DeliveryMetrics.notification(channel, DeliveryMetrics.Outcome.SENT);
+                if (task.entry().timestamp() >= 0) {
+                    DeliveryMetrics.latency(channel, Duration.ofMillis(System.currentTimeMillis() - task.entry().timestamp()));
+                }
+                log.info("notified {} of alert {} rule {} count {}", channel, alert.id(), alert.ruleId(), alert.count());
+                task.entry().settle();
+                return;
+            } catch (PermanentDeliveryException e) {
+                log.error("{} rejected alert {} rule {}: {}", channel, alert.id(), alert.ruleId(), e.getMessage());
+                try {
+                    deadLetters.sendNow(task.record(), channel + "-rejected", e.getMessage());
+                    router.markRejected(alert, List.of(channel));
+                    DeliveryMetrics.notification(channel, DeliveryMetrics.Outcome.DEAD_LETTERED);
+                    task.entry().settle();
+                    return;
+                } catch (DeliveryException dlq) {
+                    failures++;
+                    wait = backoff.backoff(failures);
+                    log.warn("{}: dead letter for alert {} not acknowledged ({}); trying the alert again in {} ms", channel,
+                            alert.id(), dlq.getMessage(), wait.toMillis());
+                }
+            } catch (DeliveryException e) {
+                failures++;
+                wait = backoff.backoff(failures);
+                DeliveryMetrics.notification(channel, DeliveryMetrics.Outcome.FAILED);
+                log.warn("{} unavailable for alert {} rule {} ({}); trying again in {} ms", channel, alert.id(), alert.ruleId(),
+                        e.getMessage(), wait.toMillis());
+            } catch (RuntimeException e) {
+                failures++;
+                unexpected++;
+                wait = backoff.backoff(failures);
+                DeliveryMetrics.notification(channel, DeliveryMetrics.Outcome.FAILED);
+                String what = KafkaDeliveryLoop.describe(e);
+                if (unexpected >= KafkaDeliveryLoop.ISOLATE_AFTER) {
+                    log.error("{}: alert {} fails with {} every time; dead-lettering it", channel, alert.id(), what);
+                    try {
+                        deadLetters.sendNow(task.record(), "internal-error", "unexpected " + what + " notifying " + channel);
+                        DeliveryMetrics.notification(channel, DeliveryMetrics.Outcome.DEAD_LETTERED);
+                        task.entry().settle();
+                        return;
+                    } catch (DeliveryException dlq) {
+                        log.warn("{}: dead letter for alert {} not acknowledged ({})", channel, alert.id(), dlq.getMessage());
+                    }
+                } else {
+                    log.error("{}: unexpected {} for alert {}; trying again in {} ms", channel, what, alert.id(), wait.toMillis());
+                }
+            }
+            if (closing.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                return;
+            }
+        }
+    }
+
+    /** Stops the lanes; queued and unconfirmed alerts stay uncommitted in Kafka. */
+    @Override
+    public void close() {
+        closing.countDown();
+        workers.forEach(Thread::interrupt);
+        for (Thread worker : workers) {
+            try {
+                worker.join(JOIN_TIMEOUT.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.airlock.alerting.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+class InFlightRecordsTest {
+
+    private static final TopicPartition P0 = new TopicPartition("airlock.alerts", 0);
+    private static final TopicPartition P1 = new TopicPartition("airlock.alerts", 1);
+
+    private final InFlightRecords inFlight = new InFlightRecords();
+
+    @Test
+    void shouldCommitOnlyUpToTheFirstRecordWithAnOpenTask() {
+        InFlightRecords.Entry first = track(P0, 10, 2);
+        InFlightRecords.Entry second = track(P0, 11, 1);
+        InFlightRecords.Entry third = track(P0, 12, 1);
+
+        second.settle();
+        third.settle();
+        assertThat(inFlight.committable()).as("the first record still waits for two receivers").isEmpty();
+
+        first.settle();
+        assertThat(inFlight.committable()).as("one of two settled").isEmpty();
+
+        first.settle();
+        assertThat(inFlight.committable()).containsExactly(Map.entry(P0, new OffsetAndMetadata(13)));
+        assertThat(inFlight.size()).isZero();
+        assertThat(inFlight.committable()).as("nothing new").isEmpty();
+    }
+
+    @Test
+    void shouldTrackPartitionsIndependently() {
+        InFlightRecords.Entry slow = track(P0, 0, 1);
+        InFlightRecords.Entry fast = track(P1, 7, 1);
+
+        fast.settle();
+
+        assertThat(inFlight.committable()).containsExactly(Map.entry(P1, new OffsetAndMetadata(8)));
+        assertThat(inFlight.size()).isEqualTo(1);
+        assertThat(slow.settled()).isFalse();
+    }
+
+    @Test
+    void shouldHaveSendersSkipTheRecordsOfARevokedPartition() {
+        InFlightRecords.Entry revoked = track(P0, 0, 1);
+        InFlightRecords.Entry kept = track(P1, 0, 1);
+
+        inFlight.abandon(List.of(P0));
+
+        assertThat(revoked.abandoned()).isTrue();
+        assertThat(kept.abandoned()).isFalse();
+        assertThat(inFlight.size()).isEqualTo(1);
+        revoked.settle();
+        assertThat(inFlight.committable()).as("a revoked partition is never committed by this owner").isEmpty();
+    }
+
+    /** A record with {@code tasks} open tasks, the dispatcher's hold already released. */
+    private InFlightRecords.Entry track(TopicPartition tp, long offset, int tasks) {
+        InFlightRecords.Entry entry = inFlight.track(new ConsumerRecord<>(tp.topic(), tp.partition(), offset, new byte[0], new byte[0]));
+        for (int i = 0; i < tasks; i++) {
+            entry.hold();
+        }
+        entry.settle();
+        return entry;
+    }
+}
