@@ -43,6 +43,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--schema", defaultValue = "V2_10", description = "Airflow metadata schema to simulate: ${COMPLETION-CANDIDATES}.")
     AirflowSchema schema;
 
+    @Option(names = "--report", paramLabel = "DIR", description = "End the demo by writing the compliance report of the run (every format) into DIR; check it with: airlock report verify DIR.")
+    Path reportDir;
+
     private final PrintStream out = System.out;
 
     /** The rules the simulated attacks must raise before the demo counts as a success. */
@@ -98,6 +101,9 @@ final class DemoCommand implements Callable<Integer> {
                     return 1;
                 }
                 out.printf("done: every simulated attack detected, indexed and notified; demo took %.1f s%n", (System.nanoTime() - t0) / 1e9);
+                if (reportDir != null && ReportCommand.writeDemoReport(openSearch, reportDir, out) != 0) {
+                    return 1;
+                }
                 if (keepRunning) {
                     out.println("Running until Ctrl-C. OpenSearch: " + stack.openSearch.httpUri());
                     new CountDownLatch(1).await();

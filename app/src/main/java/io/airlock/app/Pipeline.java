@@ -16,12 +16,16 @@ import io.airlock.ingest.vault.VaultAuditSocketListener;
 import io.airlock.ingest.CaptureSettings;
 import io.airlock.streams.AirlockTopology;
 import io.airlock.streams.StreamsSettings;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -40,10 +44,25 @@ public final class Pipeline implements AutoCloseable {
 
     private final PipelineSettings settings;
     private final List<AutoCloseable> running = new ArrayList<>();
-    private KafkaStreams streams;
+    private final List<Thread> deliveryThreads = new CopyOnWriteArrayList<>();
+    private volatile KafkaStreams streams;
+    private KafkaStreamsMetrics streamsMetrics;
+    private volatile AirflowCdcCapture capture;
+    private volatile Supplier<Throwable> vaultFailure = () -> null;
+    private boolean embeddedAirflowCapture = true;
+    private volatile Set<Stage> started = Set.of();
 
     public Pipeline(PipelineSettings settings) {
         this.settings = settings;
+    }
+
+    /**
+     * Whether the ingest stage captures the Airflow database itself (default) or leaves it to a Debezium connector on Kafka
+     * Connect ({@code capture.airflow-database: external}) and captures only the Vault audit log.
+     */
+    public Pipeline embeddedAirflowCapture(boolean embedded) {
+        this.embeddedAirflowCapture = embedded;
+        return this;
     }
 
     /** Starts every stage; returns once the Airflow capture holds its replication slot, so no later change can be missed. */
@@ -70,6 +89,7 @@ public final class Pipeline implements AutoCloseable {
             close();
             throw e;
         }
+        started = Set.copyOf(stages);
         LOG.info("Pipeline running stages {}: topics prefix '{}', OpenSearch {}", stages, settings.topics().prefix(), settings.openSearch());
         return this;
     }
@@ -104,20 +124,38 @@ public final class Pipeline implements AutoCloseable {
             LOG.error("Detection stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(Metrics.globalRegistry);
         streams.start();
         // Leave the group on close, so a restarted or scaled-out instance gets the work at once, not after the session timeout.
-        running.add(() -> streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                .withTimeout(Duration.ofSeconds(30))));
+        running.add(() -> {
+            streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(Duration.ofSeconds(30)));
+            streamsMetrics.close();
+        });
     }
 
     private void startIngest() {
         if (settings.vaultAudit() != null) {
             VaultAuditSettings vault = settings.vaultAudit();
-            running.add(vault.file() != null ? new VaultAuditFileTailer(vault).start() : new VaultAuditSocketListener(vault).start());
+            if (vault.file() != null) {
+                var tailer = new VaultAuditFileTailer(vault).start();
+                running.add(tailer);
+                vaultFailure = tailer::failure;
+            } else {
+                var listener = new VaultAuditSocketListener(vault).start();
+                running.add(listener);
+                vaultFailure = listener::failure;
+            }
+        }
+        if (!embeddedAirflowCapture) {
+            LOG.info("Airflow database captured by Kafka Connect (capture.airflow-database: external); ingest runs the Vault capture only");
+            return;
         }
         var capture = new CaptureSettings(settings.bootstrapServers(), settings.topics(), "airflow", Duration.ofSeconds(10),
                 (short) settings.replicationFactor());
         var cdc = new AirflowCdcCapture(settings.database(), capture);
+        this.capture = cdc;
         running.add(cdc);
         cdc.start();
         try {
@@ -135,10 +173,41 @@ public final class Pipeline implements AutoCloseable {
     private void startThread(AutoCloseable loop, String name) {
         Thread thread = new Thread((Runnable) loop, name);
         thread.start();
+        deliveryThreads.add(thread);
         running.add(() -> {
             loop.close();
             thread.join(30_000);
         });
+    }
+
+    /**
+     * Why this process is not ready, in plain words; empty when every started stage runs: Kafka Streams is RUNNING (a
+     * rebalance makes it briefly not ready), the Airflow capture holds its slot and has not stopped, the delivery loops are
+     * consuming. Before {@link #start(Set)} returned and after {@link #close()}: not ready.
+     */
+    public List<String> readinessProblems() {
+        if (started.isEmpty()) {
+            return List.of("pipeline not started");
+        }
+        List<String> problems = new ArrayList<>();
+        if (started.contains(Stage.STREAMS) && streams != null && streams.state() != KafkaStreams.State.RUNNING) {
+            problems.add("streams: Kafka Streams is " + streams.state());
+        }
+        if (started.contains(Stage.INGEST) && capture != null && !capture.isCapturing()) {
+            problems.add("ingest: the Airflow capture is not running"
+                    + (capture.failure() == null ? "" : " (" + capture.failure().getClass().getSimpleName() + ")"));
+        }
+        if (started.contains(Stage.INGEST) && vaultFailure.get() != null) {
+            problems.add("ingest: the Vault audit capture stopped (" + vaultFailure.get().getClass().getSimpleName() + ")");
+        }
+        if (started.contains(Stage.DELIVERY)) {
+            for (Thread thread : deliveryThreads) {
+                if (!thread.isAlive()) {
+                    problems.add("delivery: " + thread.getName() + " stopped");
+                }
+            }
+        }
+        return problems;
     }
 
     public KafkaStreams.State streamsState() {
@@ -147,6 +216,7 @@ public final class Pipeline implements AutoCloseable {
 
     @Override
     public void close() {
+        started = Set.of();
         for (int i = running.size() - 1; i >= 0; i--) {
             try {
                 running.get(i).close();

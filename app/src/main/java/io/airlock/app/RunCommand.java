@@ -1,8 +1,12 @@
 package io.airlock.app;
 
 import io.airlock.app.config.AirlockConfig;
+import io.airlock.app.metrics.MetricsEndpoint;
+import io.airlock.app.metrics.MetricsSettings;
+import io.airlock.app.metrics.ReadinessCheck;
 import io.airlock.core.config.ConfigException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
@@ -10,13 +14,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code airlock run}: the pipeline against the configured Airflow database, Vault audit source, Kafka, OpenSearch, Slack
  * and PagerDuty, until SIGTERM or Ctrl-C; then the stages stop in reverse order, committing in-flight work or leaving it in
- * Kafka for the next start.
+ * Kafka for the next start. Serves {@code /metrics}, {@code /health/live} and {@code /health/ready} on {@code metrics.port}
+ * (9404; {@code metrics.enabled: false} turns it off) from before the first stage starts until the last one stopped.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the pipeline (all stages, or some with --only) against the systems configured in airlock.yml.")
@@ -31,6 +37,8 @@ final class RunCommand implements Callable<Integer> {
 
     PrintStream err = System.err;
     Map<String, String> env = System.getenv();
+    /** Where {@code /metrics} is served once running (tests ask for port 0 and read the real one here). */
+    volatile InetSocketAddress metricsAddress;
 
     @Override
     public Integer call() throws Exception {
@@ -60,11 +68,27 @@ final class RunCommand implements Callable<Integer> {
         Set<Stage> stages = only == null || only.isEmpty() ? EnumSet.allOf(Stage.class) : EnumSet.copyOf(only);
         PipelineSettings settings = PipelineSettings.from(loaded);
         err.println("airlock run: stages " + stages + ", configuration " + loaded.origin());
-        try {
+        MetricsSettings metrics = loaded.metrics();
+        var current = new AtomicReference<Pipeline>();
+        var phase = new AtomicReference<>("starting");
+        ReadinessCheck readiness = () -> {
+            Pipeline pipeline = current.get();
+            return pipeline == null ? List.of(phase.get()) : pipeline.readinessProblems();
+        };
+        try (MetricsEndpoint endpoint = metrics.enabled()
+                ? MetricsEndpoint.start(metrics, settings.bootstrapServers(), settings.topics(), readiness) : null) {
+            if (endpoint != null) {
+                metricsAddress = endpoint.address();
+                err.println("airlock run: metrics on http://" + hostPort(endpoint.address()) + "/metrics, health on /health/live and "
+                        + "/health/ready");
+            }
             TopicInitializer.ensureTopics(settings.bootstrapServers(), settings.topics(), loaded.partitions(), loaded.replicationFactor());
-            try (Pipeline pipeline = new Pipeline(settings).start(stages)) {
+            try (Pipeline pipeline = new Pipeline(settings).embeddedAirflowCapture(loaded.embeddedAirflowCapture()).start(stages)) {
+                current.set(pipeline);
                 err.println("airlock run: running; SIGTERM or Ctrl-C stops it");
                 stop.await();
+                phase.set("stopping");
+                current.set(null);
                 err.println("airlock run: stopping");
             }
             return 0;
@@ -72,6 +96,10 @@ final class RunCommand implements Callable<Integer> {
             err.println("airlock run: " + loaded.redact(String.valueOf(e.getMessage())));
             return 1;
         }
+    }
+
+    private static String hostPort(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

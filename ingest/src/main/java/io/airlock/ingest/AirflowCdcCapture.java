@@ -2,9 +2,13 @@ package io.airlock.ingest;
 
 import io.airlock.ingest.internal.CdcRecordRouter;
 import io.airlock.ingest.internal.DebeziumProperties;
+import io.airlock.ingest.internal.IngestMeters;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.format.Json;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Metrics;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +34,9 @@ import org.slf4j.LoggerFactory;
  * engine and writes the change events to {@code <prefix>.cdc.airflow.<table>}. A record is marked processed (so its LSN may
  * be confirmed to PostgreSQL) only after Kafka acknowledged it; the connector's offsets live in a Kafka topic, so a
  * restart resumes where the last acknowledged batch ended.
+ *
+ * <p>Meters ({@link IngestMeters}): {@code airlock.events.in{source=airflow}}, {@code airlock.cdc.lag.ms},
+ * {@code airlock.cdc.idle.ms}.
  */
 public final class AirflowCdcCapture implements AutoCloseable {
 
@@ -43,6 +50,11 @@ public final class AirflowCdcCapture implements AutoCloseable {
     private final AtomicLong captured = new AtomicLong();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final CountDownLatch started = new CountDownLatch(1);
+    private final Counter eventsIn = IngestMeters.eventsIn(IngestMeters.SOURCE_AIRFLOW);
+    private final List<Meter> meters = new ArrayList<>();
+    private volatile long lagMillis;
+    private volatile boolean engineStopped;
+    private volatile long lastBatchMillis = System.currentTimeMillis();
     private DebeziumEngine<ChangeEvent<String, String>> engine;
 
     public AirflowCdcCapture(AirflowDatabaseSettings database, CaptureSettings capture) {
@@ -74,6 +86,7 @@ public final class AirflowCdcCapture implements AutoCloseable {
                     }
                 })
                 .using((success, message, error) -> {
+                    engineStopped = true;
                     if (!success && error != null) {
                         failure.set(error);
                         LOG.error("Airflow capture stopped: {}", message, error);
@@ -83,15 +96,28 @@ public final class AirflowCdcCapture implements AutoCloseable {
                 })
                 .build();
         executor.execute(engine);
+        meters.add(IngestMeters.millisGauge(IngestMeters.CDC_LAG,
+                "Capture lag behind PostgreSQL: time a change reached Kafka minus its commit time, latest change", () -> lagMillis));
+        meters.add(IngestMeters.millisGauge(IngestMeters.CDC_IDLE,
+                "Time since the Debezium engine last handed over a batch (heartbeats included)",
+                () -> System.currentTimeMillis() - lastBatchMillis));
         LOG.info("Capturing Airflow tables {} from {}", String.join(",", io.airlock.core.Topics.AIRFLOW_TABLES), database);
         return this;
     }
 
     private void handleBatch(List<ChangeEvent<String, String>> records, DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer)
             throws InterruptedException {
+        lastBatchMillis = System.currentTimeMillis();
         List<Future<RecordMetadata>> sends = new ArrayList<>(records.size());
+        Long lastCommitMillis = null;
         for (ChangeEvent<String, String> record : records) {
-            router.route(record.destination(), record.key(), record.value()).ifPresent(r -> sends.add(producer.send(r)));
+            var routed = router.route(record.destination(), record.key(), record.value());
+            if (routed.isPresent()) {
+                sends.add(producer.send(routed.get()));
+                if (routed.get().timestamp() != null) {
+                    lastCommitMillis = routed.get().timestamp();
+                }
+            }
         }
         producer.flush();
         for (Future<RecordMetadata> send : sends) {
@@ -107,6 +133,10 @@ public final class AirflowCdcCapture implements AutoCloseable {
         }
         committer.markBatchFinished();
         captured.addAndGet(sends.size());
+        eventsIn.increment(sends.size());
+        if (lastCommitMillis != null) {
+            lagMillis = Math.max(0, System.currentTimeMillis() - lastCommitMillis);
+        }
     }
 
     /**
@@ -130,6 +160,16 @@ public final class AirflowCdcCapture implements AutoCloseable {
         return captured.get();
     }
 
+    /** True once the connector task runs and as long as the engine has not stopped on an error. */
+    public boolean isCapturing() {
+        return started.getCount() == 0 && !engineStopped;
+    }
+
+    /** Capture lag of the latest change: time it reached Kafka minus its commit time in PostgreSQL (0 before the first). */
+    public long lagMillis() {
+        return lagMillis;
+    }
+
     /** Why the engine stopped, if it stopped on an error. */
     public Throwable failure() {
         return failure.get();
@@ -137,6 +177,8 @@ public final class AirflowCdcCapture implements AutoCloseable {
 
     @Override
     public void close() {
+        meters.forEach(Metrics.globalRegistry::remove);
+        meters.clear();
         try {
             if (engine != null) {
                 engine.close();

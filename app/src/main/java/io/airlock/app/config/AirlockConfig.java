@@ -7,6 +7,7 @@ import io.airlock.alerting.OpenSearchSettings;
 import io.airlock.alerting.RetryPolicy;
 import io.airlock.alerting.RoutingConfig;
 import io.airlock.alerting.Secret;
+import io.airlock.app.metrics.MetricsSettings;
 import io.airlock.core.Topics;
 import io.airlock.core.config.ConfigDefinition;
 import io.airlock.core.config.ConfigDefinition.Group;
@@ -38,7 +39,7 @@ import java.util.function.Supplier;
  * }</pre>
  *
  * The settings are defined in {@link KafkaFields}, {@link AirflowDatabaseFields}, {@link VaultAuditFields},
- * {@link OpenSearchFields}, {@link NotificationFields}, {@link RoutingFields} and {@link DetectionFields}; {@code docs/configuration.md} is
+ * {@link OpenSearchFields}, {@link NotificationFields}, {@link RoutingFields}, {@link DetectionFields}, {@link CaptureFields} and {@link MetricsFields}; {@code docs/configuration.md} is
  * generated from them ({@link AirlockConfigReference}).
  */
 public final class AirlockConfig {
@@ -54,7 +55,7 @@ public final class AirlockConfig {
     public static final ConfigDefinition DEFINITION = ConfigDefinition.of(KafkaFields.GROUP, AirflowDatabaseFields.GROUP,
             VaultAuditFields.GROUP, OpenSearchFields.GROUP, OpenSearchFields.RETENTION_GROUP, NotificationFields.GROUP,
             RoutingFields.GROUP, NotificationFields.DELIVERY_GROUP,
-            DetectionFields.GROUP, DetectionFields.RULES_GROUP, PROCESS_GROUP);
+            DetectionFields.GROUP, DetectionFields.RULES_GROUP, CaptureFields.GROUP, MetricsFields.GROUP, ReportFields.GROUP, PROCESS_GROUP);
 
     private final ConfigValues values;
     private final Topics topics;
@@ -208,6 +209,16 @@ public final class AirlockConfig {
 
     public Path stateDir() {
         return values.get(STATE_DIR);
+    }
+
+    /** False when a Kafka Connect cluster captures the Airflow database ({@link CaptureFields}). */
+    public boolean embeddedAirflowCapture() {
+        return CaptureFields.embeddedAirflowCapture(values);
+    }
+
+    /** The metrics and health endpoint ({@link MetricsFields}). */
+    public MetricsSettings metrics() {
+        return MetricsFields.settings(values);
     }
 
     /** Every checked value, for settings without an accessor yet (the reserved rule settings, say). */

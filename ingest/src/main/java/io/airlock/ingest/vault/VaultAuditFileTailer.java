@@ -5,6 +5,7 @@ import io.airlock.ingest.vault.internal.AuditRecordPublisher.Batch;
 import io.airlock.ingest.vault.internal.FileIdentity;
 import io.airlock.ingest.vault.internal.FilePosition;
 import io.airlock.ingest.vault.internal.LineAssembler;
+import io.airlock.ingest.vault.internal.LineOrigin;
 import io.airlock.ingest.vault.internal.PositionStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -37,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * <p>The position (file identity = device and inode, byte offset of the next unacknowledged line) is written atomically to
  * the position file only after Kafka acknowledged every line before it. A restart resumes there; if the file at the path is
  * no longer the stored one, the directory is searched for the stored inode (the rotated {@code audit.log.1}), which is
- * finished first. Lines are never logged, only positions and reason categories.
+ * finished first. Each record carries the headers {@code airlock.source = vault-file:<file id>} and
+ * {@code airlock.position = <byte offset of the line>} ({@link io.airlock.core.SourceHeaders}). Lines are never logged, only
+ * positions and reason categories.
  */
 public final class VaultAuditFileTailer implements AutoCloseable {
 
@@ -270,7 +273,7 @@ public final class VaultAuditFileTailer implements AutoCloseable {
     }
 
     private void publishLine(byte[] buf, int off, int len, long fullLength, long start) {
-        publisher.publish(buf, off, len, fullLength, sourceName, start, batch);
+        publisher.publish(buf, off, len, fullLength, sourceName, start, LineOrigin.file(current.id, start), batch);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.airlock.ingest.vault;
 
 import io.airlock.ingest.vault.internal.AuditRecordPublisher;
 import io.airlock.ingest.vault.internal.LineAssembler;
+import io.airlock.ingest.vault.internal.LineOrigin;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -23,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * Receives Vault's {@code socket} audit device ({@code socket_type=tcp}): newline-delimited JSON on any number of concurrent
  * connections, one thread each, parsed and dead-lettered exactly like the file tailer. A connection is read as fast as Kafka
  * takes the lines: when the producer buffer is full, sending blocks, the connection is not read, TCP flow control holds Vault
- * back, and nothing is dropped. Dead letters name the connection ({@code vault-audit-socket:<peer>}) and the line number on it.
+ * back, and nothing is dropped. Dead letters name the connection ({@code vault-audit-socket:<peer>}) and the line number on it;
+ * audit records carry the header {@code airlock.source = vault-socket:<peer>} (no position: a connection has none that
+ * survives a reconnect).
  *
  * <p>{@link #close()} stops accepting, reads each open connection until it has been idle for one poll interval, waits for
  * Kafka to acknowledge what was read, then closes the connections and the producer. There is no acknowledgement towards
@@ -115,12 +118,14 @@ public final class VaultAuditSocketListener implements AutoCloseable {
     }
 
     private void handle(Socket socket) {
-        String source = "vault-audit-socket:" + socket.getInetAddress().getHostAddress() + ":" + socket.getPort();
+        String peer = socket.getInetAddress().getHostAddress() + ":" + socket.getPort();
+        String source = "vault-audit-socket:" + peer;
+        LineOrigin origin = LineOrigin.socket(peer);
         LOG.info("Vault audit connection from {}", source);
         var lines = new LineAssembler(settings.maxLineBytes(), 0);
         long[] lineNumber = {0};
         LineAssembler.LineHandler handler = (buf, off, len, fullLength, start) ->
-                publisher.publish(buf, off, len, fullLength, source, ++lineNumber[0], null);
+                publisher.publish(buf, off, len, fullLength, source, ++lineNumber[0], origin, null);
         byte[] buffer = new byte[READ_BUFFER_BYTES];
         try (socket; InputStream in = socket.getInputStream()) {
             socket.setSoTimeout((int) Math.max(1, settings.pollInterval().toMillis()));

@@ -1,12 +1,15 @@
 package io.airlock.ingest.vault.internal;
 
 import io.airlock.core.DeadLetter;
+import io.airlock.core.SourceHeaders;
 import io.airlock.core.StableIds;
 import io.airlock.core.Topics;
+import io.airlock.ingest.internal.IngestMeters;
 import io.airlock.ingest.vault.VaultAuditSettings;
 import io.airlock.ingest.vault.internal.ParsedLine.Accepted;
 import io.airlock.ingest.vault.internal.ParsedLine.RejectCategory;
 import io.airlock.ingest.vault.internal.ParsedLine.Rejected;
+import io.micrometer.core.instrument.Counter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -28,7 +31,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Parses lines and sends them with one idempotent producer ({@code acks=all}, lz4, linger 5 ms): good lines to the audit
- * topic, bad ones as {@link DeadLetter}s to the DLQ. {@code send} blocks while the producer's buffer is full (backpressure,
+ * topic with their {@link SourceHeaders}, bad ones as {@link DeadLetter}s to the DLQ. {@code send} blocks while the producer's buffer is full (backpressure,
  * nothing dropped) and the producer retries until Kafka accepts. Completion is counted per {@link Batch}, so a caller marks
  * a position processed only after Kafka acknowledged every line before it.
  *
@@ -90,6 +93,7 @@ public final class AuditRecordPublisher implements AutoCloseable {
     private final AtomicLong captured = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
     private final AtomicReference<Exception> failure = new AtomicReference<>();
+    private final Counter eventsIn = IngestMeters.eventsIn(IngestMeters.SOURCE_VAULT);
 
     public AuditRecordPublisher(VaultAuditSettings settings, String stage, String clientId) {
         this.topics = settings.topics();
@@ -118,13 +122,16 @@ public final class AuditRecordPublisher implements AutoCloseable {
     /**
      * Parses one line and sends it (blocking while the producer buffer is full).
      *
-     * @param position byte offset of the line in its file, or the line number on a connection
-     * @param batch    counts the send until Kafka acknowledged it; may be null
+     * @param sourceName names the source in dead letters ({@code source_topic})
+     * @param position   byte offset of the line in its file, or the line number on a connection
+     * @param origin     the {@link SourceHeaders} the audit record carries
+     * @param batch      counts the send until Kafka acknowledged it; may be null
      */
-    public void publish(byte[] buf, int off, int len, long fullLength, String sourceName, long position, Batch batch) {
+    public void publish(byte[] buf, int off, int len, long fullLength, String sourceName, long position, LineOrigin origin, Batch batch) {
         ParsedLine parsed = parser.parse(buf, off, len, fullLength);
         if (parsed instanceof Accepted a) {
-            sendAudit(new ProducerRecord<>(topics.vaultAudit(), null, a.timestamp(), a.key(), a.value()), sourceName, position, batch);
+            sendAudit(new ProducerRecord<>(topics.vaultAudit(), null, a.timestamp(), a.key(), a.value(), origin.headers()), sourceName,
+                    position, batch);
         } else {
             Rejected r = (Rejected) parsed;
             deadLetter(r.category(), r.reason(), buf, off, len, fullLength, sourceName, position, batch);
@@ -138,6 +145,7 @@ public final class AuditRecordPublisher implements AutoCloseable {
         producer.send(record, (metadata, e) -> {
             if (e == null) {
                 captured.incrementAndGet();
+                eventsIn.increment();
                 if (batch != null) {
                     batch.complete();
                 }
@@ -186,7 +194,7 @@ public final class AuditRecordPublisher implements AutoCloseable {
             } else if (r.cause() instanceof InvalidTimestampException) {
                 LOG.warn("Kafka rejected the time of the Vault audit line at {} position {}; sending it stamped with the current time",
                         r.sourceName(), r.position());
-                var now = new ProducerRecord<>(r.record().topic(), null, null, r.record().key(), r.record().value());
+                var now = new ProducerRecord<>(r.record().topic(), null, null, r.record().key(), r.record().value(), r.record().headers());
                 sendAudit(now, r.sourceName(), r.position(), r.batch());
             } else {
                 byte[] value = r.record().value();

@@ -1,0 +1,192 @@
+package io.airlock.app;
+
+import io.airlock.alerting.OpenSearchClients;
+import io.airlock.alerting.OpenSearchSettings;
+import io.airlock.app.config.AirlockConfig;
+import io.airlock.app.config.ReportFields;
+import io.airlock.core.config.ConfigException;
+import io.airlock.report.ManifestSignature;
+import io.airlock.report.OpenSearchRecords;
+import io.airlock.report.ReportExporter;
+import io.airlock.report.ReportFormat;
+import io.airlock.report.ReportProgress;
+import io.airlock.report.ReportQuery;
+import io.airlock.report.ReportVerifier;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code airlock report}: the events and alerts of a period, exported from OpenSearch into a tamper-evident report (hash
+ * chain over the records, {@code manifest.json} with every file's SHA-256, signed when {@code report.signing-key} is set);
+ * {@code airlock report verify DIR} checks one. See docs/report.md.
+ */
+@Command(name = "report", mixinStandardHelpOptions = true, subcommands = ReportCommand.Verify.class,
+        description = {"Export the events and alerts of a period from OpenSearch as a tamper-evident compliance report",
+                "(hash-chained records, manifest.json with SHA-256 of every file, optional Ed25519 signature).",
+                "Exit 0 when written, 1 on a problem, 2 on a usage error. Check a report with: airlock report verify DIR"})
+final class ReportCommand implements Callable<Integer> {
+
+    @Option(names = "--from", paramLabel = "TIME", description = "Start of the period, inclusive: 2026-11-01 (UTC midnight) or 2026-11-01T08:00:00Z.")
+    String from;
+
+    @Option(names = "--to", paramLabel = "TIME", description = "End of the period, exclusive: 2026-12-01 or an instant.")
+    String to;
+
+    @Option(names = "--rules", split = ",", paramLabel = "RULE", description = "Only alerts of these rules (AL-001,AL-010); events are not filtered by rule.")
+    List<String> rules = List.of();
+
+    @Option(names = "--users", split = ",", paramLabel = "USER", description = "Only events and alerts of these users or Vault identities.")
+    List<String> users = List.of();
+
+    @Option(names = "--format", split = ",", paramLabel = "FORMAT", defaultValue = "jsonl",
+            description = "csv, jsonl, html, pdf; several comma-separated (default ${DEFAULT-VALUE}). Records go to CSV if csv is given, else JSON lines; html and pdf add a summary with charts.")
+    List<String> formats;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "New or empty directory to write the report into.")
+    Path out;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "airlock.yml with the OpenSearch connection and report settings (default: localhost).")
+    Path config;
+
+    private final Map<String, String> env;
+    private final PrintStream stdout;
+    private final PrintStream stderr;
+
+    ReportCommand() {
+        this(System.getenv(), System.out, System.err);
+    }
+
+    /** For tests: a given environment and output streams. */
+    ReportCommand(Map<String, String> env, PrintStream stdout, PrintStream stderr) {
+        this.env = Map.copyOf(env);
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    @Override
+    public Integer call() {
+        if (from == null || to == null || out == null) {
+            stderr.println("airlock report: --from, --to and --out are required (or: airlock report verify DIR)");
+            return 2;
+        }
+        ReportQuery query;
+        Set<ReportFormat> wanted = EnumSet.noneOf(ReportFormat.class);
+        try {
+            query = new ReportQuery(time(from, "--from"), time(to, "--to"), rules, users);
+            formats.forEach(f -> wanted.add(ReportFormat.parse(f)));
+        } catch (IllegalArgumentException e) {
+            stderr.println("airlock report: " + e.getMessage());
+            return 2;
+        }
+        AirlockConfig loaded;
+        try {
+            loaded = AirlockConfig.load(config, env);
+        } catch (ConfigException e) {
+            stderr.println(e.getMessage());
+            return 1;
+        }
+        try {
+            return export(loaded.openSearch(), query, wanted, out, ReportFields.signer(loaded.values()),
+                    loaded.values().get(ReportFields.PAGE_SIZE), ReportProgress.forStderr(stderr));
+        } catch (IOException | RuntimeException e) {
+            stderr.println("airlock report: failed: " + loaded.redact(String.valueOf(e.getMessage())));
+            return 1;
+        }
+    }
+
+    /** Writes a report and says what was written; used by {@code airlock demo --report} too. */
+    int export(OpenSearchSettings openSearch, ReportQuery query, Set<ReportFormat> wanted, Path dir,
+            Optional<ManifestSignature> signer, int pageSize, ReportProgress progress) throws IOException {
+        var client = OpenSearchClients.create(openSearch);
+        try {
+            var result = new ReportExporter(new OpenSearchRecords(client, openSearch, pageSize), progress, Clock.systemUTC())
+                    .export(query, wanted, dir, signer);
+            stdout.printf("Report of %s to %s written to %s: %d events, %d alerts; files %s%n", query.from(), query.to(), dir,
+                    result.events(), result.alerts(), String.join(", ", result.files()));
+            stdout.println("chain head " + result.chainHead() + (signer.isPresent() ? ", manifest signed (Ed25519)" : ", manifest not signed"));
+            return 0;
+        } finally {
+            client._transport().close();
+        }
+    }
+
+    /**
+     * {@code airlock demo --report DIR}: every format, the demo's whole run (a day either side of {@code now}), signed with a
+     * key made for the occasion (its public key is in the manifest). Returns the exit code.
+     */
+    static int writeDemoReport(OpenSearchSettings openSearch, Path dir, PrintStream out) {
+        Instant now = Instant.now();
+        var query = new ReportQuery(now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(1)), List.of(), List.of());
+        try {
+            out.println();
+            return new ReportCommand(Map.of(), out, System.err).export(openSearch, query, ReportExporter.allFormats(), dir,
+                    Optional.of(ManifestSignature.generate()), 1000, ReportProgress.NONE);
+        } catch (IOException | RuntimeException e) {
+            out.println("FAILED: report not written: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** {@code 2026-11-01} (midnight UTC) or an ISO-8601 instant. */
+    static Instant time(String text, String option) {
+        try {
+            return text.length() == 10 ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(option + " '" + text + "' is neither a date (2026-11-01) nor an instant (2026-11-01T08:00:00Z)");
+        }
+    }
+
+    /** {@code airlock report verify DIR}. */
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = {"Check a report against its manifest: every file's SHA-256, the hash chain record by record, the signature.",
+                    "Exit 0 when intact, 1 naming the first altered, removed or reordered record or file."})
+    static final class Verify implements Callable<Integer> {
+
+        @Parameters(paramLabel = "DIR", description = "The report directory (with manifest.json).")
+        Path dir;
+
+        @Option(names = "--public-key", paramLabel = "FILE", description = "PEM public key the manifest must be signed with (openssl pkey -pubout).")
+        Path publicKey;
+
+        PrintStream stdout = System.out;
+
+        @Override
+        public Integer call() throws IOException {
+            Optional<PublicKey> pinned = Optional.empty();
+            if (publicKey != null) {
+                try {
+                    pinned = Optional.of(ManifestSignature.publicKeyFromPem(Files.readString(publicKey)));
+                } catch (IOException | IllegalArgumentException e) {
+                    stdout.println("FAILED: cannot read the public key " + publicKey + ": " + e.getMessage());
+                    return 2;
+                }
+            }
+            var verification = ReportVerifier.verify(dir, pinned);
+            if (verification.intact()) {
+                stdout.printf("OK: %s is intact: %d records in %d files, hash chain complete, %s%n", dir, verification.records(),
+                        verification.files(), verification.signed() ? "signature valid" : "not signed");
+                return 0;
+            }
+            stdout.println("FAILED: " + dir + ": " + verification.problem().orElseThrow());
+            return 1;
+        }
+    }
+}

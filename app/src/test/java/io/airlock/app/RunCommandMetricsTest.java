@@ -1,0 +1,194 @@
+package io.airlock.app;
+
+import static java.time.Duration.ofSeconds;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.read.ListAppender;
+import io.airlock.embedded.AirflowDatabase;
+import io.airlock.embedded.AirflowSchema;
+import io.airlock.embedded.EmbeddedKafka;
+import io.airlock.embedded.EmbeddedOpenSearch;
+import io.airlock.embedded.EmbeddedPostgres;
+import io.airlock.embedded.RealComponents;
+import io.airlock.embedded.WebhookReceiver;
+import io.airlock.streams.VaultAuditLine;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code airlock run} serves Prometheus metrics and health checks on {@code metrics.port}: after an attack flowed through the
+ * pipeline, a scrape over HTTP shows what came in, what was detected, what was notified and what was dead-lettered;
+ * {@code /health/ready} is 200 while every stage runs and 503 once it stops.
+ */
+@ExtendWith(RealComponents.class)
+class RunCommandMetricsTest {
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void shouldServeCountersAfterEventsFlowedAndReportReadinessWhileRunning(EmbeddedPostgres postgres, EmbeddedKafka kafka,
+            EmbeddedOpenSearch openSearch, WebhookReceiver webhooks, @TempDir Path dir) throws Exception {
+        String name = RealComponents.uniqueName("metrics");
+        postgres.createDatabase(name);
+        postgres.createAirflowSchema(name, AirflowSchema.V2_10);
+        var airflow = new AirflowDatabase(postgres, name, AirflowSchema.V2_10);
+        airflow.createUser("mallory", "mallory@example.com");
+        Path audit = dir.resolve("vault-audit.log");
+        Files.createFile(audit);
+        String canary = "CANARY-metrics-" + name;
+        Path yml = Files.writeString(dir.resolve("airlock.yml"), """
+                topics.prefix: %s
+                kafka: {bootstrap-servers: "%s", partitions: 1, replication-factor: 1}
+                airflow.database: {host: %s, port: %d, name: %s, user: %s, sslmode: disable, slot: %s}
+                vault.audit: {file: %s, poll-interval: 100ms}
+                opensearch: {urls: "%s", index-prefix: %s}
+                slack.webhook-url-env: TEST_SLACK_URL
+                pagerduty: {routing-key-env: TEST_PD_KEY, events-url: "%s"}
+                metrics: {port: 0, bind-address: 127.0.0.1, lag-interval: 500ms}
+                state-dir: %s
+                """.formatted(name, kafka.bootstrapServers(), postgres.host(), postgres.port(), name, postgres.superuser(),
+                name.replace('-', '_'), audit, openSearch.httpUri(), name, webhooks.pagerDutyEventsUrl(), dir.resolve("state")));
+
+        String slackUrl = webhooks.slackWebhook(name).toString();
+        var command = new RunCommand();
+        command.config = yml;
+        command.env = Map.of("TEST_SLACK_URL", slackUrl, "TEST_PD_KEY", canary);
+        // Airlock's loggers at DEBUG (AIRLOCK_LOG_LEVEL=DEBUG) for the whole run: no secret may reach any log line.
+        var logs = new ListAppender<ILoggingEvent>();
+        LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
+        ch.qos.logback.classic.Logger airlockLoggers = logging.getLogger("io.airlock");
+        Level level = airlockLoggers.getLevel();
+        airlockLoggers.setLevel(Level.DEBUG);
+        logs.setContext(logging);
+        logs.start();
+        logging.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(logs);
+        var output = new ByteArrayOutputStream();
+        command.err = new PrintStream(output, true, StandardCharsets.UTF_8);
+        var stop = new CountDownLatch(1);
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
+            try {
+                return command.execute(stop);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        URI base;
+        try {
+            await().atMost(ofSeconds(120)).until(() -> output.toString(StandardCharsets.UTF_8).contains("running;") || exit.isDone());
+            if (exit.isDone()) {
+                throw new AssertionError("airlock run ended early with " + exit.get() + ": " + output.toString(StandardCharsets.UTF_8));
+            }
+            base = URI.create("http://127.0.0.1:" + command.metricsAddress.getPort());
+            assertThat(get(base, "/health/live").statusCode()).isEqualTo(200);
+            await().atMost(ofSeconds(60)).untilAsserted(() -> {
+                HttpResponse<String> ready = get(base, "/health/ready");
+                assertThat(ready.statusCode()).isEqualTo(200);
+                assertThat(ready.body()).isEqualTo("{\"status\":\"UP\"}");
+            });
+
+            for (int i = 0; i < 5; i++) {
+                airflow.failedLogin("mallory");
+            }
+            Instant now = Instant.now();
+            Files.writeString(audit, String.join("\n",
+                    VaultAuditLine.request("m-1").at(now).read("secret/data/team/db").json(),
+                    VaultAuditLine.response("m-1").at(now).read("secret/data/team/db").json(),
+                    "this is not JSON") + "\n", StandardOpenOption.APPEND);
+
+            await().atMost(ofSeconds(90)).untilAsserted(() -> {
+                String metrics = get(base, "/metrics").body();
+                // the mallory row of the initial snapshot and five failed logins
+                assertThat(value(metrics, "airlock_events_in_total", "source=\"airflow\"")).hasValue(6.0);
+                assertThat(value(metrics, "airlock_events_in_total", "source=\"vault\"")).hasValue(2.0);
+                assertThat(value(metrics, "airlock_alerts_total", "rule=\"AL-001\",severity=\"high\"")).isNotEmpty();
+                assertThat(value(metrics, "airlock_notifications_total", "outcome=\"sent\",receiver=\"slack\"")).isNotEmpty();
+                // five failed logins and one Vault operation (two lines) at least; the snapshot row may add one
+                assertThat(value(metrics, "airlock_opensearch_documents_total", "index_kind=\"events\",outcome=\"indexed\"")
+                        .orElse(0)).isGreaterThanOrEqualTo(7.0);
+                assertThat(value(metrics, "airlock_dlq_records", "")).hasValue(1.0);
+                // caught up: at most the commit marker of the last transaction on the one partition of airlock.events
+                assertThat(value(metrics, "airlock_consumer_lag", "group=\"" + name + "-delivery\"").orElse(-1)).isBetween(0.0, 1.0);
+                assertThat(value(metrics, "airlock_consumer_lag", "group=\"" + name + "-streams\"")).isNotEmpty();
+                assertThat(value(metrics, "airlock_cdc_lag_ms", "")).isNotEmpty();
+                assertThat(value(metrics, "airlock_ready", "")).hasValue(1.0);
+                assertThat(metrics).contains("jvm_memory_used_bytes").contains("kafka_stream_");
+            });
+            assertThat(get(base, "/metrics").body()).doesNotContain(canary).doesNotContain("mallory");
+        } finally {
+            stop.countDown();
+        }
+        try {
+            assertThat(exit.get(60, TimeUnit.SECONDS)).isZero();
+        } finally {
+            logging.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).detachAppender(logs);
+            airlockLoggers.setLevel(level);
+        }
+        assertThat(output.toString(StandardCharsets.UTF_8)).doesNotContain(canary).doesNotContain(slackUrl);
+        List<ILoggingEvent> events = List.copyOf(logs.list);
+        assertThat(events).as("DEBUG lines were captured").anyMatch(e -> e.getLevel() == Level.DEBUG);
+        for (ILoggingEvent event : events) {
+            String line = event.getFormattedMessage()
+                    + (event.getThrowableProxy() == null ? "" : ThrowableProxyUtil.asString(event.getThrowableProxy()));
+            assertThat(line).as("log line of %s", event.getLoggerName()).doesNotContain(canary).doesNotContain(slackUrl);
+        }
+    }
+
+    @Test
+    void shouldReportNotReadyWithTheReasonWhileAStageIsDown(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+        String name = RealComponents.uniqueName("notready");
+        var settings = new io.airlock.app.metrics.MetricsSettings(true, "127.0.0.1", 0, java.time.Duration.ofSeconds(1));
+        var problems = new java.util.concurrent.atomic.AtomicReference<List<String>>(List.of("starting"));
+        try (var endpoint = io.airlock.app.metrics.MetricsEndpoint.start(settings, kafka.bootstrapServers(),
+                new io.airlock.core.Topics(name), problems::get)) {
+            URI base = URI.create("http://127.0.0.1:" + endpoint.address().getPort());
+            HttpResponse<String> starting = get(base, "/health/ready");
+            assertThat(starting.statusCode()).isEqualTo(503);
+            assertThat(starting.body()).isEqualTo("{\"status\":\"DOWN\",\"problems\":[\"starting\"]}");
+            problems.set(List.of());
+            assertThat(get(base, "/health/ready").statusCode()).isEqualTo(200);
+            problems.set(List.of("streams: Kafka Streams is PENDING_ERROR"));
+            assertThat(get(base, "/health/ready").body()).contains("PENDING_ERROR");
+            assertThat(get(base, "/health/live").statusCode()).isEqualTo(200);
+            assertThat(get(base, "/nothing").statusCode()).isEqualTo(404);
+        }
+    }
+
+    private HttpResponse<String> get(URI base, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(java.time.Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The value of one sample in the Prometheus text format; {@code labels} exactly as exposed (sorted), or "" for none. */
+    static OptionalDouble value(String exposition, String metric, String labels) {
+        String series = labels.isEmpty() ? Pattern.quote(metric) : Pattern.quote(metric + "{" + labels) + "(,[^}]*)?\\}";
+        Matcher m = Pattern.compile("(?m)^" + series + " ([-+0-9.eE]+|NaN)$").matcher(exposition);
+        return m.find() && !"NaN".equals(m.group(m.groupCount())) ? OptionalDouble.of(Double.parseDouble(m.group(m.groupCount())))
+                : OptionalDouble.empty();
+    }
+}

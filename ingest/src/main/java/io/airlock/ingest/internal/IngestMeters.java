@@ -1,0 +1,44 @@
+package io.airlock.ingest.internal;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Metrics;
+import java.util.function.Supplier;
+
+/**
+ * The capture's meters, on Micrometer's global registry (the app adds a Prometheus registry to it):
+ * <ul>
+ *   <li>{@value #EVENTS_IN}{@code {source=airflow|vault}}: records Kafka acknowledged (Airflow changes, Vault audit lines);</li>
+ *   <li>{@value #CDC_LAG}: how far the capture is behind PostgreSQL: the time a change reached Kafka minus its commit time
+ *       ({@code source.ts_ms}), of the latest captured change;</li>
+ *   <li>{@value #CDC_IDLE}: milliseconds since the Debezium engine last handed over a batch; heartbeats come every heartbeat
+ *       interval (10 s), so a value far above that means the capture is stuck.</li>
+ * </ul>
+ */
+public final class IngestMeters {
+
+    public static final String EVENTS_IN = "airlock.events.in";
+    public static final String CDC_LAG = "airlock.cdc.lag.ms";
+    public static final String CDC_IDLE = "airlock.cdc.idle.ms";
+    public static final String SOURCE_AIRFLOW = "airflow";
+    public static final String SOURCE_VAULT = "vault";
+
+    private IngestMeters() {
+    }
+
+    /** {@value #EVENTS_IN} for one source; the same counter for every caller. */
+    public static Counter eventsIn(String source) {
+        return Counter.builder(EVENTS_IN)
+                .tag("source", source)
+                .description("Records captured into Kafka (acknowledged), per source")
+                .register(Metrics.globalRegistry);
+    }
+
+    /** Registers a gauge in milliseconds; remove it with {@code Metrics.globalRegistry.remove(gauge)} when its owner stops. */
+    public static Gauge millisGauge(String name, String description, Supplier<Number> value) {
+        return Gauge.builder(name, value)
+                .description(description)
+                .strongReference(true)
+                .register(Metrics.globalRegistry);
+    }
+}

@@ -1,0 +1,169 @@
+package io.airlock.report;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.airlock.core.Json;
+import io.airlock.report.internal.CsvRecords;
+import io.airlock.report.internal.JsonLinesRecords;
+import io.airlock.report.internal.RecordFileWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Writes a report: the events and then the alerts of a query, streamed from a {@link RecordSource} into data files
+ * ({@code events.jsonl}/{@code alerts.jsonl}, or {@code .csv}) with one hash chain running through both, the summary
+ * documents asked for ({@code report.html}, {@code report.pdf}), and {@code manifest.json} last, signed when a key is given.
+ * Memory stays constant: records are written as they arrive, only counters are kept.
+ *
+ * <pre>{@code
+ * var result = new ReportExporter(new OpenSearchRecords(client, settings, 1000), ReportProgress.NONE, Clock.systemUTC())
+ *         .export(query, EnumSet.of(ReportFormat.JSONL, ReportFormat.HTML), Path.of("report"), Optional.empty());
+ * }</pre>
+ */
+public final class ReportExporter {
+
+    /** Manifest format version. */
+    public static final int VERSION = 1;
+    static final String CHAIN_ALGORITHM = "hash = hex(SHA-256(prev_hash + \"\\n\" + kind + \"\\n\" + compact JSON of the record's "
+            + "non-empty fields, keys sorted)), prev_hash of the first record = genesis; the chain runs through the data files "
+            + "in the order listed";
+
+    private final RecordSource source;
+    private final ReportProgress progress;
+    private final Clock clock;
+
+    public ReportExporter(RecordSource source, ReportProgress progress, Clock clock) {
+        this.source = Objects.requireNonNull(source, "source");
+        this.progress = Objects.requireNonNull(progress, "progress");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** What was written. */
+    public record Result(Path directory, long events, long alerts, String chainHead, List<String> files, ReportSummary summary) {
+    }
+
+    /**
+     * Writes the report into {@code directory}, which must not exist or be empty.
+     *
+     * @param formats at least one; CSV data files if {@link ReportFormat#CSV} is among them, else JSON lines
+     * @param signer  signs the manifest when present
+     */
+    public Result export(ReportQuery query, Set<ReportFormat> formats, Path directory, Optional<ManifestSignature> signer)
+            throws IOException {
+        if (formats.isEmpty()) {
+            throw new IllegalArgumentException("at least one format is needed");
+        }
+        prepare(directory);
+        ReportFormat dataFormat = formats.contains(ReportFormat.CSV) ? ReportFormat.CSV : ReportFormat.JSONL;
+        HashChain chain = new HashChain();
+        ReportSummary summary = new ReportSummary(query);
+        ArrayNode files = Json.MAPPER.createArrayNode();
+        List<String> dataFiles = new ArrayList<>();
+        long[] counts = new long[RecordKind.values().length];
+        for (RecordKind kind : RecordKind.values()) {
+            String name = kind.label() + "." + dataFormat.extension();
+            Path file = directory.resolve(name);
+            String firstPrev = chain.head();
+            long[] seq = {0};
+            try (RecordFileWriter writer = dataFormat == ReportFormat.CSV ? CsvRecords.writer(file, kind) : JsonLinesRecords.writer(file)) {
+                source.read(kind, query, total -> progress.start(kind, total), record -> {
+                    String prev = chain.head();
+                    String hash = chain.append(record);
+                    try {
+                        writer.write(++seq[0], prev, hash, record);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    summary.add(record);
+                    progress.advance(seq[0]);
+                });
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+            progress.finish(seq[0]);
+            counts[kind.ordinal()] = seq[0];
+            dataFiles.add(name);
+            files.addObject().put("name", name).put("kind", kind.label()).put("format", dataFormat.extension())
+                    .put("records", seq[0]).put("first_prev_hash", firstPrev).put("last_hash", chain.head());
+        }
+        if (formats.contains(ReportFormat.HTML)) {
+            HtmlReport.write(directory.resolve("report.html"), summary, dataFiles);
+            files.addObject().put("name", "report.html").put("kind", "document").put("format", "html");
+        }
+        if (formats.contains(ReportFormat.PDF)) {
+            PdfReport.write(directory.resolve("report.pdf"), summary, dataFiles);
+            files.addObject().put("name", "report.pdf").put("kind", "document").put("format", "pdf");
+        }
+        List<String> names = new ArrayList<>();
+        for (var entry : files) {
+            ObjectNode f = (ObjectNode) entry;
+            Path file = directory.resolve(f.get("name").asText());
+            f.put("sha256", Manifest.sha256(file)).put("bytes", Files.size(file));
+            names.add(f.get("name").asText());
+        }
+        ObjectNode manifest = manifest(query, files, chain, summary);
+        signer.ifPresent(key -> manifest.putObject("signature").put("algorithm", ManifestSignature.ALGORITHM)
+                .put("public_key", key.publicKeyBase64())
+                .put("signed", "manifest.json without \"signature\", compact JSON, object keys sorted, UTF-8")
+                .put("value", key.sign(Manifest.signedText(manifest))));
+        Manifest.write(directory.resolve(Manifest.FILE), manifest);
+        names.add(Manifest.FILE);
+        return new Result(directory, counts[RecordKind.EVENTS.ordinal()], counts[RecordKind.ALERTS.ordinal()], chain.head(),
+                names, summary);
+    }
+
+    private ObjectNode manifest(ReportQuery query, ArrayNode files, HashChain chain, ReportSummary summary) {
+        ObjectNode manifest = Json.MAPPER.createObjectNode();
+        manifest.put("airlock_report", VERSION);
+        manifest.put("generated_at", clock.instant().toString());
+        ObjectNode q = manifest.putObject("query");
+        q.setAll(query.toJson());
+        for (RecordKind kind : RecordKind.values()) {
+            ObjectNode k = q.putObject(kind.label());
+            k.put("index", source.indexOf(kind));
+            k.set("query", query.openSearchQuery(kind));
+            k.set("sort", ReportQuery.sort(kind));
+        }
+        manifest.set("files", files);
+        manifest.putObject("chain").put("algorithm", CHAIN_ALGORITHM).put("genesis", HashChain.GENESIS)
+                .put("records", chain.length()).put("head", chain.head());
+        ArrayNode sources = manifest.putArray("sources");
+        for (ReportSummary.SourceSpan span : summary.sources()) {
+            ObjectNode s = sources.addObject().put("source", span.source()).put("events", span.events());
+            if (span.first() != null) {
+                s.put("first_position", span.first()).put("last_position", span.last());
+            }
+        }
+        manifest.set("summary", summary.toJson());
+        return manifest;
+    }
+
+    private static void prepare(Path directory) throws IOException {
+        if (Files.exists(directory)) {
+            if (!Files.isDirectory(directory)) {
+                throw new IOException(directory + " exists and is not a directory");
+            }
+            try (Stream<Path> entries = Files.list(directory)) {
+                if (entries.findAny().isPresent()) {
+                    throw new IOException(directory + " is not empty; a report is written into a new or empty directory");
+                }
+            }
+        }
+        Files.createDirectories(directory);
+    }
+
+    /** Every format. */
+    public static Set<ReportFormat> allFormats() {
+        return EnumSet.allOf(ReportFormat.class);
+    }
+}

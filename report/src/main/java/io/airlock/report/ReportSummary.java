@@ -1,0 +1,237 @@
+package io.airlock.report;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.airlock.core.Json;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * What a report says at a glance, gathered while the records stream past (constant memory: counters only, distinct keys
+ * capped by {@link BoundedCounter}). Times are UTC.
+ *
+ * <ul>
+ *   <li>logins: events of category {@code authentication}, by outcome;</li>
+ *   <li>changes: Airflow audit-log events of category {@code iam}, {@code configuration} or {@code process}, except worker
+ *       commands ({@code cli_task_run} and other {@code cli_*} run events);</li>
+ *   <li>secret reads: Vault {@code read} operations on a path outside {@code sys/}, {@code auth/}, {@code identity/}, counted
+ *       once per operation (the response line; a request line is not counted).</li>
+ * </ul>
+ */
+public final class ReportSummary {
+
+    private static final int MAX_KEYS = 10_000;
+    private static final Set<String> CHANGE_CATEGORIES = Set.of("iam", "configuration", "process");
+
+    private final ReportQuery query;
+    private long events;
+    private final BoundedCounter eventsPerDataset = new BoundedCounter(100);
+    private final BoundedCounter eventsPerIdentity = new BoundedCounter(MAX_KEYS);
+    private long loginsSucceeded;
+    private long loginsFailed;
+    private long changes;
+    private long secretReads;
+    private final long[] changesByHour = new long[24];
+    private long alerts;
+    private final BoundedCounter alertsPerRule = new BoundedCounter(MAX_KEYS);
+    private final BoundedCounter alertsPerSeverity = new BoundedCounter(100);
+    private final BoundedCounter alertsPerEntity = new BoundedCounter(MAX_KEYS);
+    private final Map<LocalDate, Long> alertsPerDay = new TreeMap<>();
+    private final Map<String, SourceSpan> sources = new TreeMap<>();
+
+    /**
+     * First and last position read from one source, over the exported events.
+     *
+     * @param source {@code postgres:<db>} or {@code vault-file:<id>}
+     * @param first  lowest position (PostgreSQL LSN, byte offset), null when the source has none
+     * @param last   highest position
+     * @param events events of this source in the report
+     */
+    public record SourceSpan(String source, Long first, Long last, long events) {
+    }
+
+    public ReportSummary(ReportQuery query) {
+        this.query = query;
+    }
+
+    /** Counts one record. */
+    public void add(ReportRecord record) {
+        if (record.kind() == RecordKind.EVENTS) {
+            addEvent(record);
+        } else {
+            addAlert(record);
+        }
+    }
+
+    private void addEvent(ReportRecord e) {
+        events++;
+        eventsPerDataset.add(e.get("event.dataset"));
+        String identity = e.get("user.name") != null ? e.get("user.name") : e.get("vault.identity");
+        eventsPerIdentity.add(identity);
+        String category = e.get("event.category");
+        if ("authentication".equals(category)) {
+            if ("failure".equals(e.get("event.outcome"))) {
+                loginsFailed++;
+            } else if ("success".equals(e.get("event.outcome"))) {
+                loginsSucceeded++;
+            }
+        }
+        if (isChange(e)) {
+            changes++;
+            Instant at = instant(e.get("@timestamp"));
+            if (at != null) {
+                changesByHour[at.atZone(ZoneOffset.UTC).getHour()]++;
+            }
+        }
+        if (isSecretRead(e)) {
+            secretReads++;
+        }
+        String source = e.get("airlock.source");
+        if (source != null) {
+            Long position = parseLong(e.get("airlock.position"));
+            sources.merge(source, new SourceSpan(source, position, position, 1), (a, b) -> new SourceSpan(source,
+                    min(a.first(), b.first()), max(a.last(), b.last()), a.events() + b.events()));
+        }
+    }
+
+    static boolean isChange(ReportRecord e) {
+        String action = e.get("event.action");
+        return "airflow.log".equals(e.get("event.dataset")) && CHANGE_CATEGORIES.contains(e.get("event.category"))
+                && !(action != null && (action.startsWith("cli_task") || action.equals("cli_run")));
+    }
+
+    static boolean isSecretRead(ReportRecord e) {
+        String path = e.get("vault.path");
+        return "vault.audit".equals(e.get("event.dataset")) && "read".equals(e.get("vault.operation")) && path != null
+                && !path.startsWith("sys/") && !path.startsWith("auth/") && !path.startsWith("identity/")
+                && !"request".equals(e.get("vault.audit_type"));
+    }
+
+    private void addAlert(ReportRecord a) {
+        alerts++;
+        String rule = a.get("rule.id");
+        String name = a.get("rule.name");
+        alertsPerRule.add(rule == null ? null : name == null ? rule : rule + " " + name);
+        alertsPerSeverity.add(a.get("severity"));
+        alertsPerEntity.add(a.get("entity"));
+        Instant at = instant(a.get("@timestamp"));
+        if (at != null) {
+            alertsPerDay.merge(LocalDate.ofInstant(at, ZoneOffset.UTC), 1L, Long::sum);
+        }
+    }
+
+    private static Instant instant(String text) {
+        try {
+            return text == null ? null : Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static Long parseLong(String text) {
+        try {
+            return text == null ? null : Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static Long min(Long a, Long b) {
+        return a == null ? b : b == null ? a : Math.min(a, b);
+    }
+
+    private static Long max(Long a, Long b) {
+        return a == null ? b : b == null ? a : Math.max(a, b);
+    }
+
+    public ReportQuery query() {
+        return query;
+    }
+
+    public long events() {
+        return events;
+    }
+
+    public long alerts() {
+        return alerts;
+    }
+
+    public long loginsSucceeded() {
+        return loginsSucceeded;
+    }
+
+    public long loginsFailed() {
+        return loginsFailed;
+    }
+
+    public long changes() {
+        return changes;
+    }
+
+    public long secretReads() {
+        return secretReads;
+    }
+
+    public Map<String, Long> eventsPerDataset() {
+        return eventsPerDataset.all();
+    }
+
+    public Map<String, Long> alertsPerRule() {
+        return alertsPerRule.all();
+    }
+
+    public Map<String, Long> alertsPerSeverity() {
+        return alertsPerSeverity.all();
+    }
+
+    /** Alerts per entity (user, Vault identity, account or DAG), largest first, at most {@code n}. */
+    public List<Map.Entry<String, Long>> alertsPerEntity(int n) {
+        return alertsPerEntity.top(n);
+    }
+
+    /** Events per identity (user name, else Vault identity), largest first, at most {@code n}. */
+    public List<Map.Entry<String, Long>> topIdentities(int n) {
+        return eventsPerIdentity.top(n);
+    }
+
+    /** Alerts per UTC day, every day of the period that had one, in order. */
+    public Map<LocalDate, Long> alertsPerDay() {
+        return new LinkedHashMap<>(alertsPerDay);
+    }
+
+    /** Changes per UTC hour of day, index 0 to 23. */
+    public long[] changesByHour() {
+        return changesByHour.clone();
+    }
+
+    /** First and last position per source. */
+    public List<SourceSpan> sources() {
+        return List.copyOf(sources.values());
+    }
+
+    /** The counts for the manifest. */
+    public ObjectNode toJson() {
+        ObjectNode json = Json.MAPPER.createObjectNode();
+        json.put("events", events);
+        json.put("alerts", alerts);
+        json.put("logins_succeeded", loginsSucceeded);
+        json.put("logins_failed", loginsFailed);
+        json.put("changes", changes);
+        json.put("secret_reads", secretReads);
+        ObjectNode perRule = json.putObject("alerts_per_rule");
+        alertsPerRule.all().forEach(perRule::put);
+        ObjectNode perSeverity = json.putObject("alerts_per_severity");
+        alertsPerSeverity.all().forEach(perSeverity::put);
+        ObjectNode perEntity = json.putObject("alerts_per_entity");
+        alertsPerEntity.top(50).forEach(e -> perEntity.put(e.getKey(), e.getValue()));
+        ObjectNode perIdentity = json.putObject("events_per_identity");
+        eventsPerIdentity.top(50).forEach(e -> perIdentity.put(e.getKey(), e.getValue()));
+        return json;
+    }
+}

@@ -1,0 +1,215 @@
+package io.airlock.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.airlock.report.internal.ChainedRecord;
+import io.airlock.report.internal.CsvRecords;
+import io.airlock.report.internal.JsonLinesRecords;
+import io.airlock.report.internal.RecordFileReader;
+import io.airlock.report.internal.RecordFileReader.MalformedRecordFileException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * Checks a report directory against its manifest, from the files alone, and names the first thing that is wrong:
+ * <ol>
+ *   <li>the manifest's signature, when it has one (and that it is by the pinned key, when one is given);</li>
+ *   <li>every listed file is there, and no file is there that is not listed;</li>
+ *   <li>every data file, record by record: the sequence number, the link to the previous record ({@code prev_hash}) and the
+ *       record's own hash recomputed from its values; then the record count and the last hash against the manifest;</li>
+ *   <li>every file's SHA-256, and the chain head.</li>
+ * </ol>
+ */
+public final class ReportVerifier {
+
+    /**
+     * The outcome.
+     *
+     * @param problem the first problem found, empty when the report is intact
+     * @param records records checked
+     * @param files   files checked
+     * @param signed  whether the manifest's signature was checked and valid
+     */
+    public record Verification(Optional<String> problem, long records, int files, boolean signed) {
+
+        public boolean intact() {
+            return problem.isEmpty();
+        }
+    }
+
+    private ReportVerifier() {
+    }
+
+    /**
+     * @param pinnedKey the public key the manifest must be signed with; empty to accept an unsigned manifest, or any key
+     *                  (the one it carries)
+     */
+    public static Verification verify(Path directory, Optional<PublicKey> pinnedKey) throws IOException {
+        return new Run(directory).verify(pinnedKey);
+    }
+
+    private static final class Run {
+        private final Path directory;
+        private long records;
+        private int files;
+        private boolean signed;
+
+        Run(Path directory) {
+            this.directory = directory;
+        }
+
+        Verification verify(Optional<PublicKey> pinnedKey) throws IOException {
+            String problem = check(pinnedKey);
+            return new Verification(Optional.ofNullable(problem), records, files, signed);
+        }
+
+        private String check(Optional<PublicKey> pinnedKey) throws IOException {
+            Path manifestFile = directory.resolve(Manifest.FILE);
+            if (!Files.isDirectory(directory)) {
+                return directory + " is not a directory";
+            }
+            if (!Files.isRegularFile(manifestFile)) {
+                return Manifest.FILE + " is missing";
+            }
+            JsonNode manifest;
+            try {
+                manifest = Manifest.read(manifestFile);
+            } catch (IOException e) {
+                return Manifest.FILE + " is not valid JSON (altered?)";
+            }
+            if (!manifest.isObject() || !manifest.path("files").isArray() || !manifest.path("chain").isObject()) {
+                return Manifest.FILE + " is not an Airlock report manifest (files, chain missing)";
+            }
+            String signatureProblem = checkSignature((ObjectNode) manifest, pinnedKey);
+            if (signatureProblem != null) {
+                return signatureProblem;
+            }
+
+            List<JsonNode> entries = new ArrayList<>();
+            manifest.get("files").forEach(entries::add);
+            Set<String> listed = new LinkedHashSet<>();
+            for (JsonNode entry : entries) {
+                String name = entry.path("name").asText("");
+                if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.equals(Manifest.FILE)
+                        || !listed.add(name)) {
+                    return Manifest.FILE + " lists an invalid or repeated file name '" + name + "'";
+                }
+                if (!Files.isRegularFile(directory.resolve(name))) {
+                    return "file " + name + " is missing (listed in the manifest)";
+                }
+            }
+            Set<String> present = new TreeSet<>();
+            try (Stream<Path> list = Files.list(directory)) {
+                list.forEach(p -> present.add(p.getFileName().toString()));
+            }
+            present.remove(Manifest.FILE);
+            present.removeAll(listed);
+            if (!present.isEmpty()) {
+                return "file " + present.iterator().next() + " is not listed in the manifest (added)";
+            }
+
+            String running = HashChain.GENESIS;
+            for (JsonNode entry : entries) {
+                String kindLabel = entry.path("kind").asText();
+                if ("document".equals(kindLabel)) {
+                    continue;
+                }
+                String name = entry.get("name").asText();
+                RecordKind kind;
+                try {
+                    kind = RecordKind.ofLabel(kindLabel);
+                } catch (IllegalArgumentException e) {
+                    return Manifest.FILE + ": file " + name + " has an unknown kind";
+                }
+                if (!running.equals(entry.path("first_prev_hash").asText())) {
+                    return "file " + name + ": its chain does not continue from the previous data file (files reordered, or "
+                            + "manifest altered)";
+                }
+                String problem = checkRecords(directory.resolve(name), name, kind, entry, running);
+                if (problem != null) {
+                    return problem;
+                }
+                running = entry.path("last_hash").asText();
+            }
+
+            for (JsonNode entry : entries) {
+                String name = entry.get("name").asText();
+                files++;
+                if (!Manifest.sha256(directory.resolve(name)).equals(entry.path("sha256").asText())) {
+                    return "file " + name + " is altered: its SHA-256 differs from the manifest";
+                }
+            }
+            if (!running.equals(manifest.path("chain").path("head").asText())) {
+                return "the chain head differs from the manifest's chain.head (manifest altered)";
+            }
+            return null;
+        }
+
+        private String checkSignature(ObjectNode manifest, Optional<PublicKey> pinnedKey) {
+            JsonNode signature = manifest.get("signature");
+            if (signature == null) {
+                return pinnedKey.isPresent() ? Manifest.FILE + " is not signed, but a public key was given to check it with" : null;
+            }
+            PublicKey key;
+            try {
+                key = ManifestSignature.publicKeyFromBase64(signature.path("public_key").asText());
+            } catch (IllegalArgumentException e) {
+                return Manifest.FILE + ": signature.public_key is not an Ed25519 public key";
+            }
+            if (pinnedKey.isPresent() && !pinnedKey.get().equals(key)) {
+                return Manifest.FILE + " is signed with a different key than the one given";
+            }
+            if (!ManifestSignature.ALGORITHM.equals(signature.path("algorithm").asText())
+                    || !ManifestSignature.verify(key, Manifest.signedText(manifest), signature.path("value").asText())) {
+                return Manifest.FILE + " is altered: its signature does not verify";
+            }
+            signed = true;
+            return null;
+        }
+
+        private String checkRecords(Path file, String name, RecordKind kind, JsonNode entry, String start) throws IOException {
+            String running = start;
+            long expected = 1;
+            String unit = name.endsWith(".csv") ? "row" : "line";
+            try (RecordFileReader reader = name.endsWith(".csv") ? CsvRecords.reader(file, kind) : JsonLinesRecords.reader(file, kind)) {
+                for (ChainedRecord r; (r = reader.next()) != null; expected++) {
+                    String where = name + " " + unit + " " + r.line();
+                    if (r.seq() != expected) {
+                        return where + ": record " + r.seq() + " where record " + expected + " belongs (records removed, "
+                                + "inserted or reordered)";
+                    }
+                    if (!running.equals(r.prevHash())) {
+                        return where + ": record " + r.seq() + " does not follow the previous record (prev_hash differs: "
+                                + "records removed, inserted or reordered)";
+                    }
+                    String hash = HashChain.hash(running, r.record());
+                    if (!hash.equals(r.hash())) {
+                        return where + ": record " + r.seq() + " is altered (its hash does not match its values)";
+                    }
+                    running = hash;
+                    records++;
+                }
+            } catch (MalformedRecordFileException e) {
+                return name + " " + unit + " " + e.line() + ": " + e.getMessage() + " (altered)";
+            }
+            long listed = entry.path("records").asLong(-1);
+            if (expected - 1 != listed) {
+                return name + ": " + (expected - 1) + " records, the manifest lists " + listed + " (records "
+                        + (expected - 1 < listed ? "removed from the end" : "appended") + ")";
+            }
+            if (!running.equals(entry.path("last_hash").asText())) {
+                return name + ": the last record's hash differs from the manifest (records replaced)";
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,233 @@
+package io.airlock.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.airlock.core.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReportVerifierTest {
+
+    private static final ReportQuery QUERY = new ReportQuery(SampleData.DAY, SampleData.DAY.plusSeconds(2 * 86_400), List.of(), List.of());
+    private static final ManifestSignature KEY = ManifestSignature.generate();
+
+    @TempDir
+    Path tmp;
+
+    private Path export(Set<ReportFormat> formats, Optional<ManifestSignature> signer) throws IOException {
+        Path dir = tmp.resolve("report");
+        new ReportExporter(SampleData.source(SampleData.events(), SampleData.alerts()), ReportProgress.NONE,
+                Clock.fixed(Instant.parse("2026-11-05T10:00:00Z"), ZoneOffset.UTC)).export(QUERY, formats, dir, signer);
+        return dir;
+    }
+
+    private static String verify(Path dir) throws IOException {
+        return ReportVerifier.verify(dir, Optional.empty()).problem().orElse("intact");
+    }
+
+    private static void editLines(Path file, java.util.function.Consumer<List<String>> edit) throws IOException {
+        List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+        edit.accept(lines);
+        Files.write(file, lines, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldVerifyAFreshSignedReport() throws IOException {
+        Path dir = export(EnumSet.of(ReportFormat.JSONL), Optional.of(KEY));
+
+        var verification = ReportVerifier.verify(dir, Optional.of(ManifestSignature.publicKeyFromPem(KEY.publicKeyPem())));
+
+        assertThat(verification.problem()).isEmpty();
+        assertThat(verification.signed()).isTrue();
+        assertThat(verification.records()).isEqualTo(SampleData.events().size() + SampleData.alerts().size());
+        assertThat(Files.readAllLines(dir.resolve("events.jsonl"))).hasSize(SampleData.events().size());
+    }
+
+    @Test
+    void shouldNameTheAlteredRecord() throws IOException {
+        Path dir = export(EnumSet.of(ReportFormat.JSONL), Optional.empty());
+        editLines(dir.resolve("events.jsonl"), lines -> lines.set(4, lines.get(4).replace("\"failure\"", "\"success\"")));
+
+        assertThat(verify(dir)).isEqualTo("events.jsonl line 5: record 5 is altered (its hash does not match its values)");
+    }
+
+    @Test
+    void shouldNameTheRecordAfterARemovedOne() throws IOException {
+        Path dir = export(EnumSet.of(ReportFormat.JSONL), Optional.empty());
+        editLines(dir.resolve("events.jsonl"), lines -> lines.remove(2));
+
+        assertThat(verify(dir)).startsWith("events.jsonl line 3: record 4 where record 3 belongs");
+    }
+
+    @Test
+    void shouldNameTheFirstSwappedRecord() throws IOException {
+        Path dir = export(EnumSet.of(ReportFormat.JSONL), Optional.empty());
+        editLines(dir.resolve("alerts.jsonl"), lines -> Collections.swap(lines, 0, 1));
+
+        assertThat(verify(dir)).startsWith("alerts.jsonl line 1: record 2 where record 1 belongs");
+    }
+
+    @Test
+    void shouldNoticeASwapWithRenumberedRecords() throws IOException {
+        Path dir = export(EnumSet.of(ReportFormat.JSONL), Optional.empty());
+        editLines(dir.resolve("events.jsonl"), lines -> {
+            Collections.swap(lines, 6, 7);
+            lines.set(6, lines.get(6).replace("\"seq\":8", "\"seq\":7"));
+            lines.set(7, lines.get(7).replace("\"seq\":7", "\"seq\":8"));
+        });
+
+        assertThat(verify(dir)).startsWith("events.jsonl line 7: record 7 does not follow the previous record");
+    }
+
+    @Test
+    void shouldNoticeRecordsCutFromTheEnd() throws IOException {
+        Path dir = export(EnumSet.of(ReportFormat.JSONL), Optional.empty());
+        editLines(dir.resolve("events.jsonl"), lines -> lines.remove(lines.size() - 1));
+
+        assertThat(verify(dir)).isEqualTo("events.jsonl: 11 records, the manifest lists 12 (records removed from the end)");
+    }
+
+    @Test
+    void shouldNameAMissingOrAddedFile() throws IOException {
+        Path dir = export(EnumSet.of(ReportFormat.JSONL, ReportFormat.HTML), Optional.empty());
+        Files.delete(dir.resolve("report.html"));
+        assertThat(verify(dir)).isEqualTo("file report.html is missing (listed in the manifest)");
+
+        Path other = tmp.resolve("other");
+        Files.createDirectories(other);
+        Path dir2 = export2(other);
+        Files.writeString(dir2.resolve("extra.jsonl"), "{}\n");
+        assertThat(verify(dir2)).isEqualTo("file extra.jsonl is not listed in the manifest (added)");
+    }
+
+    private Path export2(Path parent) throws IOException {
+        Path dir = parent.resolve("report");
+        new ReportExporter(SampleData.source(SampleData.events(), SampleData.alerts()), ReportProgress.NONE, Clock.systemUTC())
+                .export(QUERY, EnumSet.of(ReportFormat.JSONL), dir, Optional.empty());
+        return dir;
+    }
+
+    @Test
+    void shouldNameAnAlteredDocument() throws IOException {
+        Path dir = export(EnumSet.of(ReportFormat.JSONL, ReportFormat.HTML), Optional.empty());
+        Files.writeString(dir.resolve("report.html"), "<p>nothing to see</p>");
+
+        assertThat(verify(dir)).isEqualTo("file report.html is altered: its SHA-256 differs from the manifest");
+    }
+
+    @Test
+    void shouldRefuseAnAlteredSignedManifest() throws IOException {
+        Path dir = export(EnumSet.of(ReportFormat.JSONL), Optional.of(KEY));
+        Path manifest = dir.resolve(Manifest.FILE);
+        Files.writeString(manifest, Files.readString(manifest).replace("\"from\" : \"2026-11-02T00:00:00Z\"",
+                "\"from\" : \"2026-11-01T00:00:00Z\""));
+
+        assertThat(verify(dir)).isEqualTo("manifest.json is altered: its signature does not verify");
+    }
+
+    @Test
+    void shouldRefuseASignatureByAnotherKey() throws IOException {
+        Path dir = export(EnumSet.of(ReportFormat.JSONL), Optional.of(ManifestSignature.generate()));
+
+        var verification = ReportVerifier.verify(dir, Optional.of(ManifestSignature.publicKeyFromPem(KEY.publicKeyPem())));
+
+        assertThat(verification.problem()).contains("manifest.json is signed with a different key than the one given");
+    }
+
+    @Test
+    void shouldRefuseABadSignatureValue() throws IOException {
+        Path dir = export(EnumSet.of(ReportFormat.JSONL), Optional.of(KEY));
+        Path manifest = dir.resolve(Manifest.FILE);
+        String other = ManifestSignature.generate().sign("something else");
+        Files.writeString(manifest, Files.readString(manifest).replaceFirst("\"value\" : \"[^\"]+\"", "\"value\" : \"" + other + "\""));
+
+        assertThat(verify(dir)).isEqualTo("manifest.json is altered: its signature does not verify");
+    }
+
+    @Test
+    void shouldRefuseAnUnsignedManifestWhenAKeyIsPinned() throws IOException {
+        Path dir = export(EnumSet.of(ReportFormat.JSONL), Optional.empty());
+
+        var verification = ReportVerifier.verify(dir, Optional.of(ManifestSignature.publicKeyFromPem(KEY.publicKeyPem())));
+
+        assertThat(verification.problem()).contains("manifest.json is not signed, but a public key was given to check it with");
+    }
+
+    @Test
+    void shouldNoticeAnUnsignedManifestWhoseFileHashWasChanged() throws IOException {
+        Path dir = export(EnumSet.of(ReportFormat.JSONL), Optional.empty());
+        Path manifest = dir.resolve(Manifest.FILE);
+        Files.writeString(manifest, Files.readString(manifest).replaceFirst("\"sha256\" : \"[0-9a-f]+\"", "\"sha256\" : \"" + "ab".repeat(32) + "\""));
+
+        assertThat(verify(dir)).isEqualTo("file events.jsonl is altered: its SHA-256 differs from the manifest");
+    }
+
+    @Test
+    void shouldWriteNeutralizedCsvThatVerifies() throws IOException {
+        Path dir = export(EnumSet.of(ReportFormat.CSV), Optional.empty());
+
+        assertThat(verify(dir)).isEqualTo("intact");
+        String csv = Files.readString(dir.resolve("events.csv"));
+        String alerts = Files.readString(dir.resolve("alerts.csv"));
+        assertThat(csv).contains("'=HYPERLINK(").contains("'-svc @ops").doesNotContain(",=HYPERLINK").doesNotContain(",-svc");
+        assertThat(csv.lines().findFirst().orElseThrow()).startsWith("seq,prev_hash,hash,\"'@timestamp\",");
+        assertThat(alerts).contains("'+cmd|");
+        for (String line : (csv + alerts).split("\r\n")) {
+            for (String cell : line.split(",")) {
+                assertThat(cell).doesNotStartWith("=").doesNotStartWith("+").doesNotStartWith("-").doesNotStartWith("@");
+            }
+        }
+    }
+
+    @Test
+    void shouldNameTheAlteredCsvRow() throws IOException {
+        Path dir = export(EnumSet.of(ReportFormat.CSV), Optional.empty());
+        Path csv = dir.resolve("events.csv");
+        Files.writeString(csv, Files.readString(csv).replace("etl_daily", "etl_dai1y"));
+
+        assertThat(verify(dir)).isEqualTo("events.csv row 9: record 8 is altered (its hash does not match its values)");
+    }
+
+    @Test
+    void shouldRecordTheQuerySourcesAndChainHeadInTheManifest() throws IOException {
+        Path dir = export(EnumSet.of(ReportFormat.JSONL), Optional.empty());
+
+        var manifest = Json.tree(Files.readString(dir.resolve(Manifest.FILE)));
+
+        assertThat(manifest.path("query").path("from").asText()).isEqualTo("2026-11-02T00:00:00Z");
+        assertThat(manifest.path("query").path("events").path("index").asText()).isEqualTo("test-events-*");
+        assertThat(manifest.path("sources").toString())
+                .contains("{\"source\":\"postgres:airflow\",\"events\":8,\"first_position\":1000,\"last_position\":1200}")
+                .contains("{\"source\":\"vault-file:42\",\"events\":4,\"first_position\":0,\"last_position\":1500}");
+        String lastAlertLine = Files.readAllLines(dir.resolve("alerts.jsonl")).get(1);
+        assertThat(lastAlertLine).contains("\"hash\":\"" + manifest.path("chain").path("head").asText() + "\"");
+        assertThat(manifest.path("summary").path("logins_failed").asLong()).isEqualTo(5);
+        assertThat(manifest.path("summary").path("secret_reads").asLong()).isEqualTo(4);
+        assertThat(manifest.path("summary").path("changes").asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldRefuseANonEmptyDirectory() throws IOException {
+        Path dir = tmp.resolve("report");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("old.txt"), "x");
+
+        assertThatThrownBy(() -> new ReportExporter(SampleData.source(List.of(), List.of()),
+                        ReportProgress.NONE, Clock.systemUTC()).export(QUERY, EnumSet.of(ReportFormat.JSONL), dir, Optional.empty()))
+                .hasMessageContaining("is not empty");
+    }
+}
