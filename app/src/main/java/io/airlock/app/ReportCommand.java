@@ -154,6 +154,20 @@ final class ReportCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Hex SHA-256 of the DER (X.509) public key in a verified manifest, as {@code openssl pkey -pubin -in KEY.pem -outform DER
+     * | sha256sum} prints it for the expected key.
+     */
+    static String signingKeyFingerprint(Path dir) {
+        try {
+            String base64 = io.airlock.core.Json.tree(Files.readString(dir.resolve(io.airlock.report.Manifest.FILE)))
+                    .path("signature").path("public_key").asText();
+            return io.airlock.report.HashChain.sha256Hex(java.util.Base64.getDecoder().decode(base64));
+        } catch (IOException | RuntimeException e) {
+            return "(unreadable)";
+        }
+    }
+
     /** {@code airlock report verify DIR}. */
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = {"Check a report against its manifest: every file's SHA-256, the hash chain record by record, the signature.",
@@ -179,10 +193,27 @@ final class ReportCommand implements Callable<Integer> {
                     return 2;
                 }
             }
-            var verification = ReportVerifier.verify(dir, pinned);
+            ReportVerifier.Verification verification;
+            try {
+                verification = ReportVerifier.verify(dir, pinned);
+            } catch (IOException | RuntimeException e) {
+                stdout.println("FAILED: " + dir + ": cannot be read (" + e.getClass().getSimpleName() + ")");
+                return 1;
+            }
             if (verification.intact()) {
+                String signature;
+                if (!verification.signed()) {
+                    signature = "not signed (this proves internal consistency only: compare the chain head with a copy kept "
+                            + "elsewhere)";
+                } else if (pinned.isPresent()) {
+                    signature = "signature valid (by the given public key)";
+                } else {
+                    // without a pinned key, anyone who rewrote the report can also have re-signed it with a key of their own
+                    signature = "signature valid, by the key the manifest carries, SHA-256 " + signingKeyFingerprint(dir)
+                            + "; not pinned: pass --public-key to require the key you expect";
+                }
                 stdout.printf("OK: %s is intact: %d records in %d files, hash chain complete, %s%n", dir, verification.records(),
-                        verification.files(), verification.signed() ? "signature valid" : "not signed");
+                        verification.files(), signature);
                 return 0;
             }
             stdout.println("FAILED: " + dir + ": " + verification.problem().orElseThrow());

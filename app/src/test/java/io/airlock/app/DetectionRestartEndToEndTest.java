@@ -54,6 +54,7 @@ class DetectionRestartEndToEndTest {
     private static final int HALF = 12;
 
     @Test
+    @SuppressWarnings("try") // the ingest stage only has to run, and be closed, while the Streams app restarts
     void shouldRaiseEachAlertExactlyOnceWhenTheStreamsAppRestartsMidBurst(EmbeddedPostgres postgres, EmbeddedKafka kafka,
             @TempDir Path stateDir, @TempDir Path vaultDir) throws Exception {
         String name = RealComponents.uniqueName("restart");

@@ -1,7 +1,9 @@
 package io.airlock.report;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,6 +19,9 @@ import java.util.TreeMap;
  * hash(r)      = hex(SHA-256(prev_hash + "\n" + canonical(r)))      prev_hash of the first record: 64 × "0"
  * </pre>
  *
+ * The JSON is written as RFC 8785 (and Python's {@code json.dumps(r, separators=(",", ":"), ensure_ascii=False,
+ * sort_keys=True)}) write a map of strings: {@code \"}, {@code \\}, {@code \b \f \n \r \t}, other control characters as
+ * a backslash, {@code u} and four lower-case hex digits ({@code 001b} for ESC), everything else as is (UTF-8), so a verifier in any language gets the same bytes.
  * Hashes are lower-case hex. Changing, removing, inserting or reordering a record changes every later hash, so the last
  * one (the chain head, in the manifest) stands for the whole sequence.
  */
@@ -25,7 +30,7 @@ public final class HashChain {
     /** The {@code prev_hash} of the first record. */
     public static final String GENESIS = "0".repeat(64);
 
-    private static final ObjectMapper PLAIN = new ObjectMapper();
+    private static final ObjectMapper PLAIN = JsonMapper.builder().disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE).build();
 
     private String head = GENESIS;
     private long length;

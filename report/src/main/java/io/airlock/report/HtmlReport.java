@@ -164,7 +164,14 @@ public final class HtmlReport {
     }
 
     static String shorten(String text, int max) {
-        return text.length() <= max ? text : text.substring(0, max - 1) + "…";
+        if (text.length() <= max) {
+            return text;
+        }
+        int end = max - 1;
+        if (Character.isHighSurrogate(text.charAt(end - 1))) {
+            end--; // never cut a character outside the BMP (an emoji) in half: a lone surrogate cannot be written as UTF-8
+        }
+        return text.substring(0, end) + "…";
     }
 
     /** Escapes text for HTML element content and quoted attribute values. */
@@ -179,7 +186,9 @@ public final class HtmlReport {
                 case '"' -> out.append("&quot;");
                 case '\'' -> out.append("&#39;");
                 default -> {
-                    if (c < 0x20 && c != '\n' && c != '\t') {
+                    if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                        out.append(c).append(text.charAt(++i));
+                    } else if (c < 0x20 && c != '\n' && c != '\t' || Character.isSurrogate(c)) {
                         out.append("&#xFFFD;");
                     } else {
                         out.append(c);

@@ -63,6 +63,8 @@ public final class OpenSearchRecords implements RecordSource {
         try {
             JsonNode searchAfter = null;
             boolean first = true;
+            long expected = -1;
+            long read = 0;
             while (true) {
                 ObjectNode body = Json.MAPPER.createObjectNode();
                 body.put("size", pageSize);
@@ -74,22 +76,46 @@ public final class OpenSearchRecords implements RecordSource {
                     body.set("search_after", searchAfter);
                 }
                 JsonNode page = call("POST", "/_search", body, "search " + index);
+                requireComplete(page, index);
                 if (first) {
-                    total.accept(page.path("hits").path("total").path("value").asLong());
+                    JsonNode hitsTotal = page.path("hits").path("total");
+                    total.accept(hitsTotal.path("value").asLong());
+                    if ("eq".equals(hitsTotal.path("relation").asText("eq")) && hitsTotal.path("value").isNumber()) {
+                        expected = hitsTotal.path("value").asLong();
+                    }
                     first = false;
                 }
                 pit = page.path("pit_id").asText(pit);
                 JsonNode hits = page.path("hits").path("hits");
                 for (JsonNode hit : hits) {
                     sink.accept(ReportRecord.fromDocument(kind, hit.path("_source")));
+                    read++;
                 }
                 if (hits.size() < pageSize) {
+                    if (expected >= 0 && read != expected) {
+                        throw new IOException("opensearch: search " + index + " returned " + read + " " + kind.label()
+                                + " of the " + expected + " it counted; the report would be incomplete");
+                    }
                     return;
                 }
                 searchAfter = hits.get(hits.size() - 1).path("sort");
             }
         } finally {
             closePointInTime(pit);
+        }
+    }
+
+    /**
+     * A page from fewer shards than were searched, or cut short by a timeout, holds only part of the records: a compliance
+     * report must fail rather than leave them out without a word.
+     */
+    private static void requireComplete(JsonNode page, String index) throws IOException {
+        JsonNode shards = page.path("_shards");
+        int failed = shards.path("failed").asInt(0);
+        if (failed > 0 || page.path("timed_out").asBoolean(false)) {
+            throw new IOException("opensearch: search " + index + " answered from " + shards.path("successful").asInt() + " of "
+                    + shards.path("total").asInt() + " shards (" + failed + " failed"
+                    + (page.path("timed_out").asBoolean(false) ? ", timed out" : "") + "); the report would be incomplete");
         }
     }
 

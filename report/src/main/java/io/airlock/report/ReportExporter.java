@@ -35,7 +35,7 @@ public final class ReportExporter {
     /** Manifest format version. */
     public static final int VERSION = 1;
     static final String CHAIN_ALGORITHM = "hash = hex(SHA-256(prev_hash + \"\\n\" + kind + \"\\n\" + compact JSON of the record's "
-            + "non-empty fields, keys sorted)), prev_hash of the first record = genesis; the chain runs through the data files "
+            + "non-empty fields, keys sorted, strings escaped as RFC 8785 does)), prev_hash of the first record = genesis; the chain runs through the data files "
             + "in the order listed";
 
     private final RecordSource source;

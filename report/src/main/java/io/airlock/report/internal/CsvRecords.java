@@ -81,7 +81,13 @@ public final class CsvRecords {
 
             @Override
             public ChainedRecord next() throws IOException {
-                if (!rows.hasNextValue()) {
+                boolean more;
+                try {
+                    more = rows.hasNextValue();
+                } catch (RuntimeException | IOException e) {
+                    throw new MalformedRecordFileException(rowNumber + 1, "not valid CSV");
+                }
+                if (!more) {
                     if (!headerRead) {
                         throw new MalformedRecordFileException(1, "no header row");
                     }
@@ -112,7 +118,14 @@ public final class CsvRecords {
                 }
                 Map<String, String> fields = new LinkedHashMap<>();
                 for (int i = 0; i < kind.columns().size(); i++) {
-                    fields.put(kind.columns().get(i), CsvSafety.restore(row.get(i + CHAIN_COLUMNS.size())));
+                    String cell = row.get(i + CHAIN_COLUMNS.size());
+                    String value = CsvSafety.restore(cell);
+                    if (!cell.equals(CsvSafety.neutralize(value))) {
+                        // only the writer's own form maps back to the hashed value: a removed guard apostrophe must not verify
+                        throw new MalformedRecordFileException(rowNumber, "cell " + kind.columns().get(i)
+                                + " is not in the written form (its formula neutralization was removed or added)");
+                    }
+                    fields.put(kind.columns().get(i), value);
                 }
                 return new ChainedRecord(rowNumber, seq, row.get(1), row.get(2), new ReportRecord(kind, fields));
             }

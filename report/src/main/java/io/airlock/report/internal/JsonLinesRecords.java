@@ -55,7 +55,12 @@ public final class JsonLinesRecords {
 
             @Override
             public ChainedRecord next() throws IOException {
-                String text = in.readLine();
+                String text;
+                try {
+                    text = in.readLine();
+                } catch (java.nio.charset.CharacterCodingException e) {
+                    throw new MalformedRecordFileException(lineNumber + 1, "not valid UTF-8");
+                }
                 if (text == null) {
                     return null;
                 }
@@ -66,15 +71,20 @@ public final class JsonLinesRecords {
                 } catch (JsonProcessingException e) {
                     throw new MalformedRecordFileException(lineNumber, "not valid JSON");
                 }
-                if (line == null || !line.isObject() || !line.path("record").isObject() || !line.path("seq").canConvertToLong()) {
+                if (line == null || !line.isObject() || !line.path("record").isObject() || !line.path("seq").isIntegralNumber()
+                        || !line.path("prev_hash").isTextual() || !line.path("hash").isTextual()) {
                     throw new MalformedRecordFileException(lineNumber, "not a report record (seq, prev_hash, hash, record)");
                 }
                 Map<String, String> fields = new LinkedHashMap<>();
-                line.get("record").properties().forEach(f -> fields.put(f.getKey(), f.getValue().asText()));
-                for (String name : fields.keySet()) {
-                    if (!kind.columns().contains(name)) {
-                        throw new MalformedRecordFileException(lineNumber, "unknown field '" + name + "' in a record of " + kind.label());
+                for (Map.Entry<String, JsonNode> f : line.get("record").properties()) {
+                    if (!kind.columns().contains(f.getKey())) {
+                        throw new MalformedRecordFileException(lineNumber, "unknown field '" + f.getKey() + "' in a record of " + kind.label());
                     }
+                    // only the written form (non-empty text) maps back to the hashed value: 5 for "5", or an added "", must not verify
+                    if (!f.getValue().isTextual() || f.getValue().asText().isEmpty()) {
+                        throw new MalformedRecordFileException(lineNumber, "field '" + f.getKey() + "' is not non-empty text as written");
+                    }
+                    fields.put(f.getKey(), f.getValue().asText());
                 }
                 return new ChainedRecord(lineNumber, line.get("seq").asLong(), line.path("prev_hash").asText(),
                         line.path("hash").asText(), new ReportRecord(kind, fields));

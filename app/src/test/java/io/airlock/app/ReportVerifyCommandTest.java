@@ -1,0 +1,99 @@
+package io.airlock.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.airlock.report.HashChain;
+import io.airlock.report.ManifestSignature;
+import io.airlock.report.RecordKind;
+import io.airlock.report.RecordSource;
+import io.airlock.report.ReportExporter;
+import io.airlock.report.ReportFormat;
+import io.airlock.report.ReportProgress;
+import io.airlock.report.ReportQuery;
+import io.airlock.report.ReportRecord;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** What {@code airlock report verify} tells an auditor about the signature, without OpenSearch. */
+class ReportVerifyCommandTest {
+
+    private static final Instant T0 = Instant.parse("2026-10-05T09:00:00Z");
+
+    @TempDir
+    Path tmp;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    private Path report(Optional<ManifestSignature> key) throws IOException {
+        RecordSource source = new RecordSource() {
+            @Override
+            public void read(RecordKind kind, ReportQuery query, LongConsumer total, Consumer<ReportRecord> sink) {
+                if (kind == RecordKind.EVENTS) {
+                    sink.accept(new ReportRecord(kind, Map.of("@timestamp", T0.toString(), "event.id", "ev-1", "user.name", "alice")));
+                }
+            }
+
+            @Override
+            public String indexOf(RecordKind kind) {
+                return kind.label();
+            }
+        };
+        Path dir = tmp.resolve("report");
+        new ReportExporter(source, ReportProgress.NONE, Clock.systemUTC())
+                .export(new ReportQuery(T0, T0.plusSeconds(3600), List.of(), List.of()), EnumSet.of(ReportFormat.JSONL), dir, key);
+        return dir;
+    }
+
+    private int verify(String... args) {
+        var verify = new ReportCommand.Verify();
+        verify.stdout = new PrintStream(out, true, StandardCharsets.UTF_8);
+        return new CommandLine(verify).execute(args);
+    }
+
+    @Test
+    void shouldNameTheSigningKeyWhenNoneIsPinnedSinceAnyoneCanReSign() throws IOException {
+        ManifestSignature key = ManifestSignature.generate();
+        Path dir = report(Optional.of(key));
+
+        assertThat(verify(dir.toString())).isZero();
+
+        String fingerprint = HashChain.sha256Hex(Base64.getDecoder().decode(key.publicKeyBase64()));
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("OK: ").contains(fingerprint).contains("--public-key");
+    }
+
+    @Test
+    void shouldSayThatAnUnsignedReportProvesInternalConsistencyOnly() throws IOException {
+        Path dir = report(Optional.empty());
+
+        assertThat(verify(dir.toString())).isZero();
+
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("not signed").contains("internal consistency only");
+    }
+
+    @Test
+    void shouldConfirmThePinnedKey() throws IOException {
+        ManifestSignature key = ManifestSignature.generate();
+        Path dir = report(Optional.of(key));
+        Path pem = Files.writeString(tmp.resolve("pub.pem"), key.publicKeyPem());
+
+        assertThat(verify(dir.toString(), "--public-key", pem.toString())).isZero();
+
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("signature valid (by the given public key)");
+    }
+}
