@@ -216,6 +216,33 @@ public final class EmbeddedKafka implements AutoCloseable {
         return readAll(List.of(topics));
     }
 
+    /**
+     * Stops the broker as a crash-free shutdown would (the KRaft controller keeps running), keeping its log directories and
+     * its port, so clients see the broker gone. {@link #startBroker()} brings it back. For fault-injection tests: use an
+     * instance of your own, not the shared one of {@link RealComponents}.
+     */
+    public synchronized void stopBroker() {
+        cluster.brokers().values().forEach(broker -> {
+            broker.shutdown();
+            broker.awaitShutdown();
+        });
+        LOG.info("Kafka broker at {} stopped (controller still running)", bootstrapServers());
+    }
+
+    /** Starts the broker stopped by {@link #stopBroker()} on the same port and logs; returns once it accepts clients. */
+    public synchronized void startBroker() {
+        cluster.brokers().values().forEach(broker -> broker.startup());
+        try {
+            cluster.waitForReadyBrokers();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("the Kafka broker did not come back", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the Kafka broker", e);
+        }
+        LOG.info("Kafka broker at {} started again", bootstrapServers());
+    }
+
     public Admin admin() {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
     }

@@ -43,6 +43,8 @@ public final class WebhookReceiver implements AutoCloseable {
     private final ExecutorService executor;
     private final List<ReceivedRequest> requests = new ArrayList<>();
     private final List<ScriptedFailure> failures = new ArrayList<>();
+    private final List<TimedFailure> timedFailures = new ArrayList<>();
+    private final java.util.Set<ReceivedRequest> failed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     private WebhookReceiver(HttpServer server, ExecutorService executor) {
         this.server = server;
@@ -102,6 +104,33 @@ public final class WebhookReceiver implements AutoCloseable {
     public synchronized void clear() {
         requests.clear();
         failures.clear();
+        timedFailures.clear();
+        failed.clear();
+    }
+
+    /**
+     * Requests whose path starts with {@code pathPrefix} that got the normal answer rather than a scripted failure, in
+     * arrival order (a snapshot): what Slack or PagerDuty would have accepted.
+     */
+    public synchronized List<ReceivedRequest> accepted(String pathPrefix) {
+        return requests.stream().filter(r -> r.path().startsWith(pathPrefix) && !failed.contains(r)).toList();
+    }
+
+    /** Requests whose path starts with {@code pathPrefix} that got a scripted failure, in arrival order (a snapshot). */
+    public synchronized List<ReceivedRequest> refused(String pathPrefix) {
+        return requests.stream().filter(r -> r.path().startsWith(pathPrefix) && failed.contains(r)).toList();
+    }
+
+    /**
+     * Every request whose path starts with {@code pathPrefix} gets {@code status} with the given response headers for
+     * {@code duration} from now (an outage: e.g. 60 s of 500, or of 429 with {@code Retry-After: 5}). Count-based scripts
+     * of {@link #failNext} are used up first. Failed requests are recorded too.
+     */
+    public synchronized void failFor(String pathPrefix, java.time.Duration duration, int status, Map<String, String> headers) {
+        if (duration.isNegative() || duration.isZero() || status < 100 || status > 599) {
+            throw new IllegalArgumentException("duration must be positive and status an HTTP status: " + duration + ", " + status);
+        }
+        timedFailures.add(new TimedFailure(pathPrefix, System.nanoTime() + duration.toNanos(), status, Map.copyOf(headers)));
     }
 
     /**
@@ -147,6 +176,9 @@ public final class WebhookReceiver implements AutoCloseable {
             synchronized (this) {
                 requests.add(request);
                 failure = takeFailure(path);
+                if (failure != null) {
+                    failed.add(request);
+                }
             }
             LOG.debug("{} {} ({} bytes)", exchange.getRequestMethod(), path, body.length());
             if (failure != null) {
@@ -176,6 +208,13 @@ public final class WebhookReceiver implements AutoCloseable {
                 return f;
             }
         }
+        long now = System.nanoTime();
+        timedFailures.removeIf(f -> now - f.untilNanos() >= 0);
+        for (TimedFailure f : timedFailures) {
+            if (path.startsWith(f.pathPrefix())) {
+                return new ScriptedFailure(f.pathPrefix(), 1, f.status(), f.headers());
+            }
+        }
         return null;
     }
 
@@ -203,6 +242,9 @@ public final class WebhookReceiver implements AutoCloseable {
         Map<String, List<String>> copy = new LinkedHashMap<>();
         headers.forEach((k, v) -> copy.put(k, List.copyOf(v)));
         return copy;
+    }
+
+    private record TimedFailure(String pathPrefix, long untilNanos, int status, Map<String, String> headers) {
     }
 
     private record ScriptedFailure(String pathPrefix, int times, int status, Map<String, String> headers) {
