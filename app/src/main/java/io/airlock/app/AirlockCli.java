@@ -12,8 +12,18 @@ public final class AirlockCli {
     public static void main(String[] args) {
         org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
         org.slf4j.bridge.SLF4JBridgeHandler.install();
-        System.exit(new CommandLine(new AirlockCli()).execute(args));
+        int exitCode;
+        try {
+            exitCode = new CommandLine(new AirlockCli()).execute(args);
+        } catch (Throwable fatal) { // an Error (a class that fails to load, out of memory): other threads must not keep the JVM up
+            System.err.println("airlock: fatal: " + fatal);
+            exitCode = FATAL_EXIT_CODE;
+        }
+        System.exit(exitCode);
     }
+
+    /** Exit code when the JVM itself failed ({@code EX_SOFTWARE} of sysexits.h). */
+    static final int FATAL_EXIT_CODE = 70;
 
     static final class Version implements CommandLine.IVersionProvider {
         @Override

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
@@ -189,25 +190,54 @@ public final class Pipeline implements AutoCloseable {
         if (started.isEmpty()) {
             return List.of("pipeline not started");
         }
-        List<String> problems = new ArrayList<>();
-        if (started.contains(Stage.STREAMS) && streams != null && streams.state() != KafkaStreams.State.RUNNING) {
-            problems.add("streams: Kafka Streams is " + streams.state());
+        List<String> problems = new ArrayList<>(stoppedStages());
+        KafkaStreams.State state = streamsState();
+        if (started.contains(Stage.STREAMS) && streams != null && state != KafkaStreams.State.RUNNING && !stoppedForGood(state)) {
+            problems.add("streams: Kafka Streams is " + state);
         }
-        if (started.contains(Stage.INGEST) && capture != null && !capture.isCapturing()) {
-            problems.add("ingest: the Airflow capture is not running"
+        return problems;
+    }
+
+    /**
+     * The first started stage that stopped for good and will not come back by itself, with the reason in plain words (stage,
+     * state or exception class; never a message, a payload or a secret): Kafka Streams in {@code PENDING_ERROR}, {@code ERROR},
+     * {@code PENDING_SHUTDOWN} or {@code NOT_RUNNING}, the Debezium engine of the Airflow capture ended, the Vault capture
+     * failed, a delivery thread ended. Transient states (a Streams rebalance, the capture retrying a connection) are not
+     * failures. Empty before {@link #start(Set)} returned and from {@link #close()} on, so an orderly stop never counts.
+     */
+    public Optional<String> stoppedForGood() {
+        return stoppedStages().stream().findFirst();
+    }
+
+    private List<String> stoppedStages() {
+        Set<Stage> stages = started;
+        List<String> stopped = new ArrayList<>();
+        if (stages.contains(Stage.STREAMS) && streams != null && stoppedForGood(streams.state())) {
+            stopped.add("streams: Kafka Streams is " + streams.state());
+        }
+        if (stages.contains(Stage.INGEST) && capture != null && !capture.isCapturing()) {
+            stopped.add("ingest: the Airflow capture stopped"
                     + (capture.failure() == null ? "" : " (" + capture.failure().getClass().getSimpleName() + ")"));
         }
-        if (started.contains(Stage.INGEST) && vaultFailure.get() != null) {
-            problems.add("ingest: the Vault audit capture stopped (" + vaultFailure.get().getClass().getSimpleName() + ")");
+        Throwable vault = vaultFailure.get();
+        if (stages.contains(Stage.INGEST) && vault != null) {
+            stopped.add("ingest: the Vault audit capture stopped (" + vault.getClass().getSimpleName() + ")");
         }
-        if (started.contains(Stage.DELIVERY)) {
+        if (stages.contains(Stage.DELIVERY)) {
             for (Thread thread : deliveryThreads) {
                 if (!thread.isAlive()) {
-                    problems.add("delivery: " + thread.getName() + " stopped");
+                    stopped.add("delivery: " + thread.getName() + " stopped");
                 }
             }
         }
-        return problems;
+        // close() may have begun meanwhile: what it stops is an orderly stop, not a failure.
+        return started.isEmpty() ? List.of() : stopped;
+    }
+
+    /** States Kafka Streams never leaves by itself (REBALANCING, CREATED and RUNNING are not among them). */
+    static boolean stoppedForGood(KafkaStreams.State state) {
+        return state == KafkaStreams.State.PENDING_ERROR || state == KafkaStreams.State.ERROR
+                || state == KafkaStreams.State.PENDING_SHUTDOWN || state == KafkaStreams.State.NOT_RUNNING;
     }
 
     public KafkaStreams.State streamsState() {

@@ -1,6 +1,7 @@
 package io.airlock.app;
 
 import io.airlock.app.config.AirlockConfig;
+import io.airlock.app.metrics.Liveness;
 import io.airlock.app.metrics.MetricsEndpoint;
 import io.airlock.app.metrics.MetricsSettings;
 import io.airlock.app.metrics.ReadinessCheck;
@@ -11,10 +12,14 @@ import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -23,10 +28,22 @@ import picocli.CommandLine.Option;
  * and PagerDuty, until SIGTERM or Ctrl-C; then the stages stop in reverse order, committing in-flight work or leaving it in
  * Kafka for the next start. Serves {@code /metrics}, {@code /health/live} and {@code /health/ready} on {@code metrics.port}
  * (9404; {@code metrics.enabled: false} turns it off) from before the first stage starts until the last one stopped.
+ *
+ * <p>Fails fast: when a started stage stops for good ({@link Pipeline#stoppedForGood()}), it logs one ERROR line naming the
+ * stage and the reason, turns {@code /health/live} to 503, stops the other stages in order and exits with
+ * {@value #EXIT_STAGE_STOPPED}, so that a supervisor (systemd, Docker's restart policy, Kubernetes) starts it again; the new
+ * process resumes from the committed offsets. Exit codes: 0 stopped on request, 1 bad configuration or a failed start,
+ * 2 bad command line (picocli), {@value #EXIT_STAGE_STOPPED} a stage stopped for good.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the pipeline (all stages, or some with --only) against the systems configured in airlock.yml.")
 final class RunCommand implements Callable<Integer> {
+
+    /** Exit code when a started stage stopped for good: restart the process. */
+    static final int EXIT_STAGE_STOPPED = 3;
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+    /** How often the running stages are checked for one that stopped for good. */
+    private static final long WATCH_MILLIS = 500;
 
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The airlock.yml to run with.")
     Path config;
@@ -39,6 +56,8 @@ final class RunCommand implements Callable<Integer> {
     Map<String, String> env = System.getenv();
     /** Where {@code /metrics} is served once running (tests ask for port 0 and read the real one here). */
     volatile InetSocketAddress metricsAddress;
+    /** {@code /health/live}: fails once a started stage stopped for good. */
+    final Liveness liveness = new Liveness();
 
     @Override
     public Integer call() throws Exception {
@@ -76,26 +95,45 @@ final class RunCommand implements Callable<Integer> {
             return pipeline == null ? List.of(phase.get()) : pipeline.readinessProblems();
         };
         try (MetricsEndpoint endpoint = metrics.enabled()
-                ? MetricsEndpoint.start(metrics, settings.bootstrapServers(), settings.topics(), readiness) : null) {
+                ? MetricsEndpoint.start(metrics, settings.bootstrapServers(), settings.topics(), readiness, liveness) : null) {
             if (endpoint != null) {
                 metricsAddress = endpoint.address();
                 err.println("airlock run: metrics on http://" + hostPort(endpoint.address()) + "/metrics, health on /health/live and "
                         + "/health/ready");
             }
             TopicInitializer.ensureTopics(settings.bootstrapServers(), settings.topics(), loaded.partitions(), loaded.replicationFactor());
+            int exitCode = 0;
             try (Pipeline pipeline = new Pipeline(settings).embeddedAirflowCapture(loaded.embeddedAirflowCapture()).start(stages)) {
                 current.set(pipeline);
                 err.println("airlock run: running; SIGTERM or Ctrl-C stops it");
-                stop.await();
+                Optional<String> stopped = awaitStopOrStageStopped(stop, pipeline);
+                if (stopped.isPresent()) {
+                    // The reason names a stage and a state or an exception class: no message, payload or secret.
+                    LOG.error("Stage stopped for good: {}; exiting with code {} so that the supervisor restarts Airlock "
+                            + "(it resumes from the committed offsets)", stopped.get(), EXIT_STAGE_STOPPED);
+                    liveness.fail(stopped.get());
+                    exitCode = EXIT_STAGE_STOPPED;
+                }
                 phase.set("stopping");
                 current.set(null);
-                err.println("airlock run: stopping");
+                err.println("airlock run: stopping" + (stopped.isPresent() ? " (exit code " + EXIT_STAGE_STOPPED + ")" : ""));
             }
-            return 0;
+            return exitCode;
         } catch (RuntimeException e) {
             err.println("airlock run: " + loaded.redact(String.valueOf(e.getMessage())));
             return 1;
         }
+    }
+
+    /** Waits for {@code stop}; returns the stage that stopped for good if one did first. */
+    private static Optional<String> awaitStopOrStageStopped(CountDownLatch stop, Pipeline pipeline) throws InterruptedException {
+        while (!stop.await(WATCH_MILLIS, TimeUnit.MILLISECONDS)) {
+            Optional<String> stopped = pipeline.stoppedForGood();
+            if (stopped.isPresent()) {
+                return stopped;
+            }
+        }
+        return Optional.empty();
     }
 
     private static String hostPort(InetSocketAddress address) {
@@ -104,7 +142,7 @@ final class RunCommand implements Callable<Integer> {
 
     private static void awaitQuietly(CountDownLatch latch) {
         try {
-            latch.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            latch.await(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -164,8 +164,9 @@ class RunCommandMetricsTest {
         String name = RealComponents.uniqueName("notready");
         var settings = new io.airlock.app.metrics.MetricsSettings(true, "127.0.0.1", 0, java.time.Duration.ofSeconds(1));
         var problems = new java.util.concurrent.atomic.AtomicReference<List<String>>(List.of("starting"));
+        var liveness = new io.airlock.app.metrics.Liveness();
         try (var endpoint = io.airlock.app.metrics.MetricsEndpoint.start(settings, kafka.bootstrapServers(),
-                new io.airlock.core.Topics(name), problems::get)) {
+                new io.airlock.core.Topics(name), problems::get, liveness)) {
             URI base = URI.create("http://127.0.0.1:" + endpoint.address().getPort());
             HttpResponse<String> starting = get(base, "/health/ready");
             assertThat(starting.statusCode()).isEqualTo(503);
@@ -174,7 +175,13 @@ class RunCommandMetricsTest {
             assertThat(get(base, "/health/ready").statusCode()).isEqualTo(200);
             problems.set(List.of("streams: Kafka Streams is PENDING_ERROR"));
             assertThat(get(base, "/health/ready").body()).contains("PENDING_ERROR");
+            // not ready is not dead: only a stage that stopped for good fails liveness
             assertThat(get(base, "/health/live").statusCode()).isEqualTo(200);
+            liveness.fail("streams: Kafka Streams is ERROR");
+            liveness.fail("delivery: airlock-alert-delivery stopped");
+            HttpResponse<String> dead = get(base, "/health/live");
+            assertThat(dead.statusCode()).isEqualTo(503);
+            assertThat(dead.body()).isEqualTo("{\"status\":\"DOWN\",\"problems\":[\"streams: Kafka Streams is ERROR\"]}");
             assertThat(get(base, "/nothing").statusCode()).isEqualTo(404);
         }
     }

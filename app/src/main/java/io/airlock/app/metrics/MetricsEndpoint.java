@@ -28,13 +28,19 @@ public final class MetricsEndpoint implements AutoCloseable {
         this.ready = ready;
     }
 
-    /** Starts serving; lag is read from Kafka every {@code settings.lagInterval()}. */
+    /** Starts serving, always live; lag is read from Kafka every {@code settings.lagInterval()}. */
     public static MetricsEndpoint start(MetricsSettings settings, String bootstrapServers, Topics topics, ReadinessCheck readiness) {
+        return start(settings, bootstrapServers, topics, readiness, new Liveness());
+    }
+
+    /** Starts serving; {@code /health/live} follows {@code liveness}; lag is read from Kafka every {@code settings.lagInterval()}. */
+    public static MetricsEndpoint start(MetricsSettings settings, String bootstrapServers, Topics topics, ReadinessCheck readiness,
+            Liveness liveness) {
         var prometheus = new PrometheusMetrics();
         KafkaLagMonitor lag = null;
         try {
             lag = new KafkaLagMonitor(bootstrapServers, consumerGroups(topics), topics.dlq()).start(settings.lagInterval());
-            var server = MetricsServer.start(settings.bindAddress(), settings.port(), prometheus::scrape, readiness);
+            var server = MetricsServer.start(settings.bindAddress(), settings.port(), prometheus::scrape, readiness, liveness);
             Gauge ready = Gauge.builder(READY, readiness, r -> r.problems().isEmpty() ? 1 : 0)
                     .description("1 while every started stage runs (/health/ready is 200), else 0")
                     .strongReference(true).register(Metrics.globalRegistry);

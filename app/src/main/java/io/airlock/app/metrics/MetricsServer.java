@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * The HTTP endpoint of {@code airlock run} (JDK {@link HttpServer}, two threads):
  * <ul>
  *   <li>{@code GET /metrics}: Prometheus text format;</li>
- *   <li>{@code GET /health/live}: 200 as long as the process serves requests;</li>
+ *   <li>{@code GET /health/live}: 200 {@code {"status":"UP"}} until the {@link Liveness} failed (a started stage stopped for
+ *       good), then 503 {@code {"status":"DOWN","problems":[reason]}};</li>
  *   <li>{@code GET /health/ready}: 200 {@code {"status":"UP"}} when the {@link ReadinessCheck} finds no problem, else 503
  *       {@code {"status":"DOWN","problems":[...]}}.</li>
  * </ul>
@@ -39,7 +40,8 @@ public final class MetricsServer implements AutoCloseable {
     }
 
     /** Binds {@code bindAddress:port} (0: a free port) and starts serving. */
-    public static MetricsServer start(String bindAddress, int port, Supplier<String> scrape, ReadinessCheck readiness) {
+    public static MetricsServer start(String bindAddress, int port, Supplier<String> scrape, ReadinessCheck readiness,
+            Liveness liveness) {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(bindAddress, port), 16);
@@ -53,7 +55,7 @@ public final class MetricsServer implements AutoCloseable {
         });
         server.setExecutor(executor);
         server.createContext("/metrics", exchange -> respond(exchange, 200, TEXT_FORMAT, scrape.get()));
-        server.createContext("/health/live", exchange -> respond(exchange, 200, "application/json", "{\"status\":\"UP\"}"));
+        server.createContext("/health/live", exchange -> health(exchange, liveness.failure().map(List::of).orElse(List.of())));
         server.createContext("/health/ready", exchange -> ready(exchange, readiness));
         server.createContext("/", exchange -> respond(exchange, 404, "text/plain; charset=utf-8", "not found: try /metrics, /health/live, /health/ready\n"));
         server.start();
@@ -69,6 +71,10 @@ public final class MetricsServer implements AutoCloseable {
         } catch (RuntimeException e) {
             problems = List.of("readiness check failed: " + e.getClass().getSimpleName());
         }
+        health(exchange, problems);
+    }
+
+    private static void health(HttpExchange exchange, List<String> problems) throws IOException {
         ObjectNode body = Json.MAPPER.createObjectNode().put("status", problems.isEmpty() ? "UP" : "DOWN");
         if (!problems.isEmpty()) {
             problems.forEach(body.putArray("problems")::add);
