@@ -71,27 +71,33 @@ public final class AirlockTopology {
      * Normalizers, one per source, each writing to {@code events} keyed by principal with the event's time as record
      * timestamp. Bad records throw {@link io.airlock.core.MalformedRecordException} and are dead-lettered by the configured
      * handler.
+     *
+     * <p>The four normalized streams are merged before the one sink, which makes the four sources one task: Kafka Streams
+     * then takes their records in timestamp order (the lowest head first), so a backlog of one source does not run minutes
+     * of event time ahead of the others on {@code events} — rules that compare sources (AL-022: Vault reads against DAG runs,
+     * within its grace) see them interleaved as they happened, in a catch-up as live.
      */
     private static void addNormalization(StreamsBuilder builder, Topics topics) {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AbUserChangeNormalizer.STORE),
                 Serdes.String(), JsonSerdes.of(AbUserState.class)));
-        builder.stream(topics.cdc("ab_user"), jsonFrom("cdc-ab-user-source"))
-                .process(AbUserChangeNormalizer::new, Named.as("normalize-ab-user"), AbUserChangeNormalizer.STORE)
-                .to(topics.events(), toEvents("ab-user-events-sink"));
+        KStream<String, NormalizedEvent> abUser = builder.stream(topics.cdc("ab_user"), jsonFrom("cdc-ab-user-source"))
+                .process(AbUserChangeNormalizer::new, Named.as("normalize-ab-user"), AbUserChangeNormalizer.STORE);
 
-        builder.stream(topics.cdc("log"), jsonFrom("cdc-log-source"))
-                .process(AuditLogNormalizer::new, Named.as("normalize-log"))
-                .to(topics.events(), toEvents("log-events-sink"));
+        KStream<String, NormalizedEvent> log = builder.stream(topics.cdc("log"), jsonFrom("cdc-log-source"))
+                .process(AuditLogNormalizer::new, Named.as("normalize-log"));
 
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DagRunNormalizer.STORE),
                 Serdes.String(), JsonSerdes.of(DagRunState.class)));
-        builder.stream(topics.cdc("dag_run"), jsonFrom("cdc-dag-run-source"))
-                .process(DagRunNormalizer::new, Named.as("normalize-dag-run"), DagRunNormalizer.STORE)
-                .to(topics.events(), toEvents("dag-run-events-sink"));
+        KStream<String, NormalizedEvent> dagRun = builder.stream(topics.cdc("dag_run"), jsonFrom("cdc-dag-run-source"))
+                .process(DagRunNormalizer::new, Named.as("normalize-dag-run"), DagRunNormalizer.STORE);
 
-        builder.stream(topics.vaultAudit(), jsonFrom("vault-audit-source"))
-                .process(VaultAuditNormalizer::new, Named.as("normalize-vault-audit"))
-                .to(topics.events(), toEvents("vault-audit-events-sink"));
+        KStream<String, NormalizedEvent> vault = builder.stream(topics.vaultAudit(), jsonFrom("vault-audit-source"))
+                .process(VaultAuditNormalizer::new, Named.as("normalize-vault-audit"));
+
+        abUser.merge(log, Named.as("merge-log-events"))
+                .merge(dagRun, Named.as("merge-dag-run-events"))
+                .merge(vault, Named.as("merge-vault-audit-events"))
+                .to(topics.events(), toEvents("events-sink"));
     }
 
     private static Consumed<String, JsonNode> jsonFrom(String sourceName) {

@@ -11,6 +11,9 @@ import org.apache.kafka.streams.StreamsConfig;
 /** The Kafka Streams configuration Airlock runs with: exactly-once, named resources, dead-letter routing. */
 public final class StreamsSettings {
 
+    /** Record cache shared by the cached state stores of one instance. */
+    static final long STATE_CACHE_BYTES = 16L << 20;
+
     private StreamsSettings() {
     }
 
@@ -26,7 +29,9 @@ public final class StreamsSettings {
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, replicationFactor);
         props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
-        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+        // Rule stores are cached (RuleWiring): a rule's per-key state rewritten on every event goes to RocksDB and the
+        // changelog once per commit. Only stores built with caching use it; nothing here is a DSL table.
+        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, STATE_CACHE_BYTES);
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);

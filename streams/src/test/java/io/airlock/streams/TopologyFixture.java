@@ -75,6 +75,13 @@ public final class TopologyFixture implements AutoCloseable {
         vaultAudit.pipeInput(key, line, at);
     }
 
+    /** A Vault audit line with the record headers the capture adds (e.g. {@code airlock.source}, {@code airlock.position}). */
+    public void vaultAudit(String key, String line, Instant at, Map<String, String> headers) {
+        var recordHeaders = new org.apache.kafka.common.header.internals.RecordHeaders();
+        headers.forEach((name, value) -> recordHeaders.add(name, value.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        vaultAudit.pipeInput(new org.apache.kafka.streams.test.TestRecord<>(key, line, recordHeaders, at));
+    }
+
     /** Moves the driver's wall clock, firing wall-clock punctuations. */
     public void advanceWallClock(java.time.Duration by) {
         driver.advanceWallClockTime(by);

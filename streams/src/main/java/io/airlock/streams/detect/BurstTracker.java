@@ -22,7 +22,8 @@ import java.util.Objects;
  * 10 distinct users"): a burst opens when the hits within {@code window} carry {@code threshold} distinct values, its
  * {@code count} is the number of distinct values seen in it, and a repeat of a value already counted extends the burst
  * ({@code last_seen}, evidence) without raising the count. The burst keeps every value it counted, so the count stays exact
- * however long it runs.
+ * however long it runs. AL-002 runs {@link DistinctValueBursts}, which decides the same with one store entry per value
+ * (checked against this class by {@code DistinctValueBurstsTest}).
  */
 public final class BurstTracker {
 

@@ -26,7 +26,7 @@ public final class DeniedAccessBurstRule implements Processor<String, Normalized
     private final AlertFactory alerts;
     private final BurstTracker tracker;
     private ProcessorContext<String, Alert> context;
-    private KeyValueStore<String, BurstTracker.State> bursts;
+    private DecodedStateCache<BurstTracker.State> bursts;
 
     DeniedAccessBurstRule(DetectionConfig config) {
         this.config = config;
@@ -54,7 +54,7 @@ public final class DeniedAccessBurstRule implements Processor<String, Normalized
     @Override
     public void init(ProcessorContext<String, Alert> context) {
         this.context = context;
-        this.bursts = context.getStateStore(STORE);
+        this.bursts = new DecodedStateCache<>(context.<KeyValueStore<String, BurstTracker.State>>getStateStore(STORE));
     }
 
     @Override

@@ -30,7 +30,7 @@ public final class FailedLoginBurstRule implements Processor<String, NormalizedE
     private final AlertFactory alerts;
     private final BurstTracker tracker;
     private ProcessorContext<String, Alert> context;
-    private KeyValueStore<String, BurstTracker.State> bursts;
+    private DecodedStateCache<BurstTracker.State> bursts;
     private KeyValueStore<String, UserAuthAlerts> userAuthAlerts;
 
     FailedLoginBurstRule(DetectionConfig config) {
@@ -59,7 +59,7 @@ public final class FailedLoginBurstRule implements Processor<String, NormalizedE
     @Override
     public void init(ProcessorContext<String, Alert> context) {
         this.context = context;
-        this.bursts = context.getStateStore(STORE);
+        this.bursts = new DecodedStateCache<>(context.<KeyValueStore<String, BurstTracker.State>>getStateStore(STORE));
         this.userAuthAlerts = context.getStateStore(UserAuthAlerts.STORE);
     }
 

@@ -4,7 +4,7 @@ import io.airlock.core.Alert;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Topics;
 import io.airlock.streams.DetectionConfig;
-import io.airlock.streams.internal.JsonSerdes;
+import io.airlock.streams.internal.InternalSerdes;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -74,7 +74,7 @@ public final class FirstSeenSecretPathRule implements Processor<String, Normaliz
         events.filter((principal, event) -> VaultSecretReads.isOperation(event), Named.as("al-020-vault-operations"))
                 .selectKey((principal, event) -> event.vaultIdentity(), Named.as("al-020-key-by-identity"))
                 .repartition(Repartitioned.<String, NormalizedEvent>as(TOPIC).withKeySerde(Serdes.String())
-                        .withValueSerde(JsonSerdes.events()).withNumberOfPartitions(1))
+                        .withValueSerde(InternalSerdes.events()).withNumberOfPartitions(1))
                 .process(() -> new FirstSeenSecretPathRule(config), Named.as("al-020-detect"), CLOCK_STORE, SEEN_STORE, GROUP_STORE)
                 .to(topics.alerts(), RuleWiring.alerts(RULE));
     }

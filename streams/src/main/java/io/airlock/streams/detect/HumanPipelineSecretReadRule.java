@@ -28,7 +28,7 @@ public final class HumanPipelineSecretReadRule implements Processor<String, Norm
     private final AlertFactory alerts;
     private final VaultPathBurstTracker tracker;
     private ProcessorContext<String, Alert> context;
-    private KeyValueStore<String, VaultPathBurstTracker.State> groups;
+    private DecodedStateCache<VaultPathBurstTracker.State> groups;
 
     HumanPipelineSecretReadRule(DetectionConfig config) {
         this.config = config;
@@ -57,7 +57,7 @@ public final class HumanPipelineSecretReadRule implements Processor<String, Norm
     @Override
     public void init(ProcessorContext<String, Alert> context) {
         this.context = context;
-        this.groups = context.getStateStore(STORE);
+        this.groups = new DecodedStateCache<>(context.<KeyValueStore<String, VaultPathBurstTracker.State>>getStateStore(STORE));
     }
 
     @Override

@@ -6,7 +6,7 @@ import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Topics;
 import io.airlock.streams.BusinessCalendar;
 import io.airlock.streams.DetectionConfig;
-import io.airlock.streams.internal.JsonSerdes;
+import io.airlock.streams.internal.InternalSerdes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -77,7 +77,7 @@ public final class OffHoursManualRunRule implements Processor<String, Normalized
         events.filter((principal, event) -> isOffHoursManualRun(event, config), Named.as("al-011-off-hours-manual-runs"))
                 .selectKey((principal, event) -> event.dagId(), Named.as("al-011-key-by-dag"))
                 .repartition(Repartitioned.<String, NormalizedEvent>as(REPARTITION)
-                        .withKeySerde(Serdes.String()).withValueSerde(JsonSerdes.events()))
+                        .withKeySerde(Serdes.String()).withValueSerde(InternalSerdes.events()))
                 .process(() -> new OffHoursManualRunRule(config), Named.as("al-011-detect"), STORE)
                 .to(topics.alerts(), RuleWiring.alerts(RULE));
     }

@@ -4,7 +4,7 @@ import io.airlock.core.Alert;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Topics;
 import io.airlock.streams.DetectionConfig;
-import io.airlock.streams.internal.JsonSerdes;
+import io.airlock.streams.internal.InternalSerdes;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -16,7 +16,6 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * AL-002: failed logins on at least N distinct Airflow users within a window (default 10 in 10 minutes), across all users.
@@ -24,7 +23,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>Counts the failed logins AL-001 counts ({@code ab_user}, allow-listed users left out). Events on {@code events} are
  * keyed, and so partitioned, by user; to see all users at once the failures are re-keyed to {@link #ENTITY} and sent
  * through a single-partition repartition topic ({@value #REPARTITION}), so one task holds the spray state. The volume is
- * that of failed Airflow logins, which is small. A {@linkplain BurstTracker#distinct distinct} tracker counts users, not
+ * that of failed Airflow logins, which is small. {@link DistinctValueBursts} counts users, not
  * failures: a repeat failure of a user already counted extends the spray ({@code last_seen}, evidence) without raising
  * {@code count}. One spray is one alert (entity {@value #ENTITY}, id from rule, entity and the first failure of the window
  * that reached the threshold); a spray that stays quiet for the window and later restarts is a new alert.
@@ -42,15 +41,12 @@ public final class PasswordSprayRule implements Processor<String, NormalizedEven
 
     private final DetectionConfig config;
     private final AlertFactory alerts;
-    private final BurstTracker tracker;
     private ProcessorContext<String, Alert> context;
-    private KeyValueStore<String, BurstTracker.State> sprays;
+    private DistinctValueBursts sprays;
 
     PasswordSprayRule(DetectionConfig config) {
         this.config = config;
         this.alerts = new AlertFactory(RULE, config);
-        RuleSettings settings = config.rule(RULE);
-        this.tracker = BurstTracker.distinct(RULE.id(), settings.threshold(), settings.window(), config.grace());
     }
 
     /** Adds the rule to a topology: failed logins of {@code events} in, alerts (keyed by alert id) out. */
@@ -58,44 +54,48 @@ public final class PasswordSprayRule implements Processor<String, NormalizedEven
         if (!config.rule(RULE).enabled()) {
             return;
         }
-        RuleWiring.addStore(builder, STORE, BurstTracker.State.class);
+        DistinctValueBursts.addStores(builder, STORE);
         events.filter((user, event) -> FailedLoginBurstRule.isAirflowFailedLogin(event) && !config.allow().allowsUser(event.userName()),
                         Named.as("al-002-failed-logins"))
                 .selectKey((user, event) -> ENTITY, Named.as("al-002-key-all-users"))
                 .repartition(Repartitioned.<String, NormalizedEvent>as(REPARTITION)
                         .withKeySerde(Serdes.String())
-                        .withValueSerde(JsonSerdes.events())
+                        .withValueSerde(InternalSerdes.events())
                         .withNumberOfPartitions(1))
-                .process(() -> new PasswordSprayRule(config), Named.as("al-002-detect"), STORE)
+                .process(() -> new PasswordSprayRule(config), Named.as("al-002-detect"),
+                        DistinctValueBursts.storeNames(STORE).toArray(String[]::new))
                 .to(topics.alerts(), RuleWiring.alerts(RULE));
     }
 
     @Override
     public void init(ProcessorContext<String, Alert> context) {
         this.context = context;
-        this.sprays = context.getStateStore(STORE);
+        RuleSettings settings = config.rule(RULE);
+        List<String> stores = DistinctValueBursts.storeNames(STORE);
+        this.sprays = new DistinctValueBursts(RULE.id(), settings.threshold(), settings.window(), config.grace(),
+                context.getStateStore(stores.get(0)), context.getStateStore(stores.get(1)), context.getStateStore(stores.get(2)),
+                context.getStateStore(stores.get(3)));
     }
 
     @Override
     public void process(Record<String, NormalizedEvent> record) {
         NormalizedEvent event = record.value();
-        BurstTracker.Step step = tracker.observe(sprays.get(ENTITY), ENTITY,
-                new BurstTracker.Hit(event.timestamp(), event.id(), event.userName()));
-        sprays.put(ENTITY, step.next());
-        if (step.fired() != null) {
-            Alert alert = toAlert(step.fired());
+        BurstTracker.OpenBurst fired = sprays.observe(ENTITY, new BurstTracker.Hit(event.timestamp(), event.id(), event.userName()));
+        if (fired != null) {
+            Alert alert = toAlert(fired);
             context.forward(AlertFactory.record(alert));
         }
     }
 
     private Alert toAlert(BurstTracker.OpenBurst spray) {
         RuleSettings settings = config.rule(RULE);
-        List<String> users = spray.values();
-        String named = users.stream().limit(NAMES_IN_SUMMARY).map(UserAuthAlerts::quoted).collect(Collectors.joining(", "));
-        String more = users.size() > NAMES_IN_SUMMARY ? " and " + (users.size() - NAMES_IN_SUMMARY) + " more" : "";
+        List<String> sample = spray.values(); // the first users counted, in order of first failure; count is exact
+        long users = spray.count();
+        String named = sample.stream().limit(NAMES_IN_SUMMARY).map(UserAuthAlerts::quoted).collect(Collectors.joining(", "));
+        String more = users > NAMES_IN_SUMMARY ? " and " + (users - NAMES_IN_SUMMARY) + " more" : "";
         String summary = String.format("Password spray: failed logins on %d distinct Airflow users (%s%s) between %s and %s "
                         + "(threshold %d users within %d min)",
-                users.size(), named, more, DateTimeFormatter.ISO_INSTANT.format(spray.firstSeen()),
+                users, named, more, DateTimeFormatter.ISO_INSTANT.format(spray.firstSeen()),
                 DateTimeFormatter.ISO_INSTANT.format(spray.lastSeen()), settings.threshold(), settings.window().toMinutes());
         return alerts.alert(spray, ENTITY, summary);
     }

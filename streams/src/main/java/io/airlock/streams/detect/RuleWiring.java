@@ -13,9 +13,14 @@ final class RuleWiring {
     private RuleWiring() {
     }
 
-    /** Registers a persistent key-value store with string keys and JSON values of {@code valueType}. */
+    /**
+     * Registers a persistent key-value store with string keys and values of {@code valueType} ({@link RuleStateSerdes}: compact
+     * for burst states, JSON otherwise). The store is cached: a key a rule rewrites for every event reaches RocksDB and the
+     * changelog once per commit, not once per event. Reads see the cache, so rules behave the same.
+     */
     static void addStore(StreamsBuilder builder, String name, Class<?> valueType) {
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), JsonSerdes.of(valueType)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(),
+                RuleStateSerdes.forType(valueType)).withCachingEnabled());
     }
 
     /** How a rule writes its alerts: keyed by alert id, sink named {@code <rule>-alerts}. */

@@ -27,7 +27,7 @@ public final class SecretHarvestingRule implements Processor<String, NormalizedE
     private final AlertFactory alerts;
     private final VaultPathBurstTracker tracker;
     private ProcessorContext<String, Alert> context;
-    private KeyValueStore<String, VaultPathBurstTracker.State> bursts;
+    private DecodedStateCache<VaultPathBurstTracker.State> bursts;
 
     SecretHarvestingRule(DetectionConfig config) {
         this.config = config;
@@ -56,7 +56,7 @@ public final class SecretHarvestingRule implements Processor<String, NormalizedE
     @Override
     public void init(ProcessorContext<String, Alert> context) {
         this.context = context;
-        this.bursts = context.getStateStore(STORE);
+        this.bursts = new DecodedStateCache<>(context.<KeyValueStore<String, VaultPathBurstTracker.State>>getStateStore(STORE));
     }
 
     @Override

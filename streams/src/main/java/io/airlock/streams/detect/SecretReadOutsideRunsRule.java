@@ -5,7 +5,7 @@ import io.airlock.core.Alert;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Topics;
 import io.airlock.streams.DetectionConfig;
-import io.airlock.streams.internal.JsonSerdes;
+import io.airlock.streams.internal.InternalSerdes;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -167,12 +167,12 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
         }
         RuleWiring.addStore(builder, RUNS_STORE, RunActivity.class);
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE), Serdes.String(),
-                JsonSerdes.events()));
+                InternalSerdes.events()));
         RuleWiring.addStore(builder, GROUP_STORE, VaultPathBurstTracker.State.class);
         events.filter((principal, event) -> isRunChange(event) || isServiceRead(config, event), Named.as("al-022-airflow-activity"))
                 .selectKey((principal, event) -> ACTIVITY_KEY, Named.as("al-022-key-to-one"))
                 .repartition(Repartitioned.<String, NormalizedEvent>as(TOPIC).withKeySerde(Serdes.String())
-                        .withValueSerde(JsonSerdes.events()).withNumberOfPartitions(1))
+                        .withValueSerde(InternalSerdes.events()).withNumberOfPartitions(1))
                 .process(() -> new SecretReadOutsideRunsRule(config), Named.as("al-022-detect"), RUNS_STORE, PENDING_STORE, GROUP_STORE)
                 .to(topics.alerts(), RuleWiring.alerts(RULE));
     }

@@ -2,7 +2,7 @@ package io.airlock.streams.detect;
 
 import io.airlock.core.NormalizedEvent;
 import io.airlock.streams.DetectionConfig;
-import io.airlock.streams.internal.JsonSerdes;
+import io.airlock.streams.internal.InternalSerdes;
 import java.util.Locale;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -90,7 +90,7 @@ public final class VaultSecretReads {
                         Named.as("vault-operations-to-rekey"))
                 .selectKey((principal, event) -> event.vaultIdentity(), Named.as("vault-operations-key-by-identity"))
                 .repartition(Repartitioned.<String, NormalizedEvent>as(BY_IDENTITY_TOPIC)
-                        .withKeySerde(Serdes.String()).withValueSerde(JsonSerdes.events()));
+                        .withKeySerde(Serdes.String()).withValueSerde(InternalSerdes.events()));
     }
 
     /**

@@ -103,6 +103,7 @@ public final class AbUserChangeNormalizer implements Processor<String, JsonNode,
                 .reason(reason)
                 .userName(username)
                 .relatedUsers(List.of(username))
+                .sourcePosition(change.source(), change.lsn())
                 .build();
         context.forward(record.withKey(username).withValue(event).withTimestamp(change.committed().toEpochMilli()));
     }

@@ -61,6 +61,7 @@ public final class AuditLogNormalizer implements Processor<String, JsonNode, Str
                 .dagId(dagId)
                 .runId(Fields.text(row, "run_id", ROW))
                 .taskId(Fields.text(row, "task_id", ROW))
+                .sourcePosition(change.source(), change.lsn())
                 .build();
         context.forward(record.withKey(normalized.principal()).withValue(normalized).withTimestamp(at.toEpochMilli()));
     }

@@ -77,7 +77,8 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
         switch (change.op()) {
             case "c", "r" -> {
                 Instant created = first(run.queuedAt(), run.startDate(), change.committed());
-                emit(record, run, "dag-run-created", null, created, StableIds.of(NormalizedEvent.DATASET_DAG_RUN, run.id(), "created"));
+                emit(record, change, run, "dag-run-created", null, created,
+                        StableIds.of(NormalizedEvent.DATASET_DAG_RUN, run.id(), "created"));
                 if (run.state() != null && !QUEUED.equals(run.state())) {
                     emitState(record, run, change);
                 }
@@ -104,10 +105,11 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
         };
         String id = StableIds.of(NormalizedEvent.DATASET_DAG_RUN, run.id(), "state", run.state(), Long.toString(run.clearNumber()),
                 at.toString());
-        emit(record, run, "dag-run-" + run.state(), outcome, at, id);
+        emit(record, change, run, "dag-run-" + run.state(), outcome, at, id);
     }
 
-    private void emit(Record<String, JsonNode> record, Run run, String action, String outcome, Instant at, String id) {
+    private void emit(Record<String, JsonNode> record, DebeziumChange change, Run run, String action, String outcome, Instant at,
+            String id) {
         String user = run.triggeringUser();
         NormalizedEvent event = NormalizedEvent.builder(at, id, NormalizedEvent.DATASET_DAG_RUN)
                 .category(EventCategories.airflowDagRun())
@@ -119,6 +121,7 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
                 .runId(run.runId())
                 .runType(run.runType())
                 .state(run.state())
+                .sourcePosition(change.source(), change.lsn())
                 .build();
         context.forward(record.withKey(event.principal()).withValue(event).withTimestamp(at.toEpochMilli()));
     }

@@ -13,8 +13,11 @@ import java.time.Instant;
  * @param table     {@code source.table}
  * @param position  the source position that makes the change unique: {@code source.lsn} (falls back to {@code ts_ms})
  * @param committed commit time of the transaction ({@code source.ts_ms})
+ * @param source    where the change was read, {@code postgres:<source.db>} (null without {@code source.db})
+ * @param lsn       {@code source.lsn} as a number (null when absent or not a whole number)
  */
-public record DebeziumChange(String op, JsonNode before, JsonNode after, String table, String position, Instant committed) {
+public record DebeziumChange(String op, JsonNode before, JsonNode after, String table, String position, Instant committed,
+        String source, Long lsn) {
 
     public DebeziumChange {
         if (!"c".equals(op) && !"u".equals(op) && !"d".equals(op) && !"r".equals(op)) {
@@ -42,8 +45,24 @@ public record DebeziumChange(String op, JsonNode before, JsonNode after, String 
             throw new MalformedRecordException("Debezium change event without a numeric 'source.ts_ms'");
         }
         String lsn = source.path("lsn").isMissingNode() || source.path("lsn").isNull() ? "ts" + tsMs.asLong() : source.path("lsn").asText();
+        String db = source.path("db").isTextual() && !source.path("db").asText().isEmpty() ? source.path("db").asText() : null;
         return new DebeziumChange(payload.path("op").asText(null), row(payload.get("before")), row(payload.get("after")),
-                source.path("table").asText(""), lsn, Instant.ofEpochMilli(tsMs.asLong()));
+                source.path("table").asText(""), lsn, Instant.ofEpochMilli(tsMs.asLong()), db == null ? null : "postgres:" + db,
+                lsnNumber(source.path("lsn")));
+    }
+
+    private static Long lsnNumber(JsonNode lsn) {
+        if (lsn.isIntegralNumber() && lsn.canConvertToLong()) {
+            return lsn.asLong();
+        }
+        if (lsn.isTextual()) {
+            try {
+                return Long.parseLong(lsn.asText());
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        return null;
     }
 
     private static JsonNode row(JsonNode node) {

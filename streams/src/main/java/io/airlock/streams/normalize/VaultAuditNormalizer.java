@@ -4,12 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.Json;
 import io.airlock.core.MalformedRecordException;
 import io.airlock.core.NormalizedEvent;
+import io.airlock.core.SourceHeaders;
 import io.airlock.core.StableIds;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -32,6 +36,9 @@ import org.apache.kafka.streams.processor.api.Record;
  * <li>Run attribution: audited request headers {@value #DAG_ID_HEADER}, {@value #RUN_ID_HEADER}, {@value #TASK_ID_HEADER}
  *     (enable them with {@code vault write sys/config/auditing/request-headers/X-Airflow-Dag-Id hmac=false}) fill
  *     {@code airflow.dag_id}, {@code airflow.run_id}, {@code airflow.task_id}. Values HMAC'd by Vault are ignored.</li>
+ * <li>{@code airlock.source} and {@code airlock.position} from the record headers of the same names ({@link SourceHeaders}) the
+ *     capture adds: the audit file's id and the line's byte offset; a socket line has no position, a record without the
+ *     headers neither.</li>
  * </ul>
  * Missing and unknown fields are tolerated. A line that is not an object, has no RFC 3339 {@code time}, a {@code type} other
  * than request/response, or a field of the wrong type throws {@link MalformedRecordException}.
@@ -55,11 +62,15 @@ public final class VaultAuditNormalizer implements Processor<String, JsonNode, S
 
     @Override
     public void process(Record<String, JsonNode> record) {
-        NormalizedEvent event = normalize(record.value());
+        NormalizedEvent event = normalize(record.value(), record.headers());
         context.forward(record.withKey(event.principal()).withValue(event).withTimestamp(event.timestamp().toEpochMilli()));
     }
 
     static NormalizedEvent normalize(JsonNode line) {
+        return normalize(line, null);
+    }
+
+    static NormalizedEvent normalize(JsonNode line, Headers headers) {
         if (line == null || !line.isObject()) {
             throw new MalformedRecordException("a Vault audit line must be a JSON object");
         }
@@ -88,7 +99,8 @@ public final class VaultAuditNormalizer implements Processor<String, JsonNode, S
         }
         String displayName = Fields.nonEmptyText(auth, "display_name", "auth");
         String entityId = Fields.nonEmptyText(auth, "entity_id", "auth");
-        JsonNode headers = request.get("headers");
+        JsonNode requestHeaders = request.get("headers");
+        String source = headerText(headers, SourceHeaders.SOURCE);
 
         return NormalizedEvent.builder(time, id, NormalizedEvent.DATASET_VAULT)
                 .category(EventCategories.vault(path, mountType))
@@ -105,10 +117,33 @@ public final class VaultAuditNormalizer implements Processor<String, JsonNode, S
                 .vaultError(error == null || error.length() <= MAX_ERROR_LENGTH ? error : error.substring(0, MAX_ERROR_LENGTH) + "…")
                 .vaultAuditType(type)
                 .vaultKvPath(VaultKvPaths.of(path, mountType, Fields.nonEmptyText(request, "mount_point", "request")))
-                .dagId(header(headers, DAG_ID_HEADER))
-                .runId(header(headers, RUN_ID_HEADER))
-                .taskId(header(headers, TASK_ID_HEADER))
+                .dagId(header(requestHeaders, DAG_ID_HEADER))
+                .runId(header(requestHeaders, RUN_ID_HEADER))
+                .taskId(header(requestHeaders, TASK_ID_HEADER))
+                .sourcePosition(source, source == null ? null : position(headerText(headers, SourceHeaders.POSITION)))
                 .build();
+    }
+
+    /** The last value of a Kafka record header as UTF-8 text, null when absent or empty. */
+    private static String headerText(Headers headers, String name) {
+        Header header = headers == null ? null : headers.lastHeader(name);
+        if (header == null || header.value() == null || header.value().length == 0) {
+            return null;
+        }
+        return new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    /** A decimal byte offset; anything else (a capture bug, not the line's fault) is no position rather than a dead letter. */
+    private static Long position(String decimal) {
+        if (decimal == null) {
+            return null;
+        }
+        try {
+            long value = Long.parseLong(decimal.strip());
+            return value < 0 ? null : value;
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static JsonNode orEmpty(JsonNode node) {

@@ -95,7 +95,9 @@ class AuditLogNormalizerTest {
 
         List<NormalizedEvent> events = fixture.events();
         assertThat(events).hasSize(2);
-        assertThat(events.get(1)).isEqualTo(events.get(0));
+        // the same event (id and every field), read at another place in the WAL
+        assertThat(events.get(1)).usingRecursiveComparison().ignoringFields("position").isEqualTo(events.get(0));
+        assertThat(events.get(1).position()).isNotEqualTo(events.get(0).position());
         assertThat(events.get(1).timestamp()).isEqualTo(T0);
     }
 

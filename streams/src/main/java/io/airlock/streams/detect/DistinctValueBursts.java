@@ -1,0 +1,214 @@
+package io.airlock.streams.detect;
+
+import io.airlock.core.Alert;
+import io.airlock.core.StableIds;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * "At least {@code threshold} distinct values within {@code window}" (AL-002: failed logins on distinct users) with one store
+ * entry per counted hit instead of one value holding them all: the same decisions as a {@linkplain BurstTracker#distinct
+ * distinct BurstTracker}, at a cost per event that does not grow with the number of values in the window.
+ *
+ * <p>Stores (names from a prefix, all changelogged):
+ * <ul>
+ * <li>{@code <prefix>} — per entity a {@link SprayState}: the newest hit time and the open burst (evidence ≤ 50, a sample of
+ *     values, the exact count);</li>
+ * <li>{@code <prefix>-by-time} — {@code entity␟time␟event id → value}, the latest hit of each value, in time order: a range
+ *     scan gives the hits of a window, expiry deletes a range from the start;</li>
+ * <li>{@code <prefix>-latest} — {@code entity␟value → time␟event id}, which hit of a value is the latest;</li>
+ * <li>{@code <prefix>-members} — {@code alert id␟value}, the values an open burst has counted (so its count stays exact
+ *     however long it runs); removed when the burst ends.</li>
+ * </ul>
+ * Times are fixed-width (12 digits of epoch seconds, 9 of nanos), so key order is time order; instants before 1970 are not
+ * supported.
+ */
+final class DistinctValueBursts {
+
+    /** Values an open burst keeps in its {@link SprayState} for the summary. */
+    static final int SAMPLE = 10;
+
+    private static final char SEP = '\u001f';
+    private static final String AFTER_ALL_IDS = SEP + "\uffff";
+    private static final int TIME_CHARS = 21;
+
+    private final String ruleId;
+    private final int threshold;
+    private final Duration window;
+    private final Duration grace;
+    private final DecodedStateCache<SprayState> states;
+    private final KeyValueStore<String, String> byTime;
+    private final KeyValueStore<String, String> latest;
+    private final KeyValueStore<String, String> members;
+
+    DistinctValueBursts(String ruleId, int threshold, Duration window, Duration grace, KeyValueStore<String, SprayState> states,
+            KeyValueStore<String, String> byTime, KeyValueStore<String, String> latest, KeyValueStore<String, String> members) {
+        this.ruleId = ruleId;
+        this.threshold = threshold;
+        this.window = window;
+        this.grace = grace;
+        this.states = new DecodedStateCache<>(states);
+        this.byTime = byTime;
+        this.latest = latest;
+        this.members = members;
+    }
+
+    /** The names of the four stores for {@code prefix}, in constructor order. */
+    static List<String> storeNames(String prefix) {
+        return List.of(prefix, prefix + "-by-time", prefix + "-latest", prefix + "-members");
+    }
+
+    /** Registers the four stores (persistent, changelogged, cached so rewrites of a key collapse per commit). */
+    static void addStores(StreamsBuilder builder, String prefix) {
+        List<String> names = storeNames(prefix);
+        RuleWiring.addStore(builder, names.get(0), SprayState.class);
+        for (String name : names.subList(1, 4)) {
+            builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.String())
+                    .withCachingEnabled());
+        }
+    }
+
+    /** Counts the hit (its {@code value} must be set); returns the burst to alert on if it opened or changed one, else null. */
+    BurstTracker.OpenBurst observe(String entity, BurstTracker.Hit hit) {
+        String value = java.util.Objects.requireNonNull(hit.value(), "a distinct tracker counts hit values; value");
+        SprayState state = states.get(entity);
+        if (state == null) {
+            state = SprayState.EMPTY;
+        }
+        BurstTracker.OpenBurst open = state.open();
+        String latestKey = entity + SEP + value;
+        String known = latest.get(latestKey);
+        if (known != null && known.endsWith(SEP + hit.eventId()) || open != null && open.evidence().contains(hit.eventId())) {
+            return null;
+        }
+        Instant newest = state.latest() == null || hit.at().isAfter(state.latest()) ? hit.at() : state.latest();
+        Instant keepFrom = newest.minus(window).minus(grace);
+        boolean stored = false;
+        if (!hit.at().isBefore(keepFrom)) {
+            String sortKey = timeKey(hit.at()) + SEP + hit.eventId();
+            if (known == null || sortKey.compareTo(known) > 0) {
+                if (known != null) {
+                    byTime.delete(entity + SEP + known);
+                }
+                byTime.put(entity + SEP + sortKey, value);
+                latest.put(latestKey, sortKey);
+                stored = true;
+            }
+        }
+        if (state.latest() == null || newest.isAfter(state.latest())) {
+            expireBefore(entity, keepFrom);
+        }
+
+        if (open != null && !hit.at().isAfter(open.lastSeen().plus(window)) && !hit.at().isBefore(open.firstSeen().minus(window))) {
+            BurstTracker.OpenBurst grown = grow(open, hit);
+            states.put(entity, new SprayState(newest, grown));
+            return grown.equals(open) ? null : grown;
+        }
+        List<KeyValue<String, String>> inWindow = new ArrayList<>();
+        String from = entity + SEP + timeKey(hit.at().minus(window)) + AFTER_ALL_IDS;
+        String to = entity + SEP + timeKey(hit.at()) + AFTER_ALL_IDS;
+        if (stored) {
+            try (KeyValueIterator<String, String> hits = byTime.range(from, to)) {
+                hits.forEachRemaining(inWindow::add);
+            }
+        }
+        if (stored && inWindow.size() >= threshold) {
+            if (open != null) {
+                forgetMembers(open);
+            }
+            Instant first = timeOf(inWindow.get(0).key);
+            List<String> evidence = inWindow.stream().map(kv -> kv.key.substring(kv.key.lastIndexOf(SEP) + 1))
+                    .limit(Alert.MAX_EVIDENCE).toList();
+            String alertId = StableIds.of(ruleId, entity, first.toString());
+            List<String> sample = new ArrayList<>(SAMPLE);
+            for (KeyValue<String, String> kv : inWindow) {
+                members.put(alertId + SEP + kv.value, "");
+                if (sample.size() < SAMPLE) {
+                    sample.add(kv.value);
+                }
+            }
+            var opened = new BurstTracker.OpenBurst(alertId, first, hit.at(), inWindow.size(), evidence, sample);
+            states.put(entity, new SprayState(newest, opened));
+            return opened;
+        }
+        boolean expired = open != null && newest.isAfter(open.lastSeen().plus(window).plus(grace));
+        if (expired) {
+            forgetMembers(open);
+        }
+        states.put(entity, new SprayState(newest, expired ? null : open));
+        return null;
+    }
+
+    private BurstTracker.OpenBurst grow(BurstTracker.OpenBurst open, BurstTracker.Hit hit) {
+        String member = open.alertId() + SEP + hit.value();
+        long count = open.count();
+        List<String> sample = open.values();
+        if (members.get(member) == null) {
+            members.put(member, "");
+            count++;
+            if (sample.size() < SAMPLE) {
+                sample = new ArrayList<>(sample);
+                sample.add(hit.value());
+            }
+        }
+        return new BurstTracker.OpenBurst(open.alertId(), min(open.firstSeen(), hit.at()), max(open.lastSeen(), hit.at()), count,
+                Alert.appendEvidence(open.evidence(), hit.eventId()), sample);
+    }
+
+    /** Deletes the entity's hits older than {@code keepFrom}, and their values' latest-hit entries. */
+    private void expireBefore(String entity, Instant keepFrom) {
+        List<KeyValue<String, String>> old = new ArrayList<>();
+        try (KeyValueIterator<String, String> hits = byTime.range(entity + SEP, entity + SEP + timeKey(keepFrom))) {
+            hits.forEachRemaining(old::add);
+        }
+        for (KeyValue<String, String> kv : old) {
+            byTime.delete(kv.key);
+            String latestKey = entity + SEP + kv.value;
+            String sortKey = kv.key.substring(entity.length() + 1);
+            if (sortKey.equals(latest.get(latestKey))) {
+                latest.delete(latestKey);
+            }
+        }
+    }
+
+    private void forgetMembers(BurstTracker.OpenBurst burst) {
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, String> counted = members.prefixScan(burst.alertId() + SEP, new StringSerializer())) {
+            counted.forEachRemaining(kv -> keys.add(kv.key));
+        }
+        keys.forEach(members::delete);
+    }
+
+    /** {@code SSSSSSSSSSSSNNNNNNNNN}: epoch seconds (12 digits) and nanos (9), so that string order is time order. */
+    static String timeKey(Instant at) {
+        String seconds = Long.toString(Math.max(0, at.getEpochSecond()));
+        String nanos = Integer.toString(at.getNano());
+        var sb = new StringBuilder(TIME_CHARS);
+        sb.append("0".repeat(Math.max(0, 12 - seconds.length()))).append(seconds);
+        sb.append("0".repeat(9 - nanos.length())).append(nanos);
+        return sb.toString();
+    }
+
+    private static Instant timeOf(String byTimeKey) {
+        int idSep = byTimeKey.lastIndexOf(SEP);
+        String time = byTimeKey.substring(idSep - TIME_CHARS, idSep);
+        return Instant.ofEpochSecond(Long.parseLong(time.substring(0, 12)), Integer.parseInt(time.substring(12)));
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+    private static Instant max(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
+    }
+}

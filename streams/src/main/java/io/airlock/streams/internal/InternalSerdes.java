@@ -1,0 +1,122 @@
+package io.airlock.streams.internal;
+
+import io.airlock.core.Json;
+import io.airlock.core.MalformedRecordException;
+import io.airlock.core.NormalizedEvent;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Serdes for what only this application reads back: repartition topics and state stores. Normalized events there are written
+ * in a compact binary form (a format byte, then every field in declaration order, strings as length-prefixed UTF-8, the
+ * timestamp as seconds and nanos) instead of JSON: re-keying events for a rule then costs no JSON writing, parsing or ISO-8601
+ * formatting. The contract topics ({@code events}, {@code alerts}) stay JSON ({@link JsonSerdes}).
+ *
+ * <p>Values starting with {@code '{'} are read as JSON, so records an earlier version left in a repartition topic or store
+ * still load.
+ */
+public final class InternalSerdes {
+
+    static final byte EVENT_FORMAT = 1;
+
+    private InternalSerdes() {
+    }
+
+    /** Normalized events on repartition topics and in stores. */
+    public static Serde<NormalizedEvent> events() {
+        Serializer<NormalizedEvent> serializer = (topic, event) -> event == null ? null : write(event);
+        Deserializer<NormalizedEvent> deserializer = (topic, bytes) -> bytes == null ? null : read(bytes);
+        return Serdes.serdeFrom(serializer, deserializer);
+    }
+
+    static byte[] write(NormalizedEvent e) {
+        var bytes = new ByteArrayOutputStream(384);
+        try (var out = new DataOutputStream(bytes)) {
+            out.writeByte(EVENT_FORMAT);
+            out.writeLong(e.timestamp().getEpochSecond());
+            out.writeInt(e.timestamp().getNano());
+            for (String field : new String[] {e.id(), e.dataset(), e.category(), e.action(), e.outcome(), e.reason(), e.userName(),
+                e.sourceIp(), e.dagId(), e.runId(), e.taskId(), e.runType(), e.state(), e.vaultPath(), e.vaultOperation(),
+                e.vaultMountType(), e.vaultIdentity(), e.vaultError(), e.vaultAuditType(), e.vaultKvPath(), e.source()}) {
+                writeString(out, field);
+            }
+            List<String> related = e.relatedUsers();
+            out.writeInt(related == null ? -1 : related.size());
+            if (related != null) {
+                for (String user : related) {
+                    writeString(out, user);
+                }
+            }
+            out.writeBoolean(e.position() != null);
+            if (e.position() != null) {
+                out.writeLong(e.position());
+            }
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return bytes.toByteArray();
+    }
+
+    static NormalizedEvent read(byte[] bytes) {
+        if (bytes.length > 0 && bytes[0] == '{') {
+            return Json.read(bytes, NormalizedEvent.class);
+        }
+        if (bytes.length == 0 || bytes[0] != EVENT_FORMAT) {
+            throw new MalformedRecordException("not a normalized event in Airlock's internal format");
+        }
+        try (var in = new DataInputStream(new ByteArrayInputStream(bytes, 1, bytes.length - 1))) {
+            Instant timestamp = Instant.ofEpochSecond(in.readLong(), in.readInt());
+            String[] f = new String[21];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = readString(in);
+            }
+            int n = in.readInt();
+            List<String> related = null;
+            if (n >= 0) {
+                related = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    related.add(readString(in));
+                }
+            }
+            Long position = in.readBoolean() ? in.readLong() : null;
+            return new NormalizedEvent(timestamp, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12],
+                    f[13], f[14], f[15], f[16], f[17], f[18], f[19], related, f[20], position);
+        } catch (IOException ex) {
+            throw new MalformedRecordException("truncated normalized event in Airlock's internal format", ex);
+        }
+    }
+
+    private static void writeString(DataOutputStream out, String value) throws IOException {
+        if (value == null) {
+            out.writeInt(-1);
+            return;
+        }
+        byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(utf8.length);
+        out.write(utf8);
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        int length = in.readInt();
+        if (length < 0) {
+            return null;
+        }
+        byte[] utf8 = in.readNBytes(length);
+        if (utf8.length != length) {
+            throw new IOException("truncated string");
+        }
+        return new String(utf8, StandardCharsets.UTF_8);
+    }
+}

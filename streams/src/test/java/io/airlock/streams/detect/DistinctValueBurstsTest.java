@@ -1,0 +1,116 @@
+package io.airlock.streams.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The store-backed distinct tracker decides exactly as the pure {@link BurstTracker#distinct}: same bursts fired (id, first and
+ * last seen, count, evidence, first values) for the same hits, including repeats, replays, late and out-of-order hits and
+ * bursts that end and restart; and its stores hold only the window.
+ */
+class DistinctValueBurstsTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
+    private static final Duration WINDOW = Duration.ofMinutes(10);
+    private static final Duration GRACE = Duration.ofMinutes(2);
+
+    private final MockProcessorContext<String, String> context = new MockProcessorContext<>();
+    private final List<KeyValueStore<String, ?>> stores = new ArrayList<>();
+
+    private <V> KeyValueStore<String, V> store(String name, Serde<V> values) {
+        KeyValueStore<String, V> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), values)
+                .withLoggingDisabled().build();
+        store.init(context.getStateStoreContext(), store);
+        stores.add(store);
+        return store;
+    }
+
+    private DistinctValueBursts tracker(int threshold) {
+        List<String> names = DistinctValueBursts.storeNames("t");
+        return new DistinctValueBursts("AL-002", threshold, WINDOW, GRACE, store(names.get(0), RuleStateSerdes.forType(SprayState.class)),
+                store(names.get(1), Serdes.String()), store(names.get(2), Serdes.String()), store(names.get(3), Serdes.String()));
+    }
+
+    @Test
+    void shouldFireTheSameBurstsAsThePureDistinctTrackerOnRandomTraffic() {
+        var alertIds = new java.util.HashSet<String>();
+        int updates = 0;
+        for (long seed = 1; seed <= 30; seed++) {
+            var random = new Random(seed);
+            int threshold = 2 + random.nextInt(6);
+            BurstTracker pure = BurstTracker.distinct("AL-002", threshold, WINDOW, GRACE);
+            DistinctValueBursts stored = tracker(threshold);
+            BurstTracker.State state = null;
+            List<BurstTracker.Hit> seen = new ArrayList<>();
+            long clock = 0;
+            int users = 3 + random.nextInt(30);
+            for (int i = 0; i < 600; i++) {
+                BurstTracker.Hit hit;
+                if (!seen.isEmpty() && random.nextInt(20) == 0) {
+                    hit = seen.get(random.nextInt(seen.size())); // a replayed event
+                } else {
+                    // mostly forward in time, with quiet gaps that end bursts and some late hits within and beyond grace
+                    clock += random.nextInt(10) == 0 ? 60_000L * (5 + random.nextInt(20)) : 1_000L * random.nextInt(40);
+                    long at = random.nextInt(8) == 0 ? clock - 1_000L * random.nextInt(900) : clock;
+                    hit = new BurstTracker.Hit(T0.plusMillis(at), "e" + seed + "-" + i, "user" + random.nextInt(users));
+                    seen.add(hit);
+                }
+                BurstTracker.Step step = pure.observe(state, "airflow", hit);
+                state = step.next();
+                BurstTracker.OpenBurst expected = step.fired();
+                BurstTracker.OpenBurst actual = stored.observe("airflow", hit);
+                if (expected == null) {
+                    assertThat(actual).as("seed %d hit %d", seed, i).isNull();
+                } else {
+                    assertThat(actual).as("seed %d hit %d", seed, i).isNotNull();
+                    alertIds.add(expected.alertId());
+                    updates++;
+                    assertThat(actual.alertId()).isEqualTo(expected.alertId());
+                    assertThat(actual.firstSeen()).isEqualTo(expected.firstSeen());
+                    assertThat(actual.lastSeen()).isEqualTo(expected.lastSeen());
+                    assertThat(actual.count()).isEqualTo(expected.count());
+                    assertThat(actual.evidence()).isEqualTo(expected.evidence());
+                    assertThat(actual.values()).isEqualTo(expected.values().subList(0,
+                            Math.min(expected.values().size(), DistinctValueBursts.SAMPLE)));
+                }
+            }
+            @SuppressWarnings("unchecked")
+            KeyValueStore<String, String> byTime = (KeyValueStore<String, String>) stores.get(stores.size() - 3);
+            assertThat(byTime.approximateNumEntries()).as("one entry per value within the window").isEqualTo(state.hits().size());
+            stores.forEach(KeyValueStore::close);
+            stores.clear();
+        }
+        assertThat(alertIds).as("bursts that opened, ended and restarted").hasSizeGreaterThan(100);
+        assertThat(updates).isGreaterThan(1000);
+    }
+
+    @Test
+    void shouldKeepTheCountExactWhileTheBurstOutgrowsItsSample() {
+        DistinctValueBursts tracker = tracker(3);
+        BurstTracker.OpenBurst last = null;
+        for (int i = 0; i < 40; i++) {
+            BurstTracker.OpenBurst fired = tracker.observe("airflow", new BurstTracker.Hit(T0.plusSeconds(i), "e" + i, "user" + i % 25));
+            last = fired != null ? fired : last;
+        }
+        assertThat(last.count()).isEqualTo(25);
+        assertThat(last.values()).hasSize(DistinctValueBursts.SAMPLE).startsWith("user0", "user1", "user2");
+    }
+
+    @Test
+    void shouldOrderTimeKeysAsInstants() {
+        Instant a = Instant.parse("2026-03-02T10:00:00.999999999Z");
+        Instant b = Instant.parse("2026-03-02T10:00:01Z");
+        assertThat(DistinctValueBursts.timeKey(a)).hasSize(21).isLessThan(DistinctValueBursts.timeKey(b));
+    }
+}

@@ -1,0 +1,62 @@
+package io.airlock.streams.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.airlock.core.Json;
+import io.airlock.core.MalformedRecordException;
+import io.airlock.core.NormalizedEvent;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class InternalSerdesTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-02T10:00:00.123456789Z");
+
+    private static NormalizedEvent full() {
+        return NormalizedEvent.builder(T0, "id-1", NormalizedEvent.DATASET_VAULT).category("api").action("read").outcome("success")
+                .reason("r").userName("approle-ä").sourceIp("10.0.4.17").dagId("etl").runId("scheduled__x").taskId("extract")
+                .runType("manual").state("running").vaultPath("airflow/data/connections/db").vaultOperation("read")
+                .vaultMountType("kv").vaultIdentity("ent-1").vaultError("1 error occurred:\n\t* permission denied")
+                .vaultAuditType("response").vaultKvPath("airflow/connections/db").relatedUsers(List.of("approle-ä", "bob"))
+                .sourcePosition("vault-file:2049-13", 1_048_576L).build();
+    }
+
+    private static NormalizedEvent roundTrip(NormalizedEvent event) {
+        var serde = InternalSerdes.events();
+        return serde.deserializer().deserialize("t", serde.serializer().serialize("t", event));
+    }
+
+    @Test
+    void shouldRoundTripEveryFieldOfTheEvent() {
+        // a field added to NormalizedEvent must be added to the internal format too
+        assertThat(Arrays.stream(NormalizedEvent.class.getRecordComponents()).map(c -> c.getName()))
+                .as("fields the internal format writes").hasSize(24);
+        assertThat(roundTrip(full())).isEqualTo(full());
+    }
+
+    @Test
+    void shouldKeepAbsentFieldsAbsent() {
+        NormalizedEvent minimal = NormalizedEvent.builder(T0, "id-2", NormalizedEvent.DATASET_LOG).build();
+        assertThat(roundTrip(minimal)).isEqualTo(minimal);
+        NormalizedEvent noUsers = NormalizedEvent.builder(T0, "id-3", NormalizedEvent.DATASET_LOG).relatedUsers(List.of()).build();
+        assertThat(roundTrip(noUsers).relatedUsers()).isEmpty();
+    }
+
+    @Test
+    void shouldStillReadEventsWrittenAsJson() {
+        byte[] json = Json.write(full());
+        assertThat(InternalSerdes.events().deserializer().deserialize("t", json)).isEqualTo(full());
+    }
+
+    @Test
+    void shouldRefuseBytesInNoKnownFormat() {
+        assertThatThrownBy(() -> InternalSerdes.events().deserializer().deserialize("t", new byte[] {7, 1, 2}))
+                .isInstanceOf(MalformedRecordException.class);
+        byte[] truncated = Arrays.copyOf(InternalSerdes.write(full()), 20);
+        assertThatThrownBy(() -> InternalSerdes.events().deserializer().deserialize("t", truncated))
+                .isInstanceOf(MalformedRecordException.class);
+    }
+}
