@@ -64,6 +64,7 @@ public final class DetectionBenchmark {
 
     private static final Duration POLL = Duration.ofMillis(25);
     private static final Duration TIMEOUT = Duration.ofMinutes(15);
+    private static final String RUN_ID = Long.toString(System.nanoTime() & 0xffffffL, 36);
     private static int roundNumber;
 
     private DetectionBenchmark() {
@@ -77,6 +78,39 @@ public final class DetectionBenchmark {
 
         double eventsPerS() {
             return events / seconds;
+        }
+    }
+
+    /**
+     * One round of each topology on the given broker: the Airlock topology and the pass-through topology over the same input.
+     *
+     * @param airlockEventsPerSecond normalized events per second through the full Airlock topology (until its input offsets are
+     *     committed)
+     * @param passThroughEventsPerSecond records per second through the pass-through topology, same input, same settings
+     * @param stateStoreBytes bytes of the Airlock application's state directory once it has drained and closed
+     */
+    public record Comparison(double airlockEventsPerSecond, double passThroughEventsPerSecond, long stateStoreBytes) {
+        /** Airlock events/s over pass-through records/s (every input record normalizes to one event, so the units match). */
+        public double ratio() {
+            return passThroughEventsPerSecond == 0 ? 0 : airlockEventsPerSecond / passThroughEventsPerSecond;
+        }
+    }
+
+    /**
+     * Runs the pass-through topology and then the Airlock topology on {@code kafka}, each over {@code records} freshly generated
+     * input records on fresh topic names, and returns their throughput.
+     *
+     * @param kafka the broker both topologies run on
+     * @param records input records per topology (rounded down to a multiple of ten, at least ten)
+     * @return the figures of this one round
+     * @throws Exception if a topology fails or does not finish within the timeout
+     */
+    public static Comparison compare(EmbeddedKafka kafka, int records) throws Exception {
+        int n = Math.max(10, records / 10 * 10);
+        try (Admin admin = kafka.admin()) {
+            Result pass = measure(kafka, admin, n, false);
+            Result airlock = measure(kafka, admin, n, true);
+            return new Comparison(airlock.eventsPerS(), pass.eventsPerS(), airlock.stateBytes);
         }
     }
 
@@ -110,7 +144,7 @@ public final class DetectionBenchmark {
     }
 
     private static Result measure(EmbeddedKafka kafka, Admin admin, int records, boolean airlock) throws Exception {
-        var topics = new Topics("bench-" + (++roundNumber));
+        var topics = new Topics(nextPrefix());
         String output = topics.prefix() + ".passthrough";
         createTopics(kafka, Stream.concat(topics.all().stream(), Stream.of(output)).toArray(String[]::new));
         List<String> inputs = inputTopics(topics);
@@ -165,11 +199,19 @@ public final class DetectionBenchmark {
         return r;
     }
 
-    /** Creation is retried: right after creation the broker may not yet report a topic in the visibility check. */
+    private static synchronized String nextPrefix() {
+        return "bench-" + RUN_ID + "-" + (++roundNumber);
+    }
+
+    /**
+     * Creation is retried: right after creation the broker may not yet report a topic in the visibility check. Retention is
+     * unlimited: the generated events happened in March 2026, and with the broker's default 7-day time retention the log
+     * cleaner deleted input and events mid-run (the consumer then reset to the new log start and the round never finished).
+     */
     private static void createTopics(EmbeddedKafka kafka, String... names) throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
-                kafka.createTopics(1, names);
+                kafka.createTopics(1, Map.of("retention.ms", "-1"), names);
                 return;
             } catch (IllegalStateException e) {
                 if (attempt >= 20) {

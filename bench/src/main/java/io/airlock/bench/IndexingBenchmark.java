@@ -39,29 +39,55 @@ public final class IndexingBenchmark {
     private IndexingBenchmark() {
     }
 
-    public static void main(String[] args) throws Exception {
-        int docs = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        quietLogging();
-        List<NormalizedEvent> events = events(docs);
-        try (EmbeddedOpenSearch openSearch = EmbeddedOpenSearch.start()) {
-            double plain = 0;
-            double airlock = 0;
-            for (int round = 0; round < rounds; round++) {
-                plain = Math.max(plain, measure("plain bulk loader", openSearch, events, round, false));
-                airlock = Math.max(airlock, measure("Airlock OpenSearchIndexer", openSearch, events, round, true));
-            }
-            System.out.printf(Locale.ROOT, "%nIndexing: Airlock %,.0f docs/s, plain bulk %,.0f docs/s, ratio %.2f (goal >= 0.8)%n",
-                    airlock, plain, airlock / plain);
-            System.out.printf(Locale.ROOT, "{\"indexing_docs_per_s\": %.0f, \"indexing_plain_docs_per_s\": %.0f, "
-                    + "\"indexing_ratio\": %.3f}%n", airlock, plain, airlock / plain);
+    /**
+     * The result of alternating rounds, best of each.
+     *
+     * @param airlockDocsPerSecond docs/s through {@link OpenSearchIndexer}
+     * @param plainDocsPerSecond docs/s through plain {@code _bulk} requests of the same documents and batch size
+     */
+    public record Comparison(double airlockDocsPerSecond, double plainDocsPerSecond) {
+        /** Airlock over plain (goal: at least 0.8). */
+        public double ratio() {
+            return plainDocsPerSecond == 0 ? 0 : airlockDocsPerSecond / plainDocsPerSecond;
         }
     }
 
-    private static double measure(String label, EmbeddedOpenSearch openSearch, List<NormalizedEvent> events, int round,
+    public static void main(String[] args) throws Exception {
+        BenchSuite.useBenchLogging();
+        int docs = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        quietLogging();
+        try (EmbeddedOpenSearch openSearch = EmbeddedOpenSearch.start()) {
+            Comparison c = compare(openSearch, docs, rounds);
+            System.out.printf(Locale.ROOT, "%nIndexing: Airlock %,.0f docs/s, plain bulk %,.0f docs/s, ratio %.2f (goal >= 0.8)%n",
+                    c.airlockDocsPerSecond(), c.plainDocsPerSecond(), c.ratio());
+            System.out.printf(Locale.ROOT, "{\"indexing_docs_per_s\": %.0f, \"indexing_plain_docs_per_s\": %.0f, "
+                    + "\"indexing_ratio\": %.3f}%n", c.airlockDocsPerSecond(), c.plainDocsPerSecond(), c.ratio());
+        }
+    }
+
+    /**
+     * Alternating rounds of the plain loader and Airlock's indexer over the same {@code docs} events, each into fresh indices
+     * (deleted afterwards), best of each.
+     *
+     * @throws IllegalStateException if a round does not end with exactly {@code docs} documents indexed
+     */
+    public static Comparison compare(EmbeddedOpenSearch openSearch, int docs, int rounds) throws Exception {
+        List<NormalizedEvent> events = events(docs);
+        String run = Long.toString(System.nanoTime() % 1_000_000, 36);
+        double plain = 0;
+        double airlock = 0;
+        for (int round = 0; round < rounds; round++) {
+            plain = Math.max(plain, measure("plain bulk loader", openSearch, events, run, round, false));
+            airlock = Math.max(airlock, measure("Airlock OpenSearchIndexer", openSearch, events, run, round, true));
+        }
+        return new Comparison(airlock, plain);
+    }
+
+    private static double measure(String label, EmbeddedOpenSearch openSearch, List<NormalizedEvent> events, String run, int round,
                                   boolean airlock) throws Exception {
         OpenSearchSettings settings = OpenSearchSettings.local(openSearch.httpUri())
-                .withIndexPrefix("bench-" + (airlock ? "airlock" : "plain") + "-" + round);
+                .withIndexPrefix("bench-" + (airlock ? "airlock" : "plain") + "-" + run + "-" + round);
         OpenSearchClient client = OpenSearchClients.create(settings);
         try {
             IndexNames names = settings.indexNames();
