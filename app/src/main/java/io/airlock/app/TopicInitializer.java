@@ -1,5 +1,6 @@
 package io.airlock.app;
 
+import io.airlock.alerting.DeliveryStateTopic;
 import io.airlock.core.Topics;
 import java.time.Duration;
 import java.util.List;
@@ -14,7 +15,10 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Creates the topics of the contract that do not exist yet; existing topics are left exactly as they are. */
+/**
+ * Creates the topics of the contract, and the compacted delivery-state topic, that do not exist yet; existing topics are
+ * left exactly as they are.
+ */
 final class TopicInitializer {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicInitializer.class);
@@ -27,10 +31,14 @@ final class TopicInitializer {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis()))) {
             Set<String> existing = admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            List<NewTopic> missing = topics.all().stream()
+            List<NewTopic> missing = new java.util.ArrayList<>(topics.all().stream()
                     .filter(t -> !existing.contains(t))
                     .map(t -> new NewTopic(t, partitions, (short) replicationFactor))
-                    .toList();
+                    .toList());
+            // the alert delivery loop's notification memory: compacted (it also creates it if missing)
+            if (!existing.contains(DeliveryStateTopic.name(topics))) {
+                missing.add(DeliveryStateTopic.newTopic(topics, partitions, (short) replicationFactor));
+            }
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 LOG.info("Created topics {} ({} partitions, replication {})", missing.stream().map(NewTopic::name).toList(), partitions,

@@ -10,25 +10,21 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.airlock.embedded.AirflowSchema;
+import io.airlock.embedded.AirlockYml;
 import io.airlock.embedded.EmbeddedKafka;
 import io.airlock.embedded.EmbeddedOpenSearch;
 import io.airlock.embedded.EmbeddedPostgres;
 import io.airlock.embedded.RealComponents;
 import io.airlock.embedded.WebhookReceiver;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -51,41 +47,22 @@ class RunCommandFailFastTest {
         String name = RealComponents.uniqueName("failfast");
         postgres.createDatabase(name);
         postgres.createAirflowSchema(name, AirflowSchema.V3);
-        Path audit = dir.resolve("vault-audit.log");
-        Files.createFile(audit);
-        Path yml = Files.writeString(dir.resolve("airlock.yml"), """
-                topics.prefix: %s
-                kafka: {bootstrap-servers: "%s", partitions: 1, replication-factor: 1}
-                airflow.database: {host: %s, port: %d, name: %s, user: %s, sslmode: disable, slot: %s}
-                vault.audit: {file: %s, poll-interval: 100ms}
-                opensearch: {urls: "%s", index-prefix: %s}
-                slack.webhook-url-env: TEST_SLACK_URL
-                metrics: {port: 0, bind-address: 127.0.0.1}
-                state-dir: %s
-                """.formatted(name, kafka.bootstrapServers(), postgres.host(), postgres.port(), name, postgres.superuser(),
-                name.replace('-', '_'), audit, openSearch.httpUri(), name, dir.resolve("state")));
-        var command = new RunCommand();
-        command.config = yml;
-        command.env = Map.of("TEST_SLACK_URL", webhooks.slackWebhook(name).toString());
-        var output = new ByteArrayOutputStream();
-        command.err = new PrintStream(output, true, StandardCharsets.UTF_8);
+        Path audit = Files.createFile(dir.resolve("vault-audit.log"));
+        var yml = AirlockYml.forEmbedded(name, postgres, kafka, openSearch, webhooks)
+                .vaultAuditFile(audit)
+                .stateDir(dir.resolve("state"))
+                .remove("pagerduty.routing-key-env").remove("pagerduty.events-url")
+                .set("metrics", "{port: 0, bind-address: 127.0.0.1}");
         var logs = new ListAppender<ILoggingEvent>();
         LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
         logs.setContext(logging);
         logs.start();
         logging.getLogger(RunCommand.class).addAppender(logs);
-        var stop = new CountDownLatch(1);
-        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
-            try {
-                return command.execute(stop);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        var run = InProcessRun.start(dir.resolve("airlock.yml"), yml);
+        CompletableFuture<Integer> exit = run.exit();
         try {
-            await().atMost(ofSeconds(120)).until(() -> output.toString(StandardCharsets.UTF_8).contains("running;") || exit.isDone());
-            assertThat(exit).as("airlock run ended early: %s", output).isNotDone();
-            URI base = URI.create("http://127.0.0.1:" + command.metricsAddress.getPort());
+            run.awaitRunning();
+            URI base = URI.create("http://127.0.0.1:" + run.metricsAddress().getPort());
             await().atMost(ofSeconds(60)).until(() -> get(base, "/health/ready").statusCode() == 200);
             assertThat(get(base, "/health/live").statusCode()).isEqualTo(200);
 
@@ -109,14 +86,14 @@ class RunCommandFailFastTest {
 
             assertThat(exit.get(90, TimeUnit.SECONDS)).isEqualTo(RunCommand.EXIT_STAGE_STOPPED);
         } finally {
-            stop.countDown();
+            run.close();
             logging.getLogger(RunCommand.class).detachAppender(logs);
         }
         List<ILoggingEvent> errors = logs.list.stream().filter(e -> e.getLevel() == Level.ERROR).toList();
         assertThat(errors).hasSize(1);
         assertThat(errors.get(0).getFormattedMessage())
                 .startsWith("Stage stopped for good: ingest: the Vault audit capture stopped (IOException); exiting with code 3");
-        assertThat(output.toString(StandardCharsets.UTF_8)).contains("stopping (exit code 3)");
+        assertThat(run.output()).contains("stopping (exit code 3)");
     }
 
     private HttpResponse<String> get(URI base, String path) throws IOException, InterruptedException {

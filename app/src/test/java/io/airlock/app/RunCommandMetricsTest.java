@@ -11,29 +11,23 @@ import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
 import io.airlock.embedded.AirflowDatabase;
 import io.airlock.embedded.AirflowSchema;
+import io.airlock.embedded.AirlockYml;
 import io.airlock.embedded.EmbeddedKafka;
 import io.airlock.embedded.EmbeddedOpenSearch;
 import io.airlock.embedded.EmbeddedPostgres;
 import io.airlock.embedded.RealComponents;
 import io.airlock.embedded.WebhookReceiver;
 import io.airlock.streams.VaultAuditLine;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalDouble;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -59,26 +53,14 @@ class RunCommandMetricsTest {
         postgres.createAirflowSchema(name, AirflowSchema.V2_10);
         var airflow = new AirflowDatabase(postgres, name, AirflowSchema.V2_10);
         airflow.createUser("mallory", "mallory@example.com");
-        Path audit = dir.resolve("vault-audit.log");
-        Files.createFile(audit);
+        Path audit = Files.createFile(dir.resolve("vault-audit.log"));
         String canary = "CANARY-metrics-" + name;
-        Path yml = Files.writeString(dir.resolve("airlock.yml"), """
-                topics.prefix: %s
-                kafka: {bootstrap-servers: "%s", partitions: 1, replication-factor: 1}
-                airflow.database: {host: %s, port: %d, name: %s, user: %s, sslmode: disable, slot: %s}
-                vault.audit: {file: %s, poll-interval: 100ms}
-                opensearch: {urls: "%s", index-prefix: %s}
-                slack.webhook-url-env: TEST_SLACK_URL
-                pagerduty: {routing-key-env: TEST_PD_KEY, events-url: "%s"}
-                metrics: {port: 0, bind-address: 127.0.0.1, lag-interval: 500ms}
-                state-dir: %s
-                """.formatted(name, kafka.bootstrapServers(), postgres.host(), postgres.port(), name, postgres.superuser(),
-                name.replace('-', '_'), audit, openSearch.httpUri(), name, webhooks.pagerDutyEventsUrl(), dir.resolve("state")));
-
-        String slackUrl = webhooks.slackWebhook(name).toString();
-        var command = new RunCommand();
-        command.config = yml;
-        command.env = Map.of("TEST_SLACK_URL", slackUrl, "TEST_PD_KEY", canary);
+        var yml = AirlockYml.forEmbedded(name, postgres, kafka, openSearch, webhooks)
+                .vaultAuditFile(audit)
+                .stateDir(dir.resolve("state"))
+                .set("metrics", "{port: 0, bind-address: 127.0.0.1, lag-interval: 500ms}")
+                .pagerDutyRoutingKey(canary);
+        String slackUrl = yml.slackWebhookUrl();
         // Airlock's loggers at DEBUG (AIRLOCK_LOG_LEVEL=DEBUG) for the whole run: no secret may reach any log line.
         var logs = new ListAppender<ILoggingEvent>();
         LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
@@ -88,23 +70,11 @@ class RunCommandMetricsTest {
         logs.setContext(logging);
         logs.start();
         logging.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(logs);
-        var output = new ByteArrayOutputStream();
-        command.err = new PrintStream(output, true, StandardCharsets.UTF_8);
-        var stop = new CountDownLatch(1);
-        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
-            try {
-                return command.execute(stop);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        var run = InProcessRun.start(dir.resolve("airlock.yml"), yml);
         URI base;
         try {
-            await().atMost(ofSeconds(120)).until(() -> output.toString(StandardCharsets.UTF_8).contains("running;") || exit.isDone());
-            if (exit.isDone()) {
-                throw new AssertionError("airlock run ended early with " + exit.get() + ": " + output.toString(StandardCharsets.UTF_8));
-            }
-            base = URI.create("http://127.0.0.1:" + command.metricsAddress.getPort());
+            run.awaitRunning();
+            base = URI.create("http://127.0.0.1:" + run.metricsAddress().getPort());
             assertThat(get(base, "/health/live").statusCode()).isEqualTo(200);
             await().atMost(ofSeconds(60)).untilAsserted(() -> {
                 HttpResponse<String> ready = get(base, "/health/ready");
@@ -141,15 +111,15 @@ class RunCommandMetricsTest {
             });
             assertThat(get(base, "/metrics").body()).doesNotContain(canary).doesNotContain("mallory");
         } finally {
-            stop.countDown();
+            run.close();
         }
         try {
-            assertThat(exit.get(60, TimeUnit.SECONDS)).isZero();
+            assertThat(run.stop(ofSeconds(60))).isZero();
         } finally {
             logging.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).detachAppender(logs);
             airlockLoggers.setLevel(level);
         }
-        assertThat(output.toString(StandardCharsets.UTF_8)).doesNotContain(canary).doesNotContain(slackUrl);
+        assertThat(run.output()).doesNotContain(canary).doesNotContain(slackUrl);
         List<ILoggingEvent> events = List.copyOf(logs.list);
         assertThat(events).as("DEBUG lines were captured").anyMatch(e -> e.getLevel() == Level.DEBUG);
         for (ILoggingEvent event : events) {

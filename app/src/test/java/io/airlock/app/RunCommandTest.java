@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.Json;
 import io.airlock.embedded.AirflowDatabase;
 import io.airlock.embedded.AirflowSchema;
+import io.airlock.embedded.AirlockYml;
 import io.airlock.embedded.EmbeddedKafka;
 import io.airlock.embedded.EmbeddedOpenSearch;
 import io.airlock.embedded.EmbeddedPostgres;
@@ -26,9 +27,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,37 +46,14 @@ class RunCommandTest {
         postgres.createAirflowSchema(name, AirflowSchema.V3);
         var airflow = new AirflowDatabase(postgres, name, AirflowSchema.V3);
         airflow.createUser("mallory", "mallory@example.com");
-        Path audit = dir.resolve("vault-audit.log");
-        Files.createFile(audit);
-        String slackUrl = webhooks.slackWebhook(name).toString();
-        String routingKey = "CANARY-routing-" + name;
-        Path yml = Files.writeString(dir.resolve("airlock.yml"), """
-                topics.prefix: %s
-                kafka: {bootstrap-servers: "%s", partitions: 1, replication-factor: 1}
-                airflow.database: {host: %s, port: %d, name: %s, user: %s, sslmode: disable, slot: %s}
-                vault.audit: {file: %s, poll-interval: 100ms}
-                opensearch: {urls: "%s", index-prefix: %s}
-                slack.webhook-url-env: TEST_SLACK_URL
-                pagerduty: {routing-key-env: TEST_PD_KEY, events-url: "%s"}
-                state-dir: %s
-                """.formatted(name, kafka.bootstrapServers(), postgres.host(), postgres.port(), name, postgres.superuser(),
-                name.replace('-', '_'), audit, openSearch.httpUri(), name, webhooks.pagerDutyEventsUrl(), dir.resolve("state")));
+        Path audit = Files.createFile(dir.resolve("vault-audit.log"));
+        var yml = AirlockYml.forEmbedded(name, postgres, kafka, openSearch, webhooks)
+                .vaultAuditFile(audit)
+                .stateDir(dir.resolve("state"))
+                .pagerDutyRoutingKey("CANARY-routing-" + name);
 
-        var command = new RunCommand();
-        command.config = yml;
-        command.env = Map.of("TEST_SLACK_URL", slackUrl, "TEST_PD_KEY", routingKey);
-        var output = new ByteArrayOutputStream();
-        command.err = new PrintStream(output, true, StandardCharsets.UTF_8);
-        var stop = new CountDownLatch(1);
-        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
-            try {
-                return command.execute(stop);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        try {
-            await().atMost(ofSeconds(90)).until(() -> output.toString(StandardCharsets.UTF_8).contains("running;"));
+        String output;
+        try (var run = InProcessRun.start(dir.resolve("airlock.yml"), yml).awaitRunning()) {
             for (int i = 0; i < 5; i++) {
                 airflow.failedLogin("mallory");
             }
@@ -91,11 +67,11 @@ class RunCommandTest {
                 assertThat(search(openSearch, name + "-events-*", "event.dataset:\"vault.audit\"")).isEqualTo(2);
                 assertThat(webhooks.slackPosts(name)).hasSize(1);
             });
-        } finally {
-            stop.countDown();
+            assertThat(run.stop(ofSeconds(60))).isZero();
+            output = run.output();
         }
-        assertThat(exit.get(60, TimeUnit.SECONDS)).isZero();
-        assertThat(output.toString(StandardCharsets.UTF_8)).contains("stopping").doesNotContain(slackUrl).doesNotContain(routingKey);
+        assertThat(yml.text()).doesNotContain(yml.slackWebhookUrl()).doesNotContain(yml.pagerDutyRoutingKey());
+        assertThat(output).contains("stopping").doesNotContain(yml.slackWebhookUrl()).doesNotContain(yml.pagerDutyRoutingKey());
     }
 
     @Test

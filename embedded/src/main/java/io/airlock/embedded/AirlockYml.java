@@ -94,6 +94,12 @@ public final class AirlockYml {
         return this;
     }
 
+    /** Uses {@code key} as the PagerDuty routing key (e.g. a canary a test looks for in every output). */
+    public AirlockYml pagerDutyRoutingKey(String key) {
+        env.put(PAGERDUTY_KEY_ENV, Objects.requireNonNull(key, "key"));
+        return this;
+    }
+
     /** The name the prefixes derive from. */
     public String name() {
         return name;
