@@ -2,6 +2,7 @@ package io.airlock.alerting;
 
 import io.airlock.alerting.internal.DeadLetters;
 import io.airlock.alerting.internal.DeliveryMetrics;
+import io.airlock.alerting.internal.DeliveryState;
 import io.airlock.alerting.internal.DocumentSender;
 import io.airlock.alerting.internal.InFlightRecords;
 import io.airlock.alerting.internal.KafkaDeliveryLoop;
@@ -51,8 +52,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Commits.</b> A record's offset is committed only once its document and every notification due for it are
  * confirmed or dead-lettered (acknowledged by Kafka), and so is every record before it in its partition. After a crash
- * every unconfirmed notification is sent again; a confirmed one whose offset was not yet committed may be sent twice,
- * which PagerDuty folds into one incident ({@code dedup_key} = alert id).
+ * every unconfirmed notification is sent again.
+ *
+ * <p><b>Delivery state.</b> Each confirmation (receiver name, alert id, the version's count, {@code last_seen}, status)
+ * is written to the compacted {@link DeliveryStateTopic delivery-state topic} and acknowledged before the record
+ * settles; the loop reads that topic to its end into the router before it consumes alerts, at start and after every
+ * partition assignment. So after a crash (or a rebalance) the redelivered, uncommitted versions of an alert a receiver
+ * already confirmed are found not due, and nobody is told twice. The one remaining window: a crash between the
+ * receiver's confirmation and Kafka's acknowledgement of the state entry sends that one notification again (PagerDuty
+ * folds it through {@code dedup_key} = alert id; Slack shows it twice).
  *
  * <p><b>Memory.</b> At most about {@value #DEFAULT_MAX_IN_FLIGHT} records are in flight (handed out, not yet
  * committable): beyond that the consumer is paused (it keeps polling, so it stays in its group) until the senders caught
@@ -78,6 +86,8 @@ public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
     private final IndexNames names;
     private final DocumentIndexer indexer;
     private final AlertRouter router;
+    private final DeliveryState state;
+    private final String stateTopic;
     private final RetryPolicy backoff;
     private final int maxInFlight;
     private final int lanes;
@@ -101,7 +111,8 @@ public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
     public AlertDeliveryLoop(Map<String, Object> kafkaConfig, Topics topics, IndexNames names, DocumentIndexer indexer,
                              AlertRouter router, RetryPolicy backoff) {
         this(KafkaDeliveryLoop.newConsumer(withAlertDefaults(kafkaConfig)), KafkaDeliveryLoop.newDeadLetterProducer(kafkaConfig),
-                topics, names, indexer, router, backoff);
+                DeliveryState.kafka(kafkaConfig, DeliveryStateTopic.name(topics)), topics, names, indexer, router, backoff,
+                DEFAULT_MAX_IN_FLIGHT, NotificationSender.DEFAULT_LANES);
     }
 
     /**
@@ -128,6 +139,14 @@ public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
     public AlertDeliveryLoop(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> dlqProducer, Topics topics,
                              IndexNames names, DocumentIndexer indexer, AlertRouter router, RetryPolicy backoff,
                              int maxInFlight, int lanes) {
+        this(consumer, dlqProducer, DeliveryState.NONE, topics, names, indexer, router, backoff, maxInFlight, lanes);
+    }
+
+    private AlertDeliveryLoop(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> dlqProducer, DeliveryState state,
+                              Topics topics, IndexNames names, DocumentIndexer indexer, AlertRouter router, RetryPolicy backoff,
+                              int maxInFlight, int lanes) {
+        this.state = Objects.requireNonNull(state, "state");
+        this.stateTopic = DeliveryStateTopic.name(topics);
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.dlqProducer = Objects.requireNonNull(dlqProducer, "dlqProducer");
         this.topic = topics.alerts();
@@ -155,6 +174,9 @@ public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
             }
         }
         try {
+            if (!restoreState(true)) {
+                return;
+            }
             startSenders();
             consumer.subscribe(List.of(topic), new Rebalance());
             log.info("{}: consuming {} ({} receivers)", NAME, topic, senders.size());
@@ -200,6 +222,7 @@ public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
                 log.warn("{}: closing the consumer failed ({})", NAME, e.getClass().getSimpleName());
             } finally {
                 dlqProducer.close();
+                state.close();
                 stopped.countDown();
                 log.info("{}: stopped", NAME);
             }
@@ -214,7 +237,8 @@ public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
         };
         documents = new DocumentSender("alerts", indexer, deadLetters, backoff, onFatal).start();
         for (Notifier notifier : router.notifiers()) {
-            senders.put(notifier.channel(), new NotificationSender(notifier, router, deadLetters, backoff, lanes, onFatal).start());
+            senders.put(notifier.channel(),
+                    new NotificationSender(notifier, router, deadLetters, backoff, lanes, onFatal, state).start());
         }
     }
 
@@ -223,6 +247,34 @@ public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
             documents.close();
         }
         senders.values().forEach(NotificationSender::close);
+    }
+
+    /**
+     * Reads the delivery-state topic to its end into the router (creating the topic first if {@code create}), retrying
+     * with backoff while Kafka does not answer.
+     *
+     * @return false if the loop was closed first
+     */
+    private boolean restoreState(boolean create) throws InterruptedException {
+        int failures = 0;
+        while (!closed.get()) {
+            try {
+                if (create) {
+                    state.ensureTopic(DeliveryStateTopic.newTopicWithBrokerDefaults(stateTopic));
+                }
+                state.catchUp(router);
+                return true;
+            } catch (KafkaException e) {
+                failures++;
+                Duration wait = backoff.backoff(failures);
+                log.warn("{}: cannot read the delivery state ({}); retrying in {} ms", NAME, KafkaDeliveryLoop.describe(e),
+                        wait.toMillis());
+                if (closing.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                    break;
+                }
+            }
+        }
+        return false;
     }
 
     /** A sender died of an {@link Error}: the process is in no state to go on; end the loop without committing. */
@@ -365,8 +417,23 @@ public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
             }
         }
 
+        /**
+         * Before the new partitions' alerts are consumed, reads what other instances confirmed meanwhile (the previous
+         * owner's notifications of these partitions' alerts).
+         */
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            try {
+                if (!restoreState(false)) {
+                    throw new WakeupException(); // closed meanwhile: poll() must not hand out these partitions' records
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new WakeupException();
+            }
         }
 
         @Override

@@ -30,9 +30,9 @@ import org.slf4j.LoggerFactory;
  * is notified again only once its {@code last_seen} is at least the repeat interval after the {@code last_seen} last
  * notified (event time, so a replay behaves like live); a status change (open → resolved) is always notified. A notifier
  * counts as done with an alert version once it accepted it, or once its permanent rejection was dead-lettered
- * ({@link #markRejected}). The memory is bounded (least recently seen alerts are forgotten first) and not persistent:
- * after a crash an unconfirmed alert is delivered again from Kafka, and a confirmed one whose offset was not yet
- * committed may be notified once more, which PagerDuty folds into the same incident through {@code dedup_key}.
+ * ({@link #markRejected}). The memory is bounded (least recently seen alerts are forgotten first); the delivery loop
+ * persists each confirmation in the delivery-state topic and {@link #restore restores} it after a restart, so a crash
+ * does not notify a receiver again of what it already confirmed (see {@link AlertDeliveryLoop}).
  */
 public final class AlertRouter {
 
@@ -82,8 +82,21 @@ public final class AlertRouter {
         }
     }
 
-    private record Notified(long count, Instant lastSeen, Alert.Status status) {
+    /**
+     * What one receiver was last told about one alert: the version's {@code count}, {@code last_seen} and status, and
+     * when (wall clock) the receiver confirmed it. Persisted by the delivery loop in the delivery-state topic so a
+     * restart after a crash does not notify it again.
+     */
+    public record Notified(long count, Instant lastSeen, Alert.Status status, Instant confirmedAt) {
+        public Notified {
+            Objects.requireNonNull(lastSeen, "lastSeen");
+            Objects.requireNonNull(status, "status");
+            Objects.requireNonNull(confirmedAt, "confirmedAt");
+        }
     }
+
+    /** The shortest time a restored notification is remembered, whatever the repeat interval. */
+    static final Duration MIN_STATE_HORIZON = Duration.ofDays(1);
 
     private final List<Route> routes;
     private final Duration repeatInterval;
@@ -176,7 +189,7 @@ public final class AlertRouter {
         for (Route route : routes) {
             Notifier notifier = route.notifier();
             if (!due.containsKey(notifier.channel()) && route.matches(alert)
-                    && isDue(alert, notified.get(key(alert, notifier.channel())))) {
+                    && isDue(alert, notified.get(key(alert.id(), notifier.channel())))) {
                 due.put(notifier.channel(), notifier);
             }
         }
@@ -208,12 +221,12 @@ public final class AlertRouter {
 
     /** Whether {@code notifier} should hear about this version of the alert now (repeat suppression). */
     public synchronized boolean isDue(Alert alert, Notifier notifier) {
-        return isDue(alert, notified.get(key(alert, notifier.channel())));
+        return isDue(alert, notified.get(key(alert.id(), notifier.channel())));
     }
 
-    /** Remembers that {@code notifier} has had this version of the alert. */
-    public void markNotified(Alert alert, Notifier notifier) {
-        mark(alert, notifier.channel());
+    /** Remembers that {@code notifier} has had this version of the alert; returns what it remembered. */
+    public Notified markNotified(Alert alert, Notifier notifier) {
+        return mark(alert, notifier.channel());
     }
 
     /** Remembers that these channels' permanent rejections of this alert version are dead-lettered (acknowledged). */
@@ -221,8 +234,38 @@ public final class AlertRouter {
         channels.forEach(channel -> mark(alert, channel));
     }
 
-    private synchronized void mark(Alert alert, String channel) {
-        notified.put(key(alert, channel), new Notified(alert.count(), lastSeen(alert), status(alert)));
+    private synchronized Notified mark(Alert alert, String channel) {
+        Notified last = new Notified(alert.count(), lastSeen(alert), status(alert), clock.instant());
+        notified.put(key(alert.id(), channel), last);
+        return last;
+    }
+
+    /**
+     * How long (wall clock, since its confirmation) a persisted notification is worth restoring: the repeat interval,
+     * but at least a day, so that a redelivered version of an alert is still recognised after a long outage.
+     */
+    public Duration stateHorizon() {
+        return repeatInterval.compareTo(MIN_STATE_HORIZON) > 0 ? repeatInterval : MIN_STATE_HORIZON;
+    }
+
+    /**
+     * Restores what {@code channel} was told about alert {@code alertId} (read back from the delivery-state topic).
+     * Ignored if it was confirmed longer than {@link #stateHorizon()} ago, or if this router already remembers a later
+     * confirmation (its own write being read back late).
+     *
+     * @return whether it was taken
+     */
+    public synchronized boolean restore(String channel, String alertId, Notified last) {
+        if (last.confirmedAt().isBefore(clock.instant().minus(stateHorizon()))) {
+            return false;
+        }
+        String key = key(alertId, channel);
+        Notified current = notified.get(key);
+        if (current != null && current.confirmedAt().isAfter(last.confirmedAt())) {
+            return false;
+        }
+        notified.put(key, last);
+        return true;
     }
 
     /**
@@ -277,8 +320,8 @@ public final class AlertRouter {
         return alert.count() > last.count() && !lastSeen(alert).isBefore(last.lastSeen().plus(repeatInterval));
     }
 
-    private static String key(Alert alert, String channel) {
-        return channel + '\u001f' + alert.id();
+    private static String key(String alertId, String channel) {
+        return channel + '\u001f' + alertId;
     }
 
     private static Instant lastSeen(Alert alert) {

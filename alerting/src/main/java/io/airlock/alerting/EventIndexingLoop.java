@@ -64,7 +64,7 @@ public final class EventIndexingLoop extends KafkaDeliveryLoop {
         }
         int failed;
         try {
-            BulkResult result = indexer.index(items);
+            BulkResult result = indexer.index(items, n -> DeliveryMetrics.documents("events", "retried", n));
             for (BulkResult.Rejected rejected : result.rejected()) {
                 deadLetters.send(parsed.get(rejected.position()), "opensearch-rejected",
                         "opensearch rejected the document: HTTP " + rejected.status() + " " + rejected.errorType() + ": "
@@ -72,12 +72,19 @@ public final class EventIndexingLoop extends KafkaDeliveryLoop {
             }
             failed = result.rejected().size();
         } catch (PermanentDeliveryException e) {
-            for (ConsumerRecord<byte[], byte[]> record : parsed) {
-                deadLetters.send(record, "opensearch-refused", e.getMessage());
-            }
-            failed = parsed.size();
+            failed = refuse(parsed, deadLetters, e);
+        } catch (DeliveryException e) {
+            DeliveryMetrics.documents("events", "retried", items.size()); // the loop polls the batch again after a backoff
+            throw e;
         }
         DeliveryMetrics.documents("events", "indexed", items.size() - failed);
         DeliveryMetrics.documents("events", "failed", failed);
+    }
+
+    private static int refuse(List<ConsumerRecord<byte[], byte[]>> parsed, DeadLetters deadLetters, PermanentDeliveryException e) {
+        for (ConsumerRecord<byte[], byte[]> record : parsed) {
+            deadLetters.send(record, "opensearch-refused", e.getMessage());
+        }
+        return parsed.size();
     }
 }

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.IntConsumer;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch.core.BulkResponse;
 import org.opensearch.client.opensearch.core.bulk.BulkOperation;
@@ -69,6 +70,11 @@ public final class OpenSearchIndexer implements DocumentIndexer {
 
     @Override
     public BulkResult index(List<IndexItem> items) throws DeliveryException {
+        return index(items, n -> { });
+    }
+
+    @Override
+    public BulkResult index(List<IndexItem> items, IntConsumer retried) throws DeliveryException {
         if (items.isEmpty()) {
             return new BulkResult(0, List.of());
         }
@@ -90,6 +96,7 @@ public final class OpenSearchIndexer implements DocumentIndexer {
                 log.warn("opensearch: {} of {} documents not yet indexed ({}), attempt {} in {} ms", pending.size(),
                         items.size(), lastProblem, attempt, wait.toMillis());
                 sleep(wait);
+                retried.accept(pending.size());
             }
             List<BulkOperation> operations = new ArrayList<>(pending.size());
             for (int position : pending) {

@@ -43,7 +43,7 @@ import org.opensearch.client.opensearch.OpenSearchClient;
 
 /**
  * At-least-once delivery under failure, all real (Kafka, OpenSearch, webhooks on loopback): a crash between a confirmed
- * PagerDuty trigger and the offset commit re-sends the trigger with the same {@code dedup_key} (one incident), and a
+ * PagerDuty trigger and its delivery-state write re-sends the trigger with the same {@code dedup_key} (one incident), and a
  * PagerDuty answer slower than the request timeout is retried and then committed.
  */
 @ExtendWith(RealComponents.class)
@@ -122,8 +122,9 @@ class DeliveryCrashIntegrationTest {
         assertThat(pages).allSatisfy(p -> assertThat(p.path("event_action").asText()).isEqualTo("trigger"));
         assertThat(pages.stream().map(p -> p.path("dedup_key").asText()).distinct().toList())
                 .as("one dedup_key: PagerDuty folds both triggers into one incident").containsExactly(id);
-        // Slack has no dedup: the channel is told twice (documented at-least-once)
-        assertThat(webhooks.slackPosts(slackName)).hasSize(2);
+        // Slack confirmed before the crash only if its delivery state was acknowledged too; if the crash came between
+        // its confirmation and that acknowledgement, it is told once more (the documented window), never more
+        assertThat(webhooks.slackPosts(slackName)).hasSizeBetween(1, 2);
 
         client.indices().refresh(r -> r.index(settings.indexNames().alertsIndex()));
         assertThat(client.count(c -> c.index(settings.indexNames().alertsIndex())).count()).isEqualTo(1);

@@ -432,6 +432,64 @@ class DeliveryLoopTest {
     }
 
     @Test
+    void shouldCountRetriedAlertDocumentsWhileOpenSearchRefusesConnections() throws Exception {
+        var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        io.micrometer.core.instrument.Metrics.addRegistry(meters);
+        int port;
+        try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort(); // closed again: connections to it are refused
+        }
+        var client = OpenSearchClients.create(OpenSearchSettings.local(java.net.URI.create("http://127.0.0.1:" + port)));
+        try {
+            var down = new OpenSearchIndexer(client, FAST.withMaxAttempts(2));
+            run(new AlertDeliveryLoop(consumer, dlq, TOPICS, NAMES, down, new AlertRouter(List.of(), Duration.ZERO), FAST),
+                    TOPICS.alerts(), List.of(json(TestAlerts.failedLoginBurst().build())));
+
+            await().atMost(ofSeconds(30)).untilAsserted(() -> assertThat(documents(meters, "alerts", "retried")).isGreaterThanOrEqualTo(3));
+            assertThat(documents(meters, "alerts", "indexed")).isZero();
+            assertThat(committed(TOPICS.alerts())).isEqualTo(-1);
+            assertThat(dlq.history()).isEmpty();
+        } finally {
+            loop.close();
+            loop = null;
+            thread.join(10_000);
+            client._transport().close();
+            io.micrometer.core.instrument.Metrics.removeRegistry(meters);
+            meters.close();
+        }
+    }
+
+    @Test
+    void shouldCountRetriedEventDocumentsWhileTheIndexerIsUnavailable() {
+        var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        io.micrometer.core.instrument.Metrics.addRegistry(meters);
+        try {
+            AtomicInteger calls = new AtomicInteger();
+            DocumentIndexer flaky = items -> {
+                if (calls.incrementAndGet() <= 2) {
+                    throw new DeliveryException("opensearch: 503");
+                }
+                return new BulkResult(items.size(), List.of());
+            };
+            run(new EventIndexingLoop(consumer, dlq, TOPICS, NAMES, flaky, FAST), TOPICS.events(), List.of(
+                    json(TestAlerts.failedLogin("ev-1", "alice", TestAlerts.T0)),
+                    json(TestAlerts.failedLogin("ev-2", "alice", TestAlerts.T0))));
+
+            await().atMost(ofSeconds(10)).untilAsserted(() -> assertThat(committed(TOPICS.events())).isEqualTo(2));
+            assertThat(documents(meters, "events", "retried")).as("two failed bulks of two documents").isEqualTo(4);
+            assertThat(documents(meters, "events", "indexed")).isEqualTo(2);
+        } finally {
+            io.micrometer.core.instrument.Metrics.removeRegistry(meters);
+            meters.close();
+        }
+    }
+
+    private static double documents(io.micrometer.core.instrument.MeterRegistry meters, String kind, String outcome) {
+        var counter = meters.find("airlock.opensearch.documents").tags("index_kind", kind, "outcome", outcome).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Test
     void shouldCountEventDocumentsIndexedAndRefused() {
         var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         io.micrometer.core.instrument.Metrics.addRegistry(meters);

@@ -85,6 +85,21 @@ class OpenSearchIndexerTest {
     }
 
     @Test
+    void shouldReportEveryRetriedDocument() throws Exception {
+        server.then(200, Map.of(), bulk(item("a", 201, null), item("b", 429, "es_rejected_execution_exception"),
+                        item("c", 503, "unavailable_shards_exception")))
+                .then(503, Map.of(), "{\"error\":{\"type\":\"cluster_block_exception\",\"reason\":\"blocked\"},\"status\":503}")
+                .then(200, Map.of(), bulk(item("b", 201, null), item("c", 201, null)));
+        List<Integer> retried = new CopyOnWriteArrayList<>();
+
+        BulkResult result = indexer.index(docs("a", "b", "c"), retried::add);
+
+        assertThat(result.indexed()).isEqualTo(3);
+        assertThat(retried).as("b and c after the 429/503 items, again after the 503 answer").containsExactly(2, 2);
+        assertThat(server.requests()).hasSize(3);
+    }
+
+    @Test
     void shouldFailPermanentlyWhenTheWholeRequestIsRefused() {
         server.otherwise(400, "{\"error\":{\"type\":\"illegal_argument_exception\",\"reason\":\"bad\"},\"status\":400}");
 

@@ -18,7 +18,8 @@ import java.util.Locale;
  *       topic);</li>
  *   <li>{@value #ALERTS} (counter), tags {@code rule}, {@code severity}: alert records consumed by the delivery loop;</li>
  *   <li>{@value #DOCUMENTS} (counter), tags {@code index_kind} = {@code events}|{@code alerts}, {@code outcome} =
- *       {@code indexed}|{@code failed} (refused for good and dead-lettered);</li>
+ *       {@code indexed}|{@code failed} (refused for good and dead-lettered)|{@code retried} (sent again after a
+ *       429/5xx answer or a connection error: an OpenSearch outage shows here while it lasts);</li>
  *   <li>{@value #LATENCY} (timer with a percentile histogram), tag {@code receiver}: from the alert record's Kafka
  *       timestamp to the receiver's confirmation.</li>
  * </ul>
@@ -52,7 +53,10 @@ public final class DeliveryMetrics {
                 .tag("rule", rule).tag("severity", severity).register(Metrics.globalRegistry).increment();
     }
 
-    /** {@code count} documents of one kind ({@code events}, {@code alerts}) with one outcome ({@code indexed}, {@code failed}). */
+    /**
+     * {@code count} documents of one kind ({@code events}, {@code alerts}) with one outcome ({@code indexed},
+     * {@code failed}, {@code retried}).
+     */
     public static void documents(String indexKind, String outcome, long count) {
         if (count > 0) {
             Counter.builder(DOCUMENTS).description("Documents written to OpenSearch, by outcome")

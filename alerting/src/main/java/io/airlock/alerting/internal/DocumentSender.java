@@ -109,6 +109,7 @@ public final class DocumentSender implements AutoCloseable {
                 }
                 failures++;
                 wait = backoff.backoff(failures);
+                DeliveryMetrics.documents(indexKind, "retried", bulk.size());
                 log.warn("opensearch: {} {} documents not indexed ({}); trying again in {} ms", bulk.size(), indexKind,
                         e.getMessage(), wait.toMillis());
             } catch (RuntimeException e) {
@@ -135,7 +136,7 @@ public final class DocumentSender implements AutoCloseable {
         bulk.forEach(t -> items.add(t.item()));
         int failed;
         try {
-            BulkResult result = indexer.index(items);
+            BulkResult result = indexer.index(items, n -> DeliveryMetrics.documents(indexKind, "retried", n));
             stillRunning();
             for (BulkResult.Rejected rejected : result.rejected()) {
                 deadLetters.sendNow(bulk.get(rejected.position()).record(), "opensearch-rejected",

@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
  * out in parallel on different lanes; pacing and {@code Retry-After} stay per endpoint (the notifier's shared
  * {@link Pacer}).
  *
+ * <p>A confirmation (or a dead-lettered rejection) is written to the {@link DeliveryState} and acknowledged by Kafka
+ * before the record settles, so a restart after a crash knows the receiver has had this version.
+ *
  * <p>The head is retried with capped exponential backoff until the receiver confirms it, or rejects it for good (then it
  * is dead-lettered and marked in the router once Kafka acknowledged the dead letter), or the sender is closed (then it
  * stays uncommitted in Kafka and is sent again after a restart). An unexpected exception that repeats
@@ -50,12 +53,22 @@ public final class NotificationSender implements AutoCloseable {
     private final DeadLetters deadLetters;
     private final RetryPolicy backoff;
     private final Consumer<Throwable> onFatal;
+    private final DeliveryState state;
     private final List<BlockingQueue<Task>> lanes = new ArrayList<>();
     private final List<Thread> workers = new ArrayList<>();
     private final CountDownLatch closing = new CountDownLatch(1);
 
     public NotificationSender(Notifier notifier, AlertRouter router, DeadLetters deadLetters, RetryPolicy backoff, int lanes,
                               Consumer<Throwable> onFatal) {
+        this(notifier, router, deadLetters, backoff, lanes, onFatal, DeliveryState.NONE);
+    }
+
+    /**
+     * @param state where each confirmation is persisted (and acknowledged) before the record may settle
+     */
+    public NotificationSender(Notifier notifier, AlertRouter router, DeadLetters deadLetters, RetryPolicy backoff, int lanes,
+                              Consumer<Throwable> onFatal, DeliveryState state) {
+        this.state = Objects.requireNonNull(state, "state");
         this.notifier = Objects.requireNonNull(notifier, "notifier");
         this.router = Objects.requireNonNull(router, "router");
         this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
@@ -121,21 +134,25 @@ public final class NotificationSender implements AutoCloseable {
                     return;
                 }
                 notifier.send(alert);
-                router.markNotified(alert, notifier);
+                AlertRouter.Notified notified = router.markNotified(alert, notifier);
                 DeliveryMetrics.notification(channel, DeliveryMetrics.Outcome.SENT);
                 if (task.entry().timestamp() >= 0) {
                     DeliveryMetrics.latency(channel, Duration.ofMillis(System.currentTimeMillis() - task.entry().timestamp()));
                 }
                 log.info("notified {} of alert {} rule {} count {}", channel, alert.id(), alert.ruleId(), alert.count());
-                task.entry().settle();
+                if (persist(alert, notified)) {
+                    task.entry().settle();
+                }
                 return;
             } catch (PermanentDeliveryException e) {
                 log.error("{} rejected alert {} rule {}: {}", channel, alert.id(), alert.ruleId(), e.getMessage());
                 try {
                     deadLetters.sendNow(task.record(), channel + "-rejected", e.getMessage());
-                    router.markRejected(alert, List.of(channel));
+                    AlertRouter.Notified rejected = router.markNotified(alert, notifier); // == markRejected
                     DeliveryMetrics.notification(channel, DeliveryMetrics.Outcome.DEAD_LETTERED);
-                    task.entry().settle();
+                    if (persist(alert, rejected)) {
+                        task.entry().settle();
+                    }
                     return;
                 } catch (DeliveryException dlq) {
                     failures++;
@@ -171,6 +188,29 @@ public final class NotificationSender implements AutoCloseable {
             }
             if (closing.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
                 return;
+            }
+        }
+    }
+
+    /**
+     * Writes the confirmation to the delivery-state topic, retrying with backoff until Kafka acknowledges it; the
+     * notification is not sent again meanwhile. Returns false if the sender is closed first: the record then stays
+     * unsettled (uncommitted), and a restart notifies the receiver once more (the documented window).
+     */
+    private boolean persist(Alert alert, AlertRouter.Notified notified) throws InterruptedException {
+        int failures = 0;
+        while (true) {
+            try {
+                state.write(notifier.channel(), alert.id(), notified);
+                return true;
+            } catch (DeliveryException e) {
+                failures++;
+                Duration wait = backoff.backoff(failures);
+                log.warn("{}: confirmation of alert {} not persisted ({}); trying again in {} ms", notifier.channel(), alert.id(),
+                        e.getMessage(), wait.toMillis());
+                if (closing.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return false;
+                }
             }
         }
     }
