@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -130,7 +132,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * Waits until every partition of the topics has a leader: a producer that writes to a partition still electing its
+     * Waits until every partition of the topics has a leader that answers as one: a producer that writes to a partition still electing its
      * leader can see its first batch refused and retried behind later ones (OutOfOrderSequenceException on a new topic).
      */
     private void awaitLeaders(List<String> names) {
@@ -139,6 +141,11 @@ public final class EmbeddedKafka implements AutoCloseable {
             try {
                 var described = admin.describeTopics(names).allTopicNames().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 if (described.values().stream().flatMap(d -> d.partitions().stream()).allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                    // the metadata names a leader before the broker itself acts as one: ListOffsets is answered by the leader
+                    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                    described.forEach((topic, d) -> d.partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()),
+                            OffsetSpec.latest())));
+                    admin.listOffsets(latest).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                     return;
                 }
             } catch (ExecutionException e) {
