@@ -63,6 +63,7 @@ import org.apache.kafka.streams.kstream.Produced;
 public final class DetectionBenchmark {
 
     private static final Duration POLL = Duration.ofMillis(25);
+    private static final String STREAMS_OVERRIDE = "airlock.bench.streams.";
     private static final Duration TIMEOUT = Duration.ofMinutes(15);
     private static final String RUN_ID = Long.toString(System.nanoTime() & 0xffffffL, 36);
     private static int roundNumber;
@@ -157,6 +158,9 @@ public final class DetectionBenchmark {
 
         Path stateDir = Files.createTempDirectory("airlock-bench-state-");
         Properties props = StreamsSettings.of(kafka.bootstrapServers(), topics, stateDir, 1);
+        // -Dairlock.bench.streams.<config>=<value> tunes both topologies alike, e.g. num.stream.threads=2
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(STREAMS_OVERRIDE))
+                .forEach(k -> props.put(k.substring(STREAMS_OVERRIDE.length()), System.getProperty(k)));
         String applicationId = props.getProperty("application.id");
         Topology topology = airlock ? AirlockTopology.build(DetectionConfig.defaults(), topics) : passThrough(inputs, output);
         String label = airlock ? "airlock (" + topics.prefix() + ")" : "pass-through (" + topics.prefix() + ")";

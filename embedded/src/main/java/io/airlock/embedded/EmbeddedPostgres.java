@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * through {@code unshare -U} (a user namespace in which they are not root); this class checks that
  * beforehand and fails with a clear message otherwise. Authentication is {@code trust}: the superuser
  * {@code postgres} has no password.
+ *
+ * <p>{@link #stop()} and {@link #restart()} stop the server and start it again on the same data directory and port, to test
+ * what clients (Debezium's replication connection) do while the database is away.
  */
 public final class EmbeddedPostgres implements AutoCloseable {
 
@@ -34,13 +37,18 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private static final String HOST = "localhost";
     private static final Pattern DATABASE_NAME = Pattern.compile("[a-z_][a-z0-9_\\-]{0,62}");
 
-    private final io.zonky.test.db.postgres.embedded.EmbeddedPostgres server;
     private final Path dataDirectory;
+    private final Map<String, String> overrides;
+    private final int port;
+    private volatile io.zonky.test.db.postgres.embedded.EmbeddedPostgres server;
     private volatile boolean closed;
 
-    private EmbeddedPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres server, Path dataDirectory) {
+    private EmbeddedPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres server, Path dataDirectory,
+            Map<String, String> overrides) {
         this.server = server;
         this.dataDirectory = dataDirectory;
+        this.overrides = Map.copyOf(overrides);
+        this.port = server.getPort();
     }
 
     /**
@@ -66,24 +74,81 @@ public final class EmbeddedPostgres implements AutoCloseable {
         }
         long started = System.nanoTime();
         try {
-            var builder = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
-                    .setDataDirectory(dataDirectory)
-                    .setCleanDataDirectory(true)
-                    .setServerConfig("listen_addresses", HOST)
-                    .setServerConfig("wal_level", "logical")
-                    .setServerConfig("max_replication_slots", "20")
-                    .setServerConfig("max_wal_senders", "20")
-                    .setServerConfig("timezone", "UTC")
-                    .setPGStartupWait(Duration.ofSeconds(60));
-            overrides.forEach(builder::setServerConfig);
-            var server = builder.start();
+            // initdb runs because the directory is empty; close() deletes it (zonky must not, or restart() would find nothing)
+            var server = startServer(dataDirectory, overrides, 0);
             LOG.info("PostgreSQL started on {}:{} in {} ms", HOST, server.getPort(),
                     Duration.ofNanos(System.nanoTime() - started).toMillis());
-            return new EmbeddedPostgres(server, dataDirectory);
+            return new EmbeddedPostgres(server, dataDirectory, overrides);
         } catch (IOException | RuntimeException e) {
             RunDirectories.deleteQuietly(dataDirectory);
             throw new IllegalStateException("embedded PostgreSQL failed to start"
                     + (RootSupport.isRoot() ? " (running as root: PostgreSQL is started through 'unshare -U')" : ""), e);
+        }
+    }
+
+    private static io.zonky.test.db.postgres.embedded.EmbeddedPostgres startServer(Path dataDirectory,
+            Map<String, String> overrides, int port) throws IOException {
+        var builder = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+                .setDataDirectory(dataDirectory)
+                .setCleanDataDirectory(false)
+                .setServerConfig("listen_addresses", HOST)
+                .setServerConfig("wal_level", "logical")
+                .setServerConfig("max_replication_slots", "20")
+                .setServerConfig("max_wal_senders", "20")
+                .setServerConfig("timezone", "UTC")
+                .setPGStartupWait(Duration.ofSeconds(60));
+        if (port != 0) {
+            builder.setPort(port);
+        }
+        overrides.forEach(builder::setServerConfig);
+        return builder.start();
+    }
+
+    /**
+     * Stops the server ({@code pg_ctl stop -m fast}: open connections are cut, committed data and replication slots are
+     * kept) and keeps its data directory and port for {@link #restart()}. Does nothing when it is already stopped.
+     */
+    public synchronized void stop() {
+        requireOpen();
+        var running = server;
+        if (running == null) {
+            return;
+        }
+        server = null;
+        try {
+            running.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("PostgreSQL on port " + port + " did not stop cleanly", e);
+        }
+        LOG.info("PostgreSQL on port {} stopped (data kept for a restart)", port);
+    }
+
+    /**
+     * Starts the server again on the same data directory and port (stopping it first if it runs): every committed row, every
+     * database and every replication slot is still there.
+     *
+     * @throws IllegalStateException if it does not start (e.g. the port was taken meanwhile)
+     */
+    public synchronized void restart() {
+        requireOpen();
+        stop();
+        long started = System.nanoTime();
+        try {
+            server = startServer(dataDirectory, overrides, port);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("embedded PostgreSQL did not start again on port " + port, e);
+        }
+        LOG.info("PostgreSQL restarted on {}:{} in {} ms", HOST, port, Duration.ofNanos(System.nanoTime() - started).toMillis());
+    }
+
+    /** Whether the server is running (false between {@link #stop()} and {@link #restart()}, and after {@link #close()}). */
+    public boolean isRunning() {
+        return !closed && server != null;
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException(this + " is closed");
         }
     }
 
@@ -92,9 +157,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
         return HOST;
     }
 
-    /** TCP port of the server. */
+    /** TCP port of the server; the same across {@link #restart()}. */
     public int port() {
-        return server.getPort();
+        return port;
     }
 
     /** The superuser name. */
@@ -145,13 +210,17 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
     /** Stops the server and deletes its data directory. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
+        var running = server;
+        server = null;
         try {
-            server.close();
+            if (running != null) {
+                running.close();
+            }
         } catch (IOException e) {
             LOG.warn("PostgreSQL on port {} did not stop cleanly", port(), e);
         } finally {

@@ -95,6 +95,10 @@ class CrashRecoverySystemTest {
                 Map<String, Long> slack = airlock.deliveries.acceptedSlackByAlertId();
                 assertThat(triggers.keySet()).as("distinct PagerDuty dedup keys = alert ids").isEqualTo(alertIds);
                 assertThat(slack.keySet()).as("alert ids in Slack messages").isEqualTo(alertIds);
+                // The notification state survives the kill: an alert confirmed before it is not posted again. Only a kill
+                // between Slack's 2xx and the state write's acknowledgement may repeat one message (Slack takes one a second).
+                assertThat(sum(slack)).as("Slack messages for %d alerts", alertIds.size()).isBetween((long) alertIds.size(),
+                        alertIds.size() + 1L);
                 assertThat(airlock.deadLetters()).isEmpty();
 
                 Map<String, Double> metrics = airlock.metrics().scrape();

@@ -46,12 +46,20 @@ final class OpenSearchProbe {
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
                     .GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 == 5) {
+                // e.g. 503 "all shards failed" while a restarted node recovers its shards: not yet, ask again
+                throw new AssertionError("GET " + path + " answered " + response.statusCode() + " (not available yet): "
+                        + response.body());
+            }
             if (response.statusCode() / 100 != 2) {
                 throw new IllegalStateException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
             }
+            if (Json.tree(response.body()).path("_shards").path("failed").asInt(0) > 0) {
+                throw new AssertionError("GET " + path + " answered from only some shards: " + response.body());
+            }
             return response.body();
         } catch (IOException e) {
-            throw new IllegalStateException("GET " + path + " failed: " + e, e);
+            throw new AssertionError("GET " + path + " failed (not reachable yet): " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
