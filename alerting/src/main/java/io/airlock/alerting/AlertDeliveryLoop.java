@@ -6,6 +6,7 @@ import io.airlock.alerting.internal.DeliveryState;
 import io.airlock.alerting.internal.DocumentSender;
 import io.airlock.alerting.internal.InFlightRecords;
 import io.airlock.alerting.internal.KafkaDeliveryLoop;
+import io.airlock.alerting.internal.LoopLifecycle;
 import io.airlock.alerting.internal.NotificationSender;
 import io.airlock.core.Alert;
 import io.airlock.core.IndexNames;
@@ -21,9 +22,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -75,7 +73,6 @@ public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
     private static final String NAME = "alert-delivery";
     private static final Duration IDLE_POLL = Duration.ofMillis(500);
     private static final Duration BUSY_POLL = Duration.ofMillis(20);
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     /** Records in flight before the consumer pauses. */
     public static final int DEFAULT_MAX_IN_FLIGHT = 1000;
 
@@ -93,11 +90,7 @@ public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
     private final int lanes;
     private final InFlightRecords inFlight = new InFlightRecords();
     private final AtomicReference<Throwable> fatal = new AtomicReference<>();
-    private final Object lifecycle = new Object();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private boolean started;
-    private final CountDownLatch closing = new CountDownLatch(1);
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final LoopLifecycle lifecycle;
     private DocumentSender documents;
     private final Map<String, NotificationSender> senders = new LinkedHashMap<>();
     /** The next offset to commit of every partition that has settled records (consumer thread only). */
@@ -159,19 +152,14 @@ public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
             throw new IllegalArgumentException("maxInFlight and lanes must be at least 1");
         }
         this.maxInFlight = maxInFlight;
+        this.lifecycle = new LoopLifecycle(NAME);
         this.lanes = lanes;
     }
 
     @Override
     public void run() {
-        synchronized (lifecycle) {
-            if (started) {
-                throw new IllegalStateException(NAME + " is already running");
-            }
-            started = true;
-            if (closed.get()) {
-                return; // closed before it ran: close() released the clients
-            }
+        if (!lifecycle.start()) {
+            return; // closed before it ran: close() released the clients
         }
         try {
             if (!restoreState(true)) {
@@ -181,7 +169,7 @@ public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
             consumer.subscribe(List.of(topic), new Rebalance());
             log.info("{}: consuming {} ({} receivers)", NAME, topic, senders.size());
             int failures = 0;
-            while (!closed.get()) {
+            while (!lifecycle.isClosed()) {
                 rethrowFatal();
                 try {
                     commitAsync(inFlight.committable());
@@ -191,14 +179,14 @@ public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
                     }
                     failures = 0;
                 } catch (WakeupException e) {
-                    if (!closed.get() && fatal.get() == null) {
+                    if (!lifecycle.isClosed() && fatal.get() == null) {
                         log.warn("{}: unexpected wakeup; carrying on", NAME);
                     }
                 } catch (KafkaException e) {
                     failures++;
                     Duration wait = backoff.backoff(failures);
                     log.warn("{}: consumer failed ({}); retrying in {} ms", NAME, KafkaDeliveryLoop.describe(e), wait.toMillis());
-                    if (closing.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                    if (lifecycle.awaitClose(wait)) {
                         break;
                     }
                 }
@@ -223,7 +211,7 @@ public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
             } finally {
                 dlqProducer.close();
                 state.close();
-                stopped.countDown();
+                lifecycle.stopped();
                 log.info("{}: stopped", NAME);
             }
         }
@@ -257,7 +245,7 @@ public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
      */
     private boolean restoreState(boolean create) throws InterruptedException {
         int failures = 0;
-        while (!closed.get()) {
+        while (!lifecycle.isClosed()) {
             try {
                 if (create) {
                     state.ensureTopic(DeliveryStateTopic.newTopicWithBrokerDefaults(stateTopic));
@@ -269,7 +257,7 @@ public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
                 Duration wait = backoff.backoff(failures);
                 log.warn("{}: cannot read the delivery state ({}); retrying in {} ms", NAME, KafkaDeliveryLoop.describe(e),
                         wait.toMillis());
-                if (closing.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                if (lifecycle.awaitClose(wait)) {
                     break;
                 }
             }
@@ -343,7 +331,7 @@ public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
     /** Dead-letters on the consumer thread, retrying until Kafka acknowledges (the record stays uncommitted meanwhile). */
     private void deadLetter(ConsumerRecord<byte[], byte[]> record, String kind, String reason) throws InterruptedException {
         int failures = 0;
-        while (!closed.get()) {
+        while (!lifecycle.isClosed()) {
             try {
                 deadLetters.sendNow(record, kind, reason);
                 return;
@@ -351,7 +339,7 @@ public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
                 failures++;
                 Duration wait = backoff.backoff(failures);
                 log.warn("{}: {}; retrying in {} ms", NAME, e.getMessage(), wait.toMillis());
-                if (closing.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                if (lifecycle.awaitClose(wait)) {
                     break;
                 }
             }
@@ -446,26 +434,9 @@ public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
     /** Stops the loop: wakes the consumer and waits (up to 30 s) for {@link #run()} to finish and close it. */
     @Override
     public void close() {
-        boolean running;
-        synchronized (lifecycle) {
-            if (!closed.compareAndSet(false, true)) {
-                return;
-            }
-            running = started;
-        }
-        closing.countDown();
-        if (!running) {
+        lifecycle.close(() -> {
             consumer.close();
             dlqProducer.close();
-            return;
-        }
-        consumer.wakeup();
-        try {
-            if (!stopped.await(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("{}: did not stop within {}", NAME, CLOSE_TIMEOUT);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        }, consumer::wakeup);
     }
 }

@@ -9,9 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -45,7 +42,6 @@ public abstract class KafkaDeliveryLoop implements Runnable, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaDeliveryLoop.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     /** Unexpected failures of one batch in a row before it is delivered record by record. */
     public static final int ISOLATE_AFTER = 3;
     /** Delivery consumers' {@code session.timeout.ms} unless given: a dead instance's partitions move after ~10 s. */
@@ -59,17 +55,14 @@ public abstract class KafkaDeliveryLoop implements Runnable, AutoCloseable {
     private final String topic;
     private final DeadLetters deadLetters;
     private final RetryPolicy backoff;
-    private final Object lifecycle = new Object();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private boolean started;
-    private final CountDownLatch closing = new CountDownLatch(1);
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final LoopLifecycle lifecycle;
     /** Records of the current batch not yet committed: what a failure rewinds. */
     private List<ConsumerRecord<byte[], byte[]>> unsettled = List.of();
 
     protected KafkaDeliveryLoop(String name, Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> dlqProducer,
                                 String topic, String dlqTopic, RetryPolicy backoff) {
         this.name = Objects.requireNonNull(name, "name");
+        this.lifecycle = new LoopLifecycle(name);
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.dlqProducer = Objects.requireNonNull(dlqProducer, "dlqProducer");
         this.topic = Objects.requireNonNull(topic, "topic");
@@ -138,21 +131,15 @@ public abstract class KafkaDeliveryLoop implements Runnable, AutoCloseable {
 
     @Override
     public void run() {
-        synchronized (lifecycle) {
-            if (started) {
-                throw new IllegalStateException(name + " is already running");
-            }
-            started = true;
-            if (closed.get()) {
-                return; // closed before it ran: close() released the clients
-            }
+        if (!lifecycle.start()) {
+            return; // closed before it ran: close() released the clients
         }
         int failures = 0;
         int unexpectedInARow = 0;
         try {
             consumer.subscribe(List.of(topic));
             log.info("{}: consuming {}", name, topic);
-            while (!closed.get()) {
+            while (!lifecycle.isClosed()) {
                 List<ConsumerRecord<byte[], byte[]>> batch = List.of();
                 unsettled = List.of();
                 try {
@@ -179,11 +166,11 @@ public abstract class KafkaDeliveryLoop implements Runnable, AutoCloseable {
                     log.warn("{}: batch of {} from {} not delivered ({}); nothing committed, retrying in {} ms",
                             name, batch.size(), topic, e.getMessage(), wait.toMillis());
                     rewind(unsettled);
-                    if (closing.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                    if (lifecycle.awaitClose(wait)) {
                         break;
                     }
                 } catch (WakeupException e) {
-                    if (closed.get()) {
+                    if (lifecycle.isClosed()) {
                         break;
                     }
                     log.warn("{}: unexpected wakeup; carrying on", name);
@@ -199,7 +186,7 @@ public abstract class KafkaDeliveryLoop implements Runnable, AutoCloseable {
                     log.error("{}: unexpected {} while delivering {} from {} (offsets {}); nothing committed, "
                             + "retrying in {} ms", name, describe(e), batch.size(), topic, offsets(unsettled), wait.toMillis());
                     rewind(unsettled);
-                    if (closing.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                    if (lifecycle.awaitClose(wait)) {
                         break;
                     }
                 }
@@ -216,7 +203,7 @@ public abstract class KafkaDeliveryLoop implements Runnable, AutoCloseable {
                 log.warn("{}: closing the consumer failed ({})", name, e.getClass().getSimpleName());
             } finally {
                 dlqProducer.close();
-                stopped.countDown();
+                lifecycle.stopped();
                 log.info("{}: stopped", name);
             }
         }
@@ -308,26 +295,9 @@ public abstract class KafkaDeliveryLoop implements Runnable, AutoCloseable {
     /** Stops the loop: wakes the consumer and waits (up to 30 s) for {@link #run()} to finish and close it. */
     @Override
     public void close() {
-        boolean running;
-        synchronized (lifecycle) {
-            if (!closed.compareAndSet(false, true)) {
-                return;
-            }
-            running = started;
-        }
-        closing.countDown();
-        if (!running) {
+        lifecycle.close(() -> {
             consumer.close();
             dlqProducer.close();
-            return;
-        }
-        consumer.wakeup();
-        try {
-            if (!stopped.await(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("{}: did not stop within {}", name, CLOSE_TIMEOUT);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        }, consumer::wakeup);
     }
 }
