@@ -1,5 +1,8 @@
 package io.airlock.streams.detect;
 
+import static io.airlock.streams.internal.InternalSerdes.readString;
+import static io.airlock.streams.internal.InternalSerdes.writeString;
+
 import io.airlock.core.Json;
 import io.airlock.core.MalformedRecordException;
 import io.airlock.streams.internal.JsonSerdes;
@@ -8,7 +11,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -191,28 +193,6 @@ final class RuleStateSerdes {
 
     static Instant readInstant(DataInputStream in) throws IOException {
         return in.readBoolean() ? Instant.ofEpochSecond(in.readLong(), in.readInt()) : null;
-    }
-
-    static void writeString(DataOutputStream out, String value) throws IOException {
-        if (value == null) {
-            out.writeInt(-1);
-            return;
-        }
-        byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(utf8.length);
-        out.write(utf8);
-    }
-
-    static String readString(DataInputStream in) throws IOException {
-        int length = in.readInt();
-        if (length < 0) {
-            return null;
-        }
-        byte[] utf8 = in.readNBytes(length);
-        if (utf8.length != length) {
-            throw new IOException("truncated string");
-        }
-        return new String(utf8, StandardCharsets.UTF_8);
     }
 
     private static void writeStrings(DataOutputStream out, List<String> values) throws IOException {

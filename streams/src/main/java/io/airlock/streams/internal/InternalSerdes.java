@@ -98,7 +98,8 @@ public final class InternalSerdes {
         }
     }
 
-    private static void writeString(DataOutputStream out, String value) throws IOException {
+    /** A nullable string as its UTF-8 length (-1 for null) and bytes: the one string encoding of Airlock's binary formats. */
+    public static void writeString(DataOutputStream out, String value) throws IOException {
         if (value == null) {
             out.writeInt(-1);
             return;
@@ -108,7 +109,8 @@ public final class InternalSerdes {
         out.write(utf8);
     }
 
-    private static String readString(DataInputStream in) throws IOException {
+    /** Reads what {@link #writeString} wrote; a truncated string is an {@link IOException}. */
+    public static String readString(DataInputStream in) throws IOException {
         int length = in.readInt();
         if (length < 0) {
             return null;
