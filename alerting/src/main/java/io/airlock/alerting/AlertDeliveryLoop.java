@@ -152,7 +152,7 @@ public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
             throw new IllegalArgumentException("maxInFlight and lanes must be at least 1");
         }
         this.maxInFlight = maxInFlight;
-        this.lifecycle = new LoopLifecycle(NAME);
+        this.lifecycle = new LoopLifecycle(NAME, log);
         this.lanes = lanes;
     }
 
@@ -204,16 +204,7 @@ public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
         } finally {
             stopSenders();
             inFlight.abandonAll();
-            try {
-                consumer.close();
-            } catch (RuntimeException e) {
-                log.warn("{}: closing the consumer failed ({})", NAME, e.getClass().getSimpleName());
-            } finally {
-                dlqProducer.close();
-                state.close();
-                lifecycle.stopped();
-                log.info("{}: stopped", NAME);
-            }
+            lifecycle.release(consumer, dlqProducer::close, state::close);
         }
     }
 

@@ -21,11 +21,10 @@ import io.airlock.core.Severity;
 import io.airlock.core.Topics;
 import io.airlock.embedded.EmbeddedKafka;
 import io.airlock.embedded.EmbeddedOpenSearch;
+import io.airlock.embedded.LoopbackHttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -38,7 +37,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -327,18 +325,10 @@ public final class NotificationLatencyBenchmark {
         }
 
         static Sink start() throws IOException {
-            // read once, when the JDK server's configuration class loads: set before the first HttpServer is created
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            ExecutorService executor = Executors.newFixedThreadPool(8, r -> {
-                Thread t = new Thread(r, "bench-sink");
-                t.setDaemon(true);
-                return t;
-            });
-            Sink sink = new Sink(server, executor);
-            server.createContext("/", sink::handle);
-            server.setExecutor(executor);
-            server.start();
+            var http = LoopbackHttpServer.create("bench-sink", 8);
+            Sink sink = new Sink(http.server(), http.executor());
+            http.server().createContext("/", sink::handle);
+            http.server().start();
             return sink;
         }
 

@@ -8,7 +8,6 @@ import io.airlock.core.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +17,6 @@ import java.util.List;
 import java.util.ListIterator;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,16 +52,10 @@ public final class WebhookReceiver implements AutoCloseable {
     /** Starts the receiver on a free loopback port. */
     public static WebhookReceiver start() {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
-                Thread t = new Thread(r, "airlock-webhook-receiver");
-                t.setDaemon(true);
-                return t;
-            });
-            WebhookReceiver receiver = new WebhookReceiver(server, executor);
-            server.createContext("/", receiver::handle);
-            server.setExecutor(executor);
-            server.start();
+            var http = LoopbackHttpServer.create("airlock-webhook-receiver", 4);
+            WebhookReceiver receiver = new WebhookReceiver(http.server(), http.executor());
+            http.server().createContext("/", receiver::handle);
+            http.server().start();
             LOG.info("webhook receiver listening on {}", receiver.baseUri());
             return receiver;
         } catch (IOException e) {

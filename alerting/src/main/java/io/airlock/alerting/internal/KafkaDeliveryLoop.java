@@ -62,7 +62,7 @@ public abstract class KafkaDeliveryLoop implements Runnable, AutoCloseable {
     protected KafkaDeliveryLoop(String name, Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> dlqProducer,
                                 String topic, String dlqTopic, RetryPolicy backoff) {
         this.name = Objects.requireNonNull(name, "name");
-        this.lifecycle = new LoopLifecycle(name);
+        this.lifecycle = new LoopLifecycle(name, log);
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.dlqProducer = Objects.requireNonNull(dlqProducer, "dlqProducer");
         this.topic = Objects.requireNonNull(topic, "topic");
@@ -197,15 +197,7 @@ public abstract class KafkaDeliveryLoop implements Runnable, AutoCloseable {
             log.error("{}: stopped by {}", name, describe(e));
             throw e;
         } finally {
-            try {
-                consumer.close();
-            } catch (RuntimeException e) {
-                log.warn("{}: closing the consumer failed ({})", name, e.getClass().getSimpleName());
-            } finally {
-                dlqProducer.close();
-                lifecycle.stopped();
-                log.info("{}: stopped", name);
-            }
+            lifecycle.release(consumer, dlqProducer::close);
         }
     }
 

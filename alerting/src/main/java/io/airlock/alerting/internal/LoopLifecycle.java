@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The life of a consumer loop that runs on a thread of its own and is closed from another: started once, closed at most
@@ -13,18 +13,20 @@ import org.slf4j.LoggerFactory;
  */
 public final class LoopLifecycle {
 
-    private static final Logger LOG = LoggerFactory.getLogger(LoopLifecycle.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final String name;
+    private final Logger log;
     private final Object lock = new Object();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch closing = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private boolean started;
 
-    public LoopLifecycle(String name) {
+    /** @param log the loop's logger: the lines about its start and stop carry its name */
+    public LoopLifecycle(String name, Logger log) {
         this.name = name;
+        this.log = log;
     }
 
     /**
@@ -52,9 +54,25 @@ public final class LoopLifecycle {
         return closing.await(wait.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Called last by the loop's {@code run()}, after it released its clients. */
-    public void stopped() {
-        stopped.countDown();
+    /**
+     * Called last by the loop's {@code run()}: closes its consumer (a failure is logged, not thrown), then the rest of its
+     * clients ({@code others}, e.g. producers), and marks the loop stopped for {@link #close}.
+     */
+    public void release(Consumer<?, ?> consumer, Runnable... others) {
+        try {
+            consumer.close();
+        } catch (RuntimeException e) {
+            log.warn("{}: closing the consumer failed ({})", name, e.getClass().getSimpleName());
+        } finally {
+            try {
+                for (Runnable other : others) {
+                    other.run();
+                }
+            } finally {
+                stopped.countDown();
+                log.info("{}: stopped", name);
+            }
+        }
     }
 
     /**
@@ -77,7 +95,7 @@ public final class LoopLifecycle {
         wakeup.run();
         try {
             if (!stopped.await(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warn("{}: did not stop within {}", name, CLOSE_TIMEOUT);
+                log.warn("{}: did not stop within {}", name, CLOSE_TIMEOUT);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
