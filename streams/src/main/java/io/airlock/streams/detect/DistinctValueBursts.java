@@ -7,10 +7,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
@@ -29,7 +27,8 @@ import org.apache.kafka.streams.state.Stores;
  * <li>{@code <prefix>-members} — {@code alert id␟value}, the values an open burst has counted (so its count stays exact
  *     however long it runs); removed when the burst ends.</li>
  * </ul>
- * Times are fixed-width (12 digits of epoch seconds, 9 of nanos), so key order is time order; instants before 1970 are not
+ * The last three are {@linkplain SortedStoreMirror mirrored in memory}: the window's hits are read without opening a RocksDB
+ * iterator per event. Times are fixed-width (12 digits of epoch seconds, 9 of nanos), so key order is time order; instants before 1970 are not
  * supported.
  */
 final class DistinctValueBursts {
@@ -46,9 +45,9 @@ final class DistinctValueBursts {
     private final Duration window;
     private final Duration grace;
     private final DecodedStateCache<SprayState> states;
-    private final KeyValueStore<String, String> byTime;
-    private final KeyValueStore<String, String> latest;
-    private final KeyValueStore<String, String> members;
+    private final SortedStoreMirror<String> byTime;
+    private final SortedStoreMirror<String> latest;
+    private final SortedStoreMirror<String> members;
 
     DistinctValueBursts(String ruleId, int threshold, Duration window, Duration grace, KeyValueStore<String, SprayState> states,
             KeyValueStore<String, String> byTime, KeyValueStore<String, String> latest, KeyValueStore<String, String> members) {
@@ -57,9 +56,9 @@ final class DistinctValueBursts {
         this.window = window;
         this.grace = grace;
         this.states = new DecodedStateCache<>(states);
-        this.byTime = byTime;
-        this.latest = latest;
-        this.members = members;
+        this.byTime = new SortedStoreMirror<>(byTime);
+        this.latest = new SortedStoreMirror<>(latest);
+        this.members = new SortedStoreMirror<>(members);
     }
 
     /** The names of the four stores for {@code prefix}, in constructor order. */
@@ -113,14 +112,9 @@ final class DistinctValueBursts {
             states.put(entity, new SprayState(newest, grown));
             return grown.equals(open) ? null : grown;
         }
-        List<KeyValue<String, String>> inWindow = new ArrayList<>();
         String from = entity + SEP + timeKey(hit.at().minus(window)) + AFTER_ALL_IDS;
         String to = entity + SEP + timeKey(hit.at()) + AFTER_ALL_IDS;
-        if (stored) {
-            try (KeyValueIterator<String, String> hits = byTime.range(from, to)) {
-                hits.forEachRemaining(inWindow::add);
-            }
-        }
+        List<KeyValue<String, String>> inWindow = stored ? byTime.range(from, to) : List.of();
         if (stored && inWindow.size() >= threshold) {
             if (open != null) {
                 forgetMembers(open);
@@ -166,11 +160,7 @@ final class DistinctValueBursts {
 
     /** Deletes the entity's hits older than {@code keepFrom}, and their values' latest-hit entries. */
     private void expireBefore(String entity, Instant keepFrom) {
-        List<KeyValue<String, String>> old = new ArrayList<>();
-        try (KeyValueIterator<String, String> hits = byTime.range(entity + SEP, entity + SEP + timeKey(keepFrom))) {
-            hits.forEachRemaining(old::add);
-        }
-        for (KeyValue<String, String> kv : old) {
+        for (KeyValue<String, String> kv : byTime.range(entity + SEP, entity + SEP + timeKey(keepFrom))) {
             byTime.delete(kv.key);
             String latestKey = entity + SEP + kv.value;
             String sortKey = kv.key.substring(entity.length() + 1);
@@ -181,11 +171,7 @@ final class DistinctValueBursts {
     }
 
     private void forgetMembers(BurstTracker.OpenBurst burst) {
-        List<String> keys = new ArrayList<>();
-        try (KeyValueIterator<String, String> counted = members.prefixScan(burst.alertId() + SEP, new StringSerializer())) {
-            counted.forEachRemaining(kv -> keys.add(kv.key));
-        }
-        keys.forEach(members::delete);
+        members.prefixed(burst.alertId() + SEP).forEach(kv -> members.delete(kv.key));
     }
 
     /** {@code SSSSSSSSSSSSNNNNNNNNN}: epoch seconds (12 digits) and nanos (9), so that string order is time order. */

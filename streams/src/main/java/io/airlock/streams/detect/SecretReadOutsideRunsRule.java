@@ -22,7 +22,6 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
@@ -35,7 +34,8 @@ import org.apache.kafka.streams.state.Stores;
  * <p><b>One place for both sources.</b> {@code dag_run} lifecycle events and the service identity's secret reads go through
  * the one-partition repartition topic {@value #TOPIC} to one processor. It keeps each run's running intervals in
  * {@value #RUNS_STORE} (a cleared run has several; a run first seen finished — a snapshot — counts from its creation) and
- * forgets runs {@link #RUN_RETENTION} after they ended.
+ * forgets runs {@link #RUN_RETENTION} after they ended. Both stores are {@linkplain SortedStoreMirror mirrored in memory}: they
+ * are scanned on every decision.
  *
  * <p><b>Deciding late on purpose.</b> CDC and Vault arrive with different latencies, so a read is buffered in
  * {@value #PENDING_STORE} and decided only when the task's stream time has passed read time + grace (a punctuation on
@@ -146,8 +146,8 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
     private final VaultPathBurstTracker tracker;
     private final Duration grace;
     private ProcessorContext<String, Alert> context;
-    private KeyValueStore<String, RunActivity> runs;
-    private KeyValueStore<String, NormalizedEvent> pending;
+    private SortedStoreMirror<RunActivity> runs;
+    private SortedStoreMirror<NormalizedEvent> pending;
     private KeyValueStore<String, VaultPathBurstTracker.State> groups;
     private long lastPruneMs;
     /** When each pending read arrived, in processing time (not persisted: after a restart reads count as arrived then). */
@@ -190,8 +190,8 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
     @Override
     public void init(ProcessorContext<String, Alert> context) {
         this.context = context;
-        this.runs = context.getStateStore(RUNS_STORE);
-        this.pending = context.getStateStore(PENDING_STORE);
+        this.runs = new SortedStoreMirror<>(context.getStateStore(RUNS_STORE));
+        this.pending = new SortedStoreMirror<>(context.getStateStore(PENDING_STORE));
         this.groups = context.getStateStore(GROUP_STORE);
         context.schedule(DECIDE_INTERVAL, PunctuationType.STREAM_TIME, this::decidePendingReads);
         context.schedule(IDLE_CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::decideIdleReads);
@@ -205,14 +205,11 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
      */
     private void decideIdleReads(long wallClockMs) {
         List<KeyValue<String, NormalizedEvent>> due = new ArrayList<>();
-        try (KeyValueIterator<String, NormalizedEvent> all = pending.all()) {
-            while (all.hasNext()) {
-                KeyValue<String, NormalizedEvent> entry = all.next();
-                long arrived = arrivedAt.computeIfAbsent(entry.key, k -> wallClockMs);
-                if (wallClockMs - arrived >= IDLE_DECISION_DELAY.toMillis()
-                        && !entry.value.timestamp().plus(grace).isAfter(java.time.Instant.ofEpochMilli(wallClockMs))) {
-                    due.add(entry);
-                }
+        for (var entry : pending.all()) {
+            long arrived = arrivedAt.computeIfAbsent(entry.getKey(), k -> wallClockMs);
+            if (wallClockMs - arrived >= IDLE_DECISION_DELAY.toMillis()
+                    && !entry.getValue().timestamp().plus(grace).isAfter(java.time.Instant.ofEpochMilli(wallClockMs))) {
+                due.add(KeyValue.pair(entry.getKey(), entry.getValue()));
             }
         }
         for (KeyValue<String, NormalizedEvent> entry : due) {
@@ -251,14 +248,11 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
     private void decidePendingReads(long streamTimeMs) {
         Instant decidable = Instant.ofEpochMilli(streamTimeMs).minus(grace);
         List<KeyValue<String, NormalizedEvent>> due = new ArrayList<>();
-        try (KeyValueIterator<String, NormalizedEvent> all = pending.all()) {
-            while (all.hasNext()) {
-                KeyValue<String, NormalizedEvent> entry = all.next();
-                if (entry.value.timestamp().isAfter(decidable)) {
-                    break;
-                }
-                due.add(entry);
+        for (var entry : pending.all()) {
+            if (entry.getValue().timestamp().isAfter(decidable)) {
+                break;
             }
+            due.add(KeyValue.pair(entry.getKey(), entry.getValue()));
         }
         for (KeyValue<String, NormalizedEvent> entry : due) {
             decide(entry);
@@ -305,25 +299,21 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
 
     private List<RunActivity> find(Predicate<RunActivity> matching) {
         List<RunActivity> found = new ArrayList<>();
-        try (KeyValueIterator<String, RunActivity> all = runs.all()) {
-            all.forEachRemaining(entry -> {
-                if (matching.test(entry.value)) {
-                    found.add(entry.value);
-                }
-            });
+        for (var entry : runs.all()) {
+            if (matching.test(entry.getValue())) {
+                found.add(entry.getValue());
+            }
         }
         return found;
     }
 
     private void pruneEndedRuns(Instant horizon) {
         List<String> ended = new ArrayList<>();
-        try (KeyValueIterator<String, RunActivity> all = runs.all()) {
-            all.forEachRemaining(entry -> {
-                Instant lastActive = entry.value.lastActive();
-                if (lastActive != null && lastActive.isBefore(horizon)) {
-                    ended.add(entry.key);
-                }
-            });
+        for (var entry : runs.all()) {
+            Instant lastActive = entry.getValue().lastActive();
+            if (lastActive != null && lastActive.isBefore(horizon)) {
+                ended.add(entry.getKey());
+            }
         }
         ended.forEach(runs::delete);
     }
