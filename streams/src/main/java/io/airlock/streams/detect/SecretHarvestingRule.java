@@ -5,35 +5,39 @@ import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Topics;
 import io.airlock.streams.DetectionConfig;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * AL-021: one Vault identity reads at least N <em>distinct</em> secret paths within a window (default 20 in 5 minutes).
  * Reads are secret reads as {@link VaultSecretReads} defines them, compared by {@code vault.kv_path}; re-reading one path
  * does not count again. One burst is one alert whose count is the number of distinct paths read.
+ *
+ * <p>State: {@link DistinctValueBursts} under {@value #STORE} — one store entry per path read in the window, so a read costs
+ * the same however many paths the identity has read (Airflow's own identity reads hundreds). Until 0.1 the rule kept each
+ * identity's paths in one value of {@code al-021-distinct-path-bursts}, rewritten on every read; that store is no longer
+ * read (bursts open during an upgrade start again).
  */
 public final class SecretHarvestingRule implements Processor<String, NormalizedEvent, String, Alert> {
 
     public static final RuleDefinition RULE = RuleDefinition.SECRET_HARVESTING;
-    public static final String STORE = "al-021-distinct-path-bursts";
+    public static final String STORE = "al-021-distinct-paths";
+    /** Paths named in a summary. */
+    static final int SUMMARY_PATHS = 5;
 
     private final DetectionConfig config;
     private final AlertFactory alerts;
-    private final VaultPathBurstTracker tracker;
     private ProcessorContext<String, Alert> context;
-    private DecodedStateCache<VaultPathBurstTracker.State> bursts;
+    private DistinctValueBursts bursts;
 
     SecretHarvestingRule(DetectionConfig config) {
         this.config = config;
         this.alerts = new AlertFactory(RULE, config);
-        RuleSettings settings = config.rule(RULE);
-        this.tracker = new VaultPathBurstTracker(RULE.id(), settings.threshold(), settings.window(), config.grace());
     }
 
     /** Adds the rule: secret reads of {@code events}, re-keyed by Vault identity, in; alerts (keyed by alert id) out. */
@@ -45,39 +49,48 @@ public final class SecretHarvestingRule implements Processor<String, NormalizedE
         if (!config.rule(RULE).enabled()) {
             return;
         }
-        RuleWiring.addStore(builder, STORE, VaultPathBurstTracker.State.class);
+        DistinctValueBursts.addStores(builder, STORE);
         operationsByIdentity
                 .filter((identity, event) -> VaultSecretReads.isSecretRead(event) && !VaultSecretReads.isAllowed(config, event),
                         Named.as("al-021-secret-reads"))
-                .process(() -> new SecretHarvestingRule(config), Named.as("al-021-detect"), STORE)
+                .process(() -> new SecretHarvestingRule(config), Named.as("al-021-detect"),
+                        DistinctValueBursts.storeNames(STORE).toArray(String[]::new))
                 .to(topics.alerts(), RuleWiring.alerts(RULE));
     }
 
     @Override
     public void init(ProcessorContext<String, Alert> context) {
         this.context = context;
-        this.bursts = new DecodedStateCache<>(context.<KeyValueStore<String, VaultPathBurstTracker.State>>getStateStore(STORE));
+        RuleSettings settings = config.rule(RULE);
+        List<String> stores = DistinctValueBursts.storeNames(STORE);
+        this.bursts = new DistinctValueBursts(RULE.id(), settings.threshold(), settings.window(), config.grace(),
+                context.getStateStore(stores.get(0)), context.getStateStore(stores.get(1)), context.getStateStore(stores.get(2)),
+                context.getStateStore(stores.get(3)));
     }
 
     @Override
     public void process(Record<String, NormalizedEvent> record) {
         NormalizedEvent event = record.value();
         String identity = event.vaultIdentity();
-        var hit = new VaultPathBurstTracker.Hit(event.timestamp(), event.id(), event.vaultKvPath(), false);
-        VaultPathBurstTracker.Step step = tracker.observe(bursts.get(identity), identity, hit);
-        bursts.put(identity, step.next());
-        if (step.fired() != null) {
-            Alert alert = toAlert(identity, event, step.fired());
-            context.forward(AlertFactory.record(alert));
+        BurstTracker.OpenBurst fired = bursts.observe(identity, new BurstTracker.Hit(event.timestamp(), event.id(), event.vaultKvPath()));
+        if (fired != null) {
+            context.forward(AlertFactory.record(toAlert(identity, event, fired)));
         }
     }
 
-    private Alert toAlert(String identity, NormalizedEvent latest, VaultPathBurstTracker.OpenBurst burst) {
+    private Alert toAlert(String identity, NormalizedEvent latest, BurstTracker.OpenBurst burst) {
         RuleSettings settings = config.rule(RULE);
         String summary = String.format("%s read %d distinct secret paths between %s and %s (threshold %d within %d min): %s",
                 VaultSecretReads.describe(identity, latest), burst.count(), DateTimeFormatter.ISO_INSTANT.format(burst.firstSeen()),
                 DateTimeFormatter.ISO_INSTANT.format(burst.lastSeen()), settings.threshold(), settings.window().toMinutes(),
-                burst.pathSample());
-        return alerts.alert(burst.toBurst(), identity, summary);
+                pathSample(burst));
+        return alerts.alert(burst, identity, summary);
+    }
+
+    /** {@code a, b, c, d, e (+17 more)}: the first paths the burst counted. */
+    private static String pathSample(BurstTracker.OpenBurst burst) {
+        List<String> paths = burst.values();
+        String sample = String.join(", ", paths.subList(0, Math.min(paths.size(), SUMMARY_PATHS)));
+        return burst.count() > SUMMARY_PATHS ? sample + " (+" + (burst.count() - SUMMARY_PATHS) + " more)" : sample;
     }
 }
