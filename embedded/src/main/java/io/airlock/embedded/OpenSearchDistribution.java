@@ -18,8 +18,10 @@ final class OpenSearchDistribution {
     }
 
     /**
-     * The distribution home: {@value #HOME_ENV}, else {@value #HOME_PROPERTY}, else the directory recorded
-     * by the build of the embedded module.
+     * The distribution home: {@value #HOME_ENV}, else {@value #HOME_PROPERTY}, else the one unpacked in the checkout this
+     * code was loaded from ({@code <repo>/embedded/target/opensearch/…}, found from the jar or class directory upwards),
+     * else the directory recorded by the build of the embedded module. The checkout comes before the recorded directory:
+     * two clones share one {@code ~/.m2}, and a jar copied from there records the other clone's directory.
      *
      * @throws IllegalStateException if the directory does not hold an OpenSearch distribution
      */
@@ -35,17 +37,42 @@ final class OpenSearchDistribution {
             source = "system property " + HOME_PROPERTY;
             value = property;
         } else {
-            source = BUILD_PROPERTIES + " (written by the build of airlock-embedded)";
-            value = buildProperties().getProperty("opensearch.home");
+            Path inCheckout = inOwnCheckout();
+            source = inCheckout != null ? "the checkout this code was loaded from"
+                    : BUILD_PROPERTIES + " (written by the build of airlock-embedded)";
+            value = inCheckout != null ? inCheckout.toString() : buildProperties().getProperty("opensearch.home");
         }
         Path home = Path.of(value).toAbsolutePath().normalize();
-        if (!Files.isRegularFile(home.resolve("bin/opensearch")) || !Files.isDirectory(home.resolve("lib"))) {
+        if (!isDistribution(home)) {
             throw new IllegalStateException("no OpenSearch distribution at " + home + " (from " + source + "). "
                     + "Run the build once to unpack it: cd <repo> && mvn -B install -pl embedded -DskipTests "
                     + "(the generate-resources phase unpacks org.opensearch.distribution.integ-test-zip:opensearch:"
                     + version() + ":zip), or set " + HOME_ENV + " to an unpacked OpenSearch distribution.");
         }
         return home;
+    }
+
+    private static boolean isDistribution(Path home) {
+        return Files.isRegularFile(home.resolve("bin/opensearch")) && Files.isDirectory(home.resolve("lib"));
+    }
+
+    /** {@code <dir>/embedded/target/opensearch/opensearch-<version>} of the nearest directory above this code's location. */
+    private static Path inOwnCheckout() {
+        Path dir;
+        try {
+            var location = OpenSearchDistribution.class.getProtectionDomain().getCodeSource();
+            dir = location == null ? null : Path.of(location.getLocation().toURI()).toAbsolutePath();
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return null;
+        }
+        String relative = "embedded/target/opensearch/opensearch-" + version();
+        for (; dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve(relative);
+            if (isDistribution(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
     }
 
     static String version() {

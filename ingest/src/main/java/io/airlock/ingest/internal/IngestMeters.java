@@ -12,7 +12,9 @@ import java.util.function.Supplier;
  *   <li>{@value #CDC_LAG}: how far the capture is behind PostgreSQL: the time a change reached Kafka minus its commit time
  *       ({@code source.ts_ms}), of the latest captured change;</li>
  *   <li>{@value #CDC_IDLE}: milliseconds since the Debezium engine last handed over a batch; heartbeats come every heartbeat
- *       interval (10 s), so a value far above that means the capture is stuck.</li>
+ *       interval (10 s), so a value far above that means the capture is stuck;</li>
+ *   <li>{@value #POSITION_WRITE_FAILURES}: Vault audit positions that could not be written to the position file (disk full,
+ *       read-only file system); the tailer keeps capturing and retries every second.</li>
  * </ul>
  */
 public final class IngestMeters {
@@ -20,6 +22,7 @@ public final class IngestMeters {
     public static final String EVENTS_IN = "airlock.events.in";
     public static final String CDC_LAG = "airlock.cdc.lag.ms";
     public static final String CDC_IDLE = "airlock.cdc.idle.ms";
+    public static final String POSITION_WRITE_FAILURES = "airlock.vault.position.write.failures";
     public static final String SOURCE_AIRFLOW = "airflow";
     public static final String SOURCE_VAULT = "vault";
 
@@ -31,6 +34,13 @@ public final class IngestMeters {
         return Counter.builder(EVENTS_IN)
                 .tag("source", source)
                 .description("Records captured into Kafka (acknowledged), per source")
+                .register(Metrics.globalRegistry);
+    }
+
+    /** {@value #POSITION_WRITE_FAILURES}; the same counter for every caller. */
+    public static Counter positionWriteFailures() {
+        return Counter.builder(POSITION_WRITE_FAILURES)
+                .description("Vault audit positions that could not be written to the position file (retried every second)")
                 .register(Metrics.globalRegistry);
     }
 

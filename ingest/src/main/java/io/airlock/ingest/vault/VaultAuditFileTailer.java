@@ -1,5 +1,6 @@
 package io.airlock.ingest.vault;
 
+import io.airlock.ingest.internal.IngestMeters;
 import io.airlock.ingest.vault.internal.AuditRecordPublisher;
 import io.airlock.ingest.vault.internal.AuditRecordPublisher.Batch;
 import io.airlock.ingest.vault.internal.FileIdentity;
@@ -19,6 +20,7 @@ import java.util.Deque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import io.micrometer.core.instrument.Counter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +43,12 @@ import org.slf4j.LoggerFactory;
  * finished first. Each record carries the headers {@code airlock.source = vault-file:<file id>} and
  * {@code airlock.position = <byte offset of the line>} ({@link io.airlock.core.SourceHeaders}). Lines are never logged, only
  * positions and reason categories.
+ *
+ * <p>A position that cannot be written (disk full, read-only or lost mount) does not stop the capture: the previous position
+ * file stays intact (the new one is written beside it and renamed), the failure is logged once per streak and counted in
+ * {@value IngestMeters#POSITION_WRITE_FAILURES}, and the write is tried again every second until it succeeds. Lines keep
+ * flowing meanwhile; only a restart during the streak re-reads from the older position, and those re-sent lines are
+ * duplicates that downstream recognizes by their stable event ids.
  */
 public final class VaultAuditFileTailer implements AutoCloseable {
 
@@ -83,6 +91,9 @@ public final class VaultAuditFileTailer implements AutoCloseable {
     private long lastPathCheck = System.nanoTime();
     private volatile boolean started;
     private volatile long currentOffset;
+    private final Counter positionWriteFailures = IngestMeters.positionWriteFailures();
+    private volatile long failedPositionWrites;
+    private long failureStreak;
 
     public VaultAuditFileTailer(VaultAuditSettings settings) {
         if (settings.file() == null) {
@@ -122,6 +133,11 @@ public final class VaultAuditFileTailer implements AutoCloseable {
     /** Bytes read so far of the file being followed (compare with its size for the lag). */
     public long currentOffset() {
         return currentOffset;
+    }
+
+    /** Position writes that failed since start (each retried a second later). */
+    public long positionWriteFailures() {
+        return failedPositionWrites;
     }
 
     /** Why the tailer stopped on its own, if it did. */
@@ -348,9 +364,26 @@ public final class VaultAuditFileTailer implements AutoCloseable {
             return;
         }
         if (idle || System.nanoTime() - lastPositionWrite > POSITION_WRITE_INTERVAL_NANOS) {
-            positions.write(committed);
-            written = committed;
+            if (failureStreak > 0 && System.nanoTime() - lastPositionWrite < POSITION_WRITE_INTERVAL_NANOS) {
+                return; // while writes fail, try once a second, also when idle
+            }
             lastPositionWrite = System.nanoTime();
+            try {
+                positions.write(committed);
+            } catch (java.io.UncheckedIOException e) {
+                failedPositionWrites++;
+                positionWriteFailures.increment();
+                if (failureStreak++ == 0) {
+                    LOG.error("Cannot store the Vault audit position in {} ({}); capture goes on, the previous position stays "
+                            + "in place, retrying every second", positions.path(), e.getCause());
+                }
+                return;
+            }
+            if (failureStreak > 0) {
+                LOG.info("Stored the Vault audit position in {} again after {} failed attempts", positions.path(), failureStreak);
+                failureStreak = 0;
+            }
+            written = committed;
         }
     }
 

@@ -182,6 +182,40 @@ class VaultAuditFileTailerTest {
         assertThat(t.dlq()).isEmpty();
     }
 
+    /**
+     * Disk full on the position file: {@code position.json.tmp} (where the next position is written before the rename) is made
+     * a link to {@code /dev/full}, so every position write fails with the kernel's ENOSPC, as on a full file system.
+     */
+    @Test
+    void shouldKeepCapturingWhenThePositionCannotBeStoredAndStoreItOnceItCanAgain() throws IOException {
+        Path full = Path.of("/dev/full");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(full), "needs /dev/full");
+        var t = new VaultTopics(kafka);
+        Path log = dir.resolve("audit.log");
+        Path tmp = dir.resolve("state/position.json.tmp");
+        try (var vault = new AuditLogWriter(log); var tailer = new VaultAuditFileTailer(settings(t)).start()) {
+            IntStream.range(0, 50).forEach(i -> vault.line(AuditLines.numbered("df", i)));
+            await().atMost(ofSeconds(30)).until(() -> tailer.linesCaptured() == 50);
+            await().atMost(ofSeconds(30)).until(() -> storedPosition() != null && storedPosition().offset() == Files.size(log));
+            long savedBeforeDiskFull = storedPosition().offset();
+
+            Files.createSymbolicLink(tmp, full);
+            IntStream.range(50, 120).forEach(i -> vault.line(AuditLines.numbered("df", i)));
+            await().atMost(ofSeconds(30)).until(() -> tailer.linesCaptured() == 120 && tailer.positionWriteFailures() >= 2);
+            assertThat(tailer.failure()).isNull();
+            assertThat(storedPosition().offset()).as("the last good position stays readable").isEqualTo(savedBeforeDiskFull);
+
+            Files.delete(tmp); // space freed
+            await().atMost(ofSeconds(30)).until(() -> storedPosition().offset() == Files.size(log));
+            long failures = tailer.positionWriteFailures();
+            IntStream.range(120, 130).forEach(i -> vault.line(AuditLines.numbered("df", i)));
+            await().atMost(ofSeconds(30)).until(() -> tailer.linesCaptured() == 130 && storedPosition().offset() == Files.size(log));
+            assertThat(tailer.positionWriteFailures()).as("no failures once writable again").isEqualTo(failures);
+        }
+        assertThat(t.auditKeys()).containsExactlyElementsOf(IntStream.range(0, 130).mapToObj(i -> "df-" + i).toList());
+        assertThat(t.dlq()).isEmpty();
+    }
+
     @Test
     void shouldFinishTheRotatedFileWhenTheLogWasRenamedWhileStopped() throws IOException {
         var t = new VaultTopics(kafka);
