@@ -38,9 +38,10 @@ public final class VaultAuditFields {
             .doc("Longest accepted audit line in bytes; longer lines go to the dead-letter topic.");
 
     public static final Setting<Duration> POLL_INTERVAL = Setting.of("vault.audit.poll-interval", duration())
-            .defaultValue(Duration.ofMillis(250))
+            .defaultValue(Duration.ofMillis(100))
             .validate(Validators.positive())
-            .doc("How often the file tailer looks for new lines, rotation and truncation once it reached the end of the file.");
+            .doc("How often the file tailer looks for new lines, rotation and truncation once it reached the end of the file; "
+                    + "a line Vault writes meanwhile waits up to this long.");
 
     public static final Group GROUP = Group.of("Vault audit",
             "Vault's audit device: one JSON object per request and response. Use the `file` device (tailed) or the `socket` "

@@ -27,7 +27,7 @@ public record VaultAuditSettings(String bootstrapServers, Topics topics, Path fi
     public static final int DEFAULT_MAX_LINE_BYTES = 1 << 20;
     /** At most this many bytes of a bad line are copied into its dead letter (256 KiB). */
     public static final int MAX_DEAD_LETTER_BYTES = 256 << 10;
-    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(250);
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(100);
 
     public VaultAuditSettings {
         Objects.requireNonNull(bootstrapServers, "kafka.bootstrap-servers");
