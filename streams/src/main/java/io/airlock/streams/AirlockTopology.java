@@ -79,7 +79,7 @@ public final class AirlockTopology {
      */
     private static void addNormalization(StreamsBuilder builder, Topics topics) {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AbUserChangeNormalizer.STORE),
-                Serdes.String(), JsonSerdes.of(AbUserState.class)));
+                Serdes.String(), JsonSerdes.of(AbUserState.class)).withCachingEnabled());
         KStream<String, NormalizedEvent> abUser = builder.stream(topics.cdc("ab_user"), jsonFrom("cdc-ab-user-source"))
                 .process(AbUserChangeNormalizer::new, Named.as("normalize-ab-user"), AbUserChangeNormalizer.STORE);
 
@@ -87,7 +87,7 @@ public final class AirlockTopology {
                 .process(AuditLogNormalizer::new, Named.as("normalize-log"));
 
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DagRunNormalizer.STORE),
-                Serdes.String(), JsonSerdes.of(DagRunState.class)));
+                Serdes.String(), JsonSerdes.of(DagRunState.class)).withCachingEnabled());
         KStream<String, NormalizedEvent> dagRun = builder.stream(topics.cdc("dag_run"), jsonFrom("cdc-dag-run-source"))
                 .process(DagRunNormalizer::new, Named.as("normalize-dag-run"), DagRunNormalizer.STORE);
 

@@ -1,5 +1,6 @@
 package io.airlock.streams.detect;
 
+import io.airlock.streams.internal.DecodedStateCache;
 import io.airlock.core.Alert;
 import io.airlock.core.StableIds;
 import java.time.Duration;

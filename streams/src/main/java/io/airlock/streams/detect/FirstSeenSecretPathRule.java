@@ -68,8 +68,8 @@ public final class FirstSeenSecretPathRule implements Processor<String, Normaliz
         if (!config.rule(RULE).enabled()) {
             return;
         }
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CLOCK_STORE), Serdes.String(), Serdes.Long()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE), Serdes.String(), Serdes.Long()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CLOCK_STORE), Serdes.String(), Serdes.Long()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE), Serdes.String(), Serdes.Long()).withCachingEnabled());
         RuleWiring.addStore(builder, GROUP_STORE, VaultPathBurstTracker.State.class);
         events.filter((principal, event) -> VaultSecretReads.isOperation(event), Named.as("al-020-vault-operations"))
                 .selectKey((principal, event) -> event.vaultIdentity(), Named.as("al-020-key-by-identity"))

@@ -9,6 +9,7 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import io.airlock.streams.internal.DecodedStateCache;
 
 /**
  * Turns {@code ab_user} change events into authentication and account events, keyed by user name.
@@ -30,12 +31,13 @@ public final class AbUserChangeNormalizer implements Processor<String, JsonNode,
     public static final String REASON_API_BASIC_AUTH = "api-basic-auth";
 
     private ProcessorContext<String, NormalizedEvent> context;
-    private KeyValueStore<String, AbUserState> lastSeen;
+    private DecodedStateCache<AbUserState> lastSeen;
 
     @Override
     public void init(ProcessorContext<String, NormalizedEvent> context) {
         this.context = context;
-        this.lastSeen = context.getStateStore(STORE);
+        this.lastSeen = new DecodedStateCache<>(context.<KeyValueStore<String, AbUserState>>getStateStore(STORE),
+                DagRunNormalizer.NORMALIZER_CACHE_ENTRIES);
     }
 
     @Override

@@ -15,6 +15,7 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import io.airlock.streams.internal.DecodedStateCache;
 
 /**
  * Turns {@code dag_run} changes (Airflow 2.10 and 3.x) into run lifecycle events: {@code dag-run-created} and
@@ -40,6 +41,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class DagRunNormalizer implements Processor<String, JsonNode, String, NormalizedEvent> {
 
     public static final String STORE = "dag-run-last-seen";
+    /** Runs whose last state stays decoded in memory (the store, cached, holds them all). */
+    static final int NORMALIZER_CACHE_ENTRIES = 10_000;
     public static final Duration FINISHED_RETENTION = Duration.ofHours(24);
     public static final Duration PRUNE_INTERVAL = Duration.ofHours(1);
 
@@ -51,12 +54,14 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
     private static final String ROW = "dag_run";
 
     private ProcessorContext<String, NormalizedEvent> context;
-    private KeyValueStore<String, DagRunState> lastSeen;
+    private KeyValueStore<String, DagRunState> store;
+    private DecodedStateCache<DagRunState> lastSeen;
 
     @Override
     public void init(ProcessorContext<String, NormalizedEvent> context) {
         this.context = context;
-        this.lastSeen = context.getStateStore(STORE);
+        this.store = context.getStateStore(STORE);
+        this.lastSeen = new DecodedStateCache<>(store, NORMALIZER_CACHE_ENTRIES);
         context.schedule(PRUNE_INTERVAL, PunctuationType.STREAM_TIME, this::pruneFinishedRuns);
     }
 
@@ -129,7 +134,7 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
     private void pruneFinishedRuns(long streamTime) {
         long horizon = streamTime - FINISHED_RETENTION.toMillis();
         List<String> expired = new ArrayList<>();
-        try (var all = lastSeen.all()) {
+        try (var all = store.all()) {
             all.forEachRemaining(entry -> {
                 if (entry.value.finished() && entry.value.seenAtMs() < horizon) {
                     expired.add(entry.key);

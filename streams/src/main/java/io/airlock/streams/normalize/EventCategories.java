@@ -94,6 +94,26 @@ public final class EventCategories {
         if (event == null) {
             return WEB;
         }
+        String key = (hasDag ? "d:" : "-:") + event;
+        String known = AIRFLOW_LOG_SEEN.get(key);
+        if (known != null) {
+            return known;
+        }
+        String category = categorize(event, hasDag);
+        if (AIRFLOW_LOG_SEEN.size() < AIRFLOW_LOG_SEEN_MAX) {
+            AIRFLOW_LOG_SEEN.put(key, category);
+        }
+        return category;
+    }
+
+    /**
+     * Categories of the event names seen so far: Airflow writes a few dozen names millions of times, and matching a name
+     * against the table splits it with a regular expression. Bounded, so odd names cannot grow it without end.
+     */
+    private static final java.util.Map<String, String> AIRFLOW_LOG_SEEN = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int AIRFLOW_LOG_SEEN_MAX = 4_096;
+
+    private static String categorize(String event, boolean hasDag) {
         String name = event.toLowerCase(Locale.ROOT);
         if (name.startsWith("api.") || name.startsWith("ui.")) {
             name = name.substring(name.indexOf('.') + 1);

@@ -1,5 +1,6 @@
 package io.airlock.streams.normalize;
 
+import io.airlock.core.IsoInstants;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.MalformedRecordException;
 import java.time.Instant;
@@ -71,6 +72,10 @@ final class Fields {
         }
         if (!value.isTextual()) {
             throw new MalformedRecordException(where + "." + field + " is neither an ISO-8601 string nor epoch milliseconds");
+        }
+        Instant fast = IsoInstants.parseOrNull(value.asText());
+        if (fast != null) {
+            return fast;
         }
         try {
             return OffsetDateTime.parse(value.asText()).toInstant();

@@ -1,4 +1,4 @@
-package io.airlock.streams.detect;
+package io.airlock.streams.internal;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,23 +13,29 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * @param <V> the store's (immutable) value type
  */
-final class DecodedStateCache<V> {
+public final class DecodedStateCache<V> {
 
-    static final int MAX_ENTRIES = 1_000;
+    public static final int MAX_ENTRIES = 1_000;
 
     private final KeyValueStore<String, V> store;
-    private final Map<String, V> recent = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
-            return size() > MAX_ENTRIES;
-        }
-    };
+    private final Map<String, V> recent;
 
-    DecodedStateCache(KeyValueStore<String, V> store) {
-        this.store = store;
+    public DecodedStateCache(KeyValueStore<String, V> store) {
+        this(store, MAX_ENTRIES);
     }
 
-    V get(String key) {
+    /** @param maxEntries values kept decoded, least recently used dropped first */
+    public DecodedStateCache(KeyValueStore<String, V> store, int maxEntries) {
+        this.store = store;
+        this.recent = new LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+                return size() > maxEntries;
+            }
+        };
+    }
+
+    public V get(String key) {
         V value = recent.get(key);
         if (value == null) {
             value = store.get(key);
@@ -40,7 +46,11 @@ final class DecodedStateCache<V> {
         return value;
     }
 
-    void put(String key, V value) {
+    public void delete(String key) {
+        put(key, null);
+    }
+
+    public void put(String key, V value) {
         store.put(key, value);
         if (value == null) {
             recent.remove(key);
