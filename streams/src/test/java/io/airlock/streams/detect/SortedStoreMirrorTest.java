@@ -2,26 +2,17 @@ package io.airlock.streams.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.airlock.streams.internal.InMemoryStores;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
 class SortedStoreMirrorTest {
 
-    private final KeyValueStore<String, String> store = store();
+    private final KeyValueStore<String, String> store = InMemoryStores.strings();
 
-    private static KeyValueStore<String, String> store() {
-        var context = new MockProcessorContext<String, String>();
-        KeyValueStore<String, String> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("s"), Serdes.String(),
-                Serdes.String()).withLoggingDisabled().build();
-        store.init(context.getStateStoreContext(), store);
-        return store;
-    }
 
     @Test
     void shouldStartAsWhatTheStoreHoldsSoThatARestoredTaskSeesItsState() {

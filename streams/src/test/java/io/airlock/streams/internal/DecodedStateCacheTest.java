@@ -2,25 +2,15 @@ package io.airlock.streams.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
 class DecodedStateCacheTest {
 
-    private static KeyValueStore<String, String> store() {
-        var context = new MockProcessorContext<String, String>();
-        KeyValueStore<String, String> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("s"), Serdes.String(),
-                Serdes.String()).withLoggingDisabled().build();
-        store.init(context.getStateStoreContext(), store);
-        return store;
-    }
 
     @Test
     void shouldWriteThroughToTheStoreSoThatAFreshCacheReadsTheSameState() {
-        KeyValueStore<String, String> store = store();
+        KeyValueStore<String, String> store = InMemoryStores.strings();
         String state = new String("three failures");
 
         var cache = new DecodedStateCache<>(store);
@@ -36,7 +26,7 @@ class DecodedStateCacheTest {
 
     @Test
     void shouldDeleteFromTheStoreAndReadEvictedEntriesBackFromIt() {
-        KeyValueStore<String, String> store = store();
+        KeyValueStore<String, String> store = InMemoryStores.strings();
         var cache = new DecodedStateCache<>(store, 2);
         cache.put("a", "1");
         cache.put("b", "2");
