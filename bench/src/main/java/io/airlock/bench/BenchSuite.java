@@ -96,7 +96,7 @@ public final class BenchSuite implements Callable<Integer> {
                 WebhookReceiver webhooks = WebhookReceiver.start()) {
             if (stages.contains(Stage.CDC)) {
                 failed |= !stage(report, "CDC capture", () -> {
-                    var c = CdcCaptureBenchmark.compare(postgres, kafka, quick ? 20_000 : 100_000, quick ? 1 : 2);
+                    var c = CdcCaptureBenchmark.compare(postgres, kafka, quick ? 20_000 : 300_000, quick ? 1 : 2);
                     report.cdc(new BenchReport.Throughput(c.airlockRowsPerSecond(), c.rawRowsPerSecond()));
                 });
             }
