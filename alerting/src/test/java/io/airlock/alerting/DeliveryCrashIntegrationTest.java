@@ -56,8 +56,7 @@ class DeliveryCrashIntegrationTest {
     private final String routingKey = RealComponents.uniqueName("rk");
     private final String group = RealComponents.uniqueName("alert-delivery-crash");
     private final OpenSearchSettings settings;
-    private final List<AlertDeliveryLoop> loops = new ArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
+    private final StartedLoops loops = new StartedLoops();
     private final List<Throwable> uncaught = new CopyOnWriteArrayList<>();
     private OpenSearchClient client;
     private AlertLinks links;
@@ -80,12 +79,7 @@ class DeliveryCrashIntegrationTest {
 
     @AfterEach
     void stop() throws Exception {
-        for (AlertDeliveryLoop loop : loops) {
-            loop.close();
-        }
-        for (Thread thread : threads) {
-            thread.join(30_000);
-        }
+        loops.close();
         if (slowServer != null) {
             slowServer.close();
         }
@@ -104,7 +98,7 @@ class DeliveryCrashIntegrationTest {
         KafkaFixtures.produce(kafka, topics.alerts(), List.of(json(id, alert)));
 
         // the trigger was accepted, then the process "died" before committing
-        await().atMost(ofSeconds(60)).until(() -> threads.get(0).getState() == Thread.State.TERMINATED);
+        await().atMost(ofSeconds(60)).until(() -> loops.thread(0).getState() == Thread.State.TERMINATED);
         assertThat(crashing.crashed).isTrue();
         assertThat(uncaught).singleElement().isInstanceOf(SimulatedCrash.class);
         assertThat(pagesFor(id)).hasSize(1);
@@ -167,12 +161,7 @@ class DeliveryCrashIntegrationTest {
     private AlertDeliveryLoop startLoop(AlertRouter router, String threadName) {
         AlertDeliveryLoop loop = new AlertDeliveryLoop(KafkaFixtures.loopConfig(kafka, group), topics, settings.indexNames(),
                 new OpenSearchIndexer(client, RetryPolicy.defaults()), router, RetryPolicy.defaults());
-        Thread thread = new Thread(loop, threadName);
-        thread.setUncaughtExceptionHandler((t, e) -> uncaught.add(e));
-        loops.add(loop);
-        threads.add(thread);
-        thread.start();
-        return loop;
+        return loops.start(loop, threadName, (t, e) -> uncaught.add(e));
     }
 
     private List<JsonNode> pagesFor(String alertId) {

@@ -52,8 +52,7 @@ class DeliveryStateIntegrationTest {
     private final AlertLinks links = AlertLinks.of(java.net.URI.create("http://127.0.0.1:5601"),
             java.net.URI.create("https://docs.example.com/airlock/"), IndexNames.defaults());
     private final List<LocalReceiver> receivers = new ArrayList<>();
-    private final List<AlertDeliveryLoop> loops = new ArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
+    private final StartedLoops loops = new StartedLoops();
 
     DeliveryStateIntegrationTest(EmbeddedKafka kafka) {
         this.kafka = kafka;
@@ -66,12 +65,7 @@ class DeliveryStateIntegrationTest {
 
     @AfterEach
     void stop() throws Exception {
-        for (AlertDeliveryLoop loop : loops) {
-            loop.close();
-        }
-        for (Thread thread : threads) {
-            thread.join(30_000);
-        }
+        loops.close();
         receivers.forEach(LocalReceiver::close);
     }
 
@@ -225,11 +219,7 @@ class DeliveryStateIntegrationTest {
         }
         AlertDeliveryLoop loop = new AlertDeliveryLoop(KafkaFixtures.loopConfig(kafka, group), loopTopics, IndexNames.defaults(),
                 INDEXED, new AlertRouter(routes, REPEAT), QUICK);
-        Thread thread = new Thread(loop, "alert-delivery-state-it-" + loops.size());
-        loops.add(loop);
-        threads.add(thread);
-        thread.start();
-        return loop;
+        return loops.start(loop, "alert-delivery-state-it-" + loops.size(), null);
     }
 
     private List<String> stateKeys() {

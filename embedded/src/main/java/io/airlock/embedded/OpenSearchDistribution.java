@@ -19,7 +19,7 @@ final class OpenSearchDistribution {
 
     /**
      * The distribution home: {@value #HOME_ENV}, else {@value #HOME_PROPERTY}, else the one unpacked in the checkout this
-     * code was loaded from ({@code <repo>/embedded/target/opensearch/…}, found from the jar or class directory upwards),
+     * code was loaded from ({@code <repo>/embedded/target/opensearch/…}, found from the jar or class directory upwards, then from the working directory),
      * else the directory recorded by the build of the embedded module. The checkout comes before the recorded directory:
      * two clones share one {@code ~/.m2}, and a jar copied from there records the other clone's directory.
      *
@@ -56,15 +56,22 @@ final class OpenSearchDistribution {
         return Files.isRegularFile(home.resolve("bin/opensearch")) && Files.isDirectory(home.resolve("lib"));
     }
 
-    /** {@code <dir>/embedded/target/opensearch/opensearch-<version>} of the nearest directory above this code's location. */
+    /**
+     * {@code <dir>/embedded/target/opensearch/opensearch-<version>} of the nearest directory above this code's location,
+     * else above the working directory (a module's tests run in the checkout even when this jar came from {@code ~/.m2}).
+     */
     private static Path inOwnCheckout() {
-        Path dir;
+        Path fromCode = null;
         try {
             var location = OpenSearchDistribution.class.getProtectionDomain().getCodeSource();
-            dir = location == null ? null : Path.of(location.getLocation().toURI()).toAbsolutePath();
+            fromCode = location == null ? null : nearestAbove(Path.of(location.getLocation().toURI()).toAbsolutePath());
         } catch (java.net.URISyntaxException | RuntimeException e) {
-            return null;
+            // no usable code location: try the working directory
         }
+        return fromCode != null ? fromCode : nearestAbove(Path.of("").toAbsolutePath());
+    }
+
+    private static Path nearestAbove(Path dir) {
         String relative = "embedded/target/opensearch/opensearch-" + version();
         for (; dir != null; dir = dir.getParent()) {
             Path candidate = dir.resolve(relative);

@@ -5,13 +5,11 @@ import io.airlock.core.DeadLetter;
 import io.airlock.core.Json;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,12 +26,12 @@ public final class DeadLetters {
 
 
     private final Producer<byte[], byte[]> producer;
-    private final String topic;
+    private final AcknowledgedSends acknowledged;
     private final List<Future<RecordMetadata>> pending = new ArrayList<>();
 
     public DeadLetters(Producer<byte[], byte[]> producer, String topic) {
         this.producer = producer;
-        this.topic = topic;
+        this.acknowledged = new AcknowledgedSends(producer, topic, "dead-letter", "letter", null);
     }
 
     /**
@@ -44,10 +42,7 @@ public final class DeadLetters {
      * @param reason why the record can never be delivered
      */
     public void send(ConsumerRecord<byte[], byte[]> record, String kind, String reason) {
-        DeadLetter letter = DeadLetter.of(record.topic(), record.partition(), record.offset(), STAGE, reason, record.key(),
-                record.value());
-        log.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), kind);
-        pending.add(producer.send(new ProducerRecord<>(topic, null, record.key(), Json.write(letter))));
+        pending.add(producer.send(letter(record, kind, reason)));
     }
 
     /**
@@ -57,20 +52,7 @@ public final class DeadLetters {
      * @throws DeliveryException if Kafka did not acknowledge it (the caller tries again later)
      */
     public void sendNow(ConsumerRecord<byte[], byte[]> record, String kind, String reason) throws DeliveryException {
-        DeadLetter letter = DeadLetter.of(record.topic(), record.partition(), record.offset(), STAGE, reason, record.key(),
-                record.value());
-        log.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), kind);
-        try {
-            producer.send(new ProducerRecord<>(topic, null, record.key(), Json.write(letter))).get();
-        } catch (KafkaException e) {
-            throw new DeliveryException("dead-letter topic " + topic + " refused the letter: " + e.getClass().getSimpleName(), e);
-        } catch (ExecutionException e) {
-            throw new DeliveryException("dead-letter topic " + topic + " did not acknowledge: "
-                    + e.getCause().getClass().getSimpleName(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DeliveryException("interrupted while waiting for the dead-letter topic");
-        }
+        acknowledged.sendAndAwait(letter(record, kind, reason));
     }
 
     /** Waits until Kafka acknowledged every dead letter sent since the last call. */
@@ -81,17 +63,19 @@ public final class DeadLetters {
         producer.flush();
         try {
             for (Future<RecordMetadata> f : pending) {
-                f.get();
+                acknowledged.await(f);
             }
-        } catch (ExecutionException e) {
-            throw new DeliveryException("dead-letter topic " + topic + " did not acknowledge: "
-                    + e.getCause().getClass().getSimpleName(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DeliveryException("interrupted while waiting for the dead-letter topic");
         } finally {
             pending.clear();
         }
+    }
+
+    /** The dead letter of {@code record}, logged by position and {@code kind} only (the reason may quote the payload). */
+    private ProducerRecord<byte[], byte[]> letter(ConsumerRecord<byte[], byte[]> record, String kind, String reason) {
+        DeadLetter letter = DeadLetter.of(record.topic(), record.partition(), record.offset(), STAGE, reason, record.key(),
+                record.value());
+        log.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), kind);
+        return new ProducerRecord<>(acknowledged.topic(), null, record.key(), Json.write(letter));
     }
 
 }

@@ -203,20 +203,8 @@ public class DeliveryState implements AutoCloseable {
         Entry entry = new Entry(receiver, alertId, notified.count(), notified.lastSeen(), notified.status(),
                 notified.confirmedAt());
         byte[] key = (receiver + '/' + alertId).getBytes(StandardCharsets.UTF_8);
-        try {
-            producer.send(new ProducerRecord<>(topic, key, Json.write(entry))).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (KafkaException e) {
-            throw new DeliveryException("delivery-state topic " + topic + " refused the entry: " + e.getClass().getSimpleName(), e);
-        } catch (ExecutionException e) {
-            throw new DeliveryException("delivery-state topic " + topic + " did not acknowledge: "
-                    + e.getCause().getClass().getSimpleName(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new DeliveryException("delivery-state topic " + topic + " did not acknowledge within " + TIMEOUT.toSeconds()
-                    + " s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DeliveryException("interrupted while waiting for the delivery-state topic");
-        }
+        new AcknowledgedSends(producer, topic, "delivery-state", "entry", TIMEOUT)
+                .sendAndAwait(new ProducerRecord<>(topic, key, Json.write(entry)));
     }
 
     @Override
