@@ -27,8 +27,6 @@ public final class SecretHarvestingRule implements Processor<String, NormalizedE
 
     public static final RuleDefinition RULE = RuleDefinition.SECRET_HARVESTING;
     public static final String STORE = "al-021-distinct-paths";
-    /** Paths named in a summary. */
-    static final int SUMMARY_PATHS = 5;
 
     private final DetectionConfig config;
     private final AlertFactory alerts;
@@ -83,14 +81,7 @@ public final class SecretHarvestingRule implements Processor<String, NormalizedE
         String summary = String.format("%s read %d distinct secret paths between %s and %s (threshold %d within %d min): %s",
                 VaultSecretReads.describe(identity, latest), burst.count(), DateTimeFormatter.ISO_INSTANT.format(burst.firstSeen()),
                 DateTimeFormatter.ISO_INSTANT.format(burst.lastSeen()), settings.threshold(), settings.window().toMinutes(),
-                pathSample(burst));
+                VaultPathBurstTracker.pathSample(burst.values(), burst.count()));
         return alerts.alert(burst, identity, summary);
-    }
-
-    /** {@code a, b, c, d, e (+17 more)}: the first paths the burst counted. */
-    private static String pathSample(BurstTracker.OpenBurst burst) {
-        List<String> paths = burst.values();
-        String sample = String.join(", ", paths.subList(0, Math.min(paths.size(), SUMMARY_PATHS)));
-        return burst.count() > SUMMARY_PATHS ? sample + " (+" + (burst.count() - SUMMARY_PATHS) + " more)" : sample;
     }
 }

@@ -33,6 +33,12 @@ public final class VaultPathBurstTracker {
     /** Paths named in a summary. */
     public static final int SUMMARY_PATHS = 5;
 
+    /** {@code a, b, c (+17 more)}: the first {@link #SUMMARY_PATHS} of {@code paths}, and how many of {@code count} are not named. */
+    static String pathSample(List<String> paths, long count) {
+        String sample = String.join(", ", paths.subList(0, Math.min(paths.size(), SUMMARY_PATHS)));
+        return count > SUMMARY_PATHS ? sample + " (+" + (count - SUMMARY_PATHS) + " more)" : sample;
+    }
+
     /** One counted operation. */
     public record Hit(@JsonProperty("at") Instant at, @JsonProperty("id") String eventId, @JsonProperty("path") String path,
             @JsonProperty("flag") boolean flagged) {
@@ -60,8 +66,7 @@ public final class VaultPathBurstTracker {
 
         /** {@code a, b, c (+17 more)}. */
         public String pathSample() {
-            String sample = String.join(", ", paths.subList(0, Math.min(paths.size(), SUMMARY_PATHS)));
-            return count > SUMMARY_PATHS ? sample + " (+" + (count - SUMMARY_PATHS) + " more)" : sample;
+            return VaultPathBurstTracker.pathSample(paths, count);
         }
 
         OpenBurst with(Hit hit) {
