@@ -131,13 +131,15 @@ class DetectionRestartEndToEndTest {
                 Map<String, List<JsonNode>> byId = alertsById(kafka, topics);
                 List<JsonNode> loginBurst = updatesOf(byId, "AL-001");
                 assertThat(loginBurst).allSatisfy(a -> assertThat(a.get("entity").asText()).isEqualTo("alice"));
-                assertThat(loginBurst).extracting(a -> a.get("count").asLong()).as("one update per new failure, none repeated")
-                        .containsExactly(5L, 6L);
+                // The alert goes out at its threshold; later growth is coalesced (one update per flush), so which counts appear
+                // in between depends on timing — but they only grow, and none repeats.
+                assertThat(loginBurst).extracting(a -> a.get("count").asLong()).as("alert at the threshold, then growing, none repeated")
+                        .startsWith(5L).endsWith(6L).isSorted().doesNotHaveDuplicates();
                 assertThat(latestOf(byId, "AL-001").get("evidence")).hasSize(6);
                 List<JsonNode> harvest = updatesOf(byId, "AL-021");
                 assertThat(harvest).allSatisfy(a -> assertThat(a.get("entity").asText()).isEqualTo(identity));
-                assertThat(harvest).extracting(a -> a.get("count").asLong()).as("one update per new distinct path, none repeated")
-                        .containsExactly(20L, 21L, 22L, 23L, 24L);
+                assertThat(harvest).extracting(a -> a.get("count").asLong()).as("alert at the threshold, then growing, none repeated")
+                        .startsWith(20L).endsWith(24L).isSorted().doesNotHaveDuplicates();
 
                 List<ConsumerRecord<String, String>> eventRecords = kafka.readAll(topics.events());
                 Set<String> eventIds = eventRecords.stream().map(r -> Json.tree(r.value()).get("event.id").asText())

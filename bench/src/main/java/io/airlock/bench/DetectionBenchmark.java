@@ -178,6 +178,7 @@ public final class DetectionBenchmark {
         double seconds;
         double drained;
         long stateBytes;
+        Map<String, Double> cpuPerRecord;
         try {
             var streams = new KafkaStreams(topology, props);
             streams.setUncaughtExceptionHandler(e -> {
@@ -185,8 +186,10 @@ public final class DetectionBenchmark {
                 return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
             });
             var running = new java.util.concurrent.CompletableFuture<Long>();
+            var cpuAtRunning = new java.util.concurrent.CompletableFuture<Map<String, Long>>();
             streams.setStateListener((now, before) -> {
-                if (now == KafkaStreams.State.RUNNING) {
+                if (now == KafkaStreams.State.RUNNING && !running.isDone()) {
+                    cpuAtRunning.complete(ThreadCpu.snapshot());
                     running.complete(System.nanoTime());
                 }
             });
@@ -201,6 +204,7 @@ public final class DetectionBenchmark {
                 awaitDrained(admin, applicationId, inputs, streams);
             }
             drained = (System.nanoTime() - t1) / 1e9;
+            cpuPerRecord = ThreadCpu.perUnitMicros(cpuAtRunning.getNow(Map.of()), ThreadCpu.snapshot(), records);
             streams.close(Duration.ofSeconds(60));
             stateBytes = sizeOf(stateDir);
         } finally {
@@ -208,6 +212,7 @@ public final class DetectionBenchmark {
         }
         long results = countCommitted(kafka, resultTopic);
         long alerts = airlock ? countCommitted(kafka, topics.alerts()) : 0;
+        System.out.println("  bytes written per record: " + bytesPerRecord(admin, topics.prefix(), records));
         if (airlock) {
             System.out.println("  alerts by rule: " + alertsByRule(kafka, topics.alerts()));
         }
@@ -217,6 +222,8 @@ public final class DetectionBenchmark {
                 + "state %.2f MB, %,d alerts, %,d dlq%n", label, startup, records, results, airlock ? "events" : "records", seconds, drained,
                 r.inputsPerS(),
                 r.eventsPerS(), stateBytes / 1e6, alerts, dlq);
+        System.out.printf("  CPU per input record (Java threads, no JIT/GC), µs: %s%n", cpuPerRecord.entrySet().stream()
+                .map(e -> e.getKey() + " " + String.format("%.1f", e.getValue())).collect(Collectors.joining(", ")));
         if (results != records) {
             System.out.printf("  WARNING: %s holds %,d records, expected %,d%n", resultTopic, results, records);
         }
@@ -343,6 +350,23 @@ public final class DetectionBenchmark {
             }
             return count;
         }
+    }
+
+    /** Log bytes on the broker of this round's topics (its prefix: inputs, events, alerts, internal topics) per input record. */
+    private static String bytesPerRecord(Admin admin, String prefix, long records) throws Exception {
+        Map<String, Long> bytes = new java.util.TreeMap<>();
+        var nodes = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).stream().map(org.apache.kafka.common.Node::id).toList();
+        admin.describeLogDirs(nodes).allDescriptions().get(30, TimeUnit.SECONDS).values().forEach(dirs -> dirs.values().forEach(dir ->
+                dir.replicaInfos().forEach((tp, info) -> {
+                    if (tp.topic().startsWith(prefix + ".") || tp.topic().startsWith(prefix + "-streams-")) {
+                        String name = tp.topic().startsWith(prefix + ".") ? tp.topic().substring(prefix.length() + 1)
+                                : tp.topic().substring(prefix.length() + "-streams-".length());
+                        bytes.merge(name, info.size(), Long::sum);
+                    }
+                })));
+        long total = bytes.values().stream().mapToLong(Long::longValue).sum();
+        return String.format("total %,d B; ", total / records) + bytes.entrySet().stream().filter(e -> e.getValue() >= records)
+                .map(e -> e.getKey() + " " + e.getValue() / records).collect(Collectors.joining(", "));
     }
 
     private static Map<String, Long> alertsByRule(EmbeddedKafka kafka, String topic) {

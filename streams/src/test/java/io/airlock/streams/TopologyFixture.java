@@ -3,6 +3,7 @@ package io.airlock.streams;
 import io.airlock.core.Alert;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Topics;
+import io.airlock.streams.detect.AlertUpdateCoalescer;
 import io.airlock.streams.internal.JsonSerdes;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,8 +101,12 @@ public final class TopologyFixture implements AutoCloseable {
         return driver.getKeyValueStore(name);
     }
 
-    /** Every alert record in order (updates included). */
+    /**
+     * Every alert record in order (updates included), after moving the wall clock by the {@linkplain AlertUpdateCoalescer
+     * coalescer's} flush interval so that collected updates of open alerts are sent.
+     */
     public List<Alert> alertUpdates() {
+        driver.advanceWallClockTime(AlertUpdateCoalescer.FLUSH_INTERVAL);
         return alerts.readValuesToList();
     }
 

@@ -6,6 +6,7 @@ import io.airlock.core.Json;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Topics;
 import io.airlock.streams.AirlockTopology;
+import io.airlock.streams.detect.AlertUpdateCoalescer;
 import io.airlock.streams.DetectionConfig;
 import io.airlock.streams.StreamsSettings;
 import java.io.IOException;
@@ -83,6 +84,8 @@ final class OfflineReplay implements AutoCloseable {
             }
         }
         eventCount += drainEvents(eventSink);
+        // Updates of open alerts are sent every flush interval of wall clock; the replay's clock moves once, at the end.
+        driver.advanceWallClockTime(AlertUpdateCoalescer.FLUSH_INTERVAL);
         drainAlerts(latest);
         deadLetterCount += deadLetters.readValuesToList().size();
         progress.accept(done);

@@ -74,9 +74,10 @@ public final class AccountChangeRule implements Processor<String, NormalizedEven
             return;
         }
         RuleWiring.addStore(builder, STORE, State.class);
-        events.filter((user, event) -> isAccountChange(event, config), Named.as("al-012-account-changes"))
-                .process(() -> new AccountChangeRule(config), Named.as("al-012-detect"), STORE)
-                .to(topics.alerts(), RuleWiring.alerts(RULE));
+        KStream<String, Alert> alerts = events
+                .filter((user, event) -> isAccountChange(event, config), Named.as("al-012-account-changes"))
+                .process(() -> new AccountChangeRule(config), Named.as("al-012-detect"), STORE);
+        RuleWiring.toAlerts(builder, alerts, RULE, topics);
     }
 
     static boolean isAccountChange(NormalizedEvent event, DetectionConfig config) {

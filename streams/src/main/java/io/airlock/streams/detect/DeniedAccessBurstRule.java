@@ -45,11 +45,11 @@ public final class DeniedAccessBurstRule implements Processor<String, Normalized
             return;
         }
         RuleWiring.addStore(builder, STORE, BurstTracker.State.class);
-        operationsByIdentity
+        KStream<String, Alert> alerts = operationsByIdentity
                 .filter((identity, event) -> VaultSecretReads.isPermissionDenied(event) && !VaultSecretReads.isAllowed(config, event),
                         Named.as("al-023-permission-denied"))
-                .process(() -> new DeniedAccessBurstRule(config), Named.as("al-023-detect"), STORE)
-                .to(topics.alerts(), RuleWiring.alerts(RULE));
+                .process(() -> new DeniedAccessBurstRule(config), Named.as("al-023-detect"), STORE);
+        RuleWiring.toAlerts(builder, alerts, RULE, topics);
     }
 
     @Override

@@ -46,10 +46,11 @@ public final class FailedLoginBurstRule implements Processor<String, NormalizedE
             return;
         }
         RuleWiring.addStore(builder, STORE, BurstTracker.State.class);
-        events.filter((user, event) -> isAirflowFailedLogin(event) && !config.allow().allowsUser(event.userName()),
+        KStream<String, Alert> alerts = events
+                .filter((user, event) -> isAirflowFailedLogin(event) && !config.allow().allowsUser(event.userName()),
                         Named.as("al-001-failed-logins"))
-                .process(() -> new FailedLoginBurstRule(config), Named.as("al-001-detect"), STORE, UserAuthAlerts.STORE)
-                .to(topics.alerts(), RuleWiring.alerts(RULE));
+                .process(() -> new FailedLoginBurstRule(config), Named.as("al-001-detect"), STORE, UserAuthAlerts.STORE);
+        RuleWiring.toAlerts(builder, alerts, RULE, topics);
     }
 
     /** A failed Airflow (Flask-AppBuilder) login of a known user, as captured from {@code ab_user}. */

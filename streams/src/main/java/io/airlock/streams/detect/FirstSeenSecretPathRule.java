@@ -71,12 +71,13 @@ public final class FirstSeenSecretPathRule implements Processor<String, Normaliz
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CLOCK_STORE), Serdes.String(), Serdes.Long()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE), Serdes.String(), Serdes.Long()).withCachingEnabled());
         RuleWiring.addStore(builder, GROUP_STORE, VaultPathBurstTracker.State.class);
-        events.filter((principal, event) -> VaultSecretReads.isOperation(event), Named.as("al-020-vault-operations"))
+        KStream<String, Alert> alerts = events
+                .filter((principal, event) -> VaultSecretReads.isOperation(event), Named.as("al-020-vault-operations"))
                 .selectKey((principal, event) -> event.vaultIdentity(), Named.as("al-020-key-by-identity"))
                 .repartition(Repartitioned.<String, NormalizedEvent>as(TOPIC).withKeySerde(Serdes.String())
                         .withValueSerde(InternalSerdes.events()).withNumberOfPartitions(1))
-                .process(() -> new FirstSeenSecretPathRule(config), Named.as("al-020-detect"), CLOCK_STORE, SEEN_STORE, GROUP_STORE)
-                .to(topics.alerts(), RuleWiring.alerts(RULE));
+                .process(() -> new FirstSeenSecretPathRule(config), Named.as("al-020-detect"), CLOCK_STORE, SEEN_STORE, GROUP_STORE);
+        RuleWiring.toAlerts(builder, alerts, RULE, topics);
     }
 
     @Override

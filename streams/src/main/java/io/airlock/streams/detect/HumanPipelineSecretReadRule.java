@@ -47,12 +47,12 @@ public final class HumanPipelineSecretReadRule implements Processor<String, Norm
             return;
         }
         RuleWiring.addStore(builder, STORE, VaultPathBurstTracker.State.class);
-        operationsByIdentity
+        KStream<String, Alert> alerts = operationsByIdentity
                 .filter((identity, event) -> VaultSecretReads.isSecretRead(event) && config.airflow().isPipelineSecret(event.vaultKvPath())
                         && !VaultSecretReads.isAirflowServiceIdentity(config, event) && !VaultSecretReads.isAllowed(config, event),
                         Named.as("al-024-human-pipeline-secret-reads"))
-                .process(() -> new HumanPipelineSecretReadRule(config), Named.as("al-024-detect"), STORE)
-                .to(topics.alerts(), RuleWiring.alerts(RULE));
+                .process(() -> new HumanPipelineSecretReadRule(config), Named.as("al-024-detect"), STORE);
+        RuleWiring.toAlerts(builder, alerts, RULE, topics);
     }
 
     @Override

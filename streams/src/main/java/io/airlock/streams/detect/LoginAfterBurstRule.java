@@ -56,10 +56,11 @@ public final class LoginAfterBurstRule implements Processor<String, NormalizedEv
             return;
         }
         RuleWiring.addStore(builder, STORE, BurstTracker.State.class);
-        events.filter((user, event) -> isAirflowSuccessfulLogin(event) && !config.allow().allowsUser(event.userName()),
+        KStream<String, Alert> alerts = events
+                .filter((user, event) -> isAirflowSuccessfulLogin(event) && !config.allow().allowsUser(event.userName()),
                         Named.as("al-003-successful-logins"))
-                .process(() -> new LoginAfterBurstRule(config), Named.as("al-003-detect"), STORE, UserAuthAlerts.STORE)
-                .to(topics.alerts(), RuleWiring.alerts(RULE));
+                .process(() -> new LoginAfterBurstRule(config), Named.as("al-003-detect"), STORE, UserAuthAlerts.STORE);
+        RuleWiring.toAlerts(builder, alerts, RULE, topics);
     }
 
     /** A successful Airflow (Flask-AppBuilder) login, as captured from {@code ab_user} ({@code login_count} incremented). */

@@ -71,9 +71,10 @@ public final class OffHoursChangeRule implements Processor<String, NormalizedEve
             return;
         }
         RuleWiring.addStore(builder, STORE, State.class);
-        events.filter((user, event) -> isOffHoursChange(event, config) || isAirflowLogin(event), Named.as("al-010-off-hours-changes"))
-                .process(() -> new OffHoursChangeRule(config), Named.as("al-010-detect"), STORE, UserAuthAlerts.STORE)
-                .to(topics.alerts(), RuleWiring.alerts(RULE));
+        KStream<String, Alert> alerts = events
+                .filter((user, event) -> isOffHoursChange(event, config) || isAirflowLogin(event), Named.as("al-010-off-hours-changes"))
+                .process(() -> new OffHoursChangeRule(config), Named.as("al-010-detect"), STORE, UserAuthAlerts.STORE);
+        RuleWiring.toAlerts(builder, alerts, RULE, topics);
     }
 
     /**

@@ -74,12 +74,13 @@ public final class OffHoursManualRunRule implements Processor<String, Normalized
             return;
         }
         RuleWiring.addStore(builder, STORE, State.class);
-        events.filter((principal, event) -> isOffHoursManualRun(event, config), Named.as("al-011-off-hours-manual-runs"))
+        KStream<String, Alert> alerts = events
+                .filter((principal, event) -> isOffHoursManualRun(event, config), Named.as("al-011-off-hours-manual-runs"))
                 .selectKey((principal, event) -> event.dagId(), Named.as("al-011-key-by-dag"))
                 .repartition(Repartitioned.<String, NormalizedEvent>as(REPARTITION)
                         .withKeySerde(Serdes.String()).withValueSerde(InternalSerdes.events()))
-                .process(() -> new OffHoursManualRunRule(config), Named.as("al-011-detect"), STORE)
-                .to(topics.alerts(), RuleWiring.alerts(RULE));
+                .process(() -> new OffHoursManualRunRule(config), Named.as("al-011-detect"), STORE);
+        RuleWiring.toAlerts(builder, alerts, RULE, topics);
     }
 
     static boolean isOffHoursManualRun(NormalizedEvent event, DetectionConfig config) {

@@ -55,7 +55,8 @@ public final class PasswordSprayRule implements Processor<String, NormalizedEven
             return;
         }
         DistinctValueBursts.addStores(builder, STORE);
-        events.filter((user, event) -> FailedLoginBurstRule.isAirflowFailedLogin(event) && !config.allow().allowsUser(event.userName()),
+        KStream<String, Alert> alerts = events
+                .filter((user, event) -> FailedLoginBurstRule.isAirflowFailedLogin(event) && !config.allow().allowsUser(event.userName()),
                         Named.as("al-002-failed-logins"))
                 .selectKey((user, event) -> ENTITY, Named.as("al-002-key-all-users"))
                 .repartition(Repartitioned.<String, NormalizedEvent>as(REPARTITION)
@@ -63,8 +64,8 @@ public final class PasswordSprayRule implements Processor<String, NormalizedEven
                         .withValueSerde(InternalSerdes.events())
                         .withNumberOfPartitions(1))
                 .process(() -> new PasswordSprayRule(config), Named.as("al-002-detect"),
-                        DistinctValueBursts.storeNames(STORE).toArray(String[]::new))
-                .to(topics.alerts(), RuleWiring.alerts(RULE));
+                        DistinctValueBursts.storeNames(STORE).toArray(String[]::new));
+        RuleWiring.toAlerts(builder, alerts, RULE, topics);
     }
 
     @Override

@@ -1,9 +1,11 @@
 package io.airlock.streams.detect;
 
 import io.airlock.core.Alert;
+import io.airlock.core.Topics;
 import io.airlock.streams.internal.JsonSerdes;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.Stores;
 
@@ -21,6 +23,14 @@ final class RuleWiring {
     static void addStore(StreamsBuilder builder, String name, Class<?> valueType) {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(),
                 RuleStateSerdes.forType(valueType)).withCachingEnabled());
+    }
+
+    /**
+     * Sends a rule's alerts to the alerts topic through an {@link AlertUpdateCoalescer}: a new alert at once, the updates of an
+     * open alert collected and sent as each alert's latest version every {@link AlertUpdateCoalescer#FLUSH_INTERVAL}.
+     */
+    static void toAlerts(StreamsBuilder builder, KStream<String, Alert> alerts, RuleDefinition rule, Topics topics) {
+        AlertUpdateCoalescer.addTo(builder, alerts, rule, topics.alerts());
     }
 
     /** How a rule writes its alerts: keyed by alert id, sink named {@code <rule>-alerts}. */

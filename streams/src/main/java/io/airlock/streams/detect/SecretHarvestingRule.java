@@ -48,12 +48,12 @@ public final class SecretHarvestingRule implements Processor<String, NormalizedE
             return;
         }
         DistinctValueBursts.addStores(builder, STORE);
-        operationsByIdentity
+        KStream<String, Alert> alerts = operationsByIdentity
                 .filter((identity, event) -> VaultSecretReads.isSecretRead(event) && !VaultSecretReads.isAllowed(config, event),
                         Named.as("al-021-secret-reads"))
                 .process(() -> new SecretHarvestingRule(config), Named.as("al-021-detect"),
-                        DistinctValueBursts.storeNames(STORE).toArray(String[]::new))
-                .to(topics.alerts(), RuleWiring.alerts(RULE));
+                        DistinctValueBursts.storeNames(STORE).toArray(String[]::new));
+        RuleWiring.toAlerts(builder, alerts, RULE, topics);
     }
 
     @Override

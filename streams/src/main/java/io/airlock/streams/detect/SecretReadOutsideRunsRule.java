@@ -169,12 +169,13 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE), Serdes.String(),
                 InternalSerdes.events()));
         RuleWiring.addStore(builder, GROUP_STORE, VaultPathBurstTracker.State.class);
-        events.filter((principal, event) -> isRunChange(event) || isServiceRead(config, event), Named.as("al-022-airflow-activity"))
+        KStream<String, Alert> alerts = events
+                .filter((principal, event) -> isRunChange(event) || isServiceRead(config, event), Named.as("al-022-airflow-activity"))
                 .selectKey((principal, event) -> ACTIVITY_KEY, Named.as("al-022-key-to-one"))
                 .repartition(Repartitioned.<String, NormalizedEvent>as(TOPIC).withKeySerde(Serdes.String())
                         .withValueSerde(InternalSerdes.events()).withNumberOfPartitions(1))
-                .process(() -> new SecretReadOutsideRunsRule(config), Named.as("al-022-detect"), RUNS_STORE, PENDING_STORE, GROUP_STORE)
-                .to(topics.alerts(), RuleWiring.alerts(RULE));
+                .process(() -> new SecretReadOutsideRunsRule(config), Named.as("al-022-detect"), RUNS_STORE, PENDING_STORE, GROUP_STORE);
+        RuleWiring.toAlerts(builder, alerts, RULE, topics);
     }
 
     static boolean isRunChange(NormalizedEvent event) {
