@@ -179,6 +179,7 @@ public final class DetectionBenchmark {
         double drained;
         long stateBytes;
         Map<String, Double> cpuPerRecord;
+        String threadRatios;
         try {
             var streams = new KafkaStreams(topology, props);
             streams.setUncaughtExceptionHandler(e -> {
@@ -190,6 +191,9 @@ public final class DetectionBenchmark {
             streams.setStateListener((now, before) -> {
                 if (now == KafkaStreams.State.RUNNING && !running.isDone()) {
                     cpuAtRunning.complete(ThreadCpu.snapshot());
+                    if (airlock) {
+                        ProfilerHook.start();
+                    }
                     running.complete(System.nanoTime());
                 }
             });
@@ -204,7 +208,11 @@ public final class DetectionBenchmark {
                 awaitDrained(admin, applicationId, inputs, streams);
             }
             drained = (System.nanoTime() - t1) / 1e9;
+            if (airlock) {
+                ProfilerHook.stop(topics.prefix());
+            }
             cpuPerRecord = ThreadCpu.perUnitMicros(cpuAtRunning.getNow(Map.of()), ThreadCpu.snapshot(), records);
+            threadRatios = threadRatios(streams);
             streams.close(Duration.ofSeconds(60));
             stateBytes = sizeOf(stateDir);
         } finally {
@@ -224,10 +232,20 @@ public final class DetectionBenchmark {
                 r.eventsPerS(), stateBytes / 1e6, alerts, dlq);
         System.out.printf("  CPU per input record (Java threads, no JIT/GC), µs: %s%n", cpuPerRecord.entrySet().stream()
                 .map(e -> e.getKey() + " " + String.format("%.1f", e.getValue())).collect(Collectors.joining(", ")));
+        System.out.println("  stream thread time (Kafka Streams metrics, last 60 s): " + threadRatios);
         if (results != records) {
             System.out.printf("  WARNING: %s holds %,d records, expected %,d%n", resultTopic, results, records);
         }
         return r;
+    }
+
+    /** Share of the stream threads' time in poll, process, commit and punctuate (Kafka Streams' thread metrics). */
+    private static String threadRatios(KafkaStreams streams) {
+        return streams.metrics().entrySet().stream()
+                .filter(e -> e.getKey().group().equals("stream-thread-metrics") && e.getKey().name().endsWith("-ratio"))
+                .map(e -> e.getKey().name().replace("-ratio", "") + " " + String.format("%.0f %%",
+                        100 * ((Number) e.getValue().metricValue()).doubleValue()))
+                .sorted().collect(Collectors.joining(", "));
     }
 
     private static synchronized String nextPrefix() {
