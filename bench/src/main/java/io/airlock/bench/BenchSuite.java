@@ -102,7 +102,7 @@ public final class BenchSuite implements Callable<Integer> {
             }
             if (stages.contains(Stage.DETECT)) {
                 failed |= !stage(report, "Detection", () -> {
-                    var c = DetectionBenchmark.compare(kafka, quick ? 30_000 : 300_000);
+                    var c = DetectionBenchmark.compare(kafka, quick ? 100_000 : 300_000);
                     report.detection(new BenchReport.Throughput(c.airlockEventsPerSecond(), c.passThroughEventsPerSecond()),
                             c.stateStoreBytes());
                 });

@@ -232,7 +232,8 @@ public final class DetectionBenchmark {
                 r.eventsPerS(), stateBytes / 1e6, alerts, dlq);
         System.out.printf("  CPU per input record (Java threads, no JIT/GC), µs: %s%n", cpuPerRecord.entrySet().stream()
                 .map(e -> e.getKey() + " " + String.format("%.1f", e.getValue())).collect(Collectors.joining(", ")));
-        System.out.println("  stream thread time (Kafka Streams metrics, last 60 s): " + threadRatios);
+        System.out.println("  stream thread time (Kafka Streams metrics, last 60 s): " + threadRatios + "; JVM uptime at the end "
+                + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() + " ms");
         if (results != records) {
             System.out.printf("  WARNING: %s holds %,d records, expected %,d%n", resultTopic, results, records);
         }
