@@ -2,7 +2,7 @@ package io.airlock.streams.detect;
 
 import io.airlock.core.Alert;
 import io.airlock.core.Severity;
-import io.airlock.streams.internal.JsonSerdes;
+import io.airlock.streams.internal.InternalSerdes;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -56,7 +56,7 @@ public final class AlertUpdateCoalescer implements Processor<String, Alert, Stri
     /** The rule's alerts, coalesced, onto the alerts topic: store {@code <rule>-alert-updates}, sink {@code <rule>-alerts}. */
     static void addTo(StreamsBuilder builder, KStream<String, Alert> alerts, RuleDefinition rule, String alertsTopic) {
         String store = rule.resourceName("alert-updates");
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(), JsonSerdes.alerts())
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(), InternalSerdes.alerts())
                 .withCachingEnabled());
         alerts.process(() -> new AlertUpdateCoalescer(store), Named.as(rule.resourceName("coalesce-alert-updates")), store)
                 .to(alertsTopic, RuleWiring.alerts(rule));

@@ -1,8 +1,10 @@
 package io.airlock.streams.internal;
 
+import io.airlock.core.Alert;
 import io.airlock.core.Json;
 import io.airlock.core.MalformedRecordException;
 import io.airlock.core.NormalizedEvent;
+import io.airlock.core.Severity;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -19,10 +21,11 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Serdes for what only this application reads back: repartition topics and state stores. Normalized events there are written
- * in a compact binary form (a format byte, then every field in declaration order, strings as length-prefixed UTF-8, the
- * timestamp as seconds and nanos) instead of JSON: re-keying events for a rule then costs no JSON writing, parsing or ISO-8601
- * formatting. The contract topics ({@code events}, {@code alerts}) stay JSON ({@link JsonSerdes}).
+ * Serdes for what only this application reads back: repartition topics and state stores. Normalized events and alerts there
+ * are written in a compact binary form (a format byte, then every field in declaration order, strings as length-prefixed
+ * UTF-8, instants as seconds and nanos) instead of JSON: re-keying events for a rule, or keeping an alert update until it is
+ * sent, then costs no JSON writing, parsing or ISO-8601 formatting. The contract topics ({@code events}, {@code alerts})
+ * stay JSON ({@link JsonSerdes}).
  *
  * <p>Values starting with {@code '{'} are read as JSON, so records an earlier version left in a repartition topic or store
  * still load.
@@ -30,6 +33,7 @@ import org.apache.kafka.common.serialization.Serializer;
 public final class InternalSerdes {
 
     static final byte EVENT_FORMAT = 1;
+    static final byte ALERT_FORMAT = 2;
 
     private InternalSerdes() {
     }
@@ -52,13 +56,7 @@ public final class InternalSerdes {
                 e.vaultMountType(), e.vaultIdentity(), e.vaultError(), e.vaultAuditType(), e.vaultKvPath(), e.source()}) {
                 writeString(out, field);
             }
-            List<String> related = e.relatedUsers();
-            out.writeInt(related == null ? -1 : related.size());
-            if (related != null) {
-                for (String user : related) {
-                    writeString(out, user);
-                }
-            }
+            writeStrings(out, e.relatedUsers());
             out.writeBoolean(e.position() != null);
             if (e.position() != null) {
                 out.writeLong(e.position());
@@ -82,20 +80,99 @@ public final class InternalSerdes {
             for (int i = 0; i < f.length; i++) {
                 f[i] = readString(in);
             }
-            int n = in.readInt();
-            List<String> related = null;
-            if (n >= 0) {
-                related = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) {
-                    related.add(readString(in));
-                }
-            }
+            List<String> related = readStrings(in);
             Long position = in.readBoolean() ? in.readLong() : null;
             return new NormalizedEvent(timestamp, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12],
                     f[13], f[14], f[15], f[16], f[17], f[18], f[19], related, f[20], position);
         } catch (IOException ex) {
             throw new MalformedRecordException("truncated normalized event in Airlock's internal format", ex);
         }
+    }
+
+    /** Alerts in a rule's store of collected updates (they go to the alerts topic as JSON). */
+    public static Serde<Alert> alerts() {
+        Serializer<Alert> serializer = (topic, alert) -> alert == null ? null : writeAlert(alert);
+        Deserializer<Alert> deserializer = (topic, bytes) -> bytes == null ? null : readAlert(bytes);
+        return Serdes.serdeFrom(serializer, deserializer);
+    }
+
+    static byte[] writeAlert(Alert a) {
+        var bytes = new ByteArrayOutputStream(1024 + 40 * a.evidence().size());
+        try (var out = new DataOutputStream(bytes)) {
+            out.writeByte(ALERT_FORMAT);
+            for (String field : new String[] {a.id(), a.ruleId(), a.ruleName(), a.severity().name(), a.entity(), a.summary(),
+                a.runbook(), a.status() == null ? null : a.status().name()}) {
+                writeString(out, field);
+            }
+            for (Instant instant : new Instant[] {a.timestamp(), a.firstSeen(), a.lastSeen()}) {
+                writeInstant(out, instant);
+            }
+            out.writeLong(a.count());
+            writeStrings(out, a.evidence());
+            writeStrings(out, a.techniqueIds());
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return bytes.toByteArray();
+    }
+
+    static Alert readAlert(byte[] bytes) {
+        if (bytes.length > 0 && bytes[0] == '{') {
+            return Json.read(bytes, Alert.class);
+        }
+        if (bytes.length == 0 || bytes[0] != ALERT_FORMAT) {
+            throw new MalformedRecordException("not an alert in Airlock's internal format");
+        }
+        try (var in = new DataInputStream(new ByteArrayInputStream(bytes, 1, bytes.length - 1))) {
+            String[] f = new String[8];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = readString(in);
+            }
+            Instant timestamp = readInstant(in);
+            Instant firstSeen = readInstant(in);
+            Instant lastSeen = readInstant(in);
+            long count = in.readLong();
+            List<String> evidence = readStrings(in);
+            List<String> techniques = readStrings(in);
+            return new Alert(f[0], f[1], f[2], Severity.valueOf(f[3]), timestamp, firstSeen, lastSeen, count, f[4], f[5], evidence,
+                    techniques, f[6], f[7] == null ? null : Alert.Status.valueOf(f[7]));
+        } catch (IOException | IllegalArgumentException ex) {
+            throw new MalformedRecordException("truncated or invalid alert in Airlock's internal format", ex);
+        }
+    }
+
+    private static void writeInstant(DataOutputStream out, Instant instant) throws IOException {
+        out.writeBoolean(instant != null);
+        if (instant != null) {
+            out.writeLong(instant.getEpochSecond());
+            out.writeInt(instant.getNano());
+        }
+    }
+
+    private static Instant readInstant(DataInputStream in) throws IOException {
+        return in.readBoolean() ? Instant.ofEpochSecond(in.readLong(), in.readInt()) : null;
+    }
+
+    /** A nullable list of strings: its size (-1 for null), then each string. */
+    private static void writeStrings(DataOutputStream out, List<String> values) throws IOException {
+        out.writeInt(values == null ? -1 : values.size());
+        if (values != null) {
+            for (String value : values) {
+                writeString(out, value);
+            }
+        }
+    }
+
+    private static List<String> readStrings(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0) {
+            return null;
+        }
+        List<String> values = new ArrayList<>(Math.min(n, 1024));
+        for (int i = 0; i < n; i++) {
+            values.add(readString(in));
+        }
+        return values;
     }
 
     /** A nullable string as its UTF-8 length (-1 for null) and bytes: the one string encoding of Airlock's binary formats. */

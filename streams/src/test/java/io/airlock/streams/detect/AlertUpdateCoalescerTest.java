@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.airlock.core.Alert;
 import io.airlock.core.Severity;
-import io.airlock.streams.internal.JsonSerdes;
+import io.airlock.streams.internal.InternalSerdes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -28,7 +28,7 @@ class AlertUpdateCoalescerTest {
     @BeforeEach
     void setUp() {
         context = new MockProcessorContext<>();
-        store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(STORE), Serdes.String(), JsonSerdes.alerts())
+        store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(STORE), Serdes.String(), InternalSerdes.alerts())
                 .withLoggingDisabled().build();
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);

@@ -3,9 +3,11 @@ package io.airlock.streams.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.airlock.core.Alert;
 import io.airlock.core.Json;
 import io.airlock.core.MalformedRecordException;
 import io.airlock.core.NormalizedEvent;
+import io.airlock.core.Severity;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -57,6 +59,44 @@ class InternalSerdesTest {
                 .isInstanceOf(MalformedRecordException.class);
         byte[] truncated = Arrays.copyOf(InternalSerdes.write(full()), 20);
         assertThatThrownBy(() -> InternalSerdes.events().deserializer().deserialize("t", truncated))
+                .isInstanceOf(MalformedRecordException.class);
+    }
+
+    private static Alert alert() {
+        List<String> evidence = java.util.stream.IntStream.range(0, Alert.MAX_EVIDENCE).mapToObj(i -> "event-" + i).toList();
+        return new Alert("a1", "AL-021", "secret harvesting", Severity.HIGH, T0.plusSeconds(240), T0, T0.plusSeconds(240), 25,
+                "ent-ä", "'userpass-eve' read 25 distinct secret paths\n<b>x</b>", evidence, List.of("T1555", "T1552"),
+                "docs/runbooks/AL-021-secret-harvesting.md", Alert.Status.OPEN);
+    }
+
+    private static Alert roundTrip(Alert alert) {
+        var serde = InternalSerdes.alerts();
+        return serde.deserializer().deserialize("t", serde.serializer().serialize("t", alert));
+    }
+
+    @Test
+    void shouldRoundTripEveryFieldOfTheAlert() {
+        // a field added to Alert must be added to the internal format too
+        assertThat(Arrays.stream(Alert.class.getRecordComponents()).map(c -> c.getName())).as("fields the internal format writes")
+                .hasSize(14);
+        assertThat(roundTrip(alert())).isEqualTo(alert());
+        assertThat(InternalSerdes.writeAlert(alert())).as("smaller than its JSON").hasSizeLessThan(Json.write(alert()).length);
+    }
+
+    @Test
+    void shouldKeepAbsentAlertFieldsAbsent() {
+        Alert minimal = new Alert("a2", "AL-001", "failed-login burst", Severity.HIGH, T0, null, null, 1, "alice", null, null, null,
+                null, null);
+        assertThat(roundTrip(minimal)).isEqualTo(minimal);
+    }
+
+    @Test
+    void shouldReadAlertsWrittenAsJsonAndRefuseOtherBytes() {
+        assertThat(InternalSerdes.alerts().deserializer().deserialize("t", Json.write(alert()))).isEqualTo(alert());
+        assertThatThrownBy(() -> InternalSerdes.alerts().deserializer().deserialize("t", InternalSerdes.write(full())))
+                .as("an event is not an alert").isInstanceOf(MalformedRecordException.class);
+        byte[] truncated = Arrays.copyOf(InternalSerdes.writeAlert(alert()), 30);
+        assertThatThrownBy(() -> InternalSerdes.alerts().deserializer().deserialize("t", truncated))
                 .isInstanceOf(MalformedRecordException.class);
     }
 }
