@@ -16,7 +16,13 @@ import java.util.Objects;
  * Event-time burst detection for one entity, as a pure function over its state: "at least {@code threshold} hits within
  * {@code window}". One burst is one alert; hits that continue an open burst (within {@code window} of its last hit) update
  * it instead of opening another. A hit seen twice (same event id) is counted once, so an at-least-once replay changes
- * nothing. Hits up to {@code grace} behind the latest one are still counted.
+ * nothing: the ids checked are the open burst's evidence (its first {@value Alert#MAX_EVIDENCE}) and the hits the state
+ * keeps. Hits up to {@code grace} behind the latest one are still counted.
+ *
+ * <p>The state stays small however long a burst runs: of the hits inside an open burst only the latest
+ * {@code max(threshold, }{@value #RECENT_HITS}{@code )} are kept (they are all a new burst after this one could count, and
+ * they recognize a replay of the recent events, which is what an at-least-once source re-sends). Before this, a user making
+ * 700 off-hours changes an hour (AL-010 groups them for an hour) had 700 hits rewritten into the store on every change.
  *
  * <p>{@link #distinct} trackers count distinct {@linkplain Hit#value() values} instead of hits ("failed logins on at least
  * 10 distinct users"): a burst opens when the hits within {@code window} carry {@code threshold} distinct values, its
@@ -72,6 +78,9 @@ public final class BurstTracker {
     public record Step(State next, OpenBurst fired) {
     }
 
+    /** Hits inside an open burst kept for recognizing replays (at least {@code threshold} are kept). */
+    static final int RECENT_HITS = 50;
+
     private final String ruleId;
     private final int threshold;
     private final Duration window;
@@ -119,7 +128,7 @@ public final class BurstTracker {
             OpenBurst grown = distinct ? grownDistinct(open, hit)
                     : new OpenBurst(open.alertId(), min(open.firstSeen(), hit.at()), max(open.lastSeen(), hit.at()),
                             open.count() + 1, Alert.appendEvidence(open.evidence(), hit.eventId()));
-            return new Step(new State(hits, grown), grown.equals(open) ? null : grown);
+            return new Step(new State(withinBurstBound(hits, grown), grown), grown.equals(open) ? null : grown);
         }
         List<Hit> inWindow = hits.stream()
                 .filter(h -> !h.at().isAfter(hit.at()) && h.at().isAfter(hit.at().minus(window)))
@@ -130,10 +139,34 @@ public final class BurstTracker {
             Instant first = inWindow.get(0).at();
             List<String> evidence = inWindow.stream().map(Hit::eventId).limit(Alert.MAX_EVIDENCE).toList();
             OpenBurst opened = new OpenBurst(StableIds.of(ruleId, entity, first.toString()), first, hit.at(), count, evidence, values);
-            return new Step(new State(hits, opened), opened);
+            return new Step(new State(withinBurstBound(hits, opened), opened), opened);
         }
         boolean expired = open != null && latest.isAfter(open.lastSeen().plus(window).plus(grace));
-        return new Step(new State(hits, expired ? null : open), null);
+        OpenBurst kept = expired ? null : open;
+        return new Step(new State(kept == null ? hits : withinBurstBound(hits, kept), kept), null);
+    }
+
+    /**
+     * The hits to keep while {@code open} is open: every hit before it (a late hit may still form a burst with them) and the
+     * latest {@code max(threshold, RECENT_HITS)} from its first hit on. Distinct trackers keep one hit per value instead.
+     */
+    private List<Hit> withinBurstBound(List<Hit> sortedHits, OpenBurst open) {
+        int keep = Math.max(threshold, RECENT_HITS);
+        if (distinct || sortedHits.size() <= keep) {
+            return sortedHits;
+        }
+        int firstInBurst = 0;
+        while (firstInBurst < sortedHits.size() && sortedHits.get(firstInBurst).at().isBefore(open.firstSeen())) {
+            firstInBurst++;
+        }
+        int inBurst = sortedHits.size() - firstInBurst;
+        if (inBurst <= keep) {
+            return sortedHits;
+        }
+        List<Hit> bounded = new ArrayList<>(firstInBurst + keep);
+        bounded.addAll(sortedHits.subList(0, firstInBurst));
+        bounded.addAll(sortedHits.subList(sortedHits.size() - keep, sortedHits.size()));
+        return bounded;
     }
 
     private static OpenBurst grownDistinct(OpenBurst open, Hit hit) {

@@ -1,5 +1,6 @@
 package io.airlock.streams.detect;
 
+import io.airlock.streams.internal.DecodedStateCache;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.airlock.core.Alert;
 import io.airlock.core.NormalizedEvent;
@@ -55,7 +56,7 @@ public final class OffHoursChangeRule implements Processor<String, NormalizedEve
     private final AlertFactory alerts;
     private final BurstTracker tracker;
     private ProcessorContext<String, Alert> context;
-    private KeyValueStore<String, State> states;
+    private DecodedStateCache<State> states;
     private KeyValueStore<String, UserAuthAlerts> authAlerts;
 
     OffHoursChangeRule(DetectionConfig config) {
@@ -98,7 +99,7 @@ public final class OffHoursChangeRule implements Processor<String, NormalizedEve
     @Override
     public void init(ProcessorContext<String, Alert> context) {
         this.context = context;
-        this.states = context.getStateStore(STORE);
+        this.states = new DecodedStateCache<>(context.<KeyValueStore<String, State>>getStateStore(STORE));
         this.authAlerts = context.getStateStore(UserAuthAlerts.STORE);
     }
 

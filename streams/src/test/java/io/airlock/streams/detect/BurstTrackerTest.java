@@ -42,6 +42,45 @@ class BurstTrackerTest {
     }
 
     @Test
+    void shouldKeepTheStateOfALongBurstBoundedWithoutLosingItsCountOrRecognizingRecentReplaysLess() {
+        State s = null;
+        BurstTracker.OpenBurst last = null;
+        for (int i = 0; i < 1_000; i++) {
+            BurstTracker.Step step = feed(s, i, "e" + i);
+            s = step.next();
+            last = step.fired() != null ? step.fired() : last;
+        }
+        assertThat(last.count()).as("every hit of the burst counted").isEqualTo(1_000);
+        assertThat(last.firstSeen()).isEqualTo(T0);
+        assertThat(s.hits()).as("hits kept inside the open burst").hasSize(BurstTracker.RECENT_HITS)
+                .last().extracting(Hit::eventId).isEqualTo("e999");
+
+        BurstTracker.Step replayOfRecent = feed(s, 990, "e990");
+        assertThat(replayOfRecent.fired()).as("a replay of a recent event").isNull();
+        BurstTracker.Step replayOfFirst = feed(s, 3, "e3");
+        assertThat(replayOfFirst.fired()).as("a replay of an event in the evidence").isNull();
+
+        BurstTracker.Step next = feed(s, 1_000, "e1000");
+        assertThat(next.fired().count()).isEqualTo(1_001);
+        assertThat(next.fired().alertId()).isEqualTo(last.alertId());
+    }
+
+    @Test
+    void shouldStillOpenANewBurstAfterABoundedOneExpires() {
+        State s = null;
+        for (int i = 0; i < 200; i++) {
+            s = feed(s, i, "e" + i).next();
+        }
+        int later = 200 + 3_600;
+        s = feed(s, later, "n1").next();
+        s = feed(s, later + 1, "n2").next();
+        BurstTracker.Step third = feed(s, later + 2, "n3");
+        assertThat(third.fired()).as("three new hits in the window open a new burst").isNotNull();
+        assertThat(third.fired().count()).isEqualTo(3);
+        assertThat(third.fired().firstSeen()).isEqualTo(T0.plusSeconds(later));
+    }
+
+    @Test
     void shouldDeriveTheAlertIdFromRuleEntityAndFirstHitOnly() {
         State a = feed(feed(null, 0, "a").next(), 1, "b").next();
         State b = feed(feed(null, 0, "x").next(), 1, "y").next();
