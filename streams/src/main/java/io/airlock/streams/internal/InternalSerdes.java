@@ -46,9 +46,7 @@ public final class InternalSerdes {
     }
 
     static byte[] write(NormalizedEvent e) {
-        var bytes = new ByteArrayOutputStream(384);
-        try (var out = new DataOutputStream(bytes)) {
-            out.writeByte(EVENT_FORMAT);
+        return encode(EVENT_FORMAT, 384, out -> {
             out.writeLong(e.timestamp().getEpochSecond());
             out.writeInt(e.timestamp().getNano());
             for (String field : new String[] {e.id(), e.dataset(), e.category(), e.action(), e.outcome(), e.reason(), e.userName(),
@@ -61,32 +59,18 @@ public final class InternalSerdes {
             if (e.position() != null) {
                 out.writeLong(e.position());
             }
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-        return bytes.toByteArray();
+        });
     }
 
     static NormalizedEvent read(byte[] bytes) {
-        if (bytes.length > 0 && bytes[0] == '{') {
-            return Json.read(bytes, NormalizedEvent.class);
-        }
-        if (bytes.length == 0 || bytes[0] != EVENT_FORMAT) {
-            throw new MalformedRecordException("not a normalized event in Airlock's internal format");
-        }
-        try (var in = new DataInputStream(new ByteArrayInputStream(bytes, 1, bytes.length - 1))) {
+        return decode(bytes, EVENT_FORMAT, NormalizedEvent.class, "a normalized event", in -> {
             Instant timestamp = Instant.ofEpochSecond(in.readLong(), in.readInt());
-            String[] f = new String[21];
-            for (int i = 0; i < f.length; i++) {
-                f[i] = readString(in);
-            }
+            String[] f = readStrings(in, 21);
             List<String> related = readStrings(in);
             Long position = in.readBoolean() ? in.readLong() : null;
             return new NormalizedEvent(timestamp, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12],
                     f[13], f[14], f[15], f[16], f[17], f[18], f[19], related, f[20], position);
-        } catch (IOException ex) {
-            throw new MalformedRecordException("truncated normalized event in Airlock's internal format", ex);
-        }
+        });
     }
 
     /** Alerts in a rule's store of collected updates (they go to the alerts topic as JSON). */
@@ -97,9 +81,7 @@ public final class InternalSerdes {
     }
 
     static byte[] writeAlert(Alert a) {
-        var bytes = new ByteArrayOutputStream(1024 + 40 * a.evidence().size());
-        try (var out = new DataOutputStream(bytes)) {
-            out.writeByte(ALERT_FORMAT);
+        return encode(ALERT_FORMAT, 1024 + 40 * a.evidence().size(), out -> {
             for (String field : new String[] {a.id(), a.ruleId(), a.ruleName(), a.severity().name(), a.entity(), a.summary(),
                 a.runbook(), a.status() == null ? null : a.status().name()}) {
                 writeString(out, field);
@@ -110,24 +92,12 @@ public final class InternalSerdes {
             out.writeLong(a.count());
             writeStrings(out, a.evidence());
             writeStrings(out, a.techniqueIds());
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-        return bytes.toByteArray();
+        });
     }
 
     static Alert readAlert(byte[] bytes) {
-        if (bytes.length > 0 && bytes[0] == '{') {
-            return Json.read(bytes, Alert.class);
-        }
-        if (bytes.length == 0 || bytes[0] != ALERT_FORMAT) {
-            throw new MalformedRecordException("not an alert in Airlock's internal format");
-        }
-        try (var in = new DataInputStream(new ByteArrayInputStream(bytes, 1, bytes.length - 1))) {
-            String[] f = new String[8];
-            for (int i = 0; i < f.length; i++) {
-                f[i] = readString(in);
-            }
+        return decode(bytes, ALERT_FORMAT, Alert.class, "an alert", in -> {
+            String[] f = readStrings(in, 8);
             Instant timestamp = readInstant(in);
             Instant firstSeen = readInstant(in);
             Instant lastSeen = readInstant(in);
@@ -136,9 +106,57 @@ public final class InternalSerdes {
             List<String> techniques = readStrings(in);
             return new Alert(f[0], f[1], f[2], Severity.valueOf(f[3]), timestamp, firstSeen, lastSeen, count, f[4], f[5], evidence,
                     techniques, f[6], f[7] == null ? null : Alert.Status.valueOf(f[7]));
-        } catch (IOException | IllegalArgumentException ex) {
-            throw new MalformedRecordException("truncated or invalid alert in Airlock's internal format", ex);
+        });
+    }
+
+    /** The fields of one value, written after its format byte. */
+    @FunctionalInterface
+    private interface FieldWriter {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    /** Reads the fields a {@link FieldWriter} wrote. */
+    @FunctionalInterface
+    private interface FieldReader<T> {
+        T read(DataInputStream in) throws IOException;
+    }
+
+    private static byte[] encode(byte format, int sizeHint, FieldWriter fields) {
+        var bytes = new ByteArrayOutputStream(sizeHint);
+        try (var out = new DataOutputStream(bytes)) {
+            out.writeByte(format);
+            fields.write(out);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
         }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * A value in {@code format}, or as JSON when an earlier version wrote it so; anything else, or a truncated or invalid
+     * value, is a {@link MalformedRecordException} naming {@code what}.
+     */
+    private static <T> T decode(byte[] bytes, byte format, Class<T> jsonType, String what, FieldReader<T> fields) {
+        if (bytes.length > 0 && bytes[0] == '{') {
+            return Json.read(bytes, jsonType);
+        }
+        if (bytes.length == 0 || bytes[0] != format) {
+            throw new MalformedRecordException("not " + what + " in Airlock's internal format");
+        }
+        try (var in = new DataInputStream(new ByteArrayInputStream(bytes, 1, bytes.length - 1))) {
+            return fields.read(in);
+        } catch (IOException | IllegalArgumentException ex) {
+            throw new MalformedRecordException("truncated or invalid: expected " + what + " in Airlock's internal format", ex);
+        }
+    }
+
+    /** {@code n} strings as {@link #writeString} wrote them. */
+    private static String[] readStrings(DataInputStream in, int n) throws IOException {
+        String[] values = new String[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = readString(in);
+        }
+        return values;
     }
 
     private static void writeInstant(DataOutputStream out, Instant instant) throws IOException {
