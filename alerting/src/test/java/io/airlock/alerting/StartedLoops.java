@@ -30,13 +30,18 @@ final class StartedLoops implements AutoCloseable {
         return threads.get(index);
     }
 
+    /** Stops the loops and waits up to 30 s for each thread; an interrupt stops the waiting and is kept for the caller. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         for (AlertDeliveryLoop loop : loops) {
             loop.close();
         }
-        for (Thread thread : threads) {
-            thread.join(30_000);
+        try {
+            for (Thread thread : threads) {
+                thread.join(30_000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
