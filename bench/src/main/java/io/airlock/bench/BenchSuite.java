@@ -116,7 +116,8 @@ public final class BenchSuite implements Callable<Integer> {
             if (stages.contains(Stage.E2E)) {
                 Path workDir = Files.createTempDirectory("airlock-bench-e2e");
                 int seconds = e2eSeconds != null ? e2eSeconds : quick ? 30 : 90;
-                var options = new EndToEndBenchmark.Options(Duration.ofSeconds(e2eWarmUp != null ? e2eWarmUp : Math.max(quick ? WARM_UP_SECONDS : FULL_WARM_UP_SECONDS, seconds / 3)), Duration.ofSeconds(seconds),
+                int warmUp = e2eWarmUp != null ? e2eWarmUp : Math.max(quick ? WARM_UP_SECONDS : FULL_WARM_UP_SECONDS, seconds / 3);
+                var options = new EndToEndBenchmark.Options(Duration.ofSeconds(warmUp), Duration.ofSeconds(seconds),
                         List.of(pipelineJvmOptions.trim().split("\\s+")), Map.copyOf(pipelineConfig), workDir);
                 List<EndToEndBenchmark.Result> results = new ArrayList<>();
                 for (int rate : e2eRates) {

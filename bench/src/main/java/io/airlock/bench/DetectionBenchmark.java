@@ -220,7 +220,7 @@ public final class DetectionBenchmark {
         }
         long results = countCommitted(kafka, resultTopic);
         long alerts = airlock ? countCommitted(kafka, topics.alerts()) : 0;
-        System.out.println("  bytes written per record: " + bytesPerRecord(admin, topics.prefix(), records));
+        System.out.println("  bytes written per record: " + bytesPerRecord(admin, topics.prefix(), applicationId, records));
         if (airlock) {
             System.out.println("  alerts by rule: " + alertsByRule(kafka, topics.alerts()));
         }
@@ -371,16 +371,19 @@ public final class DetectionBenchmark {
         }
     }
 
-    /** Log bytes on the broker of this round's topics (its prefix: inputs, events, alerts, internal topics) per input record. */
-    private static String bytesPerRecord(Admin admin, String prefix, long records) throws Exception {
+    /**
+     * Log bytes on the broker of this round's topics per input record: those named {@code <prefix>.…} (inputs, events,
+     * alerts) and the application's internal topics ({@code <applicationId>-…}), each without that prefix.
+     */
+    private static String bytesPerRecord(Admin admin, String prefix, String applicationId, long records) throws Exception {
         Map<String, Long> bytes = new java.util.TreeMap<>();
         var nodes = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).stream().map(org.apache.kafka.common.Node::id).toList();
         admin.describeLogDirs(nodes).allDescriptions().get(30, TimeUnit.SECONDS).values().forEach(dirs -> dirs.values().forEach(dir ->
                 dir.replicaInfos().forEach((tp, info) -> {
-                    if (tp.topic().startsWith(prefix + ".") || tp.topic().startsWith(prefix + "-streams-")) {
-                        String name = tp.topic().startsWith(prefix + ".") ? tp.topic().substring(prefix.length() + 1)
-                                : tp.topic().substring(prefix.length() + "-streams-".length());
-                        bytes.merge(name, info.size(), Long::sum);
+                    for (String owner : List.of(prefix + ".", applicationId + "-")) {
+                        if (tp.topic().startsWith(owner)) {
+                            bytes.merge(tp.topic().substring(owner.length()), info.size(), Long::sum);
+                        }
                     }
                 })));
         long total = bytes.values().stream().mapToLong(Long::longValue).sum();

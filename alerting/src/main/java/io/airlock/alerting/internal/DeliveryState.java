@@ -59,6 +59,7 @@ public class DeliveryState implements AutoCloseable {
     private final Consumer<byte[], byte[]> reader;
     private final Supplier<Admin> admin;
     private final String topic;
+    private final AcknowledgedSends writes;
     private boolean assigned;
 
     private DeliveryState() {
@@ -66,6 +67,7 @@ public class DeliveryState implements AutoCloseable {
         this.reader = null;
         this.admin = null;
         this.topic = null;
+        this.writes = null;
     }
 
     DeliveryState(Producer<byte[], byte[]> producer, Consumer<byte[], byte[]> reader, Supplier<Admin> admin, String topic) {
@@ -73,6 +75,7 @@ public class DeliveryState implements AutoCloseable {
         this.reader = reader;
         this.admin = admin;
         this.topic = topic;
+        this.writes = new AcknowledgedSends(producer, topic, "delivery-state", "entry", TIMEOUT);
     }
 
     /** State in {@code topic}, with clients from the connection (and security) settings of {@code kafkaConfig}. */
@@ -203,8 +206,7 @@ public class DeliveryState implements AutoCloseable {
         Entry entry = new Entry(receiver, alertId, notified.count(), notified.lastSeen(), notified.status(),
                 notified.confirmedAt());
         byte[] key = (receiver + '/' + alertId).getBytes(StandardCharsets.UTF_8);
-        new AcknowledgedSends(producer, topic, "delivery-state", "entry", TIMEOUT)
-                .sendAndAwait(new ProducerRecord<>(topic, key, Json.write(entry)));
+        writes.sendAndAwait(new ProducerRecord<>(topic, key, Json.write(entry)));
     }
 
     @Override

@@ -2,27 +2,22 @@ package io.airlock.streams.detect;
 
 import io.airlock.core.Alert;
 import io.airlock.core.Severity;
-import io.airlock.streams.internal.InternalSerdes;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.kstream.KStream;
-import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 
 /**
- * Between a rule and the alerts topic: the first record of an alert goes out at once; the updates that follow while its
- * burst grows (count, last_seen, evidence) are collected and only each alert's latest version goes out, every
- * {@link #FLUSH_INTERVAL} of wall-clock time. A brute force of 10 000 failed logins per second is then one alert and ten
- * updates a second on {@code alerts} — and in OpenSearch and at the notifier — instead of 10 000 records of the same alert.
+ * Between a rule and the alerts topic ({@link RuleWiring#toAlerts} puts it there): the first record of an alert goes out at
+ * once; the updates that follow while its burst grows (count, last_seen, evidence) are collected and only each alert's
+ * latest version goes out, every {@link #FLUSH_INTERVAL} of wall-clock time. A brute force of 10 000 failed logins per
+ * second is then one alert and ten updates a second on {@code alerts} — and in OpenSearch and at the notifier — instead of
+ * 10 000 records of the same alert.
  *
  * <p>Nothing is lost in a crash: a collected update is written to a changelogged store (keyed by alert id) in the same
  * transaction as the input that caused it, and is forwarded (and deleted) by the next flush after a restart. The alert ids and
@@ -51,15 +46,6 @@ public final class AlertUpdateCoalescer implements Processor<String, Alert, Stri
 
     AlertUpdateCoalescer(String storeName) {
         this.storeName = storeName;
-    }
-
-    /** The rule's alerts, coalesced, onto the alerts topic: store {@code <rule>-alert-updates}, sink {@code <rule>-alerts}. */
-    static void addTo(StreamsBuilder builder, KStream<String, Alert> alerts, RuleDefinition rule, String alertsTopic) {
-        String store = rule.resourceName("alert-updates");
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(), InternalSerdes.alerts())
-                .withCachingEnabled());
-        alerts.process(() -> new AlertUpdateCoalescer(store), Named.as(rule.resourceName("coalesce-alert-updates")), store)
-                .to(alertsTopic, RuleWiring.alerts(rule));
     }
 
     @Override

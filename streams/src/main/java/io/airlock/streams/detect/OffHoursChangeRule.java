@@ -1,6 +1,5 @@
 package io.airlock.streams.detect;
 
-import io.airlock.streams.internal.DecodedStateCache;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.airlock.core.Alert;
 import io.airlock.core.NormalizedEvent;
@@ -8,6 +7,7 @@ import io.airlock.core.Severity;
 import io.airlock.core.Topics;
 import io.airlock.streams.BusinessCalendar;
 import io.airlock.streams.DetectionConfig;
+import io.airlock.streams.internal.DecodedStateCache;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

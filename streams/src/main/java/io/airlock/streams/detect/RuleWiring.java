@@ -2,14 +2,16 @@ package io.airlock.streams.detect;
 
 import io.airlock.core.Alert;
 import io.airlock.core.Topics;
+import io.airlock.streams.internal.InternalSerdes;
 import io.airlock.streams.internal.JsonSerdes;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.Stores;
 
-/** The wiring every rule shares: its named state stores and its named sink onto the alerts topic. */
+/** The wiring every rule shares: its named state stores and its named way onto the alerts topic. */
 final class RuleWiring {
 
     private RuleWiring() {
@@ -26,15 +28,16 @@ final class RuleWiring {
     }
 
     /**
-     * Sends a rule's alerts to the alerts topic through an {@link AlertUpdateCoalescer}: a new alert at once, the updates of an
-     * open alert collected and sent as each alert's latest version every {@link AlertUpdateCoalescer#FLUSH_INTERVAL}.
+     * Sends a rule's alerts to the alerts topic through an {@link AlertUpdateCoalescer} (processor
+     * {@code <rule>-coalesce-alert-updates}, store {@code <rule>-alert-updates}, sink {@code <rule>-alerts}, keyed by alert id):
+     * a new alert at once, the updates of an open alert as each alert's latest version every
+     * {@link AlertUpdateCoalescer#FLUSH_INTERVAL}.
      */
     static void toAlerts(StreamsBuilder builder, KStream<String, Alert> alerts, RuleDefinition rule, Topics topics) {
-        AlertUpdateCoalescer.addTo(builder, alerts, rule, topics.alerts());
-    }
-
-    /** How a rule writes its alerts: keyed by alert id, sink named {@code <rule>-alerts}. */
-    static Produced<String, Alert> alerts(RuleDefinition rule) {
-        return Produced.with(Serdes.String(), JsonSerdes.alerts()).withName(rule.resourceName("alerts"));
+        String store = rule.resourceName("alert-updates");
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(),
+                InternalSerdes.alerts()).withCachingEnabled());
+        alerts.process(() -> new AlertUpdateCoalescer(store), Named.as(rule.resourceName("coalesce-alert-updates")), store)
+                .to(topics.alerts(), Produced.with(Serdes.String(), JsonSerdes.alerts()).withName(rule.resourceName("alerts")));
     }
 }
