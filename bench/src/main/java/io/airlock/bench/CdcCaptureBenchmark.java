@@ -1,6 +1,7 @@
 package io.airlock.bench;
 
 import io.airlock.core.Topics;
+import io.airlock.embedded.AirflowDatabase;
 import io.airlock.embedded.AirflowSchema;
 import io.airlock.embedded.EmbeddedKafka;
 import io.airlock.embedded.EmbeddedPostgres;
@@ -11,8 +12,6 @@ import io.airlock.ingest.internal.DebeziumProperties;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.format.Json;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -84,6 +83,7 @@ public final class CdcCaptureBenchmark {
         String name = (raw ? "bench_raw_" : "bench_airlock_") + System.nanoTime() % 100_000;
         postgres.createDatabase(name);
         postgres.createAirflowSchema(name, AirflowSchema.V2_10);
+        var airflow = new AirflowDatabase(postgres, name, AirflowSchema.V2_10);
         var topics = new Topics(name.replace('_', '-'));
         kafka.createTopics(1, topics.all().toArray(String[]::new));
         var db = new AirflowDatabaseSettings(postgres.host(), postgres.port(), name, postgres.superuser(), postgres.password(), "disable",
@@ -93,13 +93,13 @@ public final class CdcCaptureBenchmark {
         // First start: the (empty) snapshot completes and one streamed row proves it, so the measured run only streams.
         try (Runner first = raw ? new RawRunner(db, capture) : new AirlockRunner(db, capture, kafka, topics)) {
             first.awaitStarted();
-            insertAuditRows(postgres, name, 1);
+            airflow.bulkAuditLog(1);
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
             while (first.count() < 1 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
         }
-        insertAuditRows(postgres, name, rows);
+        airflow.bulkAuditLog(rows);
         // The raw runner counts afresh; Airlock's count is the topic's end offset, which holds the marker row too.
         int target = raw ? rows : rows + 1;
         long t0 = System.nanoTime();
@@ -142,15 +142,6 @@ public final class CdcCaptureBenchmark {
                 throw new IllegalStateException(topic + " holds " + total + " records of " + ids.size() + " distinct rows, expected "
                         + rows + " exactly once");
             }
-        }
-    }
-
-    private static void insertAuditRows(EmbeddedPostgres postgres, String database, int rows) throws Exception {
-        try (Connection c = postgres.connect(database); Statement s = c.createStatement()) {
-            s.execute("INSERT INTO log (dttm, dag_id, task_id, event, owner, extra) "
-                    + "SELECT now() - (g || ' seconds')::interval, 'dag_' || (g % 50), 'task_' || (g % 7), "
-                    + "CASE WHEN g % 10 = 0 THEN 'trigger' ELSE 'cli_task_run' END, 'user_' || (g % 20), '{\"k\": \"***\"}' "
-                    + "FROM generate_series(1, " + rows + ") g");
         }
     }
 

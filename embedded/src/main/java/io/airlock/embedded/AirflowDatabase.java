@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -195,6 +196,22 @@ public final class AirflowDatabase {
                 s.setString(6, extraJson);
                 return singleLong(s);
             }
+        });
+    }
+
+    /**
+     * {@code rows} audit-log rows in one transaction, as a busy Airflow writes them: 50 DAGs, 20 owners, every tenth row a
+     * {@code trigger}, the rest {@code cli_task_run}, dated the last {@code rows} seconds before now.
+     */
+    public void bulkAuditLog(int rows) {
+        inTransaction(c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("INSERT INTO log (dttm, dag_id, task_id, event, owner, owner_display_name, extra) "
+                        + "SELECT now() - (g || ' seconds')::interval, 'dag_' || (g % 50), 'task_' || (g % 7), "
+                        + "CASE WHEN g % 10 = 0 THEN 'trigger' ELSE 'cli_task_run' END, 'user_' || (g % 20), 'user_' || (g % 20), "
+                        + "'{\"k\": \"***\"}' FROM generate_series(1, " + rows + ") g");
+            }
+            return null;
         });
     }
 

@@ -196,15 +196,8 @@ public final class EmbeddedKafka implements AutoCloseable {
      * (read_committed), as strings. For assertions: "exactly these records, nothing more".
      */
     public List<ConsumerRecord<String, String>> readAll(Collection<String> topics) {
-        var props = Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20);
-        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> partitions = topics.stream()
-                    .flatMap(t -> consumer.partitionsFor(t).stream().map(p -> new TopicPartition(t, p.partition())))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+        try (var consumer = consumer(topics)) {
+            List<TopicPartition> partitions = List.copyOf(consumer.assignment());
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             List<ConsumerRecord<String, String>> records = new ArrayList<>();
             long deadline = System.nanoTime() + ADMIN_TIMEOUT.multipliedBy(2).toNanos();
@@ -216,6 +209,28 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             return records;
         }
+    }
+
+    /**
+     * A consumer of every partition of the topics, positioned at their beginning, reading committed records as strings;
+     * the caller polls and closes it.
+     */
+    public KafkaConsumer<String, String> consumer(Collection<String> topics) {
+        var props = Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20);
+        var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+        List<TopicPartition> partitions = topics.stream()
+                .flatMap(t -> consumer.partitionsFor(t).stream().map(p -> new TopicPartition(t, p.partition())))
+                .toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        return consumer;
+    }
+
+    /** {@link #consumer(Collection)} for some topics. */
+    public KafkaConsumer<String, String> consumer(String... topics) {
+        return consumer(List.of(topics));
     }
 
     /** {@link #readAll(Collection)} for some topics. */

@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -54,6 +55,8 @@ public final class AirflowCdcCapture implements AutoCloseable {
     private final List<Meter> meters = new ArrayList<>();
     private volatile long lagMillis;
     private volatile boolean engineStopped;
+    private final ReentrantLock batchInHand = new ReentrantLock();
+    private volatile boolean closing;
     private volatile long lastBatchMillis = System.currentTimeMillis();
     private DebeziumEngine<ChangeEvent<String, String>> engine;
 
@@ -107,6 +110,20 @@ public final class AirflowCdcCapture implements AutoCloseable {
 
     private void handleBatch(List<ChangeEvent<String, String>> records, DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer)
             throws InterruptedException {
+        batchInHand.lock();
+        try {
+            if (closing) {
+                // Not sent and not marked processed: captured again, once, after the restart.
+                return;
+            }
+            sendAndMarkProcessed(records, committer);
+        } finally {
+            batchInHand.unlock();
+        }
+    }
+
+    private void sendAndMarkProcessed(List<ChangeEvent<String, String>> records,
+            DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer) throws InterruptedException {
         lastBatchMillis = System.currentTimeMillis();
         List<Future<RecordMetadata>> sends = new ArrayList<>(records.size());
         Long lastCommitMillis = null;
@@ -175,10 +192,17 @@ public final class AirflowCdcCapture implements AutoCloseable {
         return failure.get();
     }
 
+    /**
+     * Stops capturing. A batch being handed to Kafka is finished and marked processed first (up to 30 s): the engine
+     * interrupts its handler when it stops, and a batch acknowledged by Kafka but not marked would be captured again after
+     * the restart. Its offsets are committed as the engine stops.
+     */
     @Override
     public void close() {
         meters.forEach(Metrics.globalRegistry::remove);
         meters.clear();
+        closing = true;
+        awaitBatchInHand();
         try {
             if (engine != null) {
                 engine.close();
@@ -195,5 +219,17 @@ public final class AirflowCdcCapture implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         producer.close(Duration.ofSeconds(10));
+    }
+
+    private void awaitBatchInHand() {
+        try {
+            if (batchInHand.tryLock(30, TimeUnit.SECONDS)) {
+                batchInHand.unlock();
+            } else {
+                LOG.warn("A captured batch was still waiting for Kafka after 30 s; it will be captured again after the restart");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.airlock.ingest;
 
+import static java.time.Duration.ofMillis;
 import static java.time.Duration.ofSeconds;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -15,6 +16,7 @@ import io.airlock.embedded.RealComponents;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -107,6 +109,38 @@ class AirflowCdcCaptureTest {
         List<ConsumerRecord<String, String>> all = kafka.readAll(s.topics().cdc("ab_user"));
         assertThat(all).extracting(r -> value(r).at("/after/fail_login_count").asInt()).containsExactly(0, 1, 2, 3, 4, 5);
         assertThat(all).extracting(r -> value(r).at("/source/lsn").asLong()).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void shouldNotCaptureAChangeTwiceWhenStoppedWhileABatchIsBeingAcknowledged() throws Exception {
+        Setup s = setup(AirflowSchema.V2_10);
+        int rows = 40_000;
+        String topic = s.topics().cdc("log");
+        try (var arrivals = kafka.consumer(topic)) {
+            var arrived = new AtomicInteger();
+            // The initial snapshot done (Debezium repeats an interrupted one): one streamed row, stopping right after it.
+            try (var capture = new AirflowCdcCapture(s.db(), s.capture()).start()) {
+                s.airflow().auditLog(Instant.parse("2026-03-02T10:00:00Z"), "trigger", "alice", "etl_daily", null);
+                await().atMost(ofSeconds(60)).pollInterval(ofMillis(1))
+                        .until(() -> arrived.addAndGet(arrivals.poll(ofMillis(10)).count()) >= 1);
+            }
+            s.airflow().bulkAuditLog(rows);
+            // Three stops in the middle of streaming them: most of the time a batch is being sent to Kafka and acknowledged.
+            for (int stop = 1; stop <= 3; stop++) {
+                int stopAt = 1 + stop * rows / 5;
+                try (var capture = new AirflowCdcCapture(s.db(), s.capture()).start()) {
+                    await().atMost(ofSeconds(60)).pollInterval(ofMillis(1))
+                            .until(() -> arrived.addAndGet(arrivals.poll(ofMillis(10)).count()) >= stopAt);
+                }
+            }
+        }
+        try (var capture = new AirflowCdcCapture(s.db(), s.capture()).start()) {
+            await().atMost(ofSeconds(60)).until(() -> kafka.readAll(topic).size() >= 1 + rows);
+            assertThat(capture.failure()).isNull();
+        }
+        List<ConsumerRecord<String, String>> all = kafka.readAll(topic);
+        assertThat(all).extracting(ConsumerRecord::key).doesNotHaveDuplicates();
+        assertThat(all).hasSize(1 + rows);
     }
 
     @Test
