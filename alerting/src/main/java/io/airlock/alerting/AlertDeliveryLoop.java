@@ -60,9 +60,12 @@ import org.slf4j.LoggerFactory;
  * receiver's confirmation and Kafka's acknowledgement of the state entry sends that one notification again (PagerDuty
  * folds it through {@code dedup_key} = alert id; Slack shows it twice).
  *
- * <p><b>Memory.</b> At most about {@value #DEFAULT_MAX_IN_FLIGHT} records are in flight (handed out, not yet
- * committable): beyond that the consumer is paused (it keeps polling, so it stays in its group) until the senders caught
- * up, and the backlog waits in Kafka.
+ * <p><b>Memory, and one receiver down.</b> At most about {@value #DEFAULT_MAX_IN_FLIGHT} records have open work (a
+ * document or a notification not yet confirmed): beyond that the consumer is paused (it keeps polling, so it stays in its
+ * group) until the senders caught up, and the backlog waits in Kafka. Each receiver and the indexer keep only the newest
+ * waiting version of an alert (the overtaken versions settle), so a receiver that is down holds one record per alert,
+ * not every update, and the others keep being notified; the records settled behind its oldest open one wait for their
+ * commit at a few bytes each, up to {@value #TRACKED_PER_IN_FLIGHT} times as many.
  *
  * <p>Run it on its own thread; {@link #close()} stops it. An {@link Error} in a sender ends {@link #run()} with that
  * error, without committing what is unsettled.
@@ -73,8 +76,10 @@ public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
     private static final String NAME = "alert-delivery";
     private static final Duration IDLE_POLL = Duration.ofMillis(500);
     private static final Duration BUSY_POLL = Duration.ofMillis(20);
-    /** Records in flight before the consumer pauses. */
+    /** Records with open work (a document or notification not confirmed) before the consumer pauses. */
     public static final int DEFAULT_MAX_IN_FLIGHT = 1000;
+    /** Settled records (tens of bytes each) that may wait behind an open one for their commit, per record in flight. */
+    static final int TRACKED_PER_IN_FLIGHT = 100;
 
     private final Consumer<byte[], byte[]> consumer;
     private final Producer<byte[], byte[]> dlqProducer;
@@ -267,15 +272,21 @@ public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
         }
     }
 
-    /** Pauses the consumer while too many records are in flight, resumes once half of them are settled. */
+    /**
+     * Pauses the consumer while too many records have open work, or too many settled ones wait behind an open one to be
+     * committed; resumes once both are down to half.
+     */
     private void flowControl() {
-        if (inFlight.size() >= maxInFlight) {
+        int open = inFlight.unsettled();
+        int tracked = inFlight.size();
+        if (open >= maxInFlight || tracked >= maxInFlight * TRACKED_PER_IN_FLIGHT) {
             if (!consumer.assignment().isEmpty() && !consumer.paused().containsAll(consumer.assignment())) {
-                log.info("{}: {} records in flight; pausing the consumer until the receivers catch up", NAME, inFlight.size());
+                log.info("{}: {} records waiting for a receiver or OpenSearch, {} not committed; pausing the consumer until they "
+                        + "catch up", NAME, open, tracked);
                 consumer.pause(consumer.assignment());
             }
-        } else if (inFlight.size() <= maxInFlight / 2 && !consumer.paused().isEmpty()) {
-            log.info("{}: {} records in flight; resuming the consumer", NAME, inFlight.size());
+        } else if (open <= maxInFlight / 2 && tracked <= maxInFlight * TRACKED_PER_IN_FLIGHT / 2 && !consumer.paused().isEmpty()) {
+            log.info("{}: {} records waiting, {} not committed; resuming the consumer", NAME, open, tracked);
             consumer.resume(consumer.paused());
         }
     }

@@ -431,6 +431,87 @@ class DeliveryLoopTest {
         assertThat(consumer.paused()).isEmpty();
     }
 
+    /** A receiver that fails every send while {@code down} is set; remembers every attempt and every confirmed send. */
+    private static final class OutageReceiver implements Notifier {
+        private final String channel;
+        private final java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+        private final List<String> attempts = new CopyOnWriteArrayList<>();
+        private final List<String> sent = new CopyOnWriteArrayList<>();
+
+        OutageReceiver(String channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public String channel() {
+            return channel;
+        }
+
+        @Override
+        public void send(Alert alert) throws DeliveryException {
+            String version = alert.id() + "#" + alert.count();
+            attempts.add(version);
+            if (down.get()) {
+                throw new DeliveryException(channel + " answers 500");
+            }
+            sent.add(version);
+        }
+    }
+
+    @Test
+    void shouldKeepNotifyingTheOtherReceiverWhileOneIsDownAndSendItTheNewestVersionWhenItIsBack() {
+        var slack = new OutageReceiver("slack-outage");
+        var pager = new OutageReceiver("pager-outage");
+        slack.down.set(true);
+        AtomicInteger documents = new AtomicInteger();
+        DocumentIndexer indexer = items -> {
+            documents.addAndGet(items.size());
+            return new BulkResult(items.size(), List.of());
+        };
+        AlertRouter router = new AlertRouter(List.of(new AlertRouter.Route(slack, io.airlock.core.Severity.LOW),
+                new AlertRouter.Route(pager, io.airlock.core.Severity.LOW)), AlertRouter.DEFAULT_REPEAT_INTERVAL);
+        // ten updates of one burst, then two new alerts: far more records than the loop may hold open (4)
+        List<Alert> alerts = new java.util.ArrayList<>();
+        for (int count = 1; count <= 10; count++) {
+            alerts.add(TestAlerts.failedLoginBurst().id("alert-0").count(count).build());
+        }
+        alerts.add(TestAlerts.failedLoginBurst().id("alert-1").count(1).build());
+        alerts.add(TestAlerts.failedLoginBurst().id("alert-2").count(1).build());
+        TopicPartition tp = new TopicPartition(TOPICS.alerts(), 0);
+        for (int i = 0; i < alerts.size(); i++) { // one record per poll
+            int offset = i;
+            consumer.schedulePollTask(() -> {
+                if (offset == 0) {
+                    consumer.rebalance(List.of(tp));
+                    consumer.updateBeginningOffsets(Map.of(tp, 0L));
+                }
+                consumer.addRecord(new ConsumerRecord<>(TOPICS.alerts(), 0, offset, alerts.get(offset).id().getBytes(StandardCharsets.UTF_8),
+                        json(alerts.get(offset))));
+            });
+        }
+        loop = new AlertDeliveryLoop(consumer, dlq, TOPICS, NAMES, indexer, router, FAST, 4, 1);
+        thread = new Thread((Runnable) loop, "loop-under-test");
+        thread.start();
+
+        await().atMost(ofSeconds(10)).untilAsserted(() -> assertThat(pager.sent).extracting(v -> v.substring(0, v.indexOf('#')))
+                .as("the pager hears of every new alert although the other receiver is down")
+                .containsExactly("alert-0", "alert-1", "alert-2"));
+        await().atMost(ofSeconds(10)).untilAsserted(() -> assertThat(slack.attempts)
+                .as("while down, the receiver's retries move on to the alert's newest version").contains("alert-0#10"));
+        assertThat(slack.sent).isEmpty();
+        await().atMost(ofSeconds(10)).untilAsserted(() -> assertThat(committed(TOPICS.alerts()))
+                .as("the overtaken versions are committed, nothing from the newest on").isEqualTo(9));
+
+        slack.down.set(false);
+
+        await().atMost(ofSeconds(10)).untilAsserted(() -> assertThat(committed(TOPICS.alerts())).isEqualTo(12));
+        assertThat(slack.sent).as("back, it gets each alert once, in its newest version").containsExactly("alert-0#10", "alert-1#1", "alert-2#1");
+        assertThat(pager.sent).as("and the pager nothing twice").hasSize(3);
+        assertThat(documents.get()).isBetween(3, 12);
+        assertThat(dlq.history()).isEmpty();
+        assertThat(consumer.paused()).isEmpty();
+    }
+
     @Test
     void shouldCountRetriedAlertDocumentsWhileOpenSearchRefusesConnections() throws Exception {
         var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();

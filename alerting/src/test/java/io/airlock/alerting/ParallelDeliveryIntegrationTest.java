@@ -129,11 +129,17 @@ class ParallelDeliveryIntegrationTest {
                 List<Integer> versions = receiver.posts().stream().filter(p -> p.alertId().equals(id)).map(LocalReceiver.Post::version)
                         .toList();
                 assertThat(versions).as("every attempt for %s in version order", entity).isSorted();
-                assertThat(receiver.confirmed().stream().filter(p -> p.alertId().equals(id)).map(LocalReceiver.Post::version))
-                        .as("each version of %s confirmed once", entity).containsExactly(1, 2, 3, 4, 5);
+                List<Integer> confirmed = receiver.confirmed().stream().filter(p -> p.alertId().equals(id))
+                        .map(LocalReceiver.Post::version).toList();
+                // a version still waiting (or being retried) when a newer one arrives is overtaken by it
+                assertThat(confirmed).as("versions of %s confirmed once each, in order, up to the newest", entity)
+                        .doesNotHaveDuplicates().isSorted().endsWith(5);
+                if (receiver == soc) {
+                    assertThat(confirmed).as("each confirmed version of %s was refused once first", entity)
+                            .allSatisfy(v -> assertThat(versions.stream().filter(v::equals)).hasSize(2));
+                }
             }
         }
-        assertThat(soc.posts()).as("every first attempt failed and was retried").hasSize(2 * updates.size());
     }
 
     @Test

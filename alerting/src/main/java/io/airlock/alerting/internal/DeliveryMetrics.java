@@ -31,9 +31,12 @@ public final class DeliveryMetrics {
     public static final String DOCUMENTS = "airlock.opensearch.documents";
     public static final String LATENCY = "airlock.notification.latency";
 
-    /** What became of one notification attempt or send. */
+    /**
+     * What became of one notification attempt or send; {@code SUPERSEDED}: a newer version of the alert overtook it while it
+     * waited for the receiver, and only the newer one is sent.
+     */
     public enum Outcome {
-        SENT, RETRIED, FAILED, DEAD_LETTERED;
+        SENT, RETRIED, FAILED, DEAD_LETTERED, SUPERSEDED;
 
         String tag() {
             return name().toLowerCase(Locale.ROOT);
@@ -55,7 +58,7 @@ public final class DeliveryMetrics {
 
     /**
      * {@code count} documents of one kind ({@code events}, {@code alerts}) with one outcome ({@code indexed},
-     * {@code failed}, {@code retried}).
+     * {@code failed}, {@code retried}, {@code superseded} — a newer version of the document overtook it while it waited).
      */
     public static void documents(String indexKind, String outcome, long count) {
         if (count > 0) {

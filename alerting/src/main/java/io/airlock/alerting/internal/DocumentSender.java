@@ -10,9 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,10 +19,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Indexes documents on its own thread, in bulk requests of whatever is queued (at most {@value #MAX_BULK}), in queue
- * order, so a newer version of a document never lands before an older one. Acknowledged documents settle their record;
- * documents OpenSearch refuses for good are dead-lettered with its reason, then settled. While OpenSearch is unavailable
- * the request is retried with capped exponential backoff (documents queued meanwhile join it) and nothing settles, so the
- * records stay uncommitted; notifications do not wait for it. An unexpected exception that repeats
+ * order, so a newer version of a document never lands before an older one; a version still waiting when a newer one of
+ * the same document ({@code _id}) arrives is replaced by it and its record settles ({@code superseded}). Acknowledged
+ * documents settle their record; documents OpenSearch refuses for good are dead-lettered with its reason, then settled.
+ * While OpenSearch is unavailable the request is retried with capped exponential backoff (documents queued meanwhile join
+ * it, newer versions in place of older ones) and nothing else settles, so the records stay uncommitted; notifications do
+ * not wait for it, and an outage holds one version per alert, not every update. An unexpected exception that repeats
  * {@value KafkaDeliveryLoop#ISOLATE_AFTER} times in a row makes it index the request document by document and
  * dead-letter only the one that still fails.
  */
@@ -42,7 +42,7 @@ public final class DocumentSender implements AutoCloseable {
     private final DeadLetters deadLetters;
     private final RetryPolicy backoff;
     private final Consumer<Throwable> onFatal;
-    private final BlockingQueue<Task> queue = new LinkedBlockingQueue<>();
+    private final SupersedingQueue<Task> queue;
     private final CountDownLatch closing = new CountDownLatch(1);
     private final Thread worker;
 
@@ -56,6 +56,10 @@ public final class DocumentSender implements AutoCloseable {
         this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
         this.backoff = Objects.requireNonNull(backoff, "backoff");
         this.onFatal = Objects.requireNonNull(onFatal, "onFatal");
+        this.queue = new SupersedingQueue<>(task -> task.item().index() + '\u001f' + task.item().id(), task -> {
+            DeliveryMetrics.documents(indexKind, "superseded", 1);
+            task.entry().settle();
+        });
         this.worker = new Thread(this::work, "airlock-index-" + indexKind);
         worker.setDaemon(true);
     }
@@ -79,7 +83,7 @@ public final class DocumentSender implements AutoCloseable {
                 }
                 List<Task> bulk = new ArrayList<>();
                 bulk.add(first);
-                queue.drainTo(bulk, MAX_BULK - 1);
+                queue.drainTo(bulk, MAX_BULK);
                 index(bulk);
             }
         } catch (InterruptedException e) {
@@ -126,7 +130,7 @@ public final class DocumentSender implements AutoCloseable {
             if (closing.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
                 return;
             }
-            queue.drainTo(bulk, MAX_BULK - bulk.size()); // what arrived meanwhile joins the retry, still in order
+            queue.drainTo(bulk, MAX_BULK); // what arrived meanwhile joins the retry, in order, newer versions in place of older
         }
     }
 

@@ -21,14 +21,19 @@ public final class InFlightRecords {
 
     /** One record's open tasks. Starts with one hold (the dispatcher's), released by the dispatcher when done. */
     public static final class Entry {
+        /** Added to {@code open} when the record is abandoned, so that late settles can never count it settled. */
+        private static final int ABANDONED = 1 << 30;
+
         private final long offset;
         private final long timestamp;
+        private final AtomicInteger unsettled;
         private final AtomicInteger open = new AtomicInteger(1);
         private volatile boolean abandoned;
 
-        Entry(long offset, long timestamp) {
+        Entry(long offset, long timestamp, AtomicInteger unsettled) {
             this.offset = offset;
             this.timestamp = timestamp;
+            this.unsettled = unsettled;
         }
 
         /** One more task must settle before the record may be committed; call before handing the task over. */
@@ -38,7 +43,15 @@ public final class InFlightRecords {
 
         /** One task is done: confirmed, dead-lettered, or found not due. */
         public void settle() {
-            open.decrementAndGet();
+            if (open.decrementAndGet() == 0) {
+                unsettled.decrementAndGet();
+            }
+        }
+
+        /** Marks the record abandoned; true if it was not settled yet. */
+        private boolean abandon() {
+            abandoned = true;
+            return open.getAndAdd(ABANDONED) > 0;
         }
 
         public boolean settled() {
@@ -63,11 +76,13 @@ public final class InFlightRecords {
     }
 
     private final Map<TopicPartition, ArrayDeque<Entry>> byPartition = new HashMap<>();
+    private final AtomicInteger unsettled = new AtomicInteger();
     private int size;
 
     /** Starts tracking a record (polled in offset order per partition). */
     public Entry track(ConsumerRecord<?, ?> record) {
-        Entry entry = new Entry(record.offset(), record.timestamp());
+        Entry entry = new Entry(record.offset(), record.timestamp(), unsettled);
+        unsettled.incrementAndGet();
         byPartition.computeIfAbsent(new TopicPartition(record.topic(), record.partition()), tp -> new ArrayDeque<>())
                 .addLast(entry);
         size++;
@@ -100,7 +115,9 @@ public final class InFlightRecords {
             ArrayDeque<Entry> queue = byPartition.remove(tp);
             if (queue != null) {
                 for (Iterator<Entry> it = queue.iterator(); it.hasNext(); ) {
-                    it.next().abandoned = true;
+                    if (it.next().abandon()) {
+                        unsettled.decrementAndGet();
+                    }
                 }
                 size -= queue.size();
             }
@@ -112,8 +129,16 @@ public final class InFlightRecords {
         abandon(java.util.List.copyOf(byPartition.keySet()));
     }
 
-    /** Records tracked and not yet committable. */
+    /**
+     * Records tracked and not yet committable: those still open and the settled ones behind the oldest open record of their
+     * partition (a few bytes each).
+     */
     public int size() {
         return size;
+    }
+
+    /** Records with a task still open (a document or notification not confirmed yet): what holds memory and work. */
+    public int unsettled() {
+        return unsettled.get();
     }
 }

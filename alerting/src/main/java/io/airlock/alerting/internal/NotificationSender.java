@@ -10,9 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -23,7 +21,10 @@ import org.slf4j.LoggerFactory;
  * Sends one receiver's notifications on the receiver's own worker threads ("lanes"), so a slow or failing receiver holds
  * up its own queue only. An alert always goes to the same lane (chosen by alert id), and a lane never moves past its
  * head: an update of an alert cannot overtake its earlier notification at this receiver, and repeat suppression
- * ({@link AlertRouter#isDue}) is decided just before sending, once the earlier versions are settled. Different alerts go
+ * ({@link AlertRouter#isDue}) is decided just before sending, once the earlier versions are settled. A lane holds one
+ * waiting version per alert: a newer version replaces a waiting one, and one that arrives while the head is being
+ * retried replaces the head (the overtaken versions settle, {@code outcome=superseded}), so a receiver that is down for
+ * long holds one record per alert, not every update, and gets the newest version when it is back. Different alerts go
  * out in parallel on different lanes; pacing and {@code Retry-After} stay per endpoint (the notifier's shared
  * {@link Pacer}).
  *
@@ -54,7 +55,7 @@ public final class NotificationSender implements AutoCloseable {
     private final RetryPolicy backoff;
     private final Consumer<Throwable> onFatal;
     private final DeliveryState state;
-    private final List<BlockingQueue<Task>> lanes = new ArrayList<>();
+    private final List<SupersedingQueue<Task>> lanes = new ArrayList<>();
     private final List<Thread> workers = new ArrayList<>();
     private final CountDownLatch closing = new CountDownLatch(1);
 
@@ -78,7 +79,7 @@ public final class NotificationSender implements AutoCloseable {
             throw new IllegalArgumentException("lanes must be at least 1");
         }
         for (int i = 0; i < lanes; i++) {
-            BlockingQueue<Task> queue = new LinkedBlockingQueue<>();
+            SupersedingQueue<Task> queue = new SupersedingQueue<>(task -> task.alert().id(), this::superseded);
             this.lanes.add(queue);
             Thread worker = new Thread(() -> work(queue), "airlock-notify-" + notifier.channel() + "-" + i);
             worker.setDaemon(true);
@@ -102,12 +103,18 @@ public final class NotificationSender implements AutoCloseable {
         lanes.get(Math.floorMod(task.alert().id().hashCode(), lanes.size())).add(task);
     }
 
-    private void work(BlockingQueue<Task> queue) {
+    /** A newer version of the alert overtook this one while it waited: it is not sent, its record settles. */
+    private void superseded(Task task) {
+        DeliveryMetrics.notification(notifier.channel(), DeliveryMetrics.Outcome.SUPERSEDED);
+        task.entry().settle();
+    }
+
+    private void work(SupersedingQueue<Task> queue) {
         try {
             while (closing.getCount() > 0) {
                 Task task = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (task != null) {
-                    deliver(task);
+                    deliver(task, queue);
                 }
             }
         } catch (InterruptedException e) {
@@ -121,13 +128,21 @@ public final class NotificationSender implements AutoCloseable {
         }
     }
 
-    private void deliver(Task task) throws InterruptedException {
+    private void deliver(Task head, SupersedingQueue<Task> lane) throws InterruptedException {
+        Task task = head;
         Alert alert = task.alert();
         String channel = notifier.channel();
         int failures = 0;
         int unexpected = 0;
         while (!task.entry().abandoned() && closing.getCount() > 0) {
             Duration wait;
+            Task newer = failures > 0 ? lane.remove(alert.id()) : null;
+            if (newer != null) {
+                // the receiver has been failing: what it gets when it is back is the alert's newest version
+                superseded(task);
+                task = newer;
+                alert = task.alert();
+            }
             try {
                 if (!router.isDue(alert, notifier)) {
                     task.entry().settle();

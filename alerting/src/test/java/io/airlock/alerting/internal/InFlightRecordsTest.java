@@ -62,6 +62,27 @@ class InFlightRecordsTest {
     }
 
     /** A record with {@code tasks} open tasks, the dispatcher's hold already released. */
+    @Test
+    void shouldCountOnlyRecordsWithOpenTasksAsUnsettled() {
+        InFlightRecords.Entry stuck = track(P0, 0, 1);
+        for (int offset = 1; offset <= 5; offset++) {
+            track(P0, offset, 1).settle();
+        }
+        InFlightRecords.Entry other = track(P1, 0, 2);
+
+        assertThat(inFlight.committable()).isEmpty();
+        assertThat(inFlight.size()).as("settled records behind the stuck one stay tracked").isEqualTo(7);
+        assertThat(inFlight.unsettled()).as("but only two records have open work").isEqualTo(2);
+
+        other.settle();
+        other.settle();
+        assertThat(inFlight.unsettled()).isEqualTo(1);
+        inFlight.abandon(List.of(P0));
+        assertThat(inFlight.unsettled()).isZero();
+        stuck.settle(); // its sender settles it late, after the partition was given up
+        assertThat(inFlight.unsettled()).as("an abandoned record is not counted twice").isZero();
+    }
+
     private InFlightRecords.Entry track(TopicPartition tp, long offset, int tasks) {
         InFlightRecords.Entry entry = inFlight.track(new ConsumerRecord<>(tp.topic(), tp.partition(), offset, new byte[0], new byte[0]));
         for (int i = 0; i < tasks; i++) {
