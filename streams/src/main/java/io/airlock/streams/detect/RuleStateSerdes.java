@@ -1,19 +1,14 @@
 package io.airlock.streams.detect;
 
-import static io.airlock.streams.internal.InternalSerdes.readString;
-import static io.airlock.streams.internal.InternalSerdes.writeString;
-
-import io.airlock.core.Json;
-import io.airlock.core.MalformedRecordException;
+import io.airlock.streams.internal.BinaryIn;
+import io.airlock.streams.internal.BinaryOut;
+import io.airlock.streams.internal.InternalSerdes;
 import io.airlock.streams.internal.JsonSerdes;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -49,55 +44,22 @@ final class RuleStateSerdes {
         return JsonSerdes.of(valueType);
     }
 
-    private interface Writer<T> {
-        void write(DataOutputStream out, T value) throws IOException;
-    }
-
-    private interface Reader<T> {
-        T read(DataInputStream in) throws IOException;
-    }
-
-    private static <T> Serde<T> serde(Class<T> type, Writer<T> writer, Reader<T> reader) {
-        Serializer<T> serializer = (topic, value) -> {
-            if (value == null) {
-                return null;
-            }
-            var bytes = new ByteArrayOutputStream(256);
-            try (var out = new DataOutputStream(bytes)) {
-                out.writeByte(FORMAT);
-                writer.write(out, value);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return bytes.toByteArray();
-        };
-        Deserializer<T> deserializer = (topic, bytes) -> {
-            if (bytes == null) {
-                return null;
-            }
-            if (bytes.length > 0 && bytes[0] == '{') {
-                return Json.read(bytes, type);
-            }
-            if (bytes.length == 0 || bytes[0] != FORMAT) {
-                throw new MalformedRecordException("unknown " + type.getSimpleName() + " state format");
-            }
-            try (var in = new DataInputStream(new java.io.ByteArrayInputStream(bytes, 1, bytes.length - 1))) {
-                return reader.read(in);
-            } catch (IOException e) {
-                throw new MalformedRecordException("truncated " + type.getSimpleName() + " state", e);
-            }
-        };
+    private static <T> Serde<T> serde(Class<T> type, BiConsumer<BinaryOut, T> writer, InternalSerdes.FieldReader<T> reader) {
+        String what = "a " + type.getSimpleName() + " state";
+        Serializer<T> serializer = (topic, value) -> value == null ? null
+                : InternalSerdes.encode(FORMAT, 256, out -> writer.accept(out, value));
+        Deserializer<T> deserializer = (topic, bytes) -> bytes == null ? null : InternalSerdes.decode(bytes, FORMAT, type, what, reader);
         return Serdes.serdeFrom(serializer, deserializer);
     }
 
     // ---------------------------------------------------------------- BurstTracker.State
 
-    private static void writeBurstState(DataOutputStream out, BurstTracker.State state) throws IOException {
+    private static void writeBurstState(BinaryOut out, BurstTracker.State state) {
         out.writeInt(state.hits().size());
         for (BurstTracker.Hit hit : state.hits()) {
-            writeInstant(out, hit.at());
-            writeString(out, hit.eventId());
-            writeString(out, hit.value());
+            out.writeInstant(hit.at());
+            out.writeString(hit.eventId());
+            out.writeString(hit.value());
         }
         BurstTracker.OpenBurst open = state.open();
         out.writeBoolean(open != null);
@@ -106,108 +68,78 @@ final class RuleStateSerdes {
         }
     }
 
-    private static BurstTracker.State readBurstState(DataInputStream in) throws IOException {
+    private static BurstTracker.State readBurstState(BinaryIn in) throws IOException {
         int n = in.readInt();
         List<BurstTracker.Hit> hits = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            hits.add(new BurstTracker.Hit(readInstant(in), readString(in), readString(in)));
+            hits.add(new BurstTracker.Hit(in.readInstant(), in.readString(), in.readString()));
         }
         return new BurstTracker.State(hits, in.readBoolean() ? readBurst(in) : null);
     }
 
-    static void writeBurst(DataOutputStream out, BurstTracker.OpenBurst open) throws IOException {
-        writeString(out, open.alertId());
-        writeInstant(out, open.firstSeen());
-        writeInstant(out, open.lastSeen());
+    private static void writeBurst(BinaryOut out, BurstTracker.OpenBurst open) {
+        out.writeString(open.alertId());
+        out.writeInstant(open.firstSeen());
+        out.writeInstant(open.lastSeen());
         out.writeLong(open.count());
-        writeStrings(out, open.evidence());
-        writeStrings(out, open.values());
+        out.writeStrings(open.evidence());
+        out.writeStrings(open.values());
     }
 
-    static BurstTracker.OpenBurst readBurst(DataInputStream in) throws IOException {
-        return new BurstTracker.OpenBurst(readString(in), readInstant(in), readInstant(in), in.readLong(), readStrings(in),
-                readStrings(in));
+    private static BurstTracker.OpenBurst readBurst(BinaryIn in) throws IOException {
+        return new BurstTracker.OpenBurst(in.readString(), in.readInstant(), in.readInstant(), in.readLong(), in.readStrings(),
+                in.readStrings());
     }
 
     // ---------------------------------------------------------------- VaultPathBurstTracker.State
 
-    private static void writePathState(DataOutputStream out, VaultPathBurstTracker.State state) throws IOException {
+    private static void writePathState(BinaryOut out, VaultPathBurstTracker.State state) {
         out.writeInt(state.hits().size());
         for (VaultPathBurstTracker.Hit hit : state.hits()) {
-            writeInstant(out, hit.at());
-            writeString(out, hit.eventId());
-            writeString(out, hit.path());
+            out.writeInstant(hit.at());
+            out.writeString(hit.eventId());
+            out.writeString(hit.path());
             out.writeBoolean(hit.flagged());
         }
         VaultPathBurstTracker.OpenBurst open = state.open();
         out.writeBoolean(open != null);
         if (open != null) {
-            writeString(out, open.alertId());
-            writeInstant(out, open.firstSeen());
-            writeInstant(out, open.lastSeen());
+            out.writeString(open.alertId());
+            out.writeInstant(open.firstSeen());
+            out.writeInstant(open.lastSeen());
             out.writeLong(open.count());
-            writeStrings(out, open.paths());
-            writeStrings(out, open.evidence());
+            out.writeStrings(open.paths());
+            out.writeStrings(open.evidence());
             out.writeBoolean(open.flagged());
         }
     }
 
-    private static VaultPathBurstTracker.State readPathState(DataInputStream in) throws IOException {
+    private static VaultPathBurstTracker.State readPathState(BinaryIn in) throws IOException {
         int n = in.readInt();
         List<VaultPathBurstTracker.Hit> hits = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            hits.add(new VaultPathBurstTracker.Hit(readInstant(in), readString(in), readString(in), in.readBoolean()));
+            hits.add(new VaultPathBurstTracker.Hit(in.readInstant(), in.readString(), in.readString(), in.readBoolean()));
         }
         VaultPathBurstTracker.OpenBurst open = null;
         if (in.readBoolean()) {
-            open = new VaultPathBurstTracker.OpenBurst(readString(in), readInstant(in), readInstant(in), in.readLong(),
-                    readStrings(in), readStrings(in), in.readBoolean());
+            open = new VaultPathBurstTracker.OpenBurst(in.readString(), in.readInstant(), in.readInstant(), in.readLong(),
+                    in.readStrings(), in.readStrings(), in.readBoolean());
         }
         return new VaultPathBurstTracker.State(hits, open);
     }
 
     // ---------------------------------------------------------------- SprayState
 
-    private static void writeSprayState(DataOutputStream out, SprayState state) throws IOException {
-        writeInstant(out, state.latest());
+    private static void writeSprayState(BinaryOut out, SprayState state) {
+        out.writeInstant(state.latest());
         out.writeBoolean(state.open() != null);
         if (state.open() != null) {
             writeBurst(out, state.open());
         }
     }
 
-    private static SprayState readSprayState(DataInputStream in) throws IOException {
-        Instant latest = readInstant(in);
+    private static SprayState readSprayState(BinaryIn in) throws IOException {
+        Instant latest = in.readInstant();
         return new SprayState(latest, in.readBoolean() ? readBurst(in) : null);
-    }
-
-    // ---------------------------------------------------------------- primitives
-
-    static void writeInstant(DataOutputStream out, Instant at) throws IOException {
-        out.writeBoolean(at != null);
-        if (at != null) {
-            out.writeLong(at.getEpochSecond());
-            out.writeInt(at.getNano());
-        }
-    }
-
-    static Instant readInstant(DataInputStream in) throws IOException {
-        return in.readBoolean() ? Instant.ofEpochSecond(in.readLong(), in.readInt()) : null;
-    }
-
-    private static void writeStrings(DataOutputStream out, List<String> values) throws IOException {
-        out.writeInt(values.size());
-        for (String value : values) {
-            writeString(out, value);
-        }
-    }
-
-    private static List<String> readStrings(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        List<String> values = new ArrayList<>(Math.min(n, 1024));
-        for (int i = 0; i < n; i++) {
-            values.add(readString(in));
-        }
-        return values;
     }
 }
