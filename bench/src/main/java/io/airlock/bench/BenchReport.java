@@ -12,13 +12,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The figures of one {@code ./airlock bench} run: each beside its raw baseline, judged against the goals of issues #7 and
  * #8, printed as a table and written as JSON with the keys {@code cdc_rows_per_s}, {@code cdc_ratio},
  * {@code detect_events_per_s}, {@code detect_ratio}, {@code index_docs_per_s}, {@code index_ratio}, {@code e2e_p50_ms},
  * {@code e2e_p99_ms}, {@code rss_mb} (plus baselines, start-up time and the end-to-end figures per rate). A stage that
- * failed or was skipped keeps its keys, with {@code null}, and its goals count as missed.
+ * failed keeps its keys, with {@code null}, and its goals count as missed; one left out ({@code --only}) keeps them too,
+ * with its goals "not run".
  */
 public final class BenchReport {
 
@@ -38,6 +40,8 @@ public final class BenchReport {
     private final String mode;
     private final Map<String, Double> figures = new LinkedHashMap<>();
     private final Map<String, String> failures = new LinkedHashMap<>();
+    private final Set<String> notRunKeys = new java.util.HashSet<>();
+    private final List<String> notRunStages = new ArrayList<>();
     private final List<Row> rows = new ArrayList<>();
     private final List<EndToEndBenchmark.Result> endToEnd = new ArrayList<>();
     private int goalRate;
@@ -150,6 +154,16 @@ public final class BenchReport {
         return this;
     }
 
+    /**
+     * Records that a stage was left out on purpose ({@code --only}): its keys stay {@code null} and its goals read "not run"
+     * (JSON {@code met: null}) instead of missed; not every goal is then met.
+     */
+    public BenchReport notRun(String stage, List<String> goalKeys) {
+        notRunStages.add(stage);
+        notRunKeys.addAll(goalKeys);
+        return this;
+    }
+
     /** The figure under {@code key}, or null when it was not measured. */
     Double figure(String key) {
         return figures.get(key);
@@ -172,7 +186,7 @@ public final class BenchReport {
         for (Goal g : GOALS) {
             Double value = figures.get(g.key());
             out.append(String.format(Locale.ROOT, "%-22s %12s %12s  %s%n", g.key(), value == null ? "-" : number(value), g.text(),
-                    g.met(value) ? "met" : "MISSED"));
+                    notRunKeys.contains(g.key()) ? "not run" : g.met(value) ? "met" : "MISSED"));
         }
         return out.toString();
     }
@@ -192,7 +206,15 @@ public final class BenchReport {
         root.put("cpus", Runtime.getRuntime().availableProcessors());
         ObjectNode goals = root.putObject("goals");
         for (Goal g : GOALS) {
-            goals.putObject(g.key()).put("goal", g.text()).put("met", g.met(figures.get(g.key())));
+            ObjectNode goal = goals.putObject(g.key()).put("goal", g.text());
+            if (notRunKeys.contains(g.key())) {
+                goal.putNull("met");
+            } else {
+                goal.put("met", g.met(figures.get(g.key())));
+            }
+        }
+        if (!notRunStages.isEmpty()) {
+            notRunStages.forEach(root.putArray("not_run")::add);
         }
         root.put("all_goals_met", allGoalsMet());
         if (!endToEnd.isEmpty()) {

@@ -35,7 +35,20 @@ import picocli.CommandLine.Option;
 public final class BenchSuite implements Callable<Integer> {
 
     /** The measurements, in the order they run. */
-    enum Stage { CDC, DETECT, INDEX, E2E }
+    enum Stage {
+        CDC("CDC capture", "cdc_ratio"),
+        DETECT("Detection", "detect_events_per_s", "detect_ratio"),
+        INDEX("Indexing", "index_ratio"),
+        E2E("End-to-end", "e2e_p99_ms", "rss_mb");
+
+        final String title;
+        final List<String> goalKeys;
+
+        Stage(String title, String... goalKeys) {
+            this.title = title;
+            this.goalKeys = List.of(goalKeys);
+        }
+    }
 
     @Option(names = "--quick", description = "Smaller sizes and one end-to-end rate (2000 events/s): a few minutes.")
     boolean quick;
@@ -90,25 +103,28 @@ public final class BenchSuite implements Callable<Integer> {
         long t0 = System.nanoTime();
         loadAverage().ifPresent(l -> report.extra("load_average_1m_at_start", l));
         boolean failed = false;
-        try (EmbeddedPostgres postgres = timed("PostgreSQL", EmbeddedPostgres::start);
-                EmbeddedKafka kafka = timed("Kafka (KRaft, in this JVM)", BenchSuite::quietKafka);
-                EmbeddedOpenSearch openSearch = timed("OpenSearch (child process)", EmbeddedOpenSearch::start);
-                WebhookReceiver webhooks = WebhookReceiver.start()) {
+        EnumSet.complementOf(EnumSet.copyOf(stages)).forEach(s -> report.notRun(s.title, s.goalKeys));
+        boolean e2e = stages.contains(Stage.E2E);
+        // only what the chosen stages need is started
+        try (EmbeddedPostgres postgres = stages.contains(Stage.CDC) || e2e ? timed("PostgreSQL", EmbeddedPostgres::start) : null;
+                EmbeddedKafka kafka = stages.equals(EnumSet.of(Stage.INDEX)) ? null : timed("Kafka (KRaft, in this JVM)", BenchSuite::quietKafka);
+                EmbeddedOpenSearch openSearch = stages.contains(Stage.INDEX) || e2e ? timed("OpenSearch (child process)", EmbeddedOpenSearch::start) : null;
+                WebhookReceiver webhooks = e2e ? WebhookReceiver.start() : null) {
             if (stages.contains(Stage.CDC)) {
-                failed |= !stage(report, "CDC capture", () -> {
+                failed |= !stage(report, Stage.CDC.title, () -> {
                     var c = CdcCaptureBenchmark.compare(postgres, kafka, quick ? 20_000 : 300_000, quick ? 1 : 2);
                     report.cdc(new BenchReport.Throughput(c.airlockRowsPerSecond(), c.rawRowsPerSecond()));
                 });
             }
             if (stages.contains(Stage.DETECT)) {
-                failed |= !stage(report, "Detection", () -> {
+                failed |= !stage(report, Stage.DETECT.title, () -> {
                     var c = DetectionBenchmark.compare(kafka, quick ? 100_000 : 300_000);
                     report.detection(new BenchReport.Throughput(c.airlockEventsPerSecond(), c.passThroughEventsPerSecond()),
                             c.stateStoreBytes());
                 });
             }
             if (stages.contains(Stage.INDEX)) {
-                failed |= !stage(report, "Indexing", () -> {
+                failed |= !stage(report, Stage.INDEX.title, () -> {
                     var c = IndexingBenchmark.compare(openSearch, quick ? 10_000 : 200_000, 2);
                     report.indexing(new BenchReport.Throughput(c.airlockDocsPerSecond(), c.plainDocsPerSecond()));
                 });

@@ -84,6 +84,23 @@ class BenchReportTest {
     }
 
     @Test
+    void shouldSayNotRunForTheGoalsOfAStageLeftOutRatherThanMissed() {
+        BenchReport report = new BenchReport("full")
+                .notRun("CDC capture", List.of("cdc_ratio"))
+                .detection(new BenchReport.Throughput(12_000, 40_000), 5_000_000);
+
+        JsonNode json = report.json();
+        assertThat(json.get("cdc_ratio").isNull()).isTrue();
+        assertThat(json.get("goals").get("cdc_ratio").get("met").isNull()).isTrue();
+        assertThat(json.get("goals").get("detect_ratio").get("met").asBoolean()).isFalse();
+        assertThat(json.get("goals").get("index_ratio").get("met").asBoolean()).as("neither run nor left out").isFalse();
+        assertThat(json.get("not_run").get(0).asText()).isEqualTo("CDC capture");
+        assertThat(json.get("all_goals_met").asBoolean()).isFalse();
+        assertThat(report.table()).containsPattern("cdc_ratio\\s+-\\s+>= 0.80\\s+not run")
+                .containsPattern("detect_ratio\\s+0.30\\s+>= 0.50\\s+MISSED");
+    }
+
+    @Test
     void shouldTakeNearestRankPercentiles() {
         List<Double> sorted = List.of(10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0, 100.0);
         assertThat(EndToEndBenchmark.percentile(sorted, 50)).isEqualTo(50.0);
