@@ -142,6 +142,7 @@ public final class NotificationSender implements AutoCloseable {
                 superseded(task);
                 task = newer;
                 alert = task.alert();
+                unexpected = 0; // a poison version is judged by its own failures
             }
             try {
                 if (!router.isDue(alert, notifier)) {
