@@ -10,20 +10,20 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class AlertRouterTest {
 
-    /** Records what it was sent; can be told to fail. */
+    /** Records what it was sent and every attempt; can be told to fail (from any thread: delivery loops use it too). */
     static final class RecordingNotifier implements Notifier {
         final String channel;
-        final List<Alert> sent = new ArrayList<>();
-        final List<Alert> attempts = new ArrayList<>();
-        DeliveryException failWith;
+        final List<Alert> sent = new CopyOnWriteArrayList<>();
+        final List<Alert> attempts = new CopyOnWriteArrayList<>();
+        volatile DeliveryException failWith;
 
         RecordingNotifier(String channel) {
             this.channel = channel;

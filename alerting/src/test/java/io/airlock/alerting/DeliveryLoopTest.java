@@ -431,38 +431,15 @@ class DeliveryLoopTest {
         assertThat(consumer.paused()).isEmpty();
     }
 
-    /** A receiver that fails every send while {@code down} is set; remembers every attempt and every confirmed send. */
-    private static final class OutageReceiver implements Notifier {
-        private final String channel;
-        private final java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
-        private final List<String> attempts = new CopyOnWriteArrayList<>();
-        private final List<String> sent = new CopyOnWriteArrayList<>();
-
-        OutageReceiver(String channel) {
-            this.channel = channel;
-        }
-
-        @Override
-        public String channel() {
-            return channel;
-        }
-
-        @Override
-        public void send(Alert alert) throws DeliveryException {
-            String version = alert.id() + "#" + alert.count();
-            attempts.add(version);
-            if (down.get()) {
-                throw new DeliveryException(channel + " answers 500");
-            }
-            sent.add(version);
-        }
+    private static List<String> versions(List<Alert> alerts) {
+        return alerts.stream().map(a -> a.id() + "#" + a.count()).toList();
     }
 
     @Test
     void shouldKeepNotifyingTheOtherReceiverWhileOneIsDownAndSendItTheNewestVersionWhenItIsBack() {
-        var slack = new OutageReceiver("slack-outage");
-        var pager = new OutageReceiver("pager-outage");
-        slack.down.set(true);
+        var slack = new AlertRouterTest.RecordingNotifier("slack-outage");
+        var pager = new AlertRouterTest.RecordingNotifier("pager-outage");
+        slack.failWith = new DeliveryException("slack-outage answers 500");
         AtomicInteger documents = new AtomicInteger();
         DocumentIndexer indexer = items -> {
             documents.addAndGet(items.size());
@@ -493,19 +470,20 @@ class DeliveryLoopTest {
         thread = new Thread((Runnable) loop, "loop-under-test");
         thread.start();
 
-        await().atMost(ofSeconds(10)).untilAsserted(() -> assertThat(pager.sent).extracting(v -> v.substring(0, v.indexOf('#')))
+        await().atMost(ofSeconds(10)).untilAsserted(() -> assertThat(pager.sent).extracting(Alert::id)
                 .as("the pager hears of every new alert although the other receiver is down")
                 .containsExactly("alert-0", "alert-1", "alert-2"));
-        await().atMost(ofSeconds(10)).untilAsserted(() -> assertThat(slack.attempts)
+        await().atMost(ofSeconds(10)).untilAsserted(() -> assertThat(versions(slack.attempts))
                 .as("while down, the receiver's retries move on to the alert's newest version").contains("alert-0#10"));
         assertThat(slack.sent).isEmpty();
         await().atMost(ofSeconds(10)).untilAsserted(() -> assertThat(committed(TOPICS.alerts()))
                 .as("the overtaken versions are committed, nothing from the newest on").isEqualTo(9));
 
-        slack.down.set(false);
+        slack.failWith = null;
 
         await().atMost(ofSeconds(10)).untilAsserted(() -> assertThat(committed(TOPICS.alerts())).isEqualTo(12));
-        assertThat(slack.sent).as("back, it gets each alert once, in its newest version").containsExactly("alert-0#10", "alert-1#1", "alert-2#1");
+        assertThat(versions(slack.sent)).as("back, it gets each alert once, in its newest version")
+                .containsExactly("alert-0#10", "alert-1#1", "alert-2#1");
         assertThat(pager.sent).as("and the pager nothing twice").hasSize(3);
         assertThat(documents.get()).isBetween(3, 12);
         assertThat(dlq.history()).isEmpty();
