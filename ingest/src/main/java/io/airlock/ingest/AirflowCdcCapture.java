@@ -21,8 +21,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -54,8 +54,9 @@ public final class AirflowCdcCapture implements AutoCloseable {
     private final Counter eventsIn = IngestMeters.eventsIn(IngestMeters.SOURCE_AIRFLOW);
     private final List<Meter> meters = new ArrayList<>();
     private volatile long lagMillis;
-    private volatile boolean engineStopped;
+    /** Held while a batch is sent and marked; {@link #close()} waits for it. */
     private final ReentrantLock batchInHand = new ReentrantLock();
+    private volatile boolean engineStopped;
     private volatile boolean closing;
     private volatile long lastBatchMillis = System.currentTimeMillis();
     private DebeziumEngine<ChangeEvent<String, String>> engine;

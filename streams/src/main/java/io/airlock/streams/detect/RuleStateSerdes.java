@@ -20,7 +20,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * no field names. JSON spent most of a rule's time formatting and parsing ISO-8601 instants.
  *
  * <p>Every value starts with a format byte ({@value #FORMAT}); a value starting with {@code '{'} is read as the JSON earlier
- * versions wrote, so state restored from an older changelog still loads.
+ * versions wrote, so state restored from an older changelog still loads. The frame and the string encoding are
+ * {@link InternalSerdes}' ({@link InternalSerdes#encode}, {@link InternalSerdes#decode}).
  */
 final class RuleStateSerdes {
 
@@ -33,19 +34,22 @@ final class RuleStateSerdes {
     @SuppressWarnings("unchecked")
     static <T> Serde<T> forType(Class<T> valueType) {
         if (valueType == BurstTracker.State.class) {
-            return (Serde<T>) serde(BurstTracker.State.class, RuleStateSerdes::writeBurstState, RuleStateSerdes::readBurstState);
+            return (Serde<T>) serde(BurstTracker.State.class, "a burst state", RuleStateSerdes::writeBurstState,
+                    RuleStateSerdes::readBurstState);
         }
         if (valueType == VaultPathBurstTracker.State.class) {
-            return (Serde<T>) serde(VaultPathBurstTracker.State.class, RuleStateSerdes::writePathState, RuleStateSerdes::readPathState);
+            return (Serde<T>) serde(VaultPathBurstTracker.State.class, "a Vault path burst state", RuleStateSerdes::writePathState,
+                    RuleStateSerdes::readPathState);
         }
         if (valueType == SprayState.class) {
-            return (Serde<T>) serde(SprayState.class, RuleStateSerdes::writeSprayState, RuleStateSerdes::readSprayState);
+            return (Serde<T>) serde(SprayState.class, "a password spray state", RuleStateSerdes::writeSprayState,
+                    RuleStateSerdes::readSprayState);
         }
         return JsonSerdes.of(valueType);
     }
 
-    private static <T> Serde<T> serde(Class<T> type, BiConsumer<BinaryOut, T> writer, InternalSerdes.FieldReader<T> reader) {
-        String what = "a " + type.getSimpleName() + " state";
+    /** {@code what} names the state in the error for a value that cannot be read. */
+    private static <T> Serde<T> serde(Class<T> type, String what, BiConsumer<BinaryOut, T> writer, InternalSerdes.FieldReader<T> reader) {
         Serializer<T> serializer = (topic, value) -> value == null ? null
                 : InternalSerdes.encode(FORMAT, 256, out -> writer.accept(out, value));
         Deserializer<T> deserializer = (topic, bytes) -> bytes == null ? null : InternalSerdes.decode(bytes, FORMAT, type, what, reader);

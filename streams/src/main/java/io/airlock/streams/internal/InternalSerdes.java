@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -110,7 +111,7 @@ public final class InternalSerdes {
     }
 
     /** The value's format byte, then its fields ({@code fields} writes them). */
-    public static byte[] encode(byte format, int sizeHint, java.util.function.Consumer<BinaryOut> fields) {
+    public static byte[] encode(byte format, int sizeHint, Consumer<BinaryOut> fields) {
         BinaryOut out = new BinaryOut(sizeHint).writeByte(format);
         fields.accept(out);
         return out.toByteArray();
