@@ -83,8 +83,10 @@ class DeliveryStateIntegrationTest {
                 .containsExactlyInAnyOrderElementsOf(ids(records).stream().distinct().map(id -> socName + "/" + id).toList()));
         assertThat(soc.confirmedAlertIds()).containsExactlyInAnyOrderElementsOf(ids(records).stream().distinct().toList());
         first.close();
-        assertThat(KafkaFixtures.committed(kafka, group, topics.alerts())).as("nothing committed: the stop is a crash")
-                .isEqualTo(-1);
+        // PagerDuty has confirmed nothing: its newest version of each alert (the last 3 records) stays uncommitted, so the
+        // stop is a crash for them; earlier versions a newer one overtook while waiting may be committed
+        assertThat(KafkaFixtures.committed(kafka, group, topics.alerts())).as("the newest versions are not committed")
+                .isLessThanOrEqualTo(records.size() - 3);
         oncall.release();
 
         startLoop(soc, oncall); // a new process: fresh router memory, same consumer group
@@ -122,13 +124,14 @@ class DeliveryStateIntegrationTest {
         assertThat(soc.posts()).as("every alert still notified exactly once").extracting(LocalReceiver.Post::alertId)
                 .containsExactlyInAnyOrderElementsOf(ids(records).stream().distinct().toList());
 
-        // an update whose last_seen is the repeat interval after the notified one is news again
-        Alert later = alert("user-0", 1 + REPEAT.toMinutes());
+        // an update whose last_seen is the repeat interval after the notified one (the first version, or a newer one that
+        // overtook it while it waited) is news again
+        Alert later = alert("user-0", 3 + REPEAT.toMinutes());
         KafkaFixtures.produce(kafka, topics.alerts(), List.of(json(later.id(), later)));
         await().atMost(ofSeconds(60)).untilAsserted(() ->
                 assertThat(KafkaFixtures.committed(kafka, group, topics.alerts())).isEqualTo(records.size() + 1));
         assertThat(soc.posts().stream().filter(p -> p.alertId().equals(later.id())).map(LocalReceiver.Post::version))
-                .containsExactly(1, 1 + (int) REPEAT.toMinutes());
+                .hasSize(2).endsWith(3 + (int) REPEAT.toMinutes());
         assertThat(soc.posts()).hasSize(4);
 
         // the state topic: compacted, keyed by receiver name, no webhook URL anywhere
@@ -168,7 +171,9 @@ class DeliveryStateIntegrationTest {
         KafkaFixtures.produce(kafka, alerts, records.stream().map(r -> json(r.id(), r)).toList());
         List<String> ids = ids(records).stream().distinct().toList();
         await().atMost(ofSeconds(60)).untilAsserted(() -> assertThat(stateKeys(shared)).hasSize(ids.size()));
-        assertThat(committed(alerts)).as("pages held: nothing committed").isEmpty();
+        // pages held: the newest version of every alert stays uncommitted (an overtaken first version may be committed)
+        assertThat(committed(alerts).values().stream().mapToLong(Long::longValue).sum()).as("pages held: at most the overtaken "
+                + "versions committed").isLessThanOrEqualTo(records.size() - ids.size());
 
         a.close(); // instance A goes without committing; B takes its partition over
         oncallA.release();
