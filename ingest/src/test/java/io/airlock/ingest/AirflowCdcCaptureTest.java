@@ -120,6 +120,7 @@ class AirflowCdcCaptureTest {
             var arrived = new AtomicInteger();
             // The initial snapshot done (Debezium repeats an interrupted one): one streamed row, stopping right after it.
             try (var capture = new AirflowCdcCapture(s.db(), s.capture()).start()) {
+                assertThat(capture.awaitStarted(ofSeconds(60))).isTrue();
                 s.airflow().auditLog(Instant.parse("2026-03-02T10:00:00Z"), "trigger", "alice", "etl_daily", null);
                 await().atMost(ofSeconds(60)).pollInterval(ofMillis(1))
                         .until(() -> arrived.addAndGet(arrivals.poll(ofMillis(10)).count()) >= 1);
@@ -131,6 +132,7 @@ class AirflowCdcCaptureTest {
                 try (var capture = new AirflowCdcCapture(s.db(), s.capture()).start()) {
                     await().atMost(ofSeconds(60)).pollInterval(ofMillis(1))
                             .until(() -> arrived.addAndGet(arrivals.poll(ofMillis(10)).count()) >= stopAt);
+                    assertThat(capture.failure()).isNull();
                 }
             }
         }
