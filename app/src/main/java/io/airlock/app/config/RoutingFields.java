@@ -77,7 +77,8 @@ public final class RoutingFields {
             .defaultValue(Duration.ofMinutes(60))
             .validate(Validators.notNegative())
             .doc("A growing alert (same id, larger count) notifies each receiver again at most this often, measured in event "
-                    + "time (`last_seen`); a resolution always notifies. 0 notifies every update.");
+                    + "time (`last_seen`); a resolution always notifies. 0 notifies every update the receiver can take: a version still "
+                    + "waiting for a busy or failing receiver when a newer one arrives is replaced by it ([delivery](delivery.md)).");
 
     public static final Setting<List<Silence>> SILENCES = Setting.of("notifications.silences", listOf(silence()))
             .defaultValue(List.of())
