@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,7 +41,7 @@ public final class BenchReport {
     private final String mode;
     private final Map<String, Double> figures = new LinkedHashMap<>();
     private final Map<String, String> failures = new LinkedHashMap<>();
-    private final Set<String> notRunKeys = new java.util.HashSet<>();
+    private final Set<String> notRunKeys = new HashSet<>();
     private final List<String> notRunStages = new ArrayList<>();
     private final List<Row> rows = new ArrayList<>();
     private final List<EndToEndBenchmark.Result> endToEnd = new ArrayList<>();

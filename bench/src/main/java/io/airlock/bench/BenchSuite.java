@@ -107,7 +107,8 @@ public final class BenchSuite implements Callable<Integer> {
         boolean e2e = stages.contains(Stage.E2E);
         // only what the chosen stages need is started
         try (EmbeddedPostgres postgres = stages.contains(Stage.CDC) || e2e ? timed("PostgreSQL", EmbeddedPostgres::start) : null;
-                EmbeddedKafka kafka = stages.equals(EnumSet.of(Stage.INDEX)) ? null : timed("Kafka (KRaft, in this JVM)", BenchSuite::quietKafka);
+                EmbeddedKafka kafka = stages.contains(Stage.CDC) || stages.contains(Stage.DETECT) || e2e
+                        ? timed("Kafka (KRaft, in this JVM)", BenchSuite::quietKafka) : null;
                 EmbeddedOpenSearch openSearch = stages.contains(Stage.INDEX) || e2e ? timed("OpenSearch (child process)", EmbeddedOpenSearch::start) : null;
                 WebhookReceiver webhooks = e2e ? WebhookReceiver.start() : null) {
             if (stages.contains(Stage.CDC)) {

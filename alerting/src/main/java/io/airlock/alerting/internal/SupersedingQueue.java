@@ -1,5 +1,7 @@
 package io.airlock.alerting.internal;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,11 +69,11 @@ public final class SupersedingQueue<T> {
      * carries the newest version of each key.
      */
     public void drainTo(List<T> batch, int max) {
-        Map<String, Integer> positions = new java.util.HashMap<>();
+        Map<String, Integer> positions = new HashMap<>();
         for (int i = 0; i < batch.size(); i++) {
             positions.put(key.apply(batch.get(i)), i);
         }
-        List<T> replaced = new java.util.ArrayList<>();
+        List<T> replaced = new ArrayList<>();
         synchronized (this) {
             for (Iterator<T> it = waiting.values().iterator(); it.hasNext(); ) {
                 T item = it.next();

@@ -143,16 +143,17 @@ public final class BurstTracker {
         }
         boolean expired = open != null && latest.isAfter(open.lastSeen().plus(window).plus(grace));
         OpenBurst kept = expired ? null : open;
-        return new Step(new State(kept == null ? hits : withinBurstBound(hits, kept), kept), null);
+        return new Step(new State(withinBurstBound(hits, kept), kept), null);
     }
 
     /**
      * The hits to keep while {@code open} is open: every hit before it (a late hit may still form a burst with them) and the
-     * latest {@code max(threshold, RECENT_HITS)} from its first hit on. Distinct trackers keep one hit per value instead.
+     * latest {@code max(threshold, RECENT_HITS)} from its first hit on; all of them when no burst is open. Distinct trackers
+     * keep one hit per value instead.
      */
     private List<Hit> withinBurstBound(List<Hit> sortedHits, OpenBurst open) {
         int keep = Math.max(threshold, RECENT_HITS);
-        if (distinct || sortedHits.size() <= keep) {
+        if (open == null || distinct || sortedHits.size() <= keep) {
             return sortedHits;
         }
         int firstInBurst = 0;
