@@ -24,6 +24,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
@@ -119,8 +120,11 @@ public final class Pipeline implements AutoCloseable {
     }
 
     private void startStreams() {
-        streams = new KafkaStreams(AirlockTopology.build(settings.detection(), settings.topics()),
-                StreamsSettings.of(settings.bootstrapServers(), settings.topics(), settings.stateDir(), settings.replicationFactor()));
+        Properties props = StreamsSettings.of(settings.bootstrapServers(), settings.topics(), settings.stateDir(),
+                settings.replicationFactor());
+        TopicInitializer.inputPartitions(settings.bootstrapServers(), settings.topics())
+                .ifPresent(partitions -> props.put(StreamsSettings.INPUT_PARTITIONS, partitions));
+        streams = new KafkaStreams(AirlockTopology.build(settings.detection(), settings.topics()), props);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("Detection stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;

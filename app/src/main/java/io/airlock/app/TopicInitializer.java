@@ -5,6 +5,7 @@ import io.airlock.core.Topics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -28,8 +29,7 @@ final class TopicInitializer {
     }
 
     static void ensureTopics(String bootstrapServers, Topics topics, int partitions, int replicationFactor) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis()))) {
+        try (Admin admin = admin(bootstrapServers)) {
             Set<String> existing = admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             List<NewTopic> missing = new java.util.ArrayList<>(topics.all().stream()
                     .filter(t -> !existing.contains(t))
@@ -44,13 +44,44 @@ final class TopicInitializer {
                 LOG.info("Created topics {} ({} partitions, replication {})", missing.stream().map(NewTopic::name).toList(), partitions,
                         replicationFactor);
             }
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot create Airlock's topics on " + bootstrapServers + ": " + e.getCause().getMessage(), e);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + bootstrapServers + " did not answer within " + TIMEOUT.toSeconds() + " s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (ExecutionException | TimeoutException | InterruptedException e) {
+            throw failure("create Airlock's topics", bootstrapServers, e);
         }
+    }
+
+    /**
+     * The most partitions any input topic (CDC tables, Vault audit) has — the number of normalization tasks, which detection
+     * waits to hear from on its first start — or empty when none exists yet.
+     */
+    static OptionalInt inputPartitions(String bootstrapServers, Topics topics) {
+        List<String> inputs = new java.util.ArrayList<>(topics.cdcTopics());
+        inputs.add(topics.vaultAudit());
+        try (Admin admin = admin(bootstrapServers)) {
+            Set<String> existing = admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            List<String> present = inputs.stream().filter(existing::contains).toList();
+            if (present.isEmpty()) {
+                return OptionalInt.empty();
+            }
+            return admin.describeTopics(present).allTopicNames().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).values().stream()
+                    .mapToInt(description -> description.partitions().size()).max();
+        } catch (ExecutionException | TimeoutException | InterruptedException e) {
+            throw failure("describe the input topics", bootstrapServers, e);
+        }
+    }
+
+    private static Admin admin(String bootstrapServers) {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis()));
+    }
+
+    private static IllegalStateException failure(String what, String bootstrapServers, Exception e) {
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+            return new IllegalStateException("interrupted while trying to " + what, e);
+        }
+        if (e instanceof TimeoutException) {
+            return new IllegalStateException("Kafka at " + bootstrapServers + " did not answer within " + TIMEOUT.toSeconds() + " s", e);
+        }
+        return new IllegalStateException("cannot " + what + " on " + bootstrapServers + ": " + e.getCause().getMessage(), e);
     }
 }

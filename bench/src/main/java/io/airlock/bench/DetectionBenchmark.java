@@ -69,6 +69,8 @@ public final class DetectionBenchmark {
 
     private static final Duration POLL = Duration.ofMillis(25);
     private static final String STREAMS_OVERRIDE = "airlock.bench.streams.";
+    /** Partitions of every topic of a round ({@code -Dairlock.bench.partitions}, default 1: the figures of docs/performance.md). */
+    private static final int PARTITIONS = Integer.getInteger("airlock.bench.partitions", 1);
     /** Records through each topology before the measured round, at least (or the round's size, if smaller). */
     static final int WARM_UP_RECORDS = 100_000;
     private static final Duration TIMEOUT = Duration.ofMinutes(15);
@@ -79,7 +81,7 @@ public final class DetectionBenchmark {
     }
 
     private record Result(String label, long inputs, long events, double startSeconds, double seconds, double drainedSeconds,
-            long stateBytes, long alerts, long dlq) {
+            long stateBytes, long alerts, long dlq, Map<String, Long> alertsByRule) {
         double inputsPerS() {
             return inputs / drainedSeconds;
         }
@@ -119,10 +121,10 @@ public final class DetectionBenchmark {
             // The same JIT warm-up for the quick suite as for the full one (C2 settles after ~100 000 records of each)
             int warmUp = Math.max(Math.min(n, WARM_UP_RECORDS), n / 3 / 10 * 10);
             System.out.printf("  warm-up: %,d records through each topology (not measured)%n", warmUp);
-            measure(kafka, admin, warmUp, false);
-            measure(kafka, admin, warmUp, true);
-            Result pass = measure(kafka, admin, n, false);
-            Result airlock = measure(kafka, admin, n, true);
+            measure(kafka, admin, warmUp, false, PARTITIONS);
+            measure(kafka, admin, warmUp, true, PARTITIONS);
+            Result pass = measure(kafka, admin, n, false, PARTITIONS);
+            Result airlock = measure(kafka, admin, n, true, PARTITIONS);
             return new Comparison(airlock.eventsPerS(), pass.eventsPerS(), airlock.stateBytes);
         }
     }
@@ -134,8 +136,8 @@ public final class DetectionBenchmark {
         List<Result> results = new ArrayList<>();
         try (var kafka = EmbeddedKafka.start(); Admin admin = kafka.admin()) {
             for (int round = 0; round < rounds; round++) {
-                results.add(measure(kafka, admin, records, false));
-                results.add(measure(kafka, admin, records, true));
+                results.add(measure(kafka, admin, records, false, PARTITIONS));
+                results.add(measure(kafka, admin, records, true, PARTITIONS));
             }
         }
         Result pass = results.stream().filter(r -> r.label.startsWith("pass")).max(Comparator.comparingDouble(Result::inputsPerS)).orElseThrow();
@@ -156,10 +158,20 @@ public final class DetectionBenchmark {
                 pass.inputsPerS(), ratio, detect.stateBytes / 1e6, detect.alerts);
     }
 
-    private static Result measure(EmbeddedKafka kafka, Admin admin, int records, boolean airlock) throws Exception {
+    /**
+     * The Airlock topology alone over {@code records} generated input records (a backlog, as after a stop) on topics of
+     * {@code partitions} partitions each: its alert records by rule, and {@code distinct alert ids}.
+     */
+    static Map<String, Long> alertsByRule(EmbeddedKafka kafka, int records, int partitions) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            return measure(kafka, admin, Math.max(10, records / 10 * 10), true, partitions).alertsByRule();
+        }
+    }
+
+    private static Result measure(EmbeddedKafka kafka, Admin admin, int records, boolean airlock, int partitions) throws Exception {
         var topics = new Topics(nextPrefix());
         String output = topics.prefix() + ".passthrough";
-        createTopics(kafka, Stream.concat(topics.all().stream(), Stream.of(output)).toArray(String[]::new));
+        createTopics(kafka, partitions, Stream.concat(topics.all().stream(), Stream.of(output)).toArray(String[]::new));
         List<String> inputs = inputTopics(topics);
         produce(kafka, topics, records);
         Map<TopicPartition, Long> inputEnds = endOffsets(admin, inputs, IsolationLevel.READ_UNCOMMITTED);
@@ -170,6 +182,7 @@ public final class DetectionBenchmark {
 
         Path stateDir = Files.createTempDirectory("airlock-bench-state-");
         Properties props = StreamsSettings.of(kafka.bootstrapServers(), topics, stateDir, 1);
+        props.put(StreamsSettings.INPUT_PARTITIONS, partitions);
         // -Dairlock.bench.streams.<config>=<value> tunes both topologies alike, e.g. num.stream.threads=2
         System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(STREAMS_OVERRIDE))
                 .forEach(k -> props.put(k.substring(STREAMS_OVERRIDE.length()), System.getProperty(k)));
@@ -224,11 +237,12 @@ public final class DetectionBenchmark {
         long results = countCommitted(kafka, resultTopic);
         long alerts = airlock ? countCommitted(kafka, topics.alerts()) : 0;
         System.out.println("  bytes written per record: " + bytesPerRecord(admin, topics.prefix(), applicationId, records));
+        Map<String, Long> byRule = airlock ? countAlertsByRule(kafka, topics.alerts()) : Map.of();
         if (airlock) {
-            System.out.println("  alerts by rule: " + alertsByRule(kafka, topics.alerts()));
+            System.out.println("  alerts by rule: " + byRule);
         }
         long dlq = countCommitted(kafka, topics.dlq());
-        var r = new Result(label, records, results, startup, seconds, drained, stateBytes, alerts, dlq);
+        var r = new Result(label, records, results, startup, seconds, drained, stateBytes, alerts, dlq, byRule);
         System.out.printf("%-22s started in %.2f s; %,d inputs -> %,d %s in %.2f s (drained %.2f s) = %,.0f inputs/s, %,.0f events/s; "
                 + "state %.2f MB, %,d alerts, %,d dlq%n", label, startup, records, results, airlock ? "events" : "records", seconds, drained,
                 r.inputsPerS(),
@@ -261,10 +275,10 @@ public final class DetectionBenchmark {
      * unlimited: the generated events happened in March 2026, and with the broker's default 7-day time retention the log
      * cleaner deleted input and events mid-run (the consumer then reset to the new log start and the round never finished).
      */
-    private static void createTopics(EmbeddedKafka kafka, String... names) throws InterruptedException {
+    private static void createTopics(EmbeddedKafka kafka, int partitions, String... names) throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
-                kafka.createTopics(1, Map.of("retention.ms", "-1"), names);
+                kafka.createTopics(partitions, Map.of("retention.ms", "-1"), names);
                 return;
             } catch (IllegalStateException e) {
                 if (attempt >= 20) {
@@ -352,21 +366,21 @@ public final class DetectionBenchmark {
         return ends;
     }
 
-    /** Committed records of a single-partition topic (read_committed, values not deserialized). */
+    /** Committed records of a topic (read_committed, values not deserialized). */
     private static long countCommitted(EmbeddedKafka kafka, String topic) {
         Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
                 ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20, ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 16 << 20);
         try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            var tp = new TopicPartition(topic, 0);
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
-            long end = consumer.endOffsets(List.of(tp)).get(tp);
+            List<TopicPartition> tps = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(tps);
+            consumer.seekToBeginning(tps);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(tps);
             long count = 0;
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-            while (consumer.position(tp) < end) {
+            while (tps.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + topic + " to " + end);
+                    throw new IllegalStateException("could not read " + topic + " to " + ends);
                 }
                 count += consumer.poll(Duration.ofMillis(200)).count();
             }
@@ -394,7 +408,7 @@ public final class DetectionBenchmark {
                 .map(e -> e.getKey() + " " + e.getValue() / records).collect(Collectors.joining(", "));
     }
 
-    private static Map<String, Long> alertsByRule(EmbeddedKafka kafka, String topic) {
+    private static Map<String, Long> countAlertsByRule(EmbeddedKafka kafka, String topic) {
         var rule = java.util.regex.Pattern.compile("AL-\\d{3}");
         Map<String, Long> counts = new java.util.TreeMap<>();
         var ids = new java.util.HashSet<String>();

@@ -36,7 +36,8 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The one Airlock topology, built by a pure function so that {@code run}, {@code demo}, {@code backtest} and the tests
  * run the very same thing: CDC and Vault records are normalized onto {@code events}; rules read {@code events} and write
- * {@code alerts}.
+ * {@code alerts} — all but AL-022, which takes the same events from the normalizers before they reach {@code events}
+ * ({@link SecretReadOutsideRunsRule} says why).
  */
 public final class AirlockTopology {
 
@@ -45,7 +46,7 @@ public final class AirlockTopology {
 
     public static Topology build(DetectionConfig config, Topics topics) {
         var builder = new StreamsBuilder();
-        addNormalization(builder, topics);
+        KStream<String, NormalizedEvent> normalized = addNormalization(builder, topics);
         KStream<String, NormalizedEvent> events = builder.stream(topics.events(),
                 Consumed.with(Serdes.String(), JsonSerdes.events()).withName("events-source"));
         UserAuthAlerts.addStore(builder);
@@ -56,7 +57,7 @@ public final class AirlockTopology {
         OffHoursManualRunRule.addTo(builder, events, config, topics);
         AccountChangeRule.addTo(builder, events, config, topics);
         FirstSeenSecretPathRule.addTo(builder, events, config, topics);
-        SecretReadOutsideRunsRule.addTo(builder, events, config, topics);
+        SecretReadOutsideRunsRule.addTo(builder, normalized, config, topics);
         if (Stream.of(SecretHarvestingRule.RULE, DeniedAccessBurstRule.RULE, HumanPipelineSecretReadRule.RULE)
                 .anyMatch(rule -> config.rule(rule).enabled())) {
             KStream<String, NormalizedEvent> vaultOperations = VaultSecretReads.byIdentity(events, config);
@@ -76,8 +77,10 @@ public final class AirlockTopology {
      * then takes their records in timestamp order (the lowest head first), so a backlog of one source does not run minutes
      * of event time ahead of the others on {@code events} — rules that compare sources (AL-022: Vault reads against DAG runs,
      * within its grace) see them interleaved as they happened, in a catch-up as live.
+     *
+     * @return the normalized events as they go to {@code events} (for AL-022, which must not take them from there)
      */
-    private static void addNormalization(StreamsBuilder builder, Topics topics) {
+    private static KStream<String, NormalizedEvent> addNormalization(StreamsBuilder builder, Topics topics) {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AbUserChangeNormalizer.STORE),
                 Serdes.String(), JsonSerdes.of(AbUserState.class)).withCachingEnabled());
         KStream<String, NormalizedEvent> abUser = builder.stream(topics.cdc("ab_user"), jsonFrom("cdc-ab-user-source"))
@@ -94,10 +97,11 @@ public final class AirlockTopology {
         KStream<String, NormalizedEvent> vault = builder.stream(topics.vaultAudit(), jsonFrom("vault-audit-source"))
                 .process(VaultAuditNormalizer::new, Named.as("normalize-vault-audit"));
 
-        abUser.merge(log, Named.as("merge-log-events"))
+        KStream<String, NormalizedEvent> normalized = abUser.merge(log, Named.as("merge-log-events"))
                 .merge(dagRun, Named.as("merge-dag-run-events"))
-                .merge(vault, Named.as("merge-vault-audit-events"))
-                .to(topics.events(), toEvents("events-sink"));
+                .merge(vault, Named.as("merge-vault-audit-events"));
+        normalized.to(topics.events(), toEvents("events-sink"));
+        return normalized;
     }
 
     private static Consumed<String, JsonNode> jsonFrom(String sourceName) {

@@ -17,6 +17,13 @@ public final class StreamsSettings {
     /** {@code StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG}, deprecated since Kafka Streams 4.3. */
     static final String PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED = "processing.exception.handler.global.enabled";
 
+    /**
+     * Airlock's own setting, read by processors through {@code appConfigs()}: how many partitions the input topics have (the
+     * most of any), so how many normalization tasks write AL-022's input, which waits for all of them on its first start
+     * ({@link io.airlock.streams.detect.UpstreamProgress}). Unset (offline replays) it counts the writers it hears from.
+     */
+    public static final String INPUT_PARTITIONS = "airlock.input.partitions";
+
     private StreamsSettings() {
     }
 

@@ -83,6 +83,15 @@ public final class TopologyFixture implements AutoCloseable {
         vaultAudit.pipeInput(new org.apache.kafka.streams.test.TestRecord<>(key, line, recordHeaders, at));
     }
 
+    /**
+     * Records straight onto a repartition topic of the topology ({@code <application id>-<name>-repartition}), as the tasks
+     * writing it send them — for what one driver (one task, one partition per topic) never interleaves on its own.
+     */
+    public TestInputTopic<String, NormalizedEvent> repartitionTopic(String name) {
+        return driver.createInputTopic(topics.prefix() + "-streams-" + name + "-repartition", Serdes.String().serializer(),
+                io.airlock.streams.internal.InternalSerdes.events().serializer());
+    }
+
     /** Moves the driver's wall clock, firing wall-clock punctuations. */
     public void advanceWallClock(java.time.Duration by) {
         driver.advanceWallClockTime(by);

@@ -38,10 +38,15 @@ import org.apache.kafka.streams.state.Stores;
  * are scanned on every decision.
  *
  * <p><b>Deciding late on purpose.</b> CDC and Vault arrive with different latencies, so a read is buffered in
- * {@value #PENDING_STORE} and decided only when the task's stream time has passed read time + grace (a punctuation on
- * stream time): by then the start of a run the read belongs to has arrived, if CDC is less than the grace behind Vault.
- * Stream time moves only with records of this topic (Airflow's reads and run changes): in a deployment where nothing runs,
- * the verdict on a read waits for the next of them.
+ * {@value #PENDING_STORE} and decided only once read time + grace has passed — by then the start of a run the read belongs
+ * to has arrived, if CDC is less than the grace behind Vault. "Passed" is the {@linkplain UpstreamProgress low watermark}
+ * of the tasks writing {@value #TOPIC}, not this task's stream time: with more than one input partition those tasks advance
+ * at their own pace (in a catch-up, minutes of event time apart), and stream time, the newest of them, would decide a read
+ * before a lagging task delivered the start of its run — a false alert. That is also why the rule is fed by the
+ * normalization tasks (the same events they write to {@code events}) and not from {@code events}: a normalization task takes
+ * its partitions of the raw sources in timestamp order, so its stream time is a true watermark of what it will still send;
+ * a task of {@code events} merges the output of every normalization task and has none. The tasks' progress markers also
+ * move this task's stream time while Airflow is quiet, so verdicts do not wait for Airflow's next read or run change.
  *
  * <p>Violations of the service identity within {@link #GROUP_WINDOW} of each other are one alert (the rule's window is the
  * grace), counting distinct paths.
@@ -53,6 +58,7 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
     public static final String RUNS_STORE = "al-022-dag-runs";
     public static final String PENDING_STORE = "al-022-pending-reads";
     public static final String GROUP_STORE = "al-022-violation-groups";
+    public static final String PROGRESS_STORE = "al-022-upstream-progress";
     public static final Duration GROUP_WINDOW = Duration.ofHours(1);
     public static final Duration RUN_RETENTION = Duration.ofHours(24);
     static final Duration DECIDE_INTERVAL = Duration.ofSeconds(1);
@@ -149,6 +155,7 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
     private SortedStoreMirror<RunActivity> runs;
     private SortedStoreMirror<NormalizedEvent> pending;
     private KeyValueStore<String, VaultPathBurstTracker.State> groups;
+    private UpstreamProgress progress;
     private long lastPruneMs;
     /** When each pending read arrived, in processing time (not persisted: after a restart reads count as arrived then). */
     private final java.util.Map<String, Long> arrivedAt = new java.util.HashMap<>();
@@ -160,8 +167,13 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
         this.grace = config.rule(RULE).window();
     }
 
-    /** Adds the rule: run changes and the service identity's secret reads, through one partition, in; alerts out. */
-    public static void addTo(StreamsBuilder builder, KStream<String, NormalizedEvent> events, DetectionConfig config, Topics topics) {
+    /**
+     * Adds the rule: run changes and the service identity's secret reads, through one partition, in; alerts out.
+     *
+     * @param normalized the normalizers' output (what they write to {@code events}), not a stream read from {@code events}
+     */
+    public static void addTo(StreamsBuilder builder, KStream<String, NormalizedEvent> normalized, DetectionConfig config,
+            Topics topics) {
         if (!config.rule(RULE).enabled()) {
             return;
         }
@@ -169,12 +181,14 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE), Serdes.String(),
                 InternalSerdes.events()));
         RuleWiring.addStore(builder, GROUP_STORE, VaultPathBurstTracker.State.class);
-        KStream<String, Alert> alerts = events
-                .filter((principal, event) -> isRunChange(event) || isServiceRead(config, event), Named.as("al-022-airflow-activity"))
-                .selectKey((principal, event) -> ACTIVITY_KEY, Named.as("al-022-key-to-one"))
+        UpstreamProgress.addStore(builder, PROGRESS_STORE);
+        KStream<String, Alert> alerts = normalized
+                .process(() -> new UpstreamProgress.Feed(event -> isRunChange(event) || isServiceRead(config, event), ACTIVITY_KEY),
+                        Named.as("al-022-airflow-activity"))
                 .repartition(Repartitioned.<String, NormalizedEvent>as(TOPIC).withKeySerde(Serdes.String())
                         .withValueSerde(InternalSerdes.events()).withNumberOfPartitions(1))
-                .process(() -> new SecretReadOutsideRunsRule(config), Named.as("al-022-detect"), RUNS_STORE, PENDING_STORE, GROUP_STORE);
+                .process(() -> new SecretReadOutsideRunsRule(config), Named.as("al-022-detect"), RUNS_STORE, PENDING_STORE, GROUP_STORE,
+                        PROGRESS_STORE);
         RuleWiring.toAlerts(builder, alerts, RULE, topics);
     }
 
@@ -194,22 +208,24 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
         this.runs = new SortedStoreMirror<>(context.getStateStore(RUNS_STORE));
         this.pending = new SortedStoreMirror<>(context.getStateStore(PENDING_STORE));
         this.groups = context.getStateStore(GROUP_STORE);
+        this.progress = new UpstreamProgress(context.getStateStore(PROGRESS_STORE), UpstreamProgress.expectedWriters(context.appConfigs()),
+                context.currentSystemTimeMs());
         context.schedule(DECIDE_INTERVAL, PunctuationType.STREAM_TIME, this::decidePendingReads);
         context.schedule(IDLE_CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::decideIdleReads);
     }
 
     /**
      * While Airflow is idle nothing moves stream time, so reads would wait for the next Airflow event. A read that has been
-     * pending for {@link #IDLE_DECISION_DELAY} of processing time, and whose event time plus grace lies before the wall clock,
-     * is decided anyway: by then its DAG run's changes have long been captured. Offline replays (TopologyTestDriver) never
+     * pending for {@link #IDLE_DECISION_DELAY} of processing time, and whose event time plus grace lies before the wall clock
+     * (and the watermark of the writers still active), is decided anyway: by then its DAG run's changes have long been captured. Offline replays (TopologyTestDriver) never
      * advance the wall clock, so backtests stay deterministic.
      */
     private void decideIdleReads(long wallClockMs) {
         List<KeyValue<String, NormalizedEvent>> due = new ArrayList<>();
+        Instant decidable = Instant.ofEpochMilli(Math.min(wallClockMs, progress.watermark(wallClockMs))).minus(grace);
         for (var entry : pending.all()) {
             long arrived = arrivedAt.computeIfAbsent(entry.getKey(), k -> wallClockMs);
-            if (wallClockMs - arrived >= IDLE_DECISION_DELAY.toMillis()
-                    && !entry.getValue().timestamp().plus(grace).isAfter(java.time.Instant.ofEpochMilli(wallClockMs))) {
+            if (wallClockMs - arrived >= IDLE_DECISION_DELAY.toMillis() && !entry.getValue().timestamp().isAfter(decidable)) {
                 due.add(KeyValue.pair(entry.getKey(), entry.getValue()));
             }
         }
@@ -229,6 +245,11 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
 
     @Override
     public void process(Record<String, NormalizedEvent> record) {
+        if (progress.observe(record, context.currentSystemTimeMs())) {
+            // a progress marker: what it made decidable (a stream-time punctuation may have run before it arrived)
+            decidePendingReads(context.currentStreamTimeMs());
+            return;
+        }
         NormalizedEvent event = record.value();
         if (isRunChange(event)) {
             String key = runKey(event.dagId(), event.runId());
@@ -245,9 +266,10 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
         }
     }
 
-    /** Decides, in event-time order, every buffered read whose grace has passed in stream time. */
+    /** Decides, in event-time order, every buffered read whose grace has passed in stream time and in every writer's. */
     private void decidePendingReads(long streamTimeMs) {
-        Instant decidable = Instant.ofEpochMilli(streamTimeMs).minus(grace);
+        long watermark = Math.min(streamTimeMs, progress.watermark(context.currentSystemTimeMs()));
+        Instant decidable = Instant.ofEpochMilli(watermark).minus(grace);
         List<KeyValue<String, NormalizedEvent>> due = new ArrayList<>();
         for (var entry : pending.all()) {
             if (entry.getValue().timestamp().isAfter(decidable)) {

@@ -3,14 +3,20 @@ package io.airlock.streams.detect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.airlock.core.Alert;
+import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Severity;
 import io.airlock.streams.DagRunRow;
 import io.airlock.streams.DetectionConfig;
 import io.airlock.streams.TopologyFixture;
 import io.airlock.streams.VaultOperation;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +55,28 @@ class SecretReadOutsideRunsRuleTest {
         fixture.dagRun(row.key(), row.insert(t), t);
     }
 
+    /** A progress marker of the normalization task of partition {@code task}: it has come to {@code at}. */
+    private static TestRecord<String, NormalizedEvent> marker(String task, Instant at) {
+        return new TestRecord<>("airflow", null, fromTask(task), at);
+    }
+
+    private static TestRecord<String, NormalizedEvent> serviceRead(String task, String kvPath, Instant at) {
+        NormalizedEvent read = NormalizedEvent.builder(at, "read-" + at, NormalizedEvent.DATASET_VAULT).action("read")
+                .vaultOperation("read").vaultIdentity("ent-airflow").userName("approle-airflow").vaultKvPath(kvPath)
+                .vaultPath(kvPath.replaceFirst("/", "/data/")).build();
+        return new TestRecord<>("airflow", read, fromTask(task), at);
+    }
+
+    private static TestRecord<String, NormalizedEvent> runChange(String task, String action, Instant at) {
+        NormalizedEvent change = NormalizedEvent.builder(at, action + "-" + at, NormalizedEvent.DATASET_DAG_RUN).action(action)
+                .dagId("etl").runId(RUN_A).build();
+        return new TestRecord<>("airflow", change, fromTask(task), at);
+    }
+
+    private static Headers fromTask(String task) {
+        return new RecordHeaders().add(UpstreamProgress.HEADER, task.getBytes(StandardCharsets.UTF_8));
+    }
+
     private static VaultOperation workerReads(String path, Instant t) {
         return VaultOperation.read(path).by("approle-airflow", "ent-airflow").at(t);
     }
@@ -68,6 +96,41 @@ class SecretReadOutsideRunsRuleTest {
         fixture.advanceWallClock(java.time.Duration.ofSeconds(30));
 
         assertThat(al022()).singleElement().satisfies(alert -> assertThat(alert.entity()).isEqualTo("ent-airflow"));
+    }
+
+    @Test
+    void shouldWaitForTheSlowestTaskWritingItsInputBeforeDecidingARead() {
+        TestInputTopic<String, NormalizedEvent> activity = fixture.repartitionTopic(SecretReadOutsideRunsRule.TOPIC);
+        activity.pipeInput(marker("1", at("10:00:00"))); // the task with the dag_run rows, about to fall behind
+        activity.pipeInput(serviceRead("0", "airflow/connections/warehouse", at("10:30:00")));
+        activity.pipeInput(serviceRead("0", "airflow/connections/payments", at("10:50:00")));
+        activity.pipeInput(marker("0", at("11:30:00"))); // stream time 11:30: both reads are past their grace in it
+
+        assertThat(al022()).as("task 1 has only come to 10:00").isEmpty();
+
+        activity.pipeInput(runChange("1", "dag-run-running", at("10:25:00")));
+        activity.pipeInput(runChange("1", "dag-run-success", at("10:40:00")));
+        activity.pipeInput(marker("1", at("11:30:00")));
+
+        assertThat(al022()).singleElement().satisfies(alert -> {
+            assertThat(alert.count()).as("only the read after the run").isEqualTo(1);
+            assertThat(alert.firstSeen()).isEqualTo(at("10:50:00"));
+            assertThat(alert.summary()).contains("airflow/connections/payments").doesNotContain("warehouse");
+        });
+    }
+
+    @Test
+    void shouldStopWaitingForATaskThatHasBeenSilentForHalfAMinute() {
+        TestInputTopic<String, NormalizedEvent> activity = fixture.repartitionTopic(SecretReadOutsideRunsRule.TOPIC);
+        activity.pipeInput(marker("1", at("10:00:00")));
+        activity.pipeInput(serviceRead("0", "airflow/connections/payments", at("10:50:00")));
+        activity.pipeInput(marker("0", at("11:30:00")));
+        assertThat(al022()).isEmpty();
+
+        fixture.advanceWallClock(UpstreamProgress.ACTIVE_FOR);
+        activity.pipeInput(marker("0", at("11:31:00")));
+
+        assertThat(al022()).singleElement().satisfies(alert -> assertThat(alert.firstSeen()).isEqualTo(at("10:50:00")));
     }
 
     @Test
