@@ -245,12 +245,16 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
 
     @Override
     public void process(Record<String, NormalizedEvent> record) {
-        if (progress.observe(record, context.currentSystemTimeMs())) {
-            // a progress marker: what it made decidable (a stream-time punctuation may have run before it arrived)
-            decidePendingReads(context.currentStreamTimeMs());
-            return;
+        if (!progress.observe(record, context.currentSystemTimeMs())) {
+            take(record.value());
         }
-        NormalizedEvent event = record.value();
+        // what the writer's progress made decidable: a stream-time punctuation can run before this record arrives (one
+        // task per topology, as in offline replays, runs it as soon as the normalizer's input moved stream time)
+        decidePendingReads(context.currentStreamTimeMs());
+    }
+
+    /** A run change updates its run; a read waits in {@value #PENDING_STORE} for its verdict. */
+    private void take(NormalizedEvent event) {
         if (isRunChange(event)) {
             String key = runKey(event.dagId(), event.runId());
             RunActivity known = runs.get(key);

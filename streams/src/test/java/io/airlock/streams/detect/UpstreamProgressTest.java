@@ -105,7 +105,7 @@ class UpstreamProgressTest {
     }
 
     @Test
-    void shouldFeedTheRelevantEventsTaggedWithTheTaskAndAMarkerPerSecondOfStreamTime() throws Exception {
+    void shouldFeedTheRelevantEventsTaggedWithTheTaskAndAMarkerPerTenSecondsOfStreamTime() throws Exception {
         var context = new MockProcessorContext<String, NormalizedEvent>(new Properties(), new TaskId(0, 2),
                 Files.createTempDirectory("airlock-feed").toFile());
         var feed = new UpstreamProgress.Feed(event -> "vault.audit".equals(event.dataset()), "airflow");
@@ -113,16 +113,16 @@ class UpstreamProgressTest {
 
         context.setCurrentStreamTimeMs(T0);
         feed.process(new Record<>("alice", read(T0), T0, new RecordHeaders().add("airlock.source", bytes("vault-file:1"))));
-        context.setCurrentStreamTimeMs(T0 + 400);
-        feed.process(new Record<>("bob", login(T0 + 400), T0 + 400));
-        context.setCurrentStreamTimeMs(T0 + 1_000);
-        feed.process(new Record<>("bob", login(T0 + 1_000), T0 + 1_000));
+        context.setCurrentStreamTimeMs(T0 + 9_999);
+        feed.process(new Record<>("bob", login(T0 + 9_999), T0 + 9_999));
+        context.setCurrentStreamTimeMs(T0 + 10_000);
+        feed.process(new Record<>("bob", login(T0 + 10_000), T0 + 10_000));
 
         List<String> sent = context.forwarded().stream().map(f -> f.record()).map(r -> r.key() + " "
                 + (r.value() == null ? "marker@" + (r.timestamp() - T0) : r.value().dataset()) + " from task partition "
                 + new String(r.headers().lastHeader(UpstreamProgress.HEADER).value(), StandardCharsets.UTF_8)).toList();
         assertThat(sent).containsExactly("airflow vault.audit from task partition 2", "airflow marker@0 from task partition 2",
-                "airflow marker@1000 from task partition 2");
+                "airflow marker@10000 from task partition 2");
         assertThat(context.forwarded().get(0).record().headers().lastHeader("airlock.source")).as("the event's own headers stay")
                 .isNotNull();
     }
