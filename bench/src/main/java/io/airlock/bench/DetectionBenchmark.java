@@ -408,17 +408,19 @@ public final class DetectionBenchmark {
                 .map(e -> e.getKey() + " " + e.getValue() / records).collect(Collectors.joining(", "));
     }
 
+    /** Alert records by rule, {@code distinct alert ids}, and each rule's distinct ids ({@code <rule> ids}). */
     private static Map<String, Long> countAlertsByRule(EmbeddedKafka kafka, String topic) {
         var rule = java.util.regex.Pattern.compile("AL-\\d{3}");
         Map<String, Long> counts = new java.util.TreeMap<>();
-        var ids = new java.util.HashSet<String>();
-        var all = kafka.readAll(topic);
-        all.forEach(r -> ids.add(r.key()));
-        counts.put("distinct alert ids", (long) ids.size());
-        for (var r : all) {
+        Map<String, java.util.Set<String>> ids = new java.util.TreeMap<>();
+        for (var r : kafka.readAll(topic)) {
             var m = rule.matcher(r.value() == null ? "" : r.value());
-            counts.merge(m.find() ? m.group() : "?", 1L, Long::sum);
+            String ruleId = m.find() ? m.group() : "?";
+            counts.merge(ruleId, 1L, Long::sum);
+            ids.computeIfAbsent(ruleId, k -> new java.util.HashSet<>()).add(r.key());
         }
+        counts.put("distinct alert ids", ids.values().stream().mapToLong(java.util.Set::size).sum());
+        ids.forEach((ruleId, ofRule) -> counts.put(ruleId + " ids", (long) ofRule.size()));
         return counts;
     }
 
