@@ -61,7 +61,6 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
     public static final String PROGRESS_STORE = "al-022-upstream-progress";
     public static final Duration GROUP_WINDOW = Duration.ofHours(1);
     public static final Duration RUN_RETENTION = Duration.ofHours(24);
-    static final Duration DECIDE_INTERVAL = Duration.ofSeconds(1);
     static final Duration PRUNE_INTERVAL = Duration.ofHours(1);
     static final Duration IDLE_CHECK_INTERVAL = Duration.ofSeconds(5);
     static final Duration IDLE_DECISION_DELAY = Duration.ofSeconds(30);
@@ -210,15 +209,14 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
         this.groups = context.getStateStore(GROUP_STORE);
         this.progress = new UpstreamProgress(context.getStateStore(PROGRESS_STORE), UpstreamProgress.expectedWriters(context.appConfigs()),
                 context.currentSystemTimeMs());
-        context.schedule(DECIDE_INTERVAL, PunctuationType.STREAM_TIME, this::decidePendingReads);
         context.schedule(IDLE_CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::decideIdleReads);
     }
 
     /**
-     * While Airflow is idle nothing moves stream time, so reads would wait for the next Airflow event. A read that has been
+     * While nothing arrives, nothing moves the watermark, so reads would wait for the next record. A read that has been
      * pending for {@link #IDLE_DECISION_DELAY} of processing time, and whose event time plus grace lies before the wall clock
-     * (and the watermark of the writers still active), is decided anyway: by then its DAG run's changes have long been captured. Offline replays (TopologyTestDriver) never
-     * advance the wall clock, so backtests stay deterministic.
+     * (and before the watermark of the writers still active), is decided anyway: by then its DAG run's changes have long been
+     * captured. Offline replays (TopologyTestDriver) never advance the wall clock, so backtests stay deterministic.
      */
     private void decideIdleReads(long wallClockMs) {
         List<KeyValue<String, NormalizedEvent>> due = new ArrayList<>();
@@ -248,9 +246,7 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
         if (!progress.observe(record, context.currentSystemTimeMs())) {
             take(record.value());
         }
-        // what the writer's progress made decidable: a stream-time punctuation can run before this record arrives (one
-        // task per topology, as in offline replays, runs it as soon as the normalizer's input moved stream time)
-        decidePendingReads(context.currentStreamTimeMs());
+        decidePendingReads(context.currentStreamTimeMs()); // what the record (or the writer's progress) made decidable
     }
 
     /** A run change updates its run; a read waits in {@value #PENDING_STORE} for its verdict. */
@@ -270,7 +266,10 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
         }
     }
 
-    /** Decides, in event-time order, every buffered read whose grace has passed in stream time and in every writer's. */
+    /**
+     * Decides, in event-time order, every buffered read whose grace has passed in stream time and in every active writer's;
+     * once an hour of stream time, forgets runs that ended {@link #RUN_RETENTION} ago.
+     */
     private void decidePendingReads(long streamTimeMs) {
         long watermark = Math.min(streamTimeMs, progress.watermark(context.currentSystemTimeMs()));
         Instant decidable = Instant.ofEpochMilli(watermark).minus(grace);
