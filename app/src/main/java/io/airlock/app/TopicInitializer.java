@@ -54,11 +54,9 @@ final class TopicInitializer {
      * waits to hear from on its first start — or empty when none exists yet.
      */
     static OptionalInt inputPartitions(String bootstrapServers, Topics topics) {
-        List<String> inputs = new java.util.ArrayList<>(topics.cdcTopics());
-        inputs.add(topics.vaultAudit());
         try (Admin admin = admin(bootstrapServers)) {
             Set<String> existing = admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            List<String> present = inputs.stream().filter(existing::contains).toList();
+            List<String> present = topics.inputs().stream().filter(existing::contains).toList();
             if (present.isEmpty()) {
                 return OptionalInt.empty();
             }

@@ -14,10 +14,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -116,7 +119,7 @@ public final class DetectionBenchmark {
      * @throws Exception if a topology fails or does not finish within the timeout
      */
     public static Comparison compare(EmbeddedKafka kafka, int records) throws Exception {
-        int n = Math.max(10, records / 10 * 10);
+        int n = wholeGroups(records);
         try (Admin admin = kafka.admin()) {
             // The same JIT warm-up for the quick suite as for the full one (C2 settles after ~100 000 records of each)
             int warmUp = Math.max(Math.min(n, WARM_UP_RECORDS), n / 3 / 10 * 10);
@@ -132,7 +135,7 @@ public final class DetectionBenchmark {
     public static void main(String[] args) throws Exception {
         int records = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 300_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2;
-        records = Math.max(10, records / 10 * 10);
+        records = wholeGroups(records);
         List<Result> results = new ArrayList<>();
         try (var kafka = EmbeddedKafka.start(); Admin admin = kafka.admin()) {
             for (int round = 0; round < rounds; round++) {
@@ -158,13 +161,18 @@ public final class DetectionBenchmark {
                 pass.inputsPerS(), ratio, detect.stateBytes / 1e6, detect.alerts);
     }
 
+    /** {@code records} rounded down to whole groups of ten (the generator's unit), at least one group. */
+    private static int wholeGroups(int records) {
+        return Math.max(10, records / 10 * 10);
+    }
+
     /**
      * The Airlock topology alone over {@code records} generated input records (a backlog, as after a stop) on topics of
      * {@code partitions} partitions each: its alert records by rule, and {@code distinct alert ids}.
      */
     static Map<String, Long> alertsByRule(EmbeddedKafka kafka, int records, int partitions) throws Exception {
         try (Admin admin = kafka.admin()) {
-            return measure(kafka, admin, Math.max(10, records / 10 * 10), true, partitions).alertsByRule();
+            return measure(kafka, admin, wholeGroups(records), true, partitions).alertsByRule();
         }
     }
 
@@ -172,7 +180,7 @@ public final class DetectionBenchmark {
         var topics = new Topics(nextPrefix());
         String output = topics.prefix() + ".passthrough";
         createTopics(kafka, partitions, Stream.concat(topics.all().stream(), Stream.of(output)).toArray(String[]::new));
-        List<String> inputs = inputTopics(topics);
+        List<String> inputs = topics.inputs();
         produce(kafka, topics, records);
         Map<TopicPartition, Long> inputEnds = endOffsets(admin, inputs, IsolationLevel.READ_UNCOMMITTED);
         long produced = inputEnds.values().stream().mapToLong(Long::longValue).sum();
@@ -289,10 +297,6 @@ public final class DetectionBenchmark {
         }
     }
 
-    private static List<String> inputTopics(Topics topics) {
-        return Stream.concat(topics.cdcTopics().stream(), Stream.of(topics.vaultAudit())).toList();
-    }
-
     private static Topology passThrough(List<String> inputs, String output) {
         var builder = new StreamsBuilder();
         builder.stream(inputs, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("inputs"))
@@ -393,7 +397,7 @@ public final class DetectionBenchmark {
      * alerts) and the application's internal topics ({@code <applicationId>-…}), each without that prefix.
      */
     private static String bytesPerRecord(Admin admin, String prefix, String applicationId, long records) throws Exception {
-        Map<String, Long> bytes = new java.util.TreeMap<>();
+        Map<String, Long> bytes = new TreeMap<>();
         var nodes = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).stream().map(org.apache.kafka.common.Node::id).toList();
         admin.describeLogDirs(nodes).allDescriptions().get(30, TimeUnit.SECONDS).values().forEach(dirs -> dirs.values().forEach(dir ->
                 dir.replicaInfos().forEach((tp, info) -> {
@@ -411,15 +415,15 @@ public final class DetectionBenchmark {
     /** Alert records by rule, {@code distinct alert ids}, and each rule's distinct ids ({@code <rule> ids}). */
     private static Map<String, Long> countAlertsByRule(EmbeddedKafka kafka, String topic) {
         var rule = java.util.regex.Pattern.compile("AL-\\d{3}");
-        Map<String, Long> counts = new java.util.TreeMap<>();
-        Map<String, java.util.Set<String>> ids = new java.util.TreeMap<>();
+        Map<String, Long> counts = new TreeMap<>();
+        Map<String, Set<String>> ids = new TreeMap<>();
         for (var r : kafka.readAll(topic)) {
             var m = rule.matcher(r.value() == null ? "" : r.value());
             String ruleId = m.find() ? m.group() : "?";
             counts.merge(ruleId, 1L, Long::sum);
-            ids.computeIfAbsent(ruleId, k -> new java.util.HashSet<>()).add(r.key());
+            ids.computeIfAbsent(ruleId, k -> new HashSet<>()).add(r.key());
         }
-        counts.put("distinct alert ids", ids.values().stream().mapToLong(java.util.Set::size).sum());
+        counts.put("distinct alert ids", ids.values().stream().mapToLong(Set::size).sum());
         ids.forEach((ruleId, ofRule) -> counts.put(ruleId + " ids", (long) ofRule.size()));
         return counts;
     }
@@ -435,7 +439,7 @@ public final class DetectionBenchmark {
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false, ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         long t0 = System.nanoTime();
         try (var producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
-            inputTopics(topics).forEach(producer::partitionsFor);
+            topics.inputs().forEach(producer::partitionsFor);
             new InputGenerator(topics).generate(records, producer::send);
             producer.flush();
         }

@@ -38,6 +38,13 @@ public record Topics(String prefix) {
         return AIRFLOW_TABLES.stream().map(this::cdc).toList();
     }
 
+    /** The topics the capture writes and detection reads: the CDC tables, then the Vault audit log. */
+    public List<String> inputs() {
+        var inputs = new java.util.ArrayList<>(cdcTopics());
+        inputs.add(vaultAudit());
+        return List.copyOf(inputs);
+    }
+
     public String vaultAudit() {
         return prefix + ".vault.audit";
     }
@@ -56,8 +63,8 @@ public record Topics(String prefix) {
 
     /** Every topic of the contract, for creating them up front. */
     public List<String> all() {
-        var all = new java.util.ArrayList<>(cdcTopics());
-        all.addAll(List.of(vaultAudit(), events(), alerts(), dlq()));
+        var all = new java.util.ArrayList<>(inputs());
+        all.addAll(List.of(events(), alerts(), dlq()));
         return List.copyOf(all);
     }
 }

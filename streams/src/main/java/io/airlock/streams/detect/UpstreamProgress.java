@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -153,8 +154,7 @@ final class UpstreamProgress {
         @Override
         public void init(ProcessorContext<String, NormalizedEvent> context) {
             this.context = context;
-            this.tag = new RecordHeaders().add(HEADER, Integer.toString(context.taskId().partition()).getBytes(StandardCharsets.UTF_8))
-                    .lastHeader(HEADER);
+            this.tag = new RecordHeader(HEADER, Integer.toString(context.taskId().partition()).getBytes(StandardCharsets.UTF_8));
         }
 
         @Override
