@@ -93,11 +93,12 @@ public final class BenchReport {
     }
 
     /** Detection events/s (all rules, exactly-once) beside a pass-through topology's records/s. */
-    public BenchReport detection(Throughput t, long stateStoreBytes) {
+    public BenchReport detection(Throughput t, long stateStoreBytes, long changelogBytes) {
         figures.put("detect_events_per_s", t.airlock());
         figures.put("detect_baseline_events_per_s", t.baseline());
         figures.put("detect_ratio", t.ratio());
         figures.put("detect_state_store_mb", stateStoreBytes / 1e6);
+        figures.put("detect_changelog_mb", changelogBytes / 1e6);
         rows.add(new Row("Detection", rate(t.airlock(), "events/s"), "pass-through " + rate(t.baseline(), "records/s"),
                 ratio(t.ratio()), "detect_events_per_s,detect_ratio"));
         return this;

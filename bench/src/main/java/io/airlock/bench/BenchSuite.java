@@ -121,7 +121,7 @@ public final class BenchSuite implements Callable<Integer> {
                 failed |= !stage(report, Stage.DETECT.title, () -> {
                     var c = DetectionBenchmark.compare(kafka, quick ? 100_000 : 300_000);
                     report.detection(new BenchReport.Throughput(c.airlockEventsPerSecond(), c.passThroughEventsPerSecond()),
-                            c.stateStoreBytes());
+                            c.stateStoreBytes(), c.changelogBytes());
                 });
             }
             if (stages.contains(Stage.INDEX)) {

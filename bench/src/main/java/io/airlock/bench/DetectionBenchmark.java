@@ -55,8 +55,8 @@ import org.apache.kafka.streams.kstream.Produced;
  * {@code ab_user} updates (failed and successful logins of many users), 10% {@code dag_run} inserts/updates. The generator is
  * built so that every input record normalizes to exactly one event, so {@code airlock.events} must end up holding N events.
  *
- * <p>Timer: from the moment the application is {@code RUNNING} (its first assignment done, internal topics created: the
- * start-up before it is reported on its own) until the application's committed offsets on every input topic equal the end
+ * <p>Timer: from the moment the first stream thread is {@code RUNNING} (its first assignment done, internal topics created:
+ * the start-up before it is reported on its own) until the application's committed offsets on every input topic equal the end
  * offsets (Admin {@code listConsumerGroupOffsets} vs {@code listOffsets}) — under exactly_once_v2 the input offsets commit in
  * the same transaction as the events they produced, so at that moment all events are committed; the count is verified after
  * the timer stops (read_committed) — and, for the Airlock topology, until the rule sub-topologies have drained too: the
@@ -84,7 +84,7 @@ public final class DetectionBenchmark {
     }
 
     private record Result(String label, long inputs, long events, double startSeconds, double seconds, double drainedSeconds,
-            long stateBytes, long alerts, long dlq, Map<String, Long> alertsByRule) {
+            long stateBytes, long changelogBytes, long alerts, long dlq, Map<String, Long> alertsByRule) {
         double inputsPerS() {
             return inputs / drainedSeconds;
         }
@@ -100,9 +100,13 @@ public final class DetectionBenchmark {
      * @param airlockEventsPerSecond normalized events per second through the full Airlock topology (until its input offsets are
      *     committed)
      * @param passThroughEventsPerSecond records per second through the pass-through topology, same input, same settings
-     * @param stateStoreBytes bytes of the Airlock application's state directory once it has drained and closed
+     * @param stateStoreBytes bytes of the Airlock application's state directory once it has drained and closed (the stores kept
+     *     on disk; those kept in memory are in the changelogs)
+     * @param changelogBytes bytes of the Airlock application's changelog topics on the broker, not compacted yet: an upper
+     *     bound of what restoring all its state reads
      */
-    public record Comparison(double airlockEventsPerSecond, double passThroughEventsPerSecond, long stateStoreBytes) {
+    public record Comparison(double airlockEventsPerSecond, double passThroughEventsPerSecond, long stateStoreBytes,
+            long changelogBytes) {
         /** Airlock events/s over pass-through records/s (every input record normalizes to one event, so the units match). */
         public double ratio() {
             return passThroughEventsPerSecond == 0 ? 0 : airlockEventsPerSecond / passThroughEventsPerSecond;
@@ -128,7 +132,7 @@ public final class DetectionBenchmark {
             measure(kafka, admin, warmUp, true, PARTITIONS);
             Result pass = measure(kafka, admin, n, false, PARTITIONS);
             Result airlock = measure(kafka, admin, n, true, PARTITIONS);
-            return new Comparison(airlock.eventsPerS(), pass.eventsPerS(), airlock.stateBytes);
+            return new Comparison(airlock.eventsPerS(), pass.eventsPerS(), airlock.stateBytes, airlock.changelogBytes);
         }
     }
 
@@ -154,11 +158,12 @@ public final class DetectionBenchmark {
                     r.startSeconds, r.seconds, r.drainedSeconds, r.inputsPerS(), r.eventsPerS(), r.stateBytes / 1e6, r.alerts, r.dlq);
         }
         System.out.printf("%nDetection (normalization and every rule, drained): %,.0f events/s (%,.0f input records/s; input offsets "
-                + "committed after %.2f s), pass-through %,.0f records/s, ratio %.3f; state %.2f MB, %,d alerts%n", detect.eventsPerS(),
-                detect.inputsPerS(), detect.seconds, pass.inputsPerS(), ratio, detect.stateBytes / 1e6, detect.alerts);
+                + "committed after %.2f s), pass-through %,.0f records/s, ratio %.3f; state %.2f MB on disk, changelogs %.2f MB, %,d alerts%n",
+                detect.eventsPerS(), detect.inputsPerS(), detect.seconds, pass.inputsPerS(), ratio, detect.stateBytes / 1e6,
+                detect.changelogBytes / 1e6, detect.alerts);
         System.out.printf("{\"detect_events_per_s\": %.0f, \"detect_input_records_per_s\": %.0f, \"passthrough_records_per_s\": %.0f, "
-                + "\"detect_ratio\": %.3f, \"state_store_mb\": %.2f, \"alerts\": %d}%n", detect.eventsPerS(), detect.inputsPerS(),
-                pass.inputsPerS(), ratio, detect.stateBytes / 1e6, detect.alerts);
+                + "\"detect_ratio\": %.3f, \"state_store_mb\": %.2f, \"changelog_mb\": %.2f, \"alerts\": %d}%n", detect.eventsPerS(),
+                detect.inputsPerS(), pass.inputsPerS(), ratio, detect.stateBytes / 1e6, detect.changelogBytes / 1e6, detect.alerts);
     }
 
     /** {@code records} rounded down to whole groups of ten (the generator's unit), at least one group. */
@@ -210,22 +215,18 @@ public final class DetectionBenchmark {
                 e.printStackTrace();
                 return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
             });
-            var running = new java.util.concurrent.CompletableFuture<Long>();
-            var cpuAtRunning = new java.util.concurrent.CompletableFuture<Map<String, Long>>();
-            streams.setStateListener((now, before) -> {
-                if (now == KafkaStreams.State.RUNNING && !running.isDone()) {
-                    cpuAtRunning.complete(ThreadCpu.snapshot());
-                    if (airlock) {
-                        ProfilerHook.start();
-                    }
-                    running.complete(System.nanoTime());
-                }
-            });
             long t0 = System.nanoTime();
             streams.start();
+            // The timer starts when the first stream thread runs (it processes from then on): the client reports RUNNING only
+            // once every thread does, which with several threads can be after a rebalance and most of the work
+            awaitFirstThreadRunning(streams);
+            long t1 = System.nanoTime();
+            Map<String, Long> cpuAtRunning = ThreadCpu.snapshot();
+            if (airlock) {
+                ProfilerHook.start();
+            }
             awaitCommitted(admin, applicationId, inputEnds, 0, streams);
             long committed = System.nanoTime();
-            long t1 = running.getNow(t0);
             startup = (t1 - t0) / 1e9;
             seconds = (committed - t1) / 1e9;
             if (airlock) {
@@ -235,7 +236,7 @@ public final class DetectionBenchmark {
             if (airlock) {
                 ProfilerHook.stop(topics.prefix());
             }
-            cpuPerRecord = ThreadCpu.perUnitMicros(cpuAtRunning.getNow(Map.of()), ThreadCpu.snapshot(), records);
+            cpuPerRecord = ThreadCpu.perUnitMicros(cpuAtRunning, ThreadCpu.snapshot(), records);
             threadRatios = threadRatios(streams);
             streams.close(Duration.ofSeconds(60));
             stateBytes = sizeOf(stateDir);
@@ -244,17 +245,19 @@ public final class DetectionBenchmark {
         }
         long results = countCommitted(kafka, resultTopic);
         long alerts = airlock ? countCommitted(kafka, topics.alerts()) : 0;
-        System.out.println("  bytes written per record: " + bytesPerRecord(admin, topics.prefix(), applicationId, records));
+        Map<String, Long> logBytes = logBytes(admin, topics.prefix(), applicationId);
+        System.out.println("  bytes written per record: " + perRecord(logBytes, records));
+        long changelogBytes = logBytes.entrySet().stream().filter(e -> e.getKey().endsWith("-changelog")).mapToLong(Map.Entry::getValue).sum();
         Map<String, Long> byRule = airlock ? countAlertsByRule(kafka, topics.alerts()) : Map.of();
         if (airlock) {
             System.out.println("  alerts by rule: " + byRule);
         }
         long dlq = countCommitted(kafka, topics.dlq());
-        var r = new Result(label, records, results, startup, seconds, drained, stateBytes, alerts, dlq, byRule);
+        var r = new Result(label, records, results, startup, seconds, drained, stateBytes, changelogBytes, alerts, dlq, byRule);
         System.out.printf("%-22s started in %.2f s; %,d inputs -> %,d %s in %.2f s (drained %.2f s) = %,.0f inputs/s, %,.0f events/s; "
-                + "state %.2f MB, %,d alerts, %,d dlq%n", label, startup, records, results, airlock ? "events" : "records", seconds, drained,
-                r.inputsPerS(),
-                r.eventsPerS(), stateBytes / 1e6, alerts, dlq);
+                + "state %.2f MB on disk, changelogs %.2f MB, %,d alerts, %,d dlq%n", label, startup, records, results,
+                airlock ? "events" : "records", seconds, drained, r.inputsPerS(), r.eventsPerS(), stateBytes / 1e6, changelogBytes / 1e6,
+                alerts, dlq);
         System.out.printf("  CPU per input record (Java threads, no JIT/GC), µs: %s%n", cpuPerRecord.entrySet().stream()
                 .map(e -> e.getKey() + " " + String.format("%.1f", e.getValue())).collect(Collectors.joining(", ")));
         System.out.println("  stream thread time (Kafka Streams metrics, last 60 s): " + threadRatios + "; JVM uptime at the end "
@@ -305,6 +308,16 @@ public final class DetectionBenchmark {
     }
 
     // ---------------------------------------------------------------- waiting
+
+    private static void awaitFirstThreadRunning(KafkaStreams streams) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (streams.metadataForLocalThreads().stream().noneMatch(thread -> thread.threadState().equals("RUNNING"))) {
+            if (streams.state() == KafkaStreams.State.ERROR || System.nanoTime() > deadline) {
+                throw new IllegalStateException("no stream thread running: " + streams.state());
+            }
+            Thread.sleep(1);
+        }
+    }
 
     /** Until the group's committed offset of every given partition is at least its end offset minus {@code slack}. */
     private static void awaitCommitted(Admin admin, String group, Map<TopicPartition, Long> ends, long slack, KafkaStreams streams)
@@ -393,10 +406,10 @@ public final class DetectionBenchmark {
     }
 
     /**
-     * Log bytes on the broker of this round's topics per input record: those named {@code <prefix>.…} (inputs, events,
-     * alerts) and the application's internal topics ({@code <applicationId>-…}), each without that prefix.
+     * Log bytes on the broker of this round's topics: those named {@code <prefix>.…} (inputs, events, alerts) and the
+     * application's internal topics ({@code <applicationId>-…}), each without that prefix.
      */
-    private static String bytesPerRecord(Admin admin, String prefix, String applicationId, long records) throws Exception {
+    private static Map<String, Long> logBytes(Admin admin, String prefix, String applicationId) throws Exception {
         Map<String, Long> bytes = new TreeMap<>();
         var nodes = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).stream().map(org.apache.kafka.common.Node::id).toList();
         admin.describeLogDirs(nodes).allDescriptions().get(30, TimeUnit.SECONDS).values().forEach(dirs -> dirs.values().forEach(dir ->
@@ -407,6 +420,10 @@ public final class DetectionBenchmark {
                         }
                     }
                 })));
+        return bytes;
+    }
+
+    private static String perRecord(Map<String, Long> bytes, long records) {
         long total = bytes.values().stream().mapToLong(Long::longValue).sum();
         return String.format("total %,d B; ", total / records) + bytes.entrySet().stream().filter(e -> e.getValue() >= records)
                 .map(e -> e.getKey() + " " + e.getValue() / records).collect(Collectors.joining(", "));

@@ -20,7 +20,7 @@ class BenchReportTest {
     private static BenchReport allMeasured(double detectEventsPerS, double e2eP99AtGoalRate) {
         return new BenchReport("quick")
                 .cdc(new BenchReport.Throughput(25_600, 31_300))
-                .detection(new BenchReport.Throughput(detectEventsPerS, 60_000), 12_000_000)
+                .detection(new BenchReport.Throughput(detectEventsPerS, 60_000), 12_000_000, 30_000_000)
                 .indexing(new BenchReport.Throughput(36_500, 36_300))
                 .endToEnd(List.of(e2e(1000, 150, 400, 600, 9_000), e2e(2000, 180, e2eP99AtGoalRate, 650, 9_500),
                         e2e(5000, 300, 2_500, 900, 10_100)), 2000);
@@ -87,7 +87,7 @@ class BenchReportTest {
     void shouldSayNotRunForTheGoalsOfAStageLeftOutRatherThanMissed() {
         BenchReport report = new BenchReport("full")
                 .notRun("CDC capture", List.of("cdc_ratio"))
-                .detection(new BenchReport.Throughput(12_000, 40_000), 5_000_000);
+                .detection(new BenchReport.Throughput(12_000, 40_000), 5_000_000, 20_000_000);
 
         JsonNode json = report.json();
         assertThat(json.get("cdc_ratio").isNull()).isTrue();

@@ -1,5 +1,6 @@
 package io.airlock.streams;
 
+import io.airlock.streams.internal.StateStores;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Topics;
@@ -81,7 +82,7 @@ public final class AirlockTopology {
      * @return the normalized events as they go to {@code events} (for AL-022, which must not take them from there)
      */
     private static KStream<String, NormalizedEvent> addNormalization(StreamsBuilder builder, Topics topics) {
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AbUserChangeNormalizer.STORE),
+        builder.addStateStore(Stores.keyValueStoreBuilder(StateStores.onDisk(AbUserChangeNormalizer.STORE),
                 Serdes.String(), JsonSerdes.of(AbUserState.class)).withCachingEnabled());
         KStream<String, NormalizedEvent> abUser = builder.stream(topics.cdc("ab_user"), jsonFrom("cdc-ab-user-source"))
                 .process(AbUserChangeNormalizer::new, Named.as("normalize-ab-user"), AbUserChangeNormalizer.STORE);
@@ -89,7 +90,7 @@ public final class AirlockTopology {
         KStream<String, NormalizedEvent> log = builder.stream(topics.cdc("log"), jsonFrom("cdc-log-source"))
                 .process(AuditLogNormalizer::new, Named.as("normalize-log"));
 
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DagRunNormalizer.STORE),
+        builder.addStateStore(Stores.keyValueStoreBuilder(StateStores.onDisk(DagRunNormalizer.STORE),
                 Serdes.String(), JsonSerdes.of(DagRunState.class)).withCachingEnabled());
         KStream<String, NormalizedEvent> dagRun = builder.stream(topics.cdc("dag_run"), jsonFrom("cdc-dag-run-source"))
                 .process(DagRunNormalizer::new, Named.as("normalize-dag-run"), DagRunNormalizer.STORE);

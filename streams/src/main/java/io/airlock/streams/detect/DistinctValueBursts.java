@@ -1,5 +1,6 @@
 package io.airlock.streams.detect;
 
+import io.airlock.streams.internal.StateStores;
 import io.airlock.streams.internal.DecodedStateCache;
 import io.airlock.core.Alert;
 import io.airlock.core.StableIds;
@@ -67,12 +68,12 @@ final class DistinctValueBursts {
         return List.of(prefix, prefix + "-by-time", prefix + "-latest", prefix + "-members");
     }
 
-    /** Registers the four stores (persistent, changelogged, cached so rewrites of a key collapse per commit). */
+    /** Registers the four stores (in memory, changelogged, cached so rewrites of a key collapse per commit). */
     static void addStores(StreamsBuilder builder, String prefix) {
         List<String> names = storeNames(prefix);
-        RuleWiring.addStore(builder, names.get(0), SprayState.class);
+        RuleWiring.addStore(builder, StateStores.inMemory(names.get(0)), SprayState.class);
         for (String name : names.subList(1, 4)) {
-            builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.String())
+            builder.addStateStore(Stores.keyValueStoreBuilder(StateStores.inMemory(name), Serdes.String(), Serdes.String())
                     .withCachingEnabled());
         }
     }

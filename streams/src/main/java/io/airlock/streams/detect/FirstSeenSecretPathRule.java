@@ -1,5 +1,6 @@
 package io.airlock.streams.detect;
 
+import io.airlock.streams.internal.StateStores;
 import io.airlock.core.Alert;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Topics;
@@ -68,8 +69,8 @@ public final class FirstSeenSecretPathRule implements Processor<String, Normaliz
         if (!config.rule(RULE).enabled()) {
             return;
         }
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CLOCK_STORE), Serdes.String(), Serdes.Long()).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE), Serdes.String(), Serdes.Long()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(StateStores.inMemory(CLOCK_STORE), Serdes.String(), Serdes.Long()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(StateStores.onDisk(SEEN_STORE), Serdes.String(), Serdes.Long()).withCachingEnabled());
         RuleWiring.addStore(builder, GROUP_STORE, VaultPathBurstTracker.State.class);
         KStream<String, Alert> alerts = events
                 .filter((principal, event) -> VaultSecretReads.isOperation(event), Named.as("al-020-vault-operations"))

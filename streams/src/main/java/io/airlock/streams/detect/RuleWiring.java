@@ -1,5 +1,6 @@
 package io.airlock.streams.detect;
 
+import io.airlock.streams.internal.StateStores;
 import io.airlock.core.Alert;
 import io.airlock.core.Topics;
 import io.airlock.streams.internal.InternalSerdes;
@@ -9,6 +10,7 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.Stores;
 
 /** The wiring every rule shares: its named state stores and its named way onto the alerts topic. */
@@ -18,13 +20,18 @@ final class RuleWiring {
     }
 
     /**
-     * Registers a persistent key-value store with string keys and values of {@code valueType} ({@link RuleStateSerdes}: compact
+     * Registers a key-value store on disk with string keys and values of {@code valueType} ({@link RuleStateSerdes}: compact
      * for burst states, JSON otherwise). The store is cached: a key a rule rewrites for every event reaches RocksDB and the
      * changelog once per commit, not once per event. Reads see the cache, so rules behave the same.
      */
     static void addStore(StreamsBuilder builder, String name, Class<?> valueType) {
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(),
-                RuleStateSerdes.forType(valueType)).withCachingEnabled());
+        addStore(builder, StateStores.onDisk(name), valueType);
+    }
+
+    /** As {@link #addStore(StreamsBuilder, String, Class)}, kept where {@code supplier} says ({@link StateStores}). */
+    static void addStore(StreamsBuilder builder, KeyValueBytesStoreSupplier supplier, Class<?> valueType) {
+        builder.addStateStore(Stores.keyValueStoreBuilder(supplier, Serdes.String(), RuleStateSerdes.forType(valueType))
+                .withCachingEnabled());
     }
 
     /**
@@ -35,7 +42,7 @@ final class RuleWiring {
      */
     static void toAlerts(StreamsBuilder builder, KStream<String, Alert> alerts, RuleDefinition rule, Topics topics) {
         String store = rule.resourceName("alert-updates");
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(),
+        builder.addStateStore(Stores.keyValueStoreBuilder(StateStores.inMemory(store), Serdes.String(),
                 InternalSerdes.alerts()).withCachingEnabled());
         alerts.process(() -> new AlertUpdateCoalescer(store), Named.as(rule.resourceName("coalesce-alert-updates")), store)
                 .to(topics.alerts(), Produced.with(Serdes.String(), JsonSerdes.alerts()).withName(rule.resourceName("alerts")));

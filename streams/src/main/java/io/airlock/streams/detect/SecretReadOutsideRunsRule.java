@@ -1,5 +1,6 @@
 package io.airlock.streams.detect;
 
+import io.airlock.streams.internal.StateStores;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.airlock.core.Alert;
 import io.airlock.core.NormalizedEvent;
@@ -176,8 +177,8 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
         if (!config.rule(RULE).enabled()) {
             return;
         }
-        RuleWiring.addStore(builder, RUNS_STORE, RunActivity.class);
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE), Serdes.String(),
+        RuleWiring.addStore(builder, StateStores.inMemory(RUNS_STORE), RunActivity.class);
+        builder.addStateStore(Stores.keyValueStoreBuilder(StateStores.inMemory(PENDING_STORE), Serdes.String(),
                 InternalSerdes.events()));
         RuleWiring.addStore(builder, GROUP_STORE, VaultPathBurstTracker.State.class);
         UpstreamProgress.addStore(builder, PROGRESS_STORE);

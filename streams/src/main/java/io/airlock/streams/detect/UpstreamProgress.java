@@ -1,5 +1,6 @@
 package io.airlock.streams.detect;
 
+import io.airlock.streams.internal.StateStores;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.streams.StreamsSettings;
 import java.nio.charset.StandardCharsets;
@@ -93,7 +94,7 @@ final class UpstreamProgress {
     }
 
     static void addStore(StreamsBuilder builder, String name) {
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.Long())
+        builder.addStateStore(Stores.keyValueStoreBuilder(StateStores.inMemory(name), Serdes.String(), Serdes.Long())
                 .withCachingEnabled());
     }
 

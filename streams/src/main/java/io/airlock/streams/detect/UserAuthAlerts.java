@@ -1,5 +1,6 @@
 package io.airlock.streams.detect;
 
+import io.airlock.streams.internal.StateStores;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.airlock.streams.internal.JsonSerdes;
 import java.time.Duration;
@@ -25,7 +26,7 @@ public record UserAuthAlerts(@JsonProperty("al_001") Instant lastFailedLoginBurs
     static final int MAX_NAME_CHARS = 64;
 
     public static void addStore(StreamsBuilder builder) {
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
+        builder.addStateStore(Stores.keyValueStoreBuilder(StateStores.onDisk(STORE), Serdes.String(),
                 JsonSerdes.of(UserAuthAlerts.class)));
     }
 
