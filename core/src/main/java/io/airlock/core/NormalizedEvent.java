@@ -1,5 +1,6 @@
 package io.airlock.core;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 import java.util.List;
@@ -68,6 +69,7 @@ public record NormalizedEvent(
         return userName != null ? userName : vaultIdentity != null ? vaultIdentity : "";
     }
 
+    @JsonIgnore // not a field of the event contract
     public boolean isFailedLogin() {
         return "authentication".equals(category) && OUTCOME_FAILURE.equals(outcome);
     }

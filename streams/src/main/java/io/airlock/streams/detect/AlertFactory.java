@@ -20,10 +20,28 @@ public final class AlertFactory {
         return alert(burst, entity, summary, rule.severity());
     }
 
+    /** The alert of {@code burst}; its summary made one line ({@link #oneLine}), whatever source values it quotes. */
     public Alert alert(BurstTracker.OpenBurst burst, String entity, String summary, Severity severity) {
         return new Alert(burst.alertId(), rule.id(), rule.name(), severity, burst.lastSeen(), burst.firstSeen(), burst.lastSeen(),
-                burst.count(), entity, summary, burst.evidence(), rule.techniques(), rule.runbook(config.runbookBase()),
+                burst.count(), entity, oneLine(summary), burst.evidence(), rule.techniques(), rule.runbook(config.runbookBase()),
                 Alert.Status.OPEN);
+    }
+
+    /**
+     * {@code text} with control and line/paragraph-separator characters replaced by {@code ?}: a summary quotes user names,
+     * DAG ids, Vault identities and paths, and none of them may add a line to it (log forging, fake lines in a message).
+     */
+    public static String oneLine(String text) {
+        if (text.codePoints().noneMatch(AlertFactory::breaksLine)) {
+            return text;
+        }
+        return text.codePoints().map(c -> breaksLine(c) ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+    }
+
+    private static boolean breaksLine(int c) {
+        return Character.isISOControl(c) || Character.getType(c) == Character.LINE_SEPARATOR
+                || Character.getType(c) == Character.PARAGRAPH_SEPARATOR;
     }
 
     /** The record a rule forwards for an alert: keyed by alert id, timestamped with its last_seen (event time). */

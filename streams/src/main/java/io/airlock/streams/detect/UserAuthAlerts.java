@@ -52,11 +52,7 @@ public record UserAuthAlerts(@JsonProperty("al_001") Instant lastFailedLoginBurs
         if (user == null) {
             return "(none)";
         }
-        String plain = user.codePoints()
-                .map(c -> Character.isISOControl(c) || Character.getType(c) == Character.LINE_SEPARATOR
-                        || Character.getType(c) == Character.PARAGRAPH_SEPARATOR ? '?' : c)
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
-                .toString();
+        String plain = AlertFactory.oneLine(user);
         if (plain.codePointCount(0, plain.length()) > MAX_NAME_CHARS) {
             plain = plain.substring(0, plain.offsetByCodePoints(0, MAX_NAME_CHARS)) + "…";
         }

@@ -53,6 +53,17 @@ class DeniedAccessBurstRuleTest {
     }
 
     @Test
+    void shouldKeepTheSummaryOneLineWhateverTheIdentityAndPathsHold() {
+        String displayName = "userpass-mallory\n<!here> *rotate all creds now*";
+        for (int i = 0; i < 5; i++) {
+            deniedRead("secret/data/prod/db-" + i + "\r\nforged line\u2028", displayName, i * 30).pipeTo(fixture);
+        }
+
+        Alert alert = TopologyFixture.latest(al023(fixture.alertUpdates())).values().iterator().next();
+        assertThat(alert.summary()).doesNotContain("\n", "\r", "\u2028").contains("userpass-mallory?<!here>", "db-4??forged line?");
+    }
+
+    @Test
     void shouldCountOperationsNotAuditLines() {
         for (int i = 0; i < 4; i++) {
             deniedRead("secret/data/prod/db-" + i, "userpass-mallory", i * 30).pipeTo(fixture); // 8 lines, 4 operations
