@@ -1,6 +1,7 @@
 package io.airlock.streams.normalize;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.airlock.core.MalformedRecordException;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.StableIds;
 import java.time.Instant;
@@ -45,7 +46,7 @@ public final class AbUserChangeNormalizer implements Processor<String, JsonNode,
         DebeziumChange change = DebeziumChange.parse(record.value());
         String rowKey = record.key() != null ? record.key() : change.row().path("id").asText();
         AbUserState previous = lastSeen.get(rowKey);
-        if (previous == null && change.before() != null) {
+        if (previous == null && hasUsername(change.before())) {
             previous = AbUserState.fromRow(change.before());
         }
         switch (change.op()) {
@@ -57,12 +58,31 @@ public final class AbUserChangeNormalizer implements Processor<String, JsonNode,
             }
             case "u" -> update(record, change, rowKey, previous, AbUserState.fromRow(change.after()));
             case "d" -> {
+                String username = deletedUser(change, rowKey, previous);
                 lastSeen.delete(rowKey);
-                emit(record, change, rowKey, "iam", "user-deleted", NormalizedEvent.OUTCOME_SUCCESS,
-                        AbUserState.fromRow(change.before()).username(), 0, null);
+                emit(record, change, rowKey, "iam", "user-deleted", NormalizedEvent.OUTCOME_SUCCESS, username, 0, null);
             }
             default -> throw new IllegalStateException("validated by DebeziumChange: " + change.op());
         }
+    }
+
+    private static boolean hasUsername(JsonNode row) {
+        return row != null && row.hasNonNull("username");
+    }
+
+    /**
+     * The user name of a deleted row: from the before image if it has one (REPLICA IDENTITY FULL), else as last seen — with
+     * the default replica identity a delete carries only the key.
+     */
+    private static String deletedUser(DebeziumChange change, String rowKey, AbUserState previous) {
+        if (hasUsername(change.before())) {
+            return AbUserState.fromRow(change.before()).username();
+        }
+        if (previous != null) {
+            return previous.username();
+        }
+        throw new MalformedRecordException("ab_user row " + rowKey + " was deleted, but its user name is neither in the change "
+                + "(with REPLICA IDENTITY DEFAULT a delete carries only the key) nor known from an earlier change of the row");
     }
 
     private void update(Record<String, JsonNode> record, DebeziumChange change, String rowKey, AbUserState previous, AbUserState updated) {

@@ -91,6 +91,31 @@ class AbUserChangeNormalizerTest {
     }
 
     @Test
+    void shouldNameTheDeletedUserWhenTheDeleteCarriesOnlyTheKey() {
+        var peggy = AbUserRow.of(15, "peggy");
+        fixture.abUser(peggy, peggy.change("r", T0, null), T0);
+        fixture.abUserRaw(peggy.key(), keyOnlyDelete(15, T0.plusSeconds(1)), T0.plusSeconds(1));
+
+        assertThat(fixture.events()).extracting(NormalizedEvent::action, NormalizedEvent::userName)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("user-deleted", "peggy"));
+        assertThat(fixture.deadLetters()).isEmpty();
+    }
+
+    @Test
+    void shouldDeadLetterAKeyOnlyDeleteOfARowNeverSeenWithItsReason() {
+        fixture.abUserRaw("{\"id\":16}", keyOnlyDelete(16, T0), T0);
+
+        assertThat(fixture.events()).isEmpty();
+        assertThat(fixture.deadLetters()).singleElement()
+                .satisfies(l -> assertThat(Json.tree(l).get("reason").asText()).contains("ab_user row", "REPLICA IDENTITY DEFAULT"));
+    }
+
+    private static String keyOnlyDelete(int id, Instant at) {
+        return "{\"before\":{\"id\":" + id + "},\"after\":null,\"source\":{\"connector\":\"postgresql\",\"db\":\"airflow\","
+                + "\"table\":\"ab_user\",\"ts_ms\":" + at.toEpochMilli() + ",\"lsn\":99}," + "\"op\":\"d\",\"ts_ms\":" + at.toEpochMilli() + "}";
+    }
+
+    @Test
     void shouldGiveTheSameEventIdsWhenTheSameChangesAreReplayed() {
         var alice = AbUserRow.of(1, "alice");
         String snapshot = alice.change("r", T0, null);
