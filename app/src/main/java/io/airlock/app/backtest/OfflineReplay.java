@@ -9,11 +9,14 @@ import io.airlock.streams.AirlockTopology;
 import io.airlock.streams.DetectionConfig;
 import io.airlock.streams.StreamsSettings;
 import io.airlock.streams.detect.AlertUpdateCoalescer;
+import io.airlock.streams.detect.SecretReadOutsideRunsRule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -40,6 +43,9 @@ final class OfflineReplay implements AutoCloseable {
     private static final int DRAIN_EVERY = 5_000;
 
     private final Topics topics = Topics.defaults();
+    private final DetectionConfig config;
+    /** The replay's wall clock: it starts now and moves only where {@link #replay} moves it. */
+    private Instant wallClock = Instant.now();
     private final Path stateDir;
     private final TopologyTestDriver driver;
     private final Map<String, TestInputTopic<String, String>> inputs = new HashMap<>();
@@ -48,12 +54,14 @@ final class OfflineReplay implements AutoCloseable {
     private final TestOutputTopic<String, String> deadLetters;
 
     OfflineReplay(DetectionConfig config) {
+        this.config = config;
         try {
             stateDir = Files.createTempDirectory("airlock-backtest");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a state directory for the backtest", e);
         }
-        driver = new TopologyTestDriver(AirlockTopology.build(config, topics), StreamsSettings.of("offline:9092", topics, stateDir, 1));
+        driver = new TopologyTestDriver(AirlockTopology.build(config, topics), StreamsSettings.of("offline:9092", topics, stateDir, 1),
+                wallClock);
         events = driver.createOutputTopic(topics.events(), new StringDeserializer(), new StringDeserializer());
         alerts = driver.createOutputTopic(topics.alerts(), new StringDeserializer(), new ByteArrayDeserializer());
         deadLetters = driver.createOutputTopic(topics.dlq(), new StringDeserializer(), new StringDeserializer());
@@ -84,8 +92,7 @@ final class OfflineReplay implements AutoCloseable {
             }
         }
         eventCount += drainEvents(eventSink);
-        // Updates of open alerts are sent every flush interval of wall clock; the replay's clock moves once, at the end.
-        driver.advanceWallClockTime(AlertUpdateCoalescer.FLUSH_INTERVAL);
+        finishAsLive(records.isEmpty() ? wallClock : records.get(records.size() - 1).at());
         drainAlerts(latest);
         deadLetterCount += deadLetters.readValuesToList().size();
         progress.accept(done);
@@ -93,6 +100,24 @@ final class OfflineReplay implements AutoCloseable {
                 .sorted(Comparator.comparing(Alert::firstSeen, Comparator.nullsLast(Comparator.naturalOrder())).thenComparing(Alert::id))
                 .toList();
         return new Result(ordered, eventCount, deadLetterCount);
+    }
+
+    /**
+     * What a live run does once its input stops, done at the end instead: AL-022 decides the reads still waiting for their
+     * grace to pass once the input has been idle for a while (so the clock moves past the last event time plus that grace,
+     * and on by the idle delay), and the updates of open alerts go out at the next flush. The clock moves only here, so the
+     * same input gives the same alerts.
+     */
+    private void finishAsLive(Instant lastEventTime) {
+        Instant decidable = lastEventTime.plus(config.grace());
+        Duration idle = SecretReadOutsideRunsRule.IDLE_DECISION_AFTER.plus(AlertUpdateCoalescer.FLUSH_INTERVAL);
+        advance(wallClock.isBefore(decidable) ? Duration.between(wallClock, decidable).plus(idle) : idle);
+        advance(AlertUpdateCoalescer.FLUSH_INTERVAL);
+    }
+
+    private void advance(Duration by) {
+        driver.advanceWallClockTime(by);
+        wallClock = wallClock.plus(by);
     }
 
     private TestInputTopic<String, String> input(String topic) {

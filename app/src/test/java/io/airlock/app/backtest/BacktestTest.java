@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.airlock.core.Alert;
 import io.airlock.core.Json;
 import io.airlock.streams.AbUserRow;
+import io.airlock.streams.VaultOperation;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -68,6 +69,30 @@ class BacktestTest {
         backtest(input, first, null);
         backtest(input, second, null);
         assertThat(Files.readString(second)).isEqualTo(Files.readString(first)).isNotBlank();
+    }
+
+    @Test
+    void shouldDecideTheReadsAtTheEndOfTheInputAsALiveRunWouldOnceIdle() throws Exception {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Instant at = T0.plusSeconds(180L * i); // the last read is less than AL-022's grace before the end of the input
+            VaultOperation read = VaultOperation.read("airflow/data/connections/conn-" + i).by("kubernetes-airflow-worker", "ent-airflow")
+                    .at(at).requestId("req-" + i);
+            lines.add(read.requestLine().json());
+            lines.add(read.responseLine().json());
+        }
+        Path vault = Files.write(dir.resolve("audit.log"), lines);
+        Path out = dir.resolve("alerts.jsonl");
+
+        assertThat(new Backtest(new PrintStream(console, true, StandardCharsets.UTF_8)).run(null, vault, null, out, null)).isZero();
+
+        List<String> alertLines = Files.readAllLines(out);
+        assertThat(alertLines).singleElement().satisfies(line -> {
+            Alert alert = Json.read(line.getBytes(StandardCharsets.UTF_8), Alert.class);
+            assertThat(alert.ruleId()).isEqualTo("AL-022");
+            assertThat(alert.count()).isEqualTo(2);
+            assertThat(alert.summary()).contains("conn-1");
+        });
     }
 
     @Test

@@ -65,6 +65,8 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
     static final Duration PRUNE_INTERVAL = Duration.ofHours(1);
     static final Duration IDLE_CHECK_INTERVAL = Duration.ofSeconds(5);
     static final Duration IDLE_DECISION_DELAY = Duration.ofSeconds(30);
+    /** How long input must be idle before every read whose grace has passed is decided, at the latest. */
+    public static final Duration IDLE_DECISION_AFTER = IDLE_DECISION_DELAY.plus(IDLE_CHECK_INTERVAL);
 
     private static final String ACTIVITY_KEY = "airflow";
     private static final char SEPARATOR = '\u001f';
@@ -217,7 +219,7 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
      * While nothing arrives, nothing moves the watermark, so reads would wait for the next record. A read that has been
      * pending for {@link #IDLE_DECISION_DELAY} of processing time, and whose event time plus grace lies before the wall clock
      * (and before the watermark of the writers still active), is decided anyway: by then its DAG run's changes have long been
-     * captured. Offline replays (TopologyTestDriver) never advance the wall clock, so backtests stay deterministic.
+     * captured. Offline replays move the wall clock only once, after the last record, so backtests stay deterministic.
      */
     private void decideIdleReads(long wallClockMs) {
         List<KeyValue<String, NormalizedEvent>> due = new ArrayList<>();
