@@ -1,5 +1,6 @@
 package io.airlock.app.backtest;
 
+import io.airlock.core.Topics;
 import io.airlock.streams.DetectionConfig;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -32,8 +33,15 @@ public final class Backtest {
             return 2;
         }
         for (Path input : new Path[] {cdc, vaultAudit}) {
-            if (input != null && !Files.isReadable(input)) {
-                console.println("backtest: cannot read " + input);
+            if (input != null && (!Files.isReadable(input) || Files.isDirectory(input))) {
+                console.println("backtest: cannot read " + input + (Files.isDirectory(input) ? ": it is a directory" : ""));
+                return 2;
+            }
+        }
+        for (Path output : new Path[] {out, eventsOut}) {
+            Path parent = output == null ? null : output.toAbsolutePath().getParent();
+            if (parent != null && !Files.isDirectory(parent)) {
+                console.println("backtest: cannot write " + output + ": directory " + parent + " does not exist");
                 return 2;
             }
         }
@@ -43,6 +51,13 @@ public final class Backtest {
             List<ReplayRecord> records = input.read(cdc, vaultAudit);
             console.printf("backtest: %d records in event-time order%n", records.size());
             input.rejected().stream().limit(20).forEach(r -> console.println("backtest: skipped " + r));
+            if (input.tombstones() > 0) {
+                console.printf("backtest: left out %d Debezium tombstones (null lines after deletes)%n", input.tombstones());
+            }
+            if (cdc != null && records.stream().noneMatch(r -> r.source() == 0) && !input.rejected().isEmpty()) {
+                console.println("backtest: no line of " + cdc + " is a Debezium change of " + Topics.AIRFLOW_TABLES
+                        + " — is it the Vault audit file? (--cdc takes the change events, --vault-audit the audit log)");
+            }
             OfflineReplay.Result result;
             try (BufferedWriter events = eventsOut == null ? null : Files.newBufferedWriter(eventsOut, StandardCharsets.UTF_8)) {
                 Consumer<String> sink = events == null ? e -> { } : e -> writeLine(events, OfflineReplay.normalizedEventLine(e));

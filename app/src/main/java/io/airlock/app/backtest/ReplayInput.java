@@ -23,9 +23,13 @@ import java.util.List;
  */
 final class ReplayInput {
 
+    /** U+FEFF, which some editors and Windows tools put at the start of a UTF-8 file. */
+    private static final String BYTE_ORDER_MARK = "\uFEFF";
+
     private final Topics topics;
     private final String vaultPrefix;
     private final List<String> rejected = new ArrayList<>();
+    private long tombstones;
 
     ReplayInput(Topics topics, String vaultPrefix) {
         this.topics = topics;
@@ -50,7 +54,14 @@ final class ReplayInput {
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 number++;
+                if (number == 1 && line.startsWith(BYTE_ORDER_MARK)) {
+                    line = line.substring(1);
+                }
                 if (line.isBlank()) {
+                    continue;
+                }
+                if (source == 0 && line.strip().equals("null")) {
+                    tombstones++; // Debezium's tombstone after a delete: no change to replay
                     continue;
                 }
                 ReplayRecord record = source == 0 ? cdc(file, line, number, previous) : vault(line, number, previous);
@@ -70,6 +81,11 @@ final class ReplayInput {
      */
     List<String> rejected() {
         return List.copyOf(rejected);
+    }
+
+    /** Debezium tombstones ({@code null} lines of the CDC file) left out: they follow deletes and change nothing. */
+    long tombstones() {
+        return tombstones;
     }
 
     private ReplayRecord cdc(Path file, String line, long number, Instant previous) {

@@ -96,6 +96,42 @@ class BacktestTest {
     }
 
     @Test
+    void shouldReadAFileStartingWithAByteOrderMarkAndLeaveOutTombstones() throws Exception {
+        var alice = AbUserRow.of(1, "alice");
+        List<String> lines = new ArrayList<>();
+        lines.add("\uFEFF" + alice.change("r", T0, null));
+        for (int i = 1; i <= 5; i++) {
+            lines.add(alice.failCount(i).update(T0.plusSeconds(20L * i)));
+        }
+        lines.add("null");
+        Path out = dir.resolve("alerts.jsonl");
+
+        assertThat(backtest(Files.write(dir.resolve("bom.jsonl"), lines), out, null)).isZero();
+
+        assertThat(Files.readAllLines(out)).singleElement().satisfies(l -> assertThat(l).contains("\"rule.id\":\"AL-001\"", "\"count\":5"));
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("0 dead letters", "left out 1 Debezium tombstones")
+                .doesNotContain("skipped");
+    }
+
+    @Test
+    void shouldSayWhatIsWrongWithTheFilesBeforeReplaying() throws Exception {
+        Path cdc = attackFile();
+        assertThat(backtest(dir, dir.resolve("a.jsonl"), null)).isEqualTo(2);
+        assertThat(backtest(cdc, dir.resolve("missing/a.jsonl"), null)).isEqualTo(2);
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("it is a directory", "directory " + dir.resolve("missing")
+                + " does not exist");
+    }
+
+    @Test
+    void shouldHintAtSwappedFilesWhenNoCdcLineIsAChange() throws Exception {
+        Path vaultLines = Files.write(dir.resolve("audit.log"), List.of(VaultOperation.read("secret/data/a").by("alice", "ent-a")
+                .at(T0).requestId("r-1").requestLine().json()));
+
+        assertThat(backtest(vaultLines, dir.resolve("a.jsonl"), null)).isZero();
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("is it the Vault audit file?");
+    }
+
+    @Test
     void shouldRefuseToRunWithoutInput() throws Exception {
         assertThat(backtest(null, dir.resolve("x"), null)).isEqualTo(2);
         assertThat(console.toString(StandardCharsets.UTF_8)).contains("--cdc");
