@@ -1,6 +1,7 @@
 package io.airlock.app.backtest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.airlock.core.ColumnTimes;
 import io.airlock.core.Json;
 import io.airlock.core.StableIds;
 import io.airlock.core.Topics;
@@ -17,7 +18,10 @@ import java.util.List;
 
 /**
  * Reads the backtest files and orders their lines by event time, as they happened: Debezium change events (table from
- * {@code source.table}, time from {@code source.ts_ms}) and Vault audit lines (time from {@code time}). A line whose time
+ * {@code source.table}, time from {@code source.ts_ms}) and Vault audit lines (time from {@code time}). A snapshot row
+ * ({@code op} {@code r}) of {@code log} or {@code dag_run} is placed at the time its row records ({@code dttm};
+ * {@code queued_at}, else {@code start_date}) rather than when the snapshot read it: a run that ended before the snapshot
+ * was running when the Vault reads of its tasks happened, and AL-022 must know it then. A line whose time
  * cannot be read keeps its place after the previous line of its file and is passed on as is, so the topology sends it to
  * the dead-letter topic with its reason.
  */
@@ -101,9 +105,28 @@ final class ReplayInput {
             return null;
         }
         String topic = topics.cdc(table);
-        JsonNode ts = change == null ? null : change.at("/source/ts_ms");
-        Instant at = ts != null && ts.isNumber() ? Instant.ofEpochMilli(ts.asLong()) : previous;
+        JsonNode ts = change.at("/source/ts_ms");
+        Instant at = snapshotRowTime(change, table);
+        if (at == null) {
+            at = ts.isNumber() ? Instant.ofEpochMilli(ts.asLong()) : previous;
+        }
         return new ReplayRecord(at, 0, number, topic, rowKey(change), line);
+    }
+
+    /** When a snapshot row's own columns say it happened; null for other changes and rows without such a time. */
+    private static Instant snapshotRowTime(JsonNode change, String table) {
+        if (!"r".equals(change.path("op").asText())) {
+            return null;
+        }
+        JsonNode row = change.path("after");
+        return switch (table) {
+            case "log" -> ColumnTimes.orNull(row.get("dttm"));
+            case "dag_run" -> {
+                Instant queued = ColumnTimes.orNull(row.get("queued_at"));
+                yield queued != null ? queued : ColumnTimes.orNull(row.get("start_date"));
+            }
+            default -> null;
+        };
     }
 
     private ReplayRecord vault(String line, long number, Instant previous) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.airlock.core.Alert;
 import io.airlock.core.Json;
 import io.airlock.streams.AbUserRow;
+import io.airlock.streams.DagRunRow;
 import io.airlock.streams.VaultOperation;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -129,6 +130,33 @@ class BacktestTest {
 
         assertThat(backtest(vaultLines, dir.resolve("a.jsonl"), null)).isZero();
         assertThat(console.toString(StandardCharsets.UTF_8)).contains("is it the Vault audit file?");
+    }
+
+    @Test
+    void shouldPlaceASnapshotOfAFinishedRunWhenTheRunHappenedNotWhenTheSnapshotReadIt() throws Exception {
+        Instant start = T0.minus(java.time.Duration.ofHours(3));
+        var run = DagRunRow.airflow3(8001, "nightly", "scheduled__1").state("success").queuedAt(start).startDate(start.plusSeconds(5))
+                .endDate(start.plus(java.time.Duration.ofMinutes(20)));
+        Path cdc = Files.write(dir.resolve("cdc.jsonl"), List.of(run.change("r", T0, null))); // snapshot taken at T0
+        List<String> reads = new ArrayList<>();
+        int n = 0;
+        for (Instant at : List.of(start.plus(java.time.Duration.ofMinutes(10)), start.plus(java.time.Duration.ofHours(2)))) {
+            VaultOperation read = VaultOperation.read("airflow/data/connections/conn-" + n).by("kubernetes-airflow-worker", "ent-airflow")
+                    .at(at).requestId("req-" + n++);
+            reads.add(read.requestLine().json());
+            reads.add(read.responseLine().json());
+        }
+        Path vault = Files.write(dir.resolve("audit.log"), reads);
+        Path out = dir.resolve("alerts.jsonl");
+
+        assertThat(new Backtest(new PrintStream(console, true, StandardCharsets.UTF_8)).run(cdc, vault, null, out, null)).isZero();
+
+        assertThat(Files.readAllLines(out)).singleElement().satisfies(line -> {
+            Alert alert = Json.read(line.getBytes(StandardCharsets.UTF_8), Alert.class);
+            assertThat(alert.ruleId()).isEqualTo("AL-022");
+            assertThat(alert.count()).as("only the read two hours after the run").isEqualTo(1);
+            assertThat(alert.summary()).contains("conn-1").doesNotContain("conn-0");
+        });
     }
 
     @Test

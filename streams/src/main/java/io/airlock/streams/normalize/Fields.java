@@ -1,7 +1,8 @@
 package io.airlock.streams.normalize;
 
-import io.airlock.core.IsoInstants;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.airlock.core.ColumnTimes;
+import io.airlock.core.IsoInstants;
 import io.airlock.core.MalformedRecordException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -60,7 +61,8 @@ final class Fields {
 
     /**
      * A point in time: an ISO-8601 / RFC 3339 string with offset (Debezium's encoding of {@code timestamp with time zone},
-     * Vault's {@code time}) or a number of epoch milliseconds (Debezium's {@code connect} encoding of naive timestamps).
+     * Vault's {@code time}) or a number since the epoch in milliseconds, microseconds or nanoseconds (Debezium's encodings of
+     * timestamps without a time zone; {@link ColumnTimes}).
      */
     static Instant instant(JsonNode parent, String field, String where) {
         JsonNode value = parent.get(field);
@@ -68,10 +70,10 @@ final class Fields {
             return null;
         }
         if (value.isIntegralNumber()) {
-            return Instant.ofEpochMilli(value.asLong());
+            return ColumnTimes.ofEpochNumber(value.asLong());
         }
         if (!value.isTextual()) {
-            throw new MalformedRecordException(where + "." + field + " is neither an ISO-8601 string nor epoch milliseconds");
+            throw new MalformedRecordException(where + "." + field + " is neither an ISO-8601 string nor a number since the epoch");
         }
         Instant fast = IsoInstants.parseOrNull(value.asText());
         if (fast != null) {
