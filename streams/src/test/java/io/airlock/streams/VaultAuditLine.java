@@ -26,6 +26,7 @@ public final class VaultAuditLine {
     private String entityId = "5cb4e785-fe8a-5d82-b991-31e74980d2b8";
     private String remoteAddress = "10.0.4.17";
     private String error;
+    private String roleName;
     private final Map<String, List<String>> headers = new LinkedHashMap<>();
 
     private VaultAuditLine(String type, String requestId) {
@@ -48,6 +49,8 @@ public final class VaultAuditLine {
     public VaultAuditLine entityId(String id) { this.entityId = id; return this; }
     public VaultAuditLine remoteAddress(String a) { this.remoteAddress = a; return this; }
     public VaultAuditLine error(String e) { this.error = e; return this; }
+    /** An AppRole token's role ({@code auth.metadata.role_name}); its display name is then {@code approle}. */
+    public VaultAuditLine roleName(String r) { this.roleName = r; return this; }
 
     /** A request against a mount: {@code mount("kv", "airflow/")}. */
     public VaultAuditLine mount(String type, String point) {
@@ -83,7 +86,9 @@ public final class VaultAuditLine {
         ObjectNode auth = line.putObject("auth");
         auth.put("client_token", HMAC).put("accessor", HMAC).put("display_name", displayName);
         auth.putArray("policies").add("default").add("airflow");
-        auth.putObject("metadata").put("role_name", "airflow");
+        if (roleName != null) {
+            auth.putObject("metadata").put("role_name", roleName);
+        }
         auth.put("entity_id", entityId).put("token_type", "service").put("token_ttl", 3600);
         ObjectNode request = line.putObject("request");
         request.put("id", requestId).put("client_id", entityId).put("operation", operation).put("mount_point", mountPoint)

@@ -19,6 +19,7 @@ public final class VaultOperation {
     private final String path;
     private String displayName = "approle-airflow";
     private String entityId = "ent-airflow";
+    private String roleName;
     private Instant at = Instant.parse("2026-03-02T10:00:00Z");
     private String error;
     private String requestId;
@@ -52,6 +53,12 @@ public final class VaultOperation {
         this.displayName = displayName;
         this.entityId = entityId;
         return this;
+    }
+
+    /** By a token of AppRole role {@code role}: Vault names every such token {@code approle}. */
+    public VaultOperation byAppRole(String role, String entityId) {
+        this.roleName = role;
+        return by("approle", entityId);
     }
 
     public VaultOperation at(Instant t) {
@@ -105,7 +112,8 @@ public final class VaultOperation {
     }
 
     private VaultAuditLine line(VaultAuditLine line, Instant t) {
-        (system ? line.path(path).mount("system", "sys/") : line.read(path)).operation(operation).displayName(displayName).entityId(entityId).at(t);
+        (system ? line.path(path).mount("system", "sys/") : line.read(path)).operation(operation).displayName(displayName).entityId(entityId)
+                .roleName(roleName).at(t);
         if (error != null) {
             line.error(error);
         }

@@ -64,7 +64,8 @@ public final class DetectionFields {
     public static final Setting<String> AIRFLOW_IDENTITY = Setting.of("detection.airflow-identity", string())
             .defaultValue("airflow")
             .validate(Validators.matches(".+", "not empty"))
-            .doc("A Vault identity whose `display_name` contains this text is Airflow's service identity.");
+            .doc("A Vault identity whose `display_name`, entity id or AppRole role name (`auth.metadata.role_name`: AppRole "
+                    + "tokens are all named `approle`) contains this text is Airflow's service identity.");
 
     public static final Setting<List<String>> AIRFLOW_SECRET_PATHS = Setting.of("detection.airflow-secret-paths", listOf(string()))
             .defaultValue(List.of("airflow/connections/", "airflow/variables/"))

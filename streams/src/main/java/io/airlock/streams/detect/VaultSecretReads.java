@@ -67,9 +67,14 @@ public final class VaultSecretReads {
                 || allow.allowsPath(event.vaultKvPath()) || allow.allowsPath(event.vaultPath());
     }
 
-    /** True if the event's principal is Airflow's service identity (its display name contains the configured text). */
+    /**
+     * True if the event's principal is Airflow's service identity: its display name, entity id or a related user (the AppRole
+     * role name among them) contains the configured text.
+     */
     public static boolean isAirflowServiceIdentity(DetectionConfig config, NormalizedEvent event) {
-        return config.airflow().isServiceIdentity(event.userName() != null ? event.userName() : event.vaultIdentity());
+        DetectionConfig.AirflowInVault airflow = config.airflow();
+        return airflow.isServiceIdentity(event.userName() != null ? event.userName() : event.vaultIdentity())
+                || event.relatedUsers() != null && event.relatedUsers().stream().anyMatch(airflow::isServiceIdentity);
     }
 
     /** {@code 'approle-airflow' (entity 5cb4…)}, or just the identity when it is the display name. */

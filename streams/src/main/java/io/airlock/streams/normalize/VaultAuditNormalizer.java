@@ -30,8 +30,8 @@ import org.apache.kafka.streams.processor.api.Record;
  *     (request lines carry one too when Vault refuses early, e.g. {@code permission denied}), {@code success} for response
  *     lines without one, and absent for request lines without one (the outcome is not known yet).</li>
  * <li>{@code vault.identity} = {@code auth.entity_id}, else {@code auth.display_name} (root and orphan tokens have no
- *     entity); {@code user.name} = {@code auth.display_name}; {@code related.user} = display name and
- *     {@code auth.metadata.username}; {@code source.ip} = {@code request.remote_address}.</li>
+ *     entity); {@code user.name} = {@code auth.display_name}; {@code related.user} = display name,
+ *     {@code auth.metadata.username} and {@code auth.metadata.role_name} (AppRole); {@code source.ip} = {@code request.remote_address}.</li>
  * <li>{@code vault.kv_path} from {@link VaultKvPaths}; {@code vault.audit_type} = {@code type}.</li>
  * <li>Run attribution: audited request headers {@value #DAG_ID_HEADER}, {@value #RUN_ID_HEADER}, {@value #TASK_ID_HEADER}
  *     (enable them with {@code vault write sys/config/auditing/request-headers/X-Airflow-Dag-Id hmac=false}) fill
@@ -156,10 +156,12 @@ public final class VaultAuditNormalizer implements Processor<String, JsonNode, S
             users.add(displayName);
         }
         JsonNode metadata = auth.get("metadata");
-        JsonNode username = metadata == null ? null : metadata.get("username");
-        if (username != null && username.isTextual() && !username.asText().isEmpty() && !isHmac(username.asText())
-                && !users.contains(username.asText())) {
-            users.add(username.asText());
+        for (String field : List.of("username", "role_name")) { // userpass/LDAP/OIDC user; AppRole role (display name "approle")
+            JsonNode value = metadata == null ? null : metadata.get(field);
+            if (value != null && value.isTextual() && !value.asText().isEmpty() && !isHmac(value.asText())
+                    && !users.contains(value.asText())) {
+                users.add(value.asText());
+            }
         }
         return users.isEmpty() ? null : users;
     }

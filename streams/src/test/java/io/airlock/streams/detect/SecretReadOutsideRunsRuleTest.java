@@ -134,6 +134,16 @@ class SecretReadOutsideRunsRuleTest {
     }
 
     @Test
+    void shouldKnowAirflowByItsAppRoleRoleNameSinceEveryAppRoleTokenIsNamedApprole() {
+        run(1, "etl", RUN_A, T10, at("10:10:00"));
+        VaultOperation.read("airflow/data/connections/warehouse").byAppRole("airflow-workers", "ent-7").at(at("10:30:00")).pipeTo(fixture);
+        VaultOperation.read("airflow/data/connections/payments").byAppRole("reporting", "ent-8").at(at("10:30:00")).pipeTo(fixture);
+        streamTimeTo(at("11:00:00"));
+
+        assertThat(al022()).singleElement().satisfies(alert -> assertThat(alert.entity()).isEqualTo("ent-7"));
+    }
+
+    @Test
     void shouldNotAlertOnReadsDuringARun() {
         run(1, "etl", RUN_A, T10, at("10:10:00"));
         workerReads("airflow/data/connections/warehouse", at("10:05:00")).pipeTo(fixture);
