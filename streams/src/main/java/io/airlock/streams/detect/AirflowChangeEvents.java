@@ -41,7 +41,7 @@ public final class AirflowChangeEvents {
     public static final Set<String> DEFAULTS = Set.of(
             // Airflow 2.x UI views (function names) and their explicit events
             "trigger", "paused", "delete", "clear", "dagrun_clear", "dagrun_failed", "dagrun_success", "dagrun_queued",
-            "variable.varimport",
+            "*varimport", // variable.varimport, variables.varimport or the bare view name, depending on the 2.x release
             // Flask-AppBuilder model views in 2.x (users, roles, pools, DAG runs, task instances, …)
             "add", "edit", "action_*", "resetpasswords", "resetmypassword", "userinfoedit",
             // 2.x REST API and UI model views: <resource>.<create|edit|delete>

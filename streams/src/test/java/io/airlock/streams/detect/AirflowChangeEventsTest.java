@@ -13,7 +13,7 @@ class AirflowChangeEventsTest {
     @ValueSource(strings = {
         // Airflow 2.10 UI views and explicit events
         "trigger", "paused", "delete", "clear", "dagrun_clear", "dagrun_failed", "dagrun_success", "dagrun_queued",
-        "variable.create", "variable.edit", "variable.delete", "variable.varimport", "connection.create", "connection.edit",
+        "variable.create", "variable.edit", "variable.delete", "variable.varimport", "variables.varimport", "varimport", "connection.create", "connection.edit",
         "connection.delete", "add", "edit", "action_muldelete", "action_mulduplicate", "action_clear", "action_set_failed",
         "resetpasswords", "resetmypassword", "userinfoedit",
         // Airflow 2.10 REST API: <resource>.<create|edit|delete> with api./ui. prefix
