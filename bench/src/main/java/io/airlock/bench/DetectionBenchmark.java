@@ -524,12 +524,18 @@ public final class DetectionBenchmark {
 
         private record VaultOp(String displayName, String entityId, String operation, String path, String mountType, String mountPoint,
                 String error, String dagId, String runId, String ip) {
+            /** AppRole tokens carry their role ({@code approle-airflow}: role {@code airflow}), userpass tokens their user. */
+            private String metadata() {
+                return displayName.startsWith("approle-") ? "\"role_name\":\"" + displayName.substring("approle-".length()) + "\""
+                        : "\"username\":\"" + displayName.substring(displayName.indexOf('-') + 1) + "\"";
+            }
+
             String line(String requestId, String type, long t) {
                 var sb = new StringBuilder(1100);
                 sb.append("{\"time\":\"").append(Instant.ofEpochMilli(t)).append("\",\"type\":\"").append(type).append("\",\"auth\":{")
                         .append("\"client_token\":\"").append(HMAC).append("\",\"accessor\":\"").append(HMAC)
                         .append("\",\"display_name\":\"").append(displayName).append("\",\"policies\":[\"default\",\"airflow\"],")
-                        .append("\"metadata\":{\"role_name\":\"airflow\"},\"entity_id\":\"").append(entityId)
+                        .append("\"metadata\":{").append(metadata()).append("},\"entity_id\":\"").append(entityId)
                         .append("\",\"token_type\":\"service\",\"token_ttl\":3600},\"request\":{\"id\":\"").append(requestId)
                         .append("\",\"client_id\":\"").append(entityId).append("\",\"operation\":\"").append(operation)
                         .append("\",\"mount_point\":\"").append(mountPoint).append("\",\"mount_type\":\"").append(mountType)
