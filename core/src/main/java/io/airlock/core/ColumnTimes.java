@@ -43,14 +43,20 @@ public final class ColumnTimes {
         if (!value.isTextual()) {
             return null;
         }
-        Instant fast = IsoInstants.parseOrNull(value.asText());
-        if (fast != null) {
-            return fast;
-        }
         try {
-            return OffsetDateTime.parse(value.asText()).toInstant();
+            return parseIso(value.asText());
         } catch (DateTimeParseException e) {
             return null;
         }
+    }
+
+    /**
+     * ISO-8601 text with an offset ({@code 2026-03-02T08:00:00.123456Z}, {@code …+01:00}).
+     *
+     * @throws DateTimeParseException if it is not one
+     */
+    public static Instant parseIso(String text) {
+        Instant fast = IsoInstants.parseOrNull(text);
+        return fast != null ? fast : OffsetDateTime.parse(text).toInstant();
     }
 }

@@ -2,10 +2,8 @@ package io.airlock.streams.normalize;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.ColumnTimes;
-import io.airlock.core.IsoInstants;
 import io.airlock.core.MalformedRecordException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 
 /**
@@ -75,12 +73,8 @@ final class Fields {
         if (!value.isTextual()) {
             throw new MalformedRecordException(where + "." + field + " is neither an ISO-8601 string nor a number since the epoch");
         }
-        Instant fast = IsoInstants.parseOrNull(value.asText());
-        if (fast != null) {
-            return fast;
-        }
         try {
-            return OffsetDateTime.parse(value.asText()).toInstant();
+            return ColumnTimes.parseIso(value.asText());
         } catch (DateTimeParseException e) {
             throw new MalformedRecordException(where + "." + field + " is not an ISO-8601 time with offset: " + e.getParsedString(), e);
         }
