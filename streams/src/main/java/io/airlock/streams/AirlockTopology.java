@@ -32,7 +32,6 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * The one Airlock topology, built by a pure function so that {@code run}, {@code demo}, {@code backtest} and the tests
@@ -82,16 +81,14 @@ public final class AirlockTopology {
      * @return the normalized events as they go to {@code events} (for AL-022, which must not take them from there)
      */
     private static KStream<String, NormalizedEvent> addNormalization(StreamsBuilder builder, Topics topics) {
-        builder.addStateStore(Stores.keyValueStoreBuilder(StateStores.onDisk(AbUserChangeNormalizer.STORE),
-                Serdes.String(), JsonSerdes.of(AbUserState.class)).withCachingEnabled());
+        builder.addStateStore(StateStores.onDisk(AbUserChangeNormalizer.STORE, JsonSerdes.of(AbUserState.class)));
         KStream<String, NormalizedEvent> abUser = builder.stream(topics.cdc("ab_user"), jsonFrom("cdc-ab-user-source"))
                 .process(AbUserChangeNormalizer::new, Named.as("normalize-ab-user"), AbUserChangeNormalizer.STORE);
 
         KStream<String, NormalizedEvent> log = builder.stream(topics.cdc("log"), jsonFrom("cdc-log-source"))
                 .process(AuditLogNormalizer::new, Named.as("normalize-log"));
 
-        builder.addStateStore(Stores.keyValueStoreBuilder(StateStores.onDisk(DagRunNormalizer.STORE),
-                Serdes.String(), JsonSerdes.of(DagRunState.class)).withCachingEnabled());
+        builder.addStateStore(StateStores.onDisk(DagRunNormalizer.STORE, JsonSerdes.of(DagRunState.class)));
         KStream<String, NormalizedEvent> dagRun = builder.stream(topics.cdc("dag_run"), jsonFrom("cdc-dag-run-source"))
                 .process(DagRunNormalizer::new, Named.as("normalize-dag-run"), DagRunNormalizer.STORE);
 

@@ -12,7 +12,6 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * "At least {@code threshold} distinct values within {@code window}" (AL-002: failed logins on distinct users) with one store
@@ -71,10 +70,9 @@ final class DistinctValueBursts {
     /** Registers the four stores (in memory, changelogged, cached so rewrites of a key collapse per commit). */
     static void addStores(StreamsBuilder builder, String prefix) {
         List<String> names = storeNames(prefix);
-        RuleWiring.addStore(builder, StateStores.inMemory(names.get(0)), SprayState.class);
+        builder.addStateStore(StateStores.inMemory(names.get(0), RuleStateSerdes.forType(SprayState.class)));
         for (String name : names.subList(1, 4)) {
-            builder.addStateStore(Stores.keyValueStoreBuilder(StateStores.inMemory(name), Serdes.String(), Serdes.String())
-                    .withCachingEnabled());
+            builder.addStateStore(StateStores.inMemory(name, Serdes.String()));
         }
     }
 

@@ -18,7 +18,6 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * AL-020: a Vault identity reads a secret path it never read before, once the learning period (the rule's window, default
@@ -69,8 +68,8 @@ public final class FirstSeenSecretPathRule implements Processor<String, Normaliz
         if (!config.rule(RULE).enabled()) {
             return;
         }
-        builder.addStateStore(Stores.keyValueStoreBuilder(StateStores.inMemory(CLOCK_STORE), Serdes.String(), Serdes.Long()).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(StateStores.onDisk(SEEN_STORE), Serdes.String(), Serdes.Long()).withCachingEnabled());
+        builder.addStateStore(StateStores.inMemory(CLOCK_STORE, Serdes.Long()));
+        builder.addStateStore(StateStores.onDisk(SEEN_STORE, Serdes.Long()));
         RuleWiring.addStore(builder, GROUP_STORE, VaultPathBurstTracker.State.class);
         KStream<String, Alert> alerts = events
                 .filter((principal, event) -> VaultSecretReads.isOperation(event), Named.as("al-020-vault-operations"))

@@ -10,8 +10,6 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
-import org.apache.kafka.streams.state.Stores;
 
 /** The wiring every rule shares: its named state stores and its named way onto the alerts topic. */
 final class RuleWiring {
@@ -25,13 +23,7 @@ final class RuleWiring {
      * changelog once per commit, not once per event. Reads see the cache, so rules behave the same.
      */
     static void addStore(StreamsBuilder builder, String name, Class<?> valueType) {
-        addStore(builder, StateStores.onDisk(name), valueType);
-    }
-
-    /** As {@link #addStore(StreamsBuilder, String, Class)}, kept where {@code supplier} says ({@link StateStores}). */
-    static void addStore(StreamsBuilder builder, KeyValueBytesStoreSupplier supplier, Class<?> valueType) {
-        builder.addStateStore(Stores.keyValueStoreBuilder(supplier, Serdes.String(), RuleStateSerdes.forType(valueType))
-                .withCachingEnabled());
+        builder.addStateStore(StateStores.onDisk(name, RuleStateSerdes.forType(valueType)));
     }
 
     /**
@@ -42,8 +34,7 @@ final class RuleWiring {
      */
     static void toAlerts(StreamsBuilder builder, KStream<String, Alert> alerts, RuleDefinition rule, Topics topics) {
         String store = rule.resourceName("alert-updates");
-        builder.addStateStore(Stores.keyValueStoreBuilder(StateStores.inMemory(store), Serdes.String(),
-                InternalSerdes.alerts()).withCachingEnabled());
+        builder.addStateStore(StateStores.inMemory(store, InternalSerdes.alerts()));
         alerts.process(() -> new AlertUpdateCoalescer(store), Named.as(rule.resourceName("coalesce-alert-updates")), store)
                 .to(topics.alerts(), Produced.with(Serdes.String(), JsonSerdes.alerts()).withName(rule.resourceName("alerts")));
     }

@@ -24,7 +24,6 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * AL-022: Airflow's service identity reads a secret while no DAG run is running, allowing the rule's window (default 2
@@ -179,9 +178,8 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
         if (!config.rule(RULE).enabled()) {
             return;
         }
-        RuleWiring.addStore(builder, StateStores.inMemory(RUNS_STORE), RunActivity.class);
-        builder.addStateStore(Stores.keyValueStoreBuilder(StateStores.inMemory(PENDING_STORE), Serdes.String(),
-                InternalSerdes.events()));
+        builder.addStateStore(StateStores.inMemory(RUNS_STORE, RuleStateSerdes.forType(RunActivity.class)));
+        builder.addStateStore(StateStores.inMemory(PENDING_STORE, InternalSerdes.events()));
         RuleWiring.addStore(builder, GROUP_STORE, VaultPathBurstTracker.State.class);
         UpstreamProgress.addStore(builder, PROGRESS_STORE);
         KStream<String, Alert> alerts = normalized

@@ -19,7 +19,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * How far in event time each writer of a single-partition repartition topic has come: the low watermark a rule that joins
@@ -94,8 +93,7 @@ final class UpstreamProgress {
     }
 
     static void addStore(StreamsBuilder builder, String name) {
-        builder.addStateStore(Stores.keyValueStoreBuilder(StateStores.inMemory(name), Serdes.String(), Serdes.Long())
-                .withCachingEnabled());
+        builder.addStateStore(StateStores.inMemory(name, Serdes.Long()));
     }
 
     /**

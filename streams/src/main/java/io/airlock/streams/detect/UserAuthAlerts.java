@@ -5,9 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.airlock.streams.internal.JsonSerdes;
 import java.time.Duration;
 import java.time.Instant;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * Per Airflow user, when authentication rules last fired: written by AL-001 and AL-003, read by AL-003 (login after a
@@ -26,8 +24,7 @@ public record UserAuthAlerts(@JsonProperty("al_001") Instant lastFailedLoginBurs
     static final int MAX_NAME_CHARS = 64;
 
     public static void addStore(StreamsBuilder builder) {
-        builder.addStateStore(Stores.keyValueStoreBuilder(StateStores.onDisk(STORE), Serdes.String(),
-                JsonSerdes.of(UserAuthAlerts.class)));
+        builder.addStateStore(StateStores.onDisk(STORE, JsonSerdes.of(UserAuthAlerts.class)));
     }
 
     /** The stored value, or {@link #NONE} for a user no authentication rule fired for yet. */

@@ -1,13 +1,28 @@
 package io.airlock.streams.internal;
 
-import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import java.util.Map;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * How Airlock keeps its key-value state: every store is changelogged (the changelog is what a restart or another instance
- * restores from), only where it lives locally differs.
+ * How Airlock keeps its key-value state (string keys): every store is changelogged (the changelog is what a restart or
+ * another instance restores from) and cached (a key rewritten for every event reaches the changelog once per commit);
+ * only where the local copy lives differs.
  */
 public final class StateStores {
+
+    /**
+     * Changelog segments of the in-memory stores roll every 10 minutes or 64 MB, so the log cleaner can compact all but the
+     * newest: these stores are restored in full whenever their task starts, and their keys churn (a key per hit, deleted
+     * when it leaves the window), so with the broker's default 1 GB segments a restore could read a gigabyte of overwritten
+     * entries.
+     */
+    static final Map<String, String> IN_MEMORY_CHANGELOG = Map.of(TopicConfig.SEGMENT_MS_CONFIG, "600000",
+            TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(64 << 20));
 
     private StateStores() {
     }
@@ -18,12 +33,13 @@ public final class StateStores {
      * by construction, their processors mirror most of them in memory anyway, and they are written on nearly every event,
      * where RocksDB's per-call cost showed in profiles (docs/performance.md).
      */
-    public static KeyValueBytesStoreSupplier inMemory(String name) {
-        return Stores.inMemoryKeyValueStore(name);
+    public static <V> StoreBuilder<KeyValueStore<String, V>> inMemory(String name, Serde<V> values) {
+        return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), values).withCachingEnabled()
+                .withLoggingEnabled(IN_MEMORY_CHANGELOG);
     }
 
     /** For state that grows with the users, identities, paths and runs seen: RocksDB, on disk under the state directory. */
-    public static KeyValueBytesStoreSupplier onDisk(String name) {
-        return Stores.persistentKeyValueStore(name);
+    public static <V> StoreBuilder<KeyValueStore<String, V>> onDisk(String name, Serde<V> values) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values).withCachingEnabled();
     }
 }
