@@ -1,6 +1,5 @@
 package io.airlock.streams;
 
-import io.airlock.streams.internal.StateStores;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Topics;
@@ -17,14 +16,15 @@ import io.airlock.streams.detect.SecretHarvestingRule;
 import io.airlock.streams.detect.SecretReadOutsideRunsRule;
 import io.airlock.streams.detect.UserAuthAlerts;
 import io.airlock.streams.detect.VaultSecretReads;
-import java.util.stream.Stream;
 import io.airlock.streams.internal.JsonSerdes;
+import io.airlock.streams.internal.StateStores;
 import io.airlock.streams.normalize.AbUserChangeNormalizer;
 import io.airlock.streams.normalize.AbUserState;
 import io.airlock.streams.normalize.AuditLogNormalizer;
 import io.airlock.streams.normalize.DagRunNormalizer;
 import io.airlock.streams.normalize.DagRunState;
 import io.airlock.streams.normalize.VaultAuditNormalizer;
+import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;

@@ -1,9 +1,9 @@
 package io.airlock.streams.detect;
 
-import io.airlock.streams.internal.StateStores;
-import io.airlock.streams.internal.DecodedStateCache;
 import io.airlock.core.Alert;
 import io.airlock.core.StableIds;
+import io.airlock.streams.internal.DecodedStateCache;
+import io.airlock.streams.internal.StateStores;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
 package io.airlock.streams.detect;
 
-import io.airlock.streams.internal.StateStores;
 import io.airlock.core.Alert;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Topics;
 import io.airlock.streams.DetectionConfig;
 import io.airlock.streams.internal.InternalSerdes;
+import io.airlock.streams.internal.StateStores;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;

@@ -1,10 +1,10 @@
 package io.airlock.streams.detect;
 
-import io.airlock.streams.internal.StateStores;
 import io.airlock.core.Alert;
 import io.airlock.core.Topics;
 import io.airlock.streams.internal.InternalSerdes;
 import io.airlock.streams.internal.JsonSerdes;
+import io.airlock.streams.internal.StateStores;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;

@@ -1,8 +1,8 @@
 package io.airlock.streams.detect;
 
-import io.airlock.streams.internal.StateStores;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.streams.StreamsSettings;
+import io.airlock.streams.internal.StateStores;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;

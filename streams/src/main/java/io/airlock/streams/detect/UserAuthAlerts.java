@@ -1,8 +1,8 @@
 package io.airlock.streams.detect;
 
-import io.airlock.streams.internal.StateStores;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.airlock.streams.internal.JsonSerdes;
+import io.airlock.streams.internal.StateStores;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.kafka.streams.StreamsBuilder;
