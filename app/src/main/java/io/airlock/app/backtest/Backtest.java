@@ -15,6 +15,8 @@ import java.util.function.Consumer;
 /** The backtest job: check the arguments, read and order the input, replay it, write the results. */
 public final class Backtest {
 
+    private static final int MAX_REASON_CHARS = 200;
+
     private final PrintStream console;
 
     public Backtest(PrintStream console) {
@@ -67,10 +69,21 @@ public final class Backtest {
             try (BufferedWriter alerts = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
                 result.alerts().forEach(a -> writeLine(alerts, OfflineReplay.toJsonLine(a)));
             }
+            for (OfflineReplay.DeadLetterAt letter : result.firstDeadLetters()) {
+                Path file = letter.record().source() == 0 ? cdc : vaultAudit;
+                console.println("backtest: dead letter " + file.getFileName() + ":" + letter.record().line() + ": "
+                        + abbreviated(letter.reason()));
+            }
             console.printf("backtest: %d events, %d alerts, %d dead letters in %.1f s; alerts written to %s%n", result.events(),
                     result.alerts().size(), result.deadLetters() + input.rejected().size(), (System.nanoTime() - t0) / 1e9, out);
             return 0;
         }
+    }
+
+    /** A reason as one short line: parsers' reasons can be long and quote a little of the input. */
+    private static String abbreviated(String reason) {
+        String line = reason == null ? "(no reason)" : reason.replaceAll("\\s+", " ");
+        return line.length() > MAX_REASON_CHARS ? line.substring(0, MAX_REASON_CHARS) + "…" : line;
     }
 
     private static void writeLine(BufferedWriter writer, String line) {

@@ -1,6 +1,7 @@
 package io.airlock.app.backtest;
 
 import io.airlock.core.Alert;
+import io.airlock.core.DeadLetter;
 import io.airlock.core.Directories;
 import io.airlock.core.Json;
 import io.airlock.core.NormalizedEvent;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -36,9 +38,18 @@ import org.apache.kafka.streams.TopologyTestDriver;
  */
 final class OfflineReplay implements AutoCloseable {
 
-    /** What a replay produced: the final version of every alert, and how many events and dead letters. */
-    record Result(List<Alert> alerts, long events, long deadLetters) {
+    /**
+     * What a replay produced: the final version of every alert, how many events and dead letters, and the first
+     * {@link #DEAD_LETTERS_DESCRIBED} dead letters as the input record and the reason.
+     */
+    record Result(List<Alert> alerts, long events, long deadLetters, List<DeadLetterAt> firstDeadLetters) {
     }
+
+    /** A dead letter traced back to the record of the input that caused it. */
+    record DeadLetterAt(ReplayRecord record, String reason) {
+    }
+
+    static final int DEAD_LETTERS_DESCRIBED = 20;
 
     private static final int DRAIN_EVERY = 5_000;
 
@@ -49,6 +60,9 @@ final class OfflineReplay implements AutoCloseable {
     private final Path stateDir;
     private final TopologyTestDriver driver;
     private final Map<String, TestInputTopic<String, String>> inputs = new HashMap<>();
+    /** The records piped to each input topic, in order: offset n of a topic is its n-th record. */
+    private final Map<String, List<ReplayRecord>> piped = new HashMap<>();
+    private final List<DeadLetterAt> firstDeadLetters = new ArrayList<>();
     private final TestOutputTopic<String, String> events;
     private final TestOutputTopic<String, byte[]> alerts;
     private final TestOutputTopic<String, String> deadLetters;
@@ -84,22 +98,23 @@ final class OfflineReplay implements AutoCloseable {
         long done = 0;
         for (ReplayRecord record : records) {
             input(record.topic()).pipeInput(record.key(), record.value(), record.at());
+            piped.computeIfAbsent(record.topic(), t -> new ArrayList<>()).add(record);
             if (++done % DRAIN_EVERY == 0) {
                 eventCount += drainEvents(eventSink);
                 drainAlerts(latest);
-                deadLetterCount += deadLetters.readValuesToList().size();
+                deadLetterCount += drainDeadLetters();
                 progress.accept(done);
             }
         }
         eventCount += drainEvents(eventSink);
         finishAsLive(records.isEmpty() ? wallClock : records.get(records.size() - 1).at());
         drainAlerts(latest);
-        deadLetterCount += deadLetters.readValuesToList().size();
+        deadLetterCount += drainDeadLetters();
         progress.accept(done);
         List<Alert> ordered = latest.values().stream()
                 .sorted(Comparator.comparing(Alert::firstSeen, Comparator.nullsLast(Comparator.naturalOrder())).thenComparing(Alert::id))
                 .toList();
-        return new Result(ordered, eventCount, deadLetterCount);
+        return new Result(ordered, eventCount, deadLetterCount, List.copyOf(firstDeadLetters));
     }
 
     /**
@@ -128,6 +143,21 @@ final class OfflineReplay implements AutoCloseable {
         List<String> batch = events.readValuesToList();
         batch.forEach(sink);
         return batch.size();
+    }
+
+    private long drainDeadLetters() {
+        List<String> letters = deadLetters.readValuesToList();
+        for (String json : letters) {
+            if (firstDeadLetters.size() >= DEAD_LETTERS_DESCRIBED) {
+                break;
+            }
+            DeadLetter letter = Json.read(json.getBytes(StandardCharsets.UTF_8), DeadLetter.class);
+            List<ReplayRecord> records = piped.getOrDefault(letter.sourceTopic(), List.of());
+            if (letter.offset() >= 0 && letter.offset() < records.size()) {
+                firstDeadLetters.add(new DeadLetterAt(records.get((int) letter.offset()), letter.reason()));
+            }
+        }
+        return letters.size();
     }
 
     private void drainAlerts(Map<String, Alert> latest) {

@@ -160,6 +160,20 @@ class BacktestTest {
     }
 
     @Test
+    void shouldNameTheLineAndReasonOfEachDeadLetter() throws Exception {
+        var alice = AbUserRow.of(1, "alice");
+        List<String> lines = new ArrayList<>();
+        lines.add(alice.change("r", T0, null));
+        lines.add(alice.failCount(1).update(T0.plusSeconds(10)).replace("\"fail_login_count\":1", "\"fail_login_count\":\"many\""));
+        lines.add(alice.failCount(2).update(T0.plusSeconds(20)));
+
+        assertThat(backtest(Files.write(dir.resolve("cdc.jsonl"), lines), dir.resolve("a.jsonl"), null)).isZero();
+
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("backtest: dead letter cdc.jsonl:2: ", "fail_login_count",
+                "1 dead letters");
+    }
+
+    @Test
     void shouldRefuseToRunWithoutInput() throws Exception {
         assertThat(backtest(null, dir.resolve("x"), null)).isEqualTo(2);
         assertThat(console.toString(StandardCharsets.UTF_8)).contains("--cdc");
