@@ -31,6 +31,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.slf4j.Logger;
@@ -122,6 +123,7 @@ public final class Pipeline implements AutoCloseable {
     private void startStreams() {
         Properties props = StreamsSettings.of(settings.bootstrapServers(), settings.topics(), settings.stateDir(),
                 settings.replicationFactor());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.streamThreads());
         TopicInitializer.inputPartitions(settings.bootstrapServers(), settings.topics())
                 .ifPresent(partitions -> props.put(StreamsSettings.INPUT_PARTITIONS, partitions));
         streams = new KafkaStreams(AirlockTopology.build(settings.detection(), settings.topics()), props);

@@ -11,6 +11,7 @@ import io.airlock.core.Topics;
 import io.airlock.ingest.AirflowDatabaseSettings;
 import io.airlock.ingest.vault.VaultAuditSettings;
 import io.airlock.streams.DetectionConfig;
+import io.airlock.streams.StreamsSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,11 +27,12 @@ import java.util.Objects;
  * @param vaultAudit         the Vault audit file or socket to capture; null: none
  * @param routing            receivers, routes, silences, maintenance windows; null: Slack for all, PagerDuty for high and up
  * @param eventsRetentionDays delete daily event indices older than this; empty: keep them
+ * @param streamThreads      Kafka Streams threads of the detection stage; 0: {@link StreamsSettings#DEFAULT_STREAM_THREADS}
  */
 public record PipelineSettings(AirflowDatabaseSettings database, String bootstrapServers, Topics topics, OpenSearchSettings openSearch,
         Secret slackWebhook, URI pagerDutyEventsUrl, Secret pagerDutyRoutingKey, AlertLinks links, DetectionConfig detection,
         Path stateDir, int replicationFactor, VaultAuditSettings vaultAudit, RetryPolicy retryPolicy, RoutingConfig routing,
-        OptionalInt eventsRetentionDays, Duration retentionCheckInterval) {
+        OptionalInt eventsRetentionDays, Duration retentionCheckInterval, int streamThreads) {
 
     public PipelineSettings {
         Objects.requireNonNull(database, "database");
@@ -45,6 +47,7 @@ public record PipelineSettings(AirflowDatabaseSettings database, String bootstra
                 : RoutingConfig.defaults(Optional.ofNullable(slackWebhook), Optional.ofNullable(pagerDutyRoutingKey), pagerDutyEventsUrl);
         eventsRetentionDays = eventsRetentionDays == null ? OptionalInt.empty() : eventsRetentionDays;
         retentionCheckInterval = retentionCheckInterval == null ? Duration.ofHours(1) : retentionCheckInterval;
+        streamThreads = streamThreads == 0 ? StreamsSettings.DEFAULT_STREAM_THREADS : streamThreads;
     }
 
     /** Without a Vault audit source and with default delivery retries. */
@@ -52,7 +55,7 @@ public record PipelineSettings(AirflowDatabaseSettings database, String bootstra
             Secret slackWebhook, URI pagerDutyEventsUrl, Secret pagerDutyRoutingKey, AlertLinks links, DetectionConfig detection,
             Path stateDir, int replicationFactor) {
         this(database, bootstrapServers, topics, openSearch, slackWebhook, pagerDutyEventsUrl, pagerDutyRoutingKey, links, detection,
-                stateDir, replicationFactor, null, null, null, null, null);
+                stateDir, replicationFactor, null, null, null, null, null, 0);
     }
 
     /** The pipeline an {@code airlock.yml} describes; the Vault position file lives under {@code state-dir}. */
@@ -70,16 +73,19 @@ public record PipelineSettings(AirflowDatabaseSettings database, String bootstra
         }
         return new PipelineSettings(c.database(), c.bootstrapServers(), c.topics(), c.openSearch(), c.slackWebhook().orElse(null),
                 c.pagerDutyEventsUrl(), c.pagerDutyRoutingKey().orElse(null), c.links(), c.detection(), c.stateDir().resolve("streams"),
-                c.replicationFactor(), vault, c.retryPolicy(), c.routing(), c.eventsRetentionDays(), c.retentionCheckInterval());
+                c.replicationFactor(), vault, c.retryPolicy(), c.routing(), c.eventsRetentionDays(), c.retentionCheckInterval(),
+                c.streamThreads());
     }
 
     public PipelineSettings withVaultAudit(VaultAuditSettings vault) {
         return new PipelineSettings(database, bootstrapServers, topics, openSearch, slackWebhook, pagerDutyEventsUrl, pagerDutyRoutingKey,
-                links, detection, stateDir, replicationFactor, vault, retryPolicy, routing, eventsRetentionDays, retentionCheckInterval);
+                links, detection, stateDir, replicationFactor, vault, retryPolicy, routing, eventsRetentionDays, retentionCheckInterval,
+                streamThreads);
     }
 
     public PipelineSettings withRouting(RoutingConfig changed) {
         return new PipelineSettings(database, bootstrapServers, topics, openSearch, slackWebhook, pagerDutyEventsUrl, pagerDutyRoutingKey,
-                links, detection, stateDir, replicationFactor, vaultAudit, retryPolicy, changed, eventsRetentionDays, retentionCheckInterval);
+                links, detection, stateDir, replicationFactor, vaultAudit, retryPolicy, changed, eventsRetentionDays,
+                retentionCheckInterval, streamThreads);
     }
 }

@@ -196,7 +196,7 @@ public final class DetectionBenchmark {
         Path stateDir = Files.createTempDirectory("airlock-bench-state-");
         Properties props = StreamsSettings.of(kafka.bootstrapServers(), topics, stateDir, 1);
         props.put(StreamsSettings.INPUT_PARTITIONS, partitions);
-        // -Dairlock.bench.streams.<config>=<value> tunes both topologies alike, e.g. num.stream.threads=2
+        // -Dairlock.bench.streams.<config>=<value> tunes both topologies alike, e.g. num.stream.threads=1
         System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(STREAMS_OVERRIDE))
                 .forEach(k -> props.put(k.substring(STREAMS_OVERRIDE.length()), System.getProperty(k)));
         String applicationId = props.getProperty("application.id");
@@ -237,7 +237,7 @@ public final class DetectionBenchmark {
                 ProfilerHook.stop(topics.prefix());
             }
             cpuPerRecord = ThreadCpu.perUnitMicros(cpuAtRunning, ThreadCpu.snapshot(), records);
-            threadRatios = threadRatios(streams);
+            threadRatios = threadRatios(streams) + "; tasks by thread: " + tasksByThread(streams);
             streams.close(Duration.ofSeconds(60));
             stateBytes = sizeOf(stateDir);
         } finally {
@@ -275,6 +275,14 @@ public final class DetectionBenchmark {
                 .map(e -> e.getKey().name().replace("-ratio", "") + " " + String.format("%.0f %%",
                         100 * ((Number) e.getValue().metricValue()).doubleValue()))
                 .sorted().collect(Collectors.joining(", "));
+    }
+
+    /** Which tasks each stream thread ran ({@code 0_0} = sub-topology 0, partition 0), for runs with several threads. */
+    private static String tasksByThread(KafkaStreams streams) {
+        return streams.metadataForLocalThreads().stream()
+                .map(thread -> thread.activeTasks().stream().map(task -> task.taskId().toString()).sorted()
+                        .collect(Collectors.joining(" ", "[", "]")))
+                .collect(Collectors.joining(" "));
     }
 
     private static synchronized String nextPrefix() {

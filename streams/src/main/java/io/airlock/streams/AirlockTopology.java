@@ -60,7 +60,7 @@ public final class AirlockTopology {
         SecretReadOutsideRunsRule.addTo(builder, normalized, config, topics);
         if (Stream.of(SecretHarvestingRule.RULE, DeniedAccessBurstRule.RULE, HumanPipelineSecretReadRule.RULE)
                 .anyMatch(rule -> config.rule(rule).enabled())) {
-            KStream<String, NormalizedEvent> vaultOperations = VaultSecretReads.byIdentity(events, config);
+            KStream<String, NormalizedEvent> vaultOperations = VaultSecretReads.operationsByIdentity(events, config);
             SecretHarvestingRule.addTo(builder, vaultOperations, config, topics);
             DeniedAccessBurstRule.addTo(builder, vaultOperations, config, topics);
             HumanPipelineSecretReadRule.addTo(builder, vaultOperations, config, topics);

@@ -11,6 +11,13 @@ import org.apache.kafka.streams.StreamsConfig;
 /** The Kafka Streams configuration Airlock runs with: exactly-once, named resources, dead-letter routing. */
 public final class StreamsSettings {
 
+    /**
+     * Stream threads of one instance by default: two let the normalization tasks and the rule tasks (they are different
+     * sub-topologies, so different tasks) run on two cores at once; with one thread a record's normalization and its
+     * rules take turns. Set with {@code kafka.stream-threads}.
+     */
+    public static final int DEFAULT_STREAM_THREADS = 2;
+
     /** Record cache shared by the cached state stores of one instance. */
     static final long STATE_CACHE_BYTES = 16L << 20;
 
@@ -39,6 +46,7 @@ public final class StreamsSettings {
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, replicationFactor);
         props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, DEFAULT_STREAM_THREADS);
         // Rule stores are cached (RuleWiring): a rule's per-key state rewritten on every event goes to RocksDB and the
         // changelog once per commit. Only stores built with caching use it; nothing here is a DSL table.
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, STATE_CACHE_BYTES);

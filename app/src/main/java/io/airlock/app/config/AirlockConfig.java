@@ -146,6 +146,11 @@ public final class AirlockConfig {
         return values.get(KafkaFields.PARTITIONS);
     }
 
+    /** Kafka Streams threads of the detection stage. */
+    public int streamThreads() {
+        return values.get(KafkaFields.STREAM_THREADS);
+    }
+
     public AirflowDatabaseSettings database() {
         return database;
     }

@@ -11,6 +11,7 @@ import io.airlock.core.config.ConfigValues;
 import io.airlock.core.config.HostPort;
 import io.airlock.core.config.Setting;
 import io.airlock.core.config.Validators;
+import io.airlock.streams.StreamsSettings;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -41,9 +42,16 @@ public final class KafkaFields {
             .doc("Partitions of the topics `airlock run` creates when they do not exist yet; more partitions let more "
                     + "`--only streams` instances share the work.");
 
+    public static final Setting<Integer> STREAM_THREADS = Setting.of("kafka.stream-threads", integer())
+            .defaultValue(StreamsSettings.DEFAULT_STREAM_THREADS)
+            .validate(Validators.between(1, 64))
+            .doc("Kafka Streams threads of the detection stage (`num.stream.threads`) in one process. The default 2 lets "
+                    + "normalization and the rules use two cores at once; more than the cores, or than the tasks (6 per input "
+                    + "partition), only wait. Each thread has its own consumer and producer.");
+
     public static final Group GROUP = Group.of("Kafka",
             "Airlock's data flows through Kafka topics (DESIGN.md, *Topics*).",
-            TOPICS_PREFIX, BOOTSTRAP_SERVERS, REPLICATION_FACTOR, PARTITIONS);
+            TOPICS_PREFIX, BOOTSTRAP_SERVERS, REPLICATION_FACTOR, PARTITIONS, STREAM_THREADS);
 
     private KafkaFields() {
     }

@@ -55,6 +55,7 @@ class AirlockConfigTest {
         assertThat(config.timeZone()).isEqualTo(ZoneId.of("UTC"));
         assertThat(config.stateDir()).isEqualTo(Path.of("./airlock-data"));
         assertThat(config.replicationFactor()).isEqualTo(1);
+        assertThat(config.streamThreads()).isEqualTo(2);
         assertThat(config.notes()).isEmpty();
     }
 
@@ -143,6 +144,14 @@ class AirlockConfigTest {
                         "detection.business-hours.end: must be after detection.business-hours.start (18:00), was 08:00"))
                 .hasMessageStartingWith("airlock.yml: 10 problems")
                 .hasMessageContaining("  1. unknown key 'kafka.bootstrap-server'");
+    }
+
+    @Test
+    void shouldTakeTheStreamThreadsWithinBounds() {
+        assertThat(yaml("kafka.stream-threads: 4\n", Map.of()).streamThreads()).isEqualTo(4);
+        assertThatThrownBy(() -> yaml("kafka.stream-threads: 0\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly("kafka.stream-threads: must be 1..64, was 0"));
     }
 
     @Test

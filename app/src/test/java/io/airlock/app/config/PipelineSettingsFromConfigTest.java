@@ -3,6 +3,9 @@ package io.airlock.app.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.airlock.app.PipelineSettings;
+import io.airlock.core.config.ConfigSource;
+import io.airlock.streams.StreamsSettings;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** How {@code airlock run} builds its {@link PipelineSettings} from a loaded configuration (the mapping the report proposes). */
@@ -30,5 +33,12 @@ class PipelineSettingsFromConfigTest {
         PipelineSettings settings = pipelineSettings(AirlockConfig.defaults());
         assertThat(settings.slackWebhook()).isNull();
         assertThat(settings.pagerDutyRoutingKey()).isNull();
+        assertThat(settings.streamThreads()).isEqualTo(StreamsSettings.DEFAULT_STREAM_THREADS);
+    }
+
+    @Test
+    void shouldCarryTheStreamThreadsIntoThePipeline() {
+        AirlockConfig config = AirlockConfig.from(ConfigSource.fromYaml("kafka.stream-threads: 3\n", "airlock.yml", Map.of()));
+        assertThat(PipelineSettings.from(config).streamThreads()).isEqualTo(3);
     }
 }

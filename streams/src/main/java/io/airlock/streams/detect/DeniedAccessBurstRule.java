@@ -37,7 +37,7 @@ public final class DeniedAccessBurstRule implements Processor<String, Normalized
 
     /** Adds the rule: permission denials of {@code events}, re-keyed by Vault identity, in; alerts (keyed by alert id) out. */
     /**
-     * @param operationsByIdentity Vault secret reads and denials keyed by identity ({@link VaultSecretReads#byIdentity})
+     * @param operationsByIdentity Vault secret reads and denials keyed by identity ({@link VaultSecretReads#operationsByIdentity})
      */
     public static void addTo(StreamsBuilder builder, KStream<String, NormalizedEvent> operationsByIdentity, DetectionConfig config,
             Topics topics) {

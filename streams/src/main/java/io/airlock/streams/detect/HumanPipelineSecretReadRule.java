@@ -39,7 +39,7 @@ public final class HumanPipelineSecretReadRule implements Processor<String, Norm
 
     /** Adds the rule: pipeline-secret reads of {@code events} by other identities, re-keyed by identity, in; alerts out. */
     /**
-     * @param operationsByIdentity Vault secret reads and denials keyed by identity ({@link VaultSecretReads#byIdentity})
+     * @param operationsByIdentity Vault secret reads and denials keyed by identity ({@link VaultSecretReads#operationsByIdentity})
      */
     public static void addTo(StreamsBuilder builder, KStream<String, NormalizedEvent> operationsByIdentity, DetectionConfig config,
             Topics topics) {

@@ -40,7 +40,7 @@ public final class SecretHarvestingRule implements Processor<String, NormalizedE
 
     /** Adds the rule: secret reads of {@code events}, re-keyed by Vault identity, in; alerts (keyed by alert id) out. */
     /**
-     * @param operationsByIdentity Vault secret reads and denials keyed by identity ({@link VaultSecretReads#byIdentity})
+     * @param operationsByIdentity Vault secret reads and denials keyed by identity ({@link VaultSecretReads#operationsByIdentity})
      */
     public static void addTo(StreamsBuilder builder, KStream<String, NormalizedEvent> operationsByIdentity, DetectionConfig config,
             Topics topics) {

@@ -2,13 +2,9 @@ package io.airlock.streams.detect;
 
 import io.airlock.core.NormalizedEvent;
 import io.airlock.streams.DetectionConfig;
-import io.airlock.streams.internal.InternalSerdes;
 import java.util.Locale;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Repartitioned;
 
 /**
  * What the Vault rules (AL-020 … AL-024) count, defined once.
@@ -24,15 +20,12 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  *     lists and then reads is caught by its reads.</li>
  * <li><b>Permission denied</b>: a response whose {@code vault.error} mentions {@code permission denied}, or a failed response
  *     whose error looks like an HTTP 403 ({@code 403}, {@code forbidden}).</li>
- * <li><b>Identity</b>: {@code vault.identity} (entity id, else display name). Events on {@code events} are keyed by
- *     principal (display name first), and one entity can log in through several auth methods with different display names,
- *     so per-identity rules re-key by identity through {@link #BY_IDENTITY_TOPIC}.</li>
+ * <li><b>Identity</b>: {@code vault.identity} (entity id, else display name). Vault events on {@code events} are keyed by it
+ *     (one entity can log in through several auth methods with different display names), so the per-identity rules read
+ *     them where they are, without re-keying.</li>
  * </ul>
  */
 public final class VaultSecretReads {
-
-    /** The repartition topic (suffix) of Vault secret reads and denials keyed by {@code vault.identity}. */
-    public static final String BY_IDENTITY_TOPIC = "vault-operations-by-identity";
 
     private VaultSecretReads() {
     }
@@ -84,18 +77,13 @@ public final class VaultSecretReads {
     }
 
     /**
-     * Vault secret reads and permission denials that no allow-listed identity or user made, keyed by {@code vault.identity},
-     * through the named repartition topic {@value #BY_IDENTITY_TOPIC}. Built once per topology: the rules that need it share
-     * the one topic instead of writing every Vault operation three times.
+     * Vault secret reads and permission denials that no allow-listed identity or user made. They stay keyed by
+     * {@code vault.identity}, as on {@code events}. Built once per topology: the rules that need it share one filter.
      */
-    public static KStream<String, NormalizedEvent> byIdentity(KStream<String, NormalizedEvent> events, DetectionConfig config) {
-        return events
-                .filter((principal, event) -> (isSecretRead(event) || isPermissionDenied(event))
-                        && !config.allow().allowsIdentity(event.vaultIdentity()) && !config.allow().allowsUser(event.userName()),
-                        Named.as("vault-operations-to-rekey"))
-                .selectKey((principal, event) -> event.vaultIdentity(), Named.as("vault-operations-key-by-identity"))
-                .repartition(Repartitioned.<String, NormalizedEvent>as(BY_IDENTITY_TOPIC)
-                        .withKeySerde(Serdes.String()).withValueSerde(InternalSerdes.events()));
+    public static KStream<String, NormalizedEvent> operationsByIdentity(KStream<String, NormalizedEvent> events, DetectionConfig config) {
+        return events.filter((identity, event) -> (isSecretRead(event) || isPermissionDenied(event))
+                && !config.allow().allowsIdentity(event.vaultIdentity()) && !config.allow().allowsUser(event.userName()),
+                Named.as("vault-operations-by-identity"));
     }
 
     /**

@@ -42,7 +42,7 @@ class VaultAuditNormalizerTest {
 
         List<TestRecord<String, NormalizedEvent>> records = fixture.eventRecords();
         assertThat(records).hasSize(1);
-        assertThat(records.get(0).key()).isEqualTo("approle-airflow");
+        assertThat(records.get(0).key()).as("keyed by identity").isEqualTo("ent-airflow");
         assertThat(records.get(0).getRecordTime()).isEqualTo(Instant.parse("2026-03-02T10:00:00.123Z"));
         NormalizedEvent event = records.get(0).value();
         assertThat(event.id()).isEqualTo(StableIds.of("vault.audit", "req-1", "response"));
@@ -108,7 +108,18 @@ class VaultAuditNormalizerTest {
     void shouldUseTheDisplayNameAsIdentityOfTokensWithoutEntity() {
         pipe(VaultAuditLine.response("req-5").read("secret/data/x").displayName("root").entityId(""));
 
-        assertThat(fixture.events().get(0).vaultIdentity()).isEqualTo("root");
+        TestRecord<String, NormalizedEvent> record = fixture.eventRecords().get(0);
+        assertThat(record.value().vaultIdentity()).isEqualTo("root");
+        assertThat(record.key()).isEqualTo("root");
+    }
+
+    @Test
+    void shouldKeyTheOperationsOfOneEntityAlikeWhateverAuthMethodItLoggedInWith() {
+        pipe(VaultAuditLine.response("req-6").read("secret/data/a").displayName("userpass-alice").entityId("ent-alice"));
+        pipe(VaultAuditLine.response("req-7").read("secret/data/b").displayName("oidc-alice@example.com").entityId("ent-alice"));
+        pipe(VaultAuditLine.request("req-8").read("secret/data/c").displayName("userpass-alice").entityId("ent-alice"));
+
+        assertThat(fixture.eventRecords()).extracting(TestRecord::key).containsExactly("ent-alice", "ent-alice", "ent-alice");
     }
 
     @Test
