@@ -12,11 +12,13 @@ import org.apache.kafka.streams.StreamsConfig;
 public final class StreamsSettings {
 
     /**
-     * Stream threads of one instance by default: two let the normalization tasks and the rule tasks (they are different
-     * sub-topologies, so different tasks) run on two cores at once; with one thread a record's normalization and its
-     * rules take turns. Set with {@code kafka.stream-threads}.
+     * Stream threads of one instance by default. Two let the normalization tasks and the rule tasks (different
+     * sub-topologies, so different tasks) run on two cores at once, but with several input partitions the normalization
+     * tasks then advance at their threads' paces: catching up a backlog, their outputs on {@code events} drift apart in
+     * event time beyond the rules' grace (docs/reliability.md). One thread takes every task in turn and keeps them
+     * together. Set with {@code kafka.stream-threads}.
      */
-    public static final int DEFAULT_STREAM_THREADS = 2;
+    public static final int DEFAULT_STREAM_THREADS = 1;
 
     /** Record cache shared by the cached state stores of one instance. */
     static final long STATE_CACHE_BYTES = 16L << 20;

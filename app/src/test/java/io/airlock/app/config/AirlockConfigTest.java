@@ -55,7 +55,7 @@ class AirlockConfigTest {
         assertThat(config.timeZone()).isEqualTo(ZoneId.of("UTC"));
         assertThat(config.stateDir()).isEqualTo(Path.of("./airlock-data"));
         assertThat(config.replicationFactor()).isEqualTo(1);
-        assertThat(config.streamThreads()).isEqualTo(2);
+        assertThat(config.streamThreads()).isEqualTo(1);
         assertThat(config.notes()).isEmpty();
     }
 
