@@ -3,7 +3,6 @@ package io.airlock.app;
 import io.airlock.app.backtest.Backtest;
 import io.airlock.app.config.AirlockConfig;
 import io.airlock.core.config.ConfigException;
-import io.airlock.streams.DetectionConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,7 +20,8 @@ final class BacktestCommand implements Callable<Integer> {
     @Option(names = "--vault-audit", paramLabel = "FILE", description = "Vault audit-device lines, one JSON per line.")
     Path vaultAudit;
 
-    @Option(names = "--vault-prefix", paramLabel = "TEXT", description = "The audit device's prefix option, stripped from each line.")
+    @Option(names = "--vault-prefix", paramLabel = "TEXT",
+            description = "The audit device's prefix option, stripped from each line (default: vault.audit.prefix of --config).")
     String vaultPrefix;
 
     @Option(names = "--config", paramLabel = "FILE", description = "airlock.yml whose detection settings (rules, time zone, …) to use.")
@@ -35,15 +35,17 @@ final class BacktestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DetectionConfig detection = DetectionConfig.defaults();
+        AirlockConfig loaded = AirlockConfig.defaults();
         if (config != null) {
             try {
-                detection = AirlockConfig.load(config, System.getenv()).detection();
+                loaded = AirlockConfig.load(config, System.getenv());
             } catch (ConfigException e) {
                 System.err.println(e.getMessage());
                 return 1;
             }
         }
-        return new Backtest(System.err).run(cdc, vaultAudit, vaultPrefix, out, eventsOut, detection);
+        String prefix = vaultPrefix != null ? vaultPrefix : loaded.vaultAudit().prefix();
+        return new Backtest(System.err).run(cdc, vaultAudit, prefix, out, eventsOut, loaded.detection(),
+                loaded.vaultAudit().maxLineBytes());
     }
 }

@@ -119,7 +119,7 @@ public final class BenchSuite implements Callable<Integer> {
             }
             if (stages.contains(Stage.DETECT)) {
                 failed |= !stage(report, Stage.DETECT.title, () -> {
-                    var c = DetectionBenchmark.compare(kafka, quick ? 100_000 : 300_000);
+                    var c = DetectionBenchmark.compare(kafka, quick ? 100_000 : 300_000, quick ? 1 : 2);
                     report.detection(new BenchReport.Throughput(c.airlockEventsPerSecond(), c.passThroughEventsPerSecond()),
                             c.stateStoreBytes(), c.changelogBytes());
                 });

@@ -1,6 +1,7 @@
 package io.airlock.app.backtest;
 
 import io.airlock.core.Topics;
+import io.airlock.ingest.vault.VaultAuditSettings;
 import io.airlock.streams.DetectionConfig;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -25,11 +26,16 @@ public final class Backtest {
 
     /** @return the process exit code: 0 on success, 2 on bad arguments */
     public int run(Path cdc, Path vaultAudit, String vaultPrefix, Path out, Path eventsOut) throws IOException {
-        return run(cdc, vaultAudit, vaultPrefix, out, eventsOut, DetectionConfig.defaults());
+        return run(cdc, vaultAudit, vaultPrefix, out, eventsOut, DetectionConfig.defaults(), VaultAuditSettings.DEFAULT_MAX_LINE_BYTES);
     }
 
-    /** @return the process exit code: 0 on success, 2 on bad arguments */
-    public int run(Path cdc, Path vaultAudit, String vaultPrefix, Path out, Path eventsOut, DetectionConfig detection) throws IOException {
+    /**
+     * @param maxVaultLineBytes {@code vault.audit.max-line-bytes}: longer Vault lines are left out, as the live capture
+     *     dead-letters them
+     * @return the process exit code: 0 on success, 2 on bad arguments
+     */
+    public int run(Path cdc, Path vaultAudit, String vaultPrefix, Path out, Path eventsOut, DetectionConfig detection,
+            int maxVaultLineBytes) throws IOException {
         if (cdc == null && vaultAudit == null) {
             console.println("backtest: give --cdc FILE, --vault-audit FILE or both");
             return 2;
@@ -49,7 +55,7 @@ public final class Backtest {
         }
         long t0 = System.nanoTime();
         try (OfflineReplay replay = new OfflineReplay(detection)) {
-            ReplayInput input = new ReplayInput(replay.topics(), vaultPrefix);
+            ReplayInput input = new ReplayInput(replay.topics(), vaultPrefix, maxVaultLineBytes);
             List<ReplayRecord> records = input.read(cdc, vaultAudit);
             console.printf("backtest: %d records in event-time order%n", records.size());
             input.rejected().stream().limit(20).forEach(r -> console.println("backtest: skipped " + r));

@@ -23,7 +23,8 @@ import java.util.List;
  * {@code queued_at}, else {@code start_date}) rather than when the snapshot read it: a run that ended before the snapshot
  * was running when the Vault reads of its tasks happened, and AL-022 must know it then. A line whose time
  * cannot be read keeps its place after the previous line of its file and is passed on as is, so the topology sends it to
- * the dead-letter topic with its reason.
+ * the dead-letter topic with its reason. A Vault line longer than {@code vault.audit.max-line-bytes} is left out with that
+ * reason, as the live capture dead-letters it: the backtest sees what a live run would.
  */
 final class ReplayInput {
 
@@ -32,12 +33,14 @@ final class ReplayInput {
 
     private final Topics topics;
     private final String vaultPrefix;
+    private final int maxVaultLineBytes;
     private final List<String> rejected = new ArrayList<>();
     private long tombstones;
 
-    ReplayInput(Topics topics, String vaultPrefix) {
+    ReplayInput(Topics topics, String vaultPrefix, int maxVaultLineBytes) {
         this.topics = topics;
         this.vaultPrefix = vaultPrefix == null ? "" : vaultPrefix;
+        this.maxVaultLineBytes = maxVaultLineBytes;
     }
 
     List<ReplayRecord> read(Path cdcFile, Path vaultFile) throws IOException {
@@ -64,6 +67,11 @@ final class ReplayInput {
                 if (line.isBlank()) {
                     continue;
                 }
+                if (source == 1 && longerThan(line, maxVaultLineBytes)) {
+                    rejected.add(file.getFileName() + ":" + number + ": longer than vault.audit.max-line-bytes (" + maxVaultLineBytes
+                            + " bytes), which the live capture dead-letters");
+                    continue;
+                }
                 if (source == 0 && line.strip().equals("null")) {
                     tombstones++; // Debezium's tombstone after a delete: no change to replay
                     continue;
@@ -77,6 +85,11 @@ final class ReplayInput {
         } catch (java.nio.charset.MalformedInputException e) {
             throw new IOException(file + " is not UTF-8 text (line " + (number + 1) + ")", e);
         }
+    }
+
+    /** The line's UTF-8 length is over {@code max} bytes (a char is 1–3 bytes; surrogate pairs 4 for 2 chars). */
+    private static boolean longerThan(String line, int max) {
+        return line.length() > max || (long) line.length() * 3 > max && line.getBytes(StandardCharsets.UTF_8).length > max;
     }
 
     /**

@@ -174,6 +174,28 @@ class BacktestTest {
     }
 
     @Test
+    void shouldLeaveOutVaultLinesTheLiveCaptureWouldRefuseAsTooLong() throws Exception {
+        VaultOperation read = VaultOperation.read("airflow/data/connections/db").by("kubernetes-airflow-worker", "ent-airflow")
+                .at(T0).requestId("req-1");
+        String response = read.responseLine().json();
+        String other = response.replace("\"req-1\"", "\"req-2\"");
+        String tooLong = other.replaceFirst("\\{", "{\"padding\":\"" + "é".repeat(4000 - other.length()) + "\",");
+        assertThat(tooLong.length()).as("chars within the limit").isLessThanOrEqualTo(4096);
+        assertThat(tooLong.getBytes(StandardCharsets.UTF_8).length).as("UTF-8 bytes over it").isGreaterThan(4096);
+        Path vault = Files.write(dir.resolve("audit.log"), List.of(read.requestLine().json(), response, tooLong));
+        Path events = dir.resolve("events.jsonl");
+
+        assertThat(new Backtest(new PrintStream(console, true, StandardCharsets.UTF_8))
+                .run(null, vault, null, dir.resolve("alerts.jsonl"), events, io.airlock.streams.DetectionConfig.defaults(), 4096))
+                .isZero();
+
+        assertThat(Files.readAllLines(events)).as("the request and response lines of req-1 only").hasSize(2);
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains(
+                "backtest: skipped audit.log:3: longer than vault.audit.max-line-bytes (4096 bytes), which the live capture dead-letters",
+                "1 dead letters");
+    }
+
+    @Test
     void shouldRefuseToRunWithoutInput() throws Exception {
         assertThat(backtest(null, dir.resolve("x"), null)).isEqualTo(2);
         assertThat(console.toString(StandardCharsets.UTF_8)).contains("--cdc");
