@@ -6,6 +6,7 @@ import io.airlock.core.Alert;
 import io.airlock.core.Json;
 import io.airlock.streams.AbUserRow;
 import io.airlock.streams.DagRunRow;
+import io.airlock.streams.DetectionConfig;
 import io.airlock.streams.VaultOperation;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -186,7 +187,7 @@ class BacktestTest {
         Path events = dir.resolve("events.jsonl");
 
         assertThat(new Backtest(new PrintStream(console, true, StandardCharsets.UTF_8))
-                .run(null, vault, null, dir.resolve("alerts.jsonl"), events, io.airlock.streams.DetectionConfig.defaults(), 4096))
+                .run(null, vault, null, dir.resolve("alerts.jsonl"), events, DetectionConfig.defaults(), 4096))
                 .isZero();
 
         assertThat(Files.readAllLines(events)).as("the request and response lines of req-1 only").hasSize(2);
