@@ -23,6 +23,7 @@ import io.airlock.streams.normalize.AbUserState;
 import io.airlock.streams.normalize.AuditLogNormalizer;
 import io.airlock.streams.normalize.DagRunNormalizer;
 import io.airlock.streams.normalize.DagRunState;
+import io.airlock.streams.normalize.SnapshotRowTimes;
 import io.airlock.streams.normalize.VaultAuditNormalizer;
 import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.Serdes;
@@ -76,7 +77,8 @@ public final class AirlockTopology {
      * <p>The four normalized streams are merged before the one sink, which makes the four sources one task: Kafka Streams
      * then takes their records in timestamp order (the lowest head first), so a backlog of one source does not run minutes
      * of event time ahead of the others on {@code events} — rules that compare sources (AL-022: Vault reads against DAG runs,
-     * within its grace) see them interleaved as they happened, in a catch-up as live.
+     * within its grace) see them interleaved as they happened, in a catch-up as live. Snapshot rows of {@code log} and
+     * {@code dag_run} count at their rows' own times for that order ({@link SnapshotRowTimes}).
      *
      * @return the normalized events as they go to {@code events} (for AL-022, which must not take them from there)
      */
@@ -85,11 +87,13 @@ public final class AirlockTopology {
         KStream<String, NormalizedEvent> abUser = builder.stream(topics.cdc("ab_user"), jsonFrom("cdc-ab-user-source"))
                 .process(AbUserChangeNormalizer::new, Named.as("normalize-ab-user"), AbUserChangeNormalizer.STORE);
 
-        KStream<String, NormalizedEvent> log = builder.stream(topics.cdc("log"), jsonFrom("cdc-log-source"))
+        KStream<String, NormalizedEvent> log = builder.stream(topics.cdc("log"), jsonFrom("cdc-log-source")
+                        .withTimestampExtractor(new SnapshotRowTimes("log")))
                 .process(AuditLogNormalizer::new, Named.as("normalize-log"));
 
         builder.addStateStore(StateStores.onDisk(DagRunNormalizer.STORE, JsonSerdes.of(DagRunState.class)));
-        KStream<String, NormalizedEvent> dagRun = builder.stream(topics.cdc("dag_run"), jsonFrom("cdc-dag-run-source"))
+        KStream<String, NormalizedEvent> dagRun = builder.stream(topics.cdc("dag_run"), jsonFrom("cdc-dag-run-source")
+                        .withTimestampExtractor(new SnapshotRowTimes("dag_run")))
                 .process(DagRunNormalizer::new, Named.as("normalize-dag-run"), DagRunNormalizer.STORE);
 
         KStream<String, NormalizedEvent> vault = builder.stream(topics.vaultAudit(), jsonFrom("vault-audit-source"))

@@ -1,10 +1,10 @@
 package io.airlock.app.backtest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.airlock.core.ColumnTimes;
 import io.airlock.core.Json;
 import io.airlock.core.StableIds;
 import io.airlock.core.Topics;
+import io.airlock.streams.normalize.SnapshotRowTimes;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,8 +20,9 @@ import java.util.List;
  * Reads the backtest files and orders their lines by event time, as they happened: Debezium change events (table from
  * {@code source.table}, time from {@code source.ts_ms}) and Vault audit lines (time from {@code time}). A snapshot row
  * ({@code op} {@code r}) of {@code log} or {@code dag_run} is placed at the time its row records ({@code dttm};
- * {@code queued_at}, else {@code start_date}) rather than when the snapshot read it: a run that ended before the snapshot
- * was running when the Vault reads of its tasks happened, and AL-022 must know it then. A line whose time
+ * {@code queued_at}, else {@code start_date}) rather than when the snapshot read it, as the live topology orders it
+ * ({@link SnapshotRowTimes}): a run that ended before the snapshot was running when the Vault reads of its tasks happened,
+ * and AL-022 must know it then. A line whose time
  * cannot be read keeps its place after the previous line of its file and is passed on as is, so the topology sends it to
  * the dead-letter topic with its reason. A Vault line longer than {@code vault.audit.max-line-bytes} is left out with that
  * reason, as the live capture dead-letters it: the backtest sees what a live run would.
@@ -119,27 +120,11 @@ final class ReplayInput {
         }
         String topic = topics.cdc(table);
         JsonNode ts = change.at("/source/ts_ms");
-        Instant at = snapshotRowTime(change, table);
+        Instant at = SnapshotRowTimes.of(change, table);
         if (at == null) {
             at = ts.isNumber() ? Instant.ofEpochMilli(ts.asLong()) : previous;
         }
         return new ReplayRecord(at, 0, number, topic, rowKey(change), line);
-    }
-
-    /** When a snapshot row's own columns say it happened; null for other changes and rows without such a time. */
-    private static Instant snapshotRowTime(JsonNode change, String table) {
-        if (!"r".equals(change.path("op").asText())) {
-            return null;
-        }
-        JsonNode row = change.path("after");
-        return switch (table) {
-            case "log" -> ColumnTimes.orNull(row.get("dttm"));
-            case "dag_run" -> {
-                Instant queued = ColumnTimes.orNull(row.get("queued_at"));
-                yield queued != null ? queued : ColumnTimes.orNull(row.get("start_date"));
-            }
-            default -> null;
-        };
     }
 
     private ReplayRecord vault(String line, long number, Instant previous) {

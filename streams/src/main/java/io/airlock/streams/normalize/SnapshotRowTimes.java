@@ -1,0 +1,50 @@
+package io.airlock.streams.normalize;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.airlock.core.ColumnTimes;
+import java.time.Instant;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.streams.processor.TimestampExtractor;
+
+/**
+ * The time a snapshot row of {@code log} or {@code dag_run} happened, for ordering it among the other sources.
+ *
+ * <p>Debezium's initial snapshot reads rows that happened long before it, and the capture stamps them with the snapshot's
+ * time ({@code source.ts_ms}). The normalization task takes its sources in timestamp order, so a Vault audit backlog older
+ * than the snapshot went first: AL-022 judged Airflow's reads before it knew the runs they belonged to, and called them
+ * "outside every run". As this task's timestamp extractor, a snapshot row ({@code op} {@code r}) counts at its row's own
+ * time — {@code dttm}; {@code queued_at}, else {@code start_date} — and every other record at its record timestamp. Only the
+ * order of processing changes: the topic's timestamps (and so its time-based retention) stay the capture's.
+ * {@code airlock backtest} orders its files the same way.
+ */
+public final class SnapshotRowTimes implements TimestampExtractor {
+
+    private final String table;
+
+    /** @param table {@code log} or {@code dag_run}; any other table keeps record timestamps */
+    public SnapshotRowTimes(String table) {
+        this.table = table;
+    }
+
+    @Override
+    public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
+        Instant at = record.value() instanceof JsonNode change ? of(change, table) : null;
+        return at != null && at.toEpochMilli() >= 0 ? at.toEpochMilli() : record.timestamp();
+    }
+
+    /** When a snapshot row's own columns say it happened; null for other changes, other tables and rows without such a time. */
+    public static Instant of(JsonNode change, String table) {
+        if (!"r".equals(change.path("op").asText())) {
+            return null;
+        }
+        JsonNode row = change.path("after");
+        return switch (table) {
+            case "log" -> ColumnTimes.orNull(row.get("dttm"));
+            case "dag_run" -> {
+                Instant queued = ColumnTimes.orNull(row.get("queued_at"));
+                yield queued != null ? queued : ColumnTimes.orNull(row.get("start_date"));
+            }
+            default -> null;
+        };
+    }
+}
