@@ -205,7 +205,7 @@ public final class DetectionBenchmark {
         Path stateDir = Files.createTempDirectory("airlock-bench-state-");
         Properties props = StreamsSettings.of(kafka.bootstrapServers(), topics, stateDir, 1);
         props.put(StreamsSettings.INPUT_PARTITIONS, partitions);
-        // -Dairlock.bench.streams.<config>=<value> tunes both topologies alike, e.g. num.stream.threads=1
+        // -Dairlock.bench.streams.<config>=<value> tunes both topologies alike, e.g. num.stream.threads=2
         System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(STREAMS_OVERRIDE))
                 .forEach(k -> props.put(k.substring(STREAMS_OVERRIDE.length()), System.getProperty(k)));
         String applicationId = props.getProperty("application.id");
