@@ -142,23 +142,37 @@ public final class Pipeline implements AutoCloseable {
         });
     }
 
+    /**
+     * The Vault socket listener first (Vault fails requests while none of its audit devices takes the lines), then the
+     * Airflow capture (it returns once its replication slot exists), then the Vault file tailer — on its first start only once
+     * the capture's snapshot is in Kafka ({@link VaultTailerAfterSnapshot} says why).
+     */
     private void startIngest() {
-        if (settings.vaultAudit() != null) {
-            VaultAuditSettings vault = settings.vaultAudit();
-            if (vault.file() != null) {
-                var tailer = new VaultAuditFileTailer(vault).start();
-                running.add(tailer);
-                vaultFailure = tailer::failure;
-            } else {
-                var listener = new VaultAuditSocketListener(vault).start();
-                running.add(listener);
-                vaultFailure = listener::failure;
-            }
+        VaultAuditSettings vault = settings.vaultAudit();
+        if (vault != null && vault.file() == null) {
+            var listener = new VaultAuditSocketListener(vault).start();
+            running.add(listener);
+            vaultFailure = listener::failure;
         }
-        if (!embeddedAirflowCapture) {
+        AirflowCdcCapture cdc = embeddedAirflowCapture ? startAirflowCapture() : null;
+        if (cdc == null) {
             LOG.info("Airflow database captured by Kafka Connect (capture.airflow-database: external); ingest runs the Vault capture only");
+        }
+        if (vault == null || vault.file() == null) {
             return;
         }
+        if (cdc != null && VaultTailerAfterSnapshot.isFirstStart(vault)) {
+            var deferred = VaultTailerAfterSnapshot.start(vault, cdc);
+            running.add(deferred);
+            vaultFailure = deferred::failure;
+        } else {
+            var tailer = new VaultAuditFileTailer(vault).start();
+            running.add(tailer);
+            vaultFailure = tailer::failure;
+        }
+    }
+
+    private AirflowCdcCapture startAirflowCapture() {
         var capture = new CaptureSettings(settings.bootstrapServers(), settings.topics(), "airflow", Duration.ofSeconds(10),
                 (short) settings.replicationFactor());
         var cdc = new AirflowCdcCapture(settings.database(), capture);
@@ -174,8 +188,8 @@ public final class Pipeline implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting the Airflow capture", e);
         }
+        return cdc;
     }
-
 
     private void startThread(AutoCloseable loop, String name) {
         Thread thread = new Thread((Runnable) loop, name);

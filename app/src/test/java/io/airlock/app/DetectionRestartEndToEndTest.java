@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.airlock.alerting.AlertLinks;
-import io.airlock.alerting.OpenSearchSettings;
-import io.airlock.alerting.RoutingConfig;
 import io.airlock.core.Json;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.StableIds;
@@ -17,13 +14,8 @@ import io.airlock.embedded.AirflowSchema;
 import io.airlock.embedded.EmbeddedKafka;
 import io.airlock.embedded.EmbeddedPostgres;
 import io.airlock.embedded.RealComponents;
-import io.airlock.ingest.AirflowDatabaseSettings;
-import io.airlock.ingest.vault.VaultAuditSettings;
-import io.airlock.streams.DetectionConfig;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -65,17 +57,8 @@ class DetectionRestartEndToEndTest {
 
         var topics = new Topics(name);
         kafka.createTopics(1, topics.all().toArray(String[]::new));
-        Path auditFile = Files.createFile(vaultDir.resolve("vault-audit.log"));
-        var search = OpenSearchSettings.local(URI.create("http://localhost:9"));
-        var settings = new PipelineSettings(
-                new AirflowDatabaseSettings(postgres.host(), postgres.port(), name, postgres.superuser(), postgres.password(), "disable",
-                        name.replace('-', '_'), null),
-                kafka.bootstrapServers(), topics, search, null, null, null, AlertLinks.of(URI.create("http://localhost:5601"), null,
-                        search.indexNames()),
-                DetectionConfig.defaults(), stateDir, 1)
-                .withRouting(RoutingConfig.none())
-                .withVaultAudit(VaultAuditSettings.forFile(kafka.bootstrapServers(), topics, auditFile, vaultDir.resolve("vault-audit.position"))
-                        .withPollInterval(Duration.ofMillis(100)));
+        Path auditFile = Files.createFile(CaptureAndDetectSettings.auditFile(vaultDir));
+        var settings = CaptureAndDetectSettings.of(postgres, name, kafka, topics, stateDir, vaultDir);
         var vault = new VaultAuditWriter(auditFile);
         String identity = StableIds.of("entity", HARVESTER); // VaultAuditWriter's entity_id: what vault.identity is
 

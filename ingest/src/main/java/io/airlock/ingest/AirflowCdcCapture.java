@@ -51,6 +51,7 @@ public final class AirflowCdcCapture implements AutoCloseable {
     private final AtomicLong captured = new AtomicLong();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final CountDownLatch started = new CountDownLatch(1);
+    private final CountDownLatch snapshotInKafka = new CountDownLatch(1);
     private final Counter eventsIn = IngestMeters.eventsIn(IngestMeters.SOURCE_AIRFLOW);
     private final List<Meter> meters = new ArrayList<>();
     private volatile long lagMillis;
@@ -152,6 +153,12 @@ public final class AirflowCdcCapture implements AutoCloseable {
         committer.markBatchFinished();
         captured.addAndGet(sends.size());
         eventsIn.increment(sends.size());
+        if (snapshotInKafka.getCount() > 0 && !records.isEmpty()) {
+            ChangeEvent<String, String> last = records.get(records.size() - 1);
+            if (router.endsInitialSnapshot(last.destination(), last.value())) {
+                snapshotInKafka.countDown();
+            }
+        }
         if (lastCommitMillis != null) {
             lagMillis = Math.max(0, System.currentTimeMillis() - lastCommitMillis);
         }
@@ -167,6 +174,27 @@ public final class AirflowCdcCapture implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline && failure.get() == null) {
             if (started.await(100, TimeUnit.MILLISECONDS)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Waits until Kafka acknowledged every row of the initial snapshot: the engine handed over the snapshot's last row or a
+     * record of the streaming phase (a change or a heartbeat, every {@code heartbeat.interval.ms}: an empty snapshot ends with
+     * the first heartbeat). A capture resuming from stored offsets takes no snapshot and passes at its first streamed record.
+     *
+     * @return false if the capture failed or the snapshot is not in Kafka within {@code timeout}
+     */
+    public boolean awaitSnapshotInKafka(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (failure.get() == null && !engineStopped) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            if (snapshotInKafka.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)), TimeUnit.NANOSECONDS)) {
                 return true;
             }
         }

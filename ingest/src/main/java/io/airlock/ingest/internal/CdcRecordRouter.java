@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.airlock.core.Json;
 import io.airlock.core.Topics;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -13,6 +14,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * misconfigured connector might still deliver, so the hash can never leave the capture.
  */
 public final class CdcRecordRouter {
+
+    /** {@code source.snapshot} of the initial snapshot's rows, all but its last ({@code last}). */
+    private static final Set<String> SNAPSHOT_ROWS_BEFORE_LAST = Set.of("true", "first", "first_in_data_collection",
+            "last_in_data_collection");
 
     private final Topics topics;
     private final String tablePrefix;
@@ -43,6 +48,19 @@ public final class CdcRecordRouter {
             cleaned = Json.writeString(change);
         }
         return Optional.of(new ProducerRecord<>(topics.cdc(table), null, timestamp, key, cleaned));
+    }
+
+    /**
+     * Whether this record shows that the initial snapshot is over and every row of it was handed over before it: the
+     * snapshot's last row ({@code source.snapshot = last}), or any record of the streaming phase — a change
+     * ({@code source.snapshot} {@code false}, {@code incremental} or absent), a tombstone, a heartbeat or a logical message.
+     * The engine hands records over in order, so only the last record of a batch needs asking.
+     */
+    public boolean endsInitialSnapshot(String destination, String value) {
+        if (destination == null || !destination.startsWith(tablePrefix) || value == null) {
+            return true;
+        }
+        return !SNAPSHOT_ROWS_BEFORE_LAST.contains(Json.tree(value).path("source").path("snapshot").asText("false"));
     }
 
     private static boolean hasPassword(JsonNode row) {

@@ -109,6 +109,15 @@ public final class VaultAuditFileTailer implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
+    /**
+     * Whether a tailer with these settings stored a position before: it resumes there, else it starts with the whole file.
+     *
+     * @throws CaptureConfigurationException if the position file is damaged
+     */
+    public static boolean hasStoredPosition(VaultAuditSettings settings) {
+        return new PositionStore(settings.positionFile()).read() != null;
+    }
+
     /** Starts following the file in the background. */
     public VaultAuditFileTailer start() {
         if (started) {
