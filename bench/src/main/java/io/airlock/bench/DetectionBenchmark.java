@@ -5,6 +5,7 @@ import io.airlock.embedded.EmbeddedKafka;
 import io.airlock.streams.AirlockTopology;
 import io.airlock.streams.DetectionConfig;
 import io.airlock.streams.StreamsSettings;
+import io.airlock.streams.detect.RuleDefinition;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -72,6 +73,7 @@ public final class DetectionBenchmark {
 
     private static final Duration POLL = Duration.ofMillis(25);
     private static final String STREAMS_OVERRIDE = "airlock.bench.streams.";
+    private static final String ONLY_RULES = "airlock.bench.rules";
     /** Partitions of every topic of a round ({@code -Dairlock.bench.partitions}, default 1: the figures of docs/performance.md). */
     private static final int PARTITIONS = Integer.getInteger("airlock.bench.partitions", 1);
     /** Records through each topology before the measured round, at least (or the round's size, if smaller). */
@@ -175,6 +177,25 @@ public final class DetectionBenchmark {
                 detect.inputsPerS(), pass.inputsPerS(), ratio, detect.stateBytes / 1e6, detect.changelogBytes / 1e6, detect.alerts);
     }
 
+    /**
+     * The default detection config, or with {@code -Dairlock.bench.rules=AL-001,AL-021} only those rules enabled (an empty
+     * value: none, normalization alone) — to see what a rule costs. The suite always runs every rule.
+     */
+    private static DetectionConfig detectionConfig() {
+        DetectionConfig config = DetectionConfig.defaults();
+        String only = System.getProperty(ONLY_RULES);
+        if (only == null) {
+            return config;
+        }
+        Set<String> enabled = Stream.of(only.split(",")).map(String::trim).filter(id -> !id.isEmpty()).collect(Collectors.toSet());
+        for (RuleDefinition rule : RuleDefinition.CATALOGUE) {
+            if (!enabled.contains(rule.id())) {
+                config = config.withRule(rule, config.rule(rule).disabled());
+            }
+        }
+        return config;
+    }
+
     /** {@code records} rounded down to whole groups of ten (the generator's unit), at least one group. */
     private static int wholeGroups(int records) {
         return Math.max(10, records / 10 * 10);
@@ -209,7 +230,7 @@ public final class DetectionBenchmark {
         System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(STREAMS_OVERRIDE))
                 .forEach(k -> props.put(k.substring(STREAMS_OVERRIDE.length()), System.getProperty(k)));
         String applicationId = props.getProperty("application.id");
-        Topology topology = airlock ? AirlockTopology.build(DetectionConfig.defaults(), topics) : passThrough(inputs, output);
+        Topology topology = airlock ? AirlockTopology.build(detectionConfig(), topics) : passThrough(inputs, output);
         String label = airlock ? "airlock (" + topics.prefix() + ")" : "pass-through (" + topics.prefix() + ")";
         String resultTopic = airlock ? topics.events() : output;
         double startup;

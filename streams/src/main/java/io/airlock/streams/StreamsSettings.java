@@ -20,9 +20,6 @@ public final class StreamsSettings {
      */
     public static final int DEFAULT_STREAM_THREADS = 1;
 
-    /** Record cache shared by the cached state stores of one instance. */
-    static final long STATE_CACHE_BYTES = 16L << 20;
-
     /** {@code StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG}, deprecated since Kafka Streams 4.3. */
     static final String PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED = "processing.exception.handler.global.enabled";
 
@@ -49,9 +46,9 @@ public final class StreamsSettings {
         props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, DEFAULT_STREAM_THREADS);
-        // Rule stores are cached (RuleWiring): a rule's per-key state rewritten on every event goes to RocksDB and the
-        // changelog once per commit. Only stores built with caching use it; nothing here is a DSL table.
-        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, STATE_CACHE_BYTES);
+        // No store uses Kafka Streams' record cache (StateStores writes every store behind: WriteBehindKeyValueStore), and
+        // nothing here is a DSL table: none is allocated.
+        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         // Also for the global processing path. Kafka Streams 4.3 deprecated the switch (no replacement: its default becomes

@@ -67,7 +67,7 @@ final class DistinctValueBursts {
         return List.of(prefix, prefix + "-by-time", prefix + "-latest", prefix + "-members");
     }
 
-    /** Registers the four stores (in memory, changelogged, cached so rewrites of a key collapse per commit). */
+    /** Registers the four stores (in memory, changelogged, written behind so rewrites of a key collapse per commit). */
     static void addStores(StreamsBuilder builder, String prefix) {
         List<String> names = storeNames(prefix);
         builder.addStateStore(StateStores.inMemory(names.get(0), RuleStateSerdes.forType(SprayState.class)));

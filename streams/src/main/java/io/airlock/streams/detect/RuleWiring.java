@@ -19,8 +19,8 @@ final class RuleWiring {
 
     /**
      * Registers a key-value store on disk with string keys and values of {@code valueType} ({@link RuleStateSerdes}: compact
-     * for burst states, JSON otherwise). The store is cached: a key a rule rewrites for every event reaches RocksDB and the
-     * changelog once per commit, not once per event. Reads see the cache, so rules behave the same.
+     * for burst states, JSON otherwise). Written behind ({@link StateStores}): a key a rule rewrites for every event reaches
+     * RocksDB and the changelog once per commit, not once per event. Reads see the pending writes, so rules behave the same.
      */
     static void addStore(StreamsBuilder builder, String name, Class<?> valueType) {
         builder.addStateStore(StateStores.onDisk(name, RuleStateSerdes.forType(valueType)));

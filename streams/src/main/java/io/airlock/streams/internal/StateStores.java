@@ -10,8 +10,8 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * How Airlock keeps its key-value state (string keys): every store is changelogged (the changelog is what a restart or
- * another instance restores from) and cached (a key rewritten for every event reaches the changelog once per commit);
- * only where the local copy lives differs.
+ * another instance restores from) and written behind ({@link WriteBehindKeyValueStore}: a key rewritten for every event
+ * reaches the store and its changelog once per commit); only where the local copy lives differs.
  */
 public final class StateStores {
 
@@ -34,12 +34,12 @@ public final class StateStores {
      * where RocksDB's per-call cost showed in profiles (docs/performance.md).
      */
     public static <V> StoreBuilder<KeyValueStore<String, V>> inMemory(String name, Serde<V> values) {
-        return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), values).withCachingEnabled()
-                .withLoggingEnabled(IN_MEMORY_CHANGELOG);
+        return WriteBehindKeyValueStore.builder(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), values)
+                .withLoggingEnabled(IN_MEMORY_CHANGELOG));
     }
 
     /** For state that grows with the users, identities, paths and runs seen: RocksDB, on disk under the state directory. */
     public static <V> StoreBuilder<KeyValueStore<String, V>> onDisk(String name, Serde<V> values) {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values).withCachingEnabled();
+        return WriteBehindKeyValueStore.builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values));
     }
 }

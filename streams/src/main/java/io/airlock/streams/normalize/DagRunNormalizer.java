@@ -41,7 +41,7 @@ import io.airlock.streams.internal.DecodedStateCache;
 public final class DagRunNormalizer implements Processor<String, JsonNode, String, NormalizedEvent> {
 
     public static final String STORE = "dag-run-last-seen";
-    /** Runs whose last state stays decoded in memory (the store, cached, holds them all). */
+    /** Runs whose last state stays decoded in memory (the store holds them all). */
     static final int NORMALIZER_CACHE_ENTRIES = 10_000;
     public static final Duration FINISHED_RETENTION = Duration.ofHours(24);
     public static final Duration PRUNE_INTERVAL = Duration.ofHours(1);
