@@ -80,11 +80,6 @@ final class VaultTailerAfterSnapshot implements AutoCloseable {
         return started == null ? null : started.failure();
     }
 
-    /** Whether the tailer reads the file (false while it waits for the snapshot). */
-    boolean isTailing() {
-        return tailer != null;
-    }
-
     @Override
     public void close() throws Exception {
         VaultAuditFileTailer started;

@@ -50,9 +50,7 @@ class DetectionRestartEndToEndTest {
     void shouldRaiseEachAlertExactlyOnceWhenTheStreamsAppRestartsMidBurst(EmbeddedPostgres postgres, EmbeddedKafka kafka,
             @TempDir Path stateDir, @TempDir Path vaultDir) throws Exception {
         String name = RealComponents.uniqueName("restart");
-        postgres.createDatabase(name);
-        postgres.createAirflowSchema(name, AirflowSchema.V2_10);
-        var airflow = new AirflowDatabase(postgres, name, AirflowSchema.V2_10);
+        var airflow = AirflowDatabase.create(postgres, name, AirflowSchema.V2_10);
         airflow.createUser("alice", "alice@example.com"); // before capture starts: a snapshot row, not a new account
 
         var topics = new Topics(name);

@@ -43,9 +43,7 @@ class FirstStartVaultBacklogTest {
     void shouldJudgeTheAuditBacklogOfAFirstStartAgainstTheRunsOfTheSnapshot(EmbeddedPostgres postgres, EmbeddedKafka kafka,
             @TempDir Path stateDir, @TempDir Path vaultDir) throws Exception {
         String name = RealComponents.uniqueName("first-start");
-        postgres.createDatabase(name);
-        postgres.createAirflowSchema(name, AirflowSchema.V2_10);
-        var airflow = new AirflowDatabase(postgres, name, AirflowSchema.V2_10);
+        var airflow = AirflowDatabase.create(postgres, name, AirflowSchema.V2_10);
         airflow.bulkAuditLog(50_000); // a busy Airflow's audit log: its snapshot takes a few seconds
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         airflow.dagRun("nightly", "scheduled__first-start", "scheduled", "success", now.minus(Duration.ofMinutes(60)),
