@@ -3,6 +3,7 @@ package io.airlock.streams.internal;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
@@ -15,6 +16,7 @@ import org.apache.kafka.streams.query.QueryConfig;
 import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.internals.CacheFlushListener;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
 
@@ -67,7 +69,7 @@ final class WriteBehindKeyValueStore<V> implements KeyValueStore<String, V>, Cac
 
     @Override
     public void put(String key, V value) {
-        pending.put(java.util.Objects.requireNonNull(key, "key"), value == null ? DELETED : value);
+        pending.put(Objects.requireNonNull(key, "key"), value == null ? DELETED : value);
     }
 
     @Override
@@ -213,31 +215,31 @@ final class WriteBehindKeyValueStore<V> implements KeyValueStore<String, V>, Cac
     }
 
     /** Builds the store below with the given builder (caching off) and puts this in front of it. */
-    static <V> org.apache.kafka.streams.state.StoreBuilder<KeyValueStore<String, V>> builder(
-            org.apache.kafka.streams.state.StoreBuilder<KeyValueStore<String, V>> below) {
+    static <V> StoreBuilder<KeyValueStore<String, V>> builder(
+            StoreBuilder<KeyValueStore<String, V>> below) {
         return new WriteBehindStoreBuilder<>(below.withCachingDisabled());
     }
 
-    private record WriteBehindStoreBuilder<V>(org.apache.kafka.streams.state.StoreBuilder<KeyValueStore<String, V>> below)
-            implements org.apache.kafka.streams.state.StoreBuilder<KeyValueStore<String, V>> {
+    private record WriteBehindStoreBuilder<V>(StoreBuilder<KeyValueStore<String, V>> below)
+            implements StoreBuilder<KeyValueStore<String, V>> {
 
         @Override
-        public org.apache.kafka.streams.state.StoreBuilder<KeyValueStore<String, V>> withCachingEnabled() {
+        public StoreBuilder<KeyValueStore<String, V>> withCachingEnabled() {
             throw new UnsupportedOperationException("a write-behind store is not cached");
         }
 
         @Override
-        public org.apache.kafka.streams.state.StoreBuilder<KeyValueStore<String, V>> withCachingDisabled() {
+        public StoreBuilder<KeyValueStore<String, V>> withCachingDisabled() {
             return this;
         }
 
         @Override
-        public org.apache.kafka.streams.state.StoreBuilder<KeyValueStore<String, V>> withLoggingEnabled(Map<String, String> config) {
+        public StoreBuilder<KeyValueStore<String, V>> withLoggingEnabled(Map<String, String> config) {
             return new WriteBehindStoreBuilder<>(below.withLoggingEnabled(config));
         }
 
         @Override
-        public org.apache.kafka.streams.state.StoreBuilder<KeyValueStore<String, V>> withLoggingDisabled() {
+        public StoreBuilder<KeyValueStore<String, V>> withLoggingDisabled() {
             return new WriteBehindStoreBuilder<>(below.withLoggingDisabled());
         }
 
