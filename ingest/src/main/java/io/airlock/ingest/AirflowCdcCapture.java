@@ -171,13 +171,7 @@ public final class AirflowCdcCapture implements AutoCloseable {
      * @return false if the capture failed or did not start in time
      */
     public boolean awaitStarted(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline && failure.get() == null) {
-            if (started.await(100, TimeUnit.MILLISECONDS)) {
-                return true;
-            }
-        }
-        return false;
+        return awaitWhileRunning(started, timeout);
     }
 
     /**
@@ -188,13 +182,18 @@ public final class AirflowCdcCapture implements AutoCloseable {
      * @return false if the capture failed or the snapshot is not in Kafka within {@code timeout}
      */
     public boolean awaitSnapshotInKafka(Duration timeout) throws InterruptedException {
+        return awaitWhileRunning(snapshotInKafka, timeout);
+    }
+
+    /** Waits for {@code latch} up to {@code timeout}, giving up at once when the engine stops or fails. */
+    private boolean awaitWhileRunning(CountDownLatch latch, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (failure.get() == null && !engineStopped) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return false;
             }
-            if (snapshotInKafka.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)), TimeUnit.NANOSECONDS)) {
+            if (latch.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)), TimeUnit.NANOSECONDS)) {
                 return true;
             }
         }

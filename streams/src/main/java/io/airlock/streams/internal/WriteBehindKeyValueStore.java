@@ -215,8 +215,7 @@ final class WriteBehindKeyValueStore<V> implements KeyValueStore<String, V>, Cac
     }
 
     /** Builds the store below with the given builder (caching off) and puts this in front of it. */
-    static <V> StoreBuilder<KeyValueStore<String, V>> builder(
-            StoreBuilder<KeyValueStore<String, V>> below) {
+    static <V> StoreBuilder<KeyValueStore<String, V>> builder(StoreBuilder<KeyValueStore<String, V>> below) {
         return new WriteBehindStoreBuilder<>(below.withCachingDisabled());
     }
 
