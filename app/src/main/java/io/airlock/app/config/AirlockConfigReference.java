@@ -44,9 +44,6 @@ public final class AirlockConfigReference {
             Give the name of an environment variable, `<key>-env: VARIABLE`, or of a file holding the value,
             `<key>-file: /run/secrets/name` (trailing line breaks are removed). Airlock never prints or logs a secret:
             summaries show only where it comes from (`<set from env SLACK_WEBHOOK_URL>`).
-
-            **Reserved** settings belong to parts not implemented yet: they are documented and checked, and setting one
-            prints a note that it has no effect yet.
             """;
 
     private AirlockConfigReference() {

@@ -29,15 +29,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The detection rules of DESIGN.md with their defaults. Rules not implemented yet have their settings documented and
- * checked but marked reserved. Belongs to {@code streams} (next to {@link DetectionConfig}) once modules read their own
+ * The detection rules of DESIGN.md with their defaults. Belongs to {@code streams} (next to {@link DetectionConfig}) once modules read their own
  * settings.
  */
 public final class DetectionFields {
 
-    /** Rules the topology runs; the settings of the others are reserved. Add a rule here when it is mapped in {@link #config}. */
-    static final Set<String> IMPLEMENTED = RuleDefinition.CATALOGUE.stream().map(RuleDefinition::id)
-            .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
 
     public static final Setting<ZoneId> TIME_ZONE = Setting.of("detection.time-zone", timeZone())
@@ -126,20 +122,20 @@ public final class DetectionFields {
             "Account changes of one entity within this time of each other are one alert.");
     // AL-020 first-seen secret path
     public static final Setting<Boolean> AL_020_ENABLED = enabled("AL-020", "first-seen secret path");
-    public static final Setting<Duration> AL_020_LEARNING_PERIOD = rule("AL-020", Setting.of("rules.AL-020.learning-period", duration())
+    public static final Setting<Duration> AL_020_LEARNING_PERIOD = Setting.of("rules.AL-020.learning-period", duration())
             .defaultValue(Duration.ofDays(7))
             .validate(Validators.notNegative())
-            .doc("Learning period from the first Vault event Airlock processed; reads during it do not fire. 0 fires from the start."));
+            .doc("Learning period from the first Vault event Airlock processed; reads during it do not fire. 0 fires from the start.");
     // AL-021 secret harvesting
     public static final Setting<Boolean> AL_021_ENABLED = enabled("AL-021", "secret harvesting");
     public static final Setting<Integer> AL_021_THRESHOLD = threshold("AL-021", 20, "Distinct secret paths one Vault identity reads that fire the rule.");
     public static final Setting<Duration> AL_021_WINDOW = window("AL-021", Duration.ofMinutes(5), "Window the reads fall in.");
     // AL-022 secret read outside DAG runs
     public static final Setting<Boolean> AL_022_ENABLED = enabled("AL-022", "secret read outside DAG runs");
-    public static final Setting<Duration> AL_022_GRACE = rule("AL-022", Setting.of("rules.AL-022.grace", duration())
+    public static final Setting<Duration> AL_022_GRACE = Setting.of("rules.AL-022.grace", duration())
             .defaultValue(Duration.ofMinutes(2))
             .validate(Validators.notNegative())
-            .doc("Reads this long before a DAG run starts or after it ends still count as inside it."));
+            .doc("Reads this long before a DAG run starts or after it ends still count as inside it.");
     // AL-023 denied-access burst
     public static final Setting<Boolean> AL_023_ENABLED = enabled("AL-023", "denied-access burst");
     public static final Setting<Integer> AL_023_THRESHOLD = threshold("AL-023", 5, "Permission-denied Vault responses for one identity that fire the rule.");
@@ -151,8 +147,7 @@ public final class DetectionFields {
 
     public static final Group RULES_GROUP = Group.of("Detection rules",
             "One block per rule of DESIGN.md (*Detection rules*), with its defaults: `rules.<id>.enabled`, and where the rule "
-                    + "counts, `threshold` and `window`. Implemented now: " + String.join(", ", IMPLEMENTED.stream().sorted().toList())
-                    + "; the settings of the other rules are checked but have no effect yet.",
+                    + "counts, `threshold` and `window`. Each rule's runbook (docs/runbooks/) says how to tune it.",
             AL_001_ENABLED, AL_001_THRESHOLD, AL_001_WINDOW,
             AL_002_ENABLED, AL_002_THRESHOLD, AL_002_WINDOW,
             AL_003_ENABLED, AL_003_WINDOW,
@@ -169,22 +164,18 @@ public final class DetectionFields {
     }
 
     private static Setting<Boolean> enabled(String rule, String name) {
-        return rule(rule, Setting.of("rules." + rule + ".enabled", bool()).defaultValue(true)
-                .doc("Run " + rule + " (" + name + ")."));
+        return Setting.of("rules." + rule + ".enabled", bool()).defaultValue(true)
+                .doc("Run " + rule + " (" + name + ").");
     }
 
     private static Setting<Integer> threshold(String rule, int defaultValue, String doc) {
-        return rule(rule, Setting.of("rules." + rule + ".threshold", integer()).defaultValue(defaultValue)
-                .validate(Validators.atLeast(1)).doc(doc));
+        return Setting.of("rules." + rule + ".threshold", integer()).defaultValue(defaultValue)
+                .validate(Validators.atLeast(1)).doc(doc);
     }
 
     private static Setting<Duration> window(String rule, Duration defaultValue, String doc) {
-        return rule(rule, Setting.of("rules." + rule + ".window", duration()).defaultValue(defaultValue)
-                .validate(Validators.positive()).doc(doc));
-    }
-
-    private static <T> Setting<T> rule(String rule, Setting<T> setting) {
-        return IMPLEMENTED.contains(rule) ? setting : setting.reserved(rule + " is not implemented yet");
+        return Setting.of("rules." + rule + ".window", duration()).defaultValue(defaultValue)
+                .validate(Validators.positive()).doc(doc);
     }
 
     static DetectionConfig config(ConfigValues values) {
