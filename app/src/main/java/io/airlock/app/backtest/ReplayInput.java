@@ -2,17 +2,22 @@ package io.airlock.app.backtest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.Json;
-import io.airlock.core.StableIds;
 import io.airlock.core.Topics;
 import io.airlock.streams.normalize.SnapshotRowTimes;
-import java.io.BufferedReader;
+import io.airlock.ingest.vault.internal.ParsedLine;
+import io.airlock.ingest.vault.internal.VaultAuditLineParser;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -24,24 +29,25 @@ import java.util.List;
  * ({@link SnapshotRowTimes}): a run that ended before the snapshot was running when the Vault reads of its tasks happened,
  * and AL-022 must know it then. A line whose time
  * cannot be read keeps its place after the previous line of its file and is passed on as is, so the topology sends it to
- * the dead-letter topic with its reason. A Vault line longer than {@code vault.audit.max-line-bytes} is left out with that
- * reason, as the live capture dead-letters it: the backtest sees what a live run would.
+ * the dead-letter topic with its reason. Vault lines go through the live capture's own checks ({@link VaultAuditLineParser}:
+ * length limit, UTF-8, NUL bytes, one JSON object, field types, the {@code prefix}); a line it rejects is left out with its
+ * reason, as the live capture dead-letters it: the backtest sees what a live run would. A CDC line that is not UTF-8 is
+ * left out with that reason; the other lines of the file are replayed.
  */
 final class ReplayInput {
 
-    /** U+FEFF, which some editors and Windows tools put at the start of a UTF-8 file. */
-    private static final String BYTE_ORDER_MARK = "\uFEFF";
+    /** U+FEFF in UTF-8, which some editors and Windows tools put at the start of a file. */
+    private static final byte[] BYTE_ORDER_MARK = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
     private final Topics topics;
-    private final String vaultPrefix;
-    private final int maxVaultLineBytes;
+    private final VaultAuditLineParser vaultLines;
     private final List<String> rejected = new ArrayList<>();
     private long tombstones;
+    private boolean prefixHinted;
 
     ReplayInput(Topics topics, String vaultPrefix, int maxVaultLineBytes) {
         this.topics = topics;
-        this.vaultPrefix = vaultPrefix == null ? "" : vaultPrefix;
-        this.maxVaultLineBytes = maxVaultLineBytes;
+        this.vaultLines = new VaultAuditLineParser(vaultPrefix, maxVaultLineBytes);
     }
 
     List<ReplayRecord> read(Path cdcFile, Path vaultFile) throws IOException {
@@ -59,38 +65,34 @@ final class ReplayInput {
     private void readLines(Path file, int source, List<ReplayRecord> into) throws IOException {
         Instant previous = Instant.EPOCH;
         long number = 0;
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+            for (byte[] line = nextLine(in); line != null; line = nextLine(in)) {
                 number++;
-                if (number == 1 && line.startsWith(BYTE_ORDER_MARK)) {
-                    line = line.substring(1);
+                if (number == 1 && startsWithByteOrderMark(line)) {
+                    line = Arrays.copyOfRange(line, BYTE_ORDER_MARK.length, line.length);
                 }
-                if (line.isBlank()) {
-                    continue;
-                }
-                if (source == 1 && longerThan(line, maxVaultLineBytes)) {
-                    rejected.add(file.getFileName() + ":" + number + ": longer than vault.audit.max-line-bytes (" + maxVaultLineBytes
-                            + " bytes), which the live capture dead-letters");
-                    continue;
-                }
-                if (source == 0 && line.strip().equals("null")) {
-                    tombstones++; // Debezium's tombstone after a delete: no change to replay
-                    continue;
-                }
-                ReplayRecord record = source == 0 ? cdc(file, line, number, previous) : vault(line, number, previous);
+                ReplayRecord record = source == 0 ? cdc(file, line, number, previous) : vault(file, line, number, previous);
                 if (record != null) {
                     previous = record.at();
                     into.add(record);
                 }
             }
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new IOException(file + " is not UTF-8 text (line " + (number + 1) + ")", e);
         }
     }
 
-    /** The line's UTF-8 length is over {@code max} bytes (a char is 1–3 bytes; surrogate pairs 4 for 2 chars). */
-    private static boolean longerThan(String line, int max) {
-        return line.length() > max || (long) line.length() * 3 > max && line.getBytes(StandardCharsets.UTF_8).length > max;
+    /** The next line without its {@code \n}, or null at the end of the file. */
+    private static byte[] nextLine(InputStream in) throws IOException {
+        var line = new ByteArrayOutputStream(256);
+        int b;
+        while ((b = in.read()) != -1 && b != '\n') {
+            line.write(b);
+        }
+        return b == -1 && line.size() == 0 ? null : line.toByteArray();
+    }
+
+    private static boolean startsWithByteOrderMark(byte[] line) {
+        return line.length >= BYTE_ORDER_MARK.length && Arrays.equals(line, 0, BYTE_ORDER_MARK.length, BYTE_ORDER_MARK, 0,
+                BYTE_ORDER_MARK.length);
     }
 
     /**
@@ -106,7 +108,21 @@ final class ReplayInput {
         return tombstones;
     }
 
-    private ReplayRecord cdc(Path file, String line, long number, Instant previous) {
+    private ReplayRecord cdc(Path file, byte[] bytes, long number, Instant previous) {
+        String line;
+        try {
+            line = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            rejected.add(file.getFileName() + ":" + number + ": not UTF-8 text");
+            return null;
+        }
+        if (line.isBlank()) {
+            return null;
+        }
+        if (line.strip().equals("null")) {
+            tombstones++; // Debezium's tombstone after a delete: no change to replay
+            return null;
+        }
         JsonNode change = parseOrNull(line);
         if (change != null && change.has("payload") && change.has("schema") && change.get("payload").isObject()) {
             change = change.get("payload"); // written with the schema envelope (schemas.enable=true)
@@ -127,26 +143,32 @@ final class ReplayInput {
         return new ReplayRecord(at, 0, number, topic, rowKey(change), line);
     }
 
-    private ReplayRecord vault(String line, long number, Instant previous) {
-        String json = line.startsWith(vaultPrefix) ? line.substring(vaultPrefix.length()) : line;
-        if (!json.startsWith("{") && json.indexOf('{') > 0) {
-            json = json.substring(json.indexOf('{')); // an audit device prefix nobody told us about
+    /** The line as the live capture takes it ({@link VaultAuditLineParser}): a record, or a dead letter with the reason. */
+    private ReplayRecord vault(Path file, byte[] line, long number, Instant previous) {
+        ParsedLine parsed = vaultLines.parse(line);
+        if (parsed instanceof ParsedLine.Rejected rejection) {
+            rejected.add(file.getFileName() + ":" + number + ": " + rejection.reason() + prefixHint(rejection, line));
+            return null;
         }
-        JsonNode audit = parseOrNull(json);
-        Instant at = previous;
-        String key = StableIds.of(json);
-        if (audit != null) {
-            try {
-                at = OffsetDateTime.parse(audit.path("time").asText()).toInstant();
-            } catch (java.time.format.DateTimeParseException e) {
-                // keeps the previous time; the normalizer dead-letters it with the reason
-            }
-            String requestId = audit.at("/request/id").asText("");
-            if (!requestId.isEmpty()) {
-                key = requestId;
+        var accepted = (ParsedLine.Accepted) parsed;
+        // a line without a readable time keeps its place; the normalizer dead-letters it with the reason
+        Instant at = accepted.timestamp() == null ? previous : Instant.ofEpochMilli(accepted.timestamp());
+        return new ReplayRecord(at, 1, number, topics.vaultAudit(), new String(accepted.key(), StandardCharsets.UTF_8),
+                new String(accepted.value(), StandardCharsets.UTF_8));
+    }
+
+    /** For a line with text before its JSON: the audit device's {@code prefix} option is probably set, and not given. */
+    private String prefixHint(ParsedLine.Rejected rejection, byte[] line) {
+        if (rejection.category() != ParsedLine.RejectCategory.NOT_JSON || prefixHinted || line.length == 0 || line[0] == '{') {
+            return "";
+        }
+        for (byte b : line) {
+            if (b == '{') {
+                prefixHinted = true;
+                return " (text before the JSON: if the audit device has a prefix, give it with --vault-prefix)";
             }
         }
-        return new ReplayRecord(at, 1, number, topics.vaultAudit(), key, json);
+        return "";
     }
 
     /** The Debezium key of the row: {@code {"id":…}} from {@code after}, else {@code before}. */

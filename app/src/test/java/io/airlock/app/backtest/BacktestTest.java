@@ -192,8 +192,62 @@ class BacktestTest {
 
         assertThat(Files.readAllLines(events)).as("the request and response lines of req-1 only").hasSize(2);
         assertThat(console.toString(StandardCharsets.UTF_8)).contains(
-                "backtest: skipped audit.log:3: longer than vault.audit.max-line-bytes (4096 bytes), which the live capture dead-letters",
-                "1 dead letters");
+                "backtest: skipped audit.log:3: line too long: " + tooLong.getBytes(StandardCharsets.UTF_8).length
+                        + " bytes, the limit is 4096 bytes", "1 dead letters");
+    }
+
+    /** Each bad line is left out with its line number and the live capture's reason; the good lines around it are replayed. */
+    @Test
+    void shouldDeadLetterEachBadVaultLineAsTheLiveCaptureDoesAndReplayTheRest() throws Exception {
+        List<String> good = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            VaultOperation read = VaultOperation.read("secret/data/app/s" + i).by("alice", "ent-alice").at(T0.plusSeconds(i))
+                    .requestId("req-" + i);
+            good.add(read.requestLine().json());
+            good.add(read.responseLine().json());
+        }
+        var file = new ByteArrayOutputStream();
+        for (byte[] line : List.of(good.get(0).getBytes(StandardCharsets.UTF_8),
+                new byte[] {'{', '"', 't', (byte) 0xC3, '(', '"', '}'},                        // 2: invalid UTF-8
+                ("\0\0" + good.get(1)).getBytes(StandardCharsets.UTF_8),                     // 3: NUL bytes
+                good.get(2).getBytes(StandardCharsets.UTF_8),
+                (good.get(3) + " {\"time\":\"x\"}").getBytes(StandardCharsets.UTF_8),       // 5: two objects on one line
+                new byte[0],                                                                  // 6: blank
+                ("audit: " + good.get(4)).getBytes(StandardCharsets.UTF_8),                    // 7: an undeclared prefix
+                good.get(5).getBytes(StandardCharsets.UTF_8))) {
+            file.write(line);
+            file.write('\n');
+        }
+        Path vault = Files.write(dir.resolve("audit.log"), file.toByteArray());
+        Path events = dir.resolve("events.jsonl");
+
+        assertThat(new Backtest(new PrintStream(console, true, StandardCharsets.UTF_8)).run(null, vault, null, dir.resolve("a.jsonl"),
+                events)).isZero();
+
+        assertThat(Files.readAllLines(events)).as("lines 1, 4 and 8").hasSize(3);
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains(
+                "skipped audit.log:2: invalid UTF-8 at byte 3 of the line",
+                "skipped audit.log:3: NUL byte at byte 0 of the line",
+                "skipped audit.log:5: data after the JSON object",
+                "skipped audit.log:6: empty line",
+                "skipped audit.log:7: not valid JSON at byte 0 of the line (text before the JSON: if the audit device has a prefix, "
+                        + "give it with --vault-prefix)",
+                "3 events, 0 alerts, 5 dead letters");
+    }
+
+    @Test
+    void shouldLeaveOutACdcLineThatIsNotUtf8AndReplayTheRest() throws Exception {
+        var alice = AbUserRow.of(1, "alice");
+        var file = new ByteArrayOutputStream();
+        file.write((alice.change("r", T0, null) + "\n").getBytes(StandardCharsets.UTF_8));
+        file.write(new byte[] {'{', '"', 'x', '"', ':', '"', (byte) 0xE9, '"', '}', '\n'}); // Latin-1 é
+        file.write((alice.failCount(1).update(T0.plusSeconds(10)) + "\n").getBytes(StandardCharsets.UTF_8));
+        Path events = dir.resolve("events.jsonl");
+
+        assertThat(backtest(Files.write(dir.resolve("cdc.jsonl"), file.toByteArray()), dir.resolve("a.jsonl"), events)).isZero();
+
+        assertThat(Files.readAllLines(events)).as("the failed login").hasSize(1);
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("skipped cdc.jsonl:2: not UTF-8 text", "1 dead letters");
     }
 
     @Test

@@ -130,8 +130,7 @@ public final class ConfigDefinition {
                 problems.add(key, "a secret is never written in the file; name an environment variable with '" + s.envKey()
                         + ": VARIABLE' or a file with '" + s.fileKey() + ": /path' (the value given is not shown)");
             } else if (s == null && !secretKeys.containsKey(key) && !(e.getValue() == null && groupPrefixes.contains(key))) {
-                problems.add("unknown key '" + key + "'" + Suggestions.closest(key, accepted)
-                        .map(c -> " (did you mean '" + c + "'?)").orElse(""));
+                problems.add("unknown key '" + key + "'" + Suggestions.forUnknownKey(key, accepted));
             }
         }
         var values = new ConfigValues(source.origin(), this, problems);

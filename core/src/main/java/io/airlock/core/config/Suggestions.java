@@ -1,8 +1,10 @@
 package io.airlock.core.config;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /** "Did you mean …?": the closest known word by edit distance. */
 final class Suggestions {
@@ -29,6 +31,26 @@ final class Suggestions {
         }
         int allowed = Math.max(2, given.length() / 4);
         return best != null && bestDistance <= allowed && !best.equals(given) ? Optional.of(best) : Optional.empty();
+    }
+
+    /**
+     * The hint after "unknown key": the closest key that is a typo away, looked for among the keys of the same block first
+     * ({@code rules.AL-020.window} is not {@code rules.AL-010.window}), else the keys that block takes, else the closest key
+     * anywhere; empty when nothing is close.
+     */
+    static String forUnknownKey(String key, Collection<String> accepted) {
+        int dot = key.lastIndexOf('.');
+        if (dot > 0) {
+            String block = key.substring(0, dot + 1);
+            List<String> siblings = accepted.stream().filter(k -> k.startsWith(block) && k.indexOf('.', block.length()) < 0)
+                    .sorted().toList();
+            if (!siblings.isEmpty()) {
+                return closest(key, siblings).map(c -> " (did you mean '" + c + "'?)").orElseGet(() -> " ('"
+                        + key.substring(0, dot) + "' takes " + siblings.stream().map(k -> k.substring(block.length()))
+                                .collect(Collectors.joining(", ")) + ")");
+            }
+        }
+        return closest(key, accepted).map(c -> " (did you mean '" + c + "'?)").orElse("");
     }
 
     static int distance(String a, String b) {

@@ -74,6 +74,14 @@ class ConfigDefinitionTest {
     }
 
     @Test
+    void shouldNameTheKeysOfTheSameBlockRatherThanASimilarKeyOfAnotherBlock() {
+        ConfigValues values = parse("db.name: x\nrules:\n  AL-002:\n    window: 5m\n    treshold: 3\n");
+        assertThat(values.problems().all()).containsExactly(
+                "unknown key 'rules.AL-002.window' ('rules.AL-002' takes threshold)",
+                "unknown key 'rules.AL-002.treshold' (did you mean 'rules.AL-002.threshold'?)");
+    }
+
+    @Test
     void shouldReportEveryProblemAtOnce() {
         ConfigValues values = parse("""
                 db:

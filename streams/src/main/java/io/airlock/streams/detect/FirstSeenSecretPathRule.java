@@ -21,10 +21,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * AL-020: a Vault identity reads a secret path it never read before, once the learning period (the rule's window, default
- * 7 days, 0 allowed) is over. The learning period starts with the first Vault operation the pipeline ever processed.
+ * 7 days, 0 allowed) is over. The learning period starts with the first Vault operation the pipeline ever processed (its
+ * response line; with or without an identity, so a failed login counts too).
  *
  * <p><b>One partition.</b> "First ever" is a global fact, so every Vault operation (response line) goes through the
- * one-partition repartition topic {@value #TOPIC}, keyed by identity: one task sees them all, keeps the start of learning
+ * one-partition repartition topic {@value #TOPIC}, keyed by identity (empty when it has none): one task sees them all, keeps the start of learning
  * in {@value #CLOCK_STORE} and decides the same way whatever the number of input partitions. Only Vault response lines pass,
  * which is light next to the rest of the pipeline; should one task ever not keep up, the start instant can be broadcast to a
  * per-identity partitioning instead.
@@ -72,12 +73,18 @@ public final class FirstSeenSecretPathRule implements Processor<String, Normaliz
         builder.addStateStore(StateStores.onDisk(SEEN_STORE, Serdes.Long()));
         RuleWiring.addStore(builder, GROUP_STORE, VaultPathBurstTracker.State.class);
         KStream<String, Alert> alerts = events
-                .filter((principal, event) -> VaultSecretReads.isOperation(event), Named.as("al-020-vault-operations"))
-                .selectKey((principal, event) -> event.vaultIdentity(), Named.as("al-020-key-by-identity"))
+                .filter((principal, event) -> isVaultResponse(event), Named.as("al-020-vault-operations"))
+                .selectKey((principal, event) -> event.vaultIdentity() == null ? "" : event.vaultIdentity(),
+                        Named.as("al-020-key-by-identity"))
                 .repartition(Repartitioned.<String, NormalizedEvent>as(TOPIC).withKeySerde(Serdes.String())
                         .withValueSerde(InternalSerdes.events()).withNumberOfPartitions(1))
                 .process(() -> new FirstSeenSecretPathRule(config), Named.as("al-020-detect"), CLOCK_STORE, SEEN_STORE, GROUP_STORE);
         RuleWiring.toAlerts(builder, alerts, RULE, topics);
+    }
+
+    /** A Vault operation's response line, whoever made it: the first one starts the learning period. */
+    static boolean isVaultResponse(NormalizedEvent event) {
+        return NormalizedEvent.DATASET_VAULT.equals(event.dataset()) && NormalizedEvent.VAULT_RESPONSE.equals(event.vaultAuditType());
     }
 
     @Override

@@ -56,17 +56,25 @@ public final class VaultSecretReads {
     /** True if the allow-list covers the event's identity, display name or path: no Vault rule alerts on it. */
     public static boolean isAllowed(DetectionConfig config, NormalizedEvent event) {
         var allow = config.allow();
-        return allow.allowsIdentity(event.vaultIdentity()) || allow.allowsUser(event.userName())
-                || allow.allowsPath(event.vaultKvPath()) || allow.allowsPath(event.vaultPath());
+        return isAllowedPrincipal(config, event) || allow.allowsPath(event.vaultKvPath()) || allow.allowsPath(event.vaultPath());
     }
 
     /**
-     * True if the event's principal is Airflow's service identity: its display name, entity id or a related user (the AppRole
-     * role name among them) contains the configured text.
+     * True if the allow-list covers who made the request: {@code detection.allow.identities} names an entity id or a display
+     * name (a token with an entity has both), {@code detection.allow.users} a display name.
+     */
+    static boolean isAllowedPrincipal(DetectionConfig config, NormalizedEvent event) {
+        var allow = config.allow();
+        return allow.allowsIdentity(event.vaultIdentity()) || allow.allowsIdentity(event.userName()) || allow.allowsUser(event.userName());
+    }
+
+    /**
+     * True if the event's principal is Airflow's service identity: its display name, its entity id or a related user (the
+     * AppRole role name among them) contains the configured text.
      */
     public static boolean isAirflowServiceIdentity(DetectionConfig config, NormalizedEvent event) {
         DetectionConfig.AirflowInVault airflow = config.airflow();
-        return airflow.isServiceIdentity(event.userName() != null ? event.userName() : event.vaultIdentity())
+        return airflow.isServiceIdentity(event.userName()) || airflow.isServiceIdentity(event.vaultIdentity())
                 || event.relatedUsers() != null && event.relatedUsers().stream().anyMatch(airflow::isServiceIdentity);
     }
 
@@ -82,7 +90,7 @@ public final class VaultSecretReads {
      */
     public static KStream<String, NormalizedEvent> operationsByIdentity(KStream<String, NormalizedEvent> events, DetectionConfig config) {
         return events.filter((identity, event) -> (isSecretRead(event) || isPermissionDenied(event))
-                && !config.allow().allowsIdentity(event.vaultIdentity()) && !config.allow().allowsUser(event.userName()),
+                && !isAllowedPrincipal(config, event),
                 Named.as("vault-operations-by-identity"));
     }
 

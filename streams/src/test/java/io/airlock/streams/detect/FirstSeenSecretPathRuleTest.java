@@ -63,6 +63,14 @@ class FirstSeenSecretPathRuleTest {
     }
 
     @Test
+    void shouldStartTheLearningPeriodWithAVaultOperationThatHasNoIdentity() {
+        VaultOperation.system("auth/userpass/login/mallory").by(null, null).denied().at(T0).pipeTo(fixture); // a failed login
+        workerReads("airflow/data/connections/warehouse", DAY_8).pipeTo(fixture);
+
+        assertThat(al020(fixture.alertUpdates())).singleElement().satisfies(a -> assertThat(a.entity()).isEqualTo("ent-airflow"));
+    }
+
+    @Test
     void shouldGroupNewPathsOfOneIdentityIntoOneAlertAndIgnoreRepeats() {
         workerReads("airflow/data/connections/warehouse", T0).pipeTo(fixture);
         for (int i = 0; i < 3; i++) {

@@ -3,7 +3,10 @@ package io.airlock.streams.detect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.airlock.core.NormalizedEvent;
+import io.airlock.streams.DetectionConfig;
 import java.time.Instant;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class VaultSecretReadsTest {
@@ -37,5 +40,27 @@ class VaultSecretReadsTest {
                 .vaultError("no handler for route").build())).isFalse();
         assertThat(VaultSecretReads.isPermissionDenied(response("secret/data/x", "secret/x").vaultAuditType("request")
                 .outcome("failure").vaultError("permission denied").build())).isFalse();
+    }
+
+    @Test
+    void shouldTakeTheServiceIdentityMatchOnTheEntityIdEvenWhenTheTokenHasADisplayName() {
+        var config = DetectionConfig.defaults().withAirflow(new DetectionConfig.AirflowInVault("ent-5cb4",
+                DetectionConfig.AirflowInVault.defaults().secretPathPrefixes()));
+        var approle = response("airflow/data/connections/pg", "airflow/connections/pg").vaultIdentity("ent-5cb4-00ab")
+                .userName("approle").build();
+
+        assertThat(VaultSecretReads.isAirflowServiceIdentity(config, approle)).isTrue();
+        assertThat(VaultSecretReads.isAirflowServiceIdentity(DetectionConfig.defaults(), approle)).isFalse();
+    }
+
+    @Test
+    void shouldAllowAnIdentityListedByDisplayNameWhenTheTokenHasAnEntity() {
+        var byDisplayName = DetectionConfig.defaults().withAllowList(new DetectionConfig.AllowList(Set.of(), Set.of("userpass-alice"), List.of()));
+        var byEntity = DetectionConfig.defaults().withAllowList(new DetectionConfig.AllowList(Set.of(), Set.of("ent-alice"), List.of()));
+        var alice = response("secret/data/x", "secret/x").vaultIdentity("ent-alice").userName("userpass-alice").build();
+
+        assertThat(VaultSecretReads.isAllowed(byDisplayName, alice)).isTrue();
+        assertThat(VaultSecretReads.isAllowed(byEntity, alice)).isTrue();
+        assertThat(VaultSecretReads.isAllowed(DetectionConfig.defaults(), alice)).isFalse();
     }
 }
