@@ -170,9 +170,12 @@ public final class RoutingFields {
             try {
                 value = Files.readString(Path.of(spec.secretFile())).stripTrailing();
             } catch (NoSuchFileException e) {
-                problems.add(RECEIVERS.key(), where + ": file " + spec.secretFile() + " does not exist");
+                problems.add(RECEIVERS.key(), where + ": " + ConfigProblems.SECRET_FILE_MISSING);
                 return null;
-            } catch (IOException | InvalidPathException e) {
+            } catch (InvalidPathException e) {
+                problems.add(RECEIVERS.key(), where + ": the secret's file must be a path (the value given is not shown)");
+                return null;
+            } catch (IOException e) {
                 problems.add(RECEIVERS.key(), where + ": file " + spec.secretFile() + " cannot be read ("
                         + e.getClass().getSimpleName() + ")");
                 return null;

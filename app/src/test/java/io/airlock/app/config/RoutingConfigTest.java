@@ -127,6 +127,8 @@ class RoutingConfigTest {
                 .contains("unknown key 'entitiy' in a silence; known: rule, entity, until, reason");
         assertThat(problems("notifications: {receivers: [{name: x, type: slack, webhook-url-env: \"https://hooks.slack.com/x\"}]}"))
                 .contains("must be the name of an environment variable").doesNotContain("hooks.slack.com");
+        assertThat(problems("notifications: {receivers: [{name: x, type: slack, webhook-url-file: \"https://hooks.slack.com/T9/B9/FILESECRET\"}]}"))
+                .contains("the file it names does not exist").doesNotContain("FILESECRET");
     }
 
     @Test

@@ -246,7 +246,7 @@ public final class ConfigDefinition {
             }
             return SecretValue.fromFile(path, value);
         } catch (NoSuchFileException e) {
-            problems.add(s.fileKey(), "file " + path + " does not exist");
+            problems.add(s.fileKey(), ConfigProblems.SECRET_FILE_MISSING);
         } catch (AccessDeniedException e) {
             problems.add(s.fileKey(), "file " + path + " cannot be read (permission denied)");
         } catch (MalformedInputException e) {

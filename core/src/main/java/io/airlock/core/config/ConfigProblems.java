@@ -9,6 +9,13 @@ import java.util.List;
  */
 public final class ConfigProblems {
 
+    /**
+     * A {@code <secret>-file} key naming no file. Its value is not repeated: a secret written where its file's path belongs
+     * (a webhook URL under {@code webhook-url-file}) would otherwise be printed.
+     */
+    public static final String SECRET_FILE_MISSING =
+            "the file it names does not exist (the value given is not shown: it may be the secret itself, written where its file's path belongs)";
+
     private final List<String> problems = new ArrayList<>();
 
     /** A problem with one key: {@code <key>: <message>}. */

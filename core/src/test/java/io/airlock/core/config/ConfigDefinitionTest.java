@@ -156,7 +156,9 @@ class ConfigDefinitionTest {
         assertThat(values.display(PASSWORD)).isEqualTo("<set from file " + file + ">");
 
         ConfigValues missing = parse("db.name: x\ndb.password-file: " + dir.resolve("nope") + "\n");
-        assertThat(missing.problems().all()).containsExactly("db.password-file: file " + dir.resolve("nope") + " does not exist");
+        assertThat(missing.problems().all()).containsExactly("db.password-file: " + ConfigProblems.SECRET_FILE_MISSING);
+        ConfigValues secretWhereItsFileBelongs = parse("db.name: x\ndb.password-file: " + CANARY + "\n");
+        assertThat(String.join("\n", secretWhereItsFileBelongs.problems().all())).doesNotContain(CANARY).contains("does not exist");
         ConfigValues both = parse("db.name: x\ndb.password-file: " + file + "\ndb.password-env: X\n", Map.of("X", "y"));
         assertThat(both.problems().all()).containsExactly("db.password: give either db.password-env or db.password-file, not both");
     }
