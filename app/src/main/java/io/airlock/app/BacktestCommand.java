@@ -41,6 +41,8 @@ final class BacktestCommand implements Callable<Integer> {
                 loaded = AirlockConfig.load(config, System.getenv());
             } catch (ConfigException e) {
                 System.err.println(e.getMessage());
+                System.err.println("backtest: it uses only the detection (detection.*, rules.*) and vault.audit settings, but the whole "
+                        + "file must check out, secrets included; for a backtest elsewhere, copy those blocks into a file of their own");
                 return 1;
             }
         }

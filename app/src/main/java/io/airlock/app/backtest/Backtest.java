@@ -17,6 +17,8 @@ import java.util.function.Consumer;
 public final class Backtest {
 
     private static final int MAX_REASON_CHARS = 200;
+    /** Skipped lines and dead letters named one by one; the rest are counted. */
+    private static final int LINES_NAMED = OfflineReplay.DEAD_LETTERS_DESCRIBED;
 
     private final PrintStream console;
 
@@ -47,6 +49,10 @@ public final class Backtest {
             }
         }
         for (Path output : new Path[] {out, eventsOut}) {
+            if (output != null && Files.isDirectory(output)) {
+                console.println("backtest: cannot write " + output + ": it is a directory (give a file name)");
+                return 2;
+            }
             Path parent = output == null ? null : output.toAbsolutePath().getParent();
             if (parent != null && !Files.isDirectory(parent)) {
                 console.println("backtest: cannot write " + output + ": directory " + parent + " does not exist");
@@ -58,7 +64,10 @@ public final class Backtest {
             ReplayInput input = new ReplayInput(replay.topics(), vaultPrefix, maxVaultLineBytes);
             List<ReplayRecord> records = input.read(cdc, vaultAudit);
             console.printf("backtest: %d records in event-time order%n", records.size());
-            input.rejected().stream().limit(20).forEach(r -> console.println("backtest: skipped " + r));
+            input.rejected().stream().limit(LINES_NAMED).forEach(r -> console.println("backtest: skipped " + r));
+            if (input.rejected().size() > LINES_NAMED) {
+                console.printf("backtest: … and %d more lines skipped%n", input.rejected().size() - LINES_NAMED);
+            }
             if (input.tombstones() > 0) {
                 console.printf("backtest: left out %d Debezium tombstones (null lines after deletes)%n", input.tombstones());
             }
@@ -79,6 +88,9 @@ public final class Backtest {
                 Path file = letter.record().source() == 0 ? cdc : vaultAudit;
                 console.println("backtest: dead letter " + file.getFileName() + ":" + letter.record().line() + ": "
                         + abbreviated(letter.reason()));
+            }
+            if (result.deadLetters() > result.firstDeadLetters().size()) {
+                console.printf("backtest: … and %d more dead letters%n", result.deadLetters() - result.firstDeadLetters().size());
             }
             console.printf("backtest: %d events, %d alerts, %d dead letters in %.1f s; alerts written to %s%n", result.events(),
                     result.alerts().size(), result.deadLetters() + input.rejected().size(), (System.nanoTime() - t0) / 1e9, out);

@@ -54,7 +54,7 @@ public final class AirflowChangeEvents {
             "cli_task_clear", "cli_tasks_clear", "cli_variables_*", "cli_connections_*", "cli_users_*", "cli_roles_*",
             "cli_add_role", "cli_remove_role", "cli_pool_*", "cli_pools_*",
             "cli_resetdb", "cli_initdb", "cli_upgradedb", "cli_migratedb", "cli_downgrade", "cli_cleanup_tables",
-            "cli_drop_archived", "cli_update_config");
+            "cli_drop_archived", "cli_update_config", "cli_rotate_fernet_key", "cli_sync_perm");
 
     /** Names inside the glob families above that only read, export or simulate. */
     static final Set<String> READ_ONLY = Set.of(

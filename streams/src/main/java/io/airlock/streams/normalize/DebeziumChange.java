@@ -21,7 +21,10 @@ public record DebeziumChange(String op, JsonNode before, JsonNode after, String 
 
     public DebeziumChange {
         if (!"c".equals(op) && !"u".equals(op) && !"d".equals(op) && !"r".equals(op)) {
-            throw new MalformedRecordException("unknown Debezium op '" + op + "'");
+            throw new MalformedRecordException("t".equals(op)
+                    ? "Debezium op 't': a TRUNCATE of the table, which names no rows — no event; check who truncated Airflow's "
+                            + "audit tables"
+                    : "unknown Debezium op '" + op + "' (expected c, u, d or r)");
         }
         if (!"d".equals(op) && (after == null || !after.isObject())) {
             throw new MalformedRecordException("Debezium op '" + op + "' without an 'after' row object");

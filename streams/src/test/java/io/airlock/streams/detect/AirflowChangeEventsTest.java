@@ -32,7 +32,7 @@ class AirflowChangeEventsTest {
         "cli_task_clear", "cli_variables_set", "cli_variables_delete", "cli_variables_import", "cli_connections_add",
         "cli_connections_delete", "cli_connections_import", "cli_users_create", "cli_users_delete", "cli_add_role",
         "cli_remove_role", "cli_roles_create", "cli_roles_add_perms", "cli_pool_set", "cli_pool_delete", "cli_resetdb",
-        "cli_migratedb", "cli_cleanup_tables", "cli_update_config",
+        "cli_migratedb", "cli_cleanup_tables", "cli_update_config", "cli_rotate_fernet_key", "cli_sync_perm",
     })
     void shouldTreatStateChangingEventsOfBothVersionsAsChanges(String event) {
         assertThat(AirflowChangeEvents.isChange(event, AirflowChangeEvents.DEFAULTS)).isTrue();
