@@ -23,8 +23,10 @@ import org.slf4j.LoggerFactory;
  * names rules, of those rules) to one notifier; every matching route applies, a notifier named by several is notified
  * once. By default every alert goes to Slack and high/critical ones also page through PagerDuty.
  *
- * <p>Before routing, {@link Silence silences} (wall clock) and {@link MaintenanceWindow maintenance windows} (event time)
- * are checked: a suppressed alert notifies nobody, and one log line names the alert id and the reason.
+ * <p>Before routing, {@link Silence silences} (wall clock), {@link MaintenanceWindow maintenance windows} (event time) and
+ * the age limit are checked: a suppressed alert notifies nobody, and one log line names the alert id and the reason. The age
+ * limit keeps history from paging: an alert whose {@code last_seen} is longer ago than it (a first start's snapshot of
+ * Airflow's audit log, a Vault audit file read from its start, a replay) is indexed, not notified.
  *
  * <p>Repeat suppression, per alert id and notifier: the first sighting is notified; an update (same id, larger count)
  * is notified again only once its {@code last_seen} is at least the repeat interval after the {@code last_seen} last
@@ -40,6 +42,8 @@ public final class AlertRouter {
 
     /** Default time between two notifications of one growing alert. */
     public static final Duration DEFAULT_REPEAT_INTERVAL = Duration.ofMinutes(60);
+    /** Default age limit: alerts last seen longer ago than this (wall clock against event time) notify nobody. */
+    public static final Duration DEFAULT_MAX_AGE = Duration.ofHours(24);
     private static final int MAX_TRACKED = 100_000;
 
     /**
@@ -102,6 +106,7 @@ public final class AlertRouter {
     private final Duration repeatInterval;
     private final List<Silence> silences;
     private final List<MaintenanceWindow> windows;
+    private final Duration maxAge;
     private final Clock clock;
     private final Map<String, Notified> notified = new LinkedHashMap<>(1024, 0.75f, true) {
         private static final long serialVersionUID = 1L;
@@ -116,12 +121,23 @@ public final class AlertRouter {
         this(routes, repeatInterval, List.of(), List.of(), Clock.systemUTC());
     }
 
-    /**
-     * @param clock the wall clock silences are checked against
-     */
+    /** No age limit: every alert may notify, however old. */
     public AlertRouter(List<Route> routes, Duration repeatInterval, List<Silence> silences, List<MaintenanceWindow> windows,
                        Clock clock) {
+        this(routes, repeatInterval, silences, windows, Duration.ZERO, clock);
+    }
+
+    /**
+     * @param maxAge alerts whose {@code last_seen} is longer ago than this notify nobody; zero for no limit
+     * @param clock  the wall clock silences and the age limit are checked against
+     */
+    public AlertRouter(List<Route> routes, Duration repeatInterval, List<Silence> silences, List<MaintenanceWindow> windows,
+                       Duration maxAge, Clock clock) {
         this.routes = List.copyOf(routes);
+        this.maxAge = Objects.requireNonNull(maxAge, "maxAge");
+        if (maxAge.isNegative()) {
+            throw new IllegalArgumentException("maxAge must not be negative");
+        }
         this.repeatInterval = Objects.requireNonNull(repeatInterval, "repeatInterval");
         if (repeatInterval.isNegative()) {
             throw new IllegalArgumentException("repeatInterval must not be negative");
@@ -164,10 +180,10 @@ public final class AlertRouter {
                 routes.add(new Route(notifiers.get(name), spec.minSeverity(), spec.rules()));
             }
         }
-        return new AlertRouter(routes, config.repeatInterval(), config.silences(), config.maintenanceWindows(), clock);
+        return new AlertRouter(routes, config.repeatInterval(), config.silences(), config.maintenanceWindows(), config.maxAge(), clock);
     }
 
-    /** Why the alert notifies nobody right now (a silence, a maintenance window), if so. */
+    /** Why the alert notifies nobody right now (a silence, a maintenance window, its age), if so. */
     public Optional<String> suppression(Alert alert) {
         Instant now = clock.instant();
         for (Silence silence : silences) {
@@ -179,6 +195,10 @@ public final class AlertRouter {
             if (window.covers(alert)) {
                 return Optional.of(window.describe());
             }
+        }
+        if (!maxAge.isZero() && alert.lastSeen() != null && alert.lastSeen().isBefore(now.minus(maxAge))) {
+            return Optional.of("last seen " + alert.lastSeen() + ", longer ago than notifications.max-age (" + maxAge.toString()
+                    .substring(2).toLowerCase(java.util.Locale.ROOT) + "): history, indexed but not notified");
         }
         return Optional.empty();
     }

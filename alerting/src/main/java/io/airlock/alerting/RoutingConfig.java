@@ -22,9 +22,10 @@ import java.util.Set;
  * @param silences           alerts notified to nobody until a time (wall clock)
  * @param maintenanceWindows alerts from planned periods (event time) notified to nobody
  * @param slackInterval      least time between two messages to one Slack webhook
+ * @param maxAge             alerts last seen longer ago than this notify nobody (history); zero for no limit
  */
 public record RoutingConfig(List<Receiver> receivers, List<RouteSpec> routes, Duration repeatInterval, List<Silence> silences,
-                            List<MaintenanceWindow> maintenanceWindows, Duration slackInterval) {
+                            List<MaintenanceWindow> maintenanceWindows, Duration slackInterval, Duration maxAge) {
 
     /** The kinds of endpoint. */
     public enum Type { SLACK, PAGERDUTY }
@@ -79,7 +80,8 @@ public record RoutingConfig(List<Receiver> receivers, List<RouteSpec> routes, Du
         maintenanceWindows = List.copyOf(maintenanceWindows);
         Objects.requireNonNull(repeatInterval, "repeatInterval");
         Objects.requireNonNull(slackInterval, "slackInterval");
-        if (repeatInterval.isNegative() || slackInterval.isNegative()) {
+        Objects.requireNonNull(maxAge, "maxAge");
+        if (repeatInterval.isNegative() || slackInterval.isNegative() || maxAge.isNegative()) {
             throw new IllegalArgumentException("intervals must not be negative");
         }
         Set<String> names = new HashSet<>();
@@ -101,7 +103,7 @@ public record RoutingConfig(List<Receiver> receivers, List<RouteSpec> routes, Du
     /** Nobody is notified. */
     public static RoutingConfig none() {
         return new RoutingConfig(List.of(), List.of(), AlertRouter.DEFAULT_REPEAT_INTERVAL, List.of(), List.of(),
-                SlackNotifier.DEFAULT_INTERVAL);
+                SlackNotifier.DEFAULT_INTERVAL, AlertRouter.DEFAULT_MAX_AGE);
     }
 
     /**
@@ -136,26 +138,30 @@ public record RoutingConfig(List<Receiver> receivers, List<RouteSpec> routes, Du
 
     /** Other receivers; the routes are cleared, since they may name receivers that are gone. */
     public RoutingConfig withReceivers(List<Receiver> r) {
-        return new RoutingConfig(r, List.of(), repeatInterval, silences, maintenanceWindows, slackInterval);
+        return new RoutingConfig(r, List.of(), repeatInterval, silences, maintenanceWindows, slackInterval, maxAge);
     }
 
     public RoutingConfig withRoutes(List<RouteSpec> r) {
-        return new RoutingConfig(receivers, r, repeatInterval, silences, maintenanceWindows, slackInterval);
+        return new RoutingConfig(receivers, r, repeatInterval, silences, maintenanceWindows, slackInterval, maxAge);
     }
 
     public RoutingConfig withRepeatInterval(Duration d) {
-        return new RoutingConfig(receivers, routes, d, silences, maintenanceWindows, slackInterval);
+        return new RoutingConfig(receivers, routes, d, silences, maintenanceWindows, slackInterval, maxAge);
     }
 
     public RoutingConfig withSilences(List<Silence> s) {
-        return new RoutingConfig(receivers, routes, repeatInterval, s, maintenanceWindows, slackInterval);
+        return new RoutingConfig(receivers, routes, repeatInterval, s, maintenanceWindows, slackInterval, maxAge);
     }
 
     public RoutingConfig withMaintenanceWindows(List<MaintenanceWindow> w) {
-        return new RoutingConfig(receivers, routes, repeatInterval, silences, w, slackInterval);
+        return new RoutingConfig(receivers, routes, repeatInterval, silences, w, slackInterval, maxAge);
+    }
+
+    public RoutingConfig withMaxAge(Duration d) {
+        return new RoutingConfig(receivers, routes, repeatInterval, silences, maintenanceWindows, slackInterval, d);
     }
 
     public RoutingConfig withSlackInterval(Duration d) {
-        return new RoutingConfig(receivers, routes, repeatInterval, silences, maintenanceWindows, d);
+        return new RoutingConfig(receivers, routes, repeatInterval, silences, maintenanceWindows, d, maxAge);
     }
 }

@@ -151,6 +151,26 @@ class AlertRouterTest {
     }
 
     @Test
+    void shouldIndexButNotNotifyAnAlertLastSeenLongerAgoThanTheAgeLimit() throws Exception {
+        AlertRouter limited = new AlertRouter(List.of(new AlertRouter.Route(slack, Severity.LOW)), AlertRouter.DEFAULT_REPEAT_INTERVAL,
+                List.of(), List.of(), AlertRouter.DEFAULT_MAX_AGE, Clock.fixed(NOW, ZoneOffset.UTC));
+        AlertRouter unlimited = new AlertRouter(List.of(new AlertRouter.Route(slack, Severity.LOW)), AlertRouter.DEFAULT_REPEAT_INTERVAL,
+                List.of(), List.of(), Duration.ZERO, Clock.fixed(NOW, ZoneOffset.UTC));
+        Instant history = NOW.minus(Duration.ofHours(24)).minusSeconds(1);
+        Alert old = TestAlerts.failedLoginBurst().id("old").firstSeen(history.minusSeconds(60)).lastSeen(history).build();
+        Alert recent = TestAlerts.failedLoginBurst().id("recent").firstSeen(history.minusSeconds(60)).lastSeen(history.plusSeconds(2))
+                .build();
+
+        AlertRouter.Delivery delivery = limited.deliver(old);
+        limited.deliver(recent);
+        unlimited.deliver(old);
+
+        assertThat(delivery.suppressed()).contains("last seen 2025-05-31T11:59:59Z, longer ago than notifications.max-age (24h): "
+                + "history, indexed but not notified");
+        assertThat(slack.sent).extracting(Alert::id).as("an alert still growing is recent").containsExactly("recent", "old");
+    }
+
+    @Test
     void shouldNotNotifyASilencedAlertUntilTheSilenceEnds() throws Exception {
         Silence backup = new Silence("AL-024", "svc-backup", NOW.plusSeconds(60), "known job");
         AlertRouter silenced = router(List.of(new AlertRouter.Route(slack, Severity.LOW)), List.of(backup), List.of());
@@ -209,7 +229,9 @@ class AlertRouterTest {
                             new RoutingConfig.RouteSpec(Severity.HIGH, Set.of(), List.of("oncall", "soc-slack")),
                             new RoutingConfig.RouteSpec(null, Set.of("AL-020"), List.of("vault-slack"))))
                     .withSlackInterval(Duration.ZERO);
-            AlertRouter built = AlertRouter.from(config, AlertLinks.none(), RetryPolicy.defaults());
+            assertThat(config.maxAge()).isEqualTo(AlertRouter.DEFAULT_MAX_AGE);
+            AlertRouter built = AlertRouter.from(config, AlertLinks.none(), RetryPolicy.defaults(),
+                    Clock.fixed(TestAlerts.T0.plus(Duration.ofHours(1)), ZoneOffset.UTC)); // the test alerts are an hour old
 
             AlertRouter.Delivery high = built.deliver(TestAlerts.failedLoginBurst().severity(Severity.HIGH).build());
             AlertRouter.Delivery low = built.deliver(TestAlerts.failedLoginBurst().id("x").rule("AL-020").severity(Severity.LOW).build());

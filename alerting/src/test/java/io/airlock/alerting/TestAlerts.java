@@ -50,6 +50,7 @@ public final class TestAlerts {
         return this;
     }
 
+    public TestAlerts firstSeen(Instant v) { firstSeen = v; return this; }
     public TestAlerts lastSeen(Instant v) { lastSeen = v; return this; }
 
     public Alert build() {

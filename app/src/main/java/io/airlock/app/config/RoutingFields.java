@@ -3,6 +3,7 @@ package io.airlock.app.config;
 import static io.airlock.core.config.ConfigTypes.duration;
 import static io.airlock.core.config.ConfigTypes.listOf;
 
+import io.airlock.alerting.AlertRouter;
 import io.airlock.alerting.MaintenanceWindow;
 import io.airlock.alerting.RoutingConfig;
 import io.airlock.alerting.Secret;
@@ -94,11 +95,20 @@ public final class RoutingFields {
                     + "upgrade}`; `rules` and `entities` narrow it, without them it covers every alert. The alerts are still "
                     + "indexed.");
 
+    public static final Setting<Duration> MAX_AGE = Setting.of("notifications.max-age", duration())
+            .defaultValue(AlertRouter.DEFAULT_MAX_AGE)
+            .validate(Validators.notNegative())
+            .doc("Alerts whose newest event (`last_seen`) is longer ago than this (wall clock) when they reach delivery are "
+                    + "indexed but notify nobody, and the log says so: history must not page — the initial snapshot of Airflow's "
+                    + "audit log and DAG runs on a first start, a Vault audit file read from its start, a replay. 0 notifies every "
+                    + "alert whatever its age. After an outage longer than this, what happened during it is in OpenSearch, not in "
+                    + "Slack or PagerDuty.");
+
     public static final Group GROUP = Group.of("Routing",
             "Who hears about which alert (see [delivery.md](delivery.md)). Receivers are Slack webhooks and PagerDuty routing "
                     + "keys; routes pick receivers by severity and rule. Without `notifications.routes`, the simple settings "
                     + "above are the route: `slack` gets every alert, `pagerduty` the high and critical ones.",
-            RECEIVERS, ROUTES, REPEAT_INTERVAL, SILENCES, MAINTENANCE_WINDOWS);
+            RECEIVERS, ROUTES, REPEAT_INTERVAL, SILENCES, MAINTENANCE_WINDOWS, MAX_AGE);
 
     private RoutingFields() {
     }
@@ -153,7 +163,7 @@ public final class RoutingFields {
             return null;
         }
         return new RoutingConfig(receivers, routes, values.get(REPEAT_INTERVAL), values.get(SILENCES),
-                values.get(MAINTENANCE_WINDOWS), slackInterval);
+                values.get(MAINTENANCE_WINDOWS), slackInterval, values.get(MAX_AGE));
     }
 
     private static Secret readSecret(ReceiverSpec spec, ConfigSource source, ConfigProblems problems) {

@@ -65,6 +65,7 @@ class RoutingConfigTest {
                     - {min-severity: high, receivers: [oncall, slack]}
                     - {rules: [AL-020, AL-021], receivers: [vault-team]}
                   repeat-interval: 15m
+                  max-age: 0
                   silences:
                     - {rule: AL-024, entity: svc-backup, until: 2026-12-31T00:00:00Z, reason: "known job"}
                     - {entity: svc-ci, until: 2026-07-01}
@@ -74,6 +75,8 @@ class RoutingConfigTest {
                 """);
         RoutingConfig routing = config.routing();
 
+        assertThat(routing.maxAge()).as("0: every alert notifies, however old").isZero();
+        assertThat(AirlockConfig.defaults().routing().maxAge()).isEqualTo(Duration.ofHours(24));
         assertThat(routing.receivers()).extracting(RoutingConfig.Receiver::name).containsExactly("slack", "vault-team", "oncall");
         assertThat(routing.receivers().get(1).secret()).isEqualTo(Secret.of(VAULT));
         assertThat(routing.receivers().get(2).type()).isEqualTo(RoutingConfig.Type.PAGERDUTY);
