@@ -76,6 +76,20 @@ class OffHoursChangeRuleTest {
     }
 
     @Test
+    void shouldAlertOnOffHoursChangesWhoseAuditRowNamesNoUser() {
+        LogRow anonymous = LogRow.airflow2(1).event("trigger").owner(null).dag("etl").at(SATURDAY_NIGHT);
+        LogRow blank = LogRow.airflow2(2).event("trigger").owner("").dag("etl").at(SATURDAY_NIGHT.plusSeconds(60));
+        for (LogRow row : List.of(anonymous, blank)) {
+            fixture.log(row.key(), row.insert(), row == anonymous ? SATURDAY_NIGHT : SATURDAY_NIGHT.plusSeconds(60));
+        }
+
+        Alert alert = onlyAlert();
+        assertThat(alert.entity()).isEqualTo(OffHoursChangeRule.NO_USER);
+        assertThat(alert.count()).isEqualTo(2);
+        assertThat(alert.summary()).startsWith("Airflow user (no user recorded in the audit log) made 2 changes");
+    }
+
+    @Test
     void shouldFollowBusinessHoursInLocalTimeAfterTheSpringChange() {
         change("patch_dag", "alice", "etl", Instant.parse("2026-03-30T06:00:00Z"));   // Mon 08:00 CEST
         assertThat(fixture.alertUpdates()).isEmpty();
