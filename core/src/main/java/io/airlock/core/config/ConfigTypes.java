@@ -44,8 +44,9 @@ public final class ConfigTypes {
                 return i;
             }
             if (raw instanceof Long || raw instanceof BigInteger) {
-                throw new IllegalArgumentException("must be a whole number between " + Integer.MIN_VALUE + " and "
-                        + Integer.MAX_VALUE + ", was " + raw);
+                throw new IllegalArgumentException(raw.toString().startsWith("-")
+                        ? "is too small (at least " + Integer.MIN_VALUE + "), was " + raw
+                        : "is too large (at most " + Integer.MAX_VALUE + "), was " + raw);
             }
             if (raw instanceof String s && s.strip().matches("[-+]?\\d{1,10}")) {
                 try {
@@ -276,16 +277,21 @@ public final class ConfigTypes {
                 items = List.of(raw);
             }
             List<E> out = new ArrayList<>();
+            List<String> bad = new ArrayList<>(); // every bad item, not just the first
             for (int i = 0; i < items.size(); i++) {
                 Object item = items.get(i);
                 if (item == null) {
-                    throw new IllegalArgumentException("item " + (i + 1) + " is empty");
+                    bad.add("item " + (i + 1) + " is empty");
+                    continue;
                 }
                 try {
                     out.add(element.parse(item));
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(items.size() == 1 ? e.getMessage() : "item " + (i + 1) + " " + e.getMessage());
+                    bad.add(items.size() == 1 ? e.getMessage() : "item " + (i + 1) + " " + e.getMessage());
                 }
+            }
+            if (!bad.isEmpty()) {
+                throw new IllegalArgumentException(String.join("; ", bad));
             }
             return List.copyOf(out);
         }, list -> list.isEmpty() ? "[]" : list.stream().map(element::format).collect(Collectors.joining(", ")));
