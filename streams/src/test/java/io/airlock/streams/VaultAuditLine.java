@@ -27,6 +27,7 @@ public final class VaultAuditLine {
     private String remoteAddress = "10.0.4.17";
     private String error;
     private String roleName;
+    private String namespace;
     private final Map<String, List<String>> headers = new LinkedHashMap<>();
 
     private VaultAuditLine(String type, String requestId) {
@@ -51,6 +52,8 @@ public final class VaultAuditLine {
     public VaultAuditLine error(String e) { this.error = e; return this; }
     /** An AppRole token's role ({@code auth.metadata.role_name}); its display name is then {@code approle}. */
     public VaultAuditLine roleName(String r) { this.roleName = r; return this; }
+    /** A Vault Enterprise namespace ({@code team-a/}); the root namespace by default. */
+    public VaultAuditLine namespace(String path) { this.namespace = path; return this; }
 
     /** A request against a mount: {@code mount("kv", "airflow/")}. */
     public VaultAuditLine mount(String type, String point) {
@@ -94,7 +97,11 @@ public final class VaultAuditLine {
         request.put("id", requestId).put("client_id", entityId).put("operation", operation).put("mount_point", mountPoint)
                 .put("mount_type", mountType).put("mount_running_version", "v0.20.0+builtin").put("mount_class", "secret")
                 .put("client_token", HMAC).put("client_token_accessor", HMAC);
-        request.putObject("namespace").put("id", "root");
+        if (namespace == null) {
+            request.putObject("namespace").put("id", "root");
+        } else {
+            request.putObject("namespace").put("id", "ns-" + namespace.hashCode()).put("path", namespace);
+        }
         request.put("path", path);
         if (!headers.isEmpty()) {
             ObjectNode h = request.putObject("headers");

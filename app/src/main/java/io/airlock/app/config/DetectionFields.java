@@ -66,7 +66,8 @@ public final class DetectionFields {
     public static final Setting<List<String>> AIRFLOW_SECRET_PATHS = Setting.of("detection.airflow-secret-paths", listOf(string()))
             .defaultValue(List.of("airflow/connections/", "airflow/variables/"))
             .validate(Validators.notEmpty())
-            .doc("Vault path prefixes of Airflow's connections and variables (KV v2 paths without `data/` or `metadata/`).");
+            .doc("Vault path prefixes of Airflow's connections and variables (KV v2 paths without `data/` or `metadata/`). In a "
+                    + "Vault Enterprise namespace, with the namespace in front (`team-a/airflow/connections/`): event paths carry it.");
 
     public static final Setting<List<String>> ALLOW_USERS = Setting.of("detection.allow.users", listOf(string()))
             .defaultValue(List.of())

@@ -110,6 +110,8 @@ public final class VaultAuditNormalizer implements Processor<String, JsonNode, S
         String entityId = Fields.nonEmptyText(auth, "entity_id", "auth");
         JsonNode requestHeaders = request.get("headers");
         String source = headerText(headers, SourceHeaders.SOURCE);
+        String namespace = namespacePrefix(request);
+        String kvPath = VaultKvPaths.of(path, mountType, Fields.nonEmptyText(request, "mount_point", "request"));
 
         return NormalizedEvent.builder(time, id, NormalizedEvent.DATASET_VAULT)
                 .category(EventCategories.vault(path, mountType))
@@ -119,18 +121,33 @@ public final class VaultAuditNormalizer implements Processor<String, JsonNode, S
                 .userName(displayName)
                 .relatedUsers(relatedUsers(displayName, auth))
                 .sourceIp(Fields.nonEmptyText(request, "remote_address", "request"))
-                .vaultPath(path)
+                .vaultPath(path == null ? null : namespace + path)
                 .vaultOperation(operation)
                 .vaultMountType(mountType)
                 .vaultIdentity(entityId != null ? entityId : displayName)
                 .vaultError(error == null || error.length() <= MAX_ERROR_LENGTH ? error : error.substring(0, MAX_ERROR_LENGTH) + "…")
                 .vaultAuditType(type)
-                .vaultKvPath(VaultKvPaths.of(path, mountType, Fields.nonEmptyText(request, "mount_point", "request")))
+                .vaultKvPath(kvPath == null ? null : namespace + kvPath)
                 .dagId(header(requestHeaders, DAG_ID_HEADER))
                 .runId(header(requestHeaders, RUN_ID_HEADER))
                 .taskId(header(requestHeaders, TASK_ID_HEADER))
                 .sourcePosition(source, source == null ? null : position(headerText(headers, SourceHeaders.POSITION)))
                 .build();
+    }
+
+    /**
+     * {@code request.namespace.path} of Vault Enterprise ({@code team-a/}, nested {@code team-a/etl/}), with its trailing
+     * slash; empty for the root namespace and for Vault Community, which writes only {@code {"id":"root"}}. Paths in audit
+     * lines are relative to their namespace, so the events carry them prefixed with it: {@code secret/data/x} of two
+     * namespaces is two secrets.
+     */
+    static String namespacePrefix(JsonNode request) {
+        JsonNode path = request.path("namespace").path("path");
+        String text = path.isTextual() ? path.asText().strip() : "";
+        while (text.startsWith("/")) {
+            text = text.substring(1);
+        }
+        return text.isEmpty() || text.endsWith("/") ? text : text + "/";
     }
 
     /** The last value of a Kafka record header as UTF-8 text, null when absent or empty. */

@@ -19,8 +19,8 @@ import java.util.Set;
  *     endpoints {@code subkeys/}, {@code delete/}, {@code undelete/}, {@code destroy/} — that segment is removed. Otherwise
  *     (a KV v1 mount, or a KV v2 mount's {@code config}) the path is the KV path as it is.</li>
  * </ol>
- * A KV v1 secret literally named {@code data/…} is indistinguishable from a KV v2 path and is stripped too; namespaces are not
- * prefixed (paths in audit lines are relative to {@code request.namespace}).
+ * A KV v1 secret literally named {@code data/…} is indistinguishable from a KV v2 path and is stripped too. Paths here are
+ * relative to the request's namespace; {@link VaultAuditNormalizer} prefixes the namespace.
  */
 public final class VaultKvPaths {
 

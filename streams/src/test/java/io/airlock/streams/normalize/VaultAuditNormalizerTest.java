@@ -35,6 +35,17 @@ class VaultAuditNormalizerTest {
     }
 
     @Test
+    void shouldPrefixThePathsOfAVaultEnterpriseNamespace() {
+        pipe(VaultAuditLine.response("req-ns").at(T0).read("secret/data/app/db").namespace("team-a/"));
+        pipe(VaultAuditLine.response("req-root").at(T0).read("secret/data/app/db"));
+
+        assertThat(fixture.eventRecords()).extracting(r -> r.value().vaultPath() + " " + r.value().vaultKvPath())
+                .containsExactly("team-a/secret/data/app/db team-a/secret/app/db", "secret/data/app/db secret/app/db");
+        assertThat(VaultAuditNormalizer.namespacePrefix(Json.tree("{\"namespace\":{\"id\":\"x\",\"path\":\"/team-a/etl\"}}")))
+                .isEqualTo("team-a/etl/");
+    }
+
+    @Test
     void shouldMapAKvV2SecretReadOfAnAirflowTaskToAnAttributedSuccessfulReadEvent() {
         pipe(VaultAuditLine.response("req-1").at(T0).read("airflow/data/connections/db").displayName("approle-airflow")
                 .entityId("ent-airflow").remoteAddress("10.0.4.17").header("x-airflow-dag-id", "etl")
