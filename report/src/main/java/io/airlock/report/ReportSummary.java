@@ -106,9 +106,11 @@ public final class ReportSummary {
                 && !(action != null && (action.startsWith("cli_task") || action.equals("cli_run")));
     }
 
+    /** A Vault read response that succeeded (a denied read discloses nothing), outside Vault's own mounts. */
     static boolean isSecretRead(ReportRecord e) {
         String path = e.get("vault.path");
         return "vault.audit".equals(e.get("event.dataset")) && "read".equals(e.get("vault.operation")) && path != null
+                && !"failure".equals(e.get("event.outcome"))
                 && !path.startsWith("sys/") && !path.startsWith("auth/") && !path.startsWith("identity/")
                 && !"request".equals(e.get("vault.audit_type"));
     }

@@ -35,6 +35,7 @@ final class SampleData {
         for (int i = 0; i < 4; i++) {
             events.add(NormalizedEvent.builder(DAY.plusSeconds(3600 * 23 + i), "ev-vault-" + i, NormalizedEvent.DATASET_VAULT)
                     .category("api").action("read").vaultOperation("read").vaultAuditType("response")
+                    .outcome(i == 3 ? "failure" : "success") // the last one denied
                     .vaultPath("airflow/connections/db" + i).vaultIdentity("-svc @ops").relatedUsers(List.of("carol", "dave"))
                     .sourcePosition("vault-file:42", 500L * i).build());
         }

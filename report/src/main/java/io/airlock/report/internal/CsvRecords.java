@@ -48,7 +48,7 @@ public final class CsvRecords {
         Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
         SequenceWriter rows = CSV.writer(CsvSchema.emptySchema().withoutHeader().withLineSeparator("\r\n"))
                 .writeValues(out);
-        rows.write(header.stream().map(CsvSafety::neutralize).toList());
+        rows.write(header); // column names are Airlock's own: only values can carry a formula
         return new RecordFileWriter() {
             @Override
             public void write(long seq, String prevHash, String hash, ReportRecord record) throws IOException {
@@ -74,7 +74,9 @@ public final class CsvRecords {
     public static RecordFileReader reader(Path file, RecordKind kind) throws IOException {
         Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
         MappingIterator<List<String>> rows = CSV.readerForListOf(String.class).with(CsvSchema.emptySchema()).readValues(in);
-        List<String> expected = header(kind).stream().map(CsvSafety::neutralize).toList();
+        List<String> expected = header(kind);
+        // reports written before 7 December 2026 neutralized the header too ('@timestamp)
+        List<String> expectedBefore = header(kind).stream().map(CsvSafety::neutralize).toList();
         return new RecordFileReader() {
             private boolean headerRead;
             private long rowNumber;
@@ -102,7 +104,7 @@ public final class CsvRecords {
                 }
                 if (!headerRead) {
                     headerRead = true;
-                    if (!row.equals(expected)) {
+                    if (!row.equals(expected) && !row.equals(expectedBefore)) {
                         throw new MalformedRecordFileException(1, "header is not " + String.join(",", expected));
                     }
                     return next();
