@@ -10,8 +10,10 @@ import io.airlock.embedded.AirflowDatabase;
 import io.airlock.embedded.AirflowSchema;
 import io.airlock.ingest.AirflowDatabaseSettings;
 import io.airlock.ingest.vault.VaultAuditSettings;
+import io.airlock.report.ReportExporter;
 import io.airlock.streams.BusinessCalendar;
 import io.airlock.streams.DetectionConfig;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Files;
@@ -56,6 +58,14 @@ final class DemoCommand implements Callable<Integer> {
     @SuppressWarnings("try") // the pipeline only has to run (and be closed) around the simulation
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
+        if (reportDir != null) {
+            try {
+                ReportExporter.checkTarget(reportDir); // before minutes of demo, not after
+            } catch (IOException e) {
+                System.err.println("demo: --report: " + e.getMessage());
+                return 2;
+            }
+        }
         Path workDir = Files.createTempDirectory("airlock-demo");
         out.println("Airlock demo — everything embedded, nothing leaves this machine.");
         try (EmbeddedStack stack = EmbeddedStack.start(out)) {
@@ -135,7 +145,8 @@ final class DemoCommand implements Callable<Integer> {
     private void printSummary(AlertConsole console, DemoProbe probe, EmbeddedStack stack) {
         out.println();
         out.println("Where to look:");
-        out.println("  OpenSearch      " + stack.openSearch.httpUri() + "  (indices airlock-alerts, airlock-events-*)");
+        out.println("  OpenSearch      " + stack.openSearch.httpUri() + "  (indices airlock-alerts, airlock-events-*; "
+                + (keepRunning ? "up until Ctrl-C)" : "stopped when the demo ends: --keep-running keeps it up)"));
         out.printf("                  %d alert document(s), %d event document(s)%n", probe.alertDocuments(), probe.eventDocuments());
         out.printf("  Slack receiver  %d message(s)   PagerDuty receiver %d event(s)%n", stack.webhooks.slackPosts().size(),
                 stack.webhooks.pagerDutyEvents().size());

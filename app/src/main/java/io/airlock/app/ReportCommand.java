@@ -171,7 +171,8 @@ final class ReportCommand implements Callable<Integer> {
     /** {@code airlock report verify DIR}. */
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = {"Check a report against its manifest: every file's SHA-256, the hash chain record by record, the signature.",
-                    "Exit 0 when intact, 1 naming the first altered, removed or reordered record or file."})
+                    "Exit 0 when intact, 1 naming the first altered, removed or reordered record or file, 2 on a usage error "
+                            + "(an unreadable --public-key)."})
     static final class Verify implements Callable<Integer> {
 
         @Parameters(paramLabel = "DIR", description = "The report directory (with manifest.json).")

@@ -96,4 +96,27 @@ class ReportVerifyCommandTest {
 
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("signature valid (by the given public key)");
     }
+
+    @Test
+    void shouldRefuseADemoReportDirectoryThatIsNotEmptyBeforeTheDemoStarts() throws IOException {
+        Path full = Files.createDirectories(tmp.resolve("full"));
+        Files.writeString(full.resolve("old.txt"), "x");
+        var err = new ByteArrayOutputStream();
+        var stdout = new ByteArrayOutputStream();
+        PrintStream stderr = System.err;
+        PrintStream console = System.out;
+        int exit;
+        try {
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+            exit = new CommandLine(new DemoCommand()).execute("--report", full.toString());
+        } finally {
+            System.setErr(stderr);
+            System.setOut(console);
+        }
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("demo: --report:", "is not empty");
+        assertThat(stdout.toString(StandardCharsets.UTF_8)).as("refused before the demo started").doesNotContain("Airlock demo");
+    }
 }

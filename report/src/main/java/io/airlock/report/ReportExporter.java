@@ -63,7 +63,18 @@ public final class ReportExporter {
         if (formats.isEmpty()) {
             throw new IllegalArgumentException("at least one format is needed");
         }
+        boolean created = !Files.exists(directory);
         prepare(directory);
+        try {
+            return write(query, formats, directory, signer);
+        } catch (IOException | RuntimeException e) {
+            removeWritten(directory, created); // a half-written report would block the retry and verify as "manifest missing"
+            throw e;
+        }
+    }
+
+    private Result write(ReportQuery query, Set<ReportFormat> formats, Path directory, Optional<ManifestSignature> signer)
+            throws IOException {
         ReportFormat dataFormat = formats.contains(ReportFormat.CSV) ? ReportFormat.CSV : ReportFormat.JSONL;
         HashChain chain = new HashChain();
         ReportSummary summary = new ReportSummary(query);
@@ -148,7 +159,25 @@ public final class ReportExporter {
         return manifest;
     }
 
-    private static void prepare(Path directory) throws IOException {
+    /** The directory was empty or new before the export, so everything in it is the export's own. */
+    private static void removeWritten(Path directory, boolean created) {
+        try (Stream<Path> entries = Files.list(directory)) {
+            for (Path entry : entries.toList()) {
+                Files.deleteIfExists(entry);
+            }
+            if (created) {
+                Files.deleteIfExists(directory);
+            }
+        } catch (IOException cleanupFailed) {
+            // the export's own failure is what the caller reports
+        }
+    }
+
+    /**
+     * Refuses a directory a report cannot be written into (not a directory, or not empty) before any work is done: the demo
+     * checks its {@code --report} directory before it starts.
+     */
+    public static void checkTarget(Path directory) throws IOException {
         if (Files.exists(directory)) {
             if (!Files.isDirectory(directory)) {
                 throw new IOException(directory + " exists and is not a directory");
@@ -159,6 +188,10 @@ public final class ReportExporter {
                 }
             }
         }
+    }
+
+    private static void prepare(Path directory) throws IOException {
+        checkTarget(directory);
         Files.createDirectories(directory);
     }
 

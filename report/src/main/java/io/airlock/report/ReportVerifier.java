@@ -74,6 +74,9 @@ public final class ReportVerifier {
 
         private String check(Optional<PublicKey> pinnedKey) throws IOException {
             Path manifestFile = directory.resolve(Manifest.FILE);
+            if (!Files.exists(directory)) {
+                return directory + " does not exist";
+            }
             if (!Files.isDirectory(directory)) {
                 return directory + " is not a directory";
             }

@@ -247,4 +247,31 @@ class ReportVerifierTest {
                         ReportProgress.NONE, Clock.systemUTC()).export(QUERY, EnumSet.of(ReportFormat.JSONL), dir, Optional.empty()))
                 .hasMessageContaining("is not empty");
     }
+
+    @Test
+    void shouldLeaveNothingBehindWhenTheExportFails() throws IOException {
+        RecordSource down = new RecordSource() {
+            @Override
+            public void read(RecordKind kind, ReportQuery query, java.util.function.LongConsumer total,
+                    java.util.function.Consumer<ReportRecord> sink) throws IOException {
+                throw new IOException("OpenSearch is not reachable");
+            }
+
+            @Override
+            public String indexOf(RecordKind kind) {
+                return "test-" + kind.label();
+            }
+        };
+        Path created = tmp.resolve("new-report");
+        Path empty = Files.createDirectories(tmp.resolve("empty-report"));
+
+        for (Path dir : List.of(created, empty)) {
+            assertThatThrownBy(() -> new ReportExporter(down, ReportProgress.NONE, Clock.systemUTC())
+                    .export(QUERY, EnumSet.of(ReportFormat.CSV), dir, Optional.empty())).hasMessage("OpenSearch is not reachable");
+        }
+
+        assertThat(created).as("made by the export, removed").doesNotExist();
+        assertThat(empty).as("given empty, left empty: the retry can use it").isEmptyDirectory();
+        assertThat(verify(tmp.resolve("nowhere"))).endsWith("nowhere does not exist");
+    }
 }
