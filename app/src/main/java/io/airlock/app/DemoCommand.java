@@ -142,6 +142,11 @@ final class DemoCommand implements Callable<Integer> {
         return condition.getAsBoolean();
     }
 
+    /** A 32-hex Vault entity id shortened to fit the table's column. */
+    private static String shortEntity(String entity) {
+        return entity.length() <= 24 ? entity : entity.substring(0, 12) + "…";
+    }
+
     private void printSummary(AlertConsole console, DemoProbe probe, EmbeddedStack stack) {
         out.println();
         out.println("Where to look:");
@@ -153,8 +158,9 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("  Alerts          %d distinct:%n", console.alerts().size());
         console.alerts().values().stream()
                 .sorted(java.util.Comparator.comparing(Alert::ruleId).thenComparing(Alert::entity))
-                .forEach(a -> out.printf("    %s %-8s %-24s count=%-3d %s%n", a.ruleId(), a.severity().label(), a.entity(), a.count(),
-                        a.ruleName()));
+                .forEach(a -> out.printf("    %s %-8s %-24s count=%-3d %s%n", a.ruleId(), a.severity().label(), shortEntity(a.entity()),
+                        a.count(), a.ruleName()));
+        out.println("  (a Vault entity id is shortened here; the alert's summary names the identity)");
         out.printf("Peak memory (RSS): this JVM (Kafka, Streams, Debezium, delivery) %d MiB, OpenSearch %d MiB, PostgreSQL %d MiB%n",
                 ProcessMemory.selfPeakMib(), ProcessMemory.descendantsPeakMib("opensearch"), ProcessMemory.postgresPeakMib(stack.postgres.port()));
     }
