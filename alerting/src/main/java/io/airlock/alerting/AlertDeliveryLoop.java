@@ -251,8 +251,13 @@ public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
             } catch (KafkaException e) {
                 failures++;
                 Duration wait = backoff.backoff(failures);
-                log.warn("{}: cannot read the delivery state ({}); retrying in {} ms", NAME, KafkaDeliveryLoop.describe(e),
-                        wait.toMillis());
+                // the first miss is usual right after the topic was created (its metadata is on its way); a second is not
+                if (failures == 1) {
+                    log.info("{}: delivery state not readable yet ({}); retrying in {} ms", NAME, e.getMessage(), wait.toMillis());
+                } else {
+                    log.warn("{}: cannot read the delivery state ({}); retrying in {} ms", NAME, KafkaDeliveryLoop.describe(e),
+                            wait.toMillis());
+                }
                 if (lifecycle.awaitClose(wait)) {
                     break;
                 }
