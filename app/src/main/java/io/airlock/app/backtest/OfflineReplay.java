@@ -11,6 +11,7 @@ import io.airlock.streams.DetectionConfig;
 import io.airlock.streams.StreamsSettings;
 import io.airlock.streams.detect.AlertUpdateCoalescer;
 import io.airlock.streams.detect.SecretReadOutsideRunsRule;
+import io.airlock.streams.internal.StateStores;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -66,6 +67,7 @@ final class OfflineReplay implements AutoCloseable {
     private final TestOutputTopic<String, String> events;
     private final TestOutputTopic<String, byte[]> alerts;
     private final TestOutputTopic<String, String> deadLetters;
+    private final Map<String, TestOutputTopic<byte[], byte[]>> internalOutput = new HashMap<>();
 
     OfflineReplay(DetectionConfig config) {
         this.config = config;
@@ -74,8 +76,8 @@ final class OfflineReplay implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a state directory for the backtest", e);
         }
-        driver = new TopologyTestDriver(AirlockTopology.build(config, topics), StreamsSettings.of("offline:9092", topics, stateDir, 1),
-                wallClock);
+        driver = new TopologyTestDriver(StateStores.allInMemory(() -> AirlockTopology.build(config, topics)),
+                StreamsSettings.of("offline:9092", topics, stateDir, 1), wallClock);
         events = driver.createOutputTopic(topics.events(), new StringDeserializer(), new StringDeserializer());
         alerts = driver.createOutputTopic(topics.alerts(), new StringDeserializer(), new ByteArrayDeserializer());
         deadLetters = driver.createOutputTopic(topics.dlq(), new StringDeserializer(), new StringDeserializer());
@@ -103,6 +105,7 @@ final class OfflineReplay implements AutoCloseable {
                 eventCount += drainEvents(eventSink);
                 drainAlerts(latest);
                 deadLetterCount += drainDeadLetters();
+                discardInternalOutput();
                 progress.accept(done);
             }
         }
@@ -110,6 +113,7 @@ final class OfflineReplay implements AutoCloseable {
         finishAsLive(records.isEmpty() ? wallClock : records.get(records.size() - 1).at());
         drainAlerts(latest);
         deadLetterCount += drainDeadLetters();
+        discardInternalOutput();
         progress.accept(done);
         List<Alert> ordered = latest.values().stream()
                 .sorted(Comparator.comparing(Alert::firstSeen, Comparator.nullsLast(Comparator.naturalOrder())).thenComparing(Alert::id))
@@ -133,6 +137,27 @@ final class OfflineReplay implements AutoCloseable {
     private void advance(Duration by) {
         driver.advanceWallClockTime(by);
         wallClock = wallClock.plus(by);
+    }
+
+    /**
+     * The driver keeps every record written to any topic until it is read, changelogs and repartition topics included:
+     * with a commit after every record, a replay of a few hundred thousand records filled a 1 GB heap with changelog
+     * entries nobody reads. They are dropped here (the state is in the stores; repartitioned records were processed).
+     */
+    private void discardInternalOutput() {
+        for (String topic : driver.producedTopicNames()) {
+            if (!topic.equals(topics.events()) && !topic.equals(topics.alerts()) && !topic.equals(topics.dlq())) {
+                internalOutput.computeIfAbsent(topic, t -> driver.createOutputTopic(t, new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer())).readRecordsToList();
+            }
+        }
+    }
+
+    /** Records the driver still holds on topics other than {@code events}, {@code alerts} and {@code dlq}. */
+    long internalRecordsHeld() {
+        return driver.producedTopicNames().stream().filter(t -> !t.equals(topics.events()) && !t.equals(topics.alerts())
+                && !t.equals(topics.dlq())).mapToLong(t -> internalOutput.computeIfAbsent(t, n -> driver.createOutputTopic(n,
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())).getQueueSize()).sum();
     }
 
     private TestInputTopic<String, String> input(String topic) {

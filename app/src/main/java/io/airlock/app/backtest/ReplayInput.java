@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.Json;
 import io.airlock.core.Topics;
 import io.airlock.streams.normalize.SnapshotRowTimes;
+import io.airlock.ingest.vault.internal.LineAssembler;
 import io.airlock.ingest.vault.internal.ParsedLine;
 import io.airlock.ingest.vault.internal.VaultAuditLineParser;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -39,7 +38,12 @@ final class ReplayInput {
     /** U+FEFF in UTF-8, which some editors and Windows tools put at the start of a file. */
     private static final byte[] BYTE_ORDER_MARK = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
+    /** A Debezium change of one row is a few KiB; past this a line is not one. */
+    private static final int MAX_CDC_LINE_BYTES = 64 * 1024 * 1024;
+    private static final int CHUNK_BYTES = 64 * 1024;
+
     private final Topics topics;
+    private final int maxVaultLineBytes;
     private final VaultAuditLineParser vaultLines;
     private final List<String> rejected = new ArrayList<>();
     private long tombstones;
@@ -47,6 +51,7 @@ final class ReplayInput {
 
     ReplayInput(Topics topics, String vaultPrefix, int maxVaultLineBytes) {
         this.topics = topics;
+        this.maxVaultLineBytes = maxVaultLineBytes;
         this.vaultLines = new VaultAuditLineParser(vaultPrefix, maxVaultLineBytes);
     }
 
@@ -62,36 +67,36 @@ final class ReplayInput {
         return all;
     }
 
+    /**
+     * Splits the file into lines as the live tailer does ({@link LineAssembler}: read in chunks, a line longer than the limit
+     * kept only up to it, its real length known) and hands each to {@link #cdc} or {@link #vault}.
+     */
     private void readLines(Path file, int source, List<ReplayRecord> into) throws IOException {
-        Instant previous = Instant.EPOCH;
-        long number = 0;
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
-            for (byte[] line = nextLine(in); line != null; line = nextLine(in)) {
-                number++;
-                if (number == 1 && startsWithByteOrderMark(line)) {
-                    line = Arrays.copyOfRange(line, BYTE_ORDER_MARK.length, line.length);
-                }
-                ReplayRecord record = source == 0 ? cdc(file, line, number, previous) : vault(file, line, number, previous);
-                if (record != null) {
-                    previous = record.at();
-                    into.add(record);
-                }
+        var lines = new LineAssembler(source == 0 ? MAX_CDC_LINE_BYTES : maxVaultLineBytes, 0);
+        long[] number = {0};
+        Instant[] previous = {Instant.EPOCH};
+        LineAssembler.LineHandler handler = (buf, off, len, fullLength, start) -> {
+            number[0]++;
+            int skip = number[0] == 1 && startsWithByteOrderMark(buf, off, len) ? BYTE_ORDER_MARK.length : 0;
+            byte[] line = Arrays.copyOfRange(buf, off + skip, off + len);
+            ReplayRecord record = source == 0 ? cdc(file, line, fullLength - skip, number[0], previous[0])
+                    : vault(file, line, fullLength - skip, number[0], previous[0]);
+            if (record != null) {
+                previous[0] = record.at();
+                into.add(record);
+            }
+        };
+        byte[] chunk = new byte[CHUNK_BYTES];
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
+                lines.feed(chunk, 0, n, handler);
             }
         }
+        lines.finishPartial(handler);
     }
 
-    /** The next line without its {@code \n}, or null at the end of the file. */
-    private static byte[] nextLine(InputStream in) throws IOException {
-        var line = new ByteArrayOutputStream(256);
-        int b;
-        while ((b = in.read()) != -1 && b != '\n') {
-            line.write(b);
-        }
-        return b == -1 && line.size() == 0 ? null : line.toByteArray();
-    }
-
-    private static boolean startsWithByteOrderMark(byte[] line) {
-        return line.length >= BYTE_ORDER_MARK.length && Arrays.equals(line, 0, BYTE_ORDER_MARK.length, BYTE_ORDER_MARK, 0,
+    private static boolean startsWithByteOrderMark(byte[] buf, int off, int len) {
+        return len >= BYTE_ORDER_MARK.length && Arrays.equals(buf, off, off + BYTE_ORDER_MARK.length, BYTE_ORDER_MARK, 0,
                 BYTE_ORDER_MARK.length);
     }
 
@@ -108,7 +113,11 @@ final class ReplayInput {
         return tombstones;
     }
 
-    private ReplayRecord cdc(Path file, byte[] bytes, long number, Instant previous) {
+    private ReplayRecord cdc(Path file, byte[] bytes, long fullLength, long number, Instant previous) {
+        if (fullLength > bytes.length) {
+            rejected.add(file.getFileName() + ":" + number + ": longer than " + MAX_CDC_LINE_BYTES / (1024 * 1024) + " MiB");
+            return null;
+        }
         String line;
         try {
             line = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
@@ -144,8 +153,8 @@ final class ReplayInput {
     }
 
     /** The line as the live capture takes it ({@link VaultAuditLineParser}): a record, or a dead letter with the reason. */
-    private ReplayRecord vault(Path file, byte[] line, long number, Instant previous) {
-        ParsedLine parsed = vaultLines.parse(line);
+    private ReplayRecord vault(Path file, byte[] line, long fullLength, long number, Instant previous) {
+        ParsedLine parsed = vaultLines.parse(line, 0, line.length, fullLength);
         if (parsed instanceof ParsedLine.Rejected rejection) {
             rejected.add(file.getFileName() + ":" + number + ": " + rejection.reason() + prefixHint(rejection, line));
             return null;

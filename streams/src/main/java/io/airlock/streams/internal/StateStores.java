@@ -1,6 +1,7 @@
 package io.airlock.streams.internal;
 
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -24,7 +25,24 @@ public final class StateStores {
     static final Map<String, String> IN_MEMORY_CHANGELOG = Map.of(TopicConfig.SEGMENT_MS_CONFIG, "600000",
             TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(64 << 20));
 
+    /** Set while {@link #allInMemory} builds a topology. */
+    private static final ThreadLocal<Boolean> ALL_IN_MEMORY = ThreadLocal.withInitial(() -> false);
+
     private StateStores() {
+    }
+
+    /**
+     * Builds a topology whose every store lives in the heap, those {@link #onDisk} too: for offline replays
+     * ({@code airlock backtest}), which keep no state past the run and commit after every record, where RocksDB's
+     * bookkeeping per commit (offsets and positions written into the database) took about 45 % of the time.
+     */
+    public static <T> T allInMemory(Supplier<T> buildTopology) {
+        ALL_IN_MEMORY.set(true);
+        try {
+            return buildTopology.get();
+        } finally {
+            ALL_IN_MEMORY.remove();
+        }
     }
 
     /**
@@ -40,6 +58,9 @@ public final class StateStores {
 
     /** For state that grows with the users, identities, paths and runs seen: RocksDB, on disk under the state directory. */
     public static <V> StoreBuilder<KeyValueStore<String, V>> onDisk(String name, Serde<V> values) {
+        if (ALL_IN_MEMORY.get()) {
+            return inMemory(name, values);
+        }
         return WriteBehindKeyValueStore.builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values));
     }
 }
