@@ -145,19 +145,19 @@ final class OfflineReplay implements AutoCloseable {
      * entries nobody reads. They are dropped here (the state is in the stores; repartitioned records were processed).
      */
     private void discardInternalOutput() {
-        for (String topic : driver.producedTopicNames()) {
-            if (!topic.equals(topics.events()) && !topic.equals(topics.alerts()) && !topic.equals(topics.dlq())) {
-                internalOutput.computeIfAbsent(topic, t -> driver.createOutputTopic(t, new ByteArrayDeserializer(),
-                        new ByteArrayDeserializer())).readRecordsToList();
-            }
-        }
+        internalOutputs().forEach(TestOutputTopic::readRecordsToList);
     }
 
     /** Records the driver still holds on topics other than {@code events}, {@code alerts} and {@code dlq}. */
     long internalRecordsHeld() {
-        return driver.producedTopicNames().stream().filter(t -> !t.equals(topics.events()) && !t.equals(topics.alerts())
-                && !t.equals(topics.dlq())).mapToLong(t -> internalOutput.computeIfAbsent(t, n -> driver.createOutputTopic(n,
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())).getQueueSize()).sum();
+        return internalOutputs().mapToLong(TestOutputTopic::getQueueSize).sum();
+    }
+
+    private java.util.stream.Stream<TestOutputTopic<byte[], byte[]>> internalOutputs() {
+        return driver.producedTopicNames().stream()
+                .filter(t -> !t.equals(topics.events()) && !t.equals(topics.alerts()) && !t.equals(topics.dlq()))
+                .map(t -> internalOutput.computeIfAbsent(t, n -> driver.createOutputTopic(n, new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer())));
     }
 
     private TestInputTopic<String, String> input(String topic) {
