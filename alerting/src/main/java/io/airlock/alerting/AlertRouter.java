@@ -3,6 +3,7 @@ package io.airlock.alerting;
 import io.airlock.alerting.internal.Pacer;
 import io.airlock.core.Alert;
 import io.airlock.core.Severity;
+import io.airlock.core.config.ConfigTypes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -197,8 +198,8 @@ public final class AlertRouter {
             }
         }
         if (!maxAge.isZero() && alert.lastSeen() != null && alert.lastSeen().isBefore(now.minus(maxAge))) {
-            return Optional.of("last seen " + alert.lastSeen() + ", longer ago than notifications.max-age (" + maxAge.toString()
-                    .substring(2).toLowerCase(java.util.Locale.ROOT) + "): history, indexed but not notified");
+            return Optional.of("last seen " + alert.lastSeen() + ", longer ago than notifications.max-age ("
+                    + ConfigTypes.formatDuration(maxAge) + "): history, indexed but not notified");
         }
         return Optional.empty();
     }
