@@ -213,8 +213,10 @@ final class ReportCommand implements Callable<Integer> {
                     signature = "signature valid, by the key the manifest carries, SHA-256 " + signingKeyFingerprint(dir)
                             + "; not pinned: pass --public-key to require the key you expect";
                 }
-                stdout.printf("OK: %s is intact: %d records in %d files, hash chain complete, %s%n", dir, verification.records(),
-                        verification.files(), signature);
+                String counts = verification.recounted() ? "summary matches the records"
+                        : "summary not recounted (a format 1 report: it counted denied Vault reads as secret reads)";
+                stdout.printf("OK: %s is intact: %d records in %d files, hash chain complete, %s, %s%n", dir, verification.records(),
+                        verification.files(), counts, signature);
                 return 0;
             }
             stdout.println("FAILED: " + dir + ": " + verification.problem().orElseThrow());

@@ -32,8 +32,11 @@ import java.util.stream.Stream;
  */
 public final class ReportExporter {
 
-    /** Manifest format version. */
-    public static final int VERSION = 1;
+    /**
+     * Manifest format version: 2 since the summary and sources are recounted by {@link ReportVerifier} (version 1 reports
+     * counted denied Vault reads as secret reads, so their summary is not recounted).
+     */
+    public static final int VERSION = 2;
     static final String CHAIN_ALGORITHM = "hash = hex(SHA-256(prev_hash + \"\\n\" + kind + \"\\n\" + compact JSON of the record's "
             + "non-empty fields, keys sorted, strings escaped as RFC 8785 does)), prev_hash of the first record = genesis; the chain runs through the data files "
             + "in the order listed";
@@ -148,13 +151,7 @@ public final class ReportExporter {
         manifest.set("files", files);
         manifest.putObject("chain").put("algorithm", CHAIN_ALGORITHM).put("genesis", HashChain.GENESIS)
                 .put("records", chain.length()).put("head", chain.head());
-        ArrayNode sources = manifest.putArray("sources");
-        for (ReportSummary.SourceSpan span : summary.sources()) {
-            ObjectNode s = sources.addObject().put("source", span.source()).put("events", span.events());
-            if (span.first() != null) {
-                s.put("first_position", span.first()).put("last_position", span.last());
-            }
-        }
+        manifest.set("sources", summary.sourcesJson());
         manifest.set("summary", summary.toJson());
         return manifest;
     }

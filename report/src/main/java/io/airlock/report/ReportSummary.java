@@ -1,5 +1,6 @@
 package io.airlock.report;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.airlock.core.Json;
 import java.time.Instant;
@@ -58,6 +59,11 @@ public final class ReportSummary {
 
     public ReportSummary(ReportQuery query) {
         this.query = query;
+    }
+
+    /** Counts without a query: what {@link ReportVerifier} recounts from a report's records. */
+    static ReportSummary recount() {
+        return new ReportSummary(null);
     }
 
     /** Counts one record. */
@@ -215,6 +221,18 @@ public final class ReportSummary {
     /** First and last position per source. */
     public List<SourceSpan> sources() {
         return List.copyOf(sources.values());
+    }
+
+    /** The manifest's {@code sources}: per source its events and, when it has positions, the first and last. */
+    public ArrayNode sourcesJson() {
+        ArrayNode json = Json.MAPPER.createArrayNode();
+        for (SourceSpan span : sources.values()) {
+            ObjectNode s = json.addObject().put("source", span.source()).put("events", span.events());
+            if (span.first() != null) {
+                s.put("first_position", span.first()).put("last_position", span.last());
+            }
+        }
+        return json;
     }
 
     /** The counts for the manifest. */

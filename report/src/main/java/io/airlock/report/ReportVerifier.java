@@ -26,7 +26,9 @@ import java.util.stream.Stream;
  *   <li>every listed file is there, and no file is there that is not listed;</li>
  *   <li>every data file, record by record: the sequence number, the link to the previous record ({@code prev_hash}) and the
  *       record's own hash recomputed from its values; then the record count and the last hash against the manifest;</li>
- *   <li>every file's SHA-256, and the chain head.</li>
+ *   <li>every file's SHA-256, and the chain head;</li>
+ *   <li>the manifest's {@code summary} and {@code sources}, recounted from the records (reports of format 2 and later: the
+ *       summary of format 1 counted denied Vault reads as secret reads).</li>
  * </ol>
  */
 public final class ReportVerifier {
@@ -38,13 +40,17 @@ public final class ReportVerifier {
      * @param records records checked
      * @param files   files checked
      * @param signed  whether the manifest's signature was checked and valid
+     * @param recounted whether the manifest's summary and sources were recounted from the records
      */
-    public record Verification(Optional<String> problem, long records, int files, boolean signed) {
+    public record Verification(Optional<String> problem, long records, int files, boolean signed, boolean recounted) {
 
         public boolean intact() {
             return problem.isEmpty();
         }
     }
+
+    /** The first manifest format whose summary {@link #verify} recounts. */
+    static final int RECOUNTED_SINCE = 2;
 
     private ReportVerifier() {
     }
@@ -62,6 +68,8 @@ public final class ReportVerifier {
         private long records;
         private int files;
         private boolean signed;
+        private boolean recounted;
+        private final ReportSummary counted = ReportSummary.recount();
 
         Run(Path directory) {
             this.directory = directory;
@@ -69,7 +77,7 @@ public final class ReportVerifier {
 
         Verification verify(Optional<PublicKey> pinnedKey) throws IOException {
             String problem = check(pinnedKey);
-            return new Verification(Optional.ofNullable(problem), records, files, signed);
+            return new Verification(Optional.ofNullable(problem), records, files, signed, recounted);
         }
 
         private String check(Optional<PublicKey> pinnedKey) throws IOException {
@@ -154,7 +162,20 @@ public final class ReportVerifier {
             if (!running.equals(manifest.path("chain").path("head").asText())) {
                 return "the chain head differs from the manifest's chain.head (manifest altered)";
             }
+            if (manifest.path("airlock_report").asInt(0) >= RECOUNTED_SINCE) {
+                recounted = true;
+                return checkCounts(manifest);
+            }
             return null;
+        }
+
+        /** The manifest's summary and sources against what the records add up to. */
+        private String checkCounts(JsonNode manifest) {
+            String difference = ManifestCounts.firstDifference("summary", manifest.path("summary"), counted.toJson());
+            if (difference == null) {
+                difference = ManifestCounts.firstDifference("sources", manifest.path("sources"), counted.sourcesJson());
+            }
+            return difference == null ? null : Manifest.FILE + ": " + difference + " (manifest altered)";
         }
 
         private String checkSignature(ObjectNode manifest, Optional<PublicKey> pinnedKey) {
@@ -200,6 +221,7 @@ public final class ReportVerifier {
                     }
                     running = hash;
                     records++;
+                    counted.add(r.record());
                 }
             } catch (MalformedRecordFileException e) {
                 return name + " " + unit + " " + e.line() + ": " + e.getMessage() + " (altered)";

@@ -53,6 +53,7 @@ class ReportVerifierTest {
 
         assertThat(verification.problem()).isEmpty();
         assertThat(verification.signed()).isTrue();
+        assertThat(verification.recounted()).isTrue();
         assertThat(verification.records()).isEqualTo(SampleData.events().size() + SampleData.alerts().size());
         assertThat(Files.readAllLines(dir.resolve("events.jsonl"))).hasSize(SampleData.events().size());
     }
@@ -217,6 +218,56 @@ class ReportVerifierTest {
         Files.writeString(csv, Files.readString(csv).replace("etl_daily", "etl_dai1y"));
 
         assertThat(verify(dir)).isEqualTo("events.csv row 9: record 8 is altered (its hash does not match its values)");
+    }
+
+    private static void editManifest(Path dir, java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> edit)
+            throws IOException {
+        var manifest = (com.fasterxml.jackson.databind.node.ObjectNode) Manifest.read(dir.resolve(Manifest.FILE));
+        edit.accept(manifest);
+        Manifest.write(dir.resolve(Manifest.FILE), manifest);
+    }
+
+    @Test
+    void shouldNameASummaryCountTheRecordsDoNotAddUpTo() throws IOException {
+        Path dir = export(EnumSet.of(ReportFormat.JSONL), Optional.empty());
+        editManifest(dir, manifest -> manifest.with("summary").put("logins_failed", 1));
+
+        assertThat(verify(dir)).isEqualTo("manifest.json: summary.logins_failed is 1, the records give 5 (manifest altered)");
+    }
+
+    @Test
+    void shouldNameAnEntityLeftOutOfTheSummary() throws IOException {
+        Path dir = export(EnumSet.of(ReportFormat.JSONL), Optional.empty());
+        var entities = (com.fasterxml.jackson.databind.node.ObjectNode) Manifest.read(dir.resolve(Manifest.FILE))
+                .path("summary").path("alerts_per_entity");
+        String first = entities.fieldNames().next();
+        editManifest(dir, manifest -> manifest.with("summary").with("alerts_per_entity").remove(first));
+
+        assertThat(verify(dir)).isEqualTo("manifest.json: summary.alerts_per_entity[" + Json.MAPPER.writeValueAsString(first)
+                + "] is not in the manifest, the records give " + entities.get(first) + " (manifest altered)");
+    }
+
+    @Test
+    void shouldNameASourceSpanTheRecordsDoNotShow() throws IOException {
+        Path dir = export(EnumSet.of(ReportFormat.CSV), Optional.empty());
+        editManifest(dir, manifest -> ((com.fasterxml.jackson.databind.node.ObjectNode) manifest.withArray("sources").get(0))
+                .put("first_position", 1));
+
+        assertThat(verify(dir)).isEqualTo("manifest.json: sources[0].first_position is 1, the records give 1000 (manifest altered)");
+    }
+
+    @Test
+    void shouldNotRecountTheSummaryOfAFormatOneReport() throws IOException {
+        Path dir = export(EnumSet.of(ReportFormat.JSONL), Optional.empty());
+        editManifest(dir, manifest -> {
+            manifest.put("airlock_report", 1);
+            manifest.with("summary").put("secret_reads", 4); // format 1 counted the denied read too
+        });
+
+        var verification = ReportVerifier.verify(dir, Optional.empty());
+
+        assertThat(verification.problem()).isEmpty();
+        assertThat(verification.recounted()).isFalse();
     }
 
     @Test
