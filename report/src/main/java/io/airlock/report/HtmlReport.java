@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The HTML report: one self-contained file (inline CSS and SVG charts, no script, no external font or image), so it opens
@@ -50,22 +49,16 @@ public final class HtmlReport {
                 .append("file's SHA-256 and the hash chain head.</p>\n");
 
         h.append("<h2>Summary</h2>\n");
-        table(h, List.of("what", "count"), List.of(
-                List.of("events", Long.toString(summary.events())),
-                List.of("alerts", Long.toString(summary.alerts())),
-                List.of("successful logins", Long.toString(summary.loginsSucceeded())),
-                List.of("failed logins", Long.toString(summary.loginsFailed())),
-                List.of("changes", Long.toString(summary.changes())),
-                List.of("secret reads", Long.toString(summary.secretReads()))));
+        table(h, List.of("what", "count"), summary.headline());
         h.append("<h3>Alerts per rule</h3>\n");
-        table(h, List.of("rule", "alerts"), rows(summary.alertsPerRule()));
+        table(h, List.of("rule", "alerts"), ReportSummary.rows(summary.alertsPerRule()));
         h.append("<h3>Alerts per severity</h3>\n");
-        table(h, List.of("severity", "alerts"), rows(summary.alertsPerSeverity()));
+        table(h, List.of("severity", "alerts"), ReportSummary.rows(summary.alertsPerSeverity()));
         h.append("<h3>Alerts per user or entity (top 20)</h3>\n");
         table(h, List.of("entity", "alerts"), summary.alertsPerEntity(20).stream()
                 .map(e -> List.of(e.getKey(), Long.toString(e.getValue()))).toList());
         h.append("<h3>Events per dataset</h3>\n");
-        table(h, List.of("dataset", "events"), rows(summary.eventsPerDataset()));
+        table(h, List.of("dataset", "events"), ReportSummary.rows(summary.eventsPerDataset()));
         h.append("<h3>Sources covered</h3>\n");
         table(h, List.of("source", "first position", "last position", "events"), summary.sources().stream()
                 .map(s -> List.of(s.source(), s.first() == null ? "" : Long.toString(s.first()),
@@ -77,10 +70,6 @@ public final class HtmlReport {
         }
         h.append("</body></html>\n");
         return h.toString();
-    }
-
-    private static List<List<String>> rows(Map<String, Long> counts) {
-        return counts.entrySet().stream().map(e -> List.of(e.getKey(), Long.toString(e.getValue()))).toList();
     }
 
     private static void table(StringBuilder h, List<String> header, List<List<String>> rows) {

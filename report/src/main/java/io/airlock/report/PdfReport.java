@@ -3,9 +3,7 @@ package io.airlock.report;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.pdmodel.PDDocumentInformation;
 import org.apache.pdfbox.pdmodel.PDPage;
@@ -59,19 +57,15 @@ public final class PdfReport {
         text(regular, 10, "Records: " + String.join(", ", dataFiles) + "; verify with: airlock report verify DIR");
         gap(10);
         heading("Summary");
-        table(List.of(
-                List.of("events", Long.toString(summary.events())),
-                List.of("alerts", Long.toString(summary.alerts())),
-                List.of("successful logins", Long.toString(summary.loginsSucceeded())),
-                List.of("failed logins", Long.toString(summary.loginsFailed())),
-                List.of("changes", Long.toString(summary.changes())),
-                List.of("secret reads", Long.toString(summary.secretReads()))));
+        table(summary.headline());
         heading("Alerts per rule");
-        table(rows(summary.alertsPerRule()));
+        table(ReportSummary.rows(summary.alertsPerRule()));
         heading("Alerts per severity");
-        table(rows(summary.alertsPerSeverity()));
+        table(ReportSummary.rows(summary.alertsPerSeverity()));
         heading("Alerts per user or entity (top 20)");
         table(summary.alertsPerEntity(20).stream().map(e -> List.of(e.getKey(), Long.toString(e.getValue()))).toList());
+        heading("Events per dataset");
+        table(ReportSummary.rows(summary.eventsPerDataset()));
         heading("Sources covered (first / last position, events)");
         table(summary.sources().stream().map(s -> List.of(s.source(), (s.first() == null ? "-" : s.first()) + " / "
                 + (s.last() == null ? "-" : s.last()) + "   " + s.events())).toList());
@@ -79,12 +73,6 @@ public final class PdfReport {
             chart(chart);
         }
         page.close();
-    }
-
-    private static List<List<String>> rows(Map<String, Long> counts) {
-        List<List<String>> rows = new ArrayList<>();
-        counts.forEach((k, v) -> rows.add(List.of(k, Long.toString(v))));
-        return rows;
     }
 
     private void newPage() throws IOException {

@@ -186,6 +186,22 @@ public final class ReportSummary {
         return secretReads;
     }
 
+    /** The headline counts as rows of what and how many, as the HTML and PDF documents show them. */
+    public List<List<String>> headline() {
+        return List.of(
+                List.of("events", Long.toString(events)),
+                List.of("alerts", Long.toString(alerts)),
+                List.of("successful logins", Long.toString(loginsSucceeded)),
+                List.of("failed logins", Long.toString(loginsFailed)),
+                List.of("changes", Long.toString(changes)),
+                List.of("secret reads", Long.toString(secretReads)));
+    }
+
+    /** Counts as rows of key and count, in the map's order. */
+    static List<List<String>> rows(Map<String, Long> counts) {
+        return counts.entrySet().stream().map(e -> List.of(e.getKey(), Long.toString(e.getValue()))).toList();
+    }
+
     public Map<String, Long> eventsPerDataset() {
         return eventsPerDataset.all();
     }

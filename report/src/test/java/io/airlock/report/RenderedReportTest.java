@@ -89,6 +89,22 @@ class RenderedReportTest {
     }
 
     @Test
+    void shouldShowTheHtmlsTablesInThePdfToo() throws IOException {
+        String text;
+        try (var pdf = org.apache.pdfbox.Loader.loadPDF(report.resolve("report.pdf").toFile())) {
+            text = new org.apache.pdfbox.text.PDFTextStripper().getText(pdf);
+        }
+        String html = Files.readString(report.resolve("report.html"));
+
+        for (String table : List.of("Alerts per rule", "Alerts per severity", "Alerts per user or entity (top 20)", "Events per dataset",
+                "Sources covered")) {
+            assertThat(html).contains("<h3>" + table);
+            assertThat(text).contains(table);
+        }
+        assertThat(text).contains("airflow.log").contains("vault.audit").contains("failed logins 5");
+    }
+
+    @Test
     void shouldEscapeHostileValuesInTheHtml() throws IOException {
         String html = Files.readString(report.resolve("report.html"));
 
