@@ -3,6 +3,7 @@ package io.airlock.ingest.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.airlock.core.Json;
+import io.airlock.core.RecordTimes;
 import io.airlock.core.Topics;
 import java.util.Optional;
 import java.util.Set;
@@ -37,7 +38,9 @@ public final class CdcRecordRouter {
             return Optional.empty();
         }
         JsonNode change = Json.tree(value);
-        Long timestamp = change.path("source").path("ts_ms").isNumber() ? change.path("source").path("ts_ms").asLong() : null;
+        // the commit's time by the database's clock; one far ahead of ours would be refused by the broker (RecordTimes)
+        Long timestamp = change.path("source").path("ts_ms").isNumber()
+                ? RecordTimes.capped(change.path("source").path("ts_ms").asLong(), System.currentTimeMillis()) : null;
         String cleaned = value;
         if ("ab_user".equals(table) && (hasPassword(change.get("before")) || hasPassword(change.get("after")))) {
             for (String image : new String[] {"before", "after"}) {

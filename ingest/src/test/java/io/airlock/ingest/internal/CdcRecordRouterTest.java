@@ -36,4 +36,21 @@ class CdcRecordRouterTest {
         assertThat(router.endsInitialSnapshot(destination, value)).isTrue();
         assertThat(router.endsInitialSnapshot("airflow.public.log", null)).as("a tombstone (streamed delete)").isTrue();
     }
+
+    @org.junit.jupiter.api.Test
+    void shouldStampAChangeWithItsCommitTimeButNoFurtherAheadThanTheBrokerTakes() {
+        long now = System.currentTimeMillis();
+        long committed = now - 5_000;
+        long daysAhead = now + java.time.Duration.ofDays(3).toMillis();
+
+        var onTime = router.route("airflow.public.log", "{\"id\":1}",
+                "{\"after\":{\"id\":1},\"source\":{\"ts_ms\":" + committed + "},\"op\":\"c\"}").orElseThrow();
+        var skewed = router.route("airflow.public.log", "{\"id\":2}",
+                "{\"after\":{\"id\":2},\"source\":{\"ts_ms\":" + daysAhead + "},\"op\":\"c\"}").orElseThrow();
+
+        assertThat(onTime.timestamp()).isEqualTo(committed);
+        assertThat(skewed.timestamp()).as("a database clock three days ahead (the broker refuses more than an hour)")
+                .isBetween(now, System.currentTimeMillis() + io.airlock.core.RecordTimes.MAX_AHEAD.toMillis());
+        assertThat(skewed.value()).contains("\"ts_ms\":" + daysAhead);
+    }
 }

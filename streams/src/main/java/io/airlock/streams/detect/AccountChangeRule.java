@@ -128,7 +128,7 @@ public final class AccountChangeRule implements Processor<String, NormalizedEven
         }
         states.put(entity, new State(step.next(), burst.alertId(), severity, changes, more));
         Alert alert = alerts.alert(burst, entity, summary(entity, event, burst, changes, more), severity);
-        context.forward(AlertFactory.record(alert));
+        context.forward(AlertFactory.record(alert, context));
     }
 
     private String describe(NormalizedEvent event, boolean offHours) {

@@ -1,8 +1,10 @@
 package io.airlock.streams.detect;
 
 import io.airlock.core.Alert;
+import io.airlock.core.RecordTimes;
 import io.airlock.core.Severity;
 import io.airlock.streams.DetectionConfig;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /** Builds the alert of a rule from a burst, so every rule fills the contract's fields the same way. */
@@ -44,9 +46,12 @@ public final class AlertFactory {
                 || Character.getType(c) == Character.PARAGRAPH_SEPARATOR;
     }
 
-    /** The record a rule forwards for an alert: keyed by alert id, timestamped with its last_seen (event time). */
-    public static Record<String, Alert> record(Alert alert) {
-        return new Record<>(alert.id(), alert, alert.lastSeen().toEpochMilli());
+    /**
+     * The record a rule forwards for an alert: keyed by alert id, timestamped with its last_seen (event time), no further
+     * ahead of the processing wall clock than {@link RecordTimes} allows.
+     */
+    public static Record<String, Alert> record(Alert alert, ProcessorContext<?, ?> context) {
+        return new Record<>(alert.id(), alert, RecordTimes.capped(alert.lastSeen().toEpochMilli(), context.currentSystemTimeMs()));
     }
 
     /** A burst tracker with this rule's configured threshold and window and the global grace. */

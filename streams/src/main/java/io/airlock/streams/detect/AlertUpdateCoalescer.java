@@ -77,7 +77,7 @@ public final class AlertUpdateCoalescer implements Processor<String, Alert, Stri
         for (Alert alert : collected.values()) {
             sent.put(alert.id(), alert.severity());
             store.delete(alert.id());
-            context.forward(AlertFactory.record(alert));
+            context.forward(AlertFactory.record(alert, context));
         }
         collected.clear();
     }

@@ -66,7 +66,7 @@ public final class DeniedAccessBurstRule implements Processor<String, Normalized
         bursts.put(identity, step.next());
         if (step.fired() != null) {
             Alert alert = toAlert(identity, event, step.fired());
-            context.forward(AlertFactory.record(alert));
+            context.forward(AlertFactory.record(alert, context));
         }
     }
 

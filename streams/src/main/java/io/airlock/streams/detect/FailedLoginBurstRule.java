@@ -74,7 +74,7 @@ public final class FailedLoginBurstRule implements Processor<String, NormalizedE
         if (step.fired() != null) {
             userAuthAlerts.put(user, UserAuthAlerts.of(userAuthAlerts.get(user)).withFailedLoginBurst(event.timestamp()));
             Alert alert = toAlert(user, step.fired());
-            context.forward(AlertFactory.record(alert));
+            context.forward(AlertFactory.record(alert, context));
         }
     }
 

@@ -121,7 +121,7 @@ public final class FirstSeenSecretPathRule implements Processor<String, Normaliz
         groups.put(identity, step.next());
         if (step.fired() != null) {
             Alert alert = toAlert(identity, event, step.fired());
-            context.forward(AlertFactory.record(alert));
+            context.forward(AlertFactory.record(alert, context));
         }
     }
 

@@ -71,7 +71,7 @@ public final class HumanPipelineSecretReadRule implements Processor<String, Norm
         groups.put(identity, step.next());
         if (step.fired() != null) {
             Alert alert = toAlert(identity, event, step.fired());
-            context.forward(AlertFactory.record(alert));
+            context.forward(AlertFactory.record(alert, context));
         }
     }
 

@@ -89,7 +89,7 @@ public final class LoginAfterBurstRule implements Processor<String, NormalizedEv
         if (step.fired() != null) {
             userAuthAlerts.put(user, auth.withLoginAfterBurst(event.timestamp()));
             Alert alert = toAlert(user, step.fired(), auth);
-            context.forward(AlertFactory.record(alert));
+            context.forward(AlertFactory.record(alert, context));
         }
     }
 

@@ -145,7 +145,7 @@ public final class OffHoursChangeRule implements Processor<String, NormalizedEve
         }
         states.put(user, new State(step.next(), burst.alertId(), severity, escalation, changes, more));
         Alert alert = alerts.alert(burst, user, summary(user, burst, changes, more, escalation), severity);
-        context.forward(AlertFactory.record(alert));
+        context.forward(AlertFactory.record(alert, context));
     }
 
     /** Escalates the user's open medium alert if an AL-001/AL-003 hit now known lies within the window before one of its changes. */
@@ -161,7 +161,7 @@ public final class OffHoursChangeRule implements Processor<String, NormalizedEve
         }
         states.put(user, new State(state.burst(), state.alertId(), Severity.HIGH, reason, state.changes(), state.more()));
         Alert alert = alerts.alert(burst, user, summary(user, burst, state.changes(), state.more(), reason), Severity.HIGH);
-        context.forward(AlertFactory.record(alert));
+        context.forward(AlertFactory.record(alert, context));
     }
 
     /** Why the user's change is high: the latest AL-001/AL-003 hit within the window before {@code at}, or null. */

@@ -117,7 +117,7 @@ public final class OffHoursManualRunRule implements Processor<String, Normalized
         }
         states.put(dag, new State(step.next(), burst.alertId(), users));
         Alert alert = alerts.alert(burst, dag, summary(dag, burst, users, event));
-        context.forward(AlertFactory.record(alert));
+        context.forward(AlertFactory.record(alert, context));
     }
 
     private String summary(String dag, BurstTracker.OpenBurst burst, List<String> users, NormalizedEvent latest) {

@@ -84,7 +84,7 @@ public final class PasswordSprayRule implements Processor<String, NormalizedEven
         BurstTracker.OpenBurst fired = sprays.observe(ENTITY, new BurstTracker.Hit(event.timestamp(), event.id(), event.userName()));
         if (fired != null) {
             Alert alert = toAlert(fired);
-            context.forward(AlertFactory.record(alert));
+            context.forward(AlertFactory.record(alert, context));
         }
     }
 

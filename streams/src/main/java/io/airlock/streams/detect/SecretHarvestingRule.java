@@ -72,7 +72,7 @@ public final class SecretHarvestingRule implements Processor<String, NormalizedE
         String identity = event.vaultIdentity();
         BurstTracker.OpenBurst fired = bursts.observe(identity, new BurstTracker.Hit(event.timestamp(), event.id(), event.vaultKvPath()));
         if (fired != null) {
-            context.forward(AlertFactory.record(toAlert(identity, event, fired)));
+            context.forward(AlertFactory.record(toAlert(identity, event, fired), context));
         }
     }
 

@@ -320,7 +320,7 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
                     DateTimeFormatter.ISO_INSTANT.format(burst.firstSeen()), DateTimeFormatter.ISO_INSTANT.format(burst.lastSeen()),
                     burst.pathSample(), violation);
             Alert alert = alerts.alert(burst.toBurst(), identity, summary);
-            context.forward(AlertFactory.record(alert));
+            context.forward(AlertFactory.record(alert, context));
         }
     }
 

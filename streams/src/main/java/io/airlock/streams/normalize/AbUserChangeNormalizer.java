@@ -32,6 +32,7 @@ public final class AbUserChangeNormalizer implements Processor<String, JsonNode,
     public static final String REASON_API_BASIC_AUTH = "api-basic-auth";
 
     private ProcessorContext<String, NormalizedEvent> context;
+    private final EventRecordTimes recordTimes = new EventRecordTimes();
     private DecodedStateCache<AbUserState> lastSeen;
 
     @Override
@@ -127,6 +128,7 @@ public final class AbUserChangeNormalizer implements Processor<String, JsonNode,
                 .relatedUsers(List.of(username))
                 .sourcePosition(change.source(), change.lsn())
                 .build();
-        context.forward(record.withKey(username).withValue(event).withTimestamp(change.committed().toEpochMilli()));
+        context.forward(record.withKey(username).withValue(event)
+                .withTimestamp(recordTimes.of(event, context.currentSystemTimeMs())));
     }
 }

@@ -30,6 +30,7 @@ public final class AuditLogNormalizer implements Processor<String, JsonNode, Str
     private static final String ROW = "log";
 
     private ProcessorContext<String, NormalizedEvent> context;
+    private final EventRecordTimes recordTimes = new EventRecordTimes();
 
     @Override
     public void init(ProcessorContext<String, NormalizedEvent> context) {
@@ -63,6 +64,7 @@ public final class AuditLogNormalizer implements Processor<String, JsonNode, Str
                 .taskId(Fields.text(row, "task_id", ROW))
                 .sourcePosition(change.source(), change.lsn())
                 .build();
-        context.forward(record.withKey(normalized.principal()).withValue(normalized).withTimestamp(at.toEpochMilli()));
+        context.forward(record.withKey(normalized.principal()).withValue(normalized)
+                .withTimestamp(recordTimes.of(normalized, context.currentSystemTimeMs())));
     }
 }

@@ -54,6 +54,7 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
     private static final String ROW = "dag_run";
 
     private ProcessorContext<String, NormalizedEvent> context;
+    private final EventRecordTimes recordTimes = new EventRecordTimes();
     private KeyValueStore<String, DagRunState> store;
     private DecodedStateCache<DagRunState> lastSeen;
 
@@ -128,7 +129,8 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
                 .state(run.state())
                 .sourcePosition(change.source(), change.lsn())
                 .build();
-        context.forward(record.withKey(event.principal()).withValue(event).withTimestamp(at.toEpochMilli()));
+        context.forward(record.withKey(event.principal()).withValue(event)
+                .withTimestamp(recordTimes.of(event, context.currentSystemTimeMs())));
     }
 
     private void pruneFinishedRuns(long streamTime) {

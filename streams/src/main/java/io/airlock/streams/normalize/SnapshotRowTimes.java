@@ -2,6 +2,7 @@ package io.airlock.streams.normalize;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.ColumnTimes;
+import io.airlock.core.RecordTimes;
 import java.time.Instant;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.processor.TimestampExtractor;
@@ -29,7 +30,8 @@ public final class SnapshotRowTimes implements TimestampExtractor {
     @Override
     public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
         Instant at = record.value() instanceof JsonNode change ? of(change, table) : null;
-        return at != null && at.toEpochMilli() >= 0 ? at.toEpochMilli() : record.timestamp();
+        // a row time ahead of the clock (a skewed or forged one) counts no further ahead than a normalized event's may be
+        return at != null && at.toEpochMilli() >= 0 ? RecordTimes.capped(at.toEpochMilli(), System.currentTimeMillis()) : record.timestamp();
     }
 
     /** When a snapshot row's own columns say it happened; null for other changes, other tables and rows without such a time. */

@@ -54,6 +54,7 @@ public final class VaultAuditNormalizer implements Processor<String, JsonNode, S
     static final int MAX_ERROR_LENGTH = 1024;
 
     private ProcessorContext<String, NormalizedEvent> context;
+    private final EventRecordTimes recordTimes = new EventRecordTimes();
 
     @Override
     public void init(ProcessorContext<String, NormalizedEvent> context) {
@@ -63,7 +64,8 @@ public final class VaultAuditNormalizer implements Processor<String, JsonNode, S
     @Override
     public void process(Record<String, JsonNode> record) {
         NormalizedEvent event = normalize(record.value(), record.headers());
-        context.forward(record.withKey(keyOf(event)).withValue(event).withTimestamp(event.timestamp().toEpochMilli()));
+        context.forward(record.withKey(keyOf(event)).withValue(event)
+                .withTimestamp(recordTimes.of(event, context.currentSystemTimeMs())));
     }
 
     /**

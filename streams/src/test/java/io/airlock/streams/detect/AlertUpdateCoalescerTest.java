@@ -28,6 +28,7 @@ class AlertUpdateCoalescerTest {
     @BeforeEach
     void setUp() {
         context = new MockProcessorContext<>();
+        context.setCurrentSystemTimeMs(System.currentTimeMillis());
         store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(STORE), Serdes.String(), InternalSerdes.alerts())
                 .withLoggingDisabled().build();
         store.init(context.getStateStoreContext(), store);
@@ -37,12 +38,12 @@ class AlertUpdateCoalescerTest {
     @Test
     void shouldSendANewAlertAtOnceAndOnlyTheLatestOfItsUpdatesAtTheNextFlush() {
         var coalescer = started();
-        coalescer.process(AlertFactory.record(alert("a", 5, Severity.HIGH)));
+        coalescer.process(AlertFactory.record(alert("a", 5, Severity.HIGH), context));
         assertThat(forwardedCounts()).containsExactly(5L);
 
-        coalescer.process(AlertFactory.record(alert("a", 6, Severity.HIGH)));
-        coalescer.process(AlertFactory.record(alert("a", 7, Severity.HIGH)));
-        coalescer.process(AlertFactory.record(alert("b", 1, Severity.HIGH)));
+        coalescer.process(AlertFactory.record(alert("a", 6, Severity.HIGH), context));
+        coalescer.process(AlertFactory.record(alert("a", 7, Severity.HIGH), context));
+        coalescer.process(AlertFactory.record(alert("b", 1, Severity.HIGH), context));
         assertThat(forwardedCounts()).as("a's growth waits for the flush, b is new").containsExactly(5L, 1L);
 
         flushPunctuator().getPunctuator().punctuate(T0.toEpochMilli());
@@ -66,9 +67,9 @@ class AlertUpdateCoalescerTest {
     @Test
     void shouldSendASeverityChangeAtOnce() {
         var coalescer = started();
-        coalescer.process(AlertFactory.record(alert("a", 1, Severity.MEDIUM)));
-        coalescer.process(AlertFactory.record(alert("a", 2, Severity.MEDIUM)));
-        coalescer.process(AlertFactory.record(alert("a", 3, Severity.HIGH)));
+        coalescer.process(AlertFactory.record(alert("a", 1, Severity.MEDIUM), context));
+        coalescer.process(AlertFactory.record(alert("a", 2, Severity.MEDIUM), context));
+        coalescer.process(AlertFactory.record(alert("a", 3, Severity.HIGH), context));
         assertThat(context.forwarded()).extracting(f -> f.record().value().severity())
                 .containsExactly(Severity.MEDIUM, Severity.HIGH);
 
@@ -79,8 +80,8 @@ class AlertUpdateCoalescerTest {
     @Test
     void shouldSendUpdatesCollectedBeforeACrashAfterTheRestart() {
         var beforeCrash = started();
-        beforeCrash.process(AlertFactory.record(alert("a", 5, Severity.HIGH)));
-        beforeCrash.process(AlertFactory.record(alert("a", 9, Severity.HIGH)));
+        beforeCrash.process(AlertFactory.record(alert("a", 5, Severity.HIGH), context));
+        beforeCrash.process(AlertFactory.record(alert("a", 9, Severity.HIGH), context));
         assertThat(store.get("a").count()).as("collected in the changelogged store").isEqualTo(9L);
 
         var afterRestart = restarted();
@@ -91,11 +92,11 @@ class AlertUpdateCoalescerTest {
     @Test
     void shouldLetANewerVersionSentAtOnceAfterARestartReplaceTheCollectedOne() {
         var beforeCrash = started();
-        beforeCrash.process(AlertFactory.record(alert("a", 5, Severity.HIGH)));
-        beforeCrash.process(AlertFactory.record(alert("a", 9, Severity.HIGH)));
+        beforeCrash.process(AlertFactory.record(alert("a", 5, Severity.HIGH), context));
+        beforeCrash.process(AlertFactory.record(alert("a", 9, Severity.HIGH), context));
 
         var afterRestart = restarted();
-        afterRestart.process(AlertFactory.record(alert("a", 10, Severity.HIGH)));
+        afterRestart.process(AlertFactory.record(alert("a", 10, Severity.HIGH), context));
         flushPunctuator().getPunctuator().punctuate(T0.toEpochMilli());
         assertThat(forwardedCounts()).as("the restored count 9 must not follow 10").containsExactly(10L);
         assertThat(store.get("a")).isNull();
@@ -110,6 +111,7 @@ class AlertUpdateCoalescerTest {
     /** A new instance on a new context over the same store, as after a crash and the store's restoration. */
     private AlertUpdateCoalescer restarted() {
         context = new MockProcessorContext<>();
+        context.setCurrentSystemTimeMs(System.currentTimeMillis());
         context.addStateStore(store);
         return started();
     }

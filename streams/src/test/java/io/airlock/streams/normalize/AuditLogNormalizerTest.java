@@ -114,6 +114,18 @@ class AuditLogNormalizerTest {
     }
 
     @Test
+    void shouldCapTheRecordTimeOfARowStampedDaysAheadAndKeepItsOwnTime() {
+        Instant ahead = Instant.now().plus(java.time.Duration.ofDays(3)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        insert(LogRow.airflow3(21).event("patch_dag").owner("mallory").dag("etl").at(ahead));
+        Instant latestAllowed = Instant.now().plus(io.airlock.core.RecordTimes.MAX_AHEAD);
+
+        TestRecord<String, NormalizedEvent> record = fixture.eventRecords().get(0);
+        assertThat(record.value().timestamp()).isEqualTo(ahead);
+        assertThat(record.getRecordTime()).as("what the broker accepts (an hour ahead at most, by default)")
+                .isBefore(latestAllowed.plusMillis(1));
+    }
+
+    @Test
     void shouldKeyEventsWithoutOwnerByTheEmptyPrincipal() {
         insert(LogRow.airflow2(12).event("failed").dag("etl").task("load").at(T0));
 

@@ -1,6 +1,7 @@
 package io.airlock.ingest.vault.internal;
 
 import io.airlock.core.DeadLetter;
+import io.airlock.core.RecordTimes;
 import io.airlock.core.SourceHeaders;
 import io.airlock.core.StableIds;
 import io.airlock.core.Topics;
@@ -23,6 +24,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -35,9 +37,10 @@ import org.slf4j.LoggerFactory;
  * nothing dropped) and the producer retries until Kafka accepts. Completion is counted per {@link Batch}, so a caller marks
  * a position processed only after Kafka acknowledged every line before it.
  *
- * <p>Permanent Kafka rejections of a good line are handled instead of stopping: a record too large for the topic goes to
- * the DLQ; a timestamp outside the broker's window ({@code message.timestamp.after.max.ms}, one hour by default since Kafka
- * 4.0: a Vault clock running ahead) is sent again stamped with the current time; records failed only for sharing a batch
+ * <p>A line's record timestamp is its {@code time}, capped at the wall clock plus {@link RecordTimes#MAX_AHEAD} (a Vault
+ * clock running ahead). Permanent Kafka rejections of a good line are handled instead of stopping: a record too large for
+ * the topic goes to the DLQ; a timestamp the broker still refuses (its {@code message.timestamp.before|after.max.ms}) is sent
+ * again stamped with the current time; records failed only for sharing a batch
  * with such a record are sent again unchanged. All are re-sent by the publishing thread in {@link #resendRejected()}, never
  * from the producer's I/O thread.
  */
@@ -130,7 +133,9 @@ public final class AuditRecordPublisher implements AutoCloseable {
     public void publish(byte[] buf, int off, int len, long fullLength, String sourceName, long position, LineOrigin origin, Batch batch) {
         ParsedLine parsed = parser.parse(buf, off, len, fullLength);
         if (parsed instanceof Accepted a) {
-            sendAudit(new ProducerRecord<>(topics.vaultAudit(), null, a.timestamp(), a.key(), a.value(), origin.headers()), sourceName,
+            // the line's time by Vault's clock, no further ahead of ours than the broker takes (RecordTimes)
+            Long timestamp = a.timestamp() == null ? null : RecordTimes.capped(a.timestamp(), System.currentTimeMillis());
+            sendAudit(new ProducerRecord<>(topics.vaultAudit(), null, timestamp, a.key(), a.value(), origin.headers()), sourceName,
                     position, batch);
         } else {
             Rejected r = (Rejected) parsed;
@@ -149,7 +154,7 @@ public final class AuditRecordPublisher implements AutoCloseable {
                 if (batch != null) {
                     batch.complete();
                 }
-            } else if (e instanceof RecordTooLargeException || e instanceof InvalidTimestampException || isInnocentSibling(e)) {
+            } else if (e instanceof RecordTooLargeException || isTimestampRejection(e) || isInnocentSibling(e)) {
                 resends.add(new Resend(record, sourceName, position, batch, e));
             } else {
                 fail(e, sourceName, position);
@@ -191,7 +196,7 @@ public final class AuditRecordPublisher implements AutoCloseable {
         while ((r = resends.poll()) != null) {
             if (isInnocentSibling(r.cause())) {
                 sendAudit(r.record(), r.sourceName(), r.position(), r.batch());
-            } else if (r.cause() instanceof InvalidTimestampException) {
+            } else if (isTimestampRejection(r.cause())) {
                 LOG.warn("Kafka rejected the time of the Vault audit line at {} position {}; sending it stamped with the current time",
                         r.sourceName(), r.position());
                 var now = new ProducerRecord<>(r.record().topic(), null, null, r.record().key(), r.record().value(), r.record().headers());
@@ -205,6 +210,16 @@ public final class AuditRecordPublisher implements AutoCloseable {
                 r.batch().complete();
             }
         }
+    }
+
+    /**
+     * The broker refused the record's timestamp (outside its {@code message.timestamp.before|after.max.ms}): as an
+     * {@link InvalidTimestampException}, or — when it names the record within its batch — as an {@link InvalidRecordException}
+     * "Timestamp … is out of range".
+     */
+    private static boolean isTimestampRejection(Exception e) {
+        return e instanceof InvalidTimestampException || e instanceof InvalidRecordException && e.getMessage() != null
+                && e.getMessage().startsWith("Timestamp ") && e.getMessage().contains("out of range");
     }
 
     /**
