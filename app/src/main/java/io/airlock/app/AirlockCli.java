@@ -10,16 +10,26 @@ import picocli.CommandLine.Command;
 public final class AirlockCli {
 
     public static void main(String[] args) {
+        var logProblem = LogEnvironment.problem(System.getenv()); // before the first logger: logback reads these
+        if (logProblem.isPresent()) {
+            System.err.println("airlock: " + logProblem.get());
+            System.exit(CommandLine.ExitCode.USAGE);
+        }
         org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
         org.slf4j.bridge.SLF4JBridgeHandler.install();
         int exitCode;
         try {
-            exitCode = new CommandLine(new AirlockCli()).execute(args);
+            exitCode = commandLine().execute(args);
         } catch (Throwable fatal) { // an Error (a class that fails to load, out of memory): other threads must not keep the JVM up
             System.err.println("airlock: fatal: " + fatal);
             exitCode = FATAL_EXIT_CODE;
         }
         System.exit(exitCode);
+    }
+
+    /** The command line of {@link #main}: enum values (stages, formats) in any case, as the docs write them in lower case. */
+    static CommandLine commandLine() {
+        return new CommandLine(new AirlockCli()).setCaseInsensitiveEnumValuesAllowed(true);
     }
 
     /** Exit code when the JVM itself failed ({@code EX_SOFTWARE} of sysexits.h). */

@@ -2,6 +2,7 @@ package io.airlock.app;
 
 import io.airlock.core.Alert;
 import io.airlock.core.Json;
+import io.airlock.core.PrintableText;
 import io.airlock.core.Topics;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -54,12 +55,9 @@ final class AlertConsole implements Runnable, AutoCloseable {
             while (!closed.get()) {
                 for (var record : consumer.poll(Duration.ofMillis(250))) {
                     Alert alert = Json.read(record.value(), Alert.class);
-                    Alert previous = latest.put(alert.id(), alert);
-                    if (previous == null) {
-                        out.printf("ALERT  %s %-8s entity=%s  %s%n", alert.ruleId(), alert.severity().label(), alert.entity(), alert.summary());
-                    } else if (alert.count() != previous.count()) {
-                        out.printf("UPDATE %s %-8s entity=%s  count=%d last_seen=%s%n", alert.ruleId(), alert.severity().label(),
-                                alert.entity(), alert.count(), alert.lastSeen());
+                    String line = line(alert, latest.put(alert.id(), alert));
+                    if (line != null) {
+                        out.println(line);
                     }
                 }
             }
@@ -68,6 +66,22 @@ final class AlertConsole implements Runnable, AutoCloseable {
         } finally {
             consumer.close();
         }
+    }
+
+    /**
+     * The console line for {@code alert}, given the version printed before ({@code null} if none): a new alert, or an update
+     * that changed the count; null for nothing to print. Entity and summary are source values: {@link PrintableText}.
+     */
+    static String line(Alert alert, Alert previous) {
+        if (previous == null) {
+            return String.format("ALERT  %s %-8s entity=%s  %s", alert.ruleId(), alert.severity().label(),
+                    PrintableText.of(alert.entity()), PrintableText.of(alert.summary()));
+        }
+        if (alert.count() != previous.count()) {
+            return String.format("UPDATE %s %-8s entity=%s  count=%d last_seen=%s", alert.ruleId(), alert.severity().label(),
+                    PrintableText.of(alert.entity()), alert.count(), alert.lastSeen());
+        }
+        return null;
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.airlock.app;
 import io.airlock.alerting.AlertLinks;
 import io.airlock.alerting.OpenSearchSettings;
 import io.airlock.alerting.Secret;
+import io.airlock.core.PrintableText;
 import io.airlock.core.Alert;
 import io.airlock.core.Directories;
 import io.airlock.core.Topics;
@@ -24,6 +25,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,6 +51,9 @@ final class DemoCommand implements Callable<Integer> {
     Path reportDir;
 
     private final PrintStream out = System.out;
+    /** Counted down by SIGTERM or Ctrl-C: the demo stops, and its shutdown hook waits until the cleanup below is done. */
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private static final Duration CLEANUP_WAIT = Duration.ofSeconds(60);
 
     /** The rules the simulated attacks must raise before the demo counts as a success. */
     static final Set<String> EXPECTED_RULES = Set.of("AL-001", "AL-002", "AL-003", "AL-010", "AL-011", "AL-012", "AL-021", "AL-022",
@@ -67,6 +72,16 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         Path workDir = Files.createTempDirectory("airlock-demo");
+        CountDownLatch cleanedUp = new CountDownLatch(1);
+        // without it, SIGTERM or Ctrl-C ended the JVM before the finally below: PostgreSQL, OpenSearch and ~100 MB in /tmp stayed
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopRequested.countDown();
+            try {
+                cleanedUp.await(CLEANUP_WAIT.toSeconds(), TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "airlock-demo-stop"));
         out.println("Airlock demo — everything embedded, nothing leaves this machine.");
         try (EmbeddedStack stack = EmbeddedStack.start(out)) {
             var topics = Topics.defaults();
@@ -100,10 +115,16 @@ final class DemoCommand implements Callable<Integer> {
                 // Vault lines come after Airflow's runs are captured, as they would in real life (AL-022 joins them).
                 // AL-011 fires on the last captured dag_run row, so the earlier runs are in detection by then too.
                 waitFor(() -> console.alerts().values().stream().anyMatch(a -> a.ruleId().equals("AL-011")));
+                if (stopRequested.getCount() == 0) {
+                    return stopped();
+                }
                 simulation.vaultActivity();
 
                 boolean ok = waitFor(() -> missing(console).isEmpty() && probe.alertDocuments() >= EXPECTED_RULES.size()
                         && !stack.webhooks.slackPosts().isEmpty() && !stack.webhooks.pagerDutyEvents().isEmpty());
+                if (stopRequested.getCount() == 0) {
+                    return stopped();
+                }
                 printSummary(console, probe, stack);
                 if (!ok) {
                     out.println("FAILED: no alert within " + timeout + " for " + missing(console)
@@ -116,13 +137,20 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 if (keepRunning) {
                     out.println("Running until Ctrl-C. OpenSearch: " + stack.openSearch.httpUri());
-                    new CountDownLatch(1).await();
+                    stopRequested.await();
+                    out.println("demo: stopping; removing its data");
                 }
                 return 0;
             }
         } finally {
             Directories.deleteRecursively(workDir);
+            cleanedUp.countDown();
         }
+    }
+
+    private int stopped() {
+        out.println("demo: stopped on request before it finished; removing its data");
+        return 1;
     }
 
     private static Set<String> missing(AlertConsole console) {
@@ -137,7 +165,9 @@ final class DemoCommand implements Callable<Integer> {
             if (condition.getAsBoolean()) {
                 return true;
             }
-            Thread.sleep(250);
+            if (stopRequested.await(250, TimeUnit.MILLISECONDS)) {
+                return false;
+            }
         }
         return condition.getAsBoolean();
     }
@@ -158,7 +188,7 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("  Alerts          %d distinct:%n", console.alerts().size());
         console.alerts().values().stream()
                 .sorted(java.util.Comparator.comparing(Alert::ruleId).thenComparing(Alert::entity))
-                .forEach(a -> out.printf("    %s %-8s %-24s count=%-3d %s%n", a.ruleId(), a.severity().label(), shortEntity(a.entity()),
+                .forEach(a -> out.printf("    %s %-8s %-24s count=%-3d %s%n", a.ruleId(), a.severity().label(), PrintableText.of(shortEntity(a.entity())),
                         a.count(), a.ruleName()));
         out.println("  (a Vault entity id is shortened here; the alert's summary names the identity)");
         out.printf("Peak memory (RSS): this JVM (Kafka, Streams, Debezium, delivery) %d MiB, OpenSearch %d MiB, PostgreSQL %d MiB%n",

@@ -1,5 +1,6 @@
 package io.airlock.app;
 
+import io.airlock.alerting.DeliveryException;
 import io.airlock.app.config.AirlockConfig;
 import io.airlock.app.metrics.Liveness;
 import io.airlock.app.metrics.MetricsEndpoint;
@@ -119,10 +120,27 @@ final class RunCommand implements Callable<Integer> {
                 err.println("airlock run: stopping" + (stopped.isPresent() ? " (exit code " + EXIT_STAGE_STOPPED + ")" : ""));
             }
             return exitCode;
-        } catch (RuntimeException e) {
-            err.println("airlock run: " + loaded.redact(String.valueOf(e.getMessage())));
+        } catch (RuntimeException | DeliveryException e) {
+            err.println("airlock run: " + loaded.redact(withCauses(e)));
             return 1;
         }
+    }
+
+    /**
+     * The exception's message and those of its causes that add something ("Failed to create new KafkaAdminClient: No
+     * resolvable bootstrap urls given in bootstrap.servers"), at most three.
+     */
+    static String withCauses(Throwable e) {
+        StringBuilder text = new StringBuilder(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        int added = 0;
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause() && added < 3; cause = cause.getCause()) {
+            String message = cause.getMessage();
+            if (message != null && !message.isBlank() && text.indexOf(message) < 0) {
+                text.append(": ").append(message);
+                added++;
+            }
+        }
+        return text.toString();
     }
 
     /** Waits for {@code stop}; returns the stage that stopped for good if one did first. */
@@ -137,7 +155,8 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private static String hostPort(InetSocketAddress address) {
-        return address.getHostString() + ":" + address.getPort();
+        String host = address.getHostString();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort(); // an IPv6 literal in a URL is bracketed
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

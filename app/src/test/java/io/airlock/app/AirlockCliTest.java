@@ -1,0 +1,27 @@
+package io.airlock.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AirlockCliTest {
+
+    @Test
+    void shouldTakeStagesInLowerCaseAsTheDocsWriteThem() {
+        var parsed = AirlockCli.commandLine().parseArgs("run", "--config", "airlock.yml", "--only", "streams,Delivery");
+
+        RunCommand run = (RunCommand) parsed.subcommand().commandSpec().userObject();
+        assertThat(run.only).containsExactly(Stage.STREAMS, Stage.DELIVERY);
+    }
+
+    @Test
+    void shouldRefuseALogFormatLogbackHasNoFileForInsteadOfLoggingNothing() {
+        assertThat(LogEnvironment.problem(Map.of("AIRLOCK_LOG_FORMAT", "JSON")))
+                .contains("AIRLOCK_LOG_FORMAT must be text or json (lower case), not 'JSON'");
+        assertThat(LogEnvironment.problem(Map.of("AIRLOCK_LOG_LEVEL", "verbose\n")))
+                .contains("AIRLOCK_LOG_LEVEL must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF, not 'verbose?'");
+        assertThat(LogEnvironment.problem(Map.of("AIRLOCK_LOG_FORMAT", "json", "AIRLOCK_LOG_LEVEL", "debug"))).isEmpty();
+        assertThat(LogEnvironment.problem(Map.of())).isEmpty();
+    }
+}
