@@ -72,6 +72,19 @@ class DashboardsCommandTest {
     }
 
     @Test
+    void shouldRefuseCredentialsInTheUrlWithoutPrintingThemAndNameAnUnknownHost() {
+        int exit = run(Map.of(), "import", "--url", "http://admin:CANARY-SECRET-DASH@127.0.0.1:9");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("must not contain credentials").doesNotContain("CANARY");
+        assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("CANARY");
+
+        err.reset();
+        assertThat(run(Map.of(), "import", "--url", "http://no-such-host.invalid:5601", "--timeout", "PT5S")).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown host no-such-host.invalid");
+    }
+
+    @Test
     void shouldFailWithAClearMessageWhenDashboardsIsUnreachable() throws IOException {
         int port;
         try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

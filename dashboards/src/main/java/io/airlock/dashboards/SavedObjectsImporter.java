@@ -65,6 +65,10 @@ public final class SavedObjectsImporter {
      */
     public SavedObjectsImporter(URI baseUrl, Optional<String> tenant, Optional<Credentials> credentials, Duration timeout) {
         this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
+        if (baseUrl.getRawUserInfo() != null) { // and not printed: it would be in every message below
+            throw new IllegalArgumentException("Dashboards URL must not contain credentials (user:password@); use --username and "
+                    + "--password-env");
+        }
         if (baseUrl.getScheme() == null || !baseUrl.getScheme().matches("https?") || baseUrl.getHost() == null) {
             throw new IllegalArgumentException("Dashboards URL must be http(s)://host[:port][/base-path], got '" + baseUrl + "'");
         }
@@ -114,16 +118,25 @@ public final class SavedObjectsImporter {
         return body.getBytes(StandardCharsets.UTF_8);
     }
 
+    private static boolean resolves(String host) {
+        try {
+            java.net.InetAddress.getByName(host);
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
     private String unreachable(IOException e) {
         String why;
         if (e instanceof HttpConnectTimeoutException) {
             why = "no connection within " + timeout.toSeconds() + " s";
         } else if (e instanceof HttpTimeoutException) {
             why = "no answer within " + timeout.toSeconds() + " s";
+        } else if (causedBy(e, UnknownHostException.class) || causedBy(e, ConnectException.class) && !resolves(baseUrl.getHost())) {
+            why = "unknown host " + baseUrl.getHost(); // the JDK's client reports a name it cannot resolve as a ConnectException
         } else if (causedBy(e, ConnectException.class)) {
             why = "connection refused";
-        } else if (causedBy(e, UnknownHostException.class)) {
-            why = "unknown host " + baseUrl.getHost();
         } else if (causedBy(e, SSLException.class)) {
             why = "TLS handshake failed (" + e.getMessage() + "); is the URL's http/https right, and is the certificate trusted?";
         } else {

@@ -15,7 +15,6 @@ import io.airlock.core.config.ConfigProblems;
 import io.airlock.core.config.ConfigValues;
 import io.airlock.core.config.SecretValue;
 import io.airlock.core.config.Setting;
-import io.airlock.core.config.Validator;
 import io.airlock.core.config.Validators;
 import java.net.URI;
 import java.time.Duration;
@@ -27,8 +26,6 @@ public final class OpenSearchFields {
     public static final Setting<List<URI>> URLS = Setting.of("opensearch.urls", listOf(httpUrl()))
             .defaultValue(List.of(URI.create("http://localhost:9200")))
             .validate(Validators.notEmpty())
-            .validate(Validator.of("", urls -> urls.stream().allMatch(u -> u.getUserInfo() == null),
-                    urls -> "must not contain credentials; use opensearch.username and opensearch.password-env"))
             .doc("OpenSearch node URLs (`https://opensearch-1:9200`); requests are spread over them.");
 
     public static final Setting<String> USERNAME = Setting.of("opensearch.username", string())

@@ -141,6 +141,21 @@ class CheckConfigCommandTest {
     }
 
     @Test
+    void shouldRefuseCredentialsInAnyUrlWithoutPrintingThem() throws Exception {
+        Path file = Files.writeString(dir.resolve("airlock.yml"), """
+                pagerduty.events-url: https://u:%1$s-pd@events.pagerduty.example/v2/enqueue
+                dashboards.url: https://admin:%1$s-dash@dashboards.example:5601
+                runbooks.base-url: "https://u:%1$s-rb@docs example/runbooks"
+                """.formatted(CANARY));
+
+        assertThat(run(canaryEnv(), "--config", file.toString())).isEqualTo(1);
+        assertThat(stderr()).contains("pagerduty.events-url: must not contain credentials (user:password@)")
+                .contains("dashboards.url: must not contain credentials (user:password@)")
+                .contains("runbooks.base-url: is not a valid URI");
+        assertThat(everything()).doesNotContain(CANARY);
+    }
+
+    @Test
     void shouldNotQuoteAnInvalidFile() throws Exception {
         Path file = Files.writeString(dir.resolve("airlock.yml"), "slack:\n  webhook-url: \"" + CANARY + "\n  x: [\n");
         assertThat(run(canaryEnv(), "--config", file.toString())).isEqualTo(1);

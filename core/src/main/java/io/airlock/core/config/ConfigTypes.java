@@ -156,13 +156,18 @@ public final class ConfigTypes {
             try {
                 URI uri = new URI(String.valueOf(raw).strip());
                 if (!uri.isAbsolute()) {
-                    throw new IllegalArgumentException("must be an absolute URI (with a scheme), was " + show(raw));
+                    throw new IllegalArgumentException("must be an absolute URI (with a scheme), was " + showUri(raw));
                 }
                 return uri;
             } catch (URISyntaxException e) {
-                throw new IllegalArgumentException("is not a valid URI: " + e.getReason() + ", was " + show(raw));
+                throw new IllegalArgumentException("is not a valid URI: " + e.getReason() + ", was " + showUri(raw));
             }
         }, URI::toString);
+    }
+
+    /** A URI as given, for a message: credentials in it ({@code //user:password@}) shown as {@code ****}. */
+    private static String showUri(Object raw) {
+        return show(String.valueOf(raw).replaceAll("(?<=//)[^/?#]*@", "****@"));
     }
 
     /** An {@code http://} or {@code https://} URL with a host. */
@@ -170,8 +175,12 @@ public final class ConfigTypes {
         ConfigType<URI> uri = uri();
         return simple("URL", raw -> {
             URI u = uri.parse(raw);
+            if (u.getRawUserInfo() != null) { // printed in messages and links, sent to Slack: never the place for a password
+                throw new IllegalArgumentException("must not contain credentials (user:password@); Airlock takes them from their own "
+                        + "settings (opensearch.username, opensearch.password-env)");
+            }
             if (!("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme())) || u.getHost() == null) {
-                throw new IllegalArgumentException("must be an http:// or https:// URL with a host, was " + show(raw));
+                throw new IllegalArgumentException("must be an http:// or https:// URL with a host, was " + showUri(raw));
             }
             return u;
         }, URI::toString);
