@@ -12,6 +12,8 @@ import io.airlock.core.config.ConfigValues;
 import io.airlock.core.config.HostPort;
 import io.airlock.core.config.Setting;
 import io.airlock.core.config.Validators;
+import io.airlock.core.config.Validator;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -21,6 +23,12 @@ public final class VaultAuditFields {
 
     public static final Setting<Path> FILE = Setting.of("vault.audit.file", path())
             .whenUnset("no file is tailed")
+            // a missing file is waited for (Vault creates it); one that is there must be a file Airlock can read
+            .validate(Validator.of("", file -> !Files.exists(file) || Files.isRegularFile(file),
+                    file -> "is " + (Files.isDirectory(file) ? "a directory" : "not a regular file (a FIFO or a device?)")
+                            + ": it must name the file_path of Vault's file audit device"))
+            .validate(Validator.of("", file -> !Files.isRegularFile(file) || Files.isReadable(file),
+                    file -> "cannot be read by this user: Airlock needs read access"))
             .doc("Log file of Vault's `file` audit device, tailed across rotation and truncation. Airlock needs read access.");
 
     public static final Setting<HostPort> SOCKET = Setting.of("vault.audit.socket", hostPort())

@@ -156,6 +156,17 @@ class CheckConfigCommandTest {
     }
 
     @Test
+    void shouldRefuseAVaultAuditFileThatIsADirectoryButWaitForOneThatIsMissing() throws Exception {
+        Path directory = Files.createDirectory(dir.resolve("vault-logs"));
+        Path file = Files.writeString(dir.resolve("airlock.yml"), "vault.audit.file: " + directory + "\n");
+        Path missing = Files.writeString(dir.resolve("later.yml"), "vault.audit.file: " + dir.resolve("not-yet.log") + "\n");
+
+        assertThat(run(canaryEnv(), "--config", file.toString())).isEqualTo(1);
+        assertThat(stderr()).contains("vault.audit.file: is a directory: it must name the file_path of Vault's file audit device");
+        assertThat(run(canaryEnv(), "--config", missing.toString())).as("Vault creates it").isZero();
+    }
+
+    @Test
     void shouldNotQuoteAnInvalidFile() throws Exception {
         Path file = Files.writeString(dir.resolve("airlock.yml"), "slack:\n  webhook-url: \"" + CANARY + "\n  x: [\n");
         assertThat(run(canaryEnv(), "--config", file.toString())).isEqualTo(1);

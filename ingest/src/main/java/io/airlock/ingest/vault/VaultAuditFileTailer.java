@@ -94,6 +94,11 @@ public final class VaultAuditFileTailer implements AutoCloseable {
     private final Counter positionWriteFailures = IngestMeters.positionWriteFailures();
     private volatile long failedPositionWrites;
     private long failureStreak;
+    /** Why the configured file cannot be followed, while it cannot; null once it can. */
+    private String waitingFor;
+    private long waitReportedNanos;
+    /** How often {@link #waiting} repeats an unchanged reason. */
+    static final java.time.Duration WAIT_REPORT_EVERY = java.time.Duration.ofMinutes(10);
 
     public VaultAuditFileTailer(VaultAuditSettings settings) {
         if (settings.file() == null) {
@@ -258,6 +263,11 @@ public final class VaultAuditFileTailer implements AutoCloseable {
         for (int attempt = 0; attempt < 5; attempt++) {
             FileIdentity before = FileIdentity.of(file);
             if (before == null) {
+                waiting(file, "does not exist (yet)");
+                return null;
+            }
+            if (!Files.isRegularFile(file)) { // a FIFO would block the open until a writer comes, a directory fail every read
+                waiting(file, Files.isDirectory(file) ? "is a directory" : "is not a regular file (a FIFO or a device?)");
                 return null;
             }
             FileChannel channel;
@@ -265,6 +275,13 @@ public final class VaultAuditFileTailer implements AutoCloseable {
                 channel = FileChannel.open(file, StandardOpenOption.READ);
             } catch (java.nio.file.NoSuchFileException e) {
                 continue;
+            } catch (java.nio.file.AccessDeniedException e) {
+                waiting(file, "cannot be read by this user (permission denied)");
+                return null;
+            }
+            if (file.equals(path) && waitingFor != null) {
+                LOG.info("Vault audit file {} can be read now", path);
+                waitingFor = null;
             }
             FileIdentity after = FileIdentity.of(file);
             if (after != null && after.id().equals(before.id())) {
@@ -278,6 +295,23 @@ public final class VaultAuditFileTailer implements AutoCloseable {
             channel.close();
         }
         return null;
+    }
+
+    /**
+     * Says why the configured file cannot be followed yet — when the reason is new, and every {@link #WAIT_REPORT_EVERY} while
+     * it lasts — so that a wrong path or permission does not go unnoticed while Airlock otherwise looks healthy.
+     */
+    private void waiting(Path file, String why) {
+        if (!file.equals(path)) {
+            return; // a rotated file that is gone: restore() says so
+        }
+        long now = System.nanoTime();
+        if (!why.equals(waitingFor) || now - waitReportedNanos >= WAIT_REPORT_EVERY.toNanos()) {
+            LOG.warn("Vault audit file {} {}: waiting for it. vault.audit.file must name the file_path of Vault's file audit "
+                    + "device, readable by Airlock", path, why);
+            waitingFor = why;
+            waitReportedNanos = now;
+        }
     }
 
     /** Reads one chunk of the current file and publishes the complete lines in it; 0 at the end of the file. */

@@ -106,6 +106,37 @@ class VaultAuditFileTailerTest {
     }
 
     @Test
+    void shouldWaitWithAWarningWhileThePathIsADirectoryOrAFifoAndReadTheFileThatReplacesIt() throws Exception {
+        var t = new VaultTopics(kafka);
+        Path audit = dir.resolve("audit.log");
+        Files.createDirectory(audit); // a wrong vault.audit.file: the tailer failed on every read, and Airlock restarted forever
+        var log = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        log.start();
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(VaultAuditFileTailer.class);
+        logger.addAppender(log);
+        try (var tailer = new VaultAuditFileTailer(settings(t)).start()) {
+            await().atMost(ofSeconds(30)).until(() -> log.list.stream().anyMatch(e -> e.getFormattedMessage()
+                    .contains(audit + " is a directory: waiting for it")));
+            Files.delete(audit);
+            boolean fifo = new ProcessBuilder("mkfifo", audit.toString()).start().waitFor() == 0; // opening it would block
+            if (fifo) {
+                await().atMost(ofSeconds(30)).until(() -> log.list.stream().anyMatch(e -> e.getFormattedMessage()
+                        .contains(audit + " is not a regular file (a FIFO or a device?): waiting for it")));
+                Files.delete(audit);
+            }
+            try (var vault = new AuditLogWriter(audit)) {
+                IntStream.range(0, 3).forEach(i -> vault.line(AuditLines.numbered("after-dir", i)));
+                await().atMost(ofSeconds(30)).until(() -> tailer.linesCaptured() == 3);
+            }
+            assertThat(tailer.failure()).isNull();
+        } finally {
+            logger.detachAppender(log);
+        }
+        assertThat(t.auditKeys()).containsExactly("after-dir-0", "after-dir-1", "after-dir-2");
+        assertThat(log.list).anyMatch(e -> e.getFormattedMessage().contains(audit + " can be read now"));
+    }
+
+    @Test
     void shouldCaptureEveryLineExactlyOnceAcrossTwoRenameRotationsUnderLoad() throws Exception {
         var t = new VaultTopics(kafka);
         Path log = dir.resolve("audit.log");
