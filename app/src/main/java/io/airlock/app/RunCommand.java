@@ -57,6 +57,10 @@ final class RunCommand implements Callable<Integer> {
     Map<String, String> env = System.getenv();
     /** Where {@code /metrics} is served once running (tests ask for port 0 and read the real one here). */
     volatile InetSocketAddress metricsAddress;
+    /** Whether every stage has started (a stop requested before is reported as one during start-up). */
+    private volatile boolean running;
+    /** How long the JVM's shutdown waits for the orderly stop. */
+    private static final java.time.Duration STOP_WAIT = java.time.Duration.ofSeconds(60);
     /** {@code /health/live}: fails once a started stage stopped for good. */
     final Liveness liveness = new Liveness();
 
@@ -66,6 +70,10 @@ final class RunCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stop.countDown();
+            if (!running) { // a start-up step (Kafka, the database, OpenSearch) may be waiting for its system to answer
+                err.println("airlock run: stop requested while starting; stopping when the current start-up step returns "
+                        + "(at most " + STOP_WAIT.toSeconds() + " s)");
+            }
             awaitQuietly(stopped);
         }, "airlock-shutdown"));
         try {
@@ -106,6 +114,7 @@ final class RunCommand implements Callable<Integer> {
             int exitCode = 0;
             try (Pipeline pipeline = new Pipeline(settings).embeddedAirflowCapture(loaded.embeddedAirflowCapture()).start(stages)) {
                 current.set(pipeline);
+                running = true;
                 err.println("airlock run: running; SIGTERM or Ctrl-C stops it");
                 Optional<String> stopped = awaitStopOrStageStopped(stop, pipeline);
                 if (stopped.isPresent()) {
@@ -161,7 +170,7 @@ final class RunCommand implements Callable<Integer> {
 
     private static void awaitQuietly(CountDownLatch latch) {
         try {
-            latch.await(60, TimeUnit.SECONDS);
+            latch.await(STOP_WAIT.toSeconds(), TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
