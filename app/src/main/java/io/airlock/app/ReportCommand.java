@@ -107,7 +107,7 @@ final class ReportCommand implements Callable<Integer> {
             return export(loaded.openSearch(), query, wanted, out, ReportFields.signer(loaded.values()),
                     loaded.values().get(ReportFields.PAGE_SIZE), ReportProgress.forStderr(stderr));
         } catch (IOException | RuntimeException e) {
-            stderr.println("airlock report: failed: " + loaded.redact(String.valueOf(e.getMessage())));
+            stderr.println("airlock report: failed: " + loaded.redact(FailureMessages.ofOpenSearchWork(e, loaded.openSearch())));
             return 1;
         }
     }

@@ -130,26 +130,9 @@ final class RunCommand implements Callable<Integer> {
             }
             return exitCode;
         } catch (RuntimeException | DeliveryException e) {
-            err.println("airlock run: " + loaded.redact(withCauses(e)));
+            err.println("airlock run: " + loaded.redact(FailureMessages.withCauses(e)));
             return 1;
         }
-    }
-
-    /**
-     * The exception's message and those of its causes that add something ("Failed to create new KafkaAdminClient: No
-     * resolvable bootstrap urls given in bootstrap.servers"), at most three.
-     */
-    static String withCauses(Throwable e) {
-        StringBuilder text = new StringBuilder(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-        int added = 0;
-        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause() && added < 3; cause = cause.getCause()) {
-            String message = cause.getMessage();
-            if (message != null && !message.isBlank() && text.indexOf(message) < 0) {
-                text.append(": ").append(message);
-                added++;
-            }
-        }
-        return text.toString();
     }
 
     /** Waits for {@code stop}; returns the stage that stopped for good if one did first. */
