@@ -1,5 +1,6 @@
 package io.airlock.app;
 
+import io.airlock.core.config.ConfigTypes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -27,9 +28,19 @@ public final class AirlockCli {
         System.exit(exitCode);
     }
 
-    /** The command line of {@link #main}: enum values (stages, formats) in any case, as the docs write them in lower case. */
+    /**
+     * The command line of {@link #main}: enum values (stages, formats) in any case, as the docs write them in lower case;
+     * durations as {@code airlock.yml} takes them ({@code 30s}, {@code 5m}) or in ISO-8601 ({@code PT30S}).
+     */
     static CommandLine commandLine() {
-        return new CommandLine(new AirlockCli()).setCaseInsensitiveEnumValuesAllowed(true);
+        return new CommandLine(new AirlockCli()).setCaseInsensitiveEnumValuesAllowed(true)
+                .registerConverter(java.time.Duration.class, text -> {
+                    try {
+                        return ConfigTypes.duration().parse(text);
+                    } catch (IllegalArgumentException e) {
+                        throw new CommandLine.TypeConversionException(e.getMessage());
+                    }
+                });
     }
 
     /** Exit code when the JVM itself failed ({@code EX_SOFTWARE} of sysexits.h). */

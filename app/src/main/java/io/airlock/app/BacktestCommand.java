@@ -10,8 +10,9 @@ import picocli.CommandLine.Option;
 
 /** {@code airlock backtest}: replays captured files through the production topology, offline. */
 @Command(name = "backtest", mixinStandardHelpOptions = true,
-        description = {"Replay Debezium change events and Vault audit lines through the detection topology, offline, in event-time order,",
-                "and write the final alerts (one JSON per line). Same input, same alerts and alert ids."})
+        description = {"Replay Debezium change events and Vault audit lines through the detection topology, offline.",
+                "Records go through in event-time order; the final alerts are written one JSON per line. Same input, same alerts and "
+                        + "alert ids."})
 final class BacktestCommand implements Callable<Integer> {
 
     @Option(names = "--cdc", paramLabel = "FILE", description = "Debezium change events, one JSON per line (table from source.table).")

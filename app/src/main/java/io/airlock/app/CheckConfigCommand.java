@@ -18,8 +18,8 @@ import picocli.CommandLine.Option;
  * database, Kafka and OpenSearch. Never prints a secret, never a stack trace.
  */
 @Command(name = "check-config", mixinStandardHelpOptions = true,
-        description = {"Check an Airlock configuration file: print every problem at once (exit 1),",
-                "or the effective configuration, secrets shown only as where they come from (exit 0)."})
+        description = {"Check an Airlock configuration file and print every problem in it at once.",
+                "Exit 1 on a problem; exit 0 with the effective configuration, secrets shown only as where they come from."})
 public final class CheckConfigCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE",

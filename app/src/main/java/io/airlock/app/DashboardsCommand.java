@@ -65,7 +65,7 @@ public final class DashboardsCommand implements Callable<Integer> {
                     description = "opensearch.index-prefix of the deployment: the index patterns become PREFIX-events-* and PREFIX-alerts (default: ${DEFAULT-VALUE}).")
             String indexPrefix,
             @Option(names = "--timeout", defaultValue = "PT30S", paramLabel = "DURATION",
-                    description = "Connect and answer timeout, ISO-8601 (default: ${DEFAULT-VALUE}).") Duration timeout) {
+                    description = "Connect and answer timeout: 30s, 2m or ISO-8601 (default: ${DEFAULT-VALUE}).") Duration timeout) {
         Optional<Credentials> credentials;
         SavedObjectsImporter importer;
         IndexNames indices;

@@ -41,7 +41,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--keep-running", description = "Stay up after the demo (Ctrl-C to stop) to explore OpenSearch.")
     boolean keepRunning;
 
-    @Option(names = "--timeout", defaultValue = "PT3M", description = "How long to wait for the expected alerts (ISO-8601, default ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "PT3M", description = "How long to wait for the expected alerts: 3m, 90s or ISO-8601 (default ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Option(names = "--schema", defaultValue = "V2_10", description = "Airflow metadata schema to simulate: ${COMPLETION-CANDIDATES}.")

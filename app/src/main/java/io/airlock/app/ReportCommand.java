@@ -90,7 +90,7 @@ final class ReportCommand implements Callable<Integer> {
         ReportQuery query;
         Set<ReportFormat> wanted = EnumSet.noneOf(ReportFormat.class);
         try {
-            query = new ReportQuery(time(from, "--from"), time(to, "--to"), rules, users);
+            query = new ReportQuery(time(from, "--from"), time(to, "--to"), ruleIds(rules), users);
             formats.forEach(f -> wanted.add(ReportFormat.parse(f)));
         } catch (IllegalArgumentException e) {
             stderr.println("airlock report: " + e.getMessage());
@@ -143,6 +143,19 @@ final class ReportCommand implements Callable<Integer> {
             out.println("FAILED: report not written: " + e.getMessage());
             return 1;
         }
+    }
+
+    /** The rule ids of {@code --rules}, upper case; one that is not in the catalogue is a usage error, not an empty report. */
+    static List<String> ruleIds(List<String> given) {
+        List<String> ids = given.stream().map(String::strip).map(id -> id.toUpperCase(java.util.Locale.ROOT)).toList();
+        for (String id : ids) {
+            if (io.airlock.streams.detect.RuleDefinition.byId(id).isEmpty()) {
+                throw new IllegalArgumentException("--rules: there is no rule " + io.airlock.core.PrintableText.of(id) + " (rules: "
+                        + io.airlock.streams.detect.RuleDefinition.CATALOGUE.stream().map(io.airlock.streams.detect.RuleDefinition::id)
+                                .collect(java.util.stream.Collectors.joining(", ")) + ")");
+            }
+        }
+        return ids;
     }
 
     /** {@code 2026-11-01} (midnight UTC) or an ISO-8601 instant. */

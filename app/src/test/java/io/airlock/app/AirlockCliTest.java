@@ -16,6 +16,16 @@ class AirlockCliTest {
     }
 
     @Test
+    void shouldTakeDurationsAsTheConfigurationWritesThemOrInIso8601() {
+        var parsed = AirlockCli.commandLine().parseArgs("dashboards", "import", "--timeout", "5s");
+        var iso = AirlockCli.commandLine().parseArgs("demo", "--timeout", "PT2M");
+
+        java.time.Duration timeout = parsed.subcommand().subcommand().matchedOptionValue("--timeout", null);
+        assertThat(timeout).isEqualTo(java.time.Duration.ofSeconds(5));
+        assertThat(((DemoCommand) iso.subcommand().commandSpec().userObject()).timeout).isEqualTo(java.time.Duration.ofMinutes(2));
+    }
+
+    @Test
     void shouldRefuseALogFormatLogbackHasNoFileForInsteadOfLoggingNothing() {
         assertThat(LogEnvironment.problem(Map.of("AIRLOCK_LOG_FORMAT", "JSON")))
                 .contains("AIRLOCK_LOG_FORMAT must be text or json (lower case), not 'JSON'");

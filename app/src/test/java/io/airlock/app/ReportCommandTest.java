@@ -138,9 +138,12 @@ class ReportCommandTest {
         assertThat(report("--from", "2026-10-05", "--to", "2026-10-12", "--format", "docx", "--out", tmp.resolve("x").toString()))
                 .isEqualTo(2);
         assertThat(report("--from", "2026-10-12", "--to", "2026-10-05", "--out", tmp.resolve("x").toString())).isEqualTo(2);
+        assertThat(report("--from", "2026-10-05", "--to", "2026-10-12", "--rules", "al-001,AL-999", "--out", tmp.resolve("x").toString()))
+                .isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--from, --to and --out are required")
                 .contains("--from 'yesterday' is neither a date").contains("unknown report format 'docx'")
-                .contains("must be after its start");
+                .contains("must be after its start").contains("--rules: there is no rule AL-999 (rules: AL-001, AL-002,");
+        assertThat(ReportCommand.ruleIds(java.util.List.of("al-010 "))).containsExactly("AL-010");
     }
 
     @Test
