@@ -72,6 +72,10 @@ public final class DashboardsCommand implements Callable<Integer> {
         try {
             credentials = credentials(username, passwordEnv);
             indices = new IndexNames(indexPrefix);
+            if (io.airlock.core.config.ConfigTypes.hasCredentials(url)) { // before URI.create, whose messages quote the URL
+                throw new IllegalArgumentException("--url must not contain credentials (user:password@); use --username and "
+                        + "--password-env");
+            }
             importer = new SavedObjectsImporter(URI.create(url.strip()), Optional.ofNullable(tenant), credentials, timeout);
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());

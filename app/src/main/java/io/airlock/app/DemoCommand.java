@@ -125,7 +125,7 @@ final class DemoCommand implements Callable<Integer> {
                 if (stopRequested.getCount() == 0) {
                     return stopped();
                 }
-                printSummary(console, probe, stack);
+                printSummary(console, probe, stack, auditLog);
                 if (!ok) {
                     out.println("FAILED: no alert within " + timeout + " for " + missing(console)
                             + " (or they were not indexed and notified)");
@@ -177,7 +177,7 @@ final class DemoCommand implements Callable<Integer> {
         return entity.length() <= 24 ? entity : entity.substring(0, 12) + "…";
     }
 
-    private void printSummary(AlertConsole console, DemoProbe probe, EmbeddedStack stack) {
+    private void printSummary(AlertConsole console, DemoProbe probe, EmbeddedStack stack, Path auditLog) {
         out.println();
         out.println("Where to look:");
         out.println("  OpenSearch      " + stack.openSearch.httpUri() + "  (indices airlock-alerts, airlock-events-*; "
@@ -185,6 +185,11 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("                  %d alert document(s), %d event document(s)%n", probe.alertDocuments(), probe.eventDocuments());
         out.printf("  Slack receiver  %d message(s)   PagerDuty receiver %d event(s)%n", stack.webhooks.slackPosts().size(),
                 stack.webhooks.pagerDutyEvents().size());
+        if (keepRunning) { // so that an evaluator can feed the running pipeline activity of their own
+            out.printf("  Airflow DB      psql -h %s -p %d -U %s airflow   (tables log, dag_run, ab_user: captured)%n",
+                    stack.postgres.host(), stack.postgres.port(), stack.postgres.superuser());
+            out.println("  Vault audit     " + auditLog + "   (append audit lines: tailed)");
+        }
         out.printf("  Alerts          %d distinct:%n", console.alerts().size());
         console.alerts().values().stream()
                 .sorted(java.util.Comparator.comparing(Alert::ruleId).thenComparing(Alert::entity))

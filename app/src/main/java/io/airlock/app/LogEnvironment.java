@@ -14,20 +14,23 @@ final class LogEnvironment {
     static final String FORMAT = "AIRLOCK_LOG_FORMAT";
     static final String LEVEL = "AIRLOCK_LOG_LEVEL";
     private static final Set<String> FORMATS = Set.of("text", "json");
-    private static final Set<String> LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
+    private static final java.util.List<String> LEVELS_IN_ORDER = java.util.List.of("ALL", "TRACE", "DEBUG", "INFO", "WARN", "ERROR",
+            "OFF");
+    private static final Set<String> LEVELS = Set.copyOf(LEVELS_IN_ORDER);
 
     private LogEnvironment() {
     }
 
     /** What is wrong with the logging variables of {@code env}, if anything. */
     static Optional<String> problem(Map<String, String> env) {
+        // set but empty counts too: logback then takes the empty value, not the default
         String format = env.get(FORMAT);
-        if (format != null && !format.isEmpty() && !FORMATS.contains(format)) {
-            return Optional.of(FORMAT + " must be text or json (lower case), not '" + printable(format) + "'");
+        if (format != null && !FORMATS.contains(format)) {
+            return Optional.of(FORMAT + " must be text or json (lower case) or unset, not '" + printable(format) + "'");
         }
         String level = env.get(LEVEL);
-        if (level != null && !level.isEmpty() && !LEVELS.contains(level.toUpperCase(java.util.Locale.ROOT))) {
-            return Optional.of(LEVEL + " must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF, not '" + printable(level) + "'");
+        if (level != null && !LEVELS.contains(level.toUpperCase(java.util.Locale.ROOT))) {
+            return Optional.of(LEVEL + " must be one of " + String.join(", ", LEVELS_IN_ORDER) + " or unset, not '" + printable(level) + "'");
         }
         return Optional.empty();
     }

@@ -227,7 +227,8 @@ final class ReportCommand implements Callable<Integer> {
                             + "; not pinned: pass --public-key to require the key you expect";
                 }
                 String counts = verification.recounted() ? "summary matches the records"
-                        : "summary not recounted (a format 1 report: it counted denied Vault reads as secret reads)";
+                        : "summary NOT confirmed: " + verification.countsNote().orElse("?") + " (a format 1 report, which "
+                                + "counted denied Vault reads as secret reads: an altered summary cannot be told apart)";
                 stdout.printf("OK: %s is intact: %d records in %d files, hash chain complete, %s, %s%n", dir, verification.records(),
                         verification.files(), counts, signature);
                 return 0;

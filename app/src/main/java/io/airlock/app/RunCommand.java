@@ -70,7 +70,7 @@ final class RunCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stop.countDown();
-            if (!running) { // a start-up step (Kafka, the database, OpenSearch) may be waiting for its system to answer
+            if (!running && stopped.getCount() > 0) { // still starting: a step may be waiting for its system to answer
                 err.println("airlock run: stop requested while starting; stopping when the current start-up step returns "
                         + "(at most " + STOP_WAIT.toSeconds() + " s)");
             }

@@ -28,9 +28,10 @@ class AirlockCliTest {
     @Test
     void shouldRefuseALogFormatLogbackHasNoFileForInsteadOfLoggingNothing() {
         assertThat(LogEnvironment.problem(Map.of("AIRLOCK_LOG_FORMAT", "JSON")))
-                .contains("AIRLOCK_LOG_FORMAT must be text or json (lower case), not 'JSON'");
+                .contains("AIRLOCK_LOG_FORMAT must be text or json (lower case) or unset, not 'JSON'");
+        assertThat(LogEnvironment.problem(Map.of("AIRLOCK_LOG_FORMAT", ""))).as("logback takes an empty value as it is").isPresent();
         assertThat(LogEnvironment.problem(Map.of("AIRLOCK_LOG_LEVEL", "verbose\n")))
-                .contains("AIRLOCK_LOG_LEVEL must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF, not 'verbose?'");
+                .contains("AIRLOCK_LOG_LEVEL must be one of ALL, TRACE, DEBUG, INFO, WARN, ERROR, OFF or unset, not 'verbose?'");
         assertThat(LogEnvironment.problem(Map.of("AIRLOCK_LOG_FORMAT", "json", "AIRLOCK_LOG_LEVEL", "debug"))).isEmpty();
         assertThat(LogEnvironment.problem(Map.of())).isEmpty();
     }

@@ -73,7 +73,7 @@ class DashboardsCommandTest {
 
     @Test
     void shouldRefuseCredentialsInTheUrlWithoutPrintingThemAndNameAnUnknownHost() {
-        int exit = run(Map.of(), "import", "--url", "http://admin:CANARY-SECRET-DASH@127.0.0.1:9");
+        int exit = run(Map.of(), "import", "--url", "http://admin:p%zz#CANARY-SECRET-DASH@127.0.0.1:9");
 
         assertThat(exit).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("must not contain credentials").doesNotContain("CANARY");

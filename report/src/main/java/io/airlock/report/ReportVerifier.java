@@ -27,8 +27,8 @@ import java.util.stream.Stream;
  *   <li>every data file, record by record: the sequence number, the link to the previous record ({@code prev_hash}) and the
  *       record's own hash recomputed from its values; then the record count and the last hash against the manifest;</li>
  *   <li>every file's SHA-256, and the chain head;</li>
- *   <li>the manifest's {@code summary} and {@code sources}, recounted from the records (reports of format 2 and later: the
- *       summary of format 1 counted denied Vault reads as secret reads).</li>
+ *   <li>the manifest's {@code summary} and {@code sources}, recounted from the records: a difference is a problem in reports
+ *       of format 2 and later, and only noted in format 1 reports (their summary counted denied Vault reads as secret reads).</li>
  * </ol>
  */
 public final class ReportVerifier {
@@ -40,9 +40,12 @@ public final class ReportVerifier {
      * @param records records checked
      * @param files   files checked
      * @param signed  whether the manifest's signature was checked and valid
-     * @param recounted whether the manifest's summary and sources were recounted from the records
+     * @param recounted whether the manifest's summary and sources were recounted from the records and agree with them
+     * @param countsNote for a format 1 report whose summary differs from the records: the first difference (not a problem:
+     *                   format 1 counted differently, so tampering with its summary cannot be told apart)
      */
-    public record Verification(Optional<String> problem, long records, int files, boolean signed, boolean recounted) {
+    public record Verification(Optional<String> problem, long records, int files, boolean signed, boolean recounted,
+            Optional<String> countsNote) {
 
         public boolean intact() {
             return problem.isEmpty();
@@ -69,6 +72,7 @@ public final class ReportVerifier {
         private int files;
         private boolean signed;
         private boolean recounted;
+        private String countsNote;
         private final ReportSummary counted = ReportSummary.recount();
 
         Run(Path directory) {
@@ -77,7 +81,7 @@ public final class ReportVerifier {
 
         Verification verify(Optional<PublicKey> pinnedKey) throws IOException {
             String problem = check(pinnedKey);
-            return new Verification(Optional.ofNullable(problem), records, files, signed, recounted);
+            return new Verification(Optional.ofNullable(problem), records, files, signed, recounted, Optional.ofNullable(countsNote));
         }
 
         private String check(Optional<PublicKey> pinnedKey) throws IOException {
@@ -162,20 +166,21 @@ public final class ReportVerifier {
             if (!running.equals(manifest.path("chain").path("head").asText())) {
                 return "the chain head differs from the manifest's chain.head (manifest altered)";
             }
+            String difference = countsDifference(manifest);
             if (manifest.path("airlock_report").asInt(0) >= RECOUNTED_SINCE) {
-                recounted = true;
-                return checkCounts(manifest);
+                recounted = difference == null;
+                return difference == null ? null : Manifest.FILE + ": " + difference + " (manifest altered)";
             }
+            recounted = difference == null; // format 1: a summary that matches is confirmed, one that does not is only noted
+            countsNote = difference;
             return null;
         }
 
-        /** The manifest's summary and sources against what the records add up to. */
-        private String checkCounts(JsonNode manifest) {
+        /** The first place where the manifest's summary and sources differ from what the records add up to; null if none. */
+        private String countsDifference(JsonNode manifest) {
             String difference = ManifestCounts.firstDifference("summary", manifest.path("summary"), counted.toJson());
-            if (difference == null) {
-                difference = ManifestCounts.firstDifference("sources", manifest.path("sources"), counted.sourcesJson());
-            }
-            return difference == null ? null : Manifest.FILE + ": " + difference + " (manifest altered)";
+            return difference != null ? difference
+                    : ManifestCounts.firstDifference("sources", manifest.path("sources"), counted.sourcesJson());
         }
 
         private String checkSignature(ObjectNode manifest, Optional<PublicKey> pinnedKey) {

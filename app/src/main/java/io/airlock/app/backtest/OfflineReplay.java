@@ -56,8 +56,14 @@ final class OfflineReplay implements AutoCloseable {
 
     private final Topics topics = Topics.defaults();
     private final DetectionConfig config;
-    /** The replay's wall clock: it starts now and moves only where {@link #replay} moves it. */
-    private Instant wallClock = Instant.now();
+    /**
+     * Where the replay's wall clock starts: after any time an input can carry, so that no record counts as stamped ahead of
+     * the clock ({@link io.airlock.core.RecordTimes}) and the same input gives the same alerts whatever the day of the replay.
+     * Rules compare event times with event times; the clock only paces what a live run does when idle.
+     */
+    static final Instant CLOCK_START = Instant.parse("9000-01-01T00:00:00Z");
+    /** The replay's wall clock: it starts at {@link #CLOCK_START} and moves only where {@link #replay} moves it. */
+    private Instant wallClock = CLOCK_START;
     private final Path stateDir;
     private final TopologyTestDriver driver;
     private final Map<String, TestInputTopic<String, String>> inputs = new HashMap<>();

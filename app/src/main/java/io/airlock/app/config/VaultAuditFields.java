@@ -12,8 +12,6 @@ import io.airlock.core.config.ConfigValues;
 import io.airlock.core.config.HostPort;
 import io.airlock.core.config.Setting;
 import io.airlock.core.config.Validators;
-import io.airlock.core.config.Validator;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -23,13 +21,24 @@ public final class VaultAuditFields {
 
     public static final Setting<Path> FILE = Setting.of("vault.audit.file", path())
             .whenUnset("no file is tailed")
-            // a missing file is waited for (Vault creates it); one that is there must be a file Airlock can read
-            .validate(Validator.of("", file -> !Files.exists(file) || Files.isRegularFile(file),
-                    file -> "is " + (Files.isDirectory(file) ? "a directory" : "not a regular file (a FIFO or a device?)")
-                            + ": it must name the file_path of Vault's file audit device"))
-            .validate(Validator.of("", file -> !Files.isRegularFile(file) || Files.isReadable(file),
-                    file -> "cannot be read by this user: Airlock needs read access"))
             .doc("Log file of Vault's `file` audit device, tailed across rotation and truncation. Airlock needs read access.");
+
+    /**
+     * What {@code check-config} says about the file {@code vault.audit.file} names, on the host it runs on (the capture waits
+     * for a file that is not there or not readable yet; other commands never read it): a problem when it is there but is not
+     * a regular file, a note when this user cannot read it; empty when it is fine or not there yet.
+     */
+    public static java.util.Optional<String> fileProblem(ConfigValues values) {
+        return values.find(FILE).filter(java.nio.file.Files::exists).filter(file -> !java.nio.file.Files.isRegularFile(file))
+                .map(file -> FILE.key() + ": is " + (java.nio.file.Files.isDirectory(file) ? "a directory"
+                        : "not a regular file (a FIFO or a device?)") + ": it must name the file_path of Vault's file audit device");
+    }
+
+    /** The note of {@link #fileProblem}: the file is there but this user cannot read it. */
+    public static java.util.Optional<String> fileNote(ConfigValues values) {
+        return values.find(FILE).filter(java.nio.file.Files::isRegularFile).filter(file -> !java.nio.file.Files.isReadable(file))
+                .map(file -> FILE.key() + " cannot be read by this user; the user airlock run runs as needs read access");
+    }
 
     public static final Setting<HostPort> SOCKET = Setting.of("vault.audit.socket", hostPort())
             .whenUnset("no listener")

@@ -146,12 +146,14 @@ class CheckConfigCommandTest {
                 pagerduty.events-url: https://u:%1$s-pd@events.pagerduty.example/v2/enqueue
                 dashboards.url: https://admin:%1$s-dash@dashboards.example:5601
                 runbooks.base-url: "https://u:%1$s-rb@docs example/runbooks"
+                opensearch.urls: ["https://admin:p#ss/%1$s?x@os:9200"]
                 """.formatted(CANARY));
 
         assertThat(run(canaryEnv(), "--config", file.toString())).isEqualTo(1);
         assertThat(stderr()).contains("pagerduty.events-url: must not contain credentials (user:password@)")
                 .contains("dashboards.url: must not contain credentials (user:password@)")
-                .contains("runbooks.base-url: is not a valid URI");
+                .contains("runbooks.base-url: must not contain credentials")
+                .contains("opensearch.urls: must not contain credentials");
         assertThat(everything()).doesNotContain(CANARY);
     }
 

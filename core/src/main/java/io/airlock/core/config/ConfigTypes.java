@@ -165,20 +165,30 @@ public final class ConfigTypes {
         }, URI::toString);
     }
 
-    /** A URI as given, for a message: credentials in it ({@code //user:password@}) shown as {@code ****}. */
+    /** A URI as given, for a message: credentials in it ({@code //user:password@}, up to the last {@code @}) shown as {@code ****}. */
     private static String showUri(Object raw) {
-        return show(String.valueOf(raw).replaceAll("(?<=//)[^/?#]*@", "****@"));
+        return show(String.valueOf(raw).replaceAll("(?<=//).*@", "****@"));
+    }
+
+    /**
+     * Whether a URL as given has an {@code @} after its {@code //}: user info, also where a password with {@code /}, {@code #}
+     * or {@code ?} in it keeps {@link URI} from seeing it as such. An {@code @} elsewhere in an http URL is rare enough to refuse.
+     */
+    public static boolean hasCredentials(Object raw) {
+        String text = String.valueOf(raw);
+        int authority = text.indexOf("//");
+        return authority >= 0 && text.indexOf('@', authority) >= 0;
     }
 
     /** An {@code http://} or {@code https://} URL with a host. */
     public static ConfigType<URI> httpUrl() {
         ConfigType<URI> uri = uri();
         return simple("URL", raw -> {
-            URI u = uri.parse(raw);
-            if (u.getRawUserInfo() != null) { // printed in messages and links, sent to Slack: never the place for a password
+            if (hasCredentials(raw)) { // printed in messages and links, sent to Slack: never the place for a password
                 throw new IllegalArgumentException("must not contain credentials (user:password@); Airlock takes them from their own "
                         + "settings (opensearch.username, opensearch.password-env)");
             }
+            URI u = uri.parse(raw);
             if (!("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme())) || u.getHost() == null) {
                 throw new IllegalArgumentException("must be an http:// or https:// URL with a host, was " + showUri(raw));
             }

@@ -94,6 +94,8 @@ public final class VaultAuditFileTailer implements AutoCloseable {
     private final Counter positionWriteFailures = IngestMeters.positionWriteFailures();
     private volatile long failedPositionWrites;
     private long failureStreak;
+    /** The stored position in the configured file when it could not be opened at start; null otherwise. */
+    private FilePosition resumeAt;
     /** Why the configured file cannot be followed, while it cannot; null once it can. */
     private String waitingFor;
     private long waitReportedNanos;
@@ -179,12 +181,13 @@ public final class VaultAuditFileTailer implements AutoCloseable {
             restore();
             while (stop.getCount() > 0 && publisher.failure() == null) {
                 if (current == null) {
-                    current = open(path, 0);
+                    current = open(path, resumeOffset());
                     if (current == null) {
                         pause();
                         continue;
                     }
-                    lines.reset(0);
+                    resumeAt = null;
+                    lines.reset(current.readPosition);
                     markSwitch();
                 }
                 int n = readChunk();
@@ -221,6 +224,8 @@ public final class VaultAuditFileTailer implements AutoCloseable {
             current = open(path, stored.offset());
             if (current != null) {
                 lines.reset(current.readPosition);
+            } else {
+                resumeAt = stored; // not readable yet: once it is, on from here, not from its start again
             }
             return;
         }
@@ -297,13 +302,23 @@ public final class VaultAuditFileTailer implements AutoCloseable {
         return null;
     }
 
+    /** Where to start in the configured file: the stored position if it is still that file, else its start. */
+    private long resumeOffset() throws IOException {
+        if (resumeAt == null) {
+            return 0;
+        }
+        FileIdentity now = FileIdentity.of(path);
+        return now != null && now.id().equals(resumeAt.fileId()) ? resumeAt.offset() : 0;
+    }
+
     /**
      * Says why the configured file cannot be followed yet — when the reason is new, and every {@link #WAIT_REPORT_EVERY} while
      * it lasts — so that a wrong path or permission does not go unnoticed while Airlock otherwise looks healthy.
      */
     private void waiting(Path file, String why) {
-        if (!file.equals(path)) {
-            return; // a rotated file that is gone: restore() says so
+        if (!file.equals(path)) { // a rotated file left from before the restart
+            LOG.warn("Rotated Vault audit file {} {}: the lines it got after the stored position are not read", file, why);
+            return;
         }
         long now = System.nanoTime();
         if (!why.equals(waitingFor) || now - waitReportedNanos >= WAIT_REPORT_EVERY.toNanos()) {

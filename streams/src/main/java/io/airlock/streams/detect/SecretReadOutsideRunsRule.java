@@ -224,7 +224,7 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
         Instant decidable = Instant.ofEpochMilli(Math.min(wallClockMs, progress.watermark(wallClockMs))).minus(grace);
         for (var entry : pending.all()) {
             long arrived = arrivedAt.computeIfAbsent(entry.getKey(), k -> wallClockMs);
-            if (wallClockMs - arrived >= IDLE_DECISION_DELAY.toMillis() && !entry.getValue().timestamp().isAfter(decidable)) {
+            if (wallClockMs - arrived >= IDLE_DECISION_DELAY.toMillis() && !readTime(entry.getKey()).isAfter(decidable)) {
                 due.add(KeyValue.pair(entry.getKey(), entry.getValue()));
             }
         }
@@ -236,7 +236,7 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
     private void decide(KeyValue<String, NormalizedEvent> entry) {
         pending.delete(entry.key);
         arrivedAt.remove(entry.key);
-        String violation = violation(entry.value);
+        String violation = violation(entry.value, readTime(entry.key));
         if (violation != null) {
             alertOn(entry.value, violation);
         }
@@ -245,13 +245,13 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
     @Override
     public void process(Record<String, NormalizedEvent> record) {
         if (!progress.observe(record, context.currentSystemTimeMs())) {
-            take(record.value());
+            take(record.value(), record.timestamp());
         }
         decidePendingReads(context.currentStreamTimeMs()); // what the record (or the writer's progress) made decidable
     }
 
     /** A run change updates its run; a read waits in {@value #PENDING_STORE} for its verdict. */
-    private void take(NormalizedEvent event) {
+    private void take(NormalizedEvent event, long recordTimestamp) {
         if (isRunChange(event)) {
             String key = runKey(event.dagId(), event.runId());
             RunActivity known = runs.get(key);
@@ -261,7 +261,10 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
                 runs.put(key, next);
             }
         } else {
-            String key = String.format("%019d%c%s", event.timestamp().toEpochMilli(), SEPARATOR, event.id());
+            // a read stamped ahead of the clock (a Vault node whose clock runs ahead) waits and is judged at its record
+            // timestamp, which is capped (RecordTimes): else it would wait, and be kept, until the clock caught up
+            long at = Math.min(event.timestamp().toEpochMilli(), recordTimestamp);
+            String key = String.format("%019d%c%s", at, SEPARATOR, event.id());
             pending.put(key, event);
             arrivedAt.put(key, context.currentSystemTimeMs());
         }
@@ -276,7 +279,7 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
         Instant decidable = Instant.ofEpochMilli(watermark).minus(grace);
         List<KeyValue<String, NormalizedEvent>> due = new ArrayList<>();
         for (var entry : pending.all()) {
-            if (entry.getValue().timestamp().isAfter(decidable)) {
+            if (readTime(entry.getKey()).isAfter(decidable)) {
                 break;
             }
             due.add(KeyValue.pair(entry.getKey(), entry.getValue()));
@@ -290,9 +293,18 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
         }
     }
 
+    /** When a pending read counts as made: the time its key in {@value #PENDING_STORE} starts with. */
+    private static Instant readTime(String pendingKey) {
+        return Instant.ofEpochMilli(Long.parseLong(pendingKey.substring(0, 19)));
+    }
+
     /** Why the read is out of place, or null when a (its) run covers it. */
     String violation(NormalizedEvent read) {
-        Instant at = read.timestamp();
+        return violation(read, read.timestamp());
+    }
+
+    /** As {@link #violation(NormalizedEvent)}, for the read judged at {@code at}. */
+    private String violation(NormalizedEvent read, Instant at) {
         if (read.runId() != null) {
             List<RunActivity> named = read.dagId() != null
                     ? listOf(runs.get(runKey(read.dagId(), read.runId())))

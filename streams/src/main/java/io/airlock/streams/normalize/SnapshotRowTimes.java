@@ -2,7 +2,6 @@ package io.airlock.streams.normalize;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.ColumnTimes;
-import io.airlock.core.RecordTimes;
 import java.time.Instant;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.processor.TimestampExtractor;
@@ -30,8 +29,12 @@ public final class SnapshotRowTimes implements TimestampExtractor {
     @Override
     public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
         Instant at = record.value() instanceof JsonNode change ? of(change, table) : null;
-        // a row time ahead of the clock (a skewed or forged one) counts no further ahead than a normalized event's may be
-        return at != null && at.toEpochMilli() >= 0 ? RecordTimes.capped(at.toEpochMilli(), System.currentTimeMillis()) : record.timestamp();
+        if (at == null || at.toEpochMilli() < 0) {
+            return record.timestamp();
+        }
+        // a row the snapshot read happened before the snapshot: a row time after it (a skewed or forged one) counts as the
+        // snapshot's time, so that it cannot move stream time ahead (the same in a replay as live: no wall clock)
+        return record.timestamp() >= 0 ? Math.min(at.toEpochMilli(), record.timestamp()) : at.toEpochMilli();
     }
 
     /** When a snapshot row's own columns say it happened; null for other changes, other tables and rows without such a time. */

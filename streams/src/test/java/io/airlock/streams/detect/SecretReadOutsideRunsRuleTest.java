@@ -120,6 +120,23 @@ class SecretReadOutsideRunsRuleTest {
     }
 
     @Test
+    void shouldJudgeAReadStampedDaysAheadAtItsCappedRecordTimeInsteadOfHoldingItForDays() {
+        TestInputTopic<String, NormalizedEvent> activity = fixture.repartitionTopic(SecretReadOutsideRunsRule.TOPIC);
+        activity.pipeInput(runChange("0", "dag-run-running", at("10:25:00")));
+        // a Vault node three days ahead: the normalizer capped the record's timestamp, the event keeps Vault's time
+        var ahead = serviceRead("0", "airflow/connections/warehouse", at("10:30:00").plus(java.time.Duration.ofDays(3)));
+        activity.pipeInput(new TestRecord<>(ahead.key(), ahead.value(), ahead.headers(), at("10:30:00")));
+        activity.pipeInput(marker("0", at("11:30:00")));
+
+        org.apache.kafka.streams.state.KeyValueStore<String, NormalizedEvent> pending =
+                fixture.keyValueStore(SecretReadOutsideRunsRule.PENDING_STORE);
+        try (var all = pending.all()) {
+            assertThat(all.hasNext()).as("decided, not kept until the clock reaches Vault's").isFalse();
+        }
+        assertThat(al022()).as("the run was running when the read came").isEmpty();
+    }
+
+    @Test
     void shouldStopWaitingForATaskThatHasBeenSilentForHalfAMinute() {
         TestInputTopic<String, NormalizedEvent> activity = fixture.repartitionTopic(SecretReadOutsideRunsRule.TOPIC);
         activity.pipeInput(marker("1", at("10:00:00")));

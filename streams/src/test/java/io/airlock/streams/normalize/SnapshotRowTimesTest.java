@@ -42,6 +42,12 @@ class SnapshotRowTimesTest {
     }
 
     @Test
+    void shouldPlaceARowStampedAfterTheSnapshotAtTheSnapshot() {
+        Instant forged = SNAPSHOT.plus(java.time.Duration.ofDays(3)); // a skewed or forged dttm: stream time must not jump there
+        assertThat(extract("log", json(LogRow.airflow2(8).at(forged).event("login").snapshot()))).isEqualTo(SNAPSHOT.toEpochMilli());
+    }
+
+    @Test
     void shouldKeepTheRecordTimestampOfChangesAndOfRowsWithoutATime() {
         var run = DagRunRow.airflow3(1, "etl", "manual__1").state("running").queuedAt(QUEUED).startDate(QUEUED);
         assertThat(extract("dag_run", json(run.change("c", SNAPSHOT, null)))).as("an insert").isEqualTo(SNAPSHOT.toEpochMilli());
