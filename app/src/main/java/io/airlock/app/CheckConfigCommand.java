@@ -3,6 +3,7 @@ package io.airlock.app;
 import io.airlock.app.config.AirlockConfig;
 import io.airlock.app.config.AirlockConfigReference;
 import io.airlock.app.config.ConnectivityCheck;
+import io.airlock.app.config.VaultAuditFields;
 import io.airlock.core.config.ConfigException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -62,16 +63,16 @@ public final class CheckConfigCommand implements Callable<Integer> {
             err.println("See docs/configuration.md for every setting.");
             return 1;
         }
-        var vaultFile = io.airlock.app.config.VaultAuditFields.fileProblem(cfg.values());
+        var vaultFile = VaultAuditFields.fileProblem(cfg.values());
         if (vaultFile.isPresent()) {
-            err.println(new ConfigException(cfg.origin(), java.util.List.of(vaultFile.get())).getMessage());
+            err.println(new ConfigException(cfg.origin(), List.of(vaultFile.get())).getMessage());
             return 1;
         }
         out.println(cfg.origin() + ": OK");
         for (String note : cfg.notes()) {
             out.println("note: " + note);
         }
-        io.airlock.app.config.VaultAuditFields.fileNote(cfg.values()).ifPresent(note -> out.println("note: " + note));
+        VaultAuditFields.fileNote(cfg.values()).ifPresent(note -> out.println("note: " + note));
         out.println();
         out.println("Effective configuration (secrets show only where they come from):");
         out.print(cfg.summary()); // secrets appear in it only as where they come from

@@ -3,9 +3,9 @@ package io.airlock.app;
 import io.airlock.alerting.AlertLinks;
 import io.airlock.alerting.OpenSearchSettings;
 import io.airlock.alerting.Secret;
-import io.airlock.core.PrintableText;
 import io.airlock.core.Alert;
 import io.airlock.core.Directories;
+import io.airlock.core.PrintableText;
 import io.airlock.core.Topics;
 import io.airlock.embedded.AirflowDatabase;
 import io.airlock.embedded.AirflowSchema;
@@ -189,12 +189,13 @@ final class DemoCommand implements Callable<Integer> {
             out.printf("  Airflow DB      psql -h %s -p %d -U %s airflow   (tables log, dag_run, ab_user: captured)%n",
                     stack.postgres.host(), stack.postgres.port(), stack.postgres.superuser());
             out.println("  Vault audit     " + auditLog + "   (append audit lines: tailed)");
+            out.println("  Kafka           " + stack.kafka.bootstrapServers() + "   (topics airlock.*)");
         }
         out.printf("  Alerts          %d distinct:%n", console.alerts().size());
         console.alerts().values().stream()
                 .sorted(java.util.Comparator.comparing(Alert::ruleId).thenComparing(Alert::entity))
-                .forEach(a -> out.printf("    %s %-8s %-24s count=%-3d %s%n", a.ruleId(), a.severity().label(), PrintableText.of(shortEntity(a.entity())),
-                        a.count(), a.ruleName()));
+                .forEach(a -> out.printf("    %s %-8s %-24s count=%-3d %s%n", a.ruleId(), a.severity().label(),
+                        PrintableText.of(shortEntity(a.entity())), a.count(), a.ruleName()));
         out.println("  (a Vault entity id is shortened here; the alert's summary names the identity)");
         out.printf("Peak memory (RSS): this JVM (Kafka, Streams, Debezium, delivery) %d MiB, OpenSearch %d MiB, PostgreSQL %d MiB%n",
                 ProcessMemory.selfPeakMib(), ProcessMemory.descendantsPeakMib("opensearch"), ProcessMemory.postgresPeakMib(stack.postgres.port()));

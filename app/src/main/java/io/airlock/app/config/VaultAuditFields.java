@@ -12,8 +12,10 @@ import io.airlock.core.config.ConfigValues;
 import io.airlock.core.config.HostPort;
 import io.airlock.core.config.Setting;
 import io.airlock.core.config.Validators;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /** The Vault audit device Airlock reads. Belongs to {@code ingest} (next to the Vault tailer) once modules read their own settings. */
 public final class VaultAuditFields {
@@ -28,15 +30,15 @@ public final class VaultAuditFields {
      * for a file that is not there or not readable yet; other commands never read it): a problem when it is there but is not
      * a regular file, a note when this user cannot read it; empty when it is fine or not there yet.
      */
-    public static java.util.Optional<String> fileProblem(ConfigValues values) {
-        return values.find(FILE).filter(java.nio.file.Files::exists).filter(file -> !java.nio.file.Files.isRegularFile(file))
-                .map(file -> FILE.key() + ": is " + (java.nio.file.Files.isDirectory(file) ? "a directory"
+    public static Optional<String> fileProblem(ConfigValues values) {
+        return values.find(FILE).filter(Files::exists).filter(file -> !Files.isRegularFile(file))
+                .map(file -> FILE.key() + ": is " + (Files.isDirectory(file) ? "a directory"
                         : "not a regular file (a FIFO or a device?)") + ": it must name the file_path of Vault's file audit device");
     }
 
     /** The note of {@link #fileProblem}: the file is there but this user cannot read it. */
-    public static java.util.Optional<String> fileNote(ConfigValues values) {
-        return values.find(FILE).filter(java.nio.file.Files::isRegularFile).filter(file -> !java.nio.file.Files.isReadable(file))
+    public static Optional<String> fileNote(ConfigValues values) {
+        return values.find(FILE).filter(Files::isRegularFile).filter(file -> !Files.isReadable(file))
                 .map(file -> FILE.key() + " cannot be read by this user; the user airlock run runs as needs read access");
     }
 
