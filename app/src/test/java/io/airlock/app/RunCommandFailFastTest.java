@@ -48,6 +48,8 @@ class RunCommandFailFastTest {
         postgres.createDatabase(name);
         postgres.createAirflowSchema(name, AirflowSchema.V3);
         Path audit = Files.createFile(dir.resolve("vault-audit.log"));
+        // a dead-letter topic that refuses every dead letter: the Vault capture's one failure it cannot get past
+        kafka.createTopics(1, java.util.Map.of("max.message.bytes", "64"), name + ".dlq");
         var yml = AirlockYml.forEmbedded(name, postgres, kafka, openSearch, webhooks)
                 .vaultAuditFile(audit)
                 .stateDir(dir.resolve("state"))
@@ -66,9 +68,8 @@ class RunCommandFailFastTest {
             await().atMost(ofSeconds(60)).until(() -> get(base, "/health/ready").statusCode() == 200);
             assertThat(get(base, "/health/live").statusCode()).isEqualTo(200);
 
-            // The audit path becomes a directory: the tailer takes it for a rotated file, cannot read it and stops for good.
-            Files.delete(audit);
-            Files.createDirectory(audit);
+            // A line that is not JSON: its dead letter is refused by Kafka, so the capture stops for good (nothing is skipped).
+            Files.writeString(audit, "this is not an audit line\n", java.nio.file.StandardOpenOption.APPEND);
 
             // /health/live answers 503 from the failure until the endpoint closes, after the other stages stopped.
             var live = new AtomicReference<HttpResponse<String>>();
@@ -82,7 +83,7 @@ class RunCommandFailFastTest {
             assertThat(live.get()).as("/health/live turned 503 before the process ended").isNotNull();
             assertThat(live.get().statusCode()).isEqualTo(503);
             assertThat(live.get().body()).isEqualTo(
-                    "{\"status\":\"DOWN\",\"problems\":[\"ingest: the Vault audit capture stopped (IOException)\"]}");
+                    "{\"status\":\"DOWN\",\"problems\":[\"ingest: the Vault audit capture stopped (RecordTooLargeException)\"]}");
 
             assertThat(exit.get(90, TimeUnit.SECONDS)).isEqualTo(RunCommand.EXIT_STAGE_STOPPED);
         } finally {
@@ -92,7 +93,7 @@ class RunCommandFailFastTest {
         List<ILoggingEvent> errors = logs.list.stream().filter(e -> e.getLevel() == Level.ERROR).toList();
         assertThat(errors).hasSize(1);
         assertThat(errors.get(0).getFormattedMessage())
-                .startsWith("Stage stopped for good: ingest: the Vault audit capture stopped (IOException); exiting with code 3");
+                .startsWith("Stage stopped for good: ingest: the Vault audit capture stopped (RecordTooLargeException); exiting with code 3");
         assertThat(run.output()).contains("stopping (exit code 3)");
     }
 
