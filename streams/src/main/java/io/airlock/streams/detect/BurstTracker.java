@@ -130,20 +130,55 @@ public final class BurstTracker {
                             open.count() + 1, Alert.appendEvidence(open.evidence(), hit.eventId()));
             return new Step(new State(withinBurstBound(hits, grown), grown), grown.equals(open) ? null : grown);
         }
-        List<Hit> inWindow = hits.stream()
-                .filter(h -> !h.at().isAfter(hit.at()) && h.at().isAfter(hit.at().minus(window)))
-                .toList();
-        List<String> values = distinct ? List.copyOf(new LinkedHashSet<>(inWindow.stream().map(Hit::value).toList())) : List.of();
-        long count = distinct ? values.size() : inWindow.size();
-        if (count >= threshold && hits.contains(hit)) {
-            Instant first = inWindow.get(0).at();
-            List<String> evidence = inWindow.stream().map(Hit::eventId).limit(Alert.MAX_EVIDENCE).toList();
-            OpenBurst opened = new OpenBurst(StableIds.of(ruleId, entity, first.toString()), first, hit.at(), count, evidence, values);
-            return new Step(new State(withinBurstBound(hits, opened), opened), opened);
+        if (hits.contains(hit)) {
+            OpenBurst opened = openedWith(hits, hit, entity);
+            if (opened != null) {
+                return new Step(new State(withinBurstBound(hits, opened), opened), opened);
+            }
         }
         boolean expired = open != null && latest.isAfter(open.lastSeen().plus(window).plus(grace));
         OpenBurst kept = expired ? null : open;
         return new Step(new State(withinBurstBound(hits, kept), kept), null);
+    }
+
+    /**
+     * The burst {@code hit} completes, or null. Every window holding the hit counts — those ending at the hit and those
+     * ending at a hit that came earlier but happened later (out of order within the grace: Vault lines of one identity reach
+     * {@code events} from several partitions) — the earliest window to reach the threshold opens the burst, and the hits
+     * already kept after it grow it as they would have had they come after it. So the order the hits arrive in does not
+     * decide whether a burst is found, nor its count.
+     */
+    private OpenBurst openedWith(List<Hit> sortedHits, Hit hit, String entity) {
+        for (int end = sortedHits.indexOf(hit); end < sortedHits.size(); end++) {
+            Instant endAt = sortedHits.get(end).at();
+            if (!endAt.isBefore(hit.at().plus(window))) {
+                return null; // windows ending here no longer hold the hit
+            }
+            if (end + 1 < sortedHits.size() && sortedHits.get(end + 1).at().equals(endAt)) {
+                continue; // a window ends after every hit of its last instant
+            }
+            int start = 0;
+            while (!sortedHits.get(start).at().isAfter(endAt.minus(window))) {
+                start++;
+            }
+            List<Hit> inWindow = sortedHits.subList(start, end + 1);
+            List<String> values = distinct ? List.copyOf(new LinkedHashSet<>(inWindow.stream().map(Hit::value).toList())) : List.of();
+            long count = distinct ? values.size() : inWindow.size();
+            if (count >= threshold) {
+                Instant first = inWindow.get(0).at();
+                List<String> evidence = inWindow.stream().map(Hit::eventId).limit(Alert.MAX_EVIDENCE).toList();
+                OpenBurst opened = new OpenBurst(StableIds.of(ruleId, entity, first.toString()), first, endAt, count, evidence, values);
+                for (Hit later : sortedHits.subList(end + 1, sortedHits.size())) {
+                    if (later.at().isAfter(opened.lastSeen().plus(window))) {
+                        break;
+                    }
+                    opened = distinct ? grownDistinct(opened, later) : new OpenBurst(opened.alertId(), opened.firstSeen(), later.at(),
+                            opened.count() + 1, Alert.appendEvidence(opened.evidence(), later.eventId()));
+                }
+                return opened;
+            }
+        }
+        return null;
     }
 
     /**

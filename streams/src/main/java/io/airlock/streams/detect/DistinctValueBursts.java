@@ -112,27 +112,17 @@ final class DistinctValueBursts {
             states.put(entity, new SprayState(newest, grown));
             return grown.equals(open) ? null : grown;
         }
-        String from = entity + SEP + timeKey(hit.at().minus(window)) + AFTER_ALL_IDS;
-        String to = entity + SEP + timeKey(hit.at()) + AFTER_ALL_IDS;
-        List<KeyValue<String, String>> inWindow = stored ? byTime.range(from, to) : List.of();
-        if (stored && inWindow.size() >= threshold) {
-            if (open != null) {
-                forgetMembers(open);
+        if (stored) {
+            // the hits from a window before this one to the newest: windows ending at hits that came earlier but happened
+            // later (out of order within the grace) count too, as BurstTracker#openedWith explains
+            String from = entity + SEP + timeKey(hit.at().minus(window)) + AFTER_ALL_IDS;
+            String to = entity + SEP + timeKey(newest) + AFTER_ALL_IDS;
+            BurstTracker.OpenBurst opened = openedWith(entity, byTime.range(from, to), entity + SEP + timeKey(hit.at()) + SEP
+                    + hit.eventId(), hit.at(), open);
+            if (opened != null) {
+                states.put(entity, new SprayState(newest, opened));
+                return opened;
             }
-            Instant first = timeOf(inWindow.get(0).key);
-            List<String> evidence = inWindow.stream().map(kv -> kv.key.substring(kv.key.lastIndexOf(SEP) + 1))
-                    .limit(Alert.MAX_EVIDENCE).toList();
-            String alertId = StableIds.of(ruleId, entity, first.toString());
-            List<String> sample = new ArrayList<>(SAMPLE);
-            for (KeyValue<String, String> kv : inWindow) {
-                members.put(alertId + SEP + kv.value, "");
-                if (sample.size() < SAMPLE) {
-                    sample.add(kv.value);
-                }
-            }
-            var opened = new BurstTracker.OpenBurst(alertId, first, hit.at(), inWindow.size(), evidence, sample);
-            states.put(entity, new SprayState(newest, opened));
-            return opened;
         }
         boolean expired = open != null && newest.isAfter(open.lastSeen().plus(window).plus(grace));
         if (expired) {
@@ -140,6 +130,61 @@ final class DistinctValueBursts {
         }
         states.put(entity, new SprayState(newest, expired ? null : open));
         return null;
+    }
+
+    /**
+     * The burst the hit ({@code hitKey}, at {@code at}) completes among the entity's {@code kept} hits (in time order), or
+     * null: the earliest window holding it that reaches the threshold opens it, and the kept hits after that window grow it.
+     */
+    private BurstTracker.OpenBurst openedWith(String entity, List<KeyValue<String, String>> kept, String hitKey, Instant at,
+            BurstTracker.OpenBurst open) {
+        int hitIndex = 0;
+        while (hitIndex < kept.size() && !kept.get(hitIndex).key.equals(hitKey)) {
+            hitIndex++;
+        }
+        for (int end = hitIndex; end < kept.size(); end++) {
+            Instant endAt = timeOf(kept.get(end).key);
+            if (!endAt.isBefore(at.plus(window))) {
+                return null;
+            }
+            if (end + 1 < kept.size() && timeOf(kept.get(end + 1).key).equals(endAt)) {
+                continue; // a window ends after every hit of its last instant
+            }
+            int start = 0;
+            while (!timeOf(kept.get(start).key).isAfter(endAt.minus(window))) {
+                start++;
+            }
+            List<KeyValue<String, String>> inWindow = kept.subList(start, end + 1);
+            if (inWindow.size() >= threshold) {
+                if (open != null) {
+                    forgetMembers(open);
+                }
+                Instant first = timeOf(inWindow.get(0).key);
+                List<String> evidence = inWindow.stream().map(kv -> idOf(kv.key)).limit(Alert.MAX_EVIDENCE).toList();
+                String alertId = StableIds.of(ruleId, entity, first.toString());
+                List<String> sample = new ArrayList<>(SAMPLE);
+                for (KeyValue<String, String> kv : inWindow) {
+                    members.put(alertId + SEP + kv.value, "");
+                    if (sample.size() < SAMPLE) {
+                        sample.add(kv.value);
+                    }
+                }
+                var opened = new BurstTracker.OpenBurst(alertId, first, endAt, inWindow.size(), evidence, sample);
+                for (KeyValue<String, String> later : kept.subList(end + 1, kept.size())) {
+                    Instant laterAt = timeOf(later.key);
+                    if (laterAt.isAfter(opened.lastSeen().plus(window))) {
+                        break;
+                    }
+                    opened = grow(opened, new BurstTracker.Hit(laterAt, idOf(later.key), later.value));
+                }
+                return opened;
+            }
+        }
+        return null;
+    }
+
+    private static String idOf(String byTimeKey) {
+        return byTimeKey.substring(byTimeKey.lastIndexOf(SEP) + 1);
     }
 
     private BurstTracker.OpenBurst grow(BurstTracker.OpenBurst open, BurstTracker.Hit hit) {

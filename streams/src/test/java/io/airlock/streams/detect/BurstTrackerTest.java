@@ -9,6 +9,8 @@ import io.airlock.streams.internal.JsonSerdes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BurstTrackerTest {
@@ -39,6 +41,57 @@ class BurstTrackerTest {
         assertThat(third.fired()).isNotNull();
         assertThat(third.fired().firstSeen()).isEqualTo(T0);
         assertThat(third.fired().count()).isEqualTo(3);
+    }
+
+    /**
+     * Hits of one entity can reach {@code events} out of order (Vault lines keyed by request id, from several partitions):
+     * the burst is found, and ends with the same count, first and last seen, in every arrival order (all 120 of five hits).
+     */
+    @Test
+    void shouldFindTheSameBurstInEveryArrivalOrderOfItsHits() {
+        List<List<Integer>> orders = new ArrayList<>();
+        permute(new ArrayList<>(List.of(0, 1, 2, 3, 4)), 0, orders);
+        assertThat(orders).hasSize(120);
+        for (List<Integer> order : orders) {
+            State s = null;
+            BurstTracker.OpenBurst last = null;
+            for (int second : order) {
+                BurstTracker.Step step = feed(s, second, "e" + second);
+                s = step.next();
+                last = step.fired() != null ? step.fired() : last;
+            }
+            assertThat(last).as("arrival order %s", order).isNotNull();
+            assertThat(last.count()).as("arrival order %s", order).isEqualTo(5);
+            assertThat(last.firstSeen()).isEqualTo(T0);
+            assertThat(last.lastSeen()).isEqualTo(T0.plusSeconds(4));
+        }
+    }
+
+    @Test
+    void shouldCountEveryDistinctValueOfABurstThatArrivesNewestFirst() {
+        BurstTracker harvesting = BurstTracker.distinct("AL-021", 20, Duration.ofMinutes(5), Duration.ofMinutes(10));
+        State s = null;
+        BurstTracker.OpenBurst last = null;
+        for (int i = 24; i >= 0; i--) {
+            BurstTracker.Step step = harvesting.observe(s, "ent-1", new Hit(T0.plusMillis(50L * i), "r" + i, "secret/path-" + i));
+            s = step.next();
+            last = step.fired() != null ? step.fired() : last;
+        }
+        assertThat(last).isNotNull();
+        assertThat(last.count()).isEqualTo(25);
+        assertThat(last.firstSeen()).isEqualTo(T0);
+    }
+
+    private static void permute(List<Integer> items, int from, List<List<Integer>> out) {
+        if (from == items.size()) {
+            out.add(List.copyOf(items));
+            return;
+        }
+        for (int i = from; i < items.size(); i++) {
+            java.util.Collections.swap(items, from, i);
+            permute(items, from + 1, out);
+            java.util.Collections.swap(items, from, i);
+        }
     }
 
     @Test

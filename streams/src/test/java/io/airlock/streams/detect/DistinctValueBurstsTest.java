@@ -96,6 +96,20 @@ class DistinctValueBurstsTest {
     }
 
     @Test
+    void shouldCountEveryValueOfABurstThatArrivesNewestFirst() {
+        DistinctValueBursts tracker = tracker(10);
+        BurstTracker.OpenBurst last = null;
+        for (int i = 14; i >= 0; i--) { // a spray whose failed logins reach the rule in reverse
+            BurstTracker.OpenBurst fired = tracker.observe("all-users", new BurstTracker.Hit(T0.plusMillis(100L * i), "e" + i, "user" + i));
+            last = fired != null ? fired : last;
+        }
+        assertThat(last).isNotNull();
+        assertThat(last.count()).isEqualTo(15);
+        assertThat(last.firstSeen()).isEqualTo(T0);
+        assertThat(last.lastSeen()).isEqualTo(T0.plusMillis(1400));
+    }
+
+    @Test
     void shouldKeepTheCountExactWhileTheBurstOutgrowsItsSample() {
         DistinctValueBursts tracker = tracker(3);
         BurstTracker.OpenBurst last = null;
