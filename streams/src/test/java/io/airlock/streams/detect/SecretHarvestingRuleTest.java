@@ -58,6 +58,20 @@ class SecretHarvestingRuleTest {
     }
 
     @Test
+    void shouldRaiseTheSameAlertWhenTheReadsArriveNewestFirst() {
+        List<VaultOperation> reads = new java.util.ArrayList<>(reads("app/key-", 25, T0, Duration.ofSeconds(10)));
+        java.util.Collections.reverse(reads); // one identity's lines reach events from several partitions, out of order
+        reads.forEach(op -> op.pipeTo(fixture));
+
+        Map<String, Alert> alerts = TopologyFixture.latest(al021(fixture.alertUpdates()));
+        assertThat(alerts).hasSize(1);
+        Alert alert = alerts.values().iterator().next();
+        assertThat(alert.count()).isEqualTo(25);
+        assertThat(alert.firstSeen()).isEqualTo(T0.plus(VaultOperation.LATENCY));
+        assertThat(alert.evidence()).hasSize(25).doesNotHaveDuplicates();
+    }
+
+    @Test
     void shouldNotCountRereadsOfTheSamePath() {
         reads("app/key-", 19, T0, Duration.ofSeconds(1)).forEach(op -> op.pipeTo(fixture));
         for (int i = 0; i < 30; i++) {
