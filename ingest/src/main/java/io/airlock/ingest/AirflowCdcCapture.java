@@ -105,7 +105,7 @@ public final class AirflowCdcCapture implements AutoCloseable {
                 "Capture lag behind PostgreSQL: time a change reached Kafka minus its commit time, latest change", () -> lagMillis));
         meters.add(IngestMeters.millisGauge(IngestMeters.CDC_IDLE,
                 "Time since the Debezium engine last handed over a batch (heartbeats included)",
-                () -> System.currentTimeMillis() - lastBatchMillis));
+                this::millisSinceLastBatch));
         LOG.info("Capturing Airflow tables {} from {}", String.join(",", io.airlock.core.Topics.AIRFLOW_TABLES), database);
         return this;
     }
@@ -204,6 +204,23 @@ public final class AirflowCdcCapture implements AutoCloseable {
     public long capturedCount() {
         return captured.get();
     }
+
+    /**
+     * Whether the engine has handed over nothing — no change, no heartbeat (every {@code heartbeat.interval.ms}) — for three
+     * heartbeat intervals and at least a minute: it runs but does not stream (PostgreSQL unreachable, the replication slot
+     * held by another process), retrying. Not a failure, but not ready either.
+     */
+    public boolean isSilent() {
+        long limit = Math.max(3 * capture.heartbeatInterval().toMillis(), SILENCE_AT_LEAST.toMillis());
+        return millisSinceLastBatch() > limit;
+    }
+
+    /** Time since the engine last handed over a batch (changes or heartbeats). */
+    public long millisSinceLastBatch() {
+        return System.currentTimeMillis() - lastBatchMillis;
+    }
+
+    private static final Duration SILENCE_AT_LEAST = Duration.ofMinutes(1);
 
     /** True once the connector task runs and as long as the engine has not stopped on an error. */
     public boolean isCapturing() {

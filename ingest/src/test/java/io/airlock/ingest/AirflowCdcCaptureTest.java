@@ -215,6 +215,19 @@ class AirflowCdcCaptureTest {
         }
     }
 
+    /** Readiness counts on it: a capture that hands over nothing for three heartbeats is taken for one that cannot stream. */
+    @Test
+    void shouldHandOverHeartbeatsWhileTheDatabaseIsIdle() throws Exception {
+        Setup s = setup(AirflowSchema.V3);
+        var capture = new CaptureSettings(kafka.bootstrapServers(), s.topics(), "airflow", java.time.Duration.ofMillis(500), (short) 1);
+        try (var running = new AirflowCdcCapture(s.db(), capture).start()) {
+            assertThat(running.awaitStarted(java.time.Duration.ofSeconds(60))).isTrue();
+            await().atMost(ofSeconds(60)).until(() -> running.millisSinceLastBatch() < 1_500); // streaming
+            await().during(ofSeconds(5)).atMost(ofSeconds(10)).until(() -> running.millisSinceLastBatch() < 1_500);
+            assertThat(running.isSilent()).isFalse();
+        }
+    }
+
     private String confirmedLsn(Setup s) throws Exception {
         try (var c = postgres.connect(s.airflow().database());
                 var st = c.prepareStatement("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
