@@ -72,13 +72,14 @@ final class TopicInitializer {
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis()));
     }
 
-    private static IllegalStateException failure(String what, String bootstrapServers, Exception e) {
+    static IllegalStateException failure(String what, String bootstrapServers, Exception e) {
         if (e instanceof InterruptedException) {
             Thread.currentThread().interrupt();
             return new IllegalStateException("interrupted while trying to " + what, e);
         }
-        if (e instanceof TimeoutException) {
-            return new IllegalStateException("Kafka at " + bootstrapServers + " did not answer within " + TIMEOUT.toSeconds() + " s", e);
+        if (e instanceof TimeoutException || e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+            return new IllegalStateException("Kafka at " + bootstrapServers + " did not answer within " + TIMEOUT.toSeconds()
+                    + " s: is kafka.bootstrap-servers right, and the broker up and reachable from here?", e);
         }
         return new IllegalStateException("cannot " + what + " on " + bootstrapServers + ": " + e.getCause().getMessage(), e);
     }

@@ -31,4 +31,14 @@ class TopicInitializerTest {
         TopicInitializer.ensureTopics(kafka.bootstrapServers(), topics, 4, 1);
         assertThat(TopicInitializer.inputPartitions(kafka.bootstrapServers(), topics)).hasValue(4);
     }
+
+    @org.junit.jupiter.api.Test
+    void shouldSayInPlainWordsThatKafkaDidNotAnswer() {
+        var timedOut = new java.util.concurrent.ExecutionException(
+                new org.apache.kafka.common.errors.TimeoutException("Timed out waiting for a node assignment. Call: listTopics"));
+
+        assertThat(TopicInitializer.failure("create Airlock's topics", "kafka-1:9092", timedOut).getMessage())
+                .isEqualTo("Kafka at kafka-1:9092 did not answer within 30 s: is kafka.bootstrap-servers right, and the broker up and "
+                        + "reachable from here?");
+    }
 }
