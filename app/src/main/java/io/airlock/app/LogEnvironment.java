@@ -1,6 +1,8 @@
 package io.airlock.app;
 
 import io.airlock.core.PrintableText;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -14,7 +16,7 @@ final class LogEnvironment {
     static final String FORMAT = "AIRLOCK_LOG_FORMAT";
     static final String LEVEL = "AIRLOCK_LOG_LEVEL";
     private static final Set<String> FORMATS = Set.of("text", "json");
-    private static final java.util.List<String> LEVELS_IN_ORDER = java.util.List.of("ALL", "TRACE", "DEBUG", "INFO", "WARN", "ERROR",
+    private static final List<String> LEVELS_IN_ORDER = List.of("ALL", "TRACE", "DEBUG", "INFO", "WARN", "ERROR",
             "OFF");
     private static final Set<String> LEVELS = Set.copyOf(LEVELS_IN_ORDER);
 
@@ -29,7 +31,7 @@ final class LogEnvironment {
             return Optional.of(FORMAT + " must be text or json (lower case) or unset, not '" + printable(format) + "'");
         }
         String level = env.get(LEVEL);
-        if (level != null && !LEVELS.contains(level.toUpperCase(java.util.Locale.ROOT))) {
+        if (level != null && !LEVELS.contains(level.toUpperCase(Locale.ROOT))) {
             return Optional.of(LEVEL + " must be one of " + String.join(", ", LEVELS_IN_ORDER) + " or unset, not '" + printable(level) + "'");
         }
         return Optional.empty();

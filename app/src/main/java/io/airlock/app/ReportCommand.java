@@ -4,6 +4,7 @@ import io.airlock.alerting.OpenSearchClients;
 import io.airlock.alerting.OpenSearchSettings;
 import io.airlock.app.config.AirlockConfig;
 import io.airlock.app.config.ReportFields;
+import io.airlock.core.PrintableText;
 import io.airlock.core.config.ConfigException;
 import io.airlock.report.ManifestSignature;
 import io.airlock.report.OpenSearchRecords;
@@ -12,6 +13,7 @@ import io.airlock.report.ReportFormat;
 import io.airlock.report.ReportProgress;
 import io.airlock.report.ReportQuery;
 import io.airlock.report.ReportVerifier;
+import io.airlock.streams.detect.RuleDefinition;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -25,10 +27,12 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -147,12 +151,11 @@ final class ReportCommand implements Callable<Integer> {
 
     /** The rule ids of {@code --rules}, upper case; one that is not in the catalogue is a usage error, not an empty report. */
     static List<String> ruleIds(List<String> given) {
-        List<String> ids = given.stream().map(String::strip).map(id -> id.toUpperCase(java.util.Locale.ROOT)).toList();
+        List<String> ids = given.stream().map(String::strip).map(id -> id.toUpperCase(Locale.ROOT)).toList();
         for (String id : ids) {
-            if (io.airlock.streams.detect.RuleDefinition.byId(id).isEmpty()) {
-                throw new IllegalArgumentException("--rules: there is no rule " + io.airlock.core.PrintableText.of(id) + " (rules: "
-                        + io.airlock.streams.detect.RuleDefinition.CATALOGUE.stream().map(io.airlock.streams.detect.RuleDefinition::id)
-                                .collect(java.util.stream.Collectors.joining(", ")) + ")");
+            if (RuleDefinition.byId(id).isEmpty()) {
+                throw new IllegalArgumentException("--rules: there is no rule " + PrintableText.of(id) + " (rules: "
+                        + RuleDefinition.CATALOGUE.stream().map(RuleDefinition::id).collect(Collectors.joining(", ")) + ")");
             }
         }
         return ids;

@@ -11,6 +11,8 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * Event-time burst detection for one entity, as a pure function over its state: "at least {@code threshold} hits within
@@ -142,40 +144,60 @@ public final class BurstTracker {
     }
 
     /**
-     * The burst {@code hit} completes, or null. Every window holding the hit counts — those ending at the hit and those
-     * ending at a hit that came earlier but happened later (out of order within the grace: Vault lines of one identity reach
-     * {@code events} from several partitions) — the earliest window to reach the threshold opens the burst, and the hits
-     * already kept after it grow it as they would have had they come after it. So the order the hits arrive in does not
-     * decide whether a burst is found, nor its count.
+     * The burst {@code hit} completes, or null: the {@linkplain #firstBurstWindow first window} holding it that reaches the
+     * threshold opens it, and the hits already kept after that window grow it as they would have had they come after it. So
+     * the order the hits arrive in does not decide whether a burst is found, nor its count.
      */
     private OpenBurst openedWith(List<Hit> sortedHits, Hit hit, String entity) {
-        for (int end = sortedHits.indexOf(hit); end < sortedHits.size(); end++) {
-            Instant endAt = sortedHits.get(end).at();
-            if (!endAt.isBefore(hit.at().plus(window))) {
-                return null; // windows ending here no longer hold the hit
+        Span span = firstBurstWindow(sortedHits, sortedHits.indexOf(hit), Hit::at, window,
+                hits -> distinct ? hits.stream().map(Hit::value).distinct().count() : hits.size(), threshold);
+        if (span == null) {
+            return null;
+        }
+        List<Hit> inWindow = sortedHits.subList(span.start(), span.end() + 1);
+        List<String> values = distinct ? List.copyOf(new LinkedHashSet<>(inWindow.stream().map(Hit::value).toList())) : List.of();
+        Instant first = inWindow.get(0).at();
+        List<String> evidence = inWindow.stream().map(Hit::eventId).limit(Alert.MAX_EVIDENCE).toList();
+        OpenBurst opened = new OpenBurst(StableIds.of(ruleId, entity, first.toString()), first, inWindow.get(inWindow.size() - 1).at(),
+                distinct ? values.size() : inWindow.size(), evidence, values);
+        for (Hit later : sortedHits.subList(span.end() + 1, sortedHits.size())) {
+            if (later.at().isAfter(opened.lastSeen().plus(window))) {
+                break;
             }
-            if (end + 1 < sortedHits.size() && sortedHits.get(end + 1).at().equals(endAt)) {
-                continue; // a window ends after every hit of its last instant
+            opened = distinct ? grownDistinct(opened, later) : new OpenBurst(opened.alertId(), opened.firstSeen(), later.at(),
+                    opened.count() + 1, Alert.appendEvidence(opened.evidence(), later.eventId()));
+        }
+        return opened;
+    }
+
+    /** Indexes of the first and last element of a window, both inclusive. */
+    record Span(int start, int end) {
+    }
+
+    /**
+     * The earliest window of length {@code window} that holds the element at {@code index} of {@code sorted} (in time order)
+     * and in which {@code count} reaches {@code threshold}; null when none does. Every window holding it counts — the one
+     * ending at it and those ending at an element that came earlier but happened later (out of order within the grace:
+     * Vault lines of one identity reach {@code events} from several partitions). A window {@code (end − window, end]} ends
+     * after every element of its last instant.
+     */
+    static <T> Span firstBurstWindow(List<T> sorted, int index, Function<T, Instant> timeOf, Duration window,
+            ToLongFunction<List<T>> count, long threshold) {
+        Instant holdsUntil = timeOf.apply(sorted.get(index)).plus(window);
+        for (int end = index; end < sorted.size(); end++) {
+            Instant endAt = timeOf.apply(sorted.get(end));
+            if (!endAt.isBefore(holdsUntil)) {
+                return null; // windows ending here no longer hold the element
+            }
+            if (end + 1 < sorted.size() && timeOf.apply(sorted.get(end + 1)).equals(endAt)) {
+                continue;
             }
             int start = 0;
-            while (!sortedHits.get(start).at().isAfter(endAt.minus(window))) {
+            while (!timeOf.apply(sorted.get(start)).isAfter(endAt.minus(window))) {
                 start++;
             }
-            List<Hit> inWindow = sortedHits.subList(start, end + 1);
-            List<String> values = distinct ? List.copyOf(new LinkedHashSet<>(inWindow.stream().map(Hit::value).toList())) : List.of();
-            long count = distinct ? values.size() : inWindow.size();
-            if (count >= threshold) {
-                Instant first = inWindow.get(0).at();
-                List<String> evidence = inWindow.stream().map(Hit::eventId).limit(Alert.MAX_EVIDENCE).toList();
-                OpenBurst opened = new OpenBurst(StableIds.of(ruleId, entity, first.toString()), first, endAt, count, evidence, values);
-                for (Hit later : sortedHits.subList(end + 1, sortedHits.size())) {
-                    if (later.at().isAfter(opened.lastSeen().plus(window))) {
-                        break;
-                    }
-                    opened = distinct ? grownDistinct(opened, later) : new OpenBurst(opened.alertId(), opened.firstSeen(), later.at(),
-                            opened.count() + 1, Alert.appendEvidence(opened.evidence(), later.eventId()));
-                }
-                return opened;
+            if (count.applyAsLong(sorted.subList(start, end + 1)) >= threshold) {
+                return new Span(start, end);
             }
         }
         return null;

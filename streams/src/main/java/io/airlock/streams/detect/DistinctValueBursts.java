@@ -118,7 +118,7 @@ final class DistinctValueBursts {
             String from = entity + SEP + timeKey(hit.at().minus(window)) + AFTER_ALL_IDS;
             String to = entity + SEP + timeKey(newest) + AFTER_ALL_IDS;
             BurstTracker.OpenBurst opened = openedWith(entity, byTime.range(from, to), entity + SEP + timeKey(hit.at()) + SEP
-                    + hit.eventId(), hit.at(), open);
+                    + hit.eventId(), open);
             if (opened != null) {
                 states.put(entity, new SprayState(newest, opened));
                 return opened;
@@ -133,54 +133,44 @@ final class DistinctValueBursts {
     }
 
     /**
-     * The burst the hit ({@code hitKey}, at {@code at}) completes among the entity's {@code kept} hits (in time order), or
-     * null: the earliest window holding it that reaches the threshold opens it, and the kept hits after that window grow it.
+     * The burst the hit ({@code hitKey}) completes among the entity's {@code kept} hits (in time order), or null: the
+     * {@linkplain BurstTracker#firstBurstWindow first window} holding it that reaches the threshold opens it (one entry per
+     * value: the entries are the distinct values), and the kept hits after that window grow it.
      */
-    private BurstTracker.OpenBurst openedWith(String entity, List<KeyValue<String, String>> kept, String hitKey, Instant at,
+    private BurstTracker.OpenBurst openedWith(String entity, List<KeyValue<String, String>> kept, String hitKey,
             BurstTracker.OpenBurst open) {
         int hitIndex = 0;
         while (hitIndex < kept.size() && !kept.get(hitIndex).key.equals(hitKey)) {
             hitIndex++;
         }
-        for (int end = hitIndex; end < kept.size(); end++) {
-            Instant endAt = timeOf(kept.get(end).key);
-            if (!endAt.isBefore(at.plus(window))) {
-                return null;
-            }
-            if (end + 1 < kept.size() && timeOf(kept.get(end + 1).key).equals(endAt)) {
-                continue; // a window ends after every hit of its last instant
-            }
-            int start = 0;
-            while (!timeOf(kept.get(start).key).isAfter(endAt.minus(window))) {
-                start++;
-            }
-            List<KeyValue<String, String>> inWindow = kept.subList(start, end + 1);
-            if (inWindow.size() >= threshold) {
-                if (open != null) {
-                    forgetMembers(open);
-                }
-                Instant first = timeOf(inWindow.get(0).key);
-                List<String> evidence = inWindow.stream().map(kv -> idOf(kv.key)).limit(Alert.MAX_EVIDENCE).toList();
-                String alertId = StableIds.of(ruleId, entity, first.toString());
-                List<String> sample = new ArrayList<>(SAMPLE);
-                for (KeyValue<String, String> kv : inWindow) {
-                    members.put(alertId + SEP + kv.value, "");
-                    if (sample.size() < SAMPLE) {
-                        sample.add(kv.value);
-                    }
-                }
-                var opened = new BurstTracker.OpenBurst(alertId, first, endAt, inWindow.size(), evidence, sample);
-                for (KeyValue<String, String> later : kept.subList(end + 1, kept.size())) {
-                    Instant laterAt = timeOf(later.key);
-                    if (laterAt.isAfter(opened.lastSeen().plus(window))) {
-                        break;
-                    }
-                    opened = grow(opened, new BurstTracker.Hit(laterAt, idOf(later.key), later.value));
-                }
-                return opened;
+        BurstTracker.Span span = BurstTracker.firstBurstWindow(kept, hitIndex, kv -> timeOf(kv.key), window, List::size, threshold);
+        if (span == null) {
+            return null;
+        }
+        if (open != null) {
+            forgetMembers(open);
+        }
+        List<KeyValue<String, String>> inWindow = kept.subList(span.start(), span.end() + 1);
+        Instant first = timeOf(inWindow.get(0).key);
+        List<String> evidence = inWindow.stream().map(kv -> idOf(kv.key)).limit(Alert.MAX_EVIDENCE).toList();
+        String alertId = StableIds.of(ruleId, entity, first.toString());
+        List<String> sample = new ArrayList<>(SAMPLE);
+        for (KeyValue<String, String> kv : inWindow) {
+            members.put(alertId + SEP + kv.value, "");
+            if (sample.size() < SAMPLE) {
+                sample.add(kv.value);
             }
         }
-        return null;
+        var opened = new BurstTracker.OpenBurst(alertId, first, timeOf(inWindow.get(inWindow.size() - 1).key), inWindow.size(),
+                evidence, sample);
+        for (KeyValue<String, String> later : kept.subList(span.end() + 1, kept.size())) {
+            Instant laterAt = timeOf(later.key);
+            if (laterAt.isAfter(opened.lastSeen().plus(window))) {
+                break;
+            }
+            opened = grow(opened, new BurstTracker.Hit(laterAt, idOf(later.key), later.value));
+        }
+        return opened;
     }
 
     private static String idOf(String byTimeKey) {
