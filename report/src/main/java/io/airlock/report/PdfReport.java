@@ -2,6 +2,7 @@ package io.airlock.report;
 
 import java.awt.Color;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.pdfbox.pdmodel.PDDocument;
@@ -10,32 +11,46 @@ import org.apache.pdfbox.pdmodel.PDPage;
 import org.apache.pdfbox.pdmodel.PDPageContentStream;
 import org.apache.pdfbox.pdmodel.common.PDRectangle;
 import org.apache.pdfbox.pdmodel.font.PDFont;
+import org.apache.pdfbox.pdmodel.font.PDType0Font;
 import org.apache.pdfbox.pdmodel.font.PDType1Font;
 import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
 
 /**
  * The PDF report, drawn with Apache PDFBox: the same summary tables and charts as {@link HtmlReport}, on A4 pages. Text
- * uses the standard Helvetica font; characters it cannot show are printed as {@code ?}.
+ * uses DejaVu Sans, embedded as a subset, so user names and paths in Latin, Greek, Cyrillic and other scripts it covers
+ * print as written (right-to-left scripts left to right, unshaped); characters it has no glyph for (CJK, for one) and
+ * control characters print as {@code ?}. Without the font on the class path the report falls back to Helvetica.
  */
 public final class PdfReport {
 
     private static final float MARGIN = 50;
     private static final Color BAR = new Color(0x3b, 0x6f, 0xb6);
 
-    private final PDDocument document = new PDDocument();
-    private final PDFont regular = new PDType1Font(Standard14Fonts.FontName.HELVETICA);
-    private final PDFont bold = new PDType1Font(Standard14Fonts.FontName.HELVETICA_BOLD);
+    /** Where {@code net.sf.jasperreports:jasperreports-fonts} keeps DejaVu. */
+    private static final String FONTS = "/net/sf/jasperreports/fonts/dejavu/";
+
+    private final PDDocument document;
+    private final PDFont regular;
+    private final PDFont bold;
     private PDPageContentStream page;
     private float y;
 
-    private PdfReport() {
+    private PdfReport(PDDocument document) throws IOException {
+        this.document = document;
+        regular = font("DejaVuSans.ttf", Standard14Fonts.FontName.HELVETICA);
+        bold = font("DejaVuSans-Bold.ttf", Standard14Fonts.FontName.HELVETICA_BOLD);
+    }
+
+    private PDFont font(String file, Standard14Fonts.FontName fallback) throws IOException {
+        try (InputStream in = PdfReport.class.getResourceAsStream(FONTS + file)) {
+            return in == null ? new PDType1Font(fallback) : PDType0Font.load(document, in, true);
+        }
     }
 
     /** Writes the summary and charts of a report to {@code file}. */
     public static void write(Path file, ReportSummary summary, List<String> dataFiles) throws IOException {
-        PdfReport pdf = new PdfReport();
-        try (PDDocument doc = pdf.document) {
-            pdf.render(summary, dataFiles);
+        try (PDDocument doc = new PDDocument()) {
+            new PdfReport(doc).render(summary, dataFiles);
             doc.save(file.toFile());
         }
     }
@@ -186,14 +201,14 @@ public final class PdfReport {
         return text.length() <= max ? text : text.substring(0, max - 1) + "~";
     }
 
-    /** Replaces what the standard font cannot encode (non-Latin scripts, control characters) with {@code ?}. */
+    /** Replaces what {@code font} has no glyph for, and control characters, with {@code ?}. */
     static String printable(PDFont font, String text) {
         StringBuilder out = new StringBuilder(text.length());
         text.codePoints().forEach(cp -> {
             String ch = new String(Character.toChars(cp));
             try {
                 font.encode(ch);
-                out.append(cp < 0x20 ? "?" : ch);
+                out.append(Character.isISOControl(cp) ? "?" : ch);
             } catch (IOException | IllegalArgumentException e) {
                 out.append('?');
             }

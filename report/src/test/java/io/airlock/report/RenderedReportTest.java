@@ -3,6 +3,8 @@ package io.airlock.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.airlock.core.Alert;
+import io.airlock.core.Severity;
 import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.IOException;
@@ -102,6 +104,26 @@ class RenderedReportTest {
             assertThat(text).contains(table);
         }
         assertThat(text).contains("airflow.log").contains("vault.audit").contains("failed logins 5");
+    }
+
+    @Test
+    void shouldPrintNonLatinNamesInThePdfAsWritten() throws IOException {
+        List<Alert> alerts = new ArrayList<>(SampleData.alerts());
+        for (String entity : List.of("Jürgen Ørsted", "Дмитрий", "Ελένη", "山田")) {
+            alerts.add(new Alert("al-" + entity, "AL-001", "failed-login burst", Severity.HIGH, SampleData.DAY.plusSeconds(600),
+                    null, null, 5, entity, "5 failed logins", List.of(), List.of("T1110"), null, Alert.Status.OPEN));
+        }
+        Path dir = tmp.resolve("non-latin");
+        new ReportExporter(SampleData.source(SampleData.events(), alerts), ReportProgress.NONE, Clock.systemUTC())
+                .export(QUERY, EnumSet.of(ReportFormat.PDF), dir, Optional.empty());
+
+        String text;
+        try (var pdf = org.apache.pdfbox.Loader.loadPDF(dir.resolve("report.pdf").toFile())) {
+            text = new org.apache.pdfbox.text.PDFTextStripper().getText(pdf);
+        }
+        assertThat(text).contains("Jürgen Ørsted", "Дмитрий", "Ελένη")
+                .as("no glyph for CJK in DejaVu Sans").contains("??").doesNotContain("山田");
+        assertThat(Files.size(dir.resolve("report.pdf"))).as("fonts embedded as subsets").isLessThan(200_000);
     }
 
     @Test
