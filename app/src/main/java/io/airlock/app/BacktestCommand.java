@@ -3,6 +3,7 @@ package io.airlock.app;
 import io.airlock.app.backtest.Backtest;
 import io.airlock.app.config.AirlockConfig;
 import io.airlock.core.config.ConfigException;
+import io.airlock.core.config.ConfigSource;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -39,11 +40,11 @@ final class BacktestCommand implements Callable<Integer> {
         AirlockConfig loaded = AirlockConfig.defaults();
         if (config != null) {
             try {
-                loaded = AirlockConfig.load(config, System.getenv());
+                loaded = AirlockConfig.from(ConfigSource.fromFile(config, System.getenv()).withoutSecrets());
             } catch (ConfigException e) {
                 System.err.println(e.getMessage());
-                System.err.println("backtest: it uses only the detection (detection.*, rules.*) and vault.audit settings, but the whole "
-                        + "file must check out, secrets included; for a backtest elsewhere, copy those blocks into a file of their own");
+                System.err.println("backtest: it uses only the detection (detection.*, rules.*) and vault.audit settings, and reads "
+                        + "no secret, but the rest of the file must check out too");
                 return 1;
             }
         }

@@ -196,12 +196,12 @@ public final class ConfigDefinition {
             }
             return;
         }
-        SecretValue secret = env != null ? fromEnv(s, env, source, problems) : fromFile(s, file, problems);
+        SecretValue secret = env != null ? fromEnv(s, env, source, problems) : fromFile(s, file, source, problems);
         if (secret == null) {
             values.failed(s);
             return;
         }
-        Optional<String> problem = s.check(secret);
+        Optional<String> problem = secret.isUnread() ? Optional.empty() : s.check(secret);
         if (problem.isPresent()) {
             problems.add(s.key(), problem.get());
             values.failed(s);
@@ -218,6 +218,9 @@ public final class ConfigDefinition {
             return null;
         }
         String name = variable.strip();
+        if (!source.readsSecrets()) {
+            return SecretValue.unread("env " + name);
+        }
         Optional<String> value = source.env(name);
         if (value.isEmpty()) {
             problems.add(s.envKey(), "environment variable " + name + " is not set");
@@ -226,7 +229,7 @@ public final class ConfigDefinition {
         return SecretValue.fromEnv(name, value.get());
     }
 
-    private static SecretValue fromFile(Setting<SecretValue> s, Object file, ConfigProblems problems) {
+    private static SecretValue fromFile(Setting<SecretValue> s, Object file, ConfigSource source, ConfigProblems problems) {
         if (!(file instanceof String name) || name.isBlank()) {
             problems.add(s.fileKey(), "must be the path of a file holding the secret (the value given is not shown)");
             return null;
@@ -237,6 +240,9 @@ public final class ConfigDefinition {
         } catch (InvalidPathException e) {
             problems.add(s.fileKey(), "must be the path of a file holding the secret (the value given is not shown)");
             return null;
+        }
+        if (!source.readsSecrets()) {
+            return SecretValue.unread("file " + path);
         }
         try {
             String value = Files.readString(path).stripTrailing();

@@ -33,14 +33,16 @@ public final class ConfigSource {
     private final Map<String, String> env;
     private final List<String> problems;
     private final boolean readable;
+    private final boolean readsSecrets;
 
     private ConfigSource(String origin, Map<String, Object> values, Map<String, String> env, List<String> problems) {
-        this(origin, values, env, problems, true);
+        this(origin, values, env, problems, true, true);
     }
 
     private ConfigSource(String origin, Map<String, Object> values, Map<String, String> env, List<String> problems,
-            boolean readable) {
+            boolean readable, boolean readsSecrets) {
         this.readable = readable;
+        this.readsSecrets = readsSecrets;
         this.origin = origin;
         this.values = Collections.unmodifiableMap(values);
         this.env = Map.copyOf(env);
@@ -98,7 +100,7 @@ public final class ConfigSource {
     }
 
     private static ConfigSource failed(String origin, Map<String, String> env, String problem) {
-        return new ConfigSource(origin, new LinkedHashMap<>(), env, List.of(problem), false);
+        return new ConfigSource(origin, new LinkedHashMap<>(), env, List.of(problem), false, true);
     }
 
     private static void flatten(String prefix, Object node, Map<String, Object> out, List<String> problems) {
@@ -147,6 +149,20 @@ public final class ConfigSource {
 
     private static String shorten(String s) {
         return s.length() > MAX_DETAIL ? s.substring(0, MAX_DETAIL) + "…" : s;
+    }
+
+    /**
+     * The same settings, with secrets checked for form only and never read: no environment variable or file is looked
+     * up, and each secret given stands as {@link SecretValue#unread unread}. For commands that use no secret
+     * ({@code backtest}), so a production file can be used where its secrets are not.
+     */
+    public ConfigSource withoutSecrets() {
+        return new ConfigSource(origin, values, env, problems, readable, false);
+    }
+
+    /** False for {@link #withoutSecrets()}. */
+    public boolean readsSecrets() {
+        return readsSecrets;
     }
 
     /** What was read: the file name, or {@code embedded defaults}. */

@@ -12,10 +12,16 @@ public final class SecretValue {
 
     private final String value;
     private final String origin;
+    private final boolean unread;
 
     private SecretValue(String value, String origin) {
+        this(value, origin, false);
+    }
+
+    private SecretValue(String value, String origin, boolean unread) {
         this.value = Objects.requireNonNull(value, "secret");
         this.origin = Objects.requireNonNull(origin, "origin");
+        this.unread = unread;
         if (value.isEmpty()) {
             throw new IllegalArgumentException("a secret must not be empty (" + origin + ")");
         }
@@ -29,6 +35,19 @@ public final class SecretValue {
     /** A secret read from {@code file}. */
     public static SecretValue fromFile(Path file, String value) {
         return new SecretValue(value, "file " + file);
+    }
+
+    /**
+     * A secret that is configured at {@code origin} but was deliberately not read ({@link ConfigSource#withoutSecrets()});
+     * its value is a stand-in that reaches nothing.
+     */
+    public static SecretValue unread(String origin) {
+        return new SecretValue("unread", origin + " (not read)", true);
+    }
+
+    /** True for {@link #unread}: there is no real value to check or send. */
+    public boolean isUnread() {
+        return unread;
     }
 
     /** Where the secret came from, e.g. {@code env SLACK_WEBHOOK_URL} or {@code file /run/secrets/db}; never the value. */
