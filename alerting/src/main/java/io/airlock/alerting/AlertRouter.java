@@ -88,11 +88,12 @@ public final class AlertRouter {
     }
 
     /**
-     * What one receiver was last told about one alert: the version's {@code count}, {@code last_seen} and status, and
-     * when (wall clock) the receiver confirmed it. Persisted by the delivery loop in the delivery-state topic so a
-     * restart after a crash does not notify it again.
+     * What one receiver was last told about one alert: the version's {@code count}, {@code last_seen}, status and
+     * severity, and when (wall clock) the receiver confirmed it. Persisted by the delivery loop in the delivery-state
+     * topic so a restart after a crash does not notify it again. {@code severity} is null in what was persisted before it
+     * was remembered.
      */
-    public record Notified(long count, Instant lastSeen, Alert.Status status, Instant confirmedAt) {
+    public record Notified(long count, Instant lastSeen, Alert.Status status, Severity severity, Instant confirmedAt) {
         public Notified {
             Objects.requireNonNull(lastSeen, "lastSeen");
             Objects.requireNonNull(status, "status");
@@ -256,7 +257,7 @@ public final class AlertRouter {
     }
 
     private synchronized Notified mark(Alert alert, String channel) {
-        Notified last = new Notified(alert.count(), lastSeen(alert), status(alert), clock.instant());
+        Notified last = new Notified(alert.count(), lastSeen(alert), status(alert), alert.severity(), clock.instant());
         notified.put(key(alert.id(), channel), last);
         return last;
     }
@@ -335,10 +336,15 @@ public final class AlertRouter {
         if (last == null) {
             return true;
         }
-        if (last.status() != status(alert)) {
+        if (last.status() != status(alert) || isEscalation(alert, last)) {
             return true;
         }
         return alert.count() > last.count() && !lastSeen(alert).isBefore(last.lastSeen().plus(repeatInterval));
+    }
+
+    /** A rule raised the alert's severity (AL-010 after a login alert, AL-012 and AL-024 off hours): said at once. */
+    private static boolean isEscalation(Alert alert, Notified last) {
+        return last.severity() != null && alert.severity() != null && alert.severity().compareTo(last.severity()) > 0;
     }
 
     private static String key(String alertId, String channel) {

@@ -97,6 +97,30 @@ class AlertRouterTest {
     }
 
     @Test
+    void shouldNotifyAnEscalationAtOnceButNotADeEscalation() throws Exception {
+        router.deliver(TestAlerts.failedLoginBurst().severity(Severity.MEDIUM).count(5).build());
+        router.deliver(TestAlerts.failedLoginBurst().severity(Severity.HIGH).count(5).build()); // AL-010 after AL-001
+        router.deliver(TestAlerts.failedLoginBurst().severity(Severity.HIGH).count(6).build());
+        router.deliver(TestAlerts.failedLoginBurst().severity(Severity.MEDIUM).count(7).build());
+
+        assertThat(slack.sent).extracting(Alert::severity, Alert::count)
+                .containsExactly(tuple(Severity.MEDIUM, 5L), tuple(Severity.HIGH, 5L));
+        assertThat(pagerDuty.sent).extracting(Alert::severity).containsExactly(Severity.HIGH);
+    }
+
+    @Test
+    void shouldNotTakeARememberedNotificationWithoutSeverityForAnEscalation() throws Exception {
+        Alert high = TestAlerts.failedLoginBurst().severity(Severity.HIGH).build();
+        AlertRouter.Notified before = new AlertRouter.Notified(high.count(), high.lastSeen(), Alert.Status.OPEN, null,
+                Instant.now());
+        router.restore("slack", high.id(), before); // persisted by 0.1.0, which did not remember severities
+
+        router.deliver(high);
+
+        assertThat(slack.sent).isEmpty();
+    }
+
+    @Test
     void shouldRetryOnlyTheChannelThatWasUnavailable() throws Exception {
         Alert alert = TestAlerts.failedLoginBurst().build();
         pagerDuty.failWith = new DeliveryException("pagerduty: down");

@@ -2,9 +2,10 @@ package io.airlock.core;
 
 /**
  * Text from the sources (user names, DAG ids, Vault identities and paths) made safe to print on a terminal or a log line:
- * control characters (escape sequences, carriage returns, newlines), line and paragraph separators and bidi embeddings,
- * overrides and isolates each become {@code ?}, so a value can neither drive the terminal, forge a line, nor reorder
- * what is shown. The value itself stays unchanged everywhere else (events, alerts, the index).
+ * control characters (escape sequences, carriage returns, newlines), line and paragraph separators and invisible format
+ * characters (bidi embeddings, overrides and isolates, zero-width joiners, direction marks, soft hyphens) each become
+ * {@code ?}, so a value can neither drive the terminal, forge a line, reorder what is shown, nor pass for another
+ * ({@code ad\u200Dmin} for {@code admin}). The value itself stays unchanged everywhere else (events, alerts, the index).
  */
 public final class PrintableText {
 
@@ -21,9 +22,8 @@ public final class PrintableText {
     }
 
     private static boolean unsafe(int c) {
-        return Character.isISOControl(c)
-                || Character.getType(c) == Character.LINE_SEPARATOR || Character.getType(c) == Character.PARAGRAPH_SEPARATOR
-                || c >= '\u202A' && c <= '\u202E' // bidi embeddings and overrides
-                || c >= '\u2066' && c <= '\u2069'; // bidi isolates
+        int type = Character.getType(c);
+        return Character.isISOControl(c) || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR
+                || type == Character.FORMAT; // bidi controls, zero-width joiners, direction marks, soft hyphens, tags
     }
 }

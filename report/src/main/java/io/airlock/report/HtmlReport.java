@@ -163,7 +163,10 @@ public final class HtmlReport {
         return text.substring(0, end) + "…";
     }
 
-    /** Escapes text for HTML element content and quoted attribute values. */
+    /**
+     * Escapes text for HTML element content and quoted attribute values; invisible format characters (bidi overrides,
+     * zero-width joiners, direction marks) show as {@code ?}, so a name can neither reorder the page nor pass for another.
+     */
     public static String escape(String text) {
         StringBuilder out = new StringBuilder(text.length() + 16);
         for (int i = 0; i < text.length(); i++) {
@@ -175,7 +178,11 @@ public final class HtmlReport {
                 case '"' -> out.append("&quot;");
                 case '\'' -> out.append("&#39;");
                 default -> {
-                    if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    int codePoint = text.codePointAt(i);
+                    if (Character.getType(codePoint) == Character.FORMAT) {
+                        out.append('?'); // invisible: a bidi override, a zero-width joiner, a direction mark, a tag
+                        i += Character.charCount(codePoint) - 1;
+                    } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
                         out.append(c).append(text.charAt(++i));
                     } else if (c < 0x20 && c != '\n' && c != '\t' || Character.isSurrogate(c)) {
                         out.append("&#xFFFD;");

@@ -201,14 +201,14 @@ public final class PdfReport {
         return text.length() <= max ? text : text.substring(0, max - 1) + "~";
     }
 
-    /** Replaces what {@code font} has no glyph for, and control characters, with {@code ?}. */
+    /** Replaces what {@code font} has no glyph for, control characters and invisible format characters with {@code ?}. */
     static String printable(PDFont font, String text) {
         StringBuilder out = new StringBuilder(text.length());
         text.codePoints().forEach(cp -> {
             String ch = new String(Character.toChars(cp));
             try {
                 font.encode(ch);
-                out.append(Character.isISOControl(cp) ? "?" : ch);
+                out.append(Character.isISOControl(cp) || Character.getType(cp) == Character.FORMAT ? "?" : ch);
             } catch (IOException | IllegalArgumentException e) {
                 out.append('?');
             }

@@ -127,6 +127,13 @@ class RenderedReportTest {
     }
 
     @Test
+    void shouldShowInvisibleCharactersInHtmlAndPdfSoANameCannotPassForAnother() {
+        assertThat(HtmlReport.escape("ad\u200Dmin \u202Egnp.exe \uDB40\uDC41 😀")).isEqualTo("ad?min ?gnp.exe ? 😀");
+        assertThat(PdfReport.printable(new org.apache.pdfbox.pdmodel.font.PDType1Font(
+                org.apache.pdfbox.pdmodel.font.Standard14Fonts.FontName.HELVETICA), "ad\u200Dmin\u00AD")).isEqualTo("ad?min?");
+    }
+
+    @Test
     void shouldEscapeHostileValuesInTheHtml() throws IOException {
         String html = Files.readString(report.resolve("report.html"));
 

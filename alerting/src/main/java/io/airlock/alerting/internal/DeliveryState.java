@@ -5,6 +5,7 @@ import io.airlock.alerting.DeliveryException;
 import io.airlock.core.Alert;
 import io.airlock.core.Json;
 import io.airlock.core.MalformedRecordException;
+import io.airlock.core.Severity;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,8 +52,9 @@ public class DeliveryState implements AutoCloseable {
     /** Remembers nothing beyond the router's memory. */
     public static final DeliveryState NONE = new DeliveryState();
 
-    /** The value of one entry; the key is {@code <receiver>/<alert id>}. */
-    record Entry(String receiver, String alertId, long count, Instant lastSeen, Alert.Status status, Instant confirmedAt) {
+    /** The value of one entry; the key is {@code <receiver>/<alert id>}; {@code severity} is absent in entries of 0.1.0. */
+    record Entry(String receiver, String alertId, long count, Instant lastSeen, Alert.Status status, Severity severity,
+            Instant confirmedAt) {
     }
 
     private final Producer<byte[], byte[]> producer;
@@ -187,7 +189,8 @@ public class DeliveryState implements AutoCloseable {
                 throw new MalformedRecordException("incomplete entry");
             }
             return router.restore(entry.receiver(), entry.alertId(),
-                    new AlertRouter.Notified(entry.count(), entry.lastSeen(), entry.status(), entry.confirmedAt()));
+                    new AlertRouter.Notified(entry.count(), entry.lastSeen(), entry.status(), entry.severity(),
+                            entry.confirmedAt()));
         } catch (MalformedRecordException e) {
             log.warn("delivery state: ignoring unreadable entry {}-{}@{}", record.topic(), record.partition(), record.offset());
             return false;
@@ -203,7 +206,7 @@ public class DeliveryState implements AutoCloseable {
         if (producer == null) {
             return;
         }
-        Entry entry = new Entry(receiver, alertId, notified.count(), notified.lastSeen(), notified.status(),
+        Entry entry = new Entry(receiver, alertId, notified.count(), notified.lastSeen(), notified.status(), notified.severity(),
                 notified.confirmedAt());
         byte[] key = (receiver + '/' + alertId).getBytes(StandardCharsets.UTF_8);
         writes.sendAndAwait(new ProducerRecord<>(topic, key, Json.write(entry)));

@@ -14,8 +14,10 @@ import java.util.Optional;
 /**
  * The Block Kit message for one alert: a header (severity, rule), fields (entity, count, first/last seen), the summary,
  * evidence, a context line and buttons to the runbook and to Discover. Every untrusted value goes through
- * {@link SlackText}; every text stays within Slack's limits (header 150, section 3000, field 2000, button text 75, URL
- * 3000, 50 blocks).
+ * {@link SlackText}; the entity, the summary and the evidence ids are shown as code, where Slack applies no formatting
+ * ({@code *bold*}, {@code _italic_}, {@code ~strike~}) and makes no link, and every {@code mrkdwn} text is
+ * {@code verbatim}, so Slack neither turns bare URLs into links nor parses mentions. Every text stays within Slack's
+ * limits (header 150, section 3000, field 2000, button text 75, URL 3000, 50 blocks).
  */
 public final class SlackMessage {
 
@@ -46,14 +48,16 @@ public final class SlackMessage {
 
         ObjectNode facts = blocks.addObject().put("type", "section");
         ArrayNode fields = facts.putArray("fields");
-        field(fields, "Entity", SlackText.field(alert.entity(), MAX_FIELD - 20));
+        String entity = SlackText.field(alert.entity(), MAX_FIELD - 20);
+        field(fields, "Entity", entity.isEmpty() ? "" : code(entity));
         field(fields, "Count", Long.toString(alert.count()));
         field(fields, "First seen", time(alert.firstSeen()));
         field(fields, "Last seen", time(alert.lastSeen()));
         field(fields, "Severity", label(alert.severity()));
         field(fields, "Status", alert.status() == null ? "open" : alert.status().name().toLowerCase(java.util.Locale.ROOT));
 
-        section(blocks, SlackText.block(alert.summary() == null ? "(no summary)" : alert.summary(), MAX_SECTION));
+        section(blocks, alert.summary() == null || alert.summary().isBlank() ? "(no summary)"
+                : "```" + SlackText.block(alert.summary(), MAX_SECTION - 6).replace('`', '\'') + "```");
 
         if (!alert.evidence().isEmpty() || !alert.techniqueIds().isEmpty()) {
             section(blocks, evidence(alert));
@@ -68,9 +72,9 @@ public final class SlackMessage {
         }
 
         ObjectNode context = blocks.addObject().put("type", "context");
-        context.putArray("elements").addObject().put("type", "mrkdwn")
-                .put("text", SlackText.truncate("Airlock alert `" + SlackText.field(alert.id(), 100) + "` · rule `"
-                        + SlackText.field(alert.ruleId(), 100) + "` · " + time(alert.timestamp()), MAX_SECTION));
+        String footer = "Airlock alert " + code(SlackText.field(alert.id(), 100)) + " · rule "
+                + code(SlackText.field(alert.ruleId(), 100)) + " · " + time(alert.timestamp());
+        mrkdwn(context.putArray("elements").addObject(), SlackText.truncate(footer, MAX_SECTION));
         assert blocks.size() <= MAX_BLOCKS;
         return message;
     }
@@ -98,18 +102,27 @@ public final class SlackMessage {
             if (i > 0) {
                 text.append(", ");
             }
-            text.append('`').append(SlackText.field(values.get(i), 80).replace("`", "'")).append('`');
+            text.append(code(SlackText.field(values.get(i), 80)));
         }
     }
 
     private static void field(ArrayNode fields, String name, String escapedValue) {
-        fields.addObject().put("type", "mrkdwn")
-                .put("text", SlackText.truncate("*" + name + "*\n" + (escapedValue.isEmpty() ? "-" : escapedValue), MAX_FIELD));
+        String value = escapedValue.isEmpty() ? "-" : escapedValue;
+        mrkdwn(fields.addObject(), SlackText.truncate("*" + name + "*\n" + value, MAX_FIELD));
     }
 
     private static void section(ArrayNode blocks, String escapedText) {
-        blocks.addObject().put("type", "section").putObject("text").put("type", "mrkdwn")
-                .put("text", escapedText.isEmpty() ? "-" : escapedText);
+        mrkdwn(blocks.addObject().put("type", "section").putObject("text"), escapedText.isEmpty() ? "-" : escapedText);
+    }
+
+    /** A {@code mrkdwn} text object that Slack takes as written: no auto-links, no mention parsing. */
+    private static void mrkdwn(ObjectNode textObject, String escapedText) {
+        textObject.put("type", "mrkdwn").put("text", escapedText).put("verbatim", true);
+    }
+
+    /** An escaped value as inline code: no formatting, no links; its own backticks would end the code, so they become '. */
+    private static String code(String escapedValue) {
+        return '`' + escapedValue.replace('`', '\'') + '`';
     }
 
     private static void button(ArrayNode elements, String text, URI url, String actionId) {

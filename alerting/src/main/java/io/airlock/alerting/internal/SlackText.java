@@ -5,7 +5,8 @@ package io.airlock.alerting.internal;
  * Slack only interprets control sequences inside {@code <...>} ({@code <!channel>}, {@code <@U123>},
  * {@code <http://x|label>}) and entities starting with {@code &}, so escaping {@code & < >} as Slack documents it makes
  * pings and forged links impossible. Control characters (newlines included, for single-line fields) are flattened so
- * a value cannot fake extra lines, and text is cut to Slack's limits with an ellipsis without splitting an escape or
+ * a value cannot fake extra lines, invisible format characters show as {@code ?} so a value cannot pass for another
+ * ({@code ad\u200Dmin} for {@code admin}) or reorder what is shown, and text is cut to Slack's limits with an ellipsis without splitting an escape or
  * a surrogate pair.
  */
 public final class SlackText {
@@ -33,7 +34,10 @@ public final class SlackText {
         return out.toString();
     }
 
-    /** Replaces every run of control, line/paragraph separator and bidi-override characters by one space, and trims. */
+    /**
+     * Replaces every run of control characters, line and paragraph separators and white space by one space, and every
+     * invisible format character (bidi overrides, zero-width joiners, direction marks, soft hyphens) by {@code ?}; trims.
+     */
     public static String singleLine(String text) {
         return flatten(text, false);
     }
@@ -84,20 +88,23 @@ public final class SlackText {
         }
         StringBuilder out = new StringBuilder(text.length());
         boolean pendingSpace = false;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
+        for (int i = 0; i < text.length(); ) {
+            int c = text.codePointAt(i);
+            i += Character.charCount(c);
             if (keepNewlines && c == '\n') {
                 trimTrailingSpace(out);
                 out.append('\n');
                 pendingSpace = false;
-            } else if (isUnsafe(c) || Character.isWhitespace(c)) {
+            } else if (breaksLines(c) || Character.isWhitespace(c)) {
                 pendingSpace = out.length() > 0 && out.charAt(out.length() - 1) != '\n';
             } else {
                 if (pendingSpace) {
                     out.append(' ');
                     pendingSpace = false;
                 }
-                out.append(c);
+                // Invisible format characters (zero-width joiners, direction marks and overrides, soft hyphens, tags)
+                // would make "ad\u200Dmin" look like "admin" or reorder what is shown: they are shown as '?'.
+                out.appendCodePoint(Character.getType(c) == Character.FORMAT ? '?' : c);
             }
         }
         return out.toString().strip();
@@ -109,11 +116,8 @@ public final class SlackText {
         }
     }
 
-    private static boolean isUnsafe(char c) {
+    private static boolean breaksLines(int c) {
         return Character.isISOControl(c)
-                || c == '\u2028' || c == '\u2029' // line and paragraph separators
-                || c >= '\u202A' && c <= '\u202E' // bidi embeddings and overrides
-                || c >= '\u2066' && c <= '\u2069' // bidi isolates
-                || c == '\u200B' || c == '\uFEFF'; // zero width space, BOM
+                || c == '\u2028' || c == '\u2029'; // line and paragraph separators
     }
 }

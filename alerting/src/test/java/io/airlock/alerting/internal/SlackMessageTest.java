@@ -68,6 +68,33 @@ class SlackMessageTest {
     }
 
     @Test
+    void shouldShowUntrustedValuesAsCodeInVerbatimTextSoSlackNeitherFormatsNorLinksThem() {
+        Alert alert = TestAlerts.failedLoginBurst()
+                .entity("oidc-https://sso-reset.example/verify *URGENT* _it_ ~x~ `code`")
+                .summary("reads by *svc* from https://evil.example\nsecond line")
+                .build();
+
+        JsonNode message = SlackMessage.of(alert, LINKS);
+
+        List<JsonNode> texts = new ArrayList<>();
+        message.path("blocks").forEach(block -> {
+            block.path("fields").forEach(texts::add);
+            if (block.path("text").path("type").asText().equals("mrkdwn")) {
+                texts.add(block.path("text"));
+            }
+            block.path("elements").forEach(e -> {
+                if (e.path("type").asText().equals("mrkdwn")) {
+                    texts.add(e);
+                }
+            });
+        });
+        assertThat(texts).hasSizeGreaterThan(6).allSatisfy(t -> assertThat(t.path("verbatim").asBoolean()).isTrue());
+        List<String> shown = texts.stream().map(t -> t.path("text").asText()).toList();
+        assertThat(shown).contains("*Entity*\n`oidc-https://sso-reset.example/verify *URGENT* _it_ ~x~ 'code'`",
+                "```reads by *svc* from https://evil.example\nsecond line```");
+    }
+
+    @Test
     void shouldShowSeverityRuleAndFacts() {
         JsonNode message = SlackMessage.of(TestAlerts.failedLoginBurst().count(7).build(), LINKS);
 
@@ -76,7 +103,7 @@ class SlackMessageTest {
         assertThat(header.path("text").path("text").asText()).contains("HIGH", "AL-001", "failed-login burst");
         List<String> fields = new ArrayList<>();
         message.path("blocks").get(1).path("fields").forEach(f -> fields.add(f.path("text").asText()));
-        assertThat(fields).contains("*Entity*\nalice", "*Count*\n7", "*First seen*\n2025-03-14T09:26:53Z",
+        assertThat(fields).contains("*Entity*\n`alice`", "*Count*\n7", "*First seen*\n2025-03-14T09:26:53Z",
                 "*Last seen*\n2025-03-14T09:33:53Z");
     }
 

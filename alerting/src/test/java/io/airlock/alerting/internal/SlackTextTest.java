@@ -31,7 +31,15 @@ class SlackTextTest {
     @Test
     void shouldFlattenNewlinesAndControlCharactersInSingleLineFields() {
         assertThat(SlackText.field("alice\n*Severity*\r\nlow\tx\u0000y\u2028z\u202Eevil", 100))
-                .isEqualTo("alice *Severity* low x y z evil");
+                .isEqualTo("alice *Severity* low x y z?evil");
+    }
+
+    @Test
+    void shouldShowInvisibleFormatCharactersSoANameCannotPassForAnother() {
+        assertThat(SlackText.field("ad\u200Dmin", 100)).isEqualTo("ad?min");
+        assertThat(SlackText.field("\u200Eroot\u00AD\u2060\uFEFF", 100)).isEqualTo("?root???");
+        assertThat(SlackText.field("svc\uDB40\uDC41", 100)).as("a tag character, outside the BMP").isEqualTo("svc?");
+        assertThat(SlackText.field("Ωμέγα 用户 😀", 100)).isEqualTo("Ωμέγα 用户 😀");
     }
 
     @Test
