@@ -2,6 +2,7 @@ package io.airlock.alerting;
 
 import io.airlock.core.Alert;
 import io.airlock.core.IndexNames;
+import io.airlock.core.config.ConfigTypes;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -128,7 +129,7 @@ public record AlertLinks(Optional<URI> dashboardsUrl, Optional<URI> runbookBaseU
     }
 
     private static boolean isHttp(URI uri) {
-        return ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme())) && uri.getHost() != null;
+        return ConfigTypes.isHttpUrl(uri);
     }
 
     private static void requireHttp(URI uri) {

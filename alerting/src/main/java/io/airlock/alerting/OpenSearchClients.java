@@ -5,6 +5,7 @@ import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
@@ -69,8 +70,9 @@ public final class OpenSearchClients {
     }
 
     private static HttpHost host(URI url) {
-        int port = url.getPort() != -1 ? url.getPort() : "https".equals(url.getScheme()) ? 443 : 9200;
-        return new HttpHost(url.getScheme(), url.getHost(), port);
+        String scheme = url.getScheme().toLowerCase(Locale.ROOT);
+        int port = url.getPort() != -1 ? url.getPort() : "https".equals(scheme) ? 443 : 9200;
+        return new HttpHost(scheme, url.getHost(), port);
     }
 
     /** Development only: accepts every certificate (the flag is {@link OpenSearchSettings#trustAllCertificates()}). */

@@ -1,6 +1,7 @@
 package io.airlock.alerting;
 
 import io.airlock.core.IndexNames;
+import io.airlock.core.config.ConfigTypes;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -35,7 +36,7 @@ public record OpenSearchSettings(
             throw new IllegalArgumentException("at least one OpenSearch URL is required");
         }
         for (URI url : urls) {
-            if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
+            if (!ConfigTypes.isHttpUrl(url)) {
                 throw new IllegalArgumentException("OpenSearch URL must be http(s)://host[:port], was " + redactUserInfo(url));
             }
             if (url.getUserInfo() != null) {

@@ -6,6 +6,7 @@ import io.airlock.alerting.internal.Sleeper;
 import io.airlock.alerting.internal.WebhookPoster;
 import io.airlock.core.Alert;
 import io.airlock.core.Json;
+import io.airlock.core.config.ConfigTypes;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -55,7 +56,7 @@ public final class SlackNotifier implements Notifier {
         this.webhookUrl = Objects.requireNonNull(webhookUrl, "webhookUrl");
         this.links = Objects.requireNonNull(links, "links");
         URI uri = parse(webhookUrl);
-        if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
+        if (!ConfigTypes.isHttpUrl(uri)) {
             throw new IllegalArgumentException("the Slack webhook of receiver " + name + " must be an http(s) URL");
         }
         this.poster = new WebhookPoster(name, policy, sleeper, List.of(webhookUrl), pacer);

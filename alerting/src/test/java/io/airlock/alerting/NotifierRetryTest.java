@@ -129,6 +129,38 @@ class NotifierRetryTest {
     }
 
     @Test
+    void shouldTakeAnEndlessRetryAfterAsADayAndRetryLaterInsteadOfFailing() {
+        server.then(429, Map.of("Retry-After", "10000000000"), "rate_limited");
+        SlackNotifier notifier = slack();
+
+        assertThatThrownBy(() -> notifier.send(TestAlerts.failedLoginBurst().build()))
+                .isInstanceOf(DeliveryException.class).isNotInstanceOf(PermanentDeliveryException.class)
+                .hasMessageContaining("Retry-After 86400 s is longer than delivery.max-retry-after");
+    }
+
+    @Test
+    void shouldPostToAWebhookWhoseSchemeIsWrittenInUpperCaseAsTheConfigurationCheckAcceptsIt() throws Exception {
+        String upper = server.uri(SLACK_PATH).toString().replaceFirst("^http:", "HTTP:");
+        SlackNotifier notifier = new SlackNotifier("soc-slack", Secret.of(upper), AlertLinks.none(), policy, recordingSleeper,
+                pacer(Duration.ZERO));
+
+        notifier.send(TestAlerts.failedLoginBurst().build());
+
+        assertThat(server.requests()).hasSize(1);
+    }
+
+    @Test
+    void shouldBackOffWhenRetryAfterIsZeroInsteadOfTryingAgainAtOnce() throws Exception {
+        server.then(429, Map.of("Retry-After", "0"), "{\"status\":\"throttled\"}")
+                .then(429, Map.of("Retry-After", "0"), "{\"status\":\"throttled\"}");
+
+        pagerDuty().send(TestAlerts.failedLoginBurst().build());
+
+        assertThat(server.requests()).hasSize(3);
+        assertThat(waits).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200));
+    }
+
+    @Test
     void shouldBackOffExponentiallyOnPagerDutyRateLimitsWithoutRetryAfter() throws Exception {
         server.then(429, Map.of(), "{\"status\":\"throttled\"}").then(429, Map.of(), "{\"status\":\"throttled\"}");
 

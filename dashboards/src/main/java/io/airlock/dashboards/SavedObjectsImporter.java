@@ -2,6 +2,7 @@ package io.airlock.dashboards;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.Json;
+import io.airlock.core.config.ConfigTypes;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -69,7 +70,7 @@ public final class SavedObjectsImporter {
             throw new IllegalArgumentException("Dashboards URL must not contain credentials (user:password@); use --username and "
                     + "--password-env");
         }
-        if (baseUrl.getScheme() == null || !baseUrl.getScheme().matches("https?") || baseUrl.getHost() == null) {
+        if (!ConfigTypes.isHttpUrl(baseUrl)) {
             throw new IllegalArgumentException("Dashboards URL must be http(s)://host[:port][/base-path], got '" + baseUrl + "'");
         }
         this.tenant = tenant.filter(t -> !t.isBlank());

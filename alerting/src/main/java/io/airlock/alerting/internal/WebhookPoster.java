@@ -29,6 +29,11 @@ public final class WebhookPoster {
 
     private static final Logger log = LoggerFactory.getLogger(WebhookPoster.class);
     private static final int MAX_BODY_EXCERPT = 200;
+    /**
+     * The longest {@code Retry-After} taken as given: a day. Longer ones (a date in the year 9999, ten billion seconds)
+     * are taken as a day: the alert is retried later either way, and a pause must not overflow the pacer's clock.
+     */
+    static final Duration LONGEST_RETRY_AFTER = Duration.ofDays(1);
 
     private final String channel;
     private final HttpClient http;
@@ -100,7 +105,8 @@ public final class WebhookPoster {
                     throw new PermanentDeliveryException(channel + ": rejected " + what + " with " + lastProblem);
                 }
                 if (status == 429) {
-                    Duration retryAfter = retryAfter(response).orElse(policy.backoff(attempt));
+                    // none, or "0" (which would make every attempt at once): the backoff of this attempt
+                    Duration retryAfter = retryAfter(response).filter(d -> !d.isZero()).orElse(policy.backoff(attempt));
                     pacer.pause(retryAfter);
                     if (retryAfter.compareTo(policy.maxRetryAfter()) > 0) {
                         throw new DeliveryException(channel + ": " + what + " rate limited (HTTP 429), Retry-After "
@@ -150,19 +156,24 @@ public final class WebhookPoster {
         return response.headers().firstValue("Retry-After").flatMap(WebhookPoster::parseRetryAfter);
     }
 
+    /** Delay-seconds or an HTTP-date; in the past is zero, and more than {@link #LONGEST_RETRY_AFTER} is that. */
     static Optional<Duration> parseRetryAfter(String value) {
         String v = value.strip();
+        Duration delay;
         try {
             long seconds = Long.parseLong(v);
-            return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
+            if (seconds < 0) {
+                return Optional.empty();
+            }
+            delay = Duration.ofSeconds(Math.min(seconds, LONGEST_RETRY_AFTER.toSeconds()));
         } catch (NumberFormatException notSeconds) {
             try {
-                Duration until = Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME));
-                return Optional.of(until.isNegative() ? Duration.ZERO : until);
+                delay = Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME));
             } catch (DateTimeParseException notDate) {
                 return Optional.empty();
             }
         }
+        return Optional.of(delay.isNegative() ? Duration.ZERO : delay.compareTo(LONGEST_RETRY_AFTER) > 0 ? LONGEST_RETRY_AFTER : delay);
     }
 
     private String excerpt(String body) {

@@ -71,7 +71,8 @@ public final class NotificationFields {
     public static final Setting<Duration> MAX_RETRY_AFTER = Setting.of("delivery.max-retry-after", duration())
             .defaultValue(Duration.ofSeconds(60))
             .validate(Validators.notNegative())
-            .doc("Longest `Retry-After` (HTTP 429) that is waited for; longer ones end the attempt, and it is retried later.");
+            .doc("Longest `Retry-After` (HTTP 429) that is waited for; longer ones end the attempt, and it is retried later. "
+                    + "At least `delivery.slack-interval`.");
 
     public static final Setting<Duration> CONNECT_TIMEOUT = Setting.of("delivery.connect-timeout", duration())
             .defaultValue(Duration.ofSeconds(5))
@@ -118,6 +119,12 @@ public final class NotificationFields {
         if (max.compareTo(initial) < 0) {
             problems.add(MAX_BACKOFF.key(), "must be at least delivery.initial-backoff ("
                     + ConfigTypes.formatDuration(initial) + "), was " + ConfigTypes.formatDuration(max));
+            return null;
+        }
+        Duration slackInterval = values.get(SLACK_INTERVAL);
+        if (values.get(MAX_RETRY_AFTER).compareTo(slackInterval) < 0) { // each paced Slack post would give up at once
+            problems.add(MAX_RETRY_AFTER.key(), "must be at least delivery.slack-interval (" + ConfigTypes.formatDuration(slackInterval)
+                    + "), was " + ConfigTypes.formatDuration(values.get(MAX_RETRY_AFTER)));
             return null;
         }
         return new RetryPolicy(values.get(MAX_ATTEMPTS), initial, max, values.get(MAX_RETRY_AFTER), values.get(CONNECT_TIMEOUT),

@@ -209,7 +209,7 @@ public final class RoutingFields {
     private static boolean isHttpUrl(String value) {
         try {
             URI uri = new URI(value);
-            return ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme())) && uri.getHost() != null;
+            return ConfigTypes.isHttpUrl(uri);
         } catch (java.net.URISyntaxException e) {
             return false;
         }

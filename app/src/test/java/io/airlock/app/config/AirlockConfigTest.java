@@ -147,6 +147,15 @@ class AirlockConfigTest {
     }
 
     @Test
+    void shouldRefuseAMaxRetryAfterShorterThanTheSlackPaceItWouldGiveUpOn() {
+        assertThatThrownBy(() -> yaml("delivery: {max-retry-after: 0s}", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                        "delivery.max-retry-after: must be at least delivery.slack-interval (1s), was 0"));
+        assertThat(yaml("delivery: {max-retry-after: 0s, slack-interval: 0s}", Map.of()).retryPolicy().maxRetryAfter()).isZero();
+    }
+
+    @Test
     void shouldTakeTheStreamThreadsWithinBounds() {
         assertThat(yaml("kafka.stream-threads: 4\n", Map.of()).streamThreads()).isEqualTo(4);
         assertThatThrownBy(() -> yaml("kafka.stream-threads: 0\n", Map.of()))

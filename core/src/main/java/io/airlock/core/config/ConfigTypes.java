@@ -180,6 +180,11 @@ public final class ConfigTypes {
         return authority >= 0 && text.indexOf('@', authority) >= 0;
     }
 
+    /** Whether {@code uri} is an {@code http://} or {@code https://} URL (in any case: {@code HTTPS://}) with a host. */
+    public static boolean isHttpUrl(URI uri) {
+        return ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme())) && uri.getHost() != null;
+    }
+
     /** An {@code http://} or {@code https://} URL with a host. */
     public static ConfigType<URI> httpUrl() {
         ConfigType<URI> uri = uri();
@@ -189,7 +194,7 @@ public final class ConfigTypes {
                         + "settings (opensearch.username, opensearch.password-env)");
             }
             URI u = uri.parse(raw);
-            if (!("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme())) || u.getHost() == null) {
+            if (!isHttpUrl(u)) {
                 throw new IllegalArgumentException("must be an http:// or https:// URL with a host, was " + showUri(raw));
             }
             return u;

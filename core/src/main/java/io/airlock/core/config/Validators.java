@@ -70,8 +70,7 @@ public final class Validators {
     public static Validator<SecretValue> secretIsHttpUrl() {
         return Validator.of("http(s) URL", v -> {
             try {
-                URI uri = new URI(v.reveal());
-                return ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme())) && uri.getHost() != null;
+                return ConfigTypes.isHttpUrl(new URI(v.reveal()));
             } catch (java.net.URISyntaxException e) {
                 return false;
             }
