@@ -62,7 +62,7 @@ public record AlertLinks(Optional<URI> dashboardsUrl, Optional<URI> runbookBaseU
                 }
                 uri = withTrailingSlash(runbookBaseUrl.get()).resolve(uri);
             }
-            return isHttp(uri) && uri.toString().length() <= MAX_URL_LENGTH ? Optional.of(uri) : Optional.empty();
+            return ConfigTypes.isHttpUrl(uri) && uri.toString().length() <= MAX_URL_LENGTH ? Optional.of(uri) : Optional.empty();
         } catch (java.net.URISyntaxException e) {
             return Optional.empty();
         }
@@ -128,12 +128,8 @@ public record AlertLinks(Optional<URI> dashboardsUrl, Optional<URI> runbookBaseU
         return s.endsWith("/") ? uri : URI.create(s + "/");
     }
 
-    private static boolean isHttp(URI uri) {
-        return ConfigTypes.isHttpUrl(uri);
-    }
-
     private static void requireHttp(URI uri) {
-        if (!isHttp(uri)) {
+        if (!ConfigTypes.isHttpUrl(uri)) {
             throw new IllegalArgumentException("link base must be an http(s) URL, was " + uri);
         }
     }
