@@ -105,7 +105,7 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
             return switch (action) {
                 case "dag-run-created" -> new RunActivity(dagId, runId, created == null || at.isBefore(created) ? at : created, intervals);
                 case "dag-run-running" -> started(at);
-                case "dag-run-success", "dag-run-failed" -> ended(at, true);
+                case "dag-run-success", "dag-run-failed", "dag-run-deleted" -> ended(at, true);
                 case "dag-run-queued" -> ended(at, false); // cleared: a new running interval follows
                 default -> this;
             };

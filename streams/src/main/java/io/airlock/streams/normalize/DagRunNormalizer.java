@@ -26,7 +26,8 @@ import io.airlock.streams.internal.DecodedStateCache;
  * in {@link #STORE} (keyed by the row key); a {@code before} image is used when the store knows nothing of the run. An update
  * becomes an event only when the state differs from the last seen one; an update of a run never seen before (no state, no
  * {@code before}) reports its current state, since missing a running run is worse than repeating one (ids are deterministic).
- * Deleted runs are forgotten at once; finished runs ({@code success}, {@code failed}) are forgotten
+ * A deleted run gives {@code dag-run-deleted} (at the commit time, named from the store or a full {@code before} image), so
+ * rules that track running runs stop taking it for running, and is forgotten; finished runs ({@code success}, {@code failed}) are forgotten
  * {@link #FINISHED_RETENTION} (event time) after their last change, by a stream-time punctuation every
  * {@link #PRUNE_INTERVAL}, so the store holds the unfinished runs and one day of finished ones.
  *
@@ -70,16 +71,15 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
     public void process(Record<String, JsonNode> record) {
         DebeziumChange change = DebeziumChange.parse(record.value());
         if ("d".equals(change.op())) {
-            // With the default replica identity the before image of a delete holds only the primary key.
-            lastSeen.delete(record.key() != null ? record.key() : Run.keyOf(Fields.integer(change.before(), "id", ROW)));
+            deleted(record, change);
             return;
         }
         Run run = Run.of(change.after(), record.key());
         DagRunState previous = lastSeen.get(run.key());
         if (previous == null && change.before() != null) {
-            previous = new DagRunState(Fields.text(change.before(), "state", ROW), change.committed().toEpochMilli());
+            previous = new DagRunState(Fields.text(change.before(), "state", ROW), change.committed().toEpochMilli(), null, null);
         }
-        lastSeen.put(run.key(), new DagRunState(run.state(), change.committed().toEpochMilli()));
+        lastSeen.put(run.key(), new DagRunState(run.state(), change.committed().toEpochMilli(), run.dagId(), run.runId()));
         switch (change.op()) {
             case "c", "r" -> {
                 Instant created = first(run.queuedAt(), run.startDate(), change.committed());
@@ -96,6 +96,31 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
             }
             default -> throw new IllegalStateException("validated by DebeziumChange: " + change.op());
         }
+    }
+
+    /**
+     * A deleted run (the UI's or API's delete, {@code airflow dags delete}, a DAG's runs deleted with it). With the default
+     * replica identity the {@code before} image holds only the primary key, so the run is named from the store; a run
+     * never seen (nor named by a full {@code before} image) gives no event.
+     */
+    private void deleted(Record<String, JsonNode> record, DebeziumChange change) {
+        Long id = change.before() == null ? null : Fields.integer(change.before(), "id", ROW);
+        String key = record.key() != null ? record.key() : Run.keyOf(id);
+        DagRunState last = lastSeen.get(key);
+        lastSeen.delete(key);
+        String dagId = change.before() == null ? null : Fields.text(change.before(), "dag_id", ROW);
+        String runId = change.before() == null ? null : Fields.text(change.before(), "run_id", ROW);
+        if (last != null) {
+            dagId = dagId != null ? dagId : last.dagId();
+            runId = runId != null ? runId : last.runId();
+        }
+        if (dagId == null || runId == null) {
+            return;
+        }
+        String rowId = id != null ? Long.toString(id) : key;
+        Run run = new Run(key, rowId, dagId, runId, null, last == null ? null : last.state(), null, 0, null, null, null);
+        emit(record, change, run, "dag-run-deleted", null, change.committed(),
+                StableIds.of(NormalizedEvent.DATASET_DAG_RUN, rowId, "deleted", change.committed().toString()));
     }
 
     private void emitState(Record<String, JsonNode> record, Run run, DebeziumChange change) {

@@ -8,8 +8,11 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
  *
  * @param state    the last seen {@code dag_run.state} (may be null)
  * @param seenAtMs commit time (epoch ms) of the last change seen, used to prune finished runs
+ * @param dagId    the run's DAG, to name a deleted run (whose delete carries only the primary key); null in state written
+ *                 before it was kept
+ * @param runId    the run's id, as {@code dagId}
  */
-public record DagRunState(String state, long seenAtMs) {
+public record DagRunState(String state, long seenAtMs, String dagId, String runId) {
 
     @JsonIgnore
     public boolean finished() {

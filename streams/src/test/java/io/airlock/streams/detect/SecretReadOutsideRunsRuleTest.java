@@ -227,6 +227,21 @@ class SecretReadOutsideRunsRuleTest {
     }
 
     @Test
+    void shouldTakeADeletedRunningRunAsEndedWhenItWasDeleted() {
+        run(1, "etl", RUN_A, T10, null);
+        var row = DagRunRow.airflow2(1, "etl", RUN_A);
+        fixture.dagRun(row.key(), row.change("d", at("10:10:00"), null), at("10:10:00")); // deleted in the UI while running
+        workerReads("airflow/data/connections/warehouse", at("10:05:00")).pipeTo(fixture);
+        workerReads("airflow/data/connections/warehouse", at("10:30:00")).pipeTo(fixture);
+        streamTimeTo(at("11:00:00"));
+
+        assertThat(al022()).singleElement().satisfies(a -> {
+            assertThat(a.firstSeen()).isEqualTo(at("10:30:00").plus(VaultOperation.LATENCY));
+            assertThat(a.summary()).contains("no DAG run was running");
+        });
+    }
+
+    @Test
     void shouldKnowRunsThatWereAlreadyRunningWhenTheSnapshotWasTaken() {
         var row = DagRunRow.airflow3(7, "etl", RUN_A).queuedAt(at("09:00:00")).startDate(at("09:00:05")).state("running");
         fixture.dagRun(row.key(), row.change("r", T10, null), T10);

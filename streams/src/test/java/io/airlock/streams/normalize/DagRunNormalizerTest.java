@@ -146,18 +146,32 @@ class DagRunNormalizerTest {
         pipe(next, next.insert(later), later);
 
         assertThat(store.get(finished.key())).isNull();
-        assertThat(store.get(running.key())).isEqualTo(new DagRunState("running", T0.plusSeconds(6).toEpochMilli()));
+        assertThat(store.get(running.key())).isEqualTo(new DagRunState("running", T0.plusSeconds(6).toEpochMilli(), "etl", "b"));
         assertThat(store.get(next.key())).isNotNull();
     }
 
     @Test
-    void shouldForgetDeletedRunsWithoutAnEvent() {
-        var run = DagRunRow.airflow2(13, "etl", "manual__y").runType("manual").queuedAt(T0);
+    void shouldNameADeletedRunFromItsLastStateAndForgetIt() {
+        var run = DagRunRow.airflow2(13, "etl", "manual__y").runType("manual").queuedAt(T0).state("running").startDate(T0);
         pipe(run, run.insert(T0), T0);
-        pipe(run, run.change("d", T0.plusSeconds(1), null), T0.plusSeconds(1));
+        pipe(run, run.change("d", T0.plusSeconds(60), null), T0.plusSeconds(60)); // the before image holds only the id
 
-        assertThat(fixture.events()).extracting(NormalizedEvent::action).containsExactly("dag-run-created");
+        List<NormalizedEvent> events = fixture.events();
+        assertThat(events).extracting(NormalizedEvent::action).containsExactly("dag-run-created", "dag-run-running", "dag-run-deleted");
+        NormalizedEvent deleted = events.get(2);
+        assertThat(deleted.dagId()).isEqualTo("etl");
+        assertThat(deleted.runId()).isEqualTo("manual__y");
+        assertThat(deleted.timestamp()).isEqualTo(T0.plusSeconds(60));
         assertThat(fixture.<String, DagRunState>keyValueStore(DagRunNormalizer.STORE).get(run.key())).isNull();
+        assertThat(fixture.deadLetters()).isEmpty();
+    }
+
+    @Test
+    void shouldGiveNoEventForTheDeleteOfARunItNeverSaw() {
+        var run = DagRunRow.airflow2(16, "etl", "manual__w");
+        pipe(run, run.change("d", T0, null), T0);
+
+        assertThat(fixture.events()).isEmpty();
         assertThat(fixture.deadLetters()).isEmpty();
     }
 
