@@ -178,22 +178,23 @@ public final class BurstTracker {
      * The earliest window of length {@code window} that holds the element at {@code index} of {@code sorted} (in time order)
      * and in which {@code count} reaches {@code threshold}; null when none does. Every window holding it counts — the one
      * ending at it and those ending at an element that came earlier but happened later (out of order within the grace:
-     * Vault lines of one identity reach {@code events} from several partitions). A window {@code (end − window, end]} ends
-     * after every element of its last instant.
+     * Vault lines of one identity reach {@code events} from several partitions). A window {@code [end − window, end]}
+     * holds both its ends, as a burst grows with a hit up to {@code window} after its last one ("five failed logins within
+     * five minutes" counts one at 01:00:00 and one at 01:05:00), and ends after every element of its last instant.
      */
     static <T> Span firstBurstWindow(List<T> sorted, int index, Function<T, Instant> timeOf, Duration window,
             ToLongFunction<List<T>> count, long threshold) {
         Instant holdsUntil = timeOf.apply(sorted.get(index)).plus(window);
         for (int end = index; end < sorted.size(); end++) {
             Instant endAt = timeOf.apply(sorted.get(end));
-            if (!endAt.isBefore(holdsUntil)) {
+            if (endAt.isAfter(holdsUntil)) {
                 return null; // windows ending here no longer hold the element
             }
             if (end + 1 < sorted.size() && timeOf.apply(sorted.get(end + 1)).equals(endAt)) {
                 continue;
             }
             int start = 0;
-            while (!timeOf.apply(sorted.get(start)).isAfter(endAt.minus(window))) {
+            while (timeOf.apply(sorted.get(start)).isBefore(endAt.minus(window))) {
                 start++;
             }
             if (count.applyAsLong(sorted.subList(start, end + 1)) >= threshold) {

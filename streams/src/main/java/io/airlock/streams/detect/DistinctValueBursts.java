@@ -115,7 +115,7 @@ final class DistinctValueBursts {
         if (stored) {
             // the hits from a window before this one to the newest: windows ending at hits that came earlier but happened
             // later (out of order within the grace) count too, as BurstTracker#openedWith explains
-            String from = entity + SEP + timeKey(hit.at().minus(window)) + AFTER_ALL_IDS;
+            String from = entity + SEP + timeKey(hit.at().minus(window)); // before every id of that instant: windows hold both ends
             String to = entity + SEP + timeKey(newest) + AFTER_ALL_IDS;
             BurstTracker.OpenBurst opened = openedWith(entity, byTime.range(from, to), entity + SEP + timeKey(hit.at()) + SEP
                     + hit.eventId(), open);

@@ -68,6 +68,22 @@ class FailedLoginBurstRuleTest {
     }
 
     @Test
+    void shouldCountFailuresExactlyTheWindowApartAsWithinItButNotAMillisecondMore() {
+        var bob = AbUserRow.of(2, "bob");
+        fixture.abUser(alice, alice.change("r", T0, null), T0);
+        fixture.abUser(bob, bob.change("r", T0, null), T0);
+        failures(alice, 1, 5, T0, Duration.ofSeconds(75)); // 0:00 … 5:00
+        failures(bob, 1, 4, T0, Duration.ofSeconds(75));
+        Instant late = T0.plus(Duration.ofMinutes(5)).plusMillis(1);
+        fixture.abUser(bob, bob.failCount(5).update(late), late);
+
+        assertThat(TopologyFixture.latest(fixture.alertUpdates()).values()).singleElement().satisfies(alert -> {
+            assertThat(alert.entity()).isEqualTo("alice");
+            assertThat(alert.count()).isEqualTo(5);
+        });
+    }
+
+    @Test
     void shouldOpenANewAlertWhenABurstRestartsAfterAQuietWindow() {
         fixture.abUser(alice, alice.change("r", T0, null), T0);
         failures(alice, 1, 5, T0, Duration.ofSeconds(5));

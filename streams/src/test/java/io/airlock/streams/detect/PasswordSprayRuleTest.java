@@ -99,6 +99,22 @@ class PasswordSprayRuleTest {
     }
 
     @Test
+    void shouldCountTheTenthUserExactlyTheWindowAfterTheFirstAsWithinIt() {
+        new AirflowLogins().failedOnEach(users(9), T0, Duration.ofMinutes(1)).failed("user10", T0.plus(Duration.ofMinutes(10)))
+                .pipeInto(fixture);
+
+        assertThat(sprays(fixture.alertUpdates())).singleElement().satisfies(alert -> assertThat(alert.count()).isEqualTo(10));
+    }
+
+    @Test
+    void shouldNotCountTheTenthUserAMillisecondAfterTheWindow() {
+        new AirflowLogins().failedOnEach(users(9), T0, Duration.ofMinutes(1))
+                .failed("user10", T0.plus(Duration.ofMinutes(10)).plusMillis(1)).pipeInto(fixture);
+
+        assertThat(sprays(fixture.alertUpdates())).isEmpty();
+    }
+
+    @Test
     void shouldOpenANewAlertWhenASprayRestartsAfterAQuietWindow() {
         var logins = new AirflowLogins().failedOnEach(users(10), T0, STEP);
         logins.failedOnEach(users(10), T0.plus(Duration.ofHours(2)), STEP);
