@@ -49,7 +49,14 @@ final class BacktestCommand implements Callable<Integer> {
             }
         }
         String prefix = vaultPrefix != null ? vaultPrefix : loaded.vaultAudit().prefix();
-        return new Backtest(System.err).run(cdc, vaultAudit, prefix, out, eventsOut, loaded.detection(),
-                loaded.vaultAudit().maxLineBytes());
+        try {
+            return new Backtest(System.err, System.console() != null).run(cdc, vaultAudit, prefix, out, eventsOut,
+                    loaded.detection(), loaded.vaultAudit().maxLineBytes());
+        } catch (OutOfMemoryError e) {
+            System.err.printf("%nbacktest: out of memory (a heap of %d MiB). It keeps about 70 bytes per input line, and the "
+                    + "rules' state; give it more with AIRLOCK_JAVA_OPTS=-Xmx4g, or replay a shorter period%n",
+                    Runtime.getRuntime().maxMemory() / (1024 * 1024));
+            return 1;
+        }
     }
 }

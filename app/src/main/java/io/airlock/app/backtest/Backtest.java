@@ -21,9 +21,17 @@ public final class Backtest {
     private static final int LINES_NAMED = OfflineReplay.DEAD_LETTERS_DESCRIBED;
 
     private final PrintStream console;
+    private final boolean terminal;
 
+    /** Progress as lines, one per tenth of the input: for a log file. */
     public Backtest(PrintStream console) {
+        this(console, false);
+    }
+
+    /** @param terminal whether {@code console} is a terminal: progress then updates one line in place */
+    public Backtest(PrintStream console, boolean terminal) {
         this.console = console;
+        this.terminal = terminal;
     }
 
     /** @return the process exit code: 0 on success, 2 on bad arguments */
@@ -60,8 +68,8 @@ public final class Backtest {
             }
         }
         long t0 = System.nanoTime();
-        try (OfflineReplay replay = new OfflineReplay(detection)) {
-            ReplayInput input = new ReplayInput(replay.topics(), vaultPrefix, maxVaultLineBytes);
+        try (OfflineReplay replay = new OfflineReplay(detection);
+                ReplayInput input = new ReplayInput(replay.topics(), vaultPrefix, maxVaultLineBytes)) {
             List<ReplayRecord> records = input.read(cdc, vaultAudit);
             console.printf("backtest: %d records in event-time order%n", records.size());
             input.rejected().stream().limit(LINES_NAMED).forEach(r -> console.println("backtest: skipped " + r));
@@ -78,9 +86,11 @@ public final class Backtest {
             OfflineReplay.Result result;
             try (BufferedWriter events = eventsOut == null ? null : Files.newBufferedWriter(eventsOut, StandardCharsets.UTF_8)) {
                 Consumer<String> sink = events == null ? e -> { } : e -> writeLine(events, OfflineReplay.normalizedEventLine(e));
-                result = replay.replay(records, sink, done -> console.printf("\rbacktest: %d/%d replayed", done, records.size()));
+                result = replay.replay(records, input, sink, progress(records.size()));
             }
-            console.println();
+            if (terminal) {
+                console.println();
+            }
             try (BufferedWriter alerts = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
                 result.alerts().forEach(a -> writeLine(alerts, OfflineReplay.toJsonLine(a)));
             }
@@ -96,6 +106,20 @@ public final class Backtest {
                     result.alerts().size(), result.deadLetters() + input.rejected().size(), (System.nanoTime() - t0) / 1e9, out);
             return 0;
         }
+    }
+
+    private Consumer<Long> progress(long total) {
+        if (terminal) {
+            return done -> console.printf("\rbacktest: %d/%d replayed", done, total);
+        }
+        long[] tenthsShown = {0};
+        return done -> {
+            long tenths = total == 0 ? 10 : done * 10 / total;
+            if (tenths > tenthsShown[0]) {
+                tenthsShown[0] = tenths;
+                console.printf("backtest: %d/%d replayed%n", done, total);
+            }
+        };
     }
 
     /** A reason as one short line: parsers' reasons can be long and quote a little of the input. */

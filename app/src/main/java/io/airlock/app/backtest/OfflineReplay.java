@@ -94,19 +94,21 @@ final class OfflineReplay implements AutoCloseable {
     }
 
     /**
-     * Replays the records in order.
+     * Replays the records in order, each read from {@code input} as it goes.
      *
      * @param eventSink receives every normalized event (JSON) in output order; may be a no-op
      * @param progress  called with the number of records replayed so far, every few thousand records
      */
-    Result replay(List<ReplayRecord> records, Consumer<String> eventSink, Consumer<Long> progress) {
+    Result replay(List<ReplayRecord> records, ReplayInput input, Consumer<String> eventSink, Consumer<Long> progress)
+            throws IOException {
         Map<String, Alert> latest = new LinkedHashMap<>();
         long eventCount = 0;
         long deadLetterCount = 0;
         long done = 0;
         for (ReplayRecord record : records) {
-            input(record.topic()).pipeInput(record.key(), record.value(), record.at());
-            piped.computeIfAbsent(record.topic(), t -> new ArrayList<>()).add(record);
+            ReplayRecord.Content content = input.content(record);
+            input(content.topic()).pipeInput(content.key(), content.value(), record.at());
+            piped.computeIfAbsent(content.topic(), t -> new ArrayList<>()).add(record);
             if (++done % DRAIN_EVERY == 0) {
                 eventCount += drainEvents(eventSink);
                 drainAlerts(latest);

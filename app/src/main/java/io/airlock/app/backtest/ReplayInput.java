@@ -10,10 +10,12 @@ import io.airlock.ingest.vault.internal.VaultAuditLineParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,8 +34,11 @@ import java.util.List;
  * length limit, UTF-8, NUL bytes, one JSON object, field types, the {@code prefix}); a line it rejects is left out with its
  * reason, as the live capture dead-letters it: the backtest sees what a live run would. A CDC line that is not UTF-8 is
  * left out with that reason; the other lines of the file are replayed.
+ *
+ * <p>Only where each line is and when it happened is kept; {@link #content} reads a line again when it is replayed, so the
+ * input may be much larger than the heap.
  */
-final class ReplayInput {
+final class ReplayInput implements AutoCloseable {
 
     /** U+FEFF in UTF-8, which some editors and Windows tools put at the start of a file. */
     private static final byte[] BYTE_ORDER_MARK = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
@@ -46,6 +51,8 @@ final class ReplayInput {
     private final int maxVaultLineBytes;
     private final VaultAuditLineParser vaultLines;
     private final List<String> rejected = new ArrayList<>();
+    private final Path[] files = new Path[2];
+    private final FileChannel[] channels = new FileChannel[2];
     private long tombstones;
     private boolean prefixHinted;
 
@@ -56,6 +63,8 @@ final class ReplayInput {
     }
 
     List<ReplayRecord> read(Path cdcFile, Path vaultFile) throws IOException {
+        files[0] = cdcFile;
+        files[1] = vaultFile;
         List<ReplayRecord> all = new ArrayList<>();
         if (cdcFile != null) {
             readLines(cdcFile, 0, all);
@@ -79,11 +88,11 @@ final class ReplayInput {
             number[0]++;
             int skip = number[0] == 1 && startsWithByteOrderMark(buf, off, len) ? BYTE_ORDER_MARK.length : 0;
             byte[] line = Arrays.copyOfRange(buf, off + skip, off + len);
-            ReplayRecord record = source == 0 ? cdc(file, line, fullLength - skip, number[0], previous[0])
+            Placed placed = source == 0 ? cdc(file, line, fullLength - skip, number[0], previous[0])
                     : vault(file, line, fullLength - skip, number[0], previous[0]);
-            if (record != null) {
-                previous[0] = record.at();
-                into.add(record);
+            if (placed != null) {
+                previous[0] = placed.at();
+                into.add(new ReplayRecord(placed.at(), source, number[0], start + skip, line.length));
             }
         };
         byte[] chunk = new byte[CHUNK_BYTES];
@@ -100,6 +109,46 @@ final class ReplayInput {
                 BYTE_ORDER_MARK.length);
     }
 
+    /** The topic, key and value of {@code record}: its line read again from its file and taken as {@link #read} took it. */
+    ReplayRecord.Content content(ReplayRecord record) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(record.length());
+        FileChannel channel = channel(record.source());
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer, record.offset() + buffer.position()) < 0) {
+                throw new IOException(files[record.source()] + " changed while the backtest ran: line " + record.line()
+                        + " is no longer there");
+            }
+        }
+        byte[] line = buffer.array();
+        Placed placed = record.source() == 0 ? cdc(files[0], line, line.length, record.line(), record.at())
+                : vault(files[1], line, line.length, record.line(), record.at());
+        if (placed == null) {
+            throw new IOException(files[record.source()] + " changed while the backtest ran: line " + record.line()
+                    + " is no longer what it was");
+        }
+        return placed.content();
+    }
+
+    private FileChannel channel(int source) throws IOException {
+        if (channels[source] == null) {
+            channels[source] = FileChannel.open(files[source], StandardOpenOption.READ);
+        }
+        return channels[source];
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (FileChannel channel : channels) {
+            if (channel != null) {
+                channel.close();
+            }
+        }
+    }
+
+    /** A line taken: when it happened and what it becomes. */
+    private record Placed(Instant at, ReplayRecord.Content content) {
+    }
+
     /**
      * Lines that could not be placed on any topic (a CDC line without a known {@code source.table}): file and line number
      * with the reason, never the content.
@@ -113,7 +162,7 @@ final class ReplayInput {
         return tombstones;
     }
 
-    private ReplayRecord cdc(Path file, byte[] bytes, long fullLength, long number, Instant previous) {
+    private Placed cdc(Path file, byte[] bytes, long fullLength, long number, Instant previous) {
         if (fullLength > bytes.length) {
             rejected.add(file.getFileName() + ":" + number + ": longer than " + MAX_CDC_LINE_BYTES / (1024 * 1024) + " MiB");
             return null;
@@ -149,11 +198,11 @@ final class ReplayInput {
         if (at == null) {
             at = ts.isNumber() ? Instant.ofEpochMilli(ts.asLong()) : previous;
         }
-        return new ReplayRecord(at, 0, number, topic, rowKey(change), line);
+        return new Placed(at, new ReplayRecord.Content(topic, rowKey(change), line));
     }
 
     /** The line as the live capture takes it ({@link VaultAuditLineParser}): a record, or a dead letter with the reason. */
-    private ReplayRecord vault(Path file, byte[] line, long fullLength, long number, Instant previous) {
+    private Placed vault(Path file, byte[] line, long fullLength, long number, Instant previous) {
         ParsedLine parsed = vaultLines.parse(line, 0, line.length, fullLength);
         if (parsed instanceof ParsedLine.Rejected rejection) {
             rejected.add(file.getFileName() + ":" + number + ": " + rejection.reason() + prefixHint(rejection, line));
@@ -162,8 +211,8 @@ final class ReplayInput {
         var accepted = (ParsedLine.Accepted) parsed;
         // a line without a readable time keeps its place; the normalizer dead-letters it with the reason
         Instant at = accepted.timestamp() == null ? previous : Instant.ofEpochMilli(accepted.timestamp());
-        return new ReplayRecord(at, 1, number, topics.vaultAudit(), new String(accepted.key(), StandardCharsets.UTF_8),
-                new String(accepted.value(), StandardCharsets.UTF_8));
+        return new Placed(at, new ReplayRecord.Content(topics.vaultAudit(), new String(accepted.key(), StandardCharsets.UTF_8),
+                new String(accepted.value(), StandardCharsets.UTF_8)));
     }
 
     /** For a line with text before its JSON: the audit device's {@code prefix} option is probably set, and not given. */

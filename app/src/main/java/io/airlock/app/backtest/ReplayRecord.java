@@ -3,12 +3,22 @@ package io.airlock.app.backtest;
 import java.time.Instant;
 
 /**
- * One input line of a backtest, placed in event time.
+ * One input line of a backtest, placed in event time: where it is, not what it holds, so a replay of a month of production
+ * input holds some 70 bytes per line instead of the lines ({@link ReplayInput#content} reads it again when it is replayed).
  *
- * @param at       event time (CDC commit time, Vault {@code time}); lines without one inherit the previous line's
- * @param source   0 for the CDC file, 1 for the Vault file: ties at the same instant keep a stable order
- * @param line     1-based line number in its file
- * @param topic    the topic the record would have been written to by the capture
+ * @param at     event time (CDC commit time, Vault {@code time}); lines without one inherit the previous line's
+ * @param source 0 for the CDC file, 1 for the Vault file: ties at the same instant keep a stable order
+ * @param line   1-based line number in its file
+ * @param offset position of the line's first byte in its file (after a byte order mark)
+ * @param length the line's length in bytes
  */
-record ReplayRecord(Instant at, int source, long line, String topic, String key, String value) {
+record ReplayRecord(Instant at, int source, long line, long offset, int length) {
+
+    /**
+     * What the line becomes on its topic.
+     *
+     * @param topic the topic the record would have been written to by the capture
+     */
+    record Content(String topic, String key, String value) {
+    }
 }

@@ -164,11 +164,11 @@ class BacktestTest {
     /** Changelog and repartition records are dropped as the replay goes: held, they filled the heap of long replays. */
     @Test
     void shouldNotHoldTheChangelogRecordsOfTheReplay() throws Exception {
-        var input = new ReplayInput(Topics.defaults(), null, 16 * 1024);
-        try (OfflineReplay replay = new OfflineReplay(DetectionConfig.defaults())) {
+        try (OfflineReplay replay = new OfflineReplay(DetectionConfig.defaults());
+                var input = new ReplayInput(Topics.defaults(), null, 16 * 1024)) {
             List<ReplayRecord> records = input.read(attackFile(), null);
 
-            OfflineReplay.Result result = replay.replay(records, e -> { }, done -> { });
+            OfflineReplay.Result result = replay.replay(records, input, e -> { }, done -> { });
 
             assertThat(result.alerts()).as("the burst").hasSize(1);
             assertThat(replay.internalRecordsHeld()).isZero();
