@@ -46,13 +46,15 @@ public record BusinessCalendar(ZoneId zone, Set<DayOfWeek> days, LocalTime start
     /**
      * The local time of an instant, for alert summaries ({@code SUN 2026-03-29 03:30 Europe/Berlin}). A local time that occurs
      * twice (the hour repeated when daylight saving time ends) gets its UTC offset appended, so the two stay apart:
-     * {@code SUN 2026-10-25 02:30 Europe/Berlin (UTC+02:00)}.
+     * {@code SUN 2026-10-25 02:30 Europe/Berlin (UTC+02:00)}. A configured holiday says so, or a change at 10:00 on a
+     * Monday would read as within business hours: {@code MON 2026-12-28 10:00 Europe/Berlin (a holiday)}.
      */
     public String describe(Instant at) {
         ZonedDateTime local = at.atZone(zone);
         String text = String.format("%s %s %02d:%02d %s", local.getDayOfWeek().toString().substring(0, 3), local.toLocalDate(),
                 local.getHour(), local.getMinute(), zone.getId());
         boolean repeated = zone.getRules().getValidOffsets(local.toLocalDateTime()).size() > 1;
-        return repeated ? text + " (UTC" + local.getOffset().getId() + ")" : text;
+        String offset = repeated ? " (UTC" + local.getOffset().getId() + ")" : "";
+        return text + offset + (holidays.contains(local.toLocalDate()) ? " (a holiday)" : "");
     }
 }

@@ -93,6 +93,12 @@ class BusinessCalendarTest {
     }
 
     @Test
+    void shouldSayThatADayIsAHolidaySoAWeekdayMorningDoesNotReadAsBusinessHours() {
+        assertThat(berlin.describe(Instant.parse("2026-12-24T09:00:00Z"))).isEqualTo("THU 2026-12-24 10:00 Europe/Berlin (a holiday)");
+        assertThat(berlin.describe(Instant.parse("2026-12-23T09:00:00Z"))).isEqualTo("WED 2026-12-23 10:00 Europe/Berlin");
+    }
+
+    @Test
     void shouldRejectBusinessHoursThatEndBeforeTheyStart() {
         assertThatThrownBy(() -> new BusinessCalendar(ZoneId.of("UTC"), EnumSet.allOf(DayOfWeek.class), LocalTime.of(18, 0),
                 LocalTime.of(8, 0), Set.of())).isInstanceOf(IllegalArgumentException.class);

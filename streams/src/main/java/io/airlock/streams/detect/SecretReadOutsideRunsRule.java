@@ -327,10 +327,11 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
         if (step.fired() != null) {
             VaultPathBurstTracker.OpenBurst burst = step.fired();
             String summary = String.format(
-                    "Airflow's service identity %s read %d secret%s outside DAG runs (grace %d s) between %s and %s: %s; latest %s",
+                    "Airflow's service identity %s read %d secret%s outside DAG runs (grace %d s) between %s and %s from %s: %s; "
+                            + "the latest read: %s",
                     VaultSecretReads.describe(identity, read), burst.count(), burst.count() == 1 ? "" : "s", grace.toSeconds(),
                     DateTimeFormatter.ISO_INSTANT.format(burst.firstSeen()), DateTimeFormatter.ISO_INSTANT.format(burst.lastSeen()),
-                    burst.pathSample(), violation);
+                    read.sourceIp() == null ? "unknown address" : read.sourceIp(), burst.pathSample(), violation);
             Alert alert = alerts.alert(burst.toBurst(), identity, summary);
             context.forward(AlertFactory.record(alert, context));
         }

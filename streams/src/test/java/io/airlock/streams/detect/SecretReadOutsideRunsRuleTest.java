@@ -185,7 +185,8 @@ class SecretReadOutsideRunsRuleTest {
             assertThat(alert.firstSeen()).isEqualTo(at("10:30:00").plus(VaultOperation.LATENCY));
             assertThat(alert.techniqueIds()).contains("T1552");
             assertThat(alert.runbook()).isEqualTo("docs/runbooks/AL-022-secret-read-outside-dag-runs.md");
-            assertThat(alert.summary()).contains("approle-airflow", "airflow/connections/warehouse", "no DAG run was running");
+            assertThat(alert.summary()).contains("approle-airflow", "airflow/connections/warehouse", "from 10.0.4.17",
+                    "the latest read: no DAG run was running");
         });
     }
 
