@@ -78,7 +78,10 @@ public final class AirflowChangeEvents {
         }
         boolean readOnly = READ_ONLY.contains(name) || name.endsWith("_dry_run");
         for (String pattern : patterns) {
-            String p = pattern.strip().toLowerCase(Locale.ROOT);
+            String p = canonical(pattern); // written as logged ("api.dag.edit") or as matched ("dag.edit"): the same
+            if (p == null) {
+                continue;
+            }
             if (p.equals(name)) {
                 return true;
             }

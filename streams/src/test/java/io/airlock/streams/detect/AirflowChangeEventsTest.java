@@ -79,4 +79,12 @@ class AirflowChangeEventsTest {
         assertThat(AirflowChangeEvents.isChange("cli_variables_export", Set.of("cli_variables_export"))).isTrue();
         assertThat(AirflowChangeEvents.isChange("success", Set.of("success", "failed"))).isTrue();
     }
+
+    @Test
+    void shouldMatchAPatternWrittenWithItsApiOrUiPrefixAsTheRunbookShowsNames() {
+        assertThat(AirflowChangeEvents.isChange("api.dag_run.create", Set.of("api.dag_run.create"))).isTrue();
+        assertThat(AirflowChangeEvents.isChange("ui.dag_run.create", Set.of("API.dag_run.create"))).isTrue();
+        assertThat(AirflowChangeEvents.isChange("api.variable.edit", Set.of("api.variable.*"))).isTrue();
+        assertThat(AirflowChangeEvents.isChange("api.variable.edit", Set.of(" "))).isFalse();
+    }
 }
