@@ -85,7 +85,8 @@ public final class DetectionFields {
             .defaultValue(List.copyOf(new java.util.TreeSet<>(AirflowChangeEvents.DEFAULTS)))
             .validate(Validators.notEmpty())
             .doc("Airflow audit-log event names that count as changes for AL-010 (`*` wildcard at either end; `api.`/`ui.` "
-                    + "prefixes are stripped first, from names and patterns alike). Worker and read-only events such as `cli_task_run` must not be listed.");
+                    + "prefixes are stripped first, from names and patterns alike). Worker and read-only events such as "
+                    + "`cli_task_run` must not be listed.");
 
     public static final Setting<Duration> GRACE = Setting.of("detection.grace", duration())
             .defaultValue(Duration.ofMinutes(10))
