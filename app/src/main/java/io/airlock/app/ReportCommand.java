@@ -4,7 +4,6 @@ import io.airlock.alerting.OpenSearchClients;
 import io.airlock.alerting.OpenSearchSettings;
 import io.airlock.app.config.AirlockConfig;
 import io.airlock.app.config.ReportFields;
-import io.airlock.core.PrintableText;
 import io.airlock.core.config.ConfigException;
 import io.airlock.report.ManifestSignature;
 import io.airlock.report.OpenSearchRecords;
@@ -27,12 +26,10 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -151,14 +148,11 @@ final class ReportCommand implements Callable<Integer> {
 
     /** The rule ids of {@code --rules}, upper case; one that is not in the catalogue is a usage error, not an empty report. */
     static List<String> ruleIds(List<String> given) {
-        List<String> ids = given.stream().map(String::strip).map(id -> id.toUpperCase(Locale.ROOT)).toList();
-        for (String id : ids) {
-            if (RuleDefinition.byId(id).isEmpty()) {
-                throw new IllegalArgumentException("--rules: there is no rule " + PrintableText.of(id) + " (rules: "
-                        + RuleDefinition.CATALOGUE.stream().map(RuleDefinition::id).collect(Collectors.joining(", ")) + ")");
-            }
+        try {
+            return given.stream().map(RuleDefinition::knownId).toList();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--rules: " + e.getMessage(), e);
         }
-        return ids;
     }
 
     /** {@code 2026-11-01} (midnight UTC) or an ISO-8601 instant. */

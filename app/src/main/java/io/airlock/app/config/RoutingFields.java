@@ -17,6 +17,7 @@ import io.airlock.core.config.ConfigTypes;
 import io.airlock.core.config.ConfigValues;
 import io.airlock.core.config.Setting;
 import io.airlock.core.config.Validators;
+import io.airlock.streams.detect.RuleDefinition;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -72,7 +73,8 @@ public final class RoutingFields {
             .whenUnset("every alert to `slack`, high and critical also to `pagerduty`")
             .doc("Which alerts go to which receivers: `{min-severity: high, rules: [AL-021, AL-022], receivers: [oncall]}`; "
                     + "`min-severity` defaults to low, no `rules` means every rule. Every matching route applies, and a "
-                    + "receiver named by several is notified once. An empty list notifies nobody.");
+                    + "receiver named by several is notified once. Every configured receiver, `slack` and `pagerduty` "
+                    + "included, must be named by a route; rule ids are checked against the catalogue.");
 
     public static final Setting<Duration> REPEAT_INTERVAL = Setting.of("notifications.repeat-interval", duration())
             .defaultValue(Duration.ofMinutes(60))
@@ -159,6 +161,15 @@ public final class RoutingFields {
                 ok = false;
             }
         }
+        if (values.find(ROUTES).isPresent()) { // a configured webhook or key that no route names would hear nothing
+            for (var simple : List.of(Map.entry("slack", slack.isPresent()), Map.entry("pagerduty", pagerDuty.isPresent()))) {
+                if (simple.getValue() && !used.contains(simple.getKey())) {
+                    problems.add(ROUTES.key(), "receiver '" + simple.getKey() + "' (" + simple.getKey()
+                            + ".* of the simple settings) is named by no route: name it in a route, or remove its setting");
+                    ok = false;
+                }
+            }
+        }
         if (!ok) {
             return null;
         }
@@ -175,7 +186,7 @@ public final class RoutingFields {
         if (spec.secretEnv() != null) {
             Optional<String> env = source.env(spec.secretEnv());
             if (env.isEmpty()) {
-                problems.add(RECEIVERS.key(), where + ": environment variable " + spec.secretEnv() + " is not set");
+                problems.add(RECEIVERS.key(), where + ": " + ConfigProblems.unsetVariable(spec.secretEnv()));
                 return null;
             }
             value = env.get();
@@ -271,9 +282,14 @@ public final class RoutingFields {
             if (receivers.isEmpty()) {
                 throw new IllegalArgumentException("receivers must name at least one receiver");
             }
-            return new RoutingConfig.RouteSpec(min, new LinkedHashSet<>(m.strings("rules")), receivers);
+            return new RoutingConfig.RouteSpec(min, ruleIds(m.strings("rules")), receivers);
         }, r -> "{min-severity: " + r.minSeverity().label() + (r.rules().isEmpty() ? "" : ", rules: " + sorted(r.rules()))
                 + ", receivers: " + r.receivers() + "}");
+    }
+
+    /** Rule ids as the catalogue has them; an unknown one is refused (a typo would match no alert). */
+    private static Set<String> ruleIds(List<String> given) {
+        return given.stream().map(RuleDefinition::knownId).collect(Collectors.toCollection(LinkedHashSet::new));
     }
 
     static ConfigType<Silence> silence() {
@@ -281,7 +297,8 @@ public final class RoutingFields {
             if (!m.has("until")) {
                 throw new IllegalArgumentException("until is required: when the silence ends (2026-12-31T00:00:00Z)");
             }
-            return new Silence(m.optional("rule"), m.optional("entity"), instant(m.raw("until"), "until"), m.optional("reason"));
+            String rule = m.optional("rule") == null ? null : RuleDefinition.knownId(m.optional("rule"));
+            return new Silence(rule, m.optional("entity"), instant(m.raw("until"), "until"), m.optional("reason"));
         }, s -> "{" + (s.rule() == null ? "" : "rule: " + s.rule() + ", ") + (s.entity() == null ? "" : "entity: " + s.entity() + ", ")
                 + "until: " + s.until() + (s.reason().isEmpty() ? "" : ", reason: " + s.reason()) + "}");
     }
@@ -292,7 +309,7 @@ public final class RoutingFields {
                 throw new IllegalArgumentException("from and to are required (2026-01-10T22:00:00Z)");
             }
             return new MaintenanceWindow(instant(m.raw("from"), "from"), instant(m.raw("to"), "to"),
-                    new LinkedHashSet<>(m.strings("rules")), new LinkedHashSet<>(m.strings("entities")), m.optional("reason"));
+                    ruleIds(m.strings("rules")), new LinkedHashSet<>(m.strings("entities")), m.optional("reason"));
         }, w -> "{from: " + w.from() + ", to: " + w.to() + (w.rules().isEmpty() ? "" : ", rules: " + sorted(w.rules()))
                 + (w.entities().isEmpty() ? "" : ", entities: " + sorted(w.entities()))
                 + (w.reason().isEmpty() ? "" : ", reason: " + w.reason()) + "}");

@@ -154,6 +154,51 @@ class RoutingConfigTest {
     }
 
     @Test
+    void shouldRefuseUnknownRuleIdsInRoutesSilencesAndWindowsAndTakeThemInAnyCase() {
+        assertThat(problems("""
+                slack: {webhook-url-env: SLACK_WEBHOOK_URL}
+                notifications:
+                  routes:
+                    - {rules: [AL-99, al-001], receivers: [slack]}
+                  silences:
+                    - {rule: AL-24, until: 2026-12-31T00:00:00Z}
+                  maintenance-windows:
+                    - {from: 2026-01-10T22:00:00Z, to: 2026-01-11T02:00:00Z, rules: [AL-10]}
+                """))
+                .contains("3 problems").contains("there is no rule AL-99 (rules: AL-001, AL-002").contains("there is no rule AL-24")
+                .contains("there is no rule AL-10 ");
+        AirlockConfig config = yaml("""
+                slack: {webhook-url-env: SLACK_WEBHOOK_URL}
+                notifications:
+                  routes: [{rules: [al-001], receivers: [slack]}]
+                  silences: [{rule: " al-024", until: 2026-12-31T00:00:00Z}]
+                """);
+        assertThat(config.routing().routes().get(0).rules()).containsExactly("AL-001");
+        assertThat(config.routing().silences().get(0).rule()).isEqualTo("AL-024");
+    }
+
+    @Test
+    void shouldRefuseAWebhookOrRoutingKeyNoRouteNames() {
+        assertThat(problems("""
+                slack: {webhook-url-env: SLACK_WEBHOOK_URL}
+                pagerduty: {routing-key-env: PD_ONCALL}
+                notifications:
+                  routes: [{receivers: [pagerduty]}]
+                """))
+                .contains("receiver 'slack' (slack.* of the simple settings) is named by no route").doesNotContain("'pagerduty' (");
+    }
+
+    @Test
+    void shouldNotPrintAVariableNameThatMayBeTheSecretItself() {
+        assertThat(problems("pagerduty: {routing-key-env: e93facc04764012d7bfb002500d5d1a6}"))
+                .contains("the environment variable it names is not set").doesNotContain("e93facc0");
+        assertThat(problems("notifications: {receivers: [{name: pd, type: pagerduty, routing-key-env: e93facc04764012d7bfb002500d5d1a6}], "
+                + "routes: [{receivers: [pd]}]}"))
+                .contains("receiver 'pd': the environment variable it names is not set").doesNotContain("e93facc0");
+        assertThat(problems("pagerduty: {routing-key-env: PD_UNSET}")).contains("environment variable PD_UNSET is not set");
+    }
+
+    @Test
     void shouldRefuseAReceiverNameTakenByTheSimpleSettings() {
         assertThatThrownBy(() -> yaml("""
                 slack: {webhook-url-env: SLACK_WEBHOOK_URL}

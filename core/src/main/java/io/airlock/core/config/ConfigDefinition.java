@@ -223,7 +223,7 @@ public final class ConfigDefinition {
         }
         Optional<String> value = source.env(name);
         if (value.isEmpty()) {
-            problems.add(s.envKey(), "environment variable " + name + " is not set");
+            problems.add(s.envKey(), ConfigProblems.unsetVariable(name));
             return null;
         }
         return SecretValue.fromEnv(name, value.get());

@@ -2,6 +2,7 @@ package io.airlock.core.config;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Every problem found in a configuration, in plain words, so they can be reported all at once
@@ -16,7 +17,21 @@ public final class ConfigProblems {
     public static final String SECRET_FILE_MISSING =
             "the file it names does not exist (the value given is not shown: it may be the secret itself, written where its file's path belongs)";
 
+    /** Environment variable names as they are written by convention; others are not repeated in problems. */
+    private static final Pattern CONVENTIONAL_VARIABLE = Pattern.compile("[A-Z_][A-Z0-9_]*");
+
     private final List<String> problems = new ArrayList<>();
+
+    /**
+     * A {@code <secret>-env} key naming a variable that is not set. The name is repeated only when it is written as
+     * variable names are ({@code PD_ROUTING_KEY}): a PagerDuty routing key (32 letters and digits) pasted there is a
+     * valid name too, and must not be printed.
+     */
+    public static String unsetVariable(String name) {
+        return CONVENTIONAL_VARIABLE.matcher(name).matches() ? "environment variable " + name + " is not set"
+                : "the environment variable it names is not set (the name is not shown: not written in upper case, it may "
+                        + "be the secret itself)";
+    }
 
     /** A problem with one key: {@code <key>: <message>}. */
     public void add(String key, String message) {

@@ -5,10 +5,13 @@ import static io.airlock.core.Severity.HIGH;
 import static io.airlock.core.Severity.LOW;
 import static io.airlock.core.Severity.MEDIUM;
 
+import io.airlock.core.PrintableText;
 import io.airlock.core.Severity;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The fixed facts of a rule (DESIGN.md, "Detection rules"): id, name, default severity, MITRE ATT&CK techniques, runbook
@@ -49,6 +52,21 @@ public record RuleDefinition(String id, String name, Severity severity, List<Str
 
     public static Optional<RuleDefinition> byId(String id) {
         return CATALOGUE.stream().filter(r -> r.id().equals(id)).findFirst();
+    }
+
+    /**
+     * A rule id as a user wrote it ({@code al-001 }), as the catalogue has it ({@code AL-001}).
+     *
+     * @throws IllegalArgumentException naming the id (control characters shown as {@code ?}) and the ids there are,
+     *     when there is no such rule: a typo must not make a route, silence or report quietly match nothing
+     */
+    public static String knownId(String given) {
+        String id = given == null ? "" : given.strip().toUpperCase(Locale.ROOT);
+        if (byId(id).isEmpty()) {
+            throw new IllegalArgumentException("there is no rule " + PrintableText.of(id) + " (rules: "
+                    + CATALOGUE.stream().map(RuleDefinition::id).collect(Collectors.joining(", ")) + ")");
+        }
+        return id;
     }
 
     public String runbook(String runbookBase) {
