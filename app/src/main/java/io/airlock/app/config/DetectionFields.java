@@ -66,6 +66,7 @@ public final class DetectionFields {
     public static final Setting<List<String>> AIRFLOW_SECRET_PATHS = Setting.of("detection.airflow-secret-paths", listOf(string()))
             .defaultValue(List.of("airflow/connections/", "airflow/variables/"))
             .validate(Validators.notEmpty())
+            .validate(Validators.accepts("KV paths", DetectionFields::requireKvPaths))
             .doc("Vault path prefixes of Airflow's connections and variables (KV v2 paths without `data/` or `metadata/`). In a "
                     + "Vault Enterprise namespace, with the namespace in front (`team-a/airflow/connections/`): event paths carry it.");
 
@@ -224,6 +225,23 @@ public final class DetectionFields {
         LocalTime end = values.get(BUSINESS_HOURS_END);
         if (!end.isAfter(start)) {
             problems.add(BUSINESS_HOURS_END.key(), "must be after detection.business-hours.start (" + start + "), was " + end);
+        }
+    }
+
+    /**
+     * Events carry KV paths ({@code airflow/connections/db}), not the API paths of KV v2 ({@code airflow/data/connections/db}):
+     * a prefix written as an API path, or with a leading '/', would match no read, and the rules that use it stay silent.
+     */
+    static void requireKvPaths(List<String> prefixes) {
+        for (String prefix : prefixes) {
+            String[] segments = prefix.split("/", -1);
+            if (prefix.startsWith("/")) {
+                throw new IllegalArgumentException("'" + prefix + "': write it without the leading '/' (" + prefix.substring(1) + ")");
+            }
+            if (segments.length > 2 && (segments[1].equals("data") || segments[1].equals("metadata"))) {
+                throw new IllegalArgumentException("'" + prefix + "' is a KV v2 API path; events carry the KV path, without '"
+                        + segments[1] + "/': " + segments[0] + "/" + String.join("/", List.of(segments).subList(2, segments.length)));
+            }
         }
     }
 }

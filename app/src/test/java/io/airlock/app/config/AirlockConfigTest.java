@@ -156,6 +156,17 @@ class AirlockConfigTest {
     }
 
     @Test
+    void shouldRefuseAirflowSecretPathsWrittenAsApiPathsWhichWouldMatchNoRead() {
+        assertThatThrownBy(() -> yaml("detection.airflow-secret-paths: [airflow/data/connections/, /airflow/variables/]", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'airflow/data/connections/' is a KV v2 API path; events carry the KV path, without 'data/': "
+                        + "airflow/connections/");
+        assertThatThrownBy(() -> yaml("detection.airflow-secret-paths: [/airflow/variables/]", Map.of()))
+                .hasMessageContaining("'/airflow/variables/': write it without the leading '/' (airflow/variables/)");
+        assertThat(yaml("detection.airflow-secret-paths: [team-a/airflow/connections/, kv/data-team/]", Map.of())).isNotNull();
+    }
+
+    @Test
     void shouldTakeTheStreamThreadsWithinBounds() {
         assertThat(yaml("kafka.stream-threads: 4\n", Map.of()).streamThreads()).isEqualTo(4);
         assertThatThrownBy(() -> yaml("kafka.stream-threads: 0\n", Map.of()))
