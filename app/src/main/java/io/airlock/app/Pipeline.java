@@ -10,10 +10,10 @@ import io.airlock.alerting.Notifier;
 import io.airlock.alerting.OpenSearchClients;
 import io.airlock.alerting.OpenSearchIndexer;
 import io.airlock.ingest.AirflowCdcCapture;
+import io.airlock.ingest.CaptureSettings;
 import io.airlock.ingest.vault.VaultAuditFileTailer;
 import io.airlock.ingest.vault.VaultAuditSettings;
 import io.airlock.ingest.vault.VaultAuditSocketListener;
-import io.airlock.ingest.CaptureSettings;
 import io.airlock.streams.AirlockTopology;
 import io.airlock.streams.StreamsSettings;
 import io.micrometer.core.instrument.Metrics;
@@ -21,6 +21,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -116,15 +117,17 @@ public final class Pipeline implements AutoCloseable {
     }
 
     private Map<String, Object> consumerConfig(String groupSuffix) {
-        return Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, settings.topics().prefix() + groupSuffix);
+        return Map.copyOf(settings.kafkaSecurity().applyTo(new HashMap<String, Object>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, settings.topics().prefix() + groupSuffix))));
     }
 
     private void startStreams() {
         Properties props = StreamsSettings.of(settings.bootstrapServers(), settings.topics(), settings.stateDir(),
                 settings.replicationFactor());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.streamThreads());
-        TopicInitializer.inputPartitions(settings.bootstrapServers(), settings.topics())
+        settings.kafkaSecurity().applyTo(props);
+        TopicInitializer.inputPartitions(settings.bootstrapServers(), settings.kafkaSecurity(), settings.topics())
                 .ifPresent(partitions -> props.put(StreamsSettings.INPUT_PARTITIONS, partitions));
         streams = new KafkaStreams(AirlockTopology.build(settings.detection(), settings.topics()), props);
         streams.setUncaughtExceptionHandler(e -> {
@@ -174,7 +177,7 @@ public final class Pipeline implements AutoCloseable {
 
     private AirflowCdcCapture startAirflowCapture() {
         var capture = new CaptureSettings(settings.bootstrapServers(), settings.topics(), "airflow", Duration.ofSeconds(10),
-                (short) settings.replicationFactor());
+                (short) settings.replicationFactor(), settings.kafkaSecurity());
         var cdc = new AirflowCdcCapture(settings.database(), capture);
         this.capture = cdc;
         running.add(cdc);

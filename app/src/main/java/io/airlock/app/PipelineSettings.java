@@ -1,12 +1,13 @@
 package io.airlock.app;
 
 import io.airlock.alerting.AlertLinks;
-import io.airlock.app.config.AirlockConfig;
-import io.airlock.app.config.VaultAuditSource;
 import io.airlock.alerting.OpenSearchSettings;
 import io.airlock.alerting.RetryPolicy;
 import io.airlock.alerting.RoutingConfig;
 import io.airlock.alerting.Secret;
+import io.airlock.app.config.AirlockConfig;
+import io.airlock.app.config.VaultAuditSource;
+import io.airlock.core.KafkaSecurity;
 import io.airlock.core.Topics;
 import io.airlock.ingest.AirflowDatabaseSettings;
 import io.airlock.ingest.vault.VaultAuditSettings;
@@ -15,9 +16,9 @@ import io.airlock.streams.StreamsSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Objects;
 
 /**
  * Everything one Airlock process needs to run the whole pipeline. Secrets are {@link Secret}s and never printed.
@@ -28,11 +29,12 @@ import java.util.Objects;
  * @param routing            receivers, routes, silences, maintenance windows; null: Slack for all, PagerDuty for high and up
  * @param eventsRetentionDays delete daily event indices older than this; empty: keep them
  * @param streamThreads      Kafka Streams threads of the detection stage; 0: {@link StreamsSettings#DEFAULT_STREAM_THREADS}
+ * @param kafkaSecurity      what every Kafka client adds to reach a secured cluster; null: {@link KafkaSecurity#PLAINTEXT}
  */
 public record PipelineSettings(AirflowDatabaseSettings database, String bootstrapServers, Topics topics, OpenSearchSettings openSearch,
         Secret slackWebhook, URI pagerDutyEventsUrl, Secret pagerDutyRoutingKey, AlertLinks links, DetectionConfig detection,
         Path stateDir, int replicationFactor, VaultAuditSettings vaultAudit, RetryPolicy retryPolicy, RoutingConfig routing,
-        OptionalInt eventsRetentionDays, Duration retentionCheckInterval, int streamThreads) {
+        OptionalInt eventsRetentionDays, Duration retentionCheckInterval, int streamThreads, KafkaSecurity kafkaSecurity) {
 
     public PipelineSettings {
         Objects.requireNonNull(database, "database");
@@ -48,6 +50,17 @@ public record PipelineSettings(AirflowDatabaseSettings database, String bootstra
         eventsRetentionDays = eventsRetentionDays == null ? OptionalInt.empty() : eventsRetentionDays;
         retentionCheckInterval = retentionCheckInterval == null ? Duration.ofHours(1) : retentionCheckInterval;
         streamThreads = streamThreads == 0 ? StreamsSettings.DEFAULT_STREAM_THREADS : streamThreads;
+        kafkaSecurity = kafkaSecurity == null ? KafkaSecurity.PLAINTEXT : kafkaSecurity;
+    }
+
+    /** On a Kafka without security. */
+    public PipelineSettings(AirflowDatabaseSettings database, String bootstrapServers, Topics topics, OpenSearchSettings openSearch,
+            Secret slackWebhook, URI pagerDutyEventsUrl, Secret pagerDutyRoutingKey, AlertLinks links, DetectionConfig detection,
+            Path stateDir, int replicationFactor, VaultAuditSettings vaultAudit, RetryPolicy retryPolicy, RoutingConfig routing,
+            OptionalInt eventsRetentionDays, Duration retentionCheckInterval, int streamThreads) {
+        this(database, bootstrapServers, topics, openSearch, slackWebhook, pagerDutyEventsUrl, pagerDutyRoutingKey, links, detection,
+                stateDir, replicationFactor, vaultAudit, retryPolicy, routing, eventsRetentionDays, retentionCheckInterval,
+                streamThreads, null);
     }
 
     /** Without a Vault audit source and with default delivery retries. */
@@ -55,7 +68,7 @@ public record PipelineSettings(AirflowDatabaseSettings database, String bootstra
             Secret slackWebhook, URI pagerDutyEventsUrl, Secret pagerDutyRoutingKey, AlertLinks links, DetectionConfig detection,
             Path stateDir, int replicationFactor) {
         this(database, bootstrapServers, topics, openSearch, slackWebhook, pagerDutyEventsUrl, pagerDutyRoutingKey, links, detection,
-                stateDir, replicationFactor, null, null, null, null, null, 0);
+                stateDir, replicationFactor, null, null, null, null, null, 0, null);
     }
 
     /** The pipeline an {@code airlock.yml} describes; the Vault position file lives under {@code state-dir}. */
@@ -69,23 +82,31 @@ public record PipelineSettings(AirflowDatabaseSettings database, String bootstra
             vault = VaultAuditSettings.forSocket(c.bootstrapServers(), c.topics(), source.socket().get().host(), source.socket().get().port());
         }
         if (vault != null) {
-            vault = vault.withPrefix(source.prefix()).withMaxLineBytes(source.maxLineBytes()).withPollInterval(source.pollInterval());
+            vault = vault.withPrefix(source.prefix()).withMaxLineBytes(source.maxLineBytes()).withPollInterval(source.pollInterval())
+                    .withKafkaSecurity(c.kafkaSecurity());
         }
         return new PipelineSettings(c.database(), c.bootstrapServers(), c.topics(), c.openSearch(), c.slackWebhook().orElse(null),
                 c.pagerDutyEventsUrl(), c.pagerDutyRoutingKey().orElse(null), c.links(), c.detection(), c.stateDir().resolve("streams"),
                 c.replicationFactor(), vault, c.retryPolicy(), c.routing(), c.eventsRetentionDays(), c.retentionCheckInterval(),
-                c.streamThreads());
+                c.streamThreads(), c.kafkaSecurity());
     }
 
     public PipelineSettings withVaultAudit(VaultAuditSettings vault) {
         return new PipelineSettings(database, bootstrapServers, topics, openSearch, slackWebhook, pagerDutyEventsUrl, pagerDutyRoutingKey,
                 links, detection, stateDir, replicationFactor, vault, retryPolicy, routing, eventsRetentionDays, retentionCheckInterval,
-                streamThreads);
+                streamThreads, kafkaSecurity);
+    }
+
+    /** Every Kafka client, the Vault capture's included, with {@code security}. */
+    public PipelineSettings withKafkaSecurity(KafkaSecurity security) {
+        return new PipelineSettings(database, bootstrapServers, topics, openSearch, slackWebhook, pagerDutyEventsUrl, pagerDutyRoutingKey,
+                links, detection, stateDir, replicationFactor, vaultAudit == null ? null : vaultAudit.withKafkaSecurity(security),
+                retryPolicy, routing, eventsRetentionDays, retentionCheckInterval, streamThreads, security);
     }
 
     public PipelineSettings withRouting(RoutingConfig changed) {
         return new PipelineSettings(database, bootstrapServers, topics, openSearch, slackWebhook, pagerDutyEventsUrl, pagerDutyRoutingKey,
                 links, detection, stateDir, replicationFactor, vaultAudit, retryPolicy, changed, eventsRetentionDays,
-                retentionCheckInterval, streamThreads);
+                retentionCheckInterval, streamThreads, kafkaSecurity);
     }
 }

@@ -104,13 +104,15 @@ final class RunCommand implements Callable<Integer> {
             return pipeline == null ? List.of(phase.get()) : pipeline.readinessProblems();
         };
         try (MetricsEndpoint endpoint = metrics.enabled()
-                ? MetricsEndpoint.start(metrics, settings.bootstrapServers(), settings.topics(), readiness, liveness) : null) {
+                ? MetricsEndpoint.start(metrics, settings.bootstrapServers(), settings.kafkaSecurity(), settings.topics(), readiness,
+                        liveness) : null) {
             if (endpoint != null) {
                 metricsAddress = endpoint.address();
                 err.println("airlock run: metrics on http://" + hostPort(endpoint.address()) + "/metrics, health on /health/live and "
                         + "/health/ready");
             }
-            TopicInitializer.ensureTopics(settings.bootstrapServers(), settings.topics(), loaded.partitions(), loaded.replicationFactor());
+            TopicInitializer.ensureTopics(settings.bootstrapServers(), settings.kafkaSecurity(), settings.topics(), loaded.partitions(),
+                    loaded.replicationFactor());
             int exitCode = 0;
             try (Pipeline pipeline = new Pipeline(settings).embeddedAirflowCapture(loaded.embeddedAirflowCapture()).start(stages)) {
                 current.set(pipeline);

@@ -1,8 +1,10 @@
 package io.airlock.app;
 
 import io.airlock.alerting.DeliveryStateTopic;
+import io.airlock.core.KafkaSecurity;
 import io.airlock.core.Topics;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -28,8 +30,8 @@ final class TopicInitializer {
     private TopicInitializer() {
     }
 
-    static void ensureTopics(String bootstrapServers, Topics topics, int partitions, int replicationFactor) {
-        try (Admin admin = admin(bootstrapServers)) {
+    static void ensureTopics(String bootstrapServers, KafkaSecurity security, Topics topics, int partitions, int replicationFactor) {
+        try (Admin admin = admin(bootstrapServers, security)) {
             Set<String> existing = admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             List<NewTopic> missing = new java.util.ArrayList<>(topics.all().stream()
                     .filter(t -> !existing.contains(t))
@@ -53,8 +55,8 @@ final class TopicInitializer {
      * The most partitions any input topic (CDC tables, Vault audit) has — the number of normalization tasks, which detection
      * waits to hear from on its first start — or empty when none exists yet.
      */
-    static OptionalInt inputPartitions(String bootstrapServers, Topics topics) {
-        try (Admin admin = admin(bootstrapServers)) {
+    static OptionalInt inputPartitions(String bootstrapServers, KafkaSecurity security, Topics topics) {
+        try (Admin admin = admin(bootstrapServers, security)) {
             Set<String> existing = admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             List<String> present = topics.inputs().stream().filter(existing::contains).toList();
             if (present.isEmpty()) {
@@ -67,9 +69,9 @@ final class TopicInitializer {
         }
     }
 
-    private static Admin admin(String bootstrapServers) {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis()));
+    private static Admin admin(String bootstrapServers, KafkaSecurity security) {
+        return Admin.create(security.applyTo(new HashMap<String, Object>(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis()))));
     }
 
     static IllegalStateException failure(String what, String bootstrapServers, Exception e) {

@@ -135,7 +135,7 @@ class RunCommandMetricsTest {
         var settings = new io.airlock.app.metrics.MetricsSettings(true, "127.0.0.1", 0, java.time.Duration.ofSeconds(1));
         var problems = new java.util.concurrent.atomic.AtomicReference<List<String>>(List.of("starting"));
         var liveness = new io.airlock.app.metrics.Liveness();
-        try (var endpoint = io.airlock.app.metrics.MetricsEndpoint.start(settings, kafka.bootstrapServers(),
+        try (var endpoint = io.airlock.app.metrics.MetricsEndpoint.start(settings, kafka.bootstrapServers(), io.airlock.core.KafkaSecurity.PLAINTEXT,
                 new io.airlock.core.Topics(name), problems::get, liveness)) {
             URI base = URI.create("http://127.0.0.1:" + endpoint.address().getPort());
             HttpResponse<String> starting = get(base, "/health/ready");

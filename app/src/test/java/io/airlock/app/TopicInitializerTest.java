@@ -2,6 +2,7 @@ package io.airlock.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.airlock.core.KafkaSecurity;
 import io.airlock.core.Topics;
 import io.airlock.embedded.EmbeddedKafka;
 import io.airlock.embedded.RealComponents;
@@ -19,17 +20,17 @@ class TopicInitializerTest {
         kafka.createTopics(3, topics.vaultAudit());
         kafka.createTopics(6, topics.events()); // not an input: written by the normalizers
 
-        assertThat(TopicInitializer.inputPartitions(kafka.bootstrapServers(), topics)).hasValue(3);
+        assertThat(TopicInitializer.inputPartitions(kafka.bootstrapServers(), KafkaSecurity.PLAINTEXT, topics)).hasValue(3);
     }
 
     @Test
     void shouldSayNothingBeforeAnyInputTopicExists(EmbeddedKafka kafka) {
         var topics = new Topics("topic-initializer-none");
 
-        assertThat(TopicInitializer.inputPartitions(kafka.bootstrapServers(), topics)).isEmpty();
+        assertThat(TopicInitializer.inputPartitions(kafka.bootstrapServers(), KafkaSecurity.PLAINTEXT, topics)).isEmpty();
 
-        TopicInitializer.ensureTopics(kafka.bootstrapServers(), topics, 4, 1);
-        assertThat(TopicInitializer.inputPartitions(kafka.bootstrapServers(), topics)).hasValue(4);
+        TopicInitializer.ensureTopics(kafka.bootstrapServers(), KafkaSecurity.PLAINTEXT, topics, 4, 1);
+        assertThat(TopicInitializer.inputPartitions(kafka.bootstrapServers(), KafkaSecurity.PLAINTEXT, topics)).hasValue(4);
     }
 
     @org.junit.jupiter.api.Test

@@ -1,5 +1,6 @@
 package io.airlock.embedded;
 
+import io.airlock.core.KafkaSecurity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,7 +24,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.test.JaasUtils;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -69,19 +72,43 @@ public final class EmbeddedKafka implements AutoCloseable {
             Map.entry("num.recovery.threads.per.data.dir", "1"),
             Map.entry("background.threads", "2"));
 
+    /** The SASL user of {@link #startWithSasl()}, a super user. */
+    public static final String SASL_USER = JaasUtils.KAFKA_PLAIN_ADMIN;
+    /** Its password. */
+    public static final String SASL_PASSWORD = JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD;
+
     private final KafkaClusterTestKit cluster;
     private final Path baseDirectory;
+    private final KafkaSecurity security;
     private final Admin admin;
     private volatile boolean closed;
 
-    private EmbeddedKafka(KafkaClusterTestKit cluster, Path baseDirectory) {
+    private EmbeddedKafka(KafkaClusterTestKit cluster, Path baseDirectory, KafkaSecurity security) {
         this.cluster = cluster;
         this.baseDirectory = baseDirectory;
-        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()));
+        this.security = security;
+        this.admin = admin();
     }
 
     /** Formats fresh log directories and starts the broker; returns once it accepts clients. */
     public static EmbeddedKafka start() {
+        return start(SecurityProtocol.PLAINTEXT);
+    }
+
+    /**
+     * A broker whose client listener takes only {@code SASL_PLAINTEXT} with {@code PLAIN} ({@link #SASL_USER}); this
+     * object's own clients ({@link #admin()}, {@link #consumer}, …) use {@link #security()}.
+     */
+    public static EmbeddedKafka startWithSasl() {
+        return start(SecurityProtocol.SASL_PLAINTEXT);
+    }
+
+    /** What a client needs to connect: {@link KafkaSecurity#PLAINTEXT}, or SASL for {@link #startWithSasl()}. */
+    public KafkaSecurity security() {
+        return security;
+    }
+
+    private static EmbeddedKafka start(SecurityProtocol protocol) {
         long started = System.nanoTime();
         Path base;
         try {
@@ -97,6 +124,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                     .setNumControllerNodes(1)
                     .setBaseDirectory(base)
                     .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
+                    .setBrokerSecurityProtocol(protocol)
+                    .setControllerSecurityProtocol(protocol)
                     .build();
             var builder = new KafkaClusterTestKit.Builder(nodes).setDeleteOnClose(true);
             BROKER_CONFIG.forEach(builder::setConfigProp);
@@ -104,7 +133,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             cluster.format();
             cluster.startup();
             cluster.waitForReadyBrokers();
-            EmbeddedKafka kafka = new EmbeddedKafka(cluster, base);
+            KafkaSecurity security = protocol == SecurityProtocol.PLAINTEXT ? KafkaSecurity.PLAINTEXT
+                    : KafkaSecurity.of(protocol.name, "PLAIN", SASL_USER, SASL_PASSWORD, null);
+            EmbeddedKafka kafka = new EmbeddedKafka(cluster, base, security);
             LOG.info("Kafka broker started at {} in {} ms", kafka.bootstrapServers(),
                     Duration.ofNanos(System.nanoTime() - started).toMillis());
             return kafka;
@@ -190,7 +221,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         createTopics(1, names);
     }
 
-    /** A new admin client connected to this broker; the caller closes it. */
     /**
      * Every committed record of the topics, read from the beginning up to their end offsets at the time of the call
      * (read_committed), as strings. For assertions: "exactly these records, nothing more".
@@ -216,9 +246,9 @@ public final class EmbeddedKafka implements AutoCloseable {
      * the caller polls and closes it.
      */
     public KafkaConsumer<String, String> consumer(Collection<String> topics) {
-        var props = Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+        var props = security.applyTo(new HashMap<String, Object>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20);
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20)));
         var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
         List<TopicPartition> partitions = topics.stream()
                 .flatMap(t -> consumer.partitionsFor(t).stream().map(p -> new TopicPartition(t, p.partition())))
@@ -265,8 +295,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         LOG.info("Kafka broker at {} started again", bootstrapServers());
     }
 
+    /** A new admin client connected to this broker; the caller closes it. */
     public Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
+        return Admin.create(security.applyTo(new HashMap<String, Object>(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers()))));
     }
 
     /** Stops the broker and deletes its log directories. Idempotent. */

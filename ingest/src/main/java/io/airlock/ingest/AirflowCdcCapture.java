@@ -68,6 +68,7 @@ public final class AirflowCdcCapture implements AutoCloseable {
         this.router = new CdcRecordRouter(capture.topics(), capture.serverName());
         var props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, capture.bootstrapServers());
+        capture.kafkaSecurity().applyTo(props);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);

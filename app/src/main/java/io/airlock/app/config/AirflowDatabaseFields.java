@@ -2,6 +2,7 @@ package io.airlock.app.config;
 
 import static io.airlock.core.config.ConfigTypes.integer;
 import static io.airlock.core.config.ConfigTypes.oneOf;
+import static io.airlock.core.config.ConfigTypes.path;
 import static io.airlock.core.config.ConfigTypes.string;
 
 import io.airlock.core.config.ConfigDefinition.Group;
@@ -10,6 +11,7 @@ import io.airlock.core.config.SecretValue;
 import io.airlock.core.config.Setting;
 import io.airlock.core.config.Validators;
 import io.airlock.ingest.AirflowDatabaseSettings;
+import java.nio.file.Path;
 
 /**
  * The Airflow metadata database Airlock captures changes from. Belongs to {@code ingest} (next to
@@ -50,6 +52,11 @@ public final class AirflowDatabaseFields {
             .defaultValue("prefer")
             .doc("PostgreSQL `sslmode`; use `verify-full` across networks you do not control.");
 
+    public static final Setting<Path> SSLROOTCERT = Setting.of("airflow.database.sslrootcert", path())
+            .whenUnset("the driver's default, `~/.postgresql/root.crt` of the user running Airlock")
+            .doc("CA certificate (PEM) that `sslmode` `verify-ca` and `verify-full` check the database server's certificate "
+                    + "against; `airlock check-config --connect` tries it.");
+
     public static final Setting<String> SLOT = Setting.of("airflow.database.slot", string())
             .defaultValue(AirflowDatabaseSettings.DEFAULT_SLOT)
             .validate(Validators.matches(PG_NAME, PG_NAME_RULE))
@@ -64,7 +71,7 @@ public final class AirflowDatabaseFields {
     public static final Group GROUP = Group.of("Airflow database",
             "The Airflow metadata database (PostgreSQL with `wal_level=logical`), captured with Debezium through a logical "
                     + "replication slot. Airflow 2.10 and 3.x schemas are both supported.",
-            HOST, PORT, NAME, USER, PASSWORD, SSLMODE, SLOT, PUBLICATION);
+            HOST, PORT, NAME, USER, PASSWORD, SSLMODE, SSLROOTCERT, SLOT, PUBLICATION);
 
     private AirflowDatabaseFields() {
     }
@@ -72,6 +79,7 @@ public final class AirflowDatabaseFields {
     static AirflowDatabaseSettings settings(ConfigValues values) {
         return new AirflowDatabaseSettings(values.get(HOST), values.get(PORT), values.get(NAME), values.get(USER),
                 values.find(PASSWORD).map(SecretValue::reveal).orElse(""), values.get(SSLMODE), values.get(SLOT),
-                values.get(PUBLICATION));
+                values.get(PUBLICATION), values.find(SSLROOTCERT).orElse(null));
     }
+
 }

@@ -8,9 +8,10 @@ import io.airlock.alerting.RetryPolicy;
 import io.airlock.alerting.RoutingConfig;
 import io.airlock.alerting.Secret;
 import io.airlock.app.metrics.MetricsSettings;
+import io.airlock.core.KafkaSecurity;
 import io.airlock.core.Topics;
-import io.airlock.core.config.ConfigDefinition;
 import io.airlock.core.config.ConfigDefinition.Group;
+import io.airlock.core.config.ConfigDefinition;
 import io.airlock.core.config.ConfigException;
 import io.airlock.core.config.ConfigProblems;
 import io.airlock.core.config.ConfigSource;
@@ -60,6 +61,7 @@ public final class AirlockConfig {
     private final ConfigValues values;
     private final Topics topics;
     private final String bootstrapServers;
+    private final KafkaSecurity kafkaSecurity;
     private final AirflowDatabaseSettings database;
     private final VaultAuditSource vaultAudit;
     private final OpenSearchSettings openSearch;
@@ -73,6 +75,7 @@ public final class AirlockConfig {
         ConfigProblems problems = values.problems();
         topics = map(problems, "topics", () -> KafkaFields.topics(values));
         bootstrapServers = map(problems, "kafka", () -> KafkaFields.bootstrapServers(values));
+        kafkaSecurity = map(problems, "kafka", () -> KafkaFields.security(values, problems));
         database = map(problems, "airflow.database", () -> AirflowDatabaseFields.settings(values));
         vaultAudit = map(problems, "vault.audit", () -> VaultAuditFields.source(values, problems));
         openSearch = map(problems, "opensearch", () -> OpenSearchFields.settings(values, problems));
@@ -135,6 +138,11 @@ public final class AirlockConfig {
     /** {@code bootstrap.servers}: {@code host1:9092,host2:9092}. */
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** What every Kafka client adds to reach a secured cluster ({@link KafkaSecurity#PLAINTEXT} by default). */
+    public KafkaSecurity kafkaSecurity() {
+        return kafkaSecurity;
     }
 
     /** Replication of the topics Airlock creates. */

@@ -79,6 +79,7 @@ public final class ConnectivityCheck {
         String what = "Kafka " + config.bootstrapServers() + ": ";
         var props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        config.kafkaSecurity().applyTo(props);
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "airlock-check-config");
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());

@@ -3,16 +3,23 @@ package io.airlock.app.config;
 import static io.airlock.core.config.ConfigTypes.hostPort;
 import static io.airlock.core.config.ConfigTypes.integer;
 import static io.airlock.core.config.ConfigTypes.listOf;
+import static io.airlock.core.config.ConfigTypes.oneOf;
+import static io.airlock.core.config.ConfigTypes.path;
 import static io.airlock.core.config.ConfigTypes.string;
 
+import io.airlock.core.KafkaSecurity;
 import io.airlock.core.Topics;
 import io.airlock.core.config.ConfigDefinition.Group;
+import io.airlock.core.config.ConfigProblems;
 import io.airlock.core.config.ConfigValues;
 import io.airlock.core.config.HostPort;
+import io.airlock.core.config.SecretValue;
 import io.airlock.core.config.Setting;
 import io.airlock.core.config.Validators;
 import io.airlock.streams.StreamsSettings;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /** Kafka and the topic names (DESIGN.md, Topics). Belongs to {@code core} once modules read their own settings. */
@@ -51,15 +58,70 @@ public final class KafkaFields {
                     + "split a Vault alert group in two or drop a read later than `detection.grace` (see docs/reliability.md): "
                     + "use it with one input partition, or where Airlock never has a backlog to catch up.");
 
+    public static final Setting<String> SECURITY_PROTOCOL = Setting.of("kafka.security-protocol",
+                    oneOf("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"))
+            .defaultValue("PLAINTEXT")
+            .doc("How every Kafka client of Airlock connects (`security.protocol`): `SASL_SSL` for SASL over TLS, `SSL` for "
+                    + "TLS alone, `PLAINTEXT` for neither.");
+
+    public static final Setting<String> SASL_MECHANISM = Setting.of("kafka.sasl-mechanism",
+                    oneOf("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"))
+            .defaultValue("SCRAM-SHA-512")
+            .doc("SASL mechanism (`sasl.mechanism`) with `SASL_SSL` or `SASL_PLAINTEXT`.");
+
+    public static final Setting<String> SASL_USERNAME = Setting.of("kafka.sasl-username", string())
+            .whenUnset("no SASL user; required with `SASL_SSL` and `SASL_PLAINTEXT`")
+            .validate(Validators.matches(".+", "not empty"))
+            .doc("SASL user of every Kafka client of Airlock. It needs to read and write the `<prefix>.*` topics, create "
+                    + "them, and use the `<prefix>-*` consumer groups and transactional ids.");
+
+    public static final Setting<SecretValue> SASL_PASSWORD = Setting.secret("kafka.sasl-password")
+            .whenUnset("no SASL password; required with `SASL_SSL` and `SASL_PLAINTEXT`")
+            .doc("Password of `kafka.sasl-username`.");
+
+    public static final Setting<Path> SSL_CA_CERTIFICATE = Setting.of("kafka.ssl-ca-certificate", path())
+            .whenUnset("the JVM's trusted certificates")
+            .doc("CA certificates (PEM) the brokers' certificates are checked against, with `SSL` and `SASL_SSL`.");
+
     public static final Group GROUP = Group.of("Kafka",
             "Airlock's data flows through Kafka topics (DESIGN.md, *Topics*).",
-            TOPICS_PREFIX, BOOTSTRAP_SERVERS, REPLICATION_FACTOR, PARTITIONS, STREAM_THREADS);
+            TOPICS_PREFIX, BOOTSTRAP_SERVERS, REPLICATION_FACTOR, PARTITIONS, STREAM_THREADS, SECURITY_PROTOCOL, SASL_MECHANISM,
+            SASL_USERNAME, SASL_PASSWORD, SSL_CA_CERTIFICATE);
 
     private KafkaFields() {
     }
 
     static Topics topics(ConfigValues values) {
         return new Topics(values.get(TOPICS_PREFIX));
+    }
+
+    /** The client properties of {@code kafka.security-protocol} and what it needs; a missing or stray setting is a problem. */
+    static KafkaSecurity security(ConfigValues values, ConfigProblems problems) {
+        String protocol = values.get(SECURITY_PROTOCOL);
+        boolean sasl = protocol.startsWith("SASL_");
+        boolean tls = protocol.endsWith("SSL");
+        Optional<String> user = values.find(SASL_USERNAME);
+        Optional<SecretValue> password = values.find(SASL_PASSWORD);
+        boolean ok = true;
+        if (sasl && (user.isEmpty() || password.isEmpty())) {
+            problems.add(SECURITY_PROTOCOL.key(), protocol + " needs kafka.sasl-username and kafka.sasl-password (-env or -file)");
+            ok = false;
+        }
+        if (!sasl && (user.isPresent() || password.isPresent())) {
+            problems.add(SECURITY_PROTOCOL.key(), "is " + protocol + ", so kafka.sasl-username and kafka.sasl-password would not be "
+                    + "used: set it to SASL_SSL (or SASL_PLAINTEXT)");
+            ok = false;
+        }
+        if (!tls && values.find(SSL_CA_CERTIFICATE).isPresent()) {
+            problems.add(SECURITY_PROTOCOL.key(), "is " + protocol + ", so kafka.ssl-ca-certificate would not be used: set it to "
+                    + "SASL_SSL or SSL");
+            ok = false;
+        }
+        if (!ok) {
+            return null;
+        }
+        return KafkaSecurity.of(protocol, values.get(SASL_MECHANISM), user.orElse(null),
+                password.map(SecretValue::reveal).orElse(null), values.find(SSL_CA_CERTIFICATE).orElse(null));
     }
 
     /** {@code host1:9092,host2:9092}. */

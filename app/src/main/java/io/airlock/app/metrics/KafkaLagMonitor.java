@@ -1,5 +1,6 @@
 package io.airlock.app.metrics;
 
+import io.airlock.core.KafkaSecurity;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Metrics;
@@ -54,11 +55,11 @@ public final class KafkaLagMonitor implements AutoCloseable {
     });
     private volatile boolean failing;
 
-    public KafkaLagMonitor(String bootstrapServers, List<String> groups, String dlqTopic) {
-        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG, "airlock-lag-monitor",
+    public KafkaLagMonitor(String bootstrapServers, KafkaSecurity security, List<String> groups, String dlqTopic) {
+        this.admin = Admin.create(security.applyTo(new HashMap<String, Object>(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers, AdminClientConfig.CLIENT_ID_CONFIG, "airlock-lag-monitor",
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000));
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000))));
         this.groups = List.copyOf(groups);
         this.dlqTopic = dlqTopic;
         for (String group : this.groups) {

@@ -1,5 +1,6 @@
 package io.airlock.app.metrics;
 
+import io.airlock.core.KafkaSecurity;
 import io.airlock.core.Topics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
@@ -30,16 +31,16 @@ public final class MetricsEndpoint implements AutoCloseable {
 
     /** Starts serving, always live; lag is read from Kafka every {@code settings.lagInterval()}. */
     public static MetricsEndpoint start(MetricsSettings settings, String bootstrapServers, Topics topics, ReadinessCheck readiness) {
-        return start(settings, bootstrapServers, topics, readiness, new Liveness());
+        return start(settings, bootstrapServers, KafkaSecurity.PLAINTEXT, topics, readiness, new Liveness());
     }
 
     /** Starts serving; {@code /health/live} follows {@code liveness}; lag is read from Kafka every {@code settings.lagInterval()}. */
-    public static MetricsEndpoint start(MetricsSettings settings, String bootstrapServers, Topics topics, ReadinessCheck readiness,
-            Liveness liveness) {
+    public static MetricsEndpoint start(MetricsSettings settings, String bootstrapServers, KafkaSecurity kafkaSecurity, Topics topics,
+            ReadinessCheck readiness, Liveness liveness) {
         var prometheus = new PrometheusMetrics();
         KafkaLagMonitor lag = null;
         try {
-            lag = new KafkaLagMonitor(bootstrapServers, consumerGroups(topics), topics.dlq()).start(settings.lagInterval());
+            lag = new KafkaLagMonitor(bootstrapServers, kafkaSecurity, consumerGroups(topics), topics.dlq()).start(settings.lagInterval());
             var server = MetricsServer.start(settings.bindAddress(), settings.port(), prometheus::scrape, readiness, liveness);
             Gauge ready = Gauge.builder(READY, readiness, r -> r.problems().isEmpty() ? 1 : 0)
                     .description("1 while every started stage runs (/health/ready is 200), else 0")

@@ -2,13 +2,18 @@ package io.airlock.app.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
+import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
 import io.airlock.alerting.RetryPolicy;
 import io.airlock.alerting.Secret;
+import io.airlock.core.KafkaSecurity;
 import io.airlock.core.Topics;
 import io.airlock.core.config.ConfigException;
 import io.airlock.core.config.ConfigSource;
 import io.airlock.ingest.AirflowDatabaseSettings;
+import io.airlock.ingest.CaptureSettings;
+import io.airlock.ingest.internal.DebeziumProperties;
 import io.airlock.streams.DetectionConfig;
 import io.airlock.streams.detect.RuleDefinition;
 import io.airlock.streams.detect.RuleSettings;
@@ -76,6 +81,17 @@ class AirlockConfigTest {
         assertThat(config.database()).isEqualTo(new AirflowDatabaseSettings("db.internal", 6432, "airflow_prod", "airlock", "pw",
                 "verify-full", "airlock_prod", "airlock_pub"));
         assertThat(config.database().jdbcUrl()).isEqualTo("jdbc:postgresql://db.internal:6432/airflow_prod?sslmode=verify-full");
+    }
+
+    @Test
+    void shouldGiveTheDatabasesCaCertificateToTheDriverAndToDebezium() {
+        AirlockConfig config = yaml("airflow.database: {sslmode: verify-full, sslrootcert: /etc/airlock/pg ca.pem}", Map.of());
+
+        assertThat(config.database().jdbcUrl()).isEqualTo(
+                "jdbc:postgresql://localhost:5432/airflow?sslmode=verify-full&sslrootcert=%2Fetc%2Fairlock%2Fpg+ca.pem");
+        assertThat(DebeziumProperties.of(config.database(),
+                CaptureSettings.of("localhost:9092", config.topics())).getProperty("database.sslrootcert"))
+                .isEqualTo("/etc/airlock/pg ca.pem");
     }
 
     @Test
@@ -164,6 +180,44 @@ class AirlockConfigTest {
         assertThatThrownBy(() -> yaml("detection.airflow-secret-paths: [/airflow/variables/]", Map.of()))
                 .hasMessageContaining("'/airflow/variables/': write it without the leading '/' (airflow/variables/)");
         assertThat(yaml("detection.airflow-secret-paths: [team-a/airflow/connections/, kv/data-team/]", Map.of())).isNotNull();
+    }
+
+    @Test
+    void shouldGiveEveryKafkaClientTheSaslAndTlsSettingsWithoutShowingThePassword() {
+        KafkaSecurity security = yaml("""
+                kafka: {security-protocol: SASL_SSL, sasl-username: airlock, sasl-password-env: KAFKA_PW,
+                        ssl-ca-certificate: /etc/airlock/kafka-ca.pem}
+                """, Map.of("KAFKA_PW", "p\"w\\x")).kafkaSecurity();
+
+        assertThat(security.properties()).containsOnly(
+                entry("security.protocol", "SASL_SSL"),
+                entry("sasl.mechanism", "SCRAM-SHA-512"),
+                entry("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required "
+                        + "username=\"airlock\" password=\"p\\\"w\\\\x\";"),
+                entry("ssl.truststore.type", "PEM"),
+                entry("ssl.truststore.location", "/etc/airlock/kafka-ca.pem"));
+        assertThat(security.toString()).doesNotContain("p\"w").contains("[hidden]");
+        assertThat(yaml("kafka.bootstrap-servers: [k:9092]", Map.of()).kafkaSecurity()).isEqualTo(KafkaSecurity.PLAINTEXT);
+    }
+
+    @Test
+    void shouldRefuseKafkaSecuritySettingsThatDoNotFitTheProtocol() {
+        assertThatThrownBy(() -> yaml("kafka: {security-protocol: SASL_SSL, sasl-username: airlock}", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                        "kafka.security-protocol: SASL_SSL needs kafka.sasl-username and kafka.sasl-password (-env or -file)"));
+        assertThatThrownBy(() -> yaml("kafka: {sasl-username: airlock, sasl-password-env: KAFKA_PW}", Map.of("KAFKA_PW", "pw")))
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                        "kafka.security-protocol: is PLAINTEXT, so kafka.sasl-username and kafka.sasl-password would not be used: "
+                                + "set it to SASL_SSL (or SASL_PLAINTEXT)"));
+        assertThatThrownBy(() -> yaml("kafka: {security-protocol: SASL_PLAINTEXT, sasl-username: a, sasl-password-env: P, "
+                + "ssl-ca-certificate: /ca.pem}", Map.of("P", "pw")))
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                        "kafka.security-protocol: is SASL_PLAINTEXT, so kafka.ssl-ca-certificate would not be used: set it to "
+                                + "SASL_SSL or SSL"));
+        assertThatThrownBy(() -> yaml("kafka.security-protocol: SASL", Map.of()))
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).singleElement(STRING)
+                        .startsWith("kafka.security-protocol: must be one of"));
     }
 
     @Test

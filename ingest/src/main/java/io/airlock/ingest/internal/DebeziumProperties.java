@@ -29,6 +29,9 @@ public final class DebeziumProperties {
         p.setProperty("database.password", db.password());
         p.setProperty("database.dbname", db.database());
         p.setProperty("database.sslmode", db.sslmode());
+        if (db.sslRootCert() != null) {
+            p.setProperty("database.sslrootcert", db.sslRootCert().toString());
+        }
 
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", db.slotName());
@@ -52,6 +55,7 @@ public final class DebeziumProperties {
         p.setProperty("offset.storage.replication.factor", Short.toString(capture.replicationFactor()));
         p.setProperty("offset.flush.interval.ms", "1000");
         p.setProperty("bootstrap.servers", capture.bootstrapServers());
+        capture.kafkaSecurity().applyTo(p); // the offsets store's clients take the engine's top-level client settings
 
         // Larger batches amortize the wait for Kafka's acknowledgement that every batch ends with.
         p.setProperty("max.batch.size", "8192");

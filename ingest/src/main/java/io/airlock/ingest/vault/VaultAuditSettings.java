@@ -1,5 +1,6 @@
 package io.airlock.ingest.vault;
 
+import io.airlock.core.KafkaSecurity;
 import io.airlock.core.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,9 +20,10 @@ import java.util.Objects;
  * @param maxLineBytes     longest accepted line in bytes, prefix included, newline excluded; longer lines are dead-lettered
  * @param positionFile     where the file tailer remembers the last position Kafka acknowledged (required for the tailer)
  * @param pollInterval     how often the tailer looks for growth, rotation and truncation when it reached the end of the file
+ * @param kafkaSecurity    what the producer adds to reach a secured Kafka; null: {@link KafkaSecurity#PLAINTEXT}
  */
 public record VaultAuditSettings(String bootstrapServers, Topics topics, Path file, String bindAddress, int port, String prefix,
-        int maxLineBytes, Path positionFile, Duration pollInterval) {
+        int maxLineBytes, Path positionFile, Duration pollInterval, KafkaSecurity kafkaSecurity) {
 
     /** 1 MiB. */
     public static final int DEFAULT_MAX_LINE_BYTES = 1 << 20;
@@ -47,33 +49,39 @@ public record VaultAuditSettings(String bootstrapServers, Topics topics, Path fi
         if (pollInterval.isNegative() || pollInterval.isZero()) {
             throw new IllegalArgumentException("poll interval must be positive");
         }
+        kafkaSecurity = kafkaSecurity == null ? KafkaSecurity.PLAINTEXT : kafkaSecurity;
     }
 
     /** Tail {@code file}, remembering the position in {@code positionFile}. */
     public static VaultAuditSettings forFile(String bootstrapServers, Topics topics, Path file, Path positionFile) {
         return new VaultAuditSettings(bootstrapServers, topics, file, null, 0, null, DEFAULT_MAX_LINE_BYTES, positionFile,
-                DEFAULT_POLL_INTERVAL);
+                DEFAULT_POLL_INTERVAL, null);
     }
 
     /** Listen on {@code bindAddress:port} for Vault's socket audit device ({@code socket_type=tcp}). */
     public static VaultAuditSettings forSocket(String bootstrapServers, Topics topics, String bindAddress, int port) {
         return new VaultAuditSettings(bootstrapServers, topics, null, bindAddress, port, null, DEFAULT_MAX_LINE_BYTES, null,
-                DEFAULT_POLL_INTERVAL);
+                DEFAULT_POLL_INTERVAL, null);
     }
 
     public VaultAuditSettings withPrefix(String newPrefix) {
         return new VaultAuditSettings(bootstrapServers, topics, file, bindAddress, port, newPrefix, maxLineBytes, positionFile,
-                pollInterval);
+                pollInterval, kafkaSecurity);
     }
 
     public VaultAuditSettings withMaxLineBytes(int newMaxLineBytes) {
         return new VaultAuditSettings(bootstrapServers, topics, file, bindAddress, port, prefix, newMaxLineBytes, positionFile,
-                pollInterval);
+                pollInterval, kafkaSecurity);
     }
 
     public VaultAuditSettings withPollInterval(Duration newPollInterval) {
         return new VaultAuditSettings(bootstrapServers, topics, file, bindAddress, port, prefix, maxLineBytes, positionFile,
-                newPollInterval);
+                newPollInterval, kafkaSecurity);
+    }
+
+    public VaultAuditSettings withKafkaSecurity(KafkaSecurity security) {
+        return new VaultAuditSettings(bootstrapServers, topics, file, bindAddress, port, prefix, maxLineBytes, positionFile,
+                pollInterval, security);
     }
 
     /** {@code source_topic} of dead letters from the file: {@code vault-audit-file:<absolute path>}. */

@@ -108,6 +108,7 @@ public final class AuditRecordPublisher implements AutoCloseable {
     static Properties producerProperties(VaultAuditSettings settings, String clientId) {
         var props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        settings.kafkaSecurity().applyTo(props);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
