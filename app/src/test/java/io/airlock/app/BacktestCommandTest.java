@@ -34,7 +34,7 @@ class BacktestCommandTest {
               receivers:
                 - {name: oncall, type: pagerduty, routing-key-file: /nonexistent/airlock/oncall-key}
               routes:
-                - {min-severity: high, receivers: [oncall, slack]}
+                - {min-severity: high, receivers: [oncall, slack, pagerduty]}
             report:
               signing-key-env: AIRLOCK_TEST_UNSET_SIGNING_KEY
             rules:

@@ -86,6 +86,16 @@ class SecuredKafkaEndToEndTest {
     }
 
     @Test
+    void shouldSayThatAWrongPasswordWasRefusedWithoutPrintingIt() {
+        KafkaSecurity wrong = KafkaSecurity.of("SASL_PLAINTEXT", "PLAIN", EmbeddedKafka.SASL_USER, "wrong-pw-4711", null);
+
+        assertThatThrownBy(() -> TopicInitializer.ensureTopics(sasl.bootstrapServers(), wrong, new Topics("wrongpw"), 1, 1))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Authentication failed")
+                .hasMessageNotContaining("wrong-pw-4711");
+    }
+
+    @Test
     void shouldBeRefusedByItWithoutSasl() {
         try (Admin plaintext = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, sasl.bootstrapServers(),
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000))) {
