@@ -4,8 +4,6 @@ import static java.time.Duration.ofSeconds;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.airlock.core.Json;
 import io.airlock.embedded.AirflowDatabase;
 import io.airlock.embedded.AirflowSchema;
 import io.airlock.embedded.AirlockYml;
@@ -17,10 +15,6 @@ import io.airlock.embedded.WebhookReceiver;
 import io.airlock.streams.VaultAuditLine;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(RealComponents.class)
 class RunCommandTest {
 
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void shouldRunTheWholePipelineFromAirlockYmlWithSecretsFromTheEnvironment(EmbeddedPostgres postgres, EmbeddedKafka kafka,
@@ -63,8 +56,8 @@ class RunCommandTest {
                     StandardOpenOption.APPEND);
 
             await().atMost(ofSeconds(90)).untilAsserted(() -> {
-                assertThat(search(openSearch, name + "-alerts", "rule.id:AL-001")).isEqualTo(1);
-                assertThat(search(openSearch, name + "-events-*", "event.dataset:\"vault.audit\"")).isEqualTo(2);
+                assertThat(openSearch.count(name + "-alerts", "rule.id:AL-001")).isEqualTo(1);
+                assertThat(openSearch.count(name + "-events-*", "event.dataset:\"vault.audit\"")).isEqualTo(2);
                 assertThat(webhooks.slackPosts(name)).hasSize(1);
             });
             assertThat(run.stop(ofSeconds(60))).isZero();
@@ -91,16 +84,5 @@ class RunCommandTest {
         String text = output.toString(StandardCharsets.UTF_8);
         assertThat(text).contains("kafka.bootstrap-servers").contains("70000").contains("slack.webhook-url")
                 .doesNotContain("CANARYsecret");
-    }
-
-    private long search(EmbeddedOpenSearch openSearch, String index, String query) throws Exception {
-        URI base = openSearch.httpUri();
-        http.send(HttpRequest.newBuilder(base.resolve("/" + index + "/_refresh?ignore_unavailable=true&allow_no_indices=true")).GET().build(),
-                HttpResponse.BodyHandlers.discarding());
-        String q = java.net.URLEncoder.encode(query, StandardCharsets.UTF_8);
-        var response = http.send(HttpRequest.newBuilder(base.resolve("/" + index + "/_count?ignore_unavailable=true&allow_no_indices=true&q=" + q))
-                .GET().build(), HttpResponse.BodyHandlers.ofString());
-        JsonNode body = Json.tree(response.body());
-        return body.path("count").asLong(-1);
     }
 }

@@ -5,20 +5,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.airlock.app.config.AirlockConfig;
-import io.airlock.core.Json;
 import io.airlock.core.KafkaSecurity;
 import io.airlock.core.Topics;
-import io.airlock.core.config.ConfigSource;
 import io.airlock.embedded.AirflowDatabase;
 import io.airlock.embedded.AirflowSchema;
+import io.airlock.embedded.AirlockYml;
 import io.airlock.embedded.EmbeddedKafka;
+import io.airlock.embedded.EmbeddedOpenSearch;
 import io.airlock.embedded.EmbeddedPostgres;
 import io.airlock.embedded.RealComponents;
+import io.airlock.embedded.WebhookReceiver;
+import io.airlock.streams.VaultAuditLine;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Airlock on a Kafka that takes only SASL clients: the settings of {@code kafka.security-protocol} reach every client —
- * the topic check, the Airflow capture and its offsets store, the Vault capture, Kafka Streams.
+ * the topic check, the Airflow capture and its offsets store, the Vault capture, Kafka Streams, delivery and the lag metrics.
  */
 @ExtendWith(RealComponents.class)
 class SecuredKafkaEndToEndTest {
@@ -51,38 +56,48 @@ class SecuredKafkaEndToEndTest {
     }
 
     @Test
-    void shouldCaptureAndDetectThroughAKafkaThatTakesOnlySaslClients(EmbeddedPostgres postgres, @TempDir Path stateDir,
-            @TempDir Path vaultDir) throws Exception {
-        KafkaSecurity security = AirlockConfig.from(ConfigSource.fromYaml("""
-                kafka:
-                  security-protocol: SASL_PLAINTEXT
-                  sasl-mechanism: PLAIN
-                  sasl-username: %s
-                  sasl-password-env: KAFKA_PASSWORD
-                """.formatted(EmbeddedKafka.SASL_USER), "airlock.yml", Map.of("KAFKA_PASSWORD", EmbeddedKafka.SASL_PASSWORD)))
-                .kafkaSecurity();
-        assertThat(security.toString()).doesNotContain(EmbeddedKafka.SASL_PASSWORD);
+    void shouldRunEveryStageAgainstAKafkaThatTakesOnlySaslClients(EmbeddedPostgres postgres, EmbeddedOpenSearch openSearch,
+            WebhookReceiver webhooks, @TempDir Path dir) throws Exception {
         String name = RealComponents.uniqueName("sasl");
         var airflow = AirflowDatabase.create(postgres, name, AirflowSchema.V2_10);
         airflow.createUser("mallory", "mallory@example.com");
-        var topics = new Topics(name);
-        TopicInitializer.ensureTopics(sasl.bootstrapServers(), security, topics, 1, 1);
-        var vault = new VaultAuditWriter(Files.createFile(CaptureAndDetectSettings.auditFile(vaultDir)));
-        var settings = CaptureAndDetectSettings.of(postgres, name, sasl, topics, stateDir, vaultDir).withKafkaSecurity(security);
+        Path audit = Files.createFile(dir.resolve("vault-audit.log"));
+        var yml = AirlockYml.forEmbedded(name, postgres, sasl, openSearch, webhooks)
+                .vaultAuditFile(audit)
+                .stateDir(dir.resolve("state"))
+                .set("metrics", "{port: 0, bind-address: 127.0.0.1, lag-interval: 500ms}")
+                .set("kafka.security-protocol", "SASL_PLAINTEXT")
+                .set("kafka.sasl-mechanism", "PLAIN")
+                .set("kafka.sasl-username", EmbeddedKafka.SASL_USER)
+                .set("kafka.sasl-password-env", "AIRLOCK_TEST_KAFKA_PASSWORD")
+                .env("AIRLOCK_TEST_KAFKA_PASSWORD", EmbeddedKafka.SASL_PASSWORD);
 
-        try (var pipeline = new Pipeline(settings).start(EnumSet.of(Stage.INGEST, Stage.STREAMS))) {
+        String output;
+        try (var run = InProcessRun.start(dir.resolve("airlock.yml"), yml).awaitRunning()) {
             for (int i = 0; i < 5; i++) {
                 airflow.failedLogin("mallory");
             }
-            vault.read(Instant.now(), "alice", "secret", "team/notes", false, Map.of());
+            Files.writeString(audit, String.join("\n",
+                    VaultAuditLine.request("req-1").at(Instant.now()).read("secret/data/team/db").json(),
+                    VaultAuditLine.response("req-1").at(Instant.now()).read("secret/data/team/db").json()) + "\n",
+                    StandardOpenOption.APPEND);
 
+            // capture (both sources), detection, indexing and notification all went through the SASL listener
             await().atMost(ofSeconds(120)).untilAsserted(() -> {
-                assertThat(sasl.readAll(topics.alerts())).extracting(r -> Json.tree(r.value()).path("rule.id").asText())
-                        .contains("AL-001");
-                assertThat(sasl.readAll(topics.events())).extracting(r -> Json.tree(r.value()).path("vault.path").asText())
-                        .contains("secret/data/team/notes");
+                assertThat(openSearch.count(name + "-alerts", "rule.id:AL-001")).isEqualTo(1);
+                assertThat(openSearch.count(name + "-events-*", "event.dataset:\"vault.audit\"")).isEqualTo(2);
+                assertThat(webhooks.slackPosts(name)).hasSize(1);
             });
+            // the lag metrics' admin client too: a number, not NaN
+            URI metrics = URI.create("http://127.0.0.1:" + run.metricsAddress().getPort() + "/metrics");
+            await().atMost(ofSeconds(30)).untilAsserted(() -> assertThat(HttpClient.newHttpClient()
+                    .send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body().lines())
+                    .anyMatch(line -> line.startsWith("airlock_consumer_lag{") && line.matches(".* [0-9.]+(E[0-9]+)?")));
+            assertThat(run.stop(ofSeconds(60))).isZero();
+            output = run.output();
         }
+        assertThat(yml.text()).doesNotContain(EmbeddedKafka.SASL_PASSWORD);
+        assertThat(output).doesNotContain(EmbeddedKafka.SASL_PASSWORD);
     }
 
     @Test

@@ -100,6 +100,12 @@ public final class AirlockYml {
         return this;
     }
 
+    /** Sets the environment variable {@code name} for the process, e.g. a secret that a {@code -env} key names. */
+    public AirlockYml env(String name, String value) {
+        env.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+        return this;
+    }
+
     /** The name the prefixes derive from. */
     public String name() {
         return name;

@@ -1,9 +1,11 @@
 package io.airlock.embedded;
 
+import io.airlock.core.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -121,6 +123,30 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
     /** Base URI of the REST API, e.g. {@code http://127.0.0.1:9200}. */
     public URI httpUri() {
         return URI.create("http://127.0.0.1:" + httpPort);
+    }
+
+    /**
+     * How many documents of {@code index} (a name or pattern; none yet counts 0) match the query-string {@code query}
+     * ({@code rule.id:AL-001}), after a refresh so that just-indexed documents count. For assertions.
+     */
+    public long count(String index, String query) {
+        String options = "?ignore_unavailable=true&allow_no_indices=true";
+        try {
+            http.send(HttpRequest.newBuilder(httpUri().resolve("/" + index + "/_refresh" + options))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+            String q = URLEncoder.encode(query, StandardCharsets.UTF_8);
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(httpUri().resolve("/" + index + "/_count" + options
+                    + "&q=" + q)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("_count on " + index + " answered " + response.statusCode() + ": " + response.body());
+            }
+            return Json.tree(response.body()).path("count").asLong();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     /** The run directory (config, data, logs, tmp); deleted by {@link #close()}. */
