@@ -3,6 +3,8 @@ package io.airlock.streams.detect;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.streams.StreamsSettings;
 import io.airlock.streams.internal.StateStores;
+import io.airlock.streams.normalize.SourceTimes;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -30,7 +32,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <em>newest</em> of its writers, so a rule deciding by it decides before a lagging writer delivered what it was waiting for.
  *
  * <p>The {@link Feed} on the writing side tags every record it forwards with its task's partition ({@value #HEADER} header)
- * and adds a progress marker — a record without value, its timestamp the task's stream time — whenever that stream time has
+ * and adds a progress marker — a record without value, its timestamp the task's progress (the newest time of the events it
+ * saw, each {@linkplain SourceTimes#progressOf no later than its input record}) — whenever that progress has
  * moved {@link #MARK_EVERY} since the last one, whether or not the task had a record for the rule. The receiving side's
  * {@link #watermark} is the oldest progress of the writers heard from within {@link #ACTIVE_FOR} of processing time; a writer
  * silent that long (nothing to process) no longer holds the rest back. The progress is kept in a store, so after a restart
@@ -44,6 +47,11 @@ final class UpstreamProgress {
 
     /** Header naming the writing task's partition. */
     static final String HEADER = "airlock.upstream";
+    /**
+     * Header of an event: how far its writing task had come when it forwarded the event (8 bytes, big-endian). An event's
+     * own time can be ahead of that ({@link SourceTimes}) and must not count as the writer's progress.
+     */
+    static final String PROGRESS_HEADER = "airlock.upstream.time";
     /**
      * Event time between a task's markers: a read waits at most this much longer than its grace; in a catch-up, where event
      * time runs far faster than the clock, fewer markers cost less (one per second was one record in ten in the detection
@@ -107,15 +115,23 @@ final class UpstreamProgress {
         if (header != null) {
             String writer = new String(header.value(), StandardCharsets.UTF_8);
             heardAtMs.put(writer, nowMs);
+            long at = progressOf(record);
             Long known = progress.get(writer);
-            if (known == null || record.timestamp() > known) {
-                progress.put(writer, record.timestamp());
+            if (known == null || at > known) {
+                progress.put(writer, at);
                 if (record.value() == null) {
-                    store.put(writer, record.timestamp());
+                    store.put(writer, at);
                 }
             }
         }
         return record.value() == null;
+    }
+
+    /** A marker's timestamp; an event's {@link #PROGRESS_HEADER}, or its timestamp when written before that header existed. */
+    private static long progressOf(Record<String, ?> record) {
+        Header time = record.headers().lastHeader(PROGRESS_HEADER);
+        return time != null && time.value() != null && time.value().length == Long.BYTES
+                ? ByteBuffer.wrap(time.value()).getLong() : record.timestamp();
     }
 
     /**
@@ -144,6 +160,11 @@ final class UpstreamProgress {
         private ProcessorContext<String, NormalizedEvent> context;
         private Header tag;
         private long markedAt = Long.MIN_VALUE;
+        /**
+         * The newest time of the events this task saw, each at {@link SourceTimes#progressOf}: not the task's stream time,
+         * which in a {@code TopologyTestDriver} (backtest) is that of every sub-topology at once.
+         */
+        private long progress = Long.MIN_VALUE;
 
         Feed(Predicate<NormalizedEvent> relevant, String key) {
             this.relevant = relevant;
@@ -158,15 +179,22 @@ final class UpstreamProgress {
 
         @Override
         public void process(Record<String, NormalizedEvent> record) {
+            if (record.value() != null) {
+                progress = Math.max(progress, SourceTimes.progressOf(record));
+            }
+            if (progress == Long.MIN_VALUE) {
+                return;
+            }
             if (record.value() != null && relevant.test(record.value())) {
                 Headers headers = new RecordHeaders(record.headers().toArray());
                 headers.remove(HEADER);
-                context.forward(record.withKey(key).withHeaders(headers.add(tag)));
+                headers.remove(PROGRESS_HEADER);
+                headers.add(tag).add(PROGRESS_HEADER, ByteBuffer.allocate(Long.BYTES).putLong(progress).array());
+                context.forward(record.withKey(key).withHeaders(headers));
             }
-            long streamTime = context.currentStreamTimeMs();
-            if (markedAt == Long.MIN_VALUE || streamTime - markedAt >= MARK_EVERY.toMillis()) {
-                markedAt = streamTime;
-                context.forward(new Record<String, NormalizedEvent>(key, null, streamTime, new RecordHeaders().add(tag)));
+            if (markedAt == Long.MIN_VALUE || progress - markedAt >= MARK_EVERY.toMillis()) {
+                markedAt = progress;
+                context.forward(new Record<String, NormalizedEvent>(key, null, progress, new RecordHeaders().add(tag)));
             }
         }
     }

@@ -4,18 +4,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.MalformedRecordException;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.StableIds;
+import io.airlock.streams.internal.DecodedStateCache;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import io.airlock.streams.internal.DecodedStateCache;
 
 /**
  * Turns {@code dag_run} changes (Airflow 2.10 and 3.x) into run lifecycle events: {@code dag-run-created} and
@@ -23,15 +24,17 @@ import io.airlock.streams.internal.DecodedStateCache;
  * after a clear, …), keyed by the triggering user when Airflow records one (3.1 {@code triggering_user_name}).
  *
  * <p><b>State.</b> Updates carry no old values with the default replica identity, so the last seen state of each run is kept
- * in {@link #STORE} (keyed by the row key); a {@code before} image is used when the store knows nothing of the run. An update
- * becomes an event only when the state differs from the last seen one; an update of a run never seen before (no state, no
- * {@code before}) reports its current state, since missing a running run is worse than repeating one (ids are deterministic).
+ * in {@link #STORE} (keyed by the row key). An update becomes an event only when the state differs from the last seen one.
+ * An update of a run the store does not know, past {@code queued}, is a first sight (below), whether or not it has a
+ * {@code before} image: a replay that starts while the run is running, or a run forgotten after its retention, is still
+ * known to the rules, which works the same with and without {@code before} images (missing a running run is worse than
+ * repeating one; ids are deterministic). A queued one is compared with its {@code before} image's state, if any.
  * A deleted run gives {@code dag-run-deleted} (at the commit time, named from the store or a full {@code before} image), so
  * rules that track running runs stop taking it for running, and is forgotten; finished runs ({@code success}, {@code failed}) are forgotten
  * {@link #FINISHED_RETENTION} (event time) after their last change, by a stream-time punctuation every
  * {@link #PRUNE_INTERVAL}, so the store holds the unfinished runs and one day of finished ones.
  *
- * <p><b>First sight.</b> An insert ({@code c}) or a snapshot row ({@code r}) gives {@code dag-run-created}, plus the state
+ * <p><b>First sight.</b> An insert ({@code c}), a snapshot row ({@code r}) or a first update gives {@code dag-run-created}, plus the state
  * event when the run is already past {@code queued} (a snapshot taken while a run is running tells rules that it is running;
  * a snapshot of a finished run replays its history). The created event's id depends only on the row, so a run seen live
  * and again in a later snapshot is not duplicated downstream.
@@ -75,26 +78,33 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
             return;
         }
         Run run = Run.of(change.after(), record.key());
-        DagRunState previous = lastSeen.get(run.key());
-        if (previous == null && change.before() != null) {
-            previous = new DagRunState(Fields.text(change.before(), "state", ROW), change.committed().toEpochMilli(), null, null);
-        }
+        DagRunState stored = lastSeen.get(run.key());
         lastSeen.put(run.key(), new DagRunState(run.state(), change.committed().toEpochMilli(), run.dagId(), run.runId()));
         switch (change.op()) {
-            case "c", "r" -> {
-                Instant created = first(run.queuedAt(), run.startDate(), change.committed());
-                emit(record, change, run, "dag-run-created", null, created,
-                        StableIds.of(NormalizedEvent.DATASET_DAG_RUN, run.id(), "created"));
-                if (run.state() != null && !QUEUED.equals(run.state())) {
-                    emitState(record, run, change);
-                }
-            }
+            case "c", "r" -> firstSight(record, change, run);
             case "u" -> {
-                if (run.state() != null && (previous == null || !Objects.equals(previous.state(), run.state()))) {
+                boolean pastQueued = run.state() != null && !QUEUED.equals(run.state());
+                if (stored == null && pastQueued) {
+                    // not seen before (a replay that starts mid-run, or a finished run forgotten): whatever the before image says
+                    firstSight(record, change, run);
+                    return;
+                }
+                String previousState = stored != null ? stored.state()
+                        : change.before() != null ? Fields.text(change.before(), "state", ROW) : null;
+                if (run.state() != null && (previousState == null || !Objects.equals(previousState, run.state()))) {
                     emitState(record, run, change);
                 }
             }
             default -> throw new IllegalStateException("validated by DebeziumChange: " + change.op());
+        }
+    }
+
+    /** {@code dag-run-created}, and the state event when the run is past {@code queued}. */
+    private void firstSight(Record<String, JsonNode> record, DebeziumChange change, Run run) {
+        Instant created = first(run.queuedAt(), run.startDate(), change.committed());
+        emit(record, change, run, "dag-run-created", null, created, StableIds.of(NormalizedEvent.DATASET_DAG_RUN, run.id(), "created"));
+        if (run.state() != null && !QUEUED.equals(run.state())) {
+            emitState(record, run, change);
         }
     }
 
@@ -154,8 +164,9 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
                 .state(run.state())
                 .sourcePosition(change.source(), change.lsn())
                 .build();
-        context.forward(record.withKey(event.principal()).withValue(event)
-                .withTimestamp(recordTimes.of(event, context.currentSystemTimeMs())));
+        long timestamp = recordTimes.of(event, context.currentSystemTimeMs());
+        context.forward(record.withKey(event.principal()).withValue(event).withTimestamp(timestamp)
+                .withHeaders(SourceTimes.mark(new RecordHeaders(record.headers().toArray()), timestamp, record.timestamp())));
     }
 
     private void pruneFinishedRuns(long streamTime) {

@@ -253,6 +253,34 @@ class SecretReadOutsideRunsRuleTest {
     }
 
     @Test
+    void shouldNotLetASnapshotRowOfALaterRunDecideAnEarlierReadBeforeItsOwnRunIsKnown() {
+        // the snapshot takes each row at its queued_at; a run queued at 10:00 that started at 11:00 says "running" at 11:00
+        var later = DagRunRow.airflow2(1, "x", "rx").queuedAt(at("10:00:00")).startDate(at("11:00:00")).state("running");
+        fixture.dagRun(later.key(), later.change("r", at("12:10:00"), null), at("12:10:00"));
+        workerReads("airflow/data/variables/y_cfg", at("10:30:00")).pipeTo(fixture);
+        var own = DagRunRow.airflow2(2, "y", "ry").queuedAt(at("10:31:00")).startDate(at("10:31:00")).state("success")
+                .endDate(at("10:40:00"));
+        fixture.dagRun(own.key(), own.change("r", at("12:10:00"), null), at("12:10:00"));
+        streamTimeTo(at("12:20:00"));
+
+        assertThat(al022()).as("the read is a minute before y's run: within the grace").isEmpty();
+    }
+
+    @Test
+    void shouldKnowRunsFirstSeenInAnUpdateWithOrWithoutBeforeImageAsAReplayOfAnExcerptDoes() {
+        var running = DagRunRow.airflow2(1, "etl", RUN_A).queuedAt(at("10:00:00")).startDate(at("10:00:05")).state("running");
+        fixture.dagRun(running.key(), running.change("u", at("10:05:00"), running), at("10:05:00"));
+        var finished = DagRunRow.airflow2(2, "load", "scheduled__b").queuedAt(at("09:50:00")).startDate(at("09:50:00"))
+                .state("success").endDate(at("10:20:00"));
+        fixture.dagRun(finished.key(), finished.change("u", at("10:20:01"), null), at("10:20:01"));
+        workerReads("airflow/data/variables/etl_cfg", at("10:06:00")).attributedTo("etl", RUN_A).pipeTo(fixture);
+        workerReads("airflow/data/variables/load_cfg", at("10:07:00")).attributedTo("load", "scheduled__b").pipeTo(fixture);
+        streamTimeTo(at("11:00:00"));
+
+        assertThat(al022()).isEmpty();
+    }
+
+    @Test
     void shouldCoverEveryRunningSpanOfAClearedRun() {
         var row = DagRunRow.airflow2(3, "etl", RUN_A).queuedAt(at("09:00:00"));
         fixture.dagRun(row.key(), row.insert(at("09:00:00")), at("09:00:00"));

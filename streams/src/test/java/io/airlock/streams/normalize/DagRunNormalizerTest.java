@@ -71,15 +71,34 @@ class DagRunNormalizerTest {
     }
 
     @Test
-    void shouldUseTheBeforeImageWhenTheRunIsNotKnown() {
-        var before = DagRunRow.airflow2(3, "etl", "scheduled__2026-03-01").state("running").startDate(T0);
-        var failed = DagRunRow.airflow2(3, "etl", "scheduled__2026-03-01").state("failed").startDate(T0).endDate(T0.plusSeconds(60));
-        var stillRunning = DagRunRow.airflow2(4, "etl", "scheduled__2026-03-02").state("running").startDate(T0);
+    void shouldTakeAnUpdateOfARunItDoesNotKnowAsItsFirstSightWithOrWithoutBeforeImage() {
+        var before = DagRunRow.airflow2(3, "etl", "scheduled__2026-03-01").state("running").queuedAt(T0).startDate(T0);
+        var failed = DagRunRow.airflow2(3, "etl", "scheduled__2026-03-01").state("failed").queuedAt(T0).startDate(T0)
+                .endDate(T0.plusSeconds(60));
+        var stillRunning = DagRunRow.airflow2(4, "etl", "scheduled__2026-03-02").state("running").queuedAt(T0).startDate(T0);
         pipe(failed, failed.change("u", T0.plusSeconds(61), before), T0.plusSeconds(61));
+        // the scheduler's last_scheduling_decision: the before image (REPLICA IDENTITY FULL) has the same state
         pipe(stillRunning, stillRunning.change("u", T0.plusSeconds(62), stillRunning), T0.plusSeconds(62));
+        pipe(stillRunning, stillRunning.change("u", T0.plusSeconds(63), stillRunning), T0.plusSeconds(63));
 
-        assertThat(fixture.events()).extracting(NormalizedEvent::action, NormalizedEvent::outcome, NormalizedEvent::timestamp)
-                .containsExactly(tuple("dag-run-failed", "failure", T0.plusSeconds(60)));
+        assertThat(fixture.events()).extracting(NormalizedEvent::runId, NormalizedEvent::action, NormalizedEvent::timestamp)
+                .containsExactly(tuple("scheduled__2026-03-01", "dag-run-created", T0),
+                        tuple("scheduled__2026-03-01", "dag-run-failed", T0.plusSeconds(60)),
+                        tuple("scheduled__2026-03-02", "dag-run-created", T0),
+                        tuple("scheduled__2026-03-02", "dag-run-running", T0));
+    }
+
+    @Test
+    void shouldCompareAQueuedRunItDoesNotKnowWithItsBeforeImage() {
+        var failed = DagRunRow.airflow2(9, "etl", "scheduled__2026-03-01").state("failed").queuedAt(T0).startDate(T0)
+                .endDate(T0.plusSeconds(60));
+        var queued = DagRunRow.airflow2(9, "etl", "scheduled__2026-03-01").state("queued").queuedAt(T0.plusSeconds(600));
+        var stillQueued = DagRunRow.airflow2(10, "etl", "scheduled__2026-03-02").state("queued").queuedAt(T0);
+        pipe(queued, queued.change("u", T0.plusSeconds(600), failed), T0.plusSeconds(600));
+        pipe(stillQueued, stillQueued.change("u", T0.plusSeconds(601), stillQueued), T0.plusSeconds(601));
+
+        assertThat(fixture.events()).extracting(NormalizedEvent::runId, NormalizedEvent::action)
+                .containsExactly(tuple("scheduled__2026-03-01", "dag-run-queued"));
     }
 
     @Test
@@ -87,7 +106,7 @@ class DagRunNormalizerTest {
         var run = DagRunRow.airflow3(5, "etl", "scheduled__2026-03-02").state("running").startDate(T0);
         pipe(run, run.update(T0.plusSeconds(5)), T0.plusSeconds(5));
 
-        assertThat(fixture.events()).extracting(NormalizedEvent::action).containsExactly("dag-run-running");
+        assertThat(fixture.events()).extracting(NormalizedEvent::action).containsExactly("dag-run-created", "dag-run-running");
     }
 
     @Test
