@@ -28,7 +28,8 @@ import java.util.List;
  * ({@code op} {@code r}) of {@code log} or {@code dag_run} is placed at the time its row records ({@code dttm};
  * {@code queued_at}, else {@code start_date}) rather than when the snapshot read it, as the live topology orders it
  * ({@link SnapshotRowTimes}): a run that ended before the snapshot was running when the Vault reads of its tasks happened,
- * and AL-022 must know it then. A line whose time
+ * and AL-022 must know it then. Changes committed in the same millisecond keep the database's order ({@code source.lsn}),
+ * whatever their order in the file. A line whose time
  * cannot be read keeps its place after the previous line of its file and is passed on as is, so the topology sends it to
  * the dead-letter topic with its reason. Vault lines go through the live capture's own checks ({@link VaultAuditLineParser}:
  * length limit, UTF-8, NUL bytes, one JSON object, field types, the {@code prefix}); a line it rejects is left out with its
@@ -72,7 +73,8 @@ final class ReplayInput implements AutoCloseable {
         if (vaultFile != null) {
             readLines(vaultFile, 1, all);
         }
-        all.sort(Comparator.comparing(ReplayRecord::at).thenComparingInt(ReplayRecord::source).thenComparingLong(ReplayRecord::line));
+        all.sort(Comparator.comparing(ReplayRecord::at).thenComparingInt(ReplayRecord::source).thenComparingLong(ReplayRecord::lsn)
+                .thenComparingLong(ReplayRecord::line));
         return all;
     }
 
@@ -92,7 +94,7 @@ final class ReplayInput implements AutoCloseable {
                     : vault(file, line, fullLength - skip, number[0], previous[0]);
             if (placed != null) {
                 previous[0] = placed.at();
-                into.add(new ReplayRecord(placed.at(), source, number[0], start + skip, line.length));
+                into.add(new ReplayRecord(placed.at(), source, placed.lsn(), number[0], start + skip, line.length));
             }
         };
         byte[] chunk = new byte[CHUNK_BYTES];
@@ -145,8 +147,8 @@ final class ReplayInput implements AutoCloseable {
         }
     }
 
-    /** A line taken: when it happened and what it becomes. */
-    private record Placed(Instant at, ReplayRecord.Content content) {
+    /** A line taken: when it happened, its position in the database's log (0 if none) and what it becomes. */
+    private record Placed(Instant at, long lsn, ReplayRecord.Content content) {
     }
 
     /**
@@ -198,7 +200,8 @@ final class ReplayInput implements AutoCloseable {
         if (at == null) {
             at = ts.isNumber() ? Instant.ofEpochMilli(ts.asLong()) : previous;
         }
-        return new Placed(at, new ReplayRecord.Content(topic, rowKey(change), line));
+        JsonNode lsn = change.at("/source/lsn");
+        return new Placed(at, lsn.canConvertToLong() ? lsn.asLong() : 0, new ReplayRecord.Content(topic, rowKey(change), line));
     }
 
     /** The line as the live capture takes it ({@link VaultAuditLineParser}): a record, or a dead letter with the reason. */
@@ -211,7 +214,7 @@ final class ReplayInput implements AutoCloseable {
         var accepted = (ParsedLine.Accepted) parsed;
         // a line without a readable time keeps its place; the normalizer dead-letters it with the reason
         Instant at = accepted.timestamp() == null ? previous : Instant.ofEpochMilli(accepted.timestamp());
-        return new Placed(at, new ReplayRecord.Content(topics.vaultAudit(), new String(accepted.key(), StandardCharsets.UTF_8),
+        return new Placed(at, 0, new ReplayRecord.Content(topics.vaultAudit(), new String(accepted.key(), StandardCharsets.UTF_8),
                 new String(accepted.value(), StandardCharsets.UTF_8)));
     }
 

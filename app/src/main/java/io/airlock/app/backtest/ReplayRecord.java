@@ -4,15 +4,16 @@ import java.time.Instant;
 
 /**
  * One input line of a backtest, placed in event time: where it is, not what it holds, so a replay of a month of production
- * input holds some 70 bytes per line instead of the lines ({@link ReplayInput#content} reads it again when it is replayed).
+ * input holds some 80 bytes per line instead of the lines ({@link ReplayInput#content} reads it again when it is replayed).
  *
  * @param at     event time (CDC commit time, Vault {@code time}); lines without one inherit the previous line's
  * @param source 0 for the CDC file, 1 for the Vault file: ties at the same instant keep a stable order
+ * @param lsn    a CDC change's {@code source.lsn} (0 without one, and for Vault lines): the database's order within an instant
  * @param line   1-based line number in its file
  * @param offset position of the line's first byte in its file (after a byte order mark)
  * @param length the line's length in bytes
  */
-record ReplayRecord(Instant at, int source, long line, long offset, int length) {
+record ReplayRecord(Instant at, int source, long lsn, long line, long offset, int length) {
 
     /**
      * What the line becomes on its topic.

@@ -65,6 +65,23 @@ class BacktestTest {
     }
 
     @Test
+    void shouldKeepTheDatabasesOrderOfChangesCommittedInTheSameMillisecondWhateverTheFileOrder() throws Exception {
+        var bob = AbUserRow.of(2, "bob");
+        String snapshot = bob.change("r", T0, null);
+        String one = bob.failCount(1).update(T0.plusSeconds(1));
+        String two = bob.failCount(2).update(T0.plusSeconds(2)); // two parallel requests committed in one millisecond
+        String three = bob.failCount(3).update(T0.plusSeconds(2));
+        String four = bob.failCount(4).update(T0.plusSeconds(3));
+        Path events = dir.resolve("events.jsonl");
+
+        assertThat(backtest(Files.write(dir.resolve("cdc.jsonl"), List.of(snapshot, one, three, two, four)), dir.resolve("a.jsonl"),
+                events)).isZero();
+
+        assertThat(Files.readAllLines(events)).as("four failed logins, not 1 + 2 + 0 + 2").hasSize(4);
+        assertThat(Files.readAllLines(dir.resolve("a.jsonl"))).as("below AL-001's threshold of 5").isEmpty();
+    }
+
+    @Test
     void shouldGiveTheSameAlertsAndIdsForTheSameInput() throws Exception {
         Path input = attackFile();
         Path first = dir.resolve("first.jsonl");
