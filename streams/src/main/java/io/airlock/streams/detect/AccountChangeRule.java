@@ -30,7 +30,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *     {@code api.user.edit}, {@code cli_users_create}, {@code cli_add_role}, and the 2.x Flask-AppBuilder user/role views
  *     ({@code add}, {@code edit}, {@code delete}, {@code action_muldelete}, {@code resetpasswords}, … on a row without a
  *     DAG). Reads ({@code cli_users_list}, {@code get_user}) are not changes. <b>Entity: the acting user</b>
- *     ({@code log.owner}): the account acted on is only in {@code extra}, which Airlock does not read.</li>
+ *     ({@code log.owner}; {@code (no user recorded)} when the row has none — a change nobody signed is no less a change):
+ *     the account acted on is only in {@code extra}, which Airlock does not read.</li>
  * </ul>
  * Both are keyed by the entity on {@code events}, so no repartition is needed. <b>Grouping</b>: the rule's threshold
  * (default 1) and window (default 1 h) per entity; an alert that saw an off-hours change stays high. Entities on the
@@ -81,15 +82,19 @@ public final class AccountChangeRule implements Processor<String, NormalizedEven
     }
 
     static boolean isAccountChange(NormalizedEvent event, DetectionConfig config) {
-        if (event.userName() == null || event.userName().isBlank() || config.allow().allowsUser(event.userName())) {
+        if (!isBlank(event.userName()) && config.allow().allowsUser(event.userName())) {
             return false;
         }
         return switch (event.dataset()) {
-            case NormalizedEvent.DATASET_AB_USER -> ACCOUNT_ACTIONS.contains(event.action());
+            case NormalizedEvent.DATASET_AB_USER -> !isBlank(event.userName()) && ACCOUNT_ACTIONS.contains(event.action());
             case NormalizedEvent.DATASET_LOG -> EventCategories.IAM.equals(event.category())
                     && AirflowChangeEvents.isChange(event.action(), config.changeEvents());
             default -> false;
         };
+    }
+
+    private static boolean isBlank(String user) {
+        return user == null || user.isBlank();
     }
 
     @Override
@@ -101,7 +106,7 @@ public final class AccountChangeRule implements Processor<String, NormalizedEven
     @Override
     public void process(Record<String, NormalizedEvent> record) {
         NormalizedEvent event = record.value();
-        String entity = event.userName();
+        String entity = isBlank(event.userName()) ? OffHoursChangeRule.NO_USER : event.userName();
         State state = states.get(entity);
         state = state == null ? State.EMPTY : state;
         BurstTracker.Step step = tracker.observe(state.burst(), entity, new BurstTracker.Hit(event.timestamp(), event.id()));
@@ -146,7 +151,8 @@ public final class AccountChangeRule implements Processor<String, NormalizedEven
             boolean more) {
         String subject = NormalizedEvent.DATASET_AB_USER.equals(event.dataset())
                 ? "Airflow account " + UserAuthAlerts.quoted(entity)
-                : "Airflow user " + UserAuthAlerts.quoted(entity) + " changed accounts or roles";
+                : "Airflow user " + (OffHoursChangeRule.NO_USER.equals(entity) ? "(no user recorded in the audit log)"
+                        : UserAuthAlerts.quoted(entity)) + " changed accounts or roles";
         String count = burst.count() == 1 ? "" : " (" + burst.count() + " changes)";
         return subject + count + ": " + String.join("; ", changes) + (more ? "; …" : "");
     }

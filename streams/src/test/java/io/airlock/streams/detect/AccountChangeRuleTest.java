@@ -123,6 +123,18 @@ class AccountChangeRuleTest {
     }
 
     @Test
+    void shouldAlertOnAUserOrRoleChangeThatNobodySigned() {
+        audit(fixture, "patch_user", null, TUESDAY_MORNING);
+        audit(fixture, "post_role", "", TUESDAY_MORNING.plusSeconds(60));
+
+        Alert alert = onlyAlert();
+        assertThat(alert.entity()).isEqualTo("(no user recorded)");
+        assertThat(alert.count()).isEqualTo(2);
+        assertThat(alert.summary()).startsWith("Airflow user (no user recorded in the audit log) changed accounts or roles (2 changes)")
+                .contains("'patch_user'", "'post_role'");
+    }
+
+    @Test
     void shouldNotAlertOnUserReadsOrNonIamChanges() {
         audit(fixture, "cli_users_list", "admin", TUESDAY_MORNING);
         audit(fixture, "get_user", "admin", TUESDAY_MORNING);
