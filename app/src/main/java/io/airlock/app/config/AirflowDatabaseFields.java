@@ -53,6 +53,7 @@ public final class AirflowDatabaseFields {
             .doc("PostgreSQL `sslmode`; use `verify-full` across networks you do not control.");
 
     public static final Setting<Path> SSLROOTCERT = Setting.of("airflow.database.sslrootcert", path())
+            .validate(Validators.pemCertificateFile())
             .whenUnset("the driver's default, `~/.postgresql/root.crt` of the user running Airlock")
             .doc("CA certificate (PEM) that `sslmode` `verify-ca` and `verify-full` check the database server's certificate "
                     + "against; `airlock check-config --connect` tries it.");
@@ -77,6 +78,11 @@ public final class AirflowDatabaseFields {
     }
 
     static AirflowDatabaseSettings settings(ConfigValues values) {
+        String sslmode = values.get(SSLMODE);
+        if (values.find(SSLROOTCERT).isPresent() && !sslmode.startsWith("verify-")) {
+            throw new IllegalArgumentException("sslrootcert is used only with sslmode verify-ca or verify-full, and sslmode is "
+                    + sslmode + ": set it to verify-full (or verify-ca)");
+        }
         return new AirflowDatabaseSettings(values.get(HOST), values.get(PORT), values.get(NAME), values.get(USER),
                 values.find(PASSWORD).map(SecretValue::reveal).orElse(""), values.get(SSLMODE), values.get(SLOT),
                 values.get(PUBLICATION), values.find(SSLROOTCERT).orElse(null));

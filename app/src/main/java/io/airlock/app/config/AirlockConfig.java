@@ -84,11 +84,8 @@ public final class AirlockConfig {
         retryPolicy = map(problems, "delivery", () -> NotificationFields.retryPolicy(values, problems));
         routing = map(problems, "notifications", () -> RoutingFields.routing(values, source, problems,
                 values.get(NotificationFields.SLACK_INTERVAL)));
-        detection = map(problems, "rules.AL-001", () -> DetectionFields.config(values));
-        map(problems, "detection.business-hours", () -> {
-            DetectionFields.checkBusinessHours(values, problems);
-            return null;
-        });
+        Boolean businessHours = map(problems, "detection.business-hours", () -> DetectionFields.checkBusinessHours(values, problems));
+        detection = Boolean.TRUE.equals(businessHours) ? map(problems, "detection", () -> DetectionFields.config(values)) : null;
         problems.throwIfAny(values.origin());
     }
 

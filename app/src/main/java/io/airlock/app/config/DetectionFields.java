@@ -220,12 +220,15 @@ public final class DetectionFields {
         return fallback;
     }
 
-    static void checkBusinessHours(ConfigValues values, ConfigProblems problems) {
+    /** Whether business hours end after they start; a problem if not. */
+    static boolean checkBusinessHours(ConfigValues values, ConfigProblems problems) {
         LocalTime start = values.get(BUSINESS_HOURS_START);
         LocalTime end = values.get(BUSINESS_HOURS_END);
         if (!end.isAfter(start)) {
             problems.add(BUSINESS_HOURS_END.key(), "must be after detection.business-hours.start (" + start + "), was " + end);
+            return false;
         }
+        return true;
     }
 
     /**

@@ -80,6 +80,7 @@ public final class KafkaFields {
             .doc("Password of `kafka.sasl-username`.");
 
     public static final Setting<Path> SSL_CA_CERTIFICATE = Setting.of("kafka.ssl-ca-certificate", path())
+            .validate(Validators.pemCertificateFile())
             .whenUnset("the JVM's trusted certificates")
             .doc("CA certificates (PEM) the brokers' certificates are checked against, with `SSL` and `SASL_SSL`.");
 
@@ -105,6 +106,11 @@ public final class KafkaFields {
         boolean ok = true;
         if (sasl && (user.isEmpty() || password.isEmpty())) {
             problems.add(SECURITY_PROTOCOL.key(), protocol + " needs kafka.sasl-username and kafka.sasl-password (-env or -file)");
+            ok = false;
+        }
+        if (!sasl && values.isGiven(SASL_MECHANISM)) {
+            problems.add(SECURITY_PROTOCOL.key(), "is " + protocol + ", so kafka.sasl-mechanism would not be used: set it to "
+                    + "SASL_SSL (or SASL_PLAINTEXT)");
             ok = false;
         }
         if (!sasl && (user.isPresent() || password.isPresent())) {

@@ -17,7 +17,10 @@ import io.airlock.ingest.internal.DebeziumProperties;
 import io.airlock.streams.DetectionConfig;
 import io.airlock.streams.detect.RuleDefinition;
 import io.airlock.streams.detect.RuleSettings;
+import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,15 +86,44 @@ class AirlockConfigTest {
         assertThat(config.database().jdbcUrl()).isEqualTo("jdbc:postgresql://db.internal:6432/airflow_prod?sslmode=verify-full");
     }
 
-    @Test
-    void shouldGiveTheDatabasesCaCertificateToTheDriverAndToDebezium() {
-        AirlockConfig config = yaml("airflow.database: {sslmode: verify-full, sslrootcert: /etc/airlock/pg ca.pem}", Map.of());
+    @TempDir
+    Path certificates;
 
-        assertThat(config.database().jdbcUrl()).isEqualTo(
-                "jdbc:postgresql://localhost:5432/airflow?sslmode=verify-full&sslrootcert=%2Fetc%2Fairlock%2Fpg+ca.pem");
+    private Path pem(String name) throws IOException {
+        return Files.writeString(certificates.resolve(name), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    }
+
+    @Test
+    void shouldGiveTheDatabasesCaCertificateToTheDriverAndToDebezium() throws IOException {
+        Path ca = pem("pg ca.pem");
+        AirlockConfig config = yaml("airflow.database: {sslmode: verify-full, sslrootcert: '" + ca + "'}", Map.of());
+
+        assertThat(config.database().jdbcUrl()).isEqualTo("jdbc:postgresql://localhost:5432/airflow?sslmode=verify-full&sslrootcert="
+                + URLEncoder.encode(ca.toString(), StandardCharsets.UTF_8));
         assertThat(DebeziumProperties.of(config.database(),
                 CaptureSettings.of("localhost:9092", config.topics())).getProperty("database.sslrootcert"))
-                .isEqualTo("/etc/airlock/pg ca.pem");
+                .isEqualTo(ca.toString());
+    }
+
+    @Test
+    void shouldRefuseCaCertificatesThatAreMissingNotPemOrUnused() throws IOException {
+        Path notPem = Files.writeString(certificates.resolve("key.txt"), "not a certificate");
+        Path ca = pem("ca.pem");
+
+        assertThatThrownBy(() -> yaml("kafka: {security-protocol: SSL, ssl-ca-certificate: /nonexistent/ca.pem}\n"
+                + "airflow.database: {sslmode: verify-full, sslrootcert: '" + notPem + "'}", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+                        "kafka.ssl-ca-certificate: no such file: /nonexistent/ca.pem",
+                        "airflow.database.sslrootcert: " + notPem + " holds no PEM certificate (a '-----BEGIN CERTIFICATE-----' block)"));
+        assertThatThrownBy(() -> yaml("kafka.ssl-ca-certificate: '" + certificates + "'", Map.of()))
+                .hasMessageContaining("kafka.ssl-ca-certificate: is not a file: " + certificates);
+        assertThatThrownBy(() -> yaml("airflow.database: {sslmode: require, sslrootcert: '" + ca + "'}", Map.of()))
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly("airflow.database: sslrootcert is used "
+                        + "only with sslmode verify-ca or verify-full, and sslmode is require: set it to verify-full (or verify-ca)"));
+        assertThatThrownBy(() -> yaml("kafka.sasl-mechanism: PLAIN", Map.of()))
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly("kafka.security-protocol: is PLAINTEXT, "
+                        + "so kafka.sasl-mechanism would not be used: set it to SASL_SSL (or SASL_PLAINTEXT)"));
     }
 
     @Test
@@ -183,11 +215,12 @@ class AirlockConfigTest {
     }
 
     @Test
-    void shouldGiveEveryKafkaClientTheSaslAndTlsSettingsWithoutShowingThePassword() {
+    void shouldGiveEveryKafkaClientTheSaslAndTlsSettingsWithoutShowingThePassword() throws IOException {
+        Path ca = pem("kafka-ca.pem");
         KafkaSecurity security = yaml("""
                 kafka: {security-protocol: SASL_SSL, sasl-username: airlock, sasl-password-env: KAFKA_PW,
-                        ssl-ca-certificate: /etc/airlock/kafka-ca.pem}
-                """, Map.of("KAFKA_PW", "p\"w\\x")).kafkaSecurity();
+                        ssl-ca-certificate: '%s'}
+                """.formatted(ca), Map.of("KAFKA_PW", "p\"w\\x")).kafkaSecurity();
 
         assertThat(security.properties()).containsOnly(
                 entry("security.protocol", "SASL_SSL"),
@@ -195,13 +228,14 @@ class AirlockConfigTest {
                 entry("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required "
                         + "username=\"airlock\" password=\"p\\\"w\\\\x\";"),
                 entry("ssl.truststore.type", "PEM"),
-                entry("ssl.truststore.location", "/etc/airlock/kafka-ca.pem"));
+                entry("ssl.truststore.location", ca.toString()));
         assertThat(security.toString()).doesNotContain("p\"w").contains("[hidden]");
         assertThat(yaml("kafka.bootstrap-servers: [k:9092]", Map.of()).kafkaSecurity()).isEqualTo(KafkaSecurity.PLAINTEXT);
     }
 
     @Test
-    void shouldRefuseKafkaSecuritySettingsThatDoNotFitTheProtocol() {
+    void shouldRefuseKafkaSecuritySettingsThatDoNotFitTheProtocol() throws IOException {
+        Path ca = pem("ca.pem");
         assertThatThrownBy(() -> yaml("kafka: {security-protocol: SASL_SSL, sasl-username: airlock}", Map.of()))
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
@@ -211,13 +245,32 @@ class AirlockConfigTest {
                         "kafka.security-protocol: is PLAINTEXT, so kafka.sasl-username and kafka.sasl-password would not be used: "
                                 + "set it to SASL_SSL (or SASL_PLAINTEXT)"));
         assertThatThrownBy(() -> yaml("kafka: {security-protocol: SASL_PLAINTEXT, sasl-username: a, sasl-password-env: P, "
-                + "ssl-ca-certificate: /ca.pem}", Map.of("P", "pw")))
+                + "ssl-ca-certificate: '" + ca + "'}", Map.of("P", "pw")))
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
                         "kafka.security-protocol: is SASL_PLAINTEXT, so kafka.ssl-ca-certificate would not be used: set it to "
                                 + "SASL_SSL or SSL"));
         assertThatThrownBy(() -> yaml("kafka.security-protocol: SASL", Map.of()))
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).singleElement(STRING)
                         .startsWith("kafka.security-protocol: must be one of"));
+    }
+
+    @Test
+    void shouldReportInvertedBusinessHoursOnceAndTextYamlChangedAndEmptyAllowListItems() {
+        assertThatThrownBy(() -> yaml("detection.business-hours: {start: \"18:00\", end: \"08:00\"}", Map.of()))
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                        "detection.business-hours.end: must be after detection.business-hours.start (18:00), was 08:00"));
+        assertThatThrownBy(() -> yaml("""
+                detection: {airflow-identity: no, allow: {paths: "secret/health, ,x", users: [ops, yes]}}
+                airflow.database.name: 012
+                """, Map.of()))
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+                        "detection.airflow-identity: must be text, but YAML read it as false (yes, no, on, off, y, n are booleans "
+                                + "to it): write the text in quotes",
+                        "detection.allow.paths: item 2 is empty",
+                        "detection.allow.users: item 2 must be text, but YAML read it as true (yes, no, on, off, y, n are "
+                                + "booleans to it): write the text in quotes",
+                        "airflow.database.name: must be text, but YAML read it as the number 10 (leading zeros, 0x and exponents "
+                                + "change it): write the text in quotes"));
     }
 
     @Test

@@ -33,6 +33,15 @@ public final class ConfigTypes {
     public static ConfigType<String> string() {
         return simple("string", raw -> {
             requireScalar(raw, "text");
+            // YAML 1.1 turns unquoted yes/no/on/off into booleans and 012, 0x10, 1e3 into other numbers: the text is lost
+            if (raw instanceof Boolean b) {
+                throw new IllegalArgumentException("must be text, but YAML read it as " + b + " (yes, no, on, off, y, n are "
+                        + "booleans to it): write the text in quotes");
+            }
+            if (raw instanceof Number n) {
+                throw new IllegalArgumentException("must be text, but YAML read it as the number " + n + " (leading zeros, "
+                        + "0x and exponents change it): write the text in quotes");
+            }
             return String.valueOf(raw);
         }, s -> s.isEmpty() ? "\"\"" : s);
     }
@@ -136,12 +145,32 @@ public final class ConfigTypes {
     }
 
     /** An IANA time zone ({@code Europe/Berlin}, {@code UTC}); fixed offsets are refused, they are not DST-correct. */
+    /**
+     * Zone abbreviations people write, with the region they usually mean: the closest zone id by spelling would be wrong
+     * (EST is closest to EET, seven hours away).
+     */
+    private static final Map<String, String> ZONE_ABBREVIATIONS = Map.ofEntries(
+            Map.entry("EST", "America/New_York"), Map.entry("EDT", "America/New_York"),
+            Map.entry("CST", "America/Chicago"), Map.entry("CDT", "America/Chicago"),
+            Map.entry("MST", "America/Denver"), Map.entry("MDT", "America/Denver"),
+            Map.entry("PST", "America/Los_Angeles"), Map.entry("PDT", "America/Los_Angeles"),
+            Map.entry("AKST", "America/Anchorage"), Map.entry("HST", "Pacific/Honolulu"),
+            Map.entry("BST", "Europe/London"), Map.entry("IST", "Asia/Kolkata or Europe/Dublin"),
+            Map.entry("CEST", "Europe/Berlin"), Map.entry("EEST", "Europe/Athens"), Map.entry("WEST", "Europe/Lisbon"),
+            Map.entry("JST", "Asia/Tokyo"), Map.entry("KST", "Asia/Seoul"), Map.entry("SGT", "Asia/Singapore"),
+            Map.entry("AEST", "Australia/Sydney"), Map.entry("AEDT", "Australia/Sydney"), Map.entry("NZST", "Pacific/Auckland"));
+
     public static ConfigType<ZoneId> timeZone() {
         return simple("time zone", raw -> {
             requireScalar(raw, "an IANA time zone");
             String s = String.valueOf(raw).strip();
             if (ZoneId.getAvailableZoneIds().contains(s)) {
                 return ZoneId.of(s);
+            }
+            String abbreviated = ZONE_ABBREVIATIONS.get(s.toUpperCase(Locale.ROOT));
+            if (abbreviated != null) {
+                throw new IllegalArgumentException("must be an IANA time zone such as Europe/Berlin or UTC, was " + show(raw)
+                        + ", an abbreviation without daylight saving time: write the region, e.g. " + abbreviated);
             }
             Optional<String> close = Suggestions.closest(s, ZoneId.getAvailableZoneIds());
             throw new IllegalArgumentException("must be an IANA time zone such as Europe/Berlin or UTC, was " + show(raw)
@@ -304,7 +333,7 @@ public final class ConfigTypes {
             List<String> bad = new ArrayList<>(); // every bad item, not just the first
             for (int i = 0; i < items.size(); i++) {
                 Object item = items.get(i);
-                if (item == null) {
+                if (item == null || item instanceof String text && text.isBlank()) {
                     bad.add("item " + (i + 1) + " is empty");
                     continue;
                 }

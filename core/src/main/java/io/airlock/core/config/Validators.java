@@ -1,6 +1,10 @@
 package io.airlock.core.config;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Optional;
@@ -8,6 +12,9 @@ import java.util.function.Consumer;
 
 /** Standard {@link Validator}s; every message says what is allowed and what was given. */
 public final class Validators {
+
+    /** How much of a certificate file is searched for a PEM block. */
+    private static final int MAX_PEM_BYTES = 1 << 20;
 
     private Validators() {
     }
@@ -64,6 +71,29 @@ public final class Validators {
                 return description;
             }
         };
+    }
+
+    /**
+     * A readable file holding at least one PEM certificate ({@code -----BEGIN CERTIFICATE-----}), such as a CA bundle: the
+     * TLS clients that take it would otherwise fail only when they connect, with a stack trace.
+     */
+    public static Validator<Path> pemCertificateFile() {
+        return accepts("a readable PEM certificate file", file -> {
+            if (!Files.exists(file)) {
+                throw new IllegalArgumentException("no such file: " + file);
+            }
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("is not a file: " + file);
+            }
+            try (var in = Files.newInputStream(file)) {
+                String head = new String(in.readNBytes(MAX_PEM_BYTES), StandardCharsets.US_ASCII);
+                if (!head.contains("-----BEGIN CERTIFICATE-----")) {
+                    throw new IllegalArgumentException(file + " holds no PEM certificate (a '-----BEGIN CERTIFICATE-----' block)");
+                }
+            } catch (IOException e) {
+                throw new IllegalArgumentException(file + " cannot be read (" + e.getClass().getSimpleName() + ")");
+            }
+        });
     }
 
     /** A secret that is an http(s) URL with a host. The message never contains the value. */

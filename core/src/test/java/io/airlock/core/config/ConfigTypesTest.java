@@ -59,6 +59,23 @@ class ConfigTypesTest {
                 .hasMessageEndingWith("(did you mean 'Europe/Berlin'?)");
         assertThatThrownBy(() -> ConfigTypes.timeZone().parse("europe/berlin"))
                 .hasMessageEndingWith("(did you mean 'Europe/Berlin'?)");
+        assertThatThrownBy(() -> ConfigTypes.timeZone().parse("EST")).as("not EET, seven hours away")
+                .hasMessageEndingWith("an abbreviation without daylight saving time: write the region, e.g. America/New_York");
+        assertThatThrownBy(() -> ConfigTypes.timeZone().parse("pst")).hasMessageEndingWith("e.g. America/Los_Angeles");
+    }
+
+    @Test
+    void shouldRefuseTextThatYamlTurnedIntoABooleanOrANumberAndEmptyListItems() {
+        assertThatThrownBy(() -> ConfigTypes.string().parse(false))
+                .hasMessage("must be text, but YAML read it as false (yes, no, on, off, y, n are booleans to it): write the text in quotes");
+        assertThatThrownBy(() -> ConfigTypes.string().parse(10))
+                .hasMessage("must be text, but YAML read it as the number 10 (leading zeros, 0x and exponents change it): write the "
+                        + "text in quotes");
+        assertThat(ConfigTypes.string().parse("012")).isEqualTo("012");
+        ConfigType<List<String>> list = ConfigTypes.listOf(ConfigTypes.string());
+        assertThatThrownBy(() -> list.parse("secret/health, ,x")).hasMessage("item 2 is empty");
+        assertThatThrownBy(() -> list.parse(List.of(""))).hasMessage("item 1 is empty");
+        assertThatThrownBy(() -> list.parse(java.util.Arrays.asList("a", null, " "))).hasMessage("item 2 is empty; item 3 is empty");
     }
 
     @Test
