@@ -4,6 +4,7 @@ import io.airlock.alerting.OpenSearchClients;
 import io.airlock.alerting.OpenSearchSettings;
 import io.airlock.app.config.AirlockConfig;
 import io.airlock.app.config.ReportFields;
+import io.airlock.core.PrintableText;
 import io.airlock.core.config.ConfigException;
 import io.airlock.report.ManifestSignature;
 import io.airlock.report.OpenSearchRecords;
@@ -208,7 +209,7 @@ final class ReportCommand implements Callable<Integer> {
             try {
                 verification = ReportVerifier.verify(dir, pinned);
             } catch (IOException | RuntimeException e) {
-                stdout.println("FAILED: " + dir + ": cannot be read (" + e.getClass().getSimpleName() + ")");
+                stdout.println("FAILED: " + PrintableText.of(dir.toString()) + ": cannot be read (" + e.getClass().getSimpleName() + ")");
                 return 1;
             }
             if (verification.intact()) {
@@ -226,11 +227,12 @@ final class ReportCommand implements Callable<Integer> {
                 String counts = verification.recounted() ? "summary matches the records"
                         : "summary NOT confirmed: " + verification.countsNote().orElse("?") + " (a format 1 report, which "
                                 + "counted denied Vault reads as secret reads: an altered summary cannot be told apart)";
-                stdout.printf("OK: %s is intact: %d records in %d files, hash chain complete, %s, %s%n", dir, verification.records(),
-                        verification.files(), counts, signature);
+                stdout.printf("OK: %s is intact: %d records in %d files, hash chain complete, %s, %s%n",
+                        PrintableText.of(dir.toString()), verification.records(), verification.files(), PrintableText.of(counts), signature);
                 return 0;
             }
-            stdout.println("FAILED: " + dir + ": " + verification.problem().orElseThrow());
+            // file names come from the directory and the manifest: no control character may rewrite the terminal's lines
+            stdout.println("FAILED: " + PrintableText.of(dir + ": " + verification.problem().orElseThrow()));
             return 1;
         }
     }

@@ -168,4 +168,17 @@ class ReportCommandTest {
         assertThat(verify(tmp.resolve("nothing").toString())).isEqualTo(1);
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("manifest.json is missing");
     }
+
+    @Test
+    void shouldPrintAFileNameWithControlCharactersHarmlessly() throws IOException {
+        Path dir = tmp.resolve("names");
+        assertThat(report("--from", "2026-10-05", "--to", "2026-10-12", "--format", "jsonl", "--out", dir.toString(),
+                "--config", config.toString())).as(output()).isZero();
+        Files.writeString(dir.resolve("evil\nOK: names is intact \u001b[2K"), "x");
+        out.reset();
+
+        assertThat(verify(dir.toString())).isEqualTo(1);
+        assertThat(out.toString(StandardCharsets.UTF_8)).hasLineCount(1).doesNotContain("\u001b")
+                .startsWith("FAILED: " + dir + ": file evil?OK: ");
+    }
 }

@@ -26,9 +26,11 @@ import java.util.stream.Stream;
  *   <li>every listed file is there, and no file is there that is not listed;</li>
  *   <li>every data file, record by record: the sequence number, the link to the previous record ({@code prev_hash}) and the
  *       record's own hash recomputed from its values; then the record count and the last hash against the manifest;</li>
- *   <li>every file's SHA-256, and the chain head;</li>
- *   <li>the manifest's {@code summary} and {@code sources}, recounted from the records: a difference is a problem in reports
- *       of format 2 and later, and only noted in format 1 reports (their summary counted denied Vault reads as secret reads).</li>
+ *   <li>every file's SHA-256, size and format, the chain's genesis, head and record count, and the manifest's format
+ *       ({@code airlock_report}, 1 to {@link ReportExporter#VERSION});</li>
+ *   <li>the manifest's {@code summary} and {@code sources}, recounted from the records: a difference is a problem, except
+ *       {@code summary.secret_reads} of format 1 reports, which is only noted (format 1 counted denied Vault reads as
+ *       secret reads).</li>
  * </ol>
  */
 public final class ReportVerifier {
@@ -52,8 +54,10 @@ public final class ReportVerifier {
         }
     }
 
-    /** The first manifest format whose summary {@link #verify} recounts. */
+    /** The first manifest format whose summary {@link #verify} recounts in full. */
     static final int RECOUNTED_SINCE = 2;
+    /** The summary count that format 1 counted differently. */
+    private static final String SECRET_READS = "secret_reads";
 
     private ReportVerifier() {
     }
@@ -108,6 +112,15 @@ public final class ReportVerifier {
             if (signatureProblem != null) {
                 return signatureProblem;
             }
+            JsonNode version = manifest.get("airlock_report");
+            if (version == null || !version.isInt() || version.asInt() < 1 || version.asInt() > ReportExporter.VERSION) {
+                return Manifest.FILE + ": airlock_report is " + (version == null ? "missing" : version.toString())
+                        + ", not a report format this version reads (1 to " + ReportExporter.VERSION + "; manifest altered?)";
+            }
+            int format = version.asInt();
+            if (!HashChain.GENESIS.equals(manifest.path("chain").path("genesis").asText())) {
+                return Manifest.FILE + ": chain.genesis is not the genesis every chain starts from (manifest altered)";
+            }
 
             List<JsonNode> entries = new ArrayList<>();
             manifest.get("files").forEach(entries::add);
@@ -159,26 +172,62 @@ public final class ReportVerifier {
             for (JsonNode entry : entries) {
                 String name = entry.get("name").asText();
                 files++;
-                if (!Manifest.sha256(directory.resolve(name)).equals(entry.path("sha256").asText())) {
-                    return "file " + name + " is altered: its SHA-256 differs from the manifest";
+                String problem = checkFileFacts(directory.resolve(name), name, entry, format);
+                if (problem != null) {
+                    return problem;
                 }
             }
             if (!running.equals(manifest.path("chain").path("head").asText())) {
                 return "the chain head differs from the manifest's chain.head (manifest altered)";
             }
-            String difference = countsDifference(manifest);
-            if (manifest.path("airlock_report").asInt(0) >= RECOUNTED_SINCE) {
+            if (manifest.path("chain").path("records").asLong(-1) != records) {
+                return Manifest.FILE + ": chain.records is " + manifest.path("chain").path("records") + ", the files hold " + records
+                        + " records (manifest altered)";
+            }
+            if (format >= RECOUNTED_SINCE) {
+                String difference = countsDifference(manifest, null);
                 recounted = difference == null;
                 return difference == null ? null : Manifest.FILE + ": " + difference + " (manifest altered)";
             }
-            recounted = difference == null; // format 1: a summary that matches is confirmed, one that does not is only noted
-            countsNote = difference;
+            // format 1 counted denied Vault reads as secret reads: only that count may differ, and is then only noted
+            String difference = countsDifference(manifest, SECRET_READS);
+            if (difference != null) {
+                return Manifest.FILE + ": " + difference + " (manifest altered)";
+            }
+            countsNote = countsDifference(manifest, null);
+            recounted = countsNote == null;
             return null;
         }
 
-        /** The first place where the manifest's summary and sources differ from what the records add up to; null if none. */
-        private String countsDifference(JsonNode manifest) {
-            String difference = ManifestCounts.firstDifference("summary", manifest.path("summary"), counted.toJson());
+        /** The file's SHA-256, size and format (its name's extension) against its manifest entry. */
+        private static String checkFileFacts(Path file, String name, JsonNode entry, int format) throws IOException {
+            if (!Manifest.sha256(file).equals(entry.path("sha256").asText())) {
+                return "file " + name + " is altered: its SHA-256 differs from the manifest";
+            }
+            JsonNode bytes = entry.get("bytes");
+            if ((bytes != null || format >= RECOUNTED_SINCE) && (bytes == null || bytes.asLong(-1) != Files.size(file))) {
+                return "file " + name + " has " + Files.size(file) + " bytes, the manifest lists " + (bytes == null ? "none" : bytes)
+                        + " (manifest altered)";
+            }
+            String extension = name.substring(name.lastIndexOf('.') + 1);
+            if (!extension.equals(entry.path("format").asText())) {
+                return "file " + name + " is listed with format '" + entry.path("format").asText() + "' (manifest altered)";
+            }
+            return null;
+        }
+
+        /**
+         * The first place where the manifest's summary and sources differ from what the records add up to, leaving out the
+         * summary count {@code except} (null: none); null if none.
+         */
+        private String countsDifference(JsonNode manifest, String except) {
+            JsonNode stated = manifest.path("summary");
+            ObjectNode recount = counted.toJson();
+            if (except != null && stated.isObject()) {
+                stated = ((ObjectNode) stated).deepCopy().without(except);
+                recount.remove(except);
+            }
+            String difference = ManifestCounts.firstDifference("summary", stated, recount);
             return difference != null ? difference
                     : ManifestCounts.firstDifference("sources", manifest.path("sources"), counted.sourcesJson());
         }

@@ -3,6 +3,7 @@ package io.airlock.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.airlock.core.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,8 @@ import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class ReportVerifierTest {
 
@@ -29,7 +32,11 @@ class ReportVerifierTest {
     Path tmp;
 
     private Path export(Set<ReportFormat> formats, Optional<ManifestSignature> signer) throws IOException {
-        Path dir = tmp.resolve("report");
+        return export(formats, signer, "report");
+    }
+
+    private Path export(Set<ReportFormat> formats, Optional<ManifestSignature> signer, String name) throws IOException {
+        Path dir = tmp.resolve(name);
         new ReportExporter(SampleData.source(SampleData.events(), SampleData.alerts()), ReportProgress.NONE,
                 Clock.fixed(Instant.parse("2026-11-05T10:00:00Z"), ZoneOffset.UTC)).export(QUERY, formats, dir, signer);
         return dir;
@@ -269,6 +276,53 @@ class ReportVerifierTest {
         assertThat(verification.problem()).isEmpty();
         assertThat(verification.recounted()).isFalse();
         assertThat(verification.countsNote()).contains("summary.secret_reads is 4, the records give 3");
+    }
+
+    @Test
+    void shouldStillRefuseOtherSummaryCountsAndSourcesOfAFormatOneReport() throws IOException {
+        Path dir = export(EnumSet.of(ReportFormat.JSONL), Optional.empty());
+        editManifest(dir, manifest -> {
+            manifest.put("airlock_report", 1);
+            manifest.with("summary").put("alerts", 0);
+        });
+
+        assertThat(verify(dir)).isEqualTo("manifest.json: summary.alerts is 0, the records give 2 (manifest altered)");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "airlock_report missing | | manifest.json: airlock_report is missing, not a report format this version reads (1 to 2; manifest altered?)",
+        "airlock_report text | \"latest\" | manifest.json: airlock_report is \"latest\", not a report format this version reads (1 to 2; manifest altered?)",
+        "airlock_report unknown | 3 | manifest.json: airlock_report is 3, not a report format this version reads (1 to 2; manifest altered?)"})
+    void shouldRefuseAManifestFormatItDoesNotKnow(String name, String version, String expected) throws IOException {
+        Path dir = export(EnumSet.of(ReportFormat.JSONL), Optional.empty());
+        editManifest(dir, manifest -> {
+            manifest.remove("airlock_report");
+            if (version != null) {
+                manifest.set("airlock_report", Json.tree(version));
+            }
+        });
+
+        assertThat(verify(dir)).isEqualTo(expected);
+    }
+
+    @Test
+    void shouldRefuseManifestFactsThatContradictTheFiles() throws IOException {
+        Path genesis = export(EnumSet.of(ReportFormat.JSONL), Optional.empty(), "genesis");
+        editManifest(genesis, manifest -> manifest.with("chain").put("genesis", "1".repeat(64)));
+        assertThat(verify(genesis)).isEqualTo("manifest.json: chain.genesis is not the genesis every chain starts from (manifest altered)");
+
+        Path count = export(EnumSet.of(ReportFormat.JSONL), Optional.empty(), "count");
+        editManifest(count, manifest -> manifest.with("chain").put("records", 200));
+        assertThat(verify(count)).startsWith("manifest.json: chain.records is 200, the files hold ");
+
+        Path bytes = export(EnumSet.of(ReportFormat.CSV), Optional.empty(), "bytes");
+        editManifest(bytes, manifest -> ((ObjectNode) manifest.withArray("files").get(0)).put("bytes", 1));
+        assertThat(verify(bytes)).matches("file events.csv has \\d+ bytes, the manifest lists 1 \\(manifest altered\\)");
+
+        Path format = export(EnumSet.of(ReportFormat.CSV), Optional.empty(), "format");
+        editManifest(format, manifest -> ((ObjectNode) manifest.withArray("files").get(0)).put("format", "jsonl"));
+        assertThat(verify(format)).isEqualTo("file events.csv is listed with format 'jsonl' (manifest altered)");
     }
 
     @Test
