@@ -99,7 +99,7 @@ public record DetectionConfig(String runbookBase, Duration grace, BusinessCalend
         }
 
         public boolean isPipelineSecret(String kvPath) {
-            return kvPath != null && secretPathPrefixes.stream().anyMatch(kvPath::startsWith);
+            return kvPath != null && secretPathPrefixes.stream().anyMatch(prefix -> isUnder(kvPath, prefix));
         }
     }
 
@@ -124,7 +124,19 @@ public record DetectionConfig(String runbookBase, Duration grace, BusinessCalend
         }
 
         public boolean allowsPath(String path) {
-            return path != null && pathPrefixes.stream().anyMatch(path::startsWith);
+            return path != null && pathPrefixes.stream().anyMatch(prefix -> isUnder(path, prefix));
         }
+    }
+
+    /**
+     * Whether {@code path} is {@code prefix} or lies under it, segment by segment: {@code secret/health} covers
+     * {@code secret/health} and {@code secret/health/db}, not {@code secret/healthcare/db}; a prefix ending in {@code /}
+     * covers what starts with it.
+     */
+    public static boolean isUnder(String path, String prefix) {
+        if (prefix.endsWith("/")) {
+            return path.startsWith(prefix);
+        }
+        return path.startsWith(prefix) && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/');
     }
 }

@@ -61,7 +61,9 @@ public final class DetectionFields {
             .defaultValue("airflow")
             .validate(Validators.matches(".+", "not empty"))
             .doc("A Vault identity whose `display_name`, entity id or AppRole role name (`auth.metadata.role_name`: AppRole "
-                    + "tokens are all named `approle`) contains this text is Airflow's service identity.");
+                    + "tokens are all named `approle`) contains this text is Airflow's service identity. Anyone allowed to "
+                    + "create tokens chooses their display name (`token-airflow`): where that is more than Airflow, give "
+                    + "Airflow's entity id here instead.");
 
     public static final Setting<List<String>> AIRFLOW_SECRET_PATHS = Setting.of("detection.airflow-secret-paths", listOf(string()))
             .defaultValue(List.of("airflow/connections/", "airflow/variables/"))
@@ -72,15 +74,18 @@ public final class DetectionFields {
 
     public static final Setting<List<String>> ALLOW_USERS = Setting.of("detection.allow.users", listOf(string()))
             .defaultValue(List.of())
-            .doc("Airflow users no rule alerts on (service accounts with known noisy behaviour). Their events are still indexed.");
+            .doc("Airflow users (and Vault display names) no rule alerts on — not even AL-001 on a brute force of that account: "
+                    + "for one rule's exceptions use `rules.<id>.allow-entities`. Their events are still indexed.");
 
     public static final Setting<List<String>> ALLOW_IDENTITIES = Setting.of("detection.allow.identities", listOf(string()))
             .defaultValue(List.of())
-            .doc("Vault identities (entity id or display name) no rule alerts on. Their events are still indexed.");
+            .doc("Vault identities no rule alerts on: entity ids, or display names — a `token-…` display name (the token method's, "
+                    + "chosen by the token's creator) only for tokens without an entity. Their events are still indexed.");
 
     public static final Setting<List<String>> ALLOW_PATHS = Setting.of("detection.allow.paths", listOf(string()))
             .defaultValue(List.of())
-            .doc("Vault KV path prefixes (without `data/`/`metadata/`) no Vault rule alerts on, e.g. health-check secrets.");
+            .doc("Vault KV paths (without `data/`/`metadata/`) no Vault rule alerts on, with what lies under them: `secret/health` "
+                    + "covers `secret/health` and `secret/health/db`, not `secret/healthcare/db`.");
 
     public static final Setting<List<String>> CHANGE_EVENTS = Setting.of("detection.change-events", listOf(string()))
             .defaultValue(List.copyOf(new java.util.TreeSet<>(AirflowChangeEvents.DEFAULTS)))
@@ -148,20 +153,34 @@ public final class DetectionFields {
     public static final Setting<Duration> AL_024_WINDOW = window("AL-024", Duration.ofHours(1),
             "Reads of pipeline secrets by one identity within this time of each other are one alert.");
 
+    // entity exceptions of each rule
+    public static final Setting<List<String>> AL_001_ALLOW_ENTITIES = allowEntities("AL-001");
+    public static final Setting<List<String>> AL_002_ALLOW_ENTITIES = allowEntities("AL-002");
+    public static final Setting<List<String>> AL_003_ALLOW_ENTITIES = allowEntities("AL-003");
+    public static final Setting<List<String>> AL_010_ALLOW_ENTITIES = allowEntities("AL-010");
+    public static final Setting<List<String>> AL_011_ALLOW_ENTITIES = allowEntities("AL-011");
+    public static final Setting<List<String>> AL_012_ALLOW_ENTITIES = allowEntities("AL-012");
+    public static final Setting<List<String>> AL_020_ALLOW_ENTITIES = allowEntities("AL-020");
+    public static final Setting<List<String>> AL_021_ALLOW_ENTITIES = allowEntities("AL-021");
+    public static final Setting<List<String>> AL_022_ALLOW_ENTITIES = allowEntities("AL-022");
+    public static final Setting<List<String>> AL_023_ALLOW_ENTITIES = allowEntities("AL-023");
+    public static final Setting<List<String>> AL_024_ALLOW_ENTITIES = allowEntities("AL-024");
+
     public static final Group RULES_GROUP = Group.of("Detection rules",
             "One block per rule of DESIGN.md (*Detection rules*), with its defaults: `rules.<id>.enabled`, and where the rule "
-                    + "counts, `threshold` and `window`. Each rule's runbook (docs/runbooks/) says how to tune it.",
-            AL_001_ENABLED, AL_001_THRESHOLD, AL_001_WINDOW,
-            AL_002_ENABLED, AL_002_THRESHOLD, AL_002_WINDOW,
-            AL_003_ENABLED, AL_003_WINDOW,
-            AL_010_ENABLED, AL_010_WINDOW,
-            AL_011_ENABLED, AL_011_WINDOW,
-            AL_012_ENABLED, AL_012_WINDOW,
-            AL_020_ENABLED, AL_020_LEARNING_PERIOD,
-            AL_021_ENABLED, AL_021_THRESHOLD, AL_021_WINDOW,
-            AL_022_ENABLED, AL_022_GRACE,
-            AL_023_ENABLED, AL_023_THRESHOLD, AL_023_WINDOW,
-            AL_024_ENABLED, AL_024_WINDOW);
+                    + "counts, `threshold` and `window`, and `allow-entities`, its own exceptions. Each rule's runbook "
+                    + "(docs/runbooks/) says how to tune it.",
+            AL_001_ENABLED, AL_001_THRESHOLD, AL_001_WINDOW, AL_001_ALLOW_ENTITIES,
+            AL_002_ENABLED, AL_002_THRESHOLD, AL_002_WINDOW, AL_002_ALLOW_ENTITIES,
+            AL_003_ENABLED, AL_003_WINDOW, AL_003_ALLOW_ENTITIES,
+            AL_010_ENABLED, AL_010_WINDOW, AL_010_ALLOW_ENTITIES,
+            AL_011_ENABLED, AL_011_WINDOW, AL_011_ALLOW_ENTITIES,
+            AL_012_ENABLED, AL_012_WINDOW, AL_012_ALLOW_ENTITIES,
+            AL_020_ENABLED, AL_020_LEARNING_PERIOD, AL_020_ALLOW_ENTITIES,
+            AL_021_ENABLED, AL_021_THRESHOLD, AL_021_WINDOW, AL_021_ALLOW_ENTITIES,
+            AL_022_ENABLED, AL_022_GRACE, AL_022_ALLOW_ENTITIES,
+            AL_023_ENABLED, AL_023_THRESHOLD, AL_023_WINDOW, AL_023_ALLOW_ENTITIES,
+            AL_024_ENABLED, AL_024_WINDOW, AL_024_ALLOW_ENTITIES);
 
     private DetectionFields() {
     }
@@ -169,6 +188,12 @@ public final class DetectionFields {
     private static Setting<Boolean> enabled(String rule, String name) {
         return Setting.of("rules." + rule + ".enabled", bool()).defaultValue(true)
                 .doc("Run " + rule + " (" + name + ").");
+    }
+
+    private static Setting<List<String>> allowEntities(String rule) {
+        return Setting.of("rules." + rule + ".allow-entities", listOf(string())).defaultValue(List.of())
+                .doc("Entities " + rule + " never alerts on, as its alerts name them (`alert.entity`); the other rules still "
+                        + "see them, unlike `detection.allow.*`.");
     }
 
     private static Setting<Integer> threshold(String rule, int defaultValue, String doc) {
@@ -208,7 +233,9 @@ public final class DetectionFields {
         Duration window = (Duration) valueOf(values, "rules." + rule.id() + ".window", defaults.window());
         window = (Duration) valueOf(values, "rules." + rule.id() + ".learning-period", window);
         window = (Duration) valueOf(values, "rules." + rule.id() + ".grace", window);
-        return new RuleSettings(enabled, threshold, window);
+        @SuppressWarnings("unchecked")
+        List<String> allowEntities = (List<String>) valueOf(values, "rules." + rule.id() + ".allow-entities", List.of());
+        return new RuleSettings(enabled, threshold, window, Set.copyOf(allowEntities));
     }
 
     private static Object valueOf(ConfigValues values, String key, Object fallback) {

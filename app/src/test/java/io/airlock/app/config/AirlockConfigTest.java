@@ -274,6 +274,16 @@ class AirlockConfigTest {
     }
 
     @Test
+    void shouldGiveEachRuleItsOwnEntityExceptions() {
+        AirlockConfig config = yaml("rules.AL-010.allow-entities: [airflow, deploy-bot]", Map.of());
+
+        assertThat(config.detection().rule(RuleDefinition.OFF_HOURS_CHANGE).allowEntities()).containsExactlyInAnyOrder("airflow",
+                "deploy-bot");
+        assertThat(config.detection().rule(RuleDefinition.FAILED_LOGIN_BURST).allowEntities()).isEmpty();
+        assertThat(config.detection().allow().allowsUser("airflow")).isFalse();
+    }
+
+    @Test
     void shouldTakeTheStreamThreadsWithinBounds() {
         assertThat(yaml("kafka.stream-threads: 4\n", Map.of()).streamThreads()).isEqualTo(4);
         assertThatThrownBy(() -> yaml("kafka.stream-threads: 0\n", Map.of()))

@@ -78,7 +78,7 @@ public final class AccountChangeRule implements Processor<String, NormalizedEven
         KStream<String, Alert> alerts = events
                 .filter((user, event) -> isAccountChange(event, config), Named.as("al-012-account-changes"))
                 .process(() -> new AccountChangeRule(config), Named.as("al-012-detect"), STORE);
-        RuleWiring.toAlerts(builder, alerts, RULE, topics);
+        RuleWiring.toAlerts(builder, alerts, RULE, config, topics);
     }
 
     static boolean isAccountChange(NormalizedEvent event, DetectionConfig config) {

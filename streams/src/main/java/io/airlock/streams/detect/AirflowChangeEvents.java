@@ -54,7 +54,11 @@ public final class AirflowChangeEvents {
             "cli_task_clear", "cli_tasks_clear", "cli_variables_*", "cli_connections_*", "cli_users_*", "cli_roles_*",
             "cli_add_role", "cli_remove_role", "cli_pool_*", "cli_pools_*",
             "cli_resetdb", "cli_initdb", "cli_upgradedb", "cli_migratedb", "cli_downgrade", "cli_cleanup_tables",
-            "cli_drop_archived", "cli_update_config", "cli_rotate_fernet_key", "cli_sync_perm");
+            "cli_drop_archived", "cli_update_config", "cli_rotate_fernet_key", "cli_sync_perm", "cli_dag_reserialize",
+            "cli_asset_materialize",
+            // `airflow db shell` (psql on the metadata database: any change, unlogged), the 2.x UI's "Run" of a task
+            // instance, the 3.x variables import
+            "cli_shell", "run", "import_variables");
 
     /** Names inside the glob families above that only read, export or simulate. */
     static final Set<String> READ_ONLY = Set.of(

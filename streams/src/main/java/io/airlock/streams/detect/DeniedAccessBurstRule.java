@@ -49,7 +49,7 @@ public final class DeniedAccessBurstRule implements Processor<String, Normalized
                 .filter((identity, event) -> VaultSecretReads.isPermissionDenied(event) && !VaultSecretReads.isAllowed(config, event),
                         Named.as("al-023-permission-denied"))
                 .process(() -> new DeniedAccessBurstRule(config), Named.as("al-023-detect"), STORE);
-        RuleWiring.toAlerts(builder, alerts, RULE, topics);
+        RuleWiring.toAlerts(builder, alerts, RULE, config, topics);
     }
 
     @Override

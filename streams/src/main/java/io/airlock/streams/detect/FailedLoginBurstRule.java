@@ -50,7 +50,7 @@ public final class FailedLoginBurstRule implements Processor<String, NormalizedE
                 .filter((user, event) -> isAirflowFailedLogin(event) && !config.allow().allowsUser(event.userName()),
                         Named.as("al-001-failed-logins"))
                 .process(() -> new FailedLoginBurstRule(config), Named.as("al-001-detect"), STORE, UserAuthAlerts.STORE);
-        RuleWiring.toAlerts(builder, alerts, RULE, topics);
+        RuleWiring.toAlerts(builder, alerts, RULE, config, topics);
     }
 
     /** A failed Airflow (Flask-AppBuilder) login of a known user, as captured from {@code ab_user}. */

@@ -79,7 +79,7 @@ public final class FirstSeenSecretPathRule implements Processor<String, Normaliz
                 .repartition(Repartitioned.<String, NormalizedEvent>as(TOPIC).withKeySerde(Serdes.String())
                         .withValueSerde(InternalSerdes.events()).withNumberOfPartitions(1))
                 .process(() -> new FirstSeenSecretPathRule(config), Named.as("al-020-detect"), CLOCK_STORE, SEEN_STORE, GROUP_STORE);
-        RuleWiring.toAlerts(builder, alerts, RULE, topics);
+        RuleWiring.toAlerts(builder, alerts, RULE, config, topics);
     }
 
     /** A Vault operation's response line, whoever made it: the first one starts the learning period. */

@@ -52,7 +52,7 @@ public final class HumanPipelineSecretReadRule implements Processor<String, Norm
                         && !VaultSecretReads.isAirflowServiceIdentity(config, event) && !VaultSecretReads.isAllowed(config, event),
                         Named.as("al-024-human-pipeline-secret-reads"))
                 .process(() -> new HumanPipelineSecretReadRule(config), Named.as("al-024-detect"), STORE);
-        RuleWiring.toAlerts(builder, alerts, RULE, topics);
+        RuleWiring.toAlerts(builder, alerts, RULE, config, topics);
     }
 
     @Override

@@ -60,7 +60,7 @@ public final class LoginAfterBurstRule implements Processor<String, NormalizedEv
                 .filter((user, event) -> isAirflowSuccessfulLogin(event) && !config.allow().allowsUser(event.userName()),
                         Named.as("al-003-successful-logins"))
                 .process(() -> new LoginAfterBurstRule(config), Named.as("al-003-detect"), STORE, UserAuthAlerts.STORE);
-        RuleWiring.toAlerts(builder, alerts, RULE, topics);
+        RuleWiring.toAlerts(builder, alerts, RULE, config, topics);
     }
 
     /** A successful Airflow (Flask-AppBuilder) login, as captured from {@code ab_user} ({@code login_count} incremented). */

@@ -75,7 +75,7 @@ public final class OffHoursChangeRule implements Processor<String, NormalizedEve
         KStream<String, Alert> alerts = events
                 .filter((user, event) -> isOffHoursChange(event, config) || isAirflowLogin(event), Named.as("al-010-off-hours-changes"))
                 .process(() -> new OffHoursChangeRule(config), Named.as("al-010-detect"), STORE, UserAuthAlerts.STORE);
-        RuleWiring.toAlerts(builder, alerts, RULE, topics);
+        RuleWiring.toAlerts(builder, alerts, RULE, config, topics);
     }
 
     /**

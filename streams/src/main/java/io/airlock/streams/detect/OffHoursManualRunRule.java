@@ -80,7 +80,7 @@ public final class OffHoursManualRunRule implements Processor<String, Normalized
                 .repartition(Repartitioned.<String, NormalizedEvent>as(REPARTITION)
                         .withKeySerde(Serdes.String()).withValueSerde(InternalSerdes.events()))
                 .process(() -> new OffHoursManualRunRule(config), Named.as("al-011-detect"), STORE);
-        RuleWiring.toAlerts(builder, alerts, RULE, topics);
+        RuleWiring.toAlerts(builder, alerts, RULE, config, topics);
     }
 
     static boolean isOffHoursManualRun(NormalizedEvent event, DetectionConfig config) {

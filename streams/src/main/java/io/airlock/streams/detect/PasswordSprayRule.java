@@ -65,7 +65,7 @@ public final class PasswordSprayRule implements Processor<String, NormalizedEven
                         .withNumberOfPartitions(1))
                 .process(() -> new PasswordSprayRule(config), Named.as("al-002-detect"),
                         DistinctValueBursts.storeNames(STORE).toArray(String[]::new));
-        RuleWiring.toAlerts(builder, alerts, RULE, topics);
+        RuleWiring.toAlerts(builder, alerts, RULE, config, topics);
     }
 
     @Override

@@ -2,9 +2,11 @@ package io.airlock.streams.detect;
 
 import io.airlock.core.Alert;
 import io.airlock.core.Topics;
+import io.airlock.streams.DetectionConfig;
 import io.airlock.streams.internal.InternalSerdes;
 import io.airlock.streams.internal.JsonSerdes;
 import io.airlock.streams.internal.StateStores;
+import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
@@ -27,12 +29,18 @@ final class RuleWiring {
     }
 
     /**
-     * Sends a rule's alerts to the alerts topic through an {@link AlertUpdateCoalescer} (processor
+     * Sends a rule's alerts — but those whose entity the rule's settings except ({@link RuleSettings#allowEntities}, then in
+     * a filter {@code <rule>-allowed-entities}) — to the alerts topic through an {@link AlertUpdateCoalescer} (processor
      * {@code <rule>-coalesce-alert-updates}, store {@code <rule>-alert-updates}, sink {@code <rule>-alerts}, keyed by alert id):
      * a new alert at once, the updates of an open alert as each alert's latest version every
      * {@link AlertUpdateCoalescer#FLUSH_INTERVAL}.
      */
-    static void toAlerts(StreamsBuilder builder, KStream<String, Alert> alerts, RuleDefinition rule, Topics topics) {
+    static void toAlerts(StreamsBuilder builder, KStream<String, Alert> alerts, RuleDefinition rule, DetectionConfig config,
+            Topics topics) {
+        Set<String> allowed = config.rule(rule).allowEntities();
+        if (!allowed.isEmpty()) {
+            alerts = alerts.filter((id, alert) -> !allowed.contains(alert.entity()), Named.as(rule.resourceName("allowed-entities")));
+        }
         String store = rule.resourceName("alert-updates");
         builder.addStateStore(StateStores.inMemory(store, InternalSerdes.alerts()));
         alerts.process(() -> new AlertUpdateCoalescer(store), Named.as(rule.resourceName("coalesce-alert-updates")), store)

@@ -53,7 +53,7 @@ public final class SecretHarvestingRule implements Processor<String, NormalizedE
                         Named.as("al-021-secret-reads"))
                 .process(() -> new SecretHarvestingRule(config), Named.as("al-021-detect"),
                         DistinctValueBursts.storeNames(STORE).toArray(String[]::new));
-        RuleWiring.toAlerts(builder, alerts, RULE, topics);
+        RuleWiring.toAlerts(builder, alerts, RULE, config, topics);
     }
 
     @Override

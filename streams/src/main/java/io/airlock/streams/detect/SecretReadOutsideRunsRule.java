@@ -189,7 +189,7 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
                         .withValueSerde(InternalSerdes.events()).withNumberOfPartitions(1))
                 .process(() -> new SecretReadOutsideRunsRule(config), Named.as("al-022-detect"), RUNS_STORE, PENDING_STORE, GROUP_STORE,
                         PROGRESS_STORE);
-        RuleWiring.toAlerts(builder, alerts, RULE, topics);
+        RuleWiring.toAlerts(builder, alerts, RULE, config, topics);
     }
 
     static boolean isRunChange(NormalizedEvent event) {

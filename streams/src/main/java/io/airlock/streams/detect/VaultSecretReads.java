@@ -2,7 +2,9 @@ package io.airlock.streams.detect;
 
 import io.airlock.core.NormalizedEvent;
 import io.airlock.streams.DetectionConfig;
+import io.airlock.streams.normalize.VaultAuditNormalizer;
 import java.util.Locale;
+import java.util.regex.Pattern;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 
@@ -44,13 +46,16 @@ public final class VaultSecretReads {
     }
 
     /** A Vault operation refused for lack of permission (see the class comment). */
+    /** HTTP status 403 in an error text, not the digits inside a port or an id ({@code 10.20.4.1:54031}). */
+    private static final Pattern STATUS_403 = Pattern.compile("(?<![0-9])403(?![0-9])");
+
     public static boolean isPermissionDenied(NormalizedEvent event) {
         if (!isOperation(event) || event.vaultError() == null) {
             return false;
         }
         String error = event.vaultError().toLowerCase(Locale.ROOT);
         return error.contains("permission denied")
-                || NormalizedEvent.OUTCOME_FAILURE.equals(event.outcome()) && (error.contains("403") || error.contains("forbidden"));
+                || NormalizedEvent.OUTCOME_FAILURE.equals(event.outcome()) && (STATUS_403.matcher(error).find() || error.contains("forbidden"));
     }
 
     /** True if the allow-list covers the event's identity, display name or path: no Vault rule alerts on it. */
@@ -60,13 +65,25 @@ public final class VaultSecretReads {
     }
 
     /**
-     * True if the allow-list covers who made the request: {@code detection.allow.identities} names an entity id or a display
-     * name (a token with an entity has both), {@code detection.allow.users} a display name.
+     * True if the allow-list covers who made the request: its entity id ({@code detection.allow.identities}), or its display
+     * name ({@code detection.allow.identities} or {@code detection.allow.users}) — but the display name of a token of the
+     * token method ({@code token-…}) only when the token has no entity: anyone allowed to create tokens chooses that name
+     * ({@code vault token create -display-name=backup} gives {@code token-backup}), and a child token keeps its creator's
+     * entity, while an auth method's names ({@code userpass-alice}, {@code approle}) come with the login.
      */
     static boolean isAllowedPrincipal(DetectionConfig config, NormalizedEvent event) {
         var allow = config.allow();
-        return allow.allowsIdentity(event.vaultIdentity()) || allow.allowsIdentity(event.userName()) || allow.allowsUser(event.userName());
+        if (allow.allowsIdentity(event.vaultIdentity())) {
+            return true;
+        }
+        String displayName = event.userName();
+        boolean hasEntity = event.vaultIdentity() != null && !event.vaultIdentity().equals(displayName);
+        if (hasEntity && VaultAuditNormalizer.isTokenMethodName(displayName)) {
+            return false;
+        }
+        return allow.allowsIdentity(displayName) || allow.allowsUser(displayName);
     }
+
 
     /**
      * True if the event's principal is Airflow's service identity: its display name, its entity id or a related user (the

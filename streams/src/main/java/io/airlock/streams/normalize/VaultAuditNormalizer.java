@@ -31,7 +31,8 @@ import org.apache.kafka.streams.processor.api.Record;
  *     lines without one, and absent for request lines without one (the outcome is not known yet).</li>
  * <li>{@code vault.identity} = {@code auth.entity_id}, else {@code auth.display_name} (root and orphan tokens have no
  *     entity); {@code user.name} = {@code auth.display_name}; {@code related.user} = display name,
- *     {@code auth.metadata.username} and {@code auth.metadata.role_name} (AppRole); {@code source.ip} = {@code request.remote_address}.</li>
+ *     {@code auth.metadata.username} and {@code auth.metadata.role_name} (AppRole) — not for tokens of the token method
+ *     (display name {@code token…}), whose metadata their creator chose; {@code source.ip} = {@code request.remote_address}.</li>
  * <li>{@code vault.kv_path} from {@link VaultKvPaths}; {@code vault.audit_type} = {@code type}.</li>
  * <li>Run attribution: audited request headers {@value #DAG_ID_HEADER}, {@value #RUN_ID_HEADER}, {@value #TASK_ID_HEADER}
  *     (enable them with {@code vault write sys/config/auditing/request-headers/X-Airflow-Dag-Id hmac=false}) fill
@@ -178,12 +179,19 @@ public final class VaultAuditNormalizer implements Processor<String, JsonNode, S
         return node != null ? node : Json.MAPPER.createObjectNode();
     }
 
+    /** A display name the token method gives: {@code token}, or {@code token-} and what the token's creator asked for. */
+    public static boolean isTokenMethodName(String displayName) {
+        return displayName != null && (displayName.equals("token") || displayName.startsWith("token-"));
+    }
+
     private static List<String> relatedUsers(String displayName, JsonNode auth) {
         List<String> users = new ArrayList<>(2);
         if (displayName != null) {
             users.add(displayName);
         }
-        JsonNode metadata = auth.get("metadata");
+        // Token metadata (vault token create -metadata=role_name=airflow) is whatever the token's creator wrote: only the
+        // metadata of auth methods counts (display names "token" and "token-…" are the token method's)
+        JsonNode metadata = isTokenMethodName(displayName) ? null : auth.get("metadata");
         for (String field : List.of("username", "role_name")) { // userpass/LDAP/OIDC user; AppRole role (display name "approle")
             JsonNode value = metadata == null ? null : metadata.get(field);
             if (value != null && value.isTextual() && !value.asText().isEmpty() && !isHmac(value.asText())

@@ -1,6 +1,7 @@
 package io.airlock.streams.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.airlock.core.Alert;
 import io.airlock.core.Severity;
@@ -262,6 +263,24 @@ class OffHoursChangeRuleTest {
             change(allowing, "patch_dag", "deploy-bot", "etl", SATURDAY_NIGHT);
             change(allowing, "patch_dag", "alice", "etl", SATURDAY_NIGHT);
             assertThat(allowing.alertUpdates()).extracting(Alert::entity).containsExactly("alice");
+        }
+    }
+
+    @Test
+    void shouldLeaveOutTheRulesOwnExceptionsButNotForTheOtherRules() {
+        DetectionConfig config = TestCalendars.berlinConfig().withRule(RuleDefinition.OFF_HOURS_CHANGE,
+                RuleDefinition.OFF_HOURS_CHANGE.defaults().withAllowEntities(Set.of("airflow")));
+        try (var excepting = new TopologyFixture(config)) {
+            change(excepting, "patch_dag", "airflow", "etl", SATURDAY_NIGHT);
+            change(excepting, "patch_dag", "alice", "etl", SATURDAY_NIGHT);
+            var airflow = AbUserRow.of(1, "airflow");
+            excepting.abUser(airflow, airflow.change("r", SATURDAY_NIGHT, null), SATURDAY_NIGHT);
+            for (int i = 1; i <= 5; i++) {
+                excepting.abUser(airflow, airflow.failCount(i).update(SATURDAY_NIGHT.plusSeconds(i)), SATURDAY_NIGHT.plusSeconds(i));
+            }
+
+            assertThat(TopologyFixture.latest(excepting.alertUpdates()).values()).extracting(Alert::ruleId, Alert::entity)
+                    .containsExactlyInAnyOrder(tuple("AL-010", "alice"), tuple("AL-001", "airflow"));
         }
     }
 

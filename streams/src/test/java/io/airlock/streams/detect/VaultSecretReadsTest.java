@@ -38,6 +38,8 @@ class VaultSecretReadsTest {
                 .vaultError("Code: 403. Errors: forbidden").build())).isTrue();
         assertThat(VaultSecretReads.isPermissionDenied(response("secret/data/x", "secret/x").outcome("failure")
                 .vaultError("no handler for route").build())).isFalse();
+        assertThat(VaultSecretReads.isPermissionDenied(response("database/creds/report", null).outcome("failure")
+                .vaultError("dial tcp 10.20.4.1:54031: connect: connection refused").build())).as("403 inside a port").isFalse();
         assertThat(VaultSecretReads.isPermissionDenied(response("secret/data/x", "secret/x").vaultAuditType("request")
                 .outcome("failure").vaultError("permission denied").build())).isFalse();
     }
@@ -62,5 +64,29 @@ class VaultSecretReadsTest {
         assertThat(VaultSecretReads.isAllowed(byDisplayName, alice)).isTrue();
         assertThat(VaultSecretReads.isAllowed(byEntity, alice)).isTrue();
         assertThat(VaultSecretReads.isAllowed(DetectionConfig.defaults(), alice)).isFalse();
+    }
+
+    @Test
+    void shouldNotAllowAnotherEntitysTokenThatTookAnAllowListedTokenDisplayName() {
+        var backup = DetectionConfig.defaults().withAllowList(new DetectionConfig.AllowList(Set.of(), Set.of("token-backup"), List.of()));
+        var mallorysChildToken = response("secret/data/x", "secret/x").vaultIdentity("ent-mallory").userName("token-backup").build();
+        var orphanBackupToken = response("secret/data/x", "secret/x").vaultIdentity("token-backup").userName("token-backup").build();
+
+        assertThat(VaultSecretReads.isAllowed(backup, mallorysChildToken)).isFalse();
+        assertThat(VaultSecretReads.isAllowed(backup, orphanBackupToken)).isTrue();
+    }
+
+    @Test
+    void shouldAllowPathsSegmentBySegment() {
+        var health = DetectionConfig.defaults().withAllowList(new DetectionConfig.AllowList(Set.of(), Set.of(), List.of("secret/health")));
+        var ent = response("secret/data/x", "secret/x").vaultIdentity("ent-1").userName("userpass-x");
+
+        assertThat(VaultSecretReads.isAllowed(health, ent.vaultPath("secret/data/health").vaultKvPath("secret/health").build())).isTrue();
+        assertThat(VaultSecretReads.isAllowed(health, ent.vaultPath("secret/data/health/db").vaultKvPath("secret/health/db").build()))
+                .isTrue();
+        assertThat(VaultSecretReads.isAllowed(health, ent.vaultPath("secret/data/healthcare/db").vaultKvPath("secret/healthcare/db")
+                .build())).isFalse();
+        assertThat(DetectionConfig.isUnder("airflow/connections/db", "airflow/connections/")).isTrue();
+        assertThat(DetectionConfig.isUnder("airflow/connectionsX/db", "airflow/connections")).isFalse();
     }
 }

@@ -125,6 +125,17 @@ class VaultAuditNormalizerTest {
     }
 
     @Test
+    void shouldTakeTheRoleNameOfAnAuthMethodButNotTheMetadataATokensCreatorWrote() {
+        pipe(VaultAuditLine.response("req-9").read("airflow/data/connections/db").displayName("approle").entityId("ent-af")
+                .roleName("airflow-worker"));
+        pipe(VaultAuditLine.response("req-10").read("airflow/data/connections/db").displayName("token-bob").entityId("ent-bob")
+                .roleName("airflow"));
+
+        assertThat(fixture.events()).extracting(NormalizedEvent::relatedUsers)
+                .containsExactly(List.of("approle", "airflow-worker"), List.of("token-bob"));
+    }
+
+    @Test
     void shouldKeyTheOperationsOfOneEntityAlikeWhateverAuthMethodItLoggedInWith() {
         pipe(VaultAuditLine.response("req-6").read("secret/data/a").displayName("userpass-alice").entityId("ent-alice"));
         pipe(VaultAuditLine.response("req-7").read("secret/data/b").displayName("oidc-alice@example.com").entityId("ent-alice"));
