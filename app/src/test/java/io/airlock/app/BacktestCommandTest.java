@@ -74,6 +74,18 @@ class BacktestCommandTest {
         assertThat(out).doesNotExist();
     }
 
+    @Test
+    void shouldNotNeedTheCertificateFilesAProductionFileNames() throws Exception {
+        Path config = Files.writeString(dir.resolve("airlock.yml"), PRODUCTION + """
+                kafka: {security-protocol: SASL_SSL, sasl-username: airlock, sasl-password-env: AIRLOCK_TEST_UNSET_KAFKA,
+                        ssl-ca-certificate: /etc/airlock/kafka-ca.pem}
+                """);
+
+        Result result = backtest(config, dir.resolve("alerts.jsonl"));
+
+        assertThat(result.exit()).as(result.console()).isZero();
+    }
+
     private Result backtest(Path config, Path out) throws Exception {
         var alice = AbUserRow.of(1, "alice");
         List<String> lines = new ArrayList<>();

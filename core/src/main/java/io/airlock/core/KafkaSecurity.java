@@ -69,8 +69,11 @@ public record KafkaSecurity(Map<String, String> properties) {
         return "KafkaSecurity" + shown;
     }
 
-    /** A value inside a JAAS option's double quotes: Kafka's parser takes backslash escapes there. */
+    /**
+     * A value inside a JAAS option's double quotes: Kafka's parser takes backslash escapes there, and ends a quoted value
+     * at a line break (a password read from a file or a secret mount often ends with one).
+     */
     private static String quoted(String value) {
-        return value.replace("\\", "\\\\").replace("\"", "\\\"");
+        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n").replace("\r", "\\r");
     }
 }

@@ -55,6 +55,12 @@ public final class Backtest {
                 console.println("backtest: cannot read " + input + (Files.isDirectory(input) ? ": it is a directory" : ""));
                 return 2;
             }
+            if (input != null && !Files.isRegularFile(input)) {
+                // lines are read again by their position when replayed, which a pipe cannot do
+                console.println("backtest: " + input + " is not a regular file (a pipe or <(…)?): write it to a file first, "
+                        + "e.g. zcat changes.jsonl.gz > changes.jsonl");
+                return 2;
+            }
         }
         for (Path output : new Path[] {out, eventsOut}) {
             if (output != null && Files.isDirectory(output)) {

@@ -197,9 +197,11 @@ final class ReplayInput implements AutoCloseable {
         String topic = topics.cdc(table);
         JsonNode ts = change.at("/source/ts_ms");
         Instant at = SnapshotRowTimes.of(change, table);
-        if (at == null) {
-            at = ts.isNumber() ? Instant.ofEpochMilli(ts.asLong()) : previous;
+        if (at == null && !ts.isNumber()) {
+            // no time: after the previous line, which has this time too, whatever its lsn
+            return new Placed(previous, Long.MAX_VALUE, new ReplayRecord.Content(topic, rowKey(change), line));
         }
+        at = at != null ? at : Instant.ofEpochMilli(ts.asLong());
         JsonNode lsn = change.at("/source/lsn");
         return new Placed(at, lsn.canConvertToLong() ? lsn.asLong() : 0, new ReplayRecord.Content(topic, rowKey(change), line));
     }

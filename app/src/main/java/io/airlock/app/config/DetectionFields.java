@@ -90,6 +90,7 @@ public final class DetectionFields {
     public static final Setting<List<String>> CHANGE_EVENTS = Setting.of("detection.change-events", listOf(string()))
             .defaultValue(List.copyOf(new java.util.TreeSet<>(AirflowChangeEvents.DEFAULTS)))
             .validate(Validators.notEmpty())
+            .validate(Validators.accepts("selective patterns", patterns -> patterns.forEach(AirflowChangeEvents::requireSelective)))
             .doc("Airflow audit-log event names that count as changes for AL-010 (`*` wildcard at either end; `api.`/`ui.` "
                     + "prefixes are stripped first, from names and patterns alike). Worker and read-only events such as "
                     + "`cli_task_run` must not be listed.");

@@ -287,4 +287,13 @@ class BacktestTest {
         assertThat(backtest(null, dir.resolve("x"), null)).isEqualTo(2);
         assertThat(console.toString(StandardCharsets.UTF_8)).contains("--cdc");
     }
+
+    @Test
+    void shouldRefuseAPipeItCouldNotReadTwiceInsteadOfHanging() throws Exception {
+        Path fifo = dir.resolve("cdc.fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+
+        assertThat(backtest(fifo, dir.resolve("x"), null)).isEqualTo(2);
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("is not a regular file (a pipe or <(…)?)");
+    }
 }

@@ -274,6 +274,15 @@ class AirlockConfigTest {
     }
 
     @Test
+    void shouldRefuseAChangeEventPatternThatMatchesEveryEvent() {
+        assertThatThrownBy(() -> yaml("detection.change-events: [patch_dag, \"api.*\"]", Map.of()))
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly("detection.change-events: 'api.*' matches "
+                        + "every audit-log event (page views and worker events too), since the api./ui. prefix is stripped before "
+                        + "matching: name the change events"));
+        assertThat(yaml("detection.change-events: [\"api.variable.*\", patch_dag]", Map.of())).isNotNull();
+    }
+
+    @Test
     void shouldGiveEachRuleItsOwnEntityExceptions() {
         AirlockConfig config = yaml("rules.AL-010.allow-entities: [airflow, deploy-bot]", Map.of());
 

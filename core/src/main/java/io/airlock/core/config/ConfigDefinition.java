@@ -140,13 +140,14 @@ public final class ConfigDefinition {
                 Setting<SecretValue> secret = (Setting<SecretValue>) s;
                 readSecret(secret, source, values, problems);
             } else {
-                read(s, raw, values, problems);
+                read(s, raw, source.readsSecrets(), values, problems);
             }
         }
         return values;
     }
 
-    private static <T> void read(Setting<T> s, Map<String, Object> raw, ConfigValues values, ConfigProblems problems) {
+    private static <T> void read(Setting<T> s, Map<String, Object> raw, boolean readFiles, ConfigValues values,
+            ConfigProblems problems) {
         Object given = raw.get(s.key());
         if (given == null) {
             if (s.presence() == Setting.Presence.REQUIRED) {
@@ -165,7 +166,7 @@ public final class ConfigDefinition {
             values.failed(s);
             return;
         }
-        Optional<String> problem = s.check(value);
+        Optional<String> problem = s.check(value, readFiles);
         if (problem.isPresent()) {
             problems.add(s.key(), problem.get());
             values.failed(s);

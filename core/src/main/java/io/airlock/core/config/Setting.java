@@ -163,7 +163,15 @@ public final class Setting<T> {
 
     /** The first validator's problem with {@code value}, if any. */
     Optional<String> check(T value) {
+        return check(value, true);
+    }
+
+    /** The first problem with {@code value}, if any, of the validators that {@code readFiles} allows. */
+    Optional<String> check(T value, boolean readFiles) {
         for (Validator<T> v : validators) {
+            if (v.readsFiles() && !readFiles) {
+                continue;
+            }
             Optional<String> problem = v.check(value);
             if (problem.isPresent()) {
                 return problem;

@@ -17,6 +17,14 @@ public interface Validator<T> {
     /** The constraint for the reference ({@code 1..65535}); empty if it needs no mention. */
     String description();
 
+    /**
+     * Whether the check reads files the value names (a CA certificate): skipped where only the configuration file itself is
+     * read ({@link ConfigSource#withoutSecrets()}, {@code airlock backtest} on a production file, on another machine).
+     */
+    default boolean readsFiles() {
+        return false;
+    }
+
     /** A validator from a condition and a message for values that fail it. */
     static <T> Validator<T> of(String description, Predicate<T> valid, Function<T, String> problem) {
         return new Validator<>() {

@@ -78,7 +78,7 @@ public final class Validators {
      * TLS clients that take it would otherwise fail only when they connect, with a stack trace.
      */
     public static Validator<Path> pemCertificateFile() {
-        return accepts("a readable PEM certificate file", file -> {
+        Validator<Path> check = accepts("a readable PEM certificate file", file -> {
             if (!Files.exists(file)) {
                 throw new IllegalArgumentException("no such file: " + file);
             }
@@ -94,6 +94,22 @@ public final class Validators {
                 throw new IllegalArgumentException(file + " cannot be read (" + e.getClass().getSimpleName() + ")");
             }
         });
+        return new Validator<>() {
+            @Override
+            public Optional<String> check(Path value) {
+                return check.check(value);
+            }
+
+            @Override
+            public String description() {
+                return check.description();
+            }
+
+            @Override
+            public boolean readsFiles() {
+                return true;
+            }
+        };
     }
 
     /** A secret that is an http(s) URL with a host. The message never contains the value. */

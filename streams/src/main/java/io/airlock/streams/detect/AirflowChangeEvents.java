@@ -97,6 +97,20 @@ public final class AirflowChangeEvents {
     }
 
     /** The name as matched: trimmed, lower-cased, without an {@code api.}/{@code ui.} prefix; null when blank. */
+    /**
+     * Refuses a pattern that would match every audit-log event (page views, worker events): {@code *}, {@code **},
+     * {@code api.*} once its prefix is stripped, …
+     *
+     * @throws IllegalArgumentException naming the pattern
+     */
+    public static void requireSelective(String pattern) {
+        String name = canonical(pattern);
+        if (name != null && name.chars().allMatch(c -> c == '*')) {
+            throw new IllegalArgumentException("'" + pattern + "' matches every audit-log event (page views and worker events "
+                    + "too), since the api./ui. prefix is stripped before matching: name the change events");
+        }
+    }
+
     static String canonical(String event) {
         if (event == null || event.isBlank()) {
             return null;

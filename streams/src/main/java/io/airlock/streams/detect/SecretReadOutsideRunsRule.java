@@ -105,8 +105,10 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
             return switch (action) {
                 case "dag-run-created" -> new RunActivity(dagId, runId, created == null || at.isBefore(created) ? at : created, intervals);
                 case "dag-run-running" -> started(at);
-                case "dag-run-success", "dag-run-failed", "dag-run-deleted" -> ended(at, true);
-                case "dag-run-queued" -> ended(at, false); // cleared: a new running interval follows
+                case "dag-run-success", "dag-run-failed" -> ended(at, true);
+                // cleared: a new running interval follows; deleted: ends a running interval, but says nothing of a run that
+                // had finished (or never ran) — taking it as running up to its deletion would cover reads it never made
+                case "dag-run-queued", "dag-run-deleted" -> ended(at, false);
                 default -> this;
             };
         }

@@ -180,7 +180,9 @@ final class UpstreamProgress {
         @Override
         public void process(Record<String, NormalizedEvent> record) {
             if (record.value() != null) {
-                progress = Math.max(progress, SourceTimes.progressOf(record));
+                // never beyond the task's stream time either: an event's own time (log.dttm from a host whose clock runs
+                // ahead) may be later than the input records it came from
+                progress = Math.max(progress, Math.min(SourceTimes.progressOf(record), context.currentStreamTimeMs()));
             }
             if (progress == Long.MIN_VALUE) {
                 return;

@@ -52,7 +52,7 @@ public final class AuditLogNormalizer implements Processor<String, JsonNode, Str
         Instant at = dttm != null ? dttm : change.committed();
         String event = Fields.text(row, "event", ROW);
         String dagId = Fields.text(row, "dag_id", ROW);
-        String owner = Fields.nonEmptyText(row, "owner", ROW);
+        String owner = Fields.nonBlankText(row, "owner", ROW);
         NormalizedEvent normalized = NormalizedEvent.builder(at, StableIds.of(NormalizedEvent.DATASET_LOG, Long.toString(id)),
                         NormalizedEvent.DATASET_LOG)
                 .category(EventCategories.airflowLog(event, dagId != null))

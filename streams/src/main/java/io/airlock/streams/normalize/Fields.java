@@ -33,6 +33,12 @@ final class Fields {
         return text == null || text.isEmpty() ? null : text;
     }
 
+    /** A text field; null when absent, null or only white space (which no name is). */
+    static String nonBlankText(JsonNode parent, String field, String where) {
+        String text = text(parent, field, where);
+        return text == null || text.isBlank() ? null : text;
+    }
+
     /** An integer field; null when absent or null. */
     static Long integer(JsonNode parent, String field, String where) {
         JsonNode value = parent.get(field);

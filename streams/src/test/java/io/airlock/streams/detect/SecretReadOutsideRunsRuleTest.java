@@ -243,6 +243,17 @@ class SecretReadOutsideRunsRuleTest {
     }
 
     @Test
+    void shouldNotTakeAFinishedRunAsRunningUntilItIsDeleted() {
+        run(1, "etl", RUN_A, T10, at("10:10:00"));
+        workerReads("airflow/data/connections/warehouse", at("11:59:00")).pipeTo(fixture);
+        var row = DagRunRow.airflow2(1, "etl", RUN_A);
+        fixture.dagRun(row.key(), row.change("d", at("12:00:00"), row), at("12:00:00"));
+        streamTimeTo(at("13:00:00"));
+
+        assertThat(al022()).singleElement().satisfies(a -> assertThat(a.firstSeen()).isEqualTo(at("11:59:00").plus(VaultOperation.LATENCY)));
+    }
+
+    @Test
     void shouldKnowRunsThatWereAlreadyRunningWhenTheSnapshotWasTaken() {
         var row = DagRunRow.airflow3(7, "etl", RUN_A).queuedAt(at("09:00:00")).startDate(at("09:00:05")).state("running");
         fixture.dagRun(row.key(), row.change("r", T10, null), T10);
