@@ -136,6 +136,12 @@ class NotifierRetryTest {
         assertThatThrownBy(() -> notifier.send(TestAlerts.failedLoginBurst().build()))
                 .isInstanceOf(DeliveryException.class).isNotInstanceOf(PermanentDeliveryException.class)
                 .hasMessageContaining("Retry-After 86400 s is longer than delivery.max-retry-after");
+        assertThatThrownBy(() -> notifier.send(TestAlerts.failedLoginBurst().build())).hasMessageContaining("wait another 900 s");
+
+        nanos.addAndGet(Duration.ofMinutes(15).toNanos());
+        assertThatCode(() -> notifier.send(TestAlerts.failedLoginBurst().build())).as("paused 15 minutes, not a day")
+                .doesNotThrowAnyException();
+        assertThat(server.requests()).hasSize(2);
     }
 
     @Test

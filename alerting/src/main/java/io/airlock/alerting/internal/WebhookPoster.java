@@ -34,6 +34,11 @@ public final class WebhookPoster {
      * are taken as a day: the alert is retried later either way, and a pause must not overflow the pacer's clock.
      */
     static final Duration LONGEST_RETRY_AFTER = Duration.ofDays(1);
+    /**
+     * The longest the endpoint is paused for one {@code Retry-After}: security alerts must not wait hours on one answer (a
+     * proxy's, a misconfigured one's). After it, the next alert tries again; a server still limiting answers 429 again.
+     */
+    static final Duration LONGEST_PAUSE = Duration.ofMinutes(15);
 
     private final String channel;
     private final HttpClient http;
@@ -107,7 +112,11 @@ public final class WebhookPoster {
                 if (status == 429) {
                     // none, or "0" (which would make every attempt at once): the backoff of this attempt
                     Duration retryAfter = retryAfter(response).filter(d -> !d.isZero()).orElse(policy.backoff(attempt));
-                    pacer.pause(retryAfter);
+                    if (retryAfter.compareTo(LONGEST_PAUSE) > 0) {
+                        log.warn("{}: HTTP 429 with Retry-After {} s; pausing {} s only, then trying again", channel,
+                                seconds(retryAfter), seconds(LONGEST_PAUSE));
+                    }
+                    pacer.pause(retryAfter.compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : retryAfter);
                     if (retryAfter.compareTo(policy.maxRetryAfter()) > 0) {
                         throw new DeliveryException(channel + ": " + what + " rate limited (HTTP 429), Retry-After "
                                 + seconds(retryAfter) + " s is longer than delivery.max-retry-after; retried later");
