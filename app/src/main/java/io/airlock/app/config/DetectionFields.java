@@ -69,8 +69,10 @@ public final class DetectionFields {
             .defaultValue(List.of("airflow/connections/", "airflow/variables/"))
             .validate(Validators.notEmpty())
             .validate(Validators.accepts("KV paths", DetectionFields::requireKvPaths))
-            .doc("Vault path prefixes of Airflow's connections and variables (KV v2 paths without `data/` or `metadata/`). In a "
-                    + "Vault Enterprise namespace, with the namespace in front (`team-a/airflow/connections/`): event paths carry it.");
+            .doc("Vault paths of Airflow's connections and variables, with what lies under them, segment by segment "
+                    + "(`airflow/connections` covers `airflow/connections/db`, not `airflow/connections2/db`); KV v2 paths "
+                    + "without `data/` or `metadata/`. In a Vault Enterprise namespace, with the namespace in front "
+                    + "(`team-a/airflow/connections/`): event paths carry it.");
 
     public static final Setting<List<String>> ALLOW_USERS = Setting.of("detection.allow.users", listOf(string()))
             .defaultValue(List.of())
@@ -193,8 +195,10 @@ public final class DetectionFields {
 
     private static Setting<List<String>> allowEntities(String rule) {
         return Setting.of("rules." + rule + ".allow-entities", listOf(string())).defaultValue(List.of())
-                .doc("Entities " + rule + " never alerts on, as its alerts name them (`alert.entity`); the other rules still "
-                        + "see them, unlike `detection.allow.*`.");
+                .doc("Entities " + rule + " never alerts on, as its alerts name them (`alert.entity`: a user, a Vault entity "
+                        + "id, a DAG id — see its runbook); the other rules still see them, unlike `detection.allow.*`."
+                        + ("AL-001".equals(rule) || "AL-003".equals(rule) ? " Their bursts do not count for AL-003 or AL-010 either." : "")
+                        + ("AL-002".equals(rule) ? " AL-002's entity is the deployment, `airflow`: excepting it disables the rule." : ""));
     }
 
     private static Setting<Integer> threshold(String rule, int defaultValue, String doc) {

@@ -222,7 +222,8 @@ public final class ConfigDefinition {
         if (!source.readsSecrets()) {
             return SecretValue.unread("env " + name);
         }
-        Optional<String> value = source.env(name);
+        // as from a file: a variable filled from a file or a secret mount often ends with a line break that is no part of it
+        Optional<String> value = source.env(name).map(v -> v.replaceFirst("[\r\n]+$", "")).filter(v -> !v.isEmpty());
         if (value.isEmpty()) {
             problems.add(s.envKey(), ConfigProblems.unsetVariable(name));
             return null;

@@ -128,6 +128,15 @@ class ConfigDefinitionTest {
     }
 
     @Test
+    void shouldLeaveOutTheLineBreakAVariableFilledFromAFileEndsWith() {
+        ConfigValues values = parse("db.name: x\ndb.password-env: DB_PASSWORD\n", Map.of("DB_PASSWORD", CANARY + " \r\n"));
+        assertThat(values.get(PASSWORD).reveal()).isEqualTo(CANARY + " ");
+
+        ConfigValues onlyALineBreak = parse("db.name: x\ndb.password-env: DB_PASSWORD\n", Map.of("DB_PASSWORD", "\n"));
+        assertThat(onlyALineBreak.problems().all()).containsExactly("db.password-env: environment variable DB_PASSWORD is not set");
+    }
+
+    @Test
     void shouldReportAMissingEnvironmentVariableByName() {
         ConfigValues values = parse("db.name: x\nslack.webhook-url-env: SLACK_WEBHOOK_URL\n", Map.of("OTHER", "x"));
         assertThat(values.problems().all()).containsExactly("slack.webhook-url-env: environment variable SLACK_WEBHOOK_URL is not set");

@@ -96,7 +96,6 @@ public final class AirflowChangeEvents {
         return false;
     }
 
-    /** The name as matched: trimmed, lower-cased, without an {@code api.}/{@code ui.} prefix; null when blank. */
     /**
      * Refuses a pattern that would match every audit-log event (page views, worker events): {@code *}, {@code **},
      * {@code api.*} once its prefix is stripped, …
@@ -111,6 +110,7 @@ public final class AirflowChangeEvents {
         }
     }
 
+    /** The name as matched: trimmed, lower-cased, without an {@code api.}/{@code ui.} prefix; null when blank. */
     static String canonical(String event) {
         if (event == null || event.isBlank()) {
             return null;

@@ -72,7 +72,10 @@ public final class FailedLoginBurstRule implements Processor<String, NormalizedE
         BurstTracker.Step step = tracker.observe(bursts.get(user), user, new BurstTracker.Hit(event.timestamp(), event.id()));
         bursts.put(user, step.next());
         if (step.fired() != null) {
-            userAuthAlerts.put(user, UserAuthAlerts.of(userAuthAlerts.get(user)).withFailedLoginBurst(event.timestamp()));
+            // an excepted user's burst is no burst: it must not make a later login critical (AL-003) or a change high (AL-010)
+            if (!config.rule(RULE).allowEntities().contains(user)) {
+                userAuthAlerts.put(user, UserAuthAlerts.of(userAuthAlerts.get(user)).withFailedLoginBurst(event.timestamp()));
+            }
             Alert alert = toAlert(user, step.fired());
             context.forward(AlertFactory.record(alert, context));
         }

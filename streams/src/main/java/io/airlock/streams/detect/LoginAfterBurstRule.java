@@ -87,7 +87,9 @@ public final class LoginAfterBurstRule implements Processor<String, NormalizedEv
         BurstTracker.Step step = tracker.observe(logins.get(user), user, new BurstTracker.Hit(event.timestamp(), event.id()));
         logins.put(user, step.next());
         if (step.fired() != null) {
-            userAuthAlerts.put(user, auth.withLoginAfterBurst(event.timestamp()));
+            if (!config.rule(RULE).allowEntities().contains(user)) { // as AL-001's exceptions: no escalation of AL-010 either
+                userAuthAlerts.put(user, auth.withLoginAfterBurst(event.timestamp()));
+            }
             Alert alert = toAlert(user, step.fired(), auth);
             context.forward(AlertFactory.record(alert, context));
         }

@@ -45,10 +45,10 @@ public final class VaultSecretReads {
                 && readsValue(event.vaultPath(), event.vaultKvPath());
     }
 
-    /** A Vault operation refused for lack of permission (see the class comment). */
     /** HTTP status 403 in an error text, not the digits inside a port or an id ({@code 10.20.4.1:54031}). */
     private static final Pattern STATUS_403 = Pattern.compile("(?<![0-9])403(?![0-9])");
 
+    /** A Vault operation refused for lack of permission (see the class comment). */
     public static boolean isPermissionDenied(NormalizedEvent event) {
         if (!isOperation(event) || event.vaultError() == null) {
             return false;
@@ -77,20 +77,29 @@ public final class VaultSecretReads {
             return true;
         }
         String displayName = event.userName();
-        boolean hasEntity = event.vaultIdentity() != null && !event.vaultIdentity().equals(displayName);
-        if (hasEntity && VaultAuditNormalizer.isTokenMethodName(displayName)) {
+        if (hasEntity(event) && VaultAuditNormalizer.isTokenMethodName(displayName)) {
             return false;
         }
         return allow.allowsIdentity(displayName) || allow.allowsUser(displayName);
     }
 
+    /** Whether the token carries an entity: its identity is then the entity id, not its display name. */
+    private static boolean hasEntity(NormalizedEvent event) {
+        return event.vaultIdentity() != null && !event.vaultIdentity().equals(event.userName());
+    }
+
 
     /**
      * True if the event's principal is Airflow's service identity: its display name, its entity id or a related user (the
-     * AppRole role name among them) contains the configured text.
+     * AppRole role name among them) contains the configured text — but a token of the token method that carries an entity
+     * only by that entity id: its display name is whatever its creator asked for ({@code vault token create
+     * -display-name=airflow}, or Airflow's entity id itself), and a person's child token carries the person's entity.
      */
     public static boolean isAirflowServiceIdentity(DetectionConfig config, NormalizedEvent event) {
         DetectionConfig.AirflowInVault airflow = config.airflow();
+        if (hasEntity(event) && VaultAuditNormalizer.isTokenMethodName(event.userName())) {
+            return airflow.isServiceIdentity(event.vaultIdentity());
+        }
         return airflow.isServiceIdentity(event.userName()) || airflow.isServiceIdentity(event.vaultIdentity())
                 || event.relatedUsers() != null && event.relatedUsers().stream().anyMatch(airflow::isServiceIdentity);
     }

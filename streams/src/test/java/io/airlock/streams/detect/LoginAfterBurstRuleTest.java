@@ -1,6 +1,7 @@
 package io.airlock.streams.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.airlock.core.Alert;
 import io.airlock.core.NormalizedEvent;
@@ -186,6 +187,19 @@ class LoginAfterBurstRuleTest {
             burst(new AirflowLogins(), "alice").succeeded("alice", BURST_END.plusSeconds(60)).pipeInto(allowing);
 
             assertThat(allowing.alertUpdates()).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldTakeABurstOfAUserExceptedFromAl001AsNoBurst() {
+        var config = DetectionConfig.defaults().withRule(RuleDefinition.FAILED_LOGIN_BURST,
+                RuleDefinition.FAILED_LOGIN_BURST.defaults().withAllowEntities(Set.of("svc-etl")));
+        try (var excepting = new TopologyFixture(config)) {
+            var logins = burst(new AirflowLogins(), "svc-etl").succeeded("svc-etl", BURST_END.plusSeconds(60));
+            burst(logins, "alice").succeeded("alice", BURST_END.plusSeconds(60)).pipeInto(excepting);
+
+            assertThat(TopologyFixture.latest(excepting.alertUpdates()).values()).extracting(Alert::ruleId, Alert::entity)
+                    .containsExactlyInAnyOrder(tuple("AL-001", "alice"), tuple("AL-003", "alice"));
         }
     }
 

@@ -89,4 +89,18 @@ class VaultSecretReadsTest {
         assertThat(DetectionConfig.isUnder("airflow/connections/db", "airflow/connections/")).isTrue();
         assertThat(DetectionConfig.isUnder("airflow/connectionsX/db", "airflow/connections")).isFalse();
     }
+
+    @Test
+    void shouldNotTakeAPersonsTokenNamedLikeAirflowForAirflow() {
+        var byEntity = DetectionConfig.defaults().withAirflow(new DetectionConfig.AirflowInVault("ent-5cb4",
+                DetectionConfig.AirflowInVault.defaults().secretPathPrefixes()));
+        var named = response("airflow/data/connections/db", "airflow/connections/db").vaultIdentity("ent-bob");
+
+        assertThat(VaultSecretReads.isAirflowServiceIdentity(DetectionConfig.defaults(), named.userName("token-airflow")
+                .relatedUsers(List.of("token-airflow")).build())).isFalse();
+        assertThat(VaultSecretReads.isAirflowServiceIdentity(byEntity, named.userName("token-ent-5cb4")
+                .relatedUsers(List.of("token-ent-5cb4")).build())).isFalse();
+        assertThat(VaultSecretReads.isAirflowServiceIdentity(DetectionConfig.defaults(), named.vaultIdentity("ent-af")
+                .userName("approle").relatedUsers(List.of("approle", "airflow-worker")).build())).isTrue();
+    }
 }
