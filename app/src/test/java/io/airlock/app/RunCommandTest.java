@@ -2,7 +2,6 @@ package io.airlock.app;
 
 import static java.time.Duration.ofSeconds;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.airlock.embedded.AirflowDatabase;
 import io.airlock.embedded.AirflowSchema;
@@ -12,14 +11,11 @@ import io.airlock.embedded.EmbeddedOpenSearch;
 import io.airlock.embedded.EmbeddedPostgres;
 import io.airlock.embedded.RealComponents;
 import io.airlock.embedded.WebhookReceiver;
-import io.airlock.streams.VaultAuditLine;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
@@ -47,19 +43,8 @@ class RunCommandTest {
 
         String output;
         try (var run = InProcessRun.start(dir.resolve("airlock.yml"), yml).awaitRunning()) {
-            for (int i = 0; i < 5; i++) {
-                airflow.failedLogin("mallory");
-            }
-            Files.writeString(audit, String.join("\n",
-                    VaultAuditLine.request("req-1").at(Instant.now()).read("secret/data/team/db").json(),
-                    VaultAuditLine.response("req-1").at(Instant.now()).read("secret/data/team/db").json()) + "\n",
-                    StandardOpenOption.APPEND);
-
-            await().atMost(ofSeconds(90)).untilAsserted(() -> {
-                assertThat(openSearch.count(name + "-alerts", "rule.id:AL-001")).isEqualTo(1);
-                assertThat(openSearch.count(name + "-events-*", "event.dataset:\"vault.audit\"")).isEqualTo(2);
-                assertThat(webhooks.slackPosts(name)).hasSize(1);
-            });
+            BurstAndReadScenario.play(airflow, audit);
+            BurstAndReadScenario.awaitIndexedAndNotified(openSearch, webhooks, name);
             assertThat(run.stop(ofSeconds(60))).isZero();
             output = run.output();
         }

@@ -15,15 +15,12 @@ import io.airlock.embedded.EmbeddedOpenSearch;
 import io.airlock.embedded.EmbeddedPostgres;
 import io.airlock.embedded.RealComponents;
 import io.airlock.embedded.WebhookReceiver;
-import io.airlock.streams.VaultAuditLine;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -74,20 +71,9 @@ class SecuredKafkaEndToEndTest {
 
         String output;
         try (var run = InProcessRun.start(dir.resolve("airlock.yml"), yml).awaitRunning()) {
-            for (int i = 0; i < 5; i++) {
-                airflow.failedLogin("mallory");
-            }
-            Files.writeString(audit, String.join("\n",
-                    VaultAuditLine.request("req-1").at(Instant.now()).read("secret/data/team/db").json(),
-                    VaultAuditLine.response("req-1").at(Instant.now()).read("secret/data/team/db").json()) + "\n",
-                    StandardOpenOption.APPEND);
-
+            BurstAndReadScenario.play(airflow, audit);
             // capture (both sources), detection, indexing and notification all went through the SASL listener
-            await().atMost(ofSeconds(120)).untilAsserted(() -> {
-                assertThat(openSearch.count(name + "-alerts", "rule.id:AL-001")).isEqualTo(1);
-                assertThat(openSearch.count(name + "-events-*", "event.dataset:\"vault.audit\"")).isEqualTo(2);
-                assertThat(webhooks.slackPosts(name)).hasSize(1);
-            });
+            BurstAndReadScenario.awaitIndexedAndNotified(openSearch, webhooks, name);
             // the lag metrics' admin client too: a number, not NaN
             URI metrics = URI.create("http://127.0.0.1:" + run.metricsAddress().getPort() + "/metrics");
             await().atMost(ofSeconds(30)).untilAsserted(() -> assertThat(HttpClient.newHttpClient()
