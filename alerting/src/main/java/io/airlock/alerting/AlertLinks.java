@@ -25,6 +25,11 @@ import java.util.stream.Collectors;
 public record AlertLinks(Optional<URI> dashboardsUrl, Optional<URI> runbookBaseUrl, String eventsIndexPatternId,
                          String alertsIndexPatternId) {
 
+    /** Saved-object id of the events index pattern that {@code airlock dashboards import} writes. */
+    public static final String EVENTS_INDEX_PATTERN_ID = "airlock-events";
+    /** Saved-object id of the alerts index pattern that {@code airlock dashboards import} writes. */
+    public static final String ALERTS_INDEX_PATTERN_ID = "airlock-alerts";
+
     /** Slack rejects button URLs longer than this. */
     static final int MAX_URL_LENGTH = 3000;
     private static final Duration MARGIN = Duration.ofMinutes(5);
@@ -40,13 +45,18 @@ public record AlertLinks(Optional<URI> dashboardsUrl, Optional<URI> runbookBaseU
 
     /** No Dashboards, no runbook base: only absolute runbook links. */
     public static AlertLinks none() {
-        return new AlertLinks(Optional.empty(), Optional.empty(), "airlock-events", "airlock-alerts");
+        return new AlertLinks(Optional.empty(), Optional.empty(), EVENTS_INDEX_PATTERN_ID, ALERTS_INDEX_PATTERN_ID);
     }
 
-    /** Dashboards at {@code dashboardsUrl} with index-pattern ids named after the default indices of {@code names}. */
+    /**
+     * Dashboards at {@code dashboardsUrl}, with the index-pattern ids that {@code airlock dashboards import} gives whatever
+     * the index prefix (only the patterns' titles follow it).
+     *
+     * @param names the indices (their prefix does not change the ids)
+     */
     public static AlertLinks of(URI dashboardsUrl, URI runbookBaseUrl, IndexNames names) {
-        return new AlertLinks(Optional.ofNullable(dashboardsUrl), Optional.ofNullable(runbookBaseUrl),
-                names.eventsTemplate(), names.alertsIndex());
+        return new AlertLinks(Optional.ofNullable(dashboardsUrl), Optional.ofNullable(runbookBaseUrl), EVENTS_INDEX_PATTERN_ID,
+                ALERTS_INDEX_PATTERN_ID);
     }
 
     /** The runbook as an absolute http(s) URL; anything else (javascript:, file:, unparsable) is dropped. */

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.airlock.alerting.AlertLinks;
 import io.airlock.core.IndexNames;
 import io.airlock.core.Json;
+import io.airlock.streams.detect.AirflowChangeEvents;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -146,6 +148,46 @@ class SavedObjectsTest {
         assertThat(SavedObjects.ndjson(IndexNames.defaults()).lines().map(l -> FieldUse.tree(l)).toList())
                 .isEqualTo(objects.stream().map(o -> (JsonNode) o).toList());
         assertThat(Json.writeString(lines.get(0))).doesNotContain("\n");
+    }
+
+    @Test
+    void shouldKeepTheIndexPatternIdsThatAlertLinksOpen() {
+        assertThat(AlertLinks.EVENTS_INDEX_PATTERN_ID).isEqualTo(SavedObjects.EVENTS_INDEX_PATTERN);
+        assertThat(AlertLinks.ALERTS_INDEX_PATTERN_ID).isEqualTo(SavedObjects.ALERTS_INDEX_PATTERN);
+        assertThat(AlertLinks.of(null, null, new IndexNames("acme")).alertsIndexPatternId()).isEqualTo(SavedObjects.ALERTS_INDEX_PATTERN);
+    }
+
+    @Test
+    void shouldSearchTheChangeEventsAl010CountsWithAndWithoutTheirPrefixes() {
+        String query = query("search:airlock-evidence-al-010");
+        for (String pattern : AirflowChangeEvents.DEFAULTS) {
+            assertThat(query).as(pattern).contains(" " + pattern + " ");
+            if (!pattern.startsWith("*")) {
+                assertThat(query).as(pattern).contains(" api." + pattern + " ", " ui." + pattern + " ");
+            }
+        }
+        assertThat(query).doesNotContain("user.name:*");
+    }
+
+    @Test
+    void shouldSearchVaultDenialsAsVaultWritesThemAndReadsOfValuesOnly() {
+        assertThat(rawQuery("search:airlock-evidence-al-023")).contains("*permission*denied*").doesNotContain("?").doesNotContain("403");
+        for (String rule : List.of("al-020", "al-021", "al-022", "al-024")) {
+            assertThat(rawQuery("search:airlock-evidence-" + rule)).as(rule).contains("not vault.path:(*/metadata/* or */subkeys/*)");
+        }
+        for (String rule : List.of("al-022", "al-024")) {
+            assertThat(rawQuery("search:airlock-evidence-" + rule)).as(rule).contains("related.user:*airflow*");
+        }
+    }
+
+    private String rawQuery(String key) {
+        return FieldUse.tree(byKey.get(key).path("attributes").path("kibanaSavedObjectMeta").path("searchSourceJSON").asText())
+                .path("query").path("query").asText();
+    }
+
+    /** The query with a space around each item, so that {@code " name "} finds an item of a list. */
+    private String query(String key) {
+        return " " + rawQuery(key).replace("(", "( ").replace(")", " )");
     }
 
     private List<ObjectNode> ofType(String type) {

@@ -161,7 +161,7 @@ class AirlockConfigTest {
         assertThat(config.pagerDutyRoutingKey()).contains(Secret.of("pd-key"));
         assertThat(config.links().dashboardsUrl()).contains(URI.create("https://dashboards.internal"));
         assertThat(config.links().runbookBaseUrl()).contains(URI.create("https://git.internal/airlock/"));
-        assertThat(config.links().alertsIndexPatternId()).isEqualTo("soc-alerts");
+        assertThat(config.links().alertsIndexPatternId()).as("the id dashboards import gives, whatever the prefix").isEqualTo("airlock-alerts");
         assertThat(config.retryPolicy()).isEqualTo(RetryPolicy.defaults().withMaxAttempts(3)
                 .withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30)));
     }
