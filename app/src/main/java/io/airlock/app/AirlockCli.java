@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code airlock} command line. */
 @Command(name = "airlock", mixinStandardHelpOptions = true, versionProvider = AirlockCli.Version.class,
         description = "Streaming security monitor for Apache Airflow and HashiCorp Vault.",
+        footer = {"", "./airlock bench [--quick] --out FILE.json runs the benchmark suite (its own program: ./airlock bench --help)."},
         subcommands = {RunCommand.class, DemoCommand.class, BacktestCommand.class, CheckConfigCommand.class, DashboardsCommand.class, ReportCommand.class, CommandLine.HelpCommand.class})
 public final class AirlockCli {
 

@@ -30,7 +30,7 @@ public final class CheckConfigCommand implements Callable<Integer> {
     @Option(names = "--connect", description = "Also reach the Airflow database (and check what capture needs), Kafka and OpenSearch.")
     boolean connect;
 
-    @Option(names = "--print-reference", hidden = true, description = "Print docs/configuration.md, generated from the settings.")
+    @Option(names = "--print-reference", description = "Print the reference of every setting (docs/configuration.md), generated from the code.")
     boolean printReference;
 
     private final Map<String, String> env;
