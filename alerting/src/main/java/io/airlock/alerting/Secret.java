@@ -3,6 +3,7 @@ package io.airlock.alerting;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * A secret value (OpenSearch password, Slack webhook URL, PagerDuty routing key). Its {@link #toString()} never reveals
@@ -37,6 +38,17 @@ public final class Secret {
         return new Secret(value);
     }
 
+    /**
+     * Secrets shorter than this are removed where they stand alone only: replaced inside words, a password {@code on} would
+     * turn "connection" into "c****nection", garbling the message and pointing at the secret.
+     */
+    private static final int SHORT = 4;
+
+    private String wholeWords(String text) {
+        return Pattern.compile("(?<![\\p{Alnum}])" + Pattern.quote(value) + "(?![\\p{Alnum}])").matcher(text)
+                .replaceAll("****");
+    }
+
     /** The secret itself; use it only where it is sent, never where it is printed. */
     public String reveal() {
         return value;
@@ -51,7 +63,7 @@ public final class Secret {
         if (text == null) {
             return null;
         }
-        String out = text.replace(value, "****");
+        String out = value.length() < SHORT ? wholeWords(text) : text.replace(value, "****");
         try {
             URI uri = new URI(value);
             if (uri.isAbsolute()) {
