@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Everything the detection topology can be tuned with; defaults are those of DESIGN.md.
@@ -83,6 +84,9 @@ public record DetectionConfig(String runbookBase, Duration grace, BusinessCalend
      * @param secretPathPrefixes      Airflow's connections and variables, as KV paths without {@code data/}/{@code metadata/}
      */
     public record AirflowInVault(String serviceIdentityContains, List<String> secretPathPrefixes) {
+
+        private static final Pattern ENTITY_ID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
         public AirflowInVault {
             if (serviceIdentityContains == null || serviceIdentityContains.isBlank()) {
                 throw new IllegalArgumentException("the Airflow service identity match must not be empty");
@@ -96,6 +100,15 @@ public record DetectionConfig(String runbookBase, Duration grace, BusinessCalend
 
         public boolean isServiceIdentity(String displayNameOrIdentity) {
             return displayNameOrIdentity != null && displayNameOrIdentity.contains(serviceIdentityContains);
+        }
+
+        /**
+         * Whether the configured text is a Vault entity id (a UUID): then Airflow is that entity and nothing else — no
+         * display name, role name or other entity that merely contains it (token names are chosen by their creators, and
+         * entity ids are no secret).
+         */
+        public boolean isEntityId() {
+            return ENTITY_ID.matcher(serviceIdentityContains).matches();
         }
 
         public boolean isPipelineSecret(String kvPath) {

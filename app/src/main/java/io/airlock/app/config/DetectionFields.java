@@ -63,7 +63,8 @@ public final class DetectionFields {
             .doc("A Vault identity whose `display_name`, entity id or AppRole role name (`auth.metadata.role_name`: AppRole "
                     + "tokens are all named `approle`) contains this text is Airflow's service identity. Anyone allowed to "
                     + "create tokens chooses their display name (`token-airflow`): where that is more than Airflow, give "
-                    + "Airflow's entity id here instead.");
+                    + "Airflow's entity id (a UUID) here instead — an entity id is matched by equality, and then only that entity "
+                    + "is Airflow.");
 
     public static final Setting<List<String>> AIRFLOW_SECRET_PATHS = Setting.of("detection.airflow-secret-paths", listOf(string()))
             .defaultValue(List.of("airflow/connections/", "airflow/variables/"))
@@ -87,7 +88,8 @@ public final class DetectionFields {
     public static final Setting<List<String>> ALLOW_PATHS = Setting.of("detection.allow.paths", listOf(string()))
             .defaultValue(List.of())
             .doc("Vault KV paths (without `data/`/`metadata/`) no Vault rule alerts on, with what lies under them: `secret/health` "
-                    + "covers `secret/health` and `secret/health/db`, not `secret/healthcare/db`.");
+                    + "covers `secret/health` and `secret/health/db`, not `secret/healthcare/db`. Operations on other engines "
+                    + "(`sys/…`, `database/creds/…`) are matched on their API path.");
 
     public static final Setting<List<String>> CHANGE_EVENTS = Setting.of("detection.change-events", listOf(string()))
             .defaultValue(List.copyOf(new java.util.TreeSet<>(AirflowChangeEvents.DEFAULTS)))
@@ -197,7 +199,8 @@ public final class DetectionFields {
         return Setting.of("rules." + rule + ".allow-entities", listOf(string())).defaultValue(List.of())
                 .doc("Entities " + rule + " never alerts on, as its alerts name them (`alert.entity`: a user, a Vault entity "
                         + "id, a DAG id — see its runbook); the other rules still see them, unlike `detection.allow.*`."
-                        + ("AL-001".equals(rule) || "AL-003".equals(rule) ? " Their bursts do not count for AL-003 or AL-010 either." : "")
+                        + ("AL-001".equals(rule) ? " Their bursts do not count for AL-003 or AL-010 either." : "")
+                        + ("AL-003".equals(rule) ? " Its firings for them do not escalate AL-010 either." : "")
                         + ("AL-002".equals(rule) ? " AL-002's entity is the deployment, `airflow`: excepting it disables the rule." : ""));
     }
 

@@ -61,7 +61,10 @@ public final class VaultSecretReads {
     /** True if the allow-list covers the event's identity, display name or path: no Vault rule alerts on it. */
     public static boolean isAllowed(DetectionConfig config, NormalizedEvent event) {
         var allow = config.allow();
-        return isAllowedPrincipal(config, event) || allow.allowsPath(event.vaultKvPath()) || allow.allowsPath(event.vaultPath());
+        // the API path only where there is no KV path (sys/…, database/creds/…): a KV v2 API path holds data/, and an entry
+        // kv/data (a folder named data) would otherwise cover the whole mount
+        return isAllowedPrincipal(config, event)
+                || (event.vaultKvPath() != null ? allow.allowsPath(event.vaultKvPath()) : allow.allowsPath(event.vaultPath()));
     }
 
     /**
@@ -97,6 +100,9 @@ public final class VaultSecretReads {
      */
     public static boolean isAirflowServiceIdentity(DetectionConfig config, NormalizedEvent event) {
         DetectionConfig.AirflowInVault airflow = config.airflow();
+        if (airflow.isEntityId()) {
+            return airflow.serviceIdentityContains().equalsIgnoreCase(event.vaultIdentity()) && hasEntity(event);
+        }
         if (hasEntity(event) && VaultAuditNormalizer.isTokenMethodName(event.userName())) {
             return airflow.isServiceIdentity(event.vaultIdentity());
         }

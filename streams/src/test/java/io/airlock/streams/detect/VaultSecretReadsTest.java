@@ -103,4 +103,33 @@ class VaultSecretReadsTest {
         assertThat(VaultSecretReads.isAirflowServiceIdentity(DetectionConfig.defaults(), named.vaultIdentity("ent-af")
                 .userName("approle").relatedUsers(List.of("approle", "airflow-worker")).build())).isTrue();
     }
+
+    @Test
+    void shouldTakeAConfiguredEntityIdForThatEntityAloneWhateverNamesCarryIt() {
+        String id = "5cb4aaaa-0000-4000-8000-00000000af01";
+        var config = DetectionConfig.defaults().withAirflow(new DetectionConfig.AirflowInVault(id,
+                DetectionConfig.AirflowInVault.defaults().secretPathPrefixes()));
+        var read = response("airflow/data/connections/db", "airflow/connections/db");
+
+        assertThat(VaultSecretReads.isAirflowServiceIdentity(config, read.vaultIdentity(id).userName("approle")
+                .relatedUsers(List.of("approle", "airflow-worker")).build())).isTrue();
+        assertThat(VaultSecretReads.isAirflowServiceIdentity(config, read.vaultIdentity("token-" + id).userName("token-" + id)
+                .relatedUsers(List.of("token-" + id)).build())).as("an orphan token named after it").isFalse();
+        assertThat(VaultSecretReads.isAirflowServiceIdentity(config, read.vaultIdentity("ent-eve").userName("oidc-" + id + "@corp")
+                .relatedUsers(List.of("oidc-" + id + "@corp")).build())).isFalse();
+        assertThat(VaultSecretReads.isAirflowServiceIdentity(config, read.vaultIdentity("ent-eve").userName("approle")
+                .relatedUsers(List.of("approle", id)).build())).as("another AppRole role named after it").isFalse();
+    }
+
+    @Test
+    void shouldMatchAllowListedPathsOnTheKvPathNotTheApiPathOfKvV2() {
+        var folderNamedData = DetectionConfig.defaults().withAllowList(new DetectionConfig.AllowList(Set.of(), Set.of(), List.of("kv/data")));
+        var read = response("kv/data/payments/p1", "kv/payments/p1").vaultIdentity("ent-mallory").userName("userpass-mallory");
+
+        assertThat(VaultSecretReads.isAllowed(folderNamedData, read.build())).isFalse();
+        assertThat(VaultSecretReads.isAllowed(folderNamedData, read.vaultPath("kv/data/data/x").vaultKvPath("kv/data/x").build())).isTrue();
+        var sys = DetectionConfig.defaults().withAllowList(new DetectionConfig.AllowList(Set.of(), Set.of(), List.of("sys/health")));
+        assertThat(VaultSecretReads.isAllowed(sys, read.vaultPath("sys/health").vaultKvPath(null).build())).as("no KV path: the API path")
+                .isTrue();
+    }
 }
