@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
  * database, Kafka and OpenSearch. Never prints a secret, never a stack trace.
  */
 @Command(name = "check-config", mixinStandardHelpOptions = true,
-        description = {"Check an Airlock configuration file and print every problem in it at once.",
+        description = {"Check an Airlock configuration file and print every bad setting in it at once (checks between settings follow once each is valid).",
                 "Exit 1 on a problem; exit 0 with the effective configuration, secrets shown only as where they come from."})
 public final class CheckConfigCommand implements Callable<Integer> {
 

@@ -28,7 +28,7 @@ public final class AirlockConfigReference {
             production deployment.
 
             ```bash
-            ./airlock check-config --config airlock.yml            # every problem at once, or the effective configuration
+            ./airlock check-config --config airlock.yml            # every bad setting at once, or the effective configuration
             ./airlock check-config --config airlock.yml --connect  # also reach the database, Kafka and OpenSearch
             ```
 

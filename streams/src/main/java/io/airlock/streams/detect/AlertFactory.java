@@ -4,6 +4,8 @@ import io.airlock.core.Alert;
 import io.airlock.core.RecordTimes;
 import io.airlock.core.Severity;
 import io.airlock.streams.DetectionConfig;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
@@ -27,6 +29,12 @@ public final class AlertFactory {
         return new Alert(burst.alertId(), rule.id(), rule.name(), severity, burst.lastSeen(), burst.firstSeen(), burst.lastSeen(),
                 burst.count(), entity, oneLine(summary), burst.evidence(), rule.techniques(), rule.runbook(config.runbookBase()),
                 Alert.Status.OPEN);
+    }
+
+    /** "between X and Y" for a span of event time, or "at X" when it is one instant (a single read). */
+    static String span(Instant first, Instant last) {
+        return first.equals(last) ? "at " + DateTimeFormatter.ISO_INSTANT.format(first)
+                : "between " + DateTimeFormatter.ISO_INSTANT.format(first) + " and " + DateTimeFormatter.ISO_INSTANT.format(last);
     }
 
     /**

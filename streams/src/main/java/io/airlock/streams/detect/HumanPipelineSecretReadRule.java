@@ -6,7 +6,6 @@ import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Severity;
 import io.airlock.core.Topics;
 import io.airlock.streams.DetectionConfig;
-import java.time.format.DateTimeFormatter;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
@@ -78,8 +77,7 @@ public final class HumanPipelineSecretReadRule implements Processor<String, Norm
     private Alert toAlert(String identity, NormalizedEvent latest, VaultPathBurstTracker.OpenBurst burst) {
         String when = burst.flagged()
                 ? "off-hours, latest " + config.calendar().describe(burst.lastSeen())
-                : "between " + DateTimeFormatter.ISO_INSTANT.format(burst.firstSeen()) + " and "
-                        + DateTimeFormatter.ISO_INSTANT.format(burst.lastSeen());
+                : AlertFactory.span(burst.firstSeen(), burst.lastSeen());
         String summary = String.format("%s, not Airflow's service identity, read %d Airflow pipeline secret%s (%s) from %s: %s",
                 VaultSecretReads.describe(identity, latest), burst.count(), burst.count() == 1 ? "" : "s", when,
                 latest.sourceIp() == null ? "unknown address" : latest.sourceIp(), burst.pathSample());

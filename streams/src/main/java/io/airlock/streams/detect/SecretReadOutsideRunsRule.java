@@ -9,7 +9,6 @@ import io.airlock.streams.internal.InternalSerdes;
 import io.airlock.streams.internal.StateStores;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -329,10 +328,10 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
         if (step.fired() != null) {
             VaultPathBurstTracker.OpenBurst burst = step.fired();
             String summary = String.format(
-                    "Airflow's service identity %s read %d secret%s outside DAG runs (grace %d s) between %s and %s from %s: %s; "
+                    "Airflow's service identity %s read %d secret%s outside DAG runs (grace %d s) %s from %s: %s; "
                             + "the latest read: %s",
                     VaultSecretReads.describe(identity, read), burst.count(), burst.count() == 1 ? "" : "s", grace.toSeconds(),
-                    DateTimeFormatter.ISO_INSTANT.format(burst.firstSeen()), DateTimeFormatter.ISO_INSTANT.format(burst.lastSeen()),
+                    AlertFactory.span(burst.firstSeen(), burst.lastSeen()),
                     read.sourceIp() == null ? "unknown address" : read.sourceIp(), burst.pathSample(), violation);
             Alert alert = alerts.alert(burst.toBurst(), identity, summary);
             context.forward(AlertFactory.record(alert, context));
