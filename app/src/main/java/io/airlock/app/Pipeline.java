@@ -21,7 +21,6 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -117,9 +116,8 @@ public final class Pipeline implements AutoCloseable {
     }
 
     private Map<String, Object> consumerConfig(String groupSuffix) {
-        return Map.copyOf(settings.kafkaSecurity().applyTo(new HashMap<String, Object>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, settings.topics().prefix() + groupSuffix))));
+        return Map.copyOf(settings.kafkaSecurity().clientConfig(settings.bootstrapServers(),
+                Map.of(ConsumerConfig.GROUP_ID_CONFIG, settings.topics().prefix() + groupSuffix)));
     }
 
     private void startStreams() {

@@ -4,7 +4,6 @@ import io.airlock.alerting.DeliveryStateTopic;
 import io.airlock.core.KafkaSecurity;
 import io.airlock.core.Topics;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -70,8 +69,8 @@ final class TopicInitializer {
     }
 
     private static Admin admin(String bootstrapServers, KafkaSecurity security) {
-        return Admin.create(security.applyTo(new HashMap<String, Object>(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis()))));
+        return Admin.create(security.clientConfig(bootstrapServers,
+                Map.of(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis())));
     }
 
     static IllegalStateException failure(String what, String bootstrapServers, Exception e) {

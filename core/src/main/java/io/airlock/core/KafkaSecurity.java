@@ -1,6 +1,7 @@
 package io.airlock.core;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -47,6 +48,16 @@ public record KafkaSecurity(Map<String, String> properties) {
             p.put("ssl.truststore.location", caCertificate.toString());
         }
         return new KafkaSecurity(p);
+    }
+
+    /**
+     * A new, mutable client configuration: {@code bootstrap.servers}, the client's own {@code settings}, and these
+     * properties.
+     */
+    public Map<String, Object> clientConfig(String bootstrapServers, Map<String, ?> settings) {
+        Map<String, Object> config = new HashMap<>(settings);
+        config.put("bootstrap.servers", bootstrapServers);
+        return applyTo(config);
     }
 
     /** Adds the properties to a client's configuration. */

@@ -16,7 +16,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -246,9 +245,9 @@ public final class EmbeddedKafka implements AutoCloseable {
      * the caller polls and closes it.
      */
     public KafkaConsumer<String, String> consumer(Collection<String> topics) {
-        var props = security.applyTo(new HashMap<String, Object>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+        var props = security.clientConfig(bootstrapServers(), Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20)));
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20));
         var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
         List<TopicPartition> partitions = topics.stream()
                 .flatMap(t -> consumer.partitionsFor(t).stream().map(p -> new TopicPartition(t, p.partition())))
@@ -297,8 +296,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** A new admin client connected to this broker; the caller closes it. */
     public Admin admin() {
-        return Admin.create(security.applyTo(new HashMap<String, Object>(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers()))));
+        return Admin.create(security.clientConfig(bootstrapServers(), Map.of()));
     }
 
     /** Stops the broker and deletes its log directories. Idempotent. */

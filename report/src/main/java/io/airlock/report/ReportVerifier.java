@@ -205,8 +205,9 @@ public final class ReportVerifier {
                 return "file " + name + " is altered: its SHA-256 differs from the manifest";
             }
             JsonNode bytes = entry.get("bytes");
-            if ((bytes != null || format >= RECOUNTED_SINCE) && (bytes == null || bytes.asLong(-1) != Files.size(file))) {
-                return "file " + name + " has " + Files.size(file) + " bytes, the manifest lists " + (bytes == null ? "none" : bytes)
+            long size = Files.size(file);
+            if ((bytes != null || format >= RECOUNTED_SINCE) && (bytes == null || bytes.asLong(-1) != size)) {
+                return "file " + name + " has " + size + " bytes, the manifest lists " + (bytes == null ? "none" : bytes)
                         + " (manifest altered)";
             }
             String extension = name.substring(name.lastIndexOf('.') + 1);

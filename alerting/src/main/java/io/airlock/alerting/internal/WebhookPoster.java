@@ -112,11 +112,13 @@ public final class WebhookPoster {
                 if (status == 429) {
                     // none, or "0" (which would make every attempt at once): the backoff of this attempt
                     Duration retryAfter = retryAfter(response).filter(d -> !d.isZero()).orElse(policy.backoff(attempt));
+                    Duration pause = retryAfter;
                     if (retryAfter.compareTo(LONGEST_PAUSE) > 0) {
                         log.warn("{}: HTTP 429 with Retry-After {} s; pausing {} s only, then trying again", channel,
                                 seconds(retryAfter), seconds(LONGEST_PAUSE));
+                        pause = LONGEST_PAUSE;
                     }
-                    pacer.pause(retryAfter.compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : retryAfter);
+                    pacer.pause(pause);
                     if (retryAfter.compareTo(policy.maxRetryAfter()) > 0) {
                         throw new DeliveryException(channel + ": " + what + " rate limited (HTTP 429), Retry-After "
                                 + seconds(retryAfter) + " s is longer than delivery.max-retry-after; retried later");

@@ -84,8 +84,7 @@ public final class AirflowDatabaseFields {
                     + sslmode + ": set it to verify-full (or verify-ca)");
         }
         return new AirflowDatabaseSettings(values.get(HOST), values.get(PORT), values.get(NAME), values.get(USER),
-                values.find(PASSWORD).map(SecretValue::reveal).orElse(""), values.get(SSLMODE), values.get(SLOT),
+                values.find(PASSWORD).map(SecretValue::reveal).orElse(""), sslmode, values.get(SLOT),
                 values.get(PUBLICATION), values.find(SSLROOTCERT).orElse(null));
     }
-
 }

@@ -56,10 +56,10 @@ public final class KafkaLagMonitor implements AutoCloseable {
     private volatile boolean failing;
 
     public KafkaLagMonitor(String bootstrapServers, KafkaSecurity security, List<String> groups, String dlqTopic) {
-        this.admin = Admin.create(security.applyTo(new HashMap<String, Object>(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers, AdminClientConfig.CLIENT_ID_CONFIG, "airlock-lag-monitor",
+        this.admin = Admin.create(security.clientConfig(bootstrapServers, Map.of(
+                AdminClientConfig.CLIENT_ID_CONFIG, "airlock-lag-monitor",
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000))));
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000)));
         this.groups = List.copyOf(groups);
         this.dlqTopic = dlqTopic;
         for (String group : this.groups) {

@@ -144,7 +144,6 @@ public final class ConfigTypes {
         return ms + "ms";
     }
 
-    /** An IANA time zone ({@code Europe/Berlin}, {@code UTC}); fixed offsets are refused, they are not DST-correct. */
     /**
      * Zone abbreviations people write, with the region they usually mean: the closest zone id by spelling would be wrong
      * (EST is closest to EET, seven hours away).
@@ -160,6 +159,7 @@ public final class ConfigTypes {
             Map.entry("JST", "Asia/Tokyo"), Map.entry("KST", "Asia/Seoul"), Map.entry("SGT", "Asia/Singapore"),
             Map.entry("AEST", "Australia/Sydney"), Map.entry("AEDT", "Australia/Sydney"), Map.entry("NZST", "Pacific/Auckland"));
 
+    /** An IANA time zone ({@code Europe/Berlin}, {@code UTC}); fixed offsets are refused, they are not DST-correct. */
     public static ConfigType<ZoneId> timeZone() {
         return simple("time zone", raw -> {
             requireScalar(raw, "an IANA time zone");

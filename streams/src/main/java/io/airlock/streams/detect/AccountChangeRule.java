@@ -106,7 +106,7 @@ public final class AccountChangeRule implements Processor<String, NormalizedEven
     @Override
     public void process(Record<String, NormalizedEvent> record) {
         NormalizedEvent event = record.value();
-        String entity = isBlank(event.userName()) ? OffHoursChangeRule.NO_USER : event.userName();
+        String entity = UserAuthAlerts.actingUser(event);
         State state = states.get(entity);
         state = state == null ? State.EMPTY : state;
         BurstTracker.Step step = tracker.observe(state.burst(), entity, new BurstTracker.Hit(event.timestamp(), event.id()));
@@ -151,8 +151,7 @@ public final class AccountChangeRule implements Processor<String, NormalizedEven
             boolean more) {
         String subject = NormalizedEvent.DATASET_AB_USER.equals(event.dataset())
                 ? "Airflow account " + UserAuthAlerts.quoted(entity)
-                : "Airflow user " + (OffHoursChangeRule.NO_USER.equals(entity) ? "(no user recorded in the audit log)"
-                        : UserAuthAlerts.quoted(entity)) + " changed accounts or roles";
+                : "Airflow user " + UserAuthAlerts.describeActingUser(entity) + " changed accounts or roles";
         String count = burst.count() == 1 ? "" : " (" + burst.count() + " changes)";
         return subject + count + ": " + String.join("; ", changes) + (more ? "; …" : "");
     }

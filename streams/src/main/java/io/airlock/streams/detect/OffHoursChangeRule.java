@@ -88,11 +88,8 @@ public final class OffHoursChangeRule implements Processor<String, NormalizedEve
                 && event.userName() != null;
     }
 
-    /**
-     * The entity of changes whose audit-log row names no user ({@code owner} empty: anonymous access through a public role,
-     * an unauthenticated API): an off-hours change nobody signed is no less a change.
-     */
-    static final String NO_USER = "(no user recorded)";
+    /** The entity of changes nobody signed ({@link UserAuthAlerts#NO_USER}). */
+    static final String NO_USER = UserAuthAlerts.NO_USER;
 
     static boolean isOffHoursChange(NormalizedEvent event, DetectionConfig config) {
         return NormalizedEvent.DATASET_LOG.equals(event.dataset())
@@ -111,7 +108,7 @@ public final class OffHoursChangeRule implements Processor<String, NormalizedEve
     @Override
     public void process(Record<String, NormalizedEvent> record) {
         NormalizedEvent event = record.value();
-        String user = event.userName() == null || event.userName().isBlank() ? NO_USER : event.userName();
+        String user = UserAuthAlerts.actingUser(event);
         State state = states.get(user);
         state = state == null ? State.EMPTY : state;
         if (isAirflowLogin(event)) {
@@ -196,7 +193,7 @@ public final class OffHoursChangeRule implements Processor<String, NormalizedEve
                 : "between " + calendar.describe(burst.firstSeen()) + " and " + calendar.describe(burst.lastSeen());
         String what = String.join(", ", changes) + (more ? ", …" : "");
         String summary = String.format("Airflow user %s made %s outside business hours %s: %s",
-                NO_USER.equals(user) ? "(no user recorded in the audit log)" : UserAuthAlerts.quoted(user),
+                UserAuthAlerts.describeActingUser(user),
                 burst.count() == 1 ? "a change" : burst.count() + " changes", when, what);
         return escalation == null ? summary : summary + "; the user had " + escalation + " within "
                 + hours(config.rule(RULE).window()) + " before";

@@ -3,8 +3,8 @@ package io.airlock.streams.detect;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.streams.StreamsSettings;
 import io.airlock.streams.internal.StateStores;
+import io.airlock.streams.internal.TimeHeaders;
 import io.airlock.streams.normalize.SourceTimes;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -129,9 +129,7 @@ final class UpstreamProgress {
 
     /** A marker's timestamp; an event's {@link #PROGRESS_HEADER}, or its timestamp when written before that header existed. */
     private static long progressOf(Record<String, ?> record) {
-        Header time = record.headers().lastHeader(PROGRESS_HEADER);
-        return time != null && time.value() != null && time.value().length == Long.BYTES
-                ? ByteBuffer.wrap(time.value()).getLong() : record.timestamp();
+        return TimeHeaders.read(record.headers(), PROGRESS_HEADER).orElse(record.timestamp());
     }
 
     /**
@@ -188,11 +186,9 @@ final class UpstreamProgress {
                 return;
             }
             if (record.value() != null && relevant.test(record.value())) {
-                Headers headers = new RecordHeaders(record.headers().toArray());
+                Headers headers = TimeHeaders.with(record.headers(), PROGRESS_HEADER, progress);
                 headers.remove(HEADER);
-                headers.remove(PROGRESS_HEADER);
-                headers.add(tag).add(PROGRESS_HEADER, ByteBuffer.allocate(Long.BYTES).putLong(progress).array());
-                context.forward(record.withKey(key).withHeaders(headers));
+                context.forward(record.withKey(key).withHeaders(headers.add(tag)));
             }
             if (markedAt == Long.MIN_VALUE || progress - markedAt >= MARK_EVERY.toMillis()) {
                 markedAt = progress;

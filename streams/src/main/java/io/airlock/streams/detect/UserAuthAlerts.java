@@ -1,6 +1,7 @@
 package io.airlock.streams.detect;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.airlock.core.NormalizedEvent;
 import io.airlock.streams.internal.JsonSerdes;
 import io.airlock.streams.internal.StateStores;
 import java.time.Duration;
@@ -38,6 +39,22 @@ public record UserAuthAlerts(@JsonProperty("al_001") Instant lastFailedLoginBurs
      */
     public boolean failedLoginBurstWithin(Duration lookBack, Instant at) {
         return lastFailedLoginBurst != null && !at.isBefore(lastFailedLoginBurst) && !at.isAfter(lastFailedLoginBurst.plus(lookBack));
+    }
+
+    /**
+     * The entity of changes whose audit-log row names no user ({@code owner} empty: anonymous access through a public role,
+     * an unauthenticated API): a change nobody signed is no less a change (AL-010, AL-012).
+     */
+    static final String NO_USER = "(no user recorded)";
+
+    /** The user who made an audit-logged change: its {@code user.name}, or {@link #NO_USER}. */
+    static String actingUser(NormalizedEvent event) {
+        return event.userName() == null || event.userName().isBlank() ? NO_USER : event.userName();
+    }
+
+    /** How a summary names the acting user: quoted, or that the audit log recorded none. */
+    static String describeActingUser(String user) {
+        return NO_USER.equals(user) ? "(no user recorded in the audit log)" : quoted(user);
     }
 
     /**

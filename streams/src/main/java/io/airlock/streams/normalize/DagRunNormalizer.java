@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -166,7 +165,7 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
                 .build();
         long timestamp = recordTimes.of(event, context.currentSystemTimeMs());
         context.forward(record.withKey(event.principal()).withValue(event).withTimestamp(timestamp)
-                .withHeaders(SourceTimes.mark(new RecordHeaders(record.headers().toArray()), timestamp, record.timestamp())));
+                .withHeaders(SourceTimes.headersFor(record, timestamp)));
     }
 
     private void pruneFinishedRuns(long streamTime) {

@@ -1,7 +1,6 @@
 package io.airlock.streams.normalize;
 
-import java.nio.ByteBuffer;
-import org.apache.kafka.common.header.Header;
+import io.airlock.streams.internal.TimeHeaders;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.Record;
 
@@ -19,21 +18,16 @@ public final class SourceTimes {
     private SourceTimes() {
     }
 
-    /** Adds the header to {@code headers} when the event's record time {@code eventMs} is after the input's {@code sourceMs}. */
-    static Headers mark(Headers headers, long eventMs, long sourceMs) {
-        if (eventMs > sourceMs) {
-            headers.remove(HEADER);
-            headers.add(HEADER, ByteBuffer.allocate(Long.BYTES).putLong(sourceMs).array());
-        }
-        return headers;
+    /**
+     * The headers for an event forwarded with record time {@code eventMs} from {@code input}: the input's own when the event
+     * is not later than it, else a copy with the input's time in {@value #HEADER}.
+     */
+    static Headers headersFor(Record<?, ?> input, long eventMs) {
+        return eventMs > input.timestamp() ? TimeHeaders.with(input.headers(), HEADER, input.timestamp()) : input.headers();
     }
 
     /** The time up to which {@code record} shows its writer's progress: its timestamp, or the earlier one of its header. */
     public static long progressOf(Record<?, ?> record) {
-        Header header = record.headers().lastHeader(HEADER);
-        if (header == null || header.value() == null || header.value().length != Long.BYTES) {
-            return record.timestamp();
-        }
-        return Math.min(record.timestamp(), ByteBuffer.wrap(header.value()).getLong());
+        return Math.min(record.timestamp(), TimeHeaders.read(record.headers(), HEADER).orElse(record.timestamp()));
     }
 }
