@@ -13,7 +13,8 @@ public final class AbUserRow {
     private static long lsn = 1000;
 
     private final int id;
-    private final String username;
+    private String username;
+    private String email;
     private long failCount;
     private long loginCount;
     private boolean active = true;
@@ -21,6 +22,7 @@ public final class AbUserRow {
     private AbUserRow(int id, String username) {
         this.id = id;
         this.username = username;
+        this.email = username + "@example.com";
     }
 
     public static AbUserRow of(int id, String username) {
@@ -37,6 +39,16 @@ public final class AbUserRow {
         return this;
     }
 
+    public AbUserRow username(String name) {
+        this.username = name;
+        return this;
+    }
+
+    public AbUserRow email(String address) {
+        this.email = address;
+        return this;
+    }
+
     public AbUserRow active(boolean a) {
         this.active = a;
         return this;
@@ -49,7 +61,7 @@ public final class AbUserRow {
     public ObjectNode row() {
         ObjectNode row = Json.MAPPER.createObjectNode();
         row.put("id", id).put("first_name", "First").put("last_name", "Last").put("username", username)
-                .put("active", active).put("email", username + "@example.com").put("login_count", loginCount)
+                .put("active", active).put("email", email).put("login_count", loginCount)
                 .put("fail_login_count", failCount);
         return row;
     }

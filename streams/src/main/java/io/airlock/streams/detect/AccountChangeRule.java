@@ -7,6 +7,7 @@ import io.airlock.core.Severity;
 import io.airlock.core.Topics;
 import io.airlock.streams.BusinessCalendar;
 import io.airlock.streams.DetectionConfig;
+import io.airlock.streams.normalize.AbUserChangeNormalizer;
 import io.airlock.streams.normalize.EventCategories;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * hours. Two sources:
  * <ul>
  * <li>{@code ab_user} (the account table): {@code user-created} (an insert, never a snapshot row), {@code user-activated},
- *     {@code user-deactivated} and {@code user-deleted}. <b>Entity: the account changed</b> ({@code user.name}).</li>
+ *     {@code user-deactivated}, {@code user-deleted} and {@code user-modified} (a password, name, e-mail or user name set by
+ *     an administrator or by SQL: {@link AbUserChangeNormalizer}). <b>Entity: the account changed</b> ({@code user.name}).</li>
  * <li>the audit log: events of category {@code iam} ({@link EventCategories#airflowLog}) that are on the configured change
  *     list ({@link AirflowChangeEvents}): {@code post_user}, {@code patch_user}, {@code delete_user}, {@code *_role},
  *     {@code api.user.edit}, {@code cli_users_create}, {@code cli_add_role}, and the 2.x Flask-AppBuilder user/role views
@@ -42,7 +44,8 @@ public final class AccountChangeRule implements Processor<String, NormalizedEven
     public static final RuleDefinition RULE = RuleDefinition.ACCOUNT_CHANGE;
     public static final String STORE = "al-012-account-changes";
     /** The {@code ab_user} actions that are account changes. */
-    public static final Set<String> ACCOUNT_ACTIONS = Set.of("user-created", "user-activated", "user-deactivated", "user-deleted");
+    public static final Set<String> ACCOUNT_ACTIONS = Set.of("user-created", "user-activated", "user-deactivated", "user-deleted",
+            AbUserChangeNormalizer.ACTION_MODIFIED);
     static final int SUMMARY_CHANGES = 5;
 
     /** Per-entity state: the burst, and what the open alert has said so far. */
@@ -142,9 +145,20 @@ public final class AccountChangeRule implements Processor<String, NormalizedEven
             case "user-activated" -> "account activated";
             case "user-deactivated" -> "account deactivated";
             case "user-deleted" -> "account deleted";
+            case AbUserChangeNormalizer.ACTION_MODIFIED -> describeEdit(event);
             default -> UserAuthAlerts.quoted(event.action().strip());
         };
         return what + " at " + calendar.describe(event.timestamp()) + (offHours ? " (outside business hours)" : "");
+    }
+
+    private static String describeEdit(NormalizedEvent event) {
+        String reason = event.reason() == null ? "" : event.reason();
+        return switch (reason) {
+            case AbUserChangeNormalizer.REASON_RENAMED -> event.relatedUsers() != null && event.relatedUsers().size() > 1
+                    ? "account renamed from " + UserAuthAlerts.quoted(event.relatedUsers().get(1)) : "account renamed";
+            case AbUserChangeNormalizer.REASON_PROFILE -> "account's name or e-mail changed";
+            default -> "account edited (password or another column Airlock does not compare)";
+        };
     }
 
     private static String summary(String entity, NormalizedEvent event, BurstTracker.OpenBurst burst, List<String> changes,

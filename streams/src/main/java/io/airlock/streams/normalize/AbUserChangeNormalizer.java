@@ -19,6 +19,12 @@ import io.airlock.streams.internal.DecodedStateCache;
  * incrementing {@code login_count} (resetting {@code fail_login_count}). Updates carry no old values with the default replica
  * identity, so the last seen counters of each row are kept in {@link #STORE}; each increment of {@code fail_login_count}
  * becomes one failed-login event. Snapshot rows only prime that state.
+ *
+ * <p>Every other update of a known row is an administrative edit, {@code user-modified}: a login changes a counter, so an
+ * update that changes none (and no {@code active} flag) set something else — the password (excluded at capture, so only
+ * the update is seen), the name, the e-mail or the user name ({@code event.reason} says which:
+ * {@value #REASON_RENAMED}, {@value #REASON_PROFILE}, {@value #REASON_OTHER_COLUMNS}). A rename is reported with its
+ * login counts too; the old name is the second of {@code related.user}.
  */
 public final class AbUserChangeNormalizer implements Processor<String, JsonNode, String, NormalizedEvent> {
 
@@ -30,6 +36,10 @@ public final class AbUserChangeNormalizer implements Processor<String, JsonNode,
      */
     public static final java.time.Duration API_LOGIN_SPACING = java.time.Duration.ofSeconds(60);
     public static final String REASON_API_BASIC_AUTH = "api-basic-auth";
+    public static final String ACTION_MODIFIED = "user-modified";
+    public static final String REASON_RENAMED = "username-changed";
+    public static final String REASON_PROFILE = "name-or-email-changed";
+    public static final String REASON_OTHER_COLUMNS = "other-columns-changed";
 
     private ProcessorContext<String, NormalizedEvent> context;
     private final EventRecordTimes recordTimes = new EventRecordTimes();
@@ -110,14 +120,42 @@ public final class AbUserChangeNormalizer implements Processor<String, JsonNode,
             current = current.withLastSuccessAt(change.committed());
         }
         lastSeen.put(rowKey, current);
-        if (previous != null && previous.active() != current.active()) {
-            emit(record, change, rowKey, "iam", current.active() ? "user-activated" : "user-deactivated",
-                    NormalizedEvent.OUTCOME_SUCCESS, current.username(), ordinal, null);
+        if (previous == null) {
+            return;
         }
+        boolean activeChanged = previous.active() != current.active();
+        if (activeChanged) {
+            emit(record, change, rowKey, "iam", current.active() ? "user-activated" : "user-deactivated",
+                    NormalizedEvent.OUTCOME_SUCCESS, current.username(), ordinal++, null);
+        }
+        String edit = editReason(previous, current, failures + successes > 0 || activeChanged);
+        if (edit != null) {
+            List<String> names = previous.username().equals(current.username())
+                    ? List.of(current.username()) : List.of(current.username(), previous.username());
+            emit(record, change, rowKey, "iam", ACTION_MODIFIED, NormalizedEvent.OUTCOME_SUCCESS, names, ordinal, edit);
+        }
+    }
+
+    /** Why an update is an edit of the account, or null when it is not one (a login, a failed login, an activation). */
+    private static String editReason(AbUserState previous, AbUserState current, boolean explained) {
+        if (!previous.username().equals(current.username())) {
+            return REASON_RENAMED;
+        }
+        if (current.profileDiffers(previous)) {
+            return REASON_PROFILE;
+        }
+        return explained ? null : REASON_OTHER_COLUMNS;
     }
 
     private void emit(Record<String, JsonNode> record, DebeziumChange change, String rowKey, String category, String action,
             String outcome, String username, int ordinal, String reason) {
+        emit(record, change, rowKey, category, action, outcome, List.of(username), ordinal, reason);
+    }
+
+    /** Emits one event of the account {@code users.get(0)}; the rest of {@code users} are its {@code related.user}. */
+    private void emit(Record<String, JsonNode> record, DebeziumChange change, String rowKey, String category, String action,
+            String outcome, List<String> users, int ordinal, String reason) {
+        String username = users.get(0);
         String id = StableIds.of(NormalizedEvent.DATASET_AB_USER, change.position(), rowKey, change.op(), Integer.toString(ordinal));
         NormalizedEvent event = NormalizedEvent.builder(change.committed(), id, NormalizedEvent.DATASET_AB_USER)
                 .category(category)
@@ -125,7 +163,7 @@ public final class AbUserChangeNormalizer implements Processor<String, JsonNode,
                 .outcome(outcome)
                 .reason(reason)
                 .userName(username)
-                .relatedUsers(List.of(username))
+                .relatedUsers(users)
                 .sourcePosition(change.source(), change.lsn())
                 .build();
         context.forward(record.withKey(username).withValue(event)

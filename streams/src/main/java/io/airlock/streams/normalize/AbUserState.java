@@ -2,12 +2,20 @@ package io.airlock.streams.normalize;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.MalformedRecordException;
+import io.airlock.core.StableIds;
+import java.time.Instant;
+import java.util.List;
 
 /**
  * What detection remembers of one {@code ab_user} row between updates, because updates carry no {@code before} image with
- * the default replica identity. Never holds the password (it is excluded at capture anyway).
+ * the default replica identity. Never holds the password (it is excluded at capture anyway); of the name and e-mail columns
+ * only a fingerprint ({@code profile}), enough to tell that they changed (states written before it existed have none: their
+ * next change of name or e-mail is reported as an edit of other columns).
  */
-public record AbUserState(String username, long failLoginCount, long loginCount, boolean active, java.time.Instant lastSuccessAt) {
+public record AbUserState(String username, long failLoginCount, long loginCount, boolean active, Instant lastSuccessAt,
+        String profile) {
+
+    private static final List<String> PROFILE_COLUMNS = List.of("first_name", "last_name", "email");
 
     static AbUserState fromRow(JsonNode row) {
         JsonNode username = row.get("username");
@@ -15,11 +23,23 @@ public record AbUserState(String username, long failLoginCount, long loginCount,
             throw new MalformedRecordException("ab_user row without a text 'username'");
         }
         return new AbUserState(username.asText(), counter(row, "fail_login_count"), counter(row, "login_count"),
-                !row.has("active") || row.get("active").isNull() || row.get("active").asBoolean(), null);
+                !row.has("active") || row.get("active").isNull() || row.get("active").asBoolean(), null, profileOf(row));
     }
 
-    AbUserState withLastSuccessAt(java.time.Instant at) {
-        return new AbUserState(username, failLoginCount, loginCount, active, at);
+    AbUserState withLastSuccessAt(Instant at) {
+        return new AbUserState(username, failLoginCount, loginCount, active, at, profile);
+    }
+
+    /** Whether the name or e-mail columns differ from {@code earlier}'s; never when either fingerprint is unknown. */
+    boolean profileDiffers(AbUserState earlier) {
+        return profile != null && earlier.profile() != null && !profile.equals(earlier.profile());
+    }
+
+    private static String profileOf(JsonNode row) {
+        if (PROFILE_COLUMNS.stream().noneMatch(row::has)) {
+            return null;
+        }
+        return StableIds.of(PROFILE_COLUMNS.stream().map(c -> row.path(c).asText("")).toArray(String[]::new));
     }
 
     private static long counter(JsonNode row, String column) {

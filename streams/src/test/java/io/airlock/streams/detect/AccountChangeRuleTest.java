@@ -110,6 +110,23 @@ class AccountChangeRuleTest {
         assertThat(onlyAlert().summary()).contains("account deleted");
     }
 
+    @Test
+    void shouldAlertHighOnAPasswordResetOrRenameOfAnAccountAtNight() {
+        AbUserRow admin = AbUserRow.of(4, "admin").loginCount(12);
+        fixture.abUser(admin, admin.change("r", TUESDAY_MORNING, null), TUESDAY_MORNING);
+        fixture.abUser(admin, admin.update(SUNDAY_NIGHT), SUNDAY_NIGHT);
+        Instant later = SUNDAY_NIGHT.plusSeconds(60);
+        fixture.abUser(admin, admin.username("admin-old").update(later), later);
+
+        Map<String, Alert> alerts = TopologyFixture.latest(accountAlerts(fixture));
+        assertThat(alerts.values()).extracting(Alert::entity).containsExactlyInAnyOrder("admin", "admin-old");
+        assertThat(alerts.values()).allSatisfy(a -> assertThat(a.severity()).isEqualTo(Severity.HIGH));
+        assertThat(alerts.values()).filteredOn(a -> a.entity().equals("admin")).singleElement().satisfies(a -> assertThat(a.summary())
+                .contains("Airflow account 'admin'", "account edited (password or another column", "outside business hours"));
+        assertThat(alerts.values()).filteredOn(a -> a.entity().equals("admin-old")).singleElement()
+                .satisfies(a -> assertThat(a.summary()).contains("account renamed from 'admin'"));
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"post_user", "patch_user", "delete_user", "post_role", "patch_role", "delete_role", "api.user.edit",
         "cli_users_create", "cli_add_role", "cli_roles_add_perms", "edit", "action_muldelete", "resetpasswords"})

@@ -1,6 +1,7 @@
 package io.airlock.streams.normalize;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.airlock.core.Json;
 import io.airlock.core.NormalizedEvent;
@@ -88,6 +89,36 @@ class AbUserChangeNormalizerTest {
         assertThat(fixture.events()).extracting(NormalizedEvent::action, NormalizedEvent::userName)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("user-created", "dave"),
                         org.assertj.core.groups.Tuple.tuple("user-deactivated", "erin"));
+    }
+
+    @Test
+    void shouldReportAnUpdateThatIsNoLoginAsAnEditOfTheAccount() {
+        var frank = AbUserRow.of(7, "frank").loginCount(3);
+        fixture.abUser(frank, frank.change("r", T0, null), T0);
+        fixture.abUser(frank, frank.failCount(1).update(T0.plusSeconds(1)), T0.plusSeconds(1));
+        fixture.abUser(frank, frank.failCount(0).loginCount(4).update(T0.plusSeconds(2)), T0.plusSeconds(2));
+        fixture.abUser(frank, frank.update(T0.plusSeconds(3)), T0.plusSeconds(3)); // the password, not captured
+        fixture.abUser(frank, frank.email("attacker@evil.example").update(T0.plusSeconds(4)), T0.plusSeconds(4));
+        fixture.abUser(frank, frank.username("frank2").loginCount(5).update(T0.plusSeconds(5)), T0.plusSeconds(5));
+        fixture.abUser(frank, frank.active(false).update(T0.plusSeconds(6)), T0.plusSeconds(6));
+
+        List<NormalizedEvent> events = fixture.events();
+        assertThat(events).extracting(NormalizedEvent::action, NormalizedEvent::reason, NormalizedEvent::userName)
+                .containsExactly(tuple("login", null, "frank"), tuple("login", null, "frank"),
+                        tuple("user-modified", "other-columns-changed", "frank"),
+                        tuple("user-modified", "name-or-email-changed", "frank"),
+                        tuple("login", "api-basic-auth", "frank2"), tuple("user-modified", "username-changed", "frank2"),
+                        tuple("user-deactivated", null, "frank2"));
+        assertThat(events.get(5).relatedUsers()).containsExactly("frank2", "frank");
+        assertThat(events).extracting(NormalizedEvent::id).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void shouldNotCallAnUpdateOfARowNeverSeenAnEdit() {
+        var grace = AbUserRow.of(8, "grace").loginCount(2);
+        fixture.abUser(grace, grace.update(T0), T0);
+
+        assertThat(fixture.events()).isEmpty();
     }
 
     @Test
