@@ -32,7 +32,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -128,10 +127,7 @@ public final class Pipeline implements AutoCloseable {
         TopicInitializer.inputPartitions(settings.bootstrapServers(), settings.kafkaSecurity(), settings.topics())
                 .ifPresent(partitions -> props.put(StreamsSettings.INPUT_PARTITIONS, partitions));
         streams = new KafkaStreams(AirlockTopology.build(settings.detection(), settings.topics()), props);
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("Detection stream thread failed; replacing it", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+        streams.setUncaughtExceptionHandler(new StreamThreadFailures(Metrics.globalRegistry, System::currentTimeMillis));
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(Metrics.globalRegistry);
         streams.start();

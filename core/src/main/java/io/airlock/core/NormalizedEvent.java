@@ -18,6 +18,8 @@ import java.util.Objects;
  * <p>{@code airlock.source} and {@code airlock.position} say where the event was read: {@code postgres:<database>} with the
  * PostgreSQL LSN of the change, or {@code vault-file:<file id>} with the byte offset of the audit line ({@code vault-socket:<peer>}
  * has no position). A compliance report lists the first and last position per source, so an auditor sees what span is complete.
+ *
+ * <p>Text fields longer than {@link BoundedText#EVENT_FIELD_CHARS} keep their head and a digest of the whole ({@link BoundedText}).
  */
 public record NormalizedEvent(
         @JsonProperty("@timestamp") Instant timestamp,
@@ -61,7 +63,34 @@ public record NormalizedEvent(
         Objects.requireNonNull(timestamp, "@timestamp");
         Objects.requireNonNull(id, "event.id");
         Objects.requireNonNull(dataset, "event.dataset");
-        relatedUsers = relatedUsers == null ? null : List.copyOf(relatedUsers);
+        relatedUsers = relatedUsers == null ? null : relatedUsers.stream().map(NormalizedEvent::bounded).toList();
+        category = bounded(category);
+        action = bounded(action);
+        outcome = bounded(outcome);
+        reason = bounded(reason);
+        userName = bounded(userName);
+        sourceIp = bounded(sourceIp);
+        dagId = bounded(dagId);
+        runId = bounded(runId);
+        taskId = bounded(taskId);
+        runType = bounded(runType);
+        state = bounded(state);
+        vaultPath = bounded(vaultPath);
+        vaultOperation = bounded(vaultOperation);
+        vaultMountType = bounded(vaultMountType);
+        vaultIdentity = bounded(vaultIdentity);
+        vaultError = bounded(vaultError);
+        vaultAuditType = bounded(vaultAuditType);
+        vaultKvPath = bounded(vaultKvPath);
+        source = bounded(source);
+    }
+
+    /**
+     * Every text field is at most {@link BoundedText#EVENT_FIELD_CHARS} long: a Vault line of a megabyte (a path or a
+     * header that long) must not give an event larger than Kafka takes, which would stop the stream thread that writes it.
+     */
+    private static String bounded(String value) {
+        return BoundedText.of(value, BoundedText.EVENT_FIELD_CHARS);
     }
 
     /** The principal the event is keyed by on {@code airlock.events}: the user, else the Vault identity. */

@@ -21,4 +21,30 @@ class NormalizedEventTest {
         assertThat(failedLogin.isFailedLogin()).isTrue();
         assertThat(fields).containsExactly("@timestamp", "event.id", "event.dataset", "event.category", "event.outcome", "user.name");
     }
+
+    @Test
+    void shouldBoundEveryTextFieldSoAMegabyteLineGivesAnEventKafkaTakes() {
+        String path = "kv/data/" + "p".repeat(900_000);
+        String header = "h".repeat(900_000);
+        NormalizedEvent read = NormalizedEvent.builder(Instant.parse("2026-03-02T10:00:00Z"), "e-2", NormalizedEvent.DATASET_VAULT)
+                .vaultPath(path).vaultKvPath(path.replace("data/", "")).dagId(header).runId(header).taskId(header)
+                .vaultError(header).relatedUsers(List.of(header)).build();
+
+        assertThat(Json.write(read).length).isLessThan(64 * 1024);
+        assertThat(read.vaultPath()).hasSize(BoundedText.EVENT_FIELD_CHARS).startsWith("kv/data/ppp");
+        assertThat(read.vaultPath()).isNotEqualTo(read.vaultKvPath());
+        assertThat(read.relatedUsers().get(0)).hasSize(BoundedText.EVENT_FIELD_CHARS);
+        assertThat(Json.read(Json.write(read), NormalizedEvent.class)).isEqualTo(read);
+    }
+
+    @Test
+    void shouldKeepShortTextAsItIsAndLongTextDistinct() {
+        assertThat(BoundedText.of("airflow/connections/db", 30)).isEqualTo("airflow/connections/db");
+        assertThat(BoundedText.of(null, 30)).isNull();
+        String a = BoundedText.of("x".repeat(100) + "a", 40);
+        String b = BoundedText.of("x".repeat(100) + "b", 40);
+        assertThat(a).hasSize(40).startsWith("xxxx").contains("…#").isNotEqualTo(b);
+        assertThat(BoundedText.of("😀".repeat(50), 40)).doesNotContain("\uFFFD").hasSizeLessThanOrEqualTo(40)
+                .satisfies(t -> assertThat(Character.isHighSurrogate(t.charAt(t.indexOf('…') - 1))).isFalse());
+    }
 }

@@ -2,6 +2,7 @@ package io.airlock.streams.detect;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.airlock.core.Alert;
+import io.airlock.core.BoundedText;
 import io.airlock.core.StableIds;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,15 +22,20 @@ import java.util.Objects;
  * <li>One burst is one alert: a hit within {@code window} of the open burst updates it (same alert id, {@code count} = its
  *     distinct paths, later {@code last_seen}, more evidence) and is reported only if it changed something.</li>
  * <li>A hit seen twice (same event id) is counted once.</li>
- * <li>State is bounded by distinct paths, not by reads: per path only its latest hit is kept, for {@code window} +
- *     {@code grace} behind the newest hit. A burst remembers at most {@link #MAX_TRACKED_PATHS} paths; beyond that its
- *     count grows by every hit on a path it does not list (a repeat of such a path can be counted again).</li>
+ * <li>State is bounded whatever the reads: per path only its latest hit is kept, for {@code window} + {@code grace} behind
+ *     the newest hit, and of those the latest {@link #MAX_TRACKED_PATHS} (an identity reading ten thousand new paths in
+ *     an hour must not grow one store value past what Kafka takes: a changelog record over its limit would stop the
+ *     stream thread). A burst remembers at most {@link #MAX_TRACKED_PATHS} paths; beyond that its count grows by every
+ *     hit on a path it does not list (a repeat of such a path can be counted again). Paths longer than
+ *     {@link #MAX_PATH_CHARS} are kept as their head and a digest of the whole ({@link #boundedPath}).</li>
  * <li>A hit may carry a flag (AL-024: off-hours); a burst is flagged once any of its hits is.</li>
  * </ul>
  */
 public final class VaultPathBurstTracker {
 
     public static final int MAX_TRACKED_PATHS = 1_000;
+    /** Longest path kept as it is; Vault takes paths as long as a URL. */
+    public static final int MAX_PATH_CHARS = 200;
     /** Paths named in a summary. */
     public static final int SUMMARY_PATHS = 5;
 
@@ -39,13 +45,21 @@ public final class VaultPathBurstTracker {
         return count > SUMMARY_PATHS ? sample + " (+" + (count - SUMMARY_PATHS) + " more)" : sample;
     }
 
+    /**
+     * {@code path}, or for a path over {@link #MAX_PATH_CHARS} its head, {@code …#} and 16 hex digits of its SHA-256:
+     * distinct paths stay distinct, and a summary still shows where it was.
+     */
+    static String boundedPath(String path) {
+        return BoundedText.of(path, MAX_PATH_CHARS);
+    }
+
     /** One counted operation. */
     public record Hit(@JsonProperty("at") Instant at, @JsonProperty("id") String eventId, @JsonProperty("path") String path,
             @JsonProperty("flag") boolean flagged) {
         public Hit {
             Objects.requireNonNull(at, "at");
             Objects.requireNonNull(eventId, "id");
-            Objects.requireNonNull(path, "path");
+            path = boundedPath(Objects.requireNonNull(path, "path"));
         }
     }
 
@@ -130,6 +144,9 @@ public final class VaultPathBurstTracker {
                 .filter(h -> !h.at().isBefore(keepFrom))
                 .sorted(Comparator.comparing(Hit::at).thenComparing(Hit::eventId))
                 .toList();
+        if (hits.size() > MAX_TRACKED_PATHS) {
+            hits = hits.subList(hits.size() - MAX_TRACKED_PATHS, hits.size());
+        }
 
         OpenBurst open = current.open();
         if (open != null && newest.isAfter(open.lastSeen().plus(window).plus(grace))) {

@@ -70,4 +70,34 @@ class VaultPathBurstTrackerTest {
         assertThat(later.fired().flagged()).isTrue();
         assertThat(later.fired().alertId()).isEqualTo(opened.fired().alertId());
     }
+
+    @Test
+    void shouldKeepOneIdentitysStateUnderAMegabyteWhateverItReadsInAnHour() {
+        var grouping = new VaultPathBurstTracker("AL-020", 1, Duration.ofHours(1), Duration.ofMinutes(10));
+        var state = VaultPathBurstTracker.State.EMPTY;
+        String longSegment = "x".repeat(60_000);
+        VaultPathBurstTracker.OpenBurst last = null;
+        for (int i = 0; i < 12_000; i++) {
+            String path = i % 100 == 0 ? "kv/" + longSegment + "/" + i : "kv/team/app/secret-number-" + i;
+            var step = grouping.observe(state, "ent", new VaultPathBurstTracker.Hit(T0.plusMillis(i * 250L), "e" + i, path, false));
+            state = step.next();
+            last = step.fired() == null ? last : step.fired();
+        }
+
+        byte[] stored = RuleStateSerdes.forType(VaultPathBurstTracker.State.class).serializer().serialize("t", state);
+        assertThat(stored.length).isLessThan(1 << 20);
+        assertThat(state.hits()).hasSize(VaultPathBurstTracker.MAX_TRACKED_PATHS);
+        assertThat(last.count()).isEqualTo(12_000);
+        assertThat(last.paths()).hasSize(VaultPathBurstTracker.MAX_TRACKED_PATHS)
+                .allSatisfy(p -> assertThat(p.length()).isLessThanOrEqualTo(VaultPathBurstTracker.MAX_PATH_CHARS));
+        assertThat(last.paths()).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void shouldKeepLongPathsDistinctByTheirDigest() {
+        String head = "kv/" + "y".repeat(500);
+        assertThat(VaultPathBurstTracker.boundedPath(head + "/a")).isNotEqualTo(VaultPathBurstTracker.boundedPath(head + "/b"))
+                .startsWith("kv/yyy").hasSize(VaultPathBurstTracker.MAX_PATH_CHARS);
+        assertThat(VaultPathBurstTracker.boundedPath("kv/short")).isEqualTo("kv/short");
+    }
 }
