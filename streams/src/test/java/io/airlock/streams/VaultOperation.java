@@ -27,6 +27,7 @@ public final class VaultOperation {
     private String runId;
     private String taskId;
     private boolean system;
+    private String remoteAddress;
 
     private VaultOperation(String operation, String path) {
         this.operation = operation;
@@ -67,7 +68,18 @@ public final class VaultOperation {
     }
 
     public VaultOperation denied() {
-        this.error = PERMISSION_DENIED;
+        return failed(PERMISSION_DENIED);
+    }
+
+    /** Refused with Vault's {@code error} text. */
+    public VaultOperation failed(String vaultError) {
+        this.error = vaultError;
+        return this;
+    }
+
+    /** Made from {@code ip} ({@code request.remote_address}). */
+    public VaultOperation from(String ip) {
+        this.remoteAddress = ip;
         return this;
     }
 
@@ -86,7 +98,8 @@ public final class VaultOperation {
 
     public String id() {
         return requestId != null ? requestId
-                : "req-" + StableIds.of(operation, path, displayName, String.valueOf(entityId), at.toString(), String.valueOf(runId));
+                : "req-" + StableIds.of(operation, path, String.valueOf(displayName), String.valueOf(entityId), at.toString(),
+                        String.valueOf(runId), String.valueOf(remoteAddress));
     }
 
     public VaultAuditLine requestLine() {
@@ -116,6 +129,9 @@ public final class VaultOperation {
                 .roleName(roleName).at(t);
         if (error != null) {
             line.error(error);
+        }
+        if (remoteAddress != null) {
+            line.remoteAddress(remoteAddress);
         }
         if (runId != null) {
             if (dagId != null) {

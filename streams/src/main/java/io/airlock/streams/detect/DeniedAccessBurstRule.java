@@ -16,7 +16,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * AL-023: at least N permission-denied Vault responses for one identity within a window (default 5 in 5 minutes). Counts
- * operations (response lines, see {@link VaultSecretReads}), on any path, per {@code vault.identity}.
+ * operations (response lines, see {@link VaultSecretReads}), on any path, per {@code vault.identity} — or, for tokens Vault
+ * could not resolve to anyone (guessed, revoked, stolen and bound to another address), per source address
+ * ({@link VaultSecretReads#deniedEntity}).
  */
 public final class DeniedAccessBurstRule implements Processor<String, NormalizedEvent, String, Alert> {
 
@@ -61,7 +63,7 @@ public final class DeniedAccessBurstRule implements Processor<String, Normalized
     @Override
     public void process(Record<String, NormalizedEvent> record) {
         NormalizedEvent event = record.value();
-        String identity = event.vaultIdentity();
+        String identity = VaultSecretReads.deniedEntity(event);
         BurstTracker.Step step = tracker.observe(bursts.get(identity), identity, new BurstTracker.Hit(event.timestamp(), event.id()));
         bursts.put(identity, step.next());
         if (step.fired() != null) {
@@ -75,7 +77,7 @@ public final class DeniedAccessBurstRule implements Processor<String, Normalized
         String path = latest.vaultKvPath() != null ? latest.vaultKvPath() : latest.vaultPath();
         String summary = String.format(
                 "%d permission-denied Vault requests by %s between %s and %s (threshold %d within %d min), latest: %s %s",
-                burst.count(), VaultSecretReads.describe(identity, latest), DateTimeFormatter.ISO_INSTANT.format(burst.firstSeen()),
+                burst.count(), latest.vaultIdentity() == null ? identity : VaultSecretReads.describe(identity, latest), DateTimeFormatter.ISO_INSTANT.format(burst.firstSeen()),
                 DateTimeFormatter.ISO_INSTANT.format(burst.lastSeen()), settings.threshold(), settings.window().toMinutes(),
                 latest.vaultOperation(), path);
         return alerts.alert(burst, identity, summary);

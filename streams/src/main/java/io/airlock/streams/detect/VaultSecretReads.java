@@ -21,7 +21,10 @@ import org.apache.kafka.streams.kstream.Named;
  *     not secret reads. {@code list} is not a secret read either: it discloses key names, not values; a harvester that
  *     lists and then reads is caught by its reads.</li>
  * <li><b>Permission denied</b>: a response whose {@code vault.error} mentions {@code permission denied}, or a failed response
- *     whose error looks like an HTTP 403 ({@code 403}, {@code forbidden}).</li>
+ *     whose error looks like an HTTP 403 ({@code 403}, {@code forbidden}) — outside quoted text, where Vault repeats the
+ *     request's path ({@code no handler for route "secret/data/build-403"} is a 404). Counted with or without an
+ *     identity: a token Vault does not know (invalid, revoked, expired, used from an address it is not bound to) gets
+ *     a denial that names nobody, and those count per source address ({@link #deniedEntity}).</li>
  * <li><b>Identity</b>: {@code vault.identity} (entity id, else display name). Vault events on {@code events} are keyed by it
  *     (one entity can log in through several auth methods with different display names), so the per-identity rules read
  *     them where they are, without re-keying.</li>
@@ -34,8 +37,23 @@ public final class VaultSecretReads {
 
     /** A response line of a Vault operation with a known identity. */
     public static boolean isOperation(NormalizedEvent event) {
-        return NormalizedEvent.DATASET_VAULT.equals(event.dataset()) && NormalizedEvent.VAULT_RESPONSE.equals(event.vaultAuditType())
-                && event.vaultIdentity() != null;
+        return isResponse(event) && event.vaultIdentity() != null;
+    }
+
+    private static boolean isResponse(NormalizedEvent event) {
+        return NormalizedEvent.DATASET_VAULT.equals(event.dataset()) && NormalizedEvent.VAULT_RESPONSE.equals(event.vaultAuditType());
+    }
+
+    /**
+     * Whom a denial is counted for: its identity, or for a token Vault could not resolve to anyone
+     * {@code (unknown token from 203.0.113.66)}. Such events have no principal and share one key on {@code events} (the
+     * empty one), so every denial of one address reaches the same task.
+     */
+    public static String deniedEntity(NormalizedEvent event) {
+        if (event.vaultIdentity() != null) {
+            return event.vaultIdentity();
+        }
+        return "(unknown token from " + (event.sourceIp() != null ? event.sourceIp() : "an unknown address") + ")";
     }
 
     /** A successful read of a KV secret's value (see the class comment). */
@@ -47,13 +65,15 @@ public final class VaultSecretReads {
 
     /** HTTP status 403 in an error text, not the digits inside a port or an id ({@code 10.20.4.1:54031}). */
     private static final Pattern STATUS_403 = Pattern.compile("(?<![0-9])403(?![0-9])");
+    /** Text Vault quotes in an error: the request's path, a role name. */
+    private static final Pattern QUOTED = Pattern.compile("\"[^\"]*\"|'[^']*'");
 
-    /** A Vault operation refused for lack of permission (see the class comment). */
+    /** A Vault operation refused for lack of permission (see the class comment), whoever made it. */
     public static boolean isPermissionDenied(NormalizedEvent event) {
-        if (!isOperation(event) || event.vaultError() == null) {
+        if (!isResponse(event) || event.vaultError() == null) {
             return false;
         }
-        String error = event.vaultError().toLowerCase(Locale.ROOT);
+        String error = QUOTED.matcher(event.vaultError().toLowerCase(Locale.ROOT)).replaceAll("\"\"");
         return error.contains("permission denied")
                 || NormalizedEvent.OUTCOME_FAILURE.equals(event.outcome()) && (STATUS_403.matcher(error).find() || error.contains("forbidden"));
     }

@@ -114,7 +114,7 @@ public final class VaultAuditNormalizer implements Processor<String, JsonNode, S
         JsonNode requestHeaders = request.get("headers");
         String source = headerText(headers, SourceHeaders.SOURCE);
         String namespace = namespacePrefix(request);
-        String kvPath = VaultKvPaths.of(path, mountType, Fields.nonEmptyText(request, "mount_point", "request"));
+        String kvPath = VaultKvPaths.of(path, mountType, mountPointInNamespace(request, namespace));
 
         return NormalizedEvent.builder(time, id, NormalizedEvent.DATASET_VAULT)
                 .category(EventCategories.vault(path, mountType))
@@ -144,6 +144,16 @@ public final class VaultAuditNormalizer implements Processor<String, JsonNode, S
      * lines are relative to their namespace, so the events carry them prefixed with it: {@code secret/data/x} of two
      * namespaces is two secrets.
      */
+    /**
+     * {@code request.mount_point} relative to the request's namespace, as {@code request.path} is: Vault's router writes the
+     * mount point with the namespace ({@code ns1/team/airflow/} for {@code team/airflow/data/x} in {@code ns1/}).
+     */
+    private static String mountPointInNamespace(JsonNode request, String namespace) {
+        String mountPoint = Fields.nonEmptyText(request, "mount_point", "request");
+        return mountPoint != null && !namespace.isEmpty() && mountPoint.startsWith(namespace)
+                ? mountPoint.substring(namespace.length()) : mountPoint;
+    }
+
     static String namespacePrefix(JsonNode request) {
         JsonNode path = request.path("namespace").path("path");
         String text = path.isTextual() ? path.asText().strip() : "";

@@ -53,6 +53,33 @@ class DeniedAccessBurstRuleTest {
     }
 
     @Test
+    void shouldCountDenialsOfTokensVaultCouldNotResolvePerSourceAddress() {
+        for (int i = 0; i < 5; i++) {
+            VaultOperation.read("airflow/data/connections/db").by(null, null).from("203.0.113.66").at(T0.plusSeconds(i * 7L)).denied()
+                    .pipeTo(fixture);
+            VaultOperation.read("airflow/data/connections/db").by(null, null).from("198.51.100." + i).at(T0.plusSeconds(i * 7L)).denied()
+                    .pipeTo(fixture);
+        }
+
+        assertThat(TopologyFixture.latest(al023(fixture.alertUpdates())).values()).singleElement().satisfies(alert -> {
+            assertThat(alert.entity()).isEqualTo("(unknown token from 203.0.113.66)");
+            assertThat(alert.count()).isEqualTo(5);
+            assertThat(alert.summary()).contains("5 permission-denied Vault requests by (unknown token from 203.0.113.66)");
+        });
+    }
+
+    @Test
+    void shouldNotTakeA403InsideAQuotedPathForADenial() {
+        for (int i = 0; i < 5; i++) {
+            VaultOperation.read("secret/data/build-403/x" + i).by("userpass-quinn", "ent-quinn").at(T0.plusSeconds(i * 10L))
+                    .failed("1 error occurred:\n\t* no handler for route \"secret/data/build-403/x" + i + "\". route entry not found.\n\n")
+                    .pipeTo(fixture);
+        }
+
+        assertThat(al023(fixture.alertUpdates())).isEmpty();
+    }
+
+    @Test
     void shouldKeepTheSummaryOneLineWhateverTheIdentityAndPathsHold() {
         String displayName = "userpass-mallory\n<!here> *rotate all creds now*";
         for (int i = 0; i < 5; i++) {

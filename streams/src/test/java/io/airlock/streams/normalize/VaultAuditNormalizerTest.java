@@ -46,6 +46,17 @@ class VaultAuditNormalizerTest {
     }
 
     @Test
+    void shouldFindTheKvPathOfANestedMountInANamespaceWhoseMountPointNamesTheNamespace() {
+        pipe(VaultAuditLine.response("req-nested").at(T0).operation("read").path("team/airflow/data/connections/db")
+                .mount("kv", "ns1/team/airflow/").namespace("ns1/"));
+        pipe(VaultAuditLine.response("req-meta").at(T0).operation("read").path("team/airflow/metadata/connections/db")
+                .mount("kv", "ns1/team/airflow/").namespace("ns1/"));
+
+        assertThat(fixture.eventRecords()).extracting(r -> r.value().vaultKvPath())
+                .containsExactly("ns1/team/airflow/connections/db", "ns1/team/airflow/connections/db");
+    }
+
+    @Test
     void shouldMapAKvV2SecretReadOfAnAirflowTaskToAnAttributedSuccessfulReadEvent() {
         pipe(VaultAuditLine.response("req-1").at(T0).read("airflow/data/connections/db").displayName("approle-airflow")
                 .entityId("ent-airflow").remoteAddress("10.0.4.17").header("x-airflow-dag-id", "etl")
