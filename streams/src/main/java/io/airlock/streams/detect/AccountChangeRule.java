@@ -118,7 +118,7 @@ public final class AccountChangeRule implements Processor<String, NormalizedEven
             states.put(entity, new State(step.next(), state.alertId(), state.severity(), state.changes(), state.more()));
             return;
         }
-        boolean sameAlert = burst.alertId().equals(state.alertId());
+        boolean sameAlert = !step.detached() && burst.alertId().equals(state.alertId());
         Severity severity = sameAlert && state.severity() != null ? state.severity() : RULE.severity();
         boolean offHours = calendar.isOffHours(event.timestamp());
         if (offHours && severity.compareTo(Severity.HIGH) < 0) {
@@ -134,7 +134,8 @@ public final class AccountChangeRule implements Processor<String, NormalizedEven
                 more = true;
             }
         }
-        states.put(entity, new State(step.next(), burst.alertId(), severity, changes, more));
+        states.put(entity, step.detached() ? new State(step.next(), state.alertId(), state.severity(), state.changes(), state.more())
+                : new State(step.next(), burst.alertId(), severity, changes, more));
         Alert alert = alerts.alert(burst, entity, summary(entity, event, burst, changes, more), severity);
         context.forward(AlertFactory.record(alert, context));
     }

@@ -19,7 +19,10 @@ import java.util.function.ToLongFunction;
  * {@code window}". One burst is one alert; hits that continue an open burst (within {@code window} of its last hit) update
  * it instead of opening another. A hit seen twice (same event id) is counted once, so an at-least-once replay changes
  * nothing: the ids checked are the open burst's evidence (its first {@value Alert#MAX_EVIDENCE}) and the hits the state
- * keeps. Hits up to {@code grace} behind the latest one are still counted.
+ * keeps. Hits up to {@code grace} behind the latest one are still counted; a later one is dropped — unless one hit is a
+ * burst ({@code threshold} 1: AL-010, AL-011, AL-012 group single findings), then it alerts alone ({@link Step#detached}),
+ * as it would have for an entity with no state: a change made at 03:00 and logged two hours late by a CLI host's clock is
+ * no less a change.
  *
  * <p>The state stays small however long a burst runs: of the hits inside an open burst only the latest
  * {@code max(threshold, }{@value #RECENT_HITS}{@code )} are kept (they are all a new burst after this one could count, and
@@ -76,8 +79,18 @@ public final class BurstTracker {
         }
     }
 
-    /** The new state, and the burst to alert on if this hit opened or grew one (null otherwise). */
-    public record Step(State next, OpenBurst fired) {
+    /**
+     * The new state, and the burst to alert on if this hit opened or grew one (null otherwise).
+     *
+     * @param detached the fired burst is not the state's open burst: a hit of a one-hit rule that came later than the
+     *                 state still holds hits for ({@code window} + {@code grace} behind the latest), alerted alone and
+     *                 not remembered — the open burst, if any, stays open
+     */
+    public record Step(State next, OpenBurst fired, boolean detached) {
+
+        public Step(State next, OpenBurst fired) {
+            this(next, fired, false);
+        }
     }
 
     /** Hits inside an open burst kept for recognizing replays (at least {@code threshold} are kept). */
@@ -132,14 +145,19 @@ public final class BurstTracker {
                             open.count() + 1, Alert.appendEvidence(open.evidence(), hit.eventId()));
             return new Step(new State(withinBurstBound(hits, grown), grown), grown.equals(open) ? null : grown);
         }
+        boolean expired = open != null && latest.isAfter(open.lastSeen().plus(window).plus(grace));
+        OpenBurst kept = expired ? null : open;
+        if (threshold <= 1 && hit.at().isBefore(keepFrom)) {
+            OpenBurst alone = new OpenBurst(StableIds.of(ruleId, entity, hit.at().toString()), hit.at(), hit.at(), 1,
+                    List.of(hit.eventId()), distinct ? List.of(hit.value()) : List.of());
+            return new Step(new State(withinBurstBound(hits, kept), kept), alone, true);
+        }
         if (hits.contains(hit)) {
             OpenBurst opened = openedWith(hits, hit, entity);
             if (opened != null) {
                 return new Step(new State(withinBurstBound(hits, opened), opened), opened);
             }
         }
-        boolean expired = open != null && latest.isAfter(open.lastSeen().plus(window).plus(grace));
-        OpenBurst kept = expired ? null : open;
         return new Step(new State(withinBurstBound(hits, kept), kept), null);
     }
 

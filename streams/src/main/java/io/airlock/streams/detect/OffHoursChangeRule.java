@@ -122,7 +122,7 @@ public final class OffHoursChangeRule implements Processor<String, NormalizedEve
                     state.more()));
             return;
         }
-        boolean sameAlert = burst.alertId().equals(state.alertId());
+        boolean sameAlert = !step.detached() && burst.alertId().equals(state.alertId());
         Severity severity = sameAlert && state.severity() != null ? state.severity() : RULE.severity();
         String escalation = sameAlert ? state.escalation() : null;
         String reason = authAlertBefore(user, event.timestamp());
@@ -140,7 +140,9 @@ public final class OffHoursChangeRule implements Processor<String, NormalizedEve
                 more = true;
             }
         }
-        states.put(user, new State(step.next(), burst.alertId(), severity, escalation, changes, more));
+        states.put(user, step.detached()
+                ? new State(step.next(), state.alertId(), state.severity(), state.escalation(), state.changes(), state.more())
+                : new State(step.next(), burst.alertId(), severity, escalation, changes, more));
         Alert alert = alerts.alert(burst, user, summary(user, burst, changes, more, escalation), severity);
         context.forward(AlertFactory.record(alert, context));
     }

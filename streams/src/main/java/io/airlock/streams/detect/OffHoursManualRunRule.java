@@ -110,12 +110,12 @@ public final class OffHoursManualRunRule implements Processor<String, Normalized
             states.put(dag, new State(step.next(), state.alertId(), state.users()));
             return;
         }
-        List<String> users = new ArrayList<>(burst.alertId().equals(state.alertId()) ? state.users() : List.of());
+        List<String> users = new ArrayList<>(!step.detached() && burst.alertId().equals(state.alertId()) ? state.users() : List.of());
         String user = event.userName();
         if (user != null && !user.isBlank() && !users.contains(user) && users.size() < SUMMARY_USERS) {
             users.add(user);
         }
-        states.put(dag, new State(step.next(), burst.alertId(), users));
+        states.put(dag, step.detached() ? new State(step.next(), state.alertId(), state.users()) : new State(step.next(), burst.alertId(), users));
         Alert alert = alerts.alert(burst, dag, summary(dag, burst, users, event));
         context.forward(AlertFactory.record(alert, context));
     }

@@ -157,7 +157,11 @@ public final class VaultPathBurstTracker {
             return new Step(new State(hits, grown), grown.equals(open) ? null : grown);
         }
         if (hit.at().isBefore(keepFrom)) {
-            return new Step(new State(hits, open), null);
+            // later than the state holds hits for: dropped, unless one hit is a finding (AL-020, AL-022, AL-024), which then
+            // alerts alone as it would have for an identity with no state, and is not remembered
+            OpenBurst alone = threshold > 1 ? null : new OpenBurst(StableIds.of(ruleId, entity, hit.at().toString()), hit.at(),
+                    hit.at(), 1, List.of(hit.path()), List.of(hit.eventId()), hit.flagged());
+            return new Step(new State(hits, open), alone);
         }
         Instant from = hit.at().minus(window);
         List<Hit> inWindow = hits.stream().filter(h -> !h.at().isBefore(from) && !h.at().isAfter(hit.at())).toList();

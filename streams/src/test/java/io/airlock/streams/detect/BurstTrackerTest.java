@@ -43,6 +43,28 @@ class BurstTrackerTest {
         assertThat(third.fired().count()).isEqualTo(3);
     }
 
+    @Test
+    void shouldDropAHitLaterThanTheGraceUnlessOneHitIsABurst() {
+        State s = feed(null, 0, "a").next();
+        s = feed(s, 1, "b").next();
+        s = feed(s, 2, "c").next();
+        assertThat(feed(s, -901, "late").fired()).isNull();
+
+        var grouping = new BurstTracker("AL-010", 1, Duration.ofHours(1), Duration.ofMinutes(10));
+        BurstTracker.Step open = grouping.observe(null, "alice", new Hit(T0, "x"));
+        BurstTracker.Step late = grouping.observe(open.next(), "alice", new Hit(T0.minus(Duration.ofMinutes(71)), "y"));
+        assertThat(late.detached()).isTrue();
+        assertThat(late.fired()).satisfies(b -> {
+            assertThat(b.count()).isEqualTo(1);
+            assertThat(b.evidence()).containsExactly("y");
+            assertThat(b.alertId()).isNotEqualTo(open.fired().alertId());
+        });
+        assertThat(late.next().open()).isEqualTo(open.fired());
+        BurstTracker.Step next = grouping.observe(late.next(), "alice", new Hit(T0.plusSeconds(60), "z"));
+        assertThat(next.detached()).isFalse();
+        assertThat(next.fired().alertId()).isEqualTo(open.fired().alertId());
+    }
+
     /**
      * Hits of one entity can reach {@code events} out of order (Vault lines keyed by request id, from several partitions):
      * the burst is found, and ends with the same count, first and last seen, in every arrival order (all 120 of five hits).

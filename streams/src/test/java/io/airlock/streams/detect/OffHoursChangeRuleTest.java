@@ -146,6 +146,25 @@ class OffHoursChangeRuleTest {
     }
 
     @Test
+    void shouldAlertOnAChangeLoggedLaterThanTheGraceAloneWithoutDisturbingTheOpenAlert() {
+        change("patch_dag", "late", "etl", SATURDAY_NIGHT.plus(Duration.ofMinutes(150)));
+        change("delete_connection", "late", null, SATURDAY_NIGHT); // a CLI host's clock two and a half hours behind
+        change("trigger_dag_run", "late", "etl", SATURDAY_NIGHT.plus(Duration.ofMinutes(160)));
+
+        Map<String, Alert> alerts = TopologyFixture.latest(fixture.alertUpdates());
+        assertThat(alerts).hasSize(2);
+        assertThat(alerts.values()).filteredOn(a -> a.firstSeen().equals(SATURDAY_NIGHT)).singleElement().satisfies(a -> {
+            assertThat(a.count()).isEqualTo(1);
+            assertThat(a.summary()).contains("'delete_connection'").doesNotContain("patch_dag");
+        });
+        assertThat(alerts.values()).filteredOn(a -> !a.firstSeen().equals(SATURDAY_NIGHT)).singleElement().satisfies(a -> {
+            assertThat(a.count()).isEqualTo(2);
+            assertThat(a.summary()).contains("'patch_dag' on DAG 'etl'", "'trigger_dag_run' on DAG 'etl'")
+                    .doesNotContain("delete_connection");
+        });
+    }
+
+    @Test
     void shouldKeepUsersApart() {
         change("patch_dag", "alice", "etl", SATURDAY_NIGHT);
         change("patch_dag", "bob", "etl", SATURDAY_NIGHT.plusSeconds(60));

@@ -94,6 +94,25 @@ class VaultPathBurstTrackerTest {
     }
 
     @Test
+    void shouldAlertAloneOnAFindingLaterThanTheGraceButDropALateHitOfACountingRule() {
+        var grouping = new VaultPathBurstTracker("AL-024", 1, Duration.ofHours(1), Duration.ofMinutes(10));
+        var open = grouping.observe(VaultPathBurstTracker.State.EMPTY, "ent", hit(7200, "e1", "airflow/connections/a"));
+        var late = grouping.observe(open.next(), "ent", hit(0, "e0", "airflow/connections/b"));
+
+        assertThat(late.fired()).isNotNull().satisfies(b -> {
+            assertThat(b.paths()).containsExactly("airflow/connections/b");
+            assertThat(b.alertId()).isNotEqualTo(open.fired().alertId());
+        });
+        assertThat(late.next().open()).isEqualTo(open.fired());
+
+        var state = VaultPathBurstTracker.State.EMPTY;
+        for (int i = 0; i < 3; i++) {
+            state = tracker.observe(state, "ent", hit(2000 + i, "h" + i, "p" + i)).next();
+        }
+        assertThat(tracker.observe(state, "ent", hit(0, "old", "p9")).fired()).isNull();
+    }
+
+    @Test
     void shouldKeepLongPathsDistinctByTheirDigest() {
         String head = "kv/" + "y".repeat(500);
         assertThat(VaultPathBurstTracker.boundedPath(head + "/a")).isNotEqualTo(VaultPathBurstTracker.boundedPath(head + "/b"))
