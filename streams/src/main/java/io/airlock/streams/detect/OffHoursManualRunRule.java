@@ -7,9 +7,11 @@ import io.airlock.core.Topics;
 import io.airlock.streams.BusinessCalendar;
 import io.airlock.streams.DetectionConfig;
 import io.airlock.streams.internal.InternalSerdes;
+import io.airlock.streams.normalize.DagRunNormalizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
@@ -28,7 +30,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * 3.0 runs carry none, and the run's events are then keyed by {@code ""}. The DAG is always known and is what an on-call
  * engineer acts on (what did this run do, who may trigger it); the user, when known, is named in the summary, and the
  * audit-log trigger event ({@code trigger}, {@code trigger_dag_run}, {@code cli_dag_trigger}) raises AL-010 for the user.
- * Runs of an allow-listed triggering user are ignored.
+ * Runs of an allow-listed triggering user are ignored, and so are runs no person started now ({@link #NOT_BY_A_PERSON}):
+ * initial-snapshot rows and runs created by another DAG's {@code TriggerDagRunOperator}.
  *
  * <p><b>Keying.</b> {@code events} is keyed by principal, so the manual-run events are re-keyed by DAG id and go through the
  * repartition topic {@value #REPARTITION} ({@code <application id>-al-011-manual-runs-by-dag-repartition}) before the
@@ -42,6 +45,12 @@ public final class OffHoursManualRunRule implements Processor<String, Normalized
     public static final String REPARTITION = "al-011-manual-runs-by-dag";
     static final String CREATED = "dag-run-created";
     static final String MANUAL = "manual";
+    /**
+     * {@code dag-run-created} reasons of runs no person started now: rows of the initial snapshot (runs from before
+     * Airlock looked) and runs a {@code TriggerDagRunOperator} of another DAG created (run type {@code manual},
+     * {@code triggered_by} {@code operator}): a scheduled parent would otherwise raise one every night.
+     */
+    static final Set<String> NOT_BY_A_PERSON = Set.of(DagRunNormalizer.REASON_SNAPSHOT, DagRunNormalizer.TRIGGERED_BY + "operator");
     /** How many distinct triggering users the summary names. */
     static final int SUMMARY_USERS = 5;
 
@@ -86,6 +95,7 @@ public final class OffHoursManualRunRule implements Processor<String, Normalized
     static boolean isOffHoursManualRun(NormalizedEvent event, DetectionConfig config) {
         return NormalizedEvent.DATASET_DAG_RUN.equals(event.dataset())
                 && CREATED.equals(event.action())
+                && !NOT_BY_A_PERSON.contains(String.valueOf(event.reason()))
                 && event.runType() != null && MANUAL.equals(event.runType().toLowerCase(Locale.ROOT))
                 && event.dagId() != null
                 && !config.allow().allowsUser(event.userName())

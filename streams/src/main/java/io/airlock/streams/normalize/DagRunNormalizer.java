@@ -53,6 +53,10 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
     static final String RUNNING = "running";
     static final String SUCCESS = "success";
     static final String FAILED = "failed";
+    /** {@code event.reason} of the {@code dag-run-created} event of an initial-snapshot row. */
+    public static final String REASON_SNAPSHOT = "snapshot";
+    /** {@code event.reason} prefix of a {@code dag-run-created} event naming {@code dag_run.triggered_by}. */
+    public static final String TRIGGERED_BY = "triggered-by-";
 
     private static final String ROW = "dag_run";
 
@@ -98,10 +102,18 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
         }
     }
 
-    /** {@code dag-run-created}, and the state event when the run is past {@code queued}. */
+    /**
+     * {@code dag-run-created}, and the state event when the run is past {@code queued}. The created event's
+     * {@code event.reason} says how the run came to be: {@value #REASON_SNAPSHOT} for a row of the initial snapshot (a run
+     * that existed before Airlock looked — history, not news), else {@code triggered-by-<dag_run.triggered_by>} where
+     * Airflow records it (2.10+: {@code ui}, {@code rest_api}, {@code cli}, {@code operator}, {@code test}, …).
+     */
     private void firstSight(Record<String, JsonNode> record, DebeziumChange change, Run run) {
         Instant created = first(run.queuedAt(), run.startDate(), change.committed());
-        emit(record, change, run, "dag-run-created", null, created, StableIds.of(NormalizedEvent.DATASET_DAG_RUN, run.id(), "created"));
+        String reason = "r".equals(change.op()) ? REASON_SNAPSHOT
+                : run.triggeredBy() != null ? TRIGGERED_BY + run.triggeredBy() : null;
+        emit(record, change, run, "dag-run-created", null, reason, created,
+                StableIds.of(NormalizedEvent.DATASET_DAG_RUN, run.id(), "created"));
         if (run.state() != null && !QUEUED.equals(run.state())) {
             emitState(record, run, change);
         }
@@ -127,8 +139,8 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
             return;
         }
         String rowId = id != null ? Long.toString(id) : key;
-        Run run = new Run(key, rowId, dagId, runId, null, last == null ? null : last.state(), null, 0, null, null, null);
-        emit(record, change, run, "dag-run-deleted", null, change.committed(),
+        Run run = new Run(key, rowId, dagId, runId, null, last == null ? null : last.state(), null, null, 0, null, null, null);
+        emit(record, change, run, "dag-run-deleted", null, null, change.committed(),
                 StableIds.of(NormalizedEvent.DATASET_DAG_RUN, rowId, "deleted", change.committed().toString()));
     }
 
@@ -145,16 +157,17 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
         };
         String id = StableIds.of(NormalizedEvent.DATASET_DAG_RUN, run.id(), "state", run.state(), Long.toString(run.clearNumber()),
                 at.toString());
-        emit(record, change, run, "dag-run-" + run.state(), outcome, at, id);
+        emit(record, change, run, "dag-run-" + run.state(), outcome, null, at, id);
     }
 
-    private void emit(Record<String, JsonNode> record, DebeziumChange change, Run run, String action, String outcome, Instant at,
-            String id) {
+    private void emit(Record<String, JsonNode> record, DebeziumChange change, Run run, String action, String outcome, String reason,
+            Instant at, String id) {
         String user = run.triggeringUser();
         NormalizedEvent event = NormalizedEvent.builder(at, id, NormalizedEvent.DATASET_DAG_RUN)
                 .category(EventCategories.airflowDagRun())
                 .action(action)
                 .outcome(outcome)
+                .reason(reason)
                 .userName(user)
                 .relatedUsers(user == null ? null : List.of(user))
                 .dagId(run.dagId())
@@ -192,7 +205,7 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
 
     /** The columns of one {@code dag_run} row that events carry, read strictly. */
     private record Run(String key, String id, String dagId, String runId, String runType, String state, String triggeringUser,
-            long clearNumber, Instant queuedAt, Instant startDate, Instant endDate) {
+            String triggeredBy, long clearNumber, Instant queuedAt, Instant startDate, Instant endDate) {
 
         static Run of(JsonNode row, String recordKey) {
             Long id = Fields.integer(row, "id", ROW);
@@ -206,9 +219,11 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
             }
             String state = Fields.text(row, "state", ROW);
             Long clearNumber = Fields.integer(row, "clear_number", ROW);
+            String triggeredBy = Fields.nonEmptyText(row, "triggered_by", ROW);
             return new Run(recordKey != null ? recordKey : keyOf(id), Long.toString(id), dagId, runId,
                     Fields.text(row, "run_type", ROW), state == null ? null : state.toLowerCase(Locale.ROOT),
-                    Fields.nonEmptyText(row, "triggering_user_name", ROW), clearNumber == null ? 0 : clearNumber,
+                    Fields.nonEmptyText(row, "triggering_user_name", ROW),
+                    triggeredBy == null ? null : triggeredBy.toLowerCase(Locale.ROOT), clearNumber == null ? 0 : clearNumber,
                     Fields.instant(row, "queued_at", ROW), Fields.instant(row, "start_date", ROW),
                     Fields.instant(row, "end_date", ROW));
         }

@@ -122,6 +122,19 @@ class OffHoursManualRunRuleTest {
     }
 
     @Test
+    void shouldNotAlertOnRunsOfTheInitialSnapshotNorOnRunsAnotherDagsOperatorCreated() {
+        DagRunRow history = manualRun(true, "hist_dag", SUNDAY_NIGHT, "alice");
+        fixture.dagRun(history.key(), history.change("r", MONDAY_MORNING, null), MONDAY_MORNING);
+        DagRunRow child2 = manualRun(false, "child_dag", SUNDAY_NIGHT, null).triggeredBy("operator");
+        DagRunRow child3 = manualRun(true, "child3", SUNDAY_NIGHT, null).triggeredBy("OPERATOR");
+        created(child2, SUNDAY_NIGHT);
+        created(child3, SUNDAY_NIGHT);
+        created(manualRun(false, "by_hand", SUNDAY_NIGHT, null).triggeredBy("ui"), SUNDAY_NIGHT);
+
+        assertThat(TopologyFixture.latest(fixture.alertUpdates()).values()).extracting(Alert::entity).containsExactly("by_hand");
+    }
+
+    @Test
     void shouldCountARunSeenAgainInASnapshotOnce() {
         DagRunRow run = manualRun(true, "etl", SUNDAY_NIGHT, "alice");
         created(run, SUNDAY_NIGHT);
