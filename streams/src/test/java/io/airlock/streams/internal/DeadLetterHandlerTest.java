@@ -48,4 +48,21 @@ class DeadLetterHandlerTest {
         assertThat(letter.value()).isNull();
         assertThat(java.util.Base64.getDecoder().decode(letter.valueBase64())).isEqualTo(value);
     }
+
+    @Test
+    void shouldNeverKeepAnAbUserPasswordInADeadLetterWithOrWithoutAConnectEnvelope() {
+        String plain = "{\"op\":\"u\",\"after\":{\"username\":\"alice\",\"password\":\"pbkdf2:sha256:600000$salt$hash\","
+                + "\"fail_login_count\":\"many\"}}";
+        String enveloped = "{\"schema\":{},\"payload\":{\"op\":\"u\",\"before\":{\"password\":\"pbkdf2:old\"},"
+                + "\"after\":{\"username\":\"alice\",\"password\":\"pbkdf2:sha256:600000$salt$hash\"}}}";
+        for (String value : new String[] {plain, enveloped}) {
+            var record = new ConsumerRecord<>("airlock.cdc.airflow.ab_user", 0, 1L, (byte[]) null, value.getBytes(StandardCharsets.UTF_8));
+            var response = handler.handleError((ErrorHandlerContext) null, record, new MalformedRecordException("bad"));
+
+            assertThat(new String(response.deadLetterQueueRecords().get(0).value(), StandardCharsets.UTF_8))
+                    .doesNotContain("pbkdf2").contains("alice");
+        }
+        byte[] other = "{\"after\":{\"password\":\"not an ab_user row\"}}".getBytes(StandardCharsets.UTF_8);
+        assertThat(DeadLetterHandler.withoutPasswords("airlock.cdc.airflow.log", other)).isSameAs(other);
+    }
 }
