@@ -314,7 +314,8 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
                 return null;
             }
             String run = (read.dagId() != null ? read.dagId() + "/" : "") + read.runId();
-            return named.isEmpty() ? "attributed to run " + run + ", which Airlock never saw"
+            return named.isEmpty() ? "attributed to run " + run + ", which Airlock does not know (never seen, or ended more than "
+                    + RUN_RETENTION.toHours() + " h before)"
                     : "attributed to run " + run + ", which was not running then";
         }
         return find(run -> run.covers(at, grace)).isEmpty() ? "no DAG run was running" : null;

@@ -223,7 +223,7 @@ class SecretReadOutsideRunsRuleTest {
         assertThat(updates).hasSize(2);
         assertThat(updates.get(0).summary()).contains("airflow/connections/payments", "etl/" + RUN_B, "was not running");
         assertThat(updates.get(1).count()).isEqualTo(2);
-        assertThat(updates.get(1).summary()).contains("manual__never-seen", "never saw");
+        assertThat(updates.get(1).summary()).contains("manual__never-seen", "does not know (never seen, or ended more than 24 h before)");
         assertThat(TopologyFixture.latest(updates)).hasSize(1);
     }
 
