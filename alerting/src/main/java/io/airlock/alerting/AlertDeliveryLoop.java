@@ -315,7 +315,14 @@ public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
             // 2. people, each receiver on its own sender
             Optional<String> suppressed = router.suppression(alert);
             if (suppressed.isPresent()) {
-                log.info("alert {} rule {} count {} not notified: {}", alert.id(), alert.ruleId(), alert.count(), suppressed.get());
+                if (router.isHistory(alert)) {
+                    // after a first start's snapshot this is history; after a stall of the pipeline it is an attack nobody heard of
+                    DeliveryMetrics.notNotified("max_age");
+                    log.warn("alert {} rule {} count {} not notified: {}", alert.id(), alert.ruleId(), alert.count(), suppressed.get());
+                } else {
+                    DeliveryMetrics.notNotified("silenced");
+                    log.info("alert {} rule {} count {} not notified: {}", alert.id(), alert.ruleId(), alert.count(), suppressed.get());
+                }
                 return;
             }
             List<Notifier> routed = router.routed(alert);

@@ -198,11 +198,16 @@ public final class AlertRouter {
                 return Optional.of(window.describe());
             }
         }
-        if (!maxAge.isZero() && alert.lastSeen() != null && alert.lastSeen().isBefore(now.minus(maxAge))) {
+        if (isHistory(alert)) {
             return Optional.of("last seen " + alert.lastSeen() + ", longer ago than notifications.max-age ("
                     + ConfigTypes.formatDuration(maxAge) + "): history, indexed but not notified");
         }
         return Optional.empty();
+    }
+
+    /** Whether the alert was last seen longer ago than {@code notifications.max-age}: history, notified to nobody. */
+    public boolean isHistory(Alert alert) {
+        return !maxAge.isZero() && alert.lastSeen() != null && alert.lastSeen().isBefore(clock.instant().minus(maxAge));
     }
 
     /** The notifiers that should hear about this alert now (routing and repeat suppression applied, not silences). */

@@ -192,6 +192,9 @@ class AlertRouterTest {
         assertThat(delivery.suppressed()).contains("last seen 2025-05-31T11:59:59Z, longer ago than notifications.max-age (24h): "
                 + "history, indexed but not notified");
         assertThat(slack.sent).extracting(Alert::id).as("an alert still growing is recent").containsExactly("recent", "old");
+        assertThat(limited.isHistory(old)).isTrue();
+        assertThat(limited.isHistory(recent)).isFalse();
+        assertThat(unlimited.isHistory(old)).isFalse();
     }
 
     @Test

@@ -30,6 +30,7 @@ public final class DeliveryMetrics {
     public static final String ALERTS = "airlock.alerts";
     public static final String DOCUMENTS = "airlock.opensearch.documents";
     public static final String LATENCY = "airlock.notification.latency";
+    public static final String NOT_NOTIFIED = "airlock.alerts.not.notified";
 
     /**
      * What became of one notification attempt or send; {@code SUPERSEDED}: a newer version of the alert overtook it while it
@@ -54,6 +55,12 @@ public final class DeliveryMetrics {
     public static void alert(String rule, String severity) {
         Counter.builder(ALERTS).description("Alert records consumed by the alert delivery loop")
                 .tag("rule", rule).tag("severity", severity).register(Metrics.globalRegistry).increment();
+    }
+
+    /** An alert record nobody was told of: {@code silenced} (a silence or a maintenance window) or {@code max_age}. */
+    public static void notNotified(String reason) {
+        Counter.builder(NOT_NOTIFIED).description("Alert records indexed but notified to nobody, by reason")
+                .tag("reason", reason).register(Metrics.globalRegistry).increment();
     }
 
     /**
