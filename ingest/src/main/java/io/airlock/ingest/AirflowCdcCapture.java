@@ -42,8 +42,12 @@ import org.slf4j.LoggerFactory;
  * be confirmed to PostgreSQL) only after Kafka acknowledged it; the connector's offsets live in a Kafka topic, so a
  * restart resumes where the last acknowledged batch ended.
  *
+ * <p>A change too large for Kafka never stops the capture: it is sent with its largest values left out
+ * ({@link OversizedChangeShortener}), or, if even that is refused, as a {@link DeadLetter} to the dead-letter topic; either
+ * way it is marked processed.
+ *
  * <p>Meters ({@link IngestMeters}): {@code airlock.events.in{source=airflow}}, {@code airlock.cdc.lag.ms},
- * {@code airlock.cdc.idle.ms}.
+ * {@code airlock.cdc.idle.ms}, {@code airlock.cdc.shortened}, {@code airlock.cdc.dead.lettered}.
  */
 public final class AirflowCdcCapture implements AutoCloseable {
 
@@ -224,8 +228,9 @@ public final class AirflowCdcCapture implements AutoCloseable {
             return deadLetter(change, shortened, "record too large for Kafka: " + fitted.bytes() + " bytes with the values of "
                     + String.join(", ", fitted.shortenedColumns()) + " left out, the limit is " + RECORD_LIMIT_BYTES + " bytes");
         }
-        LOG.warn("The Airflow change of {} at LSN {} is too large for Kafka: sent with the values of {} left out ({} bytes)",
-                table(change), lsn(shortened), String.join(", ", fitted.shortenedColumns()), fitted.bytes());
+        LOG.warn("The Airflow change of {} at LSN {} is too large for Kafka ({} bytes): sent with the values of {} left out ({} bytes)",
+                table(change), lsn(shortened), OversizedChangeShortener.utf8Length(change.value()),
+                String.join(", ", fitted.shortenedColumns()), fitted.bytes());
         return new Send(change, shortened, producer.send(shortened), Reduction.SHORTENED);
     }
 
