@@ -1,15 +1,19 @@
 package io.airlock.ingest;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.airlock.core.DeadLetter;
+import io.airlock.core.Json;
 import io.airlock.ingest.internal.CdcRecordRouter;
 import io.airlock.ingest.internal.DebeziumProperties;
 import io.airlock.ingest.internal.IngestMeters;
+import io.airlock.ingest.internal.OversizedChangeShortener;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
-import io.debezium.engine.format.Json;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Metrics;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,23 +29,39 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Captures {@code log}, {@code dag_run} and {@code ab_user} of an Airflow metadata database with the embedded Debezium
+ * Captures {@code log}, {@code dag_run} and (where it exists) {@code ab_user} of an Airflow metadata database with the embedded Debezium
  * engine and writes the change events to {@code <prefix>.cdc.airflow.<table>}. A record is marked processed (so its LSN may
  * be confirmed to PostgreSQL) only after Kafka acknowledged it; the connector's offsets live in a Kafka topic, so a
  * restart resumes where the last acknowledged batch ended.
  *
+ * <p>A change too large for Kafka never stops the capture: it is sent with its largest values left out
+ * ({@link OversizedChangeShortener}), or, if even that is refused, as a {@link DeadLetter} to the dead-letter topic; either
+ * way it is marked processed.
+ *
  * <p>Meters ({@link IngestMeters}): {@code airlock.events.in{source=airflow}}, {@code airlock.cdc.lag.ms},
- * {@code airlock.cdc.idle.ms}.
+ * {@code airlock.cdc.idle.ms}, {@code airlock.cdc.shortened}, {@code airlock.cdc.dead.lettered}.
  */
 public final class AirflowCdcCapture implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AirflowCdcCapture.class);
+
+    /** The producer's {@code max.request.size}, Kafka's default, set explicitly because the limits below follow from it. */
+    static final int MAX_REQUEST_BYTES = 1 << 20;
+    /** A change whose key and value are larger is sent with its largest values left out; the rest is the record's overhead. */
+    static final int RECORD_LIMIT_BYTES = 900 << 10;
+    /** Values smaller than this are never left out. */
+    static final int MIN_SHORTENED_VALUE_BYTES = 1 << 10;
+    /** How much of a dead-lettered change its dead letter keeps. */
+    static final int DEAD_LETTER_VALUE_BYTES = 256 << 10;
+    private static final String STAGE = "ingest:airflow-cdc";
 
     private final AirflowDatabaseSettings database;
     private final CaptureSettings capture;
@@ -53,6 +73,9 @@ public final class AirflowCdcCapture implements AutoCloseable {
     private final CountDownLatch started = new CountDownLatch(1);
     private final CountDownLatch snapshotInKafka = new CountDownLatch(1);
     private final Counter eventsIn = IngestMeters.eventsIn(IngestMeters.SOURCE_AIRFLOW);
+    private final Counter cdcShortened = IngestMeters.cdcShortened();
+    private final Counter cdcDeadLettered = IngestMeters.cdcDeadLettered();
+    private final OversizedChangeShortener shortener = new OversizedChangeShortener(RECORD_LIMIT_BYTES, MIN_SHORTENED_VALUE_BYTES);
     private final List<Meter> meters = new ArrayList<>();
     private volatile long lagMillis;
     /** Held while a batch is sent and marked; {@link #close()} waits for it. */
@@ -75,14 +98,21 @@ public final class AirflowCdcCapture implements AutoCloseable {
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         props.put(ProducerConfig.CLIENT_ID_CONFIG, capture.serverName() + "-cdc");
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_REQUEST_BYTES);
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
     }
 
-    /** Checks the database (clear errors for missing logical WAL, privileges or tables), then starts capturing in the background. */
+    /**
+     * Checks the database (clear errors for missing logical WAL, privileges or tables), then starts capturing in the background.
+     * Without {@code ab_user} (Airflow 3 without the FAB auth manager) it warns and captures {@code log} and {@code dag_run}.
+     */
     public AirflowCdcCapture start() {
-        new AirflowDatabasePreflight(database).check();
-        Properties props = DebeziumProperties.of(database, capture);
-        engine = DebeziumEngine.create(Json.class)
+        List<String> tables = new AirflowDatabasePreflight(database).check();
+        if (!tables.contains("ab_user")) {
+            LOG.warn("Airflow database {}: {}", database, AirflowDatabasePreflight.AB_USER_ABSENT);
+        }
+        Properties props = DebeziumProperties.of(database, capture, tables);
+        engine = DebeziumEngine.create(io.debezium.engine.format.Json.class)
                 .using(props)
                 .notifying(this::handleBatch)
                 .using(new DebeziumEngine.ConnectorCallback() {
@@ -107,7 +137,7 @@ public final class AirflowCdcCapture implements AutoCloseable {
         meters.add(IngestMeters.millisGauge(IngestMeters.CDC_IDLE,
                 "Time since the Debezium engine last handed over a batch (heartbeats included)",
                 this::millisSinceLastBatch));
-        LOG.info("Capturing Airflow tables {} from {}", String.join(",", io.airlock.core.Topics.AIRFLOW_TABLES), database);
+        LOG.info("Capturing Airflow tables {} from {}", String.join(",", tables), database);
         return this;
     }
 
@@ -128,32 +158,33 @@ public final class AirflowCdcCapture implements AutoCloseable {
     private void sendAndMarkProcessed(List<ChangeEvent<String, String>> records,
             DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer) throws InterruptedException {
         lastBatchMillis = System.currentTimeMillis();
-        List<Future<RecordMetadata>> sends = new ArrayList<>(records.size());
+        List<Send> sends = new ArrayList<>(records.size());
         Long lastCommitMillis = null;
         for (ChangeEvent<String, String> record : records) {
             var routed = router.route(record.destination(), record.key(), record.value());
             if (routed.isPresent()) {
-                sends.add(producer.send(routed.get()));
+                sends.add(send(routed.get()));
                 if (routed.get().timestamp() != null) {
                     lastCommitMillis = routed.get().timestamp();
                 }
             }
         }
         producer.flush();
-        for (Future<RecordMetadata> send : sends) {
-            try {
-                send.get();
-            } catch (ExecutionException e) {
-                // Not marking the batch processed: the engine stops and the records are captured again after a restart.
-                throw new IllegalStateException("Kafka did not acknowledge a captured change", e.getCause());
+        int changes = 0;
+        for (Send send : sends) {
+            Send acknowledged = awaitAcknowledged(send);
+            if (acknowledged.deadLetter()) {
+                cdcDeadLettered.increment();
+            } else {
+                changes++;
             }
         }
         for (ChangeEvent<String, String> record : records) {
             committer.markProcessed(record);
         }
         committer.markBatchFinished();
-        captured.addAndGet(sends.size());
-        eventsIn.increment(sends.size());
+        captured.addAndGet(changes);
+        eventsIn.increment(changes);
         if (snapshotInKafka.getCount() > 0 && !records.isEmpty()) {
             ChangeEvent<String, String> last = records.get(records.size() - 1);
             if (router.endsInitialSnapshot(last.destination(), last.value())) {
@@ -162,6 +193,124 @@ public final class AirflowCdcCapture implements AutoCloseable {
         }
         if (lastCommitMillis != null) {
             lagMillis = Math.max(0, System.currentTimeMillis() - lastCommitMillis);
+        }
+    }
+
+    /**
+     * A change handed to the producer, or the dead letter standing in for it.
+     *
+     * @param change   the change as routed (before any shortening), for a second attempt
+     * @param sent     what was sent
+     * @param level    how far the change was reduced to be sent
+     */
+    private record Send(ProducerRecord<String, String> change, ProducerRecord<String, String> sent, Future<RecordMetadata> ack,
+            Reduction level) {
+
+        boolean deadLetter() {
+            return level == Reduction.DEAD_LETTERED;
+        }
+    }
+
+    /** How far a change too large for Kafka was reduced, in the order they are tried. */
+    private enum Reduction {
+        AS_CAPTURED, SHORTENED, ALL_SHORTENED, DEAD_LETTERED
+    }
+
+    /** Sends {@code change}, shortened first if it is too large for Kafka, or its dead letter if even that is. */
+    private Send send(ProducerRecord<String, String> change) {
+        OversizedChangeShortener.Fitted fitted = shortener.fit(change.key(), change.value());
+        if (!fitted.shortened()) {
+            return new Send(change, change, producer.send(change), Reduction.AS_CAPTURED);
+        }
+        ProducerRecord<String, String> shortened = withValue(change, fitted.value());
+        cdcShortened.increment();
+        if (!fitted.fits()) {
+            return deadLetter(change, shortened, "record too large for Kafka: " + fitted.bytes() + " bytes with the values of "
+                    + String.join(", ", fitted.shortenedColumns()) + " left out, the limit is " + RECORD_LIMIT_BYTES + " bytes");
+        }
+        LOG.warn("The Airflow change of {} at LSN {} is too large for Kafka ({} bytes): sent with the values of {} left out ({} bytes)",
+                table(change), lsn(shortened), OversizedChangeShortener.utf8Length(change.value()),
+                String.join(", ", fitted.shortenedColumns()), fitted.bytes());
+        return new Send(change, shortened, producer.send(shortened), Reduction.SHORTENED);
+    }
+
+    /**
+     * Waits for Kafka's acknowledgement of {@code send}. A change Kafka refused as too large although it was within
+     * {@link #RECORD_LIMIT_BYTES} (a topic or broker with a lower {@code max.message.bytes}) is sent again with every large
+     * value left out, and failing that as a dead letter; it then lands after the batch's later changes.
+     *
+     * @return the send Kafka acknowledged
+     * @throws IllegalStateException if Kafka did not acknowledge (the batch is not marked processed and the engine stops)
+     */
+    private Send awaitAcknowledged(Send send) throws InterruptedException {
+        Send attempt = send;
+        while (true) {
+            try {
+                attempt.ack().get();
+                return attempt;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RecordTooLargeException) || attempt.deadLetter()) {
+                    // Not marking the batch processed: the engine stops and the records are captured again after a restart.
+                    throw new IllegalStateException("Kafka did not acknowledge a captured change", e.getCause());
+                }
+                attempt = sendSmaller(attempt);
+                producer.flush();
+            }
+        }
+    }
+
+    private Send sendSmaller(Send refused) {
+        ProducerRecord<String, String> change = refused.change();
+        long bytes = OversizedChangeShortener.utf8Length(refused.sent().value());
+        if (refused.level().compareTo(Reduction.ALL_SHORTENED) < 0) {
+            OversizedChangeShortener.Fitted all = shortener.shortenAll(change.key(), change.value());
+            if (all.shortened() && all.bytes() < bytes) {
+                ProducerRecord<String, String> shortened = withValue(change, all.value());
+                if (refused.level() == Reduction.AS_CAPTURED) {
+                    cdcShortened.increment();
+                }
+                LOG.warn("Kafka refused the Airflow change of {} at LSN {} as too large ({} bytes): sending it with the values of {} "
+                        + "left out ({} bytes)", table(change), lsn(shortened), bytes, String.join(", ", all.shortenedColumns()),
+                        all.bytes());
+                return new Send(change, shortened, producer.send(shortened), Reduction.ALL_SHORTENED);
+            }
+        }
+        return deadLetter(change, refused.sent(), "rejected by Kafka: record too large (" + bytes + " bytes"
+                + (refused.level() == Reduction.AS_CAPTURED ? "" : " with its large values left out") + ")");
+    }
+
+    /** Sends the {@link DeadLetter} of a change: its source topic, LSN as offset, the reason and the head of {@code sent}. */
+    private Send deadLetter(ProducerRecord<String, String> change, ProducerRecord<String, String> sent, String reason) {
+        byte[] head = OversizedChangeShortener.head(sent.value(), DEAD_LETTER_VALUE_BYTES);
+        long bytes = OversizedChangeShortener.utf8Length(sent.value());
+        String fullReason = head.length < bytes ? reason + "; value truncated to the first " + head.length + " of " + bytes + " bytes"
+                : reason;
+        String lsn = lsn(sent);
+        byte[] key = change.key() == null ? null : change.key().getBytes(StandardCharsets.UTF_8);
+        DeadLetter letter = DeadLetter.of(change.topic(), -1, lsn.matches("\\d+") ? Long.parseLong(lsn) : -1, STAGE, fullReason,
+                key, head);
+        LOG.warn("The Airflow change of {} at LSN {} is too large for Kafka ({}): sent to {}", table(change), lsn,
+                reason, capture.topics().dlq());
+        var record = new ProducerRecord<>(capture.topics().dlq(), null, change.key(), Json.writeString(letter));
+        return new Send(change, record, producer.send(record), Reduction.DEAD_LETTERED);
+    }
+
+    private static ProducerRecord<String, String> withValue(ProducerRecord<String, String> r, String value) {
+        return new ProducerRecord<>(r.topic(), r.partition(), r.timestamp(), r.key(), value, r.headers());
+    }
+
+    /** The captured table, from the topic the change is routed to ({@code <prefix>.cdc.airflow.<table>}). */
+    private static String table(ProducerRecord<String, String> r) {
+        return r.topic().substring(r.topic().lastIndexOf('.') + 1);
+    }
+
+    /** {@code source.lsn} of a change small enough to parse cheaply (a shortened one), or "unknown". */
+    private static String lsn(ProducerRecord<String, String> r) {
+        try {
+            JsonNode lsn = Json.tree(r.value()).path("source").path("lsn");
+            return lsn.isNumber() ? lsn.asText() : "unknown";
+        } catch (RuntimeException e) {
+            return "unknown";
         }
     }
 

@@ -250,7 +250,160 @@ class AirflowCdcCaptureTest {
         var db = new AirflowDatabaseSettings(postgres.host(), postgres.port(), name, postgres.superuser(), postgres.password(), "disable",
                 "unused_slot", null);
         var problems = new AirflowDatabasePreflight(db).problems();
-        assertThat(problems).hasSize(3).allSatisfy(p -> assertThat(p).contains("does not exist"));
+        assertThat(problems).hasSize(2).allSatisfy(p -> assertThat(p).contains("does not exist"));
         assertThat(problems.get(0)).contains("public.log");
+        assertThat(problems.get(1)).contains("public.dag_run");
+    }
+
+    /** Airflow 3's default SimpleAuthManager (or Keycloak) instead of the FAB auth manager: no ab_user table. */
+    @Test
+    void shouldCaptureLogAndDagRunOfAnAirflowWithoutTheAbUserTable() throws Exception {
+        Setup s = setup(AirflowSchema.V3);
+        try (var c = postgres.connect(s.airflow().database()); var st = c.createStatement()) {
+            st.execute("DROP TABLE ab_user_role, ab_user, ab_role");
+        }
+        s.airflow().auditLog(Instant.parse("2026-03-02T09:00:00Z"), "patch_dag", "alice", "etl_daily", "{}");
+
+        var findings = new AirflowDatabasePreflight(s.db()).inspect();
+        assertThat(findings.problems()).isEmpty();
+        assertThat(findings.tables()).containsExactly("log", "dag_run");
+        assertThat(findings.abUserAbsent()).isTrue();
+
+        try (var capture = new AirflowCdcCapture(s.db(), s.capture()).start()) {
+            assertThat(capture.awaitSnapshotInKafka(ofSeconds(60))).isTrue();
+            assertThat(kafka.readAll(s.topics().cdc("log"))).hasSize(1);
+            s.airflow().auditLog(Instant.parse("2026-03-02T10:01:00Z"), "trigger_dag_run", "alice", "etl_daily", "{}");
+            s.airflow().dagRun("etl_daily", "manual__2026-03-02", "manual", "queued", Instant.parse("2026-03-02T10:01:00Z"), null, "alice");
+
+            await().atMost(ofSeconds(60)).untilAsserted(() -> {
+                assertThat(kafka.readAll(s.topics().cdc("log"))).hasSize(2);
+                assertThat(kafka.readAll(s.topics().cdc("dag_run"))).hasSize(1);
+            });
+            assertThat(value(kafka.readAll(s.topics().cdc("log")).get(1)).at("/after/event").asText()).isEqualTo("trigger_dag_run");
+            assertThat(value(kafka.readAll(s.topics().cdc("dag_run")).get(0)).at("/after/triggering_user_name").asText())
+                    .isEqualTo("alice");
+            assertThat(kafka.readAll(s.topics().cdc("ab_user"))).isEmpty();
+            assertThat(capture.isCapturing()).isTrue();
+            assertThat(capture.failure()).isNull();
+            assertThat(publishedTables(s)).containsExactlyInAnyOrder("log", "dag_run");
+        }
+    }
+
+    private List<String> publishedTables(Setup s) throws Exception {
+        try (var c = postgres.connect(s.airflow().database());
+                var st = c.prepareStatement("SELECT tablename FROM pg_publication_tables WHERE pubname = ?")) {
+            st.setString(1, s.db().publicationName());
+            try (var rs = st.executeQuery()) {
+                var tables = new java.util.ArrayList<String>();
+                while (rs.next()) {
+                    tables.add(rs.getString(1));
+                }
+                return tables;
+            }
+        }
+    }
+
+    /**
+     * A {@code dag_run.conf} or a {@code log.extra} over Kafka's 1 MB request limit stopped the engine on every start at the
+     * same LSN (and the slot kept WAL): such changes go out with those values left out, and the capture goes on.
+     */
+    @Test
+    void shouldSendChangesTooLargeForKafkaWithTheirLargeValuesLeftOutAndKeepCapturing() throws Exception {
+        Setup s = setup(AirflowSchema.V3);
+        s.airflow().dagRun("etl_daily", "manual__1", "manual", "queued", Instant.parse("2026-03-02T10:00:00Z"), null, "mallory");
+        var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        io.micrometer.core.instrument.Metrics.addRegistry(meters);
+        try (var capture = new AirflowCdcCapture(s.db(), s.capture()).start()) {
+            assertThat(capture.awaitSnapshotInKafka(ofSeconds(60))).isTrue();
+            try (var c = postgres.connect(s.airflow().database()); var st = c.createStatement()) {
+                // 1.28 MB of hexadecimal text: compression would not make it fit either
+                st.execute("UPDATE dag_run SET state = 'running', conf = jsonb_build_object('payload', "
+                        + "(SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 40000)))");
+            }
+            s.airflow().auditLog(Instant.parse("2026-03-02T10:02:00Z"), "trigger_dag_run", "mallory", "etl_daily",
+                    "{\"conf\": \"" + "A".repeat(1_200_000) + "\"}");
+            s.airflow().auditLog(Instant.parse("2026-03-02T10:03:00Z"), "patch_dag", "mallory", "etl_daily", "{}");
+
+            await().atMost(ofSeconds(60)).untilAsserted(() -> {
+                assertThat(kafka.readAll(s.topics().cdc("dag_run"))).hasSize(2);
+                assertThat(kafka.readAll(s.topics().cdc("log"))).hasSize(2);
+            });
+            JsonNode run = value(kafka.readAll(s.topics().cdc("dag_run")).get(1));
+            assertThat(run.at("/op").asText()).isEqualTo("u");
+            assertThat(run.at("/after/state").asText()).isEqualTo("running");
+            assertThat(run.at("/after/run_id").asText()).isEqualTo("manual__1");
+            assertThat(run.at("/after/conf").asText()).matches("<airlock: value of 128\\d{4} bytes left out>");
+            assertThat(run.at("/source/lsn").isNumber()).isTrue();
+            assertThat(run.at("/source/ts_ms").isNumber()).isTrue();
+            List<ConsumerRecord<String, String>> logs = kafka.readAll(s.topics().cdc("log"));
+            JsonNode trigger = value(logs.get(0)).get("after");
+            assertThat(trigger.get("event").asText()).isEqualTo("trigger_dag_run");
+            assertThat(trigger.get("owner").asText()).isEqualTo("mallory");
+            assertThat(trigger.get("dttm").isNull()).isFalse();
+            assertThat(trigger.get("extra").asText()).isEqualTo("<airlock: value of 1200012 bytes left out>");
+            assertThat(value(logs.get(1)).at("/after/event").asText()).isEqualTo("patch_dag");
+            assertThat(kafka.readAll(s.topics().dlq())).isEmpty();
+            assertThat(meters.get(io.airlock.ingest.internal.IngestMeters.CDC_SHORTENED).counter().count()).isEqualTo(2);
+            assertThat(capture.isCapturing()).isTrue();
+            assertThat(capture.failure()).isNull();
+        } finally {
+            io.micrometer.core.instrument.Metrics.removeRegistry(meters);
+        }
+    }
+
+    /**
+     * A topic whose {@code max.message.bytes} is below the capture's own limit refuses a change the capture thought fitted:
+     * it is sent again with its large values left out, and when even that is refused it goes to the dead-letter topic.
+     */
+    @Test
+    void shouldShortenAChangeKafkaRefusedAndDeadLetterOneKafkaRefusesEvenSo() throws Exception {
+        String name = RealComponents.uniqueName("airflow");
+        postgres.createDatabase(name);
+        postgres.createAirflowSchema(name, AirflowSchema.V3);
+        var topics = new Topics(RealComponents.uniqueName("cdc"));
+        kafka.createTopics(1, java.util.Map.of("max.message.bytes", "4096"), topics.cdc("log"));
+        kafka.createTopics(1, java.util.Map.of("max.message.bytes", "64"), topics.cdc("dag_run"));
+        kafka.createTopics(1, topics.all().toArray(String[]::new));
+        var db = new AirflowDatabaseSettings(postgres.host(), postgres.port(), name, postgres.superuser(), postgres.password(), "disable",
+                name.replace('-', '_'), null);
+        var airflow = new AirflowDatabase(postgres, name, AirflowSchema.V3);
+        try (var capture = new AirflowCdcCapture(db, CaptureSettings.of(kafka.bootstrapServers(), topics)).start()) {
+            assertThat(capture.awaitStarted(ofSeconds(60))).isTrue();
+            String extra = randomHex(100_000);
+            airflow.auditLog(Instant.parse("2026-03-02T10:02:00Z"), "trigger_dag_run", "mallory", "etl_daily", extra);
+            long runId = airflow.dagRun("etl_daily", "manual__1", "manual", "queued", Instant.parse("2026-03-02T10:00:00Z"), null,
+                    "mallory");
+            airflow.auditLog(Instant.parse("2026-03-02T10:03:00Z"), "patch_dag", "mallory", "etl_daily", "{}");
+
+            await().atMost(ofSeconds(60)).untilAsserted(() -> {
+                assertThat(kafka.readAll(topics.cdc("log"))).hasSize(2);
+                assertThat(kafka.readAll(topics.dlq())).hasSize(1);
+            });
+            // sent again after the batch's later changes: found by its event, not its place
+            JsonNode trigger = kafka.readAll(topics.cdc("log")).stream().map(r -> value(r).get("after"))
+                    .filter(row -> row.get("event").asText().equals("trigger_dag_run")).findFirst().orElseThrow();
+            assertThat(trigger.get("owner").asText()).isEqualTo("mallory");
+            assertThat(trigger.get("extra").asText()).isEqualTo("<airlock: value of 100000 bytes left out>");
+            assertThat(kafka.readAll(topics.cdc("dag_run"))).isEmpty();
+            ConsumerRecord<String, String> dead = kafka.readAll(topics.dlq()).get(0);
+            JsonNode letter = value(dead);
+            assertThat(letter.get("source_topic").asText()).isEqualTo(topics.cdc("dag_run"));
+            assertThat(letter.get("stage").asText()).isEqualTo("ingest:airflow-cdc");
+            assertThat(letter.get("reason").asText()).startsWith("rejected by Kafka: record too large");
+            assertThat(letter.get("offset").asLong()).isPositive();
+            assertThat(Json.tree(letter.get("value").asText()).at("/after/id").asLong()).isEqualTo(runId);
+            assertThat(Json.tree(dead.key()).get("id").asLong()).isEqualTo(runId);
+            assertThat(capture.isCapturing()).isTrue();
+            assertThat(capture.failure()).isNull();
+        }
+    }
+
+    private static String randomHex(int chars) {
+        var random = new java.util.Random(42);
+        var hex = new StringBuilder(chars);
+        while (hex.length() < chars) {
+            hex.append(Long.toHexString(random.nextLong() | Long.MIN_VALUE));
+        }
+        return hex.substring(0, chars);
     }
 }

@@ -62,17 +62,18 @@ public final class ConnectivityCheck {
         AirflowDatabaseSettings db = config.database();
         String what = "Airflow database " + db.user() + "@" + db.host() + ":" + db.port() + "/" + db.database() + ": ";
         DriverManager.setLoginTimeout((int) TIMEOUT.toSeconds());
-        List<String> problems;
+        AirflowDatabasePreflight.Findings findings;
         try {
-            problems = new AirflowDatabasePreflight(db).problems();
+            findings = new AirflowDatabasePreflight(db).inspect();
         } catch (RuntimeException e) {
-            problems = List.of(oneLine(e));
+            findings = new AirflowDatabasePreflight.Findings(List.of(oneLine(e)), List.of());
         }
-        if (problems.isEmpty()) {
-            return List.of(new Outcome(true, what + "reachable, wal_level=logical, REPLICATION privilege, tables "
-                    + String.join(", ", io.airlock.core.Topics.AIRFLOW_TABLES) + " present"));
+        if (findings.problems().isEmpty()) {
+            String ok = what + "reachable, wal_level=logical, REPLICATION privilege, tables " + String.join(", ", findings.tables())
+                    + " present";
+            return List.of(new Outcome(true, findings.abUserAbsent() ? ok + "; " + AirflowDatabasePreflight.AB_USER_ABSENT : ok));
         }
-        return problems.stream().map(p -> new Outcome(false, what + p)).toList();
+        return findings.problems().stream().map(p -> new Outcome(false, what + p)).toList();
     }
 
     Outcome kafka() {

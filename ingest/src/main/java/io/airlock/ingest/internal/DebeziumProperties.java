@@ -3,11 +3,12 @@ package io.airlock.ingest.internal;
 import io.airlock.core.Topics;
 import io.airlock.ingest.AirflowDatabaseSettings;
 import io.airlock.ingest.CaptureSettings;
+import java.util.List;
 import java.util.Properties;
 import java.util.stream.Collectors;
 
 /**
- * The Debezium PostgreSQL connector configuration of Airlock: pgoutput, a filtered publication of the three Airflow
+ * The Debezium PostgreSQL connector configuration of Airlock: pgoutput, a filtered publication of the captured Airflow
  * tables, {@code ab_user.password} excluded at the source, offsets in Kafka, JSON without schema envelope.
  */
 public final class DebeziumProperties {
@@ -17,7 +18,19 @@ public final class DebeziumProperties {
     private DebeziumProperties() {
     }
 
+    /** The configuration capturing all of {@link Topics#AIRFLOW_TABLES}. */
     public static Properties of(AirflowDatabaseSettings db, CaptureSettings capture) {
+        return of(db, capture, Topics.AIRFLOW_TABLES);
+    }
+
+    /**
+     * The configuration capturing {@code tables} (some of {@link Topics#AIRFLOW_TABLES}): only tables that exist, since
+     * Debezium creates the filtered publication for exactly these and fails on a missing one.
+     */
+    public static Properties of(AirflowDatabaseSettings db, CaptureSettings capture, List<String> tables) {
+        if (tables.isEmpty() || !Topics.AIRFLOW_TABLES.containsAll(tables)) {
+            throw new IllegalArgumentException("tables to capture must be some of " + Topics.AIRFLOW_TABLES + ": " + tables);
+        }
         var p = new Properties();
         p.setProperty("name", capture.serverName() + "-capture");
         p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
@@ -37,7 +50,7 @@ public final class DebeziumProperties {
         p.setProperty("slot.name", db.slotName());
         p.setProperty("publication.name", db.publicationName());
         p.setProperty("publication.autocreate.mode", "filtered");
-        p.setProperty("table.include.list", Topics.AIRFLOW_TABLES.stream().map(t -> SCHEMA + "." + t).collect(Collectors.joining(",")));
+        p.setProperty("table.include.list", tables.stream().map(t -> SCHEMA + "." + t).collect(Collectors.joining(",")));
         p.setProperty("column.exclude.list", SCHEMA + ".ab_user.password");
         p.setProperty("snapshot.mode", "initial");
         p.setProperty("tombstones.on.delete", "false");

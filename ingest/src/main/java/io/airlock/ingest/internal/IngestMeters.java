@@ -13,6 +13,9 @@ import java.util.function.Supplier;
  *       ({@code source.ts_ms}), of the latest captured change;</li>
  *   <li>{@value #CDC_IDLE}: milliseconds since the Debezium engine last handed over a batch; heartbeats come every heartbeat
  *       interval (10 s), so a value far above that means the capture is stuck;</li>
+ *   <li>{@value #CDC_SHORTENED}: Airflow changes too large for Kafka that were sent with their largest values left out
+ *       ({@link OversizedChangeShortener});</li>
+ *   <li>{@value #CDC_DEAD_LETTERED}: Airflow changes too large for Kafka even so, sent to the dead-letter topic instead;</li>
  *   <li>{@value #POSITION_WRITE_FAILURES}: Vault audit positions that could not be written to the position file (disk full,
  *       read-only file system); the tailer keeps capturing and retries every second.</li>
  * </ul>
@@ -22,6 +25,8 @@ public final class IngestMeters {
     public static final String EVENTS_IN = "airlock.events.in";
     public static final String CDC_LAG = "airlock.cdc.lag.ms";
     public static final String CDC_IDLE = "airlock.cdc.idle.ms";
+    public static final String CDC_SHORTENED = "airlock.cdc.shortened";
+    public static final String CDC_DEAD_LETTERED = "airlock.cdc.dead.lettered";
     public static final String POSITION_WRITE_FAILURES = "airlock.vault.position.write.failures";
     public static final String SOURCE_AIRFLOW = "airflow";
     public static final String SOURCE_VAULT = "vault";
@@ -34,6 +39,20 @@ public final class IngestMeters {
         return Counter.builder(EVENTS_IN)
                 .tag("source", source)
                 .description("Records captured into Kafka (acknowledged), per source")
+                .register(Metrics.globalRegistry);
+    }
+
+    /** {@value #CDC_SHORTENED}; the same counter for every caller. */
+    public static Counter cdcShortened() {
+        return Counter.builder(CDC_SHORTENED)
+                .description("Airflow changes too large for Kafka, sent with their largest column values left out")
+                .register(Metrics.globalRegistry);
+    }
+
+    /** {@value #CDC_DEAD_LETTERED}; the same counter for every caller. */
+    public static Counter cdcDeadLettered() {
+        return Counter.builder(CDC_DEAD_LETTERED)
+                .description("Airflow changes too large for Kafka even with their values left out, sent to the dead-letter topic")
                 .register(Metrics.globalRegistry);
     }
 
