@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Topics;
 import io.airlock.streams.detect.AccountChangeRule;
+import io.airlock.streams.detect.AuditTrailTamperingRule;
 import io.airlock.streams.detect.DeniedAccessBurstRule;
 import io.airlock.streams.detect.FailedLoginBurstRule;
 import io.airlock.streams.detect.FirstSeenSecretPathRule;
@@ -57,6 +58,7 @@ public final class AirlockTopology {
         OffHoursChangeRule.addTo(builder, events, config, topics);
         OffHoursManualRunRule.addTo(builder, events, config, topics);
         AccountChangeRule.addTo(builder, events, config, topics);
+        AuditTrailTamperingRule.addTo(builder, events, config, topics);
         FirstSeenSecretPathRule.addTo(builder, events, config, topics);
         SecretReadOutsideRunsRule.addTo(builder, normalized, config, topics);
         if (Stream.of(SecretHarvestingRule.RULE, DeniedAccessBurstRule.RULE, HumanPipelineSecretReadRule.RULE)

@@ -45,7 +45,7 @@ public final class DagRunRow {
     public DagRunRow endDate(Instant t) { this.endDate = t; return this; }
     public DagRunRow triggeringUser(String u) { this.triggeringUser = u; return this; }
     public DagRunRow clearNumber(int n) { this.clearNumber = n; return this; }
-    /** {@code dag_run.triggered_by} (2.10+); by default {@code rest_api} for manual runs of Airflow 3, else {@code timetable}. */
+    /** {@code dag_run.triggered_by} of Airflow 3 as stored (enum names); by default {@code REST_API} for manual runs, else {@code TIMETABLE}. */
     public DagRunRow triggeredBy(String t) { this.triggeredBy = t; return this; }
 
     public String key() {
@@ -59,13 +59,10 @@ public final class DagRunRow {
                 .put("start_date", text(startDate)).put("end_date", text(endDate)).put("state", state).put("run_id", runId)
                 .put("creating_job_id", 3).put("run_type", runType);
         if (airflow3) {
-            row.put("triggered_by", triggeredBy != null ? triggeredBy : "manual".equals(runType) ? "rest_api" : "timetable").put("triggering_user_name", triggeringUser)
+            row.put("triggered_by", triggeredBy != null ? triggeredBy : "manual".equals(runType) ? "REST_API" : "TIMETABLE").put("triggering_user_name", triggeringUser)
                     .put("run_after", "2026-03-02T00:00:00Z").put("bundle_version", (String) null).put("span_status", "not_started");
         } else {
             row.put("external_trigger", "manual".equals(runType)).put("dag_hash", "0123456789abcdef0123456789abcdef");
-            if (triggeredBy != null) {
-                row.put("triggered_by", triggeredBy);
-            }
         }
         row.putNull("conf");
         row.put("data_interval_start", "2026-03-01T00:00:00Z").put("data_interval_end", "2026-03-02T00:00:00Z")

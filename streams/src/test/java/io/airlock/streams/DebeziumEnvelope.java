@@ -5,11 +5,16 @@ import io.airlock.core.Json;
 import java.time.Instant;
 
 /** Test data: wraps rows into Debezium change events as the capture writes them (JSON, no schema envelope). */
-final class DebeziumEnvelope {
+public final class DebeziumEnvelope {
 
     private static long lsn = 50_000;
 
     private DebeziumEnvelope() {
+    }
+
+    /** A TRUNCATE of {@code table} committed at {@code at}: op t, no rows, no key. */
+    public static String truncate(String table, Instant at) {
+        return change(table, "t", null, null, at);
     }
 
     /** A change of {@code table}: op c, u, r or d, committed at {@code at}; {@code before} may be null. */

@@ -77,6 +77,17 @@ public final class LogRow {
         return change("r");
     }
 
+    /** An {@code UPDATE} of this row (its new values) committed at {@code at}, without a before image. */
+    public String updatedAt(Instant at) {
+        return DebeziumEnvelope.change("log", "u", null, row(), at);
+    }
+
+    /** A {@code DELETE} of this row committed at {@code at}, as the default replica identity has it: only the key. */
+    public String deletedAt(Instant at) {
+        ObjectNode key = Json.MAPPER.createObjectNode().put("id", id);
+        return DebeziumEnvelope.change("log", "d", key, null, at);
+    }
+
     public String change(String op) {
         Instant committed = (dttm == null ? Instant.parse("2026-03-02T10:00:00Z") : dttm).plusMillis(1);
         return DebeziumEnvelope.change("log", op, "d".equals(op) ? row() : null, "d".equals(op) ? null : row(), committed);

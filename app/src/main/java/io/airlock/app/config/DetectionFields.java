@@ -133,6 +133,10 @@ public final class DetectionFields {
     public static final Setting<Boolean> AL_012_ENABLED = enabled("AL-012", "account or privilege change");
     public static final Setting<Duration> AL_012_WINDOW = window("AL-012", Duration.ofHours(1),
             "Account changes of one entity within this time of each other are one alert.");
+    // AL-013 audit-trail tampering
+    public static final Setting<Boolean> AL_013_ENABLED = enabled("AL-013", "audit-trail tampering");
+    public static final Setting<Duration> AL_013_WINDOW = window("AL-013", Duration.ofHours(1),
+            "Rewrites, deletes and truncates of one table within this time of each other are one alert.");
     // AL-020 first-seen secret path
     public static final Setting<Boolean> AL_020_ENABLED = enabled("AL-020", "first-seen secret path");
     public static final Setting<Duration> AL_020_LEARNING_PERIOD = Setting.of("rules.AL-020.learning-period", duration())
@@ -165,6 +169,7 @@ public final class DetectionFields {
     public static final Setting<List<String>> AL_010_ALLOW_ENTITIES = allowEntities("AL-010");
     public static final Setting<List<String>> AL_011_ALLOW_ENTITIES = allowEntities("AL-011");
     public static final Setting<List<String>> AL_012_ALLOW_ENTITIES = allowEntities("AL-012");
+    public static final Setting<List<String>> AL_013_ALLOW_ENTITIES = allowEntities("AL-013");
     public static final Setting<List<String>> AL_020_ALLOW_ENTITIES = allowEntities("AL-020");
     public static final Setting<List<String>> AL_021_ALLOW_ENTITIES = allowEntities("AL-021");
     public static final Setting<List<String>> AL_022_ALLOW_ENTITIES = allowEntities("AL-022");
@@ -172,7 +177,7 @@ public final class DetectionFields {
     public static final Setting<List<String>> AL_024_ALLOW_ENTITIES = allowEntities("AL-024");
 
     public static final Group RULES_GROUP = Group.of("Detection rules",
-            "One block per rule of DESIGN.md (*Detection rules*), with its defaults: `rules.<id>.enabled`, and where the rule "
+            "One block per rule of DESIGN.md (*Detection rules*) and AL-013, with its defaults: `rules.<id>.enabled`, and where the rule "
                     + "counts, `threshold` and `window`, and `allow-entities`, its own exceptions. Each rule's runbook "
                     + "(docs/runbooks/) says how to tune it.",
             AL_001_ENABLED, AL_001_THRESHOLD, AL_001_WINDOW, AL_001_ALLOW_ENTITIES,
@@ -181,6 +186,7 @@ public final class DetectionFields {
             AL_010_ENABLED, AL_010_WINDOW, AL_010_ALLOW_ENTITIES,
             AL_011_ENABLED, AL_011_WINDOW, AL_011_ALLOW_ENTITIES,
             AL_012_ENABLED, AL_012_WINDOW, AL_012_ALLOW_ENTITIES,
+            AL_013_ENABLED, AL_013_WINDOW, AL_013_ALLOW_ENTITIES,
             AL_020_ENABLED, AL_020_LEARNING_PERIOD, AL_020_ALLOW_ENTITIES,
             AL_021_ENABLED, AL_021_THRESHOLD, AL_021_WINDOW, AL_021_ALLOW_ENTITIES,
             AL_022_ENABLED, AL_022_GRACE, AL_022_ALLOW_ENTITIES,

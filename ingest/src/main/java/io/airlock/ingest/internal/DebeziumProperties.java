@@ -54,6 +54,8 @@ public final class DebeziumProperties {
         p.setProperty("column.exclude.list", SCHEMA + ".ab_user.password");
         p.setProperty("snapshot.mode", "initial");
         p.setProperty("tombstones.on.delete", "false");
+        // Debezium skips TRUNCATE by default; a truncated audit log is what AL-013 is for
+        p.setProperty("skipped.operations", "none");
         p.setProperty("decimal.handling.mode", "string");
         p.setProperty("time.precision.mode", "connect");
         p.setProperty("heartbeat.interval.ms", Long.toString(capture.heartbeatInterval().toMillis()));

@@ -28,10 +28,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *     {@code user-deactivated}, {@code user-deleted} and {@code user-modified} (a password, name, e-mail or user name set by
  *     an administrator or by SQL: {@link AbUserChangeNormalizer}). <b>Entity: the account changed</b> ({@code user.name}).</li>
  * <li>the audit log: events of category {@code iam} ({@link EventCategories#airflowLog}) that are on the configured change
- *     list ({@link AirflowChangeEvents}): {@code post_user}, {@code patch_user}, {@code delete_user}, {@code *_role},
- *     {@code api.user.edit}, {@code cli_users_create}, {@code cli_add_role}, and the 2.x Flask-AppBuilder user/role views
- *     ({@code add}, {@code edit}, {@code delete}, {@code action_muldelete}, {@code resetpasswords}, … on a row without a
- *     DAG). Reads ({@code cli_users_list}, {@code get_user}) are not changes. <b>Entity: the acting user</b>
+ *     list ({@link AirflowChangeEvents}): {@code cli_users_create}, {@code cli_users_add_role}, {@code cli_roles_*}, and
+ *     names an auth manager may log ({@code post_user}, {@code patch_user}, {@code *_role}, {@code resetpasswords}; Airflow's
+ *     FAB auth manager logs none of its user/role views and endpoints). Reads ({@code cli_users_list}, {@code get_user})
+ *     are not changes. <b>Entity: the acting user</b>
  *     ({@code log.owner}; {@code (no user recorded)} when the row has none — a change nobody signed is no less a change):
  *     the account acted on is only in {@code extra}, which Airlock does not read.</li>
  * </ul>

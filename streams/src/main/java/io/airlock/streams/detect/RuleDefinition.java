@@ -14,7 +14,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * The fixed facts of a rule (DESIGN.md, "Detection rules"): id, name, default severity, MITRE ATT&CK techniques, runbook
+ * The fixed facts of a rule (DESIGN.md, "Detection rules", and AL-013, which Airlock adds): id, name, default severity, MITRE ATT&CK techniques, runbook
  * page and default settings. The catalogue is the single place these are written down.
  *
  * @param runbookPage file name under {@code docs/runbooks/}
@@ -34,6 +34,8 @@ public record RuleDefinition(String id, String name, Severity severity, List<Str
             List.of("T1053", "T1078"), "AL-011-off-hours-manual-run.md", RuleSettings.of(1, Duration.ofHours(1)));
     public static final RuleDefinition ACCOUNT_CHANGE = new RuleDefinition("AL-012", "account or privilege change", MEDIUM,
             List.of("T1098", "T1136"), "AL-012-account-or-privilege-change.md", RuleSettings.of(1, Duration.ofHours(1)));
+    public static final RuleDefinition AUDIT_TRAIL_TAMPERING = new RuleDefinition("AL-013", "audit-trail tampering", HIGH,
+            List.of("T1070", "T1565.001"), "AL-013-audit-trail-tampering.md", RuleSettings.of(1, Duration.ofHours(1)));
     public static final RuleDefinition FIRST_SEEN_SECRET_PATH = new RuleDefinition("AL-020", "first-seen secret path", LOW,
             List.of("T1555", "T1552"), "AL-020-first-seen-secret-path.md", RuleSettings.of(1, Duration.ofDays(7)));
     public static final RuleDefinition SECRET_HARVESTING = new RuleDefinition("AL-021", "secret harvesting", HIGH,
@@ -47,7 +49,7 @@ public record RuleDefinition(String id, String name, Severity severity, List<Str
 
     /** Every rule, in id order. */
     public static final List<RuleDefinition> CATALOGUE = List.of(FAILED_LOGIN_BURST, PASSWORD_SPRAY, LOGIN_AFTER_BURST,
-            OFF_HOURS_CHANGE, OFF_HOURS_MANUAL_RUN, ACCOUNT_CHANGE, FIRST_SEEN_SECRET_PATH, SECRET_HARVESTING,
+            OFF_HOURS_CHANGE, OFF_HOURS_MANUAL_RUN, ACCOUNT_CHANGE, AUDIT_TRAIL_TAMPERING, FIRST_SEEN_SECRET_PATH, SECRET_HARVESTING,
             SECRET_READ_OUTSIDE_RUNS, DENIED_ACCESS_BURST, HUMAN_PIPELINE_SECRET_READ);
 
     public static Optional<RuleDefinition> byId(String id) {

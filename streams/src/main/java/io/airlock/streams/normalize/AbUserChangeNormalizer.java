@@ -55,6 +55,12 @@ public final class AbUserChangeNormalizer implements Processor<String, JsonNode,
     @Override
     public void process(Record<String, JsonNode> record) {
         DebeziumChange change = DebeziumChange.parse(record.value());
+        if (change.isTruncate()) {
+            NormalizedEvent truncated = AuditTrailChanges.truncated(change, NormalizedEvent.DATASET_AB_USER);
+            context.forward(record.withKey(truncated.principal()).withValue(truncated)
+                    .withTimestamp(recordTimes.of(truncated, context.currentSystemTimeMs())));
+            return;
+        }
         String rowKey = record.key() != null ? record.key() : change.row().path("id").asText();
         AbUserState previous = lastSeen.get(rowKey);
         if (previous == null && hasUsername(change.before())) {

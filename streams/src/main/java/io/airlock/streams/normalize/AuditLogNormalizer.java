@@ -17,7 +17,9 @@ import org.apache.kafka.streams.processor.api.Record;
  * <li>Inserts ({@code c}) and snapshot rows ({@code r}) are audit entries and both become events: snapshot rows are past
  *     entries with their own {@code dttm}, so a snapshot replays history. The event id depends only on the row id, so a row
  *     seen once live and again in a later snapshot gives the same event id and never duplicates downstream.</li>
- * <li>Updates and deletes are ignored: Airflow never updates audit rows, and deletes are retention ({@code airflow db clean}).</li>
+ * <li>Updates, deletes and a TRUNCATE are not audit entries but changes of the audit trail ({@link AuditTrailChanges}):
+ *     Airflow never updates its audit rows, deletes them only in retention ({@code airflow db clean}), and never truncates
+ *     the table. AL-013 judges them.</li>
  * <li>{@code @timestamp} = {@code dttm} (falls back to the commit time when null); {@code event.action} = {@code event} as
  *     Airflow wrote it; {@code event.category} from {@link EventCategories#airflowLog}; {@code user.name} and
  *     {@code related.user} = {@code owner} (system owners such as {@code airflow} are kept: rules decide).</li>
@@ -40,7 +42,12 @@ public final class AuditLogNormalizer implements Processor<String, JsonNode, Str
     @Override
     public void process(Record<String, JsonNode> record) {
         DebeziumChange change = DebeziumChange.parse(record.value());
+        if (change.isTruncate()) {
+            forward(record, AuditTrailChanges.truncated(change, NormalizedEvent.DATASET_LOG));
+            return;
+        }
         if (!"c".equals(change.op()) && !change.isSnapshot()) {
+            forward(record, AuditTrailChanges.logRowChanged(change, Fields.integer(change.row(), "id", ROW)));
             return;
         }
         JsonNode row = change.after();
@@ -64,6 +71,10 @@ public final class AuditLogNormalizer implements Processor<String, JsonNode, Str
                 .taskId(Fields.text(row, "task_id", ROW))
                 .sourcePosition(change.source(), change.lsn())
                 .build();
+        forward(record, normalized);
+    }
+
+    private void forward(Record<String, JsonNode> record, NormalizedEvent normalized) {
         context.forward(record.withKey(normalized.principal()).withValue(normalized)
                 .withTimestamp(recordTimes.of(normalized, context.currentSystemTimeMs())));
     }

@@ -76,6 +76,14 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
     @Override
     public void process(Record<String, JsonNode> record) {
         DebeziumChange change = DebeziumChange.parse(record.value());
+        if (change.isTruncate()) {
+            // every run gone at once, none named: AL-013 hears of it
+            NormalizedEvent truncated = AuditTrailChanges.truncated(change, NormalizedEvent.DATASET_DAG_RUN);
+            long timestamp = recordTimes.of(truncated, context.currentSystemTimeMs());
+            context.forward(record.withKey(truncated.principal()).withValue(truncated).withTimestamp(timestamp)
+                    .withHeaders(SourceTimes.headersFor(record, timestamp)));
+            return;
+        }
         if ("d".equals(change.op())) {
             deleted(record, change);
             return;
@@ -106,7 +114,7 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
      * {@code dag-run-created}, and the state event when the run is past {@code queued}. The created event's
      * {@code event.reason} says how the run came to be: {@value #REASON_SNAPSHOT} for a row of the initial snapshot (a run
      * that existed before Airlock looked — history, not news), else {@code triggered-by-<dag_run.triggered_by>} where
-     * Airflow records it (2.10+: {@code ui}, {@code rest_api}, {@code cli}, {@code operator}, {@code test}, …).
+     * Airflow records it (3.x, lower-cased: {@code ui}, {@code rest_api}, {@code cli}, {@code operator}, {@code test}, …).
      */
     private void firstSight(Record<String, JsonNode> record, DebeziumChange change, Run run) {
         Instant created = first(run.queuedAt(), run.startDate(), change.committed());

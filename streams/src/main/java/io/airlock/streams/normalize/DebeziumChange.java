@@ -7,7 +7,7 @@ import java.time.Instant;
 /**
  * A Debezium change event as written to the {@code cdc} topics (JSON without schema envelope), validated on construction.
  *
- * @param op        {@code c}, {@code u}, {@code d} or {@code r} (snapshot read)
+ * @param op        {@code c}, {@code u}, {@code d}, {@code r} (snapshot read) or {@code t} (a TRUNCATE of the table: no rows)
  * @param before    the old row, null on inserts and (with the default replica identity) on updates
  * @param after     the new row, null on deletes
  * @param table     {@code source.table}
@@ -20,13 +20,10 @@ public record DebeziumChange(String op, JsonNode before, JsonNode after, String 
         String source, Long lsn) {
 
     public DebeziumChange {
-        if (!"c".equals(op) && !"u".equals(op) && !"d".equals(op) && !"r".equals(op)) {
-            throw new MalformedRecordException("t".equals(op)
-                    ? "Debezium op 't': a TRUNCATE of the table, which names no rows — no event; check who truncated Airflow's "
-                            + "audit tables"
-                    : "unknown Debezium op '" + op + "' (expected c, u, d or r)");
+        if (!"c".equals(op) && !"u".equals(op) && !"d".equals(op) && !"r".equals(op) && !"t".equals(op)) {
+            throw new MalformedRecordException("unknown Debezium op '" + op + "' (expected c, u, d, r or t)");
         }
-        if (!"d".equals(op) && (after == null || !after.isObject())) {
+        if (!"d".equals(op) && !"t".equals(op) && (after == null || !after.isObject())) {
             throw new MalformedRecordException("Debezium op '" + op + "' without an 'after' row object");
         }
         if ("d".equals(op) && (before == null || !before.isObject())) {
@@ -74,6 +71,11 @@ public record DebeziumChange(String op, JsonNode before, JsonNode after, String 
 
     public boolean isSnapshot() {
         return "r".equals(op);
+    }
+
+    /** A TRUNCATE of the table (Debezium {@code skipped.operations=none}): every row gone at once, none named. */
+    public boolean isTruncate() {
+        return "t".equals(op);
     }
 
     /** The row that identifies the record: {@code after}, or {@code before} for deletes. */

@@ -54,9 +54,17 @@ public final class EventCategories {
     public static final String PROCESS = "process";
     public static final String WEB = "web";
     public static final String API = "api";
+    /** Changes to Airflow's own records that Airflow never makes ({@link AuditTrailChanges}). */
+    public static final String DATABASE = "database";
 
-    private static final Set<String> FAB_GENERIC_VIEW_EVENTS =
-            Set.of("add", "edit", "delete", "action_muldelete", "userinfoedit", "resetmypassword", "resetpasswords");
+    /** Flask-AppBuilder's own account views, should a deployment's auth manager log them (Airflow's FAB provider does not). */
+    private static final Set<String> FAB_ACCOUNT_VIEW_EVENTS = Set.of("userinfoedit", "resetmypassword", "resetpasswords");
+    /**
+     * Bare names of Airflow's own model views without a DAG: bulk actions of the DAG run and task instance lists
+     * ({@code action_muldelete}, 2.10) and the add/edit/delete of some 2.7–2.9 model views — never accounts or roles,
+     * which Airflow's FAB auth manager does not audit-log at all (AL-012 sees them in {@code ab_user}).
+     */
+    private static final Set<String> MODEL_VIEW_EVENTS = Set.of("add", "edit", "delete", "action_muldelete");
 
     /** One row of the Airflow table: the category, and when it applies. */
     private record Row(String category, Predicate<AirflowEvent> applies) {
@@ -73,10 +81,10 @@ public final class EventCategories {
     private static final List<Row> AIRFLOW_LOG = List.of(
             new Row(AUTHENTICATION, e -> e.hasWord(Set.of("login", "logout"))),
             new Row(IAM, e -> e.hasWord(Set.of("user", "users", "role", "roles", "permission", "permissions", "password"))
-                    || (!e.hasDag() && FAB_GENERIC_VIEW_EVENTS.contains(e.name()))),
+                    || (!e.hasDag() && FAB_ACCOUNT_VIEW_EVENTS.contains(e.name()))),
             new Row(CONFIGURATION, e -> e.hasWord(Set.of("variable", "variables", "connection", "connections", "pool", "pools",
                     "config", "provider", "providers"))),
-            new Row(PROCESS, e -> e.name().startsWith("cli_") || "delete".equals(e.name())
+            new Row(PROCESS, e -> e.name().startsWith("cli_") || MODEL_VIEW_EVENTS.contains(e.name())
                     || e.hasWord(Set.of("dag", "dags", "dagrun", "dagruns", "run", "runs", "task", "tasks", "instance", "instances",
                             "trigger", "clear", "paused", "pause", "unpause", "backfill", "backfills", "failed", "success", "running",
                             "queued", "skipped", "mark", "rerun", "asset", "assets", "dataset", "datasets", "xcom", "xcoms"))));
@@ -88,7 +96,7 @@ public final class EventCategories {
      * The category of an Airflow audit log event.
      *
      * @param event  {@code log.event} as Airflow wrote it; null gives {@code web}
-     * @param hasDag whether the row names a DAG (tells 2.x DAG deletion from Flask-AppBuilder's generic {@code delete})
+     * @param hasDag whether the row names a DAG
      */
     public static String airflowLog(String event, boolean hasDag) {
         if (event == null) {

@@ -12,6 +12,7 @@ import io.airlock.streams.TopologyFixture;
 import io.airlock.streams.internal.JsonSerdes;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -83,7 +84,7 @@ class AuditLogNormalizerTest {
         insert(LogRow.airflow2(6).event("graph").owner("alice").dag("etl").at(T0.plusSeconds(5)));
 
         assertThat(fixture.events()).extracting(NormalizedEvent::action, NormalizedEvent::category).containsExactly(
-                tuple("trigger", "process"), tuple("connection.create", "configuration"), tuple("edit", "iam"),
+                tuple("trigger", "process"), tuple("connection.create", "configuration"), tuple("edit", "process"),
                 tuple("post_user", "iam"), tuple("api.post_dag_run", "process"), tuple("graph", "web"));
     }
 
@@ -102,14 +103,24 @@ class AuditLogNormalizerTest {
     }
 
     @Test
-    void shouldIgnoreUnknownColumnsAndSkipUpdatesAndDeletesOfAuditRows() {
+    void shouldIgnoreUnknownColumnsAndReportRewritesDeletesAndTruncatesAsAuditTrailChanges() {
         LogRow row = LogRow.airflow3(11).event("trigger_dag_run").owner("alice").dag("etl").at(T0)
                 .column("future_column", "something new");
         insert(row);
-        fixture.log(row.key(), row.change("u"), T0.plusSeconds(1));
-        fixture.log(row.key(), row.change("d"), T0.plusSeconds(2));
+        fixture.log(row.key(), row.updatedAt(T0.plusSeconds(1)), T0.plusSeconds(1));
+        fixture.log(row.key(), row.deletedAt(T0.plusSeconds(2)), T0.plusSeconds(2));
+        fixture.log(null, io.airlock.streams.DebeziumEnvelope.truncate("log", T0.plusSeconds(3)), T0.plusSeconds(3));
 
-        assertThat(fixture.events()).extracting(NormalizedEvent::action).containsExactly("trigger_dag_run");
+        List<NormalizedEvent> events = fixture.events();
+        assertThat(events).extracting(NormalizedEvent::action, NormalizedEvent::category, NormalizedEvent::timestamp).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("trigger_dag_run", "process", T0),
+                // at their commit times (Debezium's source.ts_ms: milliseconds)
+                org.assertj.core.groups.Tuple.tuple("log-row-updated", "database", T0.plusSeconds(1).truncatedTo(ChronoUnit.MILLIS)),
+                org.assertj.core.groups.Tuple.tuple("log-row-deleted", "database", T0.plusSeconds(2).truncatedTo(ChronoUnit.MILLIS)),
+                org.assertj.core.groups.Tuple.tuple("table-truncated", "database", T0.plusSeconds(3).truncatedTo(ChronoUnit.MILLIS)));
+        assertThat(events.subList(1, 3)).allSatisfy(e -> assertThat(e.reason()).startsWith("log.id=11 event.id=" + events.get(0).id()));
+        assertThat(events.get(1).dagId()).isEqualTo("etl");
+        assertThat(events).extracting(NormalizedEvent::id).doesNotHaveDuplicates();
         assertThat(fixture.deadLetters()).isEmpty();
     }
 

@@ -14,7 +14,8 @@ class EventCategoriesTest {
         "failed, true, process", "success, true, process", "api.post_dag_run, true, process",
         "variable.create, false, configuration", "variable.edit, false, configuration", "connection.delete, false, configuration",
         "pool.edit, false, configuration", "api.patch_connection, false, configuration",
-        "add, false, iam", "edit, false, iam", "delete, false, iam", "action_muldelete, false, iam", "resetpasswords, false, iam",
+        "add, false, process", "edit, false, process", "delete, false, process", "action_muldelete, false, process",
+        "resetpasswords, false, iam",
         "login, false, authentication", "logout, false, authentication",
         "graph, true, web", "log, true, web", "code, true, web",
         // Airflow 3.x endpoint names

@@ -1,0 +1,52 @@
+package io.airlock.streams.normalize;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.airlock.core.NormalizedEvent;
+import io.airlock.core.StableIds;
+
+/**
+ * Events of changes Airflow itself never makes to the records Airlock reads: a row of the audit log rewritten or deleted,
+ * a table truncated. AL-013 ({@code io.airlock.streams.detect.AuditTrailTamperingRule}) decides which of them are
+ * tampering. Category {@value EventCategories#DATABASE}, no user (the database says who wrote a row, not who deleted it).
+ */
+public final class AuditTrailChanges {
+
+    /** {@code event.action} of a rewritten audit-log row (Airflow only ever inserts them). */
+    public static final String LOG_ROW_UPDATED = "log-row-updated";
+    /** {@code event.action} of a deleted audit-log row (retention — {@code airflow db clean} — or tampering). */
+    public static final String LOG_ROW_DELETED = "log-row-deleted";
+    /** {@code event.action} of a TRUNCATE of {@code log}, {@code dag_run} or {@code ab_user}. */
+    public static final String TABLE_TRUNCATED = "table-truncated";
+
+    private AuditTrailChanges() {
+    }
+
+    /** The event of a TRUNCATE of the table of {@code dataset}, at its commit time. */
+    static NormalizedEvent truncated(DebeziumChange change, String dataset) {
+        return NormalizedEvent.builder(change.committed(), StableIds.of(dataset, "truncate", change.position()), dataset)
+                .category(EventCategories.DATABASE)
+                .action(TABLE_TRUNCATED)
+                .sourcePosition(change.source(), change.lsn())
+                .build();
+    }
+
+    /**
+     * The event of an update or delete of the audit-log row {@code id}, at its commit time, with what the change still
+     * shows of the row ({@code dag_id}: from a full {@code before} image, or an update's new row). {@code event.reason}
+     * names the row ({@code log.id=…}) and the id of the event Airlock made of it when it was written
+     * ({@code event.id=…}), which is still in the events index.
+     */
+    static NormalizedEvent logRowChanged(DebeziumChange change, Long id) {
+        boolean deleted = "d".equals(change.op());
+        JsonNode row = change.row();
+        return NormalizedEvent.builder(change.committed(),
+                        StableIds.of(NormalizedEvent.DATASET_LOG, String.valueOf(id), change.op(), change.position()),
+                        NormalizedEvent.DATASET_LOG)
+                .category(EventCategories.DATABASE)
+                .action(deleted ? LOG_ROW_DELETED : LOG_ROW_UPDATED)
+                .reason(id == null ? null : "log.id=" + id + " event.id=" + StableIds.of(NormalizedEvent.DATASET_LOG, Long.toString(id)))
+                .dagId(row == null ? null : Fields.text(row, "dag_id", "log"))
+                .sourcePosition(change.source(), change.lsn())
+                .build();
+    }
+}

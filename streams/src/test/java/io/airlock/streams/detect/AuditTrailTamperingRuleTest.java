@@ -1,0 +1,144 @@
+package io.airlock.streams.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.airlock.core.Alert;
+import io.airlock.core.NormalizedEvent;
+import io.airlock.core.Severity;
+import io.airlock.core.StableIds;
+import io.airlock.streams.DebeziumEnvelope;
+import io.airlock.streams.DetectionConfig;
+import io.airlock.streams.LogRow;
+import io.airlock.streams.TopologyFixture;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class AuditTrailTamperingRuleTest {
+
+    /** Tuesday 2026-03-03 11:00 UTC: business hours make no difference to this rule. */
+    private static final Instant T0 = Instant.parse("2026-03-03T11:00:00Z");
+    private final TopologyFixture fixture = new TopologyFixture();
+    private long nextId = 1;
+
+    @AfterEach
+    void close() {
+        fixture.close();
+    }
+
+    private LogRow written(String event, String owner, Instant at) {
+        LogRow row = LogRow.airflow3(nextId++).event(event).owner(owner).dag("etl").at(at);
+        fixture.log(row.key(), row.insert(), at);
+        return row;
+    }
+
+    private void deleted(LogRow row, Instant at) {
+        fixture.log(row.key(), row.deletedAt(at), at);
+    }
+
+    private List<Alert> al013() {
+        return fixture.alertUpdates().stream().filter(a -> a.ruleId().equals("AL-013")).toList();
+    }
+
+    @Test
+    void shouldRaiseAHighAlertWhenAuditRowsAreDeletedWithoutACleanUp() {
+        LogRow patch = written("patch_dag", "mallory", T0);
+        LogRow trigger = written("trigger_dag_run", "mallory", T0.plusSeconds(5));
+        deleted(patch, T0.plusSeconds(60));
+        deleted(trigger, T0.plusSeconds(60));
+
+        Map<String, Alert> alerts = TopologyFixture.latest(al013());
+        assertThat(alerts).hasSize(1);
+        Alert alert = alerts.values().iterator().next();
+        assertThat(alert.severity()).isEqualTo(Severity.HIGH);
+        assertThat(alert.entity()).isEqualTo("airflow.log");
+        assertThat(alert.count()).isEqualTo(2);
+        assertThat(alert.techniqueIds()).contains("T1070");
+        assertThat(alert.runbook()).isEqualTo("docs/runbooks/AL-013-audit-trail-tampering.md");
+        assertThat(alert.summary()).contains("Airflow's audit log (table log): 2 rows deleted", "no `airflow db clean` before them");
+    }
+
+    @Test
+    void shouldNameTheDeletedRowsAuditEventsSoTheirContentCanBeFound() {
+        LogRow patch = written("patch_dag", "mallory", T0);
+        deleted(patch, T0.plusSeconds(60));
+
+        List<NormalizedEvent> events = fixture.events();
+        String indexed = events.get(0).id();
+        assertThat(events.get(1)).satisfies(e -> {
+            assertThat(e.action()).isEqualTo("log-row-deleted");
+            assertThat(e.category()).isEqualTo("database");
+            assertThat(e.reason()).isEqualTo("log.id=1 event.id=" + indexed);
+            assertThat(e.userName()).isNull();
+        });
+        assertThat(indexed).isEqualTo(StableIds.of(NormalizedEvent.DATASET_LOG, "1"));
+    }
+
+    @Test
+    void shouldTakeDeletesAfterAirflowDbCleanForRetentionButNotLaterOnes() {
+        LogRow old = written("trigger", "alice", T0.minus(Duration.ofDays(120)));
+        LogRow older = written("trigger", "alice", T0.minus(Duration.ofDays(121)));
+        written("cli_cleanup_tables", "airflow", T0);
+        deleted(old, T0.plusSeconds(30));
+        deleted(older, T0.plusSeconds(31));
+        assertThat(al013()).isEmpty();
+
+        LogRow recent = written("patch_dag", "mallory", T0.plus(Duration.ofHours(7)));
+        deleted(recent, T0.plus(Duration.ofHours(7)).plusSeconds(10));
+        assertThat(TopologyFixture.latest(al013()).values()).singleElement()
+                .satisfies(a -> assertThat(a.summary()).contains("1 row deleted", "the last `airflow db clean` started", "more than 6 h"));
+    }
+
+    @Test
+    void shouldAlwaysAlertOnARewrittenAuditRowAndOnTruncates() {
+        LogRow patch = written("patch_dag", "mallory", T0);
+        written("cli_cleanup_tables", "airflow", T0.plusSeconds(1));
+        fixture.log(patch.key(), patch.owner("alice").updatedAt(T0.plusSeconds(30)), T0.plusSeconds(30));
+        fixture.log(null, DebeziumEnvelope.truncate("log", T0.plusSeconds(40)), T0.plusSeconds(40));
+        fixture.dagRun(null, DebeziumEnvelope.truncate("dag_run", T0.plusSeconds(50)), T0.plusSeconds(50));
+        fixture.abUserRaw(null, DebeziumEnvelope.truncate("ab_user", T0.plusSeconds(60)), T0.plusSeconds(60));
+
+        Map<String, Alert> alerts = TopologyFixture.latest(al013());
+        assertThat(alerts.values()).extracting(Alert::entity)
+                .containsExactlyInAnyOrder("airflow.log", "airflow.dag_run", "airflow.ab_user");
+        assertThat(alerts.values()).filteredOn(a -> a.entity().equals("airflow.log")).singleElement()
+                .satisfies(a -> assertThat(a.summary()).contains("table truncated", "1 row rewritten"));
+        assertThat(alerts.values()).filteredOn(a -> a.entity().equals("airflow.dag_run")).singleElement()
+                .satisfies(a -> assertThat(a.summary()).startsWith("Airflow table dag_run: table truncated at 2026-03-03T11:00:50Z"));
+        assertThat(fixture.deadLetters()).isEmpty();
+    }
+
+    @Test
+    void shouldGroupADeletionSpreeIntoOneAlertWithAnExactCount() {
+        for (int i = 0; i < 120; i++) {
+            deleted(written("patch_dag", "mallory", T0.plusSeconds(i)), T0.plus(Duration.ofMinutes(10)).plusSeconds(i));
+        }
+
+        List<Alert> updates = al013();
+        assertThat(TopologyFixture.latest(updates)).hasSize(1);
+        Alert last = updates.get(updates.size() - 1);
+        assertThat(last.count()).isEqualTo(120);
+        assertThat(last.evidence()).hasSize(Alert.MAX_EVIDENCE);
+        assertThat(last.summary()).contains("120 rows deleted");
+    }
+
+    @Test
+    void shouldHonourTheTablesExceptionAndDisabling() {
+        var excepted = DetectionConfig.defaults().withRule(RuleDefinition.AUDIT_TRAIL_TAMPERING,
+                RuleDefinition.AUDIT_TRAIL_TAMPERING.defaults().withAllowEntities(Set.of("airflow.log")));
+        var disabled = DetectionConfig.defaults().withRule(RuleDefinition.AUDIT_TRAIL_TAMPERING,
+                RuleDefinition.AUDIT_TRAIL_TAMPERING.defaults().disabled());
+        for (DetectionConfig config : List.of(excepted, disabled)) {
+            try (var other = new TopologyFixture(config)) {
+                LogRow row = LogRow.airflow3(1).event("patch_dag").owner("mallory").at(T0);
+                other.log(row.key(), row.insert(), T0);
+                other.log(row.key(), row.deletedAt(T0.plusSeconds(5)), T0.plusSeconds(5));
+                assertThat(other.alertUpdates()).noneMatch(a -> a.ruleId().equals("AL-013"));
+            }
+        }
+    }
+}
