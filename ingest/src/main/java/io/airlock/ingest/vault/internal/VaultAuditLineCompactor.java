@@ -154,11 +154,10 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
             lineBytes += Math.max(len, 0);
             return;
         }
-        int bad = utf8.check(buf, off, len);
+        long bad = utf8.check(buf, off, len, lineBytes);
         if (bad >= 0) {
-            long at = lineBytes + (bad - off);
             fail(utf8.nul ? RejectCategory.NUL_BYTE : RejectCategory.INVALID_UTF8,
-                    (utf8.nul ? "NUL byte at byte " : "invalid UTF-8 at byte ") + at + " of the line");
+                    (utf8.nul ? "NUL byte at byte " : "invalid UTF-8 at byte ") + bad + " of the line");
             lineBytes += len;
             return;
         }
@@ -184,13 +183,16 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
      * @param fullLength the line's length in bytes (prefix included), for the reason of a line too long even compacted
      */
     public Result finish(long fullLength) {
+        if (parser == null) {
+            throw new IllegalStateException("finish() without begin()");
+        }
         try {
             if (!stopped() && !prefixDecided) {
                 decidePrefix();
             }
             if (!stopped()) {
                 if (utf8.pending()) {
-                    fail(RejectCategory.INVALID_UTF8, "invalid UTF-8 at byte " + utf8.sequenceStart(lineBytes) + " of the line");
+                    fail(RejectCategory.INVALID_UTF8, "invalid UTF-8 at byte " + utf8.sequenceStart + " of the line");
                 } else {
                     feeder.endOfInput();
                     drain();
@@ -502,11 +504,13 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
 
     /** {@link VaultAuditLineParser#firstInvalidUtf8OrNul} over a line that arrives in pieces: a sequence may span two. */
     static final class Utf8Check {
+        /** Continuation bytes still expected, and the index of the next one in its sequence (1 = the second byte). */
         private int more;
         private int index;
         private int lo;
         private int hi;
-        private long sequenceBytes;
+        /** Line offset of the first byte of the pending sequence. */
+        long sequenceStart;
         boolean nul;
 
         void reset() {
@@ -519,13 +523,11 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
             return more > 0;
         }
 
-        /** Line offset of the unfinished sequence's first byte, given the bytes seen so far. */
-        long sequenceStart(long seen) {
-            return seen - sequenceBytes;
-        }
-
-        /** Index in {@code b} of the first NUL or of the first byte of an invalid sequence (may be before off: then off), or -1. */
-        int check(byte[] b, int off, int len) {
+        /**
+         * @param base line offset of {@code b[off]}
+         * @return line offset of the first NUL or of the first byte of an invalid sequence, or -1
+         */
+        long check(byte[] b, int off, int len, long base) {
             int end = off + len;
             for (int i = off; i < end; i++) {
                 int c = b[i] & 0xFF;
@@ -533,19 +535,16 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
                     int low = index == 1 ? lo : 0x80;
                     int high = index == 1 ? hi : 0xBF;
                     if (c < low || c > high) {
-                        return Math.max(off, i - (int) sequenceBytes);
+                        return sequenceStart;
                     }
                     index++;
-                    sequenceBytes++;
-                    if (--more == 0) {
-                        index = 0;
-                    }
+                    more--;
                     continue;
                 }
                 if (c < 0x80) {
                     if (c == 0) {
                         nul = true;
-                        return i;
+                        return base + (i - off);
                     }
                     continue;
                 }
@@ -568,10 +567,10 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
                         hi = 0x8F;
                     }
                 } else {
-                    return i;
+                    return base + (i - off);
                 }
                 index = 1;
-                sequenceBytes = 1;
+                sequenceStart = base + (i - off);
             }
             return -1;
         }
