@@ -40,8 +40,8 @@ public final class Backtest {
     }
 
     /**
-     * @param maxVaultLineBytes {@code vault.audit.max-line-bytes}: longer Vault lines are left out, as the live capture
-     *     dead-letters them
+     * @param maxVaultLineBytes {@code vault.audit.max-line-bytes}: longer Vault lines are compacted or left out, as the live
+     *     capture compacts or dead-letters them
      * @return the process exit code: 0 on success, 2 on bad arguments
      */
     public int run(Path cdc, Path vaultAudit, String vaultPrefix, Path out, Path eventsOut, DetectionConfig detection,

@@ -6,9 +6,11 @@ import io.airlock.core.Topics;
 import io.airlock.streams.normalize.SnapshotRowTimes;
 import io.airlock.ingest.vault.internal.LineAssembler;
 import io.airlock.ingest.vault.internal.ParsedLine;
+import io.airlock.ingest.vault.internal.VaultAuditLineCompactor;
 import io.airlock.ingest.vault.internal.VaultAuditLineParser;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
@@ -33,7 +35,8 @@ import java.util.List;
  * cannot be read keeps its place after the previous line of its file and is passed on as is, so the topology sends it to
  * the dead-letter topic with its reason. Vault lines go through the live capture's own checks ({@link VaultAuditLineParser}:
  * length limit, UTF-8, NUL bytes, one JSON object, field types, the {@code prefix}); a line it rejects is left out with its
- * reason, as the live capture dead-letters it: the backtest sees what a live run would. A CDC line that is not UTF-8 is
+ * reason, as the live capture dead-letters it, and a line over the limit is compacted as the live capture compacts it
+ * ({@link VaultAuditLineCompactor}: a padded read raises the same alerts): the backtest sees what a live run would. A CDC line that is not UTF-8 is
  * left out with that reason; the other lines of the file are replayed.
  *
  * <p>Only where each line is and when it happened is kept; {@link #content} reads a line again when it is replayed, so the
@@ -90,11 +93,19 @@ final class ReplayInput implements AutoCloseable {
             number[0]++;
             int skip = number[0] == 1 && startsWithByteOrderMark(buf, off, len) ? BYTE_ORDER_MARK.length : 0;
             byte[] line = Arrays.copyOfRange(buf, off + skip, off + len);
-            Placed placed = source == 0 ? cdc(file, line, fullLength - skip, number[0], previous[0])
-                    : vault(file, line, fullLength - skip, number[0], previous[0]);
+            long length = fullLength - skip;
+            Placed placed;
+            try {
+                placed = source == 0 ? cdc(file, line, length, number[0], previous[0])
+                        : length > maxVaultLineBytes ? longVault(file, start + skip, length, number[0], previous[0])
+                        : vault(file, line, length, number[0], previous[0]);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             if (placed != null) {
                 previous[0] = placed.at();
-                into.add(new ReplayRecord(placed.at(), source, placed.lsn(), number[0], start + skip, line.length));
+                into.add(new ReplayRecord(placed.at(), source, placed.lsn(), number[0], start + skip,
+                        source == 0 ? line.length : length));
             }
         };
         byte[] chunk = new byte[CHUNK_BYTES];
@@ -102,8 +113,10 @@ final class ReplayInput implements AutoCloseable {
             for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
                 lines.feed(chunk, 0, n, handler);
             }
+            lines.finishPartial(handler);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
-        lines.finishPartial(handler);
     }
 
     private static boolean startsWithByteOrderMark(byte[] buf, int off, int len) {
@@ -113,7 +126,14 @@ final class ReplayInput implements AutoCloseable {
 
     /** The topic, key and value of {@code record}: its line read again from its file and taken as {@link #read} took it. */
     ReplayRecord.Content content(ReplayRecord record) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate(record.length());
+        if (record.source() == 1 && record.length() > maxVaultLineBytes) {
+            Placed placed = longVault(files[1], record.offset(), record.length(), record.line(), record.at());
+            if (placed == null) {
+                throw new IOException(files[1] + " changed while the backtest ran: line " + record.line() + " is no longer what it was");
+            }
+            return placed.content();
+        }
+        ByteBuffer buffer = ByteBuffer.allocate((int) record.length());
         FileChannel channel = channel(record.source());
         while (buffer.hasRemaining()) {
             if (channel.read(buffer, record.offset() + buffer.position()) < 0) {
@@ -208,7 +228,10 @@ final class ReplayInput implements AutoCloseable {
 
     /** The line as the live capture takes it ({@link VaultAuditLineParser}): a record, or a dead letter with the reason. */
     private Placed vault(Path file, byte[] line, long fullLength, long number, Instant previous) {
-        ParsedLine parsed = vaultLines.parse(line, 0, line.length, fullLength);
+        return placed(file, vaultLines.parse(line, 0, line.length, fullLength), line, number, previous);
+    }
+
+    private Placed placed(Path file, ParsedLine parsed, byte[] line, long number, Instant previous) {
         if (parsed instanceof ParsedLine.Rejected rejection) {
             rejected.add(file.getFileName() + ":" + number + ": " + rejection.reason() + prefixHint(rejection, line));
             return null;
@@ -218,6 +241,29 @@ final class ReplayInput implements AutoCloseable {
         Instant at = accepted.timestamp() == null ? previous : Instant.ofEpochMilli(accepted.timestamp());
         return new Placed(at, 0, new ReplayRecord.Content(topics.vaultAudit(), new String(accepted.key(), StandardCharsets.UTF_8),
                 new String(accepted.value(), StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * A Vault line longer than the limit, as the live capture takes it: read again from the file in chunks through a
+     * {@link VaultAuditLineCompactor} (the live capture streams it through one while reading), so it is never held whole;
+     * compacted (without the values of {@code request.data} and {@code response.data}) or left out with the reason.
+     */
+    private Placed longVault(Path file, long offset, long length, long number, Instant previous) throws IOException {
+        VaultAuditLineCompactor compactor = vaultLines.compactor();
+        compactor.begin();
+        ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES);
+        FileChannel channel = channel(1);
+        for (long read = 0; read < length; ) {
+            chunk.clear().limit((int) Math.min(CHUNK_BYTES, length - read));
+            int n = channel.read(chunk, offset + read);
+            if (n < 0) {
+                throw new IOException(file + " changed while the backtest ran: line " + number + " is no longer there");
+            }
+            compactor.feed(chunk.array(), 0, n);
+            read += n;
+        }
+        byte[] head = new byte[0]; // not looked at: the compactor saw the whole line
+        return placed(file, vaultLines.parse(head, 0, 0, length, compactor), head, number, previous);
     }
 
     /** For a line with text before its JSON: the audit device's {@code prefix} option is probably set, and not given. */

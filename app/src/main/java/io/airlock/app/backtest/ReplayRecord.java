@@ -11,9 +11,9 @@ import java.time.Instant;
  * @param lsn    a CDC change's {@code source.lsn} (0 without one, and for Vault lines): the database's order within an instant
  * @param line   1-based line number in its file
  * @param offset position of the line's first byte in its file (after a byte order mark)
- * @param length the line's length in bytes
+ * @param length the line's length in bytes (a Vault line over the limit is read again in chunks, never whole)
  */
-record ReplayRecord(Instant at, int source, long lsn, long line, long offset, int length) {
+record ReplayRecord(Instant at, int source, long lsn, long line, long offset, long length) {
 
     /**
      * What the line becomes on its topic.

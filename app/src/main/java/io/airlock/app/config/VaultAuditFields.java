@@ -54,7 +54,10 @@ public final class VaultAuditFields {
     public static final Setting<Integer> MAX_LINE_BYTES = Setting.of("vault.audit.max-line-bytes", integer())
             .defaultValue(1 << 20)
             .validate(Validators.atLeast(1024))
-            .doc("Longest accepted audit line in bytes; longer lines go to the dead-letter topic.");
+            .doc("Longest audit line in bytes (prefix included) passed on as Vault wrote it. A longer line (a request padded with "
+                    + "thousands of query parameters) is passed on compacted: the values of `request.data` and `response.data`, "
+                    + "which detection never reads, replaced by `{\"airlock_omitted_bytes\":N}`; if it is still longer, or not "
+                    + "valid JSON, it goes to the dead-letter topic. Memory stays bounded by this limit whatever the line's length.");
 
     public static final Setting<Duration> POLL_INTERVAL = Setting.of("vault.audit.poll-interval", duration())
             .defaultValue(Duration.ofMillis(100))

@@ -13,7 +13,7 @@ import java.util.Optional;
  * @param file          the file audit device's log, tailed; empty: no file
  * @param socket        the address the socket audit device connects to, listened on; empty: no listener
  * @param prefix        the audit device's {@code prefix} option, stripped before parsing; empty: none
- * @param maxLineBytes  longest accepted line; longer lines go to the dead-letter topic
+ * @param maxLineBytes  longest line passed on as written; longer lines are compacted (data values dropped) or dead-lettered
  * @param pollInterval  how often the tailer looks for growth, rotation and truncation at the end of the file
  */
 public record VaultAuditSource(Optional<Path> file, Optional<HostPort> socket, String prefix, int maxLineBytes,

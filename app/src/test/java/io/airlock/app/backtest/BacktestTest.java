@@ -296,4 +296,56 @@ class BacktestTest {
         assertThat(backtest(fifo, dir.resolve("x"), null)).isEqualTo(2);
         assertThat(console.toString(StandardCharsets.UTF_8)).contains("is not a regular file (a pipe or <(…)?)");
     }
+
+    /**
+     * A read padded with ~14 000 query parameters makes request and response lines of ~1.26 MB (Vault writes the parameters
+     * as {@code request.data}): the backtest compacts them as the live capture does, so 20 such reads of distinct paths by
+     * one identity are secret harvesting — before, every one of the 40 lines was left out as too long and nothing was raised.
+     */
+    @Test
+    void shouldRaiseSecretHarvestingForPaddedReadsOverTheLineLimit() throws Exception {
+        var file = new ByteArrayOutputStream();
+        for (int i = 0; i < 20; i++) {
+            VaultOperation read = VaultOperation.read("secret/data/app/s" + i).by("userpass-mallory", "ent-mallory")
+                    .at(T0.plusSeconds(i)).requestId("pad-" + i);
+            for (var line : List.of(read.requestLine(), read.responseLine())) {
+                byte[] padded = ("vault-audit: " + padded(line.node(), 14_300)).getBytes(StandardCharsets.UTF_8);
+                assertThat(padded.length).isGreaterThan(1_250_000);
+                file.write(padded);
+                file.write('\n');
+            }
+        }
+        Path vault = Files.write(dir.resolve("audit.log"), file.toByteArray());
+        Path out = dir.resolve("alerts.jsonl");
+        Path events = dir.resolve("events.jsonl");
+
+        assertThat(new Backtest(new PrintStream(console, true, StandardCharsets.UTF_8))
+                .run(null, vault, "vault-audit: ", out, events, DetectionConfig.defaults(), 1 << 20)).isZero();
+
+        assertThat(Files.readAllLines(events)).hasSize(40);
+        List<Alert> alerts = Files.readAllLines(out).stream().map(l -> Json.read(l.getBytes(StandardCharsets.UTF_8), Alert.class))
+                .toList();
+        assertThat(alerts).filteredOn(a -> a.ruleId().equals("AL-021")).singleElement().satisfies(a -> {
+            assertThat(a.entity()).isEqualTo("ent-mallory");
+            assertThat(a.count()).isEqualTo(20);
+        });
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("0 dead letters").doesNotContain("too long");
+    }
+
+    /** {@code line} with {@code parameters} query parameters as {@code request.data}, where Vault writes it: after the path. */
+    private static String padded(com.fasterxml.jackson.databind.node.ObjectNode line, int parameters) {
+        var request = (com.fasterxml.jackson.databind.node.ObjectNode) line.get("request");
+        var rebuilt = Json.MAPPER.createObjectNode();
+        request.properties().forEach(field -> {
+            rebuilt.set(field.getKey(), field.getValue());
+            if (field.getKey().equals("path")) {
+                var data = rebuilt.putObject("data");
+                for (int i = 0; i < parameters; i++) {
+                    data.put(String.format("p%05d", i), "hmac-sha256:" + "0123456789abcdef".repeat(4));
+                }
+            }
+        });
+        line.set("request", rebuilt);
+        return Json.writeString(line);
+    }
 }

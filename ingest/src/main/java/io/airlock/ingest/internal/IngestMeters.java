@@ -17,7 +17,10 @@ import java.util.function.Supplier;
  *       ({@link OversizedChangeShortener});</li>
  *   <li>{@value #CDC_DEAD_LETTERED}: Airflow changes too large for Kafka even so, sent to the dead-letter topic instead;</li>
  *   <li>{@value #POSITION_WRITE_FAILURES}: Vault audit positions that could not be written to the position file (disk full,
- *       read-only file system); the tailer keeps capturing and retries every second.</li>
+ *       read-only file system); the tailer keeps capturing and retries every second;</li>
+ *   <li>{@value #VAULT_LINES_COMPACTED}: Vault audit lines longer than {@code vault.audit.max-line-bytes} captured without
+ *       the values of {@code request.data} and {@code response.data} (padded requests); the lines rejected outright are
+ *       dead letters, counted in {@code airlock_dlq_records}.</li>
  * </ul>
  */
 public final class IngestMeters {
@@ -28,6 +31,7 @@ public final class IngestMeters {
     public static final String CDC_SHORTENED = "airlock.cdc.shortened";
     public static final String CDC_DEAD_LETTERED = "airlock.cdc.dead.lettered";
     public static final String POSITION_WRITE_FAILURES = "airlock.vault.position.write.failures";
+    public static final String VAULT_LINES_COMPACTED = "airlock.vault.lines.compacted";
     public static final String SOURCE_AIRFLOW = "airflow";
     public static final String SOURCE_VAULT = "vault";
 
@@ -60,6 +64,14 @@ public final class IngestMeters {
     public static Counter positionWriteFailures() {
         return Counter.builder(POSITION_WRITE_FAILURES)
                 .description("Vault audit positions that could not be written to the position file (retried every second)")
+                .register(Metrics.globalRegistry);
+    }
+
+    /** {@value #VAULT_LINES_COMPACTED}; the same counter for every caller. */
+    public static Counter vaultLinesCompacted() {
+        return Counter.builder(VAULT_LINES_COMPACTED)
+                .description("Vault audit lines over vault.audit.max-line-bytes captured without the values of request.data and "
+                        + "response.data")
                 .register(Metrics.globalRegistry);
     }
 

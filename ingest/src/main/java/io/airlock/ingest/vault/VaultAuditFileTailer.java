@@ -8,6 +8,7 @@ import io.airlock.ingest.vault.internal.FilePosition;
 import io.airlock.ingest.vault.internal.LineAssembler;
 import io.airlock.ingest.vault.internal.LineOrigin;
 import io.airlock.ingest.vault.internal.PositionStore;
+import io.airlock.ingest.vault.internal.VaultAuditLineCompactor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -77,6 +78,8 @@ public final class VaultAuditFileTailer implements AutoCloseable {
     private final PositionStore positions;
     private final AuditRecordPublisher publisher;
     private final LineAssembler lines;
+    /** Every byte of a line longer than the limit goes through it, so the line can be sent compacted. */
+    private final VaultAuditLineCompactor longLines;
     private final ByteBuffer buffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
     private final Deque<OpenFile> following = new ArrayDeque<>();
     private final Deque<Batch> inFlight = new ArrayDeque<>();
@@ -110,8 +113,9 @@ public final class VaultAuditFileTailer implements AutoCloseable {
         this.path = settings.file().toAbsolutePath();
         this.sourceName = settings.fileSourceName();
         this.positions = new PositionStore(settings.positionFile());
-        this.lines = new LineAssembler(settings.maxLineBytes(), 0);
         this.publisher = new AuditRecordPublisher(settings, "ingest:vault-file", "airlock-vault-file");
+        this.longLines = publisher.compactor();
+        this.lines = new LineAssembler(settings.maxLineBytes(), 0, longLines);
         this.thread = new Thread(this::run, "airlock-vault-tailer");
         this.thread.setDaemon(true);
     }
@@ -144,6 +148,11 @@ public final class VaultAuditFileTailer implements AutoCloseable {
     /** Lines Kafka acknowledged on the dead-letter topic since start. */
     public long linesDeadLettered() {
         return publisher.deadLettered();
+    }
+
+    /** Lines longer than {@code vault.audit.max-line-bytes} sent compacted since start. */
+    public long linesCompacted() {
+        return publisher.compacted();
     }
 
     /** Bytes read so far of the file being followed (compare with its size for the lag). */
@@ -347,7 +356,7 @@ public final class VaultAuditFileTailer implements AutoCloseable {
     }
 
     private void publishLine(byte[] buf, int off, int len, long fullLength, long start) {
-        publisher.publish(buf, off, len, fullLength, sourceName, start, LineOrigin.file(current.id, start), batch);
+        publisher.publish(buf, off, len, fullLength, longLines, sourceName, start, LineOrigin.file(current.id, start), batch);
     }
 
     /**

@@ -17,7 +17,8 @@ import java.util.Objects;
  * @param bindAddress      the address to listen on, for the socket listener (null for the file tailer)
  * @param port             the TCP port to listen on (0 picks a free port)
  * @param prefix           the {@code prefix} option of the audit device, stripped before parsing (null or empty: none)
- * @param maxLineBytes     longest accepted line in bytes, prefix included, newline excluded; longer lines are dead-lettered
+ * @param maxLineBytes     longest line passed on as written, in bytes, prefix included, newline excluded; longer lines are
+ *                         compacted ({@link io.airlock.ingest.vault.internal.VaultAuditLineCompactor}) or dead-lettered
  * @param positionFile     where the file tailer remembers the last position Kafka acknowledged (required for the tailer)
  * @param pollInterval     how often the tailer looks for growth, rotation and truncation when it reached the end of the file
  * @param kafkaSecurity    what the producer adds to reach a secured Kafka; null: {@link KafkaSecurity#PLAINTEXT}

@@ -122,10 +122,11 @@ public final class VaultAuditSocketListener implements AutoCloseable {
         String source = "vault-audit-socket:" + peer;
         LineOrigin origin = LineOrigin.socket(peer);
         LOG.info("Vault audit connection from {}", source);
-        var lines = new LineAssembler(settings.maxLineBytes(), 0);
+        var longLines = publisher.compactor();
+        var lines = new LineAssembler(settings.maxLineBytes(), 0, longLines);
         long[] lineNumber = {0};
         LineAssembler.LineHandler handler = (buf, off, len, fullLength, start) ->
-                publisher.publish(buf, off, len, fullLength, source, ++lineNumber[0], origin, null);
+                publisher.publish(buf, off, len, fullLength, longLines, source, ++lineNumber[0], origin, null);
         byte[] buffer = new byte[READ_BUFFER_BYTES];
         try (socket; InputStream in = socket.getInputStream()) {
             socket.setSoTimeout((int) Math.max(1, settings.pollInterval().toMillis()));

@@ -25,6 +25,19 @@ final class AuditLines {
                 + "\"data\":{\"data\":{\"conn_uri\":\"" + HMAC + "\"}}}}";
     }
 
+    /**
+     * {@code line} padded as a GET with {@code parameters} query parameters: Vault writes them as {@code request.data}, keys in
+     * plain text, values HMAC'd, right after {@code request.path}.
+     */
+    static String padded(String line, int parameters) {
+        var data = new StringBuilder(",\"data\":{");
+        for (int i = 0; i < parameters; i++) {
+            data.append(i == 0 ? "" : ",").append(String.format("\"p%05d\":\"%s\"", i, HMAC));
+        }
+        String path = "\"path\":\"airflow/data/connections/postgres_default\"";
+        return line.replace(path, path + data.append('}'));
+    }
+
     /** A request line whose id is {@code writer-n}, timed one millisecond per n after a fixed instant. */
     static String numbered(String writer, int n) {
         return request(writer + "-" + n, Instant.parse("2026-03-02T10:00:00Z").plusMillis(n));

@@ -336,6 +336,63 @@ class VaultAuditFileTailerTest {
         assertThat(letters.get(0).get("value").asText()).isEqualTo(new String(bad.get(0), StandardCharsets.UTF_8));
     }
 
+    /**
+     * A read padded with ~14 000 query parameters (a 120 KB URL) makes request and response lines of ~1.3 MB, over the
+     * 1 MiB limit: they arrive without their data, keyed by request.id, with their positions; the stored position and a
+     * restart are right around them, also when the tailer reads such a line in several chunks and polls.
+     */
+    @Test
+    void shouldSendAPaddedLineOverTheLimitCompactedWithItsKeyAndPosition() throws IOException {
+        var t = new VaultTopics(kafka);
+        Path log = dir.resolve("audit.log");
+        Instant time = Instant.parse("2026-03-02T10:00:00Z");
+        String before = AuditLines.request("before", time);
+        String request = AuditLines.padded(AuditLines.request("padded", time.plusMillis(1)), 15_000);
+        String response = AuditLines.padded(AuditLines.response("padded", time.plusMillis(2)), 15_000);
+        String after = AuditLines.request("after", time.plusMillis(3));
+        byte[] responseBytes = response.getBytes(StandardCharsets.UTF_8);
+        assertThat(responseBytes.length).isGreaterThan(1_300_000);
+        long requestStart = before.length() + 1;
+        long responseStart = requestStart + request.length() + 1;
+        long afterStart = responseStart + responseBytes.length + 1;
+        Files.writeString(log, before + "\n" + request + "\n" + response.substring(0, 700_000));
+        try (var tailer = new VaultAuditFileTailer(settings(t)).start()) {
+            await().atMost(ofSeconds(30)).until(() -> tailer.linesCaptured() == 2);
+            await().atMost(ofSeconds(30)).until(() -> storedPosition() != null && storedPosition().offset() == responseStart);
+            Files.writeString(log, response.substring(700_000) + "\n" + after + "\n", java.nio.file.StandardOpenOption.APPEND);
+            await().atMost(ofSeconds(30)).until(() -> tailer.linesCaptured() == 4);
+            assertThat(tailer.linesCompacted()).isEqualTo(2);
+            assertThat(tailer.linesDeadLettered()).isZero();
+        }
+        assertThat(storedPosition().offset()).isEqualTo(Files.size(log));
+        List<ConsumerRecord<String, String>> audit = t.audit();
+        assertThat(audit).extracting(ConsumerRecord::key).containsExactly("before", "padded", "padded", "after");
+        assertThat(audit).extracting(r -> new String(r.headers().lastHeader("airlock.position").value(), StandardCharsets.UTF_8))
+                .containsExactly("0", Long.toString(requestStart), Long.toString(responseStart), Long.toString(afterStart));
+        for (ConsumerRecord<String, String> padded : audit.subList(1, 3)) {
+            JsonNode line = Json.tree(padded.value());
+            JsonNode original = Json.tree(padded == audit.get(1) ? request : response);
+            assertThat(padded.value().length()).isLessThan(2048);
+            assertThat(line.at("/request/data/airlock_omitted_bytes").asLong()).isGreaterThan(1_250_000);
+            assertThat(line.at("/request/path").asText()).isEqualTo("airflow/data/connections/postgres_default");
+            assertThat(line.get("auth")).isEqualTo(original.get("auth"));
+            assertThat(line.get("type")).isEqualTo(original.get("type"));
+            assertThat(padded.timestamp()).isEqualTo(Instant.parse(original.get("time").asText()).toEpochMilli());
+        }
+        assertThat(Json.tree(audit.get(1).value()).at("/request/remote_address").asText()).isEqualTo("10.0.0.7");
+        assertThat(Json.tree(audit.get(2).value()).at("/response/data/airlock_omitted_bytes").asLong()).isPositive();
+        assertThat(Json.tree(audit.get(2).value()).at("/response/mount_type").asText()).isEqualTo("kv");
+        assertThat(audit.get(3).value()).isEqualTo(after);
+        assertThat(t.dlq()).isEmpty();
+
+        String last = AuditLines.request("last", time.plusMillis(4));
+        Files.writeString(log, last + "\n", java.nio.file.StandardOpenOption.APPEND);
+        try (var tailer = new VaultAuditFileTailer(settings(t)).start()) {
+            await().atMost(ofSeconds(30)).until(() -> tailer.linesCaptured() == 1);
+        }
+        assertThat(t.auditKeys()).as("a restart re-sends nothing").containsExactly("before", "padded", "padded", "after", "last");
+    }
+
     @Test
     void shouldCaptureRealVaultAuditLinesVerbatim() throws IOException {
         var t = new VaultTopics(kafka);

@@ -70,6 +70,27 @@ class VaultAuditSocketListenerTest {
         assertThat(t.dlq()).isEmpty();
     }
 
+    /** A padded read over the 1 MiB limit on a connection: compacted, as from the file; the next line on it is read as usual. */
+    @Test
+    void shouldSendAPaddedLineOverTheLimitCompacted() throws Exception {
+        var t = new VaultTopics(kafka);
+        java.time.Instant time = java.time.Instant.parse("2026-03-02T10:00:00Z");
+        String padded = AuditLines.padded(AuditLines.response("sock-padded", time), 15_000);
+        try (var listener = new VaultAuditSocketListener(settings(t).withPrefix("vault-audit: ")).start();
+                Socket s = connect(listener)) {
+            OutputStream out = new BufferedOutputStream(s.getOutputStream(), 8192);
+            out.write(("vault-audit: " + padded + "\n" + "vault-audit: " + AuditLines.request("sock-next", time) + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            await().atMost(ofSeconds(30)).until(() -> listener.linesCaptured() == 2);
+        }
+        assertThat(t.auditKeys()).containsExactly("sock-padded", "sock-next");
+        String value = t.audit().get(0).value();
+        assertThat(value).hasSizeLessThan(2048).startsWith("{\"time\":\"2026-03-02T10:00:00Z\"")
+                .contains("\"data\":{\"airlock_omitted_bytes\":");
+        assertThat(t.dlq()).isEmpty();
+    }
+
     @Test
     void shouldDeadLetterABadLineWithItsLineNumberAndKeepReadingTheConnection() throws Exception {
         var t = new VaultTopics(kafka);

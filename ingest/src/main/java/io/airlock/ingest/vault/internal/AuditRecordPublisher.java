@@ -47,6 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class AuditRecordPublisher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditRecordPublisher.class);
+    /** At most one log line per this interval about compacted lines. */
+    static final Duration COMPACTION_LOG_INTERVAL = Duration.ofMinutes(1);
 
     /** Lines sent together whose completion is awaited together; starts open, {@link #seal()} after the last send. */
     public static final class Batch {
@@ -97,6 +99,11 @@ public final class AuditRecordPublisher implements AutoCloseable {
     private final AtomicLong deadLettered = new AtomicLong();
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private final Counter eventsIn = IngestMeters.eventsIn(IngestMeters.SOURCE_VAULT);
+    private final Counter compactedLines = IngestMeters.vaultLinesCompacted();
+    private final AtomicLong compacted = new AtomicLong();
+    /** When a compacted line was last logged, and how many were compacted since without a log line. */
+    private long compactionLoggedNanos;
+    private long compactedUnlogged;
 
     public AuditRecordPublisher(VaultAuditSettings settings, String stage, String clientId) {
         this.topics = settings.topics();
@@ -123,17 +130,28 @@ public final class AuditRecordPublisher implements AutoCloseable {
         return props;
     }
 
+    /** A compactor for one stream of lines (a file, a connection) to give its {@link LineAssembler} and {@link #publish}. */
+    public VaultAuditLineCompactor compactor() {
+        return parser.compactor();
+    }
+
     /**
      * Parses one line and sends it (blocking while the producer buffer is full).
      *
+     * @param longLine   the compactor a line longer than the limit was streamed through ({@link LineAssembler.Overflow}); it
+     *                   is sent compacted if it can be. Null dead-letters such a line
      * @param sourceName names the source in dead letters ({@code source_topic})
      * @param position   byte offset of the line in its file, or the line number on a connection
      * @param origin     the {@link SourceHeaders} the audit record carries
      * @param batch      counts the send until Kafka acknowledged it; may be null
      */
-    public void publish(byte[] buf, int off, int len, long fullLength, String sourceName, long position, LineOrigin origin, Batch batch) {
-        ParsedLine parsed = parser.parse(buf, off, len, fullLength);
+    public void publish(byte[] buf, int off, int len, long fullLength, VaultAuditLineCompactor longLine, String sourceName,
+            long position, LineOrigin origin, Batch batch) {
+        ParsedLine parsed = parser.parse(buf, off, len, fullLength, longLine);
         if (parsed instanceof Accepted a) {
+            if (a.compacted()) {
+                compacted(fullLength, a.value().length, sourceName, position);
+            }
             // the line's time by Vault's clock, no further ahead of ours than the broker takes (RecordTimes)
             Long timestamp = a.timestamp() == null ? null : RecordTimes.capped(a.timestamp(), System.currentTimeMillis());
             sendAudit(new ProducerRecord<>(topics.vaultAudit(), null, timestamp, a.key(), a.value(), origin.headers()), sourceName,
@@ -141,6 +159,24 @@ public final class AuditRecordPublisher implements AutoCloseable {
         } else {
             Rejected r = (Rejected) parsed;
             deadLetter(r.category(), r.reason(), buf, off, len, fullLength, sourceName, position, batch);
+        }
+    }
+
+    /**
+     * Counts a compacted line and says so in the log, at most once a {@link #COMPACTION_LOG_INTERVAL} (a padding attack may
+     * bring thousands): sizes and position only, never content.
+     */
+    private synchronized void compacted(long fullLength, int compactedLength, String sourceName, long position) {
+        compacted.incrementAndGet();
+        compactedLines.increment();
+        compactedUnlogged++;
+        long now = System.nanoTime();
+        if (compactionLoggedNanos == 0 || now - compactionLoggedNanos >= COMPACTION_LOG_INTERVAL.toNanos()) {
+            LOG.warn("Captured {} Vault audit line(s) longer than vault.audit.max-line-bytes without the values of request.data "
+                    + "and response.data (padded requests?); the latest at {} position {}: {} bytes, {} bytes compacted",
+                    compactedUnlogged, sourceName, position, fullLength, compactedLength);
+            compactionLoggedNanos = now;
+            compactedUnlogged = 0;
         }
     }
 
@@ -251,6 +287,11 @@ public final class AuditRecordPublisher implements AutoCloseable {
     /** Lines acknowledged on the dead-letter topic. */
     public long deadLettered() {
         return deadLettered.get();
+    }
+
+    /** Lines longer than the limit that were sent compacted (counted when sent). */
+    public long compacted() {
+        return compacted.get();
     }
 
     /** The first permanent send failure, if any: lines from there on are not acknowledged. */

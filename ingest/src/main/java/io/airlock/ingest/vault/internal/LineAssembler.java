@@ -7,6 +7,9 @@ import java.util.Arrays;
  * over in place; a line spanning chunks is collected in a carry buffer that never grows beyond {@code maxLineBytes}: of a
  * longer line only the head is kept and the rest is counted and skipped, so a 5 MB line costs at most the limit in heap.
  * Positions count every byte fed, so a line's start position is its byte offset in the source.
+ *
+ * <p>With an {@link Overflow}, every byte of a line longer than the limit is also streamed to it while the line is read
+ * (the head, then each further piece), so the whole line can be looked at without holding it.
  */
 public final class LineAssembler {
 
@@ -21,7 +24,19 @@ public final class LineAssembler {
         void onLine(byte[] buf, int off, int len, long fullLength, long start);
     }
 
+    /** Receives, piece by piece, every byte of each line that turns out longer than the limit. */
+    public interface Overflow {
+
+        /** A line outgrew the limit (or lies longer than it in one chunk): its bytes follow, from its first. */
+        void begin();
+
+        /** The next bytes of the long line; its end is the next {@link LineHandler#onLine} with a full length over the limit. */
+        void feed(byte[] buf, int off, int len);
+    }
+
     private final int maxLineBytes;
+    private final Overflow overflow;
+    private boolean overflowing;
     private byte[] carry = new byte[0];
     private int carryLength;
     private long partialLength;
@@ -29,7 +44,13 @@ public final class LineAssembler {
     private long lineStart;
 
     public LineAssembler(int maxLineBytes, long startPosition) {
+        this(maxLineBytes, startPosition, null);
+    }
+
+    /** @param overflow gets the bytes of lines longer than {@code maxLineBytes}; null to keep only their head */
+    public LineAssembler(int maxLineBytes, long startPosition, Overflow overflow) {
         this.maxLineBytes = maxLineBytes;
+        this.overflow = overflow;
         reset(startPosition);
     }
 
@@ -40,19 +61,22 @@ public final class LineAssembler {
             int newline = indexOfNewline(chunk, i, end);
             if (newline < 0) {
                 append(chunk, i, end - i);
-                partialLength += end - i;
                 position += end - i;
                 return;
             }
             int n = newline - i;
             if (partialLength == 0) {
+                if (overflow != null && n > maxLineBytes) {
+                    overflow.begin();
+                    overflow.feed(chunk, i, n);
+                }
                 handler.onLine(chunk, i, n, n, lineStart);
             } else {
                 append(chunk, i, n);
-                partialLength += n;
                 handler.onLine(carry, 0, carryLength, partialLength, lineStart);
                 carryLength = 0;
                 partialLength = 0;
+                overflowing = false;
             }
             position += n + 1;
             lineStart = position;
@@ -67,6 +91,7 @@ public final class LineAssembler {
         }
         carryLength = 0;
         partialLength = 0;
+        overflowing = false;
         lineStart = position;
     }
 
@@ -74,6 +99,7 @@ public final class LineAssembler {
     public void reset(long newPosition) {
         carryLength = 0;
         partialLength = 0;
+        overflowing = false;
         position = newPosition;
         lineStart = newPosition;
     }
@@ -93,7 +119,17 @@ public final class LineAssembler {
         return carry.length;
     }
 
+    /** Adds {@code n} bytes to the pending line: its head to the carry, and all of a long line to the overflow. */
     private void append(byte[] src, int off, int n) {
+        if (overflow != null && !overflowing && partialLength + n > maxLineBytes) {
+            overflowing = true;
+            overflow.begin();
+            overflow.feed(carry, 0, carryLength);
+        }
+        if (overflowing) {
+            overflow.feed(src, off, n);
+        }
+        partialLength += n;
         int keep = Math.min(n, maxLineBytes - carryLength);
         if (keep <= 0) {
             return;

@@ -7,10 +7,16 @@ public sealed interface ParsedLine {
      * A line for {@code airlock.vault.audit}.
      *
      * @param key       {@code request.id}, or a hash of the line when it has none (UTF-8)
-     * @param value     the JSON text exactly as Vault wrote it, prefix stripped
+     * @param value     the JSON text exactly as Vault wrote it, prefix stripped; for a compacted line its compacted form
      * @param timestamp epoch millis of the line's {@code time}, or null when absent or unparseable (the producer then uses now)
+     * @param compacted the line was longer than the limit and is passed on without the values of {@code request.data} and
+     *                  {@code response.data} ({@link VaultAuditLineCompactor})
      */
-    record Accepted(byte[] key, byte[] value, Long timestamp) implements ParsedLine {
+    record Accepted(byte[] key, byte[] value, Long timestamp, boolean compacted) implements ParsedLine {
+
+        public Accepted(byte[] key, byte[] value, Long timestamp) {
+            this(key, value, timestamp, false);
+        }
     }
 
     /**

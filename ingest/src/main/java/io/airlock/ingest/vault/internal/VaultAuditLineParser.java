@@ -26,17 +26,23 @@ import java.util.Arrays;
  * strings, {@code auth}, {@code request}, {@code response} objects, {@code request.id} a string; null counts as absent).
  * Unknown fields are fine. The accepted value is the JSON text byte for byte as Vault wrote it, only the prefix and a trailing
  * {@code \r} removed. Reasons never quote line content: audit lines carry HMACs and paths.
+ *
+ * <p>A line longer than the limit is rejected, unless its bytes were streamed through a {@link VaultAuditLineCompactor}
+ * while it was read: then its compacted form (the values of {@code request.data} and {@code response.data} replaced by a
+ * marker) is checked like any other line and accepted if it passes and fits the limit.
  */
 public final class VaultAuditLineParser {
 
     public static final int MAX_NESTING_DEPTH = 1000;
 
     private final byte[] prefix;
+    private final String prefixText;
     private final int maxLineBytes;
     private final JsonFactory factory;
 
     public VaultAuditLineParser(String prefix, int maxLineBytes) {
         this.prefix = prefix == null ? new byte[0] : prefix.getBytes(StandardCharsets.UTF_8);
+        this.prefixText = prefix;
         this.maxLineBytes = maxLineBytes;
         this.factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
@@ -56,9 +62,23 @@ public final class VaultAuditLineParser {
      * @param fullLength the line's real length; larger than {@code len} when the reader kept only the head of a long line
      */
     public ParsedLine parse(byte[] buf, int off, int len, long fullLength) {
+        return parse(buf, off, len, fullLength, null);
+    }
+
+    /**
+     * Like {@link #parse(byte[], int, int, long)}, but a line longer than the limit is taken in its compacted form if its bytes
+     * went through {@code longLine} ({@link VaultAuditLineCompactor#begin()}, {@link VaultAuditLineCompactor#feed feed}), which
+     * this finishes: accepted with {@link Accepted#compacted()} set, or rejected with the reason it cannot be compacted.
+     *
+     * @param longLine the compactor the whole line was fed to when it is longer than the limit; null rejects such a line
+     */
+    public ParsedLine parse(byte[] buf, int off, int len, long fullLength, VaultAuditLineCompactor longLine) {
         if (fullLength > maxLineBytes) {
-            return new Rejected(RejectCategory.TOO_LONG,
-                    "line too long: " + fullLength + " bytes, the limit is " + maxLineBytes + " bytes");
+            if (longLine == null) {
+                return new Rejected(RejectCategory.TOO_LONG,
+                        "line too long: " + fullLength + " bytes, the limit is " + maxLineBytes + " bytes");
+            }
+            return compacted(longLine.finish(fullLength));
         }
         int start = off;
         int end = off + len;
@@ -77,6 +97,12 @@ public final class VaultAuditLineParser {
         if (isBlank(buf, start, end)) {
             return new Rejected(RejectCategory.EMPTY, "empty line");
         }
+        return parseJson(buf, start, end, off);
+    }
+
+    /** The JSON checks, key and time of the text at {@code start..end}; positions in reasons count from {@code lineStart}. */
+    private ParsedLine parseJson(byte[] buf, int start, int end, int lineStart) {
+        int off = lineStart;
         String time = null;
         String requestId = null;
         try (JsonParser p = factory.createParser(buf, start, end - start)) {
@@ -123,6 +149,20 @@ public final class VaultAuditLineParser {
         byte[] value = Arrays.copyOfRange(buf, start, end);
         String key = requestId != null && !requestId.isEmpty() ? requestId : StableIds.of(new String(value, StandardCharsets.UTF_8));
         return new Accepted(key.getBytes(StandardCharsets.UTF_8), value, timestamp(time));
+    }
+
+    /** A new compactor for the lines of one stream, with this parser's prefix and limit. */
+    public VaultAuditLineCompactor compactor() {
+        return new VaultAuditLineCompactor(prefixText, maxLineBytes);
+    }
+
+    private ParsedLine compacted(VaultAuditLineCompactor.Result result) {
+        if (result instanceof VaultAuditLineCompactor.Failed f) {
+            return f.rejection();
+        }
+        byte[] json = ((VaultAuditLineCompactor.Compacted) result).json();
+        ParsedLine parsed = parseJson(json, 0, json.length, 0);
+        return parsed instanceof Accepted a ? new Accepted(a.key(), a.value(), a.timestamp(), true) : parsed;
     }
 
     private static String readRequest(JsonParser p) throws IOException {

@@ -68,4 +68,44 @@ class LineAssemblerTest {
         feed(a, "whole\n");
         assertThat(lines).containsExactly(new Line("whole", 5, 0));
     }
+
+    @Test
+    void shouldStreamEveryByteOfALongLineToTheOverflowAndNothingOfTheOthers() {
+        var streamed = new java.io.ByteArrayOutputStream();
+        int[] begun = {0};
+        var a = new LineAssembler(10, 0, new LineAssembler.Overflow() {
+            @Override
+            public void begin() {
+                begun[0]++;
+                streamed.reset();
+            }
+
+            @Override
+            public void feed(byte[] buf, int off, int len) {
+                streamed.write(buf, off, len);
+            }
+        });
+        feed(a, "short\n0123456");
+        feed(a, "789abc");
+        feed(a, "def\n0123456789\nxxxxxxxxxxxxxxxxxxxx\nend");
+        assertThat(begun[0]).isEqualTo(2);
+        assertThat(streamed.toString(StandardCharsets.UTF_8)).as("a long line inside one chunk too").isEqualTo("x".repeat(20));
+        assertThat(lines).containsExactly(new Line("short", 5, 0), new Line("0123456789", 16, 6), new Line("0123456789", 10, 23),
+                new Line("x".repeat(20), 20, 34));
+        var first = new java.io.ByteArrayOutputStream();
+        var b = new LineAssembler(10, 0, new LineAssembler.Overflow() {
+            @Override
+            public void begin() {
+            }
+
+            @Override
+            public void feed(byte[] buf, int off, int len) {
+                first.write(buf, off, len);
+            }
+        });
+        feed(b, "0123456");
+        feed(b, "789abc");
+        feed(b, "def\n");
+        assertThat(first.toString(StandardCharsets.UTF_8)).isEqualTo("0123456789abcdef");
+    }
 }

@@ -1,0 +1,578 @@
+package io.airlock.ingest.vault.internal;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.async.ByteArrayFeeder;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import io.airlock.ingest.vault.internal.ParsedLine.RejectCategory;
+import io.airlock.ingest.vault.internal.ParsedLine.Rejected;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Shrinks one Vault audit line longer than the limit while it is read, so that padding cannot hide a request from detection.
+ *
+ * <p>Vault writes the parameters of a request ({@code request.data}; for a GET its query parameters) and the payload of a
+ * response ({@code response.data}) with every key in plain text and every string value HMAC'd: a read padded with thousands
+ * of query parameters gives lines of megabytes around a request that is otherwise ordinary. Airlock never reads those two
+ * values (the detection stage reads {@code type}, {@code time}, {@code auth}, {@code request.id|path|operation|mount_type|
+ * mount_point|namespace|remote_address|headers}, {@code response.mount_type} and {@code error}), so a long line is kept with
+ * the value of each of them replaced by {@code {"airlock_omitted_bytes":N}} (N = the bytes of JSON text left out); every
+ * other field is kept with its value, in its place. A {@code null} data stays null.
+ *
+ * <p>Memory stays bounded whatever the length of the line: the bytes go through Jackson's non-blocking parser chunk by
+ * chunk as they are read ({@link #feed}), the kept tokens to a generator whose output may not exceed the line limit; no
+ * single string or name may be longer than the limit either (a longer one could never be kept, and Jackson holds a token
+ * whole). The line's checks are those of {@link VaultAuditLineParser}: the optional prefix is removed, UTF-8 validity and
+ * NUL bytes are checked on every byte, nesting is limited to {@value VaultAuditLineParser#MAX_NESTING_DEPTH} levels, the
+ * line must be one JSON object. What the result is then checked for (field types, key, time) is the parser's business.
+ *
+ * <p>One instance per stream of lines (not thread-safe): {@link #begin()}, {@link #feed} any number of times, then
+ * {@link #finish()}.
+ */
+public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
+
+    /** The field that replaces a dropped data value: how many bytes of JSON text were left out. */
+    public static final String OMITTED_BYTES_FIELD = "airlock_omitted_bytes";
+
+    /** What a long line became. */
+    public sealed interface Result {
+    }
+
+    /**
+     * @param json         the compacted JSON object, UTF-8, at most the line limit
+     * @param omittedBytes bytes of JSON text left out: the data values as Vault wrote them
+     */
+    public record Compacted(byte[] json, long omittedBytes) implements Result {
+    }
+
+    /** The line cannot be compacted: it is dead-lettered with this category and reason. */
+    public record Failed(Rejected rejection) implements Result {
+    }
+
+    private final byte[] prefix;
+    private final int maxLineBytes;
+    private final JsonFactory factory;
+    private final Utf8Check utf8 = new Utf8Check();
+    private final byte[] prefixHead;
+
+    private JsonParser parser;
+    private ByteArrayFeeder feeder;
+    private BoundedBuffer out;
+    private JsonGenerator generator;
+    /** Bytes of the line seen so far (prefix included). */
+    private long lineBytes;
+    private int prefixHeadLength;
+    private boolean prefixDecided;
+    /** Bytes removed as the prefix: JSON offsets plus this are line offsets. */
+    private int prefixSkipped;
+    private boolean nonBlank;
+    /** Bytes given to the JSON parser so far (after the prefix). */
+    private long jsonBytes;
+    private boolean inString;
+    private boolean escaped;
+    private byte lastSignificant;
+    private Failed failed;
+    /** Set when the line cannot fit the limit even compacted; the reason is completed with its length at the end. */
+    private String tooLongBecause;
+
+    // position in the document
+    private int depth;
+    private boolean rootDone;
+    /** Depth-2 object under request or response (data is dropped there). */
+    private boolean inRequestOrResponse;
+    private String topField;
+    private String field;
+    /** Depth of the dropped data value while it is skipped; 0 when not skipping. */
+    private int skipDepth;
+    private long skipStart;
+    /** Offset just after the last field name. */
+    private long afterName;
+    private long omitted;
+
+    public VaultAuditLineCompactor(String prefix, int maxLineBytes) {
+        this.prefix = prefix == null ? new byte[0] : prefix.getBytes(StandardCharsets.UTF_8);
+        this.prefixHead = new byte[this.prefix.length];
+        this.maxLineBytes = maxLineBytes;
+        int maxToken = Math.max(maxLineBytes, 1);
+        this.factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(VaultAuditLineParser.MAX_NESTING_DEPTH)
+                        .maxDocumentLength(-1) // the input is long by definition; memory is bounded per token instead
+                        .maxStringLength(maxToken)
+                        .maxNameLength(maxToken)
+                        .build())
+                .disable(com.fasterxml.jackson.core.StreamWriteFeature.AUTO_CLOSE_TARGET)
+                .build();
+    }
+
+    /** Starts a new line, forgetting any previous one. */
+    @Override
+    public void begin() {
+        closeQuietly();
+        lineBytes = 0;
+        prefixHeadLength = 0;
+        prefixDecided = prefix.length == 0;
+        prefixSkipped = 0;
+        nonBlank = false;
+        jsonBytes = 0;
+        inString = false;
+        escaped = false;
+        lastSignificant = 0;
+        failed = null;
+        tooLongBecause = null;
+        depth = 0;
+        rootDone = false;
+        inRequestOrResponse = false;
+        topField = null;
+        field = null;
+        skipDepth = 0;
+        omitted = 0;
+        utf8.reset();
+        try {
+            parser = factory.createNonBlockingByteArrayParser();
+            feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
+            out = new BoundedBuffer(maxLineBytes);
+            generator = factory.createGenerator(out, JsonEncoding.UTF8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create a JSON parser", e);
+        }
+    }
+
+    /** The next bytes of the line (no newline). */
+    @Override
+    public void feed(byte[] buf, int off, int len) {
+        if (stopped() || len <= 0) {
+            lineBytes += Math.max(len, 0);
+            return;
+        }
+        long bad = utf8.check(buf, off, len, lineBytes);
+        if (bad >= 0) {
+            fail(utf8.nul ? RejectCategory.NUL_BYTE : RejectCategory.INVALID_UTF8,
+                    (utf8.nul ? "NUL byte at byte " : "invalid UTF-8 at byte ") + bad + " of the line");
+            lineBytes += len;
+            return;
+        }
+        lineBytes += len;
+        int start = off;
+        int end = off + len;
+        if (!prefixDecided) {
+            int take = Math.min(prefix.length - prefixHeadLength, len);
+            System.arraycopy(buf, off, prefixHead, prefixHeadLength, take);
+            prefixHeadLength += take;
+            start += take;
+            if (prefixHeadLength < prefix.length) {
+                return;
+            }
+            decidePrefix();
+        }
+        parse(buf, start, end);
+    }
+
+    /**
+     * Ends the line: its compacted form or why there is none.
+     *
+     * @param fullLength the line's length in bytes (prefix included), for the reason of a line too long even compacted
+     */
+    public Result finish(long fullLength) {
+        if (parser == null) {
+            throw new IllegalStateException("finish() without begin()");
+        }
+        try {
+            if (!stopped() && !prefixDecided) {
+                decidePrefix();
+            }
+            if (!stopped()) {
+                if (utf8.pending()) {
+                    fail(RejectCategory.INVALID_UTF8, "invalid UTF-8 at byte " + utf8.sequenceStart + " of the line");
+                } else {
+                    feeder.endOfInput();
+                    drain();
+                }
+            }
+            if (!stopped() && !nonBlank) {
+                fail(RejectCategory.EMPTY, "empty line");
+            }
+            if (!stopped() && !rootDone) {
+                fail(RejectCategory.NOT_JSON, "not valid JSON: unexpected end of input (truncated line)");
+            }
+            if (!stopped()) {
+                generator.flush();
+            }
+        } catch (IOException e) {
+            handle(e);
+        }
+        Result result;
+        if (tooLongBecause != null) {
+            result = new Failed(new Rejected(RejectCategory.TOO_LONG, "line too long: " + fullLength + " bytes, the limit is "
+                    + maxLineBytes + " bytes, and " + tooLongBecause));
+        } else {
+            result = failed != null ? failed : new Compacted(out.toByteArray(), omitted);
+        }
+        closeQuietly();
+        return result;
+    }
+
+    /** Whether the first bytes are the prefix: then they are dropped, else they are JSON like the rest. */
+    private void decidePrefix() {
+        prefixDecided = true;
+        if (prefixHeadLength == prefix.length && Arrays.equals(prefixHead, prefix)) {
+            prefixSkipped = prefix.length;
+            return;
+        }
+        parse(prefixHead, 0, prefixHeadLength);
+    }
+
+    private void parse(byte[] buf, int start, int end) {
+        if (stopped() || start >= end) {
+            return;
+        }
+        int comma = trailingComma(buf, start, end);
+        if (comma >= 0) {
+            fail(RejectCategory.NOT_JSON, "not valid JSON at byte " + lineOffset(jsonBytes + comma - start) + " of the line");
+            return;
+        }
+        jsonBytes += end - start;
+        try {
+            feeder.feedInput(buf, start, end);
+            drain();
+        } catch (IOException e) {
+            handle(e);
+        }
+    }
+
+    /**
+     * Index of a {@code '}'} or {@code ']'} right after a comma (blanks between), or -1; also notes whether the line has more
+     * than blanks. Jackson's non-blocking parser takes {@code {"a":1,}} when a chunk ends just after the comma, and the
+     * chunks must not decide what is valid JSON. A lexer this small cannot be wrong about strings: a quote not escaped by a
+     * backslash starts or ends one.
+     */
+    private int trailingComma(byte[] buf, int start, int end) {
+        for (int i = start; i < end; i++) {
+            byte b = buf[i];
+            if (inString) {
+                if (escaped) {
+                    escaped = false;
+                } else if (b == '\\') {
+                    escaped = true;
+                } else if (b == '"') {
+                    inString = false;
+                }
+                continue;
+            }
+            if (b == ' ' || b == '\t' || b == '\r' || b == '\n') {
+                continue;
+            }
+            nonBlank = true;
+            if ((b == '}' || b == ']') && lastSignificant == ',') {
+                return i;
+            }
+            inString = b == '"';
+            lastSignificant = b;
+        }
+        return -1;
+    }
+
+    /** Consumes every token the parser can give from what was fed; the fed array is not used after this returns. */
+    private void drain() throws IOException {
+        JsonToken t;
+        while (!stopped() && (t = parser.nextToken()) != null && t != JsonToken.NOT_AVAILABLE) {
+            token(t);
+        }
+    }
+
+    private void token(JsonToken t) throws IOException {
+        if (rootDone) {
+            fail(RejectCategory.TRAILING_DATA, "data after the JSON object at byte " + lineOffset(tokenStart()) + " of the line");
+            return;
+        }
+        if (depth == 0 && t != JsonToken.START_OBJECT) {
+            fail(RejectCategory.NOT_AN_OBJECT, "the line is JSON but not a JSON object");
+            return;
+        }
+        if (skipDepth > 0) {
+            skip(t);
+            return;
+        }
+        if (t == JsonToken.FIELD_NAME) {
+            field = parser.currentName();
+            afterName = parser.currentLocation().getByteOffset();
+            if (depth == 1) {
+                topField = field;
+            }
+            generator.writeFieldName(field);
+            return;
+        }
+        boolean value = t.isStructStart() || t.isScalarValue();
+        if (inRequestOrResponse && depth == 2 && value && "data".equals(field) && t != JsonToken.VALUE_NULL) {
+            // currentLocation() is the offset after the token (exact, whatever the chunks); a token's own location is not
+            if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                skipStart = parser.currentLocation().getByteOffset() - 1;
+                skipDepth = 1;
+            } else {
+                skipStart = afterName + 1; // a scalar after "data": (Vault writes no blanks)
+                omit(parser.currentLocation().getByteOffset());
+            }
+            return;
+        }
+        switch (t) {
+            case START_OBJECT -> {
+                depth++;
+                inRequestOrResponse = depth == 2 && ("request".equals(topField) || "response".equals(topField));
+                generator.writeStartObject();
+            }
+            case START_ARRAY -> {
+                depth++;
+                inRequestOrResponse = false;
+                generator.writeStartArray();
+            }
+            case END_OBJECT, END_ARRAY -> {
+                depth--;
+                if (t == JsonToken.END_OBJECT) {
+                    generator.writeEndObject();
+                } else {
+                    generator.writeEndArray();
+                }
+                inRequestOrResponse = depth == 2 && parser.getParsingContext().inObject() && isRequestOrResponse(topField);
+                rootDone = depth == 0;
+            }
+            case VALUE_STRING -> generator.writeString(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> generator.writeNumber(parser.getText()); // as written, no rounding
+            case VALUE_TRUE -> generator.writeBoolean(true);
+            case VALUE_FALSE -> generator.writeBoolean(false);
+            case VALUE_NULL -> generator.writeNull();
+            default -> fail(RejectCategory.NOT_JSON, "not valid JSON: unexpected " + t);
+        }
+    }
+
+    /**
+     * Offset of the current token's first byte. The non-blocking parser (Jackson 2.21) reports one past it for every token
+     * but the end of an object or array; {@code VaultAuditLineCompactionTest} notices if that changes.
+     */
+    private long tokenStart() {
+        long at = parser.currentTokenLocation().getByteOffset();
+        JsonToken t = parser.currentToken();
+        return t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY ? at : Math.max(0, at - 1);
+    }
+
+    private static boolean isRequestOrResponse(String name) {
+        return "request".equals(name) || "response".equals(name);
+    }
+
+    /** A token inside a dropped data value: only its nesting counts. */
+    private void skip(JsonToken t) throws IOException {
+        if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+            skipDepth++;
+        } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+            if (--skipDepth == 0) {
+                omit(parser.currentLocation().getByteOffset());
+            }
+        }
+    }
+
+    /** Writes the marker for the data value that began at {@link #skipStart} and ended at {@code end}. */
+    private void omit(long end) throws IOException {
+        long bytes = Math.max(0, end - skipStart);
+        omitted += bytes;
+        generator.writeStartObject();
+        generator.writeNumberField(OMITTED_BYTES_FIELD, bytes);
+        generator.writeEndObject();
+    }
+
+    /**
+     * Offset in the JSON text of a parse error, or -1. The non-blocking parser gives no byte offset, but a column counted in
+     * bytes from 1 — and a line is one row: an unescaped newline would have ended it.
+     */
+    private static long errorOffset(JsonProcessingException e) {
+        var at = e.getLocation();
+        if (at == null) {
+            return -1;
+        }
+        if (at.getByteOffset() >= 0) {
+            return at.getByteOffset();
+        }
+        return at.getLineNr() == 1 && at.getColumnNr() > 0 ? at.getColumnNr() - 1 : -1;
+    }
+
+    private long lineOffset(long jsonOffset) {
+        return jsonOffset + prefixSkipped;
+    }
+
+    private void handle(IOException e) {
+        if (failed != null || tooLongBecause != null) {
+            return;
+        }
+        if (e instanceof OutputTooLong) {
+            tooLongBecause = "it is still longer without the values of request.data and response.data";
+        } else if (e instanceof StreamConstraintsException c) {
+            String message = String.valueOf(c.getMessage());
+            if (message.contains("nesting depth")) {
+                fail(RejectCategory.TOO_DEEP, "JSON nested deeper than " + VaultAuditLineParser.MAX_NESTING_DEPTH + " levels");
+            } else if (message.contains("String value length") || message.contains("Name length")) {
+                tooLongBecause = "it holds a single string or name longer than the limit";
+            } else {
+                fail(RejectCategory.LIMIT_EXCEEDED, "JSON exceeds a parser limit: " + c.getOriginalMessage());
+            }
+        } else if (e instanceof JsonEOFException) {
+            fail(RejectCategory.NOT_JSON, "not valid JSON: unexpected end of input (truncated line)");
+        } else if (e instanceof JsonProcessingException j && errorOffset(j) >= 0) {
+            fail(RejectCategory.NOT_JSON, "not valid JSON at byte " + lineOffset(errorOffset(j)) + " of the line");
+        } else {
+            fail(RejectCategory.NOT_JSON, "not valid JSON");
+        }
+    }
+
+    private boolean stopped() {
+        return failed != null || tooLongBecause != null;
+    }
+
+    private void fail(RejectCategory category, String reason) {
+        if (!stopped()) {
+            failed = new Failed(new Rejected(category, reason));
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            if (generator != null) {
+                generator.close();
+            }
+        } catch (IOException | RuntimeException e) {
+            // output too long or incomplete: nothing to keep
+        }
+        try {
+            if (parser != null) {
+                parser.close();
+            }
+        } catch (IOException e) {
+            // nothing to release
+        }
+        generator = null;
+        parser = null;
+        feeder = null;
+    }
+
+    /** Collects the output and refuses to grow beyond the limit. */
+    private static final class BoundedBuffer extends OutputStream {
+        private final int limit;
+        private byte[] bytes = new byte[8192];
+        private int size;
+
+        BoundedBuffer(int limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if ((long) size + len > limit) {
+                throw new OutputTooLong();
+            }
+            if (size + len > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.min(limit, Math.max(bytes.length * 2, size + len)));
+            }
+            System.arraycopy(b, off, bytes, size, len);
+            size += len;
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(bytes, size);
+        }
+    }
+
+    private static final class OutputTooLong extends IOException {
+
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    }
+
+    /** {@link VaultAuditLineParser#firstInvalidUtf8OrNul} over a line that arrives in pieces: a sequence may span two. */
+    static final class Utf8Check {
+        /** Continuation bytes still expected, and the index of the next one in its sequence (1 = the second byte). */
+        private int more;
+        private int index;
+        private int lo;
+        private int hi;
+        /** Line offset of the first byte of the pending sequence. */
+        long sequenceStart;
+        boolean nul;
+
+        void reset() {
+            more = 0;
+            index = 0;
+            nul = false;
+        }
+
+        boolean pending() {
+            return more > 0;
+        }
+
+        /**
+         * @param base line offset of {@code b[off]}
+         * @return line offset of the first NUL or of the first byte of an invalid sequence, or -1
+         */
+        long check(byte[] b, int off, int len, long base) {
+            int end = off + len;
+            for (int i = off; i < end; i++) {
+                int c = b[i] & 0xFF;
+                if (more > 0) {
+                    int low = index == 1 ? lo : 0x80;
+                    int high = index == 1 ? hi : 0xBF;
+                    if (c < low || c > high) {
+                        return sequenceStart;
+                    }
+                    index++;
+                    more--;
+                    continue;
+                }
+                if (c < 0x80) {
+                    if (c == 0) {
+                        nul = true;
+                        return base + (i - off);
+                    }
+                    continue;
+                }
+                lo = 0x80;
+                hi = 0xBF;
+                if (c >= 0xC2 && c <= 0xDF) {
+                    more = 1;
+                } else if (c >= 0xE0 && c <= 0xEF) {
+                    more = 2;
+                    if (c == 0xE0) {
+                        lo = 0xA0;
+                    } else if (c == 0xED) {
+                        hi = 0x9F;
+                    }
+                } else if (c >= 0xF0 && c <= 0xF4) {
+                    more = 3;
+                    if (c == 0xF0) {
+                        lo = 0x90;
+                    } else if (c == 0xF4) {
+                        hi = 0x8F;
+                    }
+                } else {
+                    return base + (i - off);
+                }
+                index = 1;
+                sequenceStart = base + (i - off);
+            }
+            return -1;
+        }
+    }
+}

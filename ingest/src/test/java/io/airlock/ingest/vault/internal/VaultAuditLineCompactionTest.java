@@ -1,0 +1,302 @@
+package io.airlock.ingest.vault.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.airlock.core.Json;
+import io.airlock.ingest.vault.internal.ParsedLine.Accepted;
+import io.airlock.ingest.vault.internal.ParsedLine.RejectCategory;
+import io.airlock.ingest.vault.internal.ParsedLine.Rejected;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A Vault request padded with thousands of query parameters ({@code request.data}) gives audit lines over the limit: they
+ * are passed on without the data values instead of being dead-lettered, read in pieces as the capture reads them.
+ */
+class VaultAuditLineCompactionTest {
+
+    private static final int LIMIT = 1 << 20;
+    private static final String HMAC = "hmac-sha256:2b3c1f0e9d8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c";
+    private static final Instant TIME = Instant.parse("2026-03-02T10:15:30.123456789Z");
+
+    /** {@code request.data} of a GET with {@code n} query parameters, as the audit device writes it. */
+    static String queryData(int n) {
+        var data = new StringBuilder("{");
+        for (int i = 0; i < n; i++) {
+            data.append(i == 0 ? "" : ",").append(String.format("\"p%05d\":\"%s\"", i, HMAC));
+        }
+        return data.append('}').toString();
+    }
+
+    /** A KV read by the Airflow worker in Vault's field order: request.data before remote_address, headers, response, error. */
+    static String paddedLine(String type, String id, String data) {
+        String request = "{\"id\":\"" + id + "\",\"client_id\":\"ent-airflow\",\"operation\":\"read\",\"mount_point\":\"airflow/\","
+                + "\"mount_type\":\"kv\",\"mount_running_version\":\"v0.20.0+builtin\",\"mount_class\":\"secret\",\"client_token\":\""
+                + HMAC + "\",\"client_token_accessor\":\"" + HMAC + "\",\"namespace\":{\"id\":\"root\"},\"path\":"
+                + "\"airflow/data/connections/db\",\"data\":" + data + ",\"policy_override\":false,\"remote_address\":\"10.0.0.7\","
+                + "\"remote_port\":50326,\"wrap_ttl\":0,\"headers\":{\"x-airflow-dag-id\":[\"etl\"],\"user-agent\":[\"Go-http\\u003c1\\u003e\"]}}";
+        String line = "{\"time\":\"" + TIME + "\",\"type\":\"" + type + "\",\"auth\":{\"client_token\":\"" + HMAC + "\",\"accessor\":\""
+                + HMAC + "\",\"display_name\":\"kubernetes-airflow-worker\",\"policies\":[\"airflow\",\"default\"],\"metadata\":"
+                + "{\"role\":\"airflow\"},\"entity_id\":\"ent-airflow\",\"token_type\":\"service\",\"token_ttl\":3600,"
+                + "\"token_issue_time\":\"2026-03-02T10:00:00Z\"},\"request\":" + request;
+        if (type.equals("response")) {
+            line += ",\"response\":{\"mount_point\":\"airflow/\",\"mount_type\":\"kv\",\"mount_running_plugin_version\":"
+                    + "\"v0.20.0+builtin\",\"data\":{\"data\":{\"conn_uri\":\"" + HMAC + "\"},\"metadata\":{\"version\":3,"
+                    + "\"created_time\":\"" + HMAC + "\",\"custom_metadata\":null,\"deletion_time\":\"\",\"destroyed\":false}}},"
+                    + "\"error\":\"\",\"ratio\":1.50e3";
+        }
+        return line + "}";
+    }
+
+    private final List<ParsedLine> results = new ArrayList<>();
+    private final List<Long> starts = new ArrayList<>();
+
+    /** Reads {@code text} (lines separated by newlines) in chunks of {@code chunk} bytes as the tailer does and parses each line. */
+    private List<ParsedLine> read(VaultAuditLineParser parser, byte[] text, int chunk) {
+        results.clear();
+        starts.clear();
+        VaultAuditLineCompactor compactor = parser.compactor();
+        var lines = new LineAssembler(LIMIT, 0, compactor);
+        LineAssembler.LineHandler handler = (buf, off, len, fullLength, start) -> {
+            results.add(parser.parse(buf, off, len, fullLength, compactor));
+            starts.add(start);
+        };
+        for (int i = 0; i < text.length; i += chunk) {
+            lines.feed(text, i, Math.min(chunk, text.length - i), handler);
+        }
+        lines.finishPartial(handler);
+        return results;
+    }
+
+    private ParsedLine readOne(String line) {
+        return readOne(new VaultAuditLineParser(null, LIMIT), utf8(line), 64 * 1024);
+    }
+
+    private ParsedLine readOne(VaultAuditLineParser parser, byte[] line, int chunk) {
+        List<ParsedLine> parsed = read(parser, concat(line, new byte[] {'\n'}), chunk);
+        assertThat(parsed).hasSize(1);
+        return parsed.get(0);
+    }
+
+    private static Accepted accepted(ParsedLine parsed) {
+        assertThat(parsed).as(parsed.toString()).isInstanceOf(Accepted.class);
+        return (Accepted) parsed;
+    }
+
+    private static Rejected rejected(ParsedLine parsed) {
+        assertThat(parsed).isInstanceOf(Rejected.class);
+        return (Rejected) parsed;
+    }
+
+    /** The line as it should arrive: the same JSON with each data value replaced by the marker of its size. */
+    private static JsonNode expectedCompaction(String line) {
+        ObjectNode tree = (ObjectNode) Json.tree(line);
+        for (String container : List.of("request", "response")) {
+            if (tree.get(container) instanceof ObjectNode node && node.has("data") && !node.get("data").isNull()) {
+                int omitted = Json.writeString(node.get("data")).length(); // compact JSON, ASCII: its bytes as written
+                node.putObject("data").put(VaultAuditLineCompactor.OMITTED_BYTES_FIELD, omitted);
+            }
+        }
+        return tree;
+    }
+
+    @ParameterizedTest(name = "read in chunks of {0} bytes")
+    @ValueSource(ints = {4093, 65536, 4 << 20})
+    void shouldPassOnAPaddedReadOverTheLimitWithoutItsDataAndEveryOtherFieldKept(int chunk) {
+        String request = paddedLine("request", "req-padded", queryData(14_300));
+        String response = paddedLine("response", "req-padded", queryData(14_300));
+        assertThat(utf8(request).length).as("a 120 KB URL makes a line over 1 MiB").isGreaterThan(1_250_000);
+
+        List<ParsedLine> parsed = read(new VaultAuditLineParser(null, LIMIT), utf8(request + "\n" + response + "\n"), chunk);
+
+        assertThat(parsed).hasSize(2);
+        for (int i = 0; i < 2; i++) {
+            String original = i == 0 ? request : response;
+            Accepted a = accepted(parsed.get(i));
+            assertThat(a.compacted()).isTrue();
+            assertThat(new String(a.key(), StandardCharsets.UTF_8)).isEqualTo("req-padded");
+            assertThat(a.timestamp()).isEqualTo(TIME.toEpochMilli());
+            assertThat(a.value().length).isLessThan(4096);
+            assertThat(Json.tree(new String(a.value(), StandardCharsets.UTF_8))).isEqualTo(expectedCompaction(original));
+        }
+        assertThat(new String(accepted(parsed.get(1)).value(), StandardCharsets.UTF_8))
+                .as("field order kept, the number as written")
+                .contains("\"path\":\"airflow/data/connections/db\",\"data\":{\"airlock_omitted_bytes\":" + queryData(14_300).length()
+                        + "},\"policy_override\":false,\"remote_address\":\"10.0.0.7\"")
+                .endsWith("\"error\":\"\",\"ratio\":1.50e3}");
+        assertThat(starts).containsExactly(0L, (long) utf8(request).length + 1);
+    }
+
+    @Test
+    void shouldLeaveLinesWithinTheLimitAsVaultWroteThem() {
+        String line = paddedLine("response", "req-small", queryData(10));
+        Accepted a = accepted(readOne(line));
+        assertThat(a.compacted()).isFalse();
+        assertThat(a.value()).isEqualTo(utf8(line));
+    }
+
+    @Test
+    void shouldStripThePrefixAndATrailingCarriageReturnOfALongLine() {
+        String line = paddedLine("request", "req-prefixed", queryData(14_300));
+        var parser = new VaultAuditLineParser("vault-audit: ", LIMIT);
+        Accepted a = accepted(readOne(parser, utf8("vault-audit: " + line + "\r"), 1000));
+        assertThat(new String(a.key(), StandardCharsets.UTF_8)).isEqualTo("req-prefixed");
+        assertThat(Json.tree(new String(a.value(), StandardCharsets.UTF_8))).isEqualTo(expectedCompaction(line));
+        assertThat(a.value()[0]).isEqualTo((byte) '{');
+        assertThat(accepted(readOne(parser, utf8(line), 1000)).compacted()).as("without the prefix").isTrue();
+    }
+
+    @Test
+    void shouldDeadLetterALineStillOverTheLimitWithoutItsData() {
+        String line = paddedLine("request", "req-big", "{}").replace("\"auth\":{", "\"auth\":{\"pad\":\"" + "x".repeat(LIMIT) + "\",");
+        Rejected r = rejected(readOne(line));
+        assertThat(r.category()).isEqualTo(RejectCategory.TOO_LONG);
+        assertThat(r.reason()).isEqualTo("line too long: " + utf8(line).length + " bytes, the limit is " + LIMIT + " bytes, and it "
+                + "is still longer without the values of request.data and response.data");
+
+        String spread = paddedLine("request", "req-big", "{}").replace("\"auth\":{",
+                "\"auth\":{\"pads\":[" + ("\"" + "y".repeat(1000) + "\",").repeat(1100) + "0],");
+        assertThat(rejected(readOne(spread)).reason()).contains("still longer without the values");
+    }
+
+    @Test
+    void shouldDeadLetterALongLineWhoseJsonIsBrokenAfterTheHead() {
+        String line = paddedLine("response", "req-broken", queryData(14_300));
+        String brokenTail = line.substring(0, line.length() - 1) + ",}";
+        Rejected r = rejected(readOne(brokenTail));
+        assertThat(r.category()).isEqualTo(RejectCategory.NOT_JSON);
+        assertThat(r.reason()).isEqualTo("not valid JSON at byte " + (utf8(brokenTail).length - 1) + " of the line");
+
+        Rejected truncated = rejected(readOne(line.substring(0, line.length() - 200)));
+        assertThat(truncated.category()).isEqualTo(RejectCategory.NOT_JSON);
+        assertThat(truncated.reason()).contains("unexpected end of input");
+
+        Rejected twoObjects = rejected(readOne(line + " {}"));
+        assertThat(twoObjects.category()).isEqualTo(RejectCategory.TRAILING_DATA);
+        assertThat(twoObjects.reason()).isEqualTo("data after the JSON object at byte " + (utf8(line).length + 1) + " of the line");
+
+        for (String trailing : List.of(",}", ", }", ",\t\r }")) { // a chunk ending right after the comma must not hide it
+            String bad = line.substring(0, line.length() - 1) + trailing;
+            for (int chunk : new int[] {utf8(bad).length - trailing.length() + 1, utf8(bad).length - 1, 4096}) {
+                Rejected comma = rejected(readOne(new VaultAuditLineParser(null, LIMIT), utf8(bad), chunk));
+                assertThat(comma.reason()).as("chunks of %d", chunk).isEqualTo("not valid JSON at byte " + (utf8(bad).length - 1)
+                        + " of the line");
+            }
+        }
+        String commaInString = line.replace("\"Go-http", "\",}Go-http");
+        assertThat(readOne(new VaultAuditLineParser(null, LIMIT), utf8(commaInString), commaInString.indexOf(",}") + 1))
+                .isInstanceOf(Accepted.class);
+
+        Rejected wrongType = rejected(readOne(line.substring(0, line.length() - 1) + ",\"type\":5}"));
+        assertThat(wrongType.category()).isEqualTo(RejectCategory.WRONG_TYPE);
+
+        assertThat(rejected(readOne("[" + queryData(14_300) + "]")).category()).isEqualTo(RejectCategory.NOT_AN_OBJECT);
+        assertThat(rejected(readOne(" ".repeat(LIMIT + 1))).category()).isEqualTo(RejectCategory.EMPTY);
+    }
+
+    @Test
+    void shouldDeadLetterBadBytesAndDeepNestingAfterTheHead() {
+        String line = paddedLine("request", "req-bytes", queryData(14_300));
+        int inString = line.indexOf("Go-http");
+        byte[] head = utf8(line.substring(0, inString));
+        byte[] tail = utf8(line.substring(inString));
+        // 0xE2 0x82 0xAC (€) split by the chunk boundary is fine; 0xC3 0x28 is not UTF-8, a NUL byte is not allowed
+        byte[] euro = concat(concat(head, new byte[] {(byte) 0xE2, (byte) 0x82, (byte) 0xAC}),
+                tail);
+        assertThat(readOne(new VaultAuditLineParser(null, LIMIT), euro, head.length + 1)).isInstanceOf(Accepted.class);
+
+        byte[] invalid = concat(concat(head, new byte[] {(byte) 0xC3, (byte) 0x28}), tail);
+        Rejected r = rejected(readOne(new VaultAuditLineParser(null, LIMIT), invalid, 4096));
+        assertThat(r.category()).isEqualTo(RejectCategory.INVALID_UTF8);
+        assertThat(r.reason()).isEqualTo("invalid UTF-8 at byte " + head.length + " of the line");
+
+        Rejected split = rejected(readOne(new VaultAuditLineParser(null, LIMIT), concat(concat(head, new byte[] {(byte) 0xE2,
+                (byte) 0x82, '"'}), tail), head.length + 1));
+        assertThat(split.reason()).as("a sequence cut by the chunk boundary").isEqualTo("invalid UTF-8 at byte " + head.length
+                + " of the line");
+
+        byte[] nul = concat(concat(head, new byte[] {0}), tail);
+        assertThat(rejected(readOne(new VaultAuditLineParser(null, LIMIT), nul, 4096)).reason())
+                .isEqualTo("NUL byte at byte " + head.length + " of the line");
+
+        byte[] cut = concat(concat(head, new byte[] {(byte) 0xE2, (byte) 0x82}), new byte[0]);
+        assertThat(rejected(readOne(new VaultAuditLineParser(null, LIMIT), cut, 4096)).reason())
+                .isEqualTo("invalid UTF-8 at byte " + head.length + " of the line");
+
+        String deep = line.substring(0, line.length() - 1) + ",\"x\":" + "[".repeat(2000) + "]".repeat(2000) + "}";
+        assertThat(rejected(readOne(deep)).category()).isEqualTo(RejectCategory.TOO_DEEP);
+        String deepInData = paddedLine("request", "req-deep", "[" + queryData(14_300) + "," + "[".repeat(2000) + "]".repeat(2000) + "]");
+        assertThat(rejected(readOne(deepInData)).category()).as("the nesting limit holds inside data too").isEqualTo(RejectCategory.TOO_DEEP);
+    }
+
+    @Test
+    void shouldDeadLetterAStringLongerThanTheLimitWithoutHoldingIt() {
+        String line = paddedLine("request", "req-string", "{\"k\":\"" + "z".repeat(3 * LIMIT) + "\"}");
+        Rejected r = rejected(readOne(line));
+        assertThat(r.category()).isEqualTo(RejectCategory.TOO_LONG);
+        assertThat(r.reason()).endsWith("it holds a single string or name longer than the limit");
+    }
+
+    @Test
+    void shouldKeepNullDataAndDropScalarData() {
+        String nullData = "{\"type\":\"request\",\"request\":{\"id\":\"n\",\"data\":null,\"z\":[" + "1,".repeat(LIMIT / 2) + "1]}}";
+        assertThat(rejected(readOne(nullData)).category()).as("nothing to drop: still too long").isEqualTo(RejectCategory.TOO_LONG);
+        String scalar = "{\"type\":\"request\",\"request\":{\"id\":\"s\",\"data\":\"" + "q".repeat(LIMIT - 10) + "\",\"data2\":null}"
+                + ",\"response\":{\"data\":null}}";
+        Accepted a = accepted(readOne(scalar));
+        assertThat(new String(a.value(), StandardCharsets.UTF_8)).isEqualTo("{\"type\":\"request\",\"request\":{\"id\":\"s\",\"data\":"
+                + "{\"airlock_omitted_bytes\":" + (LIMIT - 10 + 2) + "},\"data2\":null},\"response\":{\"data\":null}}");
+    }
+
+    @Test
+    void shouldCompactALineOfFiftyMegabytesReadInChunksWithoutHoldingIt() {
+        String[] around = paddedLine("request", "req-huge", "@").split("@");
+        var parser = new VaultAuditLineParser(null, LIMIT);
+        VaultAuditLineCompactor compactor = parser.compactor();
+        var lines = new LineAssembler(LIMIT, 0, compactor);
+        LineAssembler.LineHandler handler = (buf, off, len, fullLength, start) ->
+                results.add(parser.parse(buf, off, len, fullLength, compactor));
+        byte[] head = utf8(around[0] + "{\"p0\":0");
+        lines.feed(head, 0, head.length, handler);
+        long length = head.length;
+        var many = new StringBuilder();
+        for (int i = 0; i < 700; i++) {
+            many.append(",\"p\":\"").append(HMAC).append('"');
+        }
+        byte[] chunk = utf8(many.toString());
+        for (int i = 0; i < 900; i++) { // 900 chunks of ~64 KB: ~57 MB of request.data
+            lines.feed(chunk, 0, chunk.length, handler);
+            length += chunk.length;
+        }
+        byte[] tail = utf8("}" + around[1] + "\n");
+        lines.feed(tail, 0, tail.length, handler);
+        length += tail.length - 1;
+
+        assertThat(length).isGreaterThan(50_000_000);
+        assertThat(lines.carryCapacity()).isLessThanOrEqualTo(LIMIT);
+        Accepted a = accepted(results.get(0));
+        assertThat(Json.tree(new String(a.value(), StandardCharsets.UTF_8)).at("/request/data/airlock_omitted_bytes").asLong())
+                .isEqualTo(length - utf8(around[0] + around[1]).length);
+        assertThat(Json.tree(new String(a.value(), StandardCharsets.UTF_8)).at("/request/remote_address").asText())
+                .isEqualTo("10.0.0.7");
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        var out = new ByteArrayOutputStream(a.length + b.length);
+        out.writeBytes(a);
+        out.writeBytes(b);
+        return out.toByteArray();
+    }
+}
