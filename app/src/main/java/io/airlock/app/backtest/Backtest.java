@@ -62,6 +62,11 @@ public final class Backtest {
                 return 2;
             }
         }
+        String clash = sameFileClash(new Path[] {cdc, vaultAudit}, new String[] {"--cdc", "--vault-audit"}, out, eventsOut);
+        if (clash != null) {
+            console.println("backtest: " + clash);
+            return 2;
+        }
         for (Path output : new Path[] {out, eventsOut}) {
             if (output != null && Files.isDirectory(output)) {
                 console.println("backtest: cannot write " + output + ": it is a directory (give a file name)");
@@ -112,6 +117,56 @@ public final class Backtest {
                     result.alerts().size(), result.deadLetters() + input.rejected().size(), (System.nanoTime() - t0) / 1e9, out);
             return 0;
         }
+    }
+
+    /**
+     * Which output would overwrite an input or the other output, as a message; null if none. Files are compared by where
+     * they really are: symbolic links followed, {@code ./a} and {@code a} alike, an output that does not exist yet by its
+     * directory's real path, and for existing files by identity (a hard link is the same file).
+     */
+    private static String sameFileClash(Path[] inputs, String[] inputOptions, Path out, Path eventsOut) throws IOException {
+        String[] outputOptions = {"--out", "--events-out"};
+        Path[] outputs = {out, eventsOut};
+        for (int o = 0; o < outputs.length; o++) {
+            if (outputs[o] == null) {
+                continue;
+            }
+            for (int i = 0; i < inputs.length; i++) {
+                if (inputs[i] != null && sameFile(outputs[o], inputs[i])) {
+                    return outputOptions[o] + " " + outputs[o] + " is the input file " + inputOptions[i] + " " + inputs[i]
+                            + ": writing it would destroy the input; give another file name";
+                }
+            }
+        }
+        if (out != null && eventsOut != null && sameFile(out, eventsOut)) {
+            return "--out " + out + " and --events-out " + eventsOut + " are the same file: the alerts would replace the events; "
+                    + "give two file names";
+        }
+        return null;
+    }
+
+    private static boolean sameFile(Path a, Path b) throws IOException {
+        if (Files.exists(a) && Files.exists(b)) {
+            return Files.isSameFile(a, b);
+        }
+        return realPath(a, 0).equals(realPath(b, 0));
+    }
+
+    /** The path with symbolic links resolved, also where the file (or a link's target) does not exist yet. */
+    private static Path realPath(Path path, int links) throws IOException {
+        Path absolute = path.toAbsolutePath().normalize();
+        if (Files.exists(absolute)) {
+            return absolute.toRealPath();
+        }
+        if (Files.isSymbolicLink(absolute) && links < 40) { // a link to a file not yet written
+            Path target = absolute.getParent().resolve(Files.readSymbolicLink(absolute));
+            return realPath(target, links + 1);
+        }
+        Path parent = absolute.getParent();
+        if (parent == null || absolute.getFileName() == null) {
+            return absolute;
+        }
+        return realPath(parent, links).resolve(absolute.getFileName());
     }
 
     private Consumer<Long> progress(long total) {

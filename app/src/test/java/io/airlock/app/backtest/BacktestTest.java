@@ -296,4 +296,36 @@ class BacktestTest {
         assertThat(backtest(fifo, dir.resolve("x"), null)).isEqualTo(2);
         assertThat(console.toString(StandardCharsets.UTF_8)).contains("is not a regular file (a pipe or <(…)?)");
     }
+
+    @Test
+    void shouldRefuseAnOutputThatIsAnInputOrTheOtherOutputBeforeWritingAnything() throws Exception {
+        Path cdc = attackFile();
+        List<String> input = Files.readAllLines(cdc);
+        Path link = Files.createSymbolicLink(dir.resolve("link.jsonl"), cdc);
+        Path alerts = dir.resolve("alerts.jsonl");
+
+        assertThat(backtest(cdc, dir.resolve("a.jsonl"), cdc)).as("--events-out the input").isEqualTo(2);
+        assertThat(backtest(cdc, cdc, null)).as("--out the input").isEqualTo(2);
+        assertThat(backtest(cdc, dir.resolve(".").resolve("sub/../link.jsonl").normalize(), null)).as("a link to it").isEqualTo(2);
+        assertThat(backtest(link, cdc, null)).as("the input given by a link").isEqualTo(2);
+        assertThat(backtest(cdc, alerts, dir.resolve("./alerts.jsonl"))).as("both outputs, not yet written").isEqualTo(2);
+        Path dangling = Files.createSymbolicLink(dir.resolve("dangling.jsonl"), dir.resolve("alerts.jsonl"));
+        assertThat(backtest(cdc, alerts, dangling)).as("a link to the other output, not yet written").isEqualTo(2);
+
+        assertThat(Files.readAllLines(cdc)).as("the input untouched").isEqualTo(input);
+        assertThat(alerts).doesNotExist();
+        assertThat(dir.resolve("a.jsonl")).doesNotExist();
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains(
+                "backtest: --events-out " + cdc + " is the input file --cdc " + cdc + ": writing it would destroy the input",
+                "backtest: --out " + cdc + " is the input file --cdc",
+                "backtest: --out " + alerts + " and --events-out " + dir.resolve("./alerts.jsonl") + " are the same file")
+                .doesNotContain("Exception");
+    }
+
+    @Test
+    void shouldWriteDistinctOutputsNextToTheInput() throws Exception {
+        assertThat(backtest(attackFile(), dir.resolve("alerts.jsonl"), dir.resolve("events.jsonl"))).isZero();
+        assertThat(Files.readAllLines(dir.resolve("alerts.jsonl"))).hasSize(1);
+        assertThat(Files.readAllLines(dir.resolve("events.jsonl"))).isNotEmpty();
+    }
 }
