@@ -106,6 +106,11 @@ public final class Backtest {
                 result.alerts().forEach(a -> writeLine(alerts, OfflineReplay.toJsonLine(a)));
             }
             for (OfflineReplay.DeadLetterAt letter : result.firstDeadLetters()) {
+                if (letter.record() == null) {
+                    console.println("backtest: dead letter in " + letter.stage() + " (of a normalized event, not an input line): "
+                            + abbreviated(letter.reason()));
+                    continue;
+                }
                 Path file = letter.record().source() == 0 ? cdc : vaultAudit;
                 console.println("backtest: dead letter " + file.getFileName() + ":" + letter.record().line() + ": "
                         + abbreviated(letter.reason()));

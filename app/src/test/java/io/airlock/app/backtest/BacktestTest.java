@@ -328,4 +328,17 @@ class BacktestTest {
         assertThat(Files.readAllLines(dir.resolve("alerts.jsonl"))).hasSize(1);
         assertThat(Files.readAllLines(dir.resolve("events.jsonl"))).isNotEmpty();
     }
+
+    @Test
+    void shouldNameADeadLetterOfALaterStageInsteadOfCountingMoreThanItListed() throws Exception {
+        // a window no configuration accepts any longer: detection dead-letters each failed login it cannot place
+        var detection = DetectionConfig.defaults().withRule(io.airlock.streams.detect.RuleDefinition.FAILED_LOGIN_BURST,
+                io.airlock.streams.detect.RuleSettings.of(5, java.time.Duration.ofDays(999_999_999_999L)));
+
+        assertThat(new Backtest(new PrintStream(console, true, StandardCharsets.UTF_8)).run(attackFile(), null, null,
+                dir.resolve("a.jsonl"), null, detection, 4096)).isZero();
+
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("backtest: dead letter in ", "(of a normalized event, not an input line): ")
+                .doesNotContain("more dead letters");
+    }
 }

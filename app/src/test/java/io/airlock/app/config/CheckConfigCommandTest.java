@@ -200,6 +200,20 @@ class CheckConfigCommandTest {
     }
 
     @Test
+    void shouldRefuseADurationTooLongForTimeArithmetic() throws Exception {
+        Path file = Files.writeString(dir.resolve("airlock.yml"), """
+                detection: {grace: 3651d}
+                rules: {AL-001: {window: 999999999999d}, AL-020: {learning-period: P99999D}}
+                """);
+
+        assertThat(run(canaryEnv(), "--config", file.toString())).isEqualTo(1);
+        assertThat(stderr()).contains("rules.AL-001.window: is too long a duration; at most 3650d, was '999999999999d'",
+                "detection.grace: is too long a duration; at most 3650d, was '3651d'",
+                "rules.AL-020.learning-period: is too long a duration; at most 3650d, was 'P99999D'");
+        assertThat(everything()).doesNotContain("Exception");
+    }
+
+    @Test
     void shouldShowTheEmbeddedDefaultsWithoutAFile() {
         assertThat(run(Map.of())).isZero();
         assertThat(stdout()).startsWith("embedded defaults: OK")
