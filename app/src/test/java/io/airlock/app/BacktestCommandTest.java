@@ -112,6 +112,20 @@ class BacktestCommandTest {
         assertThat(out).doesNotExist();
     }
 
+    @Test
+    void shouldRefuseAnEmptyFileAndKeysWithNoValue() throws Exception {
+        Path empty = Files.writeString(dir.resolve("empty.yml"), "\n# rules: {AL-001: {threshold: 3}}\n");
+        Path noValue = Files.writeString(dir.resolve("no-value.yml"), "rules: {AL-001: {threshold: }}\n");
+
+        Result result = backtest(empty, dir.resolve("alerts.jsonl"));
+        assertThat(result.exit()).isEqualTo(1);
+        assertThat(result.console()).contains("the file is empty");
+        result = backtest(noValue, dir.resolve("alerts.jsonl"));
+        assertThat(result.exit()).isEqualTo(1);
+        assertThat(result.console()).contains("rules.AL-001.threshold: has no value; remove the key to use the default (5)");
+        assertThat(dir.resolve("alerts.jsonl")).doesNotExist();
+    }
+
     private Result backtest(Path config, Path out) throws Exception {
         var alice = AbUserRow.of(1, "alice");
         List<String> lines = new ArrayList<>();

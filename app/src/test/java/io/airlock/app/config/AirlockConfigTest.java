@@ -361,9 +361,12 @@ class AirlockConfigTest {
     }
 
     @Test
-    void shouldHaveNoProblemWithOptionalSettingsLeftEmpty() {
-        AirlockConfig config = yaml("slack:\n  webhook-url-env:\ndashboards:\n", Map.of());
-        assertThat(config.slackWebhook()).isEqualTo(Optional.empty());
+    void shouldRefuseOptionalSettingsLeftEmptyRatherThanQuietlyLeaveThemOff() {
+        assertThatThrownBy(() -> yaml("slack:\n  webhook-url-env:\ndashboards:\n", Map.of()))
+                .hasMessageContaining("slack.webhook-url-env: has no value; remove the key to leave slack.webhook-url not set")
+                .hasMessageContaining("dashboards: has no value; remove the key to use the defaults of its settings");
+        AirlockConfig config = yaml("kafka.stream-threads: 1\n", Map.of());
+        assertThat(config.slackWebhook()).as("the keys left out").isEqualTo(Optional.empty());
         assertThat(config.links().dashboardsUrl()).isEmpty();
     }
 }

@@ -214,6 +214,26 @@ class CheckConfigCommandTest {
     }
 
     @Test
+    void shouldRefuseKeysWithNoValueAndAnEmptyFileInsteadOfUsingDefaults() throws Exception {
+        Path file = Files.writeString(dir.resolve("airlock.yml"), """
+                slack: {webhook-url-env: }
+                rules: {AL-001: {threshold: , enabled: }}
+                detection: {time-zone: ~}
+                """);
+        Path empty = Files.writeString(dir.resolve("empty.yml"), "# nothing yet\n");
+
+        assertThat(run(canaryEnv(), "--config", file.toString())).isEqualTo(1);
+        assertThat(stderr()).startsWith(file + ": 4 problems").contains(
+                "slack.webhook-url-env: has no value; remove the key to leave slack.webhook-url not set",
+                "rules.AL-001.threshold: has no value; remove the key to use the default (5)",
+                "rules.AL-001.enabled: has no value; remove the key to use the default (true)",
+                "detection.time-zone: has no value; remove the key to use the default (UTC)");
+        assertThat(run(canaryEnv(), "--config", empty.toString())).isEqualTo(1);
+        assertThat(stderr()).contains("the file is empty (or holds only comments)");
+        assertThat(stdout()).doesNotContain("OK");
+    }
+
+    @Test
     void shouldShowTheEmbeddedDefaultsWithoutAFile() {
         assertThat(run(Map.of())).isZero();
         assertThat(stdout()).startsWith("embedded defaults: OK")

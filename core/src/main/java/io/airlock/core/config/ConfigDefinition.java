@@ -126,10 +126,12 @@ public final class ConfigDefinition {
         for (Map.Entry<String, Object> e : raw.entrySet()) {
             String key = e.getKey();
             Setting<?> s = byKey.get(key);
-            if (s != null && s.isSecret() && e.getValue() != null) {
+            if (e.getValue() == null && (s != null || secretKeys.containsKey(key) || groupPrefixes.contains(key))) {
+                problems.add(key, noValue(key, s != null ? s : secretKeys.get(key)));
+            } else if (s != null && s.isSecret() && e.getValue() != null) {
                 problems.add(key, "a secret is never written in the file; name an environment variable with '" + s.envKey()
                         + ": VARIABLE' or a file with '" + s.fileKey() + ": /path' (the value given is not shown)");
-            } else if (s == null && !secretKeys.containsKey(key) && !(e.getValue() == null && groupPrefixes.contains(key))) {
+            } else if (s == null && !secretKeys.containsKey(key) && !groupPrefixes.contains(key)) {
                 problems.add("unknown key '" + key + "'" + Suggestions.forUnknownKey(key, accepted));
             }
         }
@@ -146,9 +148,28 @@ public final class ConfigDefinition {
         return values;
     }
 
+    /**
+     * A key written with nothing after it ({@code key:}, {@code key: ~}, {@code section: {}}): an error, not the default,
+     * as an unknown key is, since it is as likely a value left out by mistake.
+     */
+    private static String noValue(String key, Setting<?> s) {
+        if (s == null) {
+            return "has no value; remove the key to use the defaults of its settings, or give them under it";
+        }
+        if (s.isSecret()) {
+            return "has no value; remove the key to leave " + s.key() + " " + s.defaultDescription()
+                    + ", or name " + (key.equals(s.envKey()) ? "an environment variable" : "a file");
+        }
+        return "has no value; remove the key to use the default (" + s.defaultDescription() + ")";
+    }
+
     private static <T> void read(Setting<T> s, Map<String, Object> raw, boolean readFiles, ConfigValues values,
             ConfigProblems problems) {
         Object given = raw.get(s.key());
+        if (given == null && raw.containsKey(s.key())) {
+            values.failed(s); // reported as having no value
+            return;
+        }
         if (given == null) {
             if (s.presence() == Setting.Presence.REQUIRED) {
                 problems.add(s.key(), "is required");
@@ -179,8 +200,9 @@ public final class ConfigDefinition {
         Map<String, Object> raw = source.values();
         Object env = raw.get(s.envKey());
         Object file = raw.get(s.fileKey());
-        if (raw.get(s.key()) != null) {
-            values.failed(s); // the inline value was reported already
+        if (raw.containsKey(s.key()) || (env == null && raw.containsKey(s.envKey()))
+                || (file == null && raw.containsKey(s.fileKey()))) {
+            values.failed(s); // the inline value, or a key with no value, was reported already
             return;
         }
         if (env != null && file != null) {

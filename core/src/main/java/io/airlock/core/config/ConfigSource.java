@@ -82,8 +82,10 @@ public final class ConfigSource {
         } catch (IOException e) {
             return failed(origin, env, origin + " cannot be read as YAML (" + e.getClass().getSimpleName() + ")");
         }
-        if (root == null) {
-            return new ConfigSource(origin, new LinkedHashMap<>(), env, List.of());
+        if (root == null || root instanceof Map<?, ?> m && m.isEmpty()) {
+            // without a file the defaults run everything on localhost: an empty one is more likely a mistake than that
+            return failed(origin, env, "the file is empty (or holds only comments): write the settings in it, or leave out "
+                    + "--config to run with the defaults (everything on localhost)");
         }
         if (!(root instanceof Map<?, ?> map)) {
             return failed(origin, env, origin + " must be a mapping of settings (key: value lines), was " + ConfigTypes.show(root));

@@ -188,12 +188,33 @@ class ConfigDefinitionTest {
     }
 
     @Test
-    void shouldTreatAnEmptyFileAndEmptySectionsAsDefaults() {
-        assertThat(DEFINITION.parse(ConfigSource.fromYaml("# nothing\n", "f", Map.of())).problems().all())
-                .containsExactly("db.name: is required");
-        assertThat(parse("db.name: x\nslack:\nrules: {}\n").problems().all()).isEmpty();
+    void shouldRefuseAnEmptyFileRatherThanRunWithTheDefaults() {
+        for (String empty : List.of("", "# nothing\n", "---\n", "{}\n")) {
+            ConfigSource source = ConfigSource.fromYaml(empty, "f", Map.of());
+            assertThat(DEFINITION.parse(source).problems().all()).as("'%s'", empty).singleElement().asString()
+                    .startsWith("the file is empty (or holds only comments)");
+            assertThat(source.isReadable()).isFalse();
+        }
         assertThat(parse("- a\n- b\n").problems().all()).first().asString()
                 .isEqualTo("airlock.yml must be a mapping of settings (key: value lines), was a list");
+    }
+
+    @Test
+    void shouldRefuseAKeyWithNoValueRatherThanFallBackToTheDefault() {
+        ConfigValues values = parse("""
+                db: {name: x, port: , host: ~}
+                slack: {webhook-url-env: }
+                rules: {AL-001: }
+                kafka:
+                """);
+        assertThat(values.problems().all()).containsExactly(
+                "db.port: has no value; remove the key to use the default (5432)",
+                "db.host: has no value; remove the key to use the default (localhost)",
+                "slack.webhook-url-env: has no value; remove the key to leave slack.webhook-url not set: no Slack messages, "
+                        + "or name an environment variable",
+                "rules.AL-001: has no value; remove the key to use the defaults of its settings, or give them under it",
+                "kafka: has no value; remove the key to use the defaults of its settings, or give them under it");
+        assertThat(parse("db.name: x\nunknown: \n").problems().all()).containsExactly("unknown key 'unknown'");
     }
 
     @Test
