@@ -6,6 +6,7 @@ import io.airlock.app.config.AirlockConfig;
 import io.airlock.app.config.ReportFields;
 import io.airlock.core.PrintableText;
 import io.airlock.core.config.ConfigException;
+import io.airlock.core.config.ConfigSource;
 import io.airlock.report.ManifestSignature;
 import io.airlock.report.OpenSearchRecords;
 import io.airlock.report.ReportExporter;
@@ -100,9 +101,13 @@ final class ReportCommand implements Callable<Integer> {
         }
         AirlockConfig loaded;
         try {
-            loaded = AirlockConfig.load(config, env);
+            // only the OpenSearch connection and the report settings are used: other parts' secrets may be missing here
+            loaded = config == null ? AirlockConfig.load(null, env)
+                    : AirlockConfig.from(ConfigSource.fromFile(config, env).withSecretsOnlyUnder("opensearch.", "report."));
         } catch (ConfigException e) {
             stderr.println(e.getMessage());
+            stderr.println("report: it uses only the opensearch.* and report.* settings, and reads no other secret, but the "
+                    + "rest of the file must check out too");
             return 1;
         }
         try {

@@ -253,6 +253,9 @@ public final class AirlockConfig {
     public String redact(String text) {
         String out = text;
         for (SecretValue secret : values.secrets()) {
+            if (secret.isUnread()) {
+                continue; // a stand-in, "unread", that is in no message as a secret
+            }
             out = Secret.of(secret.reveal()).redact(out);
         }
         if (routing != null) {

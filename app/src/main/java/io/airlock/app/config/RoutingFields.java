@@ -179,7 +179,7 @@ public final class RoutingFields {
 
     private static Secret readSecret(ReceiverSpec spec, ConfigSource source, ConfigProblems problems) {
         String where = "receiver '" + spec.name() + "'";
-        if (!source.readsSecrets()) {
+        if (!source.reads(RECEIVERS.key())) {
             return Secret.of("unread");
         }
         String value;

@@ -142,7 +142,7 @@ public final class ConfigDefinition {
                 Setting<SecretValue> secret = (Setting<SecretValue>) s;
                 readSecret(secret, source, values, problems);
             } else {
-                read(s, raw, source.readsSecrets(), values, problems);
+                read(s, raw, source.reads(s.key()), values, problems);
             }
         }
         return values;
@@ -241,7 +241,7 @@ public final class ConfigDefinition {
             return null;
         }
         String name = variable.strip();
-        if (!source.readsSecrets()) {
+        if (!source.reads(s.key())) {
             return SecretValue.unread("env " + name);
         }
         // as from a file: a variable filled from a file or a secret mount often ends with a line break that is no part of it
@@ -265,7 +265,7 @@ public final class ConfigDefinition {
             problems.add(s.fileKey(), "must be the path of a file holding the secret (the value given is not shown)");
             return null;
         }
-        if (!source.readsSecrets()) {
+        if (!source.reads(s.key())) {
             return SecretValue.unread("file " + path);
         }
         try {

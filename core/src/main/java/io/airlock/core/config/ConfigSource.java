@@ -33,16 +33,17 @@ public final class ConfigSource {
     private final Map<String, String> env;
     private final List<String> problems;
     private final boolean readable;
-    private final boolean readsSecrets;
+    /** The key prefixes whose secrets and files are read; null for all. */
+    private final List<String> readPrefixes;
 
     private ConfigSource(String origin, Map<String, Object> values, Map<String, String> env, List<String> problems) {
-        this(origin, values, env, problems, true, true);
+        this(origin, values, env, problems, true, null);
     }
 
     private ConfigSource(String origin, Map<String, Object> values, Map<String, String> env, List<String> problems,
-            boolean readable, boolean readsSecrets) {
+            boolean readable, List<String> readPrefixes) {
         this.readable = readable;
-        this.readsSecrets = readsSecrets;
+        this.readPrefixes = readPrefixes == null ? null : List.copyOf(readPrefixes);
         this.origin = origin;
         this.values = Collections.unmodifiableMap(values);
         this.env = Map.copyOf(env);
@@ -102,7 +103,7 @@ public final class ConfigSource {
     }
 
     private static ConfigSource failed(String origin, Map<String, String> env, String problem) {
-        return new ConfigSource(origin, new LinkedHashMap<>(), env, List.of(problem), false, true);
+        return new ConfigSource(origin, new LinkedHashMap<>(), env, List.of(problem), false, null);
     }
 
     private static void flatten(String prefix, Object node, Map<String, Object> out, List<String> problems) {
@@ -159,12 +160,26 @@ public final class ConfigSource {
      * ({@code backtest}), so a production file can be used where its secrets are not.
      */
     public ConfigSource withoutSecrets() {
-        return new ConfigSource(origin, values, env, problems, readable, false);
+        return new ConfigSource(origin, values, env, problems, readable, List.of());
     }
 
-    /** False for {@link #withoutSecrets()}. */
+    /**
+     * The same settings, reading the secrets and files only of the settings under {@code prefixes} (such as
+     * {@code opensearch.}); every other secret is checked for form only, as by {@link #withoutSecrets()}. For commands that
+     * use a part of the file ({@code report}), so a production file works where the other parts' secrets are not.
+     */
+    public ConfigSource withSecretsOnlyUnder(String... prefixes) {
+        return new ConfigSource(origin, values, env, problems, readable, List.of(prefixes));
+    }
+
+    /** False for {@link #withoutSecrets()}, and for {@link #withSecretsOnlyUnder} of some prefixes. */
     public boolean readsSecrets() {
-        return readsSecrets;
+        return readPrefixes == null;
+    }
+
+    /** Whether the secret or files of setting {@code key} are read (else they are checked for form only). */
+    public boolean reads(String key) {
+        return readPrefixes == null || readPrefixes.stream().anyMatch(key::startsWith);
     }
 
     /** What was read: the file name, or {@code embedded defaults}. */
