@@ -184,12 +184,12 @@ public final class RoutingFields {
         }
         String value;
         if (spec.secretEnv() != null) {
-            Optional<String> env = source.env(spec.secretEnv());
-            if (env.isEmpty()) {
-                problems.add(RECEIVERS.key(), where + ": " + ConfigProblems.unsetVariable(spec.secretEnv()));
+            ConfigProblems.Lookup env = source.lookUpVariable(spec.secretEnv());
+            if (!env.found()) {
+                problems.add(RECEIVERS.key(), where + ": " + env.problem());
                 return null;
             }
-            value = env.get();
+            value = env.value();
         } else {
             try {
                 value = Files.readString(Path.of(spec.secretFile())).stripTrailing();

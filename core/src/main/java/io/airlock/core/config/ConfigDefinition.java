@@ -16,15 +16,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Every setting of a program, in documented groups: the one place keys, types, defaults, validators and docs are defined.
  * {@link #parse} reads a {@link ConfigSource} against it, {@link ConfigReference} renders it as Markdown.
  */
 public final class ConfigDefinition {
-
-    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     /**
      * Settings that belong together, one section of the reference.
@@ -235,22 +232,20 @@ public final class ConfigDefinition {
 
     private static SecretValue fromEnv(Setting<SecretValue> s, Object env, ConfigSource source, ConfigProblems problems) {
         // Never echo the value: people paste the secret itself here by mistake.
-        if (!(env instanceof String variable) || !ENV_NAME.matcher(variable.strip()).matches()) {
-            problems.add(s.envKey(), "must be the name of an environment variable (letters, digits and '_'), not the secret "
-                    + "itself (the value given is not shown)");
+        if (!(env instanceof String variable) || !ConfigProblems.isVariableName(variable.strip())) {
+            problems.add(s.envKey(), ConfigProblems.NOT_A_VARIABLE_NAME);
             return null;
         }
         String name = variable.strip();
         if (!source.reads(s.key())) {
             return SecretValue.unread("env " + name);
         }
-        // as from a file: a variable filled from a file or a secret mount often ends with a line break that is no part of it
-        Optional<String> value = source.env(name).map(v -> v.replaceFirst("[\r\n]+$", "")).filter(v -> !v.isEmpty());
-        if (value.isEmpty()) {
-            problems.add(s.envKey(), ConfigProblems.unsetVariable(name));
+        ConfigProblems.Lookup found = source.lookUpVariable(name);
+        if (!found.found()) {
+            problems.add(s.envKey(), found.problem());
             return null;
         }
-        return SecretValue.fromEnv(name, value.get());
+        return SecretValue.fromEnv(name, found.value());
     }
 
     private static SecretValue fromFile(Setting<SecretValue> s, Object file, ConfigSource source, ConfigProblems problems) {

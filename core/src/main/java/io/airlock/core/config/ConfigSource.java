@@ -192,6 +192,11 @@ public final class ConfigSource {
         return values;
     }
 
+    /** Environment variable {@code name} as a secret, or why there is none ({@link ConfigProblems#lookUpVariable}). */
+    public ConfigProblems.Lookup lookUpVariable(String name) {
+        return ConfigProblems.lookUpVariable(name, env);
+    }
+
     /** An environment variable, if set and not empty. */
     public Optional<String> env(String variable) {
         return Optional.ofNullable(env.get(variable)).filter(v -> !v.isEmpty());

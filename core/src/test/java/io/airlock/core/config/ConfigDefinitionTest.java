@@ -133,7 +133,9 @@ class ConfigDefinitionTest {
         assertThat(values.get(PASSWORD).reveal()).isEqualTo(CANARY + " ");
 
         ConfigValues onlyALineBreak = parse("db.name: x\ndb.password-env: DB_PASSWORD\n", Map.of("DB_PASSWORD", "\n"));
-        assertThat(onlyALineBreak.problems().all()).containsExactly("db.password-env: environment variable DB_PASSWORD is not set");
+        assertThat(onlyALineBreak.problems().all()).containsExactly("db.password-env: environment variable DB_PASSWORD is set but empty");
+        assertThat(parse("db.name: x\ndb.password-env: DB_PASSWORD\n", Map.of("DB_PASSWORD", "")).problems().all())
+                .containsExactly("db.password-env: environment variable DB_PASSWORD is set but empty");
     }
 
     @Test
