@@ -234,6 +234,17 @@ class CheckConfigCommandTest {
     }
 
     @Test
+    void shouldSayYamlAliasesAreNotSupportedRatherThanNameAnUnknownKey() throws Exception {
+        Path file = Files.writeString(dir.resolve("airlock.yml"), """
+                x-defaults: &d {threshold: 3}
+                rules: {AL-001: *d}
+                """);
+
+        assertThat(run(canaryEnv(), "--config", file.toString())).isEqualTo(1);
+        assertThat(stderr()).contains("YAML anchors, aliases and merge keys are not supported").doesNotContain("unknown key");
+    }
+
+    @Test
     void shouldShowTheEmbeddedDefaultsWithoutAFile() {
         assertThat(run(Map.of())).isZero();
         assertThat(stdout()).startsWith("embedded defaults: OK")

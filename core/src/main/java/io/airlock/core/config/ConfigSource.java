@@ -75,6 +75,10 @@ public final class ConfigSource {
 
     /** YAML text; {@code origin} names it in problems. */
     public static ConfigSource fromYaml(String yaml, String origin, Map<String, String> env) {
+        Optional<String> unsupported = anchorOrAlias(yaml, origin);
+        if (unsupported.isPresent()) {
+            return failed(origin, env, unsupported.get());
+        }
         Object root;
         try (JsonParser parser = YAML.createParser(yaml)) {
             root = parser.nextToken() == null ? null : YAML.readValue(parser, Object.class);
@@ -92,6 +96,37 @@ public final class ConfigSource {
             return failed(origin, env, origin + " must be a mapping of settings (key: value lines), was " + ConfigTypes.show(root));
         }
         return fromMap(map, origin, env);
+    }
+
+    /**
+     * The first anchor ({@code &name}), alias ({@code *name}) or merge key ({@code <<}) of the file, as a problem. Jackson
+     * does not resolve them: an alias would be read as the plain text of its name and a merge key as an unknown key, both
+     * with a misleading message. (Never expanding them also keeps a "billion laughs" file from blowing up in memory.)
+     * Empty when there is none, or when the text is not valid YAML (that is reported by the parser itself).
+     */
+    private static Optional<String> anchorOrAlias(String yaml, String origin) {
+        var options = new org.yaml.snakeyaml.LoaderOptions();
+        options.setMaxAliasesForCollections(0);
+        try {
+            for (org.yaml.snakeyaml.events.Event event : new org.yaml.snakeyaml.Yaml(options).parse(new java.io.StringReader(yaml))) {
+                String what = null;
+                if (event instanceof org.yaml.snakeyaml.events.AliasEvent) {
+                    what = "an alias (*name)";
+                } else if (event instanceof org.yaml.snakeyaml.events.NodeEvent node && node.getAnchor() != null) {
+                    what = "an anchor (&name)";
+                } else if (event instanceof org.yaml.snakeyaml.events.ScalarEvent scalar && "<<".equals(scalar.getValue())
+                        && scalar.isPlain()) {
+                    what = "a merge key (<<)";
+                }
+                if (what != null) {
+                    return Optional.of(origin + " uses " + what + " at line " + (event.getStartMark().getLine() + 1) + ": YAML "
+                            + "anchors, aliases and merge keys are not supported; write each value where it is used");
+                }
+            }
+        } catch (org.yaml.snakeyaml.error.YAMLException e) {
+            // not valid YAML: said by the parser below, with line and column
+        }
+        return Optional.empty();
     }
 
     /** Already-parsed nested maps (as from YAML). */

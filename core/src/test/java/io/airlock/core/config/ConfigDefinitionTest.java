@@ -202,6 +202,30 @@ class ConfigDefinitionTest {
     }
 
     @Test
+    void shouldRefuseAnchorsAliasesAndMergeKeysInsteadOfMisreadingThem() {
+        assertThat(parse("defaults: &d {window: 10m}\nrules: {AL-001: *d}\n").problems().all()).singleElement().asString()
+                .isEqualTo("airlock.yml uses an anchor (&name) at line 1: YAML anchors, aliases and merge keys are not supported; "
+                        + "write each value where it is used");
+        assertThat(parse("db.name: x\nrules:\n  AL-001:\n    window: *w\n").problems().all()).singleElement().asString()
+                .startsWith("airlock.yml uses an alias (*name) at line 4:");
+        assertThat(parse("db.name: x\nrules:\n  AL-001:\n    <<: {window: 10m}\n").problems().all()).singleElement().asString()
+                .startsWith("airlock.yml uses a merge key (<<) at line 4:");
+        assertThat(parse("db: {name: \"<<\"}\n\"<<\": 1\n").problems().all()).as("quoted, it is text")
+                .containsExactly("unknown key '<<'");
+    }
+
+    @Test
+    void shouldRefuseABillionLaughsFileWithoutExpandingIt() {
+        StringBuilder yaml = new StringBuilder("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        for (char c = 'b'; c <= 'j'; c++) {
+            String prev = "*" + (char) (c - 1);
+            yaml.append(c).append(": &").append(c).append(" [").append(String.join(",", java.util.Collections.nCopies(9, prev)))
+                    .append("]\n");
+        }
+        assertThat(parse(yaml.toString()).problems().all()).singleElement().asString().contains("anchors, aliases and merge keys");
+    }
+
+    @Test
     void shouldRefuseAKeyWithNoValueRatherThanFallBackToTheDefault() {
         ConfigValues values = parse("""
                 db: {name: x, port: , host: ~}
