@@ -188,7 +188,7 @@ final class ReportCommand implements Callable<Integer> {
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = {"Check a report against its manifest: every file's SHA-256, the hash chain record by record, the signature.",
                     "Exit 0 when intact, 1 naming the first altered, removed or reordered record or file, 2 on a usage error "
-                            + "(an unreadable --public-key)."})
+                            + "(DIR missing or not a report directory, an unreadable --public-key)."})
     static final class Verify implements Callable<Integer> {
 
         @Parameters(paramLabel = "DIR", description = "The report directory (with manifest.json).")
@@ -205,10 +205,22 @@ final class ReportCommand implements Callable<Integer> {
             if (publicKey != null) {
                 try {
                     pinned = Optional.of(ManifestSignature.publicKeyFromPem(Files.readString(publicKey)));
-                } catch (IOException | IllegalArgumentException e) {
+                } catch (java.nio.file.NoSuchFileException e) {
+                    stdout.println("FAILED: the public key " + PrintableText.of(publicKey.toString()) + " does not exist");
+                    return 2;
+                } catch (IOException e) {
+                    stdout.println("FAILED: cannot read the public key " + PrintableText.of(publicKey.toString()) + ": "
+                            + (Files.isDirectory(publicKey) ? "it is a directory" : e.getClass().getSimpleName()));
+                    return 2;
+                } catch (IllegalArgumentException e) {
                     stdout.println("FAILED: cannot read the public key " + publicKey + ": " + e.getMessage());
                     return 2;
                 }
+            }
+            Optional<String> notAReport = notAReport(dir);
+            if (notAReport.isPresent()) {
+                stdout.println("FAILED: " + PrintableText.of(dir.toString()) + " " + notAReport.get());
+                return 2;
             }
             ReportVerifier.Verification verification;
             try {
@@ -239,6 +251,29 @@ final class ReportCommand implements Callable<Integer> {
             // file names come from the directory and the manifest: no control character may rewrite the terminal's lines
             stdout.println("FAILED: " + PrintableText.of(dir + ": " + verification.problem().orElseThrow()));
             return 1;
+        }
+
+        /**
+         * Why {@code dir} is no report to verify (a usage error), if it is not: it does not exist, is not a directory, or has
+         * neither a manifest nor any file a report has. A directory with report files but no manifest is a report whose
+         * manifest was removed: that is found by the verification (exit 1), as any other tampering.
+         */
+        static Optional<String> notAReport(Path dir) throws IOException {
+            if (!Files.exists(dir)) {
+                return Optional.of("does not exist");
+            }
+            if (!Files.isDirectory(dir)) {
+                return Optional.of("is not a directory: give the report's directory (with " + io.airlock.report.Manifest.FILE + ")");
+            }
+            if (Files.exists(dir.resolve(io.airlock.report.Manifest.FILE))) {
+                return Optional.empty();
+            }
+            try (var files = Files.list(dir)) {
+                boolean reportFiles = files.map(f -> f.getFileName().toString())
+                        .anyMatch(n -> n.matches("(events|alerts)\\.(jsonl|csv)|report\\.(html|pdf)"));
+                return reportFiles ? Optional.empty()
+                        : Optional.of("is not a report directory: it has no " + io.airlock.report.Manifest.FILE + " and no report files");
+            }
         }
     }
 }

@@ -98,6 +98,33 @@ class ReportVerifyCommandTest {
     }
 
     @Test
+    void shouldExitTwoForAPathThatIsNoReportAndOneForATamperedReport() throws IOException {
+        Path dir = report(Optional.empty());
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Path file = Files.writeString(tmp.resolve("file.txt"), "x");
+
+        assertThat(verify(tmp.resolve("nonexistent").toString())).isEqualTo(2);
+        assertThat(verify(empty.toString())).isEqualTo(2);
+        assertThat(verify(file.toString())).isEqualTo(2);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("nonexistent does not exist",
+                empty + " is not a report directory: it has no manifest.json and no report files", file + " is not a directory");
+
+        Files.delete(dir.resolve("manifest.json"));
+        assertThat(verify(dir.toString())).as("a report whose manifest was removed: tampered").isEqualTo(1);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("manifest.json is missing");
+    }
+
+    @Test
+    void shouldSayThePublicKeyFileDoesNotExistOrIsADirectory() throws IOException {
+        Path dir = report(Optional.empty());
+
+        assertThat(verify(dir.toString(), "--public-key", tmp.resolve("nope.pem").toString())).isEqualTo(2);
+        assertThat(verify(dir.toString(), "--public-key", tmp.toString())).isEqualTo(2);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("FAILED: the public key " + tmp.resolve("nope.pem") + " does not exist\n",
+                "FAILED: cannot read the public key " + tmp + ": it is a directory");
+    }
+
+    @Test
     void shouldRefuseADemoReportDirectoryThatIsNotEmptyBeforeTheDemoStarts() throws IOException {
         Path full = Files.createDirectories(tmp.resolve("full"));
         Files.writeString(full.resolve("old.txt"), "x");

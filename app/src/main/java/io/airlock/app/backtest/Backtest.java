@@ -34,7 +34,7 @@ public final class Backtest {
         this.terminal = terminal;
     }
 
-    /** @return the process exit code: 0 on success, 2 on bad arguments */
+    /** @return the process exit code: 0 on success, 1 when every input line was rejected (no event), 2 on bad arguments */
     public int run(Path cdc, Path vaultAudit, String vaultPrefix, Path out, Path eventsOut) throws IOException {
         return run(cdc, vaultAudit, vaultPrefix, out, eventsOut, DetectionConfig.defaults(), VaultAuditSettings.DEFAULT_MAX_LINE_BYTES);
     }
@@ -42,7 +42,7 @@ public final class Backtest {
     /**
      * @param maxVaultLineBytes {@code vault.audit.max-line-bytes}: longer Vault lines are left out, as the live capture
      *     dead-letters them
-     * @return the process exit code: 0 on success, 2 on bad arguments
+     * @return the process exit code: 0 on success, 1 when every input line was rejected (no event), 2 on bad arguments
      */
     public int run(Path cdc, Path vaultAudit, String vaultPrefix, Path out, Path eventsOut, DetectionConfig detection,
             int maxVaultLineBytes) throws IOException {
@@ -118,8 +118,14 @@ public final class Backtest {
             if (result.deadLetters() > result.firstDeadLetters().size()) {
                 console.printf("backtest: … and %d more dead letters%n", result.deadLetters() - result.firstDeadLetters().size());
             }
+            long deadLetters = result.deadLetters() + input.rejected().size();
             console.printf("backtest: %d events, %d alerts, %d dead letters in %.1f s; alerts written to %s%n", result.events(),
-                    result.alerts().size(), result.deadLetters() + input.rejected().size(), (System.nanoTime() - t0) / 1e9, out);
+                    result.alerts().size(), deadLetters, (System.nanoTime() - t0) / 1e9, out);
+            if (result.events() == 0 && deadLetters > 0) {
+                console.println("backtest: WARNING: every input line was rejected, so nothing was replayed and the absence of "
+                        + "alerts means nothing: see the reasons above");
+                return 1;
+            }
             return 0;
         }
     }

@@ -147,8 +147,9 @@ class BacktestTest {
         Path vaultLines = Files.write(dir.resolve("audit.log"), List.of(VaultOperation.read("secret/data/a").by("alice", "ent-a")
                 .at(T0).requestId("r-1").requestLine().json()));
 
-        assertThat(backtest(vaultLines, dir.resolve("a.jsonl"), null)).isZero();
-        assertThat(console.toString(StandardCharsets.UTF_8)).contains("is it the Vault audit file?");
+        assertThat(backtest(vaultLines, dir.resolve("a.jsonl"), null)).as("no line replayed").isEqualTo(1);
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("is it the Vault audit file?",
+                "0 events, 0 alerts, 1 dead letters", "backtest: WARNING: every input line was rejected");
     }
 
     @Test
@@ -340,5 +341,16 @@ class BacktestTest {
 
         assertThat(console.toString(StandardCharsets.UTF_8)).contains("backtest: dead letter in ", "(of a normalized event, not an input line): ")
                 .doesNotContain("more dead letters");
+    }
+
+    @Test
+    void shouldWarnAndExitOneWhenEveryInputLineWasRejected() throws Exception {
+        Path cdc = Files.write(dir.resolve("cdc.jsonl"), List.of("{not json", "[1,2]", "{\"payload\":{}}"));
+
+        assertThat(backtest(cdc, dir.resolve("a.jsonl"), null)).isEqualTo(1);
+
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("0 events, 0 alerts, 3 dead letters",
+                "backtest: WARNING: every input line was rejected");
+        assertThat(dir.resolve("a.jsonl")).as("still written, empty").isEmptyFile();
     }
 }
