@@ -200,8 +200,8 @@ public final class RoutingFields {
                 problems.add(RECEIVERS.key(), where + ": the secret's file must be a path (the value given is not shown)");
                 return null;
             } catch (IOException e) {
-                problems.add(RECEIVERS.key(), where + ": file " + spec.secretFile() + " cannot be read ("
-                        + e.getClass().getSimpleName() + ")");
+                problems.add(RECEIVERS.key(), where + ": file " + spec.secretFile() + (Files.isDirectory(Path.of(spec.secretFile()))
+                        ? " is a directory: name the file holding the secret" : " cannot be read (" + e.getClass().getSimpleName() + ")"));
                 return null;
             }
             if (value.isEmpty()) {

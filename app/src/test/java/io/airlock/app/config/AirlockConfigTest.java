@@ -361,6 +361,14 @@ class AirlockConfigTest {
     }
 
     @Test
+    void shouldNameOpenSearchsRuleForTheFirstCharacterOfTheIndexPrefix() {
+        for (String prefix : List.of("-bad", "_bad", "+bad")) {
+            assertThatThrownBy(() -> yaml("opensearch.index-prefix: \"" + prefix + "\"\n", Map.of()))
+                    .hasMessageContaining("opensearch.index-prefix: index prefix '" + prefix + "' cannot start with '-', '_' or '+'");
+        }
+    }
+
+    @Test
     void shouldRefuseOptionalSettingsLeftEmptyRatherThanQuietlyLeaveThemOff() {
         assertThatThrownBy(() -> yaml("slack:\n  webhook-url-env:\ndashboards:\n", Map.of()))
                 .hasMessageContaining("slack.webhook-url-env: has no value; remove the key to leave slack.webhook-url not set")

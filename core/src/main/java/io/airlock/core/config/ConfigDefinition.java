@@ -277,7 +277,8 @@ public final class ConfigDefinition {
         } catch (MalformedInputException e) {
             problems.add(s.fileKey(), "file " + path + " is not UTF-8 text");
         } catch (IOException e) {
-            problems.add(s.fileKey(), "file " + path + " cannot be read (" + e.getClass().getSimpleName() + ")");
+            problems.add(s.fileKey(), "file " + path + (Files.isDirectory(path) ? " is a directory: name the file holding the secret"
+                    : " cannot be read (" + e.getClass().getSimpleName() + ")"));
         }
         return null;
     }

@@ -67,8 +67,8 @@ public final class ConfigSource {
         } catch (MalformedInputException e) {
             return failed(file.toString(), env, "the configuration file " + file + " is not UTF-8 text");
         } catch (IOException e) {
-            return failed(file.toString(), env, "the configuration file " + file + " cannot be read ("
-                    + e.getClass().getSimpleName() + ")");
+            return failed(file.toString(), env, "the configuration file " + file + (Files.isDirectory(file)
+                    ? " is a directory: give the file (airlock.yml)" : " cannot be read (" + e.getClass().getSimpleName() + ")"));
         }
         return fromYaml(text, file.toString(), env);
     }

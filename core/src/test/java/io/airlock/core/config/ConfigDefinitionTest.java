@@ -202,6 +202,14 @@ class ConfigDefinitionTest {
     }
 
     @Test
+    void shouldSayADirectoryIsADirectory(@TempDir Path dir) {
+        assertThat(DEFINITION.parse(ConfigSource.fromFile(dir, Map.of())).problems().all())
+                .containsExactly("the configuration file " + dir + " is a directory: give the file (airlock.yml)");
+        assertThat(parse("db.name: x\ndb.password-file: " + dir + "\n").problems().all())
+                .containsExactly("db.password-file: file " + dir + " is a directory: name the file holding the secret");
+    }
+
+    @Test
     void shouldRefuseAnchorsAliasesAndMergeKeysInsteadOfMisreadingThem() {
         assertThat(parse("defaults: &d {window: 10m}\nrules: {AL-001: *d}\n").problems().all()).singleElement().asString()
                 .isEqualTo("airlock.yml uses an anchor (&name) at line 1: YAML anchors, aliases and merge keys are not supported; "
