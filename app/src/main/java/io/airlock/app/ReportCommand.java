@@ -144,12 +144,34 @@ final class ReportCommand implements Callable<Integer> {
         var query = new ReportQuery(now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(1)), List.of(), List.of());
         try {
             out.println();
-            return new ReportCommand(Map.of(), out, System.err).export(openSearch, query, ReportExporter.allFormats(), dir,
-                    Optional.of(ManifestSignature.generate()), 1000, ReportProgress.NONE);
+            ManifestSignature key = ManifestSignature.generate();
+            int exit = new ReportCommand(Map.of(), out, System.err).export(openSearch, query, ReportExporter.allFormats(), dir,
+                    Optional.of(key), 1000, ReportProgress.NONE);
+            if (exit == 0) {
+                out.println(publicKeyNote(dir, writePublicKey(dir, key)));
+            }
+            return exit;
         } catch (IOException | RuntimeException e) {
             out.println("FAILED: report not written: " + e.getMessage());
             return 1;
         }
+    }
+
+    /**
+     * Writes the public key (never the private one) of a report's signing key next to the report directory, as
+     * {@code DIR.public-key.pem}: not inside it, where verification would find a file the manifest does not list.
+     */
+    static Path writePublicKey(Path dir, ManifestSignature key) throws IOException {
+        Path absolute = dir.toAbsolutePath().normalize();
+        Path pem = absolute.resolveSibling(absolute.getFileName() + ".public-key.pem");
+        Files.writeString(pem, key.publicKeyPem());
+        return pem;
+    }
+
+    /** What a demo report was signed with and how to check it against that key. */
+    static String publicKeyNote(Path dir, Path publicKey) {
+        return "signed with a key made for this demo (the private key is not kept); its public key is in " + publicKey
+                + System.lineSeparator() + "verify: ./airlock report verify " + dir + " --public-key " + publicKey;
     }
 
     /** The rule ids of {@code --rules}, upper case; one that is not in the catalogue is a usage error, not an empty report. */

@@ -115,6 +115,23 @@ class ReportVerifyCommandTest {
     }
 
     @Test
+    void shouldWriteTheDemoReportsPublicKeyNextToItSoTheVerifyCommandItPrintsWorks() throws IOException {
+        ManifestSignature key = ManifestSignature.generate();
+        Path dir = report(Optional.of(key));
+
+        Path pem = ReportCommand.writePublicKey(dir, key);
+        String note = ReportCommand.publicKeyNote(dir, pem);
+
+        assertThat(pem).isEqualTo(dir.toAbsolutePath().resolveSibling("report.public-key.pem"));
+        assertThat(Files.readString(pem)).contains("PUBLIC KEY").doesNotContain("PRIVATE");
+        assertThat(note).contains("verify: ./airlock report verify " + dir + " --public-key " + pem);
+        String[] command = note.substring(note.indexOf("verify: ./airlock report verify ") + "verify: ./airlock report verify ".length())
+                .strip().split(" ");
+        assertThat(verify(command)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("signature valid (by the given public key)");
+    }
+
+    @Test
     void shouldSayThePublicKeyFileDoesNotExistOrIsADirectory() throws IOException {
         Path dir = report(Optional.empty());
 

@@ -47,7 +47,7 @@ class AirlockConfigTest {
     @Test
     void shouldRunEverythingOnLocalhostWithoutAFile() {
         AirlockConfig config = AirlockConfig.load(null, Map.of());
-        assertThat(config.origin()).isEqualTo("embedded defaults");
+        assertThat(config.origin()).isEqualTo("defaults, no file (every component on localhost)");
         assertThat(config.bootstrapServers()).isEqualTo("localhost:9092");
         assertThat(config.topics()).isEqualTo(Topics.defaults());
         assertThat(config.database()).isEqualTo(new AirflowDatabaseSettings("localhost", 5432, "airflow", "airflow", "", "prefer",

@@ -245,9 +245,9 @@ class CheckConfigCommandTest {
     }
 
     @Test
-    void shouldShowTheEmbeddedDefaultsWithoutAFile() {
+    void shouldShowTheLocalhostDefaultsWithoutAFile() {
         assertThat(run(Map.of())).isZero();
-        assertThat(stdout()).startsWith("embedded defaults: OK")
+        assertThat(stdout()).startsWith("defaults, no file (every component on localhost): OK")
                 .containsPattern("kafka\\.bootstrap-servers +localhost:9092 +\\(default\\)")
                 .containsPattern("slack\\.webhook-url +<not set>");
     }

@@ -50,9 +50,12 @@ public final class ConfigSource {
         this.problems = List.copyOf(problems);
     }
 
+    /** What {@link #empty} is called: the defaults point at services on localhost (not the demo's embedded ones). */
+    public static final String DEFAULTS_ORIGIN = "defaults, no file (every component on localhost)";
+
     /** No file: every setting takes its default. */
     public static ConfigSource empty(Map<String, String> env) {
-        return new ConfigSource("embedded defaults", new LinkedHashMap<>(), env, List.of());
+        return new ConfigSource(DEFAULTS_ORIGIN, new LinkedHashMap<>(), env, List.of());
     }
 
     /** The YAML file {@code file}. */
@@ -217,7 +220,7 @@ public final class ConfigSource {
         return readPrefixes == null || readPrefixes.stream().anyMatch(key::startsWith);
     }
 
-    /** What was read: the file name, or {@code embedded defaults}. */
+    /** What was read: the file name, or {@link #DEFAULTS_ORIGIN}. */
     public String origin() {
         return origin;
     }
