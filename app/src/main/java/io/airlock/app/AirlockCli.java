@@ -34,7 +34,12 @@ public final class AirlockCli {
      * durations as {@code airlock.yml} takes them ({@code 30s}, {@code 5m}) or in ISO-8601 ({@code PT30S}).
      */
     static CommandLine commandLine() {
-        return new CommandLine(new AirlockCli()).setCaseInsensitiveEnumValuesAllowed(true)
+        return configured(new CommandLine(new AirlockCli()));
+    }
+
+    /** {@code command} with the conversions of {@link #commandLine()}: for a subcommand run on its own, as in tests. */
+    static CommandLine configured(CommandLine command) {
+        return command.setCaseInsensitiveEnumValuesAllowed(true)
                 .registerConverter(java.time.Duration.class, text -> {
                     try {
                         return ConfigTypes.duration().parse(text);

@@ -13,7 +13,10 @@ import picocli.CommandLine.Option;
 @Command(name = "backtest", mixinStandardHelpOptions = true,
         description = {"Replay Debezium change events and Vault audit lines through the detection topology, offline.",
                 "Records go through in event-time order; the final alerts are written one JSON per line. Same input, same alerts and "
-                        + "alert ids."})
+                        + "alert ids.",
+                "Exit 0 when replayed; 1 when every input line was rejected (no event, so no alert means nothing), on a bad "
+                        + "--config or when it runs out of memory; 2 on a usage error (a missing or unreadable input, an output "
+                        + "that is an input or the other output)."})
 final class BacktestCommand implements Callable<Integer> {
 
     @Option(names = "--cdc", paramLabel = "FILE", description = "Debezium change events, one JSON per line (table from source.table).")

@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
 public final class CheckConfigCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE",
-            description = "The configuration file (airlock.yml). Without it, the embedded defaults are shown.")
+            description = "The configuration file (airlock.yml). Without it, the defaults are shown: every component on localhost "
+                    + "at its standard port, no notifications.")
     Path config;
 
     @Option(names = "--connect", description = "Also reach the Airflow database (and check what capture needs), Kafka and OpenSearch.")

@@ -1,12 +1,16 @@
 package io.airlock.app;
 
 import io.airlock.core.IndexNames;
+import io.airlock.core.PrintableText;
+import io.airlock.core.config.ConfigProblems;
+import io.airlock.core.config.ConfigTypes;
 import io.airlock.dashboards.DashboardsImportException;
 import io.airlock.dashboards.SavedObjects;
 import io.airlock.dashboards.SavedObjectsImporter;
 import io.airlock.dashboards.SavedObjectsImporter.Credentials;
 import java.io.PrintStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -51,7 +55,8 @@ public final class DashboardsCommand implements Callable<Integer> {
 
     @Command(name = "import", mixinStandardHelpOptions = true,
             description = {"Import the Airlock index patterns, saved searches, visualizations and dashboards into OpenSearch Dashboards",
-                    "(saved-objects import API, existing objects overwritten). Exit 0 when all were imported, 1 otherwise."})
+                    "(saved-objects import API, existing objects overwritten).",
+                    "Exit 0 when all were imported, 1 when the import failed, 2 on a usage error (a bad option)."})
     int importObjects(
             @Option(names = "--url", defaultValue = "http://localhost:5601", paramLabel = "URL",
                     description = "OpenSearch Dashboards, with its base path if it has one (default: ${DEFAULT-VALUE}).") String url,
@@ -69,17 +74,27 @@ public final class DashboardsCommand implements Callable<Integer> {
         Optional<Credentials> credentials;
         SavedObjectsImporter importer;
         IndexNames indices;
-        try {
+        try { // every problem here is with the command line: a usage error, exit 2
             credentials = credentials(username, passwordEnv);
             indices = new IndexNames(indexPrefix);
-            if (io.airlock.core.config.ConfigTypes.hasCredentials(url)) { // before URI.create, whose messages quote the URL
+            if (timeout.isZero() || timeout.isNegative()) {
+                throw new IllegalArgumentException("--timeout must be longer than 0, was " + ConfigTypes.formatDuration(timeout));
+            }
+            if (ConfigTypes.hasCredentials(url)) { // before URI.create, whose messages quote the URL
                 throw new IllegalArgumentException("--url must not contain credentials (user:password@); use --username and "
                         + "--password-env");
             }
-            importer = new SavedObjectsImporter(URI.create(url.strip()), Optional.ofNullable(tenant), credentials, timeout);
+            URI base;
+            try {
+                base = new URI(url.strip());
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException("--url '" + PrintableText.of(url) + "' is not a URL (" + e.getReason()
+                        + " at character " + (e.getIndex() + 1) + "); give http(s)://host[:port][/base-path]");
+            }
+            importer = new SavedObjectsImporter(base, Optional.ofNullable(tenant), credentials, timeout);
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
-            return 1;
+            return 2;
         }
         String target = "OpenSearch Dashboards at " + url.strip() + (tenant == null || tenant.isBlank() ? "" : " (tenant " + tenant + ")");
         try {
@@ -105,10 +120,11 @@ public final class DashboardsCommand implements Callable<Integer> {
         if (passwordEnv == null || passwordEnv.isBlank()) {
             throw new IllegalArgumentException("--username needs --password-env VAR, the environment variable that holds the password.");
         }
-        String password = env.get(passwordEnv);
-        if (password == null || password.isEmpty()) {
-            throw new IllegalArgumentException("Environment variable " + passwordEnv + " (--password-env) is not set or empty.");
+        // as check-config does: never repeat a value that may be the password itself, pasted in place of a variable's name
+        ConfigProblems.Lookup password = ConfigProblems.lookUpVariable(passwordEnv, env);
+        if (!password.found()) {
+            throw new IllegalArgumentException("--password-env: " + password.problem());
         }
-        return Optional.of(new Credentials(username, password));
+        return Optional.of(new Credentials(username, password.value()));
     }
 }

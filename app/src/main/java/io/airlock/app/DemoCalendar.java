@@ -25,6 +25,12 @@ final class DemoCalendar {
     private DemoCalendar() {
     }
 
+    /** The line the demo prints: the business hours, and why that time zone (a configured one is shown as it is). */
+    static String describe(BusinessCalendar calendar, Instant now) {
+        return "business hours: Mon–Fri 08:00–18:00 " + calendar.zone() + " (now " + calendar.describe(now) + ", off-hours; "
+                + "the demo picks a time zone where it is night now, so the off-hours rules fire whenever it runs)";
+    }
+
     static BusinessCalendar nightSomewhere(Instant now) {
         ZoneId zone = ZONES.stream().map(ZoneId::of)
                 .min(Comparator.comparingInt(z -> Math.abs(now.atZone(z).getHour() * 60 + now.atZone(z).getMinute() - 3 * 60)))

@@ -94,8 +94,7 @@ final class DemoCommand implements Callable<Integer> {
             simulation.seed();
 
             BusinessCalendar calendar = DemoCalendar.nightSomewhere(Instant.now());
-            out.println("business hours: Mon–Fri 08:00–18:00 " + calendar.zone() + " (now " + calendar.describe(Instant.now())
-                    + ", off-hours)");
+            out.println(DemoCalendar.describe(calendar, Instant.now()));
             var database = new AirflowDatabaseSettings(stack.postgres.host(), stack.postgres.port(), "airflow", stack.postgres.superuser(),
                     stack.postgres.password(), "disable", null, null);
             var openSearch = OpenSearchSettings.local(stack.openSearch.httpUri());

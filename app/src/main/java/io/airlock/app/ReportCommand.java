@@ -6,6 +6,7 @@ import io.airlock.app.config.AirlockConfig;
 import io.airlock.app.config.ReportFields;
 import io.airlock.core.PrintableText;
 import io.airlock.core.config.ConfigException;
+import io.airlock.core.config.ConfigSource;
 import io.airlock.report.ManifestSignature;
 import io.airlock.report.OpenSearchRecords;
 import io.airlock.report.ReportExporter;
@@ -100,9 +101,13 @@ final class ReportCommand implements Callable<Integer> {
         }
         AirlockConfig loaded;
         try {
-            loaded = AirlockConfig.load(config, env);
+            // only the OpenSearch connection and the report settings are used: other parts' secrets may be missing here
+            loaded = config == null ? AirlockConfig.load(null, env)
+                    : AirlockConfig.from(ConfigSource.fromFile(config, env).withSecretsOnlyUnder("opensearch.", "report."));
         } catch (ConfigException e) {
             stderr.println(e.getMessage());
+            stderr.println("report: it uses only the opensearch.* and report.* settings, and reads no other secret, but the "
+                    + "rest of the file must check out too");
             return 1;
         }
         try {
@@ -139,12 +144,34 @@ final class ReportCommand implements Callable<Integer> {
         var query = new ReportQuery(now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(1)), List.of(), List.of());
         try {
             out.println();
-            return new ReportCommand(Map.of(), out, System.err).export(openSearch, query, ReportExporter.allFormats(), dir,
-                    Optional.of(ManifestSignature.generate()), 1000, ReportProgress.NONE);
+            ManifestSignature key = ManifestSignature.generate();
+            int exit = new ReportCommand(Map.of(), out, System.err).export(openSearch, query, ReportExporter.allFormats(), dir,
+                    Optional.of(key), 1000, ReportProgress.NONE);
+            if (exit == 0) {
+                out.println(publicKeyNote(dir, writePublicKey(dir, key)));
+            }
+            return exit;
         } catch (IOException | RuntimeException e) {
             out.println("FAILED: report not written: " + e.getMessage());
             return 1;
         }
+    }
+
+    /**
+     * Writes the public key (never the private one) of a report's signing key next to the report directory, as
+     * {@code DIR.public-key.pem}: not inside it, where verification would find a file the manifest does not list.
+     */
+    static Path writePublicKey(Path dir, ManifestSignature key) throws IOException {
+        Path absolute = dir.toAbsolutePath().normalize();
+        Path pem = absolute.resolveSibling(absolute.getFileName() + ".public-key.pem");
+        Files.writeString(pem, key.publicKeyPem());
+        return pem;
+    }
+
+    /** What a demo report was signed with and how to check it against that key. */
+    static String publicKeyNote(Path dir, Path publicKey) {
+        return "signed with a key made for this demo (the private key is not kept); its public key is in " + publicKey
+                + System.lineSeparator() + "verify: ./airlock report verify " + dir + " --public-key " + publicKey;
     }
 
     /** The rule ids of {@code --rules}, upper case; one that is not in the catalogue is a usage error, not an empty report. */
@@ -183,7 +210,7 @@ final class ReportCommand implements Callable<Integer> {
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = {"Check a report against its manifest: every file's SHA-256, the hash chain record by record, the signature.",
                     "Exit 0 when intact, 1 naming the first altered, removed or reordered record or file, 2 on a usage error "
-                            + "(an unreadable --public-key)."})
+                            + "(DIR missing or not a report directory, an unreadable --public-key)."})
     static final class Verify implements Callable<Integer> {
 
         @Parameters(paramLabel = "DIR", description = "The report directory (with manifest.json).")
@@ -200,10 +227,22 @@ final class ReportCommand implements Callable<Integer> {
             if (publicKey != null) {
                 try {
                     pinned = Optional.of(ManifestSignature.publicKeyFromPem(Files.readString(publicKey)));
-                } catch (IOException | IllegalArgumentException e) {
+                } catch (java.nio.file.NoSuchFileException e) {
+                    stdout.println("FAILED: the public key " + PrintableText.of(publicKey.toString()) + " does not exist");
+                    return 2;
+                } catch (IOException e) {
+                    stdout.println("FAILED: cannot read the public key " + PrintableText.of(publicKey.toString()) + ": "
+                            + (Files.isDirectory(publicKey) ? "it is a directory" : e.getClass().getSimpleName()));
+                    return 2;
+                } catch (IllegalArgumentException e) {
                     stdout.println("FAILED: cannot read the public key " + publicKey + ": " + e.getMessage());
                     return 2;
                 }
+            }
+            Optional<String> notAReport = notAReport(dir);
+            if (notAReport.isPresent()) {
+                stdout.println("FAILED: " + PrintableText.of(dir.toString()) + " " + notAReport.get());
+                return 2;
             }
             ReportVerifier.Verification verification;
             try {
@@ -234,6 +273,29 @@ final class ReportCommand implements Callable<Integer> {
             // file names come from the directory and the manifest: no control character may rewrite the terminal's lines
             stdout.println("FAILED: " + PrintableText.of(dir + ": " + verification.problem().orElseThrow()));
             return 1;
+        }
+
+        /**
+         * Why {@code dir} is no report to verify (a usage error), if it is not: it does not exist, is not a directory, or has
+         * neither a manifest nor any file a report has. A directory with report files but no manifest is a report whose
+         * manifest was removed: that is found by the verification (exit 1), as any other tampering.
+         */
+        static Optional<String> notAReport(Path dir) throws IOException {
+            if (!Files.exists(dir)) {
+                return Optional.of("does not exist");
+            }
+            if (!Files.isDirectory(dir)) {
+                return Optional.of("is not a directory: give the report's directory (with " + io.airlock.report.Manifest.FILE + ")");
+            }
+            if (Files.exists(dir.resolve(io.airlock.report.Manifest.FILE))) {
+                return Optional.empty();
+            }
+            try (var files = Files.list(dir)) {
+                boolean reportFiles = files.map(f -> f.getFileName().toString())
+                        .anyMatch(n -> n.matches("(events|alerts)\\.(jsonl|csv)|report\\.(html|pdf)"));
+                return reportFiles ? Optional.empty()
+                        : Optional.of("is not a report directory: it has no " + io.airlock.report.Manifest.FILE + " and no report files");
+            }
         }
     }
 }

@@ -86,6 +86,46 @@ class BacktestCommandTest {
         assertThat(result.exit()).as(result.console()).isZero();
     }
 
+    @Test
+    void shouldAlertWithTheLongestDurationsAcceptedAndRefuseLongerOnes() throws Exception {
+        Path longest = Files.writeString(dir.resolve("longest.yml"), """
+                detection: {grace: 3650d}
+                rules:
+                  AL-001: {threshold: 3, window: 3650d}
+                  AL-003: {window: 3650d}
+                """);
+        Path out = dir.resolve("alerts.jsonl");
+
+        Result result = backtest(longest, out);
+
+        assertThat(result.exit()).as(result.console()).isZero();
+        assertThat(result.console()).contains("1 alerts, 0 dead letters");
+        assertThat(Files.readAllLines(out)).singleElement().satisfies(a -> assertThat(a).contains("\"rule.id\":\"AL-001\""));
+
+        Path tooLong = Files.writeString(dir.resolve("too-long.yml"), "rules: {AL-001: {window: 999999999999d}}\n");
+        Files.delete(out);
+        result = backtest(tooLong, out);
+
+        assertThat(result.exit()).isEqualTo(1);
+        assertThat(result.console()).contains("rules.AL-001.window: is too long a duration; at most 3650d, was '999999999999d'")
+                .doesNotContain("Exception");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void shouldRefuseAnEmptyFileAndKeysWithNoValue() throws Exception {
+        Path empty = Files.writeString(dir.resolve("empty.yml"), "\n# rules: {AL-001: {threshold: 3}}\n");
+        Path noValue = Files.writeString(dir.resolve("no-value.yml"), "rules: {AL-001: {threshold: }}\n");
+
+        Result result = backtest(empty, dir.resolve("alerts.jsonl"));
+        assertThat(result.exit()).isEqualTo(1);
+        assertThat(result.console()).contains("the file is empty");
+        result = backtest(noValue, dir.resolve("alerts.jsonl"));
+        assertThat(result.exit()).isEqualTo(1);
+        assertThat(result.console()).contains("rules.AL-001.threshold: has no value; remove the key to use the default (5)");
+        assertThat(dir.resolve("alerts.jsonl")).doesNotExist();
+    }
+
     private Result backtest(Path config, Path out) throws Exception {
         var alice = AbUserRow.of(1, "alice");
         List<String> lines = new ArrayList<>();

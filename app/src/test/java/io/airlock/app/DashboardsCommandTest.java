@@ -75,7 +75,7 @@ class DashboardsCommandTest {
     void shouldRefuseCredentialsInTheUrlWithoutPrintingThemAndNameAnUnknownHost() {
         int exit = run(Map.of(), "import", "--url", "http://admin:p%zz#CANARY-SECRET-DASH@127.0.0.1:9");
 
-        assertThat(exit).isEqualTo(1);
+        assertThat(exit).as("a usage error").isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("must not contain credentials").doesNotContain("CANARY");
         assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("CANARY");
 
@@ -121,23 +121,48 @@ class DashboardsCommandTest {
     }
 
     @Test
-    void shouldRequireThePasswordVariableToBeSet() {
+    void shouldRequireThePasswordVariableToBeSetAndNotEmpty() {
         int exit = run(Map.of(), "import", "--username", "admin", "--password-env", "OSD_PASSWORD");
 
-        assertThat(exit).isEqualTo(1);
-        assertThat(stderr()).contains("Environment variable OSD_PASSWORD (--password-env) is not set or empty.");
+        assertThat(exit).isEqualTo(2);
+        assertThat(stderr()).contains("--password-env: environment variable OSD_PASSWORD is not set");
+        assertThat(run(Map.of("OSD_PASSWORD", ""), "import", "--username", "admin", "--password-env", "OSD_PASSWORD")).isEqualTo(2);
+        assertThat(stderr()).contains("--password-env: environment variable OSD_PASSWORD is set but empty");
+    }
+
+    @Test
+    void shouldNeverPrintAPasswordPastedInPlaceOfTheVariableName() {
+        for (String pasted : List.of("OsdPw-SECRET2", "s3cr3t pass", "dGhpc2lzYXBhc3N3b3Jk")) {
+            assertThat(run(Map.of(), "import", "--username", "admin", "--password-env", pasted)).as(pasted).isEqualTo(2);
+            assertThat(stdout() + stderr()).as(pasted).doesNotContain(pasted);
+        }
+        assertThat(stderr()).contains("--password-env: must be the name of an environment variable (letters, digits and '_'), "
+                + "not the secret itself (the value given is not shown)",
+                "--password-env: the environment variable it names is not set (the name is not shown");
     }
 
     @Test
     void shouldRequireBothUsernameAndPasswordEnv() {
-        assertThat(run(Map.of(), "import", "--username", "admin")).isEqualTo(1);
+        assertThat(run(Map.of(), "import", "--username", "admin")).isEqualTo(2);
         assertThat(stderr()).contains("--username needs --password-env VAR");
     }
 
     @Test
     void shouldRejectAUrlWithoutScheme() {
-        assertThat(run(Map.of(), "import", "--url", "localhost:5601")).isEqualTo(1);
+        assertThat(run(Map.of(), "import", "--url", "localhost:5601")).isEqualTo(2);
         assertThat(stderr()).contains("Dashboards URL must be http(s)://host");
+    }
+
+    @Test
+    void shouldExitTwoOnEveryBadOptionWithAMessageNamingIt() {
+        assertThat(run(Map.of(), "import", "--timeout", "0s")).isEqualTo(2);
+        assertThat(stderr()).contains("--timeout must be longer than 0, was 0").doesNotContain("PT0S");
+        assertThat(run(Map.of(), "import", "--url", "htp:// bad")).isEqualTo(2);
+        assertThat(stderr()).contains("--url 'htp:// bad' is not a URL (Illegal character in authority at character 7)");
+        assertThat(run(Map.of(), "import", "--index-prefix", "-bad")).isEqualTo(2);
+        assertThat(stderr()).contains("index prefix '-bad' cannot start with '-', '_' or '+'");
+        assertThat(run(Map.of(), "import", "--index-prefix", "Bad")).isEqualTo(2);
+        assertThat(stderr()).contains("index prefix 'Bad' must be lower case letters, digits, '_' or '-'");
     }
 
     @Test
@@ -149,7 +174,7 @@ class DashboardsCommandTest {
     private int run(Map<String, String> env, String... args) {
         var utf8Out = new PrintStream(out, true, StandardCharsets.UTF_8);
         var utf8Err = new PrintStream(err, true, StandardCharsets.UTF_8);
-        return new CommandLine(new DashboardsCommand(env, utf8Out, utf8Err)).setOut(new java.io.PrintWriter(utf8Out, true))
+        return AirlockCli.configured(new CommandLine(new DashboardsCommand(env, utf8Out, utf8Err))).setOut(new java.io.PrintWriter(utf8Out, true))
                 .setErr(new java.io.PrintWriter(utf8Err, true)).execute(args);
     }
 

@@ -162,11 +162,11 @@ class ReportCommandTest {
     }
 
     @Test
-    void shouldFailVerificationOfADirectoryWithoutManifest() throws IOException {
+    void shouldRefuseToVerifyADirectoryThatIsNoReportAsAUsageError() throws IOException {
         Files.createDirectories(tmp.resolve("nothing"));
 
-        assertThat(verify(tmp.resolve("nothing").toString())).isEqualTo(1);
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("manifest.json is missing");
+        assertThat(verify(tmp.resolve("nothing").toString())).isEqualTo(2);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("is not a report directory: it has no manifest.json");
     }
 
     @Test

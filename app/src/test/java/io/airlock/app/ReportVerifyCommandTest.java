@@ -98,6 +98,50 @@ class ReportVerifyCommandTest {
     }
 
     @Test
+    void shouldExitTwoForAPathThatIsNoReportAndOneForATamperedReport() throws IOException {
+        Path dir = report(Optional.empty());
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Path file = Files.writeString(tmp.resolve("file.txt"), "x");
+
+        assertThat(verify(tmp.resolve("nonexistent").toString())).isEqualTo(2);
+        assertThat(verify(empty.toString())).isEqualTo(2);
+        assertThat(verify(file.toString())).isEqualTo(2);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("nonexistent does not exist",
+                empty + " is not a report directory: it has no manifest.json and no report files", file + " is not a directory");
+
+        Files.delete(dir.resolve("manifest.json"));
+        assertThat(verify(dir.toString())).as("a report whose manifest was removed: tampered").isEqualTo(1);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("manifest.json is missing");
+    }
+
+    @Test
+    void shouldWriteTheDemoReportsPublicKeyNextToItSoTheVerifyCommandItPrintsWorks() throws IOException {
+        ManifestSignature key = ManifestSignature.generate();
+        Path dir = report(Optional.of(key));
+
+        Path pem = ReportCommand.writePublicKey(dir, key);
+        String note = ReportCommand.publicKeyNote(dir, pem);
+
+        assertThat(pem).isEqualTo(dir.toAbsolutePath().resolveSibling("report.public-key.pem"));
+        assertThat(Files.readString(pem)).contains("PUBLIC KEY").doesNotContain("PRIVATE");
+        assertThat(note).contains("verify: ./airlock report verify " + dir + " --public-key " + pem);
+        String[] command = note.substring(note.indexOf("verify: ./airlock report verify ") + "verify: ./airlock report verify ".length())
+                .strip().split(" ");
+        assertThat(verify(command)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("signature valid (by the given public key)");
+    }
+
+    @Test
+    void shouldSayThePublicKeyFileDoesNotExistOrIsADirectory() throws IOException {
+        Path dir = report(Optional.empty());
+
+        assertThat(verify(dir.toString(), "--public-key", tmp.resolve("nope.pem").toString())).isEqualTo(2);
+        assertThat(verify(dir.toString(), "--public-key", tmp.toString())).isEqualTo(2);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("FAILED: the public key " + tmp.resolve("nope.pem") + " does not exist\n",
+                "FAILED: cannot read the public key " + tmp + ": it is a directory");
+    }
+
+    @Test
     void shouldRefuseADemoReportDirectoryThatIsNotEmptyBeforeTheDemoStarts() throws IOException {
         Path full = Files.createDirectories(tmp.resolve("full"));
         Files.writeString(full.resolve("old.txt"), "x");

@@ -70,4 +70,17 @@ class RunCommandTest {
         assertThat(text).contains("kafka.bootstrap-servers").contains("70000").contains("slack.webhook-url")
                 .doesNotContain("CANARYsecret");
     }
+
+    @Test
+    void shouldRefuseAnEmptyFileInsteadOfRunningAgainstLocalhost(@TempDir Path dir) throws Exception {
+        Path yml = Files.writeString(dir.resolve("airlock.yml"), "# airflow:\n#   database: {host: db.internal}\n");
+        var command = new RunCommand();
+        command.config = yml;
+        command.env = Map.of();
+        var output = new ByteArrayOutputStream();
+        command.err = new PrintStream(output, true, StandardCharsets.UTF_8);
+
+        assertThat(command.execute(new CountDownLatch(0))).isEqualTo(1);
+        assertThat(output.toString(StandardCharsets.UTF_8)).contains("the file is empty (or holds only comments)");
+    }
 }

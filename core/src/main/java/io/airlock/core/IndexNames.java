@@ -16,6 +16,10 @@ public record IndexNames(String prefix) {
 
     public IndexNames {
         Objects.requireNonNull(prefix, "prefix");
+        if (!prefix.isEmpty() && "-_+".indexOf(prefix.charAt(0)) >= 0) {
+            throw new IllegalArgumentException("index prefix '" + prefix + "' cannot start with '-', '_' or '+' (OpenSearch's "
+                    + "rule for index names)");
+        }
         if (!prefix.matches("[a-z0-9][a-z0-9_-]*")) {
             throw new IllegalArgumentException("index prefix '" + prefix + "' must be lower case letters, digits, '_' or '-'");
         }

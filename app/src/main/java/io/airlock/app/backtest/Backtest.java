@@ -34,7 +34,7 @@ public final class Backtest {
         this.terminal = terminal;
     }
 
-    /** @return the process exit code: 0 on success, 2 on bad arguments */
+    /** @return the process exit code: 0 on success, 1 when every input line was rejected (no event), 2 on bad arguments */
     public int run(Path cdc, Path vaultAudit, String vaultPrefix, Path out, Path eventsOut) throws IOException {
         return run(cdc, vaultAudit, vaultPrefix, out, eventsOut, DetectionConfig.defaults(), VaultAuditSettings.DEFAULT_MAX_LINE_BYTES);
     }
@@ -42,7 +42,7 @@ public final class Backtest {
     /**
      * @param maxVaultLineBytes {@code vault.audit.max-line-bytes}: longer Vault lines are compacted or left out, as the live
      *     capture compacts or dead-letters them
-     * @return the process exit code: 0 on success, 2 on bad arguments
+     * @return the process exit code: 0 on success, 1 when every input line was rejected (no event), 2 on bad arguments
      */
     public int run(Path cdc, Path vaultAudit, String vaultPrefix, Path out, Path eventsOut, DetectionConfig detection,
             int maxVaultLineBytes) throws IOException {
@@ -61,6 +61,11 @@ public final class Backtest {
                         + "e.g. zcat changes.jsonl.gz > changes.jsonl");
                 return 2;
             }
+        }
+        String clash = sameFileClash(new Path[] {cdc, vaultAudit}, new String[] {"--cdc", "--vault-audit"}, out, eventsOut);
+        if (clash != null) {
+            console.println("backtest: " + clash);
+            return 2;
         }
         for (Path output : new Path[] {out, eventsOut}) {
             if (output != null && Files.isDirectory(output)) {
@@ -101,6 +106,11 @@ public final class Backtest {
                 result.alerts().forEach(a -> writeLine(alerts, OfflineReplay.toJsonLine(a)));
             }
             for (OfflineReplay.DeadLetterAt letter : result.firstDeadLetters()) {
+                if (letter.record() == null) {
+                    console.println("backtest: dead letter in " + letter.stage() + " (of a normalized event, not an input line): "
+                            + abbreviated(letter.reason()));
+                    continue;
+                }
                 Path file = letter.record().source() == 0 ? cdc : vaultAudit;
                 console.println("backtest: dead letter " + file.getFileName() + ":" + letter.record().line() + ": "
                         + abbreviated(letter.reason()));
@@ -108,10 +118,66 @@ public final class Backtest {
             if (result.deadLetters() > result.firstDeadLetters().size()) {
                 console.printf("backtest: … and %d more dead letters%n", result.deadLetters() - result.firstDeadLetters().size());
             }
+            long deadLetters = result.deadLetters() + input.rejected().size();
             console.printf("backtest: %d events, %d alerts, %d dead letters in %.1f s; alerts written to %s%n", result.events(),
-                    result.alerts().size(), result.deadLetters() + input.rejected().size(), (System.nanoTime() - t0) / 1e9, out);
+                    result.alerts().size(), deadLetters, (System.nanoTime() - t0) / 1e9, out);
+            if (result.events() == 0 && deadLetters > 0) {
+                console.println("backtest: WARNING: every input line was rejected, so nothing was replayed and the absence of "
+                        + "alerts means nothing: see the reasons above");
+                return 1;
+            }
             return 0;
         }
+    }
+
+    /**
+     * Which output would overwrite an input or the other output, as a message; null if none. Files are compared by where
+     * they really are: symbolic links followed, {@code ./a} and {@code a} alike, an output that does not exist yet by its
+     * directory's real path, and for existing files by identity (a hard link is the same file).
+     */
+    private static String sameFileClash(Path[] inputs, String[] inputOptions, Path out, Path eventsOut) throws IOException {
+        String[] outputOptions = {"--out", "--events-out"};
+        Path[] outputs = {out, eventsOut};
+        for (int o = 0; o < outputs.length; o++) {
+            if (outputs[o] == null) {
+                continue;
+            }
+            for (int i = 0; i < inputs.length; i++) {
+                if (inputs[i] != null && sameFile(outputs[o], inputs[i])) {
+                    return outputOptions[o] + " " + outputs[o] + " is the input file " + inputOptions[i] + " " + inputs[i]
+                            + ": writing it would destroy the input; give another file name";
+                }
+            }
+        }
+        if (out != null && eventsOut != null && sameFile(out, eventsOut)) {
+            return "--out " + out + " and --events-out " + eventsOut + " are the same file: the alerts would replace the events; "
+                    + "give two file names";
+        }
+        return null;
+    }
+
+    private static boolean sameFile(Path a, Path b) throws IOException {
+        if (Files.exists(a) && Files.exists(b)) {
+            return Files.isSameFile(a, b);
+        }
+        return realPath(a, 0).equals(realPath(b, 0));
+    }
+
+    /** The path with symbolic links resolved, also where the file (or a link's target) does not exist yet. */
+    private static Path realPath(Path path, int links) throws IOException {
+        Path absolute = path.toAbsolutePath().normalize();
+        if (Files.exists(absolute)) {
+            return absolute.toRealPath();
+        }
+        if (Files.isSymbolicLink(absolute) && links < 40) { // a link to a file not yet written
+            Path target = absolute.getParent().resolve(Files.readSymbolicLink(absolute));
+            return realPath(target, links + 1);
+        }
+        Path parent = absolute.getParent();
+        if (parent == null || absolute.getFileName() == null) {
+            return absolute;
+        }
+        return realPath(parent, links).resolve(absolute.getFileName());
     }
 
     private Consumer<Long> progress(long total) {

@@ -46,8 +46,11 @@ final class OfflineReplay implements AutoCloseable {
     record Result(List<Alert> alerts, long events, long deadLetters, List<DeadLetterAt> firstDeadLetters) {
     }
 
-    /** A dead letter traced back to the record of the input that caused it. */
-    record DeadLetterAt(ReplayRecord record, String reason) {
+    /**
+     * A dead letter traced back to the record of the input that caused it; {@code record} is null for one a later stage
+     * wrote about a record of its own (a normalized event), then {@code stage} says where.
+     */
+    record DeadLetterAt(ReplayRecord record, String stage, String reason) {
     }
 
     static final int DEAD_LETTERS_DESCRIBED = 20;
@@ -186,9 +189,8 @@ final class OfflineReplay implements AutoCloseable {
             }
             DeadLetter letter = Json.read(json.getBytes(StandardCharsets.UTF_8), DeadLetter.class);
             List<ReplayRecord> records = piped.getOrDefault(letter.sourceTopic(), List.of());
-            if (letter.offset() >= 0 && letter.offset() < records.size()) {
-                firstDeadLetters.add(new DeadLetterAt(records.get((int) letter.offset()), letter.reason()));
-            }
+            boolean traced = piped.containsKey(letter.sourceTopic()) && letter.offset() >= 0 && letter.offset() < records.size();
+            firstDeadLetters.add(new DeadLetterAt(traced ? records.get((int) letter.offset()) : null, letter.stage(), letter.reason()));
         }
         return letters.size();
     }

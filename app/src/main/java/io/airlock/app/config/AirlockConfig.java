@@ -90,7 +90,7 @@ public final class AirlockConfig {
     }
 
     /**
-     * Reads {@code file}, or only the embedded defaults (everything on localhost) if {@code file} is null.
+     * Reads {@code file}, or only the defaults (everything on localhost) if {@code file} is null.
      *
      * @param env the environment secrets are read from ({@code System.getenv()})
      * @throws ConfigException listing every problem, numbered
@@ -99,7 +99,7 @@ public final class AirlockConfig {
         return from(file == null ? ConfigSource.empty(env) : ConfigSource.fromFile(file, env));
     }
 
-    /** The embedded defaults: every component on localhost at its standard port, no notifications. */
+    /** The defaults: every component on localhost at its standard port, no notifications. */
     public static AirlockConfig defaults() {
         return load(null, Map.of());
     }
@@ -123,7 +123,7 @@ public final class AirlockConfig {
         }
     }
 
-    /** What was read: the file name, or {@code embedded defaults}. */
+    /** What was read: the file name, or {@link io.airlock.core.config.ConfigSource#DEFAULTS_ORIGIN defaults}. */
     public String origin() {
         return values.origin();
     }
@@ -253,6 +253,9 @@ public final class AirlockConfig {
     public String redact(String text) {
         String out = text;
         for (SecretValue secret : values.secrets()) {
+            if (secret.isUnread()) {
+                continue; // a stand-in, "unread", that is in no message as a secret
+            }
             out = Secret.of(secret.reveal()).redact(out);
         }
         if (routing != null) {

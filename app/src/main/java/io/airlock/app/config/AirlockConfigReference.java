@@ -35,9 +35,13 @@ public final class AirlockConfigReference {
             **Keys.** Nest them or write them dotted; both mean the same:
             `airflow: {database: {port: 5432}}` is `airflow.database.port: 5432`. A key Airlock does not know is an
             error (with the closest known key suggested), so a typo never silently falls back to a default.
+            So is a key with no value (`threshold:`, `time-zone: ~`, an empty section): remove the key to use the
+            default. An empty file (or one with only comments) is refused too; without `--config` the defaults (every component on localhost) are used.
 
-            **Values.** Durations are a number and a unit, `500ms`, `30s`, `5m`, `24h`, `7d`, or ISO-8601 (`PT5M`);
+            **Values.** Durations are a number and a unit, `500ms`, `30s`, `5m`, `24h`, `7d`, or ISO-8601 (`PT5M`), at most `3650d` (ten years);
             lists are YAML lists or one comma-separated string; time zones are IANA names (`Europe/Berlin`).
+            YAML anchors (`&name`), aliases (`*name`) and merge keys (`<<`) are not supported: the file is refused, naming
+            the line; write each value where it is used.
             Relative paths are relative to the working directory.
 
             **Secrets** (passwords, the Slack webhook URL, the PagerDuty routing key) are never written in the file.

@@ -179,17 +179,17 @@ public final class RoutingFields {
 
     private static Secret readSecret(ReceiverSpec spec, ConfigSource source, ConfigProblems problems) {
         String where = "receiver '" + spec.name() + "'";
-        if (!source.readsSecrets()) {
+        if (!source.reads(RECEIVERS.key())) {
             return Secret.of("unread");
         }
         String value;
         if (spec.secretEnv() != null) {
-            Optional<String> env = source.env(spec.secretEnv());
-            if (env.isEmpty()) {
-                problems.add(RECEIVERS.key(), where + ": " + ConfigProblems.unsetVariable(spec.secretEnv()));
+            ConfigProblems.Lookup env = source.lookUpVariable(spec.secretEnv());
+            if (!env.found()) {
+                problems.add(RECEIVERS.key(), where + ": " + env.problem());
                 return null;
             }
-            value = env.get();
+            value = env.value();
         } else {
             try {
                 value = Files.readString(Path.of(spec.secretFile())).stripTrailing();
@@ -200,8 +200,8 @@ public final class RoutingFields {
                 problems.add(RECEIVERS.key(), where + ": the secret's file must be a path (the value given is not shown)");
                 return null;
             } catch (IOException e) {
-                problems.add(RECEIVERS.key(), where + ": file " + spec.secretFile() + " cannot be read ("
-                        + e.getClass().getSimpleName() + ")");
+                problems.add(RECEIVERS.key(), where + ": file " + spec.secretFile() + (Files.isDirectory(Path.of(spec.secretFile()))
+                        ? " is a directory: name the file holding the secret" : " cannot be read (" + e.getClass().getSimpleName() + ")"));
                 return null;
             }
             if (value.isEmpty()) {

@@ -147,8 +147,9 @@ class BacktestTest {
         Path vaultLines = Files.write(dir.resolve("audit.log"), List.of(VaultOperation.read("secret/data/a").by("alice", "ent-a")
                 .at(T0).requestId("r-1").requestLine().json()));
 
-        assertThat(backtest(vaultLines, dir.resolve("a.jsonl"), null)).isZero();
-        assertThat(console.toString(StandardCharsets.UTF_8)).contains("is it the Vault audit file?");
+        assertThat(backtest(vaultLines, dir.resolve("a.jsonl"), null)).as("no line replayed").isEqualTo(1);
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("is it the Vault audit file?",
+                "0 events, 0 alerts, 1 dead letters", "backtest: WARNING: every input line was rejected");
     }
 
     @Test
@@ -347,5 +348,61 @@ class BacktestTest {
         });
         line.set("request", rebuilt);
         return Json.writeString(line);
+    }
+
+    @Test
+    void shouldRefuseAnOutputThatIsAnInputOrTheOtherOutputBeforeWritingAnything() throws Exception {
+        Path cdc = attackFile();
+        List<String> input = Files.readAllLines(cdc);
+        Path link = Files.createSymbolicLink(dir.resolve("link.jsonl"), cdc);
+        Path alerts = dir.resolve("alerts.jsonl");
+
+        assertThat(backtest(cdc, dir.resolve("a.jsonl"), cdc)).as("--events-out the input").isEqualTo(2);
+        assertThat(backtest(cdc, cdc, null)).as("--out the input").isEqualTo(2);
+        assertThat(backtest(cdc, dir.resolve(".").resolve("sub/../link.jsonl").normalize(), null)).as("a link to it").isEqualTo(2);
+        assertThat(backtest(link, cdc, null)).as("the input given by a link").isEqualTo(2);
+        assertThat(backtest(cdc, alerts, dir.resolve("./alerts.jsonl"))).as("both outputs, not yet written").isEqualTo(2);
+        Path dangling = Files.createSymbolicLink(dir.resolve("dangling.jsonl"), dir.resolve("alerts.jsonl"));
+        assertThat(backtest(cdc, alerts, dangling)).as("a link to the other output, not yet written").isEqualTo(2);
+
+        assertThat(Files.readAllLines(cdc)).as("the input untouched").isEqualTo(input);
+        assertThat(alerts).doesNotExist();
+        assertThat(dir.resolve("a.jsonl")).doesNotExist();
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains(
+                "backtest: --events-out " + cdc + " is the input file --cdc " + cdc + ": writing it would destroy the input",
+                "backtest: --out " + cdc + " is the input file --cdc",
+                "backtest: --out " + alerts + " and --events-out " + dir.resolve("./alerts.jsonl") + " are the same file")
+                .doesNotContain("Exception");
+    }
+
+    @Test
+    void shouldWriteDistinctOutputsNextToTheInput() throws Exception {
+        assertThat(backtest(attackFile(), dir.resolve("alerts.jsonl"), dir.resolve("events.jsonl"))).isZero();
+        assertThat(Files.readAllLines(dir.resolve("alerts.jsonl"))).hasSize(1);
+        assertThat(Files.readAllLines(dir.resolve("events.jsonl"))).isNotEmpty();
+    }
+
+    @Test
+    void shouldNameADeadLetterOfALaterStageInsteadOfCountingMoreThanItListed() throws Exception {
+        // a window no configuration accepts any longer: detection dead-letters each failed login it cannot place
+        var detection = DetectionConfig.defaults().withRule(io.airlock.streams.detect.RuleDefinition.FAILED_LOGIN_BURST,
+                io.airlock.streams.detect.RuleSettings.of(5, java.time.Duration.ofDays(999_999_999_999L)));
+
+        assertThat(new Backtest(new PrintStream(console, true, StandardCharsets.UTF_8)).run(attackFile(), null, null,
+                dir.resolve("a.jsonl"), null, detection, 4096)).isZero();
+
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("backtest: dead letter in ", "(of a normalized event, not an input line): ")
+                .doesNotContain("more dead letters");
+    }
+
+    @Test
+    void shouldWarnAndExitOneWhenEveryInputLineWasRejected() throws Exception {
+        Path cdc = Files.write(dir.resolve("cdc.jsonl"), List.of("{not json", "[1,2]", "{\"payload\":{}}"));
+
+        assertThat(backtest(cdc, dir.resolve("a.jsonl"), null)).isEqualTo(1);
+
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("0 events, 0 alerts, 3 dead letters",
+                "backtest: WARNING: every input line was rejected");
+        assertThat(dir.resolve("a.jsonl")).as("still written, empty").isEmptyFile();
     }
 }

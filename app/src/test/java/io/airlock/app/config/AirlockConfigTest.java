@@ -47,7 +47,7 @@ class AirlockConfigTest {
     @Test
     void shouldRunEverythingOnLocalhostWithoutAFile() {
         AirlockConfig config = AirlockConfig.load(null, Map.of());
-        assertThat(config.origin()).isEqualTo("embedded defaults");
+        assertThat(config.origin()).isEqualTo("defaults, no file (every component on localhost)");
         assertThat(config.bootstrapServers()).isEqualTo("localhost:9092");
         assertThat(config.topics()).isEqualTo(Topics.defaults());
         assertThat(config.database()).isEqualTo(new AirflowDatabaseSettings("localhost", 5432, "airflow", "airflow", "", "prefer",
@@ -361,9 +361,20 @@ class AirlockConfigTest {
     }
 
     @Test
-    void shouldHaveNoProblemWithOptionalSettingsLeftEmpty() {
-        AirlockConfig config = yaml("slack:\n  webhook-url-env:\ndashboards:\n", Map.of());
-        assertThat(config.slackWebhook()).isEqualTo(Optional.empty());
+    void shouldNameOpenSearchsRuleForTheFirstCharacterOfTheIndexPrefix() {
+        for (String prefix : List.of("-bad", "_bad", "+bad")) {
+            assertThatThrownBy(() -> yaml("opensearch.index-prefix: \"" + prefix + "\"\n", Map.of()))
+                    .hasMessageContaining("opensearch.index-prefix: index prefix '" + prefix + "' cannot start with '-', '_' or '+'");
+        }
+    }
+
+    @Test
+    void shouldRefuseOptionalSettingsLeftEmptyRatherThanQuietlyLeaveThemOff() {
+        assertThatThrownBy(() -> yaml("slack:\n  webhook-url-env:\ndashboards:\n", Map.of()))
+                .hasMessageContaining("slack.webhook-url-env: has no value; remove the key to leave slack.webhook-url not set")
+                .hasMessageContaining("dashboards: has no value; remove the key to use the defaults of its settings");
+        AirlockConfig config = yaml("kafka.stream-threads: 1\n", Map.of());
+        assertThat(config.slackWebhook()).as("the keys left out").isEqualTo(Optional.empty());
         assertThat(config.links().dashboardsUrl()).isEmpty();
     }
 }

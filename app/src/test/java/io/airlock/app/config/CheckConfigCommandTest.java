@@ -200,9 +200,54 @@ class CheckConfigCommandTest {
     }
 
     @Test
-    void shouldShowTheEmbeddedDefaultsWithoutAFile() {
+    void shouldRefuseADurationTooLongForTimeArithmetic() throws Exception {
+        Path file = Files.writeString(dir.resolve("airlock.yml"), """
+                detection: {grace: 3651d}
+                rules: {AL-001: {window: 999999999999d}, AL-020: {learning-period: P99999D}}
+                """);
+
+        assertThat(run(canaryEnv(), "--config", file.toString())).isEqualTo(1);
+        assertThat(stderr()).contains("rules.AL-001.window: is too long a duration; at most 3650d, was '999999999999d'",
+                "detection.grace: is too long a duration; at most 3650d, was '3651d'",
+                "rules.AL-020.learning-period: is too long a duration; at most 3650d, was 'P99999D'");
+        assertThat(everything()).doesNotContain("Exception");
+    }
+
+    @Test
+    void shouldRefuseKeysWithNoValueAndAnEmptyFileInsteadOfUsingDefaults() throws Exception {
+        Path file = Files.writeString(dir.resolve("airlock.yml"), """
+                slack: {webhook-url-env: }
+                rules: {AL-001: {threshold: , enabled: }}
+                detection: {time-zone: ~}
+                """);
+        Path empty = Files.writeString(dir.resolve("empty.yml"), "# nothing yet\n");
+
+        assertThat(run(canaryEnv(), "--config", file.toString())).isEqualTo(1);
+        assertThat(stderr()).startsWith(file + ": 4 problems").contains(
+                "slack.webhook-url-env: has no value; remove the key to leave slack.webhook-url not set",
+                "rules.AL-001.threshold: has no value; remove the key to use the default (5)",
+                "rules.AL-001.enabled: has no value; remove the key to use the default (true)",
+                "detection.time-zone: has no value; remove the key to use the default (UTC)");
+        assertThat(run(canaryEnv(), "--config", empty.toString())).isEqualTo(1);
+        assertThat(stderr()).contains("the file is empty (or holds only comments)");
+        assertThat(stdout()).doesNotContain("OK");
+    }
+
+    @Test
+    void shouldSayYamlAliasesAreNotSupportedRatherThanNameAnUnknownKey() throws Exception {
+        Path file = Files.writeString(dir.resolve("airlock.yml"), """
+                x-defaults: &d {threshold: 3}
+                rules: {AL-001: *d}
+                """);
+
+        assertThat(run(canaryEnv(), "--config", file.toString())).isEqualTo(1);
+        assertThat(stderr()).contains("YAML anchors, aliases and merge keys are not supported").doesNotContain("unknown key");
+    }
+
+    @Test
+    void shouldShowTheLocalhostDefaultsWithoutAFile() {
         assertThat(run(Map.of())).isZero();
-        assertThat(stdout()).startsWith("embedded defaults: OK")
+        assertThat(stdout()).startsWith("defaults, no file (every component on localhost): OK")
                 .containsPattern("kafka\\.bootstrap-servers +localhost:9092 +\\(default\\)")
                 .containsPattern("slack\\.webhook-url +<not set>");
     }

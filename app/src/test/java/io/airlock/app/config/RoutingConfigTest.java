@@ -256,4 +256,32 @@ class RoutingConfigTest {
         assertThat(config.routing().maintenanceWindows()).hasSize(1);
         assertThat(AirlockConfig.load(AirlockConfigTest.EXAMPLE, AirlockConfigTest.EXAMPLE_ENV).eventsRetentionDays()).hasValue(90);
     }
+
+    @Test
+    void shouldSayAReceiversSecretFileIsADirectoryAndItsVariableIsEmpty(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        String message = problems("""
+                notifications:
+                  receivers:
+                    - {name: a, type: pagerduty, routing-key-file: %s}
+                    - {name: b, type: pagerduty, routing-key-env: PD_EMPTY}
+                  routes:
+                    - {receivers: [a, b]}
+                """.formatted(dir));
+        assertThat(message).contains("receiver 'a': file " + dir + " is a directory");
+        String empty = problemsWith(Map.of("PD_EMPTY", ""), """
+                notifications:
+                  receivers: [{name: b, type: pagerduty, routing-key-env: PD_EMPTY}]
+                  routes: [{receivers: [b]}]
+                """);
+        assertThat(empty).contains("receiver 'b': environment variable PD_EMPTY is set but empty");
+    }
+
+    private static String problemsWith(Map<String, String> env, String yaml) {
+        try {
+            AirlockConfig.from(ConfigSource.fromYaml(yaml, "airlock.yml", env));
+        } catch (ConfigException e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("no problem reported");
+    }
 }

@@ -16,15 +16,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Every setting of a program, in documented groups: the one place keys, types, defaults, validators and docs are defined.
  * {@link #parse} reads a {@link ConfigSource} against it, {@link ConfigReference} renders it as Markdown.
  */
 public final class ConfigDefinition {
-
-    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     /**
      * Settings that belong together, one section of the reference.
@@ -126,10 +123,12 @@ public final class ConfigDefinition {
         for (Map.Entry<String, Object> e : raw.entrySet()) {
             String key = e.getKey();
             Setting<?> s = byKey.get(key);
-            if (s != null && s.isSecret() && e.getValue() != null) {
+            if (e.getValue() == null && (s != null || secretKeys.containsKey(key) || groupPrefixes.contains(key))) {
+                problems.add(key, noValue(key, s != null ? s : secretKeys.get(key)));
+            } else if (s != null && s.isSecret() && e.getValue() != null) {
                 problems.add(key, "a secret is never written in the file; name an environment variable with '" + s.envKey()
                         + ": VARIABLE' or a file with '" + s.fileKey() + ": /path' (the value given is not shown)");
-            } else if (s == null && !secretKeys.containsKey(key) && !(e.getValue() == null && groupPrefixes.contains(key))) {
+            } else if (s == null && !secretKeys.containsKey(key) && !groupPrefixes.contains(key)) {
                 problems.add("unknown key '" + key + "'" + Suggestions.forUnknownKey(key, accepted));
             }
         }
@@ -140,15 +139,34 @@ public final class ConfigDefinition {
                 Setting<SecretValue> secret = (Setting<SecretValue>) s;
                 readSecret(secret, source, values, problems);
             } else {
-                read(s, raw, source.readsSecrets(), values, problems);
+                read(s, raw, source.reads(s.key()), values, problems);
             }
         }
         return values;
     }
 
+    /**
+     * A key written with nothing after it ({@code key:}, {@code key: ~}, {@code section: {}}): an error, not the default,
+     * as an unknown key is, since it is as likely a value left out by mistake.
+     */
+    private static String noValue(String key, Setting<?> s) {
+        if (s == null) {
+            return "has no value; remove the key to use the defaults of its settings, or give them under it";
+        }
+        if (s.isSecret()) {
+            return "has no value; remove the key to leave " + s.key() + " " + s.defaultDescription()
+                    + ", or name " + (key.equals(s.envKey()) ? "an environment variable" : "a file");
+        }
+        return "has no value; remove the key to use the default (" + s.defaultDescription() + ")";
+    }
+
     private static <T> void read(Setting<T> s, Map<String, Object> raw, boolean readFiles, ConfigValues values,
             ConfigProblems problems) {
         Object given = raw.get(s.key());
+        if (given == null && raw.containsKey(s.key())) {
+            values.failed(s); // reported as having no value
+            return;
+        }
         if (given == null) {
             if (s.presence() == Setting.Presence.REQUIRED) {
                 problems.add(s.key(), "is required");
@@ -179,8 +197,9 @@ public final class ConfigDefinition {
         Map<String, Object> raw = source.values();
         Object env = raw.get(s.envKey());
         Object file = raw.get(s.fileKey());
-        if (raw.get(s.key()) != null) {
-            values.failed(s); // the inline value was reported already
+        if (raw.containsKey(s.key()) || (env == null && raw.containsKey(s.envKey()))
+                || (file == null && raw.containsKey(s.fileKey()))) {
+            values.failed(s); // the inline value, or a key with no value, was reported already
             return;
         }
         if (env != null && file != null) {
@@ -213,22 +232,20 @@ public final class ConfigDefinition {
 
     private static SecretValue fromEnv(Setting<SecretValue> s, Object env, ConfigSource source, ConfigProblems problems) {
         // Never echo the value: people paste the secret itself here by mistake.
-        if (!(env instanceof String variable) || !ENV_NAME.matcher(variable.strip()).matches()) {
-            problems.add(s.envKey(), "must be the name of an environment variable (letters, digits and '_'), not the secret "
-                    + "itself (the value given is not shown)");
+        if (!(env instanceof String variable) || !ConfigProblems.isVariableName(variable.strip())) {
+            problems.add(s.envKey(), ConfigProblems.NOT_A_VARIABLE_NAME);
             return null;
         }
         String name = variable.strip();
-        if (!source.readsSecrets()) {
+        if (!source.reads(s.key())) {
             return SecretValue.unread("env " + name);
         }
-        // as from a file: a variable filled from a file or a secret mount often ends with a line break that is no part of it
-        Optional<String> value = source.env(name).map(v -> v.replaceFirst("[\r\n]+$", "")).filter(v -> !v.isEmpty());
-        if (value.isEmpty()) {
-            problems.add(s.envKey(), ConfigProblems.unsetVariable(name));
+        ConfigProblems.Lookup found = source.lookUpVariable(name);
+        if (!found.found()) {
+            problems.add(s.envKey(), found.problem());
             return null;
         }
-        return SecretValue.fromEnv(name, value.get());
+        return SecretValue.fromEnv(name, found.value());
     }
 
     private static SecretValue fromFile(Setting<SecretValue> s, Object file, ConfigSource source, ConfigProblems problems) {
@@ -243,7 +260,7 @@ public final class ConfigDefinition {
             problems.add(s.fileKey(), "must be the path of a file holding the secret (the value given is not shown)");
             return null;
         }
-        if (!source.readsSecrets()) {
+        if (!source.reads(s.key())) {
             return SecretValue.unread("file " + path);
         }
         try {
@@ -260,7 +277,8 @@ public final class ConfigDefinition {
         } catch (MalformedInputException e) {
             problems.add(s.fileKey(), "file " + path + " is not UTF-8 text");
         } catch (IOException e) {
-            problems.add(s.fileKey(), "file " + path + " cannot be read (" + e.getClass().getSimpleName() + ")");
+            problems.add(s.fileKey(), "file " + path + (Files.isDirectory(path) ? " is a directory: name the file holding the secret"
+                    : " cannot be read (" + e.getClass().getSimpleName() + ")"));
         }
         return null;
     }

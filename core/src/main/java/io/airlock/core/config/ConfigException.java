@@ -16,7 +16,7 @@ public final class ConfigException extends RuntimeException {
         this.problems = List.copyOf(problems);
     }
 
-    /** What was read: a file name or {@code embedded defaults}. */
+    /** What was read: a file name or {@link io.airlock.core.config.ConfigSource#DEFAULTS_ORIGIN defaults}. */
     public String origin() {
         return origin;
     }

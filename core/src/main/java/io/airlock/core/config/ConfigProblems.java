@@ -33,6 +33,57 @@ public final class ConfigProblems {
                         + "be the secret itself)";
     }
 
+    /** As {@link #unsetVariable}, for a variable that is set but empty (or only a line break). */
+    public static String emptyVariable(String name) {
+        return CONVENTIONAL_VARIABLE.matcher(name).matches() ? "environment variable " + name + " is set but empty"
+                : "the environment variable it names is set but empty (the name is not shown: not written in upper case, it "
+                        + "may be the secret itself)";
+    }
+
+    /**
+     * A {@code <secret>-env} key or {@code --…-env} option whose value is no variable name: most likely the secret itself,
+     * pasted there, so it is not shown.
+     */
+    public static final String NOT_A_VARIABLE_NAME = "must be the name of an environment variable (letters, digits and '_'), "
+            + "not the secret itself (the value given is not shown)";
+
+    private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    /** Whether {@code text} can name an environment variable (letters, digits and '_', not starting with a digit). */
+    public static boolean isVariableName(String text) {
+        return text != null && VARIABLE_NAME.matcher(text).matches();
+    }
+
+    /**
+     * The secret held by environment variable {@code name} (a trailing line break left out, as a variable filled from a file
+     * often has one), or the problem with it, never showing a value that may be the secret: {@code name} not a variable
+     * name ({@link #NOT_A_VARIABLE_NAME}), not set, or empty.
+     */
+    public static Lookup lookUpVariable(String name, java.util.Map<String, String> env) {
+        String variable = name == null ? "" : name.strip();
+        if (!isVariableName(variable)) {
+            return new Lookup(null, NOT_A_VARIABLE_NAME);
+        }
+        String raw = env.get(variable);
+        if (raw == null) {
+            return new Lookup(null, unsetVariable(variable));
+        }
+        String value = raw.replaceFirst("[\r\n]+$", "");
+        return value.isEmpty() ? new Lookup(null, emptyVariable(variable)) : new Lookup(value, null);
+    }
+
+    /** What {@link #lookUpVariable} found: the value, or the problem. */
+    public record Lookup(String value, String problem) {
+        public boolean found() {
+            return value != null;
+        }
+
+        @Override
+        public String toString() {
+            return found() ? "Lookup[found]" : "Lookup[" + problem + "]";
+        }
+    }
+
     /** A problem with one key: {@code <key>: <message>}. */
     public void add(String key, String message) {
         problems.add(key + ": " + message);

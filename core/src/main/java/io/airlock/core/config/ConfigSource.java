@@ -33,25 +33,29 @@ public final class ConfigSource {
     private final Map<String, String> env;
     private final List<String> problems;
     private final boolean readable;
-    private final boolean readsSecrets;
+    /** The key prefixes whose secrets and files are read; null for all. */
+    private final List<String> readPrefixes;
 
     private ConfigSource(String origin, Map<String, Object> values, Map<String, String> env, List<String> problems) {
-        this(origin, values, env, problems, true, true);
+        this(origin, values, env, problems, true, null);
     }
 
     private ConfigSource(String origin, Map<String, Object> values, Map<String, String> env, List<String> problems,
-            boolean readable, boolean readsSecrets) {
+            boolean readable, List<String> readPrefixes) {
         this.readable = readable;
-        this.readsSecrets = readsSecrets;
+        this.readPrefixes = readPrefixes == null ? null : List.copyOf(readPrefixes);
         this.origin = origin;
         this.values = Collections.unmodifiableMap(values);
         this.env = Map.copyOf(env);
         this.problems = List.copyOf(problems);
     }
 
+    /** What {@link #empty} is called: the defaults point at services on localhost (not the demo's embedded ones). */
+    public static final String DEFAULTS_ORIGIN = "defaults, no file (every component on localhost)";
+
     /** No file: every setting takes its default. */
     public static ConfigSource empty(Map<String, String> env) {
-        return new ConfigSource("embedded defaults", new LinkedHashMap<>(), env, List.of());
+        return new ConfigSource(DEFAULTS_ORIGIN, new LinkedHashMap<>(), env, List.of());
     }
 
     /** The YAML file {@code file}. */
@@ -66,14 +70,18 @@ public final class ConfigSource {
         } catch (MalformedInputException e) {
             return failed(file.toString(), env, "the configuration file " + file + " is not UTF-8 text");
         } catch (IOException e) {
-            return failed(file.toString(), env, "the configuration file " + file + " cannot be read ("
-                    + e.getClass().getSimpleName() + ")");
+            return failed(file.toString(), env, "the configuration file " + file + (Files.isDirectory(file)
+                    ? " is a directory: give the file (airlock.yml)" : " cannot be read (" + e.getClass().getSimpleName() + ")"));
         }
         return fromYaml(text, file.toString(), env);
     }
 
     /** YAML text; {@code origin} names it in problems. */
     public static ConfigSource fromYaml(String yaml, String origin, Map<String, String> env) {
+        Optional<String> unsupported = anchorOrAlias(yaml, origin);
+        if (unsupported.isPresent()) {
+            return failed(origin, env, unsupported.get());
+        }
         Object root;
         try (JsonParser parser = YAML.createParser(yaml)) {
             root = parser.nextToken() == null ? null : YAML.readValue(parser, Object.class);
@@ -82,13 +90,46 @@ public final class ConfigSource {
         } catch (IOException e) {
             return failed(origin, env, origin + " cannot be read as YAML (" + e.getClass().getSimpleName() + ")");
         }
-        if (root == null) {
-            return new ConfigSource(origin, new LinkedHashMap<>(), env, List.of());
+        if (root == null || root instanceof Map<?, ?> m && m.isEmpty()) {
+            // without a file the defaults run everything on localhost: an empty one is more likely a mistake than that
+            return failed(origin, env, "the file is empty (or holds only comments): write the settings in it, or leave out "
+                    + "--config to run with the defaults (everything on localhost)");
         }
         if (!(root instanceof Map<?, ?> map)) {
             return failed(origin, env, origin + " must be a mapping of settings (key: value lines), was " + ConfigTypes.show(root));
         }
         return fromMap(map, origin, env);
+    }
+
+    /**
+     * The first anchor ({@code &name}), alias ({@code *name}) or merge key ({@code <<}) of the file, as a problem. Jackson
+     * does not resolve them: an alias would be read as the plain text of its name and a merge key as an unknown key, both
+     * with a misleading message. (Never expanding them also keeps a "billion laughs" file from blowing up in memory.)
+     * Empty when there is none, or when the text is not valid YAML (that is reported by the parser itself).
+     */
+    private static Optional<String> anchorOrAlias(String yaml, String origin) {
+        var options = new org.yaml.snakeyaml.LoaderOptions();
+        options.setMaxAliasesForCollections(0);
+        try {
+            for (org.yaml.snakeyaml.events.Event event : new org.yaml.snakeyaml.Yaml(options).parse(new java.io.StringReader(yaml))) {
+                String what = null;
+                if (event instanceof org.yaml.snakeyaml.events.AliasEvent) {
+                    what = "an alias (*name)";
+                } else if (event instanceof org.yaml.snakeyaml.events.NodeEvent node && node.getAnchor() != null) {
+                    what = "an anchor (&name)";
+                } else if (event instanceof org.yaml.snakeyaml.events.ScalarEvent scalar && "<<".equals(scalar.getValue())
+                        && scalar.isPlain()) {
+                    what = "a merge key (<<)";
+                }
+                if (what != null) {
+                    return Optional.of(origin + " uses " + what + " at line " + (event.getStartMark().getLine() + 1) + ": YAML "
+                            + "anchors, aliases and merge keys are not supported; write each value where it is used");
+                }
+            }
+        } catch (org.yaml.snakeyaml.error.YAMLException e) {
+            // not valid YAML: said by the parser below, with line and column
+        }
+        return Optional.empty();
     }
 
     /** Already-parsed nested maps (as from YAML). */
@@ -100,7 +141,7 @@ public final class ConfigSource {
     }
 
     private static ConfigSource failed(String origin, Map<String, String> env, String problem) {
-        return new ConfigSource(origin, new LinkedHashMap<>(), env, List.of(problem), false, true);
+        return new ConfigSource(origin, new LinkedHashMap<>(), env, List.of(problem), false, null);
     }
 
     private static void flatten(String prefix, Object node, Map<String, Object> out, List<String> problems) {
@@ -157,15 +198,29 @@ public final class ConfigSource {
      * ({@code backtest}), so a production file can be used where its secrets are not.
      */
     public ConfigSource withoutSecrets() {
-        return new ConfigSource(origin, values, env, problems, readable, false);
+        return new ConfigSource(origin, values, env, problems, readable, List.of());
     }
 
-    /** False for {@link #withoutSecrets()}. */
+    /**
+     * The same settings, reading the secrets and files only of the settings under {@code prefixes} (such as
+     * {@code opensearch.}); every other secret is checked for form only, as by {@link #withoutSecrets()}. For commands that
+     * use a part of the file ({@code report}), so a production file works where the other parts' secrets are not.
+     */
+    public ConfigSource withSecretsOnlyUnder(String... prefixes) {
+        return new ConfigSource(origin, values, env, problems, readable, List.of(prefixes));
+    }
+
+    /** False for {@link #withoutSecrets()}, and for {@link #withSecretsOnlyUnder} of some prefixes. */
     public boolean readsSecrets() {
-        return readsSecrets;
+        return readPrefixes == null;
     }
 
-    /** What was read: the file name, or {@code embedded defaults}. */
+    /** Whether the secret or files of setting {@code key} are read (else they are checked for form only). */
+    public boolean reads(String key) {
+        return readPrefixes == null || readPrefixes.stream().anyMatch(key::startsWith);
+    }
+
+    /** What was read: the file name, or {@link #DEFAULTS_ORIGIN}. */
     public String origin() {
         return origin;
     }
@@ -173,6 +228,11 @@ public final class ConfigSource {
     /** Flattened values by dotted key, in file order; a key with no value maps to {@code null}. */
     public Map<String, Object> values() {
         return values;
+    }
+
+    /** Environment variable {@code name} as a secret, or why there is none ({@link ConfigProblems#lookUpVariable}). */
+    public ConfigProblems.Lookup lookUpVariable(String name) {
+        return ConfigProblems.lookUpVariable(name, env);
     }
 
     /** An environment variable, if set and not empty. */

@@ -87,42 +87,63 @@ public final class ConfigTypes {
      */
     public static ConfigType<Duration> duration() {
         return simple("duration", raw -> {
-            if (raw instanceof Integer i && i == 0) {
+            Duration d = parseDuration(raw);
+            if (d.compareTo(MAX_DURATION) > 0) {
+                throw tooLong(raw);
+            }
+            return d;
+        }, ConfigTypes::formatDuration);
+    }
+
+    /**
+     * The longest duration any setting takes: ten years. Windows, grace and learning periods are added to event times;
+     * a longer one would overflow {@link java.time.Instant} arithmetic instead of meaning anything.
+     */
+    public static final Duration MAX_DURATION = Duration.ofDays(3650);
+
+    private static IllegalArgumentException tooLong(Object raw) {
+        return new IllegalArgumentException("is too long a duration; at most " + formatDuration(MAX_DURATION) + ", was " + show(raw));
+    }
+
+    private static Duration parseDuration(Object raw) {
+        if (raw instanceof Integer i && i == 0) {
+            return Duration.ZERO;
+        }
+        if (raw instanceof String s) {
+            String t = s.strip();
+            if (t.equals("0")) {
                 return Duration.ZERO;
             }
-            if (raw instanceof String s) {
-                String t = s.strip();
-                if (t.equals("0")) {
-                    return Duration.ZERO;
-                }
-                Matcher m = SHORT_DURATION.matcher(t);
-                if (m.matches()) {
-                    try {
-                        long n = Long.parseLong(m.group(1));
-                        return switch (m.group(2)) {
-                            case "ms" -> Duration.ofMillis(n);
-                            case "s" -> Duration.ofSeconds(n);
-                            case "m" -> Duration.ofMinutes(n);
-                            case "h" -> Duration.ofHours(n);
-                            default -> Duration.ofDays(n);
-                        };
-                    } catch (ArithmeticException | NumberFormatException tooLarge) {
-                        throw new IllegalArgumentException("is too long a duration, was " + show(raw));
-                    }
-                }
-                if (t.length() > 1 && (t.charAt(0) == 'P' || t.charAt(0) == 'p')) {
-                    try {
-                        return Duration.parse(t);
-                    } catch (DateTimeParseException e) {
-                        // reported below
-                    }
+            Matcher m = SHORT_DURATION.matcher(t);
+            if (m.matches()) {
+                try {
+                    long n = Long.parseLong(m.group(1));
+                    return switch (m.group(2)) {
+                        case "ms" -> Duration.ofMillis(n);
+                        case "s" -> Duration.ofSeconds(n);
+                        case "m" -> Duration.ofMinutes(n);
+                        case "h" -> Duration.ofHours(n);
+                        default -> Duration.ofDays(n);
+                    };
+                } catch (ArithmeticException | NumberFormatException tooLarge) {
+                    throw tooLong(raw);
                 }
             }
-            if (raw instanceof Number) {
-                throw new IllegalArgumentException("needs a unit (500ms, 30s, 5m, 24h, 7d), was " + raw);
+            if (t.length() > 1 && (t.charAt(0) == 'P' || t.charAt(0) == 'p')) {
+                try {
+                    return Duration.parse(t);
+                } catch (DateTimeParseException e) {
+                    if (e.getCause() instanceof ArithmeticException) {
+                        throw tooLong(raw);
+                    }
+                    // reported below
+                }
             }
-            throw new IllegalArgumentException("must be a duration like 500ms, 30s, 5m, 24h, 7d or PT5M, was " + show(raw));
-        }, ConfigTypes::formatDuration);
+        }
+        if (raw instanceof Number) {
+            throw new IllegalArgumentException("needs a unit (500ms, 30s, 5m, 24h, 7d), was " + raw);
+        }
+        throw new IllegalArgumentException("must be a duration like 500ms, 30s, 5m, 24h, 7d or PT5M, was " + show(raw));
     }
 
     /** The shortest exact way to write a duration: {@code 5m}, {@code 90s}, {@code 24h}, {@code 7d}, {@code 0}. */
@@ -130,8 +151,8 @@ public final class ConfigTypes {
         if (d.isZero()) {
             return "0";
         }
-        if (d.isNegative() || d.getNano() % 1_000_000 != 0) {
-            return d.toString();
+        if (d.isNegative() || d.getNano() % 1_000_000 != 0 || d.getSeconds() > Long.MAX_VALUE / 1000 - 1) {
+            return d.toString(); // toMillis would overflow
         }
         long ms = d.toMillis();
         long[] sizes = {86_400_000L, 3_600_000L, 60_000L, 1_000L};

@@ -52,7 +52,7 @@ public final class ConfigValues {
         failed.add(s);
     }
 
-    /** What was read: a file name or {@code embedded defaults}. */
+    /** What was read: a file name or {@link io.airlock.core.config.ConfigSource#DEFAULTS_ORIGIN defaults}. */
     public String origin() {
         return origin;
     }

@@ -133,7 +133,9 @@ class ConfigDefinitionTest {
         assertThat(values.get(PASSWORD).reveal()).isEqualTo(CANARY + " ");
 
         ConfigValues onlyALineBreak = parse("db.name: x\ndb.password-env: DB_PASSWORD\n", Map.of("DB_PASSWORD", "\n"));
-        assertThat(onlyALineBreak.problems().all()).containsExactly("db.password-env: environment variable DB_PASSWORD is not set");
+        assertThat(onlyALineBreak.problems().all()).containsExactly("db.password-env: environment variable DB_PASSWORD is set but empty");
+        assertThat(parse("db.name: x\ndb.password-env: DB_PASSWORD\n", Map.of("DB_PASSWORD", "")).problems().all())
+                .containsExactly("db.password-env: environment variable DB_PASSWORD is set but empty");
     }
 
     @Test
@@ -188,12 +190,65 @@ class ConfigDefinitionTest {
     }
 
     @Test
-    void shouldTreatAnEmptyFileAndEmptySectionsAsDefaults() {
-        assertThat(DEFINITION.parse(ConfigSource.fromYaml("# nothing\n", "f", Map.of())).problems().all())
-                .containsExactly("db.name: is required");
-        assertThat(parse("db.name: x\nslack:\nrules: {}\n").problems().all()).isEmpty();
+    void shouldRefuseAnEmptyFileRatherThanRunWithTheDefaults() {
+        for (String empty : List.of("", "# nothing\n", "---\n", "{}\n")) {
+            ConfigSource source = ConfigSource.fromYaml(empty, "f", Map.of());
+            assertThat(DEFINITION.parse(source).problems().all()).as("'%s'", empty).singleElement().asString()
+                    .startsWith("the file is empty (or holds only comments)");
+            assertThat(source.isReadable()).isFalse();
+        }
         assertThat(parse("- a\n- b\n").problems().all()).first().asString()
                 .isEqualTo("airlock.yml must be a mapping of settings (key: value lines), was a list");
+    }
+
+    @Test
+    void shouldSayADirectoryIsADirectory(@TempDir Path dir) {
+        assertThat(DEFINITION.parse(ConfigSource.fromFile(dir, Map.of())).problems().all())
+                .containsExactly("the configuration file " + dir + " is a directory: give the file (airlock.yml)");
+        assertThat(parse("db.name: x\ndb.password-file: " + dir + "\n").problems().all())
+                .containsExactly("db.password-file: file " + dir + " is a directory: name the file holding the secret");
+    }
+
+    @Test
+    void shouldRefuseAnchorsAliasesAndMergeKeysInsteadOfMisreadingThem() {
+        assertThat(parse("defaults: &d {window: 10m}\nrules: {AL-001: *d}\n").problems().all()).singleElement().asString()
+                .isEqualTo("airlock.yml uses an anchor (&name) at line 1: YAML anchors, aliases and merge keys are not supported; "
+                        + "write each value where it is used");
+        assertThat(parse("db.name: x\nrules:\n  AL-001:\n    window: *w\n").problems().all()).singleElement().asString()
+                .startsWith("airlock.yml uses an alias (*name) at line 4:");
+        assertThat(parse("db.name: x\nrules:\n  AL-001:\n    <<: {window: 10m}\n").problems().all()).singleElement().asString()
+                .startsWith("airlock.yml uses a merge key (<<) at line 4:");
+        assertThat(parse("db: {name: \"<<\"}\n\"<<\": 1\n").problems().all()).as("quoted, it is text")
+                .containsExactly("unknown key '<<'");
+    }
+
+    @Test
+    void shouldRefuseABillionLaughsFileWithoutExpandingIt() {
+        StringBuilder yaml = new StringBuilder("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        for (char c = 'b'; c <= 'j'; c++) {
+            String prev = "*" + (char) (c - 1);
+            yaml.append(c).append(": &").append(c).append(" [").append(String.join(",", java.util.Collections.nCopies(9, prev)))
+                    .append("]\n");
+        }
+        assertThat(parse(yaml.toString()).problems().all()).singleElement().asString().contains("anchors, aliases and merge keys");
+    }
+
+    @Test
+    void shouldRefuseAKeyWithNoValueRatherThanFallBackToTheDefault() {
+        ConfigValues values = parse("""
+                db: {name: x, port: , host: ~}
+                slack: {webhook-url-env: }
+                rules: {AL-001: }
+                kafka:
+                """);
+        assertThat(values.problems().all()).containsExactly(
+                "db.port: has no value; remove the key to use the default (5432)",
+                "db.host: has no value; remove the key to use the default (localhost)",
+                "slack.webhook-url-env: has no value; remove the key to leave slack.webhook-url not set: no Slack messages, "
+                        + "or name an environment variable",
+                "rules.AL-001: has no value; remove the key to use the defaults of its settings, or give them under it",
+                "kafka: has no value; remove the key to use the defaults of its settings, or give them under it");
+        assertThat(parse("db.name: x\nunknown: \n").problems().all()).containsExactly("unknown key 'unknown'");
     }
 
     @Test

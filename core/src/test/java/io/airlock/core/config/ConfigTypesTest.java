@@ -37,6 +37,16 @@ class ConfigTypesTest {
     }
 
     @Test
+    void shouldRefuseDurationsLongerThanTenYearsSoNoTimeArithmeticCanOverflow() {
+        assertThat(ConfigTypes.duration().parse("3650d")).isEqualTo(ConfigTypes.MAX_DURATION);
+        for (String tooLong : List.of("3651d", "999999999999d", "P999999999999D", "100000000000000000000s", "PT9999999999999999H")) {
+            assertThatThrownBy(() -> ConfigTypes.duration().parse(tooLong)).as(tooLong)
+                    .hasMessage("is too long a duration; at most 3650d, was '" + tooLong + "'");
+        }
+        assertThat(ConfigTypes.formatDuration(Duration.ofSeconds(Long.MAX_VALUE))).as("no overflow").startsWith("PT");
+    }
+
+    @Test
     void shouldFormatDurationsTheShortestExactWay() {
         assertThat(ConfigTypes.formatDuration(Duration.ofMinutes(5))).isEqualTo("5m");
         assertThat(ConfigTypes.formatDuration(Duration.ofSeconds(90))).isEqualTo("90s");
