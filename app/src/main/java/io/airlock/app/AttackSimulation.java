@@ -65,6 +65,10 @@ final class AttackSimulation {
         airflow.auditLog(afterLogin, "variable.edit", ATTACKED_USER, null, "{\"key\": \"aws_default_region\", \"val\": \"***\"}");
         airflow.auditLog(afterLogin, "api.patch_dag", ATTACKED_USER, "payments_export", "{\"is_paused\": false}");
 
+        step("ATTACK: '" + ATTACKED_USER + "' covers her tracks: deletes her rows from Airflow's audit log with SQL "
+                + "(T1070 indicator removal: AL-013 — Airlock already has them)");
+        airflow.deleteAuditLogOf(ATTACKED_USER);
+
         step("ATTACK: one wrong password each for " + SPRAYED_USERS + " accounts (T1110.003 password spraying: AL-002)");
         IntStream.rangeClosed(1, SPRAYED_USERS).forEach(i -> airflow.failedLogin(sprayTarget(i)));
 

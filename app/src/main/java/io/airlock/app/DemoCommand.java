@@ -56,7 +56,7 @@ final class DemoCommand implements Callable<Integer> {
     private static final Duration CLEANUP_WAIT = Duration.ofSeconds(60);
 
     /** The rules the simulated attacks must raise before the demo counts as a success. */
-    static final Set<String> EXPECTED_RULES = Set.of("AL-001", "AL-002", "AL-003", "AL-010", "AL-011", "AL-012", "AL-021", "AL-022",
+    static final Set<String> EXPECTED_RULES = Set.of("AL-001", "AL-002", "AL-003", "AL-010", "AL-011", "AL-012", "AL-013", "AL-021", "AL-022",
             "AL-023", "AL-024");
 
     @Override

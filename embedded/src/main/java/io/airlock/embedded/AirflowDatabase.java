@@ -200,6 +200,19 @@ public final class AirflowDatabase {
     }
 
     /**
+     * {@code DELETE FROM log WHERE owner = ?}: what someone with write access to the database does to remove a user's
+     * traces; Airflow never does it. Returns the rows deleted.
+     */
+    public int deleteAuditLogOf(String owner) {
+        return inTransaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM log WHERE owner = ?")) {
+                s.setString(1, owner);
+                return s.executeUpdate();
+            }
+        });
+    }
+
+    /**
      * {@code rows} audit-log rows in one transaction, as a busy Airflow writes them: 50 DAGs, 20 owners, every tenth row a
      * {@code trigger}, the rest {@code cli_task_run}, dated the last {@code rows} seconds before now.
      */

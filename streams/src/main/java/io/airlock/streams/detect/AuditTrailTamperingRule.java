@@ -157,8 +157,9 @@ public final class AuditTrailTamperingRule implements Processor<String, Normaliz
         }
         String subject = NormalizedEvent.DATASET_LOG.equals(table) ? "Airflow's audit log (table log)"
                 : "Airflow table " + table.substring("airflow.".length());
+        String them = deleted == 1 ? "it" : "them";
         String cleanup = deleted == 0 ? ""
-                : lastCleanup == null ? "; no `airflow db clean` before them"
+                : lastCleanup == null ? "; no `airflow db clean` before " + them
                 : "; the last `airflow db clean` started " + calendar.describe(lastCleanup) + ", more than "
                         + CLEANUP_SPAN.toHours() + " h before";
         return subject + ": " + String.join(", ", what) + " " + AlertFactory.span(burst.firstSeen(), burst.lastSeen()) + cleanup
