@@ -96,6 +96,7 @@ final class RunCommand implements Callable<Integer> {
         Set<Stage> stages = only == null || only.isEmpty() ? EnumSet.allOf(Stage.class) : EnumSet.copyOf(only);
         PipelineSettings settings = PipelineSettings.from(loaded);
         err.println("airlock run: stages " + stages + ", configuration " + loaded.origin());
+        loaded.notes().forEach(note -> LOG.warn("Configuration: {}", note));
         MetricsSettings metrics = loaded.metrics();
         var current = new AtomicReference<Pipeline>();
         var phase = new AtomicReference<>("starting");

@@ -236,9 +236,21 @@ public final class AirlockConfig {
         return values;
     }
 
-    /** Settings that were given but have no effect yet. */
+    /**
+     * What an operator should know about settings that are valid: settings given that have no effect yet, and a
+     * {@code detection.airflow-identity} that is a name rather than Airflow's entity id.
+     */
     public List<String> notes() {
-        return values.notes();
+        List<String> notes = new java.util.ArrayList<>(values.notes());
+        String identity = io.airlock.core.PrintableText.of(detection.airflow().serviceIdentityContains());
+        if (!detection.airflow().isEntityId()) {
+            notes.add(DetectionFields.AIRFLOW_IDENTITY.key() + " '" + identity + "' is matched "
+                    + "inside Vault display names: any token whose name contains it (a person's userpass-" + identity
+                    + "-admin, a pod in a Kubernetes namespace of that name) passes for Airflow's service identity, and AL-024 "
+                    + "stays silent for its reads; set Airflow's Vault entity id instead (vault read -field=id "
+                    + "identity/entity/name/<name>)");
+        }
+        return notes;
     }
 
     /** Every setting with its effective value; secrets only as where they come from ({@code <set from env X>}). */

@@ -64,7 +64,15 @@ class AirlockConfigTest {
         assertThat(config.stateDir()).isEqualTo(Path.of("./airlock-data"));
         assertThat(config.replicationFactor()).isEqualTo(1);
         assertThat(config.streamThreads()).isEqualTo(1);
-        assertThat(config.notes()).isEmpty();
+        assertThat(config.notes()).singleElement().asString()
+                .contains("any token whose name contains it", "set Airflow's Vault entity id instead");
+    }
+
+    @Test
+    void shouldHaveNoNoteWhenAirflowIsNamedByItsEntityId(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("airlock.yml"),
+                "detection:\n  airflow-identity: 5cb4b5a4-1f0e-4c8e-9a57-2d3f1b2e7c11\n");
+        assertThat(AirlockConfig.load(file, Map.of()).notes()).isEmpty();
     }
 
     @Test
@@ -328,11 +336,11 @@ class AirlockConfigTest {
     void shouldAcceptTheExampleFilesCommentedRuleBlocksWhenUncommented(@TempDir Path dir) throws Exception {
         List<String> lines = Files.readAllLines(EXAMPLE).stream()
                 .map(line -> line.matches("  # AL-0\\d\\d: .*") ? line.replaceFirst("# ", "") : line).toList();
-        assertThat(lines).filteredOn(l -> l.startsWith("  AL-0")).hasSize(11);
+        assertThat(lines).filteredOn(l -> l.startsWith("  AL-0")).hasSize(12);
         Path file = Files.write(dir.resolve("airlock.yml"), lines);
         AirlockConfig config = AirlockConfig.load(file, EXAMPLE_ENV);
         assertThat(config.values().get(DetectionFields.AL_021_THRESHOLD)).isEqualTo(20);
-        assertThat(config.notes()).isEmpty();
+        assertThat(config.notes()).singleElement().asString().startsWith("detection.airflow-identity 'airflow' is matched inside");
         assertThat(config.detection().rule(io.airlock.streams.detect.RuleDefinition.SECRET_HARVESTING).threshold()).isEqualTo(20);
     }
 
