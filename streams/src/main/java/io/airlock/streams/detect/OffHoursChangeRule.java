@@ -7,6 +7,7 @@ import io.airlock.core.Severity;
 import io.airlock.core.Topics;
 import io.airlock.streams.BusinessCalendar;
 import io.airlock.streams.DetectionConfig;
+import io.airlock.streams.normalize.AuditLogNormalizer;
 import io.airlock.streams.internal.DecodedStateCache;
 import java.time.Duration;
 import java.time.Instant;
@@ -94,7 +95,8 @@ public final class OffHoursChangeRule implements Processor<String, NormalizedEve
     static boolean isOffHoursChange(NormalizedEvent event, DetectionConfig config) {
         return NormalizedEvent.DATASET_LOG.equals(event.dataset())
                 && !config.allow().allowsUser(event.userName())
-                && AirflowChangeEvents.isChange(event.action(), config.changeEvents())
+                && (AirflowChangeEvents.isChange(event.action(), config.changeEvents())
+                        || AuditLogNormalizer.REASON_MARKED_IN_UI.equals(event.reason()))
                 && config.calendar().isOffHours(event.timestamp());
     }
 

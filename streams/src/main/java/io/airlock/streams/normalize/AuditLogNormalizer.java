@@ -29,6 +29,13 @@ import org.apache.kafka.streams.processor.api.Record;
  */
 public final class AuditLogNormalizer implements Processor<String, JsonNode, String, NormalizedEvent> {
 
+    /**
+     * {@code event.reason} of a 2.x {@code success}/{@code failed} row that a person wrote with the UI's "mark
+     * success/failed": workers write the same names ({@code Log(ti.state, ti)}) but never an {@code extra}; the UI's
+     * action logger always records the request's parameters there. Only the presence of {@code extra} is read.
+     */
+    public static final String REASON_MARKED_IN_UI = "marked-in-ui";
+    private static final java.util.Set<String> MARK_EVENTS = java.util.Set.of("success", "failed");
     private static final String ROW = "log";
 
     private ProcessorContext<String, NormalizedEvent> context;
@@ -64,6 +71,7 @@ public final class AuditLogNormalizer implements Processor<String, JsonNode, Str
                         NormalizedEvent.DATASET_LOG)
                 .category(EventCategories.airflowLog(event, dagId != null))
                 .action(event)
+                .reason(isMarkedInUi(row, event) ? REASON_MARKED_IN_UI : null)
                 .userName(owner)
                 .relatedUsers(owner == null ? null : List.of(owner))
                 .dagId(dagId)
@@ -72,6 +80,12 @@ public final class AuditLogNormalizer implements Processor<String, JsonNode, Str
                 .sourcePosition(change.source(), change.lsn())
                 .build();
         forward(record, normalized);
+    }
+
+    /** A 2.x row ({@code execution_date}, not 3.x's {@code logical_date}) of a UI mark-state action (see {@link #REASON_MARKED_IN_UI}). */
+    private static boolean isMarkedInUi(JsonNode row, String event) {
+        return event != null && MARK_EVENTS.contains(event) && row.has("execution_date")
+                && row.path("extra").isTextual() && !row.path("extra").asText().isBlank();
     }
 
     private void forward(Record<String, JsonNode> record, NormalizedEvent normalized) {

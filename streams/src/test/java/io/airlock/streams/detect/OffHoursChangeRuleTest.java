@@ -121,6 +121,20 @@ class OffHoursChangeRuleTest {
     }
 
     @Test
+    void shouldTellA2xUiMarkSuccessFromTheWorkersRowOfTheSameName() {
+        LogRow worker = LogRow.airflow2(nextId++).event("success").owner("airflow").dag("etl").task("load").at(SATURDAY_NIGHT);
+        LogRow marked = LogRow.airflow2(nextId++).event("success").owner("mallory").dag("etl").task("security_scan")
+                .extra("[('dag_id', 'etl'), ('task_id', 'security_scan'), ('confirmed', 'true')]").at(SATURDAY_NIGHT.plusSeconds(60));
+        fixture.log(worker.key(), worker.insert(), SATURDAY_NIGHT);
+        fixture.log(marked.key(), marked.insert(), SATURDAY_NIGHT.plusSeconds(60));
+
+        assertThat(onlyAlert()).satisfies(alert -> {
+            assertThat(alert.entity()).isEqualTo("mallory");
+            assertThat(alert.summary()).contains("'success' on DAG 'etl'");
+        });
+    }
+
+    @Test
     void shouldGroupOneUsersOffHoursChangesIntoOneGrowingAlert() {
         change("patch_dag", "alice", "etl", SATURDAY_NIGHT);
         change("trigger_dag_run", "alice", "etl", SATURDAY_NIGHT.plus(Duration.ofMinutes(40)));
