@@ -89,9 +89,10 @@ public final class AirlockTopology {
         KStream<String, NormalizedEvent> abUser = builder.stream(topics.cdc("ab_user"), jsonFrom("cdc-ab-user-source"))
                 .process(AbUserChangeNormalizer::new, Named.as("normalize-ab-user"), AbUserChangeNormalizer.STORE);
 
+        builder.addStateStore(StateStores.inMemory(AuditLogNormalizer.STORE, Serdes.Long()));
         KStream<String, NormalizedEvent> log = builder.stream(topics.cdc("log"), jsonFrom("cdc-log-source")
                         .withTimestampExtractor(new SnapshotRowTimes("log")))
-                .process(AuditLogNormalizer::new, Named.as("normalize-log"));
+                .process(AuditLogNormalizer::new, Named.as("normalize-log"), AuditLogNormalizer.STORE);
 
         builder.addStateStore(StateStores.onDisk(DagRunNormalizer.STORE, JsonSerdes.of(DagRunState.class)));
         KStream<String, NormalizedEvent> dagRun = builder.stream(topics.cdc("dag_run"), jsonFrom("cdc-dag-run-source")

@@ -15,6 +15,7 @@ public final class AbUserRow {
     private final int id;
     private String username;
     private String email;
+    private Instant lastLogin;
     private long failCount;
     private long loginCount;
     private boolean active = true;
@@ -49,6 +50,12 @@ public final class AbUserRow {
         return this;
     }
 
+    /** {@code last_login} as Debezium delivers a {@code timestamp} column with {@code time.precision.mode=connect}. */
+    public AbUserRow lastLogin(Instant at) {
+        this.lastLogin = at;
+        return this;
+    }
+
     public AbUserRow active(boolean a) {
         this.active = a;
         return this;
@@ -63,6 +70,9 @@ public final class AbUserRow {
         row.put("id", id).put("first_name", "First").put("last_name", "Last").put("username", username)
                 .put("active", active).put("email", email).put("login_count", loginCount)
                 .put("fail_login_count", failCount);
+        if (lastLogin != null) {
+            row.put("last_login", lastLogin.toEpochMilli());
+        }
         return row;
     }
 

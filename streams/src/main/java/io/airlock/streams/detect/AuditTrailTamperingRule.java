@@ -8,6 +8,7 @@ import io.airlock.streams.BusinessCalendar;
 import io.airlock.streams.DetectionConfig;
 import io.airlock.streams.internal.InternalSerdes;
 import io.airlock.streams.normalize.AuditTrailChanges;
+import io.airlock.streams.normalize.EventCategories;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,8 +30,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * is covering tracks or destroying history, whatever the hour.
  *
  * <p><b>Retention is not tampering.</b> {@code airflow db clean} deletes old audit rows, and Airflow logs the command
- * ({@code cli_cleanup_tables}) before it starts: deletes of {@code log} rows up to {@link #CLEANUP_SPAN} after such a
- * command are retention and do not count. Rewrites and truncates always count; so do deletes with no clean-up before them
+ * ({@code cli_cleanup_tables}) before it starts: deletes of {@code log} rows older than a day
+ * ({@link AuditTrailChanges#isYoungRow}) up to {@link #CLEANUP_SPAN} after such a command are retention and do not count.
+ * A row younger than a day deleted is never retention — so an intruder who inserts a clean-up row of their own (or runs
+ * {@code airflow db clean --dry-run}) before deleting their recent traces is still caught. Rewrites and truncates always count; so do deletes with no clean-up before them
  * (a maintenance DAG deleting with SQL instead of {@code airflow db clean} needs {@code rules.AL-013.allow-entities:
  * [airflow.log]}, or better, {@code airflow db clean}).
  *
@@ -92,12 +95,15 @@ public final class AuditTrailTamperingRule implements Processor<String, Normaliz
         RuleWiring.toAlerts(builder, alerts, RULE, config, topics);
     }
 
+    /** An {@link AuditTrailChanges} event (never an audit row that merely names itself like one). */
     static boolean isChange(NormalizedEvent event) {
-        return event.dataset().startsWith("airflow.") && CHANGES.contains(event.action());
+        return event.dataset().startsWith("airflow.") && EventCategories.DATABASE.equals(event.category())
+                && event.action() != null && CHANGES.contains(event.action());
     }
 
     static boolean isCleanup(NormalizedEvent event) {
-        return NormalizedEvent.DATASET_LOG.equals(event.dataset()) && CLEANUP_EVENTS.contains(AirflowChangeEvents.canonical(event.action()));
+        String name = AirflowChangeEvents.canonical(event.action());
+        return NormalizedEvent.DATASET_LOG.equals(event.dataset()) && name != null && CLEANUP_EVENTS.contains(name);
     }
 
     @Override
@@ -140,7 +146,7 @@ public final class AuditTrailTamperingRule implements Processor<String, Normaliz
     }
 
     private static boolean isRetention(NormalizedEvent event, Instant lastCleanup) {
-        return AuditTrailChanges.LOG_ROW_DELETED.equals(event.action()) && lastCleanup != null
+        return AuditTrailChanges.LOG_ROW_DELETED.equals(event.action()) && !AuditTrailChanges.isYoungRow(event) && lastCleanup != null
                 && !event.timestamp().isBefore(lastCleanup) && !event.timestamp().isAfter(lastCleanup.plus(CLEANUP_SPAN));
     }
 

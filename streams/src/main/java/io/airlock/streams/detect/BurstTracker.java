@@ -148,7 +148,8 @@ public final class BurstTracker {
         boolean expired = open != null && latest.isAfter(open.lastSeen().plus(window).plus(grace));
         OpenBurst kept = expired ? null : open;
         if (threshold <= 1 && hit.at().isBefore(keepFrom)) {
-            OpenBurst alone = new OpenBurst(StableIds.of(ruleId, entity, hit.at().toString()), hit.at(), hit.at(), 1,
+            // the id names the hit too: an earlier burst that began at the same instant may have left the state
+            OpenBurst alone = new OpenBurst(StableIds.of(ruleId, entity, hit.at().toString(), hit.eventId()), hit.at(), hit.at(), 1,
                     List.of(hit.eventId()), distinct ? List.of(hit.value()) : List.of());
             return new Step(new State(withinBurstBound(hits, kept), kept), alone, true);
         }

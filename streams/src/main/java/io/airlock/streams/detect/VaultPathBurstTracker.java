@@ -159,7 +159,7 @@ public final class VaultPathBurstTracker {
         if (hit.at().isBefore(keepFrom)) {
             // later than the state holds hits for: dropped, unless one hit is a finding (AL-020, AL-022, AL-024), which then
             // alerts alone as it would have for an identity with no state, and is not remembered
-            OpenBurst alone = threshold > 1 ? null : new OpenBurst(StableIds.of(ruleId, entity, hit.at().toString()), hit.at(),
+            OpenBurst alone = threshold > 1 ? null : new OpenBurst(StableIds.of(ruleId, entity, hit.at().toString(), hit.eventId()), hit.at(),
                     hit.at(), 1, List.of(hit.path()), List.of(hit.eventId()), hit.flagged());
             return new Step(new State(hits, open), alone);
         }

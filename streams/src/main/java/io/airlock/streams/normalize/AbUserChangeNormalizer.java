@@ -20,8 +20,8 @@ import io.airlock.streams.internal.DecodedStateCache;
  * identity, so the last seen counters of each row are kept in {@link #STORE}; each increment of {@code fail_login_count}
  * becomes one failed-login event. Snapshot rows only prime that state.
  *
- * <p>Every other update of a known row is an administrative edit, {@code user-modified}: a login changes a counter, so an
- * update that changes none (and no {@code active} flag) set something else — the password (excluded at capture, so only
+ * <p>Every other update of a known row is an administrative edit, {@code user-modified}: a login changes a counter or
+ * {@code last_login}, so an update that changes neither (and no {@code active} flag) set something else — the password (excluded at capture, so only
  * the update is seen), the name, the e-mail or the user name ({@code event.reason} says which:
  * {@value #REASON_RENAMED}, {@value #REASON_PROFILE}, {@value #REASON_OTHER_COLUMNS}). A rename is reported with its
  * login counts too; the old name is the second of {@code related.user}.
@@ -134,7 +134,7 @@ public final class AbUserChangeNormalizer implements Processor<String, JsonNode,
             emit(record, change, rowKey, "iam", current.active() ? "user-activated" : "user-deactivated",
                     NormalizedEvent.OUTCOME_SUCCESS, current.username(), ordinal++, null);
         }
-        String edit = editReason(previous, current, failures + successes > 0 || activeChanged);
+        String edit = editReason(previous, current, failures + successes > 0 || activeChanged || current.loginTimeDiffers(previous));
         if (edit != null) {
             List<String> names = previous.username().equals(current.username())
                     ? List.of(current.username()) : List.of(current.username(), previous.username());

@@ -13,7 +13,7 @@ import java.util.List;
  * next change of name or e-mail is reported as an edit of other columns).
  */
 public record AbUserState(String username, long failLoginCount, long loginCount, boolean active, Instant lastSuccessAt,
-        String profile) {
+        String profile, String lastLogin) {
 
     private static final List<String> PROFILE_COLUMNS = List.of("first_name", "last_name", "email");
 
@@ -23,11 +23,20 @@ public record AbUserState(String username, long failLoginCount, long loginCount,
             throw new MalformedRecordException("ab_user row without a text 'username'");
         }
         return new AbUserState(username.asText(), counter(row, "fail_login_count"), counter(row, "login_count"),
-                !row.has("active") || row.get("active").isNull() || row.get("active").asBoolean(), null, profileOf(row));
+                !row.has("active") || row.get("active").isNull() || row.get("active").asBoolean(), null, profileOf(row),
+                row.hasNonNull("last_login") ? row.get("last_login").toString() : null);
     }
 
     AbUserState withLastSuccessAt(Instant at) {
-        return new AbUserState(username, failLoginCount, loginCount, active, at, profile);
+        return new AbUserState(username, failLoginCount, loginCount, active, at, profile, lastLogin);
+    }
+
+    /**
+     * Whether {@code last_login} differs from {@code earlier}'s: a login, even when it changed no counter — Flask-AppBuilder
+     * increments the counters in Python, so of two logins at once the second writes the same count again.
+     */
+    boolean loginTimeDiffers(AbUserState earlier) {
+        return lastLogin != null && !lastLogin.equals(earlier.lastLogin());
     }
 
     /** Whether the name or e-mail columns differ from {@code earlier}'s; never when either fingerprint is unknown. */

@@ -36,14 +36,18 @@ public final class AuditLogNormalizer implements Processor<String, JsonNode, Str
      */
     public static final String REASON_MARKED_IN_UI = "marked-in-ui";
     private static final java.util.Set<String> MARK_EVENTS = java.util.Set.of("success", "failed");
+    /** How old audit rows are, by id ({@link LogRowAges}): a deleted row younger than a day is never retention. */
+    public static final String STORE = LogRowAges.STORE;
     private static final String ROW = "log";
 
     private ProcessorContext<String, NormalizedEvent> context;
     private final EventRecordTimes recordTimes = new EventRecordTimes();
+    private LogRowAges ages;
 
     @Override
     public void init(ProcessorContext<String, NormalizedEvent> context) {
         this.context = context;
+        this.ages = new LogRowAges(context.getStateStore(STORE));
     }
 
     @Override
@@ -54,7 +58,9 @@ public final class AuditLogNormalizer implements Processor<String, JsonNode, Str
             return;
         }
         if (!"c".equals(change.op()) && !change.isSnapshot()) {
-            forward(record, AuditTrailChanges.logRowChanged(change, Fields.integer(change.row(), "id", ROW)));
+            Long changed = Fields.integer(change.row(), "id", ROW);
+            boolean young = changed == null || ages.writtenWithin(changed, change.committed(), AuditTrailChanges.YOUNG);
+            forward(record, AuditTrailChanges.logRowChanged(change, changed, young));
             return;
         }
         JsonNode row = change.after();
@@ -63,6 +69,7 @@ public final class AuditLogNormalizer implements Processor<String, JsonNode, Str
             throw new MalformedRecordException("log row without an integer 'id'");
         }
         Instant dttm = Fields.instant(row, "dttm", ROW);
+        ages.written(id, change.isSnapshot() && dttm != null ? dttm : change.committed());
         Instant at = dttm != null ? dttm : change.committed();
         String event = Fields.text(row, "event", ROW);
         String dagId = Fields.text(row, "dag_id", ROW);

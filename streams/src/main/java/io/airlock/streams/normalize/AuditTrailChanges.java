@@ -17,8 +17,16 @@ public final class AuditTrailChanges {
     public static final String LOG_ROW_DELETED = "log-row-deleted";
     /** {@code event.action} of a TRUNCATE of {@code log}, {@code dag_run} or {@code ab_user}. */
     public static final String TABLE_TRUNCATED = "table-truncated";
+    /** Rows younger than this are never retention: {@code airflow db clean} keeps far more than a day. */
+    public static final java.time.Duration YOUNG = java.time.Duration.ofHours(24);
+    private static final String YOUNG_MARK = " written-within-24h";
 
     private AuditTrailChanges() {
+    }
+
+    /** Whether a {@link #LOG_ROW_DELETED}/{@link #LOG_ROW_UPDATED} event's row was younger than {@link #YOUNG}. */
+    public static boolean isYoungRow(NormalizedEvent event) {
+        return event.reason() != null && event.reason().endsWith(YOUNG_MARK);
     }
 
     /** The event of a TRUNCATE of the table of {@code dataset}, at its commit time. */
@@ -34,9 +42,10 @@ public final class AuditTrailChanges {
      * The event of an update or delete of the audit-log row {@code id}, at its commit time, with what the change still
      * shows of the row ({@code dag_id}: from a full {@code before} image, or an update's new row). {@code event.reason}
      * names the row ({@code log.id=…}) and the id of the event Airlock made of it when it was written
-     * ({@code event.id=…}), which is still in the events index.
+     * ({@code event.id=…}), which is still in the events index, and ends in {@code written-within-24h} when the row was
+     * written less than {@link #YOUNG} before the change (or its age is unknown) — never retention.
      */
-    static NormalizedEvent logRowChanged(DebeziumChange change, Long id) {
+    static NormalizedEvent logRowChanged(DebeziumChange change, Long id, boolean young) {
         boolean deleted = "d".equals(change.op());
         JsonNode row = change.row();
         return NormalizedEvent.builder(change.committed(),
@@ -44,7 +53,8 @@ public final class AuditTrailChanges {
                         NormalizedEvent.DATASET_LOG)
                 .category(EventCategories.DATABASE)
                 .action(deleted ? LOG_ROW_DELETED : LOG_ROW_UPDATED)
-                .reason(id == null ? null : "log.id=" + id + " event.id=" + StableIds.of(NormalizedEvent.DATASET_LOG, Long.toString(id)))
+                .reason((id == null ? "log.id unknown" : "log.id=" + id + " event.id=" + StableIds.of(NormalizedEvent.DATASET_LOG, Long.toString(id)))
+                        + (young ? YOUNG_MARK : ""))
                 .dagId(row == null ? null : Fields.text(row, "dag_id", "log"))
                 .sourcePosition(change.source(), change.lsn())
                 .build();

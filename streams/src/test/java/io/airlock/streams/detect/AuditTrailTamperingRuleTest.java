@@ -72,7 +72,7 @@ class AuditTrailTamperingRuleTest {
         assertThat(events.get(1)).satisfies(e -> {
             assertThat(e.action()).isEqualTo("log-row-deleted");
             assertThat(e.category()).isEqualTo("database");
-            assertThat(e.reason()).isEqualTo("log.id=1 event.id=" + indexed);
+            assertThat(e.reason()).isEqualTo("log.id=1 event.id=" + indexed + " written-within-24h");
             assertThat(e.userName()).isNull();
         });
         assertThat(indexed).isEqualTo(StableIds.of(NormalizedEvent.DATASET_LOG, "1"));
@@ -94,6 +94,19 @@ class AuditTrailTamperingRuleTest {
     }
 
     @Test
+    void shouldNeverTakeADeleteOfARowYoungerThanADayForRetentionEvenRightAfterAClean() {
+        written("trigger", "alice", T0.minus(Duration.ofDays(90)));
+        LogRow traces = written("patch_dag", "mallory", T0);
+        written("cli_cleanup_tables", "mallory", T0.plusSeconds(60)); // forged, or `airflow db clean --dry-run`
+        deleted(traces, T0.plusSeconds(120));
+
+        assertThat(TopologyFixture.latest(al013()).values()).singleElement()
+                .satisfies(a -> assertThat(a.summary()).contains("1 row deleted"));
+        assertThat(fixture.events()).filteredOn(e -> "log-row-deleted".equals(e.action())).singleElement()
+                .satisfies(e -> assertThat(e.reason()).endsWith("written-within-24h"));
+    }
+
+    @Test
     void shouldAlwaysAlertOnARewrittenAuditRowAndOnTruncates() {
         LogRow patch = written("patch_dag", "mallory", T0);
         written("cli_cleanup_tables", "airflow", T0.plusSeconds(1));
@@ -109,6 +122,17 @@ class AuditTrailTamperingRuleTest {
                 .satisfies(a -> assertThat(a.summary()).contains("table truncated", "1 row rewritten"));
         assertThat(alerts.values()).filteredOn(a -> a.entity().equals("airflow.dag_run")).singleElement()
                 .satisfies(a -> assertThat(a.summary()).startsWith("Airflow table dag_run: table truncated at 2026-03-03T11:00:50Z"));
+        assertThat(fixture.deadLetters()).isEmpty();
+    }
+
+    @Test
+    void shouldNeitherFailOnARowWithoutEventNorTakeAnAuditRowNamedLikeAChangeForOne() {
+        written(null, "alice", T0);
+        written("", "alice", T0.plusSeconds(1));
+        written("log-row-deleted", "mallory", T0.plusSeconds(2));
+        written("table-truncated", "mallory", T0.plusSeconds(3));
+
+        assertThat(al013()).isEmpty();
         assertThat(fixture.deadLetters()).isEmpty();
     }
 

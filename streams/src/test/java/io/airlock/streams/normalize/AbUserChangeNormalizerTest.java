@@ -114,6 +114,19 @@ class AbUserChangeNormalizerTest {
     }
 
     @Test
+    void shouldTakeTwoLoginsAtOnceThatWroteTheSameCountForLoginsNotAnEdit() {
+        var api = AbUserRow.of(9, "etl-bot").loginCount(7).lastLogin(T0);
+        fixture.abUser(api, api.change("r", T0, null), T0);
+        fixture.abUser(api, api.loginCount(8).lastLogin(T0.plusSeconds(10)).update(T0.plusSeconds(10)), T0.plusSeconds(10));
+        // the second of two concurrent logins: Flask-AppBuilder wrote login_count = 8 again, with its own last_login
+        fixture.abUser(api, api.lastLogin(T0.plusSeconds(10).plusMillis(3)).update(T0.plusSeconds(10).plusMillis(3)),
+                T0.plusSeconds(10).plusMillis(3));
+        fixture.abUser(api, api.update(T0.plusSeconds(20)), T0.plusSeconds(20)); // nothing a login changes: an edit
+
+        assertThat(fixture.events()).extracting(NormalizedEvent::action).containsExactly("login", "user-modified");
+    }
+
+    @Test
     void shouldNotCallAnUpdateOfARowNeverSeenAnEdit() {
         var grace = AbUserRow.of(8, "grace").loginCount(2);
         fixture.abUser(grace, grace.update(T0), T0);
