@@ -63,7 +63,7 @@ public record NormalizedEvent(
         Objects.requireNonNull(timestamp, "@timestamp");
         Objects.requireNonNull(id, "event.id");
         Objects.requireNonNull(dataset, "event.dataset");
-        relatedUsers = relatedUsers == null ? null : relatedUsers.stream().map(NormalizedEvent::bounded).toList();
+        relatedUsers = relatedUsers == null ? null : boundedAll(relatedUsers);
         category = bounded(category);
         action = bounded(action);
         outcome = bounded(outcome);
@@ -91,6 +91,16 @@ public record NormalizedEvent(
      */
     private static String bounded(String value) {
         return BoundedText.of(value, BoundedText.EVENT_FIELD_CHARS);
+    }
+
+    /** {@code values} as an unmodifiable list with every element bounded; a copy only when one needs it. */
+    private static List<String> boundedAll(List<String> values) {
+        for (String value : values) {
+            if (value != null && value.length() > BoundedText.EVENT_FIELD_CHARS) {
+                return List.copyOf(values.stream().map(NormalizedEvent::bounded).toList());
+            }
+        }
+        return List.copyOf(values); // no copy of a list that already is one
     }
 
     /** The principal the event is keyed by on {@code airlock.events}: the user, else the Vault identity. */

@@ -6,7 +6,6 @@ import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Topics;
 import io.airlock.streams.BusinessCalendar;
 import io.airlock.streams.DetectionConfig;
-import io.airlock.streams.internal.InternalSerdes;
 import io.airlock.streams.normalize.AuditTrailChanges;
 import io.airlock.streams.normalize.EventCategories;
 import java.time.Duration;
@@ -14,11 +13,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -30,25 +27,23 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * is covering tracks or destroying history, whatever the hour.
  *
  * <p><b>Retention is not tampering.</b> {@code airflow db clean} deletes old audit rows, and Airflow logs the command
- * ({@code cli_cleanup_tables}) before it starts: deletes of {@code log} rows older than a day
+ * ({@code cli_cleanup_tables}) before it starts, which the normalizer marks ({@link AuditTrailChanges#CLEAN_STARTED}): deletes of {@code log} rows older than a day
  * ({@link AuditTrailChanges#isYoungRow}) up to {@link #CLEANUP_SPAN} after such a command are retention and do not count.
  * A row younger than a day deleted is never retention — so an intruder who inserts a clean-up row of their own (or runs
  * {@code airflow db clean --dry-run}) before deleting their recent traces is still caught. Rewrites and truncates always count; so do deletes with no clean-up before them
  * (a maintenance DAG deleting with SQL instead of {@code airflow db clean} needs {@code rules.AL-013.allow-entities:
  * [airflow.log]}, or better, {@code airflow db clean}).
  *
- * <p><b>Entity: the table</b> ({@code event.dataset}: {@code airflow.log}, …). The changes carry no user and the clean-up
- * command is keyed by its OS user, so all of them go through one single-partition repartition topic ({@value #REPARTITION}),
- * keyed by table. <b>Grouping</b>: the rule's threshold (default 1) and window (default 1 h): changes of one table within
+ * <p><b>Entity: the table</b> ({@code event.dataset}: {@code airflow.log}, …). The changes carry no user, nor does the
+ * marker the normalizer adds after a clean-up command's audit row ({@link AuditTrailChanges#CLEAN_STARTED}): all are keyed
+ * by the empty principal on {@code events}, so one task sees them all, in the order they were committed, with no
+ * repartition. <b>Grouping</b>: the rule's threshold (default 1) and window (default 1 h): changes of one table within
  * the window of the previous one are one alert, whose summary counts rows deleted and rewritten and truncates.
  */
 public final class AuditTrailTamperingRule implements Processor<String, NormalizedEvent, String, Alert> {
 
     public static final RuleDefinition RULE = RuleDefinition.AUDIT_TRAIL_TAMPERING;
     public static final String STORE = "al-013-audit-trail-changes";
-    public static final String REPARTITION = "al-013-audit-trail-by-table";
-    /** Airflow's audit-log event of {@code airflow db clean} (2.x and 3.x), as the CLI action logger writes it. */
-    static final Set<String> CLEANUP_EVENTS = Set.of("cli_cleanup_tables", "cli_db_clean");
     /** How long after {@code airflow db clean} started its deletes of audit rows are retention. */
     static final Duration CLEANUP_SPAN = Duration.ofHours(6);
     private static final Set<String> CHANGES = Set.of(AuditTrailChanges.LOG_ROW_DELETED, AuditTrailChanges.LOG_ROW_UPDATED,
@@ -85,12 +80,6 @@ public final class AuditTrailTamperingRule implements Processor<String, Normaliz
         RuleWiring.addStore(builder, STORE, State.class);
         KStream<String, Alert> alerts = events
                 .filter((principal, event) -> isChange(event) || isCleanup(event), Named.as("al-013-audit-trail-changes"))
-                .selectKey((principal, event) -> isCleanup(event) ? NormalizedEvent.DATASET_LOG : event.dataset(),
-                        Named.as("al-013-key-by-table"))
-                .repartition(Repartitioned.<String, NormalizedEvent>as(REPARTITION)
-                        .withKeySerde(Serdes.String())
-                        .withValueSerde(InternalSerdes.events())
-                        .withNumberOfPartitions(1))
                 .process(() -> new AuditTrailTamperingRule(config), Named.as("al-013-detect"), STORE);
         RuleWiring.toAlerts(builder, alerts, RULE, config, topics);
     }
@@ -101,9 +90,9 @@ public final class AuditTrailTamperingRule implements Processor<String, Normaliz
                 && event.action() != null && CHANGES.contains(event.action());
     }
 
+    /** The marker of an {@code airflow db clean} ({@link AuditTrailChanges#CLEAN_STARTED}). */
     static boolean isCleanup(NormalizedEvent event) {
-        String name = AirflowChangeEvents.canonical(event.action());
-        return NormalizedEvent.DATASET_LOG.equals(event.dataset()) && name != null && CLEANUP_EVENTS.contains(name);
+        return NormalizedEvent.DATASET_LOG.equals(event.dataset()) && AuditTrailChanges.CLEAN_STARTED.equals(event.action());
     }
 
     @Override
@@ -115,7 +104,7 @@ public final class AuditTrailTamperingRule implements Processor<String, Normaliz
     @Override
     public void process(Record<String, NormalizedEvent> record) {
         NormalizedEvent event = record.value();
-        String table = record.key();
+        String table = event.dataset();
         State state = states.get(table);
         state = state == null ? State.EMPTY : state;
         if (isCleanup(event)) {

@@ -2,7 +2,6 @@ package io.airlock.streams.normalize;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.MalformedRecordException;
-import io.airlock.core.StableIds;
 import java.time.Instant;
 import java.util.List;
 
@@ -48,7 +47,13 @@ public record AbUserState(String username, long failLoginCount, long loginCount,
         if (PROFILE_COLUMNS.stream().noneMatch(row::has)) {
             return null;
         }
-        return StableIds.of(PROFILE_COLUMNS.stream().map(c -> row.path(c).asText("")).toArray(String[]::new));
+        // String hashes, not a digest: this runs for every ab_user change, and a collision would only make a changed name or
+        // e-mail read as "other columns changed" — the edit is reported either way
+        StringBuilder fingerprint = new StringBuilder(27);
+        for (String column : PROFILE_COLUMNS) {
+            fingerprint.append(Integer.toHexString(row.path(column).asText("").hashCode())).append(':');
+        }
+        return fingerprint.toString();
     }
 
     private static long counter(JsonNode row, String column) {

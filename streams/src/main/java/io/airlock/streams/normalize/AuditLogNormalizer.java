@@ -87,6 +87,12 @@ public final class AuditLogNormalizer implements Processor<String, JsonNode, Str
                 .sourcePosition(change.source(), change.lsn())
                 .build();
         forward(record, normalized);
+        if (!change.isSnapshot()) {
+            NormalizedEvent clean = AuditTrailChanges.cleanStarted(change, id, event);
+            if (clean != null) {
+                forward(record, clean);
+            }
+        }
     }
 
     /** A 2.x row ({@code execution_date}, not 3.x's {@code logical_date}) of a UI mark-state action (see {@link #REASON_MARKED_IN_UI}). */

@@ -17,6 +17,13 @@ public final class AuditTrailChanges {
     public static final String LOG_ROW_DELETED = "log-row-deleted";
     /** {@code event.action} of a TRUNCATE of {@code log}, {@code dag_run} or {@code ab_user}. */
     public static final String TABLE_TRUNCATED = "table-truncated";
+    /**
+     * {@code event.action} of the marker the audit-log normalizer adds after the audit row of {@code airflow db clean}
+     * ({@code cli_cleanup_tables}): without a user, like the deletes that follow, so both reach AL-013's one task.
+     */
+    public static final String CLEAN_STARTED = "db-clean-started";
+    /** Airflow's audit-log events of {@code airflow db clean} (2.x and 3.x), as the CLI action logger writes them. */
+    static final java.util.Set<String> CLEANUP_EVENTS = java.util.Set.of("cli_cleanup_tables", "cli_db_clean");
     /** Rows younger than this are never retention: {@code airflow db clean} keeps far more than a day. */
     public static final java.time.Duration YOUNG = java.time.Duration.ofHours(24);
     private static final String YOUNG_MARK = " written-within-24h";
@@ -27,6 +34,28 @@ public final class AuditTrailChanges {
     /** Whether a {@link #LOG_ROW_DELETED}/{@link #LOG_ROW_UPDATED} event's row was younger than {@link #YOUNG}. */
     public static boolean isYoungRow(NormalizedEvent event) {
         return event.reason() != null && event.reason().endsWith(YOUNG_MARK);
+    }
+
+    /**
+     * The marker of an audit row that records {@code airflow db clean} (with or without an {@code api.}/{@code ui.}
+     * prefix, any case), or null for any other row: at the row's commit time, by the database's clock as the deletes are.
+     */
+    static NormalizedEvent cleanStarted(DebeziumChange change, long id, String event) {
+        if (event == null || !event.contains("clean")) {
+            return null;
+        }
+        String name = event.strip().toLowerCase(java.util.Locale.ROOT);
+        name = name.startsWith("api.") || name.startsWith("ui.") ? name.substring(name.indexOf('.') + 1) : name;
+        if (!CLEANUP_EVENTS.contains(name)) {
+            return null;
+        }
+        return NormalizedEvent.builder(change.committed(), StableIds.of(NormalizedEvent.DATASET_LOG, Long.toString(id), CLEAN_STARTED),
+                        NormalizedEvent.DATASET_LOG)
+                .category(EventCategories.DATABASE)
+                .action(CLEAN_STARTED)
+                .reason("log.id=" + id + " event.id=" + StableIds.of(NormalizedEvent.DATASET_LOG, Long.toString(id)))
+                .sourcePosition(change.source(), change.lsn())
+                .build();
     }
 
     /** The event of a TRUNCATE of the table of {@code dataset}, at its commit time. */

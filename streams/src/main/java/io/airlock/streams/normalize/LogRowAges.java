@@ -47,11 +47,19 @@ final class LogRowAges {
             raiseFloor(id);
             return;
         }
-        Long known = maxIdByMinute.get(minute);
-        if (known != null && known >= id) {
-            return;
+        Long known = maxIdByMinute.put(minute, id);
+        if (known != null) {
+            if (known > id) {
+                maxIdByMinute.put(minute, known);
+            }
+            return; // the minute's latest id reaches the store when the next minute begins (below)
         }
-        maxIdByMinute.put(minute, id);
+        // a new minute: store the one before at its final id, and this one. After a crash the store may hold a minute's
+        // first id only; rows written later in it then count as younger than they are — the side that alerts.
+        Map.Entry<Long, Long> before = maxIdByMinute.lowerEntry(minute);
+        if (before != null) {
+            store.put(key(before.getKey()), before.getValue());
+        }
         store.put(key(minute), id);
         long oldest = maxIdByMinute.lastKey() - HORIZON.toMinutes();
         while (maxIdByMinute.firstKey() < oldest) {
@@ -80,7 +88,9 @@ final class LogRowAges {
         }
     }
 
+    /** The minute, zero-padded to 12 digits so the store sorts as the minutes do. */
     private static String key(long minute) {
-        return String.format("%012d", minute);
+        String digits = Long.toString(minute);
+        return "000000000000".substring(Math.min(12, digits.length())) + digits;
     }
 }
