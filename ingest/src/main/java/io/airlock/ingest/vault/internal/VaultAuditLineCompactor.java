@@ -548,27 +548,12 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
                     }
                     continue;
                 }
-                lo = 0x80;
-                hi = 0xBF;
-                if (c >= 0xC2 && c <= 0xDF) {
-                    more = 1;
-                } else if (c >= 0xE0 && c <= 0xEF) {
-                    more = 2;
-                    if (c == 0xE0) {
-                        lo = 0xA0;
-                    } else if (c == 0xED) {
-                        hi = 0x9F;
-                    }
-                } else if (c >= 0xF0 && c <= 0xF4) {
-                    more = 3;
-                    if (c == 0xF0) {
-                        lo = 0x90;
-                    } else if (c == 0xF4) {
-                        hi = 0x8F;
-                    }
-                } else {
+                more = Utf8Lead.continuationBytes(c);
+                if (more < 0) {
                     return base + (i - off);
                 }
+                lo = Utf8Lead.firstMin(c);
+                hi = Utf8Lead.firstMax(c);
                 index = 1;
                 sequenceStart = base + (i - off);
             }

@@ -243,28 +243,12 @@ public final class VaultAuditLineParser {
                 i++;
                 continue;
             }
-            int more;
-            int lo = 0x80;
-            int hi = 0xBF;
-            if (c >= 0xC2 && c <= 0xDF) {
-                more = 1;
-            } else if (c >= 0xE0 && c <= 0xEF) {
-                more = 2;
-                if (c == 0xE0) {
-                    lo = 0xA0;
-                } else if (c == 0xED) {
-                    hi = 0x9F;
-                }
-            } else if (c >= 0xF0 && c <= 0xF4) {
-                more = 3;
-                if (c == 0xF0) {
-                    lo = 0x90;
-                } else if (c == 0xF4) {
-                    hi = 0x8F;
-                }
-            } else {
+            int more = Utf8Lead.continuationBytes(c);
+            if (more < 0) {
                 return i;
             }
+            int lo = Utf8Lead.firstMin(c);
+            int hi = Utf8Lead.firstMax(c);
             if (i + more >= end) {
                 return i;
             }
