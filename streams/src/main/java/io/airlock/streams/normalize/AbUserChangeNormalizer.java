@@ -67,9 +67,9 @@ public final class AbUserChangeNormalizer implements Processor<String, JsonNode,
             previous = AbUserState.fromRow(change.before());
         }
         switch (change.op()) {
-            case "r" -> lastSeen.put(rowKey, AbUserState.fromRow(change.after()));
+            case "r" -> lastSeen.put(rowKey, AbUserState.fromRow(change.after()).at(change.lsn()));
             case "c" -> {
-                AbUserState created = AbUserState.fromRow(change.after());
+                AbUserState created = AbUserState.fromRow(change.after()).at(change.lsn());
                 lastSeen.put(rowKey, created);
                 emit(record, change, rowKey, "iam", "user-created", NormalizedEvent.OUTCOME_SUCCESS, created.username(), 0, null);
             }
@@ -103,7 +103,10 @@ public final class AbUserChangeNormalizer implements Processor<String, JsonNode,
     }
 
     private void update(Record<String, JsonNode> record, DebeziumChange change, String rowKey, AbUserState previous, AbUserState updated) {
-        AbUserState current = updated.withLastSuccessAt(previous == null ? null : previous.lastSuccessAt());
+        if (previous != null && previous.alreadyApplied(change.lsn())) {
+            return; // delivered again (the capture is at least once): its events were emitted the first time
+        }
+        AbUserState current = updated.withLastSuccessAt(previous == null ? null : previous.lastSuccessAt()).at(change.lsn());
         long failures;
         long successes;
         if (previous == null) {

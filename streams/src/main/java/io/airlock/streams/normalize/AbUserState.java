@@ -12,7 +12,7 @@ import java.util.List;
  * next change of name or e-mail is reported as an edit of other columns).
  */
 public record AbUserState(String username, long failLoginCount, long loginCount, boolean active, Instant lastSuccessAt,
-        String profile, String lastLogin) {
+        String profile, String lastLogin, Long lsn) {
 
     private static final List<String> PROFILE_COLUMNS = List.of("first_name", "last_name", "email");
 
@@ -23,11 +23,24 @@ public record AbUserState(String username, long failLoginCount, long loginCount,
         }
         return new AbUserState(username.asText(), counter(row, "fail_login_count"), counter(row, "login_count"),
                 !row.has("active") || row.get("active").isNull() || row.get("active").asBoolean(), null, profileOf(row),
-                row.hasNonNull("last_login") ? row.get("last_login").toString() : null);
+                row.hasNonNull("last_login") ? row.get("last_login").toString() : null, null);
     }
 
     AbUserState withLastSuccessAt(Instant at) {
-        return new AbUserState(username, failLoginCount, loginCount, active, at, profile, lastLogin);
+        return new AbUserState(username, failLoginCount, loginCount, active, at, profile, lastLogin, lsn);
+    }
+
+    /** This state as of the change at {@code changeLsn} (null when the change has none). */
+    AbUserState at(Long changeLsn) {
+        return new AbUserState(username, failLoginCount, loginCount, active, lastSuccessAt, profile, lastLogin, changeLsn);
+    }
+
+    /**
+     * Whether the change at {@code changeLsn} was applied to this state already: the capture delivers at least once, and
+     * after a crash it sends a row's last changes again — with nothing changed, which must not read as an edit.
+     */
+    boolean alreadyApplied(Long changeLsn) {
+        return lsn != null && changeLsn != null && changeLsn <= lsn;
     }
 
     /**

@@ -127,6 +127,22 @@ class AbUserChangeNormalizerTest {
     }
 
     @Test
+    void shouldTakeAChangeDeliveredAgainAfterACrashForNothingNotForAnEdit() {
+        var dave = AbUserRow.of(10, "dave");
+        fixture.abUser(dave, dave.change("r", T0, null), T0);
+        String failure = dave.failCount(1).update(T0.plusSeconds(1));
+        String edit = dave.update(T0.plusSeconds(2));
+        fixture.abUser(dave, failure, T0.plusSeconds(1));
+        fixture.abUser(dave, edit, T0.plusSeconds(2));
+        // the capture restarts from an older offset and sends both again
+        fixture.abUser(dave, failure, T0.plusSeconds(1));
+        fixture.abUser(dave, edit, T0.plusSeconds(2));
+
+        assertThat(fixture.events()).extracting(NormalizedEvent::action, NormalizedEvent::outcome)
+                .containsExactly(tuple("login", "failure"), tuple("user-modified", "success"));
+    }
+
+    @Test
     void shouldNotCallAnUpdateOfARowNeverSeenAnEdit() {
         var grace = AbUserRow.of(8, "grace").loginCount(2);
         fixture.abUser(grace, grace.update(T0), T0);
