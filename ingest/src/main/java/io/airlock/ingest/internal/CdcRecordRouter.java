@@ -1,8 +1,8 @@
 package io.airlock.ingest.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.airlock.core.Json;
+import io.airlock.core.PasswordColumn;
 import io.airlock.core.RecordTimes;
 import io.airlock.core.Topics;
 import java.util.Optional;
@@ -42,12 +42,7 @@ public final class CdcRecordRouter {
         Long timestamp = change.path("source").path("ts_ms").isNumber()
                 ? RecordTimes.capped(change.path("source").path("ts_ms").asLong(), System.currentTimeMillis()) : null;
         String cleaned = value;
-        if ("ab_user".equals(table) && (hasPassword(change.get("before")) || hasPassword(change.get("after")))) {
-            for (String image : new String[] {"before", "after"}) {
-                if (hasPassword(change.get(image))) {
-                    ((ObjectNode) change.get(image)).remove("password");
-                }
-            }
+        if ("ab_user".equals(table) && PasswordColumn.removeFrom(change)) {
             cleaned = Json.writeString(change);
         }
         return Optional.of(new ProducerRecord<>(topics.cdc(table), null, timestamp, key, cleaned));
@@ -64,9 +59,5 @@ public final class CdcRecordRouter {
             return true;
         }
         return !SNAPSHOT_ROWS_BEFORE_LAST.contains(Json.tree(value).path("source").path("snapshot").asText("false"));
-    }
-
-    private static boolean hasPassword(JsonNode row) {
-        return row != null && row.isObject() && row.has("password");
     }
 }

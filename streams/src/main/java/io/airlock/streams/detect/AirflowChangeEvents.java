@@ -1,7 +1,7 @@
 package io.airlock.streams.detect;
 
+import io.airlock.streams.normalize.EventCategories;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -110,16 +110,9 @@ public final class AirflowChangeEvents {
         }
     }
 
-    /** The name as matched: trimmed, lower-cased, without an {@code api.}/{@code ui.} prefix; null when blank. */
+    /** The name as matched ({@link EventCategories#canonicalName}). */
     static String canonical(String event) {
-        if (event == null || event.isBlank()) {
-            return null;
-        }
-        String name = event.strip().toLowerCase(Locale.ROOT);
-        if (name.startsWith("api.") || name.startsWith("ui.")) {
-            name = name.substring(name.indexOf('.') + 1);
-        }
-        return name;
+        return EventCategories.canonicalName(event);
     }
 
     private static Pattern glob(String pattern) {

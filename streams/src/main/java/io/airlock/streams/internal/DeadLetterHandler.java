@@ -1,9 +1,9 @@
 package io.airlock.streams.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.airlock.core.DeadLetter;
 import io.airlock.core.Json;
+import io.airlock.core.PasswordColumn;
 
 import java.util.List;
 import java.util.Map;
@@ -69,15 +69,7 @@ public class DeadLetterHandler implements DeserializationExceptionHandler, Proce
         } catch (RuntimeException notJson) {
             return value;
         }
-        boolean removed = false;
-        for (JsonNode holder : new JsonNode[] {change, change.path("payload")}) {
-            for (String image : new String[] {"before", "after"}) {
-                if (holder.get(image) instanceof ObjectNode row && row.remove("password") != null) {
-                    removed = true;
-                }
-            }
-        }
-        return removed ? Json.write(change) : value;
+        return PasswordColumn.removeFrom(change) ? Json.write(change) : value;
     }
 
     /** The reason can quote the payload (parsers do), so the log line names only the exception type. */

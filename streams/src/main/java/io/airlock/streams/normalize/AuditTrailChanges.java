@@ -44,9 +44,7 @@ public final class AuditTrailChanges {
         if (event == null || !event.contains("clean")) {
             return null;
         }
-        String name = event.strip().toLowerCase(java.util.Locale.ROOT);
-        name = name.startsWith("api.") || name.startsWith("ui.") ? name.substring(name.indexOf('.') + 1) : name;
-        if (!CLEANUP_EVENTS.contains(name)) {
+        if (!CLEANUP_EVENTS.contains(EventCategories.canonicalName(event))) {
             return null;
         }
         return NormalizedEvent.builder(change.committed(), StableIds.of(NormalizedEvent.DATASET_LOG, Long.toString(id), CLEAN_STARTED),

@@ -121,10 +121,25 @@ public final class EventCategories {
     private static final java.util.Map<String, String> AIRFLOW_LOG_SEEN = new java.util.concurrent.ConcurrentHashMap<>();
     private static final int AIRFLOW_LOG_SEEN_MAX = 4_096;
 
-    private static String categorize(String event, boolean hasDag) {
-        String name = event.toLowerCase(Locale.ROOT);
+    /**
+     * An Airflow audit-log event name as rules compare it: trimmed, lower-cased, without the {@code api.}/{@code ui.}
+     * prefix of 2.x REST calls; null when blank.
+     */
+    public static String canonicalName(String event) {
+        if (event == null || event.isBlank()) {
+            return null;
+        }
+        String name = event.strip().toLowerCase(Locale.ROOT);
         if (name.startsWith("api.") || name.startsWith("ui.")) {
             name = name.substring(name.indexOf('.') + 1);
+        }
+        return name;
+    }
+
+    private static String categorize(String event, boolean hasDag) {
+        String name = canonicalName(event);
+        if (name == null) {
+            return WEB;
         }
         var prepared = new AirflowEvent(name, Arrays.asList(name.split("[._\\-\\s]+")), hasDag);
         return AIRFLOW_LOG.stream().filter(row -> row.applies().test(prepared)).map(Row::category).findFirst().orElse(WEB);
