@@ -6,7 +6,9 @@ import io.airlock.app.metrics.Liveness;
 import io.airlock.app.metrics.MetricsEndpoint;
 import io.airlock.app.metrics.MetricsSettings;
 import io.airlock.app.metrics.ReadinessCheck;
+import io.airlock.core.Topics;
 import io.airlock.core.config.ConfigException;
+import io.airlock.embedded.AirflowSchema;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -46,14 +48,22 @@ final class RunCommand implements Callable<Integer> {
     /** How often the running stages are checked for one that stopped for good. */
     private static final long WATCH_MILLIS = 500;
 
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The airlock.yml to run with.")
+    @Option(names = "--config", paramLabel = "FILE", description = "The airlock.yml to run with. Without it, everything runs "
+            + "embedded on this machine (PostgreSQL with Airflow's tables, Kafka, OpenSearch, a local Slack/PagerDuty receiver), "
+            + "fed by your own activity; the addresses are printed.")
     Path config;
+
+    @Option(names = "--airflow-schema", defaultValue = "V2_10", paramLabel = "VERSION",
+            description = "Without --config: the Airflow metadata schema of the embedded database (${COMPLETION-CANDIDATES}; "
+                    + "default ${DEFAULT-VALUE}).")
+    AirflowSchema airflowSchema;
 
     @Option(names = "--only", split = ",", paramLabel = "STAGE",
             description = "Run only these stages (${COMPLETION-CANDIDATES}), e.g. --only streams to scale detection out.")
     List<Stage> only;
 
     PrintStream err = System.err;
+    PrintStream out = System.out;
     Map<String, String> env = System.getenv();
     /** Where {@code /metrics} is served once running (tests ask for port 0 and read the real one here). */
     volatile InetSocketAddress metricsAddress;
@@ -83,9 +93,35 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Runs with {@code --config}, or without it against embedded components started for the run (and removed after it);
+     * the exit code.
+     */
+    int execute(CountDownLatch stop) throws Exception {
+        if (config != null) {
+            return execute(config, env, stop);
+        }
+        err.println("airlock run: no --config, so everything runs embedded on this machine and nothing leaves it; for your "
+                + "own systems: airlock run --config airlock.yml (see airlock.example.yml)");
+        EmbeddedRun embedded;
+        try {
+            embedded = EmbeddedRun.start(airflowSchema, err);
+        } catch (RuntimeException e) {
+            err.println("airlock run: the embedded components did not start: " + FailureMessages.withCauses(e));
+            return 1;
+        }
+        try (AlertConsole console = new AlertConsole(embedded.bootstrapServers(), Topics.defaults(), out)) {
+            embedded.printWhereToLook(err);
+            console.start();
+            return execute(embedded.config(), embedded.env(env), stop);
+        } finally {
+            embedded.close(err);
+        }
+    }
+
     /** Loads the configuration, creates missing topics and runs the stages until {@code stop} opens; the exit code. */
     @SuppressWarnings("try") // the pipeline only has to run, and be closed, while waiting
-    int execute(CountDownLatch stop) throws Exception {
+    private int execute(Path config, Map<String, String> env, CountDownLatch stop) throws Exception {
         AirlockConfig loaded;
         try {
             loaded = AirlockConfig.load(config, env);

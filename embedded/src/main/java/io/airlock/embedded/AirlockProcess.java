@@ -64,7 +64,15 @@ public final class AirlockProcess implements AutoCloseable {
 
     /** A builder for {@code airlock run --config config}. */
     public static Builder builder(Path config) {
-        return new Builder(config);
+        return new Builder(Objects.requireNonNull(config, "config"));
+    }
+
+    /**
+     * A builder for {@code airlock run} without {@code --config}, which starts embedded components of its own; give it a
+     * {@link Builder#logFile log file}.
+     */
+    public static Builder withoutConfig() {
+        return new Builder(null);
     }
 
     /** The operating-system process id. */
@@ -265,7 +273,7 @@ public final class AirlockProcess implements AutoCloseable {
         private Path logFile;
 
         private Builder(Path config) {
-            this.config = Objects.requireNonNull(config, "config");
+            this.config = config;
         }
 
         /** JVM options such as {@code -Xmx512m}, added in order. */
@@ -314,8 +322,10 @@ public final class AirlockProcess implements AutoCloseable {
             cmd.add(classpath);
             cmd.add(MAIN_CLASS);
             cmd.add(command);
-            cmd.add("--config");
-            cmd.add(config.toAbsolutePath().toString());
+            if (config != null) {
+                cmd.add("--config");
+                cmd.add(config.toAbsolutePath().toString());
+            }
             cmd.addAll(args);
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
             pb.environment().putAll(env);
@@ -331,6 +341,9 @@ public final class AirlockProcess implements AutoCloseable {
         }
 
         private Path uniqueLogFile() {
+            if (config == null) {
+                throw new IllegalStateException("without a configuration file, give the log file: logFile(path)");
+            }
             Path dir = config.toAbsolutePath().getParent();
             for (int i = 1; ; i++) {
                 Path candidate = dir.resolve("airlock-" + command + "-" + i + ".log");
