@@ -43,6 +43,8 @@ public final class AirlockProcess implements AutoCloseable {
     public static final Pattern RUNNING = Pattern.compile("airlock run: running;");
 
     private static final Logger LOG = LoggerFactory.getLogger(AirlockProcess.class);
+    /** How long {@link #close()} waits after SIGTERM before it kills. */
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(60);
     private static final String MAIN_CLASS = "io.airlock.app.AirlockCli";
     private static final Pattern VM_HWM = Pattern.compile("(?m)^VmHWM:\\s+(\\d+)\\s+kB");
     private static final Pattern VM_RSS = Pattern.compile("(?m)^VmRSS:\\s+(\\d+)\\s+kB");
@@ -160,6 +162,28 @@ public final class AirlockProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /**
+     * Waits up to {@code max} for the process to end by itself (a command that finishes, such as {@code demo}); its exit
+     * code.
+     *
+     * @throws IllegalStateException if it still runs after {@code max}; it is then killed
+     */
+    public int awaitExit(Duration max) {
+        try {
+            if (!process.waitFor(max.toMillis(), TimeUnit.MILLISECONDS)) {
+                sampleRss();
+                process.toHandle().destroyForcibly();
+                process.waitFor(30, TimeUnit.SECONDS);
+                throw failure("did not finish within " + max + "; killed");
+            }
+            pump.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for airlock to finish", e);
+        }
+        return process.exitValue();
+    }
+
     /** Sends SIGKILL and waits for the process to be gone; its exit code (137). The peak RSS is sampled first. */
     public int kill() {
         sampleRss();
@@ -197,11 +221,23 @@ public final class AirlockProcess implements AutoCloseable {
         return readStatus(VM_RSS);
     }
 
-    /** Kills the process if it still runs. Idempotent. */
+    /**
+     * Stops the process if it still runs (a test that failed first): SIGTERM, and SIGKILL after {@link #CLOSE_GRACE}, so
+     * that the embedded components a {@code demo} or a {@code run} without a file started are stopped by it, not orphaned.
+     * Idempotent.
+     */
     @Override
     public void close() {
         if (process.isAlive()) {
-            kill();
+            process.toHandle().destroy();
+            try {
+                if (!process.waitFor(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                    kill();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                kill();
+            }
         }
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -300,7 +336,7 @@ public final class AirlockProcess implements AutoCloseable {
             return this;
         }
 
-        /** The subcommand instead of {@code run} (it must accept {@code --config}). */
+        /** The subcommand instead of {@code run} (with a configuration file, it must accept {@code --config}). */
         public Builder command(String value) {
             command = Objects.requireNonNull(value, "command");
             return this;
