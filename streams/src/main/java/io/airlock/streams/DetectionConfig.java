@@ -80,7 +80,8 @@ public record DetectionConfig(String runbookBase, Duration grace, BusinessCalend
     /**
      * How Airflow shows up in Vault.
      *
-     * @param serviceIdentityContains a Vault identity whose display name contains this text is Airflow's service identity
+     * @param serviceIdentityContains a Vault identity whose display name contains this text (in any case) is Airflow's service
+     *                                identity
      * @param secretPathPrefixes      Airflow's connections and variables, as KV paths without {@code data/}/{@code metadata/}
      */
     public record AirflowInVault(String serviceIdentityContains, List<String> secretPathPrefixes) {
@@ -99,7 +100,20 @@ public record DetectionConfig(String runbookBase, Duration grace, BusinessCalend
         }
 
         public boolean isServiceIdentity(String displayNameOrIdentity) {
-            return displayNameOrIdentity != null && displayNameOrIdentity.contains(serviceIdentityContains);
+            return displayNameOrIdentity != null && containsIgnoringCase(displayNameOrIdentity, serviceIdentityContains);
+        }
+
+        /**
+         * Case does not matter: OIDC and LDAP display names keep the case of the provider's user or group ({@code oidc-Airflow}),
+         * and entity ids are hexadecimal either way. Without allocating: this runs for every Vault event.
+         */
+        private static boolean containsIgnoringCase(String text, String part) {
+            for (int i = 0, last = text.length() - part.length(); i <= last; i++) {
+                if (text.regionMatches(true, i, part, 0, part.length())) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /**

@@ -61,7 +61,7 @@ public final class DetectionFields {
             .defaultValue("airflow")
             .validate(Validators.matches(".+", "not empty"))
             .doc("A Vault identity whose `display_name`, entity id or AppRole role name (`auth.metadata.role_name`: AppRole "
-                    + "tokens are all named `approle`) contains this text is Airflow's service identity. Anyone allowed to "
+                    + "tokens are all named `approle`) contains this text, in any case, is Airflow's service identity. Anyone allowed to "
                     + "create tokens chooses their display name (`token-airflow`): where that is more than Airflow, give "
                     + "Airflow's entity id (a UUID) here instead — an entity id is matched by equality, and then only that entity "
                     + "is Airflow.");

@@ -20,6 +20,11 @@ import io.airlock.streams.internal.DecodedStateCache;
  * identity, so the last seen counters of each row are kept in {@link #STORE}; each increment of {@code fail_login_count}
  * becomes one failed-login event. Snapshot rows only prime that state.
  *
+ * <p>Parallel wrong passwords (a brute force with several requests at once) each write the count they read plus one, so
+ * the same count arrives again: within seconds of a failed login that is one more failed login
+ * ({@value #REASON_PARALLEL_ATTEMPT}), not an edit. Snapshot rows keep no LSN: the first change streamed after a snapshot
+ * may carry the LSN the snapshot was read at.
+ *
  * <p>Every other update of a known row is an administrative edit, {@code user-modified}: a login changes a counter or
  * {@code last_login}, so an update that changes neither (and no {@code active} flag) set something else — the password (excluded at capture, so only
  * the update is seen), the name, the e-mail or the user name ({@code event.reason} says which:
@@ -36,6 +41,13 @@ public final class AbUserChangeNormalizer implements Processor<String, JsonNode,
      */
     public static final java.time.Duration API_LOGIN_SPACING = java.time.Duration.ofSeconds(60);
     public static final String REASON_API_BASIC_AUTH = "api-basic-auth";
+    /**
+     * How soon after a failed login the same count written again is another failed login that raced it (see
+     * {@link #isRacingFailedLogin}): a password check takes well under a second, parallel attempts land within it.
+     */
+    public static final java.time.Duration PARALLEL_ATTEMPT_SPACING = java.time.Duration.ofSeconds(5);
+    /** {@code event.reason} of a failed login seen only as its count written again ({@link #PARALLEL_ATTEMPT_SPACING}). */
+    public static final String REASON_PARALLEL_ATTEMPT = "parallel-attempt";
     public static final String ACTION_MODIFIED = "user-modified";
     public static final String REASON_RENAMED = "username-changed";
     public static final String REASON_PROFILE = "name-or-email-changed";
@@ -67,7 +79,7 @@ public final class AbUserChangeNormalizer implements Processor<String, JsonNode,
             previous = AbUserState.fromRow(change.before());
         }
         switch (change.op()) {
-            case "r" -> lastSeen.put(rowKey, AbUserState.fromRow(change.after()).at(change.lsn()));
+            case "r" -> lastSeen.put(rowKey, AbUserState.fromRow(change.after()));
             case "c" -> {
                 AbUserState created = AbUserState.fromRow(change.after()).at(change.lsn());
                 lastSeen.put(rowKey, created);
@@ -83,8 +95,12 @@ public final class AbUserChangeNormalizer implements Processor<String, JsonNode,
         }
     }
 
+    /**
+     * Whether a before image names the user: with the default replica identity Debezium fills the columns a delete does not
+     * carry with their type's default, so {@code username} is then {@code ""}.
+     */
     private static boolean hasUsername(JsonNode row) {
-        return row != null && row.hasNonNull("username");
+        return row != null && row.path("username").isTextual() && !row.path("username").asText().isEmpty();
     }
 
     /**
@@ -106,7 +122,8 @@ public final class AbUserChangeNormalizer implements Processor<String, JsonNode,
         if (previous != null && previous.alreadyApplied(change.lsn())) {
             return; // delivered again (the capture is at least once): its events were emitted the first time
         }
-        AbUserState current = updated.withLastSuccessAt(previous == null ? null : previous.lastSuccessAt()).at(change.lsn());
+        AbUserState current = previous == null ? updated.at(change.lsn())
+                : updated.withLastSuccessAt(previous.lastSuccessAt()).withLastFailureAt(previous.lastFailureAt()).at(change.lsn());
         long failures;
         long successes;
         if (previous == null) {
@@ -117,9 +134,18 @@ public final class AbUserChangeNormalizer implements Processor<String, JsonNode,
             failures = Math.max(0, current.failLoginCount() - previous.failLoginCount());
             successes = Math.max(0, current.loginCount() - previous.loginCount());
         }
+        boolean racingFailure = previous != null && failures == 0 && successes == 0
+                && isRacingFailedLogin(previous, current, change.committed());
+        if (racingFailure) {
+            failures = 1;
+        }
+        if (failures > 0) {
+            current = current.withLastFailureAt(change.committed());
+        }
         int ordinal = 0;
         for (long i = 0; i < failures; i++) {
-            emit(record, change, rowKey, "authentication", "login", NormalizedEvent.OUTCOME_FAILURE, current.username(), ordinal++, null);
+            emit(record, change, rowKey, "authentication", "login", NormalizedEvent.OUTCOME_FAILURE, current.username(), ordinal++,
+                    racingFailure ? REASON_PARALLEL_ATTEMPT : null);
         }
         for (long i = 0; i < successes; i++) {
             Instant last = current.lastSuccessAt();
@@ -143,6 +169,19 @@ public final class AbUserChangeNormalizer implements Processor<String, JsonNode,
                     ? List.of(current.username()) : List.of(current.username(), previous.username());
             emit(record, change, rowKey, "iam", ACTION_MODIFIED, NormalizedEvent.OUTCOME_SUCCESS, names, ordinal, edit);
         }
+    }
+
+    /**
+     * Whether an update that changed nothing captured is the second of parallel wrong passwords rather than an edit: the
+     * failed-login count above zero written again within {@link #PARALLEL_ATTEMPT_SPACING} of the row's last failed login.
+     * A password reset writes the same (the password is not captured); one within seconds of a failed login of the same
+     * account is counted as a failed login instead — the lesser error, since the other way round a brute force with four
+     * parallel requests counted a quarter of its attempts, stayed below AL-001, and was reported as account edits.
+     */
+    private static boolean isRacingFailedLogin(AbUserState previous, AbUserState current, Instant committed) {
+        Instant lastFailure = previous.lastFailureAt();
+        return lastFailure != null && previous.sameFailedLoginCountWrittenAgain(current)
+                && !committed.isAfter(lastFailure.plus(PARALLEL_ATTEMPT_SPACING));
     }
 
     /** Why an update is an edit of the account, or null when it is not one (a login, a failed login, an activation). */

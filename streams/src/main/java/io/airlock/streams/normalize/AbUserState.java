@@ -12,7 +12,7 @@ import java.util.List;
  * next change of name or e-mail is reported as an edit of other columns).
  */
 public record AbUserState(String username, long failLoginCount, long loginCount, boolean active, Instant lastSuccessAt,
-        String profile, String lastLogin, Long lsn) {
+        String profile, String lastLogin, Long lsn, Instant lastFailureAt) {
 
     private static final List<String> PROFILE_COLUMNS = List.of("first_name", "last_name", "email");
 
@@ -23,16 +23,36 @@ public record AbUserState(String username, long failLoginCount, long loginCount,
         }
         return new AbUserState(username.asText(), counter(row, "fail_login_count"), counter(row, "login_count"),
                 !row.has("active") || row.get("active").isNull() || row.get("active").asBoolean(), null, profileOf(row),
-                row.hasNonNull("last_login") ? row.get("last_login").toString() : null, null);
+                row.hasNonNull("last_login") ? row.get("last_login").toString() : null, null, null);
     }
 
     AbUserState withLastSuccessAt(Instant at) {
-        return new AbUserState(username, failLoginCount, loginCount, active, at, profile, lastLogin, lsn);
+        return new AbUserState(username, failLoginCount, loginCount, active, at, profile, lastLogin, lsn, lastFailureAt);
     }
 
-    /** This state as of the change at {@code changeLsn} (null when the change has none). */
+    AbUserState withLastFailureAt(Instant at) {
+        return new AbUserState(username, failLoginCount, loginCount, active, lastSuccessAt, profile, lastLogin, lsn, at);
+    }
+
+    /**
+     * This state as of the streamed change at {@code changeLsn} (null when the change has none, and for snapshot rows: the
+     * first change after a snapshot can carry the very LSN the snapshot rows were read at, and must not pass for one of them).
+     */
     AbUserState at(Long changeLsn) {
-        return new AbUserState(username, failLoginCount, loginCount, active, lastSuccessAt, profile, lastLogin, changeLsn);
+        return new AbUserState(username, failLoginCount, loginCount, active, lastSuccessAt, profile, lastLogin, changeLsn,
+                lastFailureAt);
+    }
+
+    /**
+     * Whether {@code current} is {@code this} row written again unchanged, as far as the captured columns show, with a
+     * failed-login count above zero: what a second wrong password writes when it raced the first (Flask-AppBuilder reads
+     * the row, checks the password hash, and writes {@code fail_login_count + 1} computed in Python, so parallel attempts
+     * write the same count), or what a password reset writes (the password is not captured).
+     */
+    boolean sameFailedLoginCountWrittenAgain(AbUserState current) {
+        return current.failLoginCount() > 0 && current.failLoginCount() == failLoginCount
+                && current.loginCount() == loginCount && current.active() == active
+                && current.username().equals(username) && !current.profileDiffers(this) && !current.loginTimeDiffers(this);
     }
 
     /**

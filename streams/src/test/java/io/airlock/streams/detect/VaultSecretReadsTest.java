@@ -56,6 +56,16 @@ class VaultSecretReadsTest {
     }
 
     @Test
+    void shouldMatchTheServiceIdentityInAnyCase() {
+        // OIDC/LDAP display names keep the provider's case; the default match is the lower-case "airflow"
+        var oidc = response("airflow/data/connections/pg", "airflow/connections/pg").userName("oidc-Airflow-Workers").build();
+        var person = response("airflow/data/connections/pg", "airflow/connections/pg").userName("oidc-alice").build();
+
+        assertThat(VaultSecretReads.isAirflowServiceIdentity(DetectionConfig.defaults(), oidc)).isTrue();
+        assertThat(VaultSecretReads.isAirflowServiceIdentity(DetectionConfig.defaults(), person)).isFalse();
+    }
+
+    @Test
     void shouldAllowAnIdentityListedByDisplayNameWhenTheTokenHasAnEntity() {
         var byDisplayName = DetectionConfig.defaults().withAllowList(new DetectionConfig.AllowList(Set.of(), Set.of("userpass-alice"), List.of()));
         var byEntity = DetectionConfig.defaults().withAllowList(new DetectionConfig.AllowList(Set.of(), Set.of("ent-alice"), List.of()));

@@ -131,15 +131,87 @@ class AbUserChangeNormalizerTest {
         var dave = AbUserRow.of(10, "dave");
         fixture.abUser(dave, dave.change("r", T0, null), T0);
         String failure = dave.failCount(1).update(T0.plusSeconds(1));
-        String edit = dave.update(T0.plusSeconds(2));
+        String edit = dave.update(T0.plusSeconds(60));
         fixture.abUser(dave, failure, T0.plusSeconds(1));
-        fixture.abUser(dave, edit, T0.plusSeconds(2));
+        fixture.abUser(dave, edit, T0.plusSeconds(60));
         // the capture restarts from an older offset and sends both again
         fixture.abUser(dave, failure, T0.plusSeconds(1));
-        fixture.abUser(dave, edit, T0.plusSeconds(2));
+        fixture.abUser(dave, edit, T0.plusSeconds(60));
 
         assertThat(fixture.events()).extracting(NormalizedEvent::action, NormalizedEvent::outcome)
                 .containsExactly(tuple("login", "failure"), tuple("user-modified", "success"));
+    }
+
+    @Test
+    void shouldCountParallelWrongPasswordsThatWroteTheSameCountAsFailedLoginsNotEdits() {
+        // four requests at a time: each read the count, checked the hash and wrote count + 1 — the same value four times
+        var alice = AbUserRow.of(11, "alice");
+        fixture.abUser(alice, alice.change("r", T0, null), T0);
+        Instant at = T0.plusSeconds(60);
+        for (int batch = 1; batch <= 4; batch++) {
+            for (int request = 0; request < 4; request++) {
+                at = at.plusMillis(150);
+                fixture.abUser(alice, alice.failCount(batch).update(at), at);
+            }
+        }
+
+        List<NormalizedEvent> events = fixture.events();
+        assertThat(events).hasSize(16).allMatch(NormalizedEvent::isFailedLogin);
+        assertThat(events).filteredOn(e -> AbUserChangeNormalizer.REASON_PARALLEL_ATTEMPT.equals(e.reason())).hasSize(12);
+        var alerts = fixture.alertUpdates();
+        assertThat(alerts).extracting(a -> a.ruleId()).doesNotContain("AL-012");
+        assertThat(alerts).filteredOn(a -> a.ruleId().equals("AL-001")).last()
+                .satisfies(a -> assertThat(a.count()).isEqualTo(16));
+    }
+
+    @Test
+    void shouldStillReportTheSameCountWrittenLongAfterAFailedLoginAsAnEdit() {
+        // a password reset writes no captured column; minutes after the last wrong password it is no racing attempt
+        var carol = AbUserRow.of(12, "carol");
+        fixture.abUser(carol, carol.change("r", T0, null), T0);
+        fixture.abUser(carol, carol.failCount(1).update(T0.plusSeconds(1)), T0.plusSeconds(1));
+        fixture.abUser(carol, carol.update(T0.plusSeconds(1).plus(AbUserChangeNormalizer.PARALLEL_ATTEMPT_SPACING).plusMillis(1)),
+                T0.plusSeconds(7));
+
+        assertThat(fixture.events()).extracting(NormalizedEvent::action, NormalizedEvent::reason)
+                .containsExactly(tuple("login", null), tuple("user-modified", "other-columns-changed"));
+    }
+
+    @Test
+    void shouldNotTakeTheFirstChangeAfterASnapshotAtTheSnapshotsLsnForOneDeliveredAgain() {
+        // the snapshot is read at the WAL position where the next record goes: the first change after it has that LSN
+        var bob = AbUserRow.of(13, "bob").loginCount(2);
+        String snapshot = bob.change("r", T0, null);
+        long snapshotLsn = Json.tree(snapshot).path("source").path("lsn").asLong();
+        String login = withLsn(bob.loginCount(3).lastLogin(T0.plusSeconds(5)).update(T0.plusSeconds(5)), snapshotLsn);
+        fixture.abUser(bob, snapshot, T0);
+        fixture.abUser(bob, login, T0.plusSeconds(5));
+
+        assertThat(fixture.events()).extracting(NormalizedEvent::action, NormalizedEvent::outcome)
+                .containsExactly(tuple("login", "success"));
+    }
+
+    private static String withLsn(String change, long lsn) {
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) Json.tree(change);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("source")).put("lsn", lsn);
+        return Json.writeString(tree);
+    }
+
+    @Test
+    void shouldNameTheDeletedUserWhenDebeziumFilledTheKeyOnlyBeforeImageWithEmptyValues() {
+        // REPLICA IDENTITY DEFAULT: Debezium gives the NOT NULL columns a delete does not carry their type's default
+        var trent = AbUserRow.of(14, "trent");
+        fixture.abUser(trent, trent.change("r", T0, null), T0);
+        long ms = T0.plusSeconds(1).toEpochMilli();
+        fixture.abUserRaw(trent.key(), "{\"before\":{\"id\":14,\"first_name\":\"\",\"last_name\":\"\",\"username\":\"\","
+                + "\"email\":\"\",\"active\":null,\"login_count\":null,\"fail_login_count\":null},\"after\":null,"
+                + "\"source\":{\"connector\":\"postgresql\",\"db\":\"airflow\",\"table\":\"ab_user\",\"ts_ms\":" + ms
+                + ",\"lsn\":99999},\"op\":\"d\",\"ts_ms\":" + ms + "}", T0.plusSeconds(1));
+
+        assertThat(fixture.events()).extracting(NormalizedEvent::action, NormalizedEvent::userName)
+                .containsExactly(tuple("user-deleted", "trent"));
+        assertThat(fixture.deadLetters()).isEmpty();
+        assertThat(fixture.alertUpdates()).extracting(a -> a.ruleId()).contains("AL-012");
     }
 
     @Test
