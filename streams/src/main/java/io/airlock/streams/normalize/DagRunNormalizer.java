@@ -137,8 +137,9 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
         String key = record.key() != null ? record.key() : Run.keyOf(id);
         DagRunState last = lastSeen.get(key);
         lastSeen.delete(key);
-        String dagId = change.before() == null ? null : Fields.text(change.before(), "dag_id", ROW);
-        String runId = change.before() == null ? null : Fields.text(change.before(), "run_id", ROW);
+        // a key-only before image has the NOT NULL columns filled with "" by Debezium: not a name
+        String dagId = change.before() == null ? null : Fields.nonBlankText(change.before(), "dag_id", ROW);
+        String runId = change.before() == null ? null : Fields.nonBlankText(change.before(), "run_id", ROW);
         if (last != null) {
             dagId = dagId != null ? dagId : last.dagId();
             runId = runId != null ? runId : last.runId();

@@ -186,6 +186,22 @@ class DagRunNormalizerTest {
     }
 
     @Test
+    void shouldNameADeletedRunFromItsLastStateWhenDebeziumFilledTheKeyOnlyBeforeImageWithEmptyValues() {
+        var run = DagRunRow.airflow2(17, "etl", "manual__z").runType("manual").queuedAt(T0).state("running").startDate(T0);
+        pipe(run, run.insert(T0), T0);
+        long ms = T0.plusSeconds(60).toEpochMilli();
+        fixture.dagRun(run.key(), "{\"before\":{\"id\":17,\"dag_id\":\"\",\"run_id\":\"\",\"run_type\":\"\",\"state\":null},"
+                + "\"after\":null,\"source\":{\"connector\":\"postgresql\",\"db\":\"airflow\",\"table\":\"dag_run\",\"ts_ms\":" + ms
+                + ",\"lsn\":99999},\"op\":\"d\",\"ts_ms\":" + ms + "}", T0.plusSeconds(60));
+
+        assertThat(fixture.events()).filteredOn(e -> e.action().equals("dag-run-deleted")).singleElement()
+                .satisfies(e -> {
+                    assertThat(e.dagId()).isEqualTo("etl");
+                    assertThat(e.runId()).isEqualTo("manual__z");
+                });
+    }
+
+    @Test
     void shouldGiveNoEventForTheDeleteOfARunItNeverSaw() {
         var run = DagRunRow.airflow2(16, "etl", "manual__w");
         pipe(run, run.change("d", T0, null), T0);
