@@ -56,7 +56,7 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
     private final int transportPort;
     private final String runAsGroup;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final Thread shutdownHook;
+    private StopAtExit stopAtExit;
     private volatile Process process;
     private boolean closed;
 
@@ -66,7 +66,6 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
         this.httpPort = httpPort;
         this.transportPort = transportPort;
         this.runAsGroup = runAsGroup;
-        this.shutdownHook = new Thread(this::closeOnShutdown, "airlock-opensearch-shutdown-" + httpPort);
     }
 
     /**
@@ -108,7 +107,7 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
                     chownRecursively(runDirectory.resolve(dir), RootSupport.UNPRIVILEGED_USER, group);
                 }
             }
-            Runtime.getRuntime().addShutdownHook(node.shutdownHook);
+            node.stopAtExit = StopAtExit.register("airlock-opensearch-shutdown-" + node.httpPort, node::closeOnShutdown);
             node.launchAndAwaitYellow();
             return node;
         } catch (IOException | RuntimeException e) {
@@ -189,10 +188,8 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
         }
         closed = true;
         stop();
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException | IllegalArgumentException shuttingDownOrNotRegistered) {
-            // nothing to remove
+        if (stopAtExit != null) {
+            stopAtExit.closed();
         }
         RunDirectories.deleteQuietly(runDirectory);
     }
@@ -202,7 +199,10 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
         return "EmbeddedOpenSearch[" + httpUri() + "]";
     }
 
-    /** Runs in the JVM shutdown hook: no locking, so a start-up in progress cannot hold it up. */
+    /**
+     * Runs in the JVM shutdown hook when nothing closed this node in time ({@link StopAtExit}): no locking, so a start-up in
+     * progress cannot hold it up.
+     */
     private void closeOnShutdown() {
         Process running = process;
         if (running != null) {

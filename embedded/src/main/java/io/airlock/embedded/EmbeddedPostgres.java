@@ -42,6 +42,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private final int port;
     private volatile io.zonky.test.db.postgres.embedded.EmbeddedPostgres server;
     private volatile boolean closed;
+    private final StopAtExit stopAtExit;
 
     private EmbeddedPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres server, Path dataDirectory,
             Map<String, String> overrides) {
@@ -49,6 +50,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
         this.dataDirectory = dataDirectory;
         this.overrides = Map.copyOf(overrides);
         this.port = server.getPort();
+        // zonky's own hook would stop the server the moment the JVM exits, under a pipeline still stopping (Ctrl-C)
+        this.stopAtExit = StopAtExit.register("airlock-postgres-shutdown-" + port, this::close);
     }
 
     /**
@@ -91,6 +94,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
         var builder = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
                 .setDataDirectory(dataDirectory)
                 .setCleanDataDirectory(false)
+                .setRegisterShutdownHook(false)
                 .setServerConfig("listen_addresses", HOST)
                 .setServerConfig("wal_level", "logical")
                 .setServerConfig("max_replication_slots", "20")
@@ -225,6 +229,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
             LOG.warn("PostgreSQL on port {} did not stop cleanly", port(), e);
         } finally {
             RunDirectories.deleteQuietly(dataDirectory);
+            stopAtExit.closed();
         }
         LOG.info("PostgreSQL on port {} stopped", port());
     }

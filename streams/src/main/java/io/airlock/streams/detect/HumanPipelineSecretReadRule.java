@@ -78,9 +78,9 @@ public final class HumanPipelineSecretReadRule implements Processor<String, Norm
         String when = burst.flagged()
                 ? "off-hours, latest " + config.calendar().describe(burst.lastSeen())
                 : AlertFactory.span(burst.firstSeen(), burst.lastSeen());
-        String summary = String.format("%s, not Airflow's service identity, read %d Airflow pipeline secret%s (%s) from %s: %s",
+        String summary = String.format("%s, not Airflow's service identity, read %d Airflow pipeline secret%s (%s), %s: %s",
                 VaultSecretReads.describe(identity, latest), burst.count(), burst.count() == 1 ? "" : "s", when,
-                latest.sourceIp() == null ? "unknown address" : latest.sourceIp(), burst.pathSample());
+                VaultSecretReads.origin(latest, burst.count()), burst.pathSample());
         return alerts.alert(burst.toBurst(), identity, summary, burst.flagged() ? Severity.HIGH : RULE.severity());
     }
 }

@@ -329,11 +329,11 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
         if (step.fired() != null) {
             VaultPathBurstTracker.OpenBurst burst = step.fired();
             String summary = String.format(
-                    "Airflow's service identity %s read %d secret%s outside DAG runs (grace %d s) %s from %s: %s; "
+                    "Airflow's service identity %s read %d secret%s outside DAG runs (grace %d s) %s, %s: %s; "
                             + "the latest read: %s",
                     VaultSecretReads.describe(identity, read), burst.count(), burst.count() == 1 ? "" : "s", grace.toSeconds(),
-                    AlertFactory.span(burst.firstSeen(), burst.lastSeen()),
-                    read.sourceIp() == null ? "unknown address" : read.sourceIp(), burst.pathSample(), violation);
+                    AlertFactory.span(burst.firstSeen(), burst.lastSeen()), VaultSecretReads.origin(read, burst.count()),
+                    burst.pathSample(), violation);
             Alert alert = alerts.alert(burst.toBurst(), identity, summary);
             context.forward(AlertFactory.record(alert, context));
         }

@@ -56,6 +56,15 @@ public final class VaultSecretReads {
         return "(unknown token from " + (event.sourceIp() != null ? event.sourceIp() : "an unknown address") + ")";
     }
 
+    /**
+     * Where the reads of an alert came from, for its summary: {@code from 10.0.4.17} for one read, {@code the latest from
+     * 10.0.4.17} for several — the alert keeps no list of addresses, and an earlier read may have come from another host.
+     */
+    public static String origin(NormalizedEvent latest, long reads) {
+        String address = latest.sourceIp() == null ? "an unknown address" : latest.sourceIp();
+        return (reads == 1 ? "from " : "the latest from ") + address;
+    }
+
     /** A successful read of a KV secret's value (see the class comment). */
     public static boolean isSecretRead(NormalizedEvent event) {
         return isOperation(event) && event.vaultKvPath() != null && "read".equals(event.vaultOperation())

@@ -191,6 +191,19 @@ class SecretReadOutsideRunsRuleTest {
     }
 
     @Test
+    void shouldNameTheLatestAddressAsTheLatestWhenSeveralReadsAreCounted() {
+        run(1, "etl", RUN_A, T10, at("10:10:00"));
+        workerReads("airflow/data/connections/warehouse", at("10:30:00")).pipeTo(fixture);
+        workerReads("airflow/data/connections/payments", at("10:30:10")).from("10.0.9.99").pipeTo(fixture);
+        streamTimeTo(at("10:33:00"));
+
+        assertThat(al022()).last().satisfies(alert -> {
+            assertThat(alert.count()).isEqualTo(2);
+            assertThat(alert.summary()).contains("the latest from 10.0.9.99").doesNotContain("10.0.4.17");
+        });
+    }
+
+    @Test
     void shouldAllowTheGraceBeforeARunStartsAndAfterItEnds() {
         workerReads("airflow/data/connections/warehouse", at("09:58:30")).pipeTo(fixture);
         run(1, "etl", RUN_A, T10, at("10:10:00"));
