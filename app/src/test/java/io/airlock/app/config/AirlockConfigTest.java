@@ -203,6 +203,32 @@ class AirlockConfigTest {
     }
 
     @Test
+    void shouldRefuseASectionWrittenAsAValueRatherThanFallBackToItsDefaults(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("airlock.yml"), """
+                slack: https://hooks.slack.com/services/T1/B1/LEAKME
+                airflow: {database: "postgres://u:p4ss@h/db"}
+                detection:
+                  business-hours: 08:00-18:00
+                  allow: [alice]
+                rules: {AL-001: false}
+                """);
+
+        assertThatThrownBy(() -> AirlockConfig.load(file, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                        "slack: must be a section (webhook-url-env: …), was a text value",
+                        "airflow.database: must be a section (host: …, port: …, …), was a text value",
+                        "detection.business-hours: must be a section (start: …, end: …), was a text value",
+                        "detection.allow: must be a section (users: …, identities: …, …), was a list",
+                        "rules.AL-001: must be a section (enabled: …, threshold: …, …), was a boolean"))
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("LEAKME", "p4ss", "alice"));
+        // backtest reads the file without its secrets, and still refuses it
+        assertThatThrownBy(() -> AirlockConfig.from(ConfigSource.fromFile(file, Map.of()).withoutSecrets()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(file + ": 5 problems");
+    }
+
+    @Test
     void shouldRefuseAMaxRetryAfterShorterThanTheSlackPaceItWouldGiveUpOn() {
         assertThatThrownBy(() -> yaml("delivery: {max-retry-after: 0s}", Map.of()))
                 .isInstanceOf(ConfigException.class)

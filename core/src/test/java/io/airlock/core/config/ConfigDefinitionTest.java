@@ -116,6 +116,25 @@ class ConfigDefinitionTest {
     }
 
     @Test
+    void shouldRefuseAValueOrAListWhereASectionIsExpectedAtAnyDepthWithoutShowingIt() {
+        ConfigValues values = parse("""
+                slack: https://hooks.slack.com/services/T1/B1/%s
+                db: [localhost, 5432]
+                rules:
+                  AL-001: false
+                kafka: 5
+                """.formatted(CANARY));
+        assertThat(values.problems().all()).containsExactly(
+                "slack: must be a section (webhook-url-env: …), was a text value",
+                "db: must be a section (host: …, port: …, …), was a list",
+                "rules.AL-001: must be a section (window: …), was a boolean",
+                "kafka: must be a section (bootstrap-servers: …), was a number",
+                "db.name: is required");
+        assertThat(String.join("\n", values.problems().all())).doesNotContain(CANARY, "B1", "localhost");
+        assertThat(values.summary()).doesNotContain(CANARY);
+    }
+
+    @Test
     void shouldReadSecretsFromTheEnvironmentAndShowOnlyWhereTheyCameFrom() {
         ConfigValues values = parse("db.name: x\ndb.password-env: DB_PASSWORD\nslack.webhook-url-env: SLACK\n",
                 Map.of("DB_PASSWORD", CANARY, "SLACK", "https://hooks.slack.com/services/T0/B0/" + CANARY));
