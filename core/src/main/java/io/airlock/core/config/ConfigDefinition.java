@@ -117,7 +117,7 @@ public final class ConfigDefinition {
      * validators, inline secrets, unset environment variables) is collected in {@link ConfigValues#problems()}.
      */
     public ConfigValues parse(ConfigSource source) {
-        ConfigProblems problems = new ConfigProblems();
+        ConfigProblems problems = new ConfigProblems(source);
         problems.addAll(source.problems());
         if (!source.isReadable()) {
             var unusable = new ConfigValues(source.origin(), this, problems);
@@ -137,7 +137,7 @@ public final class ConfigDefinition {
             } else if (s == null && groupPrefixes.contains(key)) {
                 problems.add(key, notASection(key, e.getValue()));
             } else if (s == null && !secretKeys.containsKey(key)) {
-                problems.add("unknown key '" + key + "'" + Suggestions.forUnknownKey(key, accepted));
+                problems.add("unknown key '" + key + "'" + Suggestions.forUnknownKey(key, accepted) + problems.at(key));
             }
         }
         var values = new ConfigValues(source.origin(), this, problems);
