@@ -36,7 +36,10 @@ public final class AirlockConfigReference {
             `airflow: {database: {port: 5432}}` is `airflow.database.port: 5432`. A key Airlock does not know is an
             error (with the closest known key suggested), so a typo never silently falls back to a default.
             So is a key with no value (`threshold:`, `time-zone: ~`, an empty section): remove the key to use the
-            default. An empty file (or one with only comments) is refused too; without `--config` the defaults (every component on localhost) are used.
+            default. So is a section given a value or a list instead of its keys (`slack: https://…`, `rules: {AL-001: false}`):
+            the message names the keys it takes, never the value (it may be a secret written in the wrong place).
+            A problem with a key written in the file ends with its line: `airflow.database.port: must be 1..65535, was 70000 (line 3)`.
+            An empty file (or one with only comments) is refused too; without `--config` the defaults (every component on localhost) are used.
 
             **Values.** Durations are a number and a unit, `500ms`, `30s`, `5m`, `24h`, `7d`, or ISO-8601 (`PT5M`), at most `3650d` (ten years);
             lists are YAML lists or one comma-separated string; time zones are IANA names (`Europe/Berlin`).

@@ -122,13 +122,13 @@ class AirlockConfigTest {
                 + "airflow.database: {sslmode: verify-full, sslrootcert: '" + notPem + "'}", Map.of()))
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
-                        "kafka.ssl-ca-certificate: no such file: /nonexistent/ca.pem",
-                        "airflow.database.sslrootcert: " + notPem + " holds no PEM certificate (a '-----BEGIN CERTIFICATE-----' block)"));
+                        "kafka.ssl-ca-certificate: no such file: /nonexistent/ca.pem (line 1)",
+                        "airflow.database.sslrootcert: " + notPem + " holds no PEM certificate (a '-----BEGIN CERTIFICATE-----' block) (line 2)"));
         assertThatThrownBy(() -> yaml("kafka.ssl-ca-certificate: '" + certificates + "'", Map.of()))
                 .hasMessageContaining("kafka.ssl-ca-certificate: is not a file: " + certificates);
         assertThatThrownBy(() -> yaml("airflow.database: {sslmode: require, sslrootcert: '" + ca + "'}", Map.of()))
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly("airflow.database: sslrootcert is used "
-                        + "only with sslmode verify-ca or verify-full, and sslmode is require: set it to verify-full (or verify-ca)"));
+                        + "only with sslmode verify-ca or verify-full, and sslmode is require: set it to verify-full (or verify-ca) (line 1)"));
         assertThatThrownBy(() -> yaml("kafka.sasl-mechanism: PLAIN", Map.of()))
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly("kafka.security-protocol: is PLAINTEXT, "
                         + "so kafka.sasl-mechanism would not be used: set it to SASL_SSL (or SASL_PLAINTEXT)"));
@@ -188,18 +188,44 @@ class AirlockConfigTest {
                 """, Map.of("OS", "pw")))
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
-                        "unknown key 'kafka.bootstrap-server' (did you mean 'kafka.bootstrap-servers'?)",
-                        "airflow.database.port: must be 1..65535, was 70000",
-                        "opensearch.index-prefix: index prefix 'SOC' must be lower case letters, digits, '_' or '-'",
-                        "slack.webhook-url-env: environment variable SLACK_WEBHOOK_URL is not set",
-                        "detection.time-zone: must be an IANA time zone such as Europe/Berlin or UTC, was 'Mars/Olympus'",
-                        "rules.AL-001.threshold: must be at least 1, was 0",
-                        "delivery.max-backoff: must be at least delivery.initial-backoff (20s), was 10s",
-                        "vault.audit.socket: give vault.audit.file or vault.audit.socket, not both",
-                        "opensearch.password: a password needs opensearch.username",
-                        "detection.business-hours.end: must be after detection.business-hours.start (18:00), was 08:00"))
+                        "unknown key 'kafka.bootstrap-server' (did you mean 'kafka.bootstrap-servers'?) (line 1)",
+                        "airflow.database.port: must be 1..65535, was 70000 (line 2)",
+                        "opensearch.index-prefix: index prefix 'SOC' must be lower case letters, digits, '_' or '-' (line 3)",
+                        "slack.webhook-url-env: environment variable SLACK_WEBHOOK_URL is not set (line 4)",
+                        "detection.time-zone: must be an IANA time zone such as Europe/Berlin or UTC, was 'Mars/Olympus' (line 5)",
+                        "rules.AL-001.threshold: must be at least 1, was 0 (line 6)",
+                        "delivery.max-backoff: must be at least delivery.initial-backoff (20s), was 10s (line 7)",
+                        "vault.audit.socket: give vault.audit.file or vault.audit.socket, not both (line 8)",
+                        "opensearch.password: a password needs opensearch.username (line 3)",
+                        "detection.business-hours.end: must be after detection.business-hours.start (18:00), was 08:00 (line 5)"))
                 .hasMessageStartingWith("airlock.yml: 10 problems")
                 .hasMessageContaining("  1. unknown key 'kafka.bootstrap-server'");
+    }
+
+    @Test
+    void shouldRefuseASectionWrittenAsAValueRatherThanFallBackToItsDefaults(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("airlock.yml"), """
+                slack: https://hooks.slack.com/services/T1/B1/LEAKME
+                airflow: {database: "postgres://u:p4ss@h/db"}
+                detection:
+                  business-hours: 08:00-18:00
+                  allow: [alice]
+                rules: {AL-001: false}
+                """);
+
+        assertThatThrownBy(() -> AirlockConfig.load(file, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                        "slack: must be a section (webhook-url-env: …), was a text value (line 1)",
+                        "airflow.database: must be a section (host: …, port: …, …), was a text value (line 2)",
+                        "detection.business-hours: must be a section (start: …, end: …), was a text value (line 4)",
+                        "detection.allow: must be a section (users: …, identities: …, …), was a list (line 5)",
+                        "rules.AL-001: must be a section (enabled: …, threshold: …, …), was a boolean (line 6)"))
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("LEAKME", "p4ss", "alice"));
+        // backtest reads the file without its secrets, and still refuses it
+        assertThatThrownBy(() -> AirlockConfig.from(ConfigSource.fromFile(file, Map.of()).withoutSecrets()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(file + ": 5 problems");
     }
 
     @Test
@@ -207,7 +233,7 @@ class AirlockConfigTest {
         assertThatThrownBy(() -> yaml("delivery: {max-retry-after: 0s}", Map.of()))
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
-                        "delivery.max-retry-after: must be at least delivery.slack-interval (1s), was 0"));
+                        "delivery.max-retry-after: must be at least delivery.slack-interval (1s), was 0 (line 1)"));
         assertThat(yaml("delivery: {max-retry-after: 0s, slack-interval: 0s}", Map.of()).retryPolicy().maxRetryAfter()).isZero();
     }
 
@@ -247,7 +273,7 @@ class AirlockConfigTest {
         assertThatThrownBy(() -> yaml("kafka: {security-protocol: SASL_SSL, sasl-username: airlock}", Map.of()))
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
-                        "kafka.security-protocol: SASL_SSL needs kafka.sasl-username and kafka.sasl-password (-env or -file)"));
+                        "kafka.security-protocol: SASL_SSL needs kafka.sasl-username and kafka.sasl-password (-env or -file) (line 1)"));
         assertThatThrownBy(() -> yaml("kafka: {sasl-username: airlock, sasl-password-env: KAFKA_PW}", Map.of("KAFKA_PW", "pw")))
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
                         "kafka.security-protocol: is PLAINTEXT, so kafka.sasl-username and kafka.sasl-password would not be used: "
@@ -256,7 +282,7 @@ class AirlockConfigTest {
                 + "ssl-ca-certificate: '" + ca + "'}", Map.of("P", "pw")))
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
                         "kafka.security-protocol: is SASL_PLAINTEXT, so kafka.ssl-ca-certificate would not be used: set it to "
-                                + "SASL_SSL or SSL"));
+                                + "SASL_SSL or SSL (line 1)"));
         assertThatThrownBy(() -> yaml("kafka.security-protocol: SASL", Map.of()))
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).singleElement(STRING)
                         .startsWith("kafka.security-protocol: must be one of"));
@@ -266,19 +292,19 @@ class AirlockConfigTest {
     void shouldReportInvertedBusinessHoursOnceAndTextYamlChangedAndEmptyAllowListItems() {
         assertThatThrownBy(() -> yaml("detection.business-hours: {start: \"18:00\", end: \"08:00\"}", Map.of()))
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
-                        "detection.business-hours.end: must be after detection.business-hours.start (18:00), was 08:00"));
+                        "detection.business-hours.end: must be after detection.business-hours.start (18:00), was 08:00 (line 1)"));
         assertThatThrownBy(() -> yaml("""
                 detection: {airflow-identity: no, allow: {paths: "secret/health, ,x", users: [ops, yes]}}
                 airflow.database.name: 012
                 """, Map.of()))
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
                         "detection.airflow-identity: must be text, but YAML read it as false (yes, no, on, off, y, n are booleans "
-                                + "to it): write the text in quotes",
-                        "detection.allow.paths: item 2 is empty",
+                                + "to it): write the text in quotes (line 1)",
+                        "detection.allow.paths: item 2 is empty (line 1)",
                         "detection.allow.users: item 2 must be text, but YAML read it as true (yes, no, on, off, y, n are "
-                                + "booleans to it): write the text in quotes",
+                                + "booleans to it): write the text in quotes (line 1)",
                         "airflow.database.name: must be text, but YAML read it as the number 10 (leading zeros, 0x and exponents "
-                                + "change it): write the text in quotes"));
+                                + "change it): write the text in quotes (line 2)"));
     }
 
     @Test
@@ -286,7 +312,7 @@ class AirlockConfigTest {
         assertThatThrownBy(() -> yaml("detection.change-events: [patch_dag, \"api.*\"]", Map.of()))
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly("detection.change-events: 'api.*' matches "
                         + "every audit-log event (page views and worker events too), since the api./ui. prefix is stripped before "
-                        + "matching: name the change events"));
+                        + "matching: name the change events (line 1)"));
         assertThat(yaml("detection.change-events: [\"api.variable.*\", patch_dag]", Map.of())).isNotNull();
     }
 
@@ -305,7 +331,7 @@ class AirlockConfigTest {
         assertThat(yaml("kafka.stream-threads: 4\n", Map.of()).streamThreads()).isEqualTo(4);
         assertThatThrownBy(() -> yaml("kafka.stream-threads: 0\n", Map.of()))
                 .isInstanceOf(ConfigException.class)
-                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly("kafka.stream-threads: must be 1..64, was 0"));
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly("kafka.stream-threads: must be 1..64, was 0 (line 1)"));
     }
 
     @Test
@@ -313,7 +339,7 @@ class AirlockConfigTest {
         assertThatThrownBy(() -> yaml("opensearch.password-env: OS\n", Map.of("OS", "pw")))
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems())
-                        .containsExactly("opensearch.password: a password needs opensearch.username"));
+                        .containsExactly("opensearch.password: a password needs opensearch.username (line 1)"));
     }
 
     @Test

@@ -131,13 +131,40 @@ class CheckConfigCommandTest {
         assertThat(exit).isEqualTo(1);
         assertThat(stderr()).startsWith(file + ": 6 problems")
                 .contains("unknown key 'kafka.bootstrap-server' (did you mean 'kafka.bootstrap-servers'?)")
-                .contains("airflow.database.port: must be 1..65535, was 70000")
+                .contains("airflow.database.port: must be 1..65535, was 70000 (line 3)")
                 .contains("airflow.database.password: a secret is never written in the file")
                 .contains("slack.webhook-url-env: must be the name of an environment variable")
                 .contains("pagerduty.routing-key-env: environment variable PAGERDUTY_ROUTING_KEY is not set")
                 .contains("opensearch.password: a password needs opensearch.username");
         assertThat(stdout()).isEmpty();
         assertThat(everything()).doesNotContain(CANARY, "B0BBBB");
+    }
+
+    @Test
+    void shouldRefuseASectionWrittenAsAValueAndNeverPrintThatValue() throws Exception {
+        Path file = Files.writeString(dir.resolve("airlock.yml"), """
+                rules: 5
+                slack: https://hooks.slack.com/services/T1/B1/LEAKME
+                opensearch: http://os.example.com:9200
+                detection: Europe/Berlin
+                pagerduty: R0UTINGKEY123
+                airflow: {database: "postgres://u:p4ss@h/db"}
+                kafka: [k1:9092]
+                """);
+
+        int exit = run(canaryEnv(), "--config", file.toString());
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(stderr()).startsWith(file + ": 7 problems")
+                .contains("rules: must be a section (AL-001: …, AL-002: …, …), was a number (line 1)")
+                .contains("slack: must be a section (webhook-url-env: …), was a text value")
+                .contains("opensearch: must be a section (urls: …, username: …, …), was a text value")
+                .contains("detection: must be a section (time-zone: …, business-days: …, …), was a text value")
+                .contains("pagerduty: must be a section (routing-key-env: …, events-url: …), was a text value")
+                .contains("airflow.database: must be a section (host: …, port: …, …), was a text value")
+                .contains("kafka: must be a section (bootstrap-servers: …, replication-factor: …, …), was a list (line 7)");
+        assertThat(stdout()).isEmpty();
+        assertThat(everything()).doesNotContain("LEAKME", "hooks.slack.com", "os.example.com", "R0UTINGKEY123", "p4ss", "k1:9092");
     }
 
     @Test

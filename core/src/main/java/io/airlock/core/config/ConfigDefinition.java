@@ -8,6 +8,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -45,6 +46,8 @@ public final class ConfigDefinition {
     private final Map<String, Setting<?>> byKey = new LinkedHashMap<>();
     private final Map<String, Setting<?>> secretKeys = new LinkedHashMap<>();
     private final Set<String> groupPrefixes = new HashSet<>();
+    /** The keys directly under each section ({@code slack} → {@code webhook-url-env}), in definition order. */
+    private final Map<String, Set<String>> sectionKeys = new HashMap<>();
 
     private ConfigDefinition(List<Group> groups) {
         this.groups = List.copyOf(groups);
@@ -58,9 +61,12 @@ public final class ConfigDefinition {
                     secretKeys.put(s.fileKey(), s);
                 }
                 checkDefault(s);
-                String k = s.key();
+                String k = s.isSecret() ? s.envKey() : s.key();
                 for (int dot = k.indexOf('.'); dot > 0; dot = k.indexOf('.', dot + 1)) {
                     groupPrefixes.add(k.substring(0, dot));
+                    int next = k.indexOf('.', dot + 1);
+                    sectionKeys.computeIfAbsent(k.substring(0, dot), p -> new LinkedHashSet<>())
+                            .add(k.substring(dot + 1, next < 0 ? k.length() : next));
                 }
             }
         }
@@ -111,7 +117,7 @@ public final class ConfigDefinition {
      * validators, inline secrets, unset environment variables) is collected in {@link ConfigValues#problems()}.
      */
     public ConfigValues parse(ConfigSource source) {
-        ConfigProblems problems = new ConfigProblems();
+        ConfigProblems problems = new ConfigProblems(source);
         problems.addAll(source.problems());
         if (!source.isReadable()) {
             var unusable = new ConfigValues(source.origin(), this, problems);
@@ -128,8 +134,10 @@ public final class ConfigDefinition {
             } else if (s != null && s.isSecret() && e.getValue() != null) {
                 problems.add(key, "a secret is never written in the file; name an environment variable with '" + s.envKey()
                         + ": VARIABLE' or a file with '" + s.fileKey() + ": /path' (the value given is not shown)");
-            } else if (s == null && !secretKeys.containsKey(key) && !groupPrefixes.contains(key)) {
-                problems.add("unknown key '" + key + "'" + Suggestions.forUnknownKey(key, accepted));
+            } else if (s == null && groupPrefixes.contains(key)) {
+                problems.add(key, notASection(key, e.getValue()));
+            } else if (s == null && !secretKeys.containsKey(key)) {
+                problems.add("unknown key '" + key + "'" + Suggestions.forUnknownKey(key, accepted) + problems.at(key));
             }
         }
         var values = new ConfigValues(source.origin(), this, problems);
@@ -158,6 +166,20 @@ public final class ConfigDefinition {
                     + ", or name " + (key.equals(s.envKey()) ? "an environment variable" : "a file");
         }
         return "has no value; remove the key to use the default (" + s.defaultDescription() + ")";
+    }
+
+    /**
+     * A section ({@code slack}, {@code airflow.database}) given a value or a list instead of its keys: an error, or the
+     * value would be dropped and every setting under it would take its default. The value is not shown: a section may
+     * hold a secret, and the value written in its place may be that secret ({@code slack: https://hooks.slack.com/…}).
+     */
+    private String notASection(String key, Object given) {
+        List<String> under = new ArrayList<>(sectionKeys.get(key));
+        String keys = String.join(", ", under.subList(0, Math.min(2, under.size())).stream().map(k -> k + ": …").toList())
+                + (under.size() > 2 ? ", …" : "");
+        String was = given instanceof List ? "a list" : given instanceof Boolean ? "a boolean"
+                : given instanceof Number ? "a number" : "a text value";
+        return "must be a section (" + keys + "), was " + was;
     }
 
     private static <T> void read(Setting<T> s, Map<String, Object> raw, boolean readFiles, ConfigValues values,

@@ -2,6 +2,8 @@ package io.airlock.core.config;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -21,6 +23,21 @@ public final class ConfigProblems {
     private static final Pattern CONVENTIONAL_VARIABLE = Pattern.compile("[A-Z_][A-Z0-9_]*");
 
     private final List<String> problems = new ArrayList<>();
+    private final Function<String, OptionalInt> lines;
+
+    /** Problems of a configuration whose keys have no known line. */
+    public ConfigProblems() {
+        this(key -> OptionalInt.empty());
+    }
+
+    /** Problems of a file: each problem of a key written in it ends with the key's line, {@code (line 3)}. */
+    public ConfigProblems(ConfigSource source) {
+        this(source::line);
+    }
+
+    private ConfigProblems(Function<String, OptionalInt> lines) {
+        this.lines = lines;
+    }
 
     /**
      * A {@code <secret>-env} key naming a variable that is not set. The name is repeated only when it is written as
@@ -84,9 +101,21 @@ public final class ConfigProblems {
         }
     }
 
-    /** A problem with one key: {@code <key>: <message>}. */
+    /** A problem with one key: {@code <key>: <message>}, and {@code (line N)} when the key is written in the file. */
     public void add(String key, String message) {
-        problems.add(key + ": " + message);
+        problems.add(key + ": " + message + at(key));
+    }
+
+    /**
+     * {@code " (line N)"}: where {@code key} is written in the file, or where the secret {@code key} is named (its
+     * {@code -env} or {@code -file} key); empty when it is not written there.
+     */
+    public String at(String key) {
+        OptionalInt line = lines.apply(key);
+        for (String suffix : List.of("-env", "-file")) {
+            line = line.isPresent() ? line : lines.apply(key + suffix);
+        }
+        return line.isPresent() ? " (line " + line.getAsInt() + ")" : "";
     }
 
     /** A problem not tied to one key. */

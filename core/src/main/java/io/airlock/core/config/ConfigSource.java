@@ -2,6 +2,8 @@ package io.airlock.core.config;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
@@ -12,10 +14,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Raw configuration: a YAML file flattened to dotted keys (nested mappings become {@code a.b.c}; lists stay lists; a key
@@ -30,6 +34,8 @@ public final class ConfigSource {
 
     private final String origin;
     private final Map<String, Object> values;
+    /** The line of each key written in the file (dotted, as in {@link #values}); empty when not read from YAML text. */
+    private final Map<String, Integer> lines;
     private final Map<String, String> env;
     private final List<String> problems;
     private final boolean readable;
@@ -37,12 +43,13 @@ public final class ConfigSource {
     private final List<String> readPrefixes;
 
     private ConfigSource(String origin, Map<String, Object> values, Map<String, String> env, List<String> problems) {
-        this(origin, values, env, problems, true, null);
+        this(origin, values, Map.of(), env, problems, true, null);
     }
 
-    private ConfigSource(String origin, Map<String, Object> values, Map<String, String> env, List<String> problems,
-            boolean readable, List<String> readPrefixes) {
+    private ConfigSource(String origin, Map<String, Object> values, Map<String, Integer> lines, Map<String, String> env,
+            List<String> problems, boolean readable, List<String> readPrefixes) {
         this.readable = readable;
+        this.lines = Map.copyOf(lines);
         this.readPrefixes = readPrefixes == null ? null : List.copyOf(readPrefixes);
         this.origin = origin;
         this.values = Collections.unmodifiableMap(values);
@@ -98,7 +105,35 @@ public final class ConfigSource {
         if (!(root instanceof Map<?, ?> map)) {
             return failed(origin, env, origin + " must be a mapping of settings (key: value lines), was " + ConfigTypes.show(root));
         }
-        return fromMap(map, origin, env);
+        ConfigSource source = fromMap(map, origin, env);
+        return new ConfigSource(origin, source.values, lines(yaml), env, source.problems, true, null);
+    }
+
+    /**
+     * The line of every key of a valid YAML mapping, by dotted key as {@link #flatten} names it; keys inside lists are
+     * left out (lists are not flattened). A second pass over the tokens, so the values are read exactly as before.
+     */
+    private static Map<String, Integer> lines(String yaml) {
+        Map<String, Integer> lines = new HashMap<>();
+        try (JsonParser parser = YAML.createParser(yaml)) {
+            for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+                if (token != JsonToken.FIELD_NAME) {
+                    continue;
+                }
+                List<String> path = new ArrayList<>();
+                boolean inList = false;
+                for (JsonStreamContext c = parser.getParsingContext(); c != null && !c.inRoot(); c = c.getParent()) {
+                    inList |= c.inArray();
+                    path.add(0, String.valueOf(c.getCurrentName()).strip());
+                }
+                if (!inList) {
+                    lines.putIfAbsent(String.join(".", path), parser.currentTokenLocation().getLineNr());
+                }
+            }
+        } catch (IOException e) {
+            // read once already; lines are only a help
+        }
+        return lines;
     }
 
     /**
@@ -141,7 +176,7 @@ public final class ConfigSource {
     }
 
     private static ConfigSource failed(String origin, Map<String, String> env, String problem) {
-        return new ConfigSource(origin, new LinkedHashMap<>(), env, List.of(problem), false, null);
+        return new ConfigSource(origin, new LinkedHashMap<>(), Map.of(), env, List.of(problem), false, null);
     }
 
     private static void flatten(String prefix, Object node, Map<String, Object> out, List<String> problems) {
@@ -198,7 +233,7 @@ public final class ConfigSource {
      * ({@code backtest}), so a production file can be used where its secrets are not.
      */
     public ConfigSource withoutSecrets() {
-        return new ConfigSource(origin, values, env, problems, readable, List.of());
+        return new ConfigSource(origin, values, lines, env, problems, readable, List.of());
     }
 
     /**
@@ -207,7 +242,7 @@ public final class ConfigSource {
      * use a part of the file ({@code report}), so a production file works where the other parts' secrets are not.
      */
     public ConfigSource withSecretsOnlyUnder(String... prefixes) {
-        return new ConfigSource(origin, values, env, problems, readable, List.of(prefixes));
+        return new ConfigSource(origin, values, lines, env, problems, readable, List.of(prefixes));
     }
 
     /** False for {@link #withoutSecrets()}, and for {@link #withSecretsOnlyUnder} of some prefixes. */
@@ -228,6 +263,12 @@ public final class ConfigSource {
     /** Flattened values by dotted key, in file order; a key with no value maps to {@code null}. */
     public Map<String, Object> values() {
         return values;
+    }
+
+    /** The line of the file where {@code key} is written (as nested or dotted key), if known. */
+    public OptionalInt line(String key) {
+        Integer line = lines.get(key);
+        return line == null ? OptionalInt.empty() : OptionalInt.of(line);
     }
 
     /** Environment variable {@code name} as a secret, or why there is none ({@link ConfigProblems#lookUpVariable}). */

@@ -68,17 +68,17 @@ class ConfigDefinitionTest {
     void shouldReportAnUnknownKeyWithTheClosestKnownKey() {
         ConfigValues values = parse("db.name: x\nkafka:\n  bootstrap-server: k1:9092\nhost: db\nfrobnicate: 1\n");
         assertThat(values.problems().all()).containsExactly(
-                "unknown key 'kafka.bootstrap-server' (did you mean 'kafka.bootstrap-servers'?)",
-                "unknown key 'host' (did you mean 'db.host'?)",
-                "unknown key 'frobnicate'");
+                "unknown key 'kafka.bootstrap-server' (did you mean 'kafka.bootstrap-servers'?) (line 3)",
+                "unknown key 'host' (did you mean 'db.host'?) (line 4)",
+                "unknown key 'frobnicate' (line 5)");
     }
 
     @Test
     void shouldNameTheKeysOfTheSameBlockRatherThanASimilarKeyOfAnotherBlock() {
         ConfigValues values = parse("db.name: x\nrules:\n  AL-002:\n    window: 5m\n    treshold: 3\n");
         assertThat(values.problems().all()).containsExactly(
-                "unknown key 'rules.AL-002.window' ('rules.AL-002' takes threshold)",
-                "unknown key 'rules.AL-002.treshold' (did you mean 'rules.AL-002.threshold'?)");
+                "unknown key 'rules.AL-002.window' ('rules.AL-002' takes threshold) (line 4)",
+                "unknown key 'rules.AL-002.treshold' (did you mean 'rules.AL-002.threshold'?) (line 5)");
     }
 
     @Test
@@ -93,12 +93,12 @@ class ConfigDefinitionTest {
                 """);
         assertThat(values.problems().all()).containsExactly(
                 "db.password: a secret is never written in the file; name an environment variable with "
-                        + "'db.password-env: VARIABLE' or a file with 'db.password-file: /path' (the value given is not shown)",
-                "unknown key 'slack.webhook-urll-env' (did you mean 'slack.webhook-url-env'?)",
-                "db.port: must be 1..65535, was 70000",
+                        + "'db.password-env: VARIABLE' or a file with 'db.password-file: /path' (the value given is not shown) (line 3)",
+                "unknown key 'slack.webhook-urll-env' (did you mean 'slack.webhook-url-env'?) (line 6)",
+                "db.port: must be 1..65535, was 70000 (line 2)",
                 "db.name: is required",
-                "kafka.bootstrap-servers: item 2 must be host:port, was 'nonsense'",
-                "rules.AL-001.window: must be longer than 0, was 0");
+                "kafka.bootstrap-servers: item 2 must be host:port, was 'nonsense' (line 4)",
+                "rules.AL-001.window: must be longer than 0, was 0 (line 5)");
         assertThatThrownBy(() -> values.problems().throwIfAny("airlock.yml"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("airlock.yml: 6 problems")
@@ -113,6 +113,51 @@ class ConfigDefinitionTest {
         assertThat(values.problems().all()).hasSize(1);
         assertThat(values.problems().all().get(0)).doesNotContain(CANARY);
         assertThat(values.summary()).doesNotContain(CANARY);
+    }
+
+    @Test
+    void shouldRefuseAValueOrAListWhereASectionIsExpectedAtAnyDepthWithoutShowingIt() {
+        ConfigValues values = parse("""
+                slack: https://hooks.slack.com/services/T1/B1/%s
+                db: [localhost, 5432]
+                rules:
+                  AL-001: false
+                kafka: 5
+                """.formatted(CANARY));
+        assertThat(values.problems().all()).containsExactly(
+                "slack: must be a section (webhook-url-env: …), was a text value (line 1)",
+                "db: must be a section (host: …, port: …, …), was a list (line 2)",
+                "rules.AL-001: must be a section (window: …), was a boolean (line 4)",
+                "kafka: must be a section (bootstrap-servers: …), was a number (line 5)",
+                "db.name: is required");
+        assertThat(String.join("\n", values.problems().all())).doesNotContain(CANARY, "B1", "localhost");
+        assertThat(values.summary()).doesNotContain(CANARY);
+    }
+
+    @Test
+    void shouldEndEachProblemOfAKeyWrittenInTheFileWithItsLine() {
+        ConfigValues values = parse("""
+                # a comment
+                db:
+                  host: db
+
+                  port: 0
+                  password-env: unset_variable
+                rules.AL-001.window: -1m
+                kafka.bootstrap-servers:
+                  - k1:9092
+                  - nonsense
+                """);
+        assertThat(values.problems().all()).containsExactly(
+                "db.port: must be 1..65535, was 0 (line 5)",
+                "db.password-env: the environment variable it names is not set (the name is not shown: not written in upper case, "
+                        + "it may be the secret itself) (line 6)",
+                "db.name: is required",
+                "kafka.bootstrap-servers: item 2 must be host:port, was 'nonsense' (line 8)",
+                "rules.AL-001.window: must be a duration like 500ms, 30s, 5m, 24h, 7d or PT5M, was '-1m' (line 7)");
+        // not read from a file: no lines
+        assertThat(DEFINITION.parse(ConfigSource.fromMap(Map.of("db", Map.of("port", 0, "name", "x")), "test", Map.of()))
+                .problems().all()).containsExactly("db.port: must be 1..65535, was 0");
     }
 
     @Test
@@ -133,15 +178,15 @@ class ConfigDefinitionTest {
         assertThat(values.get(PASSWORD).reveal()).isEqualTo(CANARY + " ");
 
         ConfigValues onlyALineBreak = parse("db.name: x\ndb.password-env: DB_PASSWORD\n", Map.of("DB_PASSWORD", "\n"));
-        assertThat(onlyALineBreak.problems().all()).containsExactly("db.password-env: environment variable DB_PASSWORD is set but empty");
+        assertThat(onlyALineBreak.problems().all()).containsExactly("db.password-env: environment variable DB_PASSWORD is set but empty (line 2)");
         assertThat(parse("db.name: x\ndb.password-env: DB_PASSWORD\n", Map.of("DB_PASSWORD", "")).problems().all())
-                .containsExactly("db.password-env: environment variable DB_PASSWORD is set but empty");
+                .containsExactly("db.password-env: environment variable DB_PASSWORD is set but empty (line 2)");
     }
 
     @Test
     void shouldReportAMissingEnvironmentVariableByName() {
         ConfigValues values = parse("db.name: x\nslack.webhook-url-env: SLACK_WEBHOOK_URL\n", Map.of("OTHER", "x"));
-        assertThat(values.problems().all()).containsExactly("slack.webhook-url-env: environment variable SLACK_WEBHOOK_URL is not set");
+        assertThat(values.problems().all()).containsExactly("slack.webhook-url-env: environment variable SLACK_WEBHOOK_URL is not set (line 2)");
     }
 
     @Test
@@ -155,7 +200,7 @@ class ConfigDefinitionTest {
     void shouldValidateASecretWithoutShowingIt() {
         ConfigValues values = parse("db.name: x\nslack.webhook-url-env: SLACK\n", Map.of("SLACK", CANARY));
         assertThat(values.problems().all())
-                .containsExactly("slack.webhook-url: the value from env SLACK is not an http(s) URL (the value is not shown)");
+                .containsExactly("slack.webhook-url: the value from env SLACK is not an http(s) URL (the value is not shown) (line 2)");
     }
 
     @Test
@@ -167,11 +212,11 @@ class ConfigDefinitionTest {
         assertThat(values.display(PASSWORD)).isEqualTo("<set from file " + file + ">");
 
         ConfigValues missing = parse("db.name: x\ndb.password-file: " + dir.resolve("nope") + "\n");
-        assertThat(missing.problems().all()).containsExactly("db.password-file: " + ConfigProblems.SECRET_FILE_MISSING);
+        assertThat(missing.problems().all()).containsExactly("db.password-file: " + ConfigProblems.SECRET_FILE_MISSING + " (line 2)");
         ConfigValues secretWhereItsFileBelongs = parse("db.name: x\ndb.password-file: " + CANARY + "\n");
         assertThat(String.join("\n", secretWhereItsFileBelongs.problems().all())).doesNotContain(CANARY).contains("does not exist");
         ConfigValues both = parse("db.name: x\ndb.password-file: " + file + "\ndb.password-env: X\n", Map.of("X", "y"));
-        assertThat(both.problems().all()).containsExactly("db.password: give either db.password-env or db.password-file, not both");
+        assertThat(both.problems().all()).containsExactly("db.password: give either db.password-env or db.password-file, not both (line 3)");
     }
 
     @Test
@@ -206,7 +251,7 @@ class ConfigDefinitionTest {
         assertThat(DEFINITION.parse(ConfigSource.fromFile(dir, Map.of())).problems().all())
                 .containsExactly("the configuration file " + dir + " is a directory: give the file (airlock.yml)");
         assertThat(parse("db.name: x\ndb.password-file: " + dir + "\n").problems().all())
-                .containsExactly("db.password-file: file " + dir + " is a directory: name the file holding the secret");
+                .containsExactly("db.password-file: file " + dir + " is a directory: name the file holding the secret (line 2)");
     }
 
     @Test
@@ -219,7 +264,7 @@ class ConfigDefinitionTest {
         assertThat(parse("db.name: x\nrules:\n  AL-001:\n    <<: {window: 10m}\n").problems().all()).singleElement().asString()
                 .startsWith("airlock.yml uses a merge key (<<) at line 4:");
         assertThat(parse("db: {name: \"<<\"}\n\"<<\": 1\n").problems().all()).as("quoted, it is text")
-                .containsExactly("unknown key '<<'");
+                .containsExactly("unknown key '<<' (line 2)");
     }
 
     @Test
@@ -242,13 +287,13 @@ class ConfigDefinitionTest {
                 kafka:
                 """);
         assertThat(values.problems().all()).containsExactly(
-                "db.port: has no value; remove the key to use the default (5432)",
-                "db.host: has no value; remove the key to use the default (localhost)",
+                "db.port: has no value; remove the key to use the default (5432) (line 1)",
+                "db.host: has no value; remove the key to use the default (localhost) (line 1)",
                 "slack.webhook-url-env: has no value; remove the key to leave slack.webhook-url not set: no Slack messages, "
-                        + "or name an environment variable",
-                "rules.AL-001: has no value; remove the key to use the defaults of its settings, or give them under it",
-                "kafka: has no value; remove the key to use the defaults of its settings, or give them under it");
-        assertThat(parse("db.name: x\nunknown: \n").problems().all()).containsExactly("unknown key 'unknown'");
+                        + "or name an environment variable (line 2)",
+                "rules.AL-001: has no value; remove the key to use the defaults of its settings, or give them under it (line 3)",
+                "kafka: has no value; remove the key to use the defaults of its settings, or give them under it (line 4)");
+        assertThat(parse("db.name: x\nunknown: \n").problems().all()).containsExactly("unknown key 'unknown' (line 2)");
     }
 
     @Test
