@@ -261,7 +261,8 @@ public final class ReportVerifier {
             String unit = name.endsWith(".csv") ? "row" : "line";
             try (RecordFileReader reader = name.endsWith(".csv") ? CsvRecords.reader(file, kind) : JsonLinesRecords.reader(file, kind)) {
                 for (ChainedRecord r; (r = reader.next()) != null; expected++) {
-                    String where = name + " " + unit + " " + r.line();
+                    // a CSV row with line breaks in its values spans lines: an editor's line number is given too
+                    String where = name + " " + unit + " " + r.line() + (r.fileLine() != r.line() ? " (line " + r.fileLine() + ")" : "");
                     if (r.seq() != expected) {
                         return where + ": record " + r.seq() + " where record " + expected + " belongs (records removed, "
                                 + "inserted or reordered)";

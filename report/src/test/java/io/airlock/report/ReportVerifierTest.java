@@ -1,5 +1,7 @@
 package io.airlock.report;
 
+import io.airlock.core.NormalizedEvent;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -225,6 +227,25 @@ class ReportVerifierTest {
         Files.writeString(csv, Files.readString(csv).replace("etl_daily", "etl_dai1y"));
 
         assertThat(verify(dir)).isEqualTo("events.csv row 9: record 8 is altered (its hash does not match its values)");
+    }
+
+    @Test
+    void shouldGiveTheFileLineOfAnAlteredCsvRowThatValuesWithLineBreaksMoved() throws IOException {
+        // Vault's errors hold line breaks ("1 error occurred:\n\t* permission denied\n\n"): rows and lines part ways
+        List<NormalizedEvent> events = new ArrayList<>(SampleData.events());
+        events.add(0, NormalizedEvent.builder(SampleData.DAY.plusSeconds(60), "ev-denied", NormalizedEvent.DATASET_VAULT)
+                .category("api").action("read").vaultOperation("read").vaultAuditType("response").outcome("failure")
+                .vaultError("1 error occurred:\n\t* permission denied\n\n").vaultPath("secret/x").vaultIdentity("ent-x")
+                .sourcePosition("vault-file:42", 1L).build());
+        Path dir = tmp.resolve("multiline");
+        new ReportExporter(SampleData.source(events, SampleData.alerts()), ReportProgress.NONE,
+                Clock.fixed(Instant.parse("2026-11-05T10:00:00Z"), ZoneOffset.UTC)).export(QUERY, EnumSet.of(ReportFormat.CSV), dir,
+                Optional.empty());
+        Path csv = dir.resolve("events.csv");
+        Files.writeString(csv, Files.readString(csv).replace("etl_daily", "etl_dai1y"));
+
+        assertThat(verify(dir)).isEqualTo("events.csv row 10 (line 13): record 9 is altered (its hash does not match its values)");
+        assertThat(Files.readAllLines(csv).get(12)).contains("etl_dai1y");
     }
 
     private static void editManifest(Path dir, java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> edit)

@@ -71,6 +71,17 @@ public final class CsvRecords {
         };
     }
 
+    /** Line breaks inside the values of a row (each {@code \n}, so a {@code \r\n} once): lines the row takes beyond its first. */
+    private static long lineBreaksIn(List<String> row) {
+        long breaks = 0;
+        for (String cell : row) {
+            for (int i = cell.indexOf('\n'); i >= 0; i = cell.indexOf('\n', i + 1)) {
+                breaks++;
+            }
+        }
+        return breaks;
+    }
+
     public static RecordFileReader reader(Path file, RecordKind kind) throws IOException {
         Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
         MappingIterator<List<String>> rows = CSV.readerForListOf(String.class).with(CsvSchema.emptySchema()).readValues(in);
@@ -80,6 +91,8 @@ public final class CsvRecords {
         return new RecordFileReader() {
             private boolean headerRead;
             private long rowNumber;
+            /** The file line the next row starts on. */
+            private long nextLine = 1;
 
             @Override
             public ChainedRecord next() throws IOException {
@@ -102,6 +115,8 @@ public final class CsvRecords {
                 } catch (RuntimeException | IOException e) {
                     throw new MalformedRecordFileException(rowNumber, "not valid CSV");
                 }
+                long firstLine = nextLine;
+                nextLine += 1 + lineBreaksIn(row);
                 if (!headerRead) {
                     headerRead = true;
                     if (!row.equals(expected) && !row.equals(expectedBefore)) {
@@ -129,7 +144,7 @@ public final class CsvRecords {
                     }
                     fields.put(kind.columns().get(i), value);
                 }
-                return new ChainedRecord(rowNumber, seq, row.get(1), row.get(2), new ReportRecord(kind, fields));
+                return new ChainedRecord(rowNumber, firstLine, seq, row.get(1), row.get(2), new ReportRecord(kind, fields));
             }
 
             @Override

@@ -86,7 +86,7 @@ public final class JsonLinesRecords {
                     }
                     fields.put(f.getKey(), f.getValue().asText());
                 }
-                return new ChainedRecord(lineNumber, line.get("seq").asLong(), line.path("prev_hash").asText(),
+                return new ChainedRecord(lineNumber, lineNumber, line.get("seq").asLong(), line.path("prev_hash").asText(),
                         line.path("hash").asText(), new ReportRecord(kind, fields));
             }
 
