@@ -8,6 +8,7 @@ import io.airlock.alerting.AlertLinks;
 import io.airlock.core.IndexNames;
 import io.airlock.core.Json;
 import io.airlock.streams.detect.AirflowChangeEvents;
+import io.airlock.streams.normalize.AuditLogNormalizer;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -167,6 +168,8 @@ class SavedObjectsTest {
             }
         }
         assertThat(query).doesNotContain("user.name:*");
+        assertThat(query).as("2.10 previews and dry runs are not changes")
+                .endsWith(" and not event.reason:\"" + AuditLogNormalizer.REASON_DRY_RUN + "\"");
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.airlock.core.Topics;
 import io.airlock.streams.BusinessCalendar;
 import io.airlock.streams.DetectionConfig;
 import io.airlock.streams.normalize.AbUserChangeNormalizer;
+import io.airlock.streams.normalize.AuditLogNormalizer;
 import io.airlock.streams.normalize.EventCategories;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *     list ({@link AirflowChangeEvents}): {@code cli_users_create}, {@code cli_users_add_role}, {@code cli_roles_*}, and
  *     names an auth manager may log ({@code post_user}, {@code patch_user}, {@code *_role}, {@code resetpasswords}; Airflow's
  *     FAB auth manager logs none of its user/role views and endpoints). Reads ({@code cli_users_list}, {@code get_user})
- *     are not changes. <b>Entity: the acting user</b>
+ *     are not changes, nor are rows of dry runs ({@link AuditLogNormalizer#REASON_DRY_RUN}; none of the 2.10 previews Airlock
+ *     recognises is an {@code iam} event today, the check keeps it that way should one become one). <b>Entity: the acting user</b>
  *     ({@code log.owner}; {@code (no user recorded)} when the row has none — a change nobody signed is no less a change):
  *     the account acted on is only in {@code extra}, which Airlock does not read.</li>
  * </ul>
@@ -91,7 +93,8 @@ public final class AccountChangeRule implements Processor<String, NormalizedEven
         return switch (event.dataset()) {
             case NormalizedEvent.DATASET_AB_USER -> !isBlank(event.userName()) && ACCOUNT_ACTIONS.contains(event.action());
             case NormalizedEvent.DATASET_LOG -> EventCategories.IAM.equals(event.category())
-                    && AirflowChangeEvents.isChange(event.action(), config.changeEvents());
+                    && AirflowChangeEvents.isChange(event.action(), config.changeEvents())
+                    && !AuditLogNormalizer.REASON_DRY_RUN.equals(event.reason());
             default -> false;
         };
     }

@@ -1,5 +1,6 @@
 package io.airlock.streams.detect;
 
+import io.airlock.streams.normalize.AuditLogNormalizer;
 import io.airlock.streams.normalize.EventCategories;
 import java.util.Arrays;
 import java.util.Map;
@@ -30,7 +31,10 @@ import java.util.stream.Collectors;
  * <li>CLI (both): {@code cli_<function>} of the command's Python function ({@code cli_dag_trigger},
  *     {@code cli_variables_set}, {@code cli_task_run}).</li>
  * </ul>
- * Deliberately <b>not</b> in the defaults: the bare 2.x names {@code success}, {@code failed} and {@code running}. Airflow 2.x
+ * Whatever the name, a 2.10 row of a preview or dry run ({@code clear} before it is confirmed, a REST clear with
+ * {@code dry_run}) is no change: the normalizer marks it ({@link AuditLogNormalizer#REASON_DRY_RUN}) and the rules skip it.
+ *
+ * <p>Deliberately <b>not</b> in the defaults: the bare 2.x names {@code success}, {@code failed} and {@code running}. Airflow 2.x
  * workers write exactly these names into {@code log} on every task state change, owned by the task's {@code owner}
  * (usually {@code airflow}); the UI's "mark success/failed" views use the same names, and the normalized event cannot tell
  * them apart. Listing them would raise an alert for every night-time task.

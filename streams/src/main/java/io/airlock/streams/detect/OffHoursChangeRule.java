@@ -22,8 +22,10 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * AL-010: an Airflow change (an audit-log event on the configured change list, {@link AirflowChangeEvents}) made outside
- * business hours. Medium; high when the same user had AL-001 (failed-login burst) or AL-003 (login after burst) within the
+ * AL-010: an Airflow change (an audit-log event on the configured change list, {@link AirflowChangeEvents}, or a 2.x UI
+ * "mark success/failed", {@link AuditLogNormalizer#REASON_MARKED_IN_UI}) made outside business hours. A 2.x row of a
+ * preview or dry run ({@link AuditLogNormalizer#REASON_DRY_RUN}: the Clear dialog before it is confirmed, a REST clear with
+ * {@code dry_run}) changed nothing and is not counted, whatever its name. Medium; high when the same user had AL-001 (failed-login burst) or AL-003 (login after burst) within the
  * rule's window (default 24 h) before the change, read from the shared {@link UserAuthAlerts} store.
  *
  * <p><b>Entity</b>: the acting user ({@code log.owner}), which is also the key of {@code events}, so no repartition is needed
@@ -97,6 +99,7 @@ public final class OffHoursChangeRule implements Processor<String, NormalizedEve
                 && !config.allow().allowsUser(event.userName())
                 && (AirflowChangeEvents.isChange(event.action(), config.changeEvents())
                         || AuditLogNormalizer.REASON_MARKED_IN_UI.equals(event.reason()))
+                && !AuditLogNormalizer.REASON_DRY_RUN.equals(event.reason())
                 && config.calendar().isOffHours(event.timestamp());
     }
 

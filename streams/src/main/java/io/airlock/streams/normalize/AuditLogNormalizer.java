@@ -24,7 +24,9 @@ import org.apache.kafka.streams.processor.api.Record;
  *     Airflow wrote it; {@code event.category} from {@link EventCategories#airflowLog}; {@code user.name} and
  *     {@code related.user} = {@code owner} (system owners such as {@code airflow} are kept: rules decide).</li>
  * <li>{@code execution_date} (2.10) and {@code logical_date} (3.x) are not needed; unknown columns are ignored. {@code extra}
- *     (request parameters, values masked by Airflow) is never read into the event.</li>
+ *     (request parameters, values masked by Airflow) is never read into the event: only whether a 2.x row has one
+ *     ({@link #REASON_MARKED_IN_UI}) and, for the few 2.x event names that have a preview, its {@code confirmed} and
+ *     {@code dry_run} values ({@link #REASON_DRY_RUN}).</li>
  * </ul>
  */
 public final class AuditLogNormalizer implements Processor<String, JsonNode, String, NormalizedEvent> {
@@ -35,6 +37,15 @@ public final class AuditLogNormalizer implements Processor<String, JsonNode, Str
      * action logger always records the request's parameters there. Only the presence of {@code extra} is read.
      */
     public static final String REASON_MARKED_IN_UI = "marked-in-ui";
+    /**
+     * {@code event.reason} of a 2.x row that changed nothing: a UI preview ({@code clear}, {@code dagrun_clear},
+     * {@code dagrun_failed|success|queued} with {@code confirmed} false) or a REST dry run
+     * ({@code api.post_clear_task_instances}, {@code api.post_set_task_instances_state}, {@code api.patch_task_instance},
+     * {@code api.patch_mapped_task_instance}, {@code api.clear_dag_run} with {@code dry_run} true or left at its default).
+     * Airflow logs these under the change's name before it runs the request; the event stays, AL-010 and AL-012 do not
+     * count it. See {@link AuditLogDryRuns}.
+     */
+    public static final String REASON_DRY_RUN = "dry-run";
     private static final java.util.Set<String> MARK_EVENTS = java.util.Set.of("success", "failed");
     /** How old audit rows are, by id ({@link LogRowAges}): a deleted row younger than a day is never retention. */
     public static final String STORE = LogRowAges.STORE;
@@ -78,7 +89,7 @@ public final class AuditLogNormalizer implements Processor<String, JsonNode, Str
                         NormalizedEvent.DATASET_LOG)
                 .category(EventCategories.airflowLog(event, dagId != null))
                 .action(event)
-                .reason(isMarkedInUi(row, event) ? REASON_MARKED_IN_UI : null)
+                .reason(reason(row, event))
                 .userName(owner)
                 .relatedUsers(owner == null ? null : List.of(owner))
                 .dagId(dagId)
@@ -93,6 +104,13 @@ public final class AuditLogNormalizer implements Processor<String, JsonNode, Str
                 forward(record, clean);
             }
         }
+    }
+
+    private static String reason(JsonNode row, String event) {
+        if (isMarkedInUi(row, event)) {
+            return REASON_MARKED_IN_UI;
+        }
+        return AuditLogDryRuns.isDryRun(event, row) ? REASON_DRY_RUN : null;
     }
 
     /** A 2.x row ({@code execution_date}, not 3.x's {@code logical_date}) of a UI mark-state action (see {@link #REASON_MARKED_IN_UI}). */

@@ -3,12 +3,14 @@ package io.airlock.streams.detect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.airlock.core.Alert;
+import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Severity;
 import io.airlock.streams.AbUserRow;
 import io.airlock.streams.DetectionConfig;
 import io.airlock.streams.LogRow;
 import io.airlock.streams.TestCalendars;
 import io.airlock.streams.TopologyFixture;
+import io.airlock.streams.normalize.AuditLogNormalizer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -149,6 +151,20 @@ class AccountChangeRuleTest {
         assertThat(alert.count()).isEqualTo(2);
         assertThat(alert.summary()).startsWith("Airflow user (no user recorded in the audit log) changed accounts or roles (2 changes)")
                 .contains("'patch_user'", "'post_role'");
+    }
+
+    /**
+     * None of the 2.10 previews the normalizer recognises is an {@code iam} event today, so the rule's filter is checked on
+     * the events themselves: an off-hours user change marked as a dry run is not counted, the same change without the mark is.
+     */
+    @Test
+    void shouldNotCountAnAccountChangeMarkedAsADryRun() {
+        DetectionConfig config = TestCalendars.berlinConfig();
+        NormalizedEvent.Builder change = NormalizedEvent.builder(SUNDAY_NIGHT, "evt-1", NormalizedEvent.DATASET_LOG)
+                .category("iam").action("api.post_user").userName("admin");
+
+        assertThat(AccountChangeRule.isAccountChange(change.reason(AuditLogNormalizer.REASON_DRY_RUN).build(), config)).isFalse();
+        assertThat(AccountChangeRule.isAccountChange(change.reason(null).build(), config)).isTrue();
     }
 
     @Test

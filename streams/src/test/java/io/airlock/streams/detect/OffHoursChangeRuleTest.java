@@ -134,6 +134,45 @@ class OffHoursChangeRuleTest {
         });
     }
 
+    /** 2.10 logs a row named {@code clear} for every preview of the Clear dialog: only the confirmed one changes anything. */
+    @Test
+    void shouldNotCountThe2xClearDialogsPreviewsButTheConfirmedClear() {
+        for (String options : List.of("\"only_failed\": \"false\"", "\"only_failed\": \"true\"")) {
+            LogRow preview = LogRow.airflow2(nextId++).event("clear").owner("mallory").dag("etl").task("load")
+                    .extra("{\"confirmed\": \"false\", " + options + "}").at(SATURDAY_NIGHT);
+            fixture.log(preview.key(), preview.insert(), SATURDAY_NIGHT);
+        }
+        assertThat(fixture.alertUpdates()).isEmpty();
+
+        Instant confirmedAt = SATURDAY_NIGHT.plusSeconds(30);
+        LogRow confirmed = LogRow.airflow2(nextId++).event("clear").owner("mallory").dag("etl").task("load")
+                .extra("{\"confirmed\": \"true\", \"only_failed\": \"true\"}").at(confirmedAt);
+        fixture.log(confirmed.key(), confirmed.insert(), confirmedAt);
+
+        Alert alert = onlyAlert();
+        assertThat(alert.count()).isEqualTo(1);
+        assertThat(alert.firstSeen()).isEqualTo(confirmedAt);
+        assertThat(alert.summary()).contains("'clear' on DAG 'etl'");
+    }
+
+    @Test
+    void shouldNotCountA2xRestClearDryRunButTheRealOne() {
+        LogRow dryRun = LogRow.airflow2(nextId++).event("api.post_clear_task_instances").owner("mallory").dag("etl")
+                .extra("{\"dry_run\": true, \"task_ids\": [\"load\"]}").at(SATURDAY_NIGHT);
+        LogRow byDefault = LogRow.airflow2(nextId++).event("api.post_clear_task_instances").owner("mallory").dag("etl")
+                .extra("{\"task_ids\": [\"load\"]}").at(SATURDAY_NIGHT.plusSeconds(10));
+        for (LogRow row : List.of(dryRun, byDefault)) {
+            fixture.log(row.key(), row.insert(), row.dttm());
+        }
+        assertThat(fixture.alertUpdates()).isEmpty();
+
+        LogRow real = LogRow.airflow2(nextId++).event("api.post_clear_task_instances").owner("mallory").dag("etl")
+                .extra("{\"dry_run\": false, \"task_ids\": [\"load\"]}").at(SATURDAY_NIGHT.plusSeconds(20));
+        fixture.log(real.key(), real.insert(), real.dttm());
+
+        assertThat(onlyAlert().count()).isEqualTo(1);
+    }
+
     @Test
     void shouldGroupOneUsersOffHoursChangesIntoOneGrowingAlert() {
         change("patch_dag", "alice", "etl", SATURDAY_NIGHT);

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.function.LongFunction;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -144,6 +145,117 @@ class AuditLogNormalizerTest {
         assertThat(record.key()).isEmpty();
         assertThat(record.value().userName()).isNull();
         assertThat(record.value().relatedUsers()).isNull();
+    }
+
+    /** The {@code event.reason}s ({@code "null"} for none) of new rows named {@code event} with these {@code extra}s, in order. */
+    private List<String> reasonsOf(LongFunction<LogRow> version, String event, String... extras) {
+        fixture.events(); // reads (and so skips) the events of earlier rows
+        for (String extra : extras) {
+            insert(version.apply(nextId++).event(event).owner("alice").dag("etl").at(T0).extra(extra));
+        }
+        return fixture.events().stream().map(e -> String.valueOf(e.reason())).toList();
+    }
+
+    private long nextId = 500;
+
+    @Test
+    void shouldMarkThe2xClearDialogsUnconfirmedPreviewsAsDryRuns() {
+        // the grid's Clear dialog: a form post per preview, confirmed as the string "false"; JSON false from a JSON body
+        assertThat(reasonsOf(LogRow::airflow2, "clear",
+                "{\"confirmed\": \"false\", \"upstream\": \"false\", \"only_failed\": \"false\"}",
+                "{\"confirmed\": false}",
+                "{\"confirmed\": \"true\", \"upstream\": \"false\", \"only_failed\": \"false\"}",
+                "{\"upstream\": \"false\"}"))
+                .containsExactly("dry-run", "dry-run", "null", "null");
+    }
+
+    @Test
+    void shouldMarkTheUnconfirmedPreviewsOfThe2xDagRunViewsAsDryRuns() {
+        for (String view : List.of("dagrun_clear", "dagrun_failed", "dagrun_success", "dagrun_queued")) {
+            insert(LogRow.airflow2(nextId++).event(view).owner("alice").dag("etl").at(T0).extra("{\"confirmed\": \"false\"}"));
+            insert(LogRow.airflow2(nextId++).event(view).owner("alice").dag("etl").at(T0).extra("{\"confirmed\": \"true\"}"));
+        }
+
+        assertThat(fixture.events()).extracting(NormalizedEvent::reason)
+                .containsExactly("dry-run", null, "dry-run", null, "dry-run", null, "dry-run", null);
+    }
+
+    @Test
+    void shouldMarkA2xRestClearAsADryRunWhenItsBodySaysSoOrLeavesTheDefault() {
+        assertThat(reasonsOf(LogRow::airflow2, "api.post_clear_task_instances",
+                "{\"dry_run\": true, \"task_ids\": [\"load\"]}",
+                "{\"dry_run\": false, \"task_ids\": [\"load\"]}",
+                "{\"task_ids\": [\"load\"], \"only_failed\": true}"))   // dry_run left at its default: true
+                .containsExactly("dry-run", "null", "dry-run");
+    }
+
+    @Test
+    void shouldTreatTheOther2xRestEndpointsWhoseDryRunDefaultsToTrueAlike() {
+        for (String event : List.of("ui.post_clear_task_instances", "api.post_set_task_instances_state", "api.patch_task_instance",
+                "api.patch_mapped_task_instance", "api.clear_dag_run")) {
+            insert(LogRow.airflow2(nextId++).event(event).owner("alice").dag("etl").at(T0).extra("{\"new_state\": \"success\"}"));
+            insert(LogRow.airflow2(nextId++).event(event).owner("alice").dag("etl").at(T0)
+                    .extra("{\"new_state\": \"success\", \"dry_run\": false}"));
+        }
+
+        assertThat(fixture.events()).extracting(NormalizedEvent::reason)
+                .containsExactly("dry-run", null, "dry-run", null, "dry-run", null, "dry-run", null, "dry-run", null);
+    }
+
+    /**
+     * 2.10 logs the body only for a {@code Content-Type} that contains {@code application/json} verbatim: an {@code extra}
+     * without any body key may be a real clear sent as {@code Application/JSON}, so it stays a change.
+     */
+    @Test
+    void shouldKeepA2xRestClearWhoseBodyWasNotLoggedAsAChange() {
+        assertThat(reasonsOf(LogRow::airflow2, "api.post_clear_task_instances", "{}", "{\"only_failed\": true}"))
+                .containsExactly("null", "dry-run");
+        assertThat(reasonsOf(LogRow::airflow2, "api.patch_mapped_task_instance", "{\"map_index\": 2}",
+                "{\"map_index\": 2, \"new_state\": \"failed\"}"))
+                .containsExactly("null", "dry-run");
+    }
+
+    /**
+     * Airflow 3.x does not log clear dry runs (its action logger skips {@code clear_dag_run} and
+     * {@code post_clear_task_instances} whose body's {@code dry_run} is true or absent): every 3.x row is a real clear.
+     */
+    @Test
+    void shouldNeverMarkAirflow3RowsAsDryRuns() {
+        String[] extras = {"{\"task_ids\": [\"load\"], \"method\": \"POST\"}", "{\"dry_run\": true, \"method\": \"POST\"}"};
+        assertThat(reasonsOf(LogRow::airflow3, "post_clear_task_instances", extras)).containsExactly("null", "null");
+        assertThat(reasonsOf(LogRow::airflow3, "clear_dag_run", extras)).containsExactly("null", "null");
+        assertThat(reasonsOf(LogRow::airflow2, "api.post_clear_task_instances", extras)).containsExactly("dry-run", "dry-run");
+    }
+
+    @Test
+    void shouldKeepRowsWithMalformedExtraOrDryRunWordsElsewhereAsChanges() {
+        assertThat(reasonsOf(LogRow::airflow2, "clear", "{\"confirmed\": \"false\"}")).containsExactly("dry-run");
+        assertThat(reasonsOf(LogRow::airflow2, "clear",
+                "{\"confirmed\": \"false\"",                          // cut off
+                "[('confirmed', 'false')]",                               // the Python repr of Airflow before 2.8
+                "\"confirmed\"",                                          // JSON, not an object
+                "{\"confirmed\": \"false\"} {\"confirmed\": \"true\"}",   // trailing data
+                "{\"confirmed\": null}",
+                "<airlock: value of 1048576 bytes left out>"))
+                .containsOnly("null");
+        // a DAG param named dry_run or confirmed on a trigger, a REST call unrelated to the flags
+        assertThat(reasonsOf(LogRow::airflow2, "trigger", "{\"confirmed\": \"false\", \"dry_run\": \"true\"}"))
+                .containsOnly("null");
+        assertThat(reasonsOf(LogRow::airflow2, "api.dag_run.create", "{\"conf\": {\"dry_run\": true}}"))
+                .containsOnly("null");
+    }
+
+    @Test
+    void shouldNeverCopyExtraIntoTheEvent() {
+        insert(LogRow.airflow2(600).event("api.post_clear_task_instances").owner("alice").dag("etl").at(T0)
+                .extra("{\"dry_run\": true, \"task_ids\": [\"load_s3cr3t_bucket\"], \"note\": \"***\", \"token\": \"tok-123\"}"));
+        insert(LogRow.airflow2(601).event("clear").owner("alice").dag("etl").at(T0)
+                .extra("{\"confirmed\": \"false\", \"origin\": \"/dags/etl/grid?secret=pw-456\"}"));
+
+        List<NormalizedEvent> events = fixture.events();
+        assertThat(events).extracting(NormalizedEvent::reason).containsExactly("dry-run", "dry-run");
+        assertThat(Json.writeString(events)).doesNotContain("s3cr3t", "***", "tok-123", "pw-456", "task_ids", "origin", "dry_run",
+                "confirmed");
     }
 
     @Test
