@@ -9,6 +9,7 @@ import io.airlock.app.metrics.ReadinessCheck;
 import io.airlock.core.Topics;
 import io.airlock.core.config.ConfigException;
 import io.airlock.embedded.AirflowSchema;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -39,9 +40,13 @@ import picocli.CommandLine.Option;
  * 2 bad command line (picocli), {@value #EXIT_STAGE_STOPPED} a stage stopped for good.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run the pipeline (all stages, or some with --only) against the systems configured in airlock.yml.")
+        description = {"Run the pipeline (all stages, or some with --only) against the systems configured in airlock.yml.",
+                "Without --config: against embedded PostgreSQL (with Airflow's tables), Kafka, OpenSearch and a local "
+                        + "Slack/PagerDuty receiver, fed by your own activity; removed when it stops."})
 final class RunCommand implements Callable<Integer> {
 
+    /** Exit code of a bad command line (as picocli's). */
+    static final int EXIT_USAGE = 2;
     /** Exit code when a started stage stopped for good: restart the process. */
     static final int EXIT_STAGE_STOPPED = 3;
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
@@ -53,9 +58,9 @@ final class RunCommand implements Callable<Integer> {
             + "fed by your own activity; the addresses are printed.")
     Path config;
 
-    @Option(names = "--airflow-schema", defaultValue = "V2_10", paramLabel = "VERSION",
+    @Option(names = "--airflow-schema", paramLabel = "VERSION",
             description = "Without --config: the Airflow metadata schema of the embedded database (${COMPLETION-CANDIDATES}; "
-                    + "default ${DEFAULT-VALUE}).")
+                    + "default V2_10).")
     AirflowSchema airflowSchema;
 
     @Option(names = "--only", split = ",", paramLabel = "STAGE",
@@ -99,18 +104,26 @@ final class RunCommand implements Callable<Integer> {
      */
     int execute(CountDownLatch stop) throws Exception {
         if (config != null) {
+            if (airflowSchema != null) {
+                err.println("airlock run: --airflow-schema is for the embedded database of a run without --config; the Airflow "
+                        + "database of --config " + config + " has the schema Airflow gave it");
+                return EXIT_USAGE;
+            }
             return execute(config, env, stop);
         }
         err.println("airlock run: no --config, so everything runs embedded on this machine and nothing leaves it; for your "
                 + "own systems: airlock run --config airlock.yml (see airlock.example.yml)");
         EmbeddedRun embedded;
         try {
-            embedded = EmbeddedRun.start(airflowSchema, err);
-        } catch (RuntimeException e) {
+            embedded = EmbeddedRun.start(airflowSchema != null ? airflowSchema : AirflowSchema.V2_10, err);
+        } catch (IOException | RuntimeException e) {
             err.println("airlock run: the embedded components did not start: " + FailureMessages.withCauses(e));
             return 1;
         }
         try (AlertConsole console = new AlertConsole(embedded.bootstrapServers(), Topics.defaults(), out)) {
+            if (stop.getCount() == 0) { // stopped while the components started: not the pipeline too
+                return 0;
+            }
             embedded.printWhereToLook(err);
             console.start();
             return execute(embedded.config(), embedded.env(env), stop);
@@ -150,6 +163,10 @@ final class RunCommand implements Callable<Integer> {
             }
             TopicInitializer.ensureTopics(settings.bootstrapServers(), settings.kafkaSecurity(), settings.topics(), loaded.partitions(),
                     loaded.replicationFactor());
+            if (stop.getCount() == 0) {
+                err.println("airlock run: stopped on request before the stages started");
+                return 0;
+            }
             int exitCode = 0;
             try (Pipeline pipeline = new Pipeline(settings).embeddedAirflowCapture(loaded.embeddedAirflowCapture()).start(stages)) {
                 current.set(pipeline);

@@ -16,6 +16,19 @@ class AirlockCliTest {
     }
 
     @Test
+    void shouldRefuseAnEmbeddedSchemaForARunAgainstAConfiguredDatabase() throws Exception {
+        var parsed = AirlockCli.commandLine().parseArgs("run", "--config", "airlock.yml", "--airflow-schema", "V3");
+        RunCommand run = (RunCommand) parsed.subcommand().commandSpec().userObject();
+        var err = new java.io.ByteArrayOutputStream();
+        run.err = new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8);
+
+        assertThat(run.execute(new java.util.concurrent.CountDownLatch(0))).isEqualTo(2);
+        assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("--airflow-schema is for the embedded database");
+        assertThat(((RunCommand) AirlockCli.commandLine().parseArgs("run").subcommand().commandSpec().userObject()).config)
+                .as("run without --config is no usage error: it runs embedded").isNull();
+    }
+
+    @Test
     void shouldTakeDurationsAsTheConfigurationWritesThemOrInIso8601() {
         var parsed = AirlockCli.commandLine().parseArgs("dashboards", "import", "--timeout", "5s");
         var iso = AirlockCli.commandLine().parseArgs("demo", "--timeout", "PT2M");

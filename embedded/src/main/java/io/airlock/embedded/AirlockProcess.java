@@ -44,7 +44,7 @@ public final class AirlockProcess implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AirlockProcess.class);
     /** How long {@link #close()} waits after SIGTERM before it kills. */
-    private static final Duration CLOSE_GRACE = Duration.ofSeconds(60);
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(90);
     private static final String MAIN_CLASS = "io.airlock.app.AirlockCli";
     private static final Pattern VM_HWM = Pattern.compile("(?m)^VmHWM:\\s+(\\d+)\\s+kB");
     private static final Pattern VM_RSS = Pattern.compile("(?m)^VmRSS:\\s+(\\d+)\\s+kB");
@@ -61,7 +61,7 @@ public final class AirlockProcess implements AutoCloseable {
         this.logFile = logFile;
         this.pump = new Thread(this::copyOutput, "airlock-process-output-" + process.pid());
         this.pump.setDaemon(true);
-        this.shutdownHook = new Thread(process::destroyForcibly, "airlock-process-kill-" + process.pid());
+        this.shutdownHook = new Thread(this::stopGracefully, "airlock-process-kill-" + process.pid());
     }
 
     /** A builder for {@code airlock run --config config}. */
@@ -172,9 +172,8 @@ public final class AirlockProcess implements AutoCloseable {
         try {
             if (!process.waitFor(max.toMillis(), TimeUnit.MILLISECONDS)) {
                 sampleRss();
-                process.toHandle().destroyForcibly();
-                process.waitFor(30, TimeUnit.SECONDS);
-                throw failure("did not finish within " + max + "; killed");
+                stopGracefully();
+                throw failure("did not finish within " + max + "; stopped");
             }
             pump.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {
@@ -182,6 +181,20 @@ public final class AirlockProcess implements AutoCloseable {
             throw new IllegalStateException("interrupted while waiting for airlock to finish", e);
         }
         return process.exitValue();
+    }
+
+    /** SIGTERM, and SIGKILL after {@link #CLOSE_GRACE}: the embedded components of a {@code demo} are stopped by it. */
+    private void stopGracefully() {
+        process.toHandle().destroy();
+        try {
+            if (!process.waitFor(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.toHandle().destroyForcibly();
+                process.waitFor(30, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.toHandle().destroyForcibly();
+        }
     }
 
     /** Sends SIGKILL and waits for the process to be gone; its exit code (137). The peak RSS is sampled first. */
@@ -229,15 +242,7 @@ public final class AirlockProcess implements AutoCloseable {
     @Override
     public void close() {
         if (process.isAlive()) {
-            process.toHandle().destroy();
-            try {
-                if (!process.waitFor(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-                    kill();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                kill();
-            }
+            stopGracefully();
         }
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);

@@ -81,7 +81,12 @@ public final class EmbeddedPostgres implements AutoCloseable {
             var server = startServer(dataDirectory, overrides, 0);
             LOG.info("PostgreSQL started on {}:{} in {} ms", HOST, server.getPort(),
                     Duration.ofNanos(System.nanoTime() - started).toMillis());
-            return new EmbeddedPostgres(server, dataDirectory, overrides);
+            try {
+                return new EmbeddedPostgres(server, dataDirectory, overrides);
+            } catch (RuntimeException e) { // the JVM began to exit meanwhile (no hook can be added): stop what just started
+                server.close();
+                throw e;
+            }
         } catch (IOException | RuntimeException e) {
             RunDirectories.deleteQuietly(dataDirectory);
             throw new IllegalStateException("embedded PostgreSQL failed to start"

@@ -12,8 +12,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class StopAtExit {
 
-    /** How long the hook waits for the orderly stop: longer than the CLI's own stop (60 s) would make no sense. */
-    static final Duration GRACE = Duration.ofSeconds(45);
+    /**
+     * How long the hook waits for the orderly stop: beyond the CLI's own wait for it (60 s), so that the components are not
+     * stopped under a pipeline still stopping.
+     */
+    static final Duration GRACE = Duration.ofSeconds(75);
 
     private final CountDownLatch closed = new CountDownLatch(1);
     private final Thread hook;

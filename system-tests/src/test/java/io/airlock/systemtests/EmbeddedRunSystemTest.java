@@ -74,6 +74,7 @@ class EmbeddedRunSystemTest {
             assertThat(auditFile.getParent()).as("the run's directory is removed").doesNotExist();
             assertThat(all).doesNotContain("canary");
             assertThat(reachable(openSearch)).as("OpenSearch stopped").isFalse();
+            assertThat(reachable(URI.create("postgresql://" + psql.group(1) + ":" + psql.group(2)))).as("PostgreSQL stopped").isFalse();
         }
     }
 

@@ -39,7 +39,7 @@ public final class AirlockConfigReference {
             default. So is a section given a value or a list instead of its keys (`slack: https://…`, `rules: {AL-001: false}`):
             the message names the keys it takes, never the value (it may be a secret written in the wrong place).
             A problem with a key written in the file ends with its line: `airflow.database.port: must be 1..65535, was 70000 (line 3)`.
-            An empty file (or one with only comments) is refused too; without `--config` the defaults (every component on localhost) are used.
+            An empty file (or one with only comments) is refused too. Without `--config`, `backtest`, `report` and `check-config` use the defaults (every component on localhost); `run` starts embedded components of its own instead ([operations](operations.md#without-a-configuration-file)).
 
             **Values.** Durations are a number and a unit, `500ms`, `30s`, `5m`, `24h`, `7d`, or ISO-8601 (`PT5M`), at most `3650d` (ten years);
             lists are YAML lists or one comma-separated string; time zones are IANA names (`Europe/Berlin`).

@@ -172,15 +172,16 @@ public final class AbUserChangeNormalizer implements Processor<String, JsonNode,
     }
 
     /**
-     * Whether an update that changed nothing captured is the second of parallel wrong passwords rather than an edit: the
-     * failed-login count above zero written again within {@link #PARALLEL_ATTEMPT_SPACING} of the row's last failed login.
+     * Whether an update that changed nothing captured is one of parallel wrong passwords rather than an edit: a failed-login
+     * count above zero that did not grow (the same count, or a smaller one that lost the race), written within
+     * {@link #PARALLEL_ATTEMPT_SPACING} of the row's last failed login.
      * A password reset writes the same (the password is not captured); one within seconds of a failed login of the same
      * account is counted as a failed login instead — the lesser error, since the other way round a brute force with four
      * parallel requests counted a quarter of its attempts, stayed below AL-001, and was reported as account edits.
      */
     private static boolean isRacingFailedLogin(AbUserState previous, AbUserState current, Instant committed) {
         Instant lastFailure = previous.lastFailureAt();
-        return lastFailure != null && previous.sameFailedLoginCountWrittenAgain(current)
+        return lastFailure != null && previous.failedLoginCountWrittenAgain(current)
                 && !committed.isAfter(lastFailure.plus(PARALLEL_ATTEMPT_SPACING));
     }
 

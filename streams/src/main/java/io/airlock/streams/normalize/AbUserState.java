@@ -44,13 +44,14 @@ public record AbUserState(String username, long failLoginCount, long loginCount,
     }
 
     /**
-     * Whether {@code current} is {@code this} row written again unchanged, as far as the captured columns show, with a
-     * failed-login count above zero: what a second wrong password writes when it raced the first (Flask-AppBuilder reads
-     * the row, checks the password hash, and writes {@code fail_login_count + 1} computed in Python, so parallel attempts
-     * write the same count), or what a password reset writes (the password is not captured).
+     * Whether {@code current} is {@code this} row written again with a failed-login count above zero that did not grow,
+     * and nothing else captured changed: what a wrong password writes when it raced others (Flask-AppBuilder reads the
+     * row, checks the password hash, and writes {@code fail_login_count + 1} computed in Python, so parallel attempts write
+     * the same count, or — landing after a faster one that read a later count — a smaller one), or what a password reset
+     * writes (the password is not captured, and the count stays).
      */
-    boolean sameFailedLoginCountWrittenAgain(AbUserState current) {
-        return current.failLoginCount() > 0 && current.failLoginCount() == failLoginCount
+    boolean failedLoginCountWrittenAgain(AbUserState current) {
+        return current.failLoginCount() > 0 && current.failLoginCount() <= failLoginCount
                 && current.loginCount() == loginCount && current.active() == active
                 && current.username().equals(username) && !current.profileDiffers(this) && !current.loginTimeDiffers(this);
     }

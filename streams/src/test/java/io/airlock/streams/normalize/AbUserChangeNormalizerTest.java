@@ -165,6 +165,23 @@ class AbUserChangeNormalizerTest {
     }
 
     @Test
+    void shouldCountAParallelWrongPasswordThatWroteASmallerCountAfterAFasterOneAsAFailedLogin() {
+        // A reads 0; B writes 1; C reads 1 and writes 2; A writes 1; D reads 1 and writes 2; E reads 2 and writes 3
+        var dana = AbUserRow.of(16, "dana");
+        fixture.abUser(dana, dana.change("r", T0, null), T0);
+        Instant at = T0.plusSeconds(60);
+        for (int count : new int[] {1, 2, 1, 2, 3}) {
+            at = at.plusMillis(150);
+            fixture.abUser(dana, dana.failCount(count).update(at), at);
+        }
+
+        List<NormalizedEvent> events = fixture.events();
+        assertThat(events).hasSize(5).allMatch(NormalizedEvent::isFailedLogin);
+        assertThat(events).extracting(NormalizedEvent::reason).containsExactly(null, null, "parallel-attempt", null, null);
+        assertThat(fixture.alertUpdates()).extracting(a -> a.ruleId()).containsOnly("AL-001");
+    }
+
+    @Test
     void shouldStillReportTheSameCountWrittenLongAfterAFailedLoginAsAnEdit() {
         // a password reset writes no captured column; minutes after the last wrong password it is no racing attempt
         var carol = AbUserRow.of(12, "carol");
