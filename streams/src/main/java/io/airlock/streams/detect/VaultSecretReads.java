@@ -20,9 +20,12 @@ import org.apache.kafka.streams.kstream.Named;
  *     failure and that returns the value: KV v2 {@code metadata/} and {@code subkeys/} reads return no secret values and are
  *     not secret reads. {@code list} is not a secret read either: it discloses key names, not values; a harvester that
  *     lists and then reads is caught by its reads.</li>
- * <li><b>Permission denied</b>: a response whose {@code vault.error} mentions {@code permission denied}, or a failed response
- *     whose error looks like an HTTP 403 ({@code 403}, {@code forbidden}) — outside quoted text, where Vault repeats the
- *     request's path ({@code no handler for route "secret/data/build-403"} is a 404). Counted with or without an
+ * <li><b>Permission denied</b>: a response whose {@code vault.error} is Vault's own refusal — one of its errors is exactly
+ *     {@code permission denied} ({@code 1 error occurred:\n\t* permission denied}), or, on a failed response, begins with an
+ *     API error's {@code Code: 403} — outside quoted text, where Vault repeats the request's path. Not an error of a secrets
+ *     engine's own backend that merely says so ({@code pq: permission denied for schema public} from the database engine,
+ *     {@code AccessDenied … status code: 403} from AWS): that is Vault's credentials lacking a grant, not a client probing,
+ *     and {@code no handler for route "secret/data/build-403"} is a 404. Counted with or without an
  *     identity: a token Vault does not know (invalid, revoked, expired, used from an address it is not bound to) gets
  *     a denial that names nobody, and those count per source address ({@link #deniedEntity}).</li>
  * <li><b>Identity</b>: {@code vault.identity} (entity id, else display name). Vault events on {@code events} are keyed by it
@@ -72,8 +75,10 @@ public final class VaultSecretReads {
                 && readsValue(event.vaultPath(), event.vaultKvPath());
     }
 
-    /** HTTP status 403 in an error text, not the digits inside a port or an id ({@code 10.20.4.1:54031}). */
-    private static final Pattern STATUS_403 = Pattern.compile("(?<![0-9])403(?![0-9])");
+    /** One of Vault's errors (a line, bullet and indentation aside) that is exactly its refusal, lower-cased. */
+    private static final Pattern VAULT_REFUSAL = Pattern.compile("(?m)^[\\s*]*permission denied[\\s.]*$");
+    /** An API error of status 403 ({@code Code: 403. Errors: …}) as a line of its own, lower-cased. */
+    private static final Pattern API_STATUS_403 = Pattern.compile("(?m)^[\\s*]*code: 403(?![0-9])");
     /** Text Vault quotes in an error: the request's path, a role name. */
     private static final Pattern QUOTED = Pattern.compile("\"[^\"]*\"|'[^']*'");
 
@@ -83,8 +88,8 @@ public final class VaultSecretReads {
             return false;
         }
         String error = QUOTED.matcher(event.vaultError().toLowerCase(Locale.ROOT)).replaceAll("\"\"");
-        return error.contains("permission denied")
-                || NormalizedEvent.OUTCOME_FAILURE.equals(event.outcome()) && (STATUS_403.matcher(error).find() || error.contains("forbidden"));
+        return VAULT_REFUSAL.matcher(error).find()
+                || NormalizedEvent.OUTCOME_FAILURE.equals(event.outcome()) && API_STATUS_403.matcher(error).find();
     }
 
     /** True if the allow-list covers the event's identity, display name or path: no Vault rule alerts on it. */

@@ -42,6 +42,20 @@ class VaultSecretReadsTest {
                 .vaultError("dial tcp 10.20.4.1:54031: connect: connection refused").build())).as("403 inside a port").isFalse();
         assertThat(VaultSecretReads.isPermissionDenied(response("secret/data/x", "secret/x").vaultAuditType("request")
                 .outcome("failure").vaultError("permission denied").build())).isFalse();
+        assertThat(VaultSecretReads.isPermissionDenied(response("secret/data/x", "secret/x").outcome("failure")
+                .vaultError("permission denied").build())).isTrue();
+        assertThat(VaultSecretReads.isPermissionDenied(response("secret/data/x", "secret/x").outcome("failure")
+                .vaultError("2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n").build())).isTrue();
+    }
+
+    @Test
+    void shouldNotTakeASecretsEnginesOwnBackendRefusingVaultForAClientsDenial() {
+        // Vault's database user lacks a grant (PostgreSQL 15 took CREATE on public away): every client's request fails
+        assertThat(VaultSecretReads.isPermissionDenied(response("database/creds/etl-readonly", null).outcome("failure")
+                .vaultError("1 error occurred:\n\t* pq: permission denied for schema public\n\n").build())).isFalse();
+        assertThat(VaultSecretReads.isPermissionDenied(response("aws/creds/deploy", null).outcome("failure")
+                .vaultError("1 error occurred:\n\t* error creating IAM user: AccessDenied: User: arn:aws:iam::1:user/vault is not "
+                        + "authorized to perform: iam:CreateUser\n\tstatus code: 403, request id: 5f1e\n\n").build())).isFalse();
     }
 
     @Test
