@@ -169,6 +169,40 @@ class LoginAfterBurstRuleTest {
     }
 
     @Test
+    void shouldRaiseAl003ForASuccessAmidTheFailuresWhenAl001FiresAfterIt() {
+        // parallel guesses: two failures, the right password, then failures of requests that started before it
+        var logins = new AirflowLogins().failed("alice", T0).failed("alice", T0.plusMillis(50))
+                .succeeded("alice", T0.plusMillis(100));
+        for (int i = 1; i <= 5; i++) {
+            logins.failed("alice", T0.plusMillis(100 + 50L * i));
+        }
+        logins.pipeInto(fixture);
+
+        List<Alert> updates = fixture.alertUpdates();
+        assertThat(updates).extracting(Alert::ruleId).contains("AL-001", "AL-003");
+        Alert al003 = TopologyFixture.latest(loginsAfterBurst(updates)).values().stream().reduce((a, b) -> b).orElseThrow();
+        assertThat(TopologyFixture.latest(loginsAfterBurst(updates))).hasSize(1);
+        assertThat(al003.severity()).isEqualTo(Severity.CRITICAL);
+        assertThat(al003.count()).as("the one success, once, though every later failure sees it").isEqualTo(1);
+        assertThat(al003.firstSeen()).isEqualTo(T0.plusMillis(100));
+        assertThat(al003.summary()).contains("amid a failed-login burst");
+    }
+
+    @Test
+    void shouldNotRaiseAl003ForASuccessBeforeAnyFailureOrLongAfterTheLast() {
+        // logged in, then someone else's burst on the account; and a success ten minutes after a lone failure, then a burst
+        var logins = new AirflowLogins().succeeded("alice", T0.minusSeconds(10));
+        burst(logins, "alice");
+        logins.failed("bob", T0).succeeded("bob", T0.plusSeconds(600));
+        for (int i = 1; i <= 5; i++) {
+            logins.failed("bob", T0.plusSeconds(600 + i));
+        }
+        logins.pipeInto(fixture);
+
+        assertThat(loginsAfterBurst(fixture.alertUpdates())).isEmpty();
+    }
+
+    @Test
     void shouldIgnoreVaultLoginsAfterABurst() {
         try (var events = new EventsFixture()) {
             for (int i = 0; i < 5; i++) {
