@@ -156,6 +156,24 @@ class AuditTrailTamperingRuleTest {
     }
 
     @Test
+    void shouldTakeNoDeleteOfFreshRowsForRetentionAfterASnapshotRowWithAForgedFutureDttm() {
+        Instant snapshot = T0.minus(Duration.ofHours(1));
+        LogRow old = LogRow.airflow3(1).event("cli_task_run").owner("airflow").at(T0.minus(Duration.ofDays(30)));
+        LogRow forged = LogRow.airflow3(2).event("cli_task_run").owner("airflow").at(Instant.parse("2099-01-01T00:00:00Z"));
+        for (LogRow row : List.of(old, forged)) {
+            fixture.log(row.key(), row.snapshotAt(snapshot), snapshot);
+        }
+        nextId = 3;
+        LogRow traces = written("variable.edit", "mallory", T0);
+        written("cli_cleanup_tables", "airflow", T0.plusSeconds(60));
+        deleted(old, T0.plusSeconds(90));
+        deleted(traces, T0.plusSeconds(120));
+
+        assertThat(TopologyFixture.latest(al013()).values()).singleElement()
+                .satisfies(a -> assertThat(a.summary()).contains("1 row deleted", "it was written within the last 24 h"));
+    }
+
+    @Test
     void shouldTakeNoDeleteOfFreshRowsForRetentionAfterAnAuditRowWithAForgedHugeId() {
         LogRow old = written("cli_task_run", "airflow", T0.minus(Duration.ofDays(30)));
         Instant forgedAt = T0.minus(Duration.ofHours(60));
