@@ -22,11 +22,18 @@ import java.util.regex.Pattern;
  * @param changeEvents  Airflow audit-log event names that change state (AL-010); {@code api.}/{@code ui.} prefixes are
  *                      stripped before the lookup
  * @param rules         per-rule settings by rule id; a rule without an entry runs with its defaults
+ * @param cleanupSpan   AL-013: how long after {@code airflow db clean} started its deletes of audit rows older than a day
+ *                      are retention ({@code rules.AL-013.cleanup-span})
  */
 public record DetectionConfig(String runbookBase, Duration grace, BusinessCalendar calendar, AirflowInVault airflow,
-        AllowList allow, Set<String> changeEvents, Map<String, RuleSettings> rules) {
+        AllowList allow, Set<String> changeEvents, Map<String, RuleSettings> rules, Duration cleanupSpan) {
 
     public static final String DEFAULT_RUNBOOK_BASE = "docs/runbooks";
+    /**
+     * {@code airflow db clean} goes table by table, each in its own transaction, {@code log} after {@code dag_run} and the
+     * rows its deletes cascade to: hours on a large database (apache/airflow#24484 reports up to 9).
+     */
+    public static final Duration DEFAULT_CLEANUP_SPAN = Duration.ofHours(12);
 
     public DetectionConfig {
         Objects.requireNonNull(runbookBase, "runbookBase");
@@ -38,6 +45,9 @@ public record DetectionConfig(String runbookBase, Duration grace, BusinessCalend
         }
         changeEvents = Set.copyOf(changeEvents);
         rules = Map.copyOf(rules);
+        if (cleanupSpan == null || cleanupSpan.isNegative() || cleanupSpan.isZero()) {
+            throw new IllegalArgumentException("rules.AL-013.cleanup-span must be positive, was " + cleanupSpan);
+        }
         for (String id : rules.keySet()) {
             if (RuleDefinition.byId(id).isEmpty()) {
                 throw new IllegalArgumentException("unknown rule id '" + id + "'");
@@ -47,7 +57,7 @@ public record DetectionConfig(String runbookBase, Duration grace, BusinessCalend
 
     public static DetectionConfig defaults() {
         return new DetectionConfig(DEFAULT_RUNBOOK_BASE, Duration.ofMinutes(10), BusinessCalendar.defaults(), AirflowInVault.defaults(),
-                AllowList.none(), AirflowChangeEvents.DEFAULTS, Map.of());
+                AllowList.none(), AirflowChangeEvents.DEFAULTS, Map.of(), DEFAULT_CLEANUP_SPAN);
     }
 
     /** The settings a rule runs with: configured, else its defaults. */
@@ -58,23 +68,28 @@ public record DetectionConfig(String runbookBase, Duration grace, BusinessCalend
     public DetectionConfig withRule(RuleDefinition rule, RuleSettings settings) {
         Map<String, RuleSettings> changed = new HashMap<>(rules);
         changed.put(rule.id(), settings);
-        return new DetectionConfig(runbookBase, grace, calendar, airflow, allow, changeEvents, changed);
+        return new DetectionConfig(runbookBase, grace, calendar, airflow, allow, changeEvents, changed, cleanupSpan);
     }
 
     public DetectionConfig withCalendar(BusinessCalendar changed) {
-        return new DetectionConfig(runbookBase, grace, changed, airflow, allow, changeEvents, rules);
+        return new DetectionConfig(runbookBase, grace, changed, airflow, allow, changeEvents, rules, cleanupSpan);
     }
 
     public DetectionConfig withAllowList(AllowList changed) {
-        return new DetectionConfig(runbookBase, grace, calendar, airflow, changed, changeEvents, rules);
+        return new DetectionConfig(runbookBase, grace, calendar, airflow, changed, changeEvents, rules, cleanupSpan);
     }
 
     public DetectionConfig withAirflow(AirflowInVault changed) {
-        return new DetectionConfig(runbookBase, grace, calendar, changed, allow, changeEvents, rules);
+        return new DetectionConfig(runbookBase, grace, calendar, changed, allow, changeEvents, rules, cleanupSpan);
     }
 
     public DetectionConfig withChangeEvents(Set<String> changed) {
-        return new DetectionConfig(runbookBase, grace, calendar, airflow, allow, changed, rules);
+        return new DetectionConfig(runbookBase, grace, calendar, airflow, allow, changed, rules, cleanupSpan);
+    }
+
+    /** AL-013's span of {@code airflow db clean} ({@link #cleanupSpan}). */
+    public DetectionConfig withCleanupSpan(Duration changed) {
+        return new DetectionConfig(runbookBase, grace, calendar, airflow, allow, changeEvents, rules, changed);
     }
 
     /**

@@ -77,6 +77,11 @@ public final class LogRow {
         return change("r");
     }
 
+    /** This row read by a snapshot taken at {@code at}, whatever its {@code dttm}. */
+    public String snapshotAt(Instant at) {
+        return DebeziumEnvelope.change("log", "r", null, row(), at);
+    }
+
     /** An {@code UPDATE} of this row (its new values) committed at {@code at}, without a before image. */
     public String updatedAt(Instant at) {
         return DebeziumEnvelope.change("log", "u", null, row(), at);

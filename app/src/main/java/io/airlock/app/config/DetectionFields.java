@@ -137,6 +137,13 @@ public final class DetectionFields {
     public static final Setting<Boolean> AL_013_ENABLED = enabled("AL-013", "audit-trail tampering");
     public static final Setting<Duration> AL_013_WINDOW = window("AL-013", Duration.ofHours(1),
             "Rewrites, deletes and truncates of one table within this time of each other are one alert.");
+    public static final Setting<Duration> AL_013_CLEANUP_SPAN = Setting.of("rules.AL-013.cleanup-span", duration())
+            .defaultValue(DetectionConfig.DEFAULT_CLEANUP_SPAN)
+            .validate(Validators.positive())
+            .doc("How long after `airflow db clean` started (its `cli_cleanup_tables` audit row) deletes of `log` rows older than "
+                    + "a day are retention. The command goes table by table, `log` after `dag_run` and what its deletes cascade "
+                    + "to: on a large database it can take hours. Rows written within the last 24 h are never retention, "
+                    + "whatever this says.");
     // AL-020 first-seen secret path
     public static final Setting<Boolean> AL_020_ENABLED = enabled("AL-020", "first-seen secret path");
     public static final Setting<Duration> AL_020_LEARNING_PERIOD = Setting.of("rules.AL-020.learning-period", duration())
@@ -186,7 +193,7 @@ public final class DetectionFields {
             AL_010_ENABLED, AL_010_WINDOW, AL_010_ALLOW_ENTITIES,
             AL_011_ENABLED, AL_011_WINDOW, AL_011_ALLOW_ENTITIES,
             AL_012_ENABLED, AL_012_WINDOW, AL_012_ALLOW_ENTITIES,
-            AL_013_ENABLED, AL_013_WINDOW, AL_013_ALLOW_ENTITIES,
+            AL_013_ENABLED, AL_013_WINDOW, AL_013_CLEANUP_SPAN, AL_013_ALLOW_ENTITIES,
             AL_020_ENABLED, AL_020_LEARNING_PERIOD, AL_020_ALLOW_ENTITIES,
             AL_021_ENABLED, AL_021_THRESHOLD, AL_021_WINDOW, AL_021_ALLOW_ENTITIES,
             AL_022_ENABLED, AL_022_GRACE, AL_022_ALLOW_ENTITIES,
@@ -229,7 +236,7 @@ public final class DetectionFields {
         var config = DetectionConfig.defaults().withCalendar(calendar).withAirflow(airflow).withAllowList(allow)
                 .withChangeEvents(Set.copyOf(values.get(CHANGE_EVENTS)));
         config = new DetectionConfig(config.runbookBase(), values.get(GRACE), config.calendar(), config.airflow(), config.allow(),
-                config.changeEvents(), config.rules());
+                config.changeEvents(), config.rules(), values.get(AL_013_CLEANUP_SPAN));
         for (RuleDefinition rule : RuleDefinition.CATALOGUE) {
             RuleSettings settings = ruleSettings(values, rule);
             if (!settings.equals(rule.defaults())) {

@@ -145,6 +145,17 @@ class AirlockConfigTest {
         assertThat(config.detection().rule(RuleDefinition.FAILED_LOGIN_BURST))
                 .isEqualTo(new RuleSettings(false, 8, Duration.ofMinutes(15)));
         assertThat(config.detection().rule(RuleDefinition.PASSWORD_SPRAY)).isEqualTo(RuleDefinition.PASSWORD_SPRAY.defaults());
+        assertThat(config.detection().cleanupSpan()).isEqualTo(Duration.ofHours(12));
+    }
+
+    @Test
+    void shouldTakeAl013sCleanupSpanLongerThanZero() {
+        AirlockConfig config = yaml("rules: {AL-013: {cleanup-span: 9h}}", Map.of());
+        assertThat(config.detection().cleanupSpan()).isEqualTo(Duration.ofHours(9));
+        assertThat(config.detection().rule(RuleDefinition.AUDIT_TRAIL_TAMPERING)).isEqualTo(RuleDefinition.AUDIT_TRAIL_TAMPERING.defaults());
+        assertThatThrownBy(() -> yaml("rules: {AL-013: {cleanup-span: 0s}}", Map.of()))
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).singleElement()
+                        .satisfies(p -> assertThat(p).startsWith("rules.AL-013.cleanup-span: must be longer than 0")));
     }
 
     @Test

@@ -28,7 +28,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p><b>Retention is not tampering.</b> {@code airflow db clean} deletes old audit rows, and Airflow logs the command
  * ({@code cli_cleanup_tables}) before it starts, which the normalizer marks ({@link AuditTrailChanges#CLEAN_STARTED}): deletes of {@code log} rows older than a day
- * ({@link AuditTrailChanges#isYoungRow}) up to {@link #CLEANUP_SPAN} after such a command are retention and do not count.
+ * ({@link AuditTrailChanges#isYoungRow}) up to {@link DetectionConfig#cleanupSpan} (default 12 h: the command goes table by
+ * table and can run for hours) after such a command are retention and do not count.
  * A row younger than a day deleted is never retention — so an intruder who inserts a clean-up row of their own (or runs
  * {@code airflow db clean --dry-run}) before deleting their recent traces is still caught. Rewrites and truncates always count; so do deletes with no clean-up before them
  * (a maintenance DAG deleting with SQL instead of {@code airflow db clean} needs {@code rules.AL-013.allow-entities:
@@ -38,29 +39,48 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * marker the normalizer adds after a clean-up command's audit row ({@link AuditTrailChanges#CLEAN_STARTED}): all are keyed
  * by the empty principal on {@code events}, so one task sees them all, in the order they were committed, with no
  * repartition. <b>Grouping</b>: the rule's threshold (default 1) and window (default 1 h): changes of one table within
- * the window of the previous one are one alert, whose summary counts rows deleted and rewritten and truncates.
+ * the window of the previous one are one alert, whose summary counts rows deleted and rewritten and truncates, and says
+ * why the deletes are no retention: rows written within the last day, no clean-up before them, or one too long before.
  */
 public final class AuditTrailTamperingRule implements Processor<String, NormalizedEvent, String, Alert> {
 
     public static final RuleDefinition RULE = RuleDefinition.AUDIT_TRAIL_TAMPERING;
     public static final String STORE = "al-013-audit-trail-changes";
-    /** How long after {@code airflow db clean} started its deletes of audit rows are retention. */
-    static final Duration CLEANUP_SPAN = Duration.ofHours(6);
     private static final Set<String> CHANGES = Set.of(AuditTrailChanges.LOG_ROW_DELETED, AuditTrailChanges.LOG_ROW_UPDATED,
             AuditTrailChanges.TABLE_TRUNCATED);
 
-    /** Per-table state: the burst, what the open alert counted, and the latest clean-up command. */
+    /**
+     * Per-table state: the burst, what the open alert counted (of the rows deleted: how many were younger than a day, how
+     * many had no clean-up before them, how many came too long after one), and the latest clean-up command. A state stored
+     * before the reasons were counted reads them as 0.
+     */
     record State(@JsonProperty("burst") BurstTracker.State burst, @JsonProperty("alert_id") String alertId,
             @JsonProperty("deleted") long deleted, @JsonProperty("updated") long updated, @JsonProperty("truncated") long truncated,
-            @JsonProperty("cleanup") Instant lastCleanup) {
-        static final State EMPTY = new State(BurstTracker.State.EMPTY, null, 0, 0, 0, null);
+            @JsonProperty("cleanup") Instant lastCleanup, @JsonProperty("deleted_young") long deletedYoung,
+            @JsonProperty("deleted_without_cleanup") long deletedWithoutCleanup,
+            @JsonProperty("deleted_after_cleanup_span") long deletedAfterCleanupSpan) {
+        static final State EMPTY = new State(BurstTracker.State.EMPTY, null, 0, 0, 0, null, 0, 0, 0);
 
         State {
             burst = burst == null ? BurstTracker.State.EMPTY : burst;
         }
+
+        State withCleanup(Instant started) {
+            return new State(burst, alertId, deleted, updated, truncated, started, deletedYoung, deletedWithoutCleanup,
+                    deletedAfterCleanupSpan);
+        }
+
+        State withBurst(BurstTracker.State next) {
+            return new State(next, alertId, deleted, updated, truncated, lastCleanup, deletedYoung, deletedWithoutCleanup,
+                    deletedAfterCleanupSpan);
+        }
     }
 
+    /** Where a delete stands to the latest {@code airflow db clean}. */
+    private enum Cleanup { NONE_BEFORE, WITHIN_SPAN, LONGER_AGO }
+
     private final BusinessCalendar calendar;
+    private final Duration cleanupSpan;
     private final AlertFactory alerts;
     private final BurstTracker tracker;
     private ProcessorContext<String, Alert> context;
@@ -68,6 +88,7 @@ public final class AuditTrailTamperingRule implements Processor<String, Normaliz
 
     AuditTrailTamperingRule(DetectionConfig config) {
         this.calendar = config.calendar();
+        this.cleanupSpan = config.cleanupSpan();
         this.alerts = new AlertFactory(RULE, config);
         this.tracker = alerts.tracker();
     }
@@ -110,36 +131,55 @@ public final class AuditTrailTamperingRule implements Processor<String, Normaliz
         if (isCleanup(event)) {
             Instant started = state.lastCleanup() == null || event.timestamp().isAfter(state.lastCleanup())
                     ? event.timestamp() : state.lastCleanup();
-            states.put(table, new State(state.burst(), state.alertId(), state.deleted(), state.updated(), state.truncated(), started));
+            states.put(table, state.withCleanup(started));
             return;
         }
-        if (isRetention(event, state.lastCleanup())) {
-            return;
+        boolean deleted = AuditTrailChanges.LOG_ROW_DELETED.equals(event.action());
+        boolean young = deleted && AuditTrailChanges.isYoungRow(event);
+        Cleanup cleanup = cleanup(event.timestamp(), state.lastCleanup());
+        if (deleted && !young && cleanup == Cleanup.WITHIN_SPAN) {
+            return; // retention
         }
         BurstTracker.Step step = tracker.observe(state.burst(), table, new BurstTracker.Hit(event.timestamp(), event.id()));
         BurstTracker.OpenBurst burst = step.fired();
-        if (burst == null) {
-            states.put(table, new State(step.next(), state.alertId(), state.deleted(), state.updated(), state.truncated(),
-                    state.lastCleanup()));
-            return;
+        if (burst == null || step.detached()) {
+            states.put(table, state.withBurst(step.next()));
+            if (burst == null) {
+                return;
+            }
         }
         boolean sameAlert = !step.detached() && burst.alertId().equals(state.alertId());
-        long deleted = (sameAlert ? state.deleted() : 0) + (AuditTrailChanges.LOG_ROW_DELETED.equals(event.action()) ? 1 : 0);
-        long updated = (sameAlert ? state.updated() : 0) + (AuditTrailChanges.LOG_ROW_UPDATED.equals(event.action()) ? 1 : 0);
-        long truncated = (sameAlert ? state.truncated() : 0) + (AuditTrailChanges.TABLE_TRUNCATED.equals(event.action()) ? 1 : 0);
-        states.put(table, step.detached()
-                ? new State(step.next(), state.alertId(), state.deleted(), state.updated(), state.truncated(), state.lastCleanup())
-                : new State(step.next(), burst.alertId(), deleted, updated, truncated, state.lastCleanup()));
-        Alert alert = alerts.alert(burst, table, summary(table, burst, deleted, updated, truncated, state.lastCleanup()));
+        State counted = new State(step.next(), burst.alertId(),
+                count(sameAlert, state.deleted(), deleted),
+                count(sameAlert, state.updated(), AuditTrailChanges.LOG_ROW_UPDATED.equals(event.action())),
+                count(sameAlert, state.truncated(), AuditTrailChanges.TABLE_TRUNCATED.equals(event.action())),
+                state.lastCleanup(),
+                count(sameAlert, state.deletedYoung(), young),
+                count(sameAlert, state.deletedWithoutCleanup(), deleted && cleanup == Cleanup.NONE_BEFORE),
+                count(sameAlert, state.deletedAfterCleanupSpan(), deleted && cleanup == Cleanup.LONGER_AGO));
+        if (!step.detached()) {
+            states.put(table, counted);
+        }
+        Alert alert = alerts.alert(burst, table, summary(table, burst, counted));
         context.forward(AlertFactory.record(alert, context));
     }
 
-    private static boolean isRetention(NormalizedEvent event, Instant lastCleanup) {
-        return AuditTrailChanges.LOG_ROW_DELETED.equals(event.action()) && !AuditTrailChanges.isYoungRow(event) && lastCleanup != null
-                && !event.timestamp().isBefore(lastCleanup) && !event.timestamp().isAfter(lastCleanup.plus(CLEANUP_SPAN));
+    private static long count(boolean sameAlert, long before, boolean hit) {
+        return (sameAlert ? before : 0) + (hit ? 1 : 0);
     }
 
-    private String summary(String table, BurstTracker.OpenBurst burst, long deleted, long updated, long truncated, Instant lastCleanup) {
+    /** A delete is retention when its row is older than a day and {@code airflow db clean} started at most the span before. */
+    private Cleanup cleanup(Instant at, Instant lastCleanup) {
+        if (lastCleanup == null || at.isBefore(lastCleanup)) {
+            return Cleanup.NONE_BEFORE;
+        }
+        return at.isAfter(lastCleanup.plus(cleanupSpan)) ? Cleanup.LONGER_AGO : Cleanup.WITHIN_SPAN;
+    }
+
+    private String summary(String table, BurstTracker.OpenBurst burst, State counted) {
+        long deleted = counted.deleted();
+        long updated = counted.updated();
+        long truncated = counted.truncated();
         List<String> what = new ArrayList<>();
         if (truncated > 0) {
             what.add(truncated == 1 ? "table truncated" : "table truncated " + truncated + " times");
@@ -152,12 +192,45 @@ public final class AuditTrailTamperingRule implements Processor<String, Normaliz
         }
         String subject = NormalizedEvent.DATASET_LOG.equals(table) ? "Airflow's audit log (table log)"
                 : "Airflow table " + table.substring("airflow.".length());
-        String them = deleted == 1 ? "it" : "them";
-        String cleanup = deleted == 0 ? ""
-                : lastCleanup == null ? "; no `airflow db clean` before " + them
-                : "; the last `airflow db clean` started " + calendar.describe(lastCleanup) + ", more than "
-                        + CLEANUP_SPAN.toHours() + " h before";
-        return subject + ": " + String.join(", ", what) + " " + AlertFactory.span(burst.firstSeen(), burst.lastSeen()) + cleanup
-                + " — Airflow itself never does this";
+        return subject + ": " + String.join(", ", what) + " " + AlertFactory.span(burst.firstSeen(), burst.lastSeen())
+                + whyNoRetention(counted) + " — Airflow itself never does this";
+    }
+
+    /**
+     * Why the deletes are no retention, for each reason the share of the deletes it applies to: {@code "; all 3 were written
+     * within the last 24 h, which `airflow db clean` never deletes"}, {@code "; no `airflow db clean` before them"}, {@code
+     * "; the last `airflow db clean` started …, more than 12 h before 2 of them"}.
+     */
+    private String whyNoRetention(State counted) {
+        long deleted = counted.deleted();
+        StringBuilder why = new StringBuilder();
+        if (counted.deletedYoung() > 0) {
+            long young = counted.deletedYoung();
+            why.append("; ").append(young == deleted ? (deleted == 1 ? "it was" : (deleted == 2 ? "both" : "all " + deleted) + " were")
+                            : young + " of them " + (young == 1 ? "was" : "were"))
+                    .append(" written within the last ").append(AuditTrailChanges.YOUNG.toHours())
+                    .append(" h, which `airflow db clean` never deletes");
+            boolean someAfterACleanup = counted.deletedWithoutCleanup() + counted.deletedAfterCleanupSpan() < deleted;
+            if (someAfterACleanup && counted.lastCleanup() != null) {
+                why.append(" (the last one started ").append(calendar.describe(counted.lastCleanup())).append(')');
+            }
+        }
+        if (counted.deletedWithoutCleanup() > 0) {
+            why.append("; no `airflow db clean` before ").append(share(counted.deletedWithoutCleanup(), deleted));
+        }
+        if (counted.deletedAfterCleanupSpan() > 0) {
+            why.append("; the last `airflow db clean` started ").append(calendar.describe(counted.lastCleanup()))
+                    .append(", more than ").append(hours(cleanupSpan)).append(" before ")
+                    .append(share(counted.deletedAfterCleanupSpan(), deleted));
+        }
+        return why.toString();
+    }
+
+    private static String share(long some, long all) {
+        return some == all ? (all == 1 ? "it" : "them") : some + " of them";
+    }
+
+    private static String hours(Duration span) {
+        return span.toMinutesPart() == 0 && span.toSecondsPart() == 0 ? span.toHours() + " h" : span.toMinutes() + " min";
     }
 }

@@ -80,7 +80,10 @@ public final class AuditLogNormalizer implements Processor<String, JsonNode, Str
             throw new MalformedRecordException("log row without an integer 'id'");
         }
         Instant dttm = Fields.instant(row, "dttm", ROW);
-        ages.written(id, change.isSnapshot() && dttm != null ? dttm : change.committed());
+        // a snapshot row's dttm, but never one after the snapshot: whoever inserts a row sets dttm, and a minute in the future
+        // would push every later row out of LogRowAges' horizon, where ids only count by order
+        boolean snapshotDttm = change.isSnapshot() && dttm != null && dttm.isBefore(change.committed());
+        ages.written(id, snapshotDttm ? dttm : change.committed());
         Instant at = dttm != null ? dttm : change.committed();
         String event = Fields.text(row, "event", ROW);
         String dagId = Fields.text(row, "dag_id", ROW);

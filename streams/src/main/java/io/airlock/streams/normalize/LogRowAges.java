@@ -2,6 +2,7 @@ package io.airlock.streams.normalize;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -9,32 +10,64 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * How old an audit-log row is, known from its id alone — a delete with the default replica identity carries nothing else.
- * Airflow numbers {@code log} rows in insertion order, so the highest id written in each minute says
- * which ids are younger than a given age: a row whose id is above every id written before {@code now − age} was written
- * after it. Kept for {@link #HORIZON} of event time in {@link #STORE} (one entry per minute, at most 2 880), mirrored in
- * memory in minute order; older minutes fold into one floor. Before any row was seen every row counts as young.
+ * For each minute (of commit time) this keeps the lowest and the highest id written in it: a row written less than an age
+ * ago is one whose id lies in the range of a minute since, whatever ids other rows carry. Airflow numbers {@code log} rows
+ * from a sequence, in insertion order, so a row also counts as young when its id is above every id written before
+ * {@code now − age} (and every row does before any row was seen).
+ *
+ * <p>Ids are no proof of order: Airflow's own database user can insert a row with any id it likes
+ * ({@code INSERT INTO log (id, …) VALUES (2000000000, …)}, which leaves the sequence where it was). Such an id only stretches
+ * its own minute's range, and only ever makes rows young (the side that alerts): a row whose insert Airlock saw is young
+ * for a day after it, however high an id came before it. Before the ranges, an out-of-sequence id that became the highest
+ * of its minute made every row written after it look older than a day.
+ *
+ * <p>Kept for {@link #HORIZON} of event time in {@link #STORE}: per minute its highest id (key: the minute) and its lowest
+ * (key: the minute and {@code .min}), at most 2 × 2 880 entries, mirrored in memory in minute order; older minutes fold
+ * into one floor, the highest id written in them. A minute stored by a build before the ranges has no lowest id: its
+ * highest stands for it, and its other rows are judged by order alone until they are a day old.
  */
 final class LogRowAges {
 
     static final String STORE = "log-row-ages";
     static final Duration HORIZON = Duration.ofHours(48);
     private static final String FLOOR = "floor";
+    private static final String LOWEST = ".min";
+
+    /** The lowest and the highest id written in one minute. */
+    private record Range(long lowest, long highest) {
+        Range with(long id) {
+            return new Range(Math.min(lowest, id), Math.max(highest, id));
+        }
+
+        boolean contains(long id) {
+            return lowest <= id && id <= highest;
+        }
+    }
 
     private final KeyValueStore<String, Long> store;
-    private final TreeMap<Long, Long> maxIdByMinute = new TreeMap<>();
+    private final TreeMap<Long, Range> idsByMinute = new TreeMap<>();
     private long floor = -1;
+    /** A lower bound of the lowest id written since minute {@link #cachedSince}: most deletes are of rows far below it. */
+    private long cachedLowest = Long.MAX_VALUE;
+    private long cachedSince = Long.MIN_VALUE;
 
     LogRowAges(KeyValueStore<String, Long> store) {
         this.store = store;
+        Map<Long, Long> lowest = new HashMap<>();
+        Map<Long, Long> highest = new HashMap<>();
         try (KeyValueIterator<String, Long> all = store.all()) {
             all.forEachRemaining(entry -> {
                 if (FLOOR.equals(entry.key)) {
                     floor = entry.value;
+                } else if (entry.key.endsWith(LOWEST)) {
+                    lowest.put(Long.parseLong(entry.key.substring(0, entry.key.length() - LOWEST.length())), entry.value);
                 } else {
-                    maxIdByMinute.put(Long.parseLong(entry.key), entry.value);
+                    highest.put(Long.parseLong(entry.key), entry.value);
                 }
             });
         }
+        highest.forEach((minute, id) -> idsByMinute.put(minute, new Range(Math.min(id, lowest.getOrDefault(minute, id)), id)));
+        lowest.forEach((minute, id) -> idsByMinute.putIfAbsent(minute, new Range(id, id)));
     }
 
     /**
@@ -43,42 +76,75 @@ final class LogRowAges {
      */
     void written(long id, Instant at) {
         long minute = Math.floorDiv(at.getEpochSecond(), 60);
-        if (!maxIdByMinute.isEmpty() && minute < oldestKept()) {
+        if (!idsByMinute.isEmpty() && minute < oldestKept()) {
             raiseFloor(id);
             return;
         }
-        Long known = maxIdByMinute.put(minute, id);
+        if (minute >= cachedSince) {
+            cachedLowest = Math.min(cachedLowest, id);
+        }
+        Range known = idsByMinute.get(minute);
         if (known != null) {
-            if (known > id) {
-                maxIdByMinute.put(minute, known);
+            idsByMinute.put(minute, known.with(id));
+            if (id < known.lowest()) {
+                store.put(key(minute) + LOWEST, id); // rare (a late commit, or an explicit id): at once
             }
-            return; // the minute's latest id reaches the store when the next minute begins (below)
+            return; // the minute's highest id reaches the store when the next minute begins (below)
         }
-        // a new minute: store the one before at its final id, and this one. After a crash the store may hold a minute's
-        // first id only; rows written later in it then count as younger than they are — the side that alerts.
-        Map.Entry<Long, Long> before = maxIdByMinute.lowerEntry(minute);
+        // a new minute: store the one before at its final highest id, and this one. After a crash the store may hold a
+        // minute's first id only; rows written later in it then count as young only when above every older id.
+        Map.Entry<Long, Range> before = idsByMinute.lowerEntry(minute);
         if (before != null) {
-            store.put(key(before.getKey()), before.getValue());
+            store.put(key(before.getKey()), before.getValue().highest());
         }
+        idsByMinute.put(minute, new Range(id, id));
         store.put(key(minute), id);
-        long oldest = maxIdByMinute.lastKey() - HORIZON.toMinutes();
-        while (maxIdByMinute.firstKey() < oldest) {
-            Map.Entry<Long, Long> expired = maxIdByMinute.pollFirstEntry();
+        store.put(key(minute) + LOWEST, id);
+        long oldest = oldestKept();
+        while (idsByMinute.firstKey() < oldest) {
+            Map.Entry<Long, Range> expired = idsByMinute.pollFirstEntry();
             store.delete(key(expired.getKey()));
-            raiseFloor(expired.getValue());
+            store.delete(key(expired.getKey()) + LOWEST);
+            raiseFloor(expired.getValue().highest());
         }
     }
 
-    /** Whether row {@code id} was written less than {@code age} before {@code at}; true when nothing older is known. */
+    /**
+     * Whether row {@code id} was written less than {@code age} before {@code at}: its id lies in the range of a minute since,
+     * or above every id written before; true when nothing older is known.
+     */
     boolean writtenWithin(long id, Instant at, Duration age) {
-        long before = Math.floorDiv(at.minus(age).getEpochSecond(), 60);
-        Map.Entry<Long, Long> older = maxIdByMinute.lowerEntry(before);
-        long highestOlder = Math.max(floor, older == null ? -1 : older.getValue());
-        return id > highestOlder;
+        long since = Math.floorDiv(at.minus(age).getEpochSecond(), 60);
+        Map.Entry<Long, Range> older = idsByMinute.lowerEntry(since);
+        long highestOlder = Math.max(floor, older == null ? -1 : older.getValue().highest());
+        if (id > highestOlder) {
+            return true;
+        }
+        if (id < lowestSince(since)) {
+            return false;
+        }
+        for (Range range : idsByMinute.tailMap(since, true).values()) {
+            if (range.contains(id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The lowest id written since minute {@code since} (or less), computed once per minute of {@code since}. */
+    private long lowestSince(long since) {
+        if (since != cachedSince) {
+            cachedLowest = Long.MAX_VALUE;
+            for (Range range : idsByMinute.tailMap(since, true).values()) {
+                cachedLowest = Math.min(cachedLowest, range.lowest());
+            }
+            cachedSince = since;
+        }
+        return cachedLowest;
     }
 
     private long oldestKept() {
-        return maxIdByMinute.lastKey() - HORIZON.toMinutes();
+        return idsByMinute.lastKey() - HORIZON.toMinutes();
     }
 
     private void raiseFloor(long id) {

@@ -82,15 +82,47 @@ class AuditTrailTamperingRuleTest {
     void shouldTakeDeletesAfterAirflowDbCleanForRetentionButNotLaterOnes() {
         LogRow old = written("trigger", "alice", T0.minus(Duration.ofDays(120)));
         LogRow older = written("trigger", "alice", T0.minus(Duration.ofDays(121)));
+        LogRow oldest = written("trigger", "alice", T0.minus(Duration.ofDays(122)));
         written("cli_cleanup_tables", "airflow", T0);
         deleted(old, T0.plusSeconds(30));
         deleted(older, T0.plusSeconds(31));
         assertThat(al013()).isEmpty();
 
-        LogRow recent = written("patch_dag", "mallory", T0.plus(Duration.ofHours(7)));
-        deleted(recent, T0.plus(Duration.ofHours(7)).plusSeconds(10));
+        deleted(oldest, T0.plus(Duration.ofHours(13)));
         assertThat(TopologyFixture.latest(al013()).values()).singleElement()
-                .satisfies(a -> assertThat(a.summary()).contains("1 row deleted", "the last `airflow db clean` started", "more than 6 h"));
+                .satisfies(a -> assertThat(a.summary()).contains("1 row deleted", "; the last `airflow db clean` started TUE "
+                        + "2026-03-03 11:00 UTC, more than 12 h before it — "));
+    }
+
+    @Test
+    void shouldTakeLogDeletesOfALongAirflowDbCleanForRetentionHoursAfterItStarted() {
+        List<LogRow> old = List.of(written("trigger", "alice", T0.minus(Duration.ofDays(120))),
+                written("trigger", "alice", T0.minus(Duration.ofDays(120)).plusSeconds(1)));
+        written("cli_cleanup_tables", "airflow", T0); // then dag_run and its cascades for hours, log later (apache/airflow#24484)
+        Instant logTable = T0.plus(Duration.ofMinutes(450));
+        old.forEach(row -> deleted(row, logTable));
+
+        assertThat(al013()).isEmpty();
+    }
+
+    @Test
+    void shouldTakeDeletesBeyondTheConfiguredCleanupSpanForNoRetention() {
+        var config = DetectionConfig.defaults().withCleanupSpan(Duration.ofHours(4));
+        try (var fourHours = new TopologyFixture(config)) {
+            List<LogRow> old = List.of(LogRow.airflow3(1).event("trigger").owner("alice").at(T0.minus(Duration.ofDays(120))),
+                    LogRow.airflow3(2).event("trigger").owner("alice").at(T0.minus(Duration.ofDays(120)).plusSeconds(1)));
+            old.forEach(row -> fourHours.log(row.key(), row.insert(), row.dttm()));
+            LogRow clean = LogRow.airflow3(3).event("cli_cleanup_tables").owner("airflow").at(T0);
+            fourHours.log(clean.key(), clean.insert(), T0);
+            Instant logTable = T0.plus(Duration.ofMinutes(450));
+            old.forEach(row -> fourHours.log(row.key(), row.deletedAt(logTable), logTable));
+
+            assertThat(TopologyFixture.latest(fourHours.alertUpdates()).values()).singleElement().satisfies(a -> {
+                assertThat(a.ruleId()).isEqualTo("AL-013");
+                assertThat(a.summary()).contains("2 rows deleted", "; the last `airflow db clean` started TUE 2026-03-03 11:00 UTC, "
+                        + "more than 4 h before them — ");
+            });
+        }
     }
 
     @Test
@@ -101,9 +133,67 @@ class AuditTrailTamperingRuleTest {
         deleted(traces, T0.plusSeconds(120));
 
         assertThat(TopologyFixture.latest(al013()).values()).singleElement()
-                .satisfies(a -> assertThat(a.summary()).contains("1 row deleted"));
+                .satisfies(a -> assertThat(a.summary()).contains("1 row deleted")
+                        .contains("; it was written within the last 24 h, which `airflow db clean` never deletes (the last one "
+                                + "started TUE 2026-03-03 11:01 UTC) — ")
+                        .doesNotContain("more than"));
         assertThat(fixture.events()).filteredOn(e -> "log-row-deleted".equals(e.action())).singleElement()
                 .satisfies(e -> assertThat(e.reason()).endsWith("written-within-24h"));
+    }
+
+    @Test
+    void shouldGiveEachReasonTheDeletesAreNoRetentionFor() {
+        LogRow old = written("trigger", "alice", T0.minus(Duration.ofDays(90)));
+        LogRow older = written("trigger", "alice", T0.minus(Duration.ofDays(91)));
+        LogRow traces = written("patch_dag", "mallory", T0);
+        deleted(old, T0.plusSeconds(60));
+        deleted(older, T0.plusSeconds(61));
+        deleted(traces, T0.plusSeconds(62));
+
+        assertThat(TopologyFixture.latest(al013()).values()).singleElement()
+                .satisfies(a -> assertThat(a.summary()).contains("3 rows deleted", "; 1 of them was written within the last 24 h, "
+                        + "which `airflow db clean` never deletes; no `airflow db clean` before them — "));
+    }
+
+    @Test
+    void shouldTakeNoDeleteOfFreshRowsForRetentionAfterASnapshotRowWithAForgedFutureDttm() {
+        Instant snapshot = T0.minus(Duration.ofHours(1));
+        LogRow old = LogRow.airflow3(1).event("cli_task_run").owner("airflow").at(T0.minus(Duration.ofDays(30)));
+        LogRow forged = LogRow.airflow3(2).event("cli_task_run").owner("airflow").at(Instant.parse("2099-01-01T00:00:00Z"));
+        for (LogRow row : List.of(old, forged)) {
+            fixture.log(row.key(), row.snapshotAt(snapshot), snapshot);
+        }
+        nextId = 3;
+        LogRow traces = written("variable.edit", "mallory", T0);
+        written("cli_cleanup_tables", "airflow", T0.plusSeconds(60));
+        deleted(old, T0.plusSeconds(90));
+        deleted(traces, T0.plusSeconds(120));
+
+        assertThat(TopologyFixture.latest(al013()).values()).singleElement()
+                .satisfies(a -> assertThat(a.summary()).contains("1 row deleted", "it was written within the last 24 h"));
+    }
+
+    @Test
+    void shouldTakeNoDeleteOfFreshRowsForRetentionAfterAnAuditRowWithAForgedHugeId() {
+        LogRow old = written("cli_task_run", "airflow", T0.minus(Duration.ofDays(30)));
+        Instant forgedAt = T0.minus(Duration.ofHours(60));
+        LogRow forged = LogRow.airflow3(2_000_000_000L).event("cli_task_run").owner("airflow").at(forgedAt);
+        fixture.log(forged.key(), forged.insert(), forgedAt); // INSERT INTO log (id, …) VALUES (2000000000, …)
+        nextId = 200;
+        for (Instant t = forgedAt.plusSeconds(300); t.isBefore(T0); t = t.plus(Duration.ofHours(1))) {
+            written("cli_task_run", "airflow", t);
+        }
+        List<LogRow> traces = List.of(written("variable.edit", "mallory", T0), written("variable.edit", "mallory", T0.plusSeconds(60)),
+                written("variable.edit", "mallory", T0.plusSeconds(120)));
+        Instant clean = T0.plus(Duration.ofMinutes(20));
+        written("cli_cleanup_tables", "airflow", clean); // or `airflow db clean --dry-run`
+        deleted(old, clean.plusSeconds(30));
+        traces.forEach(row -> deleted(row, clean.plusSeconds(60)));
+
+        assertThat(TopologyFixture.latest(al013()).values()).singleElement().satisfies(a -> {
+            assertThat(a.count()).isEqualTo(3);
+            assertThat(a.summary()).contains("3 rows deleted", "all 3 were written within the last 24 h");
+        });
     }
 
     @Test
