@@ -146,12 +146,8 @@ public final class AirlockProcess implements AutoCloseable {
      */
     public int terminate(Duration max) {
         sampleRss();
-        // through the handle: Process.destroy() would also close our end of the output pipe and lose the last lines
-        process.toHandle().destroy();
         try {
-            if (!process.waitFor(max.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.toHandle().destroyForcibly();
-                process.waitFor(30, TimeUnit.SECONDS);
+            if (!stop(max)) {
                 throw failure("did not stop within " + max + " of SIGTERM; killed");
             }
             pump.join(TimeUnit.SECONDS.toMillis(10));
@@ -185,16 +181,24 @@ public final class AirlockProcess implements AutoCloseable {
 
     /** SIGTERM, and SIGKILL after {@link #CLOSE_GRACE}: the embedded components of a {@code demo} are stopped by it. */
     private void stopGracefully() {
-        process.toHandle().destroy();
         try {
-            if (!process.waitFor(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.toHandle().destroyForcibly();
-                process.waitFor(30, TimeUnit.SECONDS);
-            }
+            stop(CLOSE_GRACE);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.toHandle().destroyForcibly();
         }
+    }
+
+    /** SIGTERM, then SIGKILL if it still runs after {@code grace}; whether it stopped on SIGTERM. */
+    private boolean stop(Duration grace) throws InterruptedException {
+        // through the handle: Process.destroy() would also close our end of the output pipe and lose the last lines
+        process.toHandle().destroy();
+        if (process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+            return true;
+        }
+        process.toHandle().destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+        return false;
     }
 
     /** Sends SIGKILL and waits for the process to be gone; its exit code (137). The peak RSS is sampled first. */
