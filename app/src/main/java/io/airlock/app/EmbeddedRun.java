@@ -5,6 +5,9 @@ import io.airlock.core.KafkaSecurity;
 import io.airlock.core.Topics;
 import io.airlock.embedded.AirflowSchema;
 import io.airlock.embedded.AirlockYml;
+import io.airlock.streams.BusinessCalendar;
+import io.airlock.streams.DetectionConfig;
+import io.airlock.streams.detect.RuleDefinition;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -42,8 +45,11 @@ final class EmbeddedRun implements AutoCloseable {
         this.config = config;
     }
 
-    /** Starts the components (reporting each on {@code out}) and writes the configuration for them. */
-    static EmbeddedRun start(AirflowSchema schema, PrintStream out) throws IOException {
+    /**
+     * Starts the components (reporting each on {@code out}) and writes the configuration for them, with the detection
+     * settings of {@code detection}.
+     */
+    static EmbeddedRun start(AirflowSchema schema, DetectionOverlay detection, PrintStream out) throws IOException {
         Path workDir = Files.createTempDirectory("airlock-run");
         EmbeddedStack stack = null;
         try {
@@ -58,7 +64,9 @@ final class EmbeddedRun implements AutoCloseable {
                     .vaultAuditFile(auditLog)
                     .stateDir(workDir.resolve("state"))
                     .set("metrics.port", "0") // a free port, printed: 9404 may be taken by a configured run on this machine
-                    .set("metrics.bind-address", "127.0.0.1");
+                    .set("metrics.bind-address", "127.0.0.1")
+                    .set("delivery.slack-interval", "0s"); // Slack's pace of one message a second is not the local receiver's
+            detection.asYaml().forEach(yml::set);
             Path config = yml.writeTo(workDir.resolve("airlock.yml"));
             return new EmbeddedRun(workDir, stack, schema, auditLog, yml, config);
         } catch (IOException | RuntimeException e) {
@@ -87,20 +95,37 @@ final class EmbeddedRun implements AutoCloseable {
         return env;
     }
 
-    /** Where to write activity and where to look, printed before the pipeline starts. */
-    void printWhereToLook(PrintStream out) {
+    /** Where to write activity and where to look, and the detection settings in effect, printed before the pipeline starts. */
+    void printWhereToLook(PrintStream out, DetectionConfig detection) {
         out.println("Feed it your own activity (nothing is simulated; `airlock demo` is the version with attacks):");
         out.printf("  Airflow DB      psql -h %s -p %d -U %s %s   (Airflow %s tables log, dag_run, ab_user: captured; no password)%n",
                 stack.postgres.host(), stack.postgres.port(), stack.postgres.superuser(), AIRFLOW_DATABASE, schemaLabel());
-        out.println("  Vault audit     " + auditLog + "   (append Vault file-audit-device lines: tailed)");
+        out.println("  Vault audit     " + auditLog + "   (append Vault file-audit-device lines: tailed; what they look like: "
+                + "docs/vault-audit.md#what-a-line-looks-like)");
+        BusinessCalendar calendar = detection.calendar();
+        out.printf("Detection (--detection FILE changes it): business hours %s %s–%s %s%s; Airflow's Vault identity: %s; "
+                + "AL-020 alerts after a learning period of %s%n", days(calendar), calendar.start(), calendar.end(), calendar.zone(),
+                calendar.holidays().isEmpty() ? "" : ", " + calendar.holidays().size() + " holiday(s)",
+                detection.airflow().isEntityId() ? "entity " + detection.airflow().serviceIdentityContains()
+                        : "a display name, role or entity containing '" + detection.airflow().serviceIdentityContains() + "'",
+                detection.rule(RuleDefinition.FIRST_SEEN_SECRET_PATH).window());
         out.println("Where to look:");
         out.println("  Alerts          printed here as they fire");
         out.println("  OpenSearch      " + stack.openSearch.httpUri() + "   (indices airlock-alerts, airlock-events-*)");
         out.println("  Kafka           " + stack.kafka.bootstrapServers() + "   (topics airlock.*)");
-        out.println("  Slack/PagerDuty a local receiver (" + stack.webhooks.pagerDutyEventsUrl().resolve("/")
-                + "); what it received is counted when Airlock stops");
-        out.println("  Configuration   " + config + "   (the airlock.yml of this run)");
+        out.println("  Slack/PagerDuty a local receiver: curl " + stack.webhooks.receivedUrl() + "   (what on-call would have "
+                + "received; routing keys redacted)");
+        out.println("  Configuration   " + config + "   (the airlock.yml of this run; its Slack URL and routing key are "
+                + "environment variables of this process)");
         out.println("Everything is deleted when it stops (SIGTERM or Ctrl-C).");
+    }
+
+    private static String days(BusinessCalendar calendar) {
+        if (calendar.days().equals(java.util.EnumSet.range(java.time.DayOfWeek.MONDAY, java.time.DayOfWeek.FRIDAY))) {
+            return "Mon–Fri";
+        }
+        return calendar.days().stream().map(d -> d.getDisplayName(java.time.format.TextStyle.SHORT, java.util.Locale.ENGLISH))
+                .collect(java.util.stream.Collectors.joining(","));
     }
 
     private String schemaLabel() {

@@ -40,9 +40,10 @@ import picocli.CommandLine.Option;
  * 2 bad command line (picocli), {@value #EXIT_STAGE_STOPPED} a stage stopped for good.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Run the pipeline (all stages, or some with --only) against the systems configured in airlock.yml.",
-                "Without --config: against embedded PostgreSQL (with Airflow's tables), Kafka, OpenSearch and a local "
-                        + "Slack/PagerDuty receiver, fed by your own activity; removed when it stops."})
+        description = {"Run the pipeline against the systems in airlock.yml, or, without --config, against embedded ones.",
+                "With --config: all stages, or some with --only. Without it: embedded PostgreSQL (with Airflow's tables), "
+                        + "Kafka, OpenSearch and a local Slack/PagerDuty receiver, fed by your own activity, removed when it "
+                        + "stops; --detection FILE sets its rules."})
 final class RunCommand implements Callable<Integer> {
 
     /** Exit code of a bad command line (as picocli's). */
@@ -62,6 +63,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Without --config: the Airflow metadata schema of the embedded database (${COMPLETION-CANDIDATES}; "
                     + "default V2_10).")
     AirflowSchema airflowSchema;
+
+    @Option(names = "--detection", paramLabel = "FILE",
+            description = "Without --config: an airlock.yml whose detection.*, rules.* and vault.audit.prefix settings the "
+                    + "embedded run uses (time zone, business hours, Airflow's Vault identity, thresholds, …).")
+    Path detection;
 
     @Option(names = "--only", split = ",", paramLabel = "STAGE",
             description = "Run only these stages (${COMPLETION-CANDIDATES}), e.g. --only streams to scale detection out.")
@@ -104,18 +110,27 @@ final class RunCommand implements Callable<Integer> {
      */
     int execute(CountDownLatch stop) throws Exception {
         if (config != null) {
-            if (airflowSchema != null) {
-                err.println("airlock run: --airflow-schema is for the embedded database of a run without --config; the Airflow "
-                        + "database of --config " + config + " has the schema Airflow gave it");
+            if (airflowSchema != null || detection != null) {
+                err.println("airlock run: --airflow-schema and --detection are for a run without --config (embedded components); "
+                        + "with --config " + config + " the file says everything");
                 return EXIT_USAGE;
             }
             return execute(config, env, stop);
+        }
+        if (only != null && !only.isEmpty()) {
+            err.println("airlock run: --only is for scaling a configured deployment out; a run without --config runs every "
+                    + "stage against its own embedded components");
+            return EXIT_USAGE;
         }
         err.println("airlock run: no --config, so everything runs embedded on this machine and nothing leaves it; for your "
                 + "own systems: airlock run --config airlock.yml (see airlock.example.yml)");
         EmbeddedRun embedded;
         try {
-            embedded = EmbeddedRun.start(airflowSchema != null ? airflowSchema : AirflowSchema.V2_10, err);
+            embedded = EmbeddedRun.start(airflowSchema != null ? airflowSchema : AirflowSchema.V2_10,
+                    detection == null ? DetectionOverlay.NONE : DetectionOverlay.read(detection, env), err);
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            return 1;
         } catch (IOException | RuntimeException e) {
             err.println("airlock run: the embedded components did not start: " + FailureMessages.withCauses(e));
             return 1;
@@ -124,7 +139,7 @@ final class RunCommand implements Callable<Integer> {
             if (stop.getCount() == 0) { // stopped while the components started: not the pipeline too
                 return 0;
             }
-            embedded.printWhereToLook(err);
+            embedded.printWhereToLook(err, AirlockConfig.load(embedded.config(), embedded.env(env)).detection());
             console.start();
             return execute(embedded.config(), embedded.env(env), stop);
         } finally {

@@ -2,6 +2,7 @@ package io.airlock.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +27,18 @@ class AirlockCliTest {
         assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("--airflow-schema is for the embedded database");
         assertThat(((RunCommand) AirlockCli.commandLine().parseArgs("run").subcommand().commandSpec().userObject()).config)
                 .as("run without --config is no usage error: it runs embedded").isNull();
+    }
+
+    @Test
+    void shouldRefuseOnlyWithoutAConfigurationAndDetectionWithOne() throws Exception {
+        for (String[] args : List.of(new String[] {"run", "--only", "streams"},
+                new String[] {"run", "--config", "airlock.yml", "--detection", "rules.yml"})) {
+            RunCommand run = (RunCommand) AirlockCli.commandLine().parseArgs(args).subcommand().commandSpec().userObject();
+            var err = new java.io.ByteArrayOutputStream();
+            run.err = new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8);
+
+            assertThat(run.execute(new java.util.concurrent.CountDownLatch(0))).as(String.join(" ", args)).isEqualTo(2);
+        }
     }
 
     @Test

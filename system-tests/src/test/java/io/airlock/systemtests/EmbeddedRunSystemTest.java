@@ -7,6 +7,9 @@ import io.airlock.embedded.AirlockProcess;
 import io.airlock.streams.VaultOperation;
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,15 +36,20 @@ class EmbeddedRunSystemTest {
     private static final Pattern PSQL = Pattern.compile("psql -h (\\S+) -p (\\d+) -U (\\S+) (\\S+)");
     private static final Pattern AUDIT_FILE = Pattern.compile("Vault audit\\s+(\\S+)");
     private static final Pattern OPENSEARCH = Pattern.compile("OpenSearch\\s+(http://\\S+)");
+    private static final Pattern RECEIVED_URL = Pattern.compile("curl (http://\\S+/received)");
     private static final Pattern RECEIVED = Pattern.compile("the local receiver got (\\d+) Slack message\\(s\\) and (\\d+) PagerDuty");
 
     @Test
     void shouldRunEverythingEmbeddedWithoutAConfigurationFile(@TempDir Path dir) throws Exception {
-        try (AirlockProcess airlock = AirlockProcess.withoutConfig().jvmOptions("-Xmx768m").logFile(dir.resolve("run.log"))
-                .start()) {
+        // its own rules: AL-001 at 3 failures, business hours in Berlin
+        Path rules = Files.writeString(dir.resolve("rules.yml"), "detection:\n  time-zone: Europe/Berlin\nrules:\n  AL-001:\n"
+                + "    threshold: 3\n");
+        try (AirlockProcess airlock = AirlockProcess.withoutConfig().jvmOptions("-Xmx768m").args("--detection", rules.toString())
+                .logFile(dir.resolve("run.log")).start()) {
             airlock.awaitOutput(AirlockProcess.RUNNING, Duration.ofMinutes(3));
             String output = airlock.output();
-            assertThat(output).contains("no --config, so everything runs embedded");
+            assertThat(output).contains("no --config, so everything runs embedded").contains("Europe/Berlin");
+            URI received = URI.create(find(RECEIVED_URL, output).group(1));
             Matcher psql = find(PSQL, output);
             Path auditFile = Path.of(find(AUDIT_FILE, output).group(1));
             URI openSearch = URI.create(find(OPENSEARCH, output).group(1));
@@ -52,7 +60,7 @@ class EmbeddedRunSystemTest {
             try (Connection c = DriverManager.getConnection(jdbc, psql.group(3), ""); Statement s = c.createStatement()) {
                 s.executeUpdate("INSERT INTO ab_user (first_name, last_name, username, password, active, email, login_count, "
                         + "fail_login_count) VALUES ('Mal', 'Lory', 'mallory', 'pbkdf2:sha256:600000$canary', true, 'm@example.com', 0, 0)");
-                for (int i = 1; i <= 5; i++) {
+                for (int i = 1; i <= 3; i++) {
                     s.executeUpdate("UPDATE ab_user SET fail_login_count=" + i + " WHERE username='mallory'");
                 }
             }
@@ -61,9 +69,12 @@ class EmbeddedRunSystemTest {
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
                 assertThat(airlock.output()).contains("ALERT  AL-001 high     entity=mallory");
                 assertThat(airlock.output()).contains("ALERT  AL-021");
-                List<String> rules = new OpenSearchProbe(openSearch).documents("airlock-alerts").stream()
+                List<String> ruleIds = new OpenSearchProbe(openSearch).documents("airlock-alerts").stream()
                         .map(d -> d.field("rule.id")).toList();
-                assertThat(rules).contains("AL-001", "AL-021");
+                assertThat(ruleIds).contains("AL-001", "AL-021");
+                String notifications = HttpClient.newHttpClient().send(HttpRequest.newBuilder(received).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(notifications).as("what on-call would have received").contains("mallory").doesNotContain("canary");
             });
 
             assertThat(airlock.terminate(Duration.ofSeconds(90))).as("exit code after SIGTERM").isIn(0, 143);

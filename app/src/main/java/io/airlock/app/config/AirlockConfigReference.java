@@ -22,9 +22,9 @@ public final class AirlockConfigReference {
             <!-- Generated from the setting definitions in app/src/main/java/io/airlock/app/config/ — do not edit by hand.
                  Regenerate: ./airlock check-config --print-reference > docs/configuration.md -->
 
-            Airlock reads one YAML file, given with `--config airlock.yml` (`airlock run` requires it). A setting the
+            Airlock reads one YAML file, given with `--config airlock.yml`. A setting the
             file leaves out takes its default: every component on `localhost` at its standard port, no notifications
-            (`airlock demo` runs everything embedded instead). [`airlock.example.yml`](../airlock.example.yml) is a complete example for a
+            (`airlock demo`, and `airlock run` without `--config`, run everything embedded instead). [`airlock.example.yml`](../airlock.example.yml) is a complete example for a
             production deployment.
 
             ```bash

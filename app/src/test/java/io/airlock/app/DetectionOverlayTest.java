@@ -1,0 +1,67 @@
+package io.airlock.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.airlock.app.config.AirlockConfig;
+import io.airlock.core.config.ConfigException;
+import io.airlock.core.config.ConfigSource;
+import io.airlock.streams.detect.RuleDefinition;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DetectionOverlayTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldCarryDetectionRulesAndTheVaultPrefixIntoTheEmbeddedRunsFileWithTheirTypes() throws Exception {
+        Path file = Files.writeString(dir.resolve("rules.yml"), """
+                detection:
+                  time-zone: Europe/Berlin
+                  holidays: [2026-12-24, 2026-12-25]
+                  airflow-identity: 5cb4a0d2-0f4e-4c7b-9d0a-1c2e3f405162
+                rules:
+                  AL-001: {threshold: 3}
+                vault.audit.prefix: "vault-audit: "
+                """);
+
+        DetectionOverlay overlay = DetectionOverlay.read(file, Map.of());
+        StringBuilder text = new StringBuilder();
+        overlay.asYaml().forEach((key, value) -> text.append(key).append(": ").append(value).append('\n'));
+        AirlockConfig config = AirlockConfig.from(ConfigSource.fromYaml(text.toString(), "embedded", Map.of()).withoutSecrets());
+
+        assertThat(config.detection().calendar().zone()).isEqualTo(ZoneId.of("Europe/Berlin"));
+        assertThat(config.detection().calendar().holidays()).hasSize(2);
+        assertThat(config.detection().airflow().isEntityId()).isTrue();
+        assertThat(config.detection().rule(RuleDefinition.FAILED_LOGIN_BURST).threshold()).isEqualTo(3);
+        assertThat(config.vaultAudit().prefix()).isEqualTo("vault-audit: ");
+    }
+
+    @Test
+    void shouldRefuseAFileThatSetsWhatTheEmbeddedComponentsSayNamingTheKeysAndLines() throws Exception {
+        Path file = Files.writeString(dir.resolve("airlock.yml"), """
+                detection:
+                  time-zone: Europe/Berlin
+                kafka:
+                  bootstrap-servers: kafka.example.com:9092
+                """);
+
+        assertThatThrownBy(() -> DetectionOverlay.read(file, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("kafka.bootstrap-servers: not used by a run without --config")
+                .hasMessageContaining("(line 4)");
+    }
+
+    @Test
+    void shouldReportABadDetectionSettingAsCheckConfigWould() throws Exception {
+        Path file = Files.writeString(dir.resolve("rules.yml"), "detection:\n  time-zone: Europe/Berln\n");
+
+        assertThatThrownBy(() -> DetectionOverlay.read(file, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("detection.time-zone").hasMessageContaining("(line 2)");
+    }
+}
