@@ -263,8 +263,8 @@ class BacktestTest {
                 "skipped audit.log:3: NUL byte at byte 0 of the line",
                 "skipped audit.log:5: data after the JSON object",
                 "skipped audit.log:6: empty line",
-                "skipped audit.log:7: not valid JSON at byte 0 of the line (text before the JSON: if the audit device has a prefix, "
-                        + "give it with --vault-prefix)",
+                "skipped audit.log:7: not valid JSON: 7 bytes before the first '{' — a prefix option of the audit device? set "
+                        + "vault.audit.prefix (backtest: --vault-prefix)",
                 "3 events, 0 alerts, 5 dead letters");
     }
 
