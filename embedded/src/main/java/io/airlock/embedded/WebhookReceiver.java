@@ -1,6 +1,8 @@
 package io.airlock.embedded;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.ListIterator;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +30,12 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code POST /slack/{name}} answers {@code 200 ok}, as a Slack incoming webhook does;</li>
  *   <li>{@code POST /pagerduty/v2/enqueue} answers {@code 202} with
- *       {@code {"status":"success","message":"Event processed","dedup_key":...}}.</li>
+ *       {@code {"status":"success","message":"Event processed","dedup_key":...}};</li>
+ *   <li>{@code GET /received} answers {@code 200} with what it received, for a user to look at:
+ *       {@code {"slack":[...],"pagerduty":[...],"dropped":{"slack":0,"pagerduty":0}}}, each element one request's body
+ *       as JSON (or as a string when it is not JSON), in arrival order, the most recent {@value #RECEIVED_LIMIT} per
+ *       kind; {@code dropped} counts the older ones left out. A PagerDuty event's {@code routing_key} is shown as
+ *       {@value #REDACTED}, and no request's path (a Slack webhook's secret) is shown.</li>
  * </ul>
  * Failures can be scripted with {@link #failNext(String, int, int, Map)}; failed requests are recorded too.
  */
@@ -36,6 +44,14 @@ public final class WebhookReceiver implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookReceiver.class);
     private static final String SLACK = "/slack/";
     private static final String PAGERDUTY = "/pagerduty/v2/enqueue";
+    /** Path of the page that shows what the receiver got: {@code GET /received}. */
+    public static final String RECEIVED_PATH = "/received";
+    /** At most this many bodies per kind (Slack, PagerDuty) on {@link #RECEIVED_PATH}: the most recent ones. */
+    static final int RECEIVED_LIMIT = 1000;
+    static final String REDACTED = "<redacted>";
+    private static final String ROUTING_KEY = "routing_key";
+    /** A routing key in a PagerDuty body that does not parse as JSON, e.g. a truncated one. */
+    private static final Pattern ROUTING_KEY_IN_TEXT = Pattern.compile("(\"routing_key\"\\s*:\\s*\")(?:[^\"\\\\]|\\\\.)*\"?");
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -74,6 +90,11 @@ public final class WebhookReceiver implements AutoCloseable {
     /** URL to use instead of {@code https://events.pagerduty.com/v2/enqueue}. */
     public URI pagerDutyEventsUrl() {
         return baseUri().resolve(PAGERDUTY);
+    }
+
+    /** URL of the page that shows what the receiver got, e.g. {@code http://127.0.0.1:port/received}. */
+    public URI receivedUrl() {
+        return baseUri().resolve(RECEIVED_PATH);
     }
 
     /** All requests to any Slack webhook, in arrival order (a snapshot). */
@@ -162,6 +183,16 @@ public final class WebhookReceiver implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange; InputStream in = exchange.getRequestBody()) {
             String path = exchange.getRequestURI().getPath();
+            if (path.equals(RECEIVED_PATH)) {
+                in.readAllBytes();
+                if ("GET".equals(exchange.getRequestMethod())) {
+                    respond(exchange, 200, "application/json", received());
+                } else {
+                    exchange.getResponseHeaders().set("Allow", "GET");
+                    respond(exchange, 405, "text/plain", "method not allowed");
+                }
+                return;
+            }
             String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             ReceivedRequest request = new ReceivedRequest(path, copy(exchange.getRequestHeaders()), body);
             ScriptedFailure failure;
@@ -172,7 +203,8 @@ public final class WebhookReceiver implements AutoCloseable {
                     failed.add(request);
                 }
             }
-            LOG.debug("{} {} ({} bytes)", exchange.getRequestMethod(), path, body.length());
+            // the path of a Slack webhook is its secret: log only which kind of webhook it was
+            LOG.debug("{} {} ({} bytes)", exchange.getRequestMethod(), kind(path), body.length());
             if (failure != null) {
                 failure.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
                 respond(exchange, failure.status(), "text/plain", "scripted failure");
@@ -186,6 +218,59 @@ public final class WebhookReceiver implements AutoCloseable {
                 respond(exchange, 404, "text/plain", "no such webhook");
             }
         }
+    }
+
+    private static String kind(String path) {
+        if (path.startsWith(SLACK)) {
+            return "slack webhook";
+        }
+        return path.equals(PAGERDUTY) ? PAGERDUTY : "other path";
+    }
+
+    /** The body of {@code GET /received}. */
+    private String received() {
+        List<ReceivedRequest> slack;
+        List<ReceivedRequest> pagerDuty;
+        synchronized (this) {
+            slack = requests.stream().filter(r -> r.path().startsWith(SLACK) && r.path().length() > SLACK.length()).toList();
+            pagerDuty = recorded(PAGERDUTY);
+        }
+        ObjectNode answer = Json.MAPPER.createObjectNode();
+        ArrayNode slackBodies = answer.putArray("slack");
+        lastOf(slack).forEach(r -> slackBodies.add(bodyOf(r)));
+        ArrayNode pagerDutyBodies = answer.putArray("pagerduty");
+        lastOf(pagerDuty).forEach(r -> pagerDutyBodies.add(redactRoutingKey(bodyOf(r))));
+        answer.putObject("dropped")
+                .put("slack", Math.max(0, slack.size() - RECEIVED_LIMIT))
+                .put("pagerduty", Math.max(0, pagerDuty.size() - RECEIVED_LIMIT));
+        try {
+            return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(answer) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write what the webhook receiver got", e);
+        }
+    }
+
+    private static List<ReceivedRequest> lastOf(List<ReceivedRequest> requests) {
+        return requests.subList(Math.max(0, requests.size() - RECEIVED_LIMIT), requests.size());
+    }
+
+    private static JsonNode bodyOf(ReceivedRequest request) {
+        try {
+            JsonNode json = Json.MAPPER.readTree(request.body());
+            return json == null || json.isMissingNode() ? Json.MAPPER.getNodeFactory().textNode(request.body()) : json;
+        } catch (JsonProcessingException notJson) {
+            return Json.MAPPER.getNodeFactory().textNode(request.body());
+        }
+    }
+
+    private static JsonNode redactRoutingKey(JsonNode body) {
+        if (body instanceof ObjectNode event && event.has(ROUTING_KEY)) {
+            event.put(ROUTING_KEY, REDACTED);
+        } else if (body.isTextual()) {
+            return Json.MAPPER.getNodeFactory().textNode(
+                    ROUTING_KEY_IN_TEXT.matcher(body.asText()).replaceAll("$1" + REDACTED + "\""));
+        }
+        return body;
     }
 
     private ScriptedFailure takeFailure(String path) {

@@ -2,6 +2,8 @@ package io.airlock.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.airlock.core.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -75,6 +77,58 @@ class WebhookReceiverTest {
         assertThat(post(receiver.slackWebhook("soc"), "{}").statusCode()).isEqualTo(200);
         assertThat(post(receiver.pagerDutyEventsUrl(), "{\"dedup_key\":\"k\"}").statusCode()).isEqualTo(500);
         assertThat(post(receiver.pagerDutyEventsUrl(), "{\"dedup_key\":\"k\"}").statusCode()).isEqualTo(202);
+    }
+
+    @Test
+    void shouldShowWhatItReceivedWithoutTheRoutingKeyOrTheWebhookPath() throws Exception {
+        post(receiver.slackWebhook("soc-secret-segment"), "{\"text\":\"AL-001 failed-login burst\"}");
+        post(receiver.pagerDutyEventsUrl(),
+                "{\"routing_key\":\"R0UT1NGKEY\",\"event_action\":\"trigger\",\"dedup_key\":\"alert-42\"}");
+        post(receiver.slackWebhook("soc-secret-segment"), "not json");
+        post(receiver.pagerDutyEventsUrl(), "{\"routing_key\":\"R0UT1NGKEY\",\"event_action\":");
+
+        HttpResponse<String> response = get(receiver.receivedUrl());
+
+        assertThat(receiver.receivedUrl().getPath()).isEqualTo(WebhookReceiver.RECEIVED_PATH);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(response.body()).doesNotContain("R0UT1NGKEY").doesNotContain("soc-secret-segment");
+        JsonNode received = Json.MAPPER.readTree(response.body());
+        assertThat(received.path("slack")).hasSize(2);
+        assertThat(received.path("slack").get(0)).isEqualTo(Json.MAPPER.readTree("{\"text\":\"AL-001 failed-login burst\"}"));
+        assertThat(received.path("slack").get(1).asText()).isEqualTo("not json");
+        assertThat(received.path("pagerduty")).hasSize(2);
+        assertThat(received.path("pagerduty").get(0)).isEqualTo(Json.MAPPER.readTree(
+                "{\"routing_key\":\"<redacted>\",\"event_action\":\"trigger\",\"dedup_key\":\"alert-42\"}"));
+        assertThat(received.path("pagerduty").get(1).asText()).isEqualTo("{\"routing_key\":\"<redacted>\",\"event_action\":");
+        assertThat(received.path("dropped")).isEqualTo(Json.MAPPER.readTree("{\"slack\":0,\"pagerduty\":0}"));
+        assertThat(receiver.slackPosts()).as("the page itself is not a received request").hasSize(2);
+    }
+
+    @Test
+    void shouldShowOnlyTheMostRecentThousandPerKindAndHowManyItDropped() throws Exception {
+        for (int i = 0; i < WebhookReceiver.RECEIVED_LIMIT + 2; i++) {
+            post(receiver.slackWebhook("soc"), "{\"n\":" + i + "}");
+        }
+        post(receiver.pagerDutyEventsUrl(), "{\"dedup_key\":\"k\"}");
+
+        JsonNode received = Json.MAPPER.readTree(get(receiver.receivedUrl()).body());
+
+        assertThat(received.path("slack")).hasSize(1000);
+        assertThat(received.path("slack").get(0).path("n").asInt()).isEqualTo(2);
+        assertThat(received.path("slack").get(999).path("n").asInt()).isEqualTo(1001);
+        assertThat(received.path("pagerduty")).hasSize(1);
+        assertThat(received.path("dropped")).isEqualTo(Json.MAPPER.readTree("{\"slack\":2,\"pagerduty\":0}"));
+    }
+
+    @Test
+    void shouldAnswerOnlyGetOnTheReceivedPage() throws Exception {
+        assertThat(post(receiver.receivedUrl(), "{}").statusCode()).isEqualTo(405);
+        assertThat(get(receiver.receivedUrl().resolve("/slack/soc")).statusCode()).isEqualTo(405);
+    }
+
+    private HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> post(URI uri, String json) throws IOException, InterruptedException {

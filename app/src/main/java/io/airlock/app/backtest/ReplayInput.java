@@ -58,7 +58,6 @@ final class ReplayInput implements AutoCloseable {
     private final Path[] files = new Path[2];
     private final FileChannel[] channels = new FileChannel[2];
     private long tombstones;
-    private boolean prefixHinted;
 
     ReplayInput(Topics topics, String vaultPrefix, int maxVaultLineBytes) {
         this.topics = topics;
@@ -228,12 +227,12 @@ final class ReplayInput implements AutoCloseable {
 
     /** The line as the live capture takes it ({@link VaultAuditLineParser}): a record, or a dead letter with the reason. */
     private Placed vault(Path file, byte[] line, long fullLength, long number, Instant previous) {
-        return placed(file, vaultLines.parse(line, 0, line.length, fullLength), line, number, previous);
+        return placed(file, vaultLines.parse(line, 0, line.length, fullLength), number, previous);
     }
 
-    private Placed placed(Path file, ParsedLine parsed, byte[] line, long number, Instant previous) {
+    private Placed placed(Path file, ParsedLine parsed, long number, Instant previous) {
         if (parsed instanceof ParsedLine.Rejected rejection) {
-            rejected.add(file.getFileName() + ":" + number + ": " + rejection.reason() + prefixHint(rejection, line));
+            rejected.add(file.getFileName() + ":" + number + ": " + rejection.reason());
             return null;
         }
         var accepted = (ParsedLine.Accepted) parsed;
@@ -263,21 +262,7 @@ final class ReplayInput implements AutoCloseable {
             read += n;
         }
         byte[] head = new byte[0]; // not looked at: the compactor saw the whole line
-        return placed(file, vaultLines.parse(head, 0, 0, length, compactor), head, number, previous);
-    }
-
-    /** For a line with text before its JSON: the audit device's {@code prefix} option is probably set, and not given. */
-    private String prefixHint(ParsedLine.Rejected rejection, byte[] line) {
-        if (rejection.category() != ParsedLine.RejectCategory.NOT_JSON || prefixHinted || line.length == 0 || line[0] == '{') {
-            return "";
-        }
-        for (byte b : line) {
-            if (b == '{') {
-                prefixHinted = true;
-                return " (text before the JSON: if the audit device has a prefix, give it with --vault-prefix)";
-            }
-        }
-        return "";
+        return placed(file, vaultLines.parse(head, 0, 0, length, compactor), number, previous);
     }
 
     /** The Debezium key of the row: {@code {"id":…}} from {@code after}, else {@code before}. */

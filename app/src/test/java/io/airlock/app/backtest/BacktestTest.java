@@ -2,6 +2,7 @@ package io.airlock.app.backtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.Alert;
 import io.airlock.core.Json;
 import io.airlock.core.Topics;
@@ -263,8 +264,8 @@ class BacktestTest {
                 "skipped audit.log:3: NUL byte at byte 0 of the line",
                 "skipped audit.log:5: data after the JSON object",
                 "skipped audit.log:6: empty line",
-                "skipped audit.log:7: not valid JSON at byte 0 of the line (text before the JSON: if the audit device has a prefix, "
-                        + "give it with --vault-prefix)",
+                "skipped audit.log:7: not valid JSON: 7 bytes before the first '{' — a prefix option of the audit device? set "
+                        + "vault.audit.prefix (backtest: --vault-prefix)",
                 "3 events, 0 alerts, 5 dead letters");
     }
 
@@ -404,5 +405,29 @@ class BacktestTest {
         assertThat(console.toString(StandardCharsets.UTF_8)).contains("0 events, 0 alerts, 3 dead letters",
                 "backtest: WARNING: every input line was rejected");
         assertThat(dir.resolve("a.jsonl")).as("still written, empty").isEmptyFile();
+    }
+
+    @Test
+    void shouldReadTheExampleLinesOfTheVaultAuditDocsAsTheDocsSay() throws Exception {
+        String doc = Files.readString(Path.of("..", "docs", "vault-audit.md"), StandardCharsets.UTF_8);
+        String section = doc.substring(doc.indexOf("## What a line looks like"));
+        int from = section.indexOf("```json\n") + "```json\n".length();
+        Path vault = Files.writeString(dir.resolve("audit.log"), section.substring(from, section.indexOf("```\n", from)));
+        Path events = dir.resolve("events.jsonl");
+        var console = new ByteArrayOutputStream();
+
+        assertThat(new Backtest(new PrintStream(console, true, StandardCharsets.UTF_8)).run(null, vault, null, dir.resolve("a.jsonl"),
+                events)).isZero();
+
+        List<JsonNode> read = Files.readAllLines(events).stream().map(Json::tree).toList();
+        assertThat(read).as(console.toString(StandardCharsets.UTF_8)).hasSize(3).allSatisfy(e -> {
+            assertThat(e.path("vault.path").asText()).isEqualTo("airflow/data/connections/aws_prod");
+            assertThat(e.path("vault.kv_path").asText()).isEqualTo("airflow/connections/aws_prod");
+        });
+        assertThat(read).extracting(e -> e.path("vault.identity").asText()).containsExactly("7d2e3a90-5b1c-4f6e-9a8d-2c3b4e5f6a7b",
+                "7d2e3a90-5b1c-4f6e-9a8d-2c3b4e5f6a7b", "c41f0a6d-93e2-2b78-5d1c-8e4a7f3b2c90");
+        assertThat(read).extracting(e -> e.path("event.outcome").asText(null)).containsExactly(null, "success", "failure");
+        assertThat(Files.readAllLines(dir.resolve("a.jsonl"))).singleElement()
+                .satisfies(a -> assertThat(Json.tree(a).path("rule.id").asText()).isEqualTo("AL-022"));
     }
 }

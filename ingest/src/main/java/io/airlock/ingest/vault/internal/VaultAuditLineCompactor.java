@@ -83,6 +83,8 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
     private Failed failed;
     /** Set when the line cannot fit the limit even compacted; the reason is completed with its length at the end. */
     private String tooLongBecause;
+    /** Looks for text before the JSON object (an unconfigured prefix) in the bytes after the prefix, failed or not. */
+    private final TextBeforeJson textBeforeJson = new TextBeforeJson();
 
     // position in the document
     private int depth;
@@ -129,6 +131,7 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
         lastSignificant = 0;
         failed = null;
         tooLongBecause = null;
+        textBeforeJson.reset();
         depth = 0;
         rootDone = false;
         inRequestOrResponse = false;
@@ -151,6 +154,9 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
     @Override
     public void feed(byte[] buf, int off, int len) {
         if (stopped() || len <= 0) {
+            if (len > 0 && prefixDecided) {
+                textBeforeJson.scan(buf, off, off + len);
+            }
             lineBytes += Math.max(len, 0);
             return;
         }
@@ -210,6 +216,9 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
         } catch (IOException e) {
             handle(e);
         }
+        if (failed != null && failed.rejection().category() == RejectCategory.NOT_JSON && textBeforeJson.found()) {
+            failed = new Failed(VaultAuditLineParser.textBeforeJson(lineOffset(textBeforeJson.firstBrace), prefix.length > 0));
+        }
         Result result;
         if (tooLongBecause != null) {
             result = new Failed(new Rejected(RejectCategory.TOO_LONG, "line too long: " + fullLength + " bytes, the limit is "
@@ -232,6 +241,7 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
     }
 
     private void parse(byte[] buf, int start, int end) {
+        textBeforeJson.scan(buf, start, end);
         if (stopped() || start >= end) {
             return;
         }
@@ -558,6 +568,53 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
                 sequenceStart = base + (i - off);
             }
             return -1;
+        }
+    }
+
+    /**
+     * Whether the JSON text (the bytes after the prefix, chunk by chunk) does not begin with {@code '{'} (blanks aside) but
+     * holds a {@code {"} further on, and where its first {@code '{'} is: what {@link VaultAuditLineParser} reports as text
+     * before the JSON.
+     */
+    private static final class TextBeforeJson {
+        private long scanned;
+        /** 0 before the first significant byte, 1 while looking for {@code {"}, 2 when decided. */
+        private int state;
+        private boolean found;
+        private boolean afterBrace;
+        private long firstBrace;
+
+        void reset() {
+            scanned = 0;
+            state = 0;
+            found = false;
+            afterBrace = false;
+            firstBrace = -1;
+        }
+
+        void scan(byte[] buf, int start, int end) {
+            for (int i = start; i < end && state != 2; i++) {
+                byte b = buf[i];
+                if (state == 0) {
+                    if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+                        state = b == '{' ? 2 : 1;
+                    }
+                }
+                if (state == 1) {
+                    if (afterBrace && b == '"') {
+                        found = true;
+                        state = 2;
+                    } else if (b == '{' && firstBrace < 0) {
+                        firstBrace = scanned + i - start;
+                    }
+                    afterBrace = b == '{';
+                }
+            }
+            scanned += end - start;
+        }
+
+        boolean found() {
+            return found;
         }
     }
 }

@@ -139,16 +139,64 @@ public final class VaultAuditLineParser {
                     ? new Rejected(RejectCategory.TOO_DEEP, "JSON nested deeper than " + MAX_NESTING_DEPTH + " levels")
                     : new Rejected(RejectCategory.LIMIT_EXCEEDED, "JSON exceeds a parser limit: " + e.getOriginalMessage());
         } catch (JsonEOFException e) {
-            return new Rejected(RejectCategory.NOT_JSON, "not valid JSON: unexpected end of input (truncated line)");
+            return notJson(buf, start, end, off, "not valid JSON: unexpected end of input (truncated line)");
         } catch (JsonProcessingException e) {
             long at = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
-            return new Rejected(RejectCategory.NOT_JSON, "not valid JSON" + (at >= 0 ? " at byte " + (at + start - off) + " of the line" : ""));
+            return notJson(buf, start, end, off, "not valid JSON" + (at >= 0 ? " at byte " + (at + start - off) + " of the line" : ""));
         } catch (IOException e) {
-            return new Rejected(RejectCategory.NOT_JSON, "not valid JSON");
+            return notJson(buf, start, end, off, "not valid JSON");
         }
         byte[] value = Arrays.copyOfRange(buf, start, end);
         String key = requestId != null && !requestId.isEmpty() ? requestId : StableIds.of(new String(value, StandardCharsets.UTF_8));
         return new Accepted(key.getBytes(StandardCharsets.UTF_8), value, timestamp(time));
+    }
+
+    /** A line that is not JSON: {@code reason}, or the hint about a prefix when there is text before a JSON object. */
+    private Rejected notJson(byte[] buf, int start, int end, int lineStart, String reason) {
+        int brace = textBeforeJson(buf, start, end);
+        return brace >= 0 ? textBeforeJson(brace - lineStart, prefix.length > 0) : new Rejected(RejectCategory.NOT_JSON, reason);
+    }
+
+    /**
+     * Why a line with text before its JSON object is rejected: most likely the audit device's {@code prefix} option, not
+     * configured (or configured differently). Counts bytes, quotes nothing.
+     *
+     * @param bytes            bytes of the line before its first {@code '{'}
+     * @param prefixConfigured whether {@code vault.audit.prefix} is set (the line then does not start with it, or has more text)
+     */
+    static Rejected textBeforeJson(long bytes, boolean prefixConfigured) {
+        String where = bytes + " byte" + (bytes == 1 ? "" : "s") + " before the first '{'";
+        return new Rejected(RejectCategory.NOT_JSON, prefixConfigured
+                ? "not valid JSON: " + where + " — does vault.audit.prefix (backtest: --vault-prefix) match the audit device's "
+                        + "prefix option?"
+                : "not valid JSON: " + where + " — a prefix option of the audit device? set vault.audit.prefix "
+                        + "(backtest: --vault-prefix)");
+    }
+
+    /**
+     * Index of the first {@code '{'} when the text at {@code start..end} does not begin with one (blanks aside) but holds a
+     * {@code {"} further on: text, such as the audit device's prefix, before a JSON object. Else -1.
+     */
+    private static int textBeforeJson(byte[] buf, int start, int end) {
+        int i = start;
+        while (i < end && isJsonBlank(buf[i])) {
+            i++;
+        }
+        if (i == end || buf[i] == '{') {
+            return -1;
+        }
+        int brace = -1;
+        for (; i < end - 1; i++) {
+            if (buf[i] == '{') {
+                if (brace < 0) {
+                    brace = i;
+                }
+                if (buf[i + 1] == '"') {
+                    return brace;
+                }
+            }
+        }
+        return -1;
     }
 
     /** A new compactor for the lines of one stream, with this parser's prefix and limit. */
@@ -219,6 +267,10 @@ public final class VaultAuditLineParser {
             }
         }
         return true;
+    }
+
+    private static boolean isJsonBlank(byte b) {
+        return b == ' ' || b == '\t' || b == '\r' || b == '\n';
     }
 
     private static boolean isBlank(byte[] buf, int start, int end) {

@@ -168,6 +168,22 @@ class VaultAuditLineCompactionTest {
     }
 
     @Test
+    void shouldPointAtThePrefixOptionForALongLineWithTextBeforeItsJson() {
+        byte[] line = utf8("vault-audit: " + paddedLine("request", "req-prefixed", queryData(14_300)));
+        String hint = "not valid JSON: 13 bytes before the first '{' — a prefix option of the audit device? set vault.audit.prefix "
+                + "(backtest: --vault-prefix)";
+        for (int chunk : new int[] {1, 5, 13, 14, 4096}) {
+            assertThat(readOne(new VaultAuditLineParser(null, LIMIT), line, chunk)).as("chunks of %d", chunk)
+                    .isEqualTo(new Rejected(RejectCategory.NOT_JSON, hint));
+        }
+        assertThat(rejected(readOne(new VaultAuditLineParser("audit: ", LIMIT), line, 4096)).reason())
+                .startsWith("not valid JSON: 13 bytes before the first '{' — does vault.audit.prefix");
+        assertThat(readOne(new VaultAuditLineParser("vault-audit: ", LIMIT), line, 4096)).isInstanceOf(Accepted.class);
+        assertThat(rejected(readOne(new VaultAuditLineParser(null, LIMIT), utf8("x".repeat(LIMIT + 10)), 4096)).reason())
+                .as("no JSON after the text").isEqualTo("not valid JSON at byte 0 of the line");
+    }
+
+    @Test
     void shouldDeadLetterALongLineWhoseJsonIsBrokenAfterTheHead() {
         String line = paddedLine("response", "req-broken", queryData(14_300));
         String brokenTail = line.substring(0, line.length() - 1) + ",}";

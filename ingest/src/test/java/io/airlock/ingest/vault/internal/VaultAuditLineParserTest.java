@@ -104,6 +104,26 @@ class VaultAuditLineParserTest {
     }
 
     @Test
+    void shouldPointAtThePrefixOptionWhenTextComesBeforeTheJson() {
+        String line = "vault-audit: {\"type\":\"request\",\"request\":{\"id\":\"r1\",\"path\":\"secret/data/x\"}}";
+
+        assertThat(rejected(utf8(line))).isEqualTo(new Rejected(RejectCategory.NOT_JSON, "not valid JSON: 13 bytes before the "
+                + "first '{' — a prefix option of the audit device? set vault.audit.prefix (backtest: --vault-prefix)"));
+        assertThat(rejected(utf8(line.substring(0, 40))).reason()).as("truncated too").startsWith("not valid JSON: 13 bytes before");
+        assertThat(rejected(utf8("  audit {x} {\"type\":\"request\"}")).reason()).startsWith("not valid JSON: 8 bytes before");
+        assertThat(new VaultAuditLineParser("audit: ", 1 << 20).parse(utf8(line))).isEqualTo(new Rejected(RejectCategory.NOT_JSON,
+                "not valid JSON: 13 bytes before the first '{' — does vault.audit.prefix (backtest: --vault-prefix) match the audit "
+                        + "device's prefix option?"));
+        assertThat(new VaultAuditLineParser("vault-audit:", 1 << 20).parse(utf8(line)))
+                .as("the prefix without its blank: JSON allows the blank").isInstanceOf(Accepted.class);
+        assertThat(rejected(utf8(line)).reason()).doesNotContain("vault-audit");
+
+        assertReject(utf8("hmac-sha256:secret {x"), RejectCategory.NOT_JSON, "not valid JSON at byte 0");
+        assertReject(utf8(" \t{\"a\":{\"b\""), RejectCategory.NOT_JSON, "unexpected end of input");
+        assertReject(utf8("[{\"a\":\"secret\"}]"), RejectCategory.NOT_AN_OBJECT, "not a JSON object");
+    }
+
+    @Test
     void shouldRejectALineOverTheLimitWithoutLookingAtIt() {
         var small = new VaultAuditLineParser(null, 100);
         ParsedLine parsed = small.parse(new byte[100], 0, 100, 5_000_000);
