@@ -24,7 +24,7 @@ class AirlockCliTest {
         run.err = new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8);
 
         assertThat(run.execute(new java.util.concurrent.CountDownLatch(0))).isEqualTo(2);
-        assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("--airflow-schema is for the embedded database");
+        assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("--airflow-schema and --detection are for a run without --config");
         assertThat(((RunCommand) AirlockCli.commandLine().parseArgs("run").subcommand().commandSpec().userObject()).config)
                 .as("run without --config is no usage error: it runs embedded").isNull();
     }

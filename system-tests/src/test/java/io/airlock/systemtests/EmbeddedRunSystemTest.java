@@ -49,7 +49,7 @@ class EmbeddedRunSystemTest {
             airlock.awaitOutput(AirlockProcess.RUNNING, Duration.ofMinutes(3));
             String output = airlock.output();
             assertThat(output).contains("no --config, so everything runs embedded").contains("Europe/Berlin");
-            URI received = URI.create(find(RECEIVED_URL, output).group(1));
+            URI receivedUrl = URI.create(find(RECEIVED_URL, output).group(1));
             Matcher psql = find(PSQL, output);
             Path auditFile = Path.of(find(AUDIT_FILE, output).group(1));
             URI openSearch = URI.create(find(OPENSEARCH, output).group(1));
@@ -72,7 +72,7 @@ class EmbeddedRunSystemTest {
                 List<String> ruleIds = new OpenSearchProbe(openSearch).documents("airlock-alerts").stream()
                         .map(d -> d.field("rule.id")).toList();
                 assertThat(ruleIds).contains("AL-001", "AL-021");
-                String notifications = HttpClient.newHttpClient().send(HttpRequest.newBuilder(received).build(),
+                String notifications = HttpClient.newHttpClient().send(HttpRequest.newBuilder(receivedUrl).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
                 assertThat(notifications).as("what on-call would have received").contains("mallory").doesNotContain("canary");
             });
