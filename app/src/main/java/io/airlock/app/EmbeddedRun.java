@@ -108,7 +108,7 @@ final class EmbeddedRun implements AutoCloseable {
                 calendar.holidays().isEmpty() ? "" : ", " + calendar.holidays().size() + " holiday(s)",
                 detection.airflow().isEntityId() ? "entity " + detection.airflow().serviceIdentityContains()
                         : "a display name, role or entity containing '" + detection.airflow().serviceIdentityContains() + "'",
-                detection.rule(RuleDefinition.FIRST_SEEN_SECRET_PATH).window());
+                io.airlock.core.config.ConfigTypes.formatDuration(detection.rule(RuleDefinition.FIRST_SEEN_SECRET_PATH).window()));
         out.println("Where to look:");
         out.println("  Alerts          printed here as they fire");
         out.println("  OpenSearch      " + stack.openSearch.httpUri() + "   (indices airlock-alerts, airlock-events-*)");
