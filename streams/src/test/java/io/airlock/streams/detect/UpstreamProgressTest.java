@@ -7,7 +7,7 @@ import io.airlock.core.NormalizedEvent;
 import io.airlock.streams.StreamsSettings;
 import io.airlock.streams.internal.InMemoryStores;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +19,7 @@ import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class UpstreamProgressTest {
 
@@ -105,9 +106,8 @@ class UpstreamProgressTest {
     }
 
     @Test
-    void shouldFeedTheRelevantEventsTaggedWithTheTaskAndAMarkerPerTenSecondsOfStreamTime() throws Exception {
-        var context = new MockProcessorContext<String, NormalizedEvent>(new Properties(), new TaskId(0, 2),
-                Files.createTempDirectory("airlock-feed").toFile());
+    void shouldFeedTheRelevantEventsTaggedWithTheTaskAndAMarkerPerTenSecondsOfStreamTime(@TempDir Path stateDir) throws Exception {
+        var context = new MockProcessorContext<String, NormalizedEvent>(new Properties(), new TaskId(0, 2), stateDir.toFile());
         var feed = new UpstreamProgress.Feed(event -> "vault.audit".equals(event.dataset()), "airflow");
         feed.init(context);
 
