@@ -3,11 +3,10 @@ package io.airlock.app;
 import io.airlock.app.config.AirlockConfig;
 import io.airlock.core.Json;
 import io.airlock.core.config.ConfigException;
+import io.airlock.core.config.ConfigProblems;
 import io.airlock.core.config.ConfigSource;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -32,19 +31,16 @@ record DetectionOverlay(Map<String, Object> values) {
         ConfigSource source = ConfigSource.fromFile(file, env).withoutSecrets();
         AirlockConfig.from(source);
         Map<String, Object> taken = new LinkedHashMap<>();
-        List<String> problems = new ArrayList<>();
+        ConfigProblems problems = new ConfigProblems(source);
         source.values().forEach((key, value) -> {
             if (applies(key)) {
                 taken.put(key, value);
             } else {
-                problems.add(key + ": not used by a run without --config, which has its own components; only detection.*, "
-                        + "rules.* and vault.audit.prefix are" + source.line(key).stream().mapToObj(l -> " (line " + l + ")")
-                        .findFirst().orElse(""));
+                problems.add(key, "not used by a run without --config, which has its own components; only detection.*, "
+                        + "rules.* and vault.audit.prefix are");
             }
         });
-        if (!problems.isEmpty()) {
-            throw new ConfigException(source.origin(), problems);
-        }
+        problems.throwIfAny(source.origin());
         return new DetectionOverlay(taken);
     }
 

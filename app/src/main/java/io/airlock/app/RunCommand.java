@@ -115,7 +115,8 @@ final class RunCommand implements Callable<Integer> {
                         + "with --config " + config + " the file says everything");
                 return EXIT_USAGE;
             }
-            return execute(config, env, stop);
+            Optional<AirlockConfig> loaded = load(config, env);
+            return loaded.isPresent() ? run(loaded.get(), stop) : 1;
         }
         if (only != null && !only.isEmpty()) {
             err.println("airlock run: --only is for scaling a configured deployment out; a run without --config runs every "
@@ -139,24 +140,31 @@ final class RunCommand implements Callable<Integer> {
             if (stop.getCount() == 0) { // stopped while the components started: not the pipeline too
                 return 0;
             }
-            embedded.printWhereToLook(err, AirlockConfig.load(embedded.config(), embedded.env(env)).detection());
+            Optional<AirlockConfig> loaded = load(embedded.config(), embedded.env(env));
+            if (loaded.isEmpty()) {
+                return 1;
+            }
+            embedded.printWhereToLook(err, loaded.get().detection());
             console.start();
-            return execute(embedded.config(), embedded.env(env), stop);
+            return run(loaded.get(), stop);
         } finally {
             embedded.close(err);
         }
     }
 
-    /** Loads the configuration, creates missing topics and runs the stages until {@code stop} opens; the exit code. */
-    @SuppressWarnings("try") // the pipeline only has to run, and be closed, while waiting
-    private int execute(Path config, Map<String, String> env, CountDownLatch stop) throws Exception {
-        AirlockConfig loaded;
+    /** The configuration of {@code config}, or empty when it has problems (printed). */
+    private Optional<AirlockConfig> load(Path config, Map<String, String> env) {
         try {
-            loaded = AirlockConfig.load(config, env);
+            return Optional.of(AirlockConfig.load(config, env));
         } catch (ConfigException e) {
             err.println(e.getMessage());
-            return 1;
+            return Optional.empty();
         }
+    }
+
+    /** Creates missing topics and runs the stages until {@code stop} opens; the exit code. */
+    @SuppressWarnings("try") // the pipeline only has to run, and be closed, while waiting
+    private int run(AirlockConfig loaded, CountDownLatch stop) throws Exception {
         Set<Stage> stages = only == null || only.isEmpty() ? EnumSet.allOf(Stage.class) : EnumSet.copyOf(only);
         PipelineSettings settings = PipelineSettings.from(loaded);
         err.println("airlock run: stages " + stages + ", configuration " + loaded.origin());

@@ -229,12 +229,8 @@ public final class WebhookReceiver implements AutoCloseable {
 
     /** The body of {@code GET /received}. */
     private String received() {
-        List<ReceivedRequest> slack;
-        List<ReceivedRequest> pagerDuty;
-        synchronized (this) {
-            slack = requests.stream().filter(r -> r.path().startsWith(SLACK) && r.path().length() > SLACK.length()).toList();
-            pagerDuty = recorded(PAGERDUTY);
-        }
+        List<ReceivedRequest> slack = slackPosts();
+        List<ReceivedRequest> pagerDuty = pagerDutyEvents();
         ObjectNode answer = Json.MAPPER.createObjectNode();
         ArrayNode slackBodies = answer.putArray("slack");
         lastOf(slack).forEach(r -> slackBodies.add(bodyOf(r)));

@@ -107,11 +107,11 @@ public final class AirflowCdcCapture implements AutoCloseable {
      * Without {@code ab_user} (Airflow 3 without the FAB auth manager) it warns and captures {@code log} and {@code dag_run}.
      */
     public AirflowCdcCapture start() {
-        List<String> tables = new AirflowDatabasePreflight(database).check();
-        if (!tables.contains("ab_user")) {
+        AirflowDatabasePreflight.Findings found = new AirflowDatabasePreflight(database).check();
+        if (found.abUserAbsent()) {
             LOG.warn("Airflow database {}: {}", database, AirflowDatabasePreflight.AB_USER_ABSENT);
         }
-        Properties props = DebeziumProperties.of(database, capture, tables);
+        Properties props = DebeziumProperties.of(database, capture, found.tables());
         engine = DebeziumEngine.create(io.debezium.engine.format.Json.class)
                 .using(props)
                 .notifying(this::handleBatch)
@@ -137,7 +137,7 @@ public final class AirflowCdcCapture implements AutoCloseable {
         meters.add(IngestMeters.millisGauge(IngestMeters.CDC_IDLE,
                 "Time since the Debezium engine last handed over a batch (heartbeats included)",
                 this::millisSinceLastBatch));
-        LOG.info("Capturing Airflow tables {} from {}", String.join(",", tables), database);
+        LOG.info("Capturing Airflow tables {} from {}", String.join(",", found.tables()), database);
         return this;
     }
 
@@ -281,14 +281,11 @@ public final class AirflowCdcCapture implements AutoCloseable {
 
     /** Sends the {@link DeadLetter} of a change: its source topic, LSN as offset, the reason and the head of {@code sent}. */
     private Send deadLetter(ProducerRecord<String, String> change, ProducerRecord<String, String> sent, String reason) {
-        byte[] head = OversizedChangeShortener.head(sent.value(), DEAD_LETTER_VALUE_BYTES);
-        long bytes = OversizedChangeShortener.utf8Length(sent.value());
-        String fullReason = head.length < bytes ? reason + "; value truncated to the first " + head.length + " of " + bytes + " bytes"
-                : reason;
+        byte[] value = sent.value().getBytes(StandardCharsets.UTF_8);
         String lsn = lsn(sent);
         byte[] key = change.key() == null ? null : change.key().getBytes(StandardCharsets.UTF_8);
-        DeadLetter letter = DeadLetter.of(change.topic(), -1, lsn.matches("\\d+") ? Long.parseLong(lsn) : -1, STAGE, fullReason,
-                key, head);
+        DeadLetter letter = DeadLetter.ofHead(change.topic(), -1, lsn.matches("\\d+") ? Long.parseLong(lsn) : -1, STAGE, reason,
+                key, value, 0, value.length, value.length, DEAD_LETTER_VALUE_BYTES);
         LOG.warn("The Airflow change of {} at LSN {} is too large for Kafka ({}): sent to {}", table(change), lsn,
                 reason, capture.topics().dlq());
         var record = new ProducerRecord<>(capture.topics().dlq(), null, change.key(), Json.writeString(letter));

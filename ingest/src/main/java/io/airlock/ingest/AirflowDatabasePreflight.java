@@ -47,22 +47,18 @@ public final class AirflowDatabasePreflight {
     }
 
     /**
-     * @return the tables of {@link Topics#AIRFLOW_TABLES} that exist, in that order: to be captured
+     * @return what was found, without problems: {@link Findings#tables()} are the tables of {@link Topics#AIRFLOW_TABLES}
+     *     that exist, in that order, to be captured
      * @throws CaptureConfigurationException listing every problem found
      */
-    public List<String> check() {
+    public Findings check() {
         Findings findings = inspect();
         List<String> problems = findings.problems();
         if (!problems.isEmpty()) {
             throw new CaptureConfigurationException("The Airflow database " + settings.database() + " at " + settings.host() + ":"
                     + settings.port() + " cannot be captured:\n  - " + String.join("\n  - ", problems));
         }
-        return findings.tables();
-    }
-
-    /** The problems that prevent capturing; empty if it can start. */
-    public List<String> problems() {
-        return inspect().problems();
+        return findings;
     }
 
     /** Connects once and checks everything; a missing {@code ab_user} is no problem (see {@link #AB_USER_ABSENT}). */

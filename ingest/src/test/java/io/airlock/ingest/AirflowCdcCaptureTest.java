@@ -249,7 +249,7 @@ class AirflowCdcCaptureTest {
         postgres.createDatabase(name);
         var db = new AirflowDatabaseSettings(postgres.host(), postgres.port(), name, postgres.superuser(), postgres.password(), "disable",
                 "unused_slot", null);
-        var problems = new AirflowDatabasePreflight(db).problems();
+        var problems = new AirflowDatabasePreflight(db).inspect().problems();
         assertThat(problems).hasSize(2).allSatisfy(p -> assertThat(p).contains("does not exist"));
         assertThat(problems.get(0)).contains("public.log");
         assertThat(problems.get(1)).contains("public.dag_run");

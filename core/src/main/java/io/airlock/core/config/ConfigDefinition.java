@@ -9,7 +9,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -45,8 +44,10 @@ public final class ConfigDefinition {
     private final List<Group> groups;
     private final Map<String, Setting<?>> byKey = new LinkedHashMap<>();
     private final Map<String, Setting<?>> secretKeys = new LinkedHashMap<>();
-    private final Set<String> groupPrefixes = new HashSet<>();
-    /** The keys directly under each section ({@code slack} → {@code webhook-url-env}), in definition order. */
+    /**
+     * Every section ({@code slack}, {@code airflow.database}) with the keys directly under it ({@code slack} →
+     * {@code webhook-url-env}), in definition order.
+     */
     private final Map<String, Set<String>> sectionKeys = new HashMap<>();
 
     private ConfigDefinition(List<Group> groups) {
@@ -63,7 +64,6 @@ public final class ConfigDefinition {
                 checkDefault(s);
                 String k = s.isSecret() ? s.envKey() : s.key();
                 for (int dot = k.indexOf('.'); dot > 0; dot = k.indexOf('.', dot + 1)) {
-                    groupPrefixes.add(k.substring(0, dot));
                     int next = k.indexOf('.', dot + 1);
                     sectionKeys.computeIfAbsent(k.substring(0, dot), p -> new LinkedHashSet<>())
                             .add(k.substring(dot + 1, next < 0 ? k.length() : next));
@@ -71,7 +71,7 @@ public final class ConfigDefinition {
             }
         }
         for (String key : byKey.keySet()) {
-            if (groupPrefixes.contains(key) || secretKeys.containsKey(key)) {
+            if (sectionKeys.containsKey(key) || secretKeys.containsKey(key)) {
                 throw new IllegalArgumentException("key " + key + " is also the prefix of other keys or a secret's -env/-file key");
             }
         }
@@ -129,12 +129,12 @@ public final class ConfigDefinition {
         for (Map.Entry<String, Object> e : raw.entrySet()) {
             String key = e.getKey();
             Setting<?> s = byKey.get(key);
-            if (e.getValue() == null && (s != null || secretKeys.containsKey(key) || groupPrefixes.contains(key))) {
+            if (e.getValue() == null && (s != null || secretKeys.containsKey(key) || sectionKeys.containsKey(key))) {
                 problems.add(key, noValue(key, s != null ? s : secretKeys.get(key)));
             } else if (s != null && s.isSecret() && e.getValue() != null) {
                 problems.add(key, "a secret is never written in the file; name an environment variable with '" + s.envKey()
                         + ": VARIABLE' or a file with '" + s.fileKey() + ": /path' (the value given is not shown)");
-            } else if (s == null && groupPrefixes.contains(key)) {
+            } else if (s == null && sectionKeys.containsKey(key)) {
                 problems.add(key, notASection(key, e.getValue()));
             } else if (s == null && !secretKeys.containsKey(key)) {
                 problems.add("unknown key '" + key + "'" + Suggestions.forUnknownKey(key, accepted) + problems.at(key));

@@ -3,7 +3,6 @@ package io.airlock.core.config;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -23,20 +22,11 @@ public final class ConfigProblems {
     private static final Pattern CONVENTIONAL_VARIABLE = Pattern.compile("[A-Z_][A-Z0-9_]*");
 
     private final List<String> problems = new ArrayList<>();
-    private final Function<String, OptionalInt> lines;
-
-    /** Problems of a configuration whose keys have no known line. */
-    public ConfigProblems() {
-        this(key -> OptionalInt.empty());
-    }
+    private final ConfigSource source;
 
     /** Problems of a file: each problem of a key written in it ends with the key's line, {@code (line 3)}. */
     public ConfigProblems(ConfigSource source) {
-        this(source::line);
-    }
-
-    private ConfigProblems(Function<String, OptionalInt> lines) {
-        this.lines = lines;
+        this.source = source;
     }
 
     /**
@@ -111,9 +101,9 @@ public final class ConfigProblems {
      * {@code -env} or {@code -file} key); empty when it is not written there.
      */
     public String at(String key) {
-        OptionalInt line = lines.apply(key);
+        OptionalInt line = source.line(key);
         for (String suffix : List.of("-env", "-file")) {
-            line = line.isPresent() ? line : lines.apply(key + suffix);
+            line = line.isPresent() ? line : source.line(key + suffix);
         }
         return line.isPresent() ? " (line " + line.getAsInt() + ")" : "";
     }

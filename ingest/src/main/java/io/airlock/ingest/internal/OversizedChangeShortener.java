@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.airlock.core.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -112,19 +111,6 @@ public final class OversizedChangeShortener {
         String result = Json.writeString(change);
         long exact = utf8Length(key) + utf8Length(result);
         return new Fitted(result, shortened, exact, exact <= recordLimitBytes);
-    }
-
-    /** The first at most {@code maxBytes} of {@code text} in UTF-8, cut between characters. */
-    public static byte[] head(String text, int maxBytes) {
-        byte[] all = text.getBytes(StandardCharsets.UTF_8);
-        if (all.length <= maxBytes) {
-            return all;
-        }
-        int keep = maxBytes;
-        while (keep > 0 && (all[keep] & 0xC0) == 0x80) {
-            keep--; // all[keep] continues a character: cut before that character starts
-        }
-        return Arrays.copyOf(all, keep);
     }
 
     private static int length(String s) {

@@ -93,8 +93,7 @@ public final class AccountChangeRule implements Processor<String, NormalizedEven
         return switch (event.dataset()) {
             case NormalizedEvent.DATASET_AB_USER -> !isBlank(event.userName()) && ACCOUNT_ACTIONS.contains(event.action());
             case NormalizedEvent.DATASET_LOG -> EventCategories.IAM.equals(event.category())
-                    && AirflowChangeEvents.isChange(event.action(), config.changeEvents())
-                    && !AuditLogNormalizer.REASON_DRY_RUN.equals(event.reason());
+                    && AirflowChangeEvents.isChangeEvent(event, config.changeEvents());
             default -> false;
         };
     }

@@ -1,5 +1,6 @@
 package io.airlock.streams.detect;
 
+import io.airlock.core.NormalizedEvent;
 import io.airlock.streams.normalize.AuditLogNormalizer;
 import io.airlock.streams.normalize.EventCategories;
 import java.util.Arrays;
@@ -76,6 +77,12 @@ public final class AirflowChangeEvents {
     private static final Map<String, Pattern> GLOBS = new ConcurrentHashMap<>();
 
     private AirflowChangeEvents() {
+    }
+
+    /** True if the audit-log event is a change under the given patterns: its name is one, and it is no dry run. */
+    public static boolean isChangeEvent(NormalizedEvent event, Set<String> patterns) {
+        return !AuditLogNormalizer.REASON_DRY_RUN.equals(event.reason())
+                && isChange(event.action(), patterns);
     }
 
     /** True if {@code event} is a change under the given patterns. */

@@ -19,6 +19,7 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import io.airlock.streams.internal.DecodedStateCache;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -84,7 +85,7 @@ public final class AuditTrailTamperingRule implements Processor<String, Normaliz
     private final AlertFactory alerts;
     private final BurstTracker tracker;
     private ProcessorContext<String, Alert> context;
-    private KeyValueStore<String, State> states;
+    private DecodedStateCache<State> states;
 
     AuditTrailTamperingRule(DetectionConfig config) {
         this.calendar = config.calendar();
@@ -119,7 +120,7 @@ public final class AuditTrailTamperingRule implements Processor<String, Normaliz
     @Override
     public void init(ProcessorContext<String, Alert> context) {
         this.context = context;
-        this.states = context.getStateStore(STORE);
+        this.states = new DecodedStateCache<>(context.<KeyValueStore<String, State>>getStateStore(STORE));
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.airlock.core.Alert;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Topics;
 import io.airlock.streams.DetectionConfig;
+import io.airlock.streams.internal.DecodedStateCache;
 import java.time.Duration;
 import java.time.format.DateTimeFormatter;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -50,7 +51,7 @@ public final class LoginAfterBurstRule implements Processor<String, NormalizedEv
     private ProcessorContext<String, Alert> context;
     private KeyValueStore<String, BurstTracker.State> logins;
     private KeyValueStore<String, UserAuthAlerts> userAuthAlerts;
-    private KeyValueStore<String, LoginAmidFailures> amidFailures;
+    private DecodedStateCache<LoginAmidFailures> amidFailures;
 
     LoginAfterBurstRule(DetectionConfig config) {
         this.config = config;
@@ -86,7 +87,7 @@ public final class LoginAfterBurstRule implements Processor<String, NormalizedEv
         this.context = context;
         this.logins = context.getStateStore(STORE);
         this.userAuthAlerts = context.getStateStore(UserAuthAlerts.STORE);
-        this.amidFailures = context.getStateStore(AMID_STORE);
+        this.amidFailures = new DecodedStateCache<>(context.<KeyValueStore<String, LoginAmidFailures>>getStateStore(AMID_STORE));
     }
 
     @Override
@@ -94,20 +95,26 @@ public final class LoginAfterBurstRule implements Processor<String, NormalizedEv
         NormalizedEvent event = record.value();
         String user = event.userName();
         LoginAmidFailures amid = LoginAmidFailures.of(amidFailures.get(user));
-        UserAuthAlerts auth = UserAuthAlerts.of(userAuthAlerts.get(user));
         if (!isAirflowSuccessfulLogin(event)) { // a failed login
-            amidFailures.put(user, amid.withFailure(event.timestamp()));
-            if (amid.successBefore(auth.lastFailedLoginBurst(), failureWindow)) {
-                observe(user, new BurstTracker.Hit(amid.successAt(), amid.successEventId()), auth);
+            remember(user, amid, amid.withFailure(event.timestamp()));
+            if (amid.successAt() != null) {
+                UserAuthAlerts auth = UserAuthAlerts.of(userAuthAlerts.get(user));
+                if (amid.successBefore(auth.lastFailedLoginBurst(), failureWindow)) {
+                    observe(user, new BurstTracker.Hit(amid.successAt(), amid.successEventId()), auth);
+                }
             }
             return;
         }
-        LoginAmidFailures remembered = amid.withSuccess(event.timestamp(), event.id(), failureWindow);
-        if (remembered != amid) {
-            amidFailures.put(user, remembered);
-        }
+        remember(user, amid, amid.withSuccess(event.timestamp(), event.id(), failureWindow));
+        UserAuthAlerts auth = UserAuthAlerts.of(userAuthAlerts.get(user));
         if (auth.failedLoginBurstWithin(lookBack, event.timestamp())) {
             observe(user, new BurstTracker.Hit(event.timestamp(), event.id()), auth);
+        }
+    }
+
+    private void remember(String user, LoginAmidFailures before, LoginAmidFailures after) {
+        if (after != before) {
+            amidFailures.put(user, after);
         }
     }
 

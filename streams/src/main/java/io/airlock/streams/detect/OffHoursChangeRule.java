@@ -97,9 +97,8 @@ public final class OffHoursChangeRule implements Processor<String, NormalizedEve
     static boolean isOffHoursChange(NormalizedEvent event, DetectionConfig config) {
         return NormalizedEvent.DATASET_LOG.equals(event.dataset())
                 && !config.allow().allowsUser(event.userName())
-                && (AirflowChangeEvents.isChange(event.action(), config.changeEvents())
+                && (AirflowChangeEvents.isChangeEvent(event, config.changeEvents())
                         || AuditLogNormalizer.REASON_MARKED_IN_UI.equals(event.reason()))
-                && !AuditLogNormalizer.REASON_DRY_RUN.equals(event.reason())
                 && config.calendar().isOffHours(event.timestamp());
     }
 

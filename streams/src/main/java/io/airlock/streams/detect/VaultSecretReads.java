@@ -87,9 +87,13 @@ public final class VaultSecretReads {
         if (!isResponse(event) || event.vaultError() == null) {
             return false;
         }
-        String error = QUOTED.matcher(event.vaultError().toLowerCase(Locale.ROOT)).replaceAll("\"\"");
-        return VAULT_REFUSAL.matcher(error).find()
-                || NormalizedEvent.OUTCOME_FAILURE.equals(event.outcome()) && API_STATUS_403.matcher(error).find();
+        String lower = event.vaultError().toLowerCase(Locale.ROOT);
+        boolean failed = NormalizedEvent.OUTCOME_FAILURE.equals(event.outcome());
+        if (!lower.contains("permission denied") && !(failed && lower.contains("code: 403"))) {
+            return false; // most errors are neither (and quoted text only ever hides a match)
+        }
+        String error = QUOTED.matcher(lower).replaceAll("\"\"");
+        return VAULT_REFUSAL.matcher(error).find() || failed && API_STATUS_403.matcher(error).find();
     }
 
     /** True if the allow-list covers the event's identity, display name or path: no Vault rule alerts on it. */

@@ -139,12 +139,6 @@ public final class VaultAuditNormalizer implements Processor<String, JsonNode, S
     }
 
     /**
-     * {@code request.namespace.path} of Vault Enterprise ({@code team-a/}, nested {@code team-a/etl/}), with its trailing
-     * slash; empty for the root namespace and for Vault Community, which writes only {@code {"id":"root"}}. Paths in audit
-     * lines are relative to their namespace, so the events carry them prefixed with it: {@code secret/data/x} of two
-     * namespaces is two secrets.
-     */
-    /**
      * {@code request.mount_point} relative to the request's namespace, as {@code request.path} is: Vault's router writes the
      * mount point with the namespace ({@code ns1/team/airflow/} for {@code team/airflow/data/x} in {@code ns1/}).
      */
@@ -154,6 +148,12 @@ public final class VaultAuditNormalizer implements Processor<String, JsonNode, S
                 ? mountPoint.substring(namespace.length()) : mountPoint;
     }
 
+    /**
+     * {@code request.namespace.path} of Vault Enterprise ({@code team-a/}, nested {@code team-a/etl/}), with its trailing
+     * slash; empty for the root namespace and for Vault Community, which writes only {@code {"id":"root"}}. Paths in audit
+     * lines are relative to their namespace, so the events carry them prefixed with it: {@code secret/data/x} of two
+     * namespaces is two secrets.
+     */
     static String namespacePrefix(JsonNode request) {
         JsonNode path = request.path("namespace").path("path");
         String text = path.isTextual() ? path.asText().strip() : "";

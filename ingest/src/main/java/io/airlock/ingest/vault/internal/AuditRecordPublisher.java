@@ -13,7 +13,6 @@ import io.airlock.ingest.vault.internal.ParsedLine.Rejected;
 import io.micrometer.core.instrument.Counter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Properties;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -201,16 +200,9 @@ public final class AuditRecordPublisher implements AutoCloseable {
 
     private void deadLetter(RejectCategory category, String reason, byte[] buf, int off, int len, long fullLength, String sourceName,
             long position, Batch batch) {
-        int keep = Math.min(len, VaultAuditSettings.MAX_DEAD_LETTER_BYTES);
-        if (keep < len) {
-            keep = utf8Boundary(buf, off, keep);
-        }
-        byte[] head = Arrays.copyOfRange(buf, off, off + keep);
-        String fullReason = keep < fullLength
-                ? reason + "; value truncated to the first " + keep + " of " + fullLength + " bytes"
-                : reason;
         byte[] key = StableIds.of(sourceName, Long.toString(position)).getBytes(StandardCharsets.UTF_8);
-        DeadLetter letter = DeadLetter.of(sourceName, -1, position, stage, fullReason, key, head);
+        DeadLetter letter = DeadLetter.ofHead(sourceName, -1, position, stage, reason, key, buf, off, len, fullLength,
+                VaultAuditSettings.MAX_DEAD_LETTER_BYTES);
         LOG.warn("Dead-lettered the Vault audit line at {} position {}: {}", sourceName, position, category);
         if (batch != null) {
             batch.add();
@@ -297,15 +289,6 @@ public final class AuditRecordPublisher implements AutoCloseable {
     /** The first permanent send failure, if any: lines from there on are not acknowledged. */
     public Exception failure() {
         return failure.get();
-    }
-
-    /** Cuts {@code keep} back so the kept head does not end inside a UTF-8 sequence. */
-    static int utf8Boundary(byte[] buf, int off, int keep) {
-        int k = keep;
-        for (int back = 0; back < 3 && k > 0 && (buf[off + k] & 0xC0) == 0x80; back++) {
-            k--;
-        }
-        return (buf[off + k] & 0xC0) == 0x80 ? keep : k;
     }
 
     @Override

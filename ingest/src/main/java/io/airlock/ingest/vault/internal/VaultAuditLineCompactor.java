@@ -48,10 +48,9 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
     }
 
     /**
-     * @param json         the compacted JSON object, UTF-8, at most the line limit
-     * @param omittedBytes bytes of JSON text left out: the data values as Vault wrote them
+     * @param json the compacted JSON object, UTF-8, at most the line limit
      */
-    public record Compacted(byte[] json, long omittedBytes) implements Result {
+    public record Compacted(byte[] json) implements Result {
     }
 
     /** The line cannot be compacted: it is dead-lettered with this category and reason. */
@@ -98,7 +97,6 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
     private long skipStart;
     /** Offset just after the last field name. */
     private long afterName;
-    private long omitted;
 
     public VaultAuditLineCompactor(String prefix, int maxLineBytes) {
         this.prefix = prefix == null ? new byte[0] : prefix.getBytes(StandardCharsets.UTF_8);
@@ -138,7 +136,6 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
         topField = null;
         field = null;
         skipDepth = 0;
-        omitted = 0;
         utf8.reset();
         try {
             parser = factory.createNonBlockingByteArrayParser();
@@ -224,7 +221,7 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
             result = new Failed(new Rejected(RejectCategory.TOO_LONG, "line too long: " + fullLength + " bytes, the limit is "
                     + maxLineBytes + " bytes, and " + tooLongBecause));
         } else {
-            result = failed != null ? failed : new Compacted(out.toByteArray(), omitted);
+            result = failed != null ? failed : new Compacted(out.toByteArray());
         }
         closeQuietly();
         return result;
@@ -391,7 +388,6 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
     /** Writes the marker for the data value that began at {@link #skipStart} and ended at {@code end}. */
     private void omit(long end) throws IOException {
         long bytes = Math.max(0, end - skipStart);
-        omitted += bytes;
         generator.writeStartObject();
         generator.writeNumberField(OMITTED_BYTES_FIELD, bytes);
         generator.writeEndObject();
@@ -576,13 +572,17 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
      * holds a {@code {"} further on, and where its first {@code '{'} is: what {@link VaultAuditLineParser} reports as text
      * before the JSON.
      */
-    private static final class TextBeforeJson {
+    static final class TextBeforeJson {
         private long scanned;
         /** 0 before the first significant byte, 1 while looking for {@code {"}, 2 when decided. */
         private int state;
         private boolean found;
         private boolean afterBrace;
         private long firstBrace;
+
+        TextBeforeJson() {
+            reset();
+        }
 
         void reset() {
             scanned = 0;
@@ -615,6 +615,11 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
 
         boolean found() {
             return found;
+        }
+
+        /** Offset of the first {@code '{'} among the bytes scanned since {@link #reset()}; -1 if none. */
+        long firstBrace() {
+            return firstBrace;
         }
     }
 }

@@ -178,25 +178,9 @@ public final class VaultAuditLineParser {
      * {@code {"} further on: text, such as the audit device's prefix, before a JSON object. Else -1.
      */
     private static int textBeforeJson(byte[] buf, int start, int end) {
-        int i = start;
-        while (i < end && isJsonBlank(buf[i])) {
-            i++;
-        }
-        if (i == end || buf[i] == '{') {
-            return -1;
-        }
-        int brace = -1;
-        for (; i < end - 1; i++) {
-            if (buf[i] == '{') {
-                if (brace < 0) {
-                    brace = i;
-                }
-                if (buf[i + 1] == '"') {
-                    return brace;
-                }
-            }
-        }
-        return -1;
+        var scan = new VaultAuditLineCompactor.TextBeforeJson(); // the compactor's rule, for a line at hand
+        scan.scan(buf, start, end);
+        return scan.found() ? start + (int) scan.firstBrace() : -1;
     }
 
     /** A new compactor for the lines of one stream, with this parser's prefix and limit. */
