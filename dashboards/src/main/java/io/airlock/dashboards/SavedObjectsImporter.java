@@ -171,8 +171,8 @@ public final class SavedObjectsImporter {
             throw new DashboardsImportException(where + " refused the import (HTTP 403)" + message(json).map(m -> ": " + m).orElse("")
                     + ". The user needs write access to saved objects" + tenant.map(t -> " in tenant '" + t + "'").orElse("") + ".");
         }
-        if (status == 404) {
-            throw new DashboardsImportException(where + " has no saved-objects import API (HTTP 404 for " + IMPORT_PATH
+        if (status == 404 || isOpenSearchWithoutThisApi(status, json)) {
+            throw new DashboardsImportException(where + " has no saved-objects import API (HTTP " + status + " for " + IMPORT_PATH
                     + "). Is --url OpenSearch Dashboards (port 5601) rather than OpenSearch (port 9200), with its base path?");
         }
         if (status == 503) {
@@ -227,6 +227,15 @@ public final class SavedObjectsImporter {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /**
+     * OpenSearch itself (port 9200) answers a path it has no handler for with HTTP 400 and
+     * {@code {"error":"no handler found for uri [...] and method [POST]"}}, not with a 404: that answer means the same as one.
+     */
+    static boolean isOpenSearchWithoutThisApi(int status, JsonNode json) {
+        return status == 400 && json != null && json.path("error").isTextual()
+                && json.path("error").asText().startsWith("no handler found for uri");
     }
 
     private static Optional<String> message(JsonNode json) {

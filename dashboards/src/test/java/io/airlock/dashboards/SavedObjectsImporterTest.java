@@ -122,6 +122,14 @@ class SavedObjectsImporterTest {
     }
 
     @Test
+    void shouldSuspectOpenSearchInsteadOfDashboardsOnItsNoHandlerAnswer() {
+        dashboards.answer(400, "{\"error\":\"no handler found for uri [/api/saved_objects/_import] and method [POST]\"}");
+
+        assertThatThrownBy(() -> importer(dashboards.url(), Optional.empty(), Optional.empty()).importObjects("{}\n"))
+                .hasMessageContaining("HTTP 400").hasMessageContaining("rather than OpenSearch (port 9200)");
+    }
+
+    @Test
     void shouldReportDashboardsErrorMessages() {
         dashboards.answer(400, "{\"statusCode\":400,\"error\":\"Bad Request\",\"message\":\"Invalid file extension .json\"}");
 
