@@ -1,6 +1,9 @@
 package io.airlock.report;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -33,9 +36,27 @@ public interface ReportProgress {
         }
     };
 
-    /** A bar on {@code err} when this process has a terminal ({@link System#console()}), progress lines otherwise. */
+    /**
+     * A bar on {@code err} (the process's standard error) when standard error is a terminal, progress lines otherwise: with
+     * {@code 2> export.log} the carriage returns of a bar would end up in the file, even though stdin and stdout, which
+     * {@link System#console()} looks at, are still the terminal.
+     */
     static ReportProgress forStderr(PrintStream err) {
-        return System.console() != null ? new Bar(err) : new Lines(err, 5_000);
+        return isTerminal(Path.of("/proc/self/fd/2"), System.console() != null) ? new Bar(err) : new Lines(err, 5_000);
+    }
+
+    /**
+     * Whether a file descriptor is a terminal, from its link under {@code /proc/self/fd} (Linux): a pseudo-terminal
+     * ({@code /dev/pts/N}) or a console ({@code /dev/ttyN}, {@code /dev/tty}). Where there is no such link (another system),
+     * {@code fallback}.
+     */
+    static boolean isTerminal(Path descriptorLink, boolean fallback) {
+        try {
+            String target = Files.readSymbolicLink(descriptorLink).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return fallback;
+        }
     }
 
     /** Periodic progress lines. */
