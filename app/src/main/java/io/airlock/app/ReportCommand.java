@@ -99,6 +99,12 @@ final class ReportCommand implements Callable<Integer> {
             stderr.println("airlock report: " + e.getMessage());
             return 2;
         }
+        try {
+            ReportExporter.checkTarget(out); // a directory that already holds something is the caller's mistake
+        } catch (IOException e) {
+            stderr.println("airlock report: --out: " + e.getMessage());
+            return 2;
+        }
         AirlockConfig loaded;
         try {
             // only the OpenSearch connection and the report settings are used: other parts' secrets may be missing here

@@ -147,6 +147,21 @@ class ReportCommandTest {
     }
 
     @Test
+    void shouldRefuseANonEmptyOutputDirectoryAsAUsageError() throws IOException {
+        Path used = Files.createDirectories(tmp.resolve("used"));
+        Files.writeString(used.resolve("notes.txt"), "mine");
+        Path file = Files.writeString(tmp.resolve("file"), "x");
+
+        assertThat(report("--from", "2026-10-05", "--to", "2026-10-12", "--out", used.toString(), "--config", config.toString()))
+                .isEqualTo(2);
+        assertThat(report("--from", "2026-10-05", "--to", "2026-10-12", "--out", file.toString(), "--config", config.toString()))
+                .isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--out: " + used + " is not empty")
+                .contains("--out: " + file + " exists and is not a directory");
+        assertThat(Files.readString(used.resolve("notes.txt"))).isEqualTo("mine");
+    }
+
+    @Test
     void shouldRefuseASigningKeyThatIsNoEd25519KeyWithoutShowingIt() throws IOException {
         Path badKey = tmp.resolve("bad.pem");
         Files.writeString(badKey, "-----BEGIN PRIVATE KEY-----\nU0VDUkVULUNBTkFSWQ==\n-----END PRIVATE KEY-----\n");
