@@ -1,5 +1,7 @@
 package io.airlock.report;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -13,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code manifest.json}: what a report contains and how to check it. Keys:
@@ -34,6 +38,9 @@ public final class Manifest {
 
     static final ObjectMapper CANONICAL = JsonMapper.builder().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
     private static final ObjectMapper PRETTY = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    private static final ObjectMapper STRICT = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    /** Jackson's message for a repeated key. */
+    private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '(.*)'", Pattern.DOTALL);
 
     private Manifest() {
     }
@@ -56,8 +63,36 @@ public final class Manifest {
         Files.writeString(file, PRETTY.writeValueAsString(manifest) + "\n", StandardCharsets.UTF_8);
     }
 
+    /**
+     * Reads a manifest, refusing a key that appears twice in one object ({@link DuplicateKeyException}): a parser keeps one
+     * of them and {@link #signedText} re-serialises what it kept, so a second {@code "query"} or {@code "generated_at"}
+     * could be put before the signed one, shown by another tool, and still leave the signature valid.
+     */
     static JsonNode read(Path file) throws IOException {
-        return PRETTY.readTree(file.toFile());
+        try {
+            return STRICT.readTree(file.toFile());
+        } catch (StreamReadException e) {
+            Matcher duplicate = DUPLICATE.matcher(e.getOriginalMessage());
+            if (duplicate.matches()) {
+                throw new DuplicateKeyException(duplicate.group(1), e);
+            }
+            throw e;
+        }
+    }
+
+    /** A manifest with a key twice in one object. */
+    static final class DuplicateKeyException extends IOException {
+        private final String key;
+
+        DuplicateKeyException(String key, Throwable cause) {
+            super("duplicate key '" + key + "'", cause);
+            this.key = key;
+        }
+
+        /** The repeated key. */
+        String key() {
+            return key;
+        }
     }
 
     /** Lower-case hex SHA-256 of a file, read in chunks. */

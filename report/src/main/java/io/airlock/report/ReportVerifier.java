@@ -102,6 +102,9 @@ public final class ReportVerifier {
             JsonNode manifest;
             try {
                 manifest = Manifest.read(manifestFile);
+            } catch (Manifest.DuplicateKeyException e) {
+                return Manifest.FILE + " has the key \"" + e.key() + "\" twice in one object (altered: a reader would see one, "
+                        + "the signature may cover the other)";
             } catch (IOException e) {
                 return Manifest.FILE + " is not valid JSON (altered?)";
             }

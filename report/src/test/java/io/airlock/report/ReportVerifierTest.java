@@ -150,6 +150,23 @@ class ReportVerifierTest {
     }
 
     @Test
+    void shouldRefuseASignedManifestWithARepeatedKey() throws IOException {
+        Path queryFirst = export(EnumSet.of(ReportFormat.JSONL), Optional.of(KEY), "query");
+        Path manifest = queryFirst.resolve(Manifest.FILE);
+        Files.writeString(manifest, Files.readString(manifest).replaceFirst("\n  \"query\" : \\{",
+                "\n  \"query\" : { \"from\" : \"2026-11-01T00:00:00Z\", \"to\" : \"2026-12-01T00:00:00Z\" },$0"));
+
+        Path generatedTwice = export(EnumSet.of(ReportFormat.JSONL), Optional.of(KEY), "generated");
+        Path other = generatedTwice.resolve(Manifest.FILE);
+        Files.writeString(other, Files.readString(other).replaceFirst("\n  \"generated_at\"",
+                "\n  \"generated_at\" : \"2027-01-01T00:00:00Z\",$0"));
+
+        assertThat(verify(queryFirst)).isEqualTo("manifest.json has the key \"query\" twice in one object (altered: a reader "
+                + "would see one, the signature may cover the other)");
+        assertThat(verify(generatedTwice)).startsWith("manifest.json has the key \"generated_at\" twice");
+    }
+
+    @Test
     void shouldRefuseASignatureByAnotherKey() throws IOException {
         Path dir = export(EnumSet.of(ReportFormat.JSONL), Optional.of(ManifestSignature.generate()));
 
