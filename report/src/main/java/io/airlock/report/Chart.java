@@ -48,7 +48,7 @@ public record Chart(String title, List<Bar> bars, boolean horizontal) {
         for (int h = 0; h < 24; h++) {
             hours.add(new Bar(String.format("%02d", h), byHour[h]));
         }
-        List<Bar> identities = summary.topIdentities(10).stream().map(e -> new Bar(e.getKey(), e.getValue())).toList();
+        List<Bar> identities = summary.topIdentities(10).stream().map(e -> new Bar(ReportSummary.shown(e.getKey()), e.getValue())).toList();
         return List.of(new Chart("Alerts per day (UTC)", days, false),
                 new Chart("Changes by hour of day (UTC)", hours, false),
                 new Chart("Top identities (events)", identities, true));

@@ -55,8 +55,7 @@ public final class HtmlReport {
         h.append("<h3>Alerts per severity</h3>\n");
         table(h, List.of("severity", "alerts"), ReportSummary.rows(summary.alertsPerSeverity()));
         h.append("<h3>Alerts per user or entity (top 20)</h3>\n");
-        table(h, List.of("entity", "alerts"), summary.alertsPerEntity(20).stream()
-                .map(e -> List.of(e.getKey(), Long.toString(e.getValue()))).toList());
+        table(h, List.of("entity", "alerts"), ReportSummary.rows(summary.alertsPerEntity(20)));
         h.append("<h3>Events per dataset</h3>\n");
         table(h, List.of("dataset", "events"), ReportSummary.rows(summary.eventsPerDataset()));
         h.append("<h3>Sources covered</h3>\n");

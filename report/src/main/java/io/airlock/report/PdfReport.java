@@ -78,7 +78,7 @@ public final class PdfReport {
         heading("Alerts per severity");
         table(ReportSummary.rows(summary.alertsPerSeverity()));
         heading("Alerts per user or entity (top 20)");
-        table(summary.alertsPerEntity(20).stream().map(e -> List.of(e.getKey(), Long.toString(e.getValue()))).toList());
+        table(ReportSummary.rows(summary.alertsPerEntity(20)));
         heading("Events per dataset");
         table(ReportSummary.rows(summary.eventsPerDataset()));
         heading("Sources covered (first / last position, events)");

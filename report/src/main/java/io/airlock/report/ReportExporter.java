@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * Writes a report: the events and then the alerts of a query, streamed from a {@link RecordSource} into data files
  * ({@code events.jsonl}/{@code alerts.jsonl}, or {@code .csv}) with one hash chain running through both, the summary
  * documents asked for ({@code report.html}, {@code report.pdf}), and {@code manifest.json} last, signed when a key is given.
- * Memory stays constant: records are written as they arrive, only counters are kept.
+ * Records are written as they arrive; only counters are kept (see {@link ReportSummary}).
  *
  * <pre>{@code
  * var result = new ReportExporter(new OpenSearchRecords(client, settings, 1000), ReportProgress.NONE, Clock.systemUTC())
@@ -33,10 +33,12 @@ import java.util.stream.Stream;
 public final class ReportExporter {
 
     /**
-     * Manifest format version: 2 since the summary and sources are recounted by {@link ReportVerifier} (version 1 reports
+     * Manifest format version: 3 since the per-identity and per-entity counts are exact (versions 1 and 2 counted keys
+     * beyond the 10 000th under {@code (others)} and records without one under {@code (none)}; {@link ReportVerifier}
+     * recounts them that way); 2 since the summary and sources are recounted by {@link ReportVerifier} (version 1 reports
      * counted denied Vault reads as secret reads, so their summary is not recounted).
      */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     static final String CHAIN_ALGORITHM = "hash = hex(SHA-256(prev_hash + \"\\n\" + kind + \"\\n\" + compact JSON of the record's "
             + "non-empty fields, keys sorted, strings escaped as RFC 8785 does)), prev_hash of the first record = genesis; the chain runs through the data files "
             + "in the order listed";

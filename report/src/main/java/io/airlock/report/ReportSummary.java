@@ -14,8 +14,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * What a report says at a glance, gathered while the records stream past (constant memory: counters only, distinct keys
- * capped by {@link BoundedCounter}). Times are UTC.
+ * What a report says at a glance, gathered while the records stream past (counters only: memory grows with the distinct
+ * users, entities and rules, not with the records; every one counted exactly by {@link KeyCounts}, so the top identities
+ * are the true ones however many names an attacker makes up). Times are UTC.
  *
  * <ul>
  *   <li>logins: events of category {@code authentication}, by outcome;</li>
@@ -27,22 +28,27 @@ import java.util.TreeMap;
  */
 public final class ReportSummary {
 
-    private static final int MAX_KEYS = 10_000;
+    /** Formats 1 and 2: the cap on distinct users, entities and rules. */
+    private static final int FORMAT_2_MAX_KEYS = 10_000;
+    /** Formats 1 and 2: the cap on distinct datasets and severities. */
+    private static final int FORMAT_2_MAX_SMALL_KEYS = 100;
+    /** The entries of {@code alerts_per_entity} and {@code events_per_identity} in the manifest. */
+    static final int TOP_IN_MANIFEST = 50;
     private static final Set<String> CHANGE_CATEGORIES = Set.of("iam", "configuration", "process");
 
     private final ReportQuery query;
     private long events;
-    private final BoundedCounter eventsPerDataset = new BoundedCounter(100);
-    private final BoundedCounter eventsPerIdentity = new BoundedCounter(MAX_KEYS);
+    private final KeyCounts eventsPerDataset;
+    private final KeyCounts eventsPerIdentity;
     private long loginsSucceeded;
     private long loginsFailed;
     private long changes;
     private long secretReads;
     private final long[] changesByHour = new long[24];
     private long alerts;
-    private final BoundedCounter alertsPerRule = new BoundedCounter(MAX_KEYS);
-    private final BoundedCounter alertsPerSeverity = new BoundedCounter(100);
-    private final BoundedCounter alertsPerEntity = new BoundedCounter(MAX_KEYS);
+    private final KeyCounts alertsPerRule;
+    private final KeyCounts alertsPerSeverity;
+    private final KeyCounts alertsPerEntity;
     private final Map<LocalDate, Long> alertsPerDay = new TreeMap<>();
     private final Map<String, SourceSpan> sources = new TreeMap<>();
 
@@ -58,12 +64,28 @@ public final class ReportSummary {
     }
 
     public ReportSummary(ReportQuery query) {
-        this.query = query;
+        this(query, ReportExporter.VERSION);
     }
 
-    /** Counts without a query: what {@link ReportVerifier} recounts from a report's records. */
-    static ReportSummary recount() {
-        return new ReportSummary(null);
+    private ReportSummary(ReportQuery query, int format) {
+        this.query = query;
+        boolean capped = format < EXACT_SINCE;
+        eventsPerDataset = capped ? KeyCounts.capped(FORMAT_2_MAX_SMALL_KEYS) : KeyCounts.exact();
+        eventsPerIdentity = capped ? KeyCounts.capped(FORMAT_2_MAX_KEYS) : KeyCounts.exact();
+        alertsPerRule = capped ? KeyCounts.capped(FORMAT_2_MAX_KEYS) : KeyCounts.exact();
+        alertsPerSeverity = capped ? KeyCounts.capped(FORMAT_2_MAX_SMALL_KEYS) : KeyCounts.exact();
+        alertsPerEntity = capped ? KeyCounts.capped(FORMAT_2_MAX_KEYS) : KeyCounts.exact();
+    }
+
+    /** The first report format whose per-key counts are exact, with {@link KeyCounts#NONE} for no value. */
+    static final int EXACT_SINCE = 3;
+
+    /**
+     * Counts without a query, as a report of {@code format} counted: what {@link ReportVerifier} recounts from its records
+     * (formats 1 and 2 capped the distinct keys and wrote {@value KeyCounts#FORMAT_2_NONE} for no value).
+     */
+    static ReportSummary recount(int format) {
+        return new ReportSummary(null, format);
     }
 
     /** Counts one record. */
@@ -197,10 +219,23 @@ public final class ReportSummary {
                 List.of("secret reads", Long.toString(secretReads)));
     }
 
-    /** Counts as rows of key and count, in the map's order. */
+    /** Counts as rows of key and count, in the order given, with {@link #shown} keys. */
     static List<List<String>> rows(Map<String, Long> counts) {
-        return counts.entrySet().stream().map(e -> List.of(e.getKey(), Long.toString(e.getValue()))).toList();
+        return rows(List.copyOf(counts.entrySet()));
     }
+
+    /** Counts as rows of key and count, in the order given, with {@link #shown} keys. */
+    static List<List<String>> rows(List<Map.Entry<String, Long>> counts) {
+        return counts.stream().map(e -> List.of(shown(e.getKey()), Long.toString(e.getValue()))).toList();
+    }
+
+    /** A key as the HTML and PDF documents show it: {@link KeyCounts#NONE} (no value) as {@value #NONE_SHOWN}. */
+    static String shown(String key) {
+        return KeyCounts.NONE.equals(key) ? NONE_SHOWN : key;
+    }
+
+    /** How the documents show records without a value (the manifest has the empty key). */
+    static final String NONE_SHOWN = "(not set)";
 
     public Map<String, Long> eventsPerDataset() {
         return eventsPerDataset.all();
@@ -214,12 +249,18 @@ public final class ReportSummary {
         return alertsPerSeverity.all();
     }
 
-    /** Alerts per entity (user, Vault identity, account or DAG), largest first, at most {@code n}. */
+    /**
+     * Alerts per entity (user, Vault identity, account or DAG), largest first, at most {@code n}; alerts without one under
+     * {@link KeyCounts#NONE}.
+     */
     public List<Map.Entry<String, Long>> alertsPerEntity(int n) {
         return alertsPerEntity.top(n);
     }
 
-    /** Events per identity (user name, else Vault identity), largest first, at most {@code n}. */
+    /**
+     * Events per identity (user name, else Vault identity), largest first, at most {@code n}; events without one under
+     * {@link KeyCounts#NONE}.
+     */
     public List<Map.Entry<String, Long>> topIdentities(int n) {
         return eventsPerIdentity.top(n);
     }
@@ -265,9 +306,9 @@ public final class ReportSummary {
         ObjectNode perSeverity = json.putObject("alerts_per_severity");
         alertsPerSeverity.all().forEach(perSeverity::put);
         ObjectNode perEntity = json.putObject("alerts_per_entity");
-        alertsPerEntity.top(50).forEach(e -> perEntity.put(e.getKey(), e.getValue()));
+        alertsPerEntity.top(TOP_IN_MANIFEST).forEach(e -> perEntity.put(e.getKey(), e.getValue()));
         ObjectNode perIdentity = json.putObject("events_per_identity");
-        eventsPerIdentity.top(50).forEach(e -> perIdentity.put(e.getKey(), e.getValue()));
+        eventsPerIdentity.top(TOP_IN_MANIFEST).forEach(e -> perIdentity.put(e.getKey(), e.getValue()));
         return json;
     }
 }

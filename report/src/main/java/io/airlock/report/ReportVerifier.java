@@ -77,7 +77,7 @@ public final class ReportVerifier {
         private boolean signed;
         private boolean recounted;
         private String countsNote;
-        private final ReportSummary counted = ReportSummary.recount();
+        private ReportSummary counted;
 
         Run(Path directory) {
             this.directory = directory;
@@ -121,6 +121,7 @@ public final class ReportVerifier {
                         + ", not a report format this version reads (1 to " + ReportExporter.VERSION + "; manifest altered?)";
             }
             int format = version.asInt();
+            counted = ReportSummary.recount(format);
             if (!HashChain.GENESIS.equals(manifest.path("chain").path("genesis").asText())) {
                 return Manifest.FILE + ": chain.genesis is not the genesis every chain starts from (manifest altered)";
             }

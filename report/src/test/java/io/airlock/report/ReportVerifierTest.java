@@ -317,6 +317,36 @@ class ReportVerifierTest {
     }
 
     @Test
+    void shouldRecountTheExactCountsOfEveryIdentity() throws IOException {
+        Path dir = tmp.resolve("many");
+        new ReportExporter(SampleData.source(SampleData.manyNamesThenOne(10_000, "mallory", 3_000), List.of()),
+                ReportProgress.NONE, Clock.systemUTC()).export(QUERY, EnumSet.of(ReportFormat.JSONL), dir, Optional.empty());
+        assertThat(verify(dir)).isEqualTo("intact");
+
+        editManifest(dir, manifest -> manifest.with("summary").with("events_per_identity").put("mallory", 2_999));
+
+        assertThat(verify(dir)).isEqualTo("manifest.json: summary.events_per_identity.mallory is 2999, the records give 3000 "
+                + "(manifest altered)");
+    }
+
+    @Test
+    void shouldRecountAFormatTwoReportAsItCountedRecordsWithoutIdentity() throws IOException {
+        Path dir = tmp.resolve("format2");
+        List<NormalizedEvent> events = new ArrayList<>(SampleData.events());
+        events.add(NormalizedEvent.builder(SampleData.DAY.plusSeconds(3600 * 23 + 30), "ev-anonymous", NormalizedEvent.DATASET_LOG)
+                .category("web").action("index").build());
+        new ReportExporter(SampleData.source(events, SampleData.alerts()), ReportProgress.NONE, Clock.systemUTC())
+                .export(QUERY, EnumSet.of(ReportFormat.JSONL), dir, Optional.empty());
+        editManifest(dir, manifest -> {
+            manifest.put("airlock_report", 2);
+            var perIdentity = manifest.with("summary").with("events_per_identity");
+            perIdentity.set(KeyCounts.FORMAT_2_NONE, perIdentity.remove(KeyCounts.NONE));
+        });
+
+        assertThat(verify(dir)).isEqualTo("intact");
+    }
+
+    @Test
     void shouldStillRefuseOtherSummaryCountsAndSourcesOfAFormatOneReport() throws IOException {
         Path dir = export(EnumSet.of(ReportFormat.JSONL), Optional.empty());
         editManifest(dir, manifest -> {
@@ -329,9 +359,9 @@ class ReportVerifierTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "airlock_report missing | | manifest.json: airlock_report is missing, not a report format this version reads (1 to 2; manifest altered?)",
-        "airlock_report text | \"latest\" | manifest.json: airlock_report is \"latest\", not a report format this version reads (1 to 2; manifest altered?)",
-        "airlock_report unknown | 3 | manifest.json: airlock_report is 3, not a report format this version reads (1 to 2; manifest altered?)"})
+        "airlock_report missing | | manifest.json: airlock_report is missing, not a report format this version reads (1 to 3; manifest altered?)",
+        "airlock_report text | \"latest\" | manifest.json: airlock_report is \"latest\", not a report format this version reads (1 to 3; manifest altered?)",
+        "airlock_report unknown | 4 | manifest.json: airlock_report is 4, not a report format this version reads (1 to 3; manifest altered?)"})
     void shouldRefuseAManifestFormatItDoesNotKnow(String name, String version, String expected) throws IOException {
         Path dir = export(EnumSet.of(ReportFormat.JSONL), Optional.empty());
         editManifest(dir, manifest -> {

@@ -42,6 +42,20 @@ final class SampleData {
         return events;
     }
 
+    /**
+     * {@code names} users with one login each, then {@code busiest} with {@code events} logins: an attacker who made up
+     * names first to push the real one out of the summary.
+     */
+    static List<NormalizedEvent> manyNamesThenOne(int names, String busiest, int events) {
+        List<NormalizedEvent> logins = new ArrayList<>();
+        for (int i = 0; i < names + events; i++) {
+            String user = i < names ? "token-" + i : busiest;
+            logins.add(NormalizedEvent.builder(DAY.plusMillis(i), "ev-" + i, NormalizedEvent.DATASET_VAULT)
+                    .category("authentication").action("login").outcome("success").userName(user).build());
+        }
+        return logins;
+    }
+
     static List<Alert> alerts() {
         return List.of(
                 new Alert("al-1", "AL-001", "failed-login burst", Severity.HIGH, DAY.plusSeconds(3600 * 2 + 40),

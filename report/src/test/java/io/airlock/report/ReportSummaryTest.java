@@ -1,0 +1,54 @@
+package io.airlock.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.airlock.core.Alert;
+import io.airlock.core.NormalizedEvent;
+import io.airlock.core.Severity;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ReportSummaryTest {
+
+    private static final ReportQuery QUERY = new ReportQuery(SampleData.DAY, SampleData.DAY.plusSeconds(86_400), List.of(), List.of());
+
+    @Test
+    void shouldPutTheBusiestIdentityFirstHoweverManyNamesCameBeforeIt() {
+        ReportSummary summary = new ReportSummary(QUERY);
+        SampleData.manyNamesThenOne(10_000, "mallory", 3_000).forEach(e -> summary.add(SampleData.record(e, RecordKind.EVENTS)));
+        for (int i = 0; i < 10_000; i++) {
+            summary.add(SampleData.record(alert("al-" + i, "entity-" + i), RecordKind.ALERTS));
+        }
+        for (int i = 0; i < 30; i++) {
+            summary.add(SampleData.record(alert("al-m" + i, "mallory"), RecordKind.ALERTS));
+        }
+
+        assertThat(summary.topIdentities(2)).containsExactly(Map.entry("mallory", 3_000L), Map.entry("token-0", 1L));
+        assertThat(summary.alertsPerEntity(1)).containsExactly(Map.entry("mallory", 30L));
+        var json = summary.toJson();
+        assertThat(json.path("events_per_identity").fieldNames().next()).isEqualTo("mallory");
+        assertThat(json.path("events_per_identity").size()).isEqualTo(ReportSummary.TOP_IN_MANIFEST);
+        assertThat(json.path("events_per_identity").has("(others)")).isFalse();
+        assertThat(json.path("alerts_per_entity").path("mallory").asLong()).isEqualTo(30);
+    }
+
+    @Test
+    void shouldKeepUsersNamedLikeAPlaceholderApartFromRecordsWithoutIdentity() {
+        ReportSummary summary = new ReportSummary(QUERY);
+        for (String user : new String[] {"(none)", "(others)", null, null}) {
+            summary.add(SampleData.record(NormalizedEvent.builder(SampleData.DAY, "ev-" + user + summary.events(),
+                    NormalizedEvent.DATASET_LOG).category("web").action("index").userName(user).build(), RecordKind.EVENTS));
+        }
+
+        assertThat(summary.toJson().path("events_per_identity").toString())
+                .isEqualTo("{\"\":2,\"(none)\":1,\"(others)\":1}");
+        assertThat(ReportSummary.rows(summary.topIdentities(3)))
+                .containsExactly(List.of("(not set)", "2"), List.of("(none)", "1"), List.of("(others)", "1"));
+    }
+
+    private static Alert alert(String id, String entity) {
+        return new Alert(id, "AL-001", "failed-login burst", Severity.HIGH, SampleData.DAY.plusSeconds(60), null, null, 1, entity,
+                "burst", List.of(), List.of(), null, Alert.Status.OPEN);
+    }
+}
