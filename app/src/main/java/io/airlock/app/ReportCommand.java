@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -47,10 +48,10 @@ import picocli.CommandLine.Parameters;
                 "Exit 0 when written, 1 on a problem, 2 on a usage error. Check a report with: airlock report verify DIR"})
 final class ReportCommand implements Callable<Integer> {
 
-    @Option(names = "--from", paramLabel = "TIME", description = "Start of the period, inclusive: 2026-11-01 (UTC midnight) or 2026-11-01T08:00:00Z.")
+    @Option(names = "--from", paramLabel = "TIME", description = "Start of the period, inclusive: 2026-11-01 (UTC midnight) or 2026-11-01T08:00:00Z; truncated to the millisecond.")
     String from;
 
-    @Option(names = "--to", paramLabel = "TIME", description = "End of the period, exclusive: 2026-12-01 or an instant.")
+    @Option(names = "--to", paramLabel = "TIME", description = "End of the period, exclusive: 2026-12-01 or an instant; truncated to the millisecond.")
     String to;
 
     @Option(names = "--rules", split = ",", paramLabel = "RULE", description = "Only alerts of these rules (AL-001,AL-010); events are not filtered by rule.")
@@ -92,12 +93,20 @@ final class ReportCommand implements Callable<Integer> {
         }
         ReportQuery query;
         Set<ReportFormat> wanted = EnumSet.noneOf(ReportFormat.class);
+        Instant fromGiven;
+        Instant toGiven;
         try {
-            query = new ReportQuery(time(from, "--from"), time(to, "--to"), ruleIds(rules), users);
+            fromGiven = time(from, "--from");
+            toGiven = time(to, "--to");
+            query = new ReportQuery(fromGiven, toGiven, ruleIds(rules), users);
             formats.forEach(f -> wanted.add(ReportFormat.parse(f)));
         } catch (IllegalArgumentException e) {
             stderr.println("airlock report: " + e.getMessage());
             return 2;
+        }
+        if (!query.from().equals(fromGiven) || !query.to().equals(toGiven)) {
+            stderr.println("airlock report: OpenSearch keeps times in milliseconds: the period is [" + query.from() + ", "
+                    + query.to() + "), --from and --to truncated to the millisecond (as the manifest states it)");
         }
         try {
             ReportExporter.checkTarget(out); // a directory that already holds something is the caller's mistake
@@ -146,7 +155,7 @@ final class ReportCommand implements Callable<Integer> {
      * key made for the occasion (its public key is in the manifest). Returns the exit code.
      */
     static int writeDemoReport(OpenSearchSettings openSearch, Path dir, PrintStream out) {
-        Instant now = Instant.now();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS); // OpenSearch's precision: the manifest states what was selected
         var query = new ReportQuery(now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(1)), List.of(), List.of());
         try {
             out.println();

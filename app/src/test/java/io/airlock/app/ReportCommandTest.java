@@ -132,6 +132,26 @@ class ReportCommandTest {
     }
 
     @Test
+    void shouldTruncateTheirPeriodToOpenSearchsMillisecondsAndSaySo() throws IOException {
+        Path dir = tmp.resolve("fine");
+
+        // ev-0 is at 09:00:00.000: OpenSearch compares in milliseconds, so it is selected by a from of 09:00:00.000900
+        int exit = report("--from", "2026-10-05T09:00:00.000900Z", "--to", "2026-10-05T17:00:00.000500Z", "--out", dir.toString(),
+                "--config", config.toString());
+
+        assertThat(exit).as(output()).isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("the period is [2026-10-05T09:00:00Z, 2026-10-05T17:00:00Z), "
+                + "--from and --to truncated to the millisecond");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Report of 2026-10-05T09:00:00Z to 2026-10-05T17:00:00Z")
+                .contains("2 events");
+        var query = io.airlock.core.Json.tree(Files.readString(dir.resolve("manifest.json"))).path("query");
+        assertThat(query.path("from").asText()).isEqualTo("2026-10-05T09:00:00Z");
+        assertThat(query.path("to").asText()).isEqualTo("2026-10-05T17:00:00Z");
+        out.reset();
+        assertThat(verify(dir.toString())).as(output()).isZero();
+    }
+
+    @Test
     void shouldRefuseBadArgumentsWithUsageExitCode() {
         assertThat(report("--to", "2026-10-12", "--out", tmp.resolve("x").toString())).isEqualTo(2);
         assertThat(report("--from", "yesterday", "--to", "2026-10-12", "--out", tmp.resolve("x").toString())).isEqualTo(2);

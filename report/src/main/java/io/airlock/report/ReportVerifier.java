@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,8 +26,9 @@ import java.util.stream.Stream;
  * <ol>
  *   <li>the manifest's signature, when it has one (and that it is by the pinned key, when one is given);</li>
  *   <li>every listed file is there, and no file is there that is not listed;</li>
- *   <li>every data file, record by record: the sequence number, the link to the previous record ({@code prev_hash}) and the
- *       record's own hash recomputed from its values; then the record count and the last hash against the manifest;</li>
+ *   <li>every data file, record by record: the sequence number, the link to the previous record ({@code prev_hash}), the
+ *       record's own hash recomputed from its values, and its {@code @timestamp} (what the query selected it by) inside the
+ *       manifest's period {@code [query.from, query.to)}; then the record count and the last hash against the manifest;</li>
  *   <li>every file's SHA-256, size and format, the chain's genesis, head and record count, and the manifest's format
  *       ({@code airlock_report}, 1 to {@link ReportExporter#VERSION});</li>
  *   <li>the manifest's {@code summary} and {@code sources}, recounted from the records: a difference is a problem, except
@@ -78,6 +81,7 @@ public final class ReportVerifier {
         private boolean recounted;
         private String countsNote;
         private ReportSummary counted;
+        private ReportQuery period;
 
         Run(Path directory) {
             this.directory = directory;
@@ -122,6 +126,14 @@ public final class ReportVerifier {
             }
             int format = version.asInt();
             counted = ReportSummary.recount(format);
+            try {
+                // reports before format 3 could state a finer period than OpenSearch applied: it truncated the bounds to ms
+                period = new ReportQuery(Instant.parse(manifest.path("query").path("from").asText()),
+                        Instant.parse(manifest.path("query").path("to").asText()), List.of(), List.of());
+            } catch (DateTimeParseException | IllegalArgumentException e) {
+                return Manifest.FILE + ": query.from and query.to are not a period (" + manifest.path("query").path("from") + " to "
+                        + manifest.path("query").path("to") + "; manifest altered)";
+            }
             if (!HashChain.GENESIS.equals(manifest.path("chain").path("genesis").asText())) {
                 return Manifest.FILE + ": chain.genesis is not the genesis every chain starts from (manifest altered)";
             }
@@ -278,6 +290,13 @@ public final class ReportVerifier {
                     String hash = HashChain.hash(running, r.record());
                     if (!hash.equals(r.hash())) {
                         return where + ": record " + r.seq() + " is altered (its hash does not match its values)";
+                    }
+                    String time = r.record().get(ReportQuery.TIME_FIELD);
+                    Instant at = time == null ? null : RecordTime.parse(time);
+                    if (at == null || !period.covers(at)) {
+                        return where + ": record " + r.seq() + " has " + ReportQuery.TIME_FIELD + " " + (time == null ? "none"
+                                : at == null ? "'" + time + "', not a time" : time) + ", outside the report's period ["
+                                + period.from() + ", " + period.to() + ") (records added, or the manifest's query altered)";
                     }
                     running = hash;
                     records++;

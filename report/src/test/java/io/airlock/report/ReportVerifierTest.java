@@ -167,6 +167,24 @@ class ReportVerifierTest {
     }
 
     @Test
+    void shouldRefuseARecordOutsideTheManifestsPeriod() throws IOException {
+        Path dir = export(EnumSet.of(ReportFormat.JSONL), Optional.empty());
+        editManifest(dir, manifest -> manifest.with("query").put("from", "2026-11-02T02:00:10Z"));
+
+        assertThat(verify(dir)).isEqualTo("events.jsonl line 1: record 1 has @timestamp 2026-11-02T02:00:00Z, outside the "
+                + "report's period [2026-11-02T02:00:10Z, 2026-11-04T00:00:00Z) (records added, or the manifest's query altered)");
+    }
+
+    @Test
+    void shouldCompareRecordsWithThePeriodInMillisecondsAsOpenSearchSelectedThem() throws IOException {
+        Path dir = export(EnumSet.of(ReportFormat.JSONL), Optional.empty());
+        // as earlier reports stated a finer period than OpenSearch applied: it selected records of the whole millisecond
+        editManifest(dir, manifest -> manifest.with("query").put("from", "2026-11-02T02:00:00.000900Z"));
+
+        assertThat(verify(dir)).isEqualTo("intact");
+    }
+
+    @Test
     void shouldRefuseASignatureByAnotherKey() throws IOException {
         Path dir = export(EnumSet.of(ReportFormat.JSONL), Optional.of(ManifestSignature.generate()));
 
