@@ -283,11 +283,23 @@ final class ReportCommand implements Callable<Integer> {
                                 + "counted denied Vault reads as secret reads: an altered summary cannot be told apart)";
                 stdout.printf("OK: %s is intact: %d records in %d files, hash chain complete, %s, %s%n",
                         PrintableText.of(dir.toString()), verification.records(), verification.files(), PrintableText.of(counts), signature);
+                verification.scope().ifPresent(scope -> stdout.println("    " + PrintableText.of(scopeLine(scope))));
                 return 0;
             }
             // file names come from the directory and the manifest: no control character may rewrite the terminal's lines
             stdout.println("FAILED: " + PrintableText.of(dir + ": " + verification.problem().orElseThrow()));
             return 1;
+        }
+
+        /**
+         * What the intact report vouches for: an intact report of another period, of some users or rules only, or an older
+         * one, verifies as well, so the auditor has to compare this with the report they asked for.
+         */
+        static String scopeLine(ReportVerifier.Scope scope) {
+            return "covers [" + scope.from() + ", " + scope.to() + "), users: "
+                    + (scope.users().isEmpty() ? "all" : String.join(", ", scope.users())) + ", rules: "
+                    + (scope.rules().isEmpty() ? "all" : String.join(", ", scope.rules())) + "; generated at " + scope.generatedAt()
+                    + " (compare with the report you asked for)";
         }
 
         /**

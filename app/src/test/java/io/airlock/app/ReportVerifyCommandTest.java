@@ -41,6 +41,10 @@ class ReportVerifyCommandTest {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
     private Path report(Optional<ManifestSignature> key) throws IOException {
+        return report(key, new ReportQuery(T0, T0.plusSeconds(3600), List.of(), List.of()), Clock.systemUTC());
+    }
+
+    private Path report(Optional<ManifestSignature> key, ReportQuery query, Clock clock) throws IOException {
         RecordSource source = new RecordSource() {
             @Override
             public void read(RecordKind kind, ReportQuery query, LongConsumer total, Consumer<ReportRecord> sink) {
@@ -55,8 +59,7 @@ class ReportVerifyCommandTest {
             }
         };
         Path dir = tmp.resolve("report");
-        new ReportExporter(source, ReportProgress.NONE, Clock.systemUTC())
-                .export(new ReportQuery(T0, T0.plusSeconds(3600), List.of(), List.of()), EnumSet.of(ReportFormat.JSONL), dir, key);
+        new ReportExporter(source, ReportProgress.NONE, clock).export(query, EnumSet.of(ReportFormat.JSONL), dir, key);
         return dir;
     }
 
@@ -75,6 +78,20 @@ class ReportVerifyCommandTest {
 
         String fingerprint = HashChain.sha256Hex(Base64.getDecoder().decode(key.publicKeyBase64()));
         assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("OK: ").contains(fingerprint).contains("--public-key");
+    }
+
+    @Test
+    void shouldSayWhatPeriodFiltersAndDateTheIntactReportCovers() throws IOException {
+        Path filtered = report(Optional.empty(), new ReportQuery(T0, T0.plusSeconds(600), List.of("AL-001"), List.of("alice")),
+                Clock.fixed(Instant.parse("2026-10-06T07:30:00Z"), java.time.ZoneOffset.UTC));
+
+        assertThat(verify(filtered.toString())).isZero();
+
+        assertThat(out.toString(StandardCharsets.UTF_8).lines()).hasSize(2).element(1).isEqualTo("    covers "
+                + "[2026-10-05T09:00:00Z, 2026-10-05T09:10:00Z), users: alice, rules: AL-001; generated at 2026-10-06T07:30:00Z "
+                + "(compare with the report you asked for)");
+        assertThat(ReportCommand.Verify.scopeLine(new io.airlock.report.ReportVerifier.Scope("a", "b", List.of(), List.of(), "c")))
+                .startsWith("covers [a, b), users: all, rules: all; generated at c");
     }
 
     @Test

@@ -48,12 +48,38 @@ public final class ReportVerifier {
      * @param recounted whether the manifest's summary and sources were recounted from the records and agree with them
      * @param countsNote for a format 1 report whose summary differs from the records: the first difference (not a problem:
      *                   format 1 counted differently, so tampering with its summary cannot be told apart)
+     * @param scope      what the report vouches for, as its manifest states it; empty when the manifest could not be read
      */
     public record Verification(Optional<String> problem, long records, int files, boolean signed, boolean recounted,
-            Optional<String> countsNote) {
+            Optional<String> countsNote, Optional<Scope> scope) {
 
         public boolean intact() {
             return problem.isEmpty();
+        }
+    }
+
+    /**
+     * What an intact report covers, from its manifest: an intact report of another period, of some users or rules only, or
+     * an older one is intact too, so the auditor compares these with the report they asked for.
+     *
+     * @param from        {@code query.from}, the period's start (inclusive)
+     * @param to          {@code query.to}, its end (exclusive)
+     * @param users       {@code query.users}; empty: everybody
+     * @param rules       {@code query.rules}; empty: every rule
+     * @param generatedAt {@code generated_at}, when the report was written ("unknown" if the manifest has none)
+     */
+    public record Scope(String from, String to, List<String> users, List<String> rules, String generatedAt) {
+
+        static Scope of(JsonNode manifest) {
+            JsonNode query = manifest.path("query");
+            return new Scope(query.path("from").asText(), query.path("to").asText(), texts(query.path("users")),
+                    texts(query.path("rules")), manifest.path("generated_at").asText("unknown"));
+        }
+
+        private static List<String> texts(JsonNode array) {
+            List<String> values = new ArrayList<>();
+            array.forEach(v -> values.add(v.asText()));
+            return List.copyOf(values);
         }
     }
 
@@ -82,6 +108,7 @@ public final class ReportVerifier {
         private String countsNote;
         private ReportSummary counted;
         private ReportQuery period;
+        private Scope scope;
 
         Run(Path directory) {
             this.directory = directory;
@@ -89,7 +116,8 @@ public final class ReportVerifier {
 
         Verification verify(Optional<PublicKey> pinnedKey) throws IOException {
             String problem = check(pinnedKey);
-            return new Verification(Optional.ofNullable(problem), records, files, signed, recounted, Optional.ofNullable(countsNote));
+            return new Verification(Optional.ofNullable(problem), records, files, signed, recounted, Optional.ofNullable(countsNote),
+                    Optional.ofNullable(scope));
         }
 
         private String check(Optional<PublicKey> pinnedKey) throws IOException {
@@ -115,6 +143,7 @@ public final class ReportVerifier {
             if (!manifest.isObject() || !manifest.path("files").isArray() || !manifest.path("chain").isObject()) {
                 return Manifest.FILE + " is not an Airlock report manifest (files, chain missing)";
             }
+            scope = Scope.of(manifest);
             String signatureProblem = checkSignature((ObjectNode) manifest, pinnedKey);
             if (signatureProblem != null) {
                 return signatureProblem;
