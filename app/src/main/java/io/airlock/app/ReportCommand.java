@@ -57,7 +57,7 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--rules", split = ",", paramLabel = "RULE", description = "Only alerts of these rules (AL-001,AL-010); events are not filtered by rule.")
     List<String> rules = List.of();
 
-    @Option(names = "--users", split = ",", paramLabel = "USER", description = "Only events and alerts of these users or Vault identities.")
+    @Option(names = "--users", split = ",", paramLabel = "USER", description = "Only events and alerts of these users or Vault identities (exact, case-sensitive). Alerts match on their entity: for a Vault identity's alerts give its entity id.")
     List<String> users = List.of();
 
     @Option(names = "--format", split = ",", paramLabel = "FORMAT", defaultValue = "jsonl",
@@ -144,6 +144,12 @@ final class ReportCommand implements Callable<Integer> {
             stdout.printf("Report of %s to %s written to %s: %d events, %d alerts; files %s%n", query.from(), query.to(), dir,
                     result.events(), result.alerts(), String.join(", ", result.files()));
             stdout.println("chain head " + result.chainHead() + (signer.isPresent() ? ", manifest signed (Ed25519)" : ", manifest not signed"));
+            var entities = result.summary().vaultEntitiesNotSelected();
+            if (!entities.isEmpty()) {
+                stdout.println(PrintableText.of("note: the selected Vault events carry the entity ids " + String.join(", ", entities)
+                        + "; alerts of Vault rules are keyed by entity id (not the display name) and were selected only if "
+                        + "given in --users: add them to --users for those alerts"));
+            }
             return 0;
         } finally {
             client._transport().close();

@@ -20,7 +20,9 @@ import java.util.Objects;
  * @param to    end of the period, exclusive; truncated to the millisecond
  * @param rules rule ids ({@code AL-001}); empty for every rule. Selects alerts only: events have no rule
  * @param users user names or Vault identities; empty for everybody. An event matches on {@code user.name},
- *              {@code related.user} or {@code vault.identity}, an alert on {@code entity}
+ *              {@code related.user} or {@code vault.identity}, an alert on {@code entity} (it carries no other name: for a
+ *              Vault rule its entity id, see {@link ReportSummary#vaultEntitiesNotSelected()}); exact, case-sensitive
+ *              {@code terms} on keywords
  */
 public record ReportQuery(Instant from, Instant to, List<String> rules, List<String> users) {
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * What a report says at a glance, gathered while the records stream past (counters only: memory grows with the distinct
@@ -51,6 +52,9 @@ public final class ReportSummary {
     private final KeyCounts alertsPerEntity;
     private final Map<LocalDate, Long> alertsPerDay = new TreeMap<>();
     private final Map<String, SourceSpan> sources = new TreeMap<>();
+    private final Set<String> vaultEntitiesNotSelected = new TreeSet<>();
+    /** At most this many entity ids are kept for {@link #vaultEntitiesNotSelected()}. */
+    static final int MAX_ENTITY_HINTS = 20;
 
     /**
      * First and last position read from one source, over the exported events.
@@ -119,6 +123,11 @@ public final class ReportSummary {
         }
         if (isSecretRead(e)) {
             secretReads++;
+        }
+        String entity = e.get("vault.identity");
+        if (query != null && !query.users().isEmpty() && entity != null && !query.users().contains(entity)
+                && vaultEntitiesNotSelected.size() < MAX_ENTITY_HINTS) {
+            vaultEntitiesNotSelected.add(entity);
         }
         String source = e.get("airlock.source");
         if (source != null) {
@@ -273,6 +282,16 @@ public final class ReportSummary {
     /** Changes per UTC hour of day, index 0 to 23. */
     public long[] changesByHour() {
         return changesByHour.clone();
+    }
+
+    /**
+     * With {@code --users}: the Vault identities ({@code vault.identity}, an entity id) of selected events that are not among
+     * the users given, sorted, at most {@value #MAX_ENTITY_HINTS}. An alert of a Vault rule is keyed by that id (its
+     * {@code entity}), and the alert carries no display name, so {@code --users token-reporting} selects that token's events
+     * but not its alerts: these ids are what to add to {@code --users} for them.
+     */
+    public Set<String> vaultEntitiesNotSelected() {
+        return Set.copyOf(vaultEntitiesNotSelected);
     }
 
     /** First and last position per source. */

@@ -51,4 +51,20 @@ class ReportSummaryTest {
         return new Alert(id, "AL-001", "failed-login burst", Severity.HIGH, SampleData.DAY.plusSeconds(60), null, null, 1, entity,
                 "burst", List.of(), List.of(), null, Alert.Status.OPEN);
     }
+
+    @Test
+    void shouldNameTheVaultEntityIdsOfSelectedEventsThatAlertsAreKeyedBy() {
+        ReportSummary summary = new ReportSummary(new ReportQuery(SampleData.DAY, SampleData.DAY.plusSeconds(86_400), List.of(),
+                List.of("token-reporting", "alice")));
+        summary.add(SampleData.record(vaultRead("ev-1", "token-reporting", "0f6a3c2e-entity"), RecordKind.EVENTS));
+        summary.add(SampleData.record(vaultRead("ev-2", "alice", "alice"), RecordKind.EVENTS)); // a token without entity
+
+        assertThat(summary.vaultEntitiesNotSelected()).containsExactly("0f6a3c2e-entity");
+        assertThat(new ReportSummary(QUERY).vaultEntitiesNotSelected()).as("without --users").isEmpty();
+    }
+
+    private static NormalizedEvent vaultRead(String id, String displayName, String identity) {
+        return NormalizedEvent.builder(SampleData.DAY, id, NormalizedEvent.DATASET_VAULT).category("api").action("read")
+                .vaultOperation("read").userName(displayName).vaultIdentity(identity).build();
+    }
 }
