@@ -29,7 +29,8 @@ import java.util.Arrays;
  *
  * <p>A line longer than the limit is rejected, unless its bytes were streamed through a {@link VaultAuditLineCompactor}
  * while it was read: then its compacted form (the values of {@code request.data} and {@code response.data} replaced by a
- * marker) is checked like any other line and accepted if it passes and fits the limit.
+ * marker, a request header's values after its first too, long strings cut) is checked like any other line and accepted if it
+ * passes and fits the limit.
  */
 public final class VaultAuditLineParser {
 
