@@ -117,11 +117,20 @@ public final class VaultSecretReads {
         if (allow.allowsIdentity(event.vaultIdentity())) {
             return true;
         }
-        String displayName = event.userName();
+        String displayName = displayName(event);
         if (hasEntity(event) && VaultAuditNormalizer.isTokenMethodName(displayName)) {
             return false;
         }
         return allow.allowsIdentity(displayName) || allow.allowsUser(displayName);
+    }
+
+    /**
+     * The token's display name: {@code user.name} of an event with an identity. Without one (no token), {@code user.name} is
+     * at most the name a login request claimed ({@link VaultAuditNormalizer}), which vouches for nothing: no allow-list
+     * entry, no Airflow identity matches it.
+     */
+    private static String displayName(NormalizedEvent event) {
+        return event.vaultIdentity() == null ? null : event.userName();
     }
 
     /** Whether the token carries an entity: its identity is then the entity id, not its display name. */
@@ -144,7 +153,7 @@ public final class VaultSecretReads {
         if (hasEntity(event) && VaultAuditNormalizer.isTokenMethodName(event.userName())) {
             return airflow.isServiceIdentity(event.vaultIdentity());
         }
-        return airflow.isServiceIdentity(event.userName()) || airflow.isServiceIdentity(event.vaultIdentity())
+        return airflow.isServiceIdentity(displayName(event)) || airflow.isServiceIdentity(event.vaultIdentity())
                 || event.relatedUsers() != null && event.relatedUsers().stream().anyMatch(airflow::isServiceIdentity);
     }
 
