@@ -147,8 +147,8 @@ public final class VaultSecretReads {
      */
     public static boolean isAirflowServiceIdentity(DetectionConfig config, NormalizedEvent event) {
         DetectionConfig.AirflowInVault airflow = config.airflow();
-        if (airflow.isEntityId()) {
-            return airflow.serviceIdentityContains().equalsIgnoreCase(event.vaultIdentity()) && hasEntity(event);
+        if (hasEntity(event) && airflow.isServiceEntity(event.vaultIdentity())) {
+            return true; // an entity id configured: that entity (the other entries may name other identities of Airflow)
         }
         if (hasEntity(event) && VaultAuditNormalizer.isTokenMethodName(event.userName())) {
             return airflow.isServiceIdentity(event.vaultIdentity());
