@@ -240,6 +240,8 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
         }
         if (failed != null && failed.rejection().category() == RejectCategory.NOT_JSON && textBeforeJson.found()) {
             failed = new Failed(VaultAuditLineParser.textBeforeJson(textBeforeJson.firstBrace + prefixSkipped, prefix.length > 0));
+        } else if (failed != null && failed.rejection().category() == RejectCategory.NOT_JSON && textBeforeJson.looksLikeXml()) {
+            failed = new Failed(new Rejected(RejectCategory.NOT_JSON, VaultAuditLineParser.looksLikeXml(failed.rejection().reason())));
         }
         Result result;
         if (tooLongBecause != null) {
@@ -653,6 +655,7 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
         /** 0 before the first significant byte, 1 while looking for {@code {"}, 2 when decided. */
         private int state;
         private boolean found;
+        private boolean xml;
         private boolean afterBrace;
         private long firstBrace;
 
@@ -664,6 +667,7 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
             scanned = 0;
             state = 0;
             found = false;
+            xml = false;
             afterBrace = false;
             firstBrace = -1;
         }
@@ -674,6 +678,7 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
                 if (state == 0) {
                     if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
                         state = b == '{' ? 2 : 1;
+                        xml = b == '<';
                     }
                 }
                 if (state == 1) {
@@ -691,6 +696,11 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
 
         boolean found() {
             return found;
+        }
+
+        /** Whether the first byte that is not blank is {@code '<'}: XML, as a {@code format=jsonx} audit device writes. */
+        boolean looksLikeXml() {
+            return xml;
         }
 
         /** Offset of the first {@code '{'} among the bytes scanned since {@link #reset()}; -1 if none. */
