@@ -106,8 +106,7 @@ final class EmbeddedRun implements AutoCloseable {
         out.printf("Detection (--detection FILE changes it): business hours %s %s–%s %s%s; Airflow's Vault identity: %s; "
                 + "AL-020 alerts after a learning period of %s%n", days(calendar), calendar.start(), calendar.end(), calendar.zone(),
                 calendar.holidays().isEmpty() ? "" : ", " + calendar.holidays().size() + " holiday(s)",
-                detection.airflow().isEntityId() ? "entity " + detection.airflow().serviceIdentityContains()
-                        : "a display name, role or entity containing '" + detection.airflow().serviceIdentityContains() + "'",
+                describe(detection.airflow()),
                 io.airlock.core.config.ConfigTypes.formatDuration(detection.rule(RuleDefinition.FIRST_SEEN_SECRET_PATH).window()));
         out.println("Where to look:");
         out.println("  Alerts          printed here as they fire");
@@ -118,6 +117,14 @@ final class EmbeddedRun implements AutoCloseable {
         out.println("  Configuration   " + config + "   (the airlock.yml of this run; its Slack URL and routing key are "
                 + "environment variables of this process)");
         out.println("Everything is deleted when it stops (SIGTERM or Ctrl-C).");
+    }
+
+    /** {@code entity 5cb4…}, {@code a display name, role or entity containing 'airflow'}, joined by {@code  or }. */
+    static String describe(io.airlock.streams.DetectionConfig.AirflowInVault airflow) {
+        return airflow.serviceIdentities().stream()
+                .map(entry -> io.airlock.streams.DetectionConfig.AirflowInVault.isEntityId(entry) ? "entity " + entry
+                        : "a display name, role or entity containing '" + entry + "'")
+                .collect(java.util.stream.Collectors.joining(" or "));
     }
 
     private static String days(BusinessCalendar calendar) {

@@ -95,27 +95,62 @@ public record DetectionConfig(String runbookBase, Duration grace, BusinessCalend
     /**
      * How Airflow shows up in Vault.
      *
-     * @param serviceIdentityContains a Vault identity whose display name contains this text (in any case) is Airflow's service
-     *                                identity
-     * @param secretPathPrefixes      Airflow's connections and variables, as KV paths without {@code data/}/{@code metadata/}
+     * @param serviceIdentities  what names Airflow's Vault identities, one entry per identity (workers logging in with
+     *                           Kubernetes auth and the scheduler with AppRole are two entities): an entity id (a UUID) is
+     *                           that entity and nothing else; any other text is matched inside display names, entity ids and
+     *                           AppRole role names, in any case
+     * @param secretPathPrefixes Airflow's connections and variables, as KV paths without {@code data/}/{@code metadata/}
      */
-    public record AirflowInVault(String serviceIdentityContains, List<String> secretPathPrefixes) {
+    public record AirflowInVault(List<String> serviceIdentities, List<String> secretPathPrefixes) {
 
         private static final Pattern ENTITY_ID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
         public AirflowInVault {
-            if (serviceIdentityContains == null || serviceIdentityContains.isBlank()) {
+            if (serviceIdentities == null || serviceIdentities.isEmpty()) {
                 throw new IllegalArgumentException("the Airflow service identity match must not be empty");
             }
+            for (String identity : serviceIdentities) {
+                if (identity == null || identity.isBlank()) {
+                    throw new IllegalArgumentException("the Airflow service identity match must not be empty");
+                }
+            }
+            serviceIdentities = List.copyOf(serviceIdentities);
             secretPathPrefixes = List.copyOf(secretPathPrefixes);
+        }
+
+        /** One identity: an entity id, or text matched inside names. */
+        public AirflowInVault(String serviceIdentity, List<String> secretPathPrefixes) {
+            this(serviceIdentity == null ? null : List.of(serviceIdentity), secretPathPrefixes);
         }
 
         public static AirflowInVault defaults() {
             return new AirflowInVault("airflow", List.of("airflow/connections/", "airflow/variables/"));
         }
 
+        /** Whether a configured entry is a Vault entity id (a UUID), matched by equality. */
+        public static boolean isEntityId(String entry) {
+            return ENTITY_ID.matcher(entry).matches();
+        }
+
+        /**
+         * Whether {@code displayNameOrIdentity} contains an entry that is not an entity id, in any case. Entity-id entries are
+         * {@link #isServiceEntity}'s.
+         */
         public boolean isServiceIdentity(String displayNameOrIdentity) {
-            return displayNameOrIdentity != null && containsIgnoringCase(displayNameOrIdentity, serviceIdentityContains);
+            if (displayNameOrIdentity == null) {
+                return false;
+            }
+            for (String entry : serviceIdentities) {
+                if (!isEntityId(entry) && containsIgnoringCase(displayNameOrIdentity, entry)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Whether {@code entityId} is one of the entity ids configured (in any case). */
+        public boolean isServiceEntity(String entityId) {
+            return entityId != null && serviceIdentities.stream().anyMatch(entry -> isEntityId(entry) && entry.equalsIgnoreCase(entityId));
         }
 
         /**
@@ -132,12 +167,17 @@ public record DetectionConfig(String runbookBase, Duration grace, BusinessCalend
         }
 
         /**
-         * Whether the configured text is a Vault entity id (a UUID): then Airflow is that entity and nothing else — no
-         * display name, role name or other entity that merely contains it (token names are chosen by their creators, and
+         * Whether every configured entry is a Vault entity id (a UUID): then Airflow is those entities and nothing else — no
+         * display name, role name or other entity that merely contains one (token names are chosen by their creators, and
          * entity ids are no secret).
          */
         public boolean isEntityId() {
-            return ENTITY_ID.matcher(serviceIdentityContains).matches();
+            return serviceIdentities.stream().allMatch(AirflowInVault::isEntityId);
+        }
+
+        /** The entries matched inside names (not entity ids), for a warning about them. */
+        public List<String> nameParts() {
+            return serviceIdentities.stream().filter(entry -> !isEntityId(entry)).toList();
         }
 
         public boolean isPipelineSecret(String kvPath) {

@@ -28,6 +28,7 @@ public final class VaultAuditLine {
     private String error;
     private String roleName;
     private String namespace;
+    private boolean token = true;
     private final Map<String, List<String>> headers = new LinkedHashMap<>();
 
     private VaultAuditLine(String type, String requestId) {
@@ -54,6 +55,9 @@ public final class VaultAuditLine {
     public VaultAuditLine roleName(String r) { this.roleName = r; return this; }
     /** A Vault Enterprise namespace ({@code team-a/}); the root namespace by default. */
     public VaultAuditLine namespace(String path) { this.namespace = path; return this; }
+
+    /** A request without a token, as a login is: no display name, no entity, no client token. */
+    public VaultAuditLine noToken() { this.token = false; return this; }
 
     /** A request against a mount: {@code mount("kv", "airflow/")}. */
     public VaultAuditLine mount(String type, String point) {
@@ -87,16 +91,26 @@ public final class VaultAuditLine {
         ObjectNode line = Json.MAPPER.createObjectNode();
         line.put("time", time.toString()).put("type", type);
         ObjectNode auth = line.putObject("auth");
-        auth.put("client_token", HMAC).put("accessor", HMAC).put("display_name", displayName);
-        auth.putArray("policies").add("default").add("airflow");
-        if (roleName != null) {
-            auth.putObject("metadata").put("role_name", roleName);
+        if (token) {
+            auth.put("client_token", HMAC).put("accessor", HMAC).put("display_name", displayName);
+            auth.putArray("policies").add("default").add("airflow");
+            if (roleName != null) {
+                auth.putObject("metadata").put("role_name", roleName);
+            }
+            auth.put("entity_id", entityId).put("token_type", "service").put("token_ttl", 3600);
+        } else {
+            auth.put("token_type", "default");
         }
-        auth.put("entity_id", entityId).put("token_type", "service").put("token_ttl", 3600);
         ObjectNode request = line.putObject("request");
-        request.put("id", requestId).put("client_id", entityId).put("operation", operation).put("mount_point", mountPoint)
-                .put("mount_type", mountType).put("mount_running_version", "v0.20.0+builtin").put("mount_class", "secret")
-                .put("client_token", HMAC).put("client_token_accessor", HMAC);
+        request.put("id", requestId);
+        if (token) {
+            request.put("client_id", entityId);
+        }
+        request.put("operation", operation).put("mount_point", mountPoint)
+                .put("mount_type", mountType).put("mount_running_version", "v0.20.0+builtin").put("mount_class", "secret");
+        if (token) {
+            request.put("client_token", HMAC).put("client_token_accessor", HMAC);
+        }
         if (namespace == null) {
             request.putObject("namespace").put("id", "root");
         } else {

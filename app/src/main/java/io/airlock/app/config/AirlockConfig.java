@@ -242,8 +242,8 @@ public final class AirlockConfig {
      */
     public List<String> notes() {
         List<String> notes = new java.util.ArrayList<>(values.notes());
-        String identity = io.airlock.core.PrintableText.of(detection.airflow().serviceIdentityContains());
-        if (!detection.airflow().isEntityId()) {
+        for (String name : detection.airflow().nameParts()) {
+            String identity = io.airlock.core.PrintableText.of(name);
             notes.add(DetectionFields.AIRFLOW_IDENTITY.key() + " '" + identity + "' is matched "
                     + "inside Vault display names: any token whose name contains it (a person's userpass-" + identity
                     + "-admin, a pod in a Kubernetes namespace of that name) passes for Airflow's service identity, and AL-024 "

@@ -57,14 +57,17 @@ public final class DetectionFields {
             .defaultValue(List.of())
             .doc("Days that count as off-hours all day (`[2025-12-25, 2026-01-01]`).");
 
-    public static final Setting<String> AIRFLOW_IDENTITY = Setting.of("detection.airflow-identity", string())
-            .defaultValue("airflow")
-            .validate(Validators.matches(".+", "not empty"))
-            .doc("A Vault identity whose `display_name`, entity id or AppRole role name (`auth.metadata.role_name`: AppRole "
-                    + "tokens are all named `approle`) contains this text, in any case, is Airflow's service identity. Anyone allowed to "
-                    + "create tokens chooses their display name (`token-airflow`): where that is more than Airflow, give "
-                    + "Airflow's entity id (a UUID) here instead — an entity id is matched by equality, and then only that entity "
-                    + "is Airflow.");
+    public static final Setting<List<String>> AIRFLOW_IDENTITY = Setting.of("detection.airflow-identity", listOf(string()))
+            .defaultValue(List.of("airflow"))
+            .validate(Validators.notEmpty())
+            .validate(Validators.accepts("Airflow's Vault identities", DetectionFields::requireIdentities))
+            .doc("Airflow's Vault identities: one entry, or a list when Airflow has several (workers logging in with "
+                    + "Kubernetes auth, the scheduler with AppRole: `[<worker entity id>, <scheduler entity id>]`). An entry "
+                    + "that is an entity id (a UUID) is that entity, matched by equality, and nothing else; any other entry "
+                    + "is text: a Vault identity whose `display_name`, entity id or AppRole role name (`auth.metadata.role_name`: "
+                    + "AppRole tokens are all named `approle`) contains it, in any case, is Airflow's. Anyone allowed to create "
+                    + "tokens chooses their display name (`token-airflow`): where that is more than Airflow, give Airflow's "
+                    + "entity ids (`vault read -field=id identity/entity/name/<name>`). AL-022 and AL-024 read it.");
 
     public static final Setting<List<String>> AIRFLOW_SECRET_PATHS = Setting.of("detection.airflow-secret-paths", listOf(string()))
             .defaultValue(List.of("airflow/connections/", "airflow/variables/"))
@@ -283,6 +286,20 @@ public final class DetectionFields {
      * Events carry KV paths ({@code airflow/connections/db}), not the API paths of KV v2 ({@code airflow/data/connections/db}):
      * a prefix written as an API path, or with a leading '/', would match no read, and the rules that use it stay silent.
      */
+    /** Each entry: no blanks around it (it would never match), and an entity id in full when it looks like one. */
+    static void requireIdentities(List<String> identities) {
+        for (String identity : identities) {
+            if (!identity.equals(identity.strip())) {
+                throw new IllegalArgumentException("'" + identity + "' has blanks around it: they would have to be in the name too");
+            }
+            if (!DetectionConfig.AirflowInVault.isEntityId(identity) && identity.length() >= 30
+                    && identity.chars().allMatch(c -> c == '-' || Character.digit(c, 16) >= 0)) {
+                throw new IllegalArgumentException("'" + identity + "' looks like a Vault entity id but is not one (8-4-4-4-12 "
+                        + "hex digits): copy it again from vault read -field=id identity/entity/name/<name>");
+            }
+        }
+    }
+
     static void requireKvPaths(List<String> prefixes) {
         for (String prefix : prefixes) {
             String[] segments = prefix.split("/", -1);

@@ -76,6 +76,32 @@ class AirlockConfigTest {
     }
 
     @Test
+    void shouldTakeAListOfAirflowIdentitiesAndCheckEachEntry(@TempDir Path dir) throws Exception {
+        Path list = Files.writeString(dir.resolve("list.yml"), "detection:\n  airflow-identity:\n"
+                + "    - 5cb4b5a4-1f0e-4c8e-9a57-2d3f1b2e7c11\n    - 7d2e3a90-5b1c-4f6e-9a8d-2c3b4e5f6a7b\n");
+        AirlockConfig config = AirlockConfig.load(list, Map.of());
+        assertThat(config.detection().airflow().serviceIdentities())
+                .containsExactly("5cb4b5a4-1f0e-4c8e-9a57-2d3f1b2e7c11", "7d2e3a90-5b1c-4f6e-9a8d-2c3b4e5f6a7b");
+        assertThat(config.detection().airflow().isEntityId()).isTrue();
+        assertThat(config.notes()).isEmpty();
+
+        Path mixed = Files.writeString(dir.resolve("mixed.yml"), "detection:\n  airflow-identity: [5cb4b5a4-1f0e-4c8e-9a57-2d3f1b2e7c11, "
+                + "airflow-scheduler]\n");
+        assertThat(AirlockConfig.load(mixed, Map.of()).notes()).singleElement().asString()
+                .startsWith("detection.airflow-identity 'airflow-scheduler' is matched inside");
+
+        Path bad = Files.writeString(dir.resolve("bad.yml"), "detection:\n  airflow-identity: [\"\", \" airflow\", "
+                + "5cb4b5a4-1f0e-4c8e-9a57-2d3f1b2e7c1]\n");
+        assertThatThrownBy(() -> AirlockConfig.load(bad, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("detection.airflow-identity").hasMessageContaining("item 1 is empty");
+        Path blanks = Files.writeString(dir.resolve("blanks.yml"), "detection:\n  airflow-identity: [\" airflow\"]\n");
+        assertThatThrownBy(() -> AirlockConfig.load(blanks, Map.of())).hasMessageContaining("has blanks around it");
+        Path shortId = Files.writeString(dir.resolve("short.yml"), "detection:\n  airflow-identity: [airflow, "
+                + "5cb4b5a4-1f0e-4c8e-9a57-2d3f1b2e7c1]\n");
+        assertThatThrownBy(() -> AirlockConfig.load(shortId, Map.of())).hasMessageContaining("looks like a Vault entity id");
+    }
+
+    @Test
     void shouldMapTheFileOntoTheDatabaseSettings() {
         AirlockConfig config = yaml("""
                 airflow:

@@ -19,7 +19,8 @@ import java.util.function.Supplier;
  *   <li>{@value #POSITION_WRITE_FAILURES}: Vault audit positions that could not be written to the position file (disk full,
  *       read-only file system); the tailer keeps capturing and retries every second;</li>
  *   <li>{@value #VAULT_LINES_COMPACTED}: Vault audit lines longer than {@code vault.audit.max-line-bytes} captured without
- *       the values of {@code request.data} and {@code response.data} (padded requests); the lines rejected outright are
+ *       the values of {@code request.data} and {@code response.data}, long strings cut (padded requests); the lines
+ *       rejected outright are
  *       dead letters, counted in {@code airlock_dlq_records}.</li>
  * </ul>
  */

@@ -277,7 +277,8 @@ class VaultAuditFileTailerTest {
                 concat("{\"type\":\"request\",\"request\":{\"id\":\"utf\",\"path\":\"secret/".getBytes(StandardCharsets.UTF_8),
                         new byte[] {(byte) 0xC3, (byte) 0x28}, "\"}}".getBytes(StandardCharsets.UTF_8)),
                 "{\"type\":\"request\u0000\",\"request\":{\"id\":\"nul\"}}".getBytes(StandardCharsets.UTF_8),
-                ("{\"request\":{\"id\":\"big\"},\"pad\":\"" + "x".repeat(5 * 1024 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8),
+                ("{\"request\":{\"id\":\"big\"},\"pad\":[" + ("\"" + "x".repeat(1000) + "\",").repeat(5 * 1024) + "0]}")
+                        .getBytes(StandardCharsets.UTF_8),
                 ("{\"request\":{\"id\":\"deep\"},\"data\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}").getBytes(StandardCharsets.UTF_8),
                 "{\"time\":\"2026-03-02T10:00:00Z\",\"type\":\"request\",\"request\":5}".getBytes(StandardCharsets.UTF_8),
                 "{\"type\":\"request\",\"request\":{\"id\":7}}".getBytes(StandardCharsets.UTF_8),

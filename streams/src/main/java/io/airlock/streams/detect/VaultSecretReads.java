@@ -117,11 +117,20 @@ public final class VaultSecretReads {
         if (allow.allowsIdentity(event.vaultIdentity())) {
             return true;
         }
-        String displayName = event.userName();
+        String displayName = displayName(event);
         if (hasEntity(event) && VaultAuditNormalizer.isTokenMethodName(displayName)) {
             return false;
         }
         return allow.allowsIdentity(displayName) || allow.allowsUser(displayName);
+    }
+
+    /**
+     * The token's display name: {@code user.name} of an event with an identity. Without one (no token), {@code user.name} is
+     * at most the name a login request claimed ({@link VaultAuditNormalizer}), which vouches for nothing: no allow-list
+     * entry, no Airflow identity matches it.
+     */
+    private static String displayName(NormalizedEvent event) {
+        return event.vaultIdentity() == null ? null : event.userName();
     }
 
     /** Whether the token carries an entity: its identity is then the entity id, not its display name. */
@@ -138,13 +147,13 @@ public final class VaultSecretReads {
      */
     public static boolean isAirflowServiceIdentity(DetectionConfig config, NormalizedEvent event) {
         DetectionConfig.AirflowInVault airflow = config.airflow();
-        if (airflow.isEntityId()) {
-            return airflow.serviceIdentityContains().equalsIgnoreCase(event.vaultIdentity()) && hasEntity(event);
+        if (hasEntity(event) && airflow.isServiceEntity(event.vaultIdentity())) {
+            return true; // an entity id configured: that entity (the other entries may name other identities of Airflow)
         }
         if (hasEntity(event) && VaultAuditNormalizer.isTokenMethodName(event.userName())) {
             return airflow.isServiceIdentity(event.vaultIdentity());
         }
-        return airflow.isServiceIdentity(event.userName()) || airflow.isServiceIdentity(event.vaultIdentity())
+        return airflow.isServiceIdentity(displayName(event)) || airflow.isServiceIdentity(event.vaultIdentity())
                 || event.relatedUsers() != null && event.relatedUsers().stream().anyMatch(airflow::isServiceIdentity);
     }
 

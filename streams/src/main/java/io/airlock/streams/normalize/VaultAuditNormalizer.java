@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -30,7 +32,10 @@ import org.apache.kafka.streams.processor.api.Record;
  *     (request lines carry one too when Vault refuses early, e.g. {@code permission denied}), {@code success} for response
  *     lines without one, and absent for request lines without one (the outcome is not known yet).</li>
  * <li>{@code vault.identity} = {@code auth.entity_id}, else {@code auth.display_name} (root and orphan tokens have no
- *     entity); {@code user.name} = {@code auth.display_name}; {@code related.user} = display name,
+ *     entity); {@code user.name} = {@code auth.display_name}, or for a request without a token to a login path that ends in
+ *     the user name ({@link #loginName}: {@code auth/<mount>/login/<name>}, the userpass, LDAP, Okta and RADIUS methods,
+ *     whatever their mount is called) that name — a failed login then names who it tried to be, though Vault gives it
+ *     no identity (it never becomes {@code vault.identity} nor the event's key); {@code related.user} = display name,
  *     {@code auth.metadata.username} and {@code auth.metadata.role_name} (AppRole) — not for tokens of the token method
  *     (display name {@code token…}), whose metadata their creator chose; {@code source.ip} = {@code request.remote_address}.</li>
  * <li>{@code vault.kv_path} from {@link VaultKvPaths}; {@code vault.audit_type} = {@code type}.</li>
@@ -53,6 +58,8 @@ public final class VaultAuditNormalizer implements Processor<String, JsonNode, S
     static final String HMAC_PREFIX = "hmac-sha256:";
     /** Error strings are Vault's own messages, but some quote the input; a bound keeps an odd one from bloating events. */
     static final int MAX_ERROR_LENGTH = 1024;
+    /** {@code auth/<mount, one or more segments>/login/<name>}: {@link #loginName}. */
+    private static final Pattern LOGIN_PATH = Pattern.compile("auth/(?:[^/]++/)+login/([^/]++)");
 
     private ProcessorContext<String, NormalizedEvent> context;
     private final EventRecordTimes recordTimes = new EventRecordTimes();
@@ -75,7 +82,7 @@ public final class VaultAuditNormalizer implements Processor<String, JsonNode, S
      * one partition already and the per-identity rules need no re-keying hop.
      */
     static String keyOf(NormalizedEvent event) {
-        return event.vaultIdentity() != null ? event.vaultIdentity() : event.principal();
+        return event.vaultIdentity() != null ? event.vaultIdentity() : ""; // not a login's user name: Vault vouched for no one
     }
 
     static NormalizedEvent normalize(JsonNode line) {
@@ -121,7 +128,7 @@ public final class VaultAuditNormalizer implements Processor<String, JsonNode, S
                 .action(operation)
                 .outcome(error != null ? NormalizedEvent.OUTCOME_FAILURE
                         : NormalizedEvent.VAULT_RESPONSE.equals(type) ? NormalizedEvent.OUTCOME_SUCCESS : null)
-                .userName(displayName)
+                .userName(displayName != null ? displayName : loginName(path))
                 .relatedUsers(relatedUsers(displayName, auth))
                 .sourceIp(Fields.nonEmptyText(request, "remote_address", "request"))
                 .vaultPath(path == null ? null : namespace + path)
@@ -161,6 +168,22 @@ public final class VaultAuditNormalizer implements Processor<String, JsonNode, S
             text = text.substring(1);
         }
         return text.isEmpty() || text.endsWith("/") ? text : text + "/";
+    }
+
+    /**
+     * The user a login request names in its path, or null: {@code bob} of {@code auth/userpass/login/bob},
+     * {@code auth/corp-ldap/login/bob} — any path of the shape {@code auth/<mount>/login/<name>} (the mount may be nested),
+     * which is how the userpass, LDAP, Okta and RADIUS methods take the user name. Decided by the shape, not the mount's name
+     * or type, since mounts are named freely; methods whose login path ends at {@code login} (AppRole, Kubernetes, JWT/OIDC,
+     * AWS, certificates) name nobody there. One more method has that shape: OCI logs in at {@code auth/oci/login/<role>},
+     * which then gives the role's name.
+     */
+    static String loginName(String path) {
+        if (path == null || !path.startsWith("auth/")) {
+            return null;
+        }
+        Matcher login = LOGIN_PATH.matcher(path);
+        return login.matches() && !login.group(1).isBlank() ? login.group(1) : null;
     }
 
     /** The last value of a Kafka record header as UTF-8 text, null when absent or empty. */

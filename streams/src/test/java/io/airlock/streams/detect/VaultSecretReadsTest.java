@@ -146,6 +146,30 @@ class VaultSecretReadsTest {
     }
 
     @Test
+    void shouldTakeEveryConfiguredIdentityOfAirflowForAirflow() {
+        String worker = "5cb4aaaa-0000-4000-8000-00000000af01";
+        String scheduler = "5cb4aaaa-0000-4000-8000-00000000af02";
+        var config = DetectionConfig.defaults().withAirflow(new DetectionConfig.AirflowInVault(List.of(worker, scheduler.toUpperCase()),
+                DetectionConfig.AirflowInVault.defaults().secretPathPrefixes()));
+        var read = response("airflow/data/connections/db", "airflow/connections/db");
+
+        assertThat(VaultSecretReads.isAirflowServiceIdentity(config, read.vaultIdentity(worker)
+                .userName("kubernetes-airflow-airflow-worker").relatedUsers(List.of("kubernetes-airflow-airflow-worker")).build()))
+                .as("the workers' entity (Kubernetes auth)").isTrue();
+        assertThat(VaultSecretReads.isAirflowServiceIdentity(config, read.vaultIdentity(scheduler).userName("approle")
+                .relatedUsers(List.of("approle", "scheduler")).build())).as("the scheduler's entity (AppRole)").isTrue();
+        assertThat(VaultSecretReads.isAirflowServiceIdentity(config, read.vaultIdentity("ent-bob").userName("userpass-airflow")
+                .relatedUsers(List.of("userpass-airflow")).build())).as("entity ids only: no name matches").isFalse();
+
+        var mixed = DetectionConfig.defaults().withAirflow(new DetectionConfig.AirflowInVault(List.of(worker, "airflow-scheduler"),
+                DetectionConfig.AirflowInVault.defaults().secretPathPrefixes()));
+        assertThat(VaultSecretReads.isAirflowServiceIdentity(mixed, read.vaultIdentity("ent-s").userName("approle")
+                .relatedUsers(List.of("approle", "airflow-scheduler")).build())).as("a text entry beside an entity id").isTrue();
+        assertThat(VaultSecretReads.isAirflowServiceIdentity(mixed, read.vaultIdentity("ent-bob").userName("userpass-bob")
+                .relatedUsers(List.of("userpass-bob")).build())).isFalse();
+    }
+
+    @Test
     void shouldMatchAllowListedPathsOnTheKvPathNotTheApiPathOfKvV2() {
         var folderNamedData = DetectionConfig.defaults().withAllowList(new DetectionConfig.AllowList(Set.of(), Set.of(), List.of("kv/data")));
         var read = response("kv/data/payments/p1", "kv/payments/p1").vaultIdentity("ent-mallory").userName("userpass-mallory");

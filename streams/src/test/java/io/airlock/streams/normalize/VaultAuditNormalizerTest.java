@@ -232,4 +232,42 @@ class VaultAuditNormalizerTest {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
         }
     }
+
+    private static VaultAuditLine failedLogin(String id, String path) {
+        return VaultAuditLine.response(id).at(T0).noToken().operation("update").path(path).mount("userpass", "auth/userpass/")
+                .error("invalid username or password");
+    }
+
+    @Test
+    void shouldNameTheUserOfAFailedLoginByItsPathButGiveItNoIdentity() {
+        pipe(failedLogin("req-bob", "auth/userpass/login/bob"));
+        pipe(failedLogin("req-ldap", "auth/corp/ldap-eu/login/alice@example.com"));
+        pipe(failedLogin("req-approle", "auth/approle/login"));
+        pipe(failedLogin("req-no-name", "auth/userpass/login/"));
+        pipe(failedLogin("req-not-login", "auth/userpass/users/carol"));
+        pipe(VaultAuditLine.response("req-ok").at(T0).operation("update").path("auth/userpass/login/bob")
+                .displayName("userpass-bob").entityId("ent-bob"));
+        pipe(failedLogin("req-long", "auth/userpass/login/" + "m".repeat(10_000)));
+
+        var events = fixture.eventRecords();
+        assertThat(events).extracting(r -> r.value().userName(), r -> r.value().vaultIdentity(), TestRecord::key)
+                .containsExactly(tuple("bob", null, ""), tuple("alice@example.com", null, ""), tuple(null, null, ""),
+                        tuple(null, null, ""), tuple(null, null, ""), tuple("userpass-bob", "ent-bob", "ent-bob"),
+                        tuple(io.airlock.core.BoundedText.of("m".repeat(10_000), io.airlock.core.BoundedText.EVENT_FIELD_CHARS),
+                                null, ""));
+        assertThat(events.get(0).value().outcome()).isEqualTo(NormalizedEvent.OUTCOME_FAILURE);
+    }
+
+    @Test
+    void shouldRaiseNoAlertForFailedVaultLoginsOfNamedUsers() {
+        for (int i = 0; i < 12; i++) { // a spray over twelve users, then six failures of one: AL-001/AL-002 count Airflow's
+            pipe(failedLogin("req-spray-" + i, "auth/userpass/login/user" + i).at(T0.plusSeconds(i)));
+        }
+        for (int i = 0; i < 6; i++) {
+            pipe(failedLogin("req-bob-" + i, "auth/userpass/login/bob").at(T0.plusSeconds(20 + i)));
+        }
+
+        assertThat(fixture.events()).hasSize(18).allSatisfy(e -> assertThat(e.userName()).isNotNull());
+        assertThat(fixture.alertUpdates()).isEmpty();
+    }
 }

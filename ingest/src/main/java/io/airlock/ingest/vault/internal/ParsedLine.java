@@ -10,7 +10,7 @@ public sealed interface ParsedLine {
      * @param value     the JSON text exactly as Vault wrote it, prefix stripped; for a compacted line its compacted form
      * @param timestamp epoch millis of the line's {@code time}, or null when absent or unparseable (the producer then uses now)
      * @param compacted the line was longer than the limit and is passed on without the values of {@code request.data} and
-     *                  {@code response.data} ({@link VaultAuditLineCompactor})
+     *                  {@code response.data}, with long strings cut ({@link VaultAuditLineCompactor})
      */
     record Accepted(byte[] key, byte[] value, Long timestamp, boolean compacted) implements ParsedLine {
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.async.ByteArrayFeeder;
@@ -25,13 +26,16 @@ import java.util.Arrays;
  * of query parameters gives lines of megabytes around a request that is otherwise ordinary. Airlock never reads those two
  * values (the detection stage reads {@code type}, {@code time}, {@code auth}, {@code request.id|path|operation|mount_type|
  * mount_point|namespace|remote_address|headers}, {@code response.mount_type} and {@code error}), so a long line is kept with
- * the value of each of them replaced by {@code {"airlock_omitted_bytes":N}} (N = the bytes of JSON text left out); every
- * other field is kept with its value, in its place. A {@code null} data stays null.
+ * the value of each of them replaced by {@code {"airlock_omitted_bytes":N}} (N = the bytes of JSON text left out). Padding
+ * fits in other values a client chooses too, so also: the values of a request header after its first
+ * ({@code request.headers.<name>[1..]}, the normalizer reads the first) give way to one such marker at the end of the
+ * array, and every string longer than {@link #cutStringsAt} bytes of JSON text — an audited header sent with
+ * {@code hmac=false}, a path, token metadata, a name — keeps its head and a digest of its tail ({@link LongStringCutter}).
+ * Every other field is kept with its value, in its place. A {@code null} data stays null.
  *
  * <p>Memory stays bounded whatever the length of the line: the bytes go through Jackson's non-blocking parser chunk by
- * chunk as they are read ({@link #feed}), the kept tokens to a generator whose output may not exceed the line limit; no
- * single string or name may be longer than the limit either (a longer one could never be kept, and Jackson holds a token
- * whole). The line's checks are those of {@link VaultAuditLineParser}: the optional prefix is removed, UTF-8 validity and
+ * chunk as they are read ({@link #feed}), the kept tokens to a generator whose output may not exceed the line limit; long
+ * strings are cut before Jackson, which holds a token whole, sees them. The line's checks are those of {@link VaultAuditLineParser}: the optional prefix is removed, UTF-8 validity and
  * NUL bytes are checked on every byte, nesting is limited to {@value VaultAuditLineParser#MAX_NESTING_DEPTH} levels, the
  * line must be one JSON object. What the result is then checked for (field types, key, time) is the parser's business.
  *
@@ -42,6 +46,9 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
 
     /** The field that replaces a dropped data value: how many bytes of JSON text were left out. */
     public static final String OMITTED_BYTES_FIELD = "airlock_omitted_bytes";
+
+    /** Bytes of JSON text a string keeps in a compacted line (with the default limit of 1 MiB). */
+    public static final int CUT_STRINGS_AT = 32 * 1024;
 
     /** What a long line became. */
     public sealed interface Result {
@@ -84,6 +91,8 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
     private String tooLongBecause;
     /** Looks for text before the JSON object (an unconfigured prefix) in the bytes after the prefix, failed or not. */
     private final TextBeforeJson textBeforeJson = new TextBeforeJson();
+    /** Cuts long strings before Jackson sees them; JSON offsets below are those of its output, mapped back for reasons. */
+    private final LongStringCutter cutter;
 
     // position in the document
     private int depth;
@@ -97,11 +106,16 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
     private long skipStart;
     /** Offset just after the last field name. */
     private long afterName;
+    /** Offset of the first value of a request header's array that is dropped (every value after the first); -1 if none. */
+    private long headerDropStart = -1;
+    /** Depth of a dropped request header value while it is skipped (only its nesting counts, it leaves no marker). */
+    private int headerSkipDepth;
 
     public VaultAuditLineCompactor(String prefix, int maxLineBytes) {
         this.prefix = prefix == null ? new byte[0] : prefix.getBytes(StandardCharsets.UTF_8);
         this.prefixHead = new byte[this.prefix.length];
         this.maxLineBytes = maxLineBytes;
+        this.cutter = new LongStringCutter(cutStringsAt(maxLineBytes));
         int maxToken = Math.max(maxLineBytes, 1);
         this.factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
@@ -112,6 +126,14 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
                         .build())
                 .disable(com.fasterxml.jackson.core.StreamWriteFeature.AUTO_CLOSE_TARGET)
                 .build();
+    }
+
+    /**
+     * Bytes of JSON text a string keeps in a compacted line: {@value #CUT_STRINGS_AT}, six times the characters an event
+     * keeps of a field ({@link io.airlock.core.BoundedText#EVENT_FIELD_CHARS}) and more; a quarter of a smaller limit.
+     */
+    static int cutStringsAt(int maxLineBytes) {
+        return Math.max(1, Math.min(CUT_STRINGS_AT, maxLineBytes / 4));
     }
 
     /** Starts a new line, forgetting any previous one. */
@@ -136,6 +158,9 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
         topField = null;
         field = null;
         skipDepth = 0;
+        headerDropStart = -1;
+        headerSkipDepth = 0;
+        cutter.reset();
         utf8.reset();
         try {
             parser = factory.createNonBlockingByteArrayParser();
@@ -214,7 +239,9 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
             handle(e);
         }
         if (failed != null && failed.rejection().category() == RejectCategory.NOT_JSON && textBeforeJson.found()) {
-            failed = new Failed(VaultAuditLineParser.textBeforeJson(lineOffset(textBeforeJson.firstBrace), prefix.length > 0));
+            failed = new Failed(VaultAuditLineParser.textBeforeJson(textBeforeJson.firstBrace + prefixSkipped, prefix.length > 0));
+        } else if (failed != null && failed.rejection().category() == RejectCategory.NOT_JSON && textBeforeJson.looksLikeXml()) {
+            failed = new Failed(new Rejected(RejectCategory.NOT_JSON, VaultAuditLineParser.looksLikeXml(failed.rejection().reason())));
         }
         Result result;
         if (tooLongBecause != null) {
@@ -242,17 +269,25 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
         if (stopped() || start >= end) {
             return;
         }
-        int comma = trailingComma(buf, start, end);
+        cutter.cut(buf, start, end);
+        byte[] json = cutter.output();
+        int length = cutter.outputLength();
+        int comma = trailingComma(json, 0, length);
         if (comma >= 0) {
-            fail(RejectCategory.NOT_JSON, "not valid JSON at byte " + lineOffset(jsonBytes + comma - start) + " of the line");
+            fail(RejectCategory.NOT_JSON, "not valid JSON at byte " + lineOffset(jsonBytes + comma) + " of the line");
             return;
         }
-        jsonBytes += end - start;
+        jsonBytes += length;
         try {
-            feeder.feedInput(buf, start, end);
-            drain();
+            if (length > 0) {
+                feeder.feedInput(json, 0, length);
+                drain();
+            }
         } catch (IOException e) {
             handle(e);
+        }
+        if (cutter.invalidAt() >= 0) {
+            fail(RejectCategory.NOT_JSON, "not valid JSON at byte " + (cutter.invalidAt() + prefixSkipped) + " of the line");
         }
     }
 
@@ -308,6 +343,21 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
         if (skipDepth > 0) {
             skip(t);
             return;
+        }
+        if (headerSkipDepth > 0) {
+            headerSkipDepth += t.isStructStart() ? 1 : t.isStructEnd() ? -1 : 0;
+            return;
+        }
+        if ((t.isStructStart() || t.isScalarValue()) && isLaterHeaderValue(t)) {
+            if (headerDropStart < 0) {
+                headerDropStart = tokenStart();
+            }
+            headerSkipDepth = t.isStructStart() ? 1 : 0;
+            return;
+        }
+        if (t == JsonToken.END_ARRAY && headerDropStart >= 0) {
+            omitted(lineOffset(tokenStart()) - lineOffset(headerDropStart));
+            headerDropStart = -1;
         }
         if (t == JsonToken.FIELD_NAME) {
             field = parser.currentName();
@@ -370,6 +420,27 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
         return t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY ? at : Math.max(0, at - 1);
     }
 
+    /**
+     * Whether the value at hand is one of a request header after its first ({@code request.headers.<name>[1..]}): Vault writes
+     * every value the client sent, and the normalizer reads the first; a client repeating a header must not make the line
+     * impossible to compact.
+     */
+    private boolean isLaterHeaderValue(JsonToken t) {
+        JsonStreamContext values = parser.getParsingContext();
+        if (t.isStructStart()) {
+            values = values.getParent();
+        }
+        if (values == null || !values.inArray() || values.getCurrentIndex() < 1) {
+            return false;
+        }
+        JsonStreamContext headers = values.getParent();
+        JsonStreamContext request = headers == null ? null : headers.getParent();
+        JsonStreamContext root = request == null ? null : request.getParent();
+        return headers.inObject() && request.inObject() && "headers".equals(request.getCurrentName())
+                && root != null && root.inObject() && "request".equals(root.getCurrentName())
+                && root.getParent() != null && root.getParent().inRoot();
+    }
+
     private static boolean isRequestOrResponse(String name) {
         return "request".equals(name) || "response".equals(name);
     }
@@ -387,7 +458,12 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
 
     /** Writes the marker for the data value that began at {@link #skipStart} and ended at {@code end}. */
     private void omit(long end) throws IOException {
-        long bytes = Math.max(0, end - skipStart);
+        omitted(lineOffset(end) - lineOffset(skipStart));
+    }
+
+    /** Writes the marker of {@code bytes} of the line's JSON text left out. */
+    private void omitted(long bytes) throws IOException {
+        bytes = Math.max(0, bytes);
         generator.writeStartObject();
         generator.writeNumberField(OMITTED_BYTES_FIELD, bytes);
         generator.writeEndObject();
@@ -408,8 +484,9 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
         return at.getLineNr() == 1 && at.getColumnNr() > 0 ? at.getColumnNr() - 1 : -1;
     }
 
+    /** The line offset of an offset in the JSON text Jackson was given (long strings cut, prefix removed). */
     private long lineOffset(long jsonOffset) {
-        return jsonOffset + prefixSkipped;
+        return cutter.originalOffset(jsonOffset) + prefixSkipped;
     }
 
     private void handle(IOException e) {
@@ -417,7 +494,8 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
             return;
         }
         if (e instanceof OutputTooLong) {
-            tooLongBecause = "it is still longer without the values of request.data and response.data";
+            tooLongBecause = "it is still longer without the values of request.data and response.data, the values of a "
+                    + "request header after its first and the tails of strings over " + cutStringsAt(maxLineBytes) + " bytes";
         } else if (e instanceof StreamConstraintsException c) {
             String message = String.valueOf(c.getMessage());
             if (message.contains("nesting depth")) {
@@ -577,6 +655,7 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
         /** 0 before the first significant byte, 1 while looking for {@code {"}, 2 when decided. */
         private int state;
         private boolean found;
+        private boolean xml;
         private boolean afterBrace;
         private long firstBrace;
 
@@ -588,6 +667,7 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
             scanned = 0;
             state = 0;
             found = false;
+            xml = false;
             afterBrace = false;
             firstBrace = -1;
         }
@@ -598,6 +678,7 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
                 if (state == 0) {
                     if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
                         state = b == '{' ? 2 : 1;
+                        xml = b == '<';
                     }
                 }
                 if (state == 1) {
@@ -615,6 +696,11 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
 
         boolean found() {
             return found;
+        }
+
+        /** Whether the first byte that is not blank is {@code '<'}: XML, as a {@code format=jsonx} audit device writes. */
+        boolean looksLikeXml() {
+            return xml;
         }
 
         /** Offset of the first {@code '{'} among the bytes scanned since {@link #reset()}; -1 if none. */

@@ -29,7 +29,8 @@ import java.util.Arrays;
  *
  * <p>A line longer than the limit is rejected, unless its bytes were streamed through a {@link VaultAuditLineCompactor}
  * while it was read: then its compacted form (the values of {@code request.data} and {@code response.data} replaced by a
- * marker) is checked like any other line and accepted if it passes and fits the limit.
+ * marker, a request header's values after its first too, long strings cut) is checked like any other line and accepted if it
+ * passes and fits the limit.
  */
 public final class VaultAuditLineParser {
 
@@ -151,10 +152,26 @@ public final class VaultAuditLineParser {
         return new Accepted(key.getBytes(StandardCharsets.UTF_8), value, timestamp(time));
     }
 
-    /** A line that is not JSON: {@code reason}, or the hint about a prefix when there is text before a JSON object. */
+    /**
+     * A line that is not JSON: {@code reason}, or the hint about a prefix when there is text before a JSON object, or about
+     * the audit device's format when the line looks like XML.
+     */
     private Rejected notJson(byte[] buf, int start, int end, int lineStart, String reason) {
-        int brace = textBeforeJson(buf, start, end);
-        return brace >= 0 ? textBeforeJson(brace - lineStart, prefix.length > 0) : new Rejected(RejectCategory.NOT_JSON, reason);
+        var scan = new VaultAuditLineCompactor.TextBeforeJson(); // the compactor's rule, for a line at hand
+        scan.scan(buf, start, end);
+        if (scan.found()) {
+            return textBeforeJson(start + scan.firstBrace() - lineStart, prefix.length > 0);
+        }
+        return new Rejected(RejectCategory.NOT_JSON, scan.looksLikeXml() ? looksLikeXml(reason) : reason);
+    }
+
+    /**
+     * {@code reason} with why the line may be XML: a {@code format=jsonx} audit device writes each entry as XML (JSONx,
+     * starting with {@code <}), and Airlock reads the JSON of {@code format=json}, the default.
+     */
+    static String looksLikeXml(String reason) {
+        return reason + ": it starts with '<' and looks like XML, as an audit device with format=jsonx writes it; Airlock reads "
+                + "format=json (the default: enable the device again without format=jsonx)";
     }
 
     /**
@@ -171,16 +188,6 @@ public final class VaultAuditLineParser {
                         + "prefix option?"
                 : "not valid JSON: " + where + " — a prefix option of the audit device? set vault.audit.prefix "
                         + "(backtest: --vault-prefix)");
-    }
-
-    /**
-     * Index of the first {@code '{'} when the text at {@code start..end} does not begin with one (blanks aside) but holds a
-     * {@code {"} further on: text, such as the audit device's prefix, before a JSON object. Else -1.
-     */
-    private static int textBeforeJson(byte[] buf, int start, int end) {
-        var scan = new VaultAuditLineCompactor.TextBeforeJson(); // the compactor's rule, for a line at hand
-        scan.scan(buf, start, end);
-        return scan.found() ? start + (int) scan.firstBrace() : -1;
     }
 
     /** A new compactor for the lines of one stream, with this parser's prefix and limit. */

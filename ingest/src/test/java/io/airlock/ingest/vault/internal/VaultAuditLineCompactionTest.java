@@ -156,15 +156,86 @@ class VaultAuditLineCompactionTest {
 
     @Test
     void shouldDeadLetterALineStillOverTheLimitWithoutItsData() {
-        String line = paddedLine("request", "req-big", "{}").replace("\"auth\":{", "\"auth\":{\"pad\":\"" + "x".repeat(LIMIT) + "\",");
-        Rejected r = rejected(readOne(line));
-        assertThat(r.category()).isEqualTo(RejectCategory.TOO_LONG);
-        assertThat(r.reason()).isEqualTo("line too long: " + utf8(line).length + " bytes, the limit is " + LIMIT + " bytes, and it "
-                + "is still longer without the values of request.data and response.data");
-
         String spread = paddedLine("request", "req-big", "{}").replace("\"auth\":{",
                 "\"auth\":{\"pads\":[" + ("\"" + "y".repeat(1000) + "\",").repeat(1100) + "0],");
-        assertThat(rejected(readOne(spread)).reason()).contains("still longer without the values");
+        Rejected r = rejected(readOne(spread));
+        assertThat(r.category()).isEqualTo(RejectCategory.TOO_LONG);
+        assertThat(r.reason()).isEqualTo("line too long: " + utf8(spread).length + " bytes, the limit is " + LIMIT + " bytes, and "
+                + "it is still longer without the values of request.data and response.data, the values of a request header "
+                + "after its first and the tails of strings over 32768 bytes");
+    }
+
+    /** A read whose audited request headers ({@code hmac=false}) the client padded: the line of Vault's response to it. */
+    private static String readWithHeaders(String headers) {
+        return paddedLine("response", "req-headers", "null").replace("\"headers\":{\"x-airflow-dag-id\":[\"etl\"],",
+                "\"headers\":{" + headers + ",");
+    }
+
+    @Test
+    void shouldPassOnAReadWhoseRequestHeadersArePaddedWithTheirValuesCut() {
+        String twoHeaders = readWithHeaders("\"x-airflow-dag-id\":[\"" + "A".repeat(524_000) + "\"],\"x-airflow-run-id\":[\""
+                + "B".repeat(524_000) + "\"]");
+        String oneHeader = readWithHeaders("\"x-airflow-dag-id\":[\"" + "A".repeat(1_049_000) + "\"]");
+        String otherTail = readWithHeaders("\"x-airflow-dag-id\":[\"" + "A".repeat(1_048_999) + "C\"]");
+        assertThat(utf8(twoHeaders).length).as("the reviewer's line").isGreaterThan(1_049_000);
+
+        for (int chunk : new int[] {4093, 65536, 4 << 20}) {
+            JsonNode two = Json.tree(new String(accepted(readOne(new VaultAuditLineParser(null, LIMIT), utf8(twoHeaders), chunk))
+                    .value(), StandardCharsets.UTF_8));
+            assertThat(two.at("/request/path").asText()).isEqualTo("airflow/data/connections/db");
+            assertThat(two.at("/request/operation").asText()).isEqualTo("read");
+            assertThat(two.at("/auth/entity_id").asText()).isEqualTo("ent-airflow");
+            assertThat(two.at("/request/remote_address").asText()).isEqualTo("10.0.0.7");
+            assertThat(two.at("/request/headers/user-agent/0").asText()).as("short values kept").isEqualTo("Go-http<1>");
+            String dagId = two.at("/request/headers/x-airflow-dag-id/0").asText();
+            assertThat(dagId).as("chunks of %d", chunk).startsWith("A".repeat(VaultAuditLineCompactor.CUT_STRINGS_AT))
+                    .matches("A{32768}…#[0-9a-f]{16}");
+            assertThat(two.at("/request/headers/x-airflow-run-id/0").asText()).matches("B{32768}…#[0-9a-f]{16}");
+        }
+        String one = accepted(readOne(oneHeader)).compacted() ? headerOf(oneHeader) : null;
+        assertThat(one).as("a single string longer than the limit").matches("A{32768}…#[0-9a-f]{16}");
+        assertThat(headerOf(otherTail)).as("a different tail, a different digest").isNotEqualTo(one)
+                .startsWith("A".repeat(VaultAuditLineCompactor.CUT_STRINGS_AT));
+    }
+
+    private String headerOf(String line) {
+        return Json.tree(new String(accepted(readOne(line)).value(), StandardCharsets.UTF_8))
+                .at("/request/headers/x-airflow-dag-id/0").asText();
+    }
+
+    @Test
+    void shouldKeepTheFirstValueOfARepeatedRequestHeader() {
+        String value = "\"" + "D".repeat(30_000) + "\"";
+        String repeated = readWithHeaders("\"x-airflow-dag-id\":[\"etl\"," + (value + ",").repeat(40) + "{\"odd\":[" + value
+                + "]}," + value + "]");
+        assertThat(utf8(repeated).length).isGreaterThan(LIMIT);
+
+        String compacted = new String(accepted(readOne(repeated)).value(), StandardCharsets.UTF_8);
+
+        int dropped = utf8(repeated.substring(repeated.indexOf("\"etl\",") + 6, repeated.indexOf("],\"user-agent\""))).length;
+        assertThat(compacted).contains("\"headers\":{\"x-airflow-dag-id\":[\"etl\",{\"airlock_omitted_bytes\":" + dropped
+                + "}],\"user-agent\":[\"Go-http<1>\"]}");
+    }
+
+    @Test
+    void shouldCountTheBytesOfCutStringsInTheDataLeftOutAndDeadLetterABrokenTail() {
+        String data = "{\"k\":\"" + "z".repeat(3 * LIMIT) + "\",\"" + "n".repeat(2 * LIMIT) + "\":1}";
+        String line = paddedLine("request", "req-string", data);
+        Accepted a = accepted(readOne(line));
+        assertThat(Json.tree(new String(a.value(), StandardCharsets.UTF_8)).at("/request/data/airlock_omitted_bytes").asLong())
+                .as("a string and a name of megabytes inside data").isEqualTo(utf8(data).length);
+
+        String brokenEscape = paddedLine("request", "req-escape", "{\"k\":\"" + "z".repeat(2 * LIMIT) + "\\x\"}");
+        Rejected r = rejected(readOne(brokenEscape));
+        assertThat(r.category()).isEqualTo(RejectCategory.NOT_JSON);
+        assertThat(r.reason()).as("the tail left out is checked too")
+                .isEqualTo("not valid JSON at byte " + utf8(brokenEscape.substring(0, brokenEscape.indexOf("\\x") + 1)).length
+                        + " of the line");
+        String brokenAfter = paddedLine("request", "req-after", "{\"k\":\"" + "z".repeat(2 * LIMIT) + "\"}").replace(
+                "\"remote_port\":50326", "\"remote_port\":50326,");
+        assertThat(rejected(readOne(brokenAfter)).reason()).as("offsets after a cut are those of the line")
+                .isEqualTo("not valid JSON at byte " + utf8(brokenAfter.substring(0, brokenAfter.indexOf(",,") + 1)).length
+                        + " of the line");
     }
 
     @Test
@@ -251,14 +322,6 @@ class VaultAuditLineCompactionTest {
         assertThat(rejected(readOne(deep)).category()).isEqualTo(RejectCategory.TOO_DEEP);
         String deepInData = paddedLine("request", "req-deep", "[" + queryData(14_300) + "," + "[".repeat(2000) + "]".repeat(2000) + "]");
         assertThat(rejected(readOne(deepInData)).category()).as("the nesting limit holds inside data too").isEqualTo(RejectCategory.TOO_DEEP);
-    }
-
-    @Test
-    void shouldDeadLetterAStringLongerThanTheLimitWithoutHoldingIt() {
-        String line = paddedLine("request", "req-string", "{\"k\":\"" + "z".repeat(3 * LIMIT) + "\"}");
-        Rejected r = rejected(readOne(line));
-        assertThat(r.category()).isEqualTo(RejectCategory.TOO_LONG);
-        assertThat(r.reason()).endsWith("it holds a single string or name longer than the limit");
     }
 
     @Test

@@ -123,6 +123,32 @@ class VaultAuditLineParserTest {
         assertReject(utf8("[{\"a\":\"secret\"}]"), RejectCategory.NOT_AN_OBJECT, "not a JSON object");
     }
 
+    /** The start of a line of an audit device enabled with {@code format=jsonx}: the same entry as JSONx (XML). */
+    static final String JSONX_LINE = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><json:object "
+            + "xsi:schemaLocation=\"http://www.datapower.com/schemas/json jsonx.xsd\" "
+            + "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:json=\"http://www.ibm.com/xmlns/prod/2009/jsonx\">"
+            + "<json:object name=\"auth\"><json:string name=\"display_name\">approle</json:string></json:object>"
+            + "<json:object name=\"request\"><json:string name=\"id\">0b9f4c2e</json:string><json:string name=\"path\">"
+            + "airflow/data/connections/db</json:string></json:object><json:string name=\"type\">request</json:string></json:object>";
+
+    @Test
+    void shouldSayThatALineOfXmlComesFromAJsonxAuditDevice() {
+        String hint = "not valid JSON at byte 0 of the line: it starts with '<' and looks like XML, as an audit device with "
+                + "format=jsonx writes it; Airlock reads format=json (the default: enable the device again without format=jsonx)";
+        assertThat(rejected(utf8(JSONX_LINE))).isEqualTo(new Rejected(RejectCategory.NOT_JSON, hint));
+        assertThat(new VaultAuditLineParser("vault: ", 1 << 20).parse(utf8("vault: " + JSONX_LINE)))
+                .isEqualTo(new Rejected(RejectCategory.NOT_JSON, hint.replace("byte 0", "byte 7")));
+        assertThat(rejected(utf8("hmac-sha256:x <y>")).reason()).isEqualTo("not valid JSON at byte 0 of the line");
+
+        var parser = new VaultAuditLineParser(null, 1024);
+        byte[] longLine = utf8(JSONX_LINE.replace("approle", "x".repeat(2000)));
+        var compactor = parser.compactor();
+        compactor.begin();
+        compactor.feed(longLine, 0, longLine.length);
+        assertThat(parser.parse(longLine, 0, 1024, longLine.length, compactor)).as("over the limit")
+                .isEqualTo(new Rejected(RejectCategory.NOT_JSON, hint));
+    }
+
     @Test
     void shouldRejectALineOverTheLimitWithoutLookingAtIt() {
         var small = new VaultAuditLineParser(null, 100);
