@@ -25,7 +25,7 @@ import org.apache.kafka.streams.processor.api.Record;
  *     {@code related.user} = {@code owner} (system owners such as {@code airflow} are kept: rules decide).</li>
  * <li>{@code execution_date} (2.10) and {@code logical_date} (3.x) are not needed; unknown columns are ignored. {@code extra}
  *     (request parameters, values masked by Airflow) is never read into the event: only whether a 2.x row has one
- *     ({@link #REASON_MARKED_IN_UI}) and, for the few 2.x event names that have a preview, its {@code confirmed} and
+ *     ({@link #REASON_MARKED_IN_UI}) and, for the few event names that have a preview, its {@code confirmed} and
  *     {@code dry_run} values ({@link #REASON_DRY_RUN}).</li>
  * </ul>
  */
@@ -38,10 +38,12 @@ public final class AuditLogNormalizer implements Processor<String, JsonNode, Str
      */
     public static final String REASON_MARKED_IN_UI = "marked-in-ui";
     /**
-     * {@code event.reason} of a 2.x row that changed nothing: a UI preview ({@code clear}, {@code dagrun_clear},
-     * {@code dagrun_failed|success|queued} with {@code confirmed} false) or a REST dry run
+     * {@code event.reason} of a row that changed nothing: a 2.x UI preview ({@code clear}, {@code dagrun_clear},
+     * {@code dagrun_failed|success|queued} with {@code confirmed} false), a 2.x REST dry run
      * ({@code api.post_clear_task_instances}, {@code api.post_set_task_instances_state}, {@code api.patch_task_instance},
-     * {@code api.patch_mapped_task_instance}, {@code api.clear_dag_run} with {@code dry_run} true or left at its default).
+     * {@code api.patch_mapped_task_instance}, {@code api.clear_dag_run} with {@code dry_run} true or left at its default), or
+     * a 3.x Clear dialog's preview ({@code post_clear_task_instances}, {@code clear_dag_run} with {@code dry_run} true or
+     * left at its default).
      * Airflow logs these under the change's name before it runs the request; the event stays, AL-010 and AL-012 do not
      * count it. See {@link AuditLogDryRuns}.
      */
