@@ -29,7 +29,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *     {@code user-deactivated}, {@code user-deleted} and {@code user-modified} (a password, name, e-mail or user name set by
  *     an administrator or by SQL: {@link AbUserChangeNormalizer}). <b>Entity: the account changed</b> ({@code user.name}).</li>
  * <li>the audit log: events of category {@code iam} ({@link EventCategories#airflowLog}) that are on the configured change
- *     list ({@link AirflowChangeEvents}): {@code cli_users_create}, {@code cli_users_add_role}, {@code cli_roles_*}, and
+ *     list ({@link AirflowChangeEvents}): {@code cli_users_create}, {@code cli_users_manage_role} (add-role and remove-role),
+ *     {@code cli_user_reset_password}, {@code cli_roles_*}, and
  *     names an auth manager may log ({@code post_user}, {@code patch_user}, {@code *_role}, {@code resetpasswords}; Airflow's
  *     FAB auth manager logs none of its user/role views and endpoints). Reads ({@code cli_users_list}, {@code get_user})
  *     are not changes, nor are rows of dry runs ({@link AuditLogNormalizer#REASON_DRY_RUN}; none of the 2.10 previews Airlock
