@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.MalformedRecordException;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.StableIds;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -19,7 +20,7 @@ import org.apache.kafka.streams.processor.api.Record;
  *     seen once live and again in a later snapshot gives the same event id and never duplicates downstream.</li>
  * <li>Updates, deletes and a TRUNCATE are not audit entries but changes of the audit trail ({@link AuditTrailChanges}):
  *     Airflow never updates its audit rows, deletes them only in retention ({@code airflow db clean}), and never truncates
- *     the table. AL-013 judges them.</li>
+ *     the table. AL-013 judges them; a row younger than {@code minRetention} is marked as such.</li>
  * <li>{@code @timestamp} = {@code dttm} (falls back to the commit time when null); {@code event.action} = {@code event} as
  *     Airflow wrote it; {@code event.category} from {@link EventCategories#airflowLog}; {@code user.name} and
  *     {@code related.user} = {@code owner} (system owners such as {@code airflow} are kept: rules decide).</li>
@@ -49,13 +50,25 @@ public final class AuditLogNormalizer implements Processor<String, JsonNode, Str
      */
     public static final String REASON_DRY_RUN = "dry-run";
     private static final java.util.Set<String> MARK_EVENTS = java.util.Set.of("success", "failed");
-    /** How old audit rows are, by id ({@link LogRowAges}): a deleted row younger than a day is never retention. */
+    /**
+     * How old audit rows are, by id ({@link LogRowAges}): a deleted row younger than the minimum retention is never
+     * retention.
+     */
     public static final String STORE = LogRowAges.STORE;
     private static final String ROW = "log";
 
     private ProcessorContext<String, NormalizedEvent> context;
     private final EventRecordTimes recordTimes = new EventRecordTimes();
     private LogRowAges ages;
+    private final Duration minRetention;
+
+    /**
+     * @param minRetention the shortest retention assumed for {@code airflow db clean} ({@code rules.AL-013.min-retention}):
+     *                     a changed audit row younger than this is marked ({@link AuditTrailChanges#isYoungRow})
+     */
+    public AuditLogNormalizer(Duration minRetention) {
+        this.minRetention = minRetention;
+    }
 
     @Override
     public void init(ProcessorContext<String, NormalizedEvent> context) {
@@ -72,8 +85,8 @@ public final class AuditLogNormalizer implements Processor<String, JsonNode, Str
         }
         if (!"c".equals(change.op()) && !change.isSnapshot()) {
             Long changed = Fields.integer(change.row(), "id", ROW);
-            boolean young = changed == null || ages.writtenWithin(changed, change.committed(), AuditTrailChanges.YOUNG);
-            forward(record, AuditTrailChanges.logRowChanged(change, changed, young));
+            boolean young = changed == null || ages.writtenWithin(changed, change.committed(), minRetention);
+            forward(record, AuditTrailChanges.logRowChanged(change, changed, young, minRetention));
             return;
         }
         JsonNode row = change.after();
