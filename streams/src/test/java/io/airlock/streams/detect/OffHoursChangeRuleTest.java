@@ -90,6 +90,18 @@ class OffHoursChangeRuleTest {
         assertThat(alert.summary()).startsWith("Airflow user (no user recorded in the audit log) made 2 changes");
     }
 
+    /** Airflow's action loggers (2.10 and 3.x) write {@code owner = 'anonymous'} for a user who is not logged in. */
+    @Test
+    void shouldNameAnAnonymousChangeAnonymousNotNoUser() {
+        LogRow paused = LogRow.airflow2(1).event("paused").owner("anonymous").dag("etl").extra("{\"is_paused\": true}")
+                .at(SATURDAY_NIGHT);
+        fixture.log(paused.key(), paused.insert(), SATURDAY_NIGHT);
+
+        Alert alert = onlyAlert();
+        assertThat(alert.entity()).isEqualTo("anonymous");
+        assertThat(alert.summary()).startsWith("Airflow user 'anonymous' made");
+    }
+
     @Test
     void shouldFollowBusinessHoursInLocalTimeAfterTheSpringChange() {
         change("patch_dag", "alice", "etl", Instant.parse("2026-03-30T06:00:00Z"));   // Mon 08:00 CEST
