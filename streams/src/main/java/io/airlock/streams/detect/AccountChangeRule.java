@@ -35,9 +35,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *     FAB auth manager logs none of its user/role views and endpoints). Reads ({@code cli_users_list}, {@code get_user})
  *     are not changes, nor are rows of dry runs ({@link AuditLogNormalizer#REASON_DRY_RUN}; none of the 2.10 previews Airlock
  *     recognises is an {@code iam} event today, the check keeps it that way should one become one). <b>Entity: the acting user</b>
- *     ({@code log.owner}; {@code anonymous} for a user not logged in, as Airflow writes it; {@code (no user recorded)} when the row has
- *     none, as SQL or other tools can write it — a change nobody signed is no less a change):
- *     the account acted on is only in {@code extra}, which Airlock does not read.</li>
+ *     ({@code log.owner}; {@code anonymous} for a user not logged in, as Airflow writes it; {@code (no user recorded)}
+ *     when the row has none, as SQL or other tools can write it — a change nobody signed is no less a change): the
+ *     account acted on is only in {@code extra}, which Airlock does not read.</li>
  * </ul>
  * Both are keyed by the entity on {@code events}, so no repartition is needed. <b>Grouping</b>: the rule's threshold
  * (default 1) and window (default 1 h) per entity; an alert that saw an off-hours change stays high. Entities on the

@@ -35,9 +35,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * command are retention and do not count. A deleted row younger than the minimum retention is never taken for retention,
  * although {@code airflow db clean} itself has no minimum age: an intruder who inserts a clean-up row of their own (or runs
  * {@code airflow db clean --dry-run}) before deleting their recent traces is still caught. A deployment that keeps less
- * than a day sets the minimum retention below what it keeps. Rewrites and truncates always count; so do deletes with no clean-up before them
- * (a maintenance DAG deleting with SQL instead of {@code airflow db clean} needs {@code rules.AL-013.allow-entities:
- * [airflow.log]}, or better, {@code airflow db clean}).
+ * than a day sets the minimum retention below what it keeps. Rewrites and truncates always count; so do deletes with no
+ * clean-up before them (a maintenance DAG deleting with SQL instead of {@code airflow db clean} needs
+ * {@code rules.AL-013.allow-entities: [airflow.log]}, or better, {@code airflow db clean}).
  *
  * <p><b>Entity: the table</b> ({@code event.dataset}: {@code airflow.log}, …). The changes carry no user, nor does the
  * marker the normalizer adds after a clean-up command's audit row ({@link AuditTrailChanges#CLEAN_STARTED}): all are keyed
