@@ -48,7 +48,7 @@ public final class AirlockTopology {
 
     public static Topology build(DetectionConfig config, Topics topics) {
         var builder = new StreamsBuilder();
-        KStream<String, NormalizedEvent> normalized = addNormalization(builder, topics);
+        KStream<String, NormalizedEvent> normalized = addNormalization(builder, topics, config);
         KStream<String, NormalizedEvent> events = builder.stream(topics.events(),
                 Consumed.with(Serdes.String(), JsonSerdes.events()).withName("events-source"));
         UserAuthAlerts.addStore(builder);
@@ -84,7 +84,7 @@ public final class AirlockTopology {
      *
      * @return the normalized events as they go to {@code events} (for AL-022, which must not take them from there)
      */
-    private static KStream<String, NormalizedEvent> addNormalization(StreamsBuilder builder, Topics topics) {
+    private static KStream<String, NormalizedEvent> addNormalization(StreamsBuilder builder, Topics topics, DetectionConfig config) {
         builder.addStateStore(StateStores.onDisk(AbUserChangeNormalizer.STORE, JsonSerdes.of(AbUserState.class)));
         KStream<String, NormalizedEvent> abUser = builder.stream(topics.cdc("ab_user"), jsonFrom("cdc-ab-user-source"))
                 .process(AbUserChangeNormalizer::new, Named.as("normalize-ab-user"), AbUserChangeNormalizer.STORE);
@@ -92,7 +92,7 @@ public final class AirlockTopology {
         builder.addStateStore(StateStores.inMemory(AuditLogNormalizer.STORE, Serdes.Long()));
         KStream<String, NormalizedEvent> log = builder.stream(topics.cdc("log"), jsonFrom("cdc-log-source")
                         .withTimestampExtractor(new SnapshotRowTimes("log")))
-                .process(AuditLogNormalizer::new, Named.as("normalize-log"), AuditLogNormalizer.STORE);
+                .process(() -> new AuditLogNormalizer(config.minRetention()), Named.as("normalize-log"), AuditLogNormalizer.STORE);
 
         builder.addStateStore(StateStores.onDisk(DagRunNormalizer.STORE, JsonSerdes.of(DagRunState.class)));
         KStream<String, NormalizedEvent> dagRun = builder.stream(topics.cdc("dag_run"), jsonFrom("cdc-dag-run-source")

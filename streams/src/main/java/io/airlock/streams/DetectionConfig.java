@@ -3,6 +3,7 @@ package io.airlock.streams;
 import io.airlock.streams.detect.AirflowChangeEvents;
 import io.airlock.streams.detect.RuleDefinition;
 import io.airlock.streams.detect.RuleSettings;
+import io.airlock.streams.normalize.AuditTrailChanges;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -22,11 +23,13 @@ import java.util.regex.Pattern;
  * @param changeEvents  Airflow audit-log event names that change state (AL-010); {@code api.}/{@code ui.} prefixes are
  *                      stripped before the lookup
  * @param rules         per-rule settings by rule id; a rule without an entry runs with its defaults
- * @param cleanupSpan   AL-013: how long after {@code airflow db clean} started its deletes of audit rows older than a day
- *                      are retention ({@code rules.AL-013.cleanup-span})
+ * @param cleanupSpan   AL-013: how long after {@code airflow db clean} started its deletes of audit rows older than
+ *                      {@code minRetention} are retention ({@code rules.AL-013.cleanup-span})
+ * @param minRetention  AL-013: the shortest retention assumed for {@code airflow db clean}; a deleted audit row younger
+ *                      than this is never retention ({@code rules.AL-013.min-retention})
  */
 public record DetectionConfig(String runbookBase, Duration grace, BusinessCalendar calendar, AirflowInVault airflow,
-        AllowList allow, Set<String> changeEvents, Map<String, RuleSettings> rules, Duration cleanupSpan) {
+        AllowList allow, Set<String> changeEvents, Map<String, RuleSettings> rules, Duration cleanupSpan, Duration minRetention) {
 
     public static final String DEFAULT_RUNBOOK_BASE = "docs/runbooks";
     /**
@@ -34,6 +37,13 @@ public record DetectionConfig(String runbookBase, Duration grace, BusinessCalend
      * rows its deletes cascade to: hours on a large database (apache/airflow#24484 reports up to 9).
      */
     public static final Duration DEFAULT_CLEANUP_SPAN = Duration.ofHours(12);
+    /**
+     * {@code airflow db clean} deletes whatever is older than {@code --clean-before-timestamp}, with no minimum age; most
+     * deployments keep weeks. A day keeps an intruder's fresh traces protected and lets a daily clean-up keep a day or more.
+     */
+    public static final Duration DEFAULT_MIN_RETENTION = Duration.ofHours(24);
+    /** The longest minimum retention: how long Airlock remembers when audit rows were written. */
+    public static final Duration LONGEST_MIN_RETENTION = AuditTrailChanges.LONGEST_MIN_RETENTION;
 
     public DetectionConfig {
         Objects.requireNonNull(runbookBase, "runbookBase");
@@ -48,6 +58,11 @@ public record DetectionConfig(String runbookBase, Duration grace, BusinessCalend
         if (cleanupSpan == null || cleanupSpan.isNegative() || cleanupSpan.isZero()) {
             throw new IllegalArgumentException("rules.AL-013.cleanup-span must be positive, was " + cleanupSpan);
         }
+        if (minRetention == null || minRetention.isNegative() || minRetention.isZero()
+                || minRetention.compareTo(LONGEST_MIN_RETENTION) > 0) {
+            throw new IllegalArgumentException("rules.AL-013.min-retention must be positive and at most " + LONGEST_MIN_RETENTION
+                    + ", was " + minRetention);
+        }
         for (String id : rules.keySet()) {
             if (RuleDefinition.byId(id).isEmpty()) {
                 throw new IllegalArgumentException("unknown rule id '" + id + "'");
@@ -57,7 +72,7 @@ public record DetectionConfig(String runbookBase, Duration grace, BusinessCalend
 
     public static DetectionConfig defaults() {
         return new DetectionConfig(DEFAULT_RUNBOOK_BASE, Duration.ofMinutes(10), BusinessCalendar.defaults(), AirflowInVault.defaults(),
-                AllowList.none(), AirflowChangeEvents.DEFAULTS, Map.of(), DEFAULT_CLEANUP_SPAN);
+                AllowList.none(), AirflowChangeEvents.DEFAULTS, Map.of(), DEFAULT_CLEANUP_SPAN, DEFAULT_MIN_RETENTION);
     }
 
     /** The settings a rule runs with: configured, else its defaults. */
@@ -68,28 +83,33 @@ public record DetectionConfig(String runbookBase, Duration grace, BusinessCalend
     public DetectionConfig withRule(RuleDefinition rule, RuleSettings settings) {
         Map<String, RuleSettings> changed = new HashMap<>(rules);
         changed.put(rule.id(), settings);
-        return new DetectionConfig(runbookBase, grace, calendar, airflow, allow, changeEvents, changed, cleanupSpan);
+        return new DetectionConfig(runbookBase, grace, calendar, airflow, allow, changeEvents, changed, cleanupSpan, minRetention);
     }
 
     public DetectionConfig withCalendar(BusinessCalendar changed) {
-        return new DetectionConfig(runbookBase, grace, changed, airflow, allow, changeEvents, rules, cleanupSpan);
+        return new DetectionConfig(runbookBase, grace, changed, airflow, allow, changeEvents, rules, cleanupSpan, minRetention);
     }
 
     public DetectionConfig withAllowList(AllowList changed) {
-        return new DetectionConfig(runbookBase, grace, calendar, airflow, changed, changeEvents, rules, cleanupSpan);
+        return new DetectionConfig(runbookBase, grace, calendar, airflow, changed, changeEvents, rules, cleanupSpan, minRetention);
     }
 
     public DetectionConfig withAirflow(AirflowInVault changed) {
-        return new DetectionConfig(runbookBase, grace, calendar, changed, allow, changeEvents, rules, cleanupSpan);
+        return new DetectionConfig(runbookBase, grace, calendar, changed, allow, changeEvents, rules, cleanupSpan, minRetention);
     }
 
     public DetectionConfig withChangeEvents(Set<String> changed) {
-        return new DetectionConfig(runbookBase, grace, calendar, airflow, allow, changed, rules, cleanupSpan);
+        return new DetectionConfig(runbookBase, grace, calendar, airflow, allow, changed, rules, cleanupSpan, minRetention);
     }
 
     /** AL-013's span of {@code airflow db clean} ({@link #cleanupSpan}). */
     public DetectionConfig withCleanupSpan(Duration changed) {
-        return new DetectionConfig(runbookBase, grace, calendar, airflow, allow, changeEvents, rules, changed);
+        return new DetectionConfig(runbookBase, grace, calendar, airflow, allow, changeEvents, rules, changed, minRetention);
+    }
+
+    /** AL-013's minimum retention ({@link #minRetention}). */
+    public DetectionConfig withMinRetention(Duration changed) {
+        return new DetectionConfig(runbookBase, grace, calendar, airflow, allow, changeEvents, rules, cleanupSpan, changed);
     }
 
     /**

@@ -12,8 +12,10 @@ import static io.airlock.core.config.ConfigTypes.timeZone;
 
 import io.airlock.core.config.ConfigDefinition.Group;
 import io.airlock.core.config.ConfigProblems;
+import io.airlock.core.config.ConfigTypes;
 import io.airlock.core.config.ConfigValues;
 import io.airlock.core.config.Setting;
+import io.airlock.core.config.Validator;
 import io.airlock.core.config.Validators;
 import io.airlock.streams.BusinessCalendar;
 import io.airlock.streams.DetectionConfig;
@@ -144,9 +146,20 @@ public final class DetectionFields {
             .defaultValue(DetectionConfig.DEFAULT_CLEANUP_SPAN)
             .validate(Validators.positive())
             .doc("How long after `airflow db clean` started (its `cli_cleanup_tables` audit row) deletes of `log` rows older than "
-                    + "a day are retention. The command goes table by table, `log` after `dag_run` and what its deletes cascade "
-                    + "to: on a large database it can take hours. Rows written within the last 24 h are never retention, "
+                    + "`rules.AL-013.min-retention` are retention. The command goes table by table, `log` after `dag_run` and what "
+                    + "its deletes cascade to: on a large database it can take hours. Younger rows are never retention, "
                     + "whatever this says.");
+    public static final Setting<Duration> AL_013_MIN_RETENTION = Setting.of("rules.AL-013.min-retention", duration())
+            .defaultValue(DetectionConfig.DEFAULT_MIN_RETENTION)
+            .validate(Validators.positive())
+            .validate(Validator.of("≤ " + ConfigTypes.formatDuration(DetectionConfig.LONGEST_MIN_RETENTION),
+                    v -> v.compareTo(DetectionConfig.LONGEST_MIN_RETENTION) <= 0,
+                    v -> "must be at most " + ConfigTypes.formatDuration(DetectionConfig.LONGEST_MIN_RETENTION)
+                            + " (how long Airlock remembers when audit rows were written), was " + ConfigTypes.formatDuration(v)))
+            .doc("The shortest retention Airlock assumes for `airflow db clean`: a deleted `log` row written less than this "
+                    + "before is tampering even right after a clean-up command, since anyone with database access can log one "
+                    + "first. `airflow db clean` itself deletes whatever is older than its `--clean-before-timestamp`, with no "
+                    + "minimum: set this below the shortest age your clean-up keeps (e.g. `6h` for one that keeps 12 h).");
     // AL-020 first-seen secret path
     public static final Setting<Boolean> AL_020_ENABLED = enabled("AL-020", "first-seen secret path");
     public static final Setting<Duration> AL_020_LEARNING_PERIOD = Setting.of("rules.AL-020.learning-period", duration())
@@ -196,7 +209,7 @@ public final class DetectionFields {
             AL_010_ENABLED, AL_010_WINDOW, AL_010_ALLOW_ENTITIES,
             AL_011_ENABLED, AL_011_WINDOW, AL_011_ALLOW_ENTITIES,
             AL_012_ENABLED, AL_012_WINDOW, AL_012_ALLOW_ENTITIES,
-            AL_013_ENABLED, AL_013_WINDOW, AL_013_CLEANUP_SPAN, AL_013_ALLOW_ENTITIES,
+            AL_013_ENABLED, AL_013_WINDOW, AL_013_CLEANUP_SPAN, AL_013_MIN_RETENTION, AL_013_ALLOW_ENTITIES,
             AL_020_ENABLED, AL_020_LEARNING_PERIOD, AL_020_ALLOW_ENTITIES,
             AL_021_ENABLED, AL_021_THRESHOLD, AL_021_WINDOW, AL_021_ALLOW_ENTITIES,
             AL_022_ENABLED, AL_022_GRACE, AL_022_ALLOW_ENTITIES,
@@ -239,7 +252,7 @@ public final class DetectionFields {
         var config = DetectionConfig.defaults().withCalendar(calendar).withAirflow(airflow).withAllowList(allow)
                 .withChangeEvents(Set.copyOf(values.get(CHANGE_EVENTS)));
         config = new DetectionConfig(config.runbookBase(), values.get(GRACE), config.calendar(), config.airflow(), config.allow(),
-                config.changeEvents(), config.rules(), values.get(AL_013_CLEANUP_SPAN));
+                config.changeEvents(), config.rules(), values.get(AL_013_CLEANUP_SPAN), values.get(AL_013_MIN_RETENTION));
         for (RuleDefinition rule : RuleDefinition.CATALOGUE) {
             RuleSettings settings = ruleSettings(values, rule);
             if (!settings.equals(rule.defaults())) {

@@ -185,6 +185,20 @@ class AirlockConfigTest {
     }
 
     @Test
+    void shouldTakeAl013sMinRetentionLongerThanZeroAndAtMostTwoDays() {
+        assertThat(yaml("rules: {AL-013: {cleanup-span: 9h}}", Map.of()).detection().minRetention()).isEqualTo(Duration.ofHours(24));
+        AirlockConfig config = yaml("rules: {AL-013: {min-retention: 6h}}", Map.of());
+        assertThat(config.detection().minRetention()).isEqualTo(Duration.ofHours(6));
+        assertThat(config.detection().rule(RuleDefinition.AUDIT_TRAIL_TAMPERING)).isEqualTo(RuleDefinition.AUDIT_TRAIL_TAMPERING.defaults());
+        assertThatThrownBy(() -> yaml("rules: {AL-013: {min-retention: 0s}}", Map.of()))
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).singleElement()
+                        .satisfies(p -> assertThat(p).startsWith("rules.AL-013.min-retention: must be longer than 0")));
+        assertThatThrownBy(() -> yaml("rules: {AL-013: {min-retention: 49h}}", Map.of()))
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).singleElement()
+                        .satisfies(p -> assertThat(p).startsWith("rules.AL-013.min-retention: must be at most 2d")));
+    }
+
+    @Test
     void shouldMapOpenSearchNotificationsAndLinks() {
         AirlockConfig config = yaml("""
                 opensearch: {urls: "https://os-1:9200, https://os-2:9200", username: airlock, password-env: OS, index-prefix: soc,

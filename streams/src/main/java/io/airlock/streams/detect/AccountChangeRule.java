@@ -29,13 +29,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *     {@code user-deactivated}, {@code user-deleted} and {@code user-modified} (a password, name, e-mail or user name set by
  *     an administrator or by SQL: {@link AbUserChangeNormalizer}). <b>Entity: the account changed</b> ({@code user.name}).</li>
  * <li>the audit log: events of category {@code iam} ({@link EventCategories#airflowLog}) that are on the configured change
- *     list ({@link AirflowChangeEvents}): {@code cli_users_create}, {@code cli_users_add_role}, {@code cli_roles_*}, and
+ *     list ({@link AirflowChangeEvents}): {@code cli_users_create}, {@code cli_users_manage_role} (add-role and remove-role),
+ *     {@code cli_user_reset_password}, {@code cli_roles_*}, and
  *     names an auth manager may log ({@code post_user}, {@code patch_user}, {@code *_role}, {@code resetpasswords}; Airflow's
  *     FAB auth manager logs none of its user/role views and endpoints). Reads ({@code cli_users_list}, {@code get_user})
  *     are not changes, nor are rows of dry runs ({@link AuditLogNormalizer#REASON_DRY_RUN}; none of the 2.10 previews Airlock
  *     recognises is an {@code iam} event today, the check keeps it that way should one become one). <b>Entity: the acting user</b>
- *     ({@code log.owner}; {@code (no user recorded)} when the row has none — a change nobody signed is no less a change):
- *     the account acted on is only in {@code extra}, which Airlock does not read.</li>
+ *     ({@code log.owner}; {@code anonymous} for a user not logged in, as Airflow writes it; {@code (no user recorded)}
+ *     when the row has none, as SQL or other tools can write it — a change nobody signed is no less a change): the
+ *     account acted on is only in {@code extra}, which Airlock does not read.</li>
  * </ul>
  * Both are keyed by the entity on {@code events}, so no repartition is needed. <b>Grouping</b>: the rule's threshold
  * (default 1) and window (default 1 h) per entity; an alert that saw an off-hours change stays high. Entities on the

@@ -28,11 +28,13 @@ import java.util.stream.Collectors;
  *     {@code action_event_from_permission}, prefixed {@code api.} (or {@code ui.} when the UI itself calls it):
  *     {@code api.dag.edit}, {@code api.dag_run.create}, {@code api.variable.delete}.</li>
  * <li>3.x FastAPI routes: the endpoint function name ({@code patch_dag}, {@code trigger_dag_run}, {@code bulk_variables},
- *     {@code create_backfill}); clear dry runs are not logged by Airflow.</li>
+ *     {@code create_backfill}); the 3.0 Clear dialogs' previews share the clear's name.</li>
  * <li>CLI (both): {@code cli_<function>} of the command's Python function ({@code cli_dag_trigger},
- *     {@code cli_variables_set}, {@code cli_task_run}).</li>
+ *     {@code cli_variables_set}, {@code cli_task_run}). The name is the wrapped function's, not the command's:
+ *     {@code airflow users add-role} logs {@code cli_users_manage_role}, {@code airflow users reset-password}
+ *     {@code cli_user_reset_password}.</li>
  * </ul>
- * Whatever the name, a 2.10 row of a preview or dry run ({@code clear} before it is confirmed, a REST clear with
+ * Whatever the name, a row of a preview or dry run ({@code clear} before it is confirmed, a REST clear with
  * {@code dry_run}) is no change: the normalizer marks it ({@link AuditLogNormalizer#REASON_DRY_RUN}) and the rules skip it.
  *
  * <p>Deliberately <b>not</b> in the defaults: the bare 2.x names {@code success}, {@code failed} and {@code running}. Airflow 2.x
@@ -57,7 +59,9 @@ public final class AirflowChangeEvents {
             // CLI commands that change state (cli_<python function>), 2.10 and 3.x
             "cli_dag_trigger", "cli_dag_pause", "cli_dag_unpause", "cli_dag_delete", "cli_dag_backfill", "cli_create_backfill",
             "cli_task_clear", "cli_tasks_clear", "cli_variables_*", "cli_connections_*", "cli_users_*", "cli_roles_*",
-            "cli_add_role", "cli_remove_role", "cli_pool_*", "cli_pools_*",
+            // `airflow users reset-password`: the one FAB user command whose function is singular (user_reset_password);
+            // add-role/remove-role are partials of users_manage_role and log cli_users_manage_role
+            "cli_user_reset_password", "cli_pool_*", "cli_pools_*",
             "cli_resetdb", "cli_initdb", "cli_upgradedb", "cli_migratedb", "cli_downgrade", "cli_cleanup_tables",
             "cli_drop_archived", "cli_update_config", "cli_rotate_fernet_key", "cli_sync_perm", "cli_dag_reserialize",
             "cli_asset_materialize",

@@ -23,25 +23,29 @@ import io.airlock.streams.internal.DecodedStateCache;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * AL-013: Airflow's own records changed in a way Airflow never changes them — audit-log rows rewritten or deleted, a table
- * ({@code log}, {@code dag_run}, {@code ab_user}) truncated ({@link AuditTrailChanges}). High: someone with database access
- * is covering tracks or destroying history, whatever the hour.
+ * AL-013: Airflow's own records changed in a way Airflow does not change them — audit-log rows rewritten, or deleted other
+ * than by retention, a table ({@code log}, {@code dag_run}, {@code ab_user}) truncated ({@link AuditTrailChanges}). High:
+ * someone with database access is covering tracks or destroying history, whatever the hour.
  *
- * <p><b>Retention is not tampering.</b> {@code airflow db clean} deletes old audit rows, and Airflow logs the command
- * ({@code cli_cleanup_tables}) before it starts, which the normalizer marks ({@link AuditTrailChanges#CLEAN_STARTED}): deletes of {@code log} rows older than a day
- * ({@link AuditTrailChanges#isYoungRow}) up to {@link DetectionConfig#cleanupSpan} (default 12 h: the command goes table by
- * table and can run for hours) after such a command are retention and do not count.
- * A row younger than a day deleted is never retention — so an intruder who inserts a clean-up row of their own (or runs
- * {@code airflow db clean --dry-run}) before deleting their recent traces is still caught. Rewrites and truncates always count; so do deletes with no clean-up before them
- * (a maintenance DAG deleting with SQL instead of {@code airflow db clean} needs {@code rules.AL-013.allow-entities:
- * [airflow.log]}, or better, {@code airflow db clean}).
+ * <p><b>Retention is not tampering.</b> {@code airflow db clean} deletes audit rows older than its
+ * {@code --clean-before-timestamp}, and Airflow logs the command ({@code cli_cleanup_tables}) before it starts, which the
+ * normalizer marks ({@link AuditTrailChanges#CLEAN_STARTED}): deletes of {@code log} rows older than
+ * {@link DetectionConfig#minRetention} (default 24 h; {@link AuditTrailChanges#isYoungRow}) up to
+ * {@link DetectionConfig#cleanupSpan} (default 12 h: the command goes table by table and can run for hours) after such a
+ * command are retention and do not count. A deleted row younger than the minimum retention is never taken for retention,
+ * although {@code airflow db clean} itself has no minimum age: an intruder who inserts a clean-up row of their own (or runs
+ * {@code airflow db clean --dry-run}) before deleting their recent traces is still caught. A deployment that keeps less
+ * than a day sets the minimum retention below what it keeps. Rewrites and truncates always count; so do deletes with no
+ * clean-up before them (a maintenance DAG deleting with SQL instead of {@code airflow db clean} needs
+ * {@code rules.AL-013.allow-entities: [airflow.log]}, or better, {@code airflow db clean}).
  *
  * <p><b>Entity: the table</b> ({@code event.dataset}: {@code airflow.log}, …). The changes carry no user, nor does the
  * marker the normalizer adds after a clean-up command's audit row ({@link AuditTrailChanges#CLEAN_STARTED}): all are keyed
  * by the empty principal on {@code events}, so one task sees them all, in the order they were committed, with no
  * repartition. <b>Grouping</b>: the rule's threshold (default 1) and window (default 1 h): changes of one table within
  * the window of the previous one are one alert, whose summary counts rows deleted and rewritten and truncates, and says
- * why the deletes are no retention: rows written within the last day, no clean-up before them, or one too long before.
+ * why the deletes are no retention: rows younger than the minimum retention, no clean-up before them, or one too long
+ * before.
  */
 public final class AuditTrailTamperingRule implements Processor<String, NormalizedEvent, String, Alert> {
 
@@ -51,7 +55,8 @@ public final class AuditTrailTamperingRule implements Processor<String, Normaliz
             AuditTrailChanges.TABLE_TRUNCATED);
 
     /**
-     * Per-table state: the burst, what the open alert counted (of the rows deleted: how many were younger than a day, how
+     * Per-table state: the burst, what the open alert counted (of the rows deleted: how many were younger than the minimum
+     * retention, how
      * many had no clean-up before them, how many came too long after one), and the latest clean-up command. A state stored
      * before the reasons were counted reads them as 0.
      */
@@ -82,6 +87,7 @@ public final class AuditTrailTamperingRule implements Processor<String, Normaliz
 
     private final BusinessCalendar calendar;
     private final Duration cleanupSpan;
+    private final Duration minRetention;
     private final AlertFactory alerts;
     private final BurstTracker tracker;
     private ProcessorContext<String, Alert> context;
@@ -90,6 +96,7 @@ public final class AuditTrailTamperingRule implements Processor<String, Normaliz
     AuditTrailTamperingRule(DetectionConfig config) {
         this.calendar = config.calendar();
         this.cleanupSpan = config.cleanupSpan();
+        this.minRetention = config.minRetention();
         this.alerts = new AlertFactory(RULE, config);
         this.tracker = alerts.tracker();
     }
@@ -169,7 +176,10 @@ public final class AuditTrailTamperingRule implements Processor<String, Normaliz
         return (sameAlert ? before : 0) + (hit ? 1 : 0);
     }
 
-    /** A delete is retention when its row is older than a day and {@code airflow db clean} started at most the span before. */
+    /**
+     * Where a delete stands to the latest {@code airflow db clean}; it is retention when also its row is older than the
+     * minimum retention.
+     */
     private Cleanup cleanup(Instant at, Instant lastCleanup) {
         if (lastCleanup == null || at.isBefore(lastCleanup)) {
             return Cleanup.NONE_BEFORE;
@@ -193,13 +203,15 @@ public final class AuditTrailTamperingRule implements Processor<String, Normaliz
         }
         String subject = NormalizedEvent.DATASET_LOG.equals(table) ? "Airflow's audit log (table log)"
                 : "Airflow table " + table.substring("airflow.".length());
+        // Airflow never rewrites audit rows or truncates these tables; it does delete audit rows (airflow db clean)
         return subject + ": " + String.join(", ", what) + " " + AlertFactory.span(burst.firstSeen(), burst.lastSeen())
-                + whyNoRetention(counted) + " — Airflow itself never does this";
+                + whyNoRetention(counted) + (deleted == 0 ? " — Airflow itself never does this" : "");
     }
 
     /**
      * Why the deletes are no retention, for each reason the share of the deletes it applies to: {@code "; all 3 were written
-     * within the last 24 h, which `airflow db clean` never deletes"}, {@code "; no `airflow db clean` before them"}, {@code
+     * within the last 24 h — younger than the shortest retention Airlock assumes for `airflow db clean`
+     * (rules.AL-013.min-retention)"}, {@code "; no `airflow db clean` before them"}, {@code
      * "; the last `airflow db clean` started …, more than 12 h before 2 of them"}.
      */
     private String whyNoRetention(State counted) {
@@ -209,8 +221,8 @@ public final class AuditTrailTamperingRule implements Processor<String, Normaliz
             long young = counted.deletedYoung();
             why.append("; ").append(young == deleted ? (deleted == 1 ? "it was" : (deleted == 2 ? "both" : "all " + deleted) + " were")
                             : young + " of them " + (young == 1 ? "was" : "were"))
-                    .append(" written within the last ").append(AuditTrailChanges.YOUNG.toHours())
-                    .append(" h, which `airflow db clean` never deletes");
+                    .append(" written within the last ").append(hours(minRetention))
+                    .append(" — younger than the shortest retention Airlock assumes for `airflow db clean` (rules.AL-013.min-retention)");
             boolean someAfterACleanup = counted.deletedWithoutCleanup() + counted.deletedAfterCleanupSpan() < deleted;
             if (someAfterACleanup && counted.lastCleanup() != null) {
                 why.append(" (the last one started ").append(calendar.describe(counted.lastCleanup())).append(')');

@@ -42,8 +42,9 @@ public record UserAuthAlerts(@JsonProperty("al_001") Instant lastFailedLoginBurs
     }
 
     /**
-     * The entity of changes whose audit-log row names no user ({@code owner} empty: anonymous access through a public role,
-     * an unauthenticated API): a change nobody signed is no less a change (AL-010, AL-012).
+     * The entity of changes whose audit-log row names no user ({@code owner} null or empty: a row written with SQL or by a
+     * tool other than Airflow's action loggers, which name an unauthenticated user {@code anonymous}, 2.10 and 3.x alike):
+     * a change nobody signed is no less a change (AL-010, AL-012).
      */
     static final String NO_USER = "(no user recorded)";
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.MalformedRecordException;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.StableIds;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -19,13 +20,13 @@ import org.apache.kafka.streams.processor.api.Record;
  *     seen once live and again in a later snapshot gives the same event id and never duplicates downstream.</li>
  * <li>Updates, deletes and a TRUNCATE are not audit entries but changes of the audit trail ({@link AuditTrailChanges}):
  *     Airflow never updates its audit rows, deletes them only in retention ({@code airflow db clean}), and never truncates
- *     the table. AL-013 judges them.</li>
+ *     the table. AL-013 judges them; a row younger than {@code minRetention} is marked as such.</li>
  * <li>{@code @timestamp} = {@code dttm} (falls back to the commit time when null); {@code event.action} = {@code event} as
  *     Airflow wrote it; {@code event.category} from {@link EventCategories#airflowLog}; {@code user.name} and
  *     {@code related.user} = {@code owner} (system owners such as {@code airflow} are kept: rules decide).</li>
  * <li>{@code execution_date} (2.10) and {@code logical_date} (3.x) are not needed; unknown columns are ignored. {@code extra}
  *     (request parameters, values masked by Airflow) is never read into the event: only whether a 2.x row has one
- *     ({@link #REASON_MARKED_IN_UI}) and, for the few 2.x event names that have a preview, its {@code confirmed} and
+ *     ({@link #REASON_MARKED_IN_UI}) and, for the few event names that have a preview, its {@code confirmed} and
  *     {@code dry_run} values ({@link #REASON_DRY_RUN}).</li>
  * </ul>
  */
@@ -38,22 +39,36 @@ public final class AuditLogNormalizer implements Processor<String, JsonNode, Str
      */
     public static final String REASON_MARKED_IN_UI = "marked-in-ui";
     /**
-     * {@code event.reason} of a 2.x row that changed nothing: a UI preview ({@code clear}, {@code dagrun_clear},
-     * {@code dagrun_failed|success|queued} with {@code confirmed} false) or a REST dry run
+     * {@code event.reason} of a row that changed nothing: a 2.x UI preview ({@code clear}, {@code dagrun_clear},
+     * {@code dagrun_failed|success|queued} with {@code confirmed} false), a 2.x REST dry run
      * ({@code api.post_clear_task_instances}, {@code api.post_set_task_instances_state}, {@code api.patch_task_instance},
-     * {@code api.patch_mapped_task_instance}, {@code api.clear_dag_run} with {@code dry_run} true or left at its default).
+     * {@code api.patch_mapped_task_instance}, {@code api.clear_dag_run} with {@code dry_run} true or left at its default), or
+     * a 3.x Clear dialog's preview ({@code post_clear_task_instances}, {@code clear_dag_run} with {@code dry_run} true or
+     * left at its default).
      * Airflow logs these under the change's name before it runs the request; the event stays, AL-010 and AL-012 do not
      * count it. See {@link AuditLogDryRuns}.
      */
     public static final String REASON_DRY_RUN = "dry-run";
     private static final java.util.Set<String> MARK_EVENTS = java.util.Set.of("success", "failed");
-    /** How old audit rows are, by id ({@link LogRowAges}): a deleted row younger than a day is never retention. */
+    /**
+     * How old audit rows are, by id ({@link LogRowAges}): a deleted row younger than the minimum retention is never
+     * retention.
+     */
     public static final String STORE = LogRowAges.STORE;
     private static final String ROW = "log";
 
     private ProcessorContext<String, NormalizedEvent> context;
     private final EventRecordTimes recordTimes = new EventRecordTimes();
     private LogRowAges ages;
+    private final Duration minRetention;
+
+    /**
+     * @param minRetention the shortest retention assumed for {@code airflow db clean} ({@code rules.AL-013.min-retention}):
+     *                     a changed audit row younger than this is marked ({@link AuditTrailChanges#isYoungRow})
+     */
+    public AuditLogNormalizer(Duration minRetention) {
+        this.minRetention = minRetention;
+    }
 
     @Override
     public void init(ProcessorContext<String, NormalizedEvent> context) {
@@ -70,8 +85,8 @@ public final class AuditLogNormalizer implements Processor<String, JsonNode, Str
         }
         if (!"c".equals(change.op()) && !change.isSnapshot()) {
             Long changed = Fields.integer(change.row(), "id", ROW);
-            boolean young = changed == null || ages.writtenWithin(changed, change.committed(), AuditTrailChanges.YOUNG);
-            forward(record, AuditTrailChanges.logRowChanged(change, changed, young));
+            boolean young = changed == null || ages.writtenWithin(changed, change.committed(), minRetention);
+            forward(record, AuditTrailChanges.logRowChanged(change, changed, young, minRetention));
             return;
         }
         JsonNode row = change.after();

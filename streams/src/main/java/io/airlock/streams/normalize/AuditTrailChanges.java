@@ -3,11 +3,13 @@ package io.airlock.streams.normalize;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.StableIds;
+import io.airlock.core.config.ConfigTypes;
+import java.time.Duration;
 
 /**
- * Events of changes Airflow itself never makes to the records Airlock reads: a row of the audit log rewritten or deleted,
- * a table truncated. AL-013 ({@code io.airlock.streams.detect.AuditTrailTamperingRule}) decides which of them are
- * tampering. Category {@value EventCategories#DATABASE}, no user (the database says who wrote a row, not who deleted it).
+ * Events of changes to the records Airlock reads that Airflow never makes (a row of the audit log rewritten, a table
+ * truncated) or makes only in retention ({@code airflow db clean} deleting audit rows). AL-013
+ * ({@code io.airlock.streams.detect.AuditTrailTamperingRule}) decides which of them are tampering. Category {@value EventCategories#DATABASE}, no user (the database says who wrote a row, not who deleted it).
  */
 public final class AuditTrailChanges {
 
@@ -24,16 +26,23 @@ public final class AuditTrailChanges {
     public static final String CLEAN_STARTED = "db-clean-started";
     /** Airflow's audit-log events of {@code airflow db clean} (2.x and 3.x), as the CLI action logger writes them. */
     static final java.util.Set<String> CLEANUP_EVENTS = java.util.Set.of("cli_cleanup_tables", "cli_db_clean");
-    /** Rows younger than this are never retention: {@code airflow db clean} keeps far more than a day. */
-    public static final java.time.Duration YOUNG = java.time.Duration.ofHours(24);
-    private static final String YOUNG_MARK = " written-within-24h";
+    /**
+     * The longest {@code rules.AL-013.min-retention} Airlock can judge: how long it remembers when audit rows were written
+     * ({@link LogRowAges#HORIZON}).
+     */
+    public static final Duration LONGEST_MIN_RETENTION = LogRowAges.HORIZON;
+    /** How {@code event.reason} of a change of a young row ends: this and the minimum retention, {@code written-within-24h}. */
+    private static final String YOUNG_MARK = " written-within-";
 
     private AuditTrailChanges() {
     }
 
-    /** Whether a {@link #LOG_ROW_DELETED}/{@link #LOG_ROW_UPDATED} event's row was younger than {@link #YOUNG}. */
+    /**
+     * Whether a {@link #LOG_ROW_DELETED}/{@link #LOG_ROW_UPDATED} event's row was younger than the minimum retention
+     * ({@code rules.AL-013.min-retention}) when it changed, by the setting in force when the change was normalized.
+     */
     public static boolean isYoungRow(NormalizedEvent event) {
-        return event.reason() != null && event.reason().endsWith(YOUNG_MARK);
+        return event.reason() != null && event.reason().contains(YOUNG_MARK);
     }
 
     /**
@@ -69,10 +78,11 @@ public final class AuditTrailChanges {
      * The event of an update or delete of the audit-log row {@code id}, at its commit time, with what the change still
      * shows of the row ({@code dag_id}: from a full {@code before} image, or an update's new row). {@code event.reason}
      * names the row ({@code log.id=…}) and the id of the event Airlock made of it when it was written
-     * ({@code event.id=…}), which is still in the events index, and ends in {@code written-within-24h} when the row was
-     * written less than {@link #YOUNG} before the change (or its age is unknown) — never retention.
+     * ({@code event.id=…}), which is still in the events index, and ends in {@code written-within-<minRetention>}
+     * ({@code written-within-24h}) when the row was written less than {@code minRetention} before the change (or its age
+     * is unknown) — never retention.
      */
-    static NormalizedEvent logRowChanged(DebeziumChange change, Long id, boolean young) {
+    static NormalizedEvent logRowChanged(DebeziumChange change, Long id, boolean young, Duration minRetention) {
         boolean deleted = "d".equals(change.op());
         JsonNode row = change.row();
         return NormalizedEvent.builder(change.committed(),
@@ -81,7 +91,7 @@ public final class AuditTrailChanges {
                 .category(EventCategories.DATABASE)
                 .action(deleted ? LOG_ROW_DELETED : LOG_ROW_UPDATED)
                 .reason((id == null ? "log.id unknown" : "log.id=" + id + " event.id=" + StableIds.of(NormalizedEvent.DATASET_LOG, Long.toString(id)))
-                        + (young ? YOUNG_MARK : ""))
+                        + (young ? YOUNG_MARK + ConfigTypes.formatDuration(minRetention) : ""))
                 .dagId(row == null ? null : Fields.text(row, "dag_id", "log"))
                 .sourcePosition(change.source(), change.lsn())
                 .build();

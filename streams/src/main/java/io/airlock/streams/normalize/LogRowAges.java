@@ -18,13 +18,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>Ids are no proof of order: Airflow's own database user can insert a row with any id it likes
  * ({@code INSERT INTO log (id, …) VALUES (2000000000, …)}, which leaves the sequence where it was). Such an id only stretches
  * its own minute's range, and only ever makes rows young (the side that alerts): a row whose insert Airlock saw is young
- * for a day after it, however high an id came before it. Before the ranges, an out-of-sequence id that became the highest
- * of its minute made every row written after it look older than a day.
+ * for as long as it is asked about (up to {@link #HORIZON}), however high an id came before it. Before the ranges, an
+ * out-of-sequence id that became the highest of its minute made every row written after it look older than a day.
  *
  * <p>Kept for {@link #HORIZON} of event time in {@link #STORE}: per minute its highest id (key: the minute) and its lowest
  * (key: the minute and {@code .min}), at most 2 × 2 880 entries, mirrored in memory in minute order; older minutes fold
  * into one floor, the highest id written in them. A minute stored by a build before the ranges has no lowest id: its
- * highest stands for it, and its other rows are judged by order alone until they are a day old.
+ * highest stands for it, and its other rows are judged by order alone until they leave the age asked about.
  */
 final class LogRowAges {
 

@@ -131,7 +131,7 @@ class AccountChangeRuleTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"post_user", "patch_user", "delete_user", "post_role", "patch_role", "delete_role", "api.user.edit",
-        "cli_users_create", "cli_add_role", "cli_roles_add_perms", "resetpasswords"})
+        "cli_users_create", "cli_users_manage_role", "cli_user_reset_password", "cli_roles_add_perms", "resetpasswords"})
     void shouldAlertOnTheActingUserOfAnAuditLoggedUserOrRoleChange(String event) {
         audit(fixture, event, "admin", TUESDAY_MORNING);
 

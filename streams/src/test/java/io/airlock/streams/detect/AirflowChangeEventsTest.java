@@ -30,8 +30,8 @@ class AirflowChangeEventsTest {
         // CLI, both versions
         "cli_dag_trigger", "cli_dag_pause", "cli_dag_unpause", "cli_dag_delete", "cli_dag_backfill", "cli_create_backfill",
         "cli_task_clear", "cli_variables_set", "cli_variables_delete", "cli_variables_import", "cli_connections_add",
-        "cli_connections_delete", "cli_connections_import", "cli_users_create", "cli_users_delete", "cli_add_role",
-        "cli_remove_role", "cli_roles_create", "cli_roles_add_perms", "cli_pool_set", "cli_pool_delete", "cli_resetdb",
+        "cli_connections_delete", "cli_connections_import", "cli_users_create", "cli_users_delete", "cli_users_manage_role",
+        "cli_user_reset_password", "cli_users_import", "cli_roles_create", "cli_roles_add_perms", "cli_pool_set", "cli_pool_delete", "cli_resetdb",
         "cli_migratedb", "cli_cleanup_tables", "cli_update_config", "cli_rotate_fernet_key", "cli_sync_perm",
     })
     void shouldTreatStateChangingEventsOfBothVersionsAsChanges(String event) {

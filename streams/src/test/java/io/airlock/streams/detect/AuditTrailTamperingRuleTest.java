@@ -91,7 +91,7 @@ class AuditTrailTamperingRuleTest {
         deleted(oldest, T0.plus(Duration.ofHours(13)));
         assertThat(TopologyFixture.latest(al013()).values()).singleElement()
                 .satisfies(a -> assertThat(a.summary()).contains("1 row deleted", "; the last `airflow db clean` started TUE "
-                        + "2026-03-03 11:00 UTC, more than 12 h before it — "));
+                        + "2026-03-03 11:00 UTC, more than 12 h before it").doesNotContain("Airflow itself never"));
     }
 
     @Test
@@ -120,13 +120,13 @@ class AuditTrailTamperingRuleTest {
             assertThat(TopologyFixture.latest(fourHours.alertUpdates()).values()).singleElement().satisfies(a -> {
                 assertThat(a.ruleId()).isEqualTo("AL-013");
                 assertThat(a.summary()).contains("2 rows deleted", "; the last `airflow db clean` started TUE 2026-03-03 11:00 UTC, "
-                        + "more than 4 h before them — ");
+                        + "more than 4 h before them");
             });
         }
     }
 
     @Test
-    void shouldNeverTakeADeleteOfARowYoungerThanADayForRetentionEvenRightAfterAClean() {
+    void shouldNeverTakeADeleteOfARowYoungerThanTheMinimumRetentionForRetentionEvenRightAfterAClean() {
         written("trigger", "alice", T0.minus(Duration.ofDays(90)));
         LogRow traces = written("patch_dag", "mallory", T0);
         written("cli_cleanup_tables", "mallory", T0.plusSeconds(60)); // forged, or `airflow db clean --dry-run`
@@ -134,11 +134,60 @@ class AuditTrailTamperingRuleTest {
 
         assertThat(TopologyFixture.latest(al013()).values()).singleElement()
                 .satisfies(a -> assertThat(a.summary()).contains("1 row deleted")
-                        .contains("; it was written within the last 24 h, which `airflow db clean` never deletes (the last one "
-                                + "started TUE 2026-03-03 11:01 UTC) — ")
-                        .doesNotContain("more than"));
+                        .contains("; it was written within the last 24 h — younger than the shortest retention Airlock assumes "
+                                + "for `airflow db clean` (rules.AL-013.min-retention) (the last one started TUE 2026-03-03 11:01 UTC)")
+                        .doesNotContain("more than", "never deletes", "Airflow itself never"));
         assertThat(fixture.events()).filteredOn(e -> "log-row-deleted".equals(e.action())).singleElement()
                 .satisfies(e -> assertThat(e.reason()).endsWith("written-within-24h"));
+    }
+
+    /** A deployment keeping 3 h of audit log: `airflow db clean --clean-before-timestamp` 3 h back deletes rows 6 h old. */
+    @Test
+    void shouldTakeDeletesOfRowsOlderThanAShorterConfiguredMinRetentionAfterACleanForRetention() {
+        List<Instant> writtenAt = List.of(T0.minus(Duration.ofHours(9)), T0.minus(Duration.ofHours(6)), T0.minus(Duration.ofHours(1)));
+        Map<Duration, List<Alert>> alertsByMinRetention = new java.util.LinkedHashMap<>();
+        Map<Duration, List<String>> reasonsByMinRetention = new java.util.LinkedHashMap<>();
+        for (Duration minRetention : List.of(Duration.ofHours(2), DetectionConfig.DEFAULT_MIN_RETENTION)) {
+            try (var deployment = new TopologyFixture(DetectionConfig.defaults().withMinRetention(minRetention))) {
+                List<LogRow> rows = new java.util.ArrayList<>();
+                for (int i = 0; i < writtenAt.size(); i++) {
+                    LogRow row = LogRow.airflow3(i + 1).event("graph").owner("viewer").dag("etl").at(writtenAt.get(i));
+                    deployment.log(row.key(), row.insert(), row.dttm());
+                    rows.add(row);
+                }
+                LogRow clean = LogRow.airflow3(10).event("cli_cleanup_tables").owner("airflow").at(T0);
+                deployment.log(clean.key(), clean.insert(), T0);
+                Instant deletes = T0.plusSeconds(5);
+                rows.subList(0, 2).forEach(row -> deployment.log(row.key(), row.deletedAt(deletes), deletes));
+
+                alertsByMinRetention.put(minRetention, deployment.alertUpdates());
+                reasonsByMinRetention.put(minRetention, deployment.events().stream()
+                        .filter(e -> "log-row-deleted".equals(e.action())).map(NormalizedEvent::reason).toList());
+            }
+        }
+
+        assertThat(alertsByMinRetention.get(Duration.ofHours(2))).isEmpty();
+        assertThat(reasonsByMinRetention.get(Duration.ofHours(2))).noneMatch(r -> r.contains("written-within"));
+        assertThat(TopologyFixture.latest(alertsByMinRetention.get(Duration.ofHours(24))).values()).singleElement()
+                .satisfies(a -> assertThat(a.summary()).contains("2 rows deleted", "both were written within the last 24 h — "
+                        + "younger than the shortest retention Airlock assumes for `airflow db clean` (rules.AL-013.min-retention)"));
+        assertThat(reasonsByMinRetention.get(Duration.ofHours(24))).allMatch(r -> r.endsWith(" written-within-24h"));
+    }
+
+    @Test
+    void shouldNameTheConfiguredMinRetentionInTheSummaryAndTheMark() {
+        try (var deployment = new TopologyFixture(DetectionConfig.defaults().withMinRetention(Duration.ofHours(2)))) {
+            LogRow traces = LogRow.airflow3(1).event("patch_dag").owner("mallory").dag("etl").at(T0);
+            deployment.log(traces.key(), traces.insert(), T0);
+            LogRow clean = LogRow.airflow3(2).event("cli_cleanup_tables").owner("mallory").at(T0.plusSeconds(60));
+            deployment.log(clean.key(), clean.insert(), clean.dttm());
+            deployment.log(traces.key(), traces.deletedAt(T0.plusSeconds(120)), T0.plusSeconds(120));
+
+            assertThat(TopologyFixture.latest(deployment.alertUpdates()).values()).singleElement()
+                    .satisfies(a -> assertThat(a.summary()).contains("it was written within the last 2 h — younger than"));
+            assertThat(deployment.events()).filteredOn(e -> "log-row-deleted".equals(e.action())).singleElement()
+                    .satisfies(e -> assertThat(e.reason()).endsWith(" written-within-2h"));
+        }
     }
 
     @Test
@@ -151,8 +200,9 @@ class AuditTrailTamperingRuleTest {
         deleted(traces, T0.plusSeconds(62));
 
         assertThat(TopologyFixture.latest(al013()).values()).singleElement()
-                .satisfies(a -> assertThat(a.summary()).contains("3 rows deleted", "; 1 of them was written within the last 24 h, "
-                        + "which `airflow db clean` never deletes; no `airflow db clean` before them — "));
+                .satisfies(a -> assertThat(a.summary()).contains("3 rows deleted", "; 1 of them was written within the last 24 h "
+                        + "— younger than the shortest retention Airlock assumes for `airflow db clean` (rules.AL-013.min-retention); "
+                        + "no `airflow db clean` before them"));
     }
 
     @Test
@@ -209,7 +259,8 @@ class AuditTrailTamperingRuleTest {
         assertThat(alerts.values()).extracting(Alert::entity)
                 .containsExactlyInAnyOrder("airflow.log", "airflow.dag_run", "airflow.ab_user");
         assertThat(alerts.values()).filteredOn(a -> a.entity().equals("airflow.log")).singleElement()
-                .satisfies(a -> assertThat(a.summary()).contains("table truncated", "1 row rewritten"));
+                .satisfies(a -> assertThat(a.summary()).contains("table truncated", "1 row rewritten")
+                        .endsWith(" — Airflow itself never does this"));
         assertThat(alerts.values()).filteredOn(a -> a.entity().equals("airflow.dag_run")).singleElement()
                 .satisfies(a -> assertThat(a.summary()).startsWith("Airflow table dag_run: table truncated at 2026-03-03T11:00:50Z"));
         assertThat(fixture.deadLetters()).isEmpty();

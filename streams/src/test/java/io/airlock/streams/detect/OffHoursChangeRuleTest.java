@@ -90,6 +90,18 @@ class OffHoursChangeRuleTest {
         assertThat(alert.summary()).startsWith("Airflow user (no user recorded in the audit log) made 2 changes");
     }
 
+    /** Airflow's action loggers (2.10 and 3.x) write {@code owner = 'anonymous'} for a user who is not logged in. */
+    @Test
+    void shouldNameAnAnonymousChangeAnonymousNotNoUser() {
+        LogRow paused = LogRow.airflow2(1).event("paused").owner("anonymous").dag("etl").extra("{\"is_paused\": true}")
+                .at(SATURDAY_NIGHT);
+        fixture.log(paused.key(), paused.insert(), SATURDAY_NIGHT);
+
+        Alert alert = onlyAlert();
+        assertThat(alert.entity()).isEqualTo("anonymous");
+        assertThat(alert.summary()).startsWith("Airflow user 'anonymous' made");
+    }
+
     @Test
     void shouldFollowBusinessHoursInLocalTimeAfterTheSpringChange() {
         change("patch_dag", "alice", "etl", Instant.parse("2026-03-30T06:00:00Z"));   // Mon 08:00 CEST
@@ -171,6 +183,33 @@ class OffHoursChangeRuleTest {
         fixture.log(real.key(), real.insert(), real.dttm());
 
         assertThat(onlyAlert().count()).isEqualTo(1);
+    }
+
+    /** The 3.0 Clear dialogs preview through the clearing endpoints, {@code dry_run} true in the body (rows as 3.0 writes them). */
+    @Test
+    void shouldNotCountThe3xClearDialogsPreviewsButTheRealClear() {
+        String run = "scheduled__2026-03-28T00:00:00+00:00";
+        List<LogRow> previews = List.of(
+                LogRow.airflow3(nextId++).event("post_clear_task_instances").owner("bob").dag("etl").run(run)
+                        .extra("{\"dry_run\": true, \"task_ids\": [\"load\"], \"dag_run_id\": \"" + run
+                                + "\", \"only_failed\": false, \"include_downstream\": true, \"method\": \"POST\"}"),
+                LogRow.airflow3(nextId++).event("post_clear_task_instances").owner("bob").dag("etl").run(run)
+                        .extra("{\"task_ids\": [\"load\"], \"dag_run_id\": \"" + run + "\", \"only_failed\": true, \"method\": \"POST\"}"),
+                LogRow.airflow3(nextId++).event("clear_dag_run").owner("bob").dag("etl").run(run)
+                        .extra("{\"dry_run\": true, \"only_failed\": false, \"method\": \"POST\"}"));
+        for (LogRow row : previews) {
+            row.at(SATURDAY_NIGHT);
+            fixture.log(row.key(), row.insert(), row.dttm());
+        }
+        assertThat(fixture.alertUpdates()).isEmpty();
+
+        LogRow real = LogRow.airflow3(nextId++).event("clear_dag_run").owner("bob").dag("etl").run(run)
+                .extra("{\"dry_run\": false, \"only_failed\": false, \"method\": \"POST\"}").at(SATURDAY_NIGHT.plusSeconds(20));
+        fixture.log(real.key(), real.insert(), real.dttm());
+
+        Alert alert = onlyAlert();
+        assertThat(alert.count()).isEqualTo(1);
+        assertThat(alert.summary()).contains("'clear_dag_run' on DAG 'etl'");
     }
 
     @Test

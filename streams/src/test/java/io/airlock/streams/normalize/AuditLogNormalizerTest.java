@@ -216,15 +216,44 @@ class AuditLogNormalizerTest {
     }
 
     /**
-     * Airflow 3.x does not log clear dry runs (its action logger skips {@code clear_dag_run} and
-     * {@code post_clear_task_instances} whose body's {@code dry_run} is true or absent): every 3.x row is a real clear.
+     * Airflow 3.0's Clear dialogs preview with the endpoints that clear, {@code dry_run} true in the body (its default), and
+     * its action logger writes the body into {@code extra} with {@code "method": "POST"}.
      */
     @Test
-    void shouldNeverMarkAirflow3RowsAsDryRuns() {
-        String[] extras = {"{\"task_ids\": [\"load\"], \"method\": \"POST\"}", "{\"dry_run\": true, \"method\": \"POST\"}"};
-        assertThat(reasonsOf(LogRow::airflow3, "post_clear_task_instances", extras)).containsExactly("null", "null");
-        assertThat(reasonsOf(LogRow::airflow3, "clear_dag_run", extras)).containsExactly("null", "null");
-        assertThat(reasonsOf(LogRow::airflow2, "api.post_clear_task_instances", extras)).containsExactly("dry-run", "dry-run");
+    void shouldMarkA3xClearPreviewAsADryRunWhenItsBodySaysSoOrLeavesTheDefault() {
+        for (String event : List.of("post_clear_task_instances", "clear_dag_run")) {
+            assertThat(reasonsOf(LogRow::airflow3, event,
+                    "{\"dry_run\": true, \"task_ids\": [\"load\"], \"only_failed\": false, \"method\": \"POST\"}",
+                    "{\"task_ids\": [\"load\"], \"only_failed\": true, \"method\": \"POST\"}",   // dry_run left at its default
+                    "{\"dry_run\": false, \"task_ids\": [\"load\"], \"method\": \"POST\"}",
+                    "{\"dry_run\": true, \"method\": \"POST\"",                                      // cut off
+                    "<airlock: value of 1048576 bytes left out>"))
+                    .as(event).containsExactly("dry-run", "dry-run", "null", "null", "null");
+        }
+        assertThat(reasonsOf(LogRow::airflow3, "post_clear_task_instances", (String) null)).containsExactly("null");
+    }
+
+    /**
+     * 3.x logs the body only for a {@code Content-Type} containing {@code application/json}, while FastAPI parses a body
+     * sent without one: a real clear sent so must not read as a preview through a query parameter of the same name.
+     */
+    @Test
+    void shouldKeepA3xClearWhoseBodyWasNotLoggedAsAChange() {
+        assertThat(reasonsOf(LogRow::airflow3, "post_clear_task_instances",
+                "{\"method\": \"POST\"}",
+                "{\"dry_run\": \"true\", \"method\": \"POST\"}",     // ?dry_run=true
+                "{\"only_failed\": \"true\", \"method\": \"POST\"}", // ?only_failed=true
+                "{\"dry_run\": \"true\", \"only_failed\": false, \"method\": \"POST\"}"))
+                .containsOnly("null");
+    }
+
+    @Test
+    void shouldJudgeOnly3xClearsAndNot2xNamesIn3xRows() {
+        String preview = "{\"dry_run\": true, \"method\": \"POST\"}";
+        assertThat(reasonsOf(LogRow::airflow3, "patch_task_instance", preview)).containsExactly("null");
+        assertThat(reasonsOf(LogRow::airflow3, "api.post_clear_task_instances", preview)).containsExactly("null");
+        assertThat(reasonsOf(LogRow::airflow3, "clear", "{\"confirmed\": \"false\"}")).containsExactly("null");
+        assertThat(reasonsOf(LogRow::airflow2, "post_clear_task_instances", preview)).containsExactly("null");
     }
 
     @Test

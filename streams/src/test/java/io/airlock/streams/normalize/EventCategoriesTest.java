@@ -26,7 +26,7 @@ class EventCategoriesTest {
         "post_user, false, iam", "patch_user, false, iam", "delete_user, false, iam", "post_role, false, iam", "patch_role, false, iam",
         // CLI
         "cli_task_run, true, process", "cli_dags_trigger, true, process", "cli_scheduler, false, process",
-        "cli_variables_set, false, configuration", "cli_connections_add, false, configuration", "cli_users_create, false, iam",
+        "cli_variables_set, false, configuration", "cli_connections_add, false, configuration", "cli_users_create, false, iam", "cli_user_reset_password, false, iam", "cli_users_manage_role, false, iam",
     })
     void shouldCategorizeAirflowEventNamesOfBothVersions(String event, boolean hasDag, String category) {
         assertThat(EventCategories.airflowLog(event, hasDag)).isEqualTo(category);
