@@ -103,7 +103,8 @@ public final class AirflowCdcCapture implements AutoCloseable {
     }
 
     /**
-     * Checks the database (clear errors for missing logical WAL, privileges or tables), then starts capturing in the background.
+     * Checks the database ({@link AirflowDatabasePreflight}: logical WAL, privileges, tables, publication, a free slot and WAL
+     * sender, each problem in plain words), then starts capturing in the background.
      * Without {@code ab_user} (Airflow 3 without the FAB auth manager) it warns and captures {@code log} and {@code dag_run}.
      */
     public AirflowCdcCapture start() {

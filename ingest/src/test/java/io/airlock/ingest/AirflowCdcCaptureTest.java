@@ -182,6 +182,32 @@ class AirflowCdcCaptureTest {
                 .doesNotContain("at org.");
     }
 
+    /**
+     * The deployment docs/airflow-capture.md describes: a user of its own with REPLICATION and SELECT, the publication made by
+     * the DBA. The preflight lets it pass, and Debezium indeed uses that publication without altering it.
+     */
+    @Test
+    void shouldCaptureAsAUserThatOwnsNothingThroughThePublicationTheDbaCreated() throws Exception {
+        Setup s = setup(AirflowSchema.V3);
+        String role = s.db().slotName() + "_reader";
+        try (var c = postgres.connect(s.airflow().database()); var st = c.createStatement()) {
+            st.execute("CREATE ROLE " + role + " LOGIN REPLICATION");
+            st.execute("GRANT SELECT ON log, dag_run, ab_user TO " + role);
+            st.execute("CREATE PUBLICATION " + s.db().publicationName() + " FOR TABLE log, dag_run, ab_user");
+        }
+        s.airflow().createUser("dora", "dora@example.com");
+        var db = new AirflowDatabaseSettings(postgres.host(), postgres.port(), s.db().database(), role, "", "disable",
+                s.db().slotName(), s.db().publicationName());
+
+        assertThat(new AirflowDatabasePreflight(db).inspect().problems()).isEmpty();
+        try (var capture = new AirflowCdcCapture(db, s.capture()).start()) {
+            assertThat(capture.awaitSnapshotInKafka(ofSeconds(60))).isTrue();
+            s.airflow().failedLogin("dora");
+            await().atMost(ofSeconds(60)).until(() -> kafka.readAll(s.topics().cdc("ab_user")).size() == 2);
+            assertThat(capture.failure()).isNull();
+        }
+    }
+
     @Test
     void shouldExplainInPlainWordsWhenTheDatabaseLacksLogicalReplication() {
         try (var replica = EmbeddedPostgres.start(java.util.Map.of("wal_level", "replica"))) {

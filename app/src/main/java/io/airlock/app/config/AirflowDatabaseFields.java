@@ -40,8 +40,11 @@ public final class AirflowDatabaseFields {
     public static final Setting<String> USER = Setting.of("airflow.database.user", string())
             .defaultValue("airflow")
             .validate(Validators.matches(".+", "not empty"))
-            .doc("Database user; needs the REPLICATION privilege (`ALTER ROLE <user> WITH REPLICATION`), SELECT on `log`, "
-                    + "`dag_run`, `ab_user`, and may create the publication. `airlock check-config --connect` checks this.");
+            .doc("Database user; needs the REPLICATION privilege (`ALTER ROLE <user> WITH REPLICATION`) and SELECT on "
+                    + "`public.log`, `public.dag_run`, `public.ab_user` (where it exists), and either a publication of exactly "
+                    + "these tables made by their owner or the right to make one (owner of the tables, CREATE on the database). "
+                    + "`airlock check-config --connect` and the start of `airlock run` check this, and `wal_level`, the tables, a "
+                    + "free replication slot and WAL sender, each with the statement that fixes it (docs/airflow-capture.md).");
 
     public static final Setting<SecretValue> PASSWORD = Setting.secret("airflow.database.password")
             .whenUnset("no password (trust or peer authentication)")
@@ -67,7 +70,9 @@ public final class AirflowDatabaseFields {
     public static final Setting<String> PUBLICATION = Setting.of("airflow.database.publication", string())
             .defaultValue(AirflowDatabaseSettings.DEFAULT_PUBLICATION)
             .validate(Validators.matches(PG_NAME, PG_NAME_RULE))
-            .doc("Publication of the captured tables (`log`, `dag_run`, `ab_user`).");
+            .doc("Publication of the captured tables (`log`, `dag_run`, `ab_user`). Airlock's user creates or updates it when "
+                    + "it may; otherwise the DBA creates it, and adds `ab_user` if it appears later (docs/airflow-capture.md). "
+                    + "Not one `FOR ALL TABLES`.");
 
     public static final Group GROUP = Group.of("Airflow database",
             "The Airflow metadata database (PostgreSQL with `wal_level=logical`), captured with Debezium through a logical "

@@ -69,8 +69,7 @@ public final class ConnectivityCheck {
             findings = new AirflowDatabasePreflight.Findings(List.of(oneLine(e)), List.of());
         }
         if (findings.problems().isEmpty()) {
-            String ok = what + "reachable, wal_level=logical, REPLICATION privilege, tables " + String.join(", ", findings.tables())
-                    + " present";
+            String ok = what + "reachable, " + String.join(", ", findings.passed());
             return List.of(new Outcome(true, findings.abUserAbsent() ? ok + "; " + AirflowDatabasePreflight.AB_USER_ABSENT : ok));
         }
         return findings.problems().stream().map(p -> new Outcome(false, what + p)).toList();

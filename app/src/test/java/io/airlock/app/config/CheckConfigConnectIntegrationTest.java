@@ -45,7 +45,8 @@ class CheckConfigConnectIntegrationTest {
         String stdout = out.toString(StandardCharsets.UTF_8);
         assertThat(exit).as(stdout + err).isZero();
         assertThat(stdout).contains("ok      Airflow database " + postgres.superuser() + "@")
-                .contains("reachable, wal_level=logical, REPLICATION privilege, tables log, dag_run, ab_user present")
+                .contains("reachable, wal_level=logical, REPLICATION privilege, tables log, dag_run, ab_user present and readable, "
+                        + "publication airlock_publication to be created by Airlock, a free replication slot, a free WAL sender")
                 .containsPattern("ok {6}Kafka .*: reachable, cluster \\S+, 1 broker\\(s\\)")
                 .containsPattern("ok {6}OpenSearch .*: reachable, cluster \\S+, version 2\\.");
         if (!postgres.password().isEmpty()) {
