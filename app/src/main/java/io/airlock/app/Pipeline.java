@@ -44,6 +44,9 @@ public final class Pipeline implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
 
+    /** How long the start waits for the Airflow capture to hold its replication slot. */
+    private static final Duration CAPTURE_START_TIMEOUT = Duration.ofSeconds(60);
+
     private final PipelineSettings settings;
     private final List<AutoCloseable> running = new ArrayList<>();
     private final List<Thread> deliveryThreads = new CopyOnWriteArrayList<>();
@@ -177,9 +180,12 @@ public final class Pipeline implements AutoCloseable {
         running.add(cdc);
         cdc.start();
         try {
-            if (!cdc.awaitStarted(Duration.ofSeconds(60))) {
-                throw new IllegalStateException("the Airflow capture did not start within 60 s"
-                        + (cdc.failure() == null ? "" : ": " + cdc.failure().getMessage()));
+            if (!cdc.awaitStarted(CAPTURE_START_TIMEOUT)) {
+                // Messages only, root cause included (its stack trace was logged as the engine stopped): never a timeout
+                // when it failed.
+                throw new IllegalStateException(cdc.failureSummary().map(why -> "the Airflow capture failed to start: " + why)
+                        .orElse(cdc.hasStopped() ? "the Airflow capture stopped before it started"
+                                : "the Airflow capture did not start within " + CAPTURE_START_TIMEOUT.toSeconds() + " s"));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -123,13 +124,13 @@ public final class AirflowCdcCapture implements AutoCloseable {
                     }
                 })
                 .using((success, message, error) -> {
-                    engineStopped = true;
                     if (!success && error != null) {
-                        failure.set(error);
+                        failure.set(error); // before engineStopped: a waiter woken by that reads why
                         LOG.error("Airflow capture stopped: {}", message, error);
                     } else {
                         LOG.info("Airflow capture stopped");
                     }
+                    engineStopped = true;
                 })
                 .build();
         executor.execute(engine);
@@ -385,6 +386,39 @@ public final class AirflowCdcCapture implements AutoCloseable {
         return failure.get();
     }
 
+    /** Whether the engine has stopped, on an error or not. */
+    public boolean hasStopped() {
+        return engineStopped;
+    }
+
+    /**
+     * Why the engine stopped, in one line: the failure's message and, when it says something else, that of its root cause
+     * ({@code Creation of replication slot failed; caused by: ERROR: all replication slots are in use Hint: ...}), which
+     * Debezium otherwise leaves in its stack trace. Messages only, the database password removed if one contained it.
+     */
+    public Optional<String> failureSummary() {
+        return Optional.ofNullable(failure.get()).map(error -> summary(error, database.password()));
+    }
+
+    /** {@link #failureSummary()} of {@code error}; {@code password} (may be empty) is replaced wherever it occurs. */
+    static String summary(Throwable error, String password) {
+        Throwable root = error;
+        for (Throwable c = error.getCause(); c != null && c != root; c = c.getCause()) {
+            if (c.getMessage() != null && !c.getMessage().isBlank()) {
+                root = c;
+            }
+        }
+        String message = oneLine(error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage());
+        String rootMessage = oneLine(root.getMessage() == null ? "" : root.getMessage());
+        String text = root == error || rootMessage.isEmpty() || message.contains(rootMessage) ? message
+                : message + "; caused by: " + rootMessage;
+        return password.isEmpty() ? text : text.replace(password, "<redacted>");
+    }
+
+    private static String oneLine(String text) {
+        return text.strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+
     /**
      * Stops capturing. A batch being handed to Kafka is finished and marked processed first (up to 30 s): the engine
      * interrupts its handler when it stops, and a batch acknowledged by Kafka but not marked would be captured again after
@@ -397,8 +431,14 @@ public final class AirflowCdcCapture implements AutoCloseable {
         closing = true;
         awaitBatchInHand();
         try {
-            if (engine != null) {
+            if (engine != null && !engineStopped) {
                 engine.close();
+            }
+        } catch (IllegalStateException e) {
+            // "Engine has been already shut down" or "is already being shutting down": it stopped by itself, on a failure
+            // reported already (or just then), so there is nothing left to stop; any other refusal is worth a warning.
+            if (e.getMessage() == null || !e.getMessage().contains("already")) {
+                LOG.warn("Closing the Debezium engine failed", e);
             }
         } catch (IOException e) {
             LOG.warn("Closing the Debezium engine failed", e);

@@ -208,6 +208,31 @@ class AirflowCdcCaptureTest {
         }
     }
 
+    /**
+     * A start that fails after the preflight (here Kafka Connect refuses an offsets topic that is not compacted): the summary
+     * says it failed and why, down to the root cause, and stopping the engine that already stopped is no failure.
+     */
+    @Test
+    void shouldSummarizeAFailedStartWithItsRootCauseAndCloseWithoutComplaint() throws Exception {
+        Setup s = setup(AirflowSchema.V3);
+        kafka.createTopics(1, java.util.Map.of("cleanup.policy", "delete"), s.capture().offsetsTopic());
+        var logged = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(AirflowCdcCapture.class);
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            var capture = new AirflowCdcCapture(s.db(), s.capture()).start();
+            assertThat(capture.awaitStarted(ofSeconds(60))).isFalse();
+            assertThat(capture.hasStopped()).isTrue();
+            assertThat(capture.failureSummary()).hasValueSatisfying(summary -> assertThat(summary)
+                    .contains(s.capture().offsetsTopic()).contains("cleanup.policy=compact"));
+            capture.close();
+            assertThat(logged.list).noneMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN);
+        } finally {
+            logger.detachAppender(logged);
+        }
+    }
+
     @Test
     void shouldExplainInPlainWordsWhenTheDatabaseLacksLogicalReplication() {
         try (var replica = EmbeddedPostgres.start(java.util.Map.of("wal_level", "replica"))) {
