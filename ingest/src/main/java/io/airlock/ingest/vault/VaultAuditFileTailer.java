@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *       until it has been quiet for {@value #ROTATION_GRACE_MILLIS} ms (Vault keeps writing to it until it reopens its file
  *       on SIGHUP), then the new file is read from 0.</li>
  *   <li>Copy-truncate: a file shorter than the read position is read again from 0.</li>
- *   <li>A missing file is waited for.</li>
+ *   <li>A missing file is waited for, and so is a missing directory: with a stored position, the file is resumed (or
+ *       finished as a rotated one) once the directory is there.</li>
  * </ul>
  *
  * <p>The position (file identity = device and inode, byte offset of the next unacknowledged line) is written atomically to
@@ -187,8 +188,15 @@ public final class VaultAuditFileTailer implements AutoCloseable {
 
     private void run() {
         try {
-            restore();
+            boolean restored = restore();
             while (stop.getCount() > 0 && publisher.failure() == null) {
+                if (!restored) {
+                    restored = restore();
+                    if (!restored) {
+                        pause();
+                        continue;
+                    }
+                }
                 if (current == null) {
                     current = open(path, resumeOffset());
                     if (current == null) {
@@ -220,15 +228,25 @@ public final class VaultAuditFileTailer implements AutoCloseable {
         }
     }
 
-    /** Resumes from the position file, finishing a rotated file first if the path now names another one. */
-    private void restore() throws IOException {
+    /**
+     * Resumes from the position file, finishing a rotated file first if the path now names another one.
+     *
+     * @return false, having said it waits, while the file's directory does not exist (a volume not mounted yet, a log
+     *     directory not created yet): nothing can be told about the stored file then, so this is tried again until it
+     *     exists, and the stored file is resumed, finished as a rotated one or given up as it would have been at start
+     */
+    private boolean restore() throws IOException {
         FilePosition stored = positions.read();
         committed = stored;
         written = stored;
         if (stored == null) {
-            return;
+            return true;
         }
         FileIdentity now = FileIdentity.of(path);
+        if (now == null && !Files.isDirectory(path.getParent())) {
+            waiting(path, "does not exist (yet)");
+            return false;
+        }
         if (now != null && now.id().equals(stored.fileId())) {
             current = open(path, stored.offset());
             if (current != null) {
@@ -236,7 +254,7 @@ public final class VaultAuditFileTailer implements AutoCloseable {
             } else {
                 resumeAt = stored; // not readable yet: once it is, on from here, not from its start again
             }
-            return;
+            return true;
         }
         Path rotated = findByIdentity(stored.fileId());
         if (rotated != null) {
@@ -250,6 +268,7 @@ public final class VaultAuditFileTailer implements AutoCloseable {
             LOG.warn("The Vault audit file last read ({}) is gone; reading {} from its start: lines written to the old file after "
                     + "the last stored position are lost", stored.fileId(), path);
         }
+        return true;
     }
 
     private Path findByIdentity(String fileId) throws IOException {

@@ -247,6 +247,45 @@ class VaultAuditFileTailerTest {
         assertThat(t.dlq()).isEmpty();
     }
 
+    /**
+     * A stored position and the log's directory gone at start (its volume not mounted yet): the tailer stopped for good
+     * (NoSuchFileException listing the directory) and Airlock restarted forever. It waits as for a missing file, then
+     * resumes the same file where it stopped.
+     */
+    @Test
+    void shouldWaitForAMissingDirectoryAndResumeTheStoredFileWhenItIsBack() throws Exception {
+        var t = new VaultTopics(kafka);
+        Path logs = dir.resolve("logs");
+        Path log = logs.resolve("audit.log");
+        Files.createDirectory(logs);
+        var settings = VaultAuditSettings.forFile(kafka.bootstrapServers(), t.topics, log, dir.resolve("state/position.json"))
+                .withPollInterval(ofMillis(20));
+        try (var vault = new AuditLogWriter(log)) {
+            IntStream.range(0, 10).forEach(i -> vault.line(AuditLines.numbered("mnt", i)));
+            try (var tailer = new VaultAuditFileTailer(settings).start()) {
+                await().atMost(ofSeconds(30)).until(() -> tailer.linesCaptured() == 10);
+            }
+            Path unmounted = dir.resolve("logs.elsewhere");
+            Files.move(logs, unmounted);
+            var logged = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+            logged.start();
+            var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(VaultAuditFileTailer.class);
+            logger.addAppender(logged);
+            try (var tailer = new VaultAuditFileTailer(settings).start()) {
+                await().atMost(ofSeconds(30)).until(() -> logged.list.stream().anyMatch(e -> e.getFormattedMessage()
+                        .contains(log + " does not exist (yet): waiting for it")));
+                assertThat(tailer.failure()).isNull();
+                IntStream.range(10, 15).forEach(i -> vault.line(AuditLines.numbered("mnt", i)));
+                Files.move(unmounted, logs); // mounted again: the same file, grown meanwhile
+                await().atMost(ofSeconds(30)).until(() -> tailer.linesCaptured() == 5);
+                assertThat(tailer.failure()).isNull();
+            } finally {
+                logger.detachAppender(logged);
+            }
+        }
+        assertThat(t.auditKeys()).containsExactlyElementsOf(IntStream.range(0, 15).mapToObj(i -> "mnt-" + i).toList());
+    }
+
     @Test
     void shouldFinishTheRotatedFileWhenTheLogWasRenamedWhileStopped() throws IOException {
         var t = new VaultTopics(kafka);
