@@ -85,6 +85,8 @@ public final class AirflowCdcCapture implements AutoCloseable {
     private volatile boolean closing;
     private volatile long lastBatchMillis = System.currentTimeMillis();
     private DebeziumEngine<ChangeEvent<String, String>> engine;
+    /** Whether the slot did not exist before this start, so that Debezium creates it (see {@link #dropSlotOfUnfinishedStart}). */
+    private volatile boolean slotCreatedByThisStart;
 
     public AirflowCdcCapture(AirflowDatabaseSettings database, CaptureSettings capture) {
         this.database = database;
@@ -110,6 +112,7 @@ public final class AirflowCdcCapture implements AutoCloseable {
      */
     public AirflowCdcCapture start() {
         AirflowDatabasePreflight.Findings found = new AirflowDatabasePreflight(database).check();
+        slotCreatedByThisStart = !found.slotExists();
         if (found.abUserAbsent()) {
             LOG.warn("Airflow database {}: {}", database, AirflowDatabasePreflight.AB_USER_ABSENT);
         }
@@ -181,18 +184,20 @@ public final class AirflowCdcCapture implements AutoCloseable {
                 changes++;
             }
         }
-        for (ChangeEvent<String, String> record : records) {
-            committer.markProcessed(record);
-        }
-        committer.markBatchFinished();
-        captured.addAndGet(changes);
-        eventsIn.increment(changes);
+        // Before the batch is marked: its offsets may be committed from then on, and close() must not take the snapshot
+        // for unfinished (and drop the slot) once they say it is done.
         if (snapshotInKafka.getCount() > 0 && !records.isEmpty()) {
             ChangeEvent<String, String> last = records.get(records.size() - 1);
             if (router.endsInitialSnapshot(last.destination(), last.value())) {
                 snapshotInKafka.countDown();
             }
         }
+        for (ChangeEvent<String, String> record : records) {
+            committer.markProcessed(record);
+        }
+        committer.markBatchFinished();
+        captured.addAndGet(changes);
+        eventsIn.increment(changes);
         if (lastCommitMillis != null) {
             lagMillis = Math.max(0, System.currentTimeMillis() - lastCommitMillis);
         }
@@ -452,7 +457,60 @@ public final class AirflowCdcCapture implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         producer.close(Duration.ofSeconds(10));
+        if (engine != null && slotCreatedByThisStart && snapshotInKafka.getCount() > 0) {
+            dropSlotOfUnfinishedStart();
+        }
     }
+
+    /**
+     * Drops the replication slot this start created when its initial snapshot never reached Kafka (a start that failed, or
+     * a stop during the snapshot): the next start takes the snapshot again anyway (Debezium's rule) and creates a new slot,
+     * while this one would keep WAL on the Airflow database until then — without bound if Airlock is not started again. A
+     * slot that existed before this start, or one whose snapshot is in Kafka, holds a position and is never dropped.
+     */
+    private void dropSlotOfUnfinishedStart() {
+        var props = new Properties();
+        props.setProperty("user", database.user());
+        props.setProperty("password", database.password());
+        long deadline = System.nanoTime() + SLOT_RELEASE_WAIT.toNanos();
+        try (var c = java.sql.DriverManager.getConnection(database.jdbcUrl(), props);
+                var s = c.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
+            s.setString(1, database.slotName());
+            while (true) {
+                Boolean active = null;
+                try (var rs = s.executeQuery()) {
+                    if (rs.next()) {
+                        active = rs.getBoolean(1);
+                    }
+                }
+                if (active == null) {
+                    return; // never created: the start failed before
+                }
+                if (!active) {
+                    break;
+                }
+                if (System.nanoTime() > deadline) { // the engine's replication connection is still closing
+                    throw new java.sql.SQLException("the slot is still in use after " + SLOT_RELEASE_WAIT.toSeconds() + " s");
+                }
+                Thread.sleep(100);
+            }
+            try (var drop = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+                drop.setString(1, database.slotName());
+                drop.execute();
+            }
+            LOG.info("Dropped replication slot {} that this start created: the initial snapshot never reached Kafka, so the next "
+                    + "start takes it again with a new slot, and this one would have kept WAL until then", database.slotName());
+        } catch (java.sql.SQLException e) {
+            LOG.warn("Replication slot {} was created by a start whose initial snapshot never reached Kafka, and could not be "
+                    + "dropped ({}): it keeps WAL on the Airflow database until Airlock starts again; drop it with SELECT "
+                    + "pg_drop_replication_slot('{}')", database.slotName(), e.getMessage(), database.slotName());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** How long {@link #dropSlotOfUnfinishedStart} waits for PostgreSQL to release the slot the stopped engine streamed from. */
+    private static final Duration SLOT_RELEASE_WAIT = Duration.ofSeconds(10);
 
     private void awaitBatchInHand() {
         try {

@@ -233,6 +233,40 @@ class AirflowCdcCaptureTest {
         }
     }
 
+    /**
+     * A first start stopped before its snapshot reached Kafka left its slot behind, keeping WAL on Airflow's database until
+     * the next start, or for ever. A slot whose snapshot is in Kafka holds the position to resume from and stays.
+     */
+    @Test
+    void shouldDropTheSlotItCreatedWhenStoppedBeforeTheSnapshotReachedKafkaAndKeepItAfter() throws Exception {
+        Setup s = setup(AirflowSchema.V3);
+        // empty tables: the snapshot ends only with the first heartbeat, a minute away
+        var slowHeartbeat = new CaptureSettings(kafka.bootstrapServers(), s.topics(), "airflow", java.time.Duration.ofMinutes(1),
+                (short) 1);
+        try (var capture = new AirflowCdcCapture(s.db(), slowHeartbeat).start()) {
+            assertThat(capture.awaitStarted(ofSeconds(60))).isTrue();
+            assertThat(slotExists(s)).isTrue();
+        }
+        assertThat(slotExists(s)).isFalse();
+
+        s.airflow().createUser("erin", "erin@example.com");
+        try (var capture = new AirflowCdcCapture(s.db(), s.capture()).start()) {
+            assertThat(capture.awaitSnapshotInKafka(ofSeconds(60))).isTrue();
+        }
+        assertThat(slotExists(s)).isTrue();
+        assertThat(kafka.readAll(s.topics().cdc("ab_user"))).hasSize(1);
+    }
+
+    private boolean slotExists(Setup s) throws Exception {
+        try (var c = postgres.connect(s.airflow().database());
+                var st = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
+            st.setString(1, s.db().slotName());
+            try (var rs = st.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     @Test
     void shouldExplainInPlainWordsWhenTheDatabaseLacksLogicalReplication() {
         try (var replica = EmbeddedPostgres.start(java.util.Map.of("wal_level", "replica"))) {
