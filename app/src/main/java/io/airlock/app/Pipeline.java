@@ -220,7 +220,8 @@ public final class Pipeline implements AutoCloseable {
         }
         if (started.contains(Stage.INGEST) && capture != null && capture.isCapturing() && capture.isSilent()) {
             problems.add("ingest: the Airflow capture has handed over no change and no heartbeat for over a minute "
-                    + "(PostgreSQL unreachable, or the replication slot in use by another process? see the log)");
+                    + capture.retryingAfter().map(why -> "; Debezium retries after: " + why)
+                            .orElse("(PostgreSQL unreachable, or the replication slot in use by another process? see the log)"));
         }
         return problems;
     }

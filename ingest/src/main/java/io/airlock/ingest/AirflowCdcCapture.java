@@ -5,6 +5,7 @@ import io.airlock.core.DeadLetter;
 import io.airlock.core.Json;
 import io.airlock.ingest.internal.CdcRecordRouter;
 import io.airlock.ingest.internal.DebeziumProperties;
+import io.airlock.ingest.internal.DebeziumRetryLog;
 import io.airlock.ingest.internal.IngestMeters;
 import io.airlock.ingest.internal.OversizedChangeShortener;
 import io.debezium.engine.ChangeEvent;
@@ -85,6 +86,9 @@ public final class AirflowCdcCapture implements AutoCloseable {
     private volatile boolean closing;
     private volatile long lastBatchMillis = System.currentTimeMillis();
     private DebeziumEngine<ChangeEvent<String, String>> engine;
+    /** The failure Debezium retries since the last batch it handed over, and when it was last logged; null while none. */
+    private final AtomicReference<Retried> retrying = new AtomicReference<>();
+    private Runnable retryListening = () -> { };
     /** Whether the slot did not exist before this start, so that Debezium creates it (see {@link #dropSlotOfUnfinishedStart}). */
     private volatile boolean slotCreatedByThisStart;
 
@@ -117,6 +121,7 @@ public final class AirflowCdcCapture implements AutoCloseable {
             LOG.warn("Airflow database {}: {}", database, AirflowDatabasePreflight.AB_USER_ABSENT);
         }
         Properties props = DebeziumProperties.of(database, capture, found.tables());
+        retryListening = DebeziumRetryLog.listen(this::retried);
         engine = DebeziumEngine.create(io.debezium.engine.format.Json.class)
                 .using(props)
                 .notifying(this::handleBatch)
@@ -163,6 +168,7 @@ public final class AirflowCdcCapture implements AutoCloseable {
     private void sendAndMarkProcessed(List<ChangeEvent<String, String>> records,
             DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer) throws InterruptedException {
         lastBatchMillis = System.currentTimeMillis();
+        retrying.set(null);
         List<Send> sends = new ArrayList<>(records.size());
         Long lastCommitMillis = null;
         for (ChangeEvent<String, String> record : records) {
@@ -391,6 +397,46 @@ public final class AirflowCdcCapture implements AutoCloseable {
         return failure.get();
     }
 
+    /** A failure Debezium retries, and when it was logged. */
+    private record Retried(String why, long loggedMillis) {
+    }
+
+    /** How often {@link #retried} logs a failure again while it lasts. */
+    static final Duration RETRIED_REPORT_EVERY = Duration.ofMinutes(10);
+
+    /**
+     * A failure Debezium retries (it retries every SQL error, a missing privilege too, for ever): logged as one ERROR line
+     * when it is new, and again every {@link #RETRIED_REPORT_EVERY} while it lasts, instead of Debezium's stack traces every
+     * 10 s ({@link DebeziumRetryLog}); {@link #retryingAfter()} names it until the next batch arrives.
+     */
+    void retried(Throwable error) {
+        String why = summary(error, database.password());
+        long now = System.currentTimeMillis();
+        Retried last = retrying.get();
+        if (last != null && last.why().equals(why) && now - last.loggedMillis() < RETRIED_REPORT_EVERY.toMillis()) {
+            return;
+        }
+        retrying.set(new Retried(why, now));
+        LOG.error("The Airflow capture failed and Debezium retries it (this line is repeated every {} min while the failure "
+                + "lasts; its stack traces with logger io.debezium at DEBUG): {}{}", RETRIED_REPORT_EVERY.toMinutes(), why,
+                "42501".equals(sqlState(error)) ? " — a privilege is missing: airlock check-config --connect names it and the "
+                        + "statement that grants it; the capture resumes by itself once it is granted" : "");
+    }
+
+    /** The failure Debezium has been retrying since the capture last handed over a batch, in one line; empty while none. */
+    public Optional<String> retryingAfter() {
+        return Optional.ofNullable(retrying.get()).map(Retried::why);
+    }
+
+    private static String sqlState(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+                return sql.getSQLState();
+            }
+        }
+        return null;
+    }
+
     /** Whether the engine has stopped, on an error or not. */
     public boolean hasStopped() {
         return engineStopped;
@@ -431,6 +477,7 @@ public final class AirflowCdcCapture implements AutoCloseable {
      */
     @Override
     public void close() {
+        retryListening.run();
         meters.forEach(Metrics.globalRegistry::remove);
         meters.clear();
         closing = true;

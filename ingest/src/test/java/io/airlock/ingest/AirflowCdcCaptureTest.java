@@ -267,6 +267,40 @@ class AirflowCdcCaptureTest {
         }
     }
 
+    /**
+     * Debezium retries a missing SELECT every 10 s for ever, with two stack traces each time: the capture logs one line per
+     * distinct failure, with what to do, and names the failure for the readiness check until a batch arrives.
+     */
+    @Test
+    void shouldLogOneLinePerDistinctRetriedFailureAndNameTheLast() {
+        Setup s = setup(AirflowSchema.V3);
+        var denied = new org.apache.kafka.connect.errors.ConnectException("Snapshotting of table public.log failed",
+                new java.sql.SQLException("ERROR: permission denied for table log", "42501"));
+        var refused = new org.apache.kafka.connect.errors.ConnectException("Connection refused",
+                new java.net.ConnectException("Connection refused"));
+        var logged = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(AirflowCdcCapture.class);
+        logged.start();
+        logger.addAppender(logged);
+        try (var capture = new AirflowCdcCapture(s.db(), s.capture())) {
+            assertThat(capture.retryingAfter()).isEmpty();
+            capture.retried(denied);
+            capture.retried(denied);
+            capture.retried(denied);
+            assertThat(capture.retryingAfter()).hasValue("Snapshotting of table public.log failed; caused by: ERROR: permission "
+                    + "denied for table log");
+            capture.retried(refused);
+            assertThat(capture.retryingAfter()).hasValue("Connection refused");
+        } finally {
+            logger.detachAppender(logged);
+        }
+        var errors = logged.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR).toList();
+        assertThat(errors).hasSize(2).allSatisfy(e -> assertThat(e.getThrowableProxy()).isNull());
+        assertThat(errors.get(0).getFormattedMessage()).contains("permission denied for table log")
+                .contains("airlock check-config --connect");
+        assertThat(errors.get(1).getFormattedMessage()).endsWith(": Connection refused");
+    }
+
     @Test
     void shouldExplainInPlainWordsWhenTheDatabaseLacksLogicalReplication() {
         try (var replica = EmbeddedPostgres.start(java.util.Map.of("wal_level", "replica"))) {

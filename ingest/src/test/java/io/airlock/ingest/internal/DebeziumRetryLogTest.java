@@ -1,0 +1,84 @@
+package io.airlock.ingest.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** Debezium's retry loop as it logs it (messages of Debezium 3.6), through the filter. */
+class DebeziumRetryLogTest {
+
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    private final Logger debezium = (Logger) LoggerFactory.getLogger("io.debezium");
+    private final Logger errorHandler = (Logger) LoggerFactory.getLogger("io.debezium.pipeline.ErrorHandler");
+    private final Logger task = (Logger) LoggerFactory.getLogger("io.debezium.connector.common.BaseSourceTask");
+    private final Logger snapshot = (Logger) LoggerFactory.getLogger("io.debezium.relational.RelationalSnapshotChangeEventSource");
+    private Level levelBefore;
+
+    @BeforeEach
+    void listen() {
+        levelBefore = debezium.getLevel();
+        debezium.setLevel(Level.INFO);
+        logged.start();
+        debezium.addAppender(logged);
+    }
+
+    @AfterEach
+    void restore() {
+        debezium.detachAppender(logged);
+        debezium.setLevel(levelBefore);
+    }
+
+    private void oneRetry(Exception failure) {
+        snapshot.error("Error during snapshot", failure);
+        errorHandler.error("Producer failure", failure);
+        errorHandler.warn("Retry {} of {} retries will be attempted", 1, "unlimited");
+        task.warn("Going to restart connector after {} sec. after a retriable exception", 10L);
+    }
+
+    @Test
+    void shouldHandEachRetriedFailureToTheListenerAndDropTheLoopsStackTraces() {
+        List<Throwable> heard = new ArrayList<>();
+        var failure = new ConnectException("Snapshotting of table public.log failed",
+                new SQLException("ERROR: permission denied for table log", "42501"));
+        Runnable stop = DebeziumRetryLog.listen(heard::add);
+        try {
+            oneRetry(failure);
+            oneRetry(failure);
+            errorHandler.warn("Something else Debezium says");
+        } finally {
+            stop.run();
+        }
+
+        assertThat(heard).containsExactly(failure, failure);
+        assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly("Something else Debezium says");
+    }
+
+    @Test
+    void shouldLeaveTheLoopAloneWhenNoCaptureListensOrDebeziumIsDebugged() {
+        var failure = new IllegalStateException("boom");
+        Runnable stop = DebeziumRetryLog.listen(e -> { });
+        stop.run();
+        errorHandler.error("Producer failure", failure);
+
+        stop = DebeziumRetryLog.listen(e -> { });
+        try {
+            debezium.setLevel(Level.DEBUG);
+            errorHandler.error("Producer failure", failure);
+        } finally {
+            stop.run();
+        }
+
+        assertThat(logged.list).hasSize(2).allSatisfy(e -> assertThat(e.getThrowableProxy()).isNotNull());
+    }
+}
