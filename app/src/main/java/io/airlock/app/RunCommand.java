@@ -25,7 +25,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code airlock run}: the pipeline against the configured Airflow database, Vault audit source, Kafka, OpenSearch, Slack
@@ -69,9 +72,37 @@ final class RunCommand implements Callable<Integer> {
                     + "embedded run uses (time zone, business hours, Airflow's Vault identity, thresholds, …).")
     Path detection;
 
-    @Option(names = "--only", split = ",", paramLabel = "STAGE",
-            description = "Run only these stages (${COMPLETION-CANDIDATES}), e.g. --only streams to scale detection out.")
+    /** The stages of {@code --only}; null without it. */
     List<Stage> only;
+
+    @Spec
+    CommandSpec spec;
+
+    /**
+     * {@code --only}: stages separated by commas, in any case. An empty one ({@code --only ingest,}) is a usage error, not
+     * ignored: it is more likely a stage left out by mistake than meant.
+     */
+    @Option(names = "--only", paramLabel = "STAGE[,STAGE…]",
+            description = "Run only these stages (ingest, streams, delivery; separated by commas), e.g. --only streams to scale "
+                    + "detection out.")
+    void only(List<String> values) {
+        List<Stage> stages = new java.util.ArrayList<>();
+        for (String value : values) {
+            for (String name : value.split(",", -1)) {
+                if (name.isBlank()) {
+                    throw new ParameterException(spec.commandLine(), "Invalid value for option '--only': '" + value + "' has an "
+                            + "empty stage; give stages separated by commas (ingest, streams, delivery), e.g. --only ingest,streams");
+                }
+                try {
+                    stages.add(Stage.valueOf(name.strip().toUpperCase(java.util.Locale.ROOT)));
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(spec.commandLine(), "Invalid value for option '--only': unknown stage '"
+                            + name.strip() + "'; the stages are ingest, streams, delivery");
+                }
+            }
+        }
+        only = List.copyOf(stages);
+    }
 
     PrintStream err = System.err;
     PrintStream out = System.out;
