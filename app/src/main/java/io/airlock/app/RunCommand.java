@@ -8,6 +8,7 @@ import io.airlock.app.metrics.MetricsSettings;
 import io.airlock.app.metrics.ReadinessCheck;
 import io.airlock.core.Topics;
 import io.airlock.core.config.ConfigException;
+import io.airlock.core.config.ConfigSource;
 import io.airlock.embedded.AirflowSchema;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -84,7 +85,7 @@ final class RunCommand implements Callable<Integer> {
      */
     @Option(names = "--only", paramLabel = "STAGE[,STAGE…]",
             description = "Run only these stages (ingest, streams, delivery; separated by commas), e.g. --only streams to scale "
-                    + "detection out.")
+                    + "detection out. Only the secrets of these stages are read.")
     void only(List<String> values) {
         List<Stage> stages = new java.util.ArrayList<>();
         for (String value : values) {
@@ -183,10 +184,15 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** The configuration of {@code config}, or empty when it has problems (printed). */
-    private Optional<AirlockConfig> load(Path config, Map<String, String> env) {
+    /**
+     * The configuration of {@code config}, or empty when it has problems (printed). The whole file is checked, but only the
+     * secrets of the stages that run are read ({@link Stage#secretPrefixes}): the others are checked for form only, so
+     * that a process is given no secret it does not use. An unset secret of a stage that runs is a problem.
+     */
+    Optional<AirlockConfig> load(Path config, Map<String, String> env) {
         try {
-            return Optional.of(AirlockConfig.load(config, env));
+            ConfigSource source = ConfigSource.fromFile(config, env).withSecretsOnlyUnder(Stage.secretPrefixes(stages()));
+            return Optional.of(AirlockConfig.from(source));
         } catch (ConfigException e) {
             err.println(e.getMessage());
             return Optional.empty();
@@ -196,7 +202,7 @@ final class RunCommand implements Callable<Integer> {
     /** Creates missing topics and runs the stages until {@code stop} opens; the exit code. */
     @SuppressWarnings("try") // the pipeline only has to run, and be closed, while waiting
     private int run(AirlockConfig loaded, CountDownLatch stop) throws Exception {
-        Set<Stage> stages = only == null || only.isEmpty() ? EnumSet.allOf(Stage.class) : EnumSet.copyOf(only);
+        Set<Stage> stages = stages();
         PipelineSettings settings = PipelineSettings.from(loaded);
         err.println("airlock run: stages " + stages + ", configuration " + loaded.origin());
         loaded.notes().forEach(note -> LOG.warn("Configuration: {}", note));
@@ -243,6 +249,11 @@ final class RunCommand implements Callable<Integer> {
             err.println("airlock run: " + loaded.redact(FailureMessages.withCauses(e)));
             return 1;
         }
+    }
+
+    /** The stages of {@code --only}, or all. */
+    private Set<Stage> stages() {
+        return only == null || only.isEmpty() ? EnumSet.allOf(Stage.class) : EnumSet.copyOf(only);
     }
 
     /** Waits for {@code stop}; returns the stage that stopped for good if one did first. */
