@@ -235,13 +235,27 @@ public final class ConfigTypes {
         return ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme())) && uri.getHost() != null;
     }
 
-    /** An {@code http://} or {@code https://} URL with a host. */
+    /**
+     * An {@code http://} or {@code https://} URL with a host, without credentials: they do not belong in it (it is printed
+     * and put in links).
+     */
     public static ConfigType<URI> httpUrl() {
+        return httpUrl("credentials do not belong in this URL: it is printed in messages and put in links");
+    }
+
+    /**
+     * An {@code http://} or {@code https://} URL with a host, without credentials: Airlock takes them from
+     * {@code credentialSettings} (such as {@code opensearch.username, opensearch.password-env}), named in the message.
+     */
+    public static ConfigType<URI> httpUrlWithCredentialsIn(String credentialSettings) {
+        return httpUrl("Airlock takes them from their own settings (" + credentialSettings + ")");
+    }
+
+    private static ConfigType<URI> httpUrl(String whereCredentialsGo) {
         ConfigType<URI> uri = uri();
         return simple("URL", raw -> {
             if (hasCredentials(raw)) { // printed in messages and links, sent to Slack: never the place for a password
-                throw new IllegalArgumentException("must not contain credentials (user:password@); Airlock takes them from their own "
-                        + "settings (opensearch.username, opensearch.password-env)");
+                throw new IllegalArgumentException("must not contain credentials (user:password@); " + whereCredentialsGo);
             }
             URI u = uri.parse(raw);
             if (!isHttpUrl(u)) {
