@@ -50,7 +50,9 @@ public final class AirlockConfigReference {
             **Secrets** (passwords, the Slack webhook URL, the PagerDuty routing key) are never written in the file.
             Give the name of an environment variable, `<key>-env: VARIABLE`, or of a file holding the value,
             `<key>-file: /run/secrets/name` (trailing line breaks are removed). Airlock never prints or logs a secret:
-            summaries show only where it comes from (`<set from env SLACK_WEBHOOK_URL>`).
+            summaries show only where it comes from (`<set from env SLACK_WEBHOOK_URL>`). Credentials written into an
+            address (`user:password@` in `kafka.bootstrap-servers` or a URL) are refused, and the value is never repeated in
+            the message.
 
             **Which secrets a command reads.** Only those it uses; every other secret in the file is checked for form only
             (the `-env` key names a variable, the `-file` key a path) and its variable or file is never looked up, so the

@@ -48,4 +48,15 @@ class ConfigMessagesTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("must not contain credentials")
                 .hasMessageNotContaining("opensearch").hasMessageNotContaining("S3cret");
     }
+
+    @Test
+    void shouldNeverEchoABootstrapServerWithCredentials() {
+        for (String servers : List.of("user:S3cret@localhost:9092", "kafka-1:9092,user:S3cret@kafka-2:9092",
+                "[user:S3cret@localhost:9092]", "user:S3c@ret@localhost:9092")) {
+            var problems = problems("kafka.bootstrap-servers: \"" + servers + "\"\n");
+
+            assertThat(problems).as(servers).singleElement().asString().startsWith("kafka.bootstrap-servers:")
+                    .contains("without credentials").doesNotContain("S3c");
+        }
+    }
 }

@@ -385,7 +385,10 @@ public final class ConfigTypes {
         }, list -> list.isEmpty() ? "[]" : list.stream().map(element::format).collect(Collectors.joining(", ")));
     }
 
-    /** A raw value as it may appear in a problem: strings quoted, long ones shortened, lists and maps only named. */
+    /**
+     * A raw value as it may appear in a problem: strings quoted, long ones shortened, lists and maps only named, and
+     * credentials ({@code user:password@}) shown as {@code ****}.
+     */
     static String show(Object raw) {
         if (raw instanceof List) {
             return "a list";
@@ -394,9 +397,27 @@ public final class ConfigTypes {
             return "a mapping";
         }
         if (raw instanceof String s) {
-            return "'" + (s.length() > MAX_SHOWN ? s.substring(0, MAX_SHOWN) + "…" : s) + "'";
+            String shown = withoutUserInfo(s);
+            return "'" + (shown.length() > MAX_SHOWN ? shown.substring(0, MAX_SHOWN) + "…" : shown) + "'";
         }
         return String.valueOf(raw);
+    }
+
+    /**
+     * {@code text} with what looks like credentials replaced by {@code ****} up to the last {@code @} (a password may hold
+     * {@code @} and {@code /} too): whatever comes between a URL's {@code //} and an {@code @} (a token alone is a
+     * credential too), or a {@code user:password@} without {@code //}. An e-mail address stays.
+     */
+    static String withoutUserInfo(String text) {
+        int at = text.lastIndexOf('@');
+        if (at < 0) {
+            return text;
+        }
+        int authority = text.indexOf("//");
+        if (authority >= 0 && authority < at) {
+            return text.substring(0, authority + 2) + "****" + text.substring(at);
+        }
+        return text.substring(0, at).indexOf(':') >= 0 ? "****" + text.substring(at) : text;
     }
 
     private static void requireScalar(Object raw, String expected) {

@@ -125,4 +125,16 @@ class ConfigTypesTest {
         assertThat(ConfigTypes.timeOfDay().parse("08:00")).isEqualTo(LocalTime.of(8, 0));
         assertThatThrownBy(() -> ConfigTypes.timeOfDay().parse(480)).hasMessageContaining("(in quotes)");
     }
+
+    @Test
+    void shouldShowNoCredentialsOfAValueInAProblem() {
+        assertThatThrownBy(() -> ConfigTypes.integer().parse("user:S3cret@db.internal"))
+                .hasMessage("must be a whole number, was '****@db.internal'");
+        assertThatThrownBy(() -> ConfigTypes.duration().parse("https://TOKEN@x.internal/y"))
+                .hasMessageContaining("was 'https://****@x.internal/y'");
+        assertThatThrownBy(() -> ConfigTypes.hostPort().parse("user:S3cret@localhost:9092"))
+                .hasMessageContaining("without credentials").hasMessageNotContaining("S3cret");
+        assertThatThrownBy(() -> ConfigTypes.integer().parse("alice@example.com"))
+                .as("an e-mail address holds no credential").hasMessageContaining("'alice@example.com'");
+    }
 }
