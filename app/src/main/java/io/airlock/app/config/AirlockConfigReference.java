@@ -52,7 +52,8 @@ public final class AirlockConfigReference {
             `<key>-file: /run/secrets/name` (trailing line breaks are removed). Airlock never prints or logs a secret:
             summaries show only where it comes from (`<set from env SLACK_WEBHOOK_URL>`). Credentials written into an
             address (`user:password@` in `kafka.bootstrap-servers` or a URL) are refused, and the value is never repeated in
-            the message.
+            the message. Wherever Airlock prints a URL (the effective configuration, log lines, messages), its query string and
+            fragment are shown as `?****` and `#****`, since tokens go there (`?private_token=…`); links and requests keep them.
 
             **Which secrets a command reads.** Only those it uses; every other secret in the file is checked for form only
             (the `-env` key names a variable, the `-file` key a path) and its variable or file is never looked up, so the

@@ -265,7 +265,7 @@ public final class RoutingFields {
         }, r -> "{name: " + r.name() + ", type: " + r.type().name().toLowerCase(Locale.ROOT) + ", "
                 + (r.type() == RoutingConfig.Type.SLACK ? "webhook-url" : "routing-key")
                 + (r.secretEnv() != null ? "-env: " + r.secretEnv() : "-file: " + r.secretFile())
-                + (r.eventsUrl() != null ? ", events-url: " + r.eventsUrl() : "") + "}");
+                + (r.eventsUrl() != null ? ", events-url: " + ConfigTypes.redacted(r.eventsUrl()) : "") + "}");
     }
 
     static ConfigType<RoutingConfig.RouteSpec> route() {

@@ -212,7 +212,25 @@ public final class ConfigTypes {
             } catch (URISyntaxException e) {
                 throw new IllegalArgumentException("is not a valid URI: " + e.getReason() + ", was " + showUri(raw));
             }
-        }, URI::toString);
+        }, ConfigTypes::redacted);
+    }
+
+    /**
+     * A URL as it may be printed (the effective configuration, log lines, messages): its user info shown as {@code ****@},
+     * and its query string and fragment as {@code ?****} and {@code #****}, where tokens go ({@code ?private_token=…}).
+     * What is sent (links, requests) keeps the URL as configured.
+     */
+    public static String redacted(URI uri) {
+        return redacted(uri.toString());
+    }
+
+    /** {@link #redacted(URI)} for a URL as written, which may not even parse. */
+    public static String redacted(String url) {
+        int query = url.indexOf('?');
+        int fragment = url.indexOf('#');
+        int cut = query < 0 ? fragment : fragment < 0 ? query : Math.min(query, fragment);
+        String head = cut < 0 ? url : url.substring(0, cut);
+        return withoutUserInfo(head) + (cut < 0 ? "" : url.charAt(cut) + "****");
     }
 
     /** A URI as given, for a message: credentials in it ({@code //user:password@}, up to the last {@code @}) shown as {@code ****}. */
@@ -262,7 +280,7 @@ public final class ConfigTypes {
                 throw new IllegalArgumentException("must be an http:// or https:// URL with a host, was " + showUri(raw));
             }
             return u;
-        }, URI::toString);
+        }, ConfigTypes::redacted);
     }
 
     /** {@code host:port} ({@code [::1]:9092} for IPv6). */

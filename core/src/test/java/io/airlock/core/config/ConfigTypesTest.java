@@ -137,4 +137,15 @@ class ConfigTypesTest {
         assertThatThrownBy(() -> ConfigTypes.integer().parse("alice@example.com"))
                 .as("an e-mail address holds no credential").hasMessageContaining("'alice@example.com'");
     }
+
+    @Test
+    void shouldPrintAUrlWithoutUserInfoQueryStringOrFragment() {
+        assertThat(ConfigTypes.redacted(URI.create("https://gitlab.internal/raw/main/?private_token=SECRET")))
+                .isEqualTo("https://gitlab.internal/raw/main/?****");
+        assertThat(ConfigTypes.redacted(URI.create("https://u:p@dash.internal:5601/app#access_token=SECRET")))
+                .isEqualTo("https://****@dash.internal:5601/app#****");
+        assertThat(ConfigTypes.redacted("https://events.pagerduty.com/v2/enqueue")).isEqualTo("https://events.pagerduty.com/v2/enqueue");
+        assertThat(ConfigTypes.httpUrl().format(ConfigTypes.httpUrl().parse("https://proxy.internal/v2/enqueue?token=SECRET")))
+                .as("as the effective configuration shows it").isEqualTo("https://proxy.internal/v2/enqueue?****");
+    }
 }
