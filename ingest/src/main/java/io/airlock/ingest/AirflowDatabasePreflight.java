@@ -95,7 +95,7 @@ public final class AirflowDatabasePreflight {
                 }
             }
         } catch (SQLException e) {
-            problems.add("cannot connect as '" + settings.user() + "': " + e.getMessage());
+            problems.add("cannot connect as '" + settings.user() + "': " + SqlFailures.withRootCause(e));
         }
         return new Findings(problems, tables);
     }
