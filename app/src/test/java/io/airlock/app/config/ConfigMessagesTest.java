@@ -59,4 +59,19 @@ class ConfigMessagesTest {
                     .contains("without credentials").doesNotContain("S3c");
         }
     }
+
+    @Test
+    void shouldSuggestTheReceiverARouteMisspells() {
+        assertThatThrownBy(() -> AirlockConfig.from(ConfigSource.fromYaml("""
+                slack.webhook-url-env: SLACK_WEBHOOK_URL
+                pagerduty.routing-key-env: PAGERDUTY_ROUTING_KEY
+                notifications.routes:
+                  - {receivers: [slak]}
+                  - {min-severity: high, receivers: [pagerduty]}
+                """, "airlock.yml", Map.of("SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T/B/x",
+                "PAGERDUTY_ROUTING_KEY", "key"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("route 1 names receiver 'slak', which is not defined (did you mean 'slack'?) "
+                        + "(defined: pagerduty, slack)");
+    }
 }
