@@ -65,7 +65,7 @@ public final class OpenSearchIndexer implements DocumentIndexer {
 
     /** {@code opensearch [https://os-1:9200, https://os-2:9200] as user airlock}: no password. */
     static String describe(OpenSearchSettings settings) {
-        return "opensearch " + settings.urls() + settings.username().map(u -> " as user " + u).orElse(" without credentials");
+        return "opensearch " + settings.shownUrls() + settings.username().map(u -> " as user " + u).orElse(" without credentials");
     }
 
     @Override

@@ -88,10 +88,17 @@ public record OpenSearchSettings(
         return new IndexNames(indexPrefix);
     }
 
+    /**
+     * The URLs as they may be printed: without user info, query string or fragment ({@link ConfigTypes#redacted}).
+     */
+    public String shownUrls() {
+        return urls.stream().map(ConfigTypes::redacted).toList().toString();
+    }
+
     /** Never shows the password, only whether one is set. */
     @Override
     public String toString() {
-        return "OpenSearchSettings[urls=" + urls + ", username=" + username.orElse("<none>")
+        return "OpenSearchSettings[urls=" + shownUrls() + ", username=" + username.orElse("<none>")
                 + ", password=" + (password.isPresent() ? "****" : "<none>")
                 + ", trustAllCertificates=" + trustAllCertificates + ", indexPrefix=" + indexPrefix
                 + ", numberOfReplicas=" + numberOfReplicas + ", connectTimeout=" + connectTimeout

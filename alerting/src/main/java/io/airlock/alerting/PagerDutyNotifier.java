@@ -6,6 +6,7 @@ import io.airlock.alerting.internal.Sleeper;
 import io.airlock.alerting.internal.WebhookPoster;
 import io.airlock.core.Alert;
 import io.airlock.core.Json;
+import io.airlock.core.config.ConfigTypes;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -66,6 +67,6 @@ public final class PagerDutyNotifier implements Notifier {
 
     @Override
     public String toString() {
-        return "PagerDutyNotifier[" + name + ", eventsUrl=" + eventsUrl + ", routingKey=****]";
+        return "PagerDutyNotifier[" + name + ", eventsUrl=" + ConfigTypes.redacted(eventsUrl) + ", routingKey=****]";
     }
 }

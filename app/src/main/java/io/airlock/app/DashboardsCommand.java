@@ -96,7 +96,7 @@ public final class DashboardsCommand implements Callable<Integer> {
             err.println(e.getMessage());
             return 2;
         }
-        String target = "OpenSearch Dashboards at " + url.strip() + (tenant == null || tenant.isBlank() ? "" : " (tenant " + tenant + ")");
+        String target = "OpenSearch Dashboards at " + ConfigTypes.redacted(url.strip()) + (tenant == null || tenant.isBlank() ? "" : " (tenant " + tenant + ")");
         try {
             SavedObjectsImporter.Result result = importer.importObjects(SavedObjects.ndjson(indices));
             out.println("Imported " + result.successCount() + " saved objects into " + target + ":");

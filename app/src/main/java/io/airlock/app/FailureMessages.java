@@ -40,13 +40,13 @@ final class FailureMessages {
                     + " (" + file.getClass().getSimpleName() + ")";
         }
         if (lower.contains("unauthorized") || lower.contains("forbidden")) {
-            return text + " — OpenSearch at " + openSearch.urls() + " refused "
+            return text + " — OpenSearch at " + openSearch.shownUrls() + " refused "
                     + openSearch.username().map(u -> "user " + u).orElse("a request without credentials")
                     + ": check opensearch.username and opensearch.password-env (reading needs the airlock indices)";
         }
         if (cause(e, java.net.SocketTimeoutException.class) != null || cause(e, java.util.concurrent.TimeoutException.class) != null
                 || text.matches(".*\\b\\d+ (MILLISECONDS|SECONDS)\\b.*")) {
-            return "OpenSearch at " + openSearch.urls() + " did not answer within " + openSearch.responseTimeout().toSeconds()
+            return "OpenSearch at " + openSearch.shownUrls() + " did not answer within " + openSearch.responseTimeout().toSeconds()
                     + " s (" + text + ")";
         }
         return text;

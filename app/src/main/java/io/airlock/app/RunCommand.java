@@ -8,6 +8,7 @@ import io.airlock.app.metrics.MetricsSettings;
 import io.airlock.app.metrics.ReadinessCheck;
 import io.airlock.core.Topics;
 import io.airlock.core.config.ConfigException;
+import io.airlock.core.config.ConfigSource;
 import io.airlock.embedded.AirflowSchema;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -25,7 +26,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code airlock run}: the pipeline against the configured Airflow database, Vault audit source, Kafka, OpenSearch, Slack
@@ -69,9 +73,37 @@ final class RunCommand implements Callable<Integer> {
                     + "embedded run uses (time zone, business hours, Airflow's Vault identity, thresholds, …).")
     Path detection;
 
-    @Option(names = "--only", split = ",", paramLabel = "STAGE",
-            description = "Run only these stages (${COMPLETION-CANDIDATES}), e.g. --only streams to scale detection out.")
+    /** The stages of {@code --only}; null without it. */
     List<Stage> only;
+
+    @Spec
+    CommandSpec spec;
+
+    /**
+     * {@code --only}: stages separated by commas, in any case. An empty one ({@code --only ingest,}) is a usage error, not
+     * ignored: it is more likely a stage left out by mistake than meant.
+     */
+    @Option(names = "--only", paramLabel = "STAGE[,STAGE…]",
+            description = "Run only these stages (ingest, streams, delivery; separated by commas), e.g. --only streams to scale "
+                    + "detection out. Only the secrets of these stages are read.")
+    void only(List<String> values) {
+        List<Stage> stages = new java.util.ArrayList<>();
+        for (String value : values) {
+            for (String name : value.split(",", -1)) {
+                if (name.isBlank()) {
+                    throw new ParameterException(spec.commandLine(), "Invalid value for option '--only': '" + value + "' has an "
+                            + "empty stage; give stages separated by commas (ingest, streams, delivery), e.g. --only ingest,streams");
+                }
+                try {
+                    stages.add(Stage.valueOf(name.strip().toUpperCase(java.util.Locale.ROOT)));
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(spec.commandLine(), "Invalid value for option '--only': unknown stage '"
+                            + name.strip() + "'; the stages are ingest, streams, delivery");
+                }
+            }
+        }
+        only = List.copyOf(stages);
+    }
 
     PrintStream err = System.err;
     PrintStream out = System.out;
@@ -152,10 +184,15 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** The configuration of {@code config}, or empty when it has problems (printed). */
-    private Optional<AirlockConfig> load(Path config, Map<String, String> env) {
+    /**
+     * The configuration of {@code config}, or empty when it has problems (printed). The whole file is checked, but only the
+     * secrets of the stages that run are read ({@link Stage#secretPrefixes}): the others are checked for form only, so
+     * that a process is given no secret it does not use. An unset secret of a stage that runs is a problem.
+     */
+    Optional<AirlockConfig> load(Path config, Map<String, String> env) {
         try {
-            return Optional.of(AirlockConfig.load(config, env));
+            ConfigSource source = ConfigSource.fromFile(config, env).withSecretsOnlyUnder(Stage.secretPrefixes(stages()));
+            return Optional.of(AirlockConfig.from(source));
         } catch (ConfigException e) {
             err.println(e.getMessage());
             return Optional.empty();
@@ -165,7 +202,7 @@ final class RunCommand implements Callable<Integer> {
     /** Creates missing topics and runs the stages until {@code stop} opens; the exit code. */
     @SuppressWarnings("try") // the pipeline only has to run, and be closed, while waiting
     private int run(AirlockConfig loaded, CountDownLatch stop) throws Exception {
-        Set<Stage> stages = only == null || only.isEmpty() ? EnumSet.allOf(Stage.class) : EnumSet.copyOf(only);
+        Set<Stage> stages = stages();
         PipelineSettings settings = PipelineSettings.from(loaded);
         err.println("airlock run: stages " + stages + ", configuration " + loaded.origin());
         loaded.notes().forEach(note -> LOG.warn("Configuration: {}", note));
@@ -212,6 +249,11 @@ final class RunCommand implements Callable<Integer> {
             err.println("airlock run: " + loaded.redact(FailureMessages.withCauses(e)));
             return 1;
         }
+    }
+
+    /** The stages of {@code --only}, or all. */
+    private Set<Stage> stages() {
+        return only == null || only.isEmpty() ? EnumSet.allOf(Stage.class) : EnumSet.copyOf(only);
     }
 
     /** Waits for {@code stop}; returns the stage that stopped for good if one did first. */

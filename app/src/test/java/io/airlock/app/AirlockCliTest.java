@@ -14,6 +14,22 @@ class AirlockCliTest {
 
         RunCommand run = (RunCommand) parsed.subcommand().commandSpec().userObject();
         assertThat(run.only).containsExactly(Stage.STREAMS, Stage.DELIVERY);
+        var repeated = AirlockCli.commandLine().parseArgs("run", "--config", "airlock.yml", "--only", "ingest", "--only", "streams");
+        assertThat(((RunCommand) repeated.subcommand().commandSpec().userObject()).only).containsExactly(Stage.INGEST, Stage.STREAMS);
+        assertThat(AirlockCli.commandLine().setErr(new java.io.PrintWriter(new java.io.StringWriter()))
+                .execute("run", "--config", "airlock.yml", "--only", "stream")).as("an unknown stage").isEqualTo(RunCommand.EXIT_USAGE);
+    }
+
+    @Test
+    void shouldRefuseAnEmptyStageInOnlyAsAUsageError() {
+        for (String only : List.of("ingest,", ",streams", "ingest,,delivery", ",", "")) {
+            var err = new java.io.StringWriter();
+            int exitCode = AirlockCli.commandLine().setErr(new java.io.PrintWriter(err, true))
+                    .execute("run", "--config", "does-not-exist.yml", "--only", only);
+
+            assertThat(exitCode).as("--only '%s'", only).isEqualTo(RunCommand.EXIT_USAGE);
+            assertThat(err.toString()).as("--only '%s'", only).contains("--only").contains("empty stage");
+        }
     }
 
     @Test

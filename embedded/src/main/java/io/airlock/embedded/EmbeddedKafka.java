@@ -3,6 +3,10 @@ package io.airlock.embedded;
 import io.airlock.core.KafkaSecurity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +16,8 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -129,6 +135,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             var builder = new KafkaClusterTestKit.Builder(nodes).setDeleteOnClose(true);
             BROKER_CONFIG.forEach(builder::setConfigProp);
             cluster = builder.build();
+            bindToLoopback(cluster);
             cluster.format();
             cluster.startup();
             cluster.waitForReadyBrokers();
@@ -148,9 +155,48 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    /**
+     * Rebinds the broker's and the controller's listening sockets to loopback. The test kit binds each listener's port
+     * before the node starts (the controller quorum and the clients are told the port up front), on every interface,
+     * whatever host the listener names; the node then takes the socket as it is. This broker takes clients without
+     * authentication and the embedded run promises that nothing leaves the machine, so each socket is closed and bound
+     * again, on the same port, to loopback before the node starts. (A broker started again after {@link #stopBroker()}
+     * reopens its port on the listener's host, {@code localhost}: loopback too.)
+     */
+    private static void bindToLoopback(KafkaClusterTestKit cluster) throws ReflectiveOperationException, IOException {
+        Field managerField = KafkaClusterTestKit.class.getDeclaredField("socketFactoryManager");
+        managerField.setAccessible(true);
+        Object manager = managerField.get(cluster);
+        Field socketsField = manager.getClass().getDeclaredField("sockets");
+        socketsField.setAccessible(true);
+        synchronized (manager) { // the manager's own lock
+            @SuppressWarnings("unchecked")
+            var sockets = (Map<Integer, Map<String, ServerSocketChannel>>) socketsField.get(manager);
+            for (Map<String, ServerSocketChannel> ofNode : sockets.values()) {
+                for (Map.Entry<String, ServerSocketChannel> listener : ofNode.entrySet()) {
+                    int port = ((InetSocketAddress) listener.getValue().getLocalAddress()).getPort();
+                    listener.getValue().close();
+                    ServerSocketChannel loopback = ServerSocketChannel.open();
+                    loopback.configureBlocking(false); // as the test kit opens it: the node's acceptor selects on it
+                    loopback.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                    listener.setValue(loopback);
+                }
+            }
+        }
+    }
+
     /** The {@code bootstrap.servers} value for clients. */
     public String bootstrapServers() {
         return cluster.bootstrapServers();
+    }
+
+    /** The ports the broker and its controller listen on (each on loopback only). */
+    Set<Integer> listenerPorts() {
+        Set<Integer> ports = new TreeSet<>();
+        for (String address : (bootstrapServers() + "," + cluster.bootstrapControllers()).split(",")) {
+            ports.add(Integer.parseInt(address.substring(address.lastIndexOf(':') + 1).strip()));
+        }
+        return ports;
     }
 
     /**

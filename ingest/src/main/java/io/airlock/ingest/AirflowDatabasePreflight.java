@@ -105,7 +105,7 @@ public final class AirflowDatabasePreflight {
             }
             found.slotExists = slot(c, found);
         } catch (SQLException e) {
-            found.problems.add("cannot connect as '" + settings.user() + "': " + e.getMessage());
+            found.problems.add("cannot connect as '" + settings.user() + "': " + SqlFailures.withRootCause(e));
         }
         return new Findings(found.problems, found.tables, found.passed, found.slotExists);
     }

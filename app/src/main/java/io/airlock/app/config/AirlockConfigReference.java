@@ -50,7 +50,20 @@ public final class AirlockConfigReference {
             **Secrets** (passwords, the Slack webhook URL, the PagerDuty routing key) are never written in the file.
             Give the name of an environment variable, `<key>-env: VARIABLE`, or of a file holding the value,
             `<key>-file: /run/secrets/name` (trailing line breaks are removed). Airlock never prints or logs a secret:
-            summaries show only where it comes from (`<set from env SLACK_WEBHOOK_URL>`).
+            summaries show only where it comes from (`<set from env SLACK_WEBHOOK_URL>`). Credentials written into an
+            address (`user:password@` in `kafka.bootstrap-servers` or a URL) are refused, and the value is never repeated in
+            the message. Wherever Airlock prints a URL (the effective configuration, log lines, messages), its query string and
+            fragment are shown as `?****` and `#****`, since tokens go there (`?private_token=…`); links and requests keep them.
+
+            **Which secrets a command reads.** Only those it uses; every other secret in the file is checked for form only
+            (the `-env` key names a variable, the `-file` key a path) and its variable or file is never looked up, so the
+            same production file serves every process. `airlock run` reads Kafka's (`kafka.sasl-password`) and those of the
+            stages it runs: ingest `airflow.database.password`; streams nothing more; delivery `opensearch.password`,
+            `slack.webhook-url`, `pagerduty.routing-key` and the receivers' of `notifications.receivers`. So `--only streams`
+            needs neither the replication password nor a webhook ([deploy](deploy.md#scaling-out-detection)); an unset secret
+            of a stage that runs is still an error. `backtest` reads none, `report` only `opensearch.password` and
+            `report.signing-key`, `check-config` every one. Whatever a command reads, the whole file is checked: syntax,
+            types, unknown keys.
             """;
 
     private AirlockConfigReference() {

@@ -2,6 +2,7 @@ package io.airlock.app.config;
 
 import io.airlock.alerting.OpenSearchClients;
 import io.airlock.alerting.OpenSearchSettings;
+import io.airlock.core.config.ConfigTypes;
 import io.airlock.ingest.AirflowDatabasePreflight;
 import io.airlock.ingest.AirflowDatabaseSettings;
 import java.net.URI;
@@ -115,7 +116,7 @@ public final class ConnectivityCheck {
     }
 
     Outcome openSearch(URI url) {
-        String what = "OpenSearch " + url + ": ";
+        String what = "OpenSearch " + ConfigTypes.redacted(url) + ": ";
         OpenSearchSettings all = config.openSearch();
         var one = new OpenSearchSettings(List.of(url), all.username(), all.password(), all.trustAllCertificates(), all.indexPrefix(),
                 all.numberOfReplicas(), TIMEOUT, TIMEOUT);

@@ -2,7 +2,7 @@ package io.airlock.app.config;
 
 import static io.airlock.core.config.ConfigTypes.bool;
 import static io.airlock.core.config.ConfigTypes.duration;
-import static io.airlock.core.config.ConfigTypes.httpUrl;
+import static io.airlock.core.config.ConfigTypes.httpUrlWithCredentialsIn;
 import static io.airlock.core.config.ConfigTypes.integer;
 import static io.airlock.core.config.ConfigTypes.listOf;
 import static io.airlock.core.config.ConfigTypes.string;
@@ -23,7 +23,7 @@ import java.util.List;
 /** OpenSearch, where events and alerts are indexed. Belongs to {@code alerting} once modules read their own settings. */
 public final class OpenSearchFields {
 
-    public static final Setting<List<URI>> URLS = Setting.of("opensearch.urls", listOf(httpUrl()))
+    public static final Setting<List<URI>> URLS = Setting.of("opensearch.urls", listOf(httpUrlWithCredentialsIn("opensearch.username, opensearch.password-env")))
             .defaultValue(List.of(URI.create("http://localhost:9200")))
             .validate(Validators.notEmpty())
             .doc("OpenSearch node URLs (`https://opensearch-1:9200`); requests are spread over them.");

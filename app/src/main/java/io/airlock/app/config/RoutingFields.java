@@ -16,6 +16,7 @@ import io.airlock.core.config.ConfigType;
 import io.airlock.core.config.ConfigTypes;
 import io.airlock.core.config.ConfigValues;
 import io.airlock.core.config.Setting;
+import io.airlock.core.config.Suggestions;
 import io.airlock.core.config.Validators;
 import io.airlock.streams.detect.RuleDefinition;
 import java.io.IOException;
@@ -149,7 +150,7 @@ public final class RoutingFields {
             for (String name : routes.get(i).receivers()) {
                 if (!names.contains(name)) {
                     problems.add(ROUTES.key(), "route " + (i + 1) + " names receiver '" + name + "', which is not defined"
-                            + (names.isEmpty() ? "" : " (defined: " + String.join(", ", names.stream().sorted().toList()) + ")"));
+                            + Suggestions.didYouMean(name, names) + (names.isEmpty() ? "" : " (defined: " + String.join(", ", names.stream().sorted().toList()) + ")"));
                     ok = false;
                 }
             }
@@ -265,7 +266,7 @@ public final class RoutingFields {
         }, r -> "{name: " + r.name() + ", type: " + r.type().name().toLowerCase(Locale.ROOT) + ", "
                 + (r.type() == RoutingConfig.Type.SLACK ? "webhook-url" : "routing-key")
                 + (r.secretEnv() != null ? "-env: " + r.secretEnv() : "-file: " + r.secretFile())
-                + (r.eventsUrl() != null ? ", events-url: " + r.eventsUrl() : "") + "}");
+                + (r.eventsUrl() != null ? ", events-url: " + ConfigTypes.redacted(r.eventsUrl()) : "") + "}");
     }
 
     static ConfigType<RoutingConfig.RouteSpec> route() {

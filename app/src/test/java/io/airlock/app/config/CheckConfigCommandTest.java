@@ -113,6 +113,30 @@ class CheckConfigCommandTest {
     }
 
     @Test
+    void shouldPrintUrlsWithoutTheirQueryStringsWhereTokensGo() throws Exception {
+        Path file = Files.writeString(dir.resolve("airlock.yml"), """
+                opensearch.urls: ["https://opensearch.internal:9200/?api_key=%1$s-os"]
+                pagerduty.events-url: "https://proxy.internal/v2/enqueue?token=%1$s-pd"
+                dashboards.url: "https://dash.internal/?auth=%1$s-dash#frag"
+                runbooks.base-url: "https://gitlab.internal/raw/main/?private_token=%1$s-runbook"
+                notifications:
+                  receivers:
+                    - {name: oncall, type: pagerduty, routing-key-env: PAGERDUTY_ROUTING_KEY, events-url: "https://pd.internal/e?k=%1$s-rcv"}
+                  routes:
+                    - {receivers: [oncall]}
+                """.formatted(CANARY));
+
+        int exit = run(canaryEnv(), "--config", file.toString());
+
+        assertThat(exit).as(stderr()).isZero();
+        assertThat(stdout()).containsPattern("pagerduty\\.events-url +https://proxy\\.internal/v2/enqueue\\?\\*\\*\\*\\*\n")
+                .containsPattern("dashboards\\.url +https://dash\\.internal/\\?\\*\\*\\*\\*\n")
+                .containsPattern("runbooks\\.base-url +https://gitlab\\.internal/raw/main/\\?\\*\\*\\*\\*\n")
+                .contains("https://opensearch.internal:9200/?****").contains("events-url: https://pd.internal/e?****");
+        assertThat(everything()).doesNotContain(CANARY);
+    }
+
+    @Test
     void shouldPrintEveryProblemAndExitOneWithoutAnySecret() throws Exception {
         Path file = Files.writeString(dir.resolve("airlock.yml"), """
                 kafka.bootstrap-server: k:9092

@@ -239,7 +239,7 @@ public final class ConfigSource {
     /**
      * The same settings, reading the secrets and files only of the settings under {@code prefixes} (such as
      * {@code opensearch.}); every other secret is checked for form only, as by {@link #withoutSecrets()}. For commands that
-     * use a part of the file ({@code report}), so a production file works where the other parts' secrets are not.
+     * use a part of the file ({@code report}, {@code run --only}), so a production file works where the other parts' secrets are not.
      */
     public ConfigSource withSecretsOnlyUnder(String... prefixes) {
         return new ConfigSource(origin, values, lines, env, problems, readable, List.of(prefixes));

@@ -212,7 +212,25 @@ public final class ConfigTypes {
             } catch (URISyntaxException e) {
                 throw new IllegalArgumentException("is not a valid URI: " + e.getReason() + ", was " + showUri(raw));
             }
-        }, URI::toString);
+        }, ConfigTypes::redacted);
+    }
+
+    /**
+     * A URL as it may be printed (the effective configuration, log lines, messages): its user info shown as {@code ****@},
+     * and its query string and fragment as {@code ?****} and {@code #****}, where tokens go ({@code ?private_token=…}).
+     * What is sent (links, requests) keeps the URL as configured.
+     */
+    public static String redacted(URI uri) {
+        return redacted(uri.toString());
+    }
+
+    /** {@link #redacted(URI)} for a URL as written, which may not even parse. */
+    public static String redacted(String url) {
+        int query = url.indexOf('?');
+        int fragment = url.indexOf('#');
+        int cut = query < 0 ? fragment : fragment < 0 ? query : Math.min(query, fragment);
+        String head = cut < 0 ? url : url.substring(0, cut);
+        return withoutUserInfo(head) + (cut < 0 ? "" : url.charAt(cut) + "****");
     }
 
     /** A URI as given, for a message: credentials in it ({@code //user:password@}, up to the last {@code @}) shown as {@code ****}. */
@@ -235,20 +253,34 @@ public final class ConfigTypes {
         return ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme())) && uri.getHost() != null;
     }
 
-    /** An {@code http://} or {@code https://} URL with a host. */
+    /**
+     * An {@code http://} or {@code https://} URL with a host, without credentials: they do not belong in it (it is printed
+     * and put in links).
+     */
     public static ConfigType<URI> httpUrl() {
+        return httpUrl("credentials do not belong in this URL: it is printed in messages and put in links");
+    }
+
+    /**
+     * An {@code http://} or {@code https://} URL with a host, without credentials: Airlock takes them from
+     * {@code credentialSettings} (such as {@code opensearch.username, opensearch.password-env}), named in the message.
+     */
+    public static ConfigType<URI> httpUrlWithCredentialsIn(String credentialSettings) {
+        return httpUrl("Airlock takes them from their own settings (" + credentialSettings + ")");
+    }
+
+    private static ConfigType<URI> httpUrl(String whereCredentialsGo) {
         ConfigType<URI> uri = uri();
         return simple("URL", raw -> {
             if (hasCredentials(raw)) { // printed in messages and links, sent to Slack: never the place for a password
-                throw new IllegalArgumentException("must not contain credentials (user:password@); Airlock takes them from their own "
-                        + "settings (opensearch.username, opensearch.password-env)");
+                throw new IllegalArgumentException("must not contain credentials (user:password@); " + whereCredentialsGo);
             }
             URI u = uri.parse(raw);
             if (!isHttpUrl(u)) {
                 throw new IllegalArgumentException("must be an http:// or https:// URL with a host, was " + showUri(raw));
             }
             return u;
-        }, URI::toString);
+        }, ConfigTypes::redacted);
     }
 
     /** {@code host:port} ({@code [::1]:9092} for IPv6). */
@@ -371,7 +403,10 @@ public final class ConfigTypes {
         }, list -> list.isEmpty() ? "[]" : list.stream().map(element::format).collect(Collectors.joining(", ")));
     }
 
-    /** A raw value as it may appear in a problem: strings quoted, long ones shortened, lists and maps only named. */
+    /**
+     * A raw value as it may appear in a problem: strings quoted, long ones shortened, lists and maps only named, and
+     * credentials ({@code user:password@}) shown as {@code ****}.
+     */
     static String show(Object raw) {
         if (raw instanceof List) {
             return "a list";
@@ -380,9 +415,27 @@ public final class ConfigTypes {
             return "a mapping";
         }
         if (raw instanceof String s) {
-            return "'" + (s.length() > MAX_SHOWN ? s.substring(0, MAX_SHOWN) + "…" : s) + "'";
+            String shown = withoutUserInfo(s);
+            return "'" + (shown.length() > MAX_SHOWN ? shown.substring(0, MAX_SHOWN) + "…" : shown) + "'";
         }
         return String.valueOf(raw);
+    }
+
+    /**
+     * {@code text} with what looks like credentials replaced by {@code ****} up to the last {@code @} (a password may hold
+     * {@code @} and {@code /} too): whatever comes between a URL's {@code //} and an {@code @} (a token alone is a
+     * credential too), or a {@code user:password@} without {@code //}. An e-mail address stays.
+     */
+    static String withoutUserInfo(String text) {
+        int at = text.lastIndexOf('@');
+        if (at < 0) {
+            return text;
+        }
+        int authority = text.indexOf("//");
+        if (authority >= 0 && authority < at) {
+            return text.substring(0, authority + 2) + "****" + text.substring(at);
+        }
+        return text.substring(0, at).indexOf(':') >= 0 ? "****" + text.substring(at) : text;
     }
 
     private static void requireScalar(Object raw, String expected) {

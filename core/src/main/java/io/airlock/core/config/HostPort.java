@@ -24,6 +24,10 @@ public record HostPort(String host, int port) {
      */
     public static HostPort parse(String text) {
         String s = text.strip();
+        if (s.indexOf('@') >= 0) { // user:password@host:port: the value is not repeated, it holds a password
+            throw new IllegalArgumentException("must be host:port without credentials (user:password@); Airlock takes them "
+                    + "from their own settings (the value given is not shown)");
+        }
         int colon = s.lastIndexOf(':');
         if (colon <= 0 || colon == s.length() - 1) {
             throw new IllegalArgumentException("must be host:port, was '" + text + "'");

@@ -6,8 +6,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-/** "Did you mean …?": the closest known word by edit distance. */
-final class Suggestions {
+/** "Did you mean …?": the closest known word by edit distance, for keys, choices, time zones and names given in values. */
+public final class Suggestions {
 
     private Suggestions() {
     }
@@ -17,7 +17,7 @@ final class Suggestions {
      * at most 2 edits, or a quarter of the word's length for long words. A candidate that ends with {@code .given} (the
      * right key at the wrong nesting level) is suggested too.
      */
-    static Optional<String> closest(String given, Collection<String> candidates) {
+    public static Optional<String> closest(String given, Collection<String> candidates) {
         String g = given.toLowerCase(Locale.ROOT);
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
@@ -31,6 +31,11 @@ final class Suggestions {
         }
         int allowed = Math.max(2, given.length() / 4);
         return best != null && bestDistance <= allowed && !best.equals(given) ? Optional.of(best) : Optional.empty();
+    }
+
+    /** {@code " (did you mean 'slack'?)"} for the {@link #closest} candidate, or empty when none is close. */
+    public static String didYouMean(String given, Collection<String> candidates) {
+        return closest(given, candidates).map(c -> " (did you mean '" + c + "'?)").orElse("");
     }
 
     /**

@@ -125,4 +125,27 @@ class ConfigTypesTest {
         assertThat(ConfigTypes.timeOfDay().parse("08:00")).isEqualTo(LocalTime.of(8, 0));
         assertThatThrownBy(() -> ConfigTypes.timeOfDay().parse(480)).hasMessageContaining("(in quotes)");
     }
+
+    @Test
+    void shouldShowNoCredentialsOfAValueInAProblem() {
+        assertThatThrownBy(() -> ConfigTypes.integer().parse("user:S3cret@db.internal"))
+                .hasMessage("must be a whole number, was '****@db.internal'");
+        assertThatThrownBy(() -> ConfigTypes.duration().parse("https://TOKEN@x.internal/y"))
+                .hasMessageContaining("was 'https://****@x.internal/y'");
+        assertThatThrownBy(() -> ConfigTypes.hostPort().parse("user:S3cret@localhost:9092"))
+                .hasMessageContaining("without credentials").hasMessageNotContaining("S3cret");
+        assertThatThrownBy(() -> ConfigTypes.integer().parse("alice@example.com"))
+                .as("an e-mail address holds no credential").hasMessageContaining("'alice@example.com'");
+    }
+
+    @Test
+    void shouldPrintAUrlWithoutUserInfoQueryStringOrFragment() {
+        assertThat(ConfigTypes.redacted(URI.create("https://gitlab.internal/raw/main/?private_token=SECRET")))
+                .isEqualTo("https://gitlab.internal/raw/main/?****");
+        assertThat(ConfigTypes.redacted(URI.create("https://u:p@dash.internal:5601/app#access_token=SECRET")))
+                .isEqualTo("https://****@dash.internal:5601/app#****");
+        assertThat(ConfigTypes.redacted("https://events.pagerduty.com/v2/enqueue")).isEqualTo("https://events.pagerduty.com/v2/enqueue");
+        assertThat(ConfigTypes.httpUrl().format(ConfigTypes.httpUrl().parse("https://proxy.internal/v2/enqueue?token=SECRET")))
+                .as("as the effective configuration shows it").isEqualTo("https://proxy.internal/v2/enqueue?****");
+    }
 }
