@@ -33,9 +33,9 @@ import java.util.stream.Stream;
 public final class ReportExporter {
 
     /**
-     * Manifest format version: 3 since the per-identity and per-entity counts are exact (versions 1 and 2 counted keys
-     * beyond the 10 000th under {@code (others)} and records without one under {@code (none)}; {@link ReportVerifier}
-     * recounts them that way); 2 since the summary and sources are recounted by {@link ReportVerifier} (version 1 reports
+     * Manifest format version: 3 since the per-identity and per-entity counts are exact and Vault events are counted for
+     * the identity Vault vouched for (versions 1 and 2 counted {@code user.name} first, keys beyond the 10 000th under
+     * {@code (others)} and records without one under {@code (none)}; {@link ReportVerifier} recounts them that way); 2 since the summary and sources are recounted by {@link ReportVerifier} (version 1 reports
      * counted denied Vault reads as secret reads, so their summary is not recounted).
      */
     public static final int VERSION = 3;

@@ -3,6 +3,7 @@ package io.airlock.report;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.airlock.core.Json;
+import io.airlock.core.NormalizedEvent;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -38,6 +39,7 @@ public final class ReportSummary {
     private static final Set<String> CHANGE_CATEGORIES = Set.of("iam", "configuration", "process");
 
     private final ReportQuery query;
+    private final int format;
     private long events;
     private final KeyCounts eventsPerDataset;
     private final KeyCounts eventsPerIdentity;
@@ -73,6 +75,7 @@ public final class ReportSummary {
 
     private ReportSummary(ReportQuery query, int format) {
         this.query = query;
+        this.format = format;
         boolean capped = format < EXACT_SINCE;
         eventsPerDataset = capped ? KeyCounts.capped(FORMAT_2_MAX_SMALL_KEYS) : KeyCounts.exact();
         eventsPerIdentity = capped ? KeyCounts.capped(FORMAT_2_MAX_KEYS) : KeyCounts.exact();
@@ -83,6 +86,8 @@ public final class ReportSummary {
 
     /** The first report format whose per-key counts are exact, with {@link KeyCounts#NONE} for no value. */
     static final int EXACT_SINCE = 3;
+    /** The first report format that counts Vault events by the identity Vault vouched for ({@link #identity}). */
+    static final int VOUCHED_IDENTITY_SINCE = 3;
 
     /**
      * Counts without a query, as a report of {@code format} counted: what {@link ReportVerifier} recounts from its records
@@ -104,8 +109,7 @@ public final class ReportSummary {
     private void addEvent(ReportRecord e) {
         events++;
         eventsPerDataset.add(e.get("event.dataset"));
-        String identity = e.get("user.name") != null ? e.get("user.name") : e.get("vault.identity");
-        eventsPerIdentity.add(identity);
+        eventsPerIdentity.add(identity(e));
         String category = e.get("event.category");
         if ("authentication".equals(category)) {
             if ("failure".equals(e.get("event.outcome"))) {
@@ -135,6 +139,20 @@ public final class ReportSummary {
             sources.merge(source, new SourceSpan(source, position, position, 1), (a, b) -> new SourceSpan(source,
                     min(a.first(), b.first()), max(a.last(), b.last()), a.events() + b.events()));
         }
+    }
+
+    /**
+     * Who an event is counted for in {@code events_per_identity}: for a Vault event {@code vault.identity}, the identity Vault
+     * vouched for (the entity id, else the token's display name), and none when it has none; for an Airflow event its
+     * {@code user.name}. Not a Vault event's {@code user.name}: a failed login carries the name its path claims
+     * ({@code auth/<mount>/login/<name>}), and anyone who reaches Vault can claim millions of names without a token.
+     * Formats 1 and 2 counted {@code user.name}, else {@code vault.identity}.
+     */
+    private String identity(ReportRecord e) {
+        if (format < VOUCHED_IDENTITY_SINCE) {
+            return e.get("user.name") != null ? e.get("user.name") : e.get("vault.identity");
+        }
+        return NormalizedEvent.DATASET_VAULT.equals(e.get("event.dataset")) ? e.get("vault.identity") : e.get("user.name");
     }
 
     static boolean isChange(ReportRecord e) {
@@ -267,8 +285,8 @@ public final class ReportSummary {
     }
 
     /**
-     * Events per identity (user name, else Vault identity), largest first, at most {@code n}; events without one under
-     * {@link KeyCounts#NONE}.
+     * Events per identity (an Airflow event's user, a Vault event's {@code vault.identity}: see {@link #identity}), largest
+     * first, at most {@code n}; events without one under {@link KeyCounts#NONE}.
      */
     public List<Map.Entry<String, Long>> topIdentities(int n) {
         return eventsPerIdentity.top(n);

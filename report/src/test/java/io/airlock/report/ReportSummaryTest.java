@@ -47,6 +47,30 @@ class ReportSummaryTest {
                 .containsExactly(List.of("(not set)", "2"), List.of("(none)", "1"), List.of("(others)", "1"));
     }
 
+    @Test
+    void shouldCountVaultEventsByTheIdentityVaultVouchedForNotTheNameALoginClaimed() {
+        ReportSummary summary = new ReportSummary(QUERY);
+        for (int i = 0; i < 1_000; i++) {
+            summary.add(SampleData.record(SampleData.failedVaultLogin("ev-fail-" + i, "made-up-" + i), RecordKind.EVENTS));
+        }
+        summary.add(SampleData.record(vaultRead("ev-read", "token-reporting", "0f6a3c2e-entity"), RecordKind.EVENTS));
+        summary.add(SampleData.record(NormalizedEvent.builder(SampleData.DAY, "ev-airflow", NormalizedEvent.DATASET_LOG)
+                .category("configuration").action("variable.edit").userName("alice").build(), RecordKind.EVENTS));
+
+        assertThat(summary.topIdentities(10)).containsExactly(Map.entry(KeyCounts.NONE, 1_000L),
+                Map.entry("0f6a3c2e-entity", 1L), Map.entry("alice", 1L));
+        assertThat(summary.loginsFailed()).isEqualTo(1_000);
+    }
+
+    @Test
+    void shouldRecountFormatTwoIdentitiesByUserNameFirstAsItCountedThem() {
+        ReportSummary format2 = ReportSummary.recount(2);
+        format2.add(SampleData.record(vaultRead("ev-read", "token-reporting", "0f6a3c2e-entity"), RecordKind.EVENTS));
+        format2.add(SampleData.record(SampleData.failedVaultLogin("ev-fail", "bob"), RecordKind.EVENTS));
+
+        assertThat(format2.topIdentities(10)).containsExactly(Map.entry("bob", 1L), Map.entry("token-reporting", 1L));
+    }
+
     private static Alert alert(String id, String entity) {
         return new Alert(id, "AL-001", "failed-login burst", Severity.HIGH, SampleData.DAY.plusSeconds(60), null, null, 1, entity,
                 "burst", List.of(), List.of(), null, Alert.Status.OPEN);
