@@ -17,8 +17,9 @@ import java.util.TreeSet;
 
 /**
  * What a report says at a glance, gathered while the records stream past (counters only: memory grows with the distinct
- * users, entities and rules, not with the records; every one counted exactly by {@link KeyCounts}, so the top identities
- * are the true ones however many names an attacker makes up). Times are UTC.
+ * identities, entities and rules, not with the records, and stops growing at {@link KeyCounts.Bound}; up to it every one is
+ * counted exactly, so the top identities are the true ones however many names an attacker makes up, and beyond it a
+ * heavy hitter still shows, the counts flagged in {@code approximate_counts}, see {@link KeyCounts}). Times are UTC.
  *
  * <ul>
  *   <li>logins: events of category {@code authentication}, by outcome;</li>
@@ -70,22 +71,34 @@ public final class ReportSummary {
     }
 
     public ReportSummary(ReportQuery query) {
-        this(query, ReportExporter.VERSION);
+        this(query, KeyCounts.Bound.REPORT);
     }
 
-    private ReportSummary(ReportQuery query, int format) {
+    /**
+     * With another bound on the identities and entities than reports have ({@link KeyCounts.Bound#REPORT}), for tests of
+     * what happens beyond it.
+     */
+    ReportSummary(ReportQuery query, KeyCounts.Bound bound) {
+        this(query, ReportExporter.VERSION, bound);
+    }
+
+    private ReportSummary(ReportQuery query, int format, KeyCounts.Bound bound) {
         this.query = query;
         this.format = format;
-        boolean capped = format < EXACT_SINCE;
-        eventsPerDataset = capped ? KeyCounts.capped(FORMAT_2_MAX_SMALL_KEYS) : KeyCounts.exact();
-        eventsPerIdentity = capped ? KeyCounts.capped(FORMAT_2_MAX_KEYS) : KeyCounts.exact();
-        alertsPerRule = capped ? KeyCounts.capped(FORMAT_2_MAX_KEYS) : KeyCounts.exact();
-        alertsPerSeverity = capped ? KeyCounts.capped(FORMAT_2_MAX_SMALL_KEYS) : KeyCounts.exact();
-        alertsPerEntity = capped ? KeyCounts.capped(FORMAT_2_MAX_KEYS) : KeyCounts.exact();
+        boolean capped = format < BOUNDED_SINCE;
+        eventsPerDataset = capped ? KeyCounts.capped(FORMAT_2_MAX_SMALL_KEYS) : KeyCounts.bounded(KeyCounts.Bound.FEW);
+        eventsPerIdentity = capped ? KeyCounts.capped(FORMAT_2_MAX_KEYS) : KeyCounts.bounded(bound);
+        alertsPerRule = capped ? KeyCounts.capped(FORMAT_2_MAX_KEYS) : KeyCounts.bounded(KeyCounts.Bound.FEW);
+        alertsPerSeverity = capped ? KeyCounts.capped(FORMAT_2_MAX_SMALL_KEYS) : KeyCounts.bounded(KeyCounts.Bound.FEW);
+        alertsPerEntity = capped ? KeyCounts.capped(FORMAT_2_MAX_KEYS) : KeyCounts.bounded(bound);
     }
 
-    /** The first report format whose per-key counts are exact, with {@link KeyCounts#NONE} for no value. */
-    static final int EXACT_SINCE = 3;
+    /**
+     * The first report format whose per-key counts are {@link KeyCounts#bounded} (exact up to {@link KeyCounts.Bound#REPORT}
+     * for identities and entities, {@link KeyCounts.Bound#FEW} for datasets, severities and rules, then a sketch, stated in
+     * {@code approximate_counts}), with {@link KeyCounts#NONE} for no value.
+     */
+    static final int BOUNDED_SINCE = 3;
     /** The first report format that counts Vault events by the identity Vault vouched for ({@link #identity}). */
     static final int VOUCHED_IDENTITY_SINCE = 3;
 
@@ -94,7 +107,12 @@ public final class ReportSummary {
      * (formats 1 and 2 capped the distinct keys and wrote {@value KeyCounts#FORMAT_2_NONE} for no value).
      */
     static ReportSummary recount(int format) {
-        return new ReportSummary(null, format);
+        return recount(format, KeyCounts.Bound.REPORT);
+    }
+
+    /** {@link #recount(int)} with the bound a test's report was written with. */
+    static ReportSummary recount(int format, KeyCounts.Bound bound) {
+        return new ReportSummary(null, format, bound);
     }
 
     /** Counts one record. */
@@ -346,6 +364,40 @@ public final class ReportSummary {
         alertsPerEntity.top(TOP_IN_MANIFEST).forEach(e -> perEntity.put(e.getKey(), e.getValue()));
         ObjectNode perIdentity = json.putObject("events_per_identity");
         eventsPerIdentity.top(TOP_IN_MANIFEST).forEach(e -> perIdentity.put(e.getKey(), e.getValue()));
+        Map<String, Long> approximated = approximated();
+        if (!approximated.isEmpty()) {
+            approximated.forEach(json.putObject("approximate_counts")::put);
+        }
         return json;
+    }
+
+    /**
+     * For the documents, when some per-key counts went beyond {@link KeyCounts.Bound}: which, and what that means, in lines
+     * short enough for the PDF; empty while every count is exact.
+     */
+    public List<String> approximationNote() {
+        Map<String, Long> approximated = approximated();
+        if (approximated.isEmpty()) {
+            return List.of();
+        }
+        return List.of("Approximate counts: " + String.join(", ", approximated.entrySet().stream()
+                        .map(e -> e.getKey() + " (" + e.getValue() + " records)").toList()) + ".",
+                "These had more distinct names than are counted exactly; names first seen after that are counted in a",
+                "fixed-size sketch, and their counts are lower bounds (manifest.json: summary.approximate_counts).");
+    }
+
+    /**
+     * The per-key counts that went beyond {@link KeyCounts.Bound}, by their name in the manifest, each with the records
+     * counted in its sketch (their keys' counts are lower bounds); empty while every count is exact.
+     */
+    public Map<String, Long> approximated() {
+        Map<String, Long> approximated = new TreeMap<>();
+        Map.of("events_per_dataset", eventsPerDataset, "events_per_identity", eventsPerIdentity, "alerts_per_rule", alertsPerRule,
+                "alerts_per_severity", alertsPerSeverity, "alerts_per_entity", alertsPerEntity).forEach((name, counts) -> {
+                    if (counts.approximated() > 0) {
+                        approximated.put(name, counts.approximated());
+                    }
+                });
+        return approximated;
     }
 }

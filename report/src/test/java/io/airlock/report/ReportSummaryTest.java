@@ -34,6 +34,40 @@ class ReportSummaryTest {
     }
 
     @Test
+    void shouldStillPutAHeavyNewcomerOnTopBeyondTheBoundAndSayTheCountsAreApproximate() {
+        ReportSummary summary = new ReportSummary(QUERY, new KeyCounts.Bound(100, 1_000_000, 10));
+        SampleData.manyNamesThenOne(10_000, "mallory", 3_000).forEach(e -> summary.add(SampleData.record(e, RecordKind.EVENTS)));
+
+        assertThat(summary.topIdentities(2)).first().isEqualTo(Map.entry("mallory", 3_000L));
+        assertThat(summary.approximated()).containsExactly(Map.entry("events_per_identity", 12_900L)); // all after token-99
+        assertThat(summary.toJson().path("approximate_counts").toString()).isEqualTo("{\"events_per_identity\":12900}");
+        assertThat(summary.toJson().path("events_per_identity").fieldNames().next()).isEqualTo("mallory");
+        assertThat(summary.approximationNote()).first().asString().contains("events_per_identity (12900 records)");
+    }
+
+    @Test
+    void shouldKeepAHeavyHitterHiddenAmongNewNamesInTheSketchWithACountItCertainlyReached() {
+        ReportSummary summary = new ReportSummary(QUERY, new KeyCounts.Bound(100, 1_000_000, 10));
+        long mallory = 0;
+        for (int i = 0; i < 20_000; i++) { // a made-up name, then mallory, three made-up names, mallory, …
+            boolean hers = i % 4 == 1;
+            mallory += hers ? 1 : 0;
+            summary.add(SampleData.record(vaultLogin("ev-" + i, hers ? "mallory" : "token-" + i), RecordKind.EVENTS));
+        }
+
+        var top = summary.topIdentities(1).get(0);
+        assertThat(top.getKey()).isEqualTo("mallory");
+        assertThat(top.getValue()).as("a lower bound, off by at most the sketched records over the counters")
+                .isBetween(mallory - summary.approximated().get("events_per_identity") / 10, mallory);
+        assertThat(new ReportSummary(QUERY).toJson().has("approximate_counts")).as("exact counts say nothing").isFalse();
+    }
+
+    private static NormalizedEvent vaultLogin(String id, String identity) {
+        return NormalizedEvent.builder(SampleData.DAY, id, NormalizedEvent.DATASET_VAULT).category("authentication")
+                .action("update").outcome("success").userName(identity).vaultIdentity(identity).build();
+    }
+
+    @Test
     void shouldKeepUsersNamedLikeAPlaceholderApartFromRecordsWithoutIdentity() {
         ReportSummary summary = new ReportSummary(QUERY);
         for (String user : new String[] {"(none)", "(others)", null, null}) {
