@@ -326,8 +326,8 @@ public final class ReportSummary {
      * {@code entity}), and the alert carries no display name, so {@code --users token-reporting} selects that token's events
      * but not its alerts: these ids are what to add to {@code --users} for them.
      */
-    public Set<String> vaultEntitiesNotSelected() {
-        return Set.copyOf(vaultEntitiesNotSelected);
+    public List<String> vaultEntitiesNotSelected() {
+        return List.copyOf(vaultEntitiesNotSelected); // in the TreeSet's order: Set.copyOf's would change from run to run
     }
 
     /** First and last position per source. */

@@ -121,6 +121,23 @@ class ReportSummaryTest {
         assertThat(new ReportSummary(QUERY).vaultEntitiesNotSelected()).as("without --users").isEmpty();
     }
 
+    @Test
+    void shouldNameTheVaultEntityIdsSorted() {
+        ReportSummary summary = new ReportSummary(new ReportQuery(SampleData.DAY, SampleData.DAY.plusSeconds(86_400), List.of(),
+                List.of("token-reporting")));
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < ReportSummary.MAX_ENTITY_HINTS; i++) {
+            ids.add(String.format("%02d-entity", i));
+        }
+        List<String> reversed = new java.util.ArrayList<>(ids);
+        java.util.Collections.reverse(reversed);
+        for (String id : reversed) {
+            summary.add(SampleData.record(vaultRead("ev-" + id, "token-reporting", id), RecordKind.EVENTS));
+        }
+
+        assertThat(summary.vaultEntitiesNotSelected()).containsExactlyElementsOf(ids);
+    }
+
     private static NormalizedEvent vaultRead(String id, String displayName, String identity) {
         return NormalizedEvent.builder(SampleData.DAY, id, NormalizedEvent.DATASET_VAULT).category("api").action("read")
                 .vaultOperation("read").userName(displayName).vaultIdentity(identity).build();
