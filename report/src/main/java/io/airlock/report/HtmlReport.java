@@ -50,6 +50,9 @@ public final class HtmlReport {
 
         h.append("<h2>Summary</h2>\n");
         table(h, List.of("what", "count"), summary.headline());
+        if (!summary.approximationNote().isEmpty()) {
+            h.append("<p>").append(escape(String.join(" ", summary.approximationNote()))).append("</p>\n");
+        }
         h.append("<h3>Alerts per rule</h3>\n");
         table(h, List.of("rule", "alerts"), ReportSummary.rows(summary.alertsPerRule()));
         h.append("<h3>Alerts per severity</h3>\n");

@@ -3,6 +3,7 @@ package io.airlock.report;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.airlock.core.Json;
+import io.airlock.core.NormalizedEvent;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -16,8 +17,9 @@ import java.util.TreeSet;
 
 /**
  * What a report says at a glance, gathered while the records stream past (counters only: memory grows with the distinct
- * users, entities and rules, not with the records; every one counted exactly by {@link KeyCounts}, so the top identities
- * are the true ones however many names an attacker makes up). Times are UTC.
+ * identities, entities and rules, not with the records, and stops growing at {@link KeyCounts.Bound}; up to it every one is
+ * counted exactly, so the top identities are the true ones however many names an attacker makes up, and beyond it a
+ * heavy hitter still shows, the counts flagged in {@code approximate_counts}, see {@link KeyCounts}). Times are UTC.
  *
  * <ul>
  *   <li>logins: events of category {@code authentication}, by outcome;</li>
@@ -38,6 +40,7 @@ public final class ReportSummary {
     private static final Set<String> CHANGE_CATEGORIES = Set.of("iam", "configuration", "process");
 
     private final ReportQuery query;
+    private final int format;
     private long events;
     private final KeyCounts eventsPerDataset;
     private final KeyCounts eventsPerIdentity;
@@ -68,28 +71,48 @@ public final class ReportSummary {
     }
 
     public ReportSummary(ReportQuery query) {
-        this(query, ReportExporter.VERSION);
+        this(query, KeyCounts.Bound.REPORT);
     }
 
-    private ReportSummary(ReportQuery query, int format) {
+    /**
+     * With another bound on the identities and entities than reports have ({@link KeyCounts.Bound#REPORT}), for tests of
+     * what happens beyond it.
+     */
+    ReportSummary(ReportQuery query, KeyCounts.Bound bound) {
+        this(query, ReportExporter.VERSION, bound);
+    }
+
+    private ReportSummary(ReportQuery query, int format, KeyCounts.Bound bound) {
         this.query = query;
-        boolean capped = format < EXACT_SINCE;
-        eventsPerDataset = capped ? KeyCounts.capped(FORMAT_2_MAX_SMALL_KEYS) : KeyCounts.exact();
-        eventsPerIdentity = capped ? KeyCounts.capped(FORMAT_2_MAX_KEYS) : KeyCounts.exact();
-        alertsPerRule = capped ? KeyCounts.capped(FORMAT_2_MAX_KEYS) : KeyCounts.exact();
-        alertsPerSeverity = capped ? KeyCounts.capped(FORMAT_2_MAX_SMALL_KEYS) : KeyCounts.exact();
-        alertsPerEntity = capped ? KeyCounts.capped(FORMAT_2_MAX_KEYS) : KeyCounts.exact();
+        this.format = format;
+        boolean capped = format < BOUNDED_SINCE;
+        eventsPerDataset = capped ? KeyCounts.capped(FORMAT_2_MAX_SMALL_KEYS) : KeyCounts.bounded(KeyCounts.Bound.FEW);
+        eventsPerIdentity = capped ? KeyCounts.capped(FORMAT_2_MAX_KEYS) : KeyCounts.bounded(bound);
+        alertsPerRule = capped ? KeyCounts.capped(FORMAT_2_MAX_KEYS) : KeyCounts.bounded(KeyCounts.Bound.FEW);
+        alertsPerSeverity = capped ? KeyCounts.capped(FORMAT_2_MAX_SMALL_KEYS) : KeyCounts.bounded(KeyCounts.Bound.FEW);
+        alertsPerEntity = capped ? KeyCounts.capped(FORMAT_2_MAX_KEYS) : KeyCounts.bounded(bound);
     }
 
-    /** The first report format whose per-key counts are exact, with {@link KeyCounts#NONE} for no value. */
-    static final int EXACT_SINCE = 3;
+    /**
+     * The first report format whose per-key counts are {@link KeyCounts#bounded} (exact up to {@link KeyCounts.Bound#REPORT}
+     * for identities and entities, {@link KeyCounts.Bound#FEW} for datasets, severities and rules, then a sketch, stated in
+     * {@code approximate_counts}), with {@link KeyCounts#NONE} for no value.
+     */
+    static final int BOUNDED_SINCE = 3;
+    /** The first report format that counts Vault events by the identity Vault vouched for ({@link #identity}). */
+    static final int VOUCHED_IDENTITY_SINCE = 3;
 
     /**
      * Counts without a query, as a report of {@code format} counted: what {@link ReportVerifier} recounts from its records
      * (formats 1 and 2 capped the distinct keys and wrote {@value KeyCounts#FORMAT_2_NONE} for no value).
      */
     static ReportSummary recount(int format) {
-        return new ReportSummary(null, format);
+        return recount(format, KeyCounts.Bound.REPORT);
+    }
+
+    /** {@link #recount(int)} with the bound a test's report was written with. */
+    static ReportSummary recount(int format, KeyCounts.Bound bound) {
+        return new ReportSummary(null, format, bound);
     }
 
     /** Counts one record. */
@@ -104,8 +127,7 @@ public final class ReportSummary {
     private void addEvent(ReportRecord e) {
         events++;
         eventsPerDataset.add(e.get("event.dataset"));
-        String identity = e.get("user.name") != null ? e.get("user.name") : e.get("vault.identity");
-        eventsPerIdentity.add(identity);
+        eventsPerIdentity.add(identity(e));
         String category = e.get("event.category");
         if ("authentication".equals(category)) {
             if ("failure".equals(e.get("event.outcome"))) {
@@ -135,6 +157,20 @@ public final class ReportSummary {
             sources.merge(source, new SourceSpan(source, position, position, 1), (a, b) -> new SourceSpan(source,
                     min(a.first(), b.first()), max(a.last(), b.last()), a.events() + b.events()));
         }
+    }
+
+    /**
+     * Who an event is counted for in {@code events_per_identity}: for a Vault event {@code vault.identity}, the identity Vault
+     * vouched for (the entity id, else the token's display name), and none when it has none; for an Airflow event its
+     * {@code user.name}. Not a Vault event's {@code user.name}: a failed login carries the name its path claims
+     * ({@code auth/<mount>/login/<name>}), and anyone who reaches Vault can claim millions of names without a token.
+     * Formats 1 and 2 counted {@code user.name}, else {@code vault.identity}.
+     */
+    private String identity(ReportRecord e) {
+        if (format < VOUCHED_IDENTITY_SINCE) {
+            return e.get("user.name") != null ? e.get("user.name") : e.get("vault.identity");
+        }
+        return NormalizedEvent.DATASET_VAULT.equals(e.get("event.dataset")) ? e.get("vault.identity") : e.get("user.name");
     }
 
     static boolean isChange(ReportRecord e) {
@@ -267,8 +303,8 @@ public final class ReportSummary {
     }
 
     /**
-     * Events per identity (user name, else Vault identity), largest first, at most {@code n}; events without one under
-     * {@link KeyCounts#NONE}.
+     * Events per identity (an Airflow event's user, a Vault event's {@code vault.identity}: see {@link #identity}), largest
+     * first, at most {@code n}; events without one under {@link KeyCounts#NONE}.
      */
     public List<Map.Entry<String, Long>> topIdentities(int n) {
         return eventsPerIdentity.top(n);
@@ -290,8 +326,8 @@ public final class ReportSummary {
      * {@code entity}), and the alert carries no display name, so {@code --users token-reporting} selects that token's events
      * but not its alerts: these ids are what to add to {@code --users} for them.
      */
-    public Set<String> vaultEntitiesNotSelected() {
-        return Set.copyOf(vaultEntitiesNotSelected);
+    public List<String> vaultEntitiesNotSelected() {
+        return List.copyOf(vaultEntitiesNotSelected); // in the TreeSet's order: Set.copyOf's would change from run to run
     }
 
     /** First and last position per source. */
@@ -328,6 +364,40 @@ public final class ReportSummary {
         alertsPerEntity.top(TOP_IN_MANIFEST).forEach(e -> perEntity.put(e.getKey(), e.getValue()));
         ObjectNode perIdentity = json.putObject("events_per_identity");
         eventsPerIdentity.top(TOP_IN_MANIFEST).forEach(e -> perIdentity.put(e.getKey(), e.getValue()));
+        Map<String, Long> approximated = approximated();
+        if (!approximated.isEmpty()) {
+            approximated.forEach(json.putObject("approximate_counts")::put);
+        }
         return json;
+    }
+
+    /**
+     * For the documents, when some per-key counts went beyond {@link KeyCounts.Bound}: which, and what that means, in lines
+     * short enough for the PDF; empty while every count is exact.
+     */
+    public List<String> approximationNote() {
+        Map<String, Long> approximated = approximated();
+        if (approximated.isEmpty()) {
+            return List.of();
+        }
+        return List.of("Approximate counts: " + String.join(", ", approximated.entrySet().stream()
+                        .map(e -> e.getKey() + " (" + e.getValue() + " records)").toList()) + ".",
+                "These had more distinct names than are counted exactly; names first seen after that are counted in a",
+                "fixed-size sketch, and their counts are lower bounds (manifest.json: summary.approximate_counts).");
+    }
+
+    /**
+     * The per-key counts that went beyond {@link KeyCounts.Bound}, by their name in the manifest, each with the records
+     * counted in its sketch (their keys' counts are lower bounds); empty while every count is exact.
+     */
+    public Map<String, Long> approximated() {
+        Map<String, Long> approximated = new TreeMap<>();
+        Map.of("events_per_dataset", eventsPerDataset, "events_per_identity", eventsPerIdentity, "alerts_per_rule", alertsPerRule,
+                "alerts_per_severity", alertsPerSeverity, "alerts_per_entity", alertsPerEntity).forEach((name, counts) -> {
+                    if (counts.approximated() > 0) {
+                        approximated.put(name, counts.approximated());
+                    }
+                });
+        return approximated;
     }
 }

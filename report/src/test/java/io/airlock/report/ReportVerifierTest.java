@@ -348,6 +348,34 @@ class ReportVerifierTest {
     }
 
     @Test
+    void shouldRecountCountsBeyondTheBoundTheSameWayAndRefuseAnEditedOne() throws IOException {
+        Path dir = tmp.resolve("approximate");
+        KeyCounts.Bound small = new KeyCounts.Bound(100, 1_000_000, 10);
+        new ReportExporter(SampleData.source(SampleData.manyNamesThenOne(10_000, "mallory", 3_000), List.of()),
+                ReportProgress.NONE, Clock.systemUTC(), small).export(QUERY, EnumSet.of(ReportFormat.JSONL, ReportFormat.HTML), dir,
+                Optional.empty());
+        assertThat(Files.readString(dir.resolve("report.html"))).contains("Approximate counts: events_per_identity (12900 records).");
+        var summary = Manifest.read(dir.resolve(Manifest.FILE)).path("summary");
+        assertThat(summary.path("approximate_counts").path("events_per_identity").asLong()).isEqualTo(12_900);
+        assertThat(summary.path("events_per_identity").path("mallory").asLong()).isEqualTo(3_000);
+
+        var verification = ReportVerifier.verify(dir, Optional.empty(), small);
+        assertThat(verification.problem()).isEmpty();
+        assertThat(verification.recounted()).isTrue();
+
+        editManifest(dir, manifest -> manifest.with("summary").with("events_per_identity").put("mallory", 2_999));
+        assertThat(ReportVerifier.verify(dir, Optional.empty(), small).problem()).contains("manifest.json: summary"
+                + ".events_per_identity.mallory is 2999, the records give 3000 (manifest altered)");
+
+        editManifest(dir, manifest -> {
+            manifest.with("summary").with("events_per_identity").put("mallory", 3_000);
+            manifest.with("summary").remove("approximate_counts");
+        });
+        assertThat(ReportVerifier.verify(dir, Optional.empty(), small).problem()).contains("manifest.json: summary"
+                + ".approximate_counts is not in the manifest, the records give object (manifest altered)");
+    }
+
+    @Test
     void shouldRecountAFormatTwoReportAsItCountedRecordsWithoutIdentity() throws IOException {
         Path dir = tmp.resolve("format2");
         List<NormalizedEvent> events = new ArrayList<>(SampleData.events());

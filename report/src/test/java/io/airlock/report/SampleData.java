@@ -43,17 +43,26 @@ final class SampleData {
     }
 
     /**
-     * {@code names} users with one login each, then {@code busiest} with {@code events} logins: an attacker who made up
-     * names first to push the real one out of the summary.
+     * {@code names} Vault identities (tokens without an entity: the display name is the identity) with one login each, then
+     * {@code busiest} with {@code events} logins: an attacker who made up names first to push the real one out of the summary.
      */
     static List<NormalizedEvent> manyNamesThenOne(int names, String busiest, int events) {
         List<NormalizedEvent> logins = new ArrayList<>();
         for (int i = 0; i < names + events; i++) {
             String user = i < names ? "token-" + i : busiest;
             logins.add(NormalizedEvent.builder(DAY.plusMillis(i), "ev-" + i, NormalizedEvent.DATASET_VAULT)
-                    .category("authentication").action("login").outcome("success").userName(user).build());
+                    .category("authentication").action("login").outcome("success").userName(user).vaultIdentity(user).build());
         }
         return logins;
+    }
+
+    /**
+     * A failed Vault login without a token: {@code user.name} is the name its path claims, and Vault vouched for no identity.
+     */
+    static NormalizedEvent failedVaultLogin(String id, String claimedName) {
+        return NormalizedEvent.builder(DAY.plusSeconds(60), id, NormalizedEvent.DATASET_VAULT).category("authentication")
+                .action("update").outcome("failure").vaultOperation("update").vaultPath("auth/userpass/login/" + claimedName)
+                .vaultAuditType("response").userName(claimedName).build();
     }
 
     static List<Alert> alerts() {

@@ -22,8 +22,9 @@ public final class ReportFields {
     public static final Setting<Integer> PAGE_SIZE = Setting.of("report.page-size", integer())
             .defaultValue(1000)
             .validate(Validators.between(1, 10_000))
-            .doc("Records fetched from OpenSearch per request while exporting (point in time + `search_after`); memory use "
-                    + "grows with it, not with the size of the report.");
+            .doc("Records fetched from OpenSearch per request while exporting (point in time + `search_after`); the memory "
+                    + "for records grows with it, not with the size of the report (the summary's per-identity counts take memory "
+                    + "too, bounded: see report.md).");
 
     public static final Group GROUP = Group.of("Report",
             "Tamper-evident compliance exports, `airlock report` (see [report.md](report.md)).", SIGNING_KEY, PAGE_SIZE);
