@@ -15,8 +15,11 @@ import java.util.Objects;
 
 /**
  * Event-time burst detection over <em>distinct</em> secret paths for one Vault identity, as a pure function over its state:
- * "at least {@code threshold} distinct paths within {@code window}" (AL-021), or with threshold 1 the grouping of single
- * findings into one alert per identity (AL-020, AL-022, AL-024). {@link BurstTracker} counts hits; this counts values.
+ * "at least {@code threshold} distinct paths within {@code window}". Its rules run it with threshold 1, grouping single
+ * findings into one alert per identity (AL-020, AL-022, AL-024), where a burst opens at its first hit; AL-021 (20 paths)
+ * counts with {@link DistinctValueBursts}, which also begins a burst at the first read of a path read again before the
+ * threshold — with only the latest hit per path kept here, a burst of a higher threshold would begin at that re-read.
+ * {@link BurstTracker} counts hits; this counts values.
  *
  * <ul>
  * <li>One burst is one alert: a hit within {@code window} of the open burst updates it (same alert id, {@code count} = its
