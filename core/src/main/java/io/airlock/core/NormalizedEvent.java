@@ -103,7 +103,12 @@ public record NormalizedEvent(
         return List.copyOf(values); // no copy of a list that already is one
     }
 
-    /** The principal the event is keyed by on {@code airlock.events}: the user, else the Vault identity. */
+    /**
+     * Who the event is about: the user name, else the Vault identity, else {@code ""}. The Airflow normalizers key their events
+     * on {@code airlock.events} by it; Vault events are not: they are keyed by the Vault identity alone ({@code ""} without
+     * one), since their {@code user.name} is a display name (several per entity) or, for a failed login, the name the login
+     * path claims, which Vault vouched for no one.
+     */
     public String principal() {
         return userName != null ? userName : vaultIdentity != null ? vaultIdentity : "";
     }

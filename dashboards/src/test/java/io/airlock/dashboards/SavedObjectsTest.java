@@ -128,6 +128,13 @@ class SavedObjectsTest {
     }
 
     @Test
+    void shouldDescribeTheAl013EvidenceByTheConfiguredMinimumRetention() {
+        String description = byKey.get("search:airlock-evidence-al-013").path("attributes").path("description").asText();
+        assertThat(description).as("deletes are retention by rules.AL-013.min-retention, not by a fixed day")
+                .contains("rules.AL-013.min-retention").doesNotContain("day-old");
+    }
+
+    @Test
     void shouldCountVaultOperationsNotAuditLines() {
         // A Vault operation is a request line and a response line: searches about Vault keep the responses only.
         for (ObjectNode search : ofType("search")) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.airlock.core.Alert;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Topics;
+import io.airlock.core.config.ConfigTypes;
 import io.airlock.streams.BusinessCalendar;
 import io.airlock.streams.DetectionConfig;
 import io.airlock.streams.normalize.AuditTrailChanges;
@@ -210,9 +211,10 @@ public final class AuditTrailTamperingRule implements Processor<String, Normaliz
 
     /**
      * Why the deletes are no retention, for each reason the share of the deletes it applies to: {@code "; all 3 were written
-     * within the last 24 h — younger than the shortest retention Airlock assumes for `airflow db clean`
+     * within the last 24h — younger than the shortest retention Airlock assumes for `airflow db clean`
      * (rules.AL-013.min-retention)"}, {@code "; no `airflow db clean` before them"}, {@code
-     * "; the last `airflow db clean` started …, more than 12 h before 2 of them"}.
+     * "; the last `airflow db clean` started …, more than 12h before 2 of them"}: durations as the setting is written
+     * and as the event's mark names it ({@link ConfigTypes#formatDuration}: {@code 24h}, {@code 90m}, {@code 30s}).
      */
     private String whyNoRetention(State counted) {
         long deleted = counted.deleted();
@@ -221,7 +223,7 @@ public final class AuditTrailTamperingRule implements Processor<String, Normaliz
             long young = counted.deletedYoung();
             why.append("; ").append(young == deleted ? (deleted == 1 ? "it was" : (deleted == 2 ? "both" : "all " + deleted) + " were")
                             : young + " of them " + (young == 1 ? "was" : "were"))
-                    .append(" written within the last ").append(hours(minRetention))
+                    .append(" written within the last ").append(ConfigTypes.formatDuration(minRetention))
                     .append(" — younger than the shortest retention Airlock assumes for `airflow db clean` (rules.AL-013.min-retention)");
             boolean someAfterACleanup = counted.deletedWithoutCleanup() + counted.deletedAfterCleanupSpan() < deleted;
             if (someAfterACleanup && counted.lastCleanup() != null) {
@@ -233,7 +235,7 @@ public final class AuditTrailTamperingRule implements Processor<String, Normaliz
         }
         if (counted.deletedAfterCleanupSpan() > 0) {
             why.append("; the last `airflow db clean` started ").append(calendar.describe(counted.lastCleanup()))
-                    .append(", more than ").append(hours(cleanupSpan)).append(" before ")
+                    .append(", more than ").append(ConfigTypes.formatDuration(cleanupSpan)).append(" before ")
                     .append(share(counted.deletedAfterCleanupSpan(), deleted));
         }
         return why.toString();
@@ -241,9 +243,5 @@ public final class AuditTrailTamperingRule implements Processor<String, Normaliz
 
     private static String share(long some, long all) {
         return some == all ? (all == 1 ? "it" : "them") : some + " of them";
-    }
-
-    private static String hours(Duration span) {
-        return span.toMinutesPart() == 0 && span.toSecondsPart() == 0 ? span.toHours() + " h" : span.toMinutes() + " min";
     }
 }

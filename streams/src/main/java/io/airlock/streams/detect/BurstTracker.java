@@ -33,8 +33,10 @@ import java.util.function.ToLongFunction;
  * 10 distinct users"): a burst opens when the hits within {@code window} carry {@code threshold} distinct values, its
  * {@code count} is the number of distinct values seen in it, and a repeat of a value already counted extends the burst
  * ({@code last_seen}, evidence) without raising the count. The burst keeps every value it counted, so the count stays exact
- * however long it runs. AL-002 runs {@link DistinctValueBursts}, which decides the same with one store entry per value
- * (checked against this class by {@code DistinctValueBurstsTest}).
+ * however long it runs. A value counts in a window by its latest hit; its earliest hit within {@code window} of that is kept
+ * too, and a burst begins with it when it is inside the burst's window ({@link DistinctValueBursts} explains). AL-002 and
+ * AL-021 run {@link DistinctValueBursts}, which decides the same with one store entry per value (checked against this class
+ * by {@code DistinctValueBurstsTest}).
  */
 public final class BurstTracker {
 
@@ -133,9 +135,10 @@ public final class BurstTracker {
         hits.sort(Comparator.comparing(Hit::at).thenComparing(Hit::eventId));
         Instant latest = hits.get(hits.size() - 1).at();
         Instant keepFrom = latest.minus(window).minus(grace);
-        hits.removeIf(h -> h.at().isBefore(keepFrom));
         if (distinct) {
-            hits = latestPerValue(hits);
+            hits = latestAndEarliestPerValue(hits, hit, keepFrom);
+        } else {
+            hits.removeIf(h -> h.at().isBefore(keepFrom));
         }
 
         OpenBurst open = current.open();
@@ -153,8 +156,9 @@ public final class BurstTracker {
                     List.of(hit.eventId()), distinct ? List.of(hit.value()) : List.of());
             return new Step(new State(withinBurstBound(hits, kept), kept), alone, true);
         }
-        if (hits.contains(hit)) {
-            OpenBurst opened = openedWith(hits, hit, entity);
+        List<Hit> counted = distinct ? latestPerValue(hits) : hits;
+        if (counted.contains(hit)) {
+            OpenBurst opened = openedWith(counted, hits, hit, entity);
             if (opened != null) {
                 return new Step(new State(withinBurstBound(hits, opened), opened), opened);
             }
@@ -167,17 +171,24 @@ public final class BurstTracker {
      * threshold opens it, and the hits already kept after that window grow it as they would have had they come after it. So
      * the order the hits arrive in does not decide whether a burst is found, nor its count.
      */
-    private OpenBurst openedWith(List<Hit> sortedHits, Hit hit, String entity) {
+    private OpenBurst openedWith(List<Hit> sortedHits, List<Hit> kept, Hit hit, String entity) {
         Span span = firstBurstWindow(sortedHits, sortedHits.indexOf(hit), Hit::at, window,
                 hits -> distinct ? hits.stream().map(Hit::value).distinct().count() : hits.size(), threshold);
         if (span == null) {
             return null;
         }
         List<Hit> inWindow = sortedHits.subList(span.start(), span.end() + 1);
-        List<String> values = distinct ? List.copyOf(new LinkedHashSet<>(inWindow.stream().map(Hit::value).toList())) : List.of();
-        Instant first = inWindow.get(0).at();
-        List<String> evidence = inWindow.stream().map(Hit::eventId).limit(Alert.MAX_EVIDENCE).toList();
-        OpenBurst opened = new OpenBurst(StableIds.of(ruleId, entity, first.toString()), first, inWindow.get(inWindow.size() - 1).at(),
+        Instant lastSeen = inWindow.get(inWindow.size() - 1).at();
+        List<Hit> reads = inWindow;
+        if (distinct) {
+            // the counted values' hits in the window: each value's latest, and its earlier hit when kept and in the window
+            var counted = new java.util.HashSet<>(inWindow.stream().map(Hit::value).toList());
+            reads = kept.stream().filter(h -> counted.contains(h.value()) && !h.at().isBefore(lastSeen.minus(window))).toList();
+        }
+        List<String> values = distinct ? List.copyOf(new LinkedHashSet<>(reads.stream().map(Hit::value).toList())) : List.of();
+        Instant first = reads.get(0).at();
+        List<String> evidence = reads.stream().map(Hit::eventId).limit(Alert.MAX_EVIDENCE).toList();
+        OpenBurst opened = new OpenBurst(StableIds.of(ruleId, entity, first.toString()), first, lastSeen,
                 distinct ? values.size() : inWindow.size(), evidence, values);
         for (Hit later : sortedHits.subList(span.end() + 1, sortedHits.size())) {
             if (later.at().isAfter(opened.lastSeen().plus(window))) {
@@ -260,8 +271,33 @@ public final class BurstTracker {
     /**
      * In distinct mode only the latest hit of each value matters for "how many distinct values within the window", so older
      * hits of a value are dropped: the state grows with the number of distinct values (users), not with the number of hits
-     * — one global spray key would otherwise be rewritten with every failed login of the window on each new failure.
+     * — one global spray key would otherwise be rewritten with every failed login of the window on each new failure. Of the
+     * older hits one is kept, the earliest within {@code window} of the latest (where a burst that counts the value begins);
+     * a value whose latest hit is older than {@code keepFrom} is dropped, and so is {@code hit} if it is (later than the
+     * grace).
      */
+    private List<Hit> latestAndEarliestPerValue(List<Hit> sortedHits, Hit hit, Instant keepFrom) {
+        java.util.Map<String, List<Hit>> byValue = new java.util.LinkedHashMap<>();
+        for (Hit h : sortedHits) {
+            if (h != hit || !h.at().isBefore(keepFrom)) {
+                byValue.computeIfAbsent(h.value(), v -> new ArrayList<>()).add(h);
+            }
+        }
+        List<Hit> kept = new ArrayList<>();
+        for (List<Hit> ofValue : byValue.values()) {
+            Hit last = ofValue.get(ofValue.size() - 1);
+            if (last.at().isBefore(keepFrom)) {
+                continue;
+            }
+            ofValue.stream().limit(ofValue.size() - 1).filter(h -> !h.at().isBefore(last.at().minus(window))).findFirst()
+                    .ifPresent(kept::add);
+            kept.add(last);
+        }
+        kept.sort(Comparator.comparing(Hit::at).thenComparing(Hit::eventId));
+        return kept;
+    }
+
+    /** The latest hit of each value, in time order. */
     private static List<Hit> latestPerValue(List<Hit> sortedHits) {
         java.util.Map<String, Hit> latest = new java.util.LinkedHashMap<>();
         for (Hit h : sortedHits) {

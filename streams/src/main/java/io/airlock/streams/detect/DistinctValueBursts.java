@@ -24,11 +24,20 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *     values, the exact count);</li>
  * <li>{@code <prefix>-by-time} — {@code entity␟time␟event id → value}, the latest hit of each value, in time order: a range
  *     scan gives the hits of a window, expiry deletes a range from the start;</li>
- * <li>{@code <prefix>-latest} — {@code entity␟value → time␟event id}, which hit of a value is the latest;</li>
+ * <li>{@code <prefix>-latest} — {@code entity␟value → time␟event id[␟time␟event id]}, which hit of a value is the latest
+ *     and, when the value was hit before it within {@code window}, the earliest such hit seen ({@link Reads});</li>
  * <li>{@code <prefix>-members} — {@code alert id␟value}, the values an open burst has counted (so its count stays exact
  *     however long it runs); removed when the burst ends.</li>
  * </ul>
- * The last three are {@linkplain SortedStoreMirror mirrored in memory}: the window's hits are read without opening a RocksDB
+ * A value counts in a window by its latest hit, so re-reading a path keeps it in the window, and counts and windows are those
+ * of the latest hits alone. But a burst begins with its earliest counted hit: when it opens, each value it counts brings its
+ * earlier hit too if that is inside the burst's window, so {@code first_seen} is the first read of the burst and its evidence
+ * (in time order) begins with it, not with the second path's read when the first path was read again later (AL-021: paths
+ * 00…18 read, then 00 again, then a twentieth). Hits of a value between its earliest and its latest are not kept: a value
+ * hit three times in the window counts from its first hit while that is within {@code window} of its latest, else from the
+ * hit that was latest before, else from its latest.
+ *
+ * <p>The last three are {@linkplain SortedStoreMirror mirrored in memory}: the window's hits are read without opening a RocksDB
  * iterator per event. Times are fixed-width (12 digits of epoch seconds, 9 of nanos), so key order is time order; instants before 1970 are not
  * supported.
  */
@@ -85,8 +94,9 @@ final class DistinctValueBursts {
         }
         BurstTracker.OpenBurst open = state.open();
         String latestKey = entity + SEP + value;
-        String known = latest.get(latestKey);
-        if (known != null && known.endsWith(SEP + hit.eventId()) || open != null && open.evidence().contains(hit.eventId())) {
+        String entry = latest.get(latestKey);
+        Reads known = entry == null ? null : Reads.of(entry);
+        if (known != null && known.holds(hit.eventId()) || open != null && open.evidence().contains(hit.eventId())) {
             return null;
         }
         Instant newest = state.latest() == null || hit.at().isAfter(state.latest()) ? hit.at() : state.latest();
@@ -94,13 +104,16 @@ final class DistinctValueBursts {
         boolean stored = false;
         if (!hit.at().isBefore(keepFrom)) {
             String sortKey = timeKey(hit.at()) + SEP + hit.eventId();
-            if (known == null || sortKey.compareTo(known) > 0) {
+            if (known == null || sortKey.compareTo(known.latest()) > 0) {
                 if (known != null) {
-                    byTime.delete(entity + SEP + known);
+                    byTime.delete(entity + SEP + known.latest());
                 }
                 byTime.put(entity + SEP + sortKey, value);
-                latest.put(latestKey, sortKey);
+                String earlier = known == null ? null : known.earliestWithin(hit.at().minus(window));
+                latest.put(latestKey, new Reads(sortKey, earlier).entry());
                 stored = true;
+            } else if (known.isEarliest(sortKey, window)) {
+                latest.put(latestKey, new Reads(known.latest(), sortKey).entry()); // a late earlier hit: counts nothing new
             }
         }
         if (state.latest() == null || newest.isAfter(state.latest())) {
@@ -151,18 +164,33 @@ final class DistinctValueBursts {
             forgetMembers(open);
         }
         List<KeyValue<String, String>> inWindow = kept.subList(span.start(), span.end() + 1);
-        Instant first = timeOf(inWindow.get(0).key);
-        List<String> evidence = inWindow.stream().map(kv -> idOf(kv.key)).limit(Alert.MAX_EVIDENCE).toList();
+        Instant lastSeen = timeOf(inWindow.get(inWindow.size() - 1).key);
+        // the burst's hits: the latest of each value counted, and its earlier hit when that is in the window too
+        Instant windowStart = lastSeen.minus(window);
+        List<KeyValue<String, String>> reads = new ArrayList<>(inWindow.size());
+        for (KeyValue<String, String> kv : inWindow) {
+            reads.add(KeyValue.pair(kv.key.substring(entity.length() + 1), kv.value));
+            String earliest = Reads.of(latest.get(entity + SEP + kv.value)).earliest();
+            if (earliest != null && !timeOf(earliest).isBefore(windowStart)) {
+                reads.add(KeyValue.pair(earliest, kv.value));
+            }
+        }
+        if (reads.size() > inWindow.size()) {
+            reads.sort((a, b) -> a.key.compareTo(b.key)); // time, then event id
+        }
+        Instant first = timeOf(reads.get(0).key);
+        List<String> evidence = reads.stream().map(kv -> idOf(kv.key)).limit(Alert.MAX_EVIDENCE).toList();
         String alertId = StableIds.of(ruleId, entity, first.toString());
         List<String> sample = new ArrayList<>(SAMPLE);
         for (KeyValue<String, String> kv : inWindow) {
             members.put(alertId + SEP + kv.value, "");
-            if (sample.size() < SAMPLE) {
-                sample.add(kv.value);
+        }
+        for (int i = 0; i < reads.size() && sample.size() < SAMPLE; i++) {
+            if (!sample.contains(reads.get(i).value)) {
+                sample.add(reads.get(i).value); // in the order of the values' first hits
             }
         }
-        var opened = new BurstTracker.OpenBurst(alertId, first, timeOf(inWindow.get(inWindow.size() - 1).key), inWindow.size(),
-                evidence, sample);
+        var opened = new BurstTracker.OpenBurst(alertId, first, lastSeen, inWindow.size(), evidence, sample);
         for (KeyValue<String, String> later : kept.subList(span.end() + 1, kept.size())) {
             Instant laterAt = timeOf(later.key);
             if (laterAt.isAfter(opened.lastSeen().plus(window))) {
@@ -199,9 +227,49 @@ final class DistinctValueBursts {
             byTime.delete(kv.key);
             String latestKey = entity + SEP + kv.value;
             String sortKey = kv.key.substring(entity.length() + 1);
-            if (sortKey.equals(latest.get(latestKey))) {
+            String entry = latest.get(latestKey);
+            if (entry != null && sortKey.equals(Reads.of(entry).latest())) {
                 latest.delete(latestKey);
             }
+        }
+    }
+
+    /**
+     * A value's {@code -latest} entry: its latest hit and, if it was hit earlier within {@code window} of that, the earliest
+     * such hit seen (both as {@code time␟event id}, the entry {@code latest[␟earliest]}; entries written before the earliest
+     * hit was kept hold the latest alone).
+     */
+    record Reads(String latest, String earliest) {
+
+        static Reads of(String entry) {
+            int split = entry.indexOf(SEP, TIME_CHARS + 1);
+            return split < 0 ? new Reads(entry, null) : new Reads(entry.substring(0, split), entry.substring(split + 1));
+        }
+
+        String entry() {
+            return earliest == null ? latest : latest + SEP + earliest;
+        }
+
+        boolean holds(String eventId) {
+            return isHit(latest, eventId) || earliest != null && isHit(earliest, eventId);
+        }
+
+        private static boolean isHit(String sortKey, String eventId) {
+            return sortKey.length() == TIME_CHARS + 1 + eventId.length() && sortKey.startsWith(eventId, TIME_CHARS + 1);
+        }
+
+        /** The earliest of these hits at or after {@code from}, or null: what stays the earlier hit under a later latest. */
+        String earliestWithin(Instant from) {
+            if (earliest != null && !timeOf(earliest).isBefore(from)) {
+                return earliest;
+            }
+            return timeOf(latest).isBefore(from) ? null : latest;
+        }
+
+        /** Whether a hit ({@code sortKey}) before the latest is the earliest now: earlier than it, within {@code window} of the latest. */
+        boolean isEarliest(String sortKey, Duration window) {
+            return (earliest == null || sortKey.compareTo(earliest) < 0)
+                    && !timeOf(sortKey).isBefore(timeOf(latest).minus(window));
         }
     }
 

@@ -116,23 +116,6 @@ final class RuleStateSerdes {
             out.writeStrings(open.evidence());
             out.writeBoolean(open.flagged());
         }
-        // after the fields of the first format, so that states stored before the earliest hits were kept still load
-        out.writeInt(state.earliest().size());
-        for (VaultPathBurstTracker.Hit hit : state.earliest()) {
-            out.writeInt(indexOfPath(state.hits(), hit.path())); // the path once, in hits
-            out.writeInstant(hit.at());
-            out.writeString(hit.eventId());
-            out.writeBoolean(hit.flagged());
-        }
-    }
-
-    private static int indexOfPath(List<VaultPathBurstTracker.Hit> hits, String path) {
-        for (int i = 0; i < hits.size(); i++) {
-            if (hits.get(i).path().equals(path)) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("an earliest hit of a path without a latest hit");
     }
 
     private static VaultPathBurstTracker.State readPathState(BinaryIn in) throws IOException {
@@ -146,19 +129,7 @@ final class RuleStateSerdes {
             open = new VaultPathBurstTracker.OpenBurst(in.readString(), in.readInstant(), in.readInstant(), in.readLong(),
                     in.readStrings(), in.readStrings(), in.readBoolean());
         }
-        List<VaultPathBurstTracker.Hit> earliest = new ArrayList<>();
-        if (in.hasMore()) {
-            int m = in.readInt();
-            for (int i = 0; i < m; i++) {
-                int index = in.readInt();
-                if (index < 0 || index >= hits.size()) {
-                    throw new IOException("earliest hit of path " + index + " of " + hits.size());
-                }
-                earliest.add(new VaultPathBurstTracker.Hit(in.readInstant(), in.readString(), hits.get(index).path(),
-                        in.readBoolean()));
-            }
-        }
-        return new VaultPathBurstTracker.State(hits, open, earliest);
+        return new VaultPathBurstTracker.State(hits, open);
     }
 
     // ---------------------------------------------------------------- SprayState

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,21 +15,17 @@ import java.util.Objects;
 
 /**
  * Event-time burst detection over <em>distinct</em> secret paths for one Vault identity, as a pure function over its state:
- * "at least {@code threshold} distinct paths within {@code window}" (AL-021), or with threshold 1 the grouping of single
- * findings into one alert per identity (AL-020, AL-022, AL-024). {@link BurstTracker} counts hits; this counts values.
+ * "at least {@code threshold} distinct paths within {@code window}". Its rules run it with threshold 1, grouping single
+ * findings into one alert per identity (AL-020, AL-022, AL-024), where a burst opens at its first hit; AL-021 (20 paths)
+ * counts with {@link DistinctValueBursts}, which also begins a burst at the first read of a path read again before the
+ * threshold — with only the latest hit per path kept here, a burst of a higher threshold would begin at that re-read.
+ * {@link BurstTracker} counts hits; this counts values.
  *
  * <ul>
  * <li>One burst is one alert: a hit within {@code window} of the open burst updates it (same alert id, {@code count} = its
  *     distinct paths, later {@code last_seen}, more evidence) and is reported only if it changed something.</li>
  * <li>A hit seen twice (same event id) is counted once.</li>
- * <li>A burst starts at its earliest counted read: per path the tracker keeps its latest hit (which keeps the path in the
- *     window: a re-read of a path keeps it counted) and, when the path was read before that, its earliest hit still within
- *     {@code window} + {@code grace} of the newest; a path counts in a burst by its earliest hit in the window, so
- *     {@code first_seen} is the first read of the burst and its evidence begins with it, even after a re-read. A read
- *     between the earliest and the latest of a path is not kept, so once the earliest is older than the state holds, the
- *     path counts from its latest.</li>
- * <li>State is bounded whatever the reads: per path only its latest hit (and its earliest, above) is kept, for
- *     {@code window} + {@code grace} behind
+ * <li>State is bounded whatever the reads: per path only its latest hit is kept, for {@code window} + {@code grace} behind
  *     the newest hit, and of those the latest {@link #MAX_TRACKED_PATHS} (an identity reading ten thousand new paths in
  *     an hour must not grow one store value past what Kafka takes: a changelog record over its limit would stop the
  *     stream thread). A burst remembers at most {@link #MAX_TRACKED_PATHS} paths; beyond that its count grows by every
@@ -106,23 +101,12 @@ public final class VaultPathBurstTracker {
         }
     }
 
-    /**
-     * Per-identity state kept in a state store: the latest hit of each recent path, the earliest recent hit of those paths
-     * read more than once ({@code earliest}, at most one per path of {@code hits}; absent in states stored before it was
-     * kept), and the open burst.
-     */
-    public record State(@JsonProperty("hits") List<Hit> hits, @JsonProperty("open") OpenBurst open,
-            @JsonProperty("earliest") List<Hit> earliest) {
-        public static final State EMPTY = new State(List.of(), null, List.of());
+    /** Per-identity state kept in a state store: the latest hit of each recent path, and the open burst. */
+    public record State(@JsonProperty("hits") List<Hit> hits, @JsonProperty("open") OpenBurst open) {
+        public static final State EMPTY = new State(List.of(), null);
 
         public State {
             hits = hits == null ? List.of() : List.copyOf(hits);
-            earliest = earliest == null ? List.of() : List.copyOf(earliest);
-        }
-
-        /** A state without earliest hits (as stored before they were kept). */
-        public State(List<Hit> hits, OpenBurst open) {
-            this(hits, open, List.of());
         }
     }
 
@@ -149,27 +133,13 @@ public final class VaultPathBurstTracker {
         State current = state == null ? State.EMPTY : state;
         Map<String, Hit> latestByPath = new LinkedHashMap<>();
         current.hits().forEach(h -> latestByPath.put(h.path(), h));
-        Map<String, Hit> earliestByPath = new HashMap<>();
-        current.earliest().forEach(h -> earliestByPath.put(h.path(), h));
         Hit known = latestByPath.get(hit.path());
-        Hit knownEarliest = earliestByPath.get(hit.path());
         if (known != null && known.eventId().equals(hit.eventId())
-                || knownEarliest != null && knownEarliest.eventId().equals(hit.eventId())
                 || current.open() != null && current.open().evidence().contains(hit.eventId())) {
             return new Step(current, null);
         }
-        if (known == null) {
+        if (known == null || hit.at().isAfter(known.at())) {
             latestByPath.put(hit.path(), hit);
-        } else {
-            Hit earliest = knownEarliest != null ? knownEarliest : known;
-            if (hit.at().isAfter(known.at())) {
-                latestByPath.put(hit.path(), hit);
-            }
-            Hit later = latestByPath.get(hit.path());
-            Hit first = hit.at().isBefore(earliest.at()) ? hit : earliest;
-            if (first != later) {
-                earliestByPath.put(hit.path(), first);
-            }
         }
         Instant newest = latestByPath.values().stream().map(Hit::at).max(Comparator.naturalOrder()).orElseThrow();
         Instant keepFrom = newest.minus(window).minus(grace);
@@ -180,10 +150,6 @@ public final class VaultPathBurstTracker {
         if (hits.size() > MAX_TRACKED_PATHS) {
             hits = hits.subList(hits.size() - MAX_TRACKED_PATHS, hits.size());
         }
-        List<Hit> earliest = hits.stream()
-                .map(h -> earliestByPath.get(h.path()))
-                .filter(h -> h != null && !h.at().isBefore(keepFrom))
-                .toList();
 
         OpenBurst open = current.open();
         if (open != null && newest.isAfter(open.lastSeen().plus(window).plus(grace))) {
@@ -191,14 +157,14 @@ public final class VaultPathBurstTracker {
         }
         if (open != null && !hit.at().isAfter(open.lastSeen().plus(window)) && !hit.at().isBefore(open.firstSeen().minus(window))) {
             OpenBurst grown = open.with(hit);
-            return new Step(new State(hits, grown, earliest), grown.equals(open) ? null : grown);
+            return new Step(new State(hits, grown), grown.equals(open) ? null : grown);
         }
         if (hit.at().isBefore(keepFrom)) {
             // later than the state holds hits for: dropped, unless one hit is a finding (AL-020, AL-022, AL-024), which then
             // alerts alone as it would have for an identity with no state, and is not remembered
             OpenBurst alone = threshold > 1 ? null : new OpenBurst(StableIds.of(ruleId, entity, hit.at().toString(), hit.eventId()), hit.at(),
                     hit.at(), 1, List.of(hit.path()), List.of(hit.eventId()), hit.flagged());
-            return new Step(new State(hits, open, earliest), alone);
+            return new Step(new State(hits, open), alone);
         }
         Instant from = hit.at().minus(window);
         List<Hit> inWindow = hits.stream().filter(h -> !h.at().isBefore(from) && !h.at().isAfter(hit.at())).toList();
@@ -207,23 +173,14 @@ public final class VaultPathBurstTracker {
             members.add(hit); // its path's latest hit is later than this late one
         }
         if (members.size() < threshold) {
-            return new Step(new State(hits, open, earliest), null);
+            return new Step(new State(hits, open), null);
         }
-        // each path counts from its earliest read in the window; its later reads (up to this hit) are evidence too
-        List<Hit> reads = new ArrayList<>(members);
-        for (Hit member : members) {
-            Hit first = earliestByPath.get(member.path());
-            if (first != null && !first.at().isBefore(from) && first.at().isBefore(member.at())) {
-                reads.add(first);
-            }
-        }
-        reads.sort(Comparator.comparing(Hit::at).thenComparing(Hit::eventId));
-        List<String> paths = reads.stream().map(Hit::path).distinct().limit(MAX_TRACKED_PATHS).toList();
-        Instant first = reads.get(0).at();
-        OpenBurst opened = new OpenBurst(StableIds.of(ruleId, entity, first.toString()), first, hit.at(), members.size(), paths,
-                reads.stream().map(Hit::eventId).distinct().limit(Alert.MAX_EVIDENCE).toList(),
-                reads.stream().anyMatch(Hit::flagged));
-        return new Step(new State(hits, opened, earliest), opened);
+        Instant first = members.stream().map(Hit::at).min(Comparator.naturalOrder()).orElseThrow();
+        OpenBurst opened = new OpenBurst(StableIds.of(ruleId, entity, first.toString()), first, hit.at(), members.size(),
+                members.stream().map(Hit::path).limit(MAX_TRACKED_PATHS).toList(),
+                members.stream().map(Hit::eventId).limit(Alert.MAX_EVIDENCE).toList(),
+                members.stream().anyMatch(Hit::flagged));
+        return new Step(new State(hits, opened), opened);
     }
 
     private static Instant min(Instant a, Instant b) {

@@ -19,11 +19,6 @@ public final class BinaryIn {
         this.pos = offset;
     }
 
-    /** Whether bytes are left: a value may end after the fields of an earlier version. */
-    public boolean hasMore() {
-        return pos < buf.length;
-    }
-
     public byte readByte() throws IOException {
         need(1);
         return buf[pos++];

@@ -91,7 +91,7 @@ class AuditTrailTamperingRuleTest {
         deleted(oldest, T0.plus(Duration.ofHours(13)));
         assertThat(TopologyFixture.latest(al013()).values()).singleElement()
                 .satisfies(a -> assertThat(a.summary()).contains("1 row deleted", "; the last `airflow db clean` started TUE "
-                        + "2026-03-03 11:00 UTC, more than 12 h before it").doesNotContain("Airflow itself never"));
+                        + "2026-03-03 11:00 UTC, more than 12h before it").doesNotContain("Airflow itself never"));
     }
 
     @Test
@@ -120,7 +120,7 @@ class AuditTrailTamperingRuleTest {
             assertThat(TopologyFixture.latest(fourHours.alertUpdates()).values()).singleElement().satisfies(a -> {
                 assertThat(a.ruleId()).isEqualTo("AL-013");
                 assertThat(a.summary()).contains("2 rows deleted", "; the last `airflow db clean` started TUE 2026-03-03 11:00 UTC, "
-                        + "more than 4 h before them");
+                        + "more than 4h before them");
             });
         }
     }
@@ -134,7 +134,7 @@ class AuditTrailTamperingRuleTest {
 
         assertThat(TopologyFixture.latest(al013()).values()).singleElement()
                 .satisfies(a -> assertThat(a.summary()).contains("1 row deleted")
-                        .contains("; it was written within the last 24 h — younger than the shortest retention Airlock assumes "
+                        .contains("; it was written within the last 24h — younger than the shortest retention Airlock assumes "
                                 + "for `airflow db clean` (rules.AL-013.min-retention) (the last one started TUE 2026-03-03 11:01 UTC)")
                         .doesNotContain("more than", "never deletes", "Airflow itself never"));
         assertThat(fixture.events()).filteredOn(e -> "log-row-deleted".equals(e.action())).singleElement()
@@ -169,25 +169,28 @@ class AuditTrailTamperingRuleTest {
         assertThat(alertsByMinRetention.get(Duration.ofHours(2))).isEmpty();
         assertThat(reasonsByMinRetention.get(Duration.ofHours(2))).noneMatch(r -> r.contains("written-within"));
         assertThat(TopologyFixture.latest(alertsByMinRetention.get(Duration.ofHours(24))).values()).singleElement()
-                .satisfies(a -> assertThat(a.summary()).contains("2 rows deleted", "both were written within the last 24 h — "
+                .satisfies(a -> assertThat(a.summary()).contains("2 rows deleted", "both were written within the last 24h — "
                         + "younger than the shortest retention Airlock assumes for `airflow db clean` (rules.AL-013.min-retention)"));
         assertThat(reasonsByMinRetention.get(Duration.ofHours(24))).allMatch(r -> r.endsWith(" written-within-24h"));
     }
 
     @Test
-    void shouldNameTheConfiguredMinRetentionInTheSummaryAndTheMark() {
-        try (var deployment = new TopologyFixture(DetectionConfig.defaults().withMinRetention(Duration.ofHours(2)))) {
-            LogRow traces = LogRow.airflow3(1).event("patch_dag").owner("mallory").dag("etl").at(T0);
-            deployment.log(traces.key(), traces.insert(), T0);
-            LogRow clean = LogRow.airflow3(2).event("cli_cleanup_tables").owner("mallory").at(T0.plusSeconds(60));
-            deployment.log(clean.key(), clean.insert(), clean.dttm());
-            deployment.log(traces.key(), traces.deletedAt(T0.plusSeconds(120)), T0.plusSeconds(120));
+    void shouldNameTheConfiguredMinRetentionInTheSummaryAsTheMarkDoes() {
+        Map<Duration, String> written = Map.of(Duration.ofHours(2), "2h", Duration.ofMinutes(90), "90m", Duration.ofSeconds(30), "30s");
+        written.forEach((minRetention, asWritten) -> {
+            try (var deployment = new TopologyFixture(DetectionConfig.defaults().withMinRetention(minRetention))) {
+                LogRow traces = LogRow.airflow3(1).event("patch_dag").owner("mallory").dag("etl").at(T0);
+                deployment.log(traces.key(), traces.insert(), T0);
+                LogRow clean = LogRow.airflow3(2).event("cli_cleanup_tables").owner("mallory").at(T0.plusSeconds(5));
+                deployment.log(clean.key(), clean.insert(), clean.dttm());
+                deployment.log(traces.key(), traces.deletedAt(T0.plusSeconds(10)), T0.plusSeconds(10));
 
-            assertThat(TopologyFixture.latest(deployment.alertUpdates()).values()).singleElement()
-                    .satisfies(a -> assertThat(a.summary()).contains("it was written within the last 2 h — younger than"));
-            assertThat(deployment.events()).filteredOn(e -> "log-row-deleted".equals(e.action())).singleElement()
-                    .satisfies(e -> assertThat(e.reason()).endsWith(" written-within-2h"));
-        }
+                assertThat(TopologyFixture.latest(deployment.alertUpdates()).values()).as(asWritten).singleElement()
+                        .satisfies(a -> assertThat(a.summary()).contains("it was written within the last " + asWritten + " — younger than"));
+                assertThat(deployment.events()).filteredOn(e -> "log-row-deleted".equals(e.action())).singleElement()
+                        .satisfies(e -> assertThat(e.reason()).endsWith(" written-within-" + asWritten));
+            }
+        });
     }
 
     @Test
@@ -200,7 +203,7 @@ class AuditTrailTamperingRuleTest {
         deleted(traces, T0.plusSeconds(62));
 
         assertThat(TopologyFixture.latest(al013()).values()).singleElement()
-                .satisfies(a -> assertThat(a.summary()).contains("3 rows deleted", "; 1 of them was written within the last 24 h "
+                .satisfies(a -> assertThat(a.summary()).contains("3 rows deleted", "; 1 of them was written within the last 24h "
                         + "— younger than the shortest retention Airlock assumes for `airflow db clean` (rules.AL-013.min-retention); "
                         + "no `airflow db clean` before them"));
     }
@@ -220,7 +223,7 @@ class AuditTrailTamperingRuleTest {
         deleted(traces, T0.plusSeconds(120));
 
         assertThat(TopologyFixture.latest(al013()).values()).singleElement()
-                .satisfies(a -> assertThat(a.summary()).contains("1 row deleted", "it was written within the last 24 h"));
+                .satisfies(a -> assertThat(a.summary()).contains("1 row deleted", "it was written within the last 24h"));
     }
 
     @Test
@@ -242,7 +245,7 @@ class AuditTrailTamperingRuleTest {
 
         assertThat(TopologyFixture.latest(al013()).values()).singleElement().satisfies(a -> {
             assertThat(a.count()).isEqualTo(3);
-            assertThat(a.summary()).contains("3 rows deleted", "all 3 were written within the last 24 h");
+            assertThat(a.summary()).contains("3 rows deleted", "all 3 were written within the last 24h");
         });
     }
 

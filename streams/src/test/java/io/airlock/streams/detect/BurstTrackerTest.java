@@ -178,9 +178,15 @@ class BurstTrackerTest {
         assertThat(threeUsers.fired()).isNotNull();
         assertThat(threeUsers.fired().count()).isEqualTo(3);
         assertThat(threeUsers.fired().values()).containsExactly("alice", "bob", "carol");
-        // Only each user's latest failure is kept (the state grows with users, not failures): alice's first one is gone.
-        assertThat(threeUsers.fired().evidence()).containsExactly("b", "c", "d");
-        assertThat(threeUsers.next().hits()).hasSize(3);
+        // Per user the latest failure and the earliest within the window of it are kept (the state grows with users, not
+        // failures); the burst begins with alice's first failure.
+        assertThat(threeUsers.fired().evidence()).containsExactly("a", "b", "c", "d");
+        assertThat(threeUsers.fired().firstSeen()).isEqualTo(T0);
+        assertThat(threeUsers.next().hits()).hasSize(4);
+        State thriceAlice = feedValue(feedValue(feedValue(null, 0, "a", "alice").next(), 1, "b", "alice").next(), 2, "x", "alice")
+                .next();
+        assertThat(thriceAlice.hits()).as("a failure between the earliest and the latest is not kept").extracting(Hit::eventId)
+                .containsExactly("a", "x");
     }
 
     @Test

@@ -87,7 +87,8 @@ class DistinctValueBurstsTest {
             }
             @SuppressWarnings("unchecked")
             KeyValueStore<String, String> byTime = (KeyValueStore<String, String>) stores.get(stores.size() - 3);
-            assertThat(byTime.approximateNumEntries()).as("one entry per value within the window").isEqualTo(state.hits().size());
+            assertThat(byTime.approximateNumEntries()).as("one entry per value within the window")
+                    .isEqualTo(state.hits().stream().map(BurstTracker.Hit::value).distinct().count());
             stores.forEach(KeyValueStore::close);
             stores.clear();
         }
@@ -119,6 +120,33 @@ class DistinctValueBurstsTest {
         }
         assertThat(last.count()).isEqualTo(25);
         assertThat(last.values()).hasSize(DistinctValueBursts.SAMPLE).startsWith("user0", "user1", "user2");
+    }
+
+    @Test
+    void shouldBeginTheBurstWithTheFirstHitOfAValueHitAgainBeforeTheThreshold() {
+        DistinctValueBursts tracker = tracker(4);
+        tracker.observe("airflow", new BurstTracker.Hit(T0, "a", "alice"));
+        tracker.observe("airflow", new BurstTracker.Hit(T0.plusSeconds(1), "b", "bob"));
+        tracker.observe("airflow", new BurstTracker.Hit(T0.plusSeconds(2), "c", "carol"));
+        tracker.observe("airflow", new BurstTracker.Hit(T0.plusSeconds(3), "a2", "alice"));
+        BurstTracker.OpenBurst opened = tracker.observe("airflow", new BurstTracker.Hit(T0.plusSeconds(4), "d", "dave"));
+
+        assertThat(opened.count()).isEqualTo(4);
+        assertThat(opened.firstSeen()).isEqualTo(T0);
+        assertThat(opened.evidence()).containsExactly("a", "b", "c", "a2", "d");
+        assertThat(opened.values()).containsExactly("alice", "bob", "carol", "dave");
+    }
+
+    @Test
+    void shouldReadLatestEntriesWrittenBeforeTheEarliestHitWasKept() {
+        String before = DistinctValueBursts.timeKey(T0) + '\u001f' + "e1";
+        DistinctValueBursts.Reads reads = DistinctValueBursts.Reads.of(before);
+        assertThat(reads.latest()).isEqualTo(before);
+        assertThat(reads.earliest()).isNull();
+        assertThat(reads.holds("e1")).isTrue();
+        String now = DistinctValueBursts.timeKey(T0.plusSeconds(9)) + '\u001f' + "e2";
+        assertThat(DistinctValueBursts.Reads.of(new DistinctValueBursts.Reads(now, before).entry()))
+                .isEqualTo(new DistinctValueBursts.Reads(now, before));
     }
 
     @Test

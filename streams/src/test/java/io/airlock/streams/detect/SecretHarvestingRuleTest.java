@@ -126,6 +126,83 @@ class SecretHarvestingRuleTest {
         }
     }
 
+    private static final Instant ELEVEN = Instant.parse("2026-03-02T11:00:00Z");
+
+    /**
+     * The responses of a harvest with one path read again: oidc-alice reads secret/data/team/app00…app18 at
+     * 11:00:01…11:00:19, app00 again at 11:00:20, and prod/db (the twentieth path) at 11:00:21.
+     */
+    private static List<Response> harvestWithAReread() {
+        List<Response> reads = new ArrayList<>();
+        for (int i = 0; i < 19; i++) {
+            reads.add(respondedAt(String.format("secret/data/team/app%02d", i), "read-" + i, ELEVEN.plusSeconds(1 + i)));
+        }
+        reads.add(respondedAt("secret/data/team/app00", "reread-0", ELEVEN.plusSeconds(20)));
+        reads.add(respondedAt("secret/data/prod/db", "read-db", ELEVEN.plusSeconds(21)));
+        return reads;
+    }
+
+    /** A read's response line, written at {@code at}. */
+    private record Response(VaultOperation read, Instant at) {
+    }
+
+    private static Response respondedAt(String path, String requestId, Instant at) {
+        return new Response(VaultOperation.read(path).by("oidc-alice", "ent-alice").requestId(requestId)
+                .at(at.minus(VaultOperation.LATENCY)), at);
+    }
+
+    private static void pipeResponses(List<Response> responses, TopologyFixture to) {
+        for (Response response : responses) {
+            var line = response.read().responseLine();
+            to.vaultAudit(line.key(), line.json(), response.at());
+        }
+    }
+
+    @Test
+    void shouldBeginABurstWithTheFirstReadOfAPathReadAgainBeforeTheThreshold() {
+        pipeResponses(harvestWithAReread(), fixture);
+
+        Map<String, Alert> alerts = TopologyFixture.latest(al021(fixture.alertUpdates()));
+        assertThat(alerts).hasSize(1);
+        Alert alert = alerts.values().iterator().next();
+        String firstApp00Read = fixture.events().stream()
+                .filter(e -> e.vaultKvPath().equals("secret/team/app00") && e.timestamp().equals(ELEVEN.plusSeconds(1)))
+                .map(io.airlock.core.NormalizedEvent::id).findFirst().orElseThrow();
+        assertThat(alert.firstSeen()).isEqualTo(ELEVEN.plusSeconds(1));
+        assertThat(alert.lastSeen()).isEqualTo(ELEVEN.plusSeconds(21));
+        assertThat(alert.count()).isEqualTo(20);
+        assertThat(alert.evidence()).hasSize(21).doesNotHaveDuplicates().first().isEqualTo(firstApp00Read);
+        assertThat(alert.summary()).contains("between 2026-03-02T11:00:01Z and 2026-03-02T11:00:21Z",
+                "secret/team/app00, secret/team/app01");
+    }
+
+    @Test
+    void shouldRaiseTheSameAlertForTheHarvestPipedTwiceOrShuffledWithinTheGrace() {
+        pipeResponses(harvestWithAReread(), fixture);
+        List<Alert> once = al021(fixture.alertUpdates());
+        Alert expected = TopologyFixture.latest(once).values().iterator().next();
+
+        try (var twice = new TopologyFixture()) {
+            pipeResponses(harvestWithAReread(), twice);
+            pipeResponses(harvestWithAReread(), twice);
+            assertThat(al021(twice.alertUpdates())).as("a replay changes nothing").isEqualTo(once);
+        }
+        for (long seed = 1; seed <= 20; seed++) {
+            List<Response> shuffled = new ArrayList<>(harvestWithAReread());
+            java.util.Collections.shuffle(shuffled, new java.util.Random(seed));
+            try (var outOfOrder = new TopologyFixture()) {
+                pipeResponses(shuffled, outOfOrder);
+                Map<String, Alert> alerts = TopologyFixture.latest(al021(outOfOrder.alertUpdates()));
+                assertThat(alerts).as("seed %d", seed).hasSize(1);
+                Alert alert = alerts.values().iterator().next();
+                assertThat(alert.firstSeen()).as("seed %d", seed).isEqualTo(expected.firstSeen());
+                assertThat(alert.lastSeen()).as("seed %d", seed).isEqualTo(expected.lastSeen());
+                assertThat(alert.count()).as("seed %d", seed).isEqualTo(20);
+                assertThat(alert.evidence()).as("seed %d", seed).containsExactlyInAnyOrderElementsOf(expected.evidence());
+            }
+        }
+    }
+
     @Test
     void shouldRaiseNothingWhenDisabled() {
         var config = DetectionConfig.defaults().withRule(RuleDefinition.SECRET_HARVESTING,

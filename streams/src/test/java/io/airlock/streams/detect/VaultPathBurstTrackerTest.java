@@ -119,46 +119,4 @@ class VaultPathBurstTrackerTest {
                 .startsWith("kv/yyy").hasSize(VaultPathBurstTracker.MAX_PATH_CHARS);
         assertThat(VaultPathBurstTracker.boundedPath("kv/short")).isEqualTo("kv/short");
     }
-
-    @Test
-    void shouldStartTheBurstAtTheFirstReadOfAPathReadAgainBeforeTheThreshold() {
-        var harvesting = new VaultPathBurstTracker("AL-021", 20, Duration.ofMinutes(5), Duration.ofMinutes(10));
-        Instant start = Instant.parse("2026-03-02T11:00:01.456Z");
-        var state = VaultPathBurstTracker.State.EMPTY;
-        for (int i = 0; i < 19; i++) {
-            var at = start.plusSeconds(i);
-            state = harvesting.observe(state, "oidc-alice", new VaultPathBurstTracker.Hit(at, "read-" + i,
-                    String.format("secret/team/app%02d", i), false)).next();
-        }
-        state = harvesting.observe(state, "oidc-alice", new VaultPathBurstTracker.Hit(Instant.parse("2026-03-02T11:00:20Z"),
-                "reread-0", "secret/team/app00", false)).next();
-        var step = harvesting.observe(state, "oidc-alice", new VaultPathBurstTracker.Hit(Instant.parse("2026-03-02T11:00:21Z"),
-                "read-db", "kv1/prod/db", false));
-
-        assertThat(step.fired()).isNotNull();
-        assertThat(step.fired().count()).isEqualTo(20);
-        assertThat(step.fired().firstSeen()).isEqualTo(start);
-        assertThat(step.fired().evidence()).startsWith("read-0", "read-1").contains("reread-0").endsWith("read-db");
-        assertThat(step.fired().paths()).startsWith("secret/team/app00", "secret/team/app01").hasSize(20);
-
-        var codec = RuleStateSerdes.forType(VaultPathBurstTracker.State.class);
-        var stored = codec.deserializer().deserialize("t", codec.serializer().serialize("t", step.next()));
-        assertThat(stored).as("the earliest hits survive the store").isEqualTo(step.next());
-        assertThat(stored.earliest()).extracting(VaultPathBurstTracker.Hit::eventId).containsExactly("read-0");
-    }
-
-    @Test
-    void shouldReadAPathStateStoredBeforeTheEarliestHitsWereKept() {
-        var hit = new VaultPathBurstTracker.Hit(T0, "e1", "secret/a", true);
-        var open = new VaultPathBurstTracker.OpenBurst("id", T0, T0, 1, java.util.List.of("secret/a"), java.util.List.of("e1"), true);
-        var codec = RuleStateSerdes.forType(VaultPathBurstTracker.State.class);
-        byte[] current = codec.serializer().serialize("t", new VaultPathBurstTracker.State(java.util.List.of(hit), open));
-        byte[] before = java.util.Arrays.copyOf(current, current.length - 4); // the format without the trailing count
-
-        assertThat(codec.deserializer().deserialize("t", before))
-                .isEqualTo(new VaultPathBurstTracker.State(java.util.List.of(hit), open, java.util.List.of()));
-        String json = "{\"hits\":[{\"at\":\"2026-03-02T10:00:00Z\",\"id\":\"e1\",\"path\":\"secret/a\",\"flag\":true}],\"open\":null}";
-        assertThat(codec.deserializer().deserialize("t", json.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
-                .isEqualTo(new VaultPathBurstTracker.State(java.util.List.of(hit), null));
-    }
 }
