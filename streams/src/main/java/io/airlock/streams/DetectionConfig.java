@@ -153,15 +153,16 @@ public record DetectionConfig(String runbookBase, Duration grace, BusinessCalend
         }
 
         /**
-         * Whether {@code displayNameOrIdentity} contains an entry that is not an entity id, in any case. Entity-id entries are
-         * {@link #isServiceEntity}'s.
+         * Whether {@code name} — a display name, or a name an auth method wrote in token metadata (AppRole's role name) —
+         * contains an entry that is not an entity id, in any case. Never called with an entity id: entity-id entries are
+         * {@link #isServiceEntity}'s, matched by equality, and text is not matched inside entity ids.
          */
-        public boolean isServiceIdentity(String displayNameOrIdentity) {
-            if (displayNameOrIdentity == null) {
+        public boolean isServiceIdentity(String name) {
+            if (name == null) {
                 return false;
             }
             for (String entry : serviceIdentities) {
-                if (!isEntityId(entry) && containsIgnoringCase(displayNameOrIdentity, entry)) {
+                if (!isEntityId(entry) && containsIgnoringCase(name, entry)) {
                     return true;
                 }
             }

@@ -146,10 +146,10 @@ class HostileInputSystemTest {
                 "{\"time\":\"" + time + "\",\"type\":\"banana\",\"request\":{\"id\":\"bad-type\"}}",
                 "{\"time\":\"" + time + "\",\"type\":\"request\",\"request\":\"not an object\"}",
                 "{\"time\":\"" + time + "\",\"type\":\"request\",\"request\":{\"id\":\"truncated\"",
-                // over the limit even compacted: many short strings outside request.data and response.data (one long
-                // string is cut to its head and read: a padded field no longer hides an operation)
-                "{\"time\":\"" + time + "\",\"type\":\"request\",\"request\":{\"id\":\"too-long\"},\"pad\":["
-                        + ("\"" + "y".repeat(100) + "\",").repeat(MAX_LINE_BYTES / 100) + "0]}");
+                // over the limit even compacted: a field Airlock reads, repeated (Vault writes no such line; padding
+                // anywhere else is left out, and a long string is bounded and read: it no longer hides an operation)
+                "{\"time\":\"" + time + "\",\"type\":\"request\",\"request\":{\"id\":\"too-long\","
+                        + ("\"path\":\"" + "y".repeat(5000) + "\",").repeat(MAX_LINE_BYTES / 2000) + "\"path\":\"\"}}");
         airlock.audit.appendRaw(lines);
         // a line that is not UTF-8
         Files.write(airlock.audit.path(), new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', '}', '\n'}, StandardOpenOption.APPEND);

@@ -245,10 +245,11 @@ public final class AirlockConfig {
         for (String name : detection.airflow().nameParts()) {
             String identity = io.airlock.core.PrintableText.of(name);
             notes.add(DetectionFields.AIRFLOW_IDENTITY.key() + " '" + identity + "' is matched "
-                    + "inside Vault display names: any token whose name contains it (a person's userpass-" + identity
-                    + "-admin, a pod in a Kubernetes namespace of that name) passes for Airflow's service identity, and AL-024 "
-                    + "stays silent for its reads; set Airflow's Vault entity id instead (vault read -field=id "
-                    + "identity/entity/name/<name>)");
+                    + "inside Vault display names and the role_name and username of token metadata, in any case (not inside "
+                    + "entity ids, not in the display name of a token-method token with an entity): any token whose name "
+                    + "contains it (a person's userpass-" + identity + "-admin, a pod in a Kubernetes namespace of that name, an "
+                    + "AppRole role of that name) passes for Airflow's service identity, and AL-024 stays silent for its "
+                    + "reads; set Airflow's Vault entity id instead (vault read -field=id identity/entity/name/<name>)");
         }
         return notes;
     }

@@ -66,8 +66,10 @@ public final class DetectionFields {
             .doc("Airflow's Vault identities: one entry, or a list when Airflow has several (workers logging in with "
                     + "Kubernetes auth, the scheduler with AppRole: `[<worker entity id>, <scheduler entity id>]`). An entry "
                     + "that is an entity id (a UUID) is that entity, matched by equality, and nothing else; any other entry "
-                    + "is text: a Vault identity whose `display_name`, entity id or AppRole role name (`auth.metadata.role_name`: "
-                    + "AppRole tokens are all named `approle`) contains it, in any case, is Airflow's. Anyone allowed to create "
+                    + "is text of at least 3 characters, one of them a letter or digit: a Vault identity whose `display_name` "
+                    + "or whose token metadata's `role_name` (AppRole: its tokens are all named `approle`) or `username` "
+                    + "contains it, in any case, is Airflow's — never matched inside an entity id, nor in the display name of "
+                    + "a token of the token method that has an entity. Anyone allowed to create "
                     + "tokens chooses their display name (`token-airflow`): where that is more than Airflow, give Airflow's "
                     + "entity ids (`vault read -field=id identity/entity/name/<name>`). AL-022 and AL-024 read it.");
 
@@ -304,6 +306,12 @@ public final class DetectionFields {
         for (String identity : identities) {
             if (!identity.equals(identity.strip())) {
                 throw new IllegalArgumentException("'" + identity + "' has blanks around it: they would have to be in the name too");
+            }
+            if (!DetectionConfig.AirflowInVault.isEntityId(identity)
+                    && (identity.length() < 3 || identity.chars().noneMatch(Character::isLetterOrDigit))) {
+                throw new IllegalArgumentException("'" + identity + "' is too short to name Airflow: text is matched inside "
+                        + "display names and role names, so give at least 3 characters with a letter or digit among them, "
+                        + "or an entity id");
             }
             if (!DetectionConfig.AirflowInVault.isEntityId(identity) && identity.length() >= 30
                     && identity.chars().allMatch(c -> c == '-' || Character.digit(c, 16) >= 0)) {

@@ -55,11 +55,10 @@ public final class VaultAuditFields {
             .defaultValue(1 << 20)
             .validate(Validators.atLeast(1024))
             .doc("Longest audit line in bytes (prefix included) passed on as Vault wrote it. A longer line (a request padded with "
-                    + "thousands of query parameters) is passed on compacted: the values of `request.data` and `response.data`, "
-                    + "which detection never reads, replaced by `{\"airlock_omitted_bytes\":N}`, as are a request header's "
-                    + "values after its first, and every string over 32 KiB cut to its head and a digest of its tail (see "
-                    + "docs/vault-audit.md); if it is still longer, or not "
-                    + "valid JSON, it goes to the dead-letter topic. Memory stays bounded by this limit whatever the line's length.");
+                    + "thousands of query parameters, token metadata, headers) is passed on compacted: only the fields Airlock "
+                    + "reads are kept, each string bounded to the 4 096 characters an event keeps, everything else replaced by "
+                    + "`{\"airlock_omitted_bytes\":N}` (see docs/vault-audit.md); if it is still longer, or not valid JSON, it goes "
+                    + "to the dead-letter topic. Memory stays bounded by this limit whatever the line's length.");
 
     public static final Setting<Duration> POLL_INTERVAL = Setting.of("vault.audit.poll-interval", duration())
             .defaultValue(Duration.ofMillis(100))

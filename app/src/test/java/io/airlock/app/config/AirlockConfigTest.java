@@ -99,6 +99,14 @@ class AirlockConfigTest {
         Path shortId = Files.writeString(dir.resolve("short.yml"), "detection:\n  airflow-identity: [airflow, "
                 + "5cb4b5a4-1f0e-4c8e-9a57-2d3f1b2e7c1]\n");
         assertThatThrownBy(() -> AirlockConfig.load(shortId, Map.of())).hasMessageContaining("looks like a Vault entity id");
+        for (String tooShort : List.of("\"-\"", "a", "af", "\"-._\"")) { // would be inside nearly every name
+            Path path = Files.writeString(dir.resolve("too-short.yml"), "detection:\n  airflow-identity: [" + tooShort + "]\n");
+            assertThatThrownBy(() -> AirlockConfig.load(path, Map.of())).as(tooShort).hasMessageContaining("too short to name Airflow");
+        }
+        Path three = Files.writeString(dir.resolve("three.yml"), "detection:\n  airflow-identity: [etl]\n");
+        assertThat(AirlockConfig.load(three, Map.of()).notes()).singleElement().asString()
+                .contains("inside Vault display names and the role_name and username of token metadata, in any case (not inside "
+                        + "entity ids");
     }
 
     @Test

@@ -140,10 +140,12 @@ public final class VaultSecretReads {
 
 
     /**
-     * True if the event's principal is Airflow's service identity: its display name, its entity id or a related user (the
-     * AppRole role name among them) contains the configured text — but a token of the token method that carries an entity
-     * only by that entity id: its display name is whatever its creator asked for ({@code vault token create
-     * -display-name=airflow}, or Airflow's entity id itself), and a person's child token carries the person's entity.
+     * True if the event's principal is Airflow's service identity: its entity is an entity id configured, or a text entry
+     * is contained in its display name or in a name its auth method wrote in the token's metadata ({@code related.user}:
+     * AppRole's role name, a user name) — never in its entity id, which a short entry ({@code "-"}, {@code "a"}) would
+     * match for every identity with an entity. A token of the token method that carries an entity is Airflow's only by
+     * that entity id: its display name is whatever its creator asked for ({@code vault token create
+     * -display-name=airflow}), and a person's child token carries the person's entity.
      */
     public static boolean isAirflowServiceIdentity(DetectionConfig config, NormalizedEvent event) {
         DetectionConfig.AirflowInVault airflow = config.airflow();
@@ -151,9 +153,9 @@ public final class VaultSecretReads {
             return true; // an entity id configured: that entity (the other entries may name other identities of Airflow)
         }
         if (hasEntity(event) && VaultAuditNormalizer.isTokenMethodName(event.userName())) {
-            return airflow.isServiceIdentity(event.vaultIdentity());
+            return false;
         }
-        return airflow.isServiceIdentity(displayName(event)) || airflow.isServiceIdentity(event.vaultIdentity())
+        return airflow.isServiceIdentity(displayName(event))
                 || event.relatedUsers() != null && event.relatedUsers().stream().anyMatch(airflow::isServiceIdentity);
     }
 

@@ -1,6 +1,7 @@
 package io.airlock.streams.normalize;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.airlock.core.BoundedText;
 import io.airlock.core.Json;
 import io.airlock.core.MalformedRecordException;
 import io.airlock.core.NormalizedEvent;
@@ -46,7 +47,8 @@ import org.apache.kafka.streams.processor.api.Record;
  *     capture adds: the audit file's id and the line's byte offset; a socket line has no position, a record without the
  *     headers neither.</li>
  * </ul>
- * Missing and unknown fields are tolerated. A line that is not an object, has no RFC 3339 {@code time}, a {@code type} other
+ * Every string is read as the event bounds it ({@link #bounded}) before anything is derived from it, so an event is the same
+ * whether its line was compacted by the capture (strings already bounded) or not. Missing and unknown fields are tolerated. A line that is not an object, has no RFC 3339 {@code time}, a {@code type} other
  * than request/response, or a field of the wrong type throws {@link MalformedRecordException}.
  */
 public final class VaultAuditNormalizer implements Processor<String, JsonNode, String, NormalizedEvent> {
@@ -104,20 +106,20 @@ public final class VaultAuditNormalizer implements Processor<String, JsonNode, S
         JsonNode auth = orEmpty(Fields.object(line, "auth", "audit"));
         JsonNode request = orEmpty(Fields.object(line, "request", "audit"));
         JsonNode response = orEmpty(Fields.object(line, "response", "audit"));
-        String error = Fields.nonEmptyText(line, "error", "audit");
+        String error = bounded(Fields.nonEmptyText(line, "error", "audit"));
 
-        String requestId = Fields.nonEmptyText(request, "id", "request");
+        String requestId = bounded(Fields.nonEmptyText(request, "id", "request"));
         String id = requestId != null
                 ? StableIds.of(NormalizedEvent.DATASET_VAULT, requestId, type)
                 : StableIds.of(NormalizedEvent.DATASET_VAULT, "line", Json.writeString(line));
-        String path = Fields.text(request, "path", "request");
-        String operation = Fields.nonEmptyText(request, "operation", "request");
-        String mountType = Fields.nonEmptyText(request, "mount_type", "request");
+        String path = bounded(Fields.text(request, "path", "request"));
+        String operation = bounded(Fields.nonEmptyText(request, "operation", "request"));
+        String mountType = bounded(Fields.nonEmptyText(request, "mount_type", "request"));
         if (mountType == null) {
-            mountType = Fields.nonEmptyText(response, "mount_type", "response");
+            mountType = bounded(Fields.nonEmptyText(response, "mount_type", "response"));
         }
-        String displayName = Fields.nonEmptyText(auth, "display_name", "auth");
-        String entityId = Fields.nonEmptyText(auth, "entity_id", "auth");
+        String displayName = bounded(Fields.nonEmptyText(auth, "display_name", "auth"));
+        String entityId = bounded(Fields.nonEmptyText(auth, "entity_id", "auth"));
         JsonNode requestHeaders = request.get("headers");
         String source = headerText(headers, SourceHeaders.SOURCE);
         String namespace = namespacePrefix(request);
@@ -130,7 +132,7 @@ public final class VaultAuditNormalizer implements Processor<String, JsonNode, S
                         : NormalizedEvent.VAULT_RESPONSE.equals(type) ? NormalizedEvent.OUTCOME_SUCCESS : null)
                 .userName(displayName != null ? displayName : loginName(path))
                 .relatedUsers(relatedUsers(displayName, auth))
-                .sourceIp(Fields.nonEmptyText(request, "remote_address", "request"))
+                .sourceIp(bounded(Fields.nonEmptyText(request, "remote_address", "request")))
                 .vaultPath(path == null ? null : namespace + path)
                 .vaultOperation(operation)
                 .vaultMountType(mountType)
@@ -150,7 +152,7 @@ public final class VaultAuditNormalizer implements Processor<String, JsonNode, S
      * mount point with the namespace ({@code ns1/team/airflow/} for {@code team/airflow/data/x} in {@code ns1/}).
      */
     private static String mountPointInNamespace(JsonNode request, String namespace) {
-        String mountPoint = Fields.nonEmptyText(request, "mount_point", "request");
+        String mountPoint = bounded(Fields.nonEmptyText(request, "mount_point", "request"));
         return mountPoint != null && !namespace.isEmpty() && mountPoint.startsWith(namespace)
                 ? mountPoint.substring(namespace.length()) : mountPoint;
     }
@@ -163,7 +165,7 @@ public final class VaultAuditNormalizer implements Processor<String, JsonNode, S
      */
     static String namespacePrefix(JsonNode request) {
         JsonNode path = request.path("namespace").path("path");
-        String text = path.isTextual() ? path.asText().strip() : "";
+        String text = path.isTextual() ? bounded(path.asText()).strip() : "";
         while (text.startsWith("/")) {
             text = text.substring(1);
         }
@@ -227,9 +229,9 @@ public final class VaultAuditNormalizer implements Processor<String, JsonNode, S
         JsonNode metadata = isTokenMethodName(displayName) ? null : auth.get("metadata");
         for (String field : List.of("username", "role_name")) { // userpass/LDAP/OIDC user; AppRole role (display name "approle")
             JsonNode value = metadata == null ? null : metadata.get(field);
-            if (value != null && value.isTextual() && !value.asText().isEmpty() && !isHmac(value.asText())
-                    && !users.contains(value.asText())) {
-                users.add(value.asText());
+            String user = value != null && value.isTextual() ? bounded(value.asText()) : null;
+            if (user != null && !user.isEmpty() && !isHmac(user) && !users.contains(user)) {
+                users.add(user);
             }
         }
         return users.isEmpty() ? null : users;
@@ -249,11 +251,22 @@ public final class VaultAuditNormalizer implements Processor<String, JsonNode, S
             }
             JsonNode value = field.getValue();
             JsonNode first = value.isArray() ? value.path(0) : value;
-            if (first.isTextual() && !first.asText().isBlank() && !isHmac(first.asText())) {
-                return first.asText().strip();
+            String text = first.isTextual() ? bounded(first.asText()) : null;
+            if (text != null && !text.isBlank() && !isHmac(text)) {
+                return text.strip();
             }
         }
         return null;
+    }
+
+    /**
+     * A string of the line as the event bounds it ({@link BoundedText}), before anything is derived from it: a Vault audit
+     * line over the capture's limit arrives with its strings already in that form, and {@link BoundedText#of} leaves them
+     * so. Reading every string bounded makes what is derived from them (the namespace and the path, the KV path, a stripped
+     * header) the same whether the line was compacted or not.
+     */
+    private static String bounded(String value) {
+        return BoundedText.of(value, BoundedText.EVENT_FIELD_CHARS);
     }
 
     private static boolean isHmac(String value) {

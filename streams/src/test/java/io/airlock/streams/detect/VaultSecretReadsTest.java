@@ -59,14 +59,19 @@ class VaultSecretReadsTest {
     }
 
     @Test
-    void shouldTakeTheServiceIdentityMatchOnTheEntityIdEvenWhenTheTokenHasADisplayName() {
-        var config = DetectionConfig.defaults().withAirflow(new DetectionConfig.AirflowInVault("ent-5cb4",
+    void shouldMatchATextEntryInsideDisplayNamesAndRoleNamesButNeverInsideEntityIds() {
+        var config = DetectionConfig.defaults().withAirflow(new DetectionConfig.AirflowInVault(List.of("5cb4", "ent"),
                 DetectionConfig.AirflowInVault.defaults().secretPathPrefixes()));
-        var approle = response("airflow/data/connections/pg", "airflow/connections/pg").vaultIdentity("ent-5cb4-00ab")
-                .userName("approle").build();
+        var read = response("airflow/data/connections/pg", "airflow/connections/pg");
 
-        assertThat(VaultSecretReads.isAirflowServiceIdentity(config, approle)).isTrue();
-        assertThat(VaultSecretReads.isAirflowServiceIdentity(DetectionConfig.defaults(), approle)).isFalse();
+        assertThat(VaultSecretReads.isAirflowServiceIdentity(config, read.vaultIdentity("ent-5cb4-00ab").userName("userpass-bob")
+                .relatedUsers(List.of("userpass-bob", "bob")).build())).as("text inside an entity id").isFalse();
+        assertThat(VaultSecretReads.isAirflowServiceIdentity(config, read.vaultIdentity("ent-5cb4-00ab").userName("token-bob")
+                .relatedUsers(List.of("token-bob")).build())).as("a token of the token method, with an entity").isFalse();
+        assertThat(VaultSecretReads.isAirflowServiceIdentity(config, read.vaultIdentity("ent-1").userName("approle")
+                .relatedUsers(List.of("approle", "etl-5cb4")).build())).as("an AppRole role name").isTrue();
+        assertThat(VaultSecretReads.isAirflowServiceIdentity(config, read.vaultIdentity("ent-2").userName("kubernetes-5cb4")
+                .relatedUsers(List.of("kubernetes-5cb4")).build())).as("a display name").isTrue();
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
+import io.airlock.core.BoundedText;
 import io.airlock.core.Json;
 import io.airlock.core.MalformedRecordException;
 import io.airlock.core.NormalizedEvent;
@@ -43,6 +44,24 @@ class VaultAuditNormalizerTest {
                 .containsExactly("team-a/secret/data/app/db team-a/secret/app/db", "secret/data/app/db secret/app/db");
         assertThat(VaultAuditNormalizer.namespacePrefix(Json.tree("{\"namespace\":{\"id\":\"x\",\"path\":\"/team-a/etl\"}}")))
                 .isEqualTo("team-a/etl/");
+    }
+
+    @Test
+    void shouldGiveALongPathTheSameEventPathsWhetherItsLineWasCompactedOrNot() {
+        String path = "airflow/data/connections/" + "p".repeat(40_000);
+        String compacted = BoundedText.of(path, BoundedText.EVENT_FIELD_CHARS); // what the capture makes of it in a long line
+        pipe(VaultAuditLine.response("req-whole").at(T0).read(path));
+        pipe(VaultAuditLine.response("req-compacted").at(T0).read(compacted));
+        pipe(VaultAuditLine.response("req-ns-whole").at(T0).read(path).namespace("team-a/"));
+        pipe(VaultAuditLine.response("req-ns-compacted").at(T0).read(compacted).namespace("team-a/"));
+
+        List<NormalizedEvent> events = fixture.eventRecords().stream().map(TestRecord::value).toList();
+        assertThat(events.get(1).vaultPath()).isEqualTo(events.get(0).vaultPath()).isEqualTo(compacted);
+        assertThat(events.get(1).vaultKvPath()).as("derived from the path: the same too").isEqualTo(events.get(0).vaultKvPath())
+                .startsWith("airflow/connections/ppp");
+        assertThat(events.get(3).vaultPath()).as("prefixed with a namespace").isEqualTo(events.get(2).vaultPath())
+                .startsWith("team-a/airflow/data/connections/ppp");
+        assertThat(events.get(3).vaultKvPath()).isEqualTo(events.get(2).vaultKvPath());
     }
 
     @Test
@@ -253,8 +272,8 @@ class VaultAuditNormalizerTest {
         assertThat(events).extracting(r -> r.value().userName(), r -> r.value().vaultIdentity(), TestRecord::key)
                 .containsExactly(tuple("bob", null, ""), tuple("alice@example.com", null, ""), tuple(null, null, ""),
                         tuple(null, null, ""), tuple(null, null, ""), tuple("userpass-bob", "ent-bob", "ent-bob"),
-                        tuple(io.airlock.core.BoundedText.of("m".repeat(10_000), io.airlock.core.BoundedText.EVENT_FIELD_CHARS),
-                                null, ""));
+                        tuple(BoundedText.of("auth/userpass/login/" + "m".repeat(10_000), BoundedText.EVENT_FIELD_CHARS)
+                                .substring("auth/userpass/login/".length()), null, "")); // of the path as the event bounds it
         assertThat(events.get(0).value().outcome()).isEqualTo(NormalizedEvent.OUTCOME_FAILURE);
     }
 

@@ -171,8 +171,8 @@ public final class AuditRecordPublisher implements AutoCloseable {
         compactedUnlogged++;
         long now = System.nanoTime();
         if (compactionLoggedNanos == 0 || now - compactionLoggedNanos >= COMPACTION_LOG_INTERVAL.toNanos()) {
-            LOG.warn("Captured {} Vault audit line(s) longer than vault.audit.max-line-bytes compacted (the values of "
-                    + "request.data and response.data left out, long strings cut: padded requests?); the latest at {} position "
+            LOG.warn("Captured {} Vault audit line(s) longer than vault.audit.max-line-bytes compacted (only the fields "
+                    + "Airlock reads kept, strings bounded: padded requests?); the latest at {} position "
                     + "{}: {} bytes, {} bytes compacted",
                     compactedUnlogged, sourceName, position, fullLength, compactedLength);
             compactionLoggedNanos = now;

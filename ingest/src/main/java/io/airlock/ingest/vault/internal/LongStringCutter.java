@@ -1,5 +1,6 @@
 package io.airlock.ingest.vault.internal;
 
+import io.airlock.core.BoundedText;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -7,52 +8,74 @@ import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
- * Shortens every JSON string (value or name) longer than a bound in JSON text that arrives in pieces, before a parser sees
- * it: a string keeps its first {@code keepBytes} bytes of JSON text (cut before a whole character or escape, never inside
- * one), then {@value #MARK} and 16 hex digits of the SHA-256 of the bytes left out.
+ * Bounds every JSON string (value or name) in JSON text that arrives in pieces, before a parser sees it, to the very form
+ * an event keeps of it: a string of more than {@code maxChars} characters becomes what {@link BoundedText#of} makes of the
+ * whole decoded string — its head, {@value BoundedText#MARK} and 16 hex digits of the SHA-256 of all of it. The head is the
+ * JSON text of its first characters as written (escapes kept, never cut inside one or inside a surrogate pair); the digest is
+ * computed over the decoded string's UTF-8 bytes, as {@link BoundedText} computes it (an unpaired surrogate counts as
+ * {@code ?}, as Java encodes it).
  *
- * <p>Why: a client chooses strings Vault writes as they are — audited request headers with {@code hmac=false}, a path,
- * token metadata, query parameter names — and Jackson holds a string token whole, so one string of a megabyte would make the
- * line impossible to compact. An event keeps at most {@link io.airlock.core.BoundedText#EVENT_FIELD_CHARS} characters of a
- * field, and {@code keepBytes} is at least six times that (a character is at most six bytes of JSON text), so an event of a
- * cut line has the head it would have had; the digest of the tail keeps two strings that differ only past the cut apart.
+ * <p>Why: a client chooses strings Vault writes as they are — audited request headers with {@code hmac=false}, a path, token
+ * metadata, query parameter names — and Jackson holds a string token whole, so one string of a megabyte would make the line
+ * impossible to compact. And since an event bounds its fields with {@link BoundedText#of}, which leaves a bounded string as
+ * it is, the event of a cut line is the event of the whole line: a long path is one path, whether its line was compacted or
+ * not.
  *
- * <p>The tail left out is checked as JSON string text (escapes, no control characters): a broken tail is reported, not hidden.
- * Offsets: {@link #originalOffset} maps an offset in the output to the offset of the same byte in the input.
+ * <p>Every string is checked as JSON string text (escapes, no control characters) here, the part left out included: a broken
+ * string is reported ({@link #invalidAt()}), not hidden. A string is held until it ends or passes {@code maxChars}
+ * characters (at most a few times {@code maxChars} bytes). Offsets: {@link #originalOffset} maps an offset in the output to
+ * the offset of the same byte in the input.
  */
 final class LongStringCutter {
 
-    /** What separates the kept head of a cut string from the digest of its tail (as {@code BoundedText} writes it). */
-    static final String MARK = "…#";
-    private static final byte[] MARK_BYTES = MARK.getBytes(StandardCharsets.UTF_8);
-    private static final int DIGEST_HEX = 16;
+    private static final byte[] MARK_BYTES = BoundedText.MARK.getBytes(StandardCharsets.UTF_8);
 
-    private final int keepBytes;
-    private final MessageDigest tailDigest;
+    private final int maxChars;
+    private final int headChars;
+    private final MessageDigest digest;
 
     private byte[] out = new byte[8192];
     private int outLength;
+    /** The JSON text of the string being read, while it may still be kept whole. */
+    private byte[] held = new byte[1024];
+    private int heldLength;
+    /** UTF-8 bytes of the decoded string waiting for the digest. */
+    private final byte[] decoded = new byte[8192];
+    private int decodedLength;
 
     private boolean inString;
     private boolean escaped;
     private int hexLeft;
-    private long stringBytes;
+    private int unit;
+    /** An escaped high surrogate waiting for its low one. */
+    private int pendingHigh = -1;
+    /** Continuation bytes left in the current UTF-8 sequence, and the UTF-16 units it stands for. */
+    private int utf8Left;
+    private int utf8Units;
+    /** UTF-16 units of the string so far. */
+    private long units;
+    /** Held bytes after {@code headChars - 1} and after {@code headChars} units; whether unit {@code headChars - 1} is high. */
+    private int heldAtHeadLess1;
+    private int heldAtHead;
+    private boolean highAtHeadLess1;
     private boolean dropping;
     /** Input offset of the first byte of the chunk being cut. */
     private long inputBytes;
     /** Output offset of the first byte of the chunk being cut. */
     private long outputBytes;
-    /** Input offset of the first byte of the tail that is not JSON string text, or -1. */
+    /** Input offset of the first byte of a string that is not JSON string text, or -1. */
     private long invalidAt = -1;
-    /** For each cut: the output offset just after its marker, and the input minus output bytes from there on. */
+    /** For each cut: the output offset just after its digest, and the input minus output bytes from there on. */
     private long[] cutEnds = new long[16];
     private long[] cutShifts = new long[16];
     private int cuts;
 
-    LongStringCutter(int keepBytes) {
-        this.keepBytes = keepBytes;
+    /** @param maxChars characters a string keeps whole ({@link BoundedText#EVENT_FIELD_CHARS} for the event's bound) */
+    LongStringCutter(int maxChars) {
+        this.maxChars = maxChars;
+        this.headChars = BoundedText.headChars(maxChars);
         try {
-            this.tailDigest = MessageDigest.getInstance("SHA-256");
+            this.digest = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
@@ -61,20 +84,31 @@ final class LongStringCutter {
     void reset() {
         outLength = 0;
         inString = false;
-        escaped = false;
-        hexLeft = 0;
-        stringBytes = 0;
-        dropping = false;
+        startString();
         inputBytes = 0;
         outputBytes = 0;
         invalidAt = -1;
         cuts = 0;
-        tailDigest.reset();
+    }
+
+    private void startString() {
+        heldLength = 0;
+        decodedLength = 0;
+        escaped = false;
+        hexLeft = 0;
+        pendingHigh = -1;
+        utf8Left = 0;
+        units = 0;
+        heldAtHeadLess1 = -1;
+        heldAtHead = -1;
+        highAtHeadLess1 = false;
+        dropping = false;
+        digest.reset();
     }
 
     /**
      * Cuts the next bytes of JSON text; the result is {@link #output()} up to {@link #outputLength()}, valid until the next
-     * call. Stops at the first invalid byte of a tail ({@link #invalidAt()}).
+     * call. Stops at the first byte of a string that is not JSON string text ({@link #invalidAt()}).
      */
     void cut(byte[] buf, int start, int end) {
         outputBytes += outLength;
@@ -86,75 +120,202 @@ final class LongStringCutter {
         for (int i = start; i < end; i++) {
             byte b = buf[i];
             if (!inString) {
-                inString = b == '"';
-                stringBytes = 0;
-                continue;
-            }
-            if (!dropping && stringBytes >= keepBytes && !escaped && hexLeft == 0 && (b & 0xC0) != 0x80 && b != '"') {
-                append(buf, copyFrom, i);
-                dropping = true;
-                tailDigest.reset();
-            }
-            boolean closes = !escaped && hexLeft == 0 && b == '"';
-            if (dropping && !closes) {
-                if (!validInTail(b)) {
-                    invalidAt = inputBytes + i - start;
-                    return;
+                if (b == '"') {
+                    inString = true;
+                    append(buf, copyFrom, i + 1);
+                    copyFrom = i + 1;
+                    startString();
                 }
-                tailDigest.update(b);
-                copyFrom = i + 1;
                 continue;
             }
-            if (closes) {
+            copyFrom = i + 1;
+            if (!escaped && hexLeft == 0 && utf8Left == 0 && b == '"') {
+                endString(inputBytes + i - start);
                 inString = false;
-                if (dropping) {
-                    endCut(inputBytes + i - start);
-                    copyFrom = i;
-                }
+                copyFrom = i; // the closing quote is copied as text
                 continue;
             }
-            stringBytes++;
-            step(b);
+            if (!step(b)) {
+                invalidAt = inputBytes + i - start;
+                inputBytes += end - start;
+                return;
+            }
+            if (!dropping) {
+                hold(b);
+                if (units > maxChars) {
+                    dropping = true;
+                    int head = highAtHeadLess1 ? heldAtHeadLess1 : heldAtHead;
+                    append(held, 0, head);
+                }
+            }
         }
         append(buf, copyFrom, end);
         inputBytes += end - start;
     }
 
-    /** Advances the escape state by one byte of a kept head. */
-    private void step(byte b) {
-        if (hexLeft > 0) {
-            hexLeft--;
-        } else if (escaped) {
-            escaped = false;
-            hexLeft = b == 'u' ? 4 : 0;
-        } else if (b == '\\') {
-            escaped = true;
+    /** The held text of a string the input ended in, as it is (the parser then reports the truncated line). */
+    void flush() {
+        outputBytes += outLength;
+        outLength = 0;
+        if (inString && !dropping) {
+            append(held, 0, heldLength);
+            heldLength = 0;
         }
     }
 
-    /** Checks and advances the escape state by one byte of a dropped tail: JSON string text, as Jackson would require. */
-    private boolean validInTail(byte b) {
+    /**
+     * Reads one byte of string text: decodes it for the digest, counts the UTF-16 units of whole characters, notes where the
+     * head ends. False when the byte cannot be there (a control character, a bad escape).
+     */
+    private boolean step(byte b) {
+        int c = b & 0xFF;
         if (hexLeft > 0) {
-            hexLeft--;
-            return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F');
+            int digit = Character.digit(c, 16);
+            if (digit < 0) {
+                return false;
+            }
+            unit = unit << 4 | digit;
+            if (--hexLeft == 0) {
+                escapedUnit((char) unit);
+            }
+            return true;
         }
         if (escaped) {
             escaped = false;
-            hexLeft = b == 'u' ? 4 : 0;
-            return "\"\\/bfnrtu".indexOf(b) >= 0;
+            switch (c) {
+                case '"', '\\', '/' -> decodedChar(c);
+                case 'b' -> decodedChar('\b');
+                case 'f' -> decodedChar('\f');
+                case 'n' -> decodedChar('\n');
+                case 'r' -> decodedChar('\r');
+                case 't' -> decodedChar('\t');
+                case 'u' -> {
+                    hexLeft = 4;
+                    unit = 0;
+                }
+                default -> {
+                    return false;
+                }
+            }
+            return true;
         }
-        if (b == '\\') {
+        if (utf8Left > 0) {
+            decoded(b);
+            if (--utf8Left == 0) {
+                counted(utf8Units, utf8Units == 2);
+            }
+            return true;
+        }
+        if (c == '\\') {
             escaped = true;
             return true;
         }
-        return (b & 0xFF) >= 0x20;
+        if (c < 0x20) {
+            return false;
+        }
+        flushPendingHigh();
+        decoded(b);
+        if (c < 0x80) {
+            counted(1, false);
+        } else {
+            utf8Left = Utf8Lead.continuationBytes(c); // valid: the line's UTF-8 is checked before it is cut
+            utf8Units = utf8Left == 3 ? 2 : 1;
+        }
+        return true;
     }
 
-    /** Writes the marker of the tail dropped before the closing quote at input offset {@code closingQuote}; notes the shift. */
-    private void endCut(long closingQuote) {
-        dropping = false;
+    /** A character of an escape other than {@code \\u}: one unit, one ASCII byte. */
+    private void decodedChar(int ascii) {
+        flushPendingHigh();
+        decoded((byte) ascii);
+        counted(1, false);
+    }
+
+    /** A UTF-16 unit of a {@code \\u} escape, paired with an escaped high surrogate before it as Java's UTF-8 encoder does. */
+    private void escapedUnit(char u) {
+        if (pendingHigh >= 0 && Character.isLowSurrogate(u)) {
+            int codePoint = Character.toCodePoint((char) pendingHigh, u);
+            pendingHigh = -1;
+            decoded((byte) (0xF0 | codePoint >> 18));
+            decoded((byte) (0x80 | codePoint >> 12 & 0x3F));
+            decoded((byte) (0x80 | codePoint >> 6 & 0x3F));
+            decoded((byte) (0x80 | codePoint & 0x3F));
+        } else {
+            flushPendingHigh();
+            if (Character.isHighSurrogate(u)) {
+                pendingHigh = u;
+            } else if (Character.isLowSurrogate(u)) {
+                decoded((byte) '?');
+            } else if (u < 0x80) {
+                decoded((byte) u);
+            } else if (u < 0x800) {
+                decoded((byte) (0xC0 | u >> 6));
+                decoded((byte) (0x80 | u & 0x3F));
+            } else {
+                decoded((byte) (0xE0 | u >> 12));
+                decoded((byte) (0x80 | u >> 6 & 0x3F));
+                decoded((byte) (0x80 | u & 0x3F));
+            }
+        }
+        counted(1, Character.isHighSurrogate(u));
+    }
+
+    /** An escaped high surrogate not followed by a low one: Java's UTF-8 encoder writes {@code ?} for it. */
+    private void flushPendingHigh() {
+        if (pendingHigh >= 0) {
+            pendingHigh = -1;
+            decoded((byte) '?');
+        }
+    }
+
+    /** A whole character of {@code n} units was read; {@code high}: its first unit is a high surrogate. */
+    private void counted(int n, boolean high) {
+        long before = units;
+        units += n;
+        if (dropping) {
+            return;
+        }
+        int heldAfter = heldLength + 1; // the byte being read is held after this returns
+        if (before == headChars - 1) {
+            highAtHeadLess1 = high;
+        }
+        if (units == headChars - 1) {
+            heldAtHeadLess1 = heldAfter;
+        }
+        if (units == headChars) {
+            heldAtHead = heldAfter;
+        } // else a pair begins at unit headChars - 1, and the head ends before it
+    }
+
+    private void hold(byte b) {
+        if (heldLength == held.length) {
+            held = Arrays.copyOf(held, held.length * 2);
+        }
+        held[heldLength++] = b;
+    }
+
+    private void decoded(byte b) {
+        if (decodedLength == decoded.length) {
+            digest.update(decoded, 0, decodedLength);
+            decodedLength = 0;
+        }
+        decoded[decodedLength++] = b;
+    }
+
+    /** Ends the string whose closing quote is at input offset {@code closingQuote}: whole, or its bounded form. */
+    private void endString(long closingQuote) {
+        if (hexLeft > 0 || escaped) {
+            return; // cannot happen: a quote there is not a closing one
+        }
+        flushPendingHigh();
+        if (!dropping) {
+            append(held, 0, heldLength);
+            return;
+        }
+        digest.update(decoded, 0, decodedLength);
+        decodedLength = 0;
         append(MARK_BYTES, 0, MARK_BYTES.length);
-        byte[] hex = HexFormat.of().formatHex(tailDigest.digest(), 0, DIGEST_HEX / 2).getBytes(StandardCharsets.US_ASCII);
+        byte[] hex = HexFormat.of().formatHex(digest.digest(), 0, BoundedText.DIGEST_CHARS / 2).getBytes(StandardCharsets.US_ASCII);
         append(hex, 0, hex.length);
         if (cuts == cutEnds.length) {
             cutEnds = Arrays.copyOf(cutEnds, cuts * 2);
@@ -168,15 +329,11 @@ final class LongStringCutter {
 
     private void append(byte[] b, int from, int to) {
         if (to > from) {
-            ensure(to - from);
+            if (outLength + to - from > out.length) {
+                out = Arrays.copyOf(out, Math.max(out.length * 2, outLength + to - from));
+            }
             System.arraycopy(b, from, out, outLength, to - from);
             outLength += to - from;
-        }
-    }
-
-    private void ensure(int more) {
-        if (outLength + more > out.length) {
-            out = Arrays.copyOf(out, Math.max(out.length * 2, outLength + more));
         }
     }
 
@@ -188,14 +345,9 @@ final class LongStringCutter {
         return outLength;
     }
 
-    /** Input offset of the first byte of a dropped tail that is not JSON string text, or -1. */
+    /** Input offset of the first byte of a string that is not JSON string text, or -1. */
     long invalidAt() {
         return invalidAt;
-    }
-
-    /** Whether a string is being dropped: the text ended inside a cut string. */
-    boolean inCutString() {
-        return dropping;
     }
 
     /** The input offset of the byte at output offset {@code at}. */

@@ -5,39 +5,51 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.async.ByteArrayFeeder;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
+import io.airlock.core.BoundedText;
 import io.airlock.ingest.vault.internal.ParsedLine.RejectCategory;
 import io.airlock.ingest.vault.internal.ParsedLine.Rejected;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 
 /**
  * Shrinks one Vault audit line longer than the limit while it is read, so that padding cannot hide a request from detection.
  *
- * <p>Vault writes the parameters of a request ({@code request.data}; for a GET its query parameters) and the payload of a
- * response ({@code response.data}) with every key in plain text and every string value HMAC'd: a read padded with thousands
- * of query parameters gives lines of megabytes around a request that is otherwise ordinary. Airlock never reads those two
- * values (the detection stage reads {@code type}, {@code time}, {@code auth}, {@code request.id|path|operation|mount_type|
- * mount_point|namespace|remote_address|headers}, {@code response.mount_type} and {@code error}), so a long line is kept with
- * the value of each of them replaced by {@code {"airlock_omitted_bytes":N}} (N = the bytes of JSON text left out). Padding
- * fits in other values a client chooses too, so also: the values of a request header after its first
- * ({@code request.headers.<name>[1..]}, the normalizer reads the first) give way to one such marker at the end of the
- * array, and every string longer than {@link #cutStringsAt} bytes of JSON text — an audited header sent with
- * {@code hmac=false}, a path, token metadata, a name — keeps its head and a digest of its tail ({@link LongStringCutter}).
- * Every other field is kept with its value, in its place. A {@code null} data stays null.
+ * <p>A client chooses much of what Vault writes: the parameters of a request ({@code request.data}), the payload of a
+ * response, token metadata ({@code auth.metadata}, set by whoever creates the token or AppRole secret-id, written unhashed),
+ * audited request headers, policy names, names in paths. Any of them can make a line of megabytes around an ordinary read.
+ * So a long line keeps only what Airlock reads of it ({@link KeptFields}: what {@code VaultAuditNormalizer} and
+ * {@link VaultAuditLineParser} read), whatever else it holds:
+ * <ul>
+ * <li>a field of an object Vault defines (the line, {@code auth}, {@code request}, {@code response},
+ *     {@code request.namespace}) that is not read keeps its name, its value replaced by {@code {"airlock_omitted_bytes":N}}
+ *     (N = the bytes of JSON text left out; an array by {@code [{"airlock_omitted_bytes":N}]}; {@code null} stays);</li>
+ * <li>in the two objects whose names the client chooses and that are read — {@code auth.metadata} ({@code username},
+ *     {@code role_name}) and {@code request.headers} (the {@code x-airflow-*} headers, any case) — the fields not read are
+ *     left out with their names, one {@code "airlock_omitted_bytes":N} at the end of the object counting their bytes;</li>
+ * <li>of a request header's values the first is kept; the others give way to one marker at the end of the array;</li>
+ * <li>every string is bounded to what an event keeps of it ({@link LongStringCutter}: the form
+ *     {@link io.airlock.core.BoundedText#of} gives the whole string), so an event does not depend on compaction;</li>
+ * <li>a read field whose value is an object or array where Airlock reads text is replaced by a marker of the same type (the
+ *     line is then refused as it would have been).</li>
+ * </ul>
+ * What is kept is at most a fixed number of bounded strings, so a line Vault wrote fits the limit compacted however it is
+ * padded (only a line with a read field repeated many times, which Vault does not write, can still be too long).
  *
  * <p>Memory stays bounded whatever the length of the line: the bytes go through Jackson's non-blocking parser chunk by
  * chunk as they are read ({@link #feed}), the kept tokens to a generator whose output may not exceed the line limit; long
- * strings are cut before Jackson, which holds a token whole, sees them. The line's checks are those of {@link VaultAuditLineParser}: the optional prefix is removed, UTF-8 validity and
- * NUL bytes are checked on every byte, nesting is limited to {@value VaultAuditLineParser#MAX_NESTING_DEPTH} levels, the
- * line must be one JSON object. What the result is then checked for (field types, key, time) is the parser's business.
+ * strings are cut before Jackson, which holds a token whole, sees them. The line's checks are those of
+ * {@link VaultAuditLineParser}: the optional prefix is removed, UTF-8 validity and NUL bytes are checked on every byte,
+ * nesting is limited to {@value VaultAuditLineParser#MAX_NESTING_DEPTH} levels, the line must be one JSON object, and
+ * every string is checked as JSON string text, the parts left out included. What the result is then checked for (field
+ * types, key, time) is the parser's business.
  *
  * <p>One instance per stream of lines (not thread-safe): {@link #begin()}, {@link #feed} any number of times, then
  * {@link #finish()}.
@@ -46,9 +58,6 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
 
     /** The field that replaces a dropped data value: how many bytes of JSON text were left out. */
     public static final String OMITTED_BYTES_FIELD = "airlock_omitted_bytes";
-
-    /** Bytes of JSON text a string keeps in a compacted line (with the default limit of 1 MiB). */
-    public static final int CUT_STRINGS_AT = 32 * 1024;
 
     /** What a long line became. */
     public sealed interface Result {
@@ -95,27 +104,24 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
     private final LongStringCutter cutter;
 
     // position in the document
-    private int depth;
+    /** The objects and header arrays being written, innermost first. */
+    private final ArrayDeque<Frame> frames = new ArrayDeque<>();
     private boolean rootDone;
-    /** Depth-2 object under request or response (data is dropped there). */
-    private boolean inRequestOrResponse;
-    private String topField;
-    private String field;
-    /** Depth of the dropped data value while it is skipped; 0 when not skipping. */
+    /** What becomes of the value after the last field name. */
+    private Object next;
+    /** Offset of the last field name's first byte. */
+    private long memberStart;
+    /** Depth of the value left out while it is skipped; 0 when not skipping. */
     private int skipDepth;
     private long skipStart;
-    /** Offset just after the last field name. */
-    private long afterName;
-    /** Offset of the first value of a request header's array that is dropped (every value after the first); -1 if none. */
-    private long headerDropStart = -1;
-    /** Depth of a dropped request header value while it is skipped (only its nesting counts, it leaves no marker). */
-    private int headerSkipDepth;
+    /** What the value being skipped leaves: a marker object, a marker in an array, its bytes in a fold, nothing. */
+    private Skip skipKind;
 
     public VaultAuditLineCompactor(String prefix, int maxLineBytes) {
         this.prefix = prefix == null ? new byte[0] : prefix.getBytes(StandardCharsets.UTF_8);
         this.prefixHead = new byte[this.prefix.length];
         this.maxLineBytes = maxLineBytes;
-        this.cutter = new LongStringCutter(cutStringsAt(maxLineBytes));
+        this.cutter = new LongStringCutter(BoundedText.EVENT_FIELD_CHARS);
         int maxToken = Math.max(maxLineBytes, 1);
         this.factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
@@ -123,17 +129,10 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
                         .maxDocumentLength(-1) // the input is long by definition; memory is bounded per token instead
                         .maxStringLength(maxToken)
                         .maxNameLength(maxToken)
+                        .maxNumberLength(maxToken) // a long number left out must not fail the line
                         .build())
                 .disable(com.fasterxml.jackson.core.StreamWriteFeature.AUTO_CLOSE_TARGET)
                 .build();
-    }
-
-    /**
-     * Bytes of JSON text a string keeps in a compacted line: {@value #CUT_STRINGS_AT}, six times the characters an event
-     * keeps of a field ({@link io.airlock.core.BoundedText#EVENT_FIELD_CHARS}) and more; a quarter of a smaller limit.
-     */
-    static int cutStringsAt(int maxLineBytes) {
-        return Math.max(1, Math.min(CUT_STRINGS_AT, maxLineBytes / 4));
     }
 
     /** Starts a new line, forgetting any previous one. */
@@ -152,14 +151,10 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
         failed = null;
         tooLongBecause = null;
         textBeforeJson.reset();
-        depth = 0;
+        frames.clear();
         rootDone = false;
-        inRequestOrResponse = false;
-        topField = null;
-        field = null;
+        next = null;
         skipDepth = 0;
-        headerDropStart = -1;
-        headerSkipDepth = 0;
         cutter.reset();
         utf8.reset();
         try {
@@ -222,8 +217,12 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
                 if (utf8.pending()) {
                     fail(RejectCategory.INVALID_UTF8, "invalid UTF-8 at byte " + utf8.sequenceStart + " of the line");
                 } else {
-                    feeder.endOfInput();
-                    drain();
+                    cutter.flush();
+                    feedCut();
+                    if (!stopped()) {
+                        feeder.endOfInput();
+                        drain();
+                    }
                 }
             }
             if (!stopped() && !nonBlank) {
@@ -270,6 +269,11 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
             return;
         }
         cutter.cut(buf, start, end);
+        feedCut();
+    }
+
+    /** Gives the parser what the cutter made of the last bytes. */
+    private void feedCut() {
         byte[] json = cutter.output();
         int length = cutter.outputLength();
         int comma = trailingComma(json, 0, length);
@@ -336,71 +340,110 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
             fail(RejectCategory.TRAILING_DATA, "data after the JSON object at byte " + lineOffset(tokenStart()) + " of the line");
             return;
         }
-        if (depth == 0 && t != JsonToken.START_OBJECT) {
-            fail(RejectCategory.NOT_AN_OBJECT, "the line is JSON but not a JSON object");
+        if (frames.isEmpty()) {
+            if (t != JsonToken.START_OBJECT) {
+                fail(RejectCategory.NOT_AN_OBJECT, "the line is JSON but not a JSON object");
+                return;
+            }
+            frames.push(Frame.object(KeptFields.LINE));
+            generator.writeStartObject();
             return;
         }
         if (skipDepth > 0) {
             skip(t);
             return;
         }
-        if (headerSkipDepth > 0) {
-            headerSkipDepth += t.isStructStart() ? 1 : t.isStructEnd() ? -1 : 0;
-            return;
-        }
-        if ((t.isStructStart() || t.isScalarValue()) && isLaterHeaderValue(t)) {
-            if (headerDropStart < 0) {
-                headerDropStart = tokenStart();
-            }
-            headerSkipDepth = t.isStructStart() ? 1 : 0;
-            return;
-        }
-        if (t == JsonToken.END_ARRAY && headerDropStart >= 0) {
-            omitted(lineOffset(tokenStart()) - lineOffset(headerDropStart));
-            headerDropStart = -1;
-        }
+        Frame frame = frames.peek();
         if (t == JsonToken.FIELD_NAME) {
-            field = parser.currentName();
-            afterName = parser.currentLocation().getByteOffset();
-            if (depth == 1) {
-                topField = field;
-            }
-            generator.writeFieldName(field);
+            name(frame);
+        } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+            end(frame);
+        } else if (frame.fields == null) {
+            headerValue(frame, t);
+        } else {
+            Object what = next;
+            next = null;
+            value(what, t);
+        }
+    }
+
+    /** A field name: written, or (a field the client named and Airlock does not read) left out with its value. */
+    private void name(Frame frame) throws IOException {
+        String name = parser.currentName();
+        Object kept = frame.fields.kept(name);
+        memberStart = tokenStart();
+        if (kept == null && frame.fields.namedByClient()) {
+            next = Skip.FOLD;
             return;
         }
-        boolean value = t.isStructStart() || t.isScalarValue();
-        if (inRequestOrResponse && depth == 2 && value && "data".equals(field) && t != JsonToken.VALUE_NULL) {
-            // currentLocation() is the offset after the token (exact, whatever the chunks); a token's own location is not
-            if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
-                skipStart = parser.currentLocation().getByteOffset() - 1;
-                skipDepth = 1;
+        generator.writeFieldName(name);
+        next = kept == null ? Skip.MARKER : kept;
+    }
+
+    /** The value of a field: {@code what} is its {@link KeptFields} (read), or {@link Skip#MARKER} or {@link Skip#FOLD}. */
+    private void value(Object what, JsonToken t) throws IOException {
+        boolean struct = t.isStructStart();
+        if (what == Skip.FOLD) {
+            if (struct) {
+                startSkip(Skip.FOLD);
             } else {
-                skipStart = afterName + 1; // a scalar after "data": (Vault writes no blanks)
-                omit(parser.currentLocation().getByteOffset());
+                frames.peek().folded += lineOffset(parser.currentLocation().getByteOffset()) - lineOffset(memberStart);
             }
+        } else if (what == Skip.MARKER && t != JsonToken.VALUE_NULL) {
+            if (struct) {
+                startSkip(t == JsonToken.START_ARRAY ? Skip.ARRAY_MARKER : Skip.MARKER);
+            } else {
+                omitted(lineOffset(parser.currentLocation().getByteOffset()) - lineOffset(tokenStart()));
+            }
+        } else if (what instanceof KeptFields fields && fields.kind() == KeptFields.Kind.OBJECT && t == JsonToken.START_OBJECT) {
+            frames.push(Frame.object(fields));
+            generator.writeStartObject();
+        } else if (what == KeptFields.HEADER_VALUES && t == JsonToken.START_ARRAY) {
+            frames.push(Frame.headerValues());
+            generator.writeStartArray();
+        } else if (struct) { // an object or array where Airlock reads text, an array where it reads an object
+            startSkip(t == JsonToken.START_ARRAY ? Skip.ARRAY_MARKER : Skip.MARKER);
+        } else {
+            write(t);
+        }
+    }
+
+    /**
+     * A value of a request header's array: Vault writes every value the client sent, and the normalizer reads the first; the
+     * others give way to one marker at the end of the array.
+     */
+    private void headerValue(Frame values, JsonToken t) throws IOException {
+        if (values.count++ == 0) {
+            value(KeptFields.TEXT, t);
             return;
         }
+        if (values.dropStart < 0) {
+            values.dropStart = tokenStart();
+        }
+        if (t.isStructStart()) {
+            startSkip(Skip.NOTHING);
+        }
+    }
+
+    /** The end of an object or a header array being written. */
+    private void end(Frame frame) throws IOException {
+        frames.pop();
+        if (frame.fields == null) {
+            if (frame.dropStart >= 0) {
+                omitted(lineOffset(tokenStart()) - lineOffset(frame.dropStart));
+            }
+            generator.writeEndArray();
+            return;
+        }
+        if (frame.folded > 0) {
+            generator.writeNumberField(OMITTED_BYTES_FIELD, frame.folded);
+        }
+        generator.writeEndObject();
+        rootDone = frames.isEmpty();
+    }
+
+    private void write(JsonToken t) throws IOException {
         switch (t) {
-            case START_OBJECT -> {
-                depth++;
-                inRequestOrResponse = depth == 2 && ("request".equals(topField) || "response".equals(topField));
-                generator.writeStartObject();
-            }
-            case START_ARRAY -> {
-                depth++;
-                inRequestOrResponse = false;
-                generator.writeStartArray();
-            }
-            case END_OBJECT, END_ARRAY -> {
-                depth--;
-                if (t == JsonToken.END_OBJECT) {
-                    generator.writeEndObject();
-                } else {
-                    generator.writeEndArray();
-                }
-                inRequestOrResponse = depth == 2 && parser.getParsingContext().inObject() && isRequestOrResponse(topField);
-                rootDone = depth == 0;
-            }
             case VALUE_STRING -> generator.writeString(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
             case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> generator.writeNumber(parser.getText()); // as written, no rounding
             case VALUE_TRUE -> generator.writeBoolean(true);
@@ -420,45 +463,31 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
         return t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY ? at : Math.max(0, at - 1);
     }
 
-    /**
-     * Whether the value at hand is one of a request header after its first ({@code request.headers.<name>[1..]}): Vault writes
-     * every value the client sent, and the normalizer reads the first; a client repeating a header must not make the line
-     * impossible to compact.
-     */
-    private boolean isLaterHeaderValue(JsonToken t) {
-        JsonStreamContext values = parser.getParsingContext();
-        if (t.isStructStart()) {
-            values = values.getParent();
-        }
-        if (values == null || !values.inArray() || values.getCurrentIndex() < 1) {
-            return false;
-        }
-        JsonStreamContext headers = values.getParent();
-        JsonStreamContext request = headers == null ? null : headers.getParent();
-        JsonStreamContext root = request == null ? null : request.getParent();
-        return headers.inObject() && request.inObject() && "headers".equals(request.getCurrentName())
-                && root != null && root.inObject() && "request".equals(root.getCurrentName())
-                && root.getParent() != null && root.getParent().inRoot();
+    /** Skips the object or array that begins with the current token; {@code kind} says what it leaves. */
+    private void startSkip(Skip kind) {
+        skipKind = kind;
+        skipStart = parser.currentLocation().getByteOffset() - 1; // exact, whatever the chunks; a token's own location is not
+        skipDepth = 1;
     }
 
-    private static boolean isRequestOrResponse(String name) {
-        return "request".equals(name) || "response".equals(name);
-    }
-
-    /** A token inside a dropped data value: only its nesting counts. */
+    /** A token inside a value left out: only its nesting counts. */
     private void skip(JsonToken t) throws IOException {
-        if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+        if (t.isStructStart()) {
             skipDepth++;
-        } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
-            if (--skipDepth == 0) {
-                omit(parser.currentLocation().getByteOffset());
+        } else if (t.isStructEnd() && --skipDepth == 0) {
+            long end = lineOffset(parser.currentLocation().getByteOffset());
+            switch (skipKind) {
+                case MARKER -> omitted(end - lineOffset(skipStart));
+                case ARRAY_MARKER -> {
+                    generator.writeStartArray();
+                    omitted(end - lineOffset(skipStart));
+                    generator.writeEndArray();
+                }
+                case FOLD -> frames.peek().folded += end - lineOffset(memberStart);
+                case NOTHING -> {
+                }
             }
         }
-    }
-
-    /** Writes the marker for the data value that began at {@link #skipStart} and ended at {@code end}. */
-    private void omit(long end) throws IOException {
-        omitted(lineOffset(end) - lineOffset(skipStart));
     }
 
     /** Writes the marker of {@code bytes} of the line's JSON text left out. */
@@ -494,8 +523,8 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
             return;
         }
         if (e instanceof OutputTooLong) {
-            tooLongBecause = "it is still longer without the values of request.data and response.data, the values of a "
-                    + "request header after its first and the tails of strings over " + cutStringsAt(maxLineBytes) + " bytes";
+            tooLongBecause = "it is still longer with only the fields Airlock reads, each string bounded to "
+                    + BoundedText.EVENT_FIELD_CHARS + " characters";
         } else if (e instanceof StreamConstraintsException c) {
             String message = String.valueOf(c.getMessage());
             if (message.contains("nesting depth")) {
@@ -542,6 +571,40 @@ public final class VaultAuditLineCompactor implements LineAssembler.Overflow {
         generator = null;
         parser = null;
         feeder = null;
+    }
+
+    /** What a value left out leaves in the compacted line. */
+    private enum Skip {
+        /** {@code {"airlock_omitted_bytes":N}} in its place. */
+        MARKER,
+        /** {@code [{"airlock_omitted_bytes":N}]} in its place: an array stays an array. */
+        ARRAY_MARKER,
+        /** Nothing in its place, name and all; its bytes count in the marker at the end of the object. */
+        FOLD,
+        /** Nothing: a request header's later values, counted by the marker at the end of their array. */
+        NOTHING
+    }
+
+    /** An object being written, with what is read of it; or (no fields) the values of a request header. */
+    private static final class Frame {
+        final KeptFields fields;
+        /** Bytes of the fields left out with their names, for the marker at the end of the object. */
+        long folded;
+        /** Values of the header array so far, and the offset of the first one left out (-1 if none). */
+        int count;
+        long dropStart = -1;
+
+        private Frame(KeptFields fields) {
+            this.fields = fields;
+        }
+
+        static Frame object(KeptFields fields) {
+            return new Frame(fields);
+        }
+
+        static Frame headerValues() {
+            return new Frame(null);
+        }
     }
 
     /** Collects the output and refuses to grow beyond the limit. */

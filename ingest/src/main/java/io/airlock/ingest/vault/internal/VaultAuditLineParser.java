@@ -28,9 +28,8 @@ import java.util.Arrays;
  * {@code \r} removed. Reasons never quote line content: audit lines carry HMACs and paths.
  *
  * <p>A line longer than the limit is rejected, unless its bytes were streamed through a {@link VaultAuditLineCompactor}
- * while it was read: then its compacted form (the values of {@code request.data} and {@code response.data} replaced by a
- * marker, a request header's values after its first too, long strings cut) is checked like any other line and accepted if it
- * passes and fits the limit.
+ * while it was read: then its compacted form (only the fields Airlock reads, {@link KeptFields}, strings bounded, markers for
+ * the rest) is checked like any other line and accepted if it passes and fits the limit.
  */
 public final class VaultAuditLineParser {
 

@@ -3,7 +3,8 @@ package io.airlock.ingest.vault.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.airlock.core.BoundedText;
 import io.airlock.core.Json;
 import io.airlock.ingest.vault.internal.ParsedLine.Accepted;
 import io.airlock.ingest.vault.internal.ParsedLine.RejectCategory;
@@ -12,14 +13,17 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A Vault request padded with thousands of query parameters ({@code request.data}) gives audit lines over the limit: they
- * are passed on without the data values instead of being dead-lettered, read in pieces as the capture reads them.
+ * A Vault request padded with thousands of query parameters ({@code request.data}), token metadata, headers or any other
+ * value a client chooses gives audit lines over the limit: they are passed on with only what Airlock reads instead of being
+ * dead-lettered, read in pieces as the capture reads them.
  */
 class VaultAuditLineCompactionTest {
 
@@ -96,21 +100,36 @@ class VaultAuditLineCompactionTest {
         return (Rejected) parsed;
     }
 
-    /** The line as it should arrive: the same JSON with each data value replaced by the marker of its size. */
-    private static JsonNode expectedCompaction(String line) {
-        ObjectNode tree = (ObjectNode) Json.tree(line);
-        for (String container : List.of("request", "response")) {
-            if (tree.get(container) instanceof ObjectNode node && node.has("data") && !node.get("data").isNull()) {
-                int omitted = Json.writeString(node.get("data")).length(); // compact JSON, ASCII: its bytes as written
-                node.putObject("data").put(VaultAuditLineCompactor.OMITTED_BYTES_FIELD, omitted);
-            }
+    /** Where Airlock reads a Vault audit line (VaultAuditNormalizer, VaultAuditLineParser). */
+    private static final List<String> READ = List.of("/time", "/type", "/error", "/forwarded_from", "/auth/display_name",
+            "/auth/entity_id", "/auth/metadata/username", "/auth/metadata/role_name", "/request/id", "/request/path",
+            "/request/operation", "/request/mount_type", "/request/mount_point", "/request/remote_address",
+            "/request/namespace/path", "/request/headers/x-airflow-dag-id/0", "/request/headers/x-airflow-run-id/0",
+            "/request/headers/x-airflow-task-id/0", "/response/mount_type");
+
+    /** What Airlock reads of a line, each string bounded as an event bounds it. */
+    private static Map<String, JsonNode> readFields(String line) {
+        JsonNode tree = Json.tree(line);
+        var read = new LinkedHashMap<String, JsonNode>();
+        for (String at : READ) {
+            JsonNode value = tree.at(at);
+            read.put(at, value.isTextual() ? TextNode.valueOf(BoundedText.of(value.asText(), BoundedText.EVENT_FIELD_CHARS)) : value);
         }
-        return tree;
+        return read;
+    }
+
+    private static String text(Accepted a) {
+        return new String(a.value(), StandardCharsets.UTF_8);
+    }
+
+    /** The marker of {@code json} left out: its size in bytes. */
+    private static String marker(String json) {
+        return "{\"airlock_omitted_bytes\":" + utf8(json).length + "}";
     }
 
     @ParameterizedTest(name = "read in chunks of {0} bytes")
     @ValueSource(ints = {4093, 65536, 4 << 20})
-    void shouldPassOnAPaddedReadOverTheLimitWithoutItsDataAndEveryOtherFieldKept(int chunk) {
+    void shouldPassOnAPaddedReadOverTheLimitWithWhatAirlockReadsAndMarkersForTheRest(int chunk) {
         String request = paddedLine("request", "req-padded", queryData(14_300));
         String response = paddedLine("response", "req-padded", queryData(14_300));
         assertThat(utf8(request).length).as("a 120 KB URL makes a line over 1 MiB").isGreaterThan(1_250_000);
@@ -125,13 +144,17 @@ class VaultAuditLineCompactionTest {
             assertThat(new String(a.key(), StandardCharsets.UTF_8)).isEqualTo("req-padded");
             assertThat(a.timestamp()).isEqualTo(TIME.toEpochMilli());
             assertThat(a.value().length).isLessThan(4096);
-            assertThat(Json.tree(new String(a.value(), StandardCharsets.UTF_8))).isEqualTo(expectedCompaction(original));
+            assertThat(readFields(text(a))).isEqualTo(readFields(original));
         }
-        assertThat(new String(accepted(parsed.get(1)).value(), StandardCharsets.UTF_8))
-                .as("field order kept, the number as written")
-                .contains("\"path\":\"airflow/data/connections/db\",\"data\":{\"airlock_omitted_bytes\":" + queryData(14_300).length()
-                        + "},\"policy_override\":false,\"remote_address\":\"10.0.0.7\"")
-                .endsWith("\"error\":\"\",\"ratio\":1.50e3}");
+        assertThat(text(accepted(parsed.get(1))))
+                .as("field order kept, markers in place of what is not read")
+                .contains("\"path\":\"airflow/data/connections/db\",\"data\":" + marker(queryData(14_300)) + ",\"policy_override\":"
+                        + marker("false") + ",\"remote_address\":\"10.0.0.7\"")
+                .contains("\"policies\":[" + marker("[\"airflow\",\"default\"]") + "],\"metadata\":{\"airlock_omitted_bytes\":"
+                        + utf8("\"role\":\"airflow\"").length + "},\"entity_id\":\"ent-airflow\"")
+                .contains("\"headers\":{\"x-airflow-dag-id\":[\"etl\"],\"airlock_omitted_bytes\":"
+                        + utf8("\"user-agent\":[\"Go-http\\u003c1\\u003e\"]").length + "}")
+                .endsWith("\"error\":\"\",\"ratio\":" + marker("1.50e3") + "}");
         assertThat(starts).containsExactly(0L, (long) utf8(request).length + 1);
     }
 
@@ -149,20 +172,19 @@ class VaultAuditLineCompactionTest {
         var parser = new VaultAuditLineParser("vault-audit: ", LIMIT);
         Accepted a = accepted(readOne(parser, utf8("vault-audit: " + line + "\r"), 1000));
         assertThat(new String(a.key(), StandardCharsets.UTF_8)).isEqualTo("req-prefixed");
-        assertThat(Json.tree(new String(a.value(), StandardCharsets.UTF_8))).isEqualTo(expectedCompaction(line));
+        assertThat(readFields(text(a))).isEqualTo(readFields(line));
         assertThat(a.value()[0]).isEqualTo((byte) '{');
         assertThat(accepted(readOne(parser, utf8(line), 1000)).compacted()).as("without the prefix").isTrue();
     }
 
     @Test
-    void shouldDeadLetterALineStillOverTheLimitWithoutItsData() {
-        String spread = paddedLine("request", "req-big", "{}").replace("\"auth\":{",
-                "\"auth\":{\"pads\":[" + ("\"" + "y".repeat(1000) + "\",").repeat(1100) + "0],");
-        Rejected r = rejected(readOne(spread));
-        assertThat(r.category()).isEqualTo(RejectCategory.TOO_LONG);
-        assertThat(r.reason()).isEqualTo("line too long: " + utf8(spread).length + " bytes, the limit is " + LIMIT + " bytes, and "
-                + "it is still longer without the values of request.data and response.data, the values of a request header "
-                + "after its first and the tails of strings over 32768 bytes");
+    void shouldDeadLetterOnlyALineWhoseReadFieldsAloneAreOverTheLimit() {
+        String path = "\"path\":\"" + "y".repeat(5000) + "\",";
+        String repeated = paddedLine("request", "req-big", "{}").replace("\"path\":", path.repeat(300) + "\"path\":");
+        Rejected r = rejected(readOne(repeated));
+        assertThat(r.category()).as("a field read, repeated: not a line Vault writes").isEqualTo(RejectCategory.TOO_LONG);
+        assertThat(r.reason()).isEqualTo("line too long: " + utf8(repeated).length + " bytes, the limit is " + LIMIT + " bytes, and "
+                + "it is still longer with only the fields Airlock reads, each string bounded to 4096 characters");
     }
 
     /** A read whose audited request headers ({@code hmac=false}) the client padded: the line of Vault's response to it. */
@@ -186,16 +208,18 @@ class VaultAuditLineCompactionTest {
             assertThat(two.at("/request/operation").asText()).isEqualTo("read");
             assertThat(two.at("/auth/entity_id").asText()).isEqualTo("ent-airflow");
             assertThat(two.at("/request/remote_address").asText()).isEqualTo("10.0.0.7");
-            assertThat(two.at("/request/headers/user-agent/0").asText()).as("short values kept").isEqualTo("Go-http<1>");
+            assertThat(two.at("/request/headers/user-agent").isMissingNode()).as("a header not read goes").isTrue();
             String dagId = two.at("/request/headers/x-airflow-dag-id/0").asText();
-            assertThat(dagId).as("chunks of %d", chunk).startsWith("A".repeat(VaultAuditLineCompactor.CUT_STRINGS_AT))
-                    .matches("A{32768}…#[0-9a-f]{16}");
-            assertThat(two.at("/request/headers/x-airflow-run-id/0").asText()).matches("B{32768}…#[0-9a-f]{16}");
+            assertThat(dagId).as("chunks of %d: the event's form of the value", chunk)
+                    .isEqualTo(BoundedText.of("A".repeat(524_000), BoundedText.EVENT_FIELD_CHARS)).matches("A{4078}…#[0-9a-f]{16}");
+            assertThat(two.at("/request/headers/x-airflow-run-id/0").asText())
+                    .isEqualTo(BoundedText.of("B".repeat(524_000), BoundedText.EVENT_FIELD_CHARS));
         }
         String one = accepted(readOne(oneHeader)).compacted() ? headerOf(oneHeader) : null;
-        assertThat(one).as("a single string longer than the limit").matches("A{32768}…#[0-9a-f]{16}");
+        assertThat(one).as("a single string longer than the limit")
+                .isEqualTo(BoundedText.of("A".repeat(1_049_000), BoundedText.EVENT_FIELD_CHARS));
         assertThat(headerOf(otherTail)).as("a different tail, a different digest").isNotEqualTo(one)
-                .startsWith("A".repeat(VaultAuditLineCompactor.CUT_STRINGS_AT));
+                .isEqualTo(BoundedText.of("A".repeat(1_048_999) + "C", BoundedText.EVENT_FIELD_CHARS));
     }
 
     private String headerOf(String line) {
@@ -214,7 +238,7 @@ class VaultAuditLineCompactionTest {
 
         int dropped = utf8(repeated.substring(repeated.indexOf("\"etl\",") + 6, repeated.indexOf("],\"user-agent\""))).length;
         assertThat(compacted).contains("\"headers\":{\"x-airflow-dag-id\":[\"etl\",{\"airlock_omitted_bytes\":" + dropped
-                + "}],\"user-agent\":[\"Go-http<1>\"]}");
+                + "}],\"airlock_omitted_bytes\":" + utf8("\"user-agent\":[\"Go-http\\u003c1\\u003e\"]").length + "}");
     }
 
     @Test
@@ -327,7 +351,8 @@ class VaultAuditLineCompactionTest {
     @Test
     void shouldKeepNullDataAndDropScalarData() {
         String nullData = "{\"type\":\"request\",\"request\":{\"id\":\"n\",\"data\":null,\"z\":[" + "1,".repeat(LIMIT / 2) + "1]}}";
-        assertThat(rejected(readOne(nullData)).category()).as("nothing to drop: still too long").isEqualTo(RejectCategory.TOO_LONG);
+        assertThat(text(accepted(readOne(nullData)))).isEqualTo("{\"type\":\"request\",\"request\":{\"id\":\"n\",\"data\":null,"
+                + "\"z\":[" + marker("[" + "1,".repeat(LIMIT / 2) + "1]") + "]}}");
         String scalar = "{\"type\":\"request\",\"request\":{\"id\":\"s\",\"data\":\"" + "q".repeat(LIMIT - 10) + "\",\"data2\":null}"
                 + ",\"response\":{\"data\":null}}";
         Accepted a = accepted(readOne(scalar));
@@ -366,6 +391,97 @@ class VaultAuditLineCompactionTest {
                 .isEqualTo(length - utf8(around[0] + around[1]).length);
         assertThat(Json.tree(new String(a.value(), StandardCharsets.UTF_8)).at("/request/remote_address").asText())
                 .isEqualTo("10.0.0.7");
+    }
+
+    /** Forty strings of 30 000 characters, as JSON object members: 1.2 MB of padding that no single cut shortens enough. */
+    private static String pads(String prefix) {
+        var pads = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            pads.append(String.format("\"%s%03d\":\"%s\",", prefix, i, "x".repeat(30_000)));
+        }
+        return pads.toString();
+    }
+
+    @Test
+    void shouldPassOnAReadPaddedWithTokenMetadataKeepingTheMetadataRead() {
+        // the reviewer's meta.log: bob's token metadata (chosen by whoever created the token, written unhashed) padded
+        String line = paddedLine("response", "req-meta", "null").replace("\"metadata\":{\"role\":\"airflow\"}",
+                "\"metadata\":{\"username\":\"bob\"," + pads("k") + "\"role_name\":\"etl\"}");
+        assertThat(utf8(line).length).isGreaterThan(LIMIT);
+
+        Accepted a = accepted(readOne(line));
+
+        assertThat(readFields(text(a))).isEqualTo(readFields(line));
+        JsonNode metadata = Json.tree(text(a)).at("/auth/metadata");
+        assertThat(metadata.fieldNames()).toIterable().containsExactly("username", "role_name", "airlock_omitted_bytes");
+        assertThat(metadata.get("airlock_omitted_bytes").asLong()).as("the bytes of the 40 members left out")
+                .isEqualTo(40L * utf8("\"k000\":\"" + "x".repeat(30_000) + "\"").length);
+    }
+
+    @ParameterizedTest(name = "padding in {0}")
+    @ValueSource(strings = {"auth.metadata", "auth.policies", "auth.other", "request.data", "request.headers",
+            "request.header-values", "request.namespace", "response.data", "response.wrap_info", "response.headers",
+            "response.auth", "line"})
+    void shouldPassOnAReadPaddedInAnyValueAClientChooses(String where) {
+        String line = paddedLine("response", "req-pad", "null");
+        String values = "[" + ("\"" + "x".repeat(30_000) + "\",").repeat(40) + "\"x\"]";
+        String padded = switch (where) {
+            case "auth.metadata" -> line.replace("\"metadata\":{", "\"metadata\":{" + pads("k"));
+            case "auth.policies" -> line.replace("\"policies\":[", "\"policies\":" + values.replace("]", ",")).replace("\"x\",\"airflow",
+                    "\"x\",\"airflow");
+            case "auth.other" -> line.replace("\"auth\":{", "\"auth\":{\"token_policies\":" + values + ",\"identity_policies\":" + values
+                    + ",");
+            case "request.data" -> line.replace("\"data\":null", "\"data\":{" + pads("p") + "\"q\":1}");
+            case "request.headers" -> line.replace("\"headers\":{", "\"headers\":{" + pads("x-pad-"));
+            case "request.header-values" -> line.replace("\"x-airflow-dag-id\":[\"etl\"]", "\"x-airflow-dag-id\":[\"etl\","
+                    + values.substring(1));
+            case "request.namespace" -> line.replace("\"namespace\":{", "\"namespace\":{\"id\":" + values + ",");
+            case "response.data" -> line.replace("\"response\":{", "\"response\":{\"data\":{" + pads("d") + "\"e\":{\"f\":"
+                    + values + "}},");
+            case "response.wrap_info" -> line.replace("\"response\":{", "\"response\":{\"wrap_info\":{\"token\":\"t\","
+                    + pads("w") + "\"creation_path\":" + values + "},");
+            case "response.headers" -> line.replace("\"response\":{", "\"response\":{\"headers\":{" + pads("h") + "\"z\":[]},");
+            case "response.auth" -> line.replace("\"response\":{", "\"response\":{\"auth\":{\"metadata\":{" + pads("m")
+                    + "\"username\":\"eve\"}},");
+            default -> line.replace("\"time\":", "\"warnings\":" + values + ",\"time\":");
+        };
+        assertThat(padded).isNotEqualTo(line);
+        assertThat(utf8(padded).length).as(where).isGreaterThan(LIMIT);
+
+        Accepted a = accepted(readOne(padded));
+
+        assertThat(a.compacted()).isTrue();
+        assertThat(a.value().length).as(where).isLessThan(8192);
+        assertThat(readFields(text(a))).as(where).isEqualTo(readFields(padded)).isEqualTo(readFields(line));
+    }
+
+    @Test
+    void shouldCutAStringToTheFormAnEventKeepsOfTheWholeString() {
+        String path = "airflow/data/connections/" + "p".repeat(40_000);
+        // escapes and characters beyond the BMP: the head is counted in characters of the decoded string, never splitting
+        // a pair, and the digest is that of the decoded string's UTF-8 bytes, an unpaired surrogate as '?'
+        String escaped = "a\\u00e9\\n\\\"\\uD83D\\uDE00\\uD800x\\uDC00é😀" + "\\u0041".repeat(5000);
+        String decoded = "aé\n\"😀\uD800x\uDC00é😀" + "A".repeat(5000);
+        String pairAtCut = "b".repeat(4077) + "😀".repeat(100);
+        String escapedPairAtCut = "b".repeat(4077) + "\\uD83D\\uDE00".repeat(100);
+        String line = paddedLine("response", "req-path", queryData(14_300)).replace("airflow/data/connections/db", path)
+                .replace("\"id\":\"root\"", "\"id\":\"root\",\"path\":\"" + escaped + "\"")
+                .replace("\"display_name\":\"kubernetes-airflow-worker\"", "\"display_name\":\"" + pairAtCut + "\"")
+                .replace("\"entity_id\":\"ent-airflow\"", "\"entity_id\":\"" + escapedPairAtCut + "\"");
+
+        for (int chunk : new int[] {1000, 4093, 65536}) {
+            JsonNode compacted = Json.tree(text(accepted(readOne(new VaultAuditLineParser(null, LIMIT), utf8(line), chunk))));
+
+            assertThat(compacted.at("/request/path").asText()).isEqualTo(BoundedText.of(path, BoundedText.EVENT_FIELD_CHARS));
+            assertThat(compacted.at("/request/namespace/path").asText()).as("chunks of %d", chunk)
+                    .isEqualTo(BoundedText.of(decoded, BoundedText.EVENT_FIELD_CHARS));
+            assertThat(compacted.at("/auth/display_name").asText()).hasSize(4095)
+                    .isEqualTo(BoundedText.of(pairAtCut, BoundedText.EVENT_FIELD_CHARS));
+            assertThat(compacted.at("/auth/entity_id").asText()).as("the same pairs, escaped")
+                    .isEqualTo(BoundedText.of(pairAtCut, BoundedText.EVENT_FIELD_CHARS));
+        }
+        String bounded = BoundedText.of(path, BoundedText.EVENT_FIELD_CHARS);
+        assertThat(BoundedText.of(bounded, BoundedText.EVENT_FIELD_CHARS)).as("bounding twice is bounding once").isEqualTo(bounded);
     }
 
     private static byte[] utf8(String s) {
