@@ -89,7 +89,7 @@ public final class AirflowCdcCapture implements AutoCloseable {
     /** The failure Debezium retries since the last batch it handed over, and when it was last logged; null while none. */
     private final AtomicReference<Retried> retrying = new AtomicReference<>();
     private Runnable retryListening = () -> { };
-    /** Whether the slot did not exist before this start, so that Debezium creates it (see {@link #dropSlotOfUnfinishedStart}). */
+    /** Whether the slot did not exist before this start, so that Debezium creates it (see {@link #warnOfSlotLeftBehind}). */
     private volatile boolean slotCreatedByThisStart;
 
     public AirflowCdcCapture(AirflowDatabaseSettings database, CaptureSettings capture) {
@@ -191,7 +191,7 @@ public final class AirflowCdcCapture implements AutoCloseable {
             }
         }
         // Before the batch is marked: its offsets may be committed from then on, and close() must not take the snapshot
-        // for unfinished (and drop the slot) once they say it is done.
+        // for unfinished (and call the slot safe to drop) once they say it is done.
         if (snapshotInKafka.getCount() > 0 && !records.isEmpty()) {
             ChangeEvent<String, String> last = records.get(records.size() - 1);
             if (router.endsInitialSnapshot(last.destination(), last.value())) {
@@ -505,59 +505,41 @@ public final class AirflowCdcCapture implements AutoCloseable {
         }
         producer.close(Duration.ofSeconds(10));
         if (engine != null && slotCreatedByThisStart && snapshotInKafka.getCount() > 0) {
-            dropSlotOfUnfinishedStart();
+            warnOfSlotLeftBehind();
         }
     }
 
     /**
-     * Drops the replication slot this start created when its initial snapshot never reached Kafka (a start that failed, or
-     * a stop during the snapshot): the next start takes the snapshot again anyway (Debezium's rule) and creates a new slot,
-     * while this one would keep WAL on the Airflow database until then — without bound if Airlock is not started again. A
-     * slot that existed before this start, or one whose snapshot is in Kafka, holds a position and is never dropped.
+     * Warns, once, that the replication slot this start created is left behind although its initial snapshot (or, resuming
+     * from stored offsets, its first streamed change) never reached Kafka: it keeps WAL on the Airflow database until
+     * Airlock starts again. It is not dropped here: when {@code <prefix>.cdc.offsets} still holds a finished snapshot (the
+     * old slot was lost to a failover, or dropped by hand while the {@code <prefix>.cdc.*} topics were kept), the next start
+     * takes no snapshot and streams from this slot, which alone holds the changes made since it was created; and another
+     * instance starting at the same time may be using it. Whether the offsets hold a finished snapshot, only the operator
+     * can tell, so the line says when dropping it is safe.
      */
-    private void dropSlotOfUnfinishedStart() {
+    private void warnOfSlotLeftBehind() {
         var props = new Properties();
         props.setProperty("user", database.user());
         props.setProperty("password", database.password());
-        long deadline = System.nanoTime() + SLOT_RELEASE_WAIT.toNanos();
         try (var c = java.sql.DriverManager.getConnection(database.jdbcUrl(), props);
-                var s = c.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
+                var s = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
             s.setString(1, database.slotName());
-            while (true) {
-                Boolean active = null;
-                try (var rs = s.executeQuery()) {
-                    if (rs.next()) {
-                        active = rs.getBoolean(1);
-                    }
-                }
-                if (active == null) {
+            try (var rs = s.executeQuery()) {
+                if (!rs.next()) {
                     return; // never created: the start failed before
                 }
-                if (!active) {
-                    break;
-                }
-                if (System.nanoTime() > deadline) { // the engine's replication connection is still closing
-                    throw new java.sql.SQLException("the slot is still in use after " + SLOT_RELEASE_WAIT.toSeconds() + " s");
-                }
-                Thread.sleep(100);
             }
-            try (var drop = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
-                drop.setString(1, database.slotName());
-                drop.execute();
-            }
-            LOG.info("Dropped replication slot {} that this start created: the initial snapshot never reached Kafka, so the next "
-                    + "start takes it again with a new slot, and this one would have kept WAL until then", database.slotName());
         } catch (java.sql.SQLException e) {
-            LOG.warn("Replication slot {} was created by a start whose initial snapshot never reached Kafka, and could not be "
-                    + "dropped ({}): it keeps WAL on the Airflow database until Airlock starts again; drop it with SELECT "
-                    + "pg_drop_replication_slot('{}')", database.slotName(), e.getMessage(), database.slotName());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            // cannot tell: warn anyway, the slot may exist
         }
+        LOG.warn("Replication slot {} was created by this start, which stopped before its snapshot (or first streamed change) "
+                + "reached Kafka: it keeps WAL on the Airflow database until Airlock starts again and resumes from it. Drop it "
+                + "(SELECT pg_drop_replication_slot('{}')) only while no Airlock instance runs and only if {} holds no finished "
+                + "snapshot (a first install) or you delete that topic with it, so that the next start takes a new snapshot; if "
+                + "the slot replaced one lost to a failover or dropped by hand, keep it: it holds changes the next start streams",
+                database.slotName(), database.slotName(), capture.offsetsTopic());
     }
-
-    /** How long {@link #dropSlotOfUnfinishedStart} waits for PostgreSQL to release the slot the stopped engine streamed from. */
-    private static final Duration SLOT_RELEASE_WAIT = Duration.ofSeconds(10);
 
     private void awaitBatchInHand() {
         try {
