@@ -170,7 +170,8 @@ final class DistinctValueBursts {
         List<KeyValue<String, String>> reads = new ArrayList<>(inWindow.size());
         for (KeyValue<String, String> kv : inWindow) {
             reads.add(KeyValue.pair(kv.key.substring(entity.length() + 1), kv.value));
-            String earliest = Reads.of(latest.get(entity + SEP + kv.value)).earliest();
+            String entry = latest.get(entity + SEP + kv.value); // null if the stores disagree: no earlier hit then
+            String earliest = entry == null ? null : Reads.of(entry).earliest();
             if (earliest != null && !timeOf(earliest).isBefore(windowStart)) {
                 reads.add(KeyValue.pair(earliest, kv.value));
             }

@@ -137,6 +137,26 @@ class DistinctValueBurstsTest {
         assertThat(opened.values()).containsExactly("alice", "bob", "carol", "dave");
     }
 
+    /**
+     * A hit in {@code -by-time} without its {@code -latest} entry (stores that disagree) counts as a hit with no earlier one,
+     * instead of failing the stream thread on every retry.
+     */
+    @Test
+    void shouldCountAHitWithoutItsLatestEntryAsOneWithNoEarlierHit() {
+        List<String> names = DistinctValueBursts.storeNames("t");
+        KeyValueStore<String, String> byTime = store(names.get(1), Serdes.String());
+        byTime.put("airflow" + '\u001f' + DistinctValueBursts.timeKey(T0) + '\u001f' + "a", "alice");
+        var tracker = new DistinctValueBursts("AL-002", 3, WINDOW, GRACE, store(names.get(0), RuleStateSerdes.forType(SprayState.class)),
+                byTime, store(names.get(2), Serdes.String()), store(names.get(3), Serdes.String()));
+        tracker.observe("airflow", new BurstTracker.Hit(T0.plusSeconds(1), "b", "bob"));
+        BurstTracker.OpenBurst opened = tracker.observe("airflow", new BurstTracker.Hit(T0.plusSeconds(2), "c", "carol"));
+
+        assertThat(opened).isNotNull();
+        assertThat(opened.count()).isEqualTo(3);
+        assertThat(opened.firstSeen()).isEqualTo(T0);
+        assertThat(opened.evidence()).containsExactly("a", "b", "c");
+    }
+
     @Test
     void shouldReadLatestEntriesWrittenBeforeTheEarliestHitWasKept() {
         String before = DistinctValueBursts.timeKey(T0) + '\u001f' + "e1";
