@@ -224,13 +224,33 @@ public final class ConfigTypes {
         return redacted(uri.toString());
     }
 
-    /** {@link #redacted(URI)} for a URL as written, which may not even parse. */
+    /**
+     * {@link #redacted(URI)} for a URL as written, which may not even parse. The user info goes first, over the whole URL,
+     * since a password may hold {@code ?}, {@code #} and {@code @}: it ends at the last {@code @} before the first {@code /}
+     * after the scheme's {@code //}. Without one there (a password with a {@code /} in it) the {@code @} is looked for
+     * before the query string and fragment, as {@link #withoutUserInfo} does.
+     */
     public static String redacted(String url) {
-        int query = url.indexOf('?');
-        int fragment = url.indexOf('#');
-        int cut = query < 0 ? fragment : fragment < 0 ? query : Math.min(query, fragment);
+        int authority = url.indexOf("//");
+        if (authority >= 0) {
+            int path = url.indexOf('/', authority + 2);
+            int at = url.lastIndexOf('@', path < 0 ? url.length() - 1 : path - 1);
+            if (at > authority) {
+                String rest = url.substring(at);
+                int cut = queryOrFragment(rest);
+                return url.substring(0, authority + 2) + "****" + (cut < 0 ? rest : rest.substring(0, cut) + rest.charAt(cut) + "****");
+            }
+        }
+        int cut = queryOrFragment(url);
         String head = cut < 0 ? url : url.substring(0, cut);
         return withoutUserInfo(head) + (cut < 0 ? "" : url.charAt(cut) + "****");
+    }
+
+    /** Where the query string or fragment of {@code url} begins, or -1. */
+    private static int queryOrFragment(String url) {
+        int query = url.indexOf('?');
+        int fragment = url.indexOf('#');
+        return query < 0 ? fragment : fragment < 0 ? query : Math.min(query, fragment);
     }
 
     /** A URI as given, for a message: credentials in it ({@code //user:password@}, up to the last {@code @}) shown as {@code ****}. */

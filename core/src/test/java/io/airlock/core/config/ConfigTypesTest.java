@@ -148,4 +148,14 @@ class ConfigTypesTest {
         assertThat(ConfigTypes.httpUrl().format(ConfigTypes.httpUrl().parse("https://proxy.internal/v2/enqueue?token=SECRET")))
                 .as("as the effective configuration shows it").isEqualTo("https://proxy.internal/v2/enqueue?****");
     }
+
+    @Test
+    void shouldPrintAUrlWithoutAPasswordHoldingAHashAQuestionMarkOrAnAt() {
+        assertThat(ConfigTypes.redacted("https://admin:pa#ss@host")).isEqualTo("https://****@host");
+        assertThat(ConfigTypes.redacted("https://admin:pa?ss@host:9200/x?token=SECRET")).isEqualTo("https://****@host:9200/x?****");
+        assertThat(ConfigTypes.redacted("https://admin:p@ss#w?rd@host/x#frag")).isEqualTo("https://****@host/x#****");
+        assertThat(ConfigTypes.redacted("https://admin:pass@host/search?q=a@b")).isEqualTo("https://****@host/search?****");
+        assertThat(ConfigTypes.redacted("https://admin:pa/ss@host/x?t=1")).as("a / in the password, as before")
+                .isEqualTo("https://****@host/x?****");
+    }
 }
