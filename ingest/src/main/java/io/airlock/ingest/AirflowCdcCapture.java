@@ -405,9 +405,10 @@ public final class AirflowCdcCapture implements AutoCloseable {
     static final Duration RETRIED_REPORT_EVERY = Duration.ofMinutes(10);
 
     /**
-     * A failure Debezium retries (it retries every SQL error, a missing privilege too, for ever): logged as one ERROR line
-     * when it is new, and again every {@link #RETRIED_REPORT_EVERY} while it lasts, instead of Debezium's stack traces every
-     * 10 s ({@link DebeziumRetryLog}); {@link #retryingAfter()} names it until the next batch arrives.
+     * A failure Debezium reported, mostly one it retries (it retries every SQL error, a missing privilege too, for ever; on
+     * any other it stops the engine, logged next as {@code Airflow capture stopped}): logged as one ERROR line when it is
+     * new, and again every {@link #RETRIED_REPORT_EVERY} while it lasts, instead of Debezium's stack traces every 10 s
+     * ({@link DebeziumRetryLog}); {@link #retryingAfter()} names it until the next batch arrives.
      */
     void retried(Throwable error) {
         String why = summary(error, database.password());
@@ -417,8 +418,10 @@ public final class AirflowCdcCapture implements AutoCloseable {
             return;
         }
         retrying.set(new Retried(why, now));
-        LOG.error("The Airflow capture failed and Debezium retries it (this line is repeated every {} min while the failure "
-                + "lasts; its stack traces with logger io.debezium at DEBUG): {}{}", RETRIED_REPORT_EVERY.toMinutes(), why,
+        // "failed", not "retried": Debezium reports a failure it does not retry the same way, and stops the engine after this
+        LOG.error("The Airflow capture failed (this line is repeated every {} min while Debezium retries it; a failure it does "
+                + "not retry is followed by 'Airflow capture stopped'; its stack traces with logger io.debezium at DEBUG): {}{}",
+                RETRIED_REPORT_EVERY.toMinutes(), why,
                 "42501".equals(sqlState(error)) ? " — a privilege is missing: airlock check-config --connect names it and the "
                         + "statement that grants it; the capture resumes by itself once it is granted" : "");
     }

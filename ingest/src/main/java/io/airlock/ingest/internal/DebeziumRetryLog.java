@@ -15,7 +15,8 @@ import org.slf4j.Marker;
  * Debezium's retry loop, quieted: a capture that fails with an error Debezium retries (every SQL error counts as one, so a
  * missing privilege too) logged four messages and two stack traces of some 40 lines every 10 s, for ever. This filter
  * hands each failure Debezium reports ({@code Producer failure}) to the listening captures, which log one line per distinct
- * failure ({@code AirflowCdcCapture}), and drops the loop's own messages — unless the {@code io.debezium} logger is set to
+ * failure ({@code AirflowCdcCapture}), and drops the loop's own messages. Debezium reports a failure it does not retry the
+ * same way (the engine then stops), so a listener cannot take every failure for a retried one — unless the {@code io.debezium} logger is set to
  * DEBUG, for whoever needs the stack traces.
  */
 public final class DebeziumRetryLog extends TurboFilter {
@@ -51,7 +52,7 @@ public final class DebeziumRetryLog extends TurboFilter {
 
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
-        if (format == null || !logger.getName().startsWith("io.debezium.") || LOOP.stream().noneMatch(format::startsWith)) {
+        if (format == null || !logger.getName().startsWith("io.debezium.") || !isLoop(format)) {
             return FilterReply.NEUTRAL;
         }
         Throwable failure = t != null ? t : lastThrowable(params);
@@ -60,6 +61,16 @@ public final class DebeziumRetryLog extends TurboFilter {
         }
         boolean debugging = !logger.getEffectiveLevel().isGreaterOrEqual(Level.INFO);
         return listeners.isEmpty() || debugging ? FilterReply.NEUTRAL : FilterReply.DENY;
+    }
+
+    /** Whether {@code format} is one of the loop's messages; a plain loop, as this runs for every {@code io.debezium} log call. */
+    private static boolean isLoop(String format) {
+        for (String loop : LOOP) {
+            if (format.startsWith(loop)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Throwable lastThrowable(Object[] params) {
