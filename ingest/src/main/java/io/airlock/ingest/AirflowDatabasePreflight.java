@@ -245,20 +245,27 @@ public final class AirflowDatabasePreflight {
     }
 
     /**
-     * Whether Airlock's slot exists; if not, a problem when no replication slot is free. Either way a problem when no WAL
+     * Whether Airlock's slot exists, with a problem for each way an existing one is unusable (Debezium would fail at start
+     * with a stack trace); if it does not exist, a problem when no replication slot is free. Either way a problem when no WAL
      * sender is free: the capture streams through one.
      */
     private boolean slot(Connection c, Inspection found) throws SQLException {
         boolean exists;
-        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
+        try (PreparedStatement s = c.prepareStatement("SELECT slot_type, plugin, database, active_pid FROM pg_replication_slots "
+                + "WHERE slot_name = ?")) {
             s.setString(1, settings.slotName());
             try (ResultSet rs = s.executeQuery()) {
                 exists = rs.next();
+                if (exists) {
+                    int before = found.problems.size();
+                    existingSlot(rs.getString(1), rs.getString(2), rs.getString(3), (Integer) rs.getObject(4), found);
+                    if (found.problems.size() == before) {
+                        found.passed.add("replication slot " + settings.slotName() + " exists");
+                    }
+                }
             }
         }
-        if (exists) {
-            found.passed.add("replication slot " + settings.slotName() + " exists");
-        } else {
+        if (!exists) {
             int max = Integer.parseInt(single(c, "SELECT current_setting('max_replication_slots')"));
             int used = Integer.parseInt(single(c, "SELECT count(*) FROM pg_replication_slots"));
             if (used >= max) {
@@ -280,6 +287,36 @@ public final class AirflowDatabasePreflight {
             found.passed.add("a free WAL sender");
         }
         return exists;
+    }
+
+    /**
+     * The problems of an existing slot named like Airlock's: Debezium streams from it only if it is a logical slot of this
+     * database made with {@link DebeziumProperties#PLUGIN} that no other process is streaming from. A slot of that name which
+     * is not Airlock's is usually someone else's (a standby, another tool, an Airlock capturing another database), hence
+     * another name first and dropping it only when nothing uses it.
+     */
+    private void existingSlot(String type, String plugin, String database, Integer activePid, Inspection found) {
+        String slot = settings.slotName();
+        String fix = "set airflow.database.slot to another name, or, when nothing uses it, drop it with SELECT "
+                + "pg_drop_replication_slot('" + slot + "')";
+        if ("physical".equals(type)) {
+            found.problems.add("replication slot " + slot + " is a physical slot (for a standby or a backup tool), Debezium needs "
+                    + "a logical one: " + fix);
+        } else {
+            if (!settings.database().equals(database)) {
+                found.problems.add("replication slot " + slot + " belongs to database " + database + ", not " + settings.database()
+                        + " (a logical slot decodes one database only): " + fix);
+            }
+            if (!DebeziumProperties.PLUGIN.equals(plugin)) {
+                found.problems.add("replication slot " + slot + " uses output plugin " + plugin + ", Debezium streams with "
+                        + DebeziumProperties.PLUGIN + ": " + fix);
+            }
+        }
+        if (activePid != null) {
+            found.problems.add("replication slot " + slot + " is in use by process " + activePid + " (another Airlock instance or "
+                    + "tool is streaming from it; pg_stat_replication shows its client): stop it, or set airflow.database.slot "
+                    + "to another name");
+        }
     }
 
     /** {@code name} as an SQL identifier, quoted when it is not a plain lower-case one. */

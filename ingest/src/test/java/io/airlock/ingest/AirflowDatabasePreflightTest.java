@@ -1,13 +1,19 @@
 package io.airlock.ingest;
 
+import static java.time.Duration.ofSeconds;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.airlock.embedded.AirflowSchema;
 import io.airlock.embedded.EmbeddedPostgres;
 import io.airlock.embedded.RealComponents;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import org.postgresql.PGConnection;
+import org.postgresql.PGProperty;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -153,6 +159,92 @@ class AirflowDatabasePreflightTest {
             var findings = new AirflowDatabasePreflight(own).inspect();
             assertThat(findings.problems()).hasSize(1).allSatisfy(p -> assertThat(p).contains("WAL senders"));
             assertThat(findings.slotExists()).isTrue();
+        }
+    }
+
+    /** An existing slot of Airlock's name that is no logical pgoutput slot of this database: Debezium fails at start. */
+    @Test
+    void shouldSayWhenAirlockSlotIsOfAnotherDatabaseAnotherPluginOrPhysical() throws Exception {
+        var db = database("CREATE PUBLICATION {pub} FOR TABLE log, dag_run, ab_user", "GRANT SELECT ON log, dag_run, ab_user TO {role}");
+        String other = RealComponents.uniqueName("preflight-other");
+        postgres.createDatabase(other);
+        String fix = "set airflow.database.slot to another name, or, when nothing uses it, drop it with SELECT "
+                + "pg_drop_replication_slot('" + db.slotName() + "')";
+        var preflight = new AirflowDatabasePreflight(db);
+
+        try (var c = postgres.connect(other); var st = c.createStatement()) {
+            st.execute("SELECT pg_create_logical_replication_slot('" + db.slotName() + "', 'pgoutput')");
+        }
+        var otherDatabase = preflight.inspect();
+        dropSlot(db);
+        try (var c = postgres.connect(db.database()); var st = c.createStatement()) {
+            st.execute("SELECT pg_create_logical_replication_slot('" + db.slotName() + "', 'test_decoding')");
+        }
+        var otherPlugin = preflight.inspect();
+        dropSlot(db);
+        try (var c = postgres.connect(db.database()); var st = c.createStatement()) {
+            st.execute("SELECT pg_create_physical_replication_slot('" + db.slotName() + "')");
+        }
+        var physical = preflight.inspect();
+        dropSlot(db);
+
+        assertThat(otherDatabase.problems()).containsExactly("replication slot " + db.slotName() + " belongs to database " + other
+                + ", not " + db.database() + " (a logical slot decodes one database only): " + fix);
+        assertThat(otherPlugin.problems()).containsExactly("replication slot " + db.slotName() + " uses output plugin test_decoding, "
+                + "Debezium streams with pgoutput: " + fix);
+        assertThat(physical.problems()).containsExactly("replication slot " + db.slotName() + " is a physical slot (for a standby or "
+                + "a backup tool), Debezium needs a logical one: " + fix);
+        assertThat(List.of(otherDatabase, otherPlugin, physical)).allSatisfy(f -> {
+            assertThat(f.slotExists()).isTrue();
+            assertThat(f.passed()).doesNotContain("replication slot " + db.slotName() + " exists");
+        });
+    }
+
+    @Test
+    void shouldAcceptAnIdleLogicalPgoutputSlotOfThisDatabase() throws Exception {
+        var db = database("CREATE PUBLICATION {pub} FOR TABLE log, dag_run, ab_user", "GRANT SELECT ON log, dag_run, ab_user TO {role}",
+                "SELECT pg_create_logical_replication_slot('{role}_slot', 'pgoutput')");
+        try {
+            var findings = new AirflowDatabasePreflight(db).inspect();
+
+            assertThat(findings.problems()).isEmpty();
+            assertThat(findings.passed()).contains("replication slot " + db.slotName() + " exists");
+        } finally {
+            dropSlot(db);
+        }
+    }
+
+    /** Another Airlock (or tool) streaming from the slot: Debezium's start fails with "replication slot ... is active". */
+    @Test
+    void shouldSayWhenAnotherProcessStreamsFromAirlockSlot() throws Exception {
+        var db = database("CREATE PUBLICATION {pub} FOR TABLE log, dag_run, ab_user", "GRANT SELECT ON log, dag_run, ab_user TO {role}",
+                "SELECT pg_create_logical_replication_slot('{role}_slot', 'test_decoding')");
+        var props = new Properties();
+        PGProperty.USER.set(props, postgres.superuser());
+        PGProperty.PASSWORD.set(props, postgres.password());
+        PGProperty.REPLICATION.set(props, "database");
+        PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "9.4");
+        PGProperty.PREFER_QUERY_MODE.set(props, "simple");
+        try (var streaming = DriverManager.getConnection(postgres.jdbcUrl(db.database()), props);
+                var stream = streaming.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
+                        .withSlotName(db.slotName()).start()) {
+
+            List<String> problems = new AirflowDatabasePreflight(db).inspect().problems();
+
+            assertThat(problems).filteredOn(p -> p.contains(" is in use by process ")).singleElement().asString()
+                    .startsWith("replication slot " + db.slotName() + " is in use by process ")
+                    .endsWith("(another Airlock instance or tool is streaming from it; pg_stat_replication shows its client): "
+                            + "stop it, or set airflow.database.slot to another name");
+        } finally {
+            // the WAL sender lets go of the slot shortly after its connection closed
+            await().atMost(ofSeconds(10)).untilAsserted(() -> dropSlot(db));
+        }
+    }
+
+    private void dropSlot(AirflowDatabaseSettings db) throws SQLException {
+        try (var c = postgres.connect(db.database()); var st = c.createStatement()) {
+            st.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + db.slotName()
+                    + "'");
         }
     }
 }

@@ -15,6 +15,9 @@ public final class DebeziumProperties {
 
     public static final String SCHEMA = "public";
 
+    /** The logical decoding output plugin Debezium streams with; an existing slot must have been created with it. */
+    public static final String PLUGIN = "pgoutput";
+
     private DebeziumProperties() {
     }
 
@@ -46,7 +49,7 @@ public final class DebeziumProperties {
             p.setProperty("database.sslrootcert", db.sslRootCert().toString());
         }
 
-        p.setProperty("plugin.name", "pgoutput");
+        p.setProperty("plugin.name", PLUGIN);
         p.setProperty("slot.name", db.slotName());
         p.setProperty("publication.name", db.publicationName());
         p.setProperty("publication.autocreate.mode", "filtered");
