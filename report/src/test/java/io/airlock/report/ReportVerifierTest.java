@@ -17,7 +17,9 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -373,6 +375,48 @@ class ReportVerifierTest {
         });
         assertThat(ReportVerifier.verify(dir, Optional.empty(), small).problem()).contains("manifest.json: summary"
                 + ".approximate_counts is not in the manifest, the records give object (manifest altered)");
+    }
+
+    /**
+     * The exporter and the verifier must feed the sketch the same records in the same order: over these identities its
+     * counters depend on the order, so a verifier reading the records otherwise would refuse the report. The counts are the
+     * sketch's golden counters ({@link HeavyHitterSketchTest#ORDER_DEPENDENT}) besides the one identity counted exactly.
+     */
+    @Test
+    void shouldVerifyCountsOfTheSketchThatDependOnTheOrderOfTheRecords() throws IOException {
+        KeyCounts.Bound oneExact = new KeyCounts.Bound(1, 1_000_000, 3);
+        var names = Map.of("a", "alice", "b", "bob", "d", "dave", "e", "erin"); // same order as the letters
+        List<String> identities = new ArrayList<>(List.of("root"));
+        HeavyHitterSketchTest.ORDER_DEPENDENT.forEach(k -> identities.add(names.get(k)));
+        List<String> reversed = new ArrayList<>(List.of("root"));
+        HeavyHitterSketchTest.reversed(HeavyHitterSketchTest.ORDER_DEPENDENT).forEach(k -> reversed.add(names.get(k)));
+
+        Path inOrder = exportLogins(identities, oneExact, "in-order");
+        Path inReverse = exportLogins(reversed, oneExact, "in-reverse");
+
+        assertThat(eventsPerIdentity(inOrder)).isEqualTo(Map.of("root", 1L, "alice", 3L, "dave", 1L, "erin", 2L));
+        assertThat(eventsPerIdentity(inReverse)).isEqualTo(Map.of("root", 1L, "alice", 4L, "bob", 1L, "erin", 2L));
+        for (Path dir : List.of(inOrder, inReverse)) {
+            var verification = ReportVerifier.verify(dir, Optional.empty(), oneExact);
+            assertThat(verification.problem()).isEmpty();
+            assertThat(verification.recounted()).isTrue();
+            assertThat(Manifest.read(dir.resolve(Manifest.FILE)).path("summary").path("approximate_counts")
+                    .path("events_per_identity").asLong()).isEqualTo(8);
+        }
+    }
+
+    private Path exportLogins(List<String> identities, KeyCounts.Bound bound, String name) throws IOException {
+        Path dir = tmp.resolve(name);
+        new ReportExporter(SampleData.source(SampleData.loginsOf(identities), List.of()), ReportProgress.NONE, Clock.systemUTC(),
+                bound).export(QUERY, EnumSet.of(ReportFormat.JSONL), dir, Optional.empty());
+        return dir;
+    }
+
+    private static Map<String, Long> eventsPerIdentity(Path dir) throws IOException {
+        var counts = new HashMap<String, Long>();
+        Manifest.read(dir.resolve(Manifest.FILE)).path("summary").path("events_per_identity").fields()
+                .forEachRemaining(e -> counts.put(e.getKey(), e.getValue().asLong()));
+        return counts;
     }
 
     @Test

@@ -56,6 +56,16 @@ final class SampleData {
         return logins;
     }
 
+    /** A successful Vault login for each identity, a millisecond apart, in that order. */
+    static List<NormalizedEvent> loginsOf(List<String> identities) {
+        List<NormalizedEvent> logins = new ArrayList<>();
+        for (int i = 0; i < identities.size(); i++) {
+            logins.add(NormalizedEvent.builder(DAY.plusMillis(i), "ev-" + i, NormalizedEvent.DATASET_VAULT).category("authentication")
+                    .action("login").outcome("success").userName(identities.get(i)).vaultIdentity(identities.get(i)).build());
+        }
+        return logins;
+    }
+
     /**
      * A failed Vault login without a token: {@code user.name} is the name its path claims, and Vault vouched for no identity.
      */
