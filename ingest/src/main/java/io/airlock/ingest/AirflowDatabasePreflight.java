@@ -251,14 +251,14 @@ public final class AirflowDatabasePreflight {
      */
     private boolean slot(Connection c, Inspection found) throws SQLException {
         boolean exists;
-        try (PreparedStatement s = c.prepareStatement("SELECT slot_type, plugin, database, active_pid FROM pg_replication_slots "
+        try (PreparedStatement s = c.prepareStatement("SELECT slot_type, plugin, database FROM pg_replication_slots "
                 + "WHERE slot_name = ?")) {
             s.setString(1, settings.slotName());
             try (ResultSet rs = s.executeQuery()) {
                 exists = rs.next();
                 if (exists) {
                     int before = found.problems.size();
-                    existingSlot(rs.getString(1), rs.getString(2), rs.getString(3), (Integer) rs.getObject(4), found);
+                    existingSlot(rs.getString(1), rs.getString(2), rs.getString(3), found);
                     if (found.problems.size() == before) {
                         found.passed.add("replication slot " + settings.slotName() + " exists");
                     }
@@ -291,11 +291,13 @@ public final class AirflowDatabasePreflight {
 
     /**
      * The problems of an existing slot named like Airlock's: Debezium streams from it only if it is a logical slot of this
-     * database made with {@link DebeziumProperties#PLUGIN} that no other process is streaming from. A slot of that name which
+     * database made with {@link DebeziumProperties#PLUGIN}. A slot another process streams from is no problem here: after a
+     * restart it is usually the previous instance's WAL sender letting go (up to {@code wal_sender_timeout}), and Debezium
+     * retries until the slot is free. A slot of that name which
      * is not Airlock's is usually someone else's (a standby, another tool, an Airlock capturing another database), hence
      * another name first and dropping it only when nothing uses it.
      */
-    private void existingSlot(String type, String plugin, String database, Integer activePid, Inspection found) {
+    private void existingSlot(String type, String plugin, String database, Inspection found) {
         String slot = settings.slotName();
         String fix = "set airflow.database.slot to another name, or, when nothing uses it, drop it with SELECT "
                 + "pg_drop_replication_slot('" + slot + "')";
@@ -311,11 +313,6 @@ public final class AirflowDatabasePreflight {
                 found.problems.add("replication slot " + slot + " uses output plugin " + plugin + ", Debezium streams with "
                         + DebeziumProperties.PLUGIN + ": " + fix);
             }
-        }
-        if (activePid != null) {
-            found.problems.add("replication slot " + slot + " is in use by process " + activePid + " (another Airlock instance or "
-                    + "tool is streaming from it; pg_stat_replication shows its client): stop it, or set airflow.database.slot "
-                    + "to another name");
         }
     }
 
