@@ -422,22 +422,13 @@ public final class AirflowCdcCapture implements AutoCloseable {
         LOG.error("The Airflow capture failed (this line is repeated every {} min while Debezium retries it; a failure it does "
                 + "not retry is followed by 'Airflow capture stopped'; its stack traces with logger io.debezium at DEBUG): {}{}",
                 RETRIED_REPORT_EVERY.toMinutes(), why,
-                "42501".equals(sqlState(error)) ? " — a privilege is missing: airlock check-config --connect names it and the "
+                "42501".equals(SqlFailures.sqlState(error)) ? " — a privilege is missing: airlock check-config --connect names it and the "
                         + "statement that grants it; the capture resumes by itself once it is granted" : "");
     }
 
     /** The failure Debezium has been retrying since the capture last handed over a batch, in one line; empty while none. */
     public Optional<String> retryingAfter() {
         return Optional.ofNullable(retrying.get()).map(Retried::why);
-    }
-
-    private static String sqlState(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
-                return sql.getSQLState();
-            }
-        }
-        return null;
     }
 
     /** Whether the engine has stopped, on an error or not. */
@@ -522,10 +513,7 @@ public final class AirflowCdcCapture implements AutoCloseable {
      * can tell, so the line says when dropping it is safe.
      */
     private void warnOfSlotLeftBehind() {
-        var props = new Properties();
-        props.setProperty("user", database.user());
-        props.setProperty("password", database.password());
-        try (var c = java.sql.DriverManager.getConnection(database.jdbcUrl(), props);
+        try (var c = AirflowDatabasePreflight.connect(database);
                 var s = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
             s.setString(1, database.slotName());
             try (var rs = s.executeQuery()) {

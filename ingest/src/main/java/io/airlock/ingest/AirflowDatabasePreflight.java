@@ -74,17 +74,22 @@ public final class AirflowDatabasePreflight {
         return findings;
     }
 
+    /** A plain JDBC connection as the configured user (the preflight's, and the capture's look at its slot). */
+    static Connection connect(AirflowDatabaseSettings settings) throws SQLException {
+        var props = new Properties();
+        props.setProperty("user", settings.user());
+        props.setProperty("password", settings.password());
+        return DriverManager.getConnection(settings.jdbcUrl(), props);
+    }
+
     /**
      * Connects once and checks everything Debezium will need, each problem with its fix: logical WAL, the REPLICATION
      * privilege, the tables and SELECT on them, a publication Debezium can use or create, a free replication slot and WAL
      * sender. A missing {@code ab_user} is no problem (see {@link #AB_USER_ABSENT}).
      */
     public Findings inspect() {
-        var props = new Properties();
-        props.setProperty("user", settings.user());
-        props.setProperty("password", settings.password());
         var found = new Inspection();
-        try (Connection c = DriverManager.getConnection(settings.jdbcUrl(), props)) {
+        try (Connection c = connect(settings)) {
             String walLevel = single(c, "SHOW wal_level");
             if (!"logical".equals(walLevel)) {
                 found.problems.add("wal_level is '" + walLevel + "', logical replication needs wal_level=logical "

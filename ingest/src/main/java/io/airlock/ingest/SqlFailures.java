@@ -28,4 +28,14 @@ final class SqlFailures {
         }
         return message + " (" + root.getClass().getSimpleName() + (rootMessage.isEmpty() ? "" : ": " + rootMessage) + ")";
     }
+
+    /** The SQLSTATE of the first {@link SQLException} among {@code error} and its causes; null if none carries one. */
+    static String sqlState(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                return sql.getSQLState();
+            }
+        }
+        return null;
+    }
 }

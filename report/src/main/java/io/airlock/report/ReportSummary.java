@@ -147,8 +147,8 @@ public final class ReportSummary {
             secretReads++;
         }
         String entity = e.get("vault.identity");
-        if (query != null && !query.users().isEmpty() && entity != null && !query.users().contains(entity)
-                && vaultEntitiesNotSelected.size() < MAX_ENTITY_HINTS) {
+        if (query != null && !query.users().isEmpty() && entity != null
+                && vaultEntitiesNotSelected.size() < MAX_ENTITY_HINTS && !query.users().contains(entity)) {
             vaultEntitiesNotSelected.add(entity);
         }
         String source = e.get("airlock.source");

@@ -42,8 +42,6 @@ public record DetectionConfig(String runbookBase, Duration grace, BusinessCalend
      * deployments keep weeks. A day keeps an intruder's fresh traces protected and lets a daily clean-up keep a day or more.
      */
     public static final Duration DEFAULT_MIN_RETENTION = Duration.ofHours(24);
-    /** The longest minimum retention: how long Airlock remembers when audit rows were written. */
-    public static final Duration LONGEST_MIN_RETENTION = AuditTrailChanges.LONGEST_MIN_RETENTION;
 
     public DetectionConfig {
         Objects.requireNonNull(runbookBase, "runbookBase");
@@ -59,8 +57,8 @@ public record DetectionConfig(String runbookBase, Duration grace, BusinessCalend
             throw new IllegalArgumentException("rules.AL-013.cleanup-span must be positive, was " + cleanupSpan);
         }
         if (minRetention == null || minRetention.isNegative() || minRetention.isZero()
-                || minRetention.compareTo(LONGEST_MIN_RETENTION) > 0) {
-            throw new IllegalArgumentException("rules.AL-013.min-retention must be positive and at most " + LONGEST_MIN_RETENTION
+                || minRetention.compareTo(AuditTrailChanges.LONGEST_MIN_RETENTION) > 0) {
+            throw new IllegalArgumentException("rules.AL-013.min-retention must be positive and at most " + AuditTrailChanges.LONGEST_MIN_RETENTION
                     + ", was " + minRetention);
         }
         for (String id : rules.keySet()) {
@@ -193,7 +191,7 @@ public record DetectionConfig(String runbookBase, Duration grace, BusinessCalend
          * entity ids are no secret).
          */
         public boolean isEntityId() {
-            return serviceIdentities.stream().allMatch(AirflowInVault::isEntityId);
+            return nameParts().isEmpty();
         }
 
         /** The entries matched inside names (not entity ids), for a warning about them. */

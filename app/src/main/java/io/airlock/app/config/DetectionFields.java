@@ -22,6 +22,7 @@ import io.airlock.streams.DetectionConfig;
 import io.airlock.streams.detect.AirflowChangeEvents;
 import io.airlock.streams.detect.RuleDefinition;
 import io.airlock.streams.detect.RuleSettings;
+import io.airlock.streams.normalize.AuditTrailChanges;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -154,9 +155,9 @@ public final class DetectionFields {
     public static final Setting<Duration> AL_013_MIN_RETENTION = Setting.of("rules.AL-013.min-retention", duration())
             .defaultValue(DetectionConfig.DEFAULT_MIN_RETENTION)
             .validate(Validators.positive())
-            .validate(Validator.of("≤ " + ConfigTypes.formatDuration(DetectionConfig.LONGEST_MIN_RETENTION),
-                    v -> v.compareTo(DetectionConfig.LONGEST_MIN_RETENTION) <= 0,
-                    v -> "must be at most " + ConfigTypes.formatDuration(DetectionConfig.LONGEST_MIN_RETENTION)
+            .validate(Validator.of("≤ " + ConfigTypes.formatDuration(AuditTrailChanges.LONGEST_MIN_RETENTION),
+                    v -> v.compareTo(AuditTrailChanges.LONGEST_MIN_RETENTION) <= 0,
+                    v -> "must be at most " + ConfigTypes.formatDuration(AuditTrailChanges.LONGEST_MIN_RETENTION)
                             + " (how long Airlock remembers when audit rows were written), was " + ConfigTypes.formatDuration(v)))
             .doc("The shortest retention Airlock assumes for `airflow db clean`: a deleted `log` row written less than this "
                     + "before is tampering even right after a clean-up command, since anyone with database access can log one "
@@ -297,10 +298,6 @@ public final class DetectionFields {
         return true;
     }
 
-    /**
-     * Events carry KV paths ({@code airflow/connections/db}), not the API paths of KV v2 ({@code airflow/data/connections/db}):
-     * a prefix written as an API path, or with a leading '/', would match no read, and the rules that use it stay silent.
-     */
     /** Each entry: no blanks around it (it would never match), and an entity id in full when it looks like one. */
     static void requireIdentities(List<String> identities) {
         for (String identity : identities) {
@@ -321,6 +318,10 @@ public final class DetectionFields {
         }
     }
 
+    /**
+     * Events carry KV paths ({@code airflow/connections/db}), not the API paths of KV v2 ({@code airflow/data/connections/db}):
+     * a prefix written as an API path, or with a leading '/', would match no read, and the rules that use it stay silent.
+     */
     static void requireKvPaths(List<String> prefixes) {
         for (String prefix : prefixes) {
             String[] segments = prefix.split("/", -1);

@@ -15,7 +15,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -193,9 +192,8 @@ public final class ConfigTypes {
                 throw new IllegalArgumentException("must be an IANA time zone such as Europe/Berlin or UTC, was " + show(raw)
                         + ", an abbreviation without daylight saving time: write the region, e.g. " + abbreviated);
             }
-            Optional<String> close = Suggestions.closest(s, ZoneId.getAvailableZoneIds());
             throw new IllegalArgumentException("must be an IANA time zone such as Europe/Berlin or UTC, was " + show(raw)
-                    + close.map(z -> " (did you mean '" + z + "'?)").orElse(""));
+                    + Suggestions.didYouMean(s, ZoneId.getAvailableZoneIds()));
         }, ZoneId::getId);
     }
 
@@ -369,7 +367,7 @@ public final class ConfigTypes {
                 return s;
             }
             throw new IllegalArgumentException("must be one of " + String.join(", ", allowed) + ", was " + show(raw)
-                    + Suggestions.closest(s, allowed).map(c -> " (did you mean '" + c + "'?)").orElse(""));
+                    + Suggestions.didYouMean(s, allowed));
         }, s -> s);
     }
 

@@ -259,10 +259,6 @@ public final class VaultAuditLineParser {
         return true;
     }
 
-    private static boolean isJsonBlank(byte b) {
-        return b == ' ' || b == '\t' || b == '\r' || b == '\n';
-    }
-
     private static boolean isBlank(byte[] buf, int start, int end) {
         for (int i = start; i < end; i++) {
             byte b = buf[i];
