@@ -19,7 +19,8 @@ import java.util.function.ToLongFunction;
  * {@code window}". One burst is one alert; hits that continue an open burst (within {@code window} of its last hit) update
  * it instead of opening another. A hit seen twice (same event id) is counted once, so an at-least-once replay changes
  * nothing: the ids checked are the open burst's evidence (its first {@value Alert#MAX_EVIDENCE}) and the hits the state
- * keeps. Hits up to {@code grace} behind the latest one are still counted; a later one is dropped — unless one hit is a
+ * keeps. A hit is counted while a window holding it is open, up to {@code window} + {@code grace} behind the latest one
+ * (as a Kafka Streams window takes records until its end plus the grace); a later one is dropped — unless one hit is a
  * burst ({@code threshold} 1: AL-010, AL-011, AL-012 group single findings), then it alerts alone ({@link Step#detached}),
  * as it would have for an entity with no state: a change made at 03:00 and logged two hours late by a CLI host's clock is
  * no less a change.

@@ -1,6 +1,7 @@
 package io.airlock.streams.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.airlock.core.Alert;
 import io.airlock.core.NormalizedEvent;
@@ -13,6 +14,7 @@ import io.airlock.streams.TopologyFixture;
 import io.airlock.streams.normalize.AuditLogNormalizer;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,7 +27,10 @@ class AccountChangeRuleTest {
 
     /** Tuesday 2026-03-03 11:00 CET. */
     private static final Instant TUESDAY_MORNING = Instant.parse("2026-03-03T10:00:00Z");
-    /** Sunday 2026-03-29 03:15 CEST, just after the clocks went forward. */
+    /**
+     * Sunday 2026-03-29 03:15 CEST, just after the clocks went forward: off-hours whatever the offset (the tests of business
+     * hours across the changes of the clocks use weekdays).
+     */
     private static final Instant SUNDAY_NIGHT = Instant.parse("2026-03-29T01:15:00Z");
     private final TopologyFixture fixture = new TopologyFixture(TestCalendars.berlinConfig());
     private long nextLogId = 1;
@@ -75,6 +80,81 @@ class AccountChangeRuleTest {
         Alert alert = onlyAlert();
         assertThat(alert.severity()).isEqualTo(Severity.HIGH);
         assertThat(alert.summary()).contains("SUN 2026-03-29 03:15 Europe/Berlin", "outside business hours");
+    }
+
+    /**
+     * The same UTC time of day on the Friday before and the Monday after each change of the clocks falls on either side of
+     * 08:00 or 18:00 Berlin time: the account change is high on exactly one of the two days, which an offset taken from the
+     * wrong side of the change would swap.
+     */
+    @Test
+    void shouldFollowBusinessHoursInBerlinAcrossBothChangesOfTheClocks() {
+        audit(fixture, "post_user", "fri-before-spring", Instant.parse("2026-03-27T16:30:00Z"));   // 17:30 CET
+        audit(fixture, "post_user", "mon-after-spring", Instant.parse("2026-03-30T16:30:00Z"));    // 18:30 CEST (17:30 at CET's offset)
+        audit(fixture, "post_user", "fri-before-autumn", Instant.parse("2026-10-23T06:30:00Z"));   // 08:30 CEST
+        audit(fixture, "post_user", "mon-after-autumn", Instant.parse("2026-10-26T06:30:00Z"));    // 07:30 CET (08:30 at CEST's offset)
+
+        Map<String, Alert> alerts = TopologyFixture.latest(accountAlerts(fixture));
+        assertThat(alerts.values()).extracting(Alert::entity, Alert::severity).containsExactlyInAnyOrder(
+                tuple("fri-before-spring", Severity.MEDIUM), tuple("mon-after-spring", Severity.HIGH),
+                tuple("fri-before-autumn", Severity.MEDIUM), tuple("mon-after-autumn", Severity.HIGH));
+        assertThat(alerts.values()).extracting(Alert::summary)
+                .anySatisfy(s -> assertThat(s).contains("MON 2026-03-30 18:30 Europe/Berlin", "outside business hours"))
+                .anySatisfy(s -> assertThat(s).contains("FRI 2026-03-27 17:30 Europe/Berlin").doesNotContain("outside business hours"))
+                .anySatisfy(s -> assertThat(s).contains("MON 2026-10-26 07:30 Europe/Berlin", "outside business hours"))
+                .anySatisfy(s -> assertThat(s).contains("FRI 2026-10-23 08:30 Europe/Berlin").doesNotContain("outside business hours"));
+    }
+
+    @Test
+    void shouldRaiseAHighAlertForAnAccountChangeOnAConfiguredHoliday() {
+        try (var christmas = new TopologyFixture(TestCalendars.berlinConfig(LocalDate.of(2026, 12, 24)))) {
+            inserted(christmas, AbUserRow.of(7, "mallory"), Instant.parse("2026-12-24T10:00:00Z"));  // Thu 11:00 CET, holiday
+            inserted(christmas, AbUserRow.of(8, "trudy"), Instant.parse("2026-12-23T10:00:00Z"));    // Wed 11:00 CET, working day
+
+            Map<String, Alert> alerts = TopologyFixture.latest(accountAlerts(christmas));
+            assertThat(alerts.values()).extracting(Alert::entity, Alert::severity)
+                    .containsExactlyInAnyOrder(tuple("mallory", Severity.HIGH), tuple("trudy", Severity.MEDIUM));
+            assertThat(alerts.values()).filteredOn(a -> a.entity().equals("mallory")).singleElement()
+                    .satisfies(a -> assertThat(a.summary()).contains("THU 2026-12-24 11:00 Europe/Berlin (a holiday)", "outside business hours"));
+        }
+    }
+
+    @Test
+    void shouldGroupAChangeThatArrivesAfterALaterOneWithinTheGraceIntoItsAlert() {
+        Instant later = TUESDAY_MORNING.plus(Duration.ofMinutes(8));
+        audit(fixture, "patch_role", "admin", later);
+        String alertId = onlyAlert().id();
+        audit(fixture, "post_user", "admin", TUESDAY_MORNING); // logged 8 min before, captured after
+
+        assertThat(accountAlerts(fixture)).singleElement().satisfies(alert -> {
+            assertThat(alert.id()).isEqualTo(alertId);
+            assertThat(alert.count()).isEqualTo(2);
+            assertThat(alert.firstSeen()).isEqualTo(TUESDAY_MORNING);
+            assertThat(alert.lastSeen()).isEqualTo(later);
+            assertThat(alert.severity()).isEqualTo(Severity.MEDIUM);
+            assertThat(alert.summary()).contains("(2 changes)", "'patch_role'", "'post_user'");
+        });
+    }
+
+    @Test
+    void shouldAlertOnAChangeCapturedLaterThanTheGraceAloneWithoutDisturbingTheOpenAlert() {
+        Instant open = TUESDAY_MORNING.plus(Duration.ofMinutes(150));
+        audit(fixture, "patch_role", "admin", open);
+        audit(fixture, "post_user", "admin", TUESDAY_MORNING); // 150 min behind: past window (1 h) + grace
+        Instant grows = open.plus(Duration.ofMinutes(10));
+        audit(fixture, "delete_user", "admin", grows);
+
+        Map<String, Alert> alerts = TopologyFixture.latest(accountAlerts(fixture));
+        assertThat(alerts).hasSize(2);
+        assertThat(alerts.values()).filteredOn(a -> a.firstSeen().equals(TUESDAY_MORNING)).singleElement().satisfies(a -> {
+            assertThat(a.count()).isEqualTo(1);
+            assertThat(a.summary()).contains("'post_user'").doesNotContain("patch_role", "delete_user");
+        });
+        assertThat(alerts.values()).filteredOn(a -> a.firstSeen().equals(open)).singleElement().satisfies(a -> {
+            assertThat(a.count()).isEqualTo(2);
+            assertThat(a.lastSeen()).isEqualTo(grows);
+            assertThat(a.summary()).contains("'patch_role'", "'delete_user'").doesNotContain("post_user");
+        });
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.airlock.core.Severity;
 import io.airlock.streams.DetectionConfig;
 import io.airlock.streams.TopologyFixture;
 import io.airlock.streams.VaultOperation;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +51,73 @@ class DeniedAccessBurstRuleTest {
         assertThat(alert.techniqueIds()).contains("T1555");
         assertThat(alert.runbook()).isEqualTo("docs/runbooks/AL-023-denied-access-burst.md");
         assertThat(alert.summary()).contains("6 permission-denied", "userpass-mallory", "secret/prod/db-5");
+    }
+
+    private static VaultOperation denied(String entity, int n, Instant at) {
+        return VaultOperation.read("secret/data/prod/db-" + n).by("userpass-" + entity, "ent-" + entity).at(at).denied();
+    }
+
+    @Test
+    void shouldCountDenialsExactlyTheWindowApartAsWithinItButNotAMillisecondMore() {
+        for (int i = 0; i < 4; i++) {
+            denied("mallory", i, T0.plusSeconds(75L * i)).pipeTo(fixture);   // 0:00 … 3:45
+            denied("trudy", i, T0.plusSeconds(75L * i)).pipeTo(fixture);
+        }
+        denied("mallory", 4, T0.plus(Duration.ofMinutes(5))).pipeTo(fixture);
+        denied("trudy", 4, T0.plus(Duration.ofMinutes(5)).plusMillis(1)).pipeTo(fixture);
+
+        assertThat(TopologyFixture.latest(al023(fixture.alertUpdates())).values()).singleElement().satisfies(alert -> {
+            assertThat(alert.entity()).isEqualTo("ent-mallory");
+            assertThat(alert.count()).isEqualTo(5);
+            assertThat(alert.firstSeen()).isEqualTo(T0.plus(VaultOperation.LATENCY));
+            assertThat(alert.lastSeen()).isEqualTo(T0.plus(Duration.ofMinutes(5)).plus(VaultOperation.LATENCY));
+        });
+    }
+
+    /** Mallory's denials 1…4 at T0 + 1…4 min and 9 at {@code latest}, in that order, then denial 0 at T0. */
+    private static List<Alert> withTheFirstDenialArrivingLast(Instant latest) {
+        try (var fixture = new TopologyFixture()) {
+            for (int i = 1; i <= 4; i++) {
+                denied("mallory", i, T0.plus(Duration.ofMinutes(i))).pipeTo(fixture);
+            }
+            denied("mallory", 9, latest).pipeTo(fixture);
+            assertThat(al023(fixture.alertUpdates())).isEmpty();
+            denied("mallory", 0, T0).pipeTo(fixture);
+            return al023(fixture.alertUpdates());
+        }
+    }
+
+    @Test
+    void shouldRaiseTheAlertWhenTheThresholdCompletingDenialArrivesLastAndOutOfOrderWithinTheGrace() {
+        List<Alert> updates = withTheFirstDenialArrivingLast(T0.plus(Duration.ofMinutes(9)).plusSeconds(1)); // 9 min late
+
+        String inOrderId;
+        try (var inOrder = new TopologyFixture()) {
+            for (int i = 0; i <= 4; i++) {
+                denied("mallory", i, T0.plus(Duration.ofMinutes(i))).pipeTo(inOrder);
+            }
+            inOrderId = al023(inOrder.alertUpdates()).get(0).id();
+        }
+        assertThat(updates).singleElement().satisfies(alert -> {
+            assertThat(alert.id()).isEqualTo(inOrderId);
+            assertThat(alert.entity()).isEqualTo("ent-mallory");
+            assertThat(alert.count()).isEqualTo(5);
+            assertThat(alert.firstSeen()).isEqualTo(T0.plus(VaultOperation.LATENCY));
+            assertThat(alert.lastSeen()).isEqualTo(T0.plus(Duration.ofMinutes(4)).plus(VaultOperation.LATENCY));
+            assertThat(alert.evidence()).hasSize(5).doesNotHaveDuplicates();
+        });
+    }
+
+    /** A denial is counted while a window holding it is open: up to window (5 min) + grace (10 min) behind the latest. */
+    @Test
+    void shouldCountADenialTheWindowPlusTheGraceBehindTheLatestButDropItAMillisecondLater() {
+        Instant edge = T0.plus(Duration.ofMinutes(15));
+
+        assertThat(withTheFirstDenialArrivingLast(edge)).singleElement().satisfies(alert -> {
+            assertThat(alert.count()).isEqualTo(5);
+            assertThat(alert.firstSeen()).isEqualTo(T0.plus(VaultOperation.LATENCY));
+        });
+        assertThat(withTheFirstDenialArrivingLast(edge.plusMillis(1))).isEmpty();
     }
 
     @Test

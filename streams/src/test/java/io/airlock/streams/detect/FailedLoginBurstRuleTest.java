@@ -83,6 +83,54 @@ class FailedLoginBurstRuleTest {
         });
     }
 
+    /** Alice's failed logins e-1…e-4 at T0 + 1…4 min and e-9 at {@code latest}, in that order, then e-0 at T0. */
+    private static List<Alert> withTheFirstFailureArrivingLast(Instant latest) {
+        try (var events = new EventsFixture()) {
+            for (int i = 1; i <= 4; i++) {
+                events.pipe(EventsFixture.failedLogin("alice", T0.plus(Duration.ofMinutes(i)), "e-" + i));
+            }
+            events.pipe(EventsFixture.failedLogin("alice", latest, "e-9"));
+            assertThat(events.alertUpdates()).isEmpty();
+            events.pipe(EventsFixture.failedLogin("alice", T0, "e-0"));
+            return events.alertUpdates();
+        }
+    }
+
+    @Test
+    void shouldRaiseTheAlertWhenTheThresholdCompletingFailureArrivesLastAndOutOfOrderWithinTheGrace() {
+        Instant latest = T0.plus(Duration.ofMinutes(9)).plusSeconds(1); // e-0 arrives 9 min behind, within the 10 min grace
+        List<Alert> updates = withTheFirstFailureArrivingLast(latest);
+
+        String inOrderId;
+        try (var inOrder = new EventsFixture()) {
+            inOrder.pipe(EventsFixture.failedLogin("alice", T0, "e-0"));
+            for (int i = 1; i <= 4; i++) {
+                inOrder.pipe(EventsFixture.failedLogin("alice", T0.plus(Duration.ofMinutes(i)), "e-" + i));
+            }
+            inOrderId = inOrder.alertUpdates().get(0).id();
+        }
+        assertThat(updates).singleElement().satisfies(alert -> {
+            assertThat(alert.id()).isEqualTo(inOrderId);
+            assertThat(alert.entity()).isEqualTo("alice");
+            assertThat(alert.count()).isEqualTo(5);
+            assertThat(alert.firstSeen()).isEqualTo(T0);
+            assertThat(alert.lastSeen()).isEqualTo(T0.plus(Duration.ofMinutes(4)));
+            assertThat(alert.evidence()).containsExactly("e-0", "e-1", "e-2", "e-3", "e-4");
+        });
+    }
+
+    /** A failure is counted while a window holding it is open: up to window (5 min) + grace (10 min) behind the latest. */
+    @Test
+    void shouldCountAFailureTheWindowPlusTheGraceBehindTheLatestButDropItAMillisecondLater() {
+        Instant edge = T0.plus(Duration.ofMinutes(15));
+
+        assertThat(withTheFirstFailureArrivingLast(edge)).singleElement().satisfies(alert -> {
+            assertThat(alert.count()).isEqualTo(5);
+            assertThat(alert.firstSeen()).isEqualTo(T0);
+        });
+        assertThat(withTheFirstFailureArrivingLast(edge.plusMillis(1))).isEmpty();
+    }
+
     @Test
     void shouldOpenANewAlertWhenABurstRestartsAfterAQuietWindow() {
         fixture.abUser(alice, alice.change("r", T0, null), T0);

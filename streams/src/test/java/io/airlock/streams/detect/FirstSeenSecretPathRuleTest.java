@@ -54,6 +54,66 @@ class FirstSeenSecretPathRuleTest {
         });
     }
 
+    /**
+     * Learning lasts from the first Vault operation's time (its response line's) for exactly the learning period: a first
+     * read 1 ms before its end is learned, one at its end alerts.
+     */
+    @Test
+    void shouldLearnUntilExactlyTheEndOfTheLearningPeriodAndAlertFromItsEndOn() {
+        workerReads("airflow/data/connections/warehouse", T0).pipeTo(fixture);
+        Instant learningEnds = T0.plus(VaultOperation.LATENCY).plus(Duration.ofDays(7));
+        workerReads("airflow/data/connections/learned", learningEnds.minusMillis(1).minus(VaultOperation.LATENCY)).pipeTo(fixture);
+        assertThat(al020(fixture.alertUpdates())).isEmpty();
+
+        workerReads("airflow/data/connections/at-the-end", learningEnds.minus(VaultOperation.LATENCY)).pipeTo(fixture);
+        workerReads("airflow/data/connections/just-after", learningEnds.plusMillis(1).minus(VaultOperation.LATENCY)).pipeTo(fixture);
+        workerReads("airflow/data/connections/learned", learningEnds.plusSeconds(5)).pipeTo(fixture);
+
+        assertThat(TopologyFixture.latest(al020(fixture.alertUpdates())).values()).singleElement().satisfies(alert -> {
+            assertThat(alert.count()).isEqualTo(2);
+            assertThat(alert.firstSeen()).isEqualTo(learningEnds);
+            assertThat(alert.lastSeen()).isEqualTo(learningEnds.plusMillis(1));
+            assertThat(alert.summary()).contains("airflow/connections/at-the-end, airflow/connections/just-after")
+                    .doesNotContain("learned");
+        });
+    }
+
+    @Test
+    void shouldGroupANewPathReadThatArrivesAfterALaterOneWithinTheGraceIntoItsAlert() {
+        workerReads("airflow/data/connections/warehouse", T0).pipeTo(fixture);
+        workerReads("airflow/data/connections/later", DAY_8.plus(Duration.ofMinutes(8))).pipeTo(fixture);
+        String alertId = al020(fixture.alertUpdates()).get(0).id();
+        workerReads("airflow/data/connections/earlier", DAY_8).pipeTo(fixture); // 8 min behind: within the grace
+
+        assertThat(al020(fixture.alertUpdates())).singleElement().satisfies(alert -> {
+            assertThat(alert.id()).isEqualTo(alertId);
+            assertThat(alert.count()).isEqualTo(2);
+            assertThat(alert.firstSeen()).isEqualTo(DAY_8.plus(VaultOperation.LATENCY));
+            assertThat(alert.lastSeen()).isEqualTo(DAY_8.plus(Duration.ofMinutes(8)).plus(VaultOperation.LATENCY));
+            assertThat(alert.summary()).contains("airflow/connections/later, airflow/connections/earlier");
+        });
+    }
+
+    @Test
+    void shouldAlertOnANewPathReadArrivingLaterThanTheGraceAloneWithoutDisturbingTheOpenAlert() {
+        workerReads("airflow/data/connections/warehouse", T0).pipeTo(fixture);
+        Instant open = DAY_8.plus(Duration.ofMinutes(150));
+        workerReads("airflow/data/connections/open", open).pipeTo(fixture);
+        workerReads("airflow/data/connections/late", DAY_8).pipeTo(fixture); // 150 min behind: past grouping (1 h) + grace
+        workerReads("airflow/data/connections/grows", open.plus(Duration.ofMinutes(10))).pipeTo(fixture);
+
+        var alerts = TopologyFixture.latest(al020(fixture.alertUpdates())).values();
+        assertThat(alerts).hasSize(2);
+        assertThat(alerts).filteredOn(a -> a.firstSeen().equals(DAY_8.plus(VaultOperation.LATENCY))).singleElement().satisfies(a -> {
+            assertThat(a.count()).isEqualTo(1);
+            assertThat(a.summary()).contains("airflow/connections/late").doesNotContain("open", "grows");
+        });
+        assertThat(alerts).filteredOn(a -> a.firstSeen().equals(open.plus(VaultOperation.LATENCY))).singleElement().satisfies(a -> {
+            assertThat(a.count()).isEqualTo(2);
+            assertThat(a.summary()).contains("airflow/connections/open, airflow/connections/grows").doesNotContain("late");
+        });
+    }
+
     @Test
     void shouldStartTheLearningPeriodWithTheFirstVaultEventOfAnyIdentity() {
         VaultOperation.system("sys/mounts").by("userpass-admin", "ent-admin").at(T0).pipeTo(fixture);

@@ -1,13 +1,17 @@
 package io.airlock.streams.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.airlock.core.Alert;
 import io.airlock.core.Severity;
 import io.airlock.streams.DetectionConfig;
+import io.airlock.streams.TestCalendars;
 import io.airlock.streams.TopologyFixture;
 import io.airlock.streams.VaultOperation;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -54,6 +58,95 @@ class HumanPipelineSecretReadRuleTest {
         assertThat(al024(fixture.alertUpdates())).singleElement().satisfies(alert -> {
             assertThat(alert.severity()).isEqualTo(Severity.HIGH);
             assertThat(alert.summary()).contains("off-hours", "2026-03-01 03:00 UTC");
+        });
+    }
+
+    private static VaultOperation reads(String person, String path, Instant at) {
+        return VaultOperation.read(path).by("userpass-" + person, "ent-" + person).at(at);
+    }
+
+    /** The severity of each person's alert, by entity. */
+    private static java.util.Map<String, Severity> severities(TopologyFixture from) {
+        java.util.Map<String, Severity> severities = new java.util.TreeMap<>();
+        TopologyFixture.latest(al024(from.alertUpdates())).values().forEach(a -> severities.put(a.entity(), a.severity()));
+        return severities;
+    }
+
+    /**
+     * The same UTC time of day on the Friday before and the Monday after each change of the clocks falls on either side of
+     * 08:00 or 18:00 local time: a read is off-hours (high) on exactly one of the two days, which an offset taken from the
+     * wrong side of the change would swap.
+     */
+    @Test
+    void shouldFollowBusinessHoursInLocalTimeAcrossBothChangesOfTheClocksInBerlinAndNewYork() {
+        try (var berlin = new TopologyFixture(TestCalendars.berlinConfig());
+                var newYork = new TopologyFixture(DetectionConfig.defaults().withCalendar(TestCalendars.newYork()))) {
+            String path = "airflow/data/connections/prod_db";
+            reads("fri-before-spring", path, Instant.parse("2026-03-27T16:30:00Z")).pipeTo(berlin);   // 17:30 CET
+            reads("mon-after-spring", path, Instant.parse("2026-03-30T16:30:00Z")).pipeTo(berlin);    // 18:30 CEST
+            reads("fri-before-autumn", path, Instant.parse("2026-10-23T06:30:00Z")).pipeTo(berlin);   // 08:30 CEST
+            reads("mon-after-autumn", path, Instant.parse("2026-10-26T06:30:00Z")).pipeTo(berlin);    // 07:30 CET
+            reads("fri-before-spring", path, Instant.parse("2026-03-06T12:30:00Z")).pipeTo(newYork);  // 07:30 EST
+            reads("mon-after-spring", path, Instant.parse("2026-03-09T12:30:00Z")).pipeTo(newYork);   // 08:30 EDT
+            reads("fri-before-autumn", path, Instant.parse("2026-10-30T22:30:00Z")).pipeTo(newYork);  // 18:30 EDT
+            reads("mon-after-autumn", path, Instant.parse("2026-11-02T22:30:00Z")).pipeTo(newYork);   // 17:30 EST
+
+            assertThat(severities(berlin)).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
+                    "ent-fri-before-spring", Severity.MEDIUM, "ent-mon-after-spring", Severity.HIGH,
+                    "ent-fri-before-autumn", Severity.MEDIUM, "ent-mon-after-autumn", Severity.HIGH));
+            assertThat(severities(newYork)).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
+                    "ent-fri-before-spring", Severity.HIGH, "ent-mon-after-spring", Severity.MEDIUM,
+                    "ent-fri-before-autumn", Severity.HIGH, "ent-mon-after-autumn", Severity.MEDIUM));
+        }
+    }
+
+    @Test
+    void shouldRaiseAHighAlertForAReadOnAConfiguredHoliday() {
+        try (var christmas = new TopologyFixture(TestCalendars.berlinConfig(LocalDate.of(2026, 12, 24)))) {
+            reads("alice", "airflow/data/connections/prod_db", Instant.parse("2026-12-24T10:00:00Z")).pipeTo(christmas); // Thu 11:00, holiday
+            reads("bob", "airflow/data/connections/prod_db", Instant.parse("2026-12-23T10:00:00Z")).pipeTo(christmas);   // Wed 11:00
+
+            List<Alert> alerts = List.copyOf(TopologyFixture.latest(al024(christmas.alertUpdates())).values());
+            assertThat(alerts).extracting(Alert::entity, Alert::severity)
+                    .containsExactlyInAnyOrder(tuple("ent-alice", Severity.HIGH), tuple("ent-bob", Severity.MEDIUM));
+            assertThat(alerts).filteredOn(a -> a.entity().equals("ent-alice")).singleElement()
+                    .satisfies(a -> assertThat(a.summary()).contains("off-hours, latest THU 2026-12-24 11:00 Europe/Berlin (a holiday)"));
+        }
+    }
+
+    @Test
+    void shouldGroupAReadThatArrivesAfterALaterOneWithinTheGraceIntoItsAlert() {
+        Instant later = MONDAY_10.plus(Duration.ofMinutes(8));
+        aliceReads("airflow/data/variables/api_key", later).pipeTo(fixture);
+        String alertId = al024(fixture.alertUpdates()).get(0).id();
+        aliceReads("airflow/data/connections/prod_db", MONDAY_10).pipeTo(fixture); // 8 min behind: within the grace
+
+        assertThat(al024(fixture.alertUpdates())).singleElement().satisfies(alert -> {
+            assertThat(alert.id()).isEqualTo(alertId);
+            assertThat(alert.count()).isEqualTo(2);
+            assertThat(alert.firstSeen()).isEqualTo(MONDAY_10.plus(VaultOperation.LATENCY));
+            assertThat(alert.lastSeen()).isEqualTo(later.plus(VaultOperation.LATENCY));
+            assertThat(alert.severity()).isEqualTo(Severity.MEDIUM);
+        });
+    }
+
+    @Test
+    void shouldAlertOnAReadArrivingLaterThanTheGraceAloneWithoutDisturbingTheOpenAlert() {
+        Instant open = MONDAY_10.plus(Duration.ofMinutes(150));
+        aliceReads("airflow/data/variables/api_key", open).pipeTo(fixture);
+        aliceReads("airflow/data/connections/prod_db", MONDAY_10).pipeTo(fixture); // 150 min behind: past window (1 h) + grace
+        aliceReads("airflow/data/connections/crm", open.plus(Duration.ofMinutes(10))).pipeTo(fixture);
+
+        var alerts = TopologyFixture.latest(al024(fixture.alertUpdates())).values();
+        assertThat(alerts).hasSize(2);
+        assertThat(alerts).filteredOn(a -> a.firstSeen().equals(MONDAY_10.plus(VaultOperation.LATENCY))).singleElement()
+                .satisfies(a -> {
+                    assertThat(a.count()).isEqualTo(1);
+                    assertThat(a.summary()).contains("airflow/connections/prod_db").doesNotContain("api_key", "crm");
+                });
+        assertThat(alerts).filteredOn(a -> a.firstSeen().equals(open.plus(VaultOperation.LATENCY))).singleElement().satisfies(a -> {
+            assertThat(a.count()).isEqualTo(2);
+            assertThat(a.summary()).contains("airflow/variables/api_key, airflow/connections/crm").doesNotContain("prod_db");
         });
     }
 

@@ -111,6 +111,38 @@ class OffHoursChangeRuleTest {
         assertThat(onlyAlert().summary()).contains("MON 2026-03-30 07:59 Europe/Berlin");
     }
 
+    /**
+     * The same UTC time of day on the Friday before and the Monday after each change of the clocks falls on either side of
+     * 08:00 or 18:00 local time: a change is off-hours on exactly one of the two days, which an offset taken from the wrong
+     * side of the change would swap.
+     */
+    @Test
+    void shouldFollowBusinessHoursInLocalTimeAcrossTheAutumnChange() {
+        change("patch_dag", "friday", "etl", Instant.parse("2026-10-23T06:30:00Z"));   // Fri 08:30 CEST
+        change("patch_dag", "monday", "etl", Instant.parse("2026-10-26T06:30:00Z"));   // Mon 07:30 CET (08:30 at CEST's offset)
+
+        Alert alert = onlyAlert();
+        assertThat(alert.entity()).isEqualTo("monday");
+        assertThat(alert.summary()).contains("MON 2026-10-26 07:30 Europe/Berlin");
+    }
+
+    /** As {@link #shouldFollowBusinessHoursInLocalTimeAcrossTheAutumnChange}, in New York (2026-03-08 and 2026-11-01). */
+    @Test
+    void shouldFollowBusinessHoursInNewYorkAcrossBothChangesOfTheClocks() {
+        try (var newYork = new TopologyFixture(DetectionConfig.defaults().withCalendar(TestCalendars.newYork()))) {
+            change(newYork, "patch_dag", "fri-before-spring", "etl", Instant.parse("2026-03-06T12:30:00Z"));  // 07:30 EST
+            change(newYork, "patch_dag", "mon-after-spring", "etl", Instant.parse("2026-03-09T12:30:00Z"));   // 08:30 EDT
+            change(newYork, "patch_dag", "fri-before-autumn", "etl", Instant.parse("2026-10-30T22:30:00Z"));  // 18:30 EDT
+            change(newYork, "patch_dag", "mon-after-autumn", "etl", Instant.parse("2026-11-02T22:30:00Z"));   // 17:30 EST
+
+            Map<String, Alert> alerts = TopologyFixture.latest(newYork.alertUpdates());
+            assertThat(alerts.values()).extracting(Alert::entity, Alert::count)
+                    .containsExactlyInAnyOrder(tuple("fri-before-spring", 1L), tuple("fri-before-autumn", 1L));
+            assertThat(alerts.values()).extracting(Alert::summary).anySatisfy(s -> assertThat(s).contains("FRI 2026-03-06 07:30 America/New_York"))
+                    .anySatisfy(s -> assertThat(s).contains("FRI 2026-10-30 18:30 America/New_York"));
+        }
+    }
+
     @Test
     void shouldTreatAConfiguredHolidayAsOffHours() {
         change("delete_variable", "alice", null, Instant.parse("2026-12-24T10:00:00Z"));  // Thu 11:00 CET, holiday

@@ -10,6 +10,7 @@ import io.airlock.streams.TestCalendars;
 import io.airlock.streams.TopologyFixture;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,7 +19,10 @@ import org.junit.jupiter.api.Test;
 
 class OffHoursManualRunRuleTest {
 
-    /** Sunday 2026-10-25 02:30 CET in Berlin, the second 02:30 of the night the clocks go back. */
+    /**
+     * Sunday 2026-10-25 02:30 CET in Berlin, the second 02:30 of the night the clocks go back: off-hours whatever the offset
+     * (the tests of business hours across the changes of the clocks use weekdays).
+     */
     private static final Instant SUNDAY_NIGHT = Instant.parse("2026-10-25T01:30:00Z");
     /** Monday 2026-10-26 10:00 CET. */
     private static final Instant MONDAY_MORNING = Instant.parse("2026-10-26T09:00:00Z");
@@ -64,6 +68,60 @@ class OffHoursManualRunRuleTest {
         assertThat(alert.techniqueIds()).contains("T1053");
         assertThat(alert.summary()).contains("DAG 'payments_export'", "triggered by 'mallory'",
                 "SUN 2026-10-25 02:30 Europe/Berlin (UTC+01:00)");
+    }
+
+    /** A manual run of {@code dag} queued at {@code at}, whose DAG is named for the day and hour it was queued. */
+    private void manualRunOf(TopologyFixture into, String dag, Instant at) {
+        created(into, manualRun(true, dag, at, "alice"), at);
+    }
+
+    /**
+     * The same UTC time of day on the Friday before and the Monday after each change of the clocks falls on either side of
+     * 08:00 or 18:00 Berlin time: a run is off-hours on exactly one of the two days, which an offset taken from the wrong
+     * side of the change would swap.
+     */
+    @Test
+    void shouldFollowBusinessHoursInBerlinAcrossBothChangesOfTheClocks() {
+        manualRunOf(fixture, "fri_before_spring", Instant.parse("2026-03-27T16:30:00Z"));   // 17:30 CET
+        manualRunOf(fixture, "mon_after_spring", Instant.parse("2026-03-30T16:30:00Z"));    // 18:30 CEST (17:30 at CET's offset)
+        manualRunOf(fixture, "fri_before_autumn", Instant.parse("2026-10-23T06:30:00Z"));   // 08:30 CEST
+        manualRunOf(fixture, "mon_after_autumn", Instant.parse("2026-10-26T06:30:00Z"));    // 07:30 CET (08:30 at CEST's offset)
+
+        Map<String, Alert> alerts = TopologyFixture.latest(fixture.alertUpdates());
+        assertThat(alerts.values()).extracting(Alert::entity).containsExactlyInAnyOrder("mon_after_spring", "mon_after_autumn");
+        assertThat(alerts.values()).extracting(Alert::summary)
+                .anySatisfy(s -> assertThat(s).contains("DAG 'mon_after_spring'", "at MON 2026-03-30 18:30 Europe/Berlin"))
+                .anySatisfy(s -> assertThat(s).contains("DAG 'mon_after_autumn'", "at MON 2026-10-26 07:30 Europe/Berlin"));
+    }
+
+    /** As {@link #shouldFollowBusinessHoursInBerlinAcrossBothChangesOfTheClocks}, in New York (2026-03-08 and 2026-11-01). */
+    @Test
+    void shouldFollowBusinessHoursInNewYorkAcrossBothChangesOfTheClocks() {
+        try (var newYork = new TopologyFixture(DetectionConfig.defaults().withCalendar(TestCalendars.newYork()))) {
+            manualRunOf(newYork, "fri_before_spring", Instant.parse("2026-03-06T12:30:00Z"));   // 07:30 EST
+            manualRunOf(newYork, "mon_after_spring", Instant.parse("2026-03-09T12:30:00Z"));    // 08:30 EDT (07:30 at EST's offset)
+            manualRunOf(newYork, "fri_before_autumn", Instant.parse("2026-10-30T22:30:00Z"));   // 18:30 EDT
+            manualRunOf(newYork, "mon_after_autumn", Instant.parse("2026-11-02T22:30:00Z"));    // 17:30 EST (18:30 at EDT's offset)
+
+            Map<String, Alert> alerts = TopologyFixture.latest(newYork.alertUpdates());
+            assertThat(alerts.values()).extracting(Alert::entity).containsExactlyInAnyOrder("fri_before_spring", "fri_before_autumn");
+            assertThat(alerts.values()).extracting(Alert::summary)
+                    .anySatisfy(s -> assertThat(s).contains("at FRI 2026-03-06 07:30 America/New_York"))
+                    .anySatisfy(s -> assertThat(s).contains("at FRI 2026-10-30 18:30 America/New_York"));
+        }
+    }
+
+    @Test
+    void shouldTreatAConfiguredHolidayAsOffHours() {
+        try (var christmas = new TopologyFixture(TestCalendars.berlinConfig(LocalDate.of(2026, 12, 24)))) {
+            manualRunOf(christmas, "on_the_holiday", Instant.parse("2026-12-24T10:00:00Z"));   // Thu 11:00 CET, holiday
+            manualRunOf(christmas, "the_day_before", Instant.parse("2026-12-23T10:00:00Z"));   // Wed 11:00 CET, working day
+
+            assertThat(TopologyFixture.latest(christmas.alertUpdates()).values()).singleElement().satisfies(alert -> {
+                assertThat(alert.entity()).isEqualTo("on_the_holiday");
+                assertThat(alert.summary()).contains("THU 2026-12-24 11:00 Europe/Berlin (a holiday)");
+            });
+        }
     }
 
     @Test
@@ -119,6 +177,46 @@ class OffHoursManualRunRuleTest {
         created(manualRun(true, "etl", SUNDAY_NIGHT.plus(Duration.ofMinutes(61)), "alice"), SUNDAY_NIGHT.plus(Duration.ofMinutes(61)));
 
         assertThat(TopologyFixture.latest(fixture.alertUpdates())).hasSize(2);
+    }
+
+    @Test
+    void shouldGroupARunThatArrivesAfterALaterOneWithinTheGraceIntoItsAlert() {
+        Instant later = SUNDAY_NIGHT.plus(Duration.ofMinutes(8));
+        created(manualRun(true, "etl", later, "bob"), later);
+        String alertId = onlyAlert().id();
+        created(manualRun(true, "etl", SUNDAY_NIGHT, "alice"), SUNDAY_NIGHT); // committed 8 min before, captured after
+
+        List<Alert> updates = fixture.alertUpdates();
+        assertThat(updates).singleElement().satisfies(alert -> {
+            assertThat(alert.id()).isEqualTo(alertId);
+            assertThat(alert.count()).isEqualTo(2);
+            assertThat(alert.firstSeen()).isEqualTo(SUNDAY_NIGHT);
+            assertThat(alert.lastSeen()).isEqualTo(later);
+            assertThat(alert.evidence()).hasSize(2).doesNotHaveDuplicates();
+            assertThat(alert.summary()).contains("2 manual runs between SUN 2026-10-25 02:30 Europe/Berlin (UTC+01:00)",
+                    "triggered by 'bob', 'alice'");
+        });
+    }
+
+    @Test
+    void shouldAlertOnARunCapturedLaterThanTheGraceAloneWithoutDisturbingTheOpenAlert() {
+        Instant open = SUNDAY_NIGHT.plus(Duration.ofMinutes(150));
+        created(manualRun(true, "etl", open, "bob"), open);
+        created(manualRun(true, "etl", SUNDAY_NIGHT, "alice"), SUNDAY_NIGHT); // 150 min behind: past window (1 h) + grace
+        Instant grows = open.plus(Duration.ofMinutes(10));
+        created(manualRun(true, "etl", grows, "carol"), grows);
+
+        Map<String, Alert> alerts = TopologyFixture.latest(fixture.alertUpdates());
+        assertThat(alerts).hasSize(2);
+        assertThat(alerts.values()).filteredOn(a -> a.firstSeen().equals(SUNDAY_NIGHT)).singleElement().satisfies(a -> {
+            assertThat(a.count()).isEqualTo(1);
+            assertThat(a.summary()).contains("triggered by 'alice'").doesNotContain("bob", "carol");
+        });
+        assertThat(alerts.values()).filteredOn(a -> a.firstSeen().equals(open)).singleElement().satisfies(a -> {
+            assertThat(a.count()).isEqualTo(2);
+            assertThat(a.lastSeen()).isEqualTo(grows);
+            assertThat(a.summary()).contains("triggered by 'bob', 'carol'").doesNotContain("alice");
+        });
     }
 
     @Test

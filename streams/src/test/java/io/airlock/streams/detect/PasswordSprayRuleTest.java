@@ -114,6 +114,53 @@ class PasswordSprayRuleTest {
         assertThat(sprays(fixture.alertUpdates())).isEmpty();
     }
 
+    /** Failures on user2…user10 at T0 + 1…9 min and on user11 at {@code latest}, in that order, then on user1 at T0. */
+    private static List<Alert> withTheFirstUserArrivingLast(Instant latest) {
+        try (var fixture = new TopologyFixture()) {
+            var logins = new AirflowLogins().failedOnEach(users(10).subList(1, 10), T0.plus(Duration.ofMinutes(1)), Duration.ofMinutes(1));
+            logins.failed("user11", latest).failed("user1", T0).pipeInto(fixture);
+            return sprays(fixture.alertUpdates());
+        }
+    }
+
+    @Test
+    void shouldRaiseTheAlertWhenTheThresholdCompletingUserArrivesLastAndOutOfOrderWithinTheGrace() {
+        // user1's failure arrives 9 min behind the latest, within the grace
+        List<Alert> updates;
+        try (var fixture = new TopologyFixture()) {
+            var logins = new AirflowLogins().failedOnEach(users(10).subList(1, 10), T0.plus(Duration.ofMinutes(1)), Duration.ofMinutes(1));
+            logins.failed("user1", T0).pipeInto(fixture);
+            updates = sprays(fixture.alertUpdates());
+        }
+        String inOrderId;
+        try (var inOrder = new TopologyFixture()) {
+            new AirflowLogins().failedOnEach(users(10), T0, Duration.ofMinutes(1)).pipeInto(inOrder);
+            inOrderId = sprays(inOrder.alertUpdates()).get(0).id();
+        }
+
+        assertThat(updates).singleElement().satisfies(alert -> {
+            assertThat(alert.id()).isEqualTo(inOrderId);
+            assertThat(alert.count()).isEqualTo(10);
+            assertThat(alert.firstSeen()).isEqualTo(T0);
+            assertThat(alert.lastSeen()).isEqualTo(T0.plus(Duration.ofMinutes(9)));
+            assertThat(alert.evidence()).hasSize(10).doesNotHaveDuplicates();
+            assertThat(alert.summary()).contains("10 distinct Airflow users", "'user1', 'user2'");
+        });
+    }
+
+    /** A failure is counted while a window holding it is open: up to window (10 min) + grace (10 min) behind the latest. */
+    @Test
+    void shouldCountAFailureTheWindowPlusTheGraceBehindTheLatestButDropItAMillisecondLater() {
+        Instant edge = T0.plus(Duration.ofMinutes(20));
+
+        assertThat(withTheFirstUserArrivingLast(edge)).singleElement().satisfies(alert -> {
+            assertThat(alert.count()).isEqualTo(10);
+            assertThat(alert.firstSeen()).isEqualTo(T0);
+            assertThat(alert.lastSeen()).isEqualTo(T0.plus(Duration.ofMinutes(9)));
+        });
+        assertThat(withTheFirstUserArrivingLast(edge.plusMillis(1))).isEmpty();
+    }
+
     @Test
     void shouldOpenANewAlertWhenASprayRestartsAfterAQuietWindow() {
         var logins = new AirflowLogins().failedOnEach(users(10), T0, STEP);

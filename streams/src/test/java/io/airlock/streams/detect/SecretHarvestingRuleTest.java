@@ -72,6 +72,66 @@ class SecretHarvestingRuleTest {
     }
 
     @Test
+    void shouldCountReadsExactlyTheWindowApartAsWithinItButNotAMillisecondMore() {
+        Instant edge = T0.plus(Duration.ofMinutes(5));
+        for (int i = 0; i < 19; i++) {
+            VaultOperation.read("secret/data/app/key-" + i).by("userpass-eve", "ent-eve").at(T0.plusSeconds(10L * i)).pipeTo(fixture);
+            VaultOperation.read("secret/data/app/key-" + i).by("userpass-bob", "ent-bob").at(T0.plusSeconds(10L * i)).pipeTo(fixture);
+        }
+        VaultOperation.read("secret/data/app/key-19").by("userpass-eve", "ent-eve").at(edge).pipeTo(fixture);
+        VaultOperation.read("secret/data/app/key-19").by("userpass-bob", "ent-bob").at(edge.plusMillis(1)).pipeTo(fixture);
+
+        assertThat(TopologyFixture.latest(al021(fixture.alertUpdates())).values()).singleElement().satisfies(alert -> {
+            assertThat(alert.entity()).isEqualTo("ent-eve");
+            assertThat(alert.count()).isEqualTo(20);
+            assertThat(alert.firstSeen()).isEqualTo(T0.plus(VaultOperation.LATENCY));
+            assertThat(alert.lastSeen()).isEqualTo(edge.plus(VaultOperation.LATENCY));
+        });
+    }
+
+    /** Eve's reads of key-1…key-19 at T0 + 10…190 s and of other-0 at {@code latest}, in that order, then key-0 at T0. */
+    private static List<Alert> withTheFirstReadArrivingLast(Instant latest) {
+        try (var fixture = new TopologyFixture()) {
+            reads("app/key-", 20, T0, Duration.ofSeconds(10)).subList(1, 20).forEach(op -> op.pipeTo(fixture));
+            reads("app/other-", 1, latest, Duration.ZERO).forEach(op -> op.pipeTo(fixture));
+            assertThat(al021(fixture.alertUpdates())).isEmpty();
+            reads("app/key-", 1, T0, Duration.ZERO).forEach(op -> op.pipeTo(fixture));
+            return al021(fixture.alertUpdates());
+        }
+    }
+
+    @Test
+    void shouldRaiseTheAlertWhenTheThresholdCompletingReadArrivesLastAndOutOfOrderWithinTheGrace() {
+        List<Alert> updates = withTheFirstReadArrivingLast(T0.plus(Duration.ofMinutes(9))); // key-0 arrives 9 min late
+
+        String inOrderId;
+        try (var inOrder = new TopologyFixture()) {
+            reads("app/key-", 20, T0, Duration.ofSeconds(10)).forEach(op -> op.pipeTo(inOrder));
+            inOrderId = al021(inOrder.alertUpdates()).get(0).id();
+        }
+        assertThat(updates).singleElement().satisfies(alert -> {
+            assertThat(alert.id()).isEqualTo(inOrderId);
+            assertThat(alert.count()).isEqualTo(20);
+            assertThat(alert.firstSeen()).isEqualTo(T0.plus(VaultOperation.LATENCY));
+            assertThat(alert.lastSeen()).isEqualTo(T0.plusSeconds(190).plus(VaultOperation.LATENCY));
+            assertThat(alert.evidence()).hasSize(20).doesNotHaveDuplicates();
+            assertThat(alert.summary()).contains("secret/app/key-0, secret/app/key-1").doesNotContain("other-0");
+        });
+    }
+
+    /** A read is counted while a window holding it is open: up to window (5 min) + grace (10 min) behind the latest. */
+    @Test
+    void shouldCountAReadTheWindowPlusTheGraceBehindTheLatestButDropItAMillisecondLater() {
+        Instant edge = T0.plus(Duration.ofMinutes(15));
+
+        assertThat(withTheFirstReadArrivingLast(edge)).singleElement().satisfies(alert -> {
+            assertThat(alert.count()).isEqualTo(20);
+            assertThat(alert.firstSeen()).isEqualTo(T0.plus(VaultOperation.LATENCY));
+        });
+        assertThat(withTheFirstReadArrivingLast(edge.plusMillis(1))).isEmpty();
+    }
+
+    @Test
     void shouldNotCountRereadsOfTheSamePath() {
         reads("app/key-", 19, T0, Duration.ofSeconds(1)).forEach(op -> op.pipeTo(fixture));
         for (int i = 0; i < 30; i++) {

@@ -213,6 +213,30 @@ class SecretReadOutsideRunsRuleTest {
         assertThat(al022()).isEmpty();
     }
 
+    /** A read whose response Vault wrote at {@code at}: the event's time. */
+    private static VaultOperation workerReadRespondedAt(String path, Instant at) {
+        return workerReads(path, at.minus(VaultOperation.LATENCY));
+    }
+
+    /** The grace holds both its ends: a read exactly 2 min before a run starts or after it ends is inside it, 1 s more is not. */
+    @Test
+    void shouldCountAReadExactlyTheGraceOutsideARunAsInsideItButNotOneSecondMore() {
+        run(1, "etl", RUN_A, T10, at("10:10:00"));
+        workerReadRespondedAt("airflow/data/connections/before-edge", at("09:58:00")).pipeTo(fixture);
+        workerReadRespondedAt("airflow/data/connections/before-out", at("09:57:59")).pipeTo(fixture);
+        workerReadRespondedAt("airflow/data/connections/after-edge", at("10:12:00")).pipeTo(fixture);
+        workerReadRespondedAt("airflow/data/connections/after-out", at("10:12:01")).pipeTo(fixture);
+        streamTimeTo(at("11:00:00"));
+
+        assertThat(TopologyFixture.latest(al022()).values()).singleElement().satisfies(alert -> {
+            assertThat(alert.count()).isEqualTo(2);
+            assertThat(alert.firstSeen()).isEqualTo(at("09:57:59"));
+            assertThat(alert.lastSeen()).isEqualTo(at("10:12:01"));
+            assertThat(alert.summary()).contains("airflow/connections/before-out", "airflow/connections/after-out")
+                    .doesNotContain("edge");
+        });
+    }
+
     @Test
     void shouldWaitForARunStartThatArrivesAfterTheRead() {
         workerReads("airflow/data/connections/warehouse", at("10:00:05")).pipeTo(fixture);
