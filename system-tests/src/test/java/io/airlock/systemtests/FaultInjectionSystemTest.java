@@ -136,6 +136,8 @@ class FaultInjectionSystemTest {
                 }
                 assertThat(MetricsProbe.sum(metrics, "airlock_opensearch_documents_total", "index_kind=\"events\"",
                         "outcome=\"retried\"")).as("events sent again while OpenSearch was down").isPositive();
+                // a bound, not exact: a bulk request that timed out after OpenSearch applied it is sent and acknowledged again
+                // (same _id, one document); the exact check is the id set above
                 assertThat(MetricsProbe.sum(metrics, "airlock_opensearch_documents_total", "index_kind=\"events\"",
                         "outcome=\"indexed\"")).isGreaterThanOrEqualTo(expectedEvents);
                 System.out.printf("FIGURES faults: lines %d, events %d (distinct %d), alerts %d, PagerDuty triggers %d for %d"
