@@ -49,10 +49,14 @@ final class Deliveries {
         return webhooks.slackPosts(slackName).stream().map(ReceivedRequest::body).toList();
     }
 
-    /** Requests to this test's webhooks that were refused by a scripted failure. */
-    long refused() {
-        return webhooks.refused("/slack/" + slackName).size()
-                + webhooks.refused("/pagerduty/").stream().filter(r -> routingKey.equals(r.json().path("routing_key").asText())).count();
+    /** Requests to this test's Slack webhook that were refused by a scripted failure. */
+    long refusedSlack() {
+        return webhooks.refused("/slack/" + slackName).size();
+    }
+
+    /** PagerDuty requests for this test's routing key that were refused by a scripted failure. */
+    long refusedPagerDuty() {
+        return webhooks.refused("/pagerduty/").stream().filter(r -> routingKey.equals(r.json().path("routing_key").asText())).count();
     }
 
     static String slackAlertId(String body) {
