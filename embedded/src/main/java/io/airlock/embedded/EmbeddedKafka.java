@@ -314,6 +314,49 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
+     * The offsets a consumer group has committed on the topics' partitions; a partition it has committed nothing on is
+     * absent. A Kafka Streams application under exactly-once commits them in the transaction of the output their records
+     * caused: once its offset on an input partition is past a record, whatever that record produced is committed too.
+     */
+    public Map<TopicPartition, Long> committedOffsets(String groupId, Collection<String> topics) {
+        try {
+            Map<TopicPartition, Long> committed = new HashMap<>();
+            admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata()
+                    .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .forEach((tp, offset) -> {
+                        if (offset != null && topics.contains(tp.topic())) {
+                            committed.put(tp, offset.offset());
+                        }
+                    });
+            return committed;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the offsets of " + groupId, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot read the committed offsets of " + groupId, e);
+        }
+    }
+
+    /** The end offset (the offset of the next record written) of every partition of the topics. */
+    public Map<TopicPartition, Long> endOffsets(Collection<String> topics) {
+        try {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            admin.describeTopics(topics).allTopicNames().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .forEach((topic, d) -> d.partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()),
+                            OffsetSpec.latest())));
+            Map<TopicPartition, Long> end = new HashMap<>();
+            admin.listOffsets(latest).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .forEach((tp, info) -> end.put(tp, info.offset()));
+            return end;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the end offsets of " + topics, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot read the end offsets of " + topics, e);
+        }
+    }
+
+    /**
      * Stops the broker as a crash-free shutdown would (the KRaft controller keeps running), keeping its log directories and
      * its port, so clients see the broker gone. {@link #startBroker()} brings it back. For fault-injection tests: use an
      * instance of your own, not the shared one of {@link RealComponents}.

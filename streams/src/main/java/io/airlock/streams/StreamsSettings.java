@@ -34,11 +34,19 @@ public final class StreamsSettings {
     }
 
     /**
+     * {@code <prefix>-streams}: the Streams application id, so also its consumer group (whose committed offsets say how far
+     * its outputs are committed) and the prefix of its internal topics.
+     */
+    public static String applicationId(Topics topics) {
+        return topics.prefix() + "-streams";
+    }
+
+    /**
      * @param replicationFactor replication of internal topics (1 for the embedded single broker, 3 in production)
      */
     public static Properties of(String bootstrapServers, Topics topics, Path stateDir, int replicationFactor) {
         var props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, topics.prefix() + "-streams");
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId(topics));
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());

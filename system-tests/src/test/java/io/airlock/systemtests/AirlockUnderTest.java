@@ -2,6 +2,7 @@ package io.airlock.systemtests;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.Json;
+import io.airlock.core.Topics;
 import io.airlock.embedded.AirflowDatabase;
 import io.airlock.embedded.AirflowSchema;
 import io.airlock.embedded.AirlockProcess;
@@ -11,11 +12,15 @@ import io.airlock.embedded.EmbeddedOpenSearch;
 import io.airlock.embedded.EmbeddedPostgres;
 import io.airlock.embedded.RealComponents;
 import io.airlock.embedded.WebhookReceiver;
+import io.airlock.streams.StreamsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * One {@code airlock run} child process with its own database, topics, indices, Slack webhook and PagerDuty routing key
@@ -29,6 +34,8 @@ final class AirlockUnderTest implements AutoCloseable {
             java.util.regex.Pattern.compile("metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics");
 
     final String name;
+    /** This run's topics ({@code topics.prefix} is {@link #name}). */
+    final Topics topics;
     final AirflowDatabase airflow;
     final VaultAuditFile audit;
     final AirlockYml yml;
@@ -42,6 +49,7 @@ final class AirlockUnderTest implements AutoCloseable {
     AirlockUnderTest(String base, EmbeddedPostgres postgres, EmbeddedKafka kafka, EmbeddedOpenSearch openSearch,
             WebhookReceiver webhooks, Path dir, Consumer<AirlockYml> settings) {
         this.name = RealComponents.uniqueName(base);
+        this.topics = new Topics(name);
         this.dir = dir;
         this.kafka = kafka;
         postgres.createDatabase(name);
@@ -102,7 +110,27 @@ final class AirlockUnderTest implements AutoCloseable {
 
     /** The DLQ records, parsed. */
     List<JsonNode> deadLetters() {
-        return kafka.readAll(name + ".dlq").stream().map(r -> Json.tree(r.value())).toList();
+        return records(topics.dlq()).stream().map(r -> Json.tree(r.value())).toList();
+    }
+
+    /**
+     * Every committed record of one of this run's topics, e.g. {@code records(topics.events())}: read from the beginning to
+     * the end offsets at the call, {@code isolation.level=read_committed}, so what any downstream consumer gets. Where the
+     * sinks fold a repeat away (OpenSearch by {@code _id}, PagerDuty by dedup key), this shows whether there was one.
+     */
+    List<ConsumerRecord<String, String>> records(String topic) {
+        return kafka.readAll(topic);
+    }
+
+    /**
+     * Whether the Streams app has committed its consumption of every record now on {@code topic}: under exactly-once its
+     * offsets commit in the transaction of the output those records caused, so that output is committed (and readable by
+     * {@link #records}) too.
+     */
+    boolean streamsConsumedAllOf(String topic) {
+        Map<TopicPartition, Long> end = kafka.endOffsets(List.of(topic));
+        Map<TopicPartition, Long> committed = kafka.committedOffsets(StreamsSettings.applicationId(topics), List.of(topic));
+        return end.entrySet().stream().allMatch(e -> committed.getOrDefault(e.getKey(), 0L) >= e.getValue());
     }
 
     /** {@code /metrics} of the latest run, on the free port it picked ({@code metrics.port: 0}) and printed. */

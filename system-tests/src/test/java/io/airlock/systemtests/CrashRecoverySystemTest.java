@@ -3,6 +3,7 @@ package io.airlock.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.airlock.core.Json;
 import io.airlock.embedded.AirlockProcess;
 import io.airlock.embedded.EmbeddedKafka;
 import io.airlock.embedded.EmbeddedOpenSearch;
@@ -14,11 +15,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -29,12 +33,26 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue #8, crash: {@code kill -9} of {@code airlock run} while Vault audit lines stream in and alerts are being notified;
  * restart; every event indexed exactly once, every alert notified (PagerDuty may get a trigger again for an alert whose
  * confirmation was not committed: same dedup key, same incident), nothing in the DLQ.
+ *
+ * <p>OpenSearch (by {@code _id}) and PagerDuty (by dedup key) fold repeats away, so they cannot show whether Kafka Streams
+ * processed a record twice. The test also reads {@code events} as committed and checks that each record on the raw Vault
+ * topic became exactly one event there: under {@code at_least_once} the records processed since the last commit before the
+ * kill are processed again after it, and show up twice.
  */
 @ExtendWith(RealComponents.class)
 class CrashRecoverySystemTest {
 
-    static final int OPERATIONS = 2000;
+    /** 200 batches, one every 200 ms: 40 s of writing, the last {@link #HELD_UNTIL_KILL} after the kill. */
+    static final int OPERATIONS = 4000;
     static final int BATCH = 20;
+    /**
+     * The last batches wait for the kill, routine reads written in their place meanwhile: on a loaded machine the first
+     * alerts can take longer to reach Slack than the other batches take to write, and the kill must still come before the
+     * workload ends, with lines still streaming in.
+     */
+    static final int HELD_UNTIL_KILL = 40;
+    /** At most this many batches of routine reads meanwhile (then the writer only waits): the events stay under 10 000. */
+    static final int MAX_FILLERS = 40;
     static final Duration BATCH_INTERVAL = Duration.ofMillis(200);
     static final int HARVESTERS = 10;
     static final int HARVESTED_PATHS = 22;
@@ -50,9 +68,15 @@ class CrashRecoverySystemTest {
             List<List<VaultOperation>> batches = workload(Instant.now());
             var writer = Executors.newSingleThreadScheduledExecutor();
             AtomicInteger written = new AtomicInteger();
+            AtomicBoolean killed = new AtomicBoolean();
+            AtomicInteger fillers = new AtomicInteger();
             writer.scheduleAtFixedRate(() -> {
                 int i = written.get();
-                if (i < batches.size()) {
+                if (i >= batches.size() - HELD_UNTIL_KILL && i < batches.size() && !killed.get()) {
+                    if (fillers.get() < MAX_FILLERS) {
+                        airlock.audit.append(routineReads(fillers.getAndIncrement(), Instant.now()));
+                    }
+                } else if (i < batches.size()) {
                     airlock.audit.append(batches.get(i));
                     if (i % 10 == 0) {
                         USERS.forEach(u -> airlock.airflow.failedLogin(u));
@@ -67,16 +91,37 @@ class CrashRecoverySystemTest {
                 int writtenAtKill = written.get() * BATCH * 2;
                 long slackAtKill = airlock.deliveries.acceptedSlackByAlertId().values().stream().mapToLong(Long::longValue).sum();
                 assertThat(first.kill()).isEqualTo(137);
+                killed.set(true);
+                assertThat(written.get()).as("batches written when the process died (of %d): mid-stream", batches.size())
+                        .isLessThan(batches.size());
                 long restartStarted = System.nanoTime();
                 airlock.start();
                 await().atMost(Duration.ofSeconds(120)).until(() -> written.get() == batches.size());
-                int expectedEvents = OPERATIONS * 2 + USERS.size() * batches.size() / 10;
+                int expectedEvents = (OPERATIONS + fillers.get() * BATCH) * 2 + USERS.size() * batches.size() / 10;
                 airlock.awaitWhileRunning(Duration.ofSeconds(240)).untilAsserted(() -> {
                     assertThat(airlock.events()).hasSize(expectedEvents);
                     assertThat(airlock.alerts()).hasSize(HARVESTERS + USERS.size());
                     assertThat(airlock.deliveries.acceptedSlackByAlertId()).hasSize(HARVESTERS + USERS.size());
                 });
                 long recoveredMillis = Duration.ofNanos(System.nanoTime() - restartStarted).toMillis();
+
+                // Exactly once, not just once per _id: every record on the raw Vault topic (the tailer may have sent lines
+                // again after the kill) became exactly one committed event, so the kill repeated no processing.
+                String rawTopic = airlock.topics.vaultAudit();
+                airlock.awaitWhileRunning(Duration.ofSeconds(60)).until(() -> airlock.streamsConsumedAllOf(rawTopic));
+                Map<String, Long> rawVault = airlock.records(rawTopic).stream()
+                        .collect(Collectors.groupingBy(r -> VaultAuditFile.eventIdOf(r.value()), Collectors.counting()));
+                Map<String, Long> vaultOnEvents = airlock.records(airlock.topics.events()).stream().map(r -> Json.tree(r.value()))
+                        .filter(e -> "vault.audit".equals(e.path("event.dataset").asText()))
+                        .collect(Collectors.groupingBy(e -> e.path("event.id").asText(), Collectors.counting()));
+                Map<String, String> differing = countsDiffering(rawVault, vaultOnEvents);
+                System.out.printf("FIGURES crash, Kafka read_committed: %s %d records (%d event ids, %d lines sent again);"
+                        + " %s %d Vault events (%d event ids); event ids whose counts differ %d%n", rawTopic, sum(rawVault),
+                        rawVault.size(), sum(rawVault) - rawVault.size(), airlock.topics.events(), sum(vaultOnEvents),
+                        vaultOnEvents.size(), differing.size());
+                assertThat(sum(vaultOnEvents)).as("committed Vault events on %s = records on %s", airlock.topics.events(),
+                        rawTopic).isEqualTo(sum(rawVault));
+                assertThat(differing).as("event id → records on %s, events on %s", rawTopic, airlock.topics.events()).isEmpty();
 
                 List<OpenSearchProbe.Document> events = airlock.events();
                 List<String> vaultIds = events.stream().filter(e -> "vault.audit".equals(e.field("event.dataset")))
@@ -106,6 +151,7 @@ class CrashRecoverySystemTest {
                         MetricsProbe.sum(metrics, "airlock_notifications_total", "outcome=\"sent\""),
                         MetricsProbe.sum(metrics, "airlock_notifications_total", "outcome=\"retried\""),
                         MetricsProbe.sum(metrics, "airlock_events_in_total"));
+                System.out.printf("FIGURES crash: routine batches written while the last batches waited %d%n", fillers.get());
                 System.out.printf("FIGURES crash: lines written at kill %d, events indexed at kill %d, Slack messages at kill %d;"
                         + " after restart: events %d (distinct %d), alerts %d, PagerDuty triggers %d for %d dedup keys,"
                         + " Slack messages %d for %d alerts, DLQ 0, restart-to-complete %d ms%n",
@@ -118,7 +164,7 @@ class CrashRecoverySystemTest {
         }
     }
 
-    /** 2000 operations in batches: 10 identities harvesting 22 paths each, spread out, between routine reads. */
+    /** {@link #OPERATIONS} in batches: first 10 identities harvesting 22 paths each, spread out, between routine reads. */
     private static List<List<VaultOperation>> workload(Instant start) {
         List<VaultOperation> all = new ArrayList<>();
         int harvestOps = HARVESTERS * HARVESTED_PATHS;
@@ -142,6 +188,16 @@ class CrashRecoverySystemTest {
         return batches;
     }
 
+    /** A batch of routine reads, written while the last batches wait for the kill. */
+    private static List<VaultOperation> routineReads(int n, Instant at) {
+        List<VaultOperation> batch = new ArrayList<>();
+        for (int i = 0; i < BATCH; i++) {
+            batch.add(VaultOperation.read("secret/data/reports/db-" + i % 3).by("userpass-reporting", "ent-reporting")
+                    .at(at.plusMillis(i)));
+        }
+        return batch;
+    }
+
     private static List<String> expectedAlerts() {
         List<String> expected = new ArrayList<>();
         for (int who = 0; who < HARVESTERS; who++) {
@@ -149,6 +205,21 @@ class CrashRecoverySystemTest {
         }
         USERS.forEach(u -> expected.add("AL-001 " + u));
         return expected;
+    }
+
+    /** The event ids whose number of records differs between the raw topic and {@code events}: id → "raw n, events m". */
+    private static Map<String, String> countsDiffering(Map<String, Long> raw, Map<String, Long> events) {
+        Map<String, String> differing = new TreeMap<>();
+        Set<String> ids = new HashSet<>(raw.keySet());
+        ids.addAll(events.keySet());
+        for (String id : ids) {
+            long r = raw.getOrDefault(id, 0L);
+            long e = events.getOrDefault(id, 0L);
+            if (r != e) {
+                differing.put(id, "raw " + r + ", events " + e);
+            }
+        }
+        return differing;
     }
 
     private static long sum(Map<String, Long> counts) {

@@ -1,5 +1,7 @@
 package io.airlock.systemtests;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.airlock.core.Json;
 import io.airlock.core.StableIds;
 import io.airlock.streams.VaultOperation;
 import java.io.IOException;
@@ -68,6 +70,19 @@ final class VaultAuditFile {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The event id a line with a request id normalizes to, whether it is read from this file or from the raw Vault topic
+     * (where the capture may have compacted it: it keeps {@code type} and {@code request.id}).
+     */
+    static String eventIdOf(String line) {
+        JsonNode json = Json.tree(line);
+        String requestId = json.path("request").path("id").asText(null);
+        if (requestId == null) {
+            throw new IllegalArgumentException("a Vault audit line without request.id; its event id is a hash of the line");
+        }
+        return StableIds.of("vault.audit", requestId, json.path("type").asText());
     }
 
     /** The event ids of every operation appended so far. */

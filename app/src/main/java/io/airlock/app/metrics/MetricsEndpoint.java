@@ -2,6 +2,7 @@ package io.airlock.app.metrics;
 
 import io.airlock.core.KafkaSecurity;
 import io.airlock.core.Topics;
+import io.airlock.streams.StreamsSettings;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
 import java.net.InetSocketAddress;
@@ -57,7 +58,7 @@ public final class MetricsEndpoint implements AutoCloseable {
 
     /** The consumer groups whose lag is measured: Kafka Streams' application id, event indexing, alert delivery. */
     public static List<String> consumerGroups(Topics topics) {
-        return List.of(topics.prefix() + "-streams", topics.prefix() + "-delivery", topics.prefix() + "-notify");
+        return List.of(StreamsSettings.applicationId(topics), topics.prefix() + "-delivery", topics.prefix() + "-notify");
     }
 
     /** Where {@code /metrics} is served. */
