@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
@@ -259,6 +260,14 @@ class AirlockConfigTest {
                         "detection.business-hours.end: must be after detection.business-hours.start (18:00), was 08:00 (line 5)"))
                 .hasMessageStartingWith("airlock.yml: 10 problems")
                 .hasMessageContaining("  1. unknown key 'kafka.bootstrap-server'");
+    }
+
+    @Test
+    void shouldReadUnquotedBusinessHoursAsTimesOfDay() {
+        AirlockConfig config = yaml("detection.business-hours: {start: 09:30, end: 17:00}", Map.of());
+
+        assertThat(config.detection().calendar().start()).isEqualTo(LocalTime.of(9, 30));
+        assertThat(config.detection().calendar().end()).isEqualTo(LocalTime.of(17, 0));
     }
 
     @Test
