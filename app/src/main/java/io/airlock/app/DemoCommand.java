@@ -41,11 +41,25 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--keep-running", description = "Stay up after the demo (Ctrl-C to stop) to explore OpenSearch.")
     boolean keepRunning;
 
-    @Option(names = "--timeout", defaultValue = "PT3M", description = "How long to wait for the expected alerts: 3m, 90s or ISO-8601 (default ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "PT3M", paramLabel = "DURATION",
+            description = "How long to wait for the expected alerts: 3m, 90s or ISO-8601 (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
-    @Option(names = "--schema", defaultValue = "V2_10", description = "Airflow metadata schema to simulate: ${COMPLETION-CANDIDATES}.")
-    AirflowSchema schema;
+    /** Named as {@code airlock run} names it; {@code --schema}, its earlier name, still works ({@link #schemaByItsEarlierName}). */
+    @Option(names = "--airflow-schema", paramLabel = "VERSION",
+            description = "Airflow metadata schema of the embedded database to simulate: ${COMPLETION-CANDIDATES} (default: "
+                    + "${DEFAULT-VALUE}; --schema works too).")
+    AirflowSchema schema = AirflowSchema.V2_10; // its initial value, not a defaultValue: picocli would apply that after --schema
+
+    /**
+     * {@code --schema}, for scripts written before. A hidden option of its own rather than a second name of
+     * {@link #schema}: picocli lists an option's shortest name first and puts only that one in the synopsis, so
+     * {@code --schema} would stay the name {@code --help} gives.
+     */
+    @Option(names = "--schema", paramLabel = "VERSION", hidden = true, description = "The earlier name of --airflow-schema.")
+    void schemaByItsEarlierName(AirflowSchema earlier) {
+        schema = earlier;
+    }
 
     @Option(names = "--report", paramLabel = "DIR", description = "End the demo by writing the compliance report of the run (every format) into DIR; check it with: airlock report verify DIR.")
     Path reportDir;

@@ -119,11 +119,15 @@ final class EmbeddedRun implements AutoCloseable {
         out.println("Everything is deleted when it stops (SIGTERM or Ctrl-C).");
     }
 
-    /** {@code entity 5cb4…}, {@code a display name, role or entity containing 'airflow'}, joined by {@code  or }. */
+    /**
+     * {@code entity 5cb4…}, {@code a display name, AppRole role or user name containing 'airflow'}, joined by {@code  or }:
+     * what {@link io.airlock.streams.detect.VaultSecretReads#isAirflowServiceIdentity} matches — text entries in the token's
+     * display name and its metadata's {@code role_name}/{@code username}, never inside an entity id.
+     */
     static String describe(io.airlock.streams.DetectionConfig.AirflowInVault airflow) {
         return airflow.serviceIdentities().stream()
                 .map(entry -> io.airlock.streams.DetectionConfig.AirflowInVault.isEntityId(entry) ? "entity " + entry
-                        : "a display name, role or entity containing '" + entry + "'")
+                        : "a display name, AppRole role or user name containing '" + entry + "'")
                 .collect(java.util.stream.Collectors.joining(" or "));
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class AirlockCliTest {
 
@@ -65,6 +66,19 @@ class AirlockCliTest {
         java.time.Duration timeout = parsed.subcommand().subcommand().matchedOptionValue("--timeout", null);
         assertThat(timeout).isEqualTo(java.time.Duration.ofSeconds(5));
         assertThat(((DemoCommand) iso.subcommand().commandSpec().userObject()).timeout).isEqualTo(java.time.Duration.ofMinutes(2));
+    }
+
+    @Test
+    void shouldNameTheDemosAirflowSchemaOptionAsRunDoesAndKeepItsOldName() {
+        for (String option : List.of("--airflow-schema", "--schema")) {
+            var parsed = AirlockCli.commandLine().parseArgs("demo", option, "v3");
+            assertThat(((DemoCommand) parsed.subcommand().commandSpec().userObject()).schema).as(option)
+                    .isEqualTo(io.airlock.embedded.AirflowSchema.V3);
+        }
+        String help = AirlockCli.commandLine().getSubcommands().get("demo").getUsageMessage(CommandLine.Help.Ansi.OFF)
+                .replaceAll("\\s+", " "); // as printed, but unwrapped
+        assertThat(help).contains("[--airflow-schema=VERSION]", "(default: V2_10; --schema works too)", "--timeout=DURATION",
+                "(default: PT3M)").doesNotContain("[--schema");
     }
 
     @Test

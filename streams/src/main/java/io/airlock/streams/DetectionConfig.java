@@ -115,8 +115,8 @@ public record DetectionConfig(String runbookBase, Duration grace, BusinessCalend
      *
      * @param serviceIdentities  what names Airflow's Vault identities, one entry per identity (workers logging in with
      *                           Kubernetes auth and the scheduler with AppRole are two entities): an entity id (a UUID) is
-     *                           that entity and nothing else; any other text is matched inside display names, entity ids and
-     *                           AppRole role names, in any case
+     *                           that entity and nothing else; any other text is matched inside display names and the user and
+     *                           AppRole role names of token metadata, in any case — never inside entity ids
      * @param secretPathPrefixes Airflow's connections and variables, as KV paths without {@code data/}/{@code metadata/}
      */
     public record AirflowInVault(List<String> serviceIdentities, List<String> secretPathPrefixes) {

@@ -329,7 +329,10 @@ public final class ConfigTypes {
         }, Path::toString);
     }
 
-    /** A time of day, {@code HH:MM} (quote it in YAML: {@code "08:00"}). */
+    /**
+     * A time of day, {@code HH:MM}. Unquoted {@code 08:00} and {@code 17:00} arrive as text: the YAML reader (Jackson's) has
+     * no base-60 numbers, which YAML 1.1 parsers such as PyYAML make of {@code 17:00} (1020).
+     */
     public static ConfigType<LocalTime> timeOfDay() {
         return simple("time of day", raw -> {
             if (raw instanceof String s) {
@@ -339,7 +342,7 @@ public final class ConfigTypes {
                     // reported below
                 }
             }
-            throw new IllegalArgumentException("must be a time of day like \"08:00\" (in quotes), was " + show(raw));
+            throw new IllegalArgumentException("must be a time of day, HH:MM like 08:00, was " + show(raw));
         }, LocalTime::toString);
     }
 

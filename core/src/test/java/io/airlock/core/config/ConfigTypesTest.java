@@ -123,7 +123,8 @@ class ConfigTypesTest {
                 .hasMessage("must be one of disable, require, was 'requre' (did you mean 'require'?)");
         assertThat(ConfigTypes.enumOf(DayOfWeek.class, "day").parse("monday")).isEqualTo(DayOfWeek.MONDAY);
         assertThat(ConfigTypes.timeOfDay().parse("08:00")).isEqualTo(LocalTime.of(8, 0));
-        assertThatThrownBy(() -> ConfigTypes.timeOfDay().parse(480)).hasMessageContaining("(in quotes)");
+        assertThatThrownBy(() -> ConfigTypes.timeOfDay().parse(1020)).hasMessage("must be a time of day, HH:MM like 08:00, was 1020");
+        assertThatThrownBy(() -> ConfigTypes.timeOfDay().parse("8:00")).hasMessage("must be a time of day, HH:MM like 08:00, was '8:00'");
     }
 
     @Test
