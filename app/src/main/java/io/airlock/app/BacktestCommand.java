@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
                 "Records go through in event-time order; the final alerts are written one JSON per line. Same input, same alerts and "
                         + "alert ids.",
                 "Exit 0 when replayed; 1 when every input line was rejected (no event, so no alert means nothing), on a bad "
-                        + "--config or when it runs out of memory; 2 on a usage error (a missing or unreadable input, an output "
+                        + "--config, when it runs out of memory or when the replay fails (a bug: it names the line and the "
+                        + "exception types, never the line's content); 2 on a usage error (a missing or unreadable input, an output "
                         + "that is an input or the other output)."})
 final class BacktestCommand implements Callable<Integer> {
 

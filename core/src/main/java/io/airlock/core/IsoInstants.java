@@ -16,8 +16,17 @@ import java.time.LocalDate;
  * {@code +01:00} instead of {@code Z}, 0 to 9 fraction digits — parsed without {@link java.time.format.DateTimeFormatter}
  * (which took 5–6 % of the stream thread on its own). Anything else is not this parser's: it answers null, and the caller
  * uses {@code java.time}'s full parser, which also words the error for input that is no time at all.
+ *
+ * <p>It never reads a time that {@link java.time.OffsetDateTime#parse} would not, nor reads one differently: the capture
+ * (which orders and stamps Vault lines by their {@code time}), the normalizers and {@code airlock backtest} all read times
+ * through {@link ColumnTimes#parseIso}, this parser first, and must agree on which lines have a time. Offsets beyond
+ * ±18:00 are no offsets to {@code java.time}; a dot without fraction digits ({@code 10:00:00.Z}) is left to it, and it takes
+ * it as no fraction.
  */
 public final class IsoInstants {
+
+    /** {@link java.time.ZoneOffset#MAX}, ±18:00, in minutes. */
+    private static final int MAX_OFFSET_MINUTES = 18 * 60;
 
     private IsoInstants() {
     }
@@ -63,7 +72,8 @@ public final class IsoInstants {
         } else if (i == n - 6 && (text.charAt(i) == '+' || text.charAt(i) == '-') && text.charAt(i + 3) == ':') {
             int offsetHours = digits(text, i + 1, 2);
             int offsetMinutes = digits(text, i + 4, 2);
-            if (offsetHours < 0 || offsetHours > 18 || offsetMinutes < 0 || offsetMinutes > 59) {
+            // java.time takes offsets up to ±18:00 and no further (ZoneOffset's range): +18:30 is no time to either
+            if (offsetHours < 0 || offsetMinutes < 0 || offsetMinutes > 59 || offsetHours * 60 + offsetMinutes > MAX_OFFSET_MINUTES) {
                 return null;
             }
             offsetSeconds = (offsetHours * 3600 + offsetMinutes * 60) * (text.charAt(i) == '-' ? -1 : 1);

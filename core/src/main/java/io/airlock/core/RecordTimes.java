@@ -10,6 +10,14 @@ import java.time.Duration;
  * (one hour by default since Kafka 4.0), and whatever sends it fails on the same record after every restart. Short of that
  * limit, it would still move Kafka Streams' stream time ahead, so that every true record after it looked late. The record's
  * value keeps the source's own time: the rules and the index go by that.
+ *
+ * <p>Nor is a record timestamp ever before the epoch: a source time before 1970-01-01 (a Vault line or a commit stamped
+ * {@code 1969-12-31T23:59:59Z}: a clock reset, or a forged line) becomes 0. Kafka has no negative timestamps — the producer
+ * refuses to build such a record, Kafka Streams refuses to process one — so that one line would stop the capture, which read
+ * it again after every restart, and {@code airlock backtest}. The epoch rather than the wall clock: 0 never moves stream
+ * time, whereas the wall clock would move it ahead of a backlog still being read (a catch-up after downtime, a backtest,
+ * whose clock starts in the year 9000), and every true record after it would look late. The record reaches the normalizer,
+ * which dead-letters its event with the reason (no audit record happened before 1970).
  */
 public final class RecordTimes {
 
@@ -19,8 +27,8 @@ public final class RecordTimes {
     private RecordTimes() {
     }
 
-    /** {@code atMs}, or the latest timestamp allowed at {@code wallClockMs} if it lies beyond. */
+    /** {@code atMs}, or the latest timestamp allowed at {@code wallClockMs} if it lies beyond, or 0 if it lies before the epoch. */
     public static long capped(long atMs, long wallClockMs) {
-        return Math.min(atMs, wallClockMs + MAX_AHEAD.toMillis());
+        return Math.max(0, Math.min(atMs, wallClockMs + MAX_AHEAD.toMillis()));
     }
 }

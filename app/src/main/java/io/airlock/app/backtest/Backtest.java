@@ -34,7 +34,10 @@ public final class Backtest {
         this.terminal = terminal;
     }
 
-    /** @return the process exit code: 0 on success, 1 when every input line was rejected (no event), 2 on bad arguments */
+    /**
+     * @return the process exit code: 0 on success, 1 when every input line was rejected (no event) or the replay failed, 2 on
+     *     bad arguments
+     */
     public int run(Path cdc, Path vaultAudit, String vaultPrefix, Path out, Path eventsOut) throws IOException {
         return run(cdc, vaultAudit, vaultPrefix, out, eventsOut, DetectionConfig.defaults(), VaultAuditSettings.DEFAULT_MAX_LINE_BYTES);
     }
@@ -42,7 +45,8 @@ public final class Backtest {
     /**
      * @param maxVaultLineBytes {@code vault.audit.max-line-bytes}: longer Vault lines are compacted or left out, as the live
      *     capture compacts or dead-letters them
-     * @return the process exit code: 0 on success, 1 when every input line was rejected (no event), 2 on bad arguments
+     * @return the process exit code: 0 on success, 1 when every input line was rejected (no event) or the replay failed, 2 on
+     *     bad arguments
      */
     public int run(Path cdc, Path vaultAudit, String vaultPrefix, Path out, Path eventsOut, DetectionConfig detection,
             int maxVaultLineBytes) throws IOException {
@@ -98,6 +102,13 @@ public final class Backtest {
             try (BufferedWriter events = eventsOut == null ? null : Files.newBufferedWriter(eventsOut, StandardCharsets.UTF_8)) {
                 Consumer<String> sink = events == null ? e -> { } : e -> writeLine(events, OfflineReplay.normalizedEventLine(e));
                 result = replay.replay(records, input, sink, progress(records.size()));
+            } catch (OfflineReplay.ReplayFailure e) {
+                Path file = e.record().source() == 0 ? cdc : vaultAudit;
+                console.println();
+                console.println("backtest: the replay failed on " + file.getFileName() + ":" + e.record().line() + " (" + e.getMessage()
+                        + "; the messages are left out, they can quote the line). This is a bug in Airlock: please report it "
+                        + "with these exception types and a copy of the line with its values replaced");
+                return 1;
             }
             if (terminal) {
                 console.println();

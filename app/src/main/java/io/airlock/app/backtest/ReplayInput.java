@@ -2,6 +2,7 @@ package io.airlock.app.backtest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.Json;
+import io.airlock.core.RecordTimes;
 import io.airlock.core.Topics;
 import io.airlock.streams.normalize.SnapshotRowTimes;
 import io.airlock.ingest.vault.internal.LineAssembler;
@@ -220,9 +221,17 @@ final class ReplayInput implements AutoCloseable {
             // no time: after the previous line, which has this time too, whatever its lsn
             return new Placed(previous, Long.MAX_VALUE, new ReplayRecord.Content(topic, rowKey(change), line));
         }
-        at = at != null ? at : Instant.ofEpochMilli(ts.asLong());
+        at = stamped(at != null ? at : Instant.ofEpochMilli(ts.asLong()));
         JsonNode lsn = change.at("/source/lsn");
         return new Placed(at, lsn.canConvertToLong() ? lsn.asLong() : 0, new ReplayRecord.Content(topic, rowKey(change), line));
+    }
+
+    /**
+     * The record timestamp the live capture gives a line of time {@code at} ({@link RecordTimes}): never before the epoch, so a
+     * line stamped 1969 is replayed (first) and dead-lettered by the normalizer, as live, instead of stopping the replay.
+     */
+    private static Instant stamped(Instant at) {
+        return Instant.ofEpochMilli(RecordTimes.capped(at.toEpochMilli(), OfflineReplay.CLOCK_START.toEpochMilli()));
     }
 
     /** The line as the live capture takes it ({@link VaultAuditLineParser}): a record, or a dead letter with the reason. */
@@ -237,7 +246,7 @@ final class ReplayInput implements AutoCloseable {
         }
         var accepted = (ParsedLine.Accepted) parsed;
         // a line without a readable time keeps its place; the normalizer dead-letters it with the reason
-        Instant at = accepted.timestamp() == null ? previous : Instant.ofEpochMilli(accepted.timestamp());
+        Instant at = accepted.timestamp() == null ? previous : stamped(Instant.ofEpochMilli(accepted.timestamp()));
         return new Placed(at, 0, new ReplayRecord.Content(topics.vaultAudit(), new String(accepted.key(), StandardCharsets.UTF_8),
                 new String(accepted.value(), StandardCharsets.UTF_8)));
     }

@@ -52,11 +52,14 @@ public final class DetectionFields {
             .defaultValue(LocalTime.of(8, 0))
             .doc("Start of business hours on working days, local time, `HH:MM` (`08:00`): no quotes needed, Airlock's YAML reader "
                     + "takes `08:00` and `17:00` as text (quote them if a YAML 1.1 tool such as PyYAML rewrites the file: it reads "
-                    + "`17:00` as the base-60 number 1020).");
+                    + "`17:00` as the base-60 number 1020). Business hours lie within one day: they cannot span midnight (no night "
+                    + "shift such as 22:00–06:00), and `24:00` is no time of day.");
 
     public static final Setting<LocalTime> BUSINESS_HOURS_END = Setting.of("detection.business-hours.end", timeOfDay())
             .defaultValue(LocalTime.of(18, 0))
-            .doc("End of business hours, local time, after `detection.business-hours.start`.");
+            .doc("End of business hours, local time, exclusive, after `detection.business-hours.start` on the same day: an "
+                    + "end before the start (hours across midnight) and `24:00` are rejected; to end at midnight give "
+                    + "`\"23:59:59.999999999\"`.");
 
     public static final Setting<List<LocalDate>> HOLIDAYS = Setting.of("detection.holidays", listOf(date()))
             .defaultValue(List.of())
@@ -112,7 +115,12 @@ public final class DetectionFields {
     public static final Setting<Duration> GRACE = Setting.of("detection.grace", duration())
             .defaultValue(Duration.ofMinutes(10))
             .validate(Validators.notNegative())
-            .doc("How late (in event time) a record may arrive and still be counted in its window.");
+            .doc("How late (in event time) a hit may arrive and still count in its window. Lateness is measured against the "
+                    + "newest hit of the same entity (user, Vault identity, DAG) in that rule, not against stream time or the "
+                    + "clock: a hit more than the rule's window plus this behind it (and outside an alert still open) is "
+                    + "dropped silently by the rules that need more than one hit (AL-001, AL-002, AL-021, AL-023): no dead "
+                    + "letter, no metric, no log line. The one-hit rules (AL-010, AL-011, AL-012, …) raise a separate alert "
+                    + "for it instead. Either way its event is still indexed.");
 
     public static final Group GROUP = Group.of("Detection",
             "Settings shared by the rules. Rules use event time, so a replay of old data gives the same alerts as live.",

@@ -44,8 +44,11 @@ public final class VaultAuditFields {
 
     public static final Setting<HostPort> SOCKET = Setting.of("vault.audit.socket", hostPort())
             .whenUnset("no listener")
-            .doc("Address Airlock listens on for Vault's `socket` audit device (`socket_type=tcp`), e.g. `0.0.0.0:9090`. "
-                    + "Give this or `vault.audit.file`, not both.");
+            .doc("Address Airlock listens on for Vault's `socket` audit device (`socket_type=tcp`), e.g. `10.0.4.5:9090`. "
+                    + "Give this or `vault.audit.file`, not both. The listener is unauthenticated and unencrypted (plain TCP, "
+                    + "no TLS): anyone who can reach the port can inject audit lines (forged reads, or noise that hides real "
+                    + "ones). Bind it to loopback or a private interface Vault alone reaches, or firewall the port to the "
+                    + "Vault nodes; do not bind `0.0.0.0` on a shared network.");
 
     public static final Setting<String> PREFIX = Setting.of("vault.audit.prefix", string())
             .defaultValue("")

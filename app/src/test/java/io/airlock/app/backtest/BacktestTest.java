@@ -270,6 +270,38 @@ class BacktestTest {
                 "3 events, 0 alerts, 5 dead letters");
     }
 
+    /**
+     * A Vault line and an {@code ab_user} change stamped before 1970 stopped the replay with Kafka's "invalid (negative)
+     * timestamp", the whole audit line in the message, and no alert for the file. They are dead-lettered with the reason now,
+     * and the lines after them replayed.
+     */
+    @Test
+    void shouldDeadLetterLinesStampedBefore1970AndReplayTheRestWithoutPrintingThem() throws Exception {
+        String old = VaultOperation.read("secret/data/app/old").by("alice", "ent-alice").at(T0).requestId("req-old")
+                .responseLine().json().replaceFirst("\"time\":\"[^\"]+\"", "\"time\":\"1969-12-31T23:59:59Z\"");
+        assertThat(old).contains("\"1969-12-31T23:59:59Z\"");
+        VaultOperation read = VaultOperation.read("secret/data/app/new").by("alice", "ent-alice").at(T0).requestId("req-new");
+        Path vault = Files.write(dir.resolve("audit.log"), List.of(old, read.requestLine().json(), read.responseLine().json()));
+        var mallory = AbUserRow.of(3, "mallory");
+        List<String> changes = new ArrayList<>(List.of(mallory.change("r", T0, null), mallory.failCount(1).update(Instant.ofEpochMilli(-1_000))));
+        for (int i = 2; i <= 7; i++) {
+            changes.add(mallory.failCount(i).update(T0.plusSeconds(10L * i)));
+        }
+        Path cdc = Files.write(dir.resolve("cdc.jsonl"), changes);
+        Path out = dir.resolve("alerts.jsonl");
+        Path events = dir.resolve("events.jsonl");
+
+        assertThat(new Backtest(new PrintStream(console, true, StandardCharsets.UTF_8)).run(cdc, vault, null, out, events)).isZero();
+
+        assertThat(Files.readAllLines(events).stream().filter(e -> e.contains("vault.audit")))
+                .as("the request and the response of the read after the old line").hasSize(2)
+                .allSatisfy(e -> assertThat(e).contains("secret/data/app/new"));
+        assertThat(Files.readAllLines(out)).singleElement().satisfies(a -> assertThat(a).contains("\"AL-001\"", "mallory"));
+        String printed = console.toString(StandardCharsets.UTF_8);
+        assertThat(printed).contains("dead letter audit.log:1: ", "dead letter cdc.jsonl:2: ", "before 1970-01-01", "2 dead letters")
+                .doesNotContain("\"type\"", "secret/data/app/old", "Exception: Input record");
+    }
+
     @Test
     void shouldLeaveOutACdcLineThatIsNotUtf8AndReplayTheRest() throws Exception {
         var alice = AbUserRow.of(1, "alice");

@@ -94,6 +94,29 @@ class VaultAuditFileTailerTest {
         assertThat(audit.get(1).timestamp()).isEqualTo(Instant.parse("2026-03-02T08:00:01Z").toEpochMilli());
     }
 
+    /**
+     * A line stamped before 1970 made the producer refuse to build its record (Kafka has no negative timestamps): the tailer
+     * stopped, and after every restart stopped again on the same line. It is sent stamped 0 (the normalizer dead-letters it)
+     * and the lines after it follow.
+     */
+    @Test
+    void shouldSendALineStampedBefore1970StampedWithTheEpochAndTheLinesAfterIt() throws IOException {
+        var t = new VaultTopics(kafka);
+        Instant time = Instant.parse("2026-03-02T10:00:00Z");
+        String old = AuditLines.request("old", Instant.parse("1969-12-31T23:59:59Z"));
+        Files.writeString(dir.resolve("audit.log"), AuditLines.request("before", time) + "\n" + old + "\n"
+                + AuditLines.request("after", time.plusSeconds(1)) + "\n");
+        try (var tailer = new VaultAuditFileTailer(settings(t)).start()) {
+            await().atMost(ofSeconds(30)).until(() -> tailer.linesCaptured() == 3 || tailer.failure() != null);
+            assertThat(tailer.failure()).isNull();
+        }
+        List<ConsumerRecord<String, String>> audit = t.audit();
+        assertThat(audit).extracting(ConsumerRecord::key).containsExactly("before", "old", "after");
+        assertThat(audit).extracting(ConsumerRecord::timestamp).containsExactly(time.toEpochMilli(), 0L,
+                time.plusSeconds(1).toEpochMilli());
+        assertThat(audit.get(1).value()).isEqualTo(old);
+    }
+
     @Test
     void shouldWaitForTheFileToAppear() throws IOException {
         var t = new VaultTopics(kafka);

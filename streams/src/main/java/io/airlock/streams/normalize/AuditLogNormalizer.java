@@ -21,7 +21,8 @@ import org.apache.kafka.streams.processor.api.Record;
  * <li>Updates, deletes and a TRUNCATE are not audit entries but changes of the audit trail ({@link AuditTrailChanges}):
  *     Airflow never updates its audit rows, deletes them only in retention ({@code airflow db clean}), and never truncates
  *     the table. AL-013 judges them; a row younger than {@code minRetention} is marked as such.</li>
- * <li>{@code @timestamp} = {@code dttm} (falls back to the commit time when null); {@code event.action} = {@code event} as
+ * <li>{@code @timestamp} = {@code dttm}, or the commit time when {@code dttm} is null, unreadable or before 1970
+ *     ({@link RowTimes}: the row is still a fact committed then); {@code event.action} = {@code event} as
  *     Airflow wrote it; {@code event.category} from {@link EventCategories#airflowLog}; {@code user.name} and
  *     {@code related.user} = {@code owner} (system owners such as {@code airflow} are kept: rules decide).</li>
  * <li>{@code execution_date} (2.10) and {@code logical_date} (3.x) are not needed; unknown columns are ignored. {@code extra}
@@ -94,12 +95,11 @@ public final class AuditLogNormalizer implements Processor<String, JsonNode, Str
         if (id == null) {
             throw new MalformedRecordException("log row without an integer 'id'");
         }
-        Instant dttm = Fields.instant(row, "dttm", ROW);
+        Instant at = RowTimes.firstOrCommitted(change, RowTimes.orNull(row, "dttm"));
         // a snapshot row's dttm, but never one after the snapshot: whoever inserts a row sets dttm, and a minute in the future
         // would push every later row out of LogRowAges' horizon, where ids only count by order
-        boolean snapshotDttm = change.isSnapshot() && dttm != null && dttm.isBefore(change.committed());
-        ages.written(id, snapshotDttm ? dttm : change.committed());
-        Instant at = dttm != null ? dttm : change.committed();
+        boolean snapshotDttm = change.isSnapshot() && at.isBefore(change.committed());
+        ages.written(id, snapshotDttm ? at : change.committed());
         String event = Fields.text(row, "event", ROW);
         String dagId = Fields.text(row, "dag_id", ROW);
         String owner = Fields.nonBlankText(row, "owner", ROW);

@@ -39,7 +39,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * and again in a later snapshot is not duplicated downstream.
  *
  * <p><b>Time.</b> Created: {@code queued_at}, else {@code start_date}, else the commit time. {@code success}/{@code failed}:
- * {@code end_date}; {@code running}: {@code start_date}; otherwise (or when that column is null): the commit time.
+ * {@code end_date}; {@code running}: {@code start_date}; otherwise (or when that column is null, unreadable or before 1970:
+ * {@link RowTimes}): the commit time.
  */
 public final class DagRunNormalizer implements Processor<String, JsonNode, String, NormalizedEvent> {
 
@@ -117,7 +118,7 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
      * Airflow records it (3.x, lower-cased: {@code ui}, {@code rest_api}, {@code cli}, {@code operator}, {@code test}, …).
      */
     private void firstSight(Record<String, JsonNode> record, DebeziumChange change, Run run) {
-        Instant created = first(run.queuedAt(), run.startDate(), change.committed());
+        Instant created = RowTimes.firstOrCommitted(change, run.queuedAt(), run.startDate());
         String reason = "r".equals(change.op()) ? REASON_SNAPSHOT
                 : run.triggeredBy() != null ? TRIGGERED_BY + run.triggeredBy() : null;
         emit(record, change, run, "dag-run-created", null, reason, created,
@@ -155,8 +156,8 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
 
     private void emitState(Record<String, JsonNode> record, Run run, DebeziumChange change) {
         Instant at = switch (run.state()) {
-            case SUCCESS, FAILED -> first(run.endDate(), change.committed());
-            case RUNNING -> first(run.startDate(), change.committed());
+            case SUCCESS, FAILED -> RowTimes.firstOrCommitted(change, run.endDate());
+            case RUNNING -> RowTimes.firstOrCommitted(change, run.startDate());
             default -> change.committed();
         };
         String outcome = switch (run.state()) {
@@ -203,15 +204,6 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
         expired.forEach(lastSeen::delete);
     }
 
-    private static Instant first(Instant... candidates) {
-        for (Instant candidate : candidates) {
-            if (candidate != null) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("the commit time is always known");
-    }
-
     /** The columns of one {@code dag_run} row that events carry, read strictly. */
     private record Run(String key, String id, String dagId, String runId, String runType, String state, String triggeringUser,
             String triggeredBy, long clearNumber, Instant queuedAt, Instant startDate, Instant endDate) {
@@ -233,8 +225,7 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
                     Fields.text(row, "run_type", ROW), state == null ? null : state.toLowerCase(Locale.ROOT),
                     Fields.nonEmptyText(row, "triggering_user_name", ROW),
                     triggeredBy == null ? null : triggeredBy.toLowerCase(Locale.ROOT), clearNumber == null ? 0 : clearNumber,
-                    Fields.instant(row, "queued_at", ROW), Fields.instant(row, "start_date", ROW),
-                    Fields.instant(row, "end_date", ROW));
+                    RowTimes.orNull(row, "queued_at"), RowTimes.orNull(row, "start_date"), RowTimes.orNull(row, "end_date"));
         }
 
         /** The row key as the capture writes it, for records that come without one. */

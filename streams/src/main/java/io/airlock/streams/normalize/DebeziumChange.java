@@ -12,7 +12,7 @@ import java.time.Instant;
  * @param after     the new row, null on deletes
  * @param table     {@code source.table}
  * @param position  the source position that makes the change unique: {@code source.lsn} (falls back to {@code ts_ms})
- * @param committed commit time of the transaction ({@code source.ts_ms})
+ * @param committed commit time of the transaction ({@code source.ts_ms}), never before 1970 (such a change is malformed)
  * @param source    where the change was read, {@code postgres:<source.db>} (null without {@code source.db})
  * @param lsn       {@code source.lsn} as a number (null when absent or not a whole number)
  */
@@ -43,6 +43,12 @@ public record DebeziumChange(String op, JsonNode before, JsonNode after, String 
         JsonNode tsMs = source.path("ts_ms");
         if (!tsMs.canConvertToLong() || !tsMs.isNumber()) {
             throw new MalformedRecordException("Debezium change event without a numeric 'source.ts_ms'");
+        }
+        if (tsMs.asLong() < 0) {
+            // no commit happened before 1970: a reset or forged clock. The commit time is what every time of a change falls
+            // back to, so the change has none to go by
+            throw new MalformedRecordException("Debezium change event committed at a time before 1970-01-01 ('source.ts_ms' "
+                    + tsMs.asLong() + ", " + Instant.ofEpochMilli(tsMs.asLong()) + "): the database's clock?");
         }
         String lsn = source.path("lsn").isMissingNode() || source.path("lsn").isNull() ? "ts" + tsMs.asLong() : source.path("lsn").asText();
         String db = source.path("db").isTextual() && !source.path("db").asText().isEmpty() ? source.path("db").asText() : null;

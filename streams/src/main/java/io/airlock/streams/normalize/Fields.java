@@ -66,23 +66,29 @@ final class Fields {
     /**
      * A point in time: an ISO-8601 / RFC 3339 string with offset (Debezium's encoding of {@code timestamp with time zone},
      * Vault's {@code time}) or a number since the epoch in milliseconds, microseconds or nanoseconds (Debezium's encodings of
-     * timestamps without a time zone; {@link ColumnTimes}).
+     * timestamps without a time zone; {@link ColumnTimes}). A time before 1970-01-01 is no time of an audit record (and has no
+     * Kafka timestamp): it throws too.
      */
     static Instant instant(JsonNode parent, String field, String where) {
         JsonNode value = parent.get(field);
         if (value == null || value.isNull()) {
             return null;
         }
+        Instant at;
         if (value.isIntegralNumber()) {
-            return ColumnTimes.ofEpochNumber(value.asLong());
-        }
-        if (!value.isTextual()) {
+            at = ColumnTimes.ofEpochNumber(value.asLong());
+        } else if (!value.isTextual()) {
             throw new MalformedRecordException(where + "." + field + " is neither an ISO-8601 string nor a number since the epoch");
+        } else {
+            try {
+                at = ColumnTimes.parseIso(value.asText());
+            } catch (DateTimeParseException e) {
+                throw new MalformedRecordException(where + "." + field + " is not an ISO-8601 time with offset: " + e.getParsedString(), e);
+            }
         }
-        try {
-            return ColumnTimes.parseIso(value.asText());
-        } catch (DateTimeParseException e) {
-            throw new MalformedRecordException(where + "." + field + " is not an ISO-8601 time with offset: " + e.getParsedString(), e);
+        if (at.isBefore(Instant.EPOCH)) {
+            throw new MalformedRecordException(where + "." + field + " is a time before 1970-01-01, which no audit record has: " + at);
         }
+        return at;
     }
 }

@@ -1,7 +1,6 @@
 package io.airlock.streams.normalize;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.airlock.core.ColumnTimes;
 import java.time.Instant;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.processor.TimestampExtractor;
@@ -29,7 +28,7 @@ public final class SnapshotRowTimes implements TimestampExtractor {
     @Override
     public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
         Instant at = record.value() instanceof JsonNode change ? of(change, table) : null;
-        if (at == null || at.toEpochMilli() < 0) {
+        if (at == null) {
             return record.timestamp();
         }
         // a row the snapshot read happened before the snapshot: a row time after it (a skewed or forged one) counts as the
@@ -37,17 +36,20 @@ public final class SnapshotRowTimes implements TimestampExtractor {
         return record.timestamp() >= 0 ? Math.min(at.toEpochMilli(), record.timestamp()) : at.toEpochMilli();
     }
 
-    /** When a snapshot row's own columns say it happened; null for other changes, other tables and rows without such a time. */
+    /**
+     * When a snapshot row's own columns say it happened, read as its normalizer reads them ({@link RowTimes}); null for other
+     * changes, other tables and rows without such a time.
+     */
     public static Instant of(JsonNode change, String table) {
         if (!"r".equals(change.path("op").asText())) {
             return null;
         }
         JsonNode row = change.path("after");
         return switch (table) {
-            case "log" -> ColumnTimes.orNull(row.get("dttm"));
+            case "log" -> RowTimes.orNull(row, "dttm");
             case "dag_run" -> {
-                Instant queued = ColumnTimes.orNull(row.get("queued_at"));
-                yield queued != null ? queued : ColumnTimes.orNull(row.get("start_date"));
+                Instant queued = RowTimes.orNull(row, "queued_at");
+                yield queued != null ? queued : RowTimes.orNull(row, "start_date");
             }
             default -> null;
         };

@@ -302,4 +302,20 @@ class AbUserChangeNormalizerTest {
         assertThat(Json.tree(letters.get(1)).get("reason").asText()).contains("fail_login_count");
         assertThat(fixture.events()).hasSize(1).allMatch(NormalizedEvent::isFailedLogin);
     }
+
+    /** A change committed before 1970 (a database clock reset) has no time to go by: dead-lettered, and the next one counts it. */
+    @Test
+    void shouldDeadLetterAChangeCommittedBefore1970AndKeepGoing() {
+        var alice = AbUserRow.of(1, "alice");
+        fixture.abUser(alice, alice.change("r", T0, null), T0);
+        fixture.abUser(alice, alice.failCount(1).update(Instant.ofEpochMilli(-1_000)), Instant.EPOCH);
+        fixture.abUser(alice, alice.failCount(2).update(T0.plusSeconds(2)), T0.plusSeconds(2));
+
+        assertThat(fixture.deadLetters()).singleElement().satisfies(letter ->
+                assertThat(Json.tree(letter).get("reason").asText()).contains("before 1970-01-01", "source.ts_ms", "-1000"));
+        assertThat(fixture.events()).as("the count went from 0 to 2: two failures, now").hasSize(2).allSatisfy(e -> {
+            assertThat(e.isFailedLogin()).isTrue();
+            assertThat(e.timestamp()).isEqualTo(T0.plusSeconds(2));
+        });
+    }
 }

@@ -46,6 +46,25 @@ class DagRunNormalizerTest {
                         "manual", "queued", null);
     }
 
+    /** A manual run whose {@code queued_at} holds no usable time is created at its commit time, as one with a null one. */
+    @Test
+    void shouldCreateARunWhoseQueuedAtIsNoUsableTimeAtItsCommitAsANullOne() {
+        List<String> queued = List.of("\"1969-12-31T23:00:00Z\"", "\"infinity\"", "\"2026-03-02 22:15:00+00\"", "-5000", "null");
+        for (int i = 0; i < queued.size(); i++) {
+            var run = DagRunRow.airflow3(40 + i, "etl", "manual__" + i).runType("manual").triggeringUser("alice")
+                    .queuedAt(Instant.parse("2026-01-01T00:00:00Z"));
+            Instant committed = T0.plusSeconds(i);
+            pipe(run, run.insert(committed).replace("\"queued_at\":\"2026-01-01T00:00:00Z\"", "\"queued_at\":" + queued.get(i)),
+                    committed);
+        }
+
+        assertThat(fixture.deadLetters()).isEmpty();
+        assertThat(fixture.events()).extracting(NormalizedEvent::runId, NormalizedEvent::action, NormalizedEvent::timestamp)
+                .containsExactly(tuple("manual__0", "dag-run-created", T0), tuple("manual__1", "dag-run-created", T0.plusSeconds(1)),
+                        tuple("manual__2", "dag-run-created", T0.plusSeconds(2)), tuple("manual__3", "dag-run-created", T0.plusSeconds(3)),
+                        tuple("manual__4", "dag-run-created", T0.plusSeconds(4)));
+    }
+
     @Test
     void shouldMapAirflow3StateChangesWithoutBeforeImagesToRunningAndSuccessOfTheTriggeringUser() {
         Instant started = T0.plusSeconds(2);
@@ -216,7 +235,6 @@ class DagRunNormalizerTest {
         String source = "\"source\":{\"ts_ms\":1772489700000,\"table\":\"dag_run\",\"lsn\":7}";
         fixture.dagRun(key, "{\"op\":\"c\",\"after\":{\"id\":14,\"dag_id\":\"etl\",\"run_id\":\"r\",\"state\":5}," + source + "}", T0);
         fixture.dagRun(key, "{\"op\":\"c\",\"after\":{\"id\":14,\"dag_id\":\"etl\"}," + source + "}", T0);
-        fixture.dagRun(key, "{\"op\":\"u\",\"after\":{\"id\":14,\"dag_id\":\"etl\",\"run_id\":\"r\",\"start_date\":\"soon\"}," + source + "}", T0);
         fixture.dagRun(key, "{\"op\":\"u\",\"after\":{\"id\":14,\"dag_id\":\"etl\",\"run_id\":\"r\"}}", T0);
         fixture.dagRun(key, "{\"op\":\"x\",\"after\":{\"id\":14}," + source + "}", T0);
         var good = DagRunRow.airflow2(15, "etl", "manual__z").runType("manual").queuedAt(T0);
@@ -225,12 +243,11 @@ class DagRunNormalizerTest {
         List<String> reasons = fixture.deadLetters().stream().map(Json::tree).peek(node ->
                 assertThat(node.get("source_topic").asText()).isEqualTo("airlock.cdc.airflow.dag_run"))
                 .map(node -> node.get("reason").asText()).toList();
-        assertThat(reasons).hasSize(5);
+        assertThat(reasons).hasSize(4);
         assertThat(reasons.get(0)).contains("dag_run.state");
         assertThat(reasons.get(1)).contains("run_id");
-        assertThat(reasons.get(2)).contains("dag_run.start_date");
-        assertThat(reasons.get(3)).contains("source");
-        assertThat(reasons.get(4)).contains("unknown Debezium op 'x'");
+        assertThat(reasons.get(2)).contains("source");
+        assertThat(reasons.get(3)).contains("unknown Debezium op 'x'");
         assertThat(fixture.events()).extracting(NormalizedEvent::runId).containsExactly("manual__z");
     }
 }

@@ -47,6 +47,21 @@ class SnapshotRowTimesTest {
         assertThat(extract("log", json(LogRow.airflow2(8).at(forged).event("login").snapshot()))).isEqualTo(SNAPSHOT.toEpochMilli());
     }
 
+    /**
+     * A row time the normalizer does not go by (before 1970, unreadable) is no place for the row either: the row's event
+     * counts at the commit time, so the row is placed there, live and in the backtest ({@link SnapshotRowTimes#of}).
+     */
+    @Test
+    void shouldPlaceARowByTheTimeItsNormalizerReadsIgnoringOneBefore1970() {
+        JsonNode old = json(LogRow.airflow2(9).at(Instant.parse("1960-01-01T00:00:00Z")).event("login").snapshotAt(SNAPSHOT));
+        assertThat(SnapshotRowTimes.of(old, "log")).isNull();
+        assertThat(extract("log", old)).isEqualTo(SNAPSHOT.toEpochMilli());
+        var run = DagRunRow.airflow3(1, "etl", "scheduled__1").state("running").queuedAt(Instant.parse("1969-12-31T23:00:00Z"))
+                .startDate(QUEUED);
+        assertThat(SnapshotRowTimes.of(json(run.change("r", SNAPSHOT, null)), "dag_run")).as("its start, as the created event")
+                .isEqualTo(QUEUED);
+    }
+
     @Test
     void shouldKeepTheRecordTimestampOfChangesAndOfRowsWithoutATime() {
         var run = DagRunRow.airflow3(1, "etl", "manual__1").state("running").queuedAt(QUEUED).startDate(QUEUED);
@@ -58,6 +73,8 @@ class SnapshotRowTimesTest {
         assertThat(extract("dag_run", json("{\"op\":\"r\",\"after\":{\"queued_at\":\"yesterday\"}}"))).as("not a time")
                 .isEqualTo(SNAPSHOT.toEpochMilli());
         assertThat(extract("dag_run", json("[1,2]"))).as("not an object").isEqualTo(SNAPSHOT.toEpochMilli());
+        assertThat(extract("log", json("{\"op\":\"r\",\"after\":{\"dttm\":\"+300000000-01-01T00:00:00Z\"}}")))
+                .as("beyond a Kafka timestamp").isEqualTo(SNAPSHOT.toEpochMilli());
         assertThat(extract("dag_run", null)).as("a tombstone").isEqualTo(SNAPSHOT.toEpochMilli());
     }
 }

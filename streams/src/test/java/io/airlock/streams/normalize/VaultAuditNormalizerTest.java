@@ -236,6 +236,21 @@ class VaultAuditNormalizerTest {
         assertThat(fixture.events()).extracting(NormalizedEvent::id).containsExactly(StableIds.of("vault.audit", "ok", "response"));
     }
 
+    /**
+     * A line stamped before 1970 (a Vault node whose clock was reset, or a forged line) reaches the normalizer stamped 0
+     * (RecordTimes): its event is dead-lettered with the reason, and the lines after it are normalized.
+     */
+    @Test
+    void shouldDeadLetterALineStampedBefore1970AndKeepGoing() {
+        String request = "\"request\":{\"id\":\"old\",\"operation\":\"read\",\"path\":\"secret/data/a\"}";
+        fixture.vaultAudit("old", "{\"time\":\"1969-12-31T23:59:59Z\",\"type\":\"response\"," + request + "}", Instant.EPOCH);
+        pipe(VaultAuditLine.response("ok").read("airflow/data/connections/db"));
+
+        assertThat(fixture.deadLetters()).singleElement().satisfies(letter ->
+                assertThat(Json.tree(letter).get("reason").asText()).contains("audit.time", "before 1970-01-01", "1969-12-31T23:59:59Z"));
+        assertThat(fixture.events()).extracting(NormalizedEvent::id).containsExactly(StableIds.of("vault.audit", "ok", "response"));
+    }
+
     @Test
     void shouldRejectLinesThatAreNotJsonObjectsBeforeNormalization() {
         var deserializer = JsonSerdes.tree().deserializer();

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * a position processed only after Kafka acknowledged every line before it.
  *
  * <p>A line's record timestamp is its {@code time}, capped at the wall clock plus {@link RecordTimes#MAX_AHEAD} (a Vault
- * clock running ahead). Permanent Kafka rejections of a good line are handled instead of stopping: a record too large for
+ * clock running ahead), and 0 for a time before the epoch, which Kafka cannot stamp (the normalizer dead-letters it). Permanent Kafka rejections of a good line are handled instead of stopping: a record too large for
  * the topic goes to the DLQ; a timestamp the broker still refuses (its {@code message.timestamp.before|after.max.ms}) is sent
  * again stamped with the current time; records failed only for sharing a batch
  * with such a record are sent again unchanged. All are re-sent by the publishing thread in {@link #resendRejected()}, never

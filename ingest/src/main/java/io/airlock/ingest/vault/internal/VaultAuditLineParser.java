@@ -7,13 +7,13 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
+import io.airlock.core.ColumnTimes;
 import io.airlock.core.StableIds;
 import io.airlock.ingest.vault.internal.ParsedLine.Accepted;
 import io.airlock.ingest.vault.internal.ParsedLine.RejectCategory;
 import io.airlock.ingest.vault.internal.ParsedLine.Rejected;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 
@@ -235,13 +235,16 @@ public final class VaultAuditLineParser {
         }
     }
 
-    /** Epoch millis of an RFC 3339 time ({@code Z} or an offset, any fraction), or null. */
+    /**
+     * Epoch millis of an RFC 3339 time ({@code Z} or an offset, any fraction), or null: read as the normalizer reads
+     * {@code time} ({@link ColumnTimes#parseIso}), so that a line has a time here exactly when its event has one.
+     */
     static Long timestamp(String time) {
         if (time == null) {
             return null;
         }
         try {
-            return OffsetDateTime.parse(time).toInstant().toEpochMilli();
+            return ColumnTimes.parseIso(time).toEpochMilli();
         } catch (DateTimeParseException | ArithmeticException e) {
             return null;
         }

@@ -2,15 +2,18 @@ package io.airlock.ingest.vault.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.airlock.core.ColumnTimes;
 import io.airlock.core.StableIds;
 import io.airlock.ingest.vault.internal.ParsedLine.Accepted;
 import io.airlock.ingest.vault.internal.ParsedLine.RejectCategory;
 import io.airlock.ingest.vault.internal.ParsedLine.Rejected;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class VaultAuditLineParserTest {
 
@@ -56,6 +59,26 @@ class VaultAuditLineParserTest {
         "2026-03-02T10:00:00+00:00|2026-03-02T10:00:00Z"})
     void shouldReadRfc3339Times(String time, String expected) {
         assertThat(VaultAuditLineParser.timestamp(time)).isEqualTo(Instant.parse(expected).toEpochMilli());
+    }
+
+    /**
+     * The capture stamps and the backtest orders a line by the time read here, the normalizer dates its event by the time it
+     * reads ({@link ColumnTimes#parseIso}): a line has a time for both or for neither, the same one. Offsets past ±18:00 were
+     * no time here but one to the normalizer.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"2026-03-03T10:00:00+18:00", "2026-03-03T10:00:00-18:00", "2026-03-03T10:00:00+18:01",
+        "2026-03-03T10:00:00+18:30", "2026-03-03T10:00:00-18:59", "2026-03-03T10:00:00+19:00", "2026-03-03T10:00:00.Z",
+        "2026-03-03T10:00Z", "2026-03-03t10:00:00z", "2026-03-03T10:00:00-00:00", "2026-03-03T10:00:00.1234567891Z",
+        "2026-03-03T10:00:00", "2026-03-03 10:00:00Z", "2026-03-03T24:00:00Z", "+300000000-01-01T00:00:00Z"})
+    void shouldReadATimeExactlyWhenTheNormalizerReadsOne(String time) {
+        Long normalizer;
+        try {
+            normalizer = ColumnTimes.parseIso(time).toEpochMilli();
+        } catch (DateTimeParseException | ArithmeticException noTime) {
+            normalizer = null;
+        }
+        assertThat(VaultAuditLineParser.timestamp(time)).isEqualTo(normalizer);
     }
 
     @Test

@@ -1,0 +1,26 @@
+package io.airlock.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class RecordTimesTest {
+
+    private static final long NOW = Instant.parse("2026-03-03T20:00:00Z").toEpochMilli();
+
+    @Test
+    void shouldKeepASourceTimeUpToAMinuteAheadOfTheClock() {
+        assertThat(RecordTimes.capped(NOW - 3_600_000, NOW)).isEqualTo(NOW - 3_600_000);
+        assertThat(RecordTimes.capped(NOW + 60_000, NOW)).isEqualTo(NOW + 60_000);
+        assertThat(RecordTimes.capped(NOW + 3_600_000, NOW)).isEqualTo(NOW + RecordTimes.MAX_AHEAD.toMillis());
+    }
+
+    /** Kafka has no negative timestamps: a Vault line stamped 1969-12-31T23:59:59Z stopped the capture that sent it. */
+    @Test
+    void shouldStampATimeBeforeTheEpochWithTheEpoch() {
+        assertThat(RecordTimes.capped(Instant.parse("1969-12-31T23:59:59Z").toEpochMilli(), NOW)).isZero();
+        assertThat(RecordTimes.capped(Long.MIN_VALUE, NOW)).isZero();
+        assertThat(RecordTimes.capped(0, NOW)).isZero();
+    }
+}
