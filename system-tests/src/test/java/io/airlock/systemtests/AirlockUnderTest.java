@@ -78,6 +78,15 @@ final class AirlockUnderTest implements AutoCloseable {
     }
 
     /**
+     * Starts another command with this test's configuration ({@code airlock <command> --config <file> <args>}, e.g.
+     * {@code report}); wait for it with {@link AirlockProcess#awaitExit}. Its output is not part of {@link #output()}.
+     */
+    AirlockProcess command(String command, String... args) {
+        return AirlockProcess.builder(config).command(command).args(args).env(yml.env()).jvmOptions("-Xmx512m")
+                .logFile(dir.resolve("airlock-" + command + ".log")).start();
+    }
+
+    /**
      * {@code await().atMost(max)} that fails at once, with the log's tail, when the latest {@code airlock run} is no longer
      * running (a crash is a result, not a timeout).
      */

@@ -27,9 +27,14 @@ final class Deliveries {
 
     /** PagerDuty trigger events for this test's routing key that the receiver accepted: dedup key → how many. */
     Map<String, Long> acceptedTriggersByDedupKey() {
-        return countBy(webhooks.accepted("/pagerduty/").stream().map(ReceivedRequest::json)
+        return countBy(acceptedTriggers(), e -> e.path("dedup_key").asText());
+    }
+
+    /** PagerDuty trigger events for this test's routing key that the receiver accepted, as sent. */
+    List<JsonNode> acceptedTriggers() {
+        return webhooks.accepted("/pagerduty/").stream().map(ReceivedRequest::json)
                 .filter(e -> routingKey.equals(e.path("routing_key").asText()))
-                .filter(e -> "trigger".equals(e.path("event_action").asText())).toList(), e -> e.path("dedup_key").asText());
+                .filter(e -> "trigger".equals(e.path("event_action").asText())).toList();
     }
 
     /** Every PagerDuty request for this test's routing key, accepted or refused. */

@@ -1,5 +1,7 @@
 package io.airlock.streams.internal;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.Alert;
 import io.airlock.core.Json;
@@ -20,7 +22,27 @@ public final class JsonSerdes {
     }
 
     public static Serde<JsonNode> tree() {
-        return Serdes.serdeFrom(jsonSerializer(), (topic, bytes) -> bytes == null ? null : requireObject(Json.tree(bytes)));
+        return Serdes.serdeFrom(jsonSerializer(), (topic, bytes) -> bytes == null ? null : requireObject(parse(bytes)));
+    }
+
+    /**
+     * {@link Json#tree(byte[])}, failing with a reason that names where the JSON broke but quotes nothing of it. Jackson's
+     * message quotes the input (an unrecognized token, up to 256 characters of it), and Kafka Streams logs a deserialization
+     * exception with its message and causes at WARN before it resumes: a record on a CDC topic is audit data, and its text
+     * must not reach the log at any log level. The dead letter keeps the whole value.
+     */
+    static JsonNode parse(byte[] bytes) {
+        try {
+            return Json.tree(bytes);
+        } catch (MalformedRecordException e) {
+            if (e.getCause() instanceof JsonProcessingException parse) {
+                JsonLocation at = parse.getLocation();
+                throw new MalformedRecordException("not valid JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column "
+                        + at.getColumnNr()) + " (" + parse.getClass().getSimpleName() + ")");
+            }
+            throw new MalformedRecordException("not valid JSON (" + (e.getCause() == null ? "unreadable" : e.getCause().getClass()
+                    .getSimpleName()) + ")");
+        }
     }
 
     public static Serde<NormalizedEvent> events() {
