@@ -231,7 +231,11 @@ final class RunCommand implements Callable<Integer> {
             try (Pipeline pipeline = new Pipeline(settings).embeddedAirflowCapture(loaded.embeddedAirflowCapture()).start(stages)) {
                 current.set(pipeline);
                 running = true;
-                err.println("airlock run: running; SIGTERM or Ctrl-C stops it");
+                // A stop requested while the stages started (said then by the shutdown hook) is carried out now: saying
+                // "running" would contradict it.
+                if (stop.getCount() > 0) {
+                    err.println("airlock run: running; SIGTERM or Ctrl-C stops it");
+                }
                 Optional<String> stopped = awaitStopOrStageStopped(stop, pipeline);
                 if (stopped.isPresent()) {
                     // The reason names a stage and a state or an exception class: no message, payload or secret.

@@ -16,6 +16,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,32 @@ class RunCommandTest {
         }
         assertThat(yml.text()).doesNotContain(yml.slackWebhookUrl()).doesNotContain(yml.pagerDutyRoutingKey());
         assertThat(output).contains("stopping").doesNotContain(yml.slackWebhookUrl()).doesNotContain(yml.pagerDutyRoutingKey());
+    }
+
+    @Test
+    void shouldNotSayRunningWhenTheStopWasRequestedWhileTheStagesStarted(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+        String name = RealComponents.uniqueName("stop-in-start");
+        Path yml = Files.writeString(dir.resolve("airlock.yml"), "topics.prefix: " + name + "\nkafka.bootstrap-servers: \""
+                + kafka.bootstrapServers() + "\"\nkafka.partitions: 1\nkafka.replication-factor: 1\nmetrics.enabled: false\n"
+                + "state-dir: \"" + dir.resolve("state") + "\"\n");
+        var command = new RunCommand();
+        command.config = yml;
+        command.only = List.of(Stage.STREAMS);
+        command.env = Map.of();
+        var output = new ByteArrayOutputStream();
+        command.err = new PrintStream(output, true, StandardCharsets.UTF_8);
+        // SIGTERM arrives after the last "stopped before the stages started" check, while the stages start
+        var stopWhileStarting = new CountDownLatch(1) {
+            @Override
+            public long getCount() {
+                long count = super.getCount();
+                countDown();
+                return count;
+            }
+        };
+
+        assertThat(command.execute(stopWhileStarting)).isZero();
+        assertThat(output.toString(StandardCharsets.UTF_8)).contains("airlock run: stopping").doesNotContain("running;");
     }
 
     @Test
