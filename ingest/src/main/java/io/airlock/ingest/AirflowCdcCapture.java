@@ -471,7 +471,22 @@ public final class AirflowCdcCapture implements AutoCloseable {
      */
     @Override
     public void close() {
-        retryListening.run();
+        // Until the engine's threads ended: stopping interrupts Debezium mid-work, which it logs as an ERROR with stack traces
+        Runnable stopped = DebeziumRetryLog.stopping();
+        try {
+            stop();
+        } finally {
+            stopped.run();
+            retryListening.run();
+        }
+        producer.close(Duration.ofSeconds(10));
+        if (engine != null && slotCreatedByThisStart && snapshotInKafka.getCount() > 0) {
+            warnOfSlotLeftBehind();
+        }
+    }
+
+    /** Stops the engine and waits for its thread. */
+    private void stop() {
         meters.forEach(Metrics.globalRegistry::remove);
         meters.clear();
         closing = true;
@@ -496,10 +511,6 @@ public final class AirflowCdcCapture implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        producer.close(Duration.ofSeconds(10));
-        if (engine != null && slotCreatedByThisStart && snapshotInKafka.getCount() > 0) {
-            warnOfSlotLeftBehind();
         }
     }
 
