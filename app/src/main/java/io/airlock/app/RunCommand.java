@@ -148,7 +148,7 @@ final class RunCommand implements Callable<Integer> {
                 return EXIT_USAGE;
             }
             Optional<AirlockConfig> loaded = load(config, env);
-            return loaded.isPresent() ? run(loaded.get(), stop) : 1;
+            return loaded.isPresent() ? run(loaded.get(), stop, false) : 1;
         }
         if (only != null && !only.isEmpty()) {
             err.println("airlock run: --only is for scaling a configured deployment out; a run without --config runs every "
@@ -178,7 +178,7 @@ final class RunCommand implements Callable<Integer> {
             }
             embedded.printWhereToLook(err, loaded.get().detection());
             console.start();
-            return run(loaded.get(), stop);
+            return run(loaded.get(), stop, true);
         } finally {
             embedded.close(err);
         }
@@ -199,9 +199,12 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** Creates missing topics and runs the stages until {@code stop} opens; the exit code. */
+    /**
+     * Creates missing topics and runs the stages until {@code stop} opens; the exit code. {@code embedded}: against the
+     * embedded components, deleted after the run.
+     */
     @SuppressWarnings("try") // the pipeline only has to run, and be closed, while waiting
-    private int run(AirlockConfig loaded, CountDownLatch stop) throws Exception {
+    private int run(AirlockConfig loaded, CountDownLatch stop, boolean embedded) throws Exception {
         Set<Stage> stages = stages();
         PipelineSettings settings = PipelineSettings.from(loaded);
         err.println("airlock run: stages " + stages + ", configuration " + loaded.origin());
@@ -228,7 +231,8 @@ final class RunCommand implements Callable<Integer> {
                 return 0;
             }
             int exitCode = 0;
-            try (Pipeline pipeline = new Pipeline(settings).embeddedAirflowCapture(loaded.embeddedAirflowCapture()).start(stages)) {
+            try (Pipeline pipeline = new Pipeline(settings).embeddedAirflowCapture(loaded.embeddedAirflowCapture())
+                    .airflowDatabaseDeletedAfterStop(embedded).start(stages)) {
                 current.set(pipeline);
                 running = true;
                 // A stop requested while the stages started (said then by the shutdown hook) is carried out now: saying
