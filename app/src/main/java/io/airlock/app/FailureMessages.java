@@ -44,12 +44,22 @@ final class FailureMessages {
                     + openSearch.username().map(u -> "user " + u).orElse("a request without credentials")
                     + ": check opensearch.username and opensearch.password-env (reading needs the airlock indices)";
         }
+        if (unreachable(e)) {
+            return text + " — OpenSearch at " + openSearch.shownUrls() + " cannot be reached: is opensearch.urls right, and "
+                    + "OpenSearch up and reachable from here?";
+        }
         if (cause(e, java.net.SocketTimeoutException.class) != null || cause(e, java.util.concurrent.TimeoutException.class) != null
                 || text.matches(".*\\b\\d+ (MILLISECONDS|SECONDS)\\b.*")) {
             return "OpenSearch at " + openSearch.shownUrls() + " did not answer within " + openSearch.responseTimeout().toSeconds()
                     + " s (" + text + ")";
         }
         return text;
+    }
+
+    /** Whether {@code e} says that no connection could be made: refused, no route, or a host name that does not resolve. */
+    static boolean unreachable(Throwable e) {
+        return cause(e, java.net.ConnectException.class) != null || cause(e, java.net.UnknownHostException.class) != null
+                || cause(e, java.net.NoRouteToHostException.class) != null;
     }
 
     private static String message(Throwable e) {

@@ -130,6 +130,10 @@ final class ReportCommand implements Callable<Integer> {
                     loaded.values().get(ReportFields.PAGE_SIZE), ReportProgress.forStderr(stderr));
         } catch (IOException | RuntimeException e) {
             stderr.println("airlock report: failed: " + loaded.redact(FailureMessages.ofOpenSearchWork(e, loaded.openSearch())));
+            if (config == null && FailureMessages.unreachable(e)) {
+                stderr.println("airlock report: without --config it reads the OpenSearch of the defaults, on localhost; for "
+                        + "yours: airlock report --config airlock.yml (opensearch.urls) …");
+            }
             return 1;
         }
     }
