@@ -254,7 +254,7 @@ final class RunCommand implements Callable<Integer> {
             }
             return exitCode;
         } catch (RuntimeException | DeliveryException e) {
-            err.println("airlock run: " + loaded.redact(FailureMessages.withCauses(e)));
+            err.println("airlock run: " + loaded.redact(FailureMessages.ofRun(e, settings.bootstrapServers())));
             return 1;
         }
     }

@@ -99,6 +99,22 @@ class RunCommandTest {
     }
 
     @Test
+    void shouldNameTheKafkaHostsAndTheirSettingWhenNoneResolves(@TempDir Path dir) throws Exception {
+        Path yml = Files.writeString(dir.resolve("airlock.yml"), "kafka.bootstrap-servers: [kafka-1.invalid:9093, "
+                + "kafka-2.invalid:9093]\nmetrics.enabled: false\nstate-dir: \"" + dir.resolve("state") + "\"\n");
+        var command = new RunCommand();
+        command.config = yml;
+        command.only = List.of(Stage.STREAMS);
+        command.env = Map.of();
+        var output = new ByteArrayOutputStream();
+        command.err = new PrintStream(output, true, StandardCharsets.UTF_8);
+
+        assertThat(command.execute(new CountDownLatch(1))).isEqualTo(1);
+        assertThat(output.toString(StandardCharsets.UTF_8)).contains("airlock run: no host of kafka.bootstrap-servers "
+                + "(kafka-1.invalid:9093, kafka-2.invalid:9093) resolves to an address").doesNotContain("KafkaAdminClient");
+    }
+
+    @Test
     void shouldRefuseAnEmptyFileInsteadOfRunningAgainstLocalhost(@TempDir Path dir) throws Exception {
         Path yml = Files.writeString(dir.resolve("airlock.yml"), "# airflow:\n#   database: {host: db.internal}\n");
         var command = new RunCommand();
