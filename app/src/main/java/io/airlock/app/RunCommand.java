@@ -70,7 +70,8 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--detection", paramLabel = "FILE",
             description = "Without --config: an airlock.yml whose detection.*, rules.* and vault.audit.prefix settings the "
-                    + "embedded run uses (time zone, business hours, Airflow's Vault identity, thresholds, …).")
+                    + "embedded run uses (time zone, business hours, Airflow's Vault identity, thresholds, …); a full "
+                    + "production file will do, its other settings are ignored (said in one line).")
     Path detection;
 
     /** The stages of {@code --only}; null without it. */
@@ -157,13 +158,17 @@ final class RunCommand implements Callable<Integer> {
         }
         err.println("airlock run: no --config, so everything runs embedded on this machine and nothing leaves it; for your "
                 + "own systems: airlock run --config airlock.yml (see airlock.example.yml)");
-        EmbeddedRun embedded;
+        DetectionOverlay overlay;
         try {
-            embedded = EmbeddedRun.start(airflowSchema != null ? airflowSchema : AirflowSchema.V2_10,
-                    detection == null ? DetectionOverlay.NONE : DetectionOverlay.read(detection, env), err);
+            overlay = detection == null ? DetectionOverlay.NONE : DetectionOverlay.read(detection, env);
         } catch (ConfigException e) {
             err.println(e.getMessage());
             return 1;
+        }
+        overlay.note(detection).ifPresent(err::println);
+        EmbeddedRun embedded;
+        try {
+            embedded = EmbeddedRun.start(airflowSchema != null ? airflowSchema : AirflowSchema.V2_10, overlay, err);
         } catch (IOException | RuntimeException e) {
             err.println("airlock run: the embedded components did not start: " + FailureMessages.withCauses(e));
             return 1;
