@@ -226,7 +226,7 @@ final class RunCommand implements Callable<Integer> {
                         liveness) : null) {
             if (endpoint != null) {
                 metricsAddress = endpoint.address();
-                err.println("airlock run: metrics on http://" + hostPort(endpoint.address()) + "/metrics, health on /health/live and "
+                err.println("airlock run: metrics on " + metricsUrl(endpoint.address()) + ", health on /health/live and "
                         + "/health/ready");
             }
             TopicInitializer.ensureTopics(settings.bootstrapServers(), settings.kafkaSecurity(), settings.topics(), loaded.partitions(),
@@ -280,9 +280,15 @@ final class RunCommand implements Callable<Integer> {
         return Optional.empty();
     }
 
-    private static String hostPort(InetSocketAddress address) {
-        String host = address.getHostString();
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort(); // an IPv6 literal in a URL is bracketed
+    /**
+     * The URL of {@code /metrics} served at {@code address}, one that can be opened: on a wildcard address ({@code 0.0.0.0},
+     * {@code ::}, the default) it is {@code localhost}, since {@code http://[0:0:0:0:0:0:0:0]:9404} reaches nothing.
+     */
+    static String metricsUrl(InetSocketAddress address) {
+        String host = address.getAddress() != null && address.getAddress().isAnyLocalAddress() ? "localhost"
+                : address.getHostString();
+        // an IPv6 literal in a URL is bracketed
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort() + "/metrics";
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

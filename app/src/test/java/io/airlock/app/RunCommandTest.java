@@ -115,6 +115,15 @@ class RunCommandTest {
     }
 
     @Test
+    void shouldPrintAMetricsUrlThatCanBeOpened() {
+        assertThat(RunCommand.metricsUrl(new java.net.InetSocketAddress("0.0.0.0", 9404))).isEqualTo("http://localhost:9404/metrics");
+        assertThat(RunCommand.metricsUrl(new java.net.InetSocketAddress("::", 9404))).isEqualTo("http://localhost:9404/metrics");
+        assertThat(RunCommand.metricsUrl(new java.net.InetSocketAddress(9404))).isEqualTo("http://localhost:9404/metrics");
+        assertThat(RunCommand.metricsUrl(new java.net.InetSocketAddress("127.0.0.1", 43799))).isEqualTo("http://127.0.0.1:43799/metrics");
+        assertThat(RunCommand.metricsUrl(new java.net.InetSocketAddress("::1", 43799))).isEqualTo("http://[0:0:0:0:0:0:0:1]:43799/metrics");
+    }
+
+    @Test
     void shouldRefuseAnEmptyFileInsteadOfRunningAgainstLocalhost(@TempDir Path dir) throws Exception {
         Path yml = Files.writeString(dir.resolve("airlock.yml"), "# airflow:\n#   database: {host: db.internal}\n");
         var command = new RunCommand();
