@@ -104,6 +104,11 @@ final class ReportCommand implements Callable<Integer> {
             stderr.println("airlock report: " + e.getMessage());
             return 2;
         }
+        if (wanted.contains(ReportFormat.CSV) && wanted.contains(ReportFormat.JSONL)) {
+            stderr.println("airlock report: the records are written as CSV only (events.csv, alerts.csv), not also as JSON "
+                    + "lines: a report holds each record once, in one hash chain; for .jsonl files, export a second report "
+                    + "with --format jsonl");
+        }
         if (!query.from().equals(fromGiven) || !query.to().equals(toGiven)) {
             stderr.println("airlock report: OpenSearch keeps times in milliseconds: the period is [" + query.from() + ", "
                     + query.to() + "), --from and --to truncated to the millisecond (as the manifest states it)");
