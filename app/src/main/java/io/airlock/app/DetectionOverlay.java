@@ -3,45 +3,58 @@ package io.airlock.app;
 import io.airlock.app.config.AirlockConfig;
 import io.airlock.core.Json;
 import io.airlock.core.config.ConfigException;
-import io.airlock.core.config.ConfigProblems;
 import io.airlock.core.config.ConfigSource;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The settings {@code airlock run --detection FILE} takes into a run without {@code --config}: {@code detection.*},
  * {@code rules.*} and {@code vault.audit.prefix} — what decides the alerts and how the audit lines written to the embedded
- * run's file look. Everything else is the embedded components' to say; a file that sets more is refused, naming the keys.
+ * run's file look. Everything else is the embedded components' to say: a full airlock.yml is accepted (as by
+ * {@code backtest --config}), and its other sections are ignored, said in one {@link #note}.
+ *
+ * @param ignoredSections the top-level sections of the file that are not taken (kafka, opensearch, …), in file order
  */
-record DetectionOverlay(Map<String, Object> values) {
+record DetectionOverlay(Map<String, Object> values, List<String> ignoredSections) {
 
-    static final DetectionOverlay NONE = new DetectionOverlay(Map.of());
+    static final DetectionOverlay NONE = new DetectionOverlay(Map.of(), List.of());
 
     DetectionOverlay {
         values = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(values));
+        ignoredSections = List.copyOf(ignoredSections);
     }
 
     /**
-     * Reads and checks {@code file} as {@code check-config} would (every problem with its line; no secret is read).
+     * Reads and checks {@code file} as {@code check-config} (and {@code backtest}) would: every problem with its line, in the
+     * whole file; no secret is read.
      *
-     * @throws ConfigException naming every problem, and every key that is not a detection setting
+     * @throws ConfigException naming every problem
      */
     static DetectionOverlay read(Path file, Map<String, String> env) {
         ConfigSource source = ConfigSource.fromFile(file, env).withoutSecrets();
         AirlockConfig.from(source);
         Map<String, Object> taken = new LinkedHashMap<>();
-        ConfigProblems problems = new ConfigProblems(source);
+        Set<String> ignored = new LinkedHashSet<>();
         source.values().forEach((key, value) -> {
             if (applies(key)) {
                 taken.put(key, value);
             } else {
-                problems.add(key, "not used by a run without --config, which has its own components; only detection.*, "
-                        + "rules.* and vault.audit.prefix are");
+                ignored.add(key.contains(".") ? key.substring(0, key.indexOf('.')) : key);
             }
         });
-        problems.throwIfAny(source.origin());
-        return new DetectionOverlay(taken);
+        return new DetectionOverlay(taken, List.copyOf(ignored));
+    }
+
+    /** The line saying which sections of {@code file} a run without {@code --config} ignores; empty when it ignores none. */
+    Optional<String> note(Path file) {
+        return ignoredSections.isEmpty() ? Optional.empty() : Optional.of("airlock run: --detection " + file + ": using its "
+                + "detection.*, rules.* and vault.audit.prefix settings; its other settings (" + String.join(", ", ignoredSections)
+                + ") are ignored in a run without --config, which has its own components");
     }
 
     private static boolean applies(String key) {

@@ -44,12 +44,39 @@ final class FailureMessages {
                     + openSearch.username().map(u -> "user " + u).orElse("a request without credentials")
                     + ": check opensearch.username and opensearch.password-env (reading needs the airlock indices)";
         }
+        if (unreachable(e)) {
+            return text + " — OpenSearch at " + openSearch.shownUrls() + " cannot be reached: is opensearch.urls right, and "
+                    + "OpenSearch up and reachable from here?";
+        }
         if (cause(e, java.net.SocketTimeoutException.class) != null || cause(e, java.util.concurrent.TimeoutException.class) != null
                 || text.matches(".*\\b\\d+ (MILLISECONDS|SECONDS)\\b.*")) {
             return "OpenSearch at " + openSearch.shownUrls() + " did not answer within " + openSearch.responseTimeout().toSeconds()
                     + " s (" + text + ")";
         }
         return text;
+    }
+
+    /**
+     * What made {@code airlock run} fail: the message with its causes, and for a Kafka whose hosts do not resolve (Kafka's
+     * own words: "No resolvable bootstrap urls given in bootstrap.servers") the hosts of {@code bootstrapServers} and the
+     * setting that names them instead.
+     */
+    static String ofRun(Throwable e, String bootstrapServers) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("No resolvable bootstrap urls")) {
+                String hosts = java.util.Arrays.stream(bootstrapServers.split(",")).map(String::strip)
+                        .map(io.airlock.core.config.ConfigTypes::redacted).collect(java.util.stream.Collectors.joining(", "));
+                return "no host of kafka.bootstrap-servers (" + hosts + ") resolves to an address: is kafka.bootstrap-servers "
+                        + "right, and is each name known to this machine's DNS?";
+            }
+        }
+        return withCauses(e);
+    }
+
+    /** Whether {@code e} says that no connection could be made: refused, no route, or a host name that does not resolve. */
+    static boolean unreachable(Throwable e) {
+        return cause(e, java.net.ConnectException.class) != null || cause(e, java.net.UnknownHostException.class) != null
+                || cause(e, java.net.NoRouteToHostException.class) != null;
     }
 
     private static String message(Throwable e) {

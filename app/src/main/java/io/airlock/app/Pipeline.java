@@ -55,6 +55,7 @@ public final class Pipeline implements AutoCloseable {
     private volatile AirflowCdcCapture capture;
     private volatile Supplier<Throwable> vaultFailure = () -> null;
     private boolean embeddedAirflowCapture = true;
+    private boolean airflowDatabaseDeletedAfterStop;
     private volatile Set<Stage> started = Set.of();
 
     public Pipeline(PipelineSettings settings) {
@@ -67,6 +68,15 @@ public final class Pipeline implements AutoCloseable {
      */
     public Pipeline embeddedAirflowCapture(boolean embedded) {
         this.embeddedAirflowCapture = embedded;
+        return this;
+    }
+
+    /**
+     * The Airflow database is deleted once the pipeline stopped ({@code airlock run} without a file): the capture does not
+     * warn of a replication slot it leaves behind ({@link AirflowCdcCapture#databaseDeletedAfterStop()}).
+     */
+    public Pipeline airflowDatabaseDeletedAfterStop(boolean deleted) {
+        this.airflowDatabaseDeletedAfterStop = deleted;
         return this;
     }
 
@@ -176,6 +186,9 @@ public final class Pipeline implements AutoCloseable {
         var capture = new CaptureSettings(settings.bootstrapServers(), settings.topics(), "airflow", Duration.ofSeconds(10),
                 (short) settings.replicationFactor(), settings.kafkaSecurity());
         var cdc = new AirflowCdcCapture(settings.database(), capture);
+        if (airflowDatabaseDeletedAfterStop) {
+            cdc.databaseDeletedAfterStop();
+        }
         this.capture = cdc;
         running.add(cdc);
         cdc.start();

@@ -104,6 +104,11 @@ final class ReportCommand implements Callable<Integer> {
             stderr.println("airlock report: " + e.getMessage());
             return 2;
         }
+        if (wanted.contains(ReportFormat.CSV) && wanted.contains(ReportFormat.JSONL)) {
+            stderr.println("airlock report: the records are written as CSV only (events.csv, alerts.csv), not also as JSON "
+                    + "lines: a report holds each record once, in one hash chain; for .jsonl files, export a second report "
+                    + "with --format jsonl");
+        }
         if (!query.from().equals(fromGiven) || !query.to().equals(toGiven)) {
             stderr.println("airlock report: OpenSearch keeps times in milliseconds: the period is [" + query.from() + ", "
                     + query.to() + "), --from and --to truncated to the millisecond (as the manifest states it)");
@@ -130,6 +135,10 @@ final class ReportCommand implements Callable<Integer> {
                     loaded.values().get(ReportFields.PAGE_SIZE), ReportProgress.forStderr(stderr));
         } catch (IOException | RuntimeException e) {
             stderr.println("airlock report: failed: " + loaded.redact(FailureMessages.ofOpenSearchWork(e, loaded.openSearch())));
+            if (config == null && FailureMessages.unreachable(e)) {
+                stderr.println("airlock report: without --config it reads the OpenSearch of the defaults, on localhost; for "
+                        + "yours: airlock report --config airlock.yml (opensearch.urls) …");
+            }
             return 1;
         }
     }
@@ -141,8 +150,8 @@ final class ReportCommand implements Callable<Integer> {
         try {
             var result = new ReportExporter(new OpenSearchRecords(client, openSearch, pageSize), progress, Clock.systemUTC())
                     .export(query, wanted, dir, signer);
-            stdout.printf("Report of %s to %s written to %s: %d events, %d alerts; files %s%n", query.from(), query.to(), dir,
-                    result.events(), result.alerts(), String.join(", ", result.files()));
+            stdout.printf("Report of %s to %s written to %s: %s, %s; files %s%n", query.from(), query.to(), dir,
+                    Counted.of(result.events(), "event"), Counted.of(result.alerts(), "alert"), String.join(", ", result.files()));
             stdout.println("chain head " + result.chainHead() + (signer.isPresent() ? ", manifest signed (Ed25519)" : ", manifest not signed"));
             var entities = result.summary().vaultEntitiesNotSelected();
             if (!entities.isEmpty()) {
@@ -287,8 +296,11 @@ final class ReportCommand implements Callable<Integer> {
                 String counts = verification.recounted() ? "summary matches the records"
                         : "summary NOT confirmed: " + verification.countsNote().orElse("?") + " (a format 1 report, which "
                                 + "counted denied Vault reads as secret reads: an altered summary cannot be told apart)";
-                stdout.printf("OK: %s is intact: %d records in %d files, hash chain complete, %s, %s%n",
-                        PrintableText.of(dir.toString()), verification.records(), verification.files(), PrintableText.of(counts), signature);
+                // the records are in the data files only: report.html and report.pdf are checked, but hold none
+                stdout.printf("OK: %s is intact: %s in %s; %s checked, hash chain complete, %s, %s%n",
+                        PrintableText.of(dir.toString()), Counted.of(verification.records(), "record"),
+                        Counted.of(verification.recordFiles(), "record file"), Counted.of(verification.files(), "file"),
+                        PrintableText.of(counts), signature);
                 verification.scope().ifPresent(scope -> stdout.println("    " + PrintableText.of(scopeLine(scope))));
                 return 0;
             }

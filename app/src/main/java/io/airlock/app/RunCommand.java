@@ -70,7 +70,8 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--detection", paramLabel = "FILE",
             description = "Without --config: an airlock.yml whose detection.*, rules.* and vault.audit.prefix settings the "
-                    + "embedded run uses (time zone, business hours, Airflow's Vault identity, thresholds, …).")
+                    + "embedded run uses (time zone, business hours, Airflow's Vault identity, thresholds, …); a full "
+                    + "production file will do, its other settings are ignored (said in one line).")
     Path detection;
 
     /** The stages of {@code --only}; null without it. */
@@ -148,7 +149,7 @@ final class RunCommand implements Callable<Integer> {
                 return EXIT_USAGE;
             }
             Optional<AirlockConfig> loaded = load(config, env);
-            return loaded.isPresent() ? run(loaded.get(), stop) : 1;
+            return loaded.isPresent() ? run(loaded.get(), stop, false) : 1;
         }
         if (only != null && !only.isEmpty()) {
             err.println("airlock run: --only is for scaling a configured deployment out; a run without --config runs every "
@@ -157,13 +158,17 @@ final class RunCommand implements Callable<Integer> {
         }
         err.println("airlock run: no --config, so everything runs embedded on this machine and nothing leaves it; for your "
                 + "own systems: airlock run --config airlock.yml (see airlock.example.yml)");
-        EmbeddedRun embedded;
+        DetectionOverlay overlay;
         try {
-            embedded = EmbeddedRun.start(airflowSchema != null ? airflowSchema : AirflowSchema.V2_10,
-                    detection == null ? DetectionOverlay.NONE : DetectionOverlay.read(detection, env), err);
+            overlay = detection == null ? DetectionOverlay.NONE : DetectionOverlay.read(detection, env);
         } catch (ConfigException e) {
             err.println(e.getMessage());
             return 1;
+        }
+        overlay.note(detection).ifPresent(err::println);
+        EmbeddedRun embedded;
+        try {
+            embedded = EmbeddedRun.start(airflowSchema != null ? airflowSchema : AirflowSchema.V2_10, overlay, err);
         } catch (IOException | RuntimeException e) {
             err.println("airlock run: the embedded components did not start: " + FailureMessages.withCauses(e));
             return 1;
@@ -178,7 +183,7 @@ final class RunCommand implements Callable<Integer> {
             }
             embedded.printWhereToLook(err, loaded.get().detection());
             console.start();
-            return run(loaded.get(), stop);
+            return run(loaded.get(), stop, true);
         } finally {
             embedded.close(err);
         }
@@ -199,9 +204,12 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** Creates missing topics and runs the stages until {@code stop} opens; the exit code. */
+    /**
+     * Creates missing topics and runs the stages until {@code stop} opens; the exit code. {@code embedded}: against the
+     * embedded components, deleted after the run.
+     */
     @SuppressWarnings("try") // the pipeline only has to run, and be closed, while waiting
-    private int run(AirlockConfig loaded, CountDownLatch stop) throws Exception {
+    private int run(AirlockConfig loaded, CountDownLatch stop, boolean embedded) throws Exception {
         Set<Stage> stages = stages();
         PipelineSettings settings = PipelineSettings.from(loaded);
         err.println("airlock run: stages " + stages + ", configuration " + loaded.origin());
@@ -218,7 +226,7 @@ final class RunCommand implements Callable<Integer> {
                         liveness) : null) {
             if (endpoint != null) {
                 metricsAddress = endpoint.address();
-                err.println("airlock run: metrics on http://" + hostPort(endpoint.address()) + "/metrics, health on /health/live and "
+                err.println("airlock run: metrics on " + metricsUrl(endpoint.address()) + ", health on /health/live and "
                         + "/health/ready");
             }
             TopicInitializer.ensureTopics(settings.bootstrapServers(), settings.kafkaSecurity(), settings.topics(), loaded.partitions(),
@@ -228,10 +236,15 @@ final class RunCommand implements Callable<Integer> {
                 return 0;
             }
             int exitCode = 0;
-            try (Pipeline pipeline = new Pipeline(settings).embeddedAirflowCapture(loaded.embeddedAirflowCapture()).start(stages)) {
+            try (Pipeline pipeline = new Pipeline(settings).embeddedAirflowCapture(loaded.embeddedAirflowCapture())
+                    .airflowDatabaseDeletedAfterStop(embedded).start(stages)) {
                 current.set(pipeline);
                 running = true;
-                err.println("airlock run: running; SIGTERM or Ctrl-C stops it");
+                // A stop requested while the stages started (said then by the shutdown hook) is carried out now: saying
+                // "running" would contradict it.
+                if (stop.getCount() > 0) {
+                    err.println("airlock run: running; SIGTERM or Ctrl-C stops it");
+                }
                 Optional<String> stopped = awaitStopOrStageStopped(stop, pipeline);
                 if (stopped.isPresent()) {
                     // The reason names a stage and a state or an exception class: no message, payload or secret.
@@ -246,7 +259,7 @@ final class RunCommand implements Callable<Integer> {
             }
             return exitCode;
         } catch (RuntimeException | DeliveryException e) {
-            err.println("airlock run: " + loaded.redact(FailureMessages.withCauses(e)));
+            err.println("airlock run: " + loaded.redact(FailureMessages.ofRun(e, settings.bootstrapServers())));
             return 1;
         }
     }
@@ -267,9 +280,15 @@ final class RunCommand implements Callable<Integer> {
         return Optional.empty();
     }
 
-    private static String hostPort(InetSocketAddress address) {
-        String host = address.getHostString();
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort(); // an IPv6 literal in a URL is bracketed
+    /**
+     * The URL of {@code /metrics} served at {@code address}, one that can be opened: on a wildcard address ({@code 0.0.0.0},
+     * {@code ::}, the default) it is {@code localhost}, since {@code http://[0:0:0:0:0:0:0:0]:9404} reaches nothing.
+     */
+    static String metricsUrl(InetSocketAddress address) {
+        String host = address.getAddress() != null && address.getAddress().isAnyLocalAddress() ? "localhost"
+                : address.getHostString();
+        // an IPv6 literal in a URL is bracketed
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort() + "/metrics";
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

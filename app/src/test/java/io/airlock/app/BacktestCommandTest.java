@@ -99,7 +99,7 @@ class BacktestCommandTest {
         Result result = backtest(longest, out);
 
         assertThat(result.exit()).as(result.console()).isZero();
-        assertThat(result.console()).contains("1 alerts, 0 dead letters");
+        assertThat(result.console()).contains("1 alert, 0 dead letters");
         assertThat(Files.readAllLines(out)).singleElement().satisfies(a -> assertThat(a).contains("\"rule.id\":\"AL-001\""));
 
         Path tooLong = Files.writeString(dir.resolve("too-long.yml"), "rules: {AL-001: {window: 999999999999d}}\n");

@@ -44,17 +44,44 @@ class DetectionOverlayTest {
     }
 
     @Test
-    void shouldRefuseAFileThatSetsWhatTheEmbeddedComponentsSayNamingTheKeysAndLines() throws Exception {
+    void shouldTakeTheDetectionSettingsOfAFullAirlockYmlAndNameTheSectionsItIgnoresInOneNote() throws Exception {
         Path file = Files.writeString(dir.resolve("airlock.yml"), """
-                detection:
-                  time-zone: Europe/Berlin
                 kafka:
                   bootstrap-servers: kafka.example.com:9092
+                  partitions: 6
+                detection:
+                  time-zone: Europe/Berlin
+                rules:
+                  AL-001: {threshold: 3}
+                opensearch.urls: https://search.example:9200
+                slack.webhook-url-env: AIRLOCK_TEST_UNSET_SLACK
                 """);
 
+        DetectionOverlay overlay = DetectionOverlay.read(file, Map.of());
+
+        assertThat(overlay.values()).containsOnlyKeys("detection.time-zone", "rules.AL-001.threshold");
+        assertThat(overlay.note(file)).hasValue("airlock run: --detection " + file + ": using its detection.*, rules.* and "
+                + "vault.audit.prefix settings; its other settings (kafka, opensearch, slack) are ignored in a run without "
+                + "--config, which has its own components");
+        assertThat(DetectionOverlay.read(Files.writeString(dir.resolve("rules.yml"), "rules: {AL-001: {threshold: 3}}\n"),
+                Map.of()).note(file)).isEmpty();
+    }
+
+    @Test
+    void shouldAcceptTheExampleProductionFile() {
+        DetectionOverlay overlay = DetectionOverlay.read(Path.of("../airlock.example.yml"), Map.of());
+        assertThat(overlay.values()).isNotEmpty().allSatisfy((key, value) -> assertThat(key).matches("(detection|rules)\\..*|vault\\.audit\\.prefix"));
+        assertThat(overlay.note(Path.of("airlock.example.yml"))).isPresent();
+    }
+
+    @Test
+    void shouldRefuseABadDetectionValueInAFullAirlockYml() throws Exception {
+        Path file = Files.writeString(dir.resolve("airlock.yml"), "kafka.bootstrap-servers: kafka.example.com:9092\n"
+                + "rules:\n  AL-001:\n    threshold: banana\n");
+
         assertThatThrownBy(() -> DetectionOverlay.read(file, Map.of())).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("kafka.bootstrap-servers: not used by a run without --config")
-                .hasMessageContaining("(line 4)");
+                .hasMessageContaining("rules.AL-001.threshold").hasMessageContaining("(line 4)")
+                .hasMessageNotContaining("not used by a run without --config");
     }
 
     @Test

@@ -35,4 +35,16 @@ class FailureMessagesTest {
         assertThat(FailureMessages.ofOpenSearchWork(new IOException(new AccessDeniedException("/proc/nope/events.jsonl")), OPENSEARCH))
                 .isEqualTo("cannot write /proc/nope/events.jsonl (AccessDeniedException)");
     }
+
+    @Test
+    void shouldNameTheHostsAndTheSettingWhenNoKafkaHostResolves() {
+        var failure = new org.apache.kafka.common.KafkaException("Failed to create new KafkaAdminClient",
+                new org.apache.kafka.common.config.ConfigException("No resolvable bootstrap urls given in bootstrap.servers"));
+
+        assertThat(FailureMessages.ofRun(failure, "kafka-1.internal:9093, kafka-2.internal:9093"))
+                .isEqualTo("no host of kafka.bootstrap-servers (kafka-1.internal:9093, kafka-2.internal:9093) resolves to an "
+                        + "address: is kafka.bootstrap-servers right, and is each name known to this machine's DNS?");
+        assertThat(FailureMessages.ofRun(new IllegalStateException("other", new RuntimeException("cause")), "k:9092"))
+                .isEqualTo("other: cause");
+    }
 }

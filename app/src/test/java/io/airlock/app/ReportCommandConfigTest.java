@@ -64,6 +64,56 @@ class ReportCommandConfigTest {
     }
 
     @Test
+    void shouldNameOpensearchUrlsWhenOpenSearchCannotBeReached() throws Exception {
+        Path config = Files.writeString(dir.resolve("airlock.yml"), "opensearch.urls: \"http://127.0.0.1:%d\"\n"
+                .formatted(closedPort()));
+
+        assertThat(report(Map.of(), config)).isEqualTo(1);
+
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot be reached: is opensearch.urls right")
+                .doesNotContain("without --config");
+    }
+
+    @Test
+    void shouldSayJsonLinesAreNotWrittenWhenCsvIsAskedForToo() throws Exception {
+        Path config = Files.writeString(dir.resolve("airlock.yml"), "opensearch.urls: \"http://127.0.0.1:%d\"\n"
+                .formatted(closedPort()));
+
+        new CommandLine(new ReportCommand(Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)))
+                .execute("--from", "2026-10-01", "--to", "2026-10-02", "--out", dir.resolve("report").toString(),
+                        "--format", "csv,jsonl,html,pdf", "--config", config.toString());
+
+        assertThat(err.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("not also as JSON lines")))
+                .containsExactly("airlock report: the records are written as CSV only (events.csv, alerts.csv), not also as "
+                        + "JSON lines: a report holds each record once, in one hash chain; for .jsonl files, export a second "
+                        + "report with --format jsonl");
+        out.reset();
+        err.reset();
+        report(Map.of(), config);
+        assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("not also as JSON lines");
+    }
+
+    @Test
+    void shouldPointAtConfigWhenTheDefaultOpenSearchOnLocalhostCannotBeReached() throws Exception {
+        try (var socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress("localhost", 9200), 1000);
+            org.junit.jupiter.api.Assumptions.abort("something listens on localhost:9200, where the defaults look for OpenSearch");
+        } catch (java.io.IOException expected) {
+            // nothing there, as on most machines
+        }
+
+        int exit = new CommandLine(new ReportCommand(Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)))
+                .execute("--from", "2026-10-01", "--to", "2026-10-02", "--out", dir.resolve("report").toString());
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("is opensearch.urls right")
+                .contains("without --config it reads the OpenSearch of the defaults, on localhost")
+                .contains("airlock report --config airlock.yml");
+    }
+
+    @Test
     void shouldStillReadItsOwnSecretsAndCheckTheFormOfTheRest() throws Exception {
         Path config = Files.writeString(dir.resolve("airlock.yml"), OTHER_PARTS.replace("/nonexistent/airlock/pd-routing-key",
                 "''").replace("host: db.internal", "host: db.internal, port: 70000") + """

@@ -101,7 +101,7 @@ class ReportCommandTest {
                 "--config", config.toString());
 
         assertThat(exit).as(output()).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("40 events, 1 alerts")
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("40 events, 1 alert;")
                 .contains("events.csv, alerts.csv, report.html, report.pdf, manifest.json").contains("manifest signed (Ed25519)");
         assertThat(output()).doesNotContain("PRIVATE KEY").doesNotContain(key.privateKeyPem().split("\n")[1]);
         assertThat(Files.readString(dir.resolve("events.csv"))).contains(",\"'@bob\",");
@@ -110,7 +110,7 @@ class ReportCommandTest {
 
         out.reset();
         assertThat(verify(dir.toString(), "--public-key", publicKey.toString())).as(output()).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("is intact: 41 records in 4 files").contains("signature valid");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("is intact: 41 records in 2 record files; 4 files checked").contains("signature valid");
 
         Path csv = dir.resolve("events.csv");
         Files.writeString(csv, Files.readString(csv).replaceFirst("variable\\.edit", "variable.view"));
@@ -128,7 +128,7 @@ class ReportCommandTest {
                 dir.toString(), "--config", config.toString());
 
         assertThat(exit).as(output()).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("3 events, 1 alerts").contains("events.jsonl, alerts.jsonl");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("3 events, 1 alert;").contains("events.jsonl, alerts.jsonl");
     }
 
     @Test

@@ -24,6 +24,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.junit.jupiter.api.Test;
@@ -45,6 +46,11 @@ class ReportVerifyCommandTest {
     }
 
     private Path report(Optional<ManifestSignature> key, ReportQuery query, Clock clock) throws IOException {
+        return report(key, query, clock, EnumSet.of(ReportFormat.JSONL));
+    }
+
+    private Path report(Optional<ManifestSignature> key, ReportQuery query, Clock clock, Set<ReportFormat> formats)
+            throws IOException {
         RecordSource source = new RecordSource() {
             @Override
             public void read(RecordKind kind, ReportQuery query, LongConsumer total, Consumer<ReportRecord> sink) {
@@ -59,7 +65,7 @@ class ReportVerifyCommandTest {
             }
         };
         Path dir = tmp.resolve("report");
-        new ReportExporter(source, ReportProgress.NONE, clock).export(query, EnumSet.of(ReportFormat.JSONL), dir, key);
+        new ReportExporter(source, ReportProgress.NONE, clock).export(query, formats, dir, key);
         return dir;
     }
 
@@ -92,6 +98,18 @@ class ReportVerifyCommandTest {
                 + "(compare with the report you asked for)");
         assertThat(ReportCommand.Verify.scopeLine(new io.airlock.report.ReportVerifier.Scope("a", "b", List.of(), List.of(), "c")))
                 .startsWith("covers [a, b), users: all, rules: all; generated at c");
+    }
+
+    @Test
+    void shouldCountTheFilesThatHoldTheRecordsApartFromTheFilesChecked() throws IOException {
+        Path dir = report(Optional.empty(), new ReportQuery(T0, T0.plusSeconds(3600), List.of(), List.of()), Clock.systemUTC(),
+                EnumSet.of(ReportFormat.JSONL, ReportFormat.HTML));
+
+        assertThat(verify(dir.toString())).isZero();
+
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("is intact: 1 record in 2 record files; 3 files checked, ");
+        assertThat(Counted.of(1, "record file")).isEqualTo("1 record file");
+        assertThat(Counted.of(0, "alert")).isEqualTo("0 alerts");
     }
 
     @Test

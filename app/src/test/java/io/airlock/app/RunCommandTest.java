@@ -16,6 +16,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
@@ -53,6 +54,32 @@ class RunCommandTest {
     }
 
     @Test
+    void shouldNotSayRunningWhenTheStopWasRequestedWhileTheStagesStarted(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+        String name = RealComponents.uniqueName("stop-in-start");
+        Path yml = Files.writeString(dir.resolve("airlock.yml"), "topics.prefix: " + name + "\nkafka.bootstrap-servers: \""
+                + kafka.bootstrapServers() + "\"\nkafka.partitions: 1\nkafka.replication-factor: 1\nmetrics.enabled: false\n"
+                + "state-dir: \"" + dir.resolve("state") + "\"\n");
+        var command = new RunCommand();
+        command.config = yml;
+        command.only = List.of(Stage.STREAMS);
+        command.env = Map.of();
+        var output = new ByteArrayOutputStream();
+        command.err = new PrintStream(output, true, StandardCharsets.UTF_8);
+        // SIGTERM arrives after the last "stopped before the stages started" check, while the stages start
+        var stopWhileStarting = new CountDownLatch(1) {
+            @Override
+            public long getCount() {
+                long count = super.getCount();
+                countDown();
+                return count;
+            }
+        };
+
+        assertThat(command.execute(stopWhileStarting)).isZero();
+        assertThat(output.toString(StandardCharsets.UTF_8)).contains("airlock run: stopping").doesNotContain("running;");
+    }
+
+    @Test
     void shouldRefuseABadConfigurationWithEveryProblemInPlainWords(@TempDir Path dir) throws Exception {
         Path yml = Files.writeString(dir.resolve("airlock.yml"), """
                 kafka.bootstrap-server: localhost:9092
@@ -69,6 +96,31 @@ class RunCommandTest {
         String text = output.toString(StandardCharsets.UTF_8);
         assertThat(text).contains("kafka.bootstrap-servers").contains("70000").contains("slack.webhook-url")
                 .doesNotContain("CANARYsecret");
+    }
+
+    @Test
+    void shouldNameTheKafkaHostsAndTheirSettingWhenNoneResolves(@TempDir Path dir) throws Exception {
+        Path yml = Files.writeString(dir.resolve("airlock.yml"), "kafka.bootstrap-servers: [kafka-1.invalid:9093, "
+                + "kafka-2.invalid:9093]\nmetrics.enabled: false\nstate-dir: \"" + dir.resolve("state") + "\"\n");
+        var command = new RunCommand();
+        command.config = yml;
+        command.only = List.of(Stage.STREAMS);
+        command.env = Map.of();
+        var output = new ByteArrayOutputStream();
+        command.err = new PrintStream(output, true, StandardCharsets.UTF_8);
+
+        assertThat(command.execute(new CountDownLatch(1))).isEqualTo(1);
+        assertThat(output.toString(StandardCharsets.UTF_8)).contains("airlock run: no host of kafka.bootstrap-servers "
+                + "(kafka-1.invalid:9093, kafka-2.invalid:9093) resolves to an address").doesNotContain("KafkaAdminClient");
+    }
+
+    @Test
+    void shouldPrintAMetricsUrlThatCanBeOpened() {
+        assertThat(RunCommand.metricsUrl(new java.net.InetSocketAddress("0.0.0.0", 9404))).isEqualTo("http://localhost:9404/metrics");
+        assertThat(RunCommand.metricsUrl(new java.net.InetSocketAddress("::", 9404))).isEqualTo("http://localhost:9404/metrics");
+        assertThat(RunCommand.metricsUrl(new java.net.InetSocketAddress(9404))).isEqualTo("http://localhost:9404/metrics");
+        assertThat(RunCommand.metricsUrl(new java.net.InetSocketAddress("127.0.0.1", 43799))).isEqualTo("http://127.0.0.1:43799/metrics");
+        assertThat(RunCommand.metricsUrl(new java.net.InetSocketAddress("::1", 43799))).isEqualTo("http://[0:0:0:0:0:0:0:1]:43799/metrics");
     }
 
     @Test

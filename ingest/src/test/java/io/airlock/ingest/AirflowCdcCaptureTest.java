@@ -273,6 +273,27 @@ class AirflowCdcCaptureTest {
         }
     }
 
+    @Test
+    void shouldNotWarnOfTheSlotLeftBehindInADatabaseDeletedAfterTheStop() throws Exception {
+        Setup s = setup(AirflowSchema.V3);
+        // empty tables: the snapshot ends only with the first heartbeat, a minute away
+        var slowHeartbeat = new CaptureSettings(kafka.bootstrapServers(), s.topics(), "airflow", java.time.Duration.ofMinutes(1),
+                (short) 1);
+        var logged = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(AirflowCdcCapture.class);
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            try (var capture = new AirflowCdcCapture(s.db(), slowHeartbeat).databaseDeletedAfterStop().start()) {
+                assertThat(capture.awaitStarted(ofSeconds(60))).isTrue();
+            }
+            assertThat(slotExists(s)).isTrue();
+            assertThat(logged.list).noneMatch(e -> e.getFormattedMessage().startsWith("Replication slot"));
+        } finally {
+            logger.detachAppender(logged);
+        }
+    }
+
     private boolean slotExists(Setup s) throws Exception {
         try (var c = postgres.connect(s.airflow().database());
                 var st = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {

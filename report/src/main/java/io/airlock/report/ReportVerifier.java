@@ -46,13 +46,14 @@ public final class ReportVerifier {
      * @param problem the first problem found, empty when the report is intact
      * @param records records checked
      * @param files   files checked
+     * @param recordFiles the files among them that hold the records (events and alerts; not report.html or report.pdf)
      * @param signed  whether the manifest's signature was checked and valid
      * @param recounted whether the manifest's summary and sources were recounted from the records and agree with them
      * @param countsNote for a format 1 report whose summary differs from the records: the first difference (not a problem:
      *                   format 1 counted differently, so tampering with its summary cannot be told apart)
      * @param scope      what the report vouches for, as its manifest states it; empty when the manifest could not be read
      */
-    public record Verification(Optional<String> problem, long records, int files, boolean signed, boolean recounted,
+    public record Verification(Optional<String> problem, long records, int files, int recordFiles, boolean signed, boolean recounted,
             Optional<String> countsNote, Optional<Scope> scope) {
 
         public boolean intact() {
@@ -111,6 +112,7 @@ public final class ReportVerifier {
         private final KeyCounts.Bound bound;
         private long records;
         private int files;
+        private int recordFiles;
         private boolean signed;
         private boolean recounted;
         private String countsNote;
@@ -125,7 +127,7 @@ public final class ReportVerifier {
 
         Verification verify(Optional<PublicKey> pinnedKey) throws IOException {
             String problem = check(pinnedKey);
-            return new Verification(Optional.ofNullable(problem), records, files, signed, recounted, Optional.ofNullable(countsNote),
+            return new Verification(Optional.ofNullable(problem), records, files, recordFiles, signed, recounted, Optional.ofNullable(countsNote),
                     Optional.ofNullable(scope));
         }
 
@@ -220,6 +222,7 @@ public final class ReportVerifier {
                 if (problem != null) {
                     return problem;
                 }
+                recordFiles++;
                 running = entry.path("last_hash").asText();
             }
 

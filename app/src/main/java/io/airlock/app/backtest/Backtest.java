@@ -1,5 +1,6 @@
 package io.airlock.app.backtest;
 
+import io.airlock.app.Counted;
 import io.airlock.core.Topics;
 import io.airlock.ingest.vault.VaultAuditSettings;
 import io.airlock.streams.DetectionConfig;
@@ -130,8 +131,8 @@ public final class Backtest {
                 console.printf("backtest: … and %d more dead letters%n", result.deadLetters() - result.firstDeadLetters().size());
             }
             long deadLetters = result.deadLetters() + input.rejected().size();
-            console.printf("backtest: %d events, %d alerts, %d dead letters in %.1f s; alerts written to %s%n", result.events(),
-                    result.alerts().size(), deadLetters, (System.nanoTime() - t0) / 1e9, out);
+            console.printf("backtest: %s, %s, %s in %.1f s; alerts written to %s%n", Counted.of(result.events(), "event"),
+                    Counted.of(result.alerts().size(), "alert"), Counted.of(deadLetters, "dead letter"), (System.nanoTime() - t0) / 1e9, out);
             // every line rejected: when read, or dead-lettered in the replay (input that legitimately gives no event, snapshot
             // rows of ab_user alone say, is not this)
             if (result.events() == 0 && deadLetters > 0 && result.deadLetters() >= records.size()) {

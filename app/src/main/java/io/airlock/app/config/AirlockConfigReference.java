@@ -44,7 +44,8 @@ public final class AirlockConfigReference {
             **Values.** Durations are a number and a unit, `500ms`, `30s`, `5m`, `24h`, `7d`, or ISO-8601 (`PT5M`), at most `3650d` (ten years);
             lists are YAML lists or one comma-separated string; time zones are IANA names (`Europe/Berlin`).
             YAML anchors (`&name`), aliases (`*name`) and merge keys (`<<`) are not supported: the file is refused, naming
-            the line; write each value where it is used.
+            the line; write each value where it is used. So is a second YAML document (a `---` after the settings, even
+            with nothing after it), since its settings would otherwise be ignored; a `---` before the only document is fine.
             Relative paths are relative to the working directory.
 
             **Secrets** (passwords, the Slack webhook URL, the PagerDuty routing key) are never written in the file.

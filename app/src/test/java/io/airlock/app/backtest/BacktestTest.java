@@ -62,7 +62,7 @@ class BacktestTest {
         assertThat(alert.count()).isEqualTo(6);
         assertThat(alert.firstSeen()).isEqualTo(T0.plusSeconds(20));
         assertThat(Files.readAllLines(events)).hasSize(6).allSatisfy(l -> assertThat(l).contains("\"event.outcome\":\"failure\""));
-        assertThat(console.toString(StandardCharsets.UTF_8)).contains("1 dead letters");
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("1 dead letter in");
     }
 
     @Test
@@ -150,7 +150,7 @@ class BacktestTest {
 
         assertThat(backtest(vaultLines, dir.resolve("a.jsonl"), null)).as("no line replayed").isEqualTo(1);
         assertThat(console.toString(StandardCharsets.UTF_8)).contains("is it the Vault audit file?",
-                "0 events, 0 alerts, 1 dead letters", "backtest: WARNING: every input line was rejected");
+                "0 events, 0 alerts, 1 dead letter in", "backtest: WARNING: every input line was rejected");
     }
 
     @Test
@@ -205,7 +205,7 @@ class BacktestTest {
         assertThat(backtest(Files.write(dir.resolve("cdc.jsonl"), lines), dir.resolve("a.jsonl"), null)).isZero();
 
         assertThat(console.toString(StandardCharsets.UTF_8)).contains("backtest: dead letter cdc.jsonl:2: ", "fail_login_count",
-                "1 dead letters");
+                "1 dead letter in");
     }
 
     @Test
@@ -228,7 +228,7 @@ class BacktestTest {
         assertThat(Files.readAllLines(events)).as("the request and response lines of req-1 only").hasSize(2);
         assertThat(console.toString(StandardCharsets.UTF_8)).contains(
                 "backtest: skipped audit.log:3: line too long: " + tooLong.getBytes(StandardCharsets.UTF_8).length
-                        + " bytes, the limit is 4096 bytes", "1 dead letters");
+                        + " bytes, the limit is 4096 bytes", "1 dead letter in");
     }
 
     /** Each bad line is left out with its line number and the live capture's reason; the good lines around it are replayed. */
@@ -314,7 +314,7 @@ class BacktestTest {
         assertThat(backtest(Files.write(dir.resolve("cdc.jsonl"), file.toByteArray()), dir.resolve("a.jsonl"), events)).isZero();
 
         assertThat(Files.readAllLines(events)).as("the failed login").hasSize(1);
-        assertThat(console.toString(StandardCharsets.UTF_8)).contains("skipped cdc.jsonl:2: not UTF-8 text", "1 dead letters");
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("skipped cdc.jsonl:2: not UTF-8 text", "1 dead letter in");
     }
 
     @Test

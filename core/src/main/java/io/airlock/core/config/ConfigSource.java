@@ -85,7 +85,7 @@ public final class ConfigSource {
 
     /** YAML text; {@code origin} names it in problems. */
     public static ConfigSource fromYaml(String yaml, String origin, Map<String, String> env) {
-        Optional<String> unsupported = anchorOrAlias(yaml, origin);
+        Optional<String> unsupported = anchorAliasOrSecondDocument(yaml, origin);
         if (unsupported.isPresent()) {
             return failed(origin, env, unsupported.get());
         }
@@ -137,16 +137,24 @@ public final class ConfigSource {
     }
 
     /**
-     * The first anchor ({@code &name}), alias ({@code *name}) or merge key ({@code <<}) of the file, as a problem. Jackson
-     * does not resolve them: an alias would be read as the plain text of its name and a merge key as an unknown key, both
-     * with a misleading message. (Never expanding them also keeps a "billion laughs" file from blowing up in memory.)
+     * The first anchor ({@code &name}), alias ({@code *name}), merge key ({@code <<}) or second document ({@code ---}) of
+     * the file, as a problem. Jackson does not resolve anchors: an alias would be read as the plain text of its name and a
+     * merge key as an unknown key, both with a misleading message. (Never expanding them also keeps a "billion laughs"
+     * file from blowing up in memory.) Jackson reads only the first document, so the settings of a second one would be
+     * silently ignored; a {@code ---} before the only document is fine, an empty document after one is a second document.
      * Empty when there is none, or when the text is not valid YAML (that is reported by the parser itself).
      */
-    private static Optional<String> anchorOrAlias(String yaml, String origin) {
+    private static Optional<String> anchorAliasOrSecondDocument(String yaml, String origin) {
         var options = new org.yaml.snakeyaml.LoaderOptions();
         options.setMaxAliasesForCollections(0);
+        int documents = 0;
         try {
             for (org.yaml.snakeyaml.events.Event event : new org.yaml.snakeyaml.Yaml(options).parse(new java.io.StringReader(yaml))) {
+                if (event instanceof org.yaml.snakeyaml.events.DocumentStartEvent && ++documents > 1) {
+                    return Optional.of(origin + " holds a second YAML document (--- at line " + (event.getStartMark().getLine() + 1)
+                            + "): Airlock reads one document, so its settings would be ignored; put every setting in one "
+                            + "document and remove the ---");
+                }
                 String what = null;
                 if (event instanceof org.yaml.snakeyaml.events.AliasEvent) {
                     what = "an alias (*name)";

@@ -268,6 +268,19 @@ class ConfigDefinitionTest {
     }
 
     @Test
+    void shouldRefuseASecondDocumentRatherThanIgnoreItsSettings() {
+        assertThat(parse("db:\n  name: x\n---\nrules:\n  AL-001:\n    window: banana\n").problems().all()).singleElement()
+                .asString().isEqualTo("airlock.yml holds a second YAML document (--- at line 3): Airlock reads one document, so "
+                        + "its settings would be ignored; put every setting in one document and remove the ---");
+        assertThat(parse("db.name: x\n---\n").problems().all()).as("an empty document after ---").singleElement().asString()
+                .startsWith("airlock.yml holds a second YAML document (--- at line 2)");
+        assertThat(parse("---\ndb.name: x\n---\n# nothing\n").problems().all()).singleElement().asString()
+                .startsWith("airlock.yml holds a second YAML document (--- at line 3)");
+        assertThat(parse("---\ndb.name: x\n").problems().all()).as("--- before the only document").isEmpty();
+        assertThat(parse("db.name: x\n...\n").problems().all()).as("... ends the only document").isEmpty();
+    }
+
+    @Test
     void shouldRefuseABillionLaughsFileWithoutExpandingIt() {
         StringBuilder yaml = new StringBuilder("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
         for (char c = 'b'; c <= 'j'; c++) {

@@ -23,6 +23,7 @@ class DebeziumRetryLogTest {
     private final Logger errorHandler = (Logger) LoggerFactory.getLogger("io.debezium.pipeline.ErrorHandler");
     private final Logger task = (Logger) LoggerFactory.getLogger("io.debezium.connector.common.BaseSourceTask");
     private final Logger snapshot = (Logger) LoggerFactory.getLogger("io.debezium.relational.RelationalSnapshotChangeEventSource");
+    private final Logger coordinator = (Logger) LoggerFactory.getLogger("io.debezium.pipeline.ChangeEventSourceCoordinator");
     private Level levelBefore;
 
     @BeforeEach
@@ -62,6 +63,49 @@ class DebeziumRetryLogTest {
 
         assertThat(heard).containsExactly(failure, failure);
         assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly("Something else Debezium says");
+    }
+
+    /** Debezium 3.6 when the engine is closed during the snapshot, as on a SIGTERM soon after the start. */
+    private void interruptedSnapshot() {
+        var interrupted = new InterruptedException("Interrupted while reading structure of schema public");
+        snapshot.error("Error during snapshot", interrupted);
+        snapshot.warn("Snapshot was interrupted before completion");
+        coordinator.warn("Change event source executor was interrupted", interrupted);
+    }
+
+    @Test
+    void shouldLogTheInterruptionAStopCausesAsOneInfoLineWithoutStackTraceAndStillLogARealFailure() {
+        var ours = (Logger) LoggerFactory.getLogger(DebeziumRetryLog.class);
+        var said = new ListAppender<ILoggingEvent>();
+        said.start();
+        ours.addAppender(said);
+        Runnable listening = DebeziumRetryLog.listen(e -> { });
+        Runnable stopped = DebeziumRetryLog.stopping();
+        try {
+            interruptedSnapshot();
+            coordinator.error("Something else failed", new IllegalStateException("real", new java.io.IOException("disk")));
+        } finally {
+            stopped.run();
+            listening.run();
+            ours.detachAppender(said);
+        }
+
+        assertThat(logged.list).singleElement().satisfies(e -> {
+            assertThat(e.getFormattedMessage()).isEqualTo("Something else failed");
+            assertThat(e.getThrowableProxy()).isNotNull();
+        });
+        assertThat(said.list).singleElement().satisfies(e -> {
+            assertThat(e.getLevel()).isEqualTo(Level.INFO);
+            assertThat(e.getThrowableProxy()).isNull();
+            assertThat(e.getFormattedMessage()).contains("interrupted by the stop")
+                    .contains("Error during snapshot: Interrupted while reading structure of schema public");
+        });
+    }
+
+    @Test
+    void shouldLeaveAnInterruptionAloneWhenNoCaptureIsStopping() {
+        interruptedSnapshot();
+        assertThat(logged.list).extracting(ILoggingEvent::getLevel).containsExactly(Level.ERROR, Level.WARN, Level.WARN);
     }
 
     @Test
