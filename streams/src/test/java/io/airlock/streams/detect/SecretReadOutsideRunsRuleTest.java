@@ -204,6 +204,25 @@ class SecretReadOutsideRunsRuleTest {
     }
 
     @Test
+    void shouldTakeARunAsEndedAtItsCommitWhenItsEndDateIsLater() {
+        // a run whose end_date (a forged row, or a scheduler clock a year ahead) lies after the commit that ended it
+        var row = DagRunRow.airflow2(1, "etl", RUN_A).queuedAt(T10.minusSeconds(10));
+        fixture.dagRun(row.key(), row.insert(T10.minusSeconds(10)), T10.minusSeconds(10));
+        row.state("running").startDate(T10);
+        fixture.dagRun(row.key(), row.update(T10), T10);
+        row.state("success").endDate(T10.plus(Duration.ofDays(365)));
+        fixture.dagRun(row.key(), row.update(at("10:10:00")), at("10:10:00"));
+
+        workerReads("airflow/data/connections/warehouse", at("10:30:00")).pipeTo(fixture);
+        streamTimeTo(at("10:32:00").plus(VaultOperation.LATENCY));
+
+        assertThat(al022()).singleElement().satisfies(alert -> {
+            assertThat(alert.entity()).isEqualTo("ent-airflow");
+            assertThat(alert.summary()).contains("no DAG run was running");
+        });
+    }
+
+    @Test
     void shouldAllowTheGraceBeforeARunStartsAndAfterItEnds() {
         workerReads("airflow/data/connections/warehouse", at("09:58:30")).pipeTo(fixture);
         run(1, "etl", RUN_A, T10, at("10:10:00"));
