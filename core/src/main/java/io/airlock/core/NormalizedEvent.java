@@ -113,6 +113,13 @@ public record NormalizedEvent(
         return userName != null ? userName : vaultIdentity != null ? vaultIdentity : "";
     }
 
+    /** This event at {@code at} instead of its {@code @timestamp}, every other field the same; itself when that is its time. */
+    public NormalizedEvent withTimestamp(Instant at) {
+        return at.equals(timestamp) ? this : new NormalizedEvent(at, id, dataset, category, action, outcome, reason, userName, sourceIp,
+                dagId, runId, taskId, runType, state, vaultPath, vaultOperation, vaultMountType, vaultIdentity, vaultError,
+                vaultAuditType, vaultKvPath, relatedUsers, source, position);
+    }
+
     @JsonIgnore // not a field of the event contract
     public boolean isFailedLogin() {
         return "authentication".equals(category) && OUTCOME_FAILURE.equals(outcome);

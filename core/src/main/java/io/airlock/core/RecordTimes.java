@@ -9,7 +9,8 @@ import java.time.Duration;
  * would otherwise stop Airlock: the broker refuses a timestamp further ahead than its {@code message.timestamp.after.max.ms}
  * (one hour by default since Kafka 4.0), and whatever sends it fails on the same record after every restart. Short of that
  * limit, it would still move Kafka Streams' stream time ahead, so that every true record after it looked late. The record's
- * value keeps the source's own time: the rules and the index go by that.
+ * value keeps the source's own time, which the index shows; the rules count an event at the earlier of the two
+ * ({@code CountedTimes} in the streams module), so that one event stamped ahead cannot make the true ones after it late.
  *
  * <p>Nor is a record timestamp ever before the epoch: a source time before 1970-01-01 (a Vault line or a commit stamped
  * {@code 1969-12-31T23:59:59Z}: a clock reset, or a forged line) becomes 0. Kafka has no negative timestamps — the producer

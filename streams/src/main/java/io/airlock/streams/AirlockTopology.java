@@ -5,6 +5,7 @@ import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Topics;
 import io.airlock.streams.detect.AccountChangeRule;
 import io.airlock.streams.detect.AuditTrailTamperingRule;
+import io.airlock.streams.detect.CountedTimes;
 import io.airlock.streams.detect.DeniedAccessBurstRule;
 import io.airlock.streams.detect.FailedLoginBurstRule;
 import io.airlock.streams.detect.FirstSeenSecretPathRule;
@@ -39,7 +40,8 @@ import org.apache.kafka.streams.kstream.Produced;
  * The one Airlock topology, built by a pure function so that {@code run}, {@code demo}, {@code backtest} and the tests
  * run the very same thing: CDC and Vault records are normalized onto {@code events}; rules read {@code events} and write
  * {@code alerts} — all but AL-022, which takes the same events from the normalizers before they reach {@code events}
- * ({@link SecretReadOutsideRunsRule} says why).
+ * ({@link SecretReadOutsideRunsRule} says why). Either way the rules count each event at the earlier of its {@code @timestamp}
+ * and its record timestamp ({@link CountedTimes}).
  */
 public final class AirlockTopology {
 
@@ -49,8 +51,8 @@ public final class AirlockTopology {
     public static Topology build(DetectionConfig config, Topics topics) {
         var builder = new StreamsBuilder();
         KStream<String, NormalizedEvent> normalized = addNormalization(builder, topics, config);
-        KStream<String, NormalizedEvent> events = builder.stream(topics.events(),
-                Consumed.with(Serdes.String(), JsonSerdes.events()).withName("events-source"));
+        KStream<String, NormalizedEvent> events = CountedTimes.of(builder.stream(topics.events(),
+                Consumed.with(Serdes.String(), JsonSerdes.events()).withName("events-source")), "events-counted-times");
         UserAuthAlerts.addStore(builder);
         FailedLoginBurstRule.addTo(builder, events, config, topics);
         LoginAfterBurstRule.addTo(builder, events, config, topics);

@@ -32,11 +32,23 @@ public final class TopologyFixture implements AutoCloseable {
     private final TestOutputTopic<String, Alert> alerts;
     private final TestOutputTopic<String, String> dlq;
 
+    /** The driver's wall clock, as far as this fixture moved it. */
+    private Instant wallClock;
+
     public TopologyFixture(DetectionConfig config) {
+        this(config, Instant.now());
+    }
+
+    /**
+     * With the driver's wall clock starting at {@code wallClock} rather than now: for tests of events stamped ahead of the
+     * clock, whose true events must arrive about when they happened ({@link #advanceWallClockTo}).
+     */
+    public TopologyFixture(DetectionConfig config, Instant wallClock) {
+        this.wallClock = wallClock;
         try {
             stateDir = Files.createTempDirectory("airlock-ttd");
             var props = StreamsSettings.of("ttd:9092", topics, stateDir, 1);
-            driver = new TopologyTestDriver(AirlockTopology.build(config, topics), props);
+            driver = new TopologyTestDriver(AirlockTopology.build(config, topics), props, wallClock);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -95,6 +107,14 @@ public final class TopologyFixture implements AutoCloseable {
     /** Moves the driver's wall clock, firing wall-clock punctuations. */
     public void advanceWallClock(java.time.Duration by) {
         driver.advanceWallClockTime(by);
+        wallClock = wallClock.plus(by);
+    }
+
+    /** Moves the driver's wall clock to {@code at}, if it is not there yet. */
+    public void advanceWallClockTo(Instant at) {
+        if (at.isAfter(wallClock)) {
+            advanceWallClock(java.time.Duration.between(wallClock, at));
+        }
     }
 
     public List<NormalizedEvent> events() {
@@ -115,7 +135,7 @@ public final class TopologyFixture implements AutoCloseable {
      * coalescer's} flush interval so that collected updates of open alerts are sent.
      */
     public List<Alert> alertUpdates() {
-        driver.advanceWallClockTime(AlertUpdateCoalescer.FLUSH_INTERVAL);
+        advanceWallClock(AlertUpdateCoalescer.FLUSH_INTERVAL);
         return alerts.readValuesToList();
     }
 

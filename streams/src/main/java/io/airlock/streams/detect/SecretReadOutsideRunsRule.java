@@ -183,7 +183,7 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
         builder.addStateStore(StateStores.inMemory(PENDING_STORE, InternalSerdes.events()));
         RuleWiring.addStore(builder, GROUP_STORE, VaultPathBurstTracker.State.class);
         UpstreamProgress.addStore(builder, PROGRESS_STORE);
-        KStream<String, Alert> alerts = normalized
+        KStream<String, Alert> alerts = CountedTimes.of(normalized, "al-022-counted-times")
                 .process(() -> new UpstreamProgress.Feed(event -> isRunChange(event) || isServiceRead(config, event), ACTIVITY_KEY),
                         Named.as("al-022-airflow-activity"))
                 .repartition(Repartitioned.<String, NormalizedEvent>as(TOPIC).withKeySerde(Serdes.String())
@@ -246,13 +246,13 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
     @Override
     public void process(Record<String, NormalizedEvent> record) {
         if (!progress.observe(record, context.currentSystemTimeMs())) {
-            take(record.value(), record.timestamp());
+            take(record.value());
         }
         decidePendingReads(context.currentStreamTimeMs()); // what the record (or the writer's progress) made decidable
     }
 
     /** A run change updates its run; a read waits in {@value #PENDING_STORE} for its verdict. */
-    private void take(NormalizedEvent event, long recordTimestamp) {
+    private void take(NormalizedEvent event) {
         if (isRunChange(event)) {
             String key = runKey(event.dagId(), event.runId());
             RunActivity known = runs.get(key);
@@ -262,10 +262,9 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
                 runs.put(key, next);
             }
         } else {
-            // a read stamped ahead of the clock (a Vault node whose clock runs ahead) waits and is judged at its record
-            // timestamp, which is capped (RecordTimes): else it would wait, and be kept, until the clock caught up
-            long at = Math.min(event.timestamp().toEpochMilli(), recordTimestamp);
-            String key = String.format("%019d%c%s", at, SEPARATOR, event.id());
+            // at its counted time (CountedTimes): a read stamped ahead of the clock (a Vault node whose clock runs ahead)
+            // would otherwise wait, and be kept, until the clock caught up
+            String key = String.format("%019d%c%s", event.timestamp().toEpochMilli(), SEPARATOR, event.id());
             pending.put(key, event);
             arrivedAt.put(key, context.currentSystemTimeMs());
         }

@@ -3,6 +3,7 @@ package io.airlock.streams.normalize;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.MalformedRecordException;
 import io.airlock.core.NormalizedEvent;
+import io.airlock.core.RecordTimes;
 import io.airlock.core.StableIds;
 import java.time.Duration;
 import java.time.Instant;
@@ -86,7 +87,7 @@ public final class AuditLogNormalizer implements Processor<String, JsonNode, Str
         }
         if (!"c".equals(change.op()) && !change.isSnapshot()) {
             Long changed = Fields.integer(change.row(), "id", ROW);
-            boolean young = changed == null || ages.writtenWithin(changed, change.committed(), minRetention);
+            boolean young = changed == null || ages.writtenWithin(changed, countedCommit(change), minRetention);
             forward(record, AuditTrailChanges.logRowChanged(change, changed, young, minRetention));
             return;
         }
@@ -99,7 +100,7 @@ public final class AuditLogNormalizer implements Processor<String, JsonNode, Str
         // a snapshot row's dttm, but never one after the snapshot: whoever inserts a row sets dttm, and a minute in the future
         // would push every later row out of LogRowAges' horizon, where ids only count by order
         boolean snapshotDttm = change.isSnapshot() && at.isBefore(change.committed());
-        ages.written(id, snapshotDttm ? at : change.committed());
+        ages.written(id, snapshotDttm ? at : countedCommit(change));
         String event = Fields.text(row, "event", ROW);
         String dagId = Fields.text(row, "dag_id", ROW);
         String owner = Fields.nonBlankText(row, "owner", ROW);
@@ -122,6 +123,17 @@ public final class AuditLogNormalizer implements Processor<String, JsonNode, Str
                 forward(record, clean);
             }
         }
+    }
+
+    /**
+     * The commit time {@link LogRowAges} counts a change at: the database's, but at most {@link RecordTimes#MAX_AHEAD} past
+     * this host's clock, as the rules count events ({@code CountedTimes}). A database clock a year ahead would otherwise
+     * fold every row written after it into the ages' floor, where they count as old: deleting them would not alert.
+     */
+    private Instant countedCommit(DebeziumChange change) {
+        long at = change.committed().toEpochMilli();
+        long counted = RecordTimes.capped(at, context.currentSystemTimeMs());
+        return counted < at ? Instant.ofEpochMilli(counted) : change.committed();
     }
 
     private static String reason(JsonNode row, String event) {

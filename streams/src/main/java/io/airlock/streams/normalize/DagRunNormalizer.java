@@ -40,7 +40,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p><b>Time.</b> Created: {@code queued_at}, else {@code start_date}, else the commit time. {@code success}/{@code failed}:
  * {@code end_date}; {@code running}: {@code start_date}; otherwise (or when that column is null, unreadable or before 1970:
- * {@link RowTimes}): the commit time.
+ * {@link RowTimes}): the commit time. Never later than the commit time of the change (a skewed or forged column:
+ * {@link #noLaterThanCommit}).
  */
 public final class DagRunNormalizer implements Processor<String, JsonNode, String, NormalizedEvent> {
 
@@ -118,7 +119,7 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
      * Airflow records it (3.x, lower-cased: {@code ui}, {@code rest_api}, {@code cli}, {@code operator}, {@code test}, …).
      */
     private void firstSight(Record<String, JsonNode> record, DebeziumChange change, Run run) {
-        Instant created = RowTimes.firstOrCommitted(change, run.queuedAt(), run.startDate());
+        Instant created = noLaterThanCommit(RowTimes.firstOrCommitted(change, run.queuedAt(), run.startDate()), change);
         String reason = "r".equals(change.op()) ? REASON_SNAPSHOT
                 : run.triggeredBy() != null ? TRIGGERED_BY + run.triggeredBy() : null;
         emit(record, change, run, "dag-run-created", null, reason, created,
@@ -155,11 +156,11 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
     }
 
     private void emitState(Record<String, JsonNode> record, Run run, DebeziumChange change) {
-        Instant at = switch (run.state()) {
+        Instant at = noLaterThanCommit(switch (run.state()) {
             case SUCCESS, FAILED -> RowTimes.firstOrCommitted(change, run.endDate());
             case RUNNING -> RowTimes.firstOrCommitted(change, run.startDate());
             default -> change.committed();
-        };
+        }, change);
         String outcome = switch (run.state()) {
             case SUCCESS -> NormalizedEvent.OUTCOME_SUCCESS;
             case FAILED -> NormalizedEvent.OUTCOME_FAILURE;
@@ -202,6 +203,15 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
             });
         }
         expired.forEach(lastSeen::delete);
+    }
+
+    /**
+     * A run's time, but never after the commit of the change that tells it: Airflow sets {@code start_date} and
+     * {@code end_date} in the transaction that commits them, so a later one is a skewed scheduler clock or a forged row —
+     * and an {@code end_date} a year ahead would have AL-022 take the run for running, covering every read, all year.
+     */
+    private static Instant noLaterThanCommit(Instant at, DebeziumChange change) {
+        return at.isAfter(change.committed()) ? change.committed() : at;
     }
 
     /** The columns of one {@code dag_run} row that events carry, read strictly. */

@@ -121,19 +121,23 @@ class SecretReadOutsideRunsRuleTest {
 
     @Test
     void shouldJudgeAReadStampedDaysAheadAtItsCappedRecordTimeInsteadOfHoldingItForDays() {
-        TestInputTopic<String, NormalizedEvent> activity = fixture.repartitionTopic(SecretReadOutsideRunsRule.TOPIC);
-        activity.pipeInput(runChange("0", "dag-run-running", at("10:25:00")));
-        // a Vault node three days ahead: the normalizer capped the record's timestamp, the event keeps Vault's time
-        var ahead = serviceRead("0", "airflow/connections/warehouse", at("10:30:00").plus(java.time.Duration.ofDays(3)));
-        activity.pipeInput(new TestRecord<>(ahead.key(), ahead.value(), ahead.headers(), at("10:30:00")));
-        activity.pipeInput(marker("0", at("11:30:00")));
+        try (var live = new TopologyFixture(DetectionConfig.defaults(), at("10:30:00"))) {
+            var row = DagRunRow.airflow2(1, "etl", RUN_A).queuedAt(at("10:24:50")).state("running").startDate(at("10:25:00"));
+            live.dagRun(row.key(), row.insert(at("10:25:00")), at("10:25:00"));
+            // a Vault node three days ahead, its line arriving at 10:30: the normalizer caps its record timestamp
+            VaultOperation ahead = workerReads("airflow/data/connections/warehouse", at("10:30:00").plus(Duration.ofDays(3)));
+            live.vaultAudit(ahead.responseLine().key(), ahead.responseLine().json(), at("10:30:00"));
+            live.advanceWallClockTo(at("11:30:00"));
+            var clock = DagRunRow.airflow2(99, "clock", "clock").queuedAt(at("11:30:00"));
+            live.dagRun(clock.key(), clock.insert(at("11:30:00")), at("11:30:00"));
 
-        org.apache.kafka.streams.state.KeyValueStore<String, NormalizedEvent> pending =
-                fixture.keyValueStore(SecretReadOutsideRunsRule.PENDING_STORE);
-        try (var all = pending.all()) {
-            assertThat(all.hasNext()).as("decided, not kept until the clock reaches Vault's").isFalse();
+            org.apache.kafka.streams.state.KeyValueStore<String, NormalizedEvent> pending =
+                    live.keyValueStore(SecretReadOutsideRunsRule.PENDING_STORE);
+            try (var all = pending.all()) {
+                assertThat(all.hasNext()).as("decided, not kept until the clock reaches Vault's").isFalse();
+            }
+            assertThat(live.alertUpdates()).as("the run was running when the read came").noneMatch(a -> a.ruleId().equals("AL-022"));
         }
-        assertThat(al022()).as("the run was running when the read came").isEmpty();
     }
 
     @Test
@@ -200,6 +204,25 @@ class SecretReadOutsideRunsRuleTest {
         assertThat(al022()).last().satisfies(alert -> {
             assertThat(alert.count()).isEqualTo(2);
             assertThat(alert.summary()).contains("the latest from 10.0.9.99").doesNotContain("10.0.4.17");
+        });
+    }
+
+    @Test
+    void shouldTakeARunAsEndedAtItsCommitWhenItsEndDateIsLater() {
+        // a run whose end_date (a forged row, or a scheduler clock a year ahead) lies after the commit that ended it
+        var row = DagRunRow.airflow2(1, "etl", RUN_A).queuedAt(T10.minusSeconds(10));
+        fixture.dagRun(row.key(), row.insert(T10.minusSeconds(10)), T10.minusSeconds(10));
+        row.state("running").startDate(T10);
+        fixture.dagRun(row.key(), row.update(T10), T10);
+        row.state("success").endDate(T10.plus(Duration.ofDays(365)));
+        fixture.dagRun(row.key(), row.update(at("10:10:00")), at("10:10:00"));
+
+        workerReads("airflow/data/connections/warehouse", at("10:30:00")).pipeTo(fixture);
+        streamTimeTo(at("10:32:00").plus(VaultOperation.LATENCY));
+
+        assertThat(al022()).singleElement().satisfies(alert -> {
+            assertThat(alert.entity()).isEqualTo("ent-airflow");
+            assertThat(alert.summary()).contains("no DAG run was running");
         });
     }
 

@@ -138,6 +138,23 @@ class AuditLogNormalizerTest {
     }
 
     @Test
+    void shouldStillKnowARowAsYoungAfterARowCommittedByADatabaseClockAYearAhead() {
+        try (var live = new TopologyFixture(io.airlock.streams.DetectionConfig.defaults(), T0)) {
+            LogRow first = LogRow.airflow3(1).event("graph").owner("viewer").at(T0);
+            LogRow ahead = LogRow.airflow3(2).event("graph").owner("viewer").at(T0.plus(java.time.Duration.ofDays(365)));
+            LogRow traces = LogRow.airflow3(3).event("patch_dag").owner("mallory").at(T0.plusSeconds(10));
+            live.log(first.key(), first.insert(), T0);
+            live.log(ahead.key(), ahead.insert(), T0.plus(io.airlock.core.RecordTimes.MAX_AHEAD)); // capped by the capture
+            live.advanceWallClockTo(T0.plusSeconds(20));
+            live.log(traces.key(), traces.insert(), T0.plusSeconds(10));
+            live.log(traces.key(), traces.deletedAt(T0.plusSeconds(20)), T0.plusSeconds(20));
+
+            assertThat(live.events()).filteredOn(e -> "log-row-deleted".equals(e.action())).singleElement()
+                    .satisfies(e -> assertThat(e.reason()).endsWith("written-within-24h"));
+        }
+    }
+
+    @Test
     void shouldKeyEventsWithoutOwnerByTheEmptyPrincipal() {
         insert(LogRow.airflow2(12).event("failed").dag("etl").task("load").at(T0));
 
