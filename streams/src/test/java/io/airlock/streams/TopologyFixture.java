@@ -32,11 +32,19 @@ public final class TopologyFixture implements AutoCloseable {
     private final TestOutputTopic<String, Alert> alerts;
     private final TestOutputTopic<String, String> dlq;
 
+    /** The default wall clock of the driver: after every event time the tests use. */
+    public static final Instant LATER_THAN_ANY_TEST_DATA = Instant.parse("2100-01-01T00:00:00Z");
+
     /** The driver's wall clock, as far as this fixture moved it. */
     private Instant wallClock;
 
+    /**
+     * The driver's wall clock starts at {@link #LATER_THAN_ANY_TEST_DATA}, not now: the rules count an event stamped ahead of
+     * the clock at the clock ({@code CountedTimes}), so a test whose events lie after the day it runs (a holiday next
+     * month, a DST change next year) would otherwise decide differently depending on the date it runs on.
+     */
     public TopologyFixture(DetectionConfig config) {
-        this(config, Instant.now());
+        this(config, LATER_THAN_ANY_TEST_DATA);
     }
 
     /**

@@ -127,9 +127,9 @@ class AuditLogNormalizerTest {
 
     @Test
     void shouldCapTheRecordTimeOfARowStampedDaysAheadAndKeepItsOwnTime() {
-        Instant ahead = Instant.now().plus(java.time.Duration.ofDays(3)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Instant ahead = TopologyFixture.LATER_THAN_ANY_TEST_DATA.plus(java.time.Duration.ofDays(3)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         insert(LogRow.airflow3(21).event("patch_dag").owner("mallory").dag("etl").at(ahead));
-        Instant latestAllowed = Instant.now().plus(io.airlock.core.RecordTimes.MAX_AHEAD);
+        Instant latestAllowed = TopologyFixture.LATER_THAN_ANY_TEST_DATA.plus(io.airlock.core.RecordTimes.MAX_AHEAD); // the driver's clock
 
         TestRecord<String, NormalizedEvent> record = fixture.eventRecords().get(0);
         assertThat(record.value().timestamp()).isEqualTo(ahead);
