@@ -11,6 +11,7 @@ import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -42,6 +43,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * membership to the kept hits costs nothing per hit (the member is deleted where its hit expires) and keeps the count's
  * meaning whole, where a cap on members would make the count an estimate ("≥") past it, and the members of every
  * long burst together would still grow with the number of bursts open.
+ *
+ * <p><b>Quiet entities.</b> An entity's old hits expire when it is hit again; one never hit again (an identity per CI job, a
+ * failed login per made-up user name) is {@linkplain #sweep swept} once its newest hit is {@code window} + {@code grace}
+ * behind the stream time (the newest hit this tracker has seen). So the four stores hold the hits of at most about
+ * twice {@code window} + {@code grace} of stream time, whatever the length of a burst or the number of entities ever seen.
  * A value counts in a window by its latest hit, so re-reading a path keeps it in the window, and counts and windows are those
  * of the latest hits alone. But a burst begins with its earliest counted hit: when it opens, each value it counts brings its
  * earlier hit too if that is inside the burst's window, so {@code first_seen} is the first read of the burst and its evidence
@@ -67,10 +73,15 @@ final class DistinctValueBursts {
     private final int threshold;
     private final Duration window;
     private final Duration grace;
+    private final Duration sweepEvery;
+    private final KeyValueStore<String, SprayState> stateStore;
     private final DecodedStateCache<SprayState> states;
     private final SortedStoreMirror<String> byTime;
     private final SortedStoreMirror<String> latest;
     private final SortedStoreMirror<String> members;
+    /** The newest hit seen since {@code init} (the tracker's stream time) and the sweep period it falls in; null before. */
+    private Instant streamTime;
+    private long sweptPeriod = Long.MIN_VALUE;
 
     DistinctValueBursts(String ruleId, int threshold, Duration window, Duration grace, KeyValueStore<String, SprayState> states,
             KeyValueStore<String, String> byTime, KeyValueStore<String, String> latest, KeyValueStore<String, String> members) {
@@ -78,6 +89,8 @@ final class DistinctValueBursts {
         this.threshold = threshold;
         this.window = window;
         this.grace = grace;
+        this.sweepEvery = window.plus(grace);
+        this.stateStore = states;
         this.states = new DecodedStateCache<>(states);
         this.byTime = new SortedStoreMirror<>(byTime);
         this.latest = new SortedStoreMirror<>(latest);
@@ -90,7 +103,7 @@ final class DistinctValueBursts {
     }
 
     /**
-     * Registers the four stores: in memory (an open burst's members are bounded by the window, see above), changelogged, written behind
+     * Registers the four stores: in memory (their size is bounded by the window, see above), changelogged, written behind
      * so rewrites of a key collapse per commit.
      */
     static void addStores(StreamsBuilder builder, String prefix) {
@@ -104,6 +117,7 @@ final class DistinctValueBursts {
     /** Counts the hit (its {@code value} must be set); returns the burst to alert on if it opened or changed one, else null. */
     BurstTracker.OpenBurst observe(String entity, BurstTracker.Hit hit) {
         String value = java.util.Objects.requireNonNull(hit.value(), "a distinct tracker counts hit values; value");
+        advanceStreamTime(hit.at());
         SprayState state = states.get(entity);
         if (state == null) {
             state = SprayState.EMPTY;
@@ -300,6 +314,58 @@ final class DistinctValueBursts {
         boolean isEarliest(String sortKey, Duration window) {
             return (earliest == null || sortKey.compareTo(earliest) < 0)
                     && !timeOf(sortKey).isBefore(timeOf(latest).minus(window));
+        }
+    }
+
+    /**
+     * Moves the stream time to {@code at} if it is newer and, once per {@code sweepEvery} of stream time (periods counted from
+     * the epoch, so a replay sweeps where live did), {@linkplain #sweep sweeps}.
+     */
+    private void advanceStreamTime(Instant at) {
+        if (streamTime != null && !at.isAfter(streamTime)) {
+            return;
+        }
+        streamTime = at;
+        long period = Math.floorDiv(at.toEpochMilli(), sweepEvery.toMillis());
+        if (period > sweptPeriod) {
+            boolean first = sweptPeriod == Long.MIN_VALUE;
+            sweptPeriod = period;
+            if (!first) {
+                sweep(at.minus(window).minus(grace));
+            }
+        }
+    }
+
+    /**
+     * Forgets every entity gone quiet: its newest hit older than {@code sweepFrom} ({@code window} + {@code grace} behind the
+     * stream time) and no open burst that a hit at or after {@code sweepFrom} could still grow. Its hits, latest-hit entries,
+     * burst members and state go. Expiry on a new hit of the same entity ({@link #expireBefore}) never reaches an entity that
+     * is not hit again — an identity per CI job, a failed login per made-up user name — so without this the stores grew with
+     * every entity ever seen (OutOfMemoryError at a 200 MB heap after ~80 000 one-read identities; the stores are in memory
+     * and restored in full at each task start, so every restart would run out again). A hit of a swept entity is then one
+     * more than {@code window} + {@code grace} behind the stream time — later than the grace, which a Kafka Streams window
+     * would drop too — and counts as the entity's first. A burst still open is not swept: its alert keeps its id and count.
+     * One scan of the states per sweep: a visit per entity every {@code window} + {@code grace} of stream time, while each
+     * entity stays at most twice that after its last hit.
+     */
+    void sweep(Instant sweepFrom) {
+        List<KeyValue<String, SprayState>> quiet = new ArrayList<>();
+        try (KeyValueIterator<String, SprayState> all = stateStore.all()) {
+            all.forEachRemaining(kv -> {
+                SprayState state = kv.value;
+                boolean old = state.latest() == null || state.latest().isBefore(sweepFrom);
+                if (old && (state.open() == null || state.open().lastSeen().plus(window).isBefore(sweepFrom))) {
+                    quiet.add(kv);
+                }
+            });
+        }
+        for (KeyValue<String, SprayState> kv : quiet) {
+            byTime.prefixed(kv.key + SEP).forEach(entry -> byTime.delete(entry.key));
+            latest.prefixed(kv.key + SEP).forEach(entry -> latest.delete(entry.key));
+            if (kv.value.open() != null) {
+                forgetMembers(kv.value.open());
+            }
+            states.delete(kv.key);
         }
     }
 

@@ -168,6 +168,49 @@ class DistinctValueBurstsTest {
         assertThat(old.values()).as("the sample names each value once").doesNotHaveDuplicates();
     }
 
+    /**
+     * Identities that read once and never again (a token per CI job) are forgotten once {@code window} + {@code grace} of
+     * stream time has passed them, while a burst that goes on meanwhile keeps its alert id and exact count: until 0.1 their
+     * entries stayed for good (an OutOfMemoryError after ~80 000 such identities at a 160 MB heap).
+     */
+    @Test
+    void shouldForgetEntitiesThatWentQuietWhileAnOpenBurstGoesOn() {
+        DistinctValueBursts tracker = tracker(5);
+        int seconds = 3_600;
+        long kept = 2 * WINDOW.plus(GRACE).toSeconds() + 1; // swept once per window + grace, a window + grace behind
+        var alertIds = new java.util.HashSet<String>();
+        BurstTracker.OpenBurst last = null;
+        for (int i = 0; i < seconds; i++) {
+            tracker.observe("ci-job-" + i, new BurstTracker.Hit(T0.plusSeconds(i), "j" + i, "secret/ci/registry"));
+            if (i % 2 == 0) {
+                BurstTracker.OpenBurst fired = tracker.observe("mallory", new BurstTracker.Hit(T0.plusSeconds(i), "m" + i, "path" + i));
+                if (fired != null) {
+                    alertIds.add(fired.alertId());
+                    last = fired;
+                }
+            }
+            assertThat(stores.get(0).approximateNumEntries()).as("states after %d s", i + 1).isLessThanOrEqualTo(kept + 1);
+            assertThat(stores.get(1).approximateNumEntries()).as("hits after %d s", i + 1).isLessThanOrEqualTo(2 * kept);
+        }
+        assertThat(alertIds).hasSize(1);
+        assertThat(last.count()).isEqualTo(seconds / 2);
+
+        Instant later = T0.plusSeconds(seconds).plus(WINDOW.plus(GRACE).multipliedBy(2));
+        tracker.observe("bob", new BurstTracker.Hit(later, "b", "secret/bob"));
+        assertThat(keys(stores.get(0))).containsExactly("bob");
+        assertThat(keys(stores.get(1))).singleElement().asString().startsWith("bob\u001f");
+        assertThat(keys(stores.get(2))).containsExactly("bob\u001fsecret/bob");
+        assertThat(keys(stores.get(3))).as("the ended burst's members").isEmpty();
+    }
+
+    private static List<String> keys(KeyValueStore<String, ?> store) {
+        List<String> keys = new ArrayList<>();
+        try (var all = store.all()) {
+            all.forEachRemaining(kv -> keys.add(kv.key));
+        }
+        return keys;
+    }
+
     @Test
     void shouldKeepTheCountExactWhileTheBurstOutgrowsItsSample() {
         DistinctValueBursts tracker = tracker(3);
