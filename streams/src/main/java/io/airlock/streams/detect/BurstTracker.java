@@ -33,8 +33,10 @@ import java.util.function.ToLongFunction;
  * <p>{@link #distinct} trackers count distinct {@linkplain Hit#value() values} instead of hits ("failed logins on at least
  * 10 distinct users"): a burst opens when the hits within {@code window} carry {@code threshold} distinct values, its
  * {@code count} is the number of distinct values seen in it, and a repeat of a value already counted extends the burst
- * ({@code last_seen}, evidence) without raising the count. The burst keeps every value it counted, so the count stays exact
- * however long it runs. A value counts in a window by its latest hit; its earliest hit within {@code window} of that is kept
+ * ({@code last_seen}, evidence) without raising the count. A value stays counted (its burst's {@code values}) while it has a
+ * hit kept ({@code window} + {@code grace} behind the latest); hit again after that, it counts again — the count is every
+ * value once within any {@code window}-long stretch of the burst, exact unless a burst outlasts {@code window} +
+ * {@code grace} and comes back to old values. A value counts in a window by its latest hit; its earliest hit within {@code window} of that is kept
  * too, and a burst begins with it when it is inside the burst's window ({@link DistinctValueBursts} explains). AL-002 and
  * AL-021 run {@link DistinctValueBursts}, which decides the same with one store entry per value (checked against this class
  * by {@code DistinctValueBurstsTest}).
@@ -56,8 +58,9 @@ public final class BurstTracker {
     /**
      * The burst an alert is open for.
      *
-     * @param values the distinct values counted, in order of first sight ({@linkplain #distinct distinct} trackers only,
-     *               empty otherwise)
+     * @param values the distinct values counted that are still members (a value goes when it has no hit kept), in order of
+     *               being counted ({@linkplain #distinct distinct} trackers only, empty otherwise; {@link DistinctValueBursts}
+     *               keeps the first {@value DistinctValueBursts#SAMPLE} counted instead)
      */
     public record OpenBurst(@JsonProperty("alert_id") String alertId, @JsonProperty("first_seen") Instant firstSeen,
             @JsonProperty("last_seen") Instant lastSeen, @JsonProperty("count") long count,
@@ -143,7 +146,12 @@ public final class BurstTracker {
         }
 
         OpenBurst open = current.open();
-        if (open != null && !hit.at().isAfter(open.lastSeen().plus(window)) && !hit.at().isBefore(open.firstSeen().minus(window))) {
+        if (distinct && open != null) {
+            open = withoutExpiredMembers(open, current.hits(), keepFrom);
+        }
+        boolean late = distinct && hit.at().isBefore(keepFrom); // dropped, even within a long open burst's span
+        if (!late && open != null && !hit.at().isAfter(open.lastSeen().plus(window))
+                && !hit.at().isBefore(open.firstSeen().minus(window))) {
             OpenBurst grown = distinct ? grownDistinct(open, hit)
                     : new OpenBurst(open.alertId(), min(open.firstSeen(), hit.at()), max(open.lastSeen(), hit.at()),
                             open.count() + 1, Alert.appendEvidence(open.evidence(), hit.eventId()));
@@ -261,12 +269,31 @@ public final class BurstTracker {
 
     private static OpenBurst grownDistinct(OpenBurst open, Hit hit) {
         List<String> values = open.values();
+        long count = open.count();
         if (!values.contains(hit.value())) {
             values = new ArrayList<>(values);
             values.add(hit.value());
+            count++;
         }
-        return new OpenBurst(open.alertId(), min(open.firstSeen(), hit.at()), max(open.lastSeen(), hit.at()), values.size(),
+        return new OpenBurst(open.alertId(), min(open.firstSeen(), hit.at()), max(open.lastSeen(), hit.at()), count,
                 Alert.appendEvidence(open.evidence(), hit.eventId()), values);
+    }
+
+    /**
+     * {@code open} without the values whose every kept hit ({@code hits}, the state before this hit) is older than
+     * {@code keepFrom}: they are members no more, and a later hit counts them again ({@link DistinctValueBursts} explains
+     * why). The count stays.
+     */
+    private static OpenBurst withoutExpiredMembers(OpenBurst open, List<Hit> hits, Instant keepFrom) {
+        var stillKept = new java.util.HashSet<String>();
+        hits.stream().filter(h -> !h.at().isBefore(keepFrom)).forEach(h -> stillKept.add(h.value()));
+        var expired = new java.util.HashSet<String>();
+        hits.stream().map(Hit::value).filter(v -> !stillKept.contains(v)).forEach(expired::add);
+        if (expired.isEmpty() || open.values().stream().noneMatch(expired::contains)) {
+            return open;
+        }
+        return new OpenBurst(open.alertId(), open.firstSeen(), open.lastSeen(), open.count(), open.evidence(),
+                open.values().stream().filter(v -> !expired.contains(v)).toList());
     }
 
     /**

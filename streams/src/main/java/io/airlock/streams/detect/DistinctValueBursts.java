@@ -11,6 +11,7 @@ import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -26,9 +27,27 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *     scan gives the hits of a window, expiry deletes a range from the start;</li>
  * <li>{@code <prefix>-latest} — {@code entity␟value → time␟event id[␟time␟event id]}, which hit of a value is the latest
  *     and, when the value was hit before it within {@code window}, the earliest such hit seen ({@link Reads});</li>
- * <li>{@code <prefix>-members} — {@code alert id␟value}, the values an open burst has counted (so its count stays exact
- *     however long it runs); removed when the burst ends.</li>
+ * <li>{@code <prefix>-members} — {@code alert id␟value}, the values an open burst has counted whose latest hit is still
+ *     kept (within {@code window} + {@code grace} of the entity's newest hit); a member goes with its value's latest-hit
+ *     entry, and all go when the burst ends.</li>
  * </ul>
+ *
+ * <p><b>What an open burst's count means.</b> The number of distinct values hit in the burst, where a value hit again more
+ * than {@code window} + {@code grace} after its previous hit counts again: every value once within any {@code window}-long
+ * stretch of the burst. For what the rules look for — enumerating a KV mount, spraying user names — it is the exact
+ * number of distinct values; it is more only for a burst that runs longer than {@code window} + {@code grace} and comes
+ * back to values hit long before (a job cycling over the same paths without a pause of {@code window}). Until 0.1 every
+ * member stayed until the burst ended, so one identity reading a new path every 100 ms without a pause of {@code window}
+ * held a store entry per path for as long as it went on: 400 000 reads were an OutOfMemoryError at a 200 MB heap, and
+ * because these stores are in memory and restored in full at each task start, every restart ran out again. Tying
+ * membership to the kept hits costs nothing per hit (the member is deleted where its hit expires) and keeps the count's
+ * meaning whole, where a cap on members would make the count an estimate ("≥") past it, and the members of every
+ * long burst together would still grow with the number of bursts open.
+ *
+ * <p><b>Quiet entities.</b> An entity's old hits expire when it is hit again; one never hit again (an identity per CI job, a
+ * failed login per made-up user name) is {@linkplain #sweep swept} once its newest hit is {@code window} + {@code grace}
+ * behind the stream time (the newest hit this tracker has seen). So the four stores hold the hits of at most about
+ * twice {@code window} + {@code grace} of stream time, whatever the length of a burst or the number of entities ever seen.
  * A value counts in a window by its latest hit, so re-reading a path keeps it in the window, and counts and windows are those
  * of the latest hits alone. But a burst begins with its earliest counted hit: when it opens, each value it counts brings its
  * earlier hit too if that is inside the burst's window, so {@code first_seen} is the first read of the burst and its evidence
@@ -54,10 +73,15 @@ final class DistinctValueBursts {
     private final int threshold;
     private final Duration window;
     private final Duration grace;
+    private final Duration sweepEvery;
+    private final KeyValueStore<String, SprayState> stateStore;
     private final DecodedStateCache<SprayState> states;
     private final SortedStoreMirror<String> byTime;
     private final SortedStoreMirror<String> latest;
     private final SortedStoreMirror<String> members;
+    /** The newest hit seen since {@code init} (the tracker's stream time) and the sweep period it falls in; null before. */
+    private Instant streamTime;
+    private long sweptPeriod = Long.MIN_VALUE;
 
     DistinctValueBursts(String ruleId, int threshold, Duration window, Duration grace, KeyValueStore<String, SprayState> states,
             KeyValueStore<String, String> byTime, KeyValueStore<String, String> latest, KeyValueStore<String, String> members) {
@@ -65,6 +89,8 @@ final class DistinctValueBursts {
         this.threshold = threshold;
         this.window = window;
         this.grace = grace;
+        this.sweepEvery = window.plus(grace);
+        this.stateStore = states;
         this.states = new DecodedStateCache<>(states);
         this.byTime = new SortedStoreMirror<>(byTime);
         this.latest = new SortedStoreMirror<>(latest);
@@ -76,7 +102,10 @@ final class DistinctValueBursts {
         return List.of(prefix, prefix + "-by-time", prefix + "-latest", prefix + "-members");
     }
 
-    /** Registers the four stores (in memory, changelogged, written behind so rewrites of a key collapse per commit). */
+    /**
+     * Registers the four stores: in memory (their size is bounded by the window, see above), changelogged, written behind
+     * so rewrites of a key collapse per commit.
+     */
     static void addStores(StreamsBuilder builder, String prefix) {
         List<String> names = storeNames(prefix);
         builder.addStateStore(StateStores.inMemory(names.get(0), RuleStateSerdes.forType(SprayState.class)));
@@ -88,6 +117,7 @@ final class DistinctValueBursts {
     /** Counts the hit (its {@code value} must be set); returns the burst to alert on if it opened or changed one, else null. */
     BurstTracker.OpenBurst observe(String entity, BurstTracker.Hit hit) {
         String value = java.util.Objects.requireNonNull(hit.value(), "a distinct tracker counts hit values; value");
+        advanceStreamTime(hit.at());
         SprayState state = states.get(entity);
         if (state == null) {
             state = SprayState.EMPTY;
@@ -101,8 +131,15 @@ final class DistinctValueBursts {
         }
         Instant newest = state.latest() == null || hit.at().isAfter(state.latest()) ? hit.at() : state.latest();
         Instant keepFrom = newest.minus(window).minus(grace);
+        if (state.latest() == null || newest.isAfter(state.latest())) {
+            // before the hit is stored: a value whose previous hit leaves the kept span now is no member when hit again
+            expireBefore(entity, keepFrom, open);
+            entry = latest.get(latestKey);
+            known = entry == null ? null : Reads.of(entry);
+        }
         boolean stored = false;
-        if (!hit.at().isBefore(keepFrom)) {
+        boolean kept = !hit.at().isBefore(keepFrom);
+        if (kept) {
             String sortKey = timeKey(hit.at()) + SEP + hit.eventId();
             if (known == null || sortKey.compareTo(known.latest()) > 0) {
                 if (known != null) {
@@ -116,11 +153,10 @@ final class DistinctValueBursts {
                 latest.put(latestKey, new Reads(known.latest(), sortKey).entry()); // a late earlier hit: counts nothing new
             }
         }
-        if (state.latest() == null || newest.isAfter(state.latest())) {
-            expireBefore(entity, keepFrom);
-        }
 
-        if (open != null && !hit.at().isAfter(open.lastSeen().plus(window)) && !hit.at().isBefore(open.firstSeen().minus(window))) {
+        // a hit later than the grace is dropped (BurstTracker), also when it falls in the span of a long open burst
+        if (kept && open != null && !hit.at().isAfter(open.lastSeen().plus(window))
+                && !hit.at().isBefore(open.firstSeen().minus(window))) {
             BurstTracker.OpenBurst grown = grow(open, hit);
             states.put(entity, new SprayState(newest, grown));
             return grown.equals(open) ? null : grown;
@@ -213,7 +249,7 @@ final class DistinctValueBursts {
         if (members.get(member) == null) {
             members.put(member, "");
             count++;
-            if (sample.size() < SAMPLE) {
+            if (sample.size() < SAMPLE && !sample.contains(hit.value())) { // a value counted again is in it already
                 sample = new ArrayList<>(sample);
                 sample.add(hit.value());
             }
@@ -222,8 +258,12 @@ final class DistinctValueBursts {
                 Alert.appendEvidence(open.evidence(), hit.eventId()), sample);
     }
 
-    /** Deletes the entity's hits older than {@code keepFrom}, and their values' latest-hit entries. */
-    private void expireBefore(String entity, Instant keepFrom) {
+    /**
+     * Deletes the entity's hits older than {@code keepFrom}, and their values' latest-hit entries and membership of the
+     * {@code open} burst (if any): a member is a value with a hit kept, so an open burst's members are bounded by the hits
+     * kept, however long it runs.
+     */
+    private void expireBefore(String entity, Instant keepFrom, BurstTracker.OpenBurst open) {
         for (KeyValue<String, String> kv : byTime.range(entity + SEP, entity + SEP + timeKey(keepFrom))) {
             byTime.delete(kv.key);
             String latestKey = entity + SEP + kv.value;
@@ -231,6 +271,9 @@ final class DistinctValueBursts {
             String entry = latest.get(latestKey);
             if (entry != null && sortKey.equals(Reads.of(entry).latest())) {
                 latest.delete(latestKey);
+                if (open != null) {
+                    members.delete(open.alertId() + SEP + kv.value);
+                }
             }
         }
     }
@@ -271,6 +314,58 @@ final class DistinctValueBursts {
         boolean isEarliest(String sortKey, Duration window) {
             return (earliest == null || sortKey.compareTo(earliest) < 0)
                     && !timeOf(sortKey).isBefore(timeOf(latest).minus(window));
+        }
+    }
+
+    /**
+     * Moves the stream time to {@code at} if it is newer and, once per {@code sweepEvery} of stream time (periods counted from
+     * the epoch, so a replay sweeps where live did), {@linkplain #sweep sweeps}.
+     */
+    private void advanceStreamTime(Instant at) {
+        if (streamTime != null && !at.isAfter(streamTime)) {
+            return;
+        }
+        streamTime = at;
+        long period = Math.floorDiv(at.toEpochMilli(), sweepEvery.toMillis());
+        if (period > sweptPeriod) {
+            boolean first = sweptPeriod == Long.MIN_VALUE;
+            sweptPeriod = period;
+            if (!first) {
+                sweep(at.minus(window).minus(grace));
+            }
+        }
+    }
+
+    /**
+     * Forgets every entity gone quiet: its newest hit older than {@code sweepFrom} ({@code window} + {@code grace} behind the
+     * stream time) and no open burst that a hit at or after {@code sweepFrom} could still grow. Its hits, latest-hit entries,
+     * burst members and state go. Expiry on a new hit of the same entity ({@link #expireBefore}) never reaches an entity that
+     * is not hit again — an identity per CI job, a failed login per made-up user name — so without this the stores grew with
+     * every entity ever seen (OutOfMemoryError at a 200 MB heap after ~80 000 one-read identities; the stores are in memory
+     * and restored in full at each task start, so every restart would run out again). A hit of a swept entity is then one
+     * more than {@code window} + {@code grace} behind the stream time — later than the grace, which a Kafka Streams window
+     * would drop too — and counts as the entity's first. A burst still open is not swept: its alert keeps its id and count.
+     * One scan of the states per sweep: a visit per entity every {@code window} + {@code grace} of stream time, while each
+     * entity stays at most twice that after its last hit.
+     */
+    void sweep(Instant sweepFrom) {
+        List<KeyValue<String, SprayState>> quiet = new ArrayList<>();
+        try (KeyValueIterator<String, SprayState> all = stateStore.all()) {
+            all.forEachRemaining(kv -> {
+                SprayState state = kv.value;
+                boolean old = state.latest() == null || state.latest().isBefore(sweepFrom);
+                if (old && (state.open() == null || state.open().lastSeen().plus(window).isBefore(sweepFrom))) {
+                    quiet.add(kv);
+                }
+            });
+        }
+        for (KeyValue<String, SprayState> kv : quiet) {
+            byTime.prefixed(kv.key + SEP).forEach(entry -> byTime.delete(entry.key));
+            latest.prefixed(kv.key + SEP).forEach(entry -> latest.delete(entry.key));
+            if (kv.value.open() != null) {
+                forgetMembers(kv.value.open());
+            }
+            states.delete(kv.key);
         }
     }
 
