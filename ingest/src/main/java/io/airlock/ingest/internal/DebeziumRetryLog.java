@@ -51,8 +51,17 @@ public final class DebeziumRetryLog extends TurboFilter {
      * once, when logback is the logging backend (without it, nothing is filtered and nothing is heard).
      */
     public static Runnable listen(Consumer<Throwable> listener) {
-        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+        if (!installed()) {
             return () -> { };
+        }
+        INSTANCE.listeners.add(listener);
+        return () -> INSTANCE.listeners.remove(listener);
+    }
+
+    /** Installs the filter once; false when logback is not the logging backend (then nothing is filtered or heard). */
+    private static boolean installed() {
+        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+            return false;
         }
         synchronized (INSTANCE) {
             if (!context.getTurboFilterList().contains(INSTANCE)) {
@@ -60,8 +69,7 @@ public final class DebeziumRetryLog extends TurboFilter {
                 context.addTurboFilter(INSTANCE);
             }
         }
-        INSTANCE.listeners.add(listener);
-        return () -> INSTANCE.listeners.remove(listener);
+        return true;
     }
 
     /**
@@ -69,14 +77,8 @@ public final class DebeziumRetryLog extends TurboFilter {
      * logged as one INFO line ({@link DebeziumRetryLog}). Installs the filter as {@link #listen} does.
      */
     public static Runnable stopping() {
-        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+        if (!installed()) {
             return () -> { };
-        }
-        synchronized (INSTANCE) {
-            if (!context.getTurboFilterList().contains(INSTANCE)) {
-                INSTANCE.start();
-                context.addTurboFilter(INSTANCE);
-            }
         }
         if (INSTANCE.stopping.getAndIncrement() == 0) {
             INSTANCE.interruptionSaid.set(false);
