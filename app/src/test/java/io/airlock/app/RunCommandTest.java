@@ -59,12 +59,9 @@ class RunCommandTest {
         Path yml = Files.writeString(dir.resolve("airlock.yml"), "topics.prefix: " + name + "\nkafka.bootstrap-servers: \""
                 + kafka.bootstrapServers() + "\"\nkafka.partitions: 1\nkafka.replication-factor: 1\nmetrics.enabled: false\n"
                 + "state-dir: \"" + dir.resolve("state") + "\"\n");
-        var command = new RunCommand();
-        command.config = yml;
-        command.only = List.of(Stage.STREAMS);
-        command.env = Map.of();
         var output = new ByteArrayOutputStream();
-        command.err = new PrintStream(output, true, StandardCharsets.UTF_8);
+        var command = command(yml, output);
+        command.only = List.of(Stage.STREAMS);
         // SIGTERM arrives after the last "stopped before the stages started" check, while the stages start
         var stopWhileStarting = new CountDownLatch(1) {
             @Override
@@ -86,11 +83,8 @@ class RunCommandTest {
                 airflow.database.port: 70000
                 slack.webhook-url: https://hooks.slack.com/services/T000/B000/CANARYsecret
                 """);
-        var command = new RunCommand();
-        command.config = yml;
-        command.env = Map.of();
         var output = new ByteArrayOutputStream();
-        command.err = new PrintStream(output, true, StandardCharsets.UTF_8);
+        var command = command(yml, output);
 
         assertThat(command.execute(new CountDownLatch(0))).isEqualTo(1);
         String text = output.toString(StandardCharsets.UTF_8);
@@ -102,12 +96,9 @@ class RunCommandTest {
     void shouldNameTheKafkaHostsAndTheirSettingWhenNoneResolves(@TempDir Path dir) throws Exception {
         Path yml = Files.writeString(dir.resolve("airlock.yml"), "kafka.bootstrap-servers: [kafka-1.invalid:9093, "
                 + "kafka-2.invalid:9093]\nmetrics.enabled: false\nstate-dir: \"" + dir.resolve("state") + "\"\n");
-        var command = new RunCommand();
-        command.config = yml;
-        command.only = List.of(Stage.STREAMS);
-        command.env = Map.of();
         var output = new ByteArrayOutputStream();
-        command.err = new PrintStream(output, true, StandardCharsets.UTF_8);
+        var command = command(yml, output);
+        command.only = List.of(Stage.STREAMS);
 
         assertThat(command.execute(new CountDownLatch(1))).isEqualTo(1);
         assertThat(output.toString(StandardCharsets.UTF_8)).contains("airlock run: no host of kafka.bootstrap-servers "
@@ -126,13 +117,19 @@ class RunCommandTest {
     @Test
     void shouldRefuseAnEmptyFileInsteadOfRunningAgainstLocalhost(@TempDir Path dir) throws Exception {
         Path yml = Files.writeString(dir.resolve("airlock.yml"), "# airflow:\n#   database: {host: db.internal}\n");
-        var command = new RunCommand();
-        command.config = yml;
-        command.env = Map.of();
         var output = new ByteArrayOutputStream();
-        command.err = new PrintStream(output, true, StandardCharsets.UTF_8);
+        var command = command(yml, output);
 
         assertThat(command.execute(new CountDownLatch(0))).isEqualTo(1);
         assertThat(output.toString(StandardCharsets.UTF_8)).contains("the file is empty (or holds only comments)");
+    }
+
+    /** {@code airlock run --config yml} with no environment, its standard error into {@code output}. */
+    private static RunCommand command(Path yml, ByteArrayOutputStream output) {
+        var command = new RunCommand();
+        command.config = yml;
+        command.env = Map.of();
+        command.err = new PrintStream(output, true, StandardCharsets.UTF_8);
+        return command;
     }
 }
