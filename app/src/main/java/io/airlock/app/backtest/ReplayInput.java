@@ -32,8 +32,9 @@ import java.util.List;
  * {@code queued_at}, else {@code start_date}) rather than when the snapshot read it, as the live topology orders it
  * ({@link SnapshotRowTimes}): a run that ended before the snapshot was running when the Vault reads of its tasks happened,
  * and AL-022 must know it then. Changes committed in the same millisecond keep the database's order ({@code source.lsn}),
- * whatever their order in the file. A line whose time
- * cannot be read keeps its place after the previous line of its file and is passed on as is, so the topology sends it to
+ * whatever their order in the file; Vault lines of the same millisecond, which have no such position, are ordered by their
+ * content ({@link SameInstantVaultLines}), so the same lines in any file order make the same alerts. A line whose time
+ * cannot be read is placed after the lines of the previous line's time and is passed on as is, so the topology sends it to
  * the dead-letter topic with its reason. Vault lines go through the live capture's own checks ({@link VaultAuditLineParser}:
  * length limit, UTF-8, NUL bytes, one JSON object, field types, the {@code prefix}); a line it rejects is left out with its
  * reason, as the live capture dead-letters it, and a line over the limit is compacted as the live capture compacts it
@@ -51,6 +52,9 @@ final class ReplayInput implements AutoCloseable {
     /** A Debezium change of one row is a few KiB; past this a line is not one. */
     private static final int MAX_CDC_LINE_BYTES = 64 * 1024 * 1024;
     private static final int CHUNK_BYTES = 64 * 1024;
+
+    /** {@link ReplayRecord#source()} of a Vault audit line. */
+    static final int VAULT = 1;
 
     private final Topics topics;
     private final int maxVaultLineBytes;
@@ -78,6 +82,7 @@ final class ReplayInput implements AutoCloseable {
         }
         all.sort(Comparator.comparing(ReplayRecord::at).thenComparingInt(ReplayRecord::source).thenComparingLong(ReplayRecord::lsn)
                 .thenComparingLong(ReplayRecord::line));
+        SameInstantVaultLines.order(all, this::content);
         return all;
     }
 
@@ -245,9 +250,10 @@ final class ReplayInput implements AutoCloseable {
             return null;
         }
         var accepted = (ParsedLine.Accepted) parsed;
-        // a line without a readable time keeps its place; the normalizer dead-letters it with the reason
-        Instant at = accepted.timestamp() == null ? previous : stamped(Instant.ofEpochMilli(accepted.timestamp()));
-        return new Placed(at, 0, new ReplayRecord.Content(topics.vaultAudit(), new String(accepted.key(), StandardCharsets.UTF_8),
+        // a line without a readable time goes after the previous line's; the normalizer dead-letters it with the reason
+        boolean timed = accepted.timestamp() != null;
+        Instant at = timed ? stamped(Instant.ofEpochMilli(accepted.timestamp())) : previous;
+        return new Placed(at, timed ? 0 : Long.MAX_VALUE, new ReplayRecord.Content(topics.vaultAudit(), new String(accepted.key(), StandardCharsets.UTF_8),
                 new String(accepted.value(), StandardCharsets.UTF_8)));
     }
 

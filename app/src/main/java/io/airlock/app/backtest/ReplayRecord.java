@@ -8,7 +8,9 @@ import java.time.Instant;
  *
  * @param at     event time (CDC commit time, Vault {@code time}); lines without one inherit the previous line's
  * @param source 0 for the CDC file, 1 for the Vault file: ties at the same instant keep a stable order
- * @param lsn    a CDC change's {@code source.lsn} (0 without one, and for Vault lines): the database's order within an instant
+ * @param lsn    a CDC change's {@code source.lsn} (0 without one, and for Vault lines): the database's order within an instant;
+ *               {@link Long#MAX_VALUE} for a line without a time of its own, placed after the lines of the time it inherits
+ *               (Vault lines of one instant are ordered by {@link SameInstantVaultLines})
  * @param line   1-based line number in its file
  * @param offset position of the line's first byte in its file (after a byte order mark)
  * @param length the line's length in bytes (a Vault line over the limit is read again in chunks, never whole)
