@@ -7,6 +7,7 @@ import io.airlock.core.Topics;
 import io.airlock.streams.DetectionConfig;
 import io.airlock.streams.internal.InternalSerdes;
 import io.airlock.streams.internal.StateStores;
+import io.airlock.streams.normalize.AuditTrailChanges;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,8 +34,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p><b>One place for both sources.</b> {@code dag_run} lifecycle events and the service identity's secret reads go through
  * the one-partition repartition topic {@value #TOPIC} to one processor. It keeps each run's running intervals in
  * {@value #RUNS_STORE} (a cleared run has several; a run first seen finished — a snapshot — counts from its creation) and
- * forgets runs {@link #RUN_RETENTION} after they ended. Both stores are {@linkplain SortedStoreMirror mirrored in memory}: they
- * are scanned on every decision.
+ * forgets runs {@link #RUN_RETENTION} after they ended. A deleted run ends when it is deleted; a {@code TRUNCATE dag_run}
+ * (whose event names no run) ends every run running then ({@link #endRunsRunningAt}). Both stores are
+ * {@linkplain SortedStoreMirror mirrored in memory}: they are scanned on every decision.
  *
  * <p><b>Deciding late on purpose.</b> CDC and Vault arrive with different latencies, so a read is buffered in
  * {@value #PENDING_STORE} and decided only once read time + grace has passed — by then the start of a run the read belongs
@@ -86,6 +88,16 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
 
         boolean covers(Instant at, Duration grace) {
             return intervals.stream().anyMatch(i -> i.covers(at, grace));
+        }
+
+        /**
+         * The run as a truncate of {@code dag_run} at {@code at} leaves it: a running interval that began by then ends then,
+         * as a delete ends it; one that began later is a run inserted after the truncate (its start told before the
+         * truncate's turn came) and goes on.
+         */
+        RunActivity truncated(Instant at) {
+            boolean runningThen = intervals.stream().anyMatch(i -> i.end() == null && !i.start().isAfter(at));
+            return runningThen ? ended(at, false) : this;
         }
 
         /** When the run was last active: the end of its last interval, or null while it runs. */
@@ -184,7 +196,8 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
         RuleWiring.addStore(builder, GROUP_STORE, VaultPathBurstTracker.State.class);
         UpstreamProgress.addStore(builder, PROGRESS_STORE);
         KStream<String, Alert> alerts = CountedTimes.of(normalized, "al-022-counted-times")
-                .process(() -> new UpstreamProgress.Feed(event -> isRunChange(event) || isServiceRead(config, event), ACTIVITY_KEY),
+                .process(() -> new UpstreamProgress.Feed(
+                                event -> isRunChange(event) || isRunsTruncated(event) || isServiceRead(config, event), ACTIVITY_KEY),
                         Named.as("al-022-airflow-activity"))
                 .repartition(Repartitioned.<String, NormalizedEvent>as(TOPIC).withKeySerde(Serdes.String())
                         .withValueSerde(InternalSerdes.events()).withNumberOfPartitions(1))
@@ -196,6 +209,11 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
     static boolean isRunChange(NormalizedEvent event) {
         return NormalizedEvent.DATASET_DAG_RUN.equals(event.dataset()) && event.dagId() != null && event.runId() != null
                 && event.action() != null && event.action().startsWith("dag-run-");
+    }
+
+    /** A {@code TRUNCATE dag_run}: every run gone at once, none named. */
+    static boolean isRunsTruncated(NormalizedEvent event) {
+        return NormalizedEvent.DATASET_DAG_RUN.equals(event.dataset()) && AuditTrailChanges.TABLE_TRUNCATED.equals(event.action());
     }
 
     static boolean isServiceRead(DetectionConfig config, NormalizedEvent event) {
@@ -237,6 +255,10 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
     private void decide(KeyValue<String, NormalizedEvent> entry) {
         pending.delete(entry.key);
         arrivedAt.remove(entry.key);
+        if (isRunsTruncated(entry.value)) {
+            endRunsRunningAt(readTime(entry.key));
+            return;
+        }
         String violation = violation(entry.value, readTime(entry.key));
         if (violation != null) {
             alertOn(entry.value, violation);
@@ -251,7 +273,16 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
         decidePendingReads(context.currentStreamTimeMs()); // what the record (or the writer's progress) made decidable
     }
 
-    /** A run change updates its run; a read waits in {@value #PENDING_STORE} for its verdict. */
+    /**
+     * A run change updates its run; a read waits in {@value #PENDING_STORE} for its verdict, and so does a truncate of
+     * {@code dag_run}, for its turn among the reads.
+     *
+     * <p>Why the truncate waits: Debezium writes it without a key, to one partition of the topic, so it may arrive here before
+     * the start of a run that was running then, sent by a normalization task that is behind; applied at once it would miss
+     * that run, which would then cover every later read. Once every writer has passed the truncate's time plus grace, every
+     * run started before it is known. Reads decided meanwhile lose nothing: the run covers them until the truncate plus the
+     * grace anyway.
+     */
     private void take(NormalizedEvent event) {
         if (isRunChange(event)) {
             String key = runKey(event.dagId(), event.runId());
@@ -262,8 +293,8 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
                 runs.put(key, next);
             }
         } else {
-            // at its counted time (CountedTimes): a read stamped ahead of the clock (a Vault node whose clock runs ahead)
-            // would otherwise wait, and be kept, until the clock caught up
+            // at its counted time (CountedTimes): a read (or truncate) stamped ahead of the clock (a Vault node whose clock runs
+            // ahead) would otherwise wait, and be kept, until the clock caught up
             String key = String.format("%019d%c%s", event.timestamp().toEpochMilli(), SEPARATOR, event.id());
             pending.put(key, event);
             arrivedAt.put(key, context.currentSystemTimeMs());
@@ -271,8 +302,8 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
     }
 
     /**
-     * Decides, in event-time order, every buffered read whose grace has passed in stream time and in every active writer's;
-     * once an hour of stream time, forgets runs that ended {@link #RUN_RETENTION} ago.
+     * Decides, in event-time order, every buffered read (and applies every truncate) whose grace has passed in stream time
+     * and in every active writer's; once an hour of stream time, forgets runs that ended {@link #RUN_RETENTION} ago.
      */
     private void decidePendingReads(long streamTimeMs) {
         long watermark = Math.min(streamTimeMs, progress.watermark(context.currentSystemTimeMs()));
@@ -346,6 +377,21 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
             }
         }
         return found;
+    }
+
+    /**
+     * A {@code TRUNCATE dag_run} at {@code at} ends every run running then, as a delete ends one: otherwise those runs stayed
+     * running for good — every later read covered, and never pruned.
+     */
+    private void endRunsRunningAt(Instant at) {
+        List<KeyValue<String, RunActivity>> ended = new ArrayList<>();
+        for (var entry : runs.all()) {
+            RunActivity next = entry.getValue().truncated(at);
+            if (!next.equals(entry.getValue())) {
+                ended.add(KeyValue.pair(entry.getKey(), next));
+            }
+        }
+        ended.forEach(run -> runs.put(run.key, run.value));
     }
 
     private void pruneEndedRuns(Instant horizon) {

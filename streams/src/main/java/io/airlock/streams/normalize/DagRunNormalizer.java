@@ -29,7 +29,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * known to the rules, which works the same with and without {@code before} images (missing a running run is worse than
  * repeating one; ids are deterministic). A queued one is compared with its {@code before} image's state, if any.
  * A deleted run gives {@code dag-run-deleted} (at the commit time, named from the store or a full {@code before} image), so
- * rules that track running runs stop taking it for running, and is forgotten; finished runs ({@code success}, {@code failed}) are forgotten
+ * rules that track running runs stop taking it for running, and is forgotten; a {@code TRUNCATE} forgets every run (and gives
+ * only {@code table-truncated}: {@link #forgetRunsBefore}); finished runs ({@code success}, {@code failed}) are forgotten
  * {@link #FINISHED_RETENTION} (event time) after their last change, by a stream-time punctuation every
  * {@link #PRUNE_INTERVAL}, so the store holds the unfinished runs and one day of finished ones.
  *
@@ -79,7 +80,8 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
     public void process(Record<String, JsonNode> record) {
         DebeziumChange change = DebeziumChange.parse(record.value());
         if (change.isTruncate()) {
-            // every run gone at once, none named: AL-013 hears of it
+            // every run gone at once, none named: AL-013 hears of it, and AL-022 ends every run it knows as running then
+            forgetRunsBefore(change.committed());
             NormalizedEvent truncated = AuditTrailChanges.truncated(change, NormalizedEvent.DATASET_DAG_RUN);
             long timestamp = recordTimes.of(truncated, context.currentSystemTimeMs());
             context.forward(record.withKey(truncated.principal()).withValue(truncated).withTimestamp(timestamp)
@@ -190,6 +192,27 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
         long timestamp = recordTimes.of(event, context.currentSystemTimeMs());
         context.forward(record.withKey(event.principal()).withValue(event).withTimestamp(timestamp)
                 .withHeaders(SourceTimes.headersFor(record, timestamp)));
+    }
+
+    /**
+     * A {@code TRUNCATE dag_run} deleted every row committed before it: their runs are forgotten as a deleted run is, or
+     * the unfinished ones would stay in {@link #STORE} for good (nothing finishes them). A run whose last change committed
+     * after the truncate (a row inserted since) is kept. The truncate names no run, so no {@code dag-run-deleted} is told:
+     * AL-022, which sees every run in one place, ends them on the {@code table-truncated} event itself. Debezium writes a
+     * truncate without a key, to one partition of the topic: with more than one, the tasks of the other partitions never
+     * hear of it and keep their runs that were running then.
+     */
+    private void forgetRunsBefore(Instant committed) {
+        long commitMs = committed.toEpochMilli();
+        List<String> gone = new ArrayList<>();
+        try (var all = store.all()) {
+            all.forEachRemaining(entry -> {
+                if (entry.value.seenAtMs() <= commitMs) {
+                    gone.add(entry.key);
+                }
+            });
+        }
+        gone.forEach(lastSeen::delete);
     }
 
     private void pruneFinishedRuns(long streamTime) {

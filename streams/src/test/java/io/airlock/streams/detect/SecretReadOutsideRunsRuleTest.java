@@ -6,6 +6,7 @@ import io.airlock.core.Alert;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Severity;
 import io.airlock.streams.DagRunRow;
+import io.airlock.streams.DebeziumEnvelope;
 import io.airlock.streams.DetectionConfig;
 import io.airlock.streams.TopologyFixture;
 import io.airlock.streams.VaultOperation;
@@ -71,6 +72,12 @@ class SecretReadOutsideRunsRuleTest {
         NormalizedEvent change = NormalizedEvent.builder(at, action + "-" + at, NormalizedEvent.DATASET_DAG_RUN).action(action)
                 .dagId("etl").runId(RUN_A).build();
         return new TestRecord<>("airflow", change, fromTask(task), at);
+    }
+
+    private static TestRecord<String, NormalizedEvent> truncate(String task, Instant at) {
+        NormalizedEvent truncate = NormalizedEvent.builder(at, "truncate-" + at, NormalizedEvent.DATASET_DAG_RUN)
+                .action("table-truncated").build();
+        return new TestRecord<>("airflow", truncate, fromTask(task), at);
     }
 
     private static Headers fromTask(String task) {
@@ -300,6 +307,54 @@ class SecretReadOutsideRunsRuleTest {
             assertThat(a.firstSeen()).isEqualTo(at("10:30:00").plus(VaultOperation.LATENCY));
             assertThat(a.summary()).contains("no DAG run was running");
         });
+    }
+
+    @Test
+    void shouldTakeEveryRunRunningAtATruncateOfDagRunAsEndedThen() {
+        run(1, "etl", RUN_A, T10, null);
+        run(2, "reports", RUN_B, at("10:01:00"), null);
+        // TRUNCATE dag_run while both run: no key, no rows
+        fixture.dagRun(null, DebeziumEnvelope.truncate("dag_run", at("10:05:00")), at("10:05:00"));
+        workerReads("airflow/data/connections/warehouse", at("10:02:00")).pipeTo(fixture);
+        workerReads("airflow/data/connections/warehouse", at("10:04:59")).pipeTo(fixture);
+        workerReads("airflow/data/connections/aws_prod", at("12:00:00")).pipeTo(fixture);
+        streamTimeTo(at("13:00:00"));
+
+        List<Alert> alerts = fixture.alertUpdates();
+        assertThat(alerts).filteredOn(a -> a.ruleId().equals("AL-022")).as("the reads inside the runs, before the truncate, are covered")
+                .singleElement().satisfies(a -> {
+                    assertThat(a.count()).isEqualTo(1);
+                    assertThat(a.firstSeen()).isEqualTo(at("12:00:00").plus(VaultOperation.LATENCY));
+                    assertThat(a.summary()).contains("aws_prod", "no DAG run was running").doesNotContain("warehouse");
+                });
+        assertThat(alerts).as("the truncate is AL-013 itself").anySatisfy(a -> assertThat(a.ruleId()).isEqualTo("AL-013"));
+    }
+
+    @Test
+    void shouldEndARunAtATruncateThatArrivedBeforeItsStartFromASlowerTask() {
+        TestInputTopic<String, NormalizedEvent> activity = fixture.repartitionTopic(SecretReadOutsideRunsRule.TOPIC);
+        activity.pipeInput(marker("1", at("09:59:00"))); // the task with the run's rows, behind
+        activity.pipeInput(truncate("0", at("10:05:00"))); // keyless: on another partition, so another task
+        activity.pipeInput(serviceRead("0", "airflow/connections/payments", at("11:00:00")));
+        activity.pipeInput(marker("0", at("11:30:00")));
+        activity.pipeInput(runChange("1", "dag-run-running", at("10:00:00"))); // running when the table was truncated
+        activity.pipeInput(marker("1", at("11:30:00")));
+
+        assertThat(al022()).singleElement().satisfies(alert -> {
+            assertThat(alert.firstSeen()).isEqualTo(at("11:00:00"));
+            assertThat(alert.summary()).contains("no DAG run was running");
+        });
+    }
+
+    @Test
+    void shouldLetARunStartedAfterATruncateCoverItsReads() {
+        run(1, "etl", RUN_A, T10, null);
+        fixture.dagRun(null, DebeziumEnvelope.truncate("dag_run", at("10:05:00")), at("10:05:00"));
+        run(2, "etl", RUN_B, at("10:30:00"), null); // Airflow goes on scheduling: a new row
+        workerReads("airflow/data/connections/warehouse", at("11:00:00")).pipeTo(fixture);
+        streamTimeTo(at("12:00:00"));
+
+        assertThat(al022()).isEmpty();
     }
 
     @Test

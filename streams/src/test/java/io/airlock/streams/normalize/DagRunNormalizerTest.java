@@ -221,6 +221,28 @@ class DagRunNormalizerTest {
     }
 
     @Test
+    void shouldForgetEveryRunCommittedBeforeATruncateAndTellOnlyTheTruncate() {
+        var running = DagRunRow.airflow2(21, "etl", "scheduled__a").queuedAt(T0).state("running").startDate(T0);
+        var finished = DagRunRow.airflow2(22, "etl", "scheduled__b").queuedAt(T0).state("success").startDate(T0).endDate(T0.plusSeconds(5));
+        var queued = DagRunRow.airflow2(23, "etl", "manual__c").runType("manual").queuedAt(T0.plusSeconds(10));
+        pipe(running, running.insert(T0), T0);
+        pipe(finished, finished.insert(T0.plusSeconds(5)), T0.plusSeconds(5));
+        pipe(queued, queued.insert(T0.plusSeconds(10)), T0.plusSeconds(10));
+        fixture.dagRun(null, io.airlock.streams.DebeziumEnvelope.truncate("dag_run", T0.plusSeconds(60)), T0.plusSeconds(60));
+        var after = DagRunRow.airflow2(24, "etl", "manual__d").runType("manual").queuedAt(T0.plusSeconds(70));
+        pipe(after, after.insert(T0.plusSeconds(70)), T0.plusSeconds(70));
+
+        KeyValueStore<String, DagRunState> store = fixture.keyValueStore(DagRunNormalizer.STORE);
+        assertThat(List.of(running, finished, queued)).as("every row was gone with the truncate")
+                .allSatisfy(run -> assertThat(store.get(run.key())).isNull());
+        assertThat(store.get(after.key())).as("inserted after it").isNotNull();
+        assertThat(fixture.events()).filteredOn(e -> e.timestamp().isAfter(T0.plusSeconds(10)))
+                .extracting(NormalizedEvent::action, NormalizedEvent::dagId)
+                .containsExactly(tuple("table-truncated", null), tuple("dag-run-created", "etl"));
+        assertThat(fixture.deadLetters()).isEmpty();
+    }
+
+    @Test
     void shouldGiveNoEventForTheDeleteOfARunItNeverSaw() {
         var run = DagRunRow.airflow2(16, "etl", "manual__w");
         pipe(run, run.change("d", T0, null), T0);
