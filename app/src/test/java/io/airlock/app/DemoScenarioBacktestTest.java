@@ -22,13 +22,15 @@ class DemoScenarioBacktestTest {
     @Test
     void shouldRaiseAl022ForTheReadBetweenRunsOnly(@TempDir Path dir) throws Exception {
         Instant now = Instant.parse("2026-11-23T12:30:00Z");
+        // the snapshot is read after the runs' times it reports (a run's time never counts later than its change's commit)
+        Instant snapshotAt = now.minus(Duration.ofMinutes(6));
         Path cdc = Files.write(dir.resolve("cdc.jsonl"), List.of(
                 DagRunRow.airflow2(1, "etl_daily", "scheduled__earlier").runType("scheduled").state("success")
                         .queuedAt(now.minus(Duration.ofMinutes(30))).startDate(now.minus(Duration.ofMinutes(30)))
-                        .endDate(now.minus(Duration.ofMinutes(25))).change("r", now.minus(Duration.ofMinutes(20)), null),
+                        .endDate(now.minus(Duration.ofMinutes(25))).change("r", snapshotAt, null),
                 DagRunRow.airflow2(2, "etl_daily", "scheduled__current").runType("scheduled").state("running")
                         .queuedAt(now.minus(Duration.ofMinutes(8))).startDate(now.minus(Duration.ofMinutes(8)))
-                        .change("r", now.minus(Duration.ofMinutes(20)), null)));
+                        .change("r", snapshotAt, null)));
         Path audit = dir.resolve("audit.log");
         var vault = new VaultAuditWriter(audit);
         vault.read(now.minus(Duration.ofMinutes(5)), AttackSimulation.AIRFLOW_IDENTITY, "airflow", "connections/pg", false, Map.of());
