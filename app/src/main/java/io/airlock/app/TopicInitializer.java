@@ -2,6 +2,7 @@ package io.airlock.app;
 
 import io.airlock.alerting.DeliveryStateTopic;
 import io.airlock.core.KafkaSecurity;
+import io.airlock.core.RecordTimes;
 import io.airlock.core.Topics;
 import java.time.Duration;
 import java.util.List;
@@ -11,15 +12,20 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Creates the topics of the contract, and the compacted delivery-state topic, that do not exist yet; existing topics are
- * left exactly as they are.
+ * left exactly as they are, but a time retention too short for a backlog is warned of.
  */
 final class TopicInitializer {
 
@@ -45,9 +51,41 @@ final class TopicInitializer {
                 LOG.info("Created topics {} ({} partitions, replication {})", missing.stream().map(NewTopic::name).toList(), partitions,
                         replicationFactor);
             }
+            warnOfShortRetention(admin, topics);
         } catch (ExecutionException | TimeoutException | InterruptedException e) {
             throw failure("create Airlock's topics", bootstrapServers, e);
         }
+    }
+
+    /**
+     * Warns once per topic Airlock writes itself whose time retention is shorter than twice {@link RecordTimes#MAX_BEHIND}:
+     * Airlock stamps a record of older history that far back ({@link RecordTimes#retained}), so such a topic could delete a
+     * first start's backlog, or what a stopped reader has not read yet, before it is read — and a reader that lags behind
+     * the log start goes on from there without an error.
+     */
+    private static void warnOfShortRetention(Admin admin, Topics topics) throws InterruptedException {
+        long needed = 2 * RecordTimes.MAX_BEHIND.toMillis();
+        List<ConfigResource> written = Stream.of(topics.vaultAudit(), topics.events(), topics.alerts())
+                .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+        Map<ConfigResource, Config> configs;
+        try {
+            configs = admin.describeConfigs(written).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // e.g. no DescribeConfigs ACL: the check is advice, the start goes on
+            LOG.info("Could not read the retention of Airlock's topics, not checking it: {}", e.getMessage());
+            return;
+        }
+        configs.forEach((resource, config) -> {
+            ConfigEntry retention = config.get(TopicConfig.RETENTION_MS_CONFIG);
+            long ms = retention == null || retention.value() == null ? -1 : Long.parseLong(retention.value());
+            if (ms >= 0 && ms < needed) {
+                LOG.warn("Topic {} deletes records older than retention.ms={} ({} h), and Airlock stamps records of history up to "
+                                + "{} days back: a backlog (a first start on older history, a reader stopped that long) can be "
+                                + "deleted before it is read. Raise retention.ms of {} to at least {} ({} days), or -1",
+                        resource.name(), ms, Duration.ofMillis(ms).toHours(), RecordTimes.MAX_BEHIND.toDays(), resource.name(),
+                        needed, Duration.ofMillis(needed).toDays());
+            }
+        });
     }
 
     /**

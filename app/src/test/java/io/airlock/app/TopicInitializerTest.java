@@ -33,6 +33,30 @@ class TopicInitializerTest {
         assertThat(TopicInitializer.inputPartitions(kafka.bootstrapServers(), KafkaSecurity.PLAINTEXT, topics)).hasValue(4);
     }
 
+    /**
+     * A first start on three weeks of Vault history: a topic whose retention is shorter than twice the 3 days Airlock stamps
+     * records of history back deletes them before they are read. The start says which topic and which setting to raise.
+     */
+    @Test
+    void shouldWarnOnceOfATopicWhoseRetentionIsShorterThanTwiceTheRecordTimeFloor(EmbeddedKafka kafka) {
+        var topics = new Topics("topic-initializer-retention");
+        kafka.createTopics(1, java.util.Map.of("retention.ms", Long.toString(java.time.Duration.ofDays(1).toMillis())),
+                topics.vaultAudit());
+        var logged = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        logged.start();
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(TopicInitializer.class);
+        logger.addAppender(logged);
+        try {
+            TopicInitializer.ensureTopics(kafka.bootstrapServers(), KafkaSecurity.PLAINTEXT, topics, 1, 1);
+        } finally {
+            logger.detachAppender(logged);
+        }
+
+        assertThat(logged.list).filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).singleElement()
+                .satisfies(m -> assertThat(m).contains(topics.vaultAudit(), "retention.ms=86400000", "at least 518400000"));
+    }
+
     @org.junit.jupiter.api.Test
     void shouldSayInPlainWordsThatKafkaDidNotAnswer() {
         var timedOut = new java.util.concurrent.ExecutionException(

@@ -19,11 +19,29 @@ import java.time.Duration;
  * time, whereas the wall clock would move it ahead of a backlog still being read (a catch-up after downtime, a backtest,
  * whose clock starts in the year 9000), and every true record after it would look late. The record reaches the normalizer,
  * which dead-letters its event with the reason (no audit record happened before 1970).
+ *
+ * <p>Nor is a record Airlock writes itself ({@code vault.audit} by the capture, {@code events} by the normalizers,
+ * {@code alerts} by the rules) stamped more than {@link #MAX_BEHIND} before the wall clock ({@link #retained}): the broker
+ * deletes a segment once its newest timestamp is older than the topic's {@code retention.ms} (7 days by default), so a first
+ * start on weeks of Vault history would otherwise write records the broker deletes within minutes, before a lagging reader
+ * got to them. Such a record carries its true timestamp in {@value #TRUE_TIME_HEADER} (8 bytes, big-endian), and whatever
+ * reads these topics by time takes that one (the streams module's {@code TrueRecordTimes}), so that the order of processing,
+ * stream time and what the rules count are the same as without the floor. The topics' {@code retention.ms} must be at least
+ * twice {@link #MAX_BEHIND} for the floor to leave a reader that much time.
  */
 public final class RecordTimes {
 
     /** How far ahead of the wall clock a record timestamp may be: clock skew a healthy source can have. */
     public static final Duration MAX_AHEAD = Duration.ofMinutes(1);
+
+    /**
+     * How far behind the wall clock a record timestamp Airlock writes may be: half the broker's default 7-day retention, so
+     * that a record of an old backlog stays at least as long again in its topic.
+     */
+    public static final Duration MAX_BEHIND = Duration.ofDays(3);
+
+    /** The header carrying a record's true timestamp when {@link #retained} raised it. */
+    public static final String TRUE_TIME_HEADER = "airlock.record.time";
 
     private RecordTimes() {
     }
@@ -31,5 +49,18 @@ public final class RecordTimes {
     /** {@code atMs}, or the latest timestamp allowed at {@code wallClockMs} if it lies beyond, or 0 if it lies before the epoch. */
     public static long capped(long atMs, long wallClockMs) {
         return Math.max(0, Math.min(atMs, wallClockMs + MAX_AHEAD.toMillis()));
+    }
+
+    /**
+     * The timestamp to write a record of time {@code atMs} with at {@code wallClockMs}: {@code atMs}, or
+     * {@link #MAX_BEHIND} before the wall clock if it lies further back (its true time then goes in {@link #TRUE_TIME_HEADER}).
+     */
+    public static long retained(long atMs, long wallClockMs) {
+        return Math.max(atMs, wallClockMs - MAX_BEHIND.toMillis());
+    }
+
+    /** {@code epochMs} as the value of {@link #TRUE_TIME_HEADER}: 8 bytes, big-endian. */
+    public static byte[] trueTimeHeader(long epochMs) {
+        return java.nio.ByteBuffer.allocate(Long.BYTES).putLong(epochMs).array();
     }
 }

@@ -23,4 +23,12 @@ class RecordTimesTest {
         assertThat(RecordTimes.capped(Long.MIN_VALUE, NOW)).isZero();
         assertThat(RecordTimes.capped(0, NOW)).isZero();
     }
+
+    /** A first start on weeks of history wrote records the broker's 7-day retention deleted within minutes. */
+    @Test
+    void shouldStampARecordOfTwentyDaysAgoAtMostThreeDaysBack() {
+        long twentyDaysAgo = NOW - java.time.Duration.ofDays(20).toMillis();
+        assertThat(RecordTimes.retained(twentyDaysAgo, NOW)).isEqualTo(NOW - java.time.Duration.ofDays(3).toMillis());
+        assertThat(RecordTimes.retained(NOW - 3_600_000, NOW)).isEqualTo(NOW - 3_600_000);
+    }
 }

@@ -19,7 +19,9 @@ import io.airlock.streams.detect.SecretReadOutsideRunsRule;
 import io.airlock.streams.detect.UserAuthAlerts;
 import io.airlock.streams.detect.VaultSecretReads;
 import io.airlock.streams.internal.JsonSerdes;
+import io.airlock.streams.internal.RetainedRecordTimes;
 import io.airlock.streams.internal.StateStores;
+import io.airlock.streams.internal.TrueRecordTimes;
 import io.airlock.streams.normalize.AbUserChangeNormalizer;
 import io.airlock.streams.normalize.AbUserState;
 import io.airlock.streams.normalize.AuditLogNormalizer;
@@ -52,7 +54,8 @@ public final class AirlockTopology {
         var builder = new StreamsBuilder();
         KStream<String, NormalizedEvent> normalized = addNormalization(builder, topics, config);
         KStream<String, NormalizedEvent> events = CountedTimes.of(builder.stream(topics.events(),
-                Consumed.with(Serdes.String(), JsonSerdes.events()).withName("events-source")), "events-counted-times");
+                Consumed.with(Serdes.String(), JsonSerdes.events()).withName("events-source")
+                        .withTimestampExtractor(new TrueRecordTimes())), "events-counted-times");
         UserAuthAlerts.addStore(builder);
         FailedLoginBurstRule.addTo(builder, events, config, topics);
         LoginAfterBurstRule.addTo(builder, events, config, topics);
@@ -82,7 +85,10 @@ public final class AirlockTopology {
      * then takes their records in timestamp order (the lowest head first), so a backlog of one source does not run minutes
      * of event time ahead of the others on {@code events} — rules that compare sources (AL-022: Vault reads against DAG runs,
      * within its grace) see them interleaved as they happened, in a catch-up as live. Snapshot rows of {@code log} and
-     * {@code dag_run} count at their rows' own times for that order ({@link SnapshotRowTimes}).
+     * {@code dag_run} count at their rows' own times for that order ({@link SnapshotRowTimes}), Vault lines at the times
+     * their capture wrote in a header if it raised their timestamps ({@link TrueRecordTimes}). On the way to {@code events},
+     * an event older than the time retention allows is stamped later, its own time in the same header
+     * ({@link RetainedRecordTimes}), which detection reads it by.
      *
      * @return the normalized events as they go to {@code events} (for AL-022, which must not take them from there)
      */
@@ -101,13 +107,15 @@ public final class AirlockTopology {
                         .withTimestampExtractor(new SnapshotRowTimes("dag_run")))
                 .process(DagRunNormalizer::new, Named.as("normalize-dag-run"), DagRunNormalizer.STORE);
 
-        KStream<String, NormalizedEvent> vault = builder.stream(topics.vaultAudit(), jsonFrom("vault-audit-source"))
+        KStream<String, NormalizedEvent> vault = builder.stream(topics.vaultAudit(), jsonFrom("vault-audit-source")
+                        .withTimestampExtractor(new TrueRecordTimes()))
                 .process(VaultAuditNormalizer::new, Named.as("normalize-vault-audit"));
 
         KStream<String, NormalizedEvent> normalized = abUser.merge(log, Named.as("merge-log-events"))
                 .merge(dagRun, Named.as("merge-dag-run-events"))
                 .merge(vault, Named.as("merge-vault-audit-events"));
-        normalized.to(topics.events(), toEvents("events-sink"));
+        normalized.processValues(RetainedRecordTimes<String, NormalizedEvent>::new, Named.as("events-retained-times"))
+                .to(topics.events(), toEvents("events-sink"));
         return normalized;
     }
 

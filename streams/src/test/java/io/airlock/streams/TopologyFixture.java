@@ -103,6 +103,11 @@ public final class TopologyFixture implements AutoCloseable {
         vaultAudit.pipeInput(new org.apache.kafka.streams.test.TestRecord<>(key, line, recordHeaders, at));
     }
 
+    /** A Vault audit line as the capture sent it: key, value, headers and record timestamp. */
+    public void vaultAudit(TestRecord<String, String> record) {
+        vaultAudit.pipeInput(record);
+    }
+
     /**
      * Records straight onto a repartition topic of the topology ({@code <application id>-<name>-repartition}), as the tasks
      * writing it send them — for what one driver (one task, one partition per topic) never interleaves on its own.
@@ -110,6 +115,12 @@ public final class TopologyFixture implements AutoCloseable {
     public TestInputTopic<String, NormalizedEvent> repartitionTopic(String name) {
         return driver.createInputTopic(topics.prefix() + "-streams-" + name + "-repartition", Serdes.String().serializer(),
                 io.airlock.streams.internal.InternalSerdes.events().serializer());
+    }
+
+    /** The records a task wrote to a repartition topic of the topology ({@code <application id>-<name>-repartition}). */
+    public List<TestRecord<String, NormalizedEvent>> repartitionRecords(String name) {
+        return driver.createOutputTopic(topics.prefix() + "-streams-" + name + "-repartition", Serdes.String().deserializer(),
+                io.airlock.streams.internal.InternalSerdes.events().deserializer()).readRecordsToList();
     }
 
     /** Moves the driver's wall clock, firing wall-clock punctuations. */
@@ -129,8 +140,20 @@ public final class TopologyFixture implements AutoCloseable {
         return events.readValuesToList();
     }
 
-    /** The event records with their keys and record timestamps. */
+    /**
+     * The event records with their keys, at the times detection takes them at: their record timestamps, or the true time
+     * {@link io.airlock.core.RecordTimes#TRUE_TIME_HEADER} of an event the normalization task stamped later for the topic's
+     * retention — every event of a test dated before the driver's wall clock less 3 days. {@link #eventRecordsAsWritten}
+     * gives them as they are on the topic.
+     */
     public List<TestRecord<String, NormalizedEvent>> eventRecords() {
+        return eventRecordsAsWritten().stream().map(r -> new TestRecord<>(r.key(), r.value(), r.headers(),
+                io.airlock.streams.internal.TimeHeaders.read(r.headers(), io.airlock.core.RecordTimes.TRUE_TIME_HEADER)
+                        .orElse(r.timestamp()))).toList();
+    }
+
+    /** The event records as the normalization task wrote them to {@code events}: keys, headers, record timestamps. */
+    public List<TestRecord<String, NormalizedEvent>> eventRecordsAsWritten() {
         return events.readRecordsToList();
     }
 
@@ -145,6 +168,12 @@ public final class TopologyFixture implements AutoCloseable {
     public List<Alert> alertUpdates() {
         advanceWallClock(AlertUpdateCoalescer.FLUSH_INTERVAL);
         return alerts.readValuesToList();
+    }
+
+    /** Every alert record with its record timestamp and headers, after the coalescer's flush interval as {@link #alertUpdates}. */
+    public List<TestRecord<String, Alert>> alertRecords() {
+        advanceWallClock(AlertUpdateCoalescer.FLUSH_INTERVAL);
+        return alerts.readRecordsToList();
     }
 
     /** The latest version of each alert, by id. */

@@ -1,5 +1,6 @@
 package io.airlock.alerting.internal;
 
+import io.airlock.core.RecordTimes;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.HashMap;
@@ -65,7 +66,10 @@ public final class InFlightRecords {
             return abandoned;
         }
 
-        /** The record's Kafka timestamp (epoch ms), negative if it has none. */
+        /**
+         * The record's Kafka timestamp (epoch ms), or the true time in its {@link RecordTimes#TRUE_TIME_HEADER} if its
+         * writer raised it; negative if it has none.
+         */
         public long timestamp() {
             return timestamp;
         }
@@ -81,7 +85,11 @@ public final class InFlightRecords {
 
     /** Starts tracking a record (polled in offset order per partition). */
     public Entry track(ConsumerRecord<?, ?> record) {
-        Entry entry = new Entry(record.offset(), record.timestamp(), unsettled);
+        // an alert of old history is stamped later than its time (RecordTimes.retained); latency counts from its time
+        var trueTime = record.headers().lastHeader(RecordTimes.TRUE_TIME_HEADER);
+        long at = trueTime != null && trueTime.value() != null && trueTime.value().length == Long.BYTES
+                ? java.nio.ByteBuffer.wrap(trueTime.value()).getLong() : record.timestamp();
+        Entry entry = new Entry(record.offset(), at, unsettled);
         unsettled.incrementAndGet();
         byPartition.computeIfAbsent(new TopicPartition(record.topic(), record.partition()), tp -> new ArrayDeque<>())
                 .addLast(entry);

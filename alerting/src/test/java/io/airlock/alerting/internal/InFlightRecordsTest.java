@@ -83,6 +83,26 @@ class InFlightRecordsTest {
         assertThat(inFlight.unsettled()).as("an abandoned record is not counted twice").isZero();
     }
 
+    /**
+     * An alert of history older than 3 days is stamped 3 days back so that the topic's retention keeps it; notification
+     * latency still counts from its own time, in the header.
+     */
+    @Test
+    void shouldTimeAnAlertStampedLaterThanItHappenedByTheTimeInItsHeader() {
+        long lastSeen = 1_772_445_600_000L;
+        var headers = new org.apache.kafka.common.header.internals.RecordHeaders()
+                .add(io.airlock.core.RecordTimes.TRUE_TIME_HEADER, io.airlock.core.RecordTimes.trueTimeHeader(lastSeen));
+        var raised = new ConsumerRecord<>(P0.topic(), 0, 0, lastSeen + 86_400_000L * 17,
+                org.apache.kafka.common.record.TimestampType.CREATE_TIME, 0, 0, new byte[0], new byte[0], headers,
+                java.util.Optional.<Integer>empty());
+        var plain = new ConsumerRecord<>(P0.topic(), 0, 1, lastSeen, org.apache.kafka.common.record.TimestampType.CREATE_TIME, 0,
+                0, new byte[0], new byte[0], new org.apache.kafka.common.header.internals.RecordHeaders(),
+                java.util.Optional.<Integer>empty());
+
+        assertThat(inFlight.track(raised).timestamp()).isEqualTo(lastSeen);
+        assertThat(inFlight.track(plain).timestamp()).isEqualTo(lastSeen);
+    }
+
     private InFlightRecords.Entry track(TopicPartition tp, long offset, int tasks) {
         InFlightRecords.Entry entry = inFlight.track(new ConsumerRecord<>(tp.topic(), tp.partition(), offset, new byte[0], new byte[0]));
         for (int i = 0; i < tasks; i++) {

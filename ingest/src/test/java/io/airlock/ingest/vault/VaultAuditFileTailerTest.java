@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.Json;
+import io.airlock.core.RecordTimes;
 import io.airlock.embedded.EmbeddedKafka;
 import io.airlock.embedded.RealComponents;
 import io.airlock.ingest.vault.internal.FilePosition;
@@ -75,8 +76,8 @@ class VaultAuditFileTailerTest {
         List<ConsumerRecord<String, String>> audit = t.audit();
         assertThat(audit).extracting(ConsumerRecord::value).containsExactly(first, second, third, fourth);
         assertThat(audit).extracting(ConsumerRecord::key).containsExactly("req-1", "req-1", "req-2", "req-3");
-        assertThat(audit.get(0).timestamp()).isEqualTo(time.toEpochMilli());
-        assertThat(audit.get(3).timestamp()).isEqualTo(time.plusMillis(7).toEpochMilli());
+        assertThat(VaultTopics.trueTime(audit.get(0))).isEqualTo(time.toEpochMilli());
+        assertThat(VaultTopics.trueTime(audit.get(3))).isEqualTo(time.plusMillis(7).toEpochMilli());
         assertThat(t.dlq()).isEmpty();
         assertThat(storedPosition().offset()).isEqualTo(Files.size(log));
     }
@@ -94,7 +95,7 @@ class VaultAuditFileTailerTest {
         assertThat(audit).extracting(ConsumerRecord::value).containsExactly(spaced, noId);
         assertThat(audit.get(0).key()).isEqualTo("sp-1");
         assertThat(audit.get(1).key()).isEqualTo(io.airlock.core.StableIds.of(noId));
-        assertThat(audit.get(1).timestamp()).isEqualTo(Instant.parse("2026-03-02T08:00:01Z").toEpochMilli());
+        assertThat(VaultTopics.trueTime(audit.get(1))).isEqualTo(Instant.parse("2026-03-02T08:00:01Z").toEpochMilli());
     }
 
     /**
@@ -115,9 +116,45 @@ class VaultAuditFileTailerTest {
         }
         List<ConsumerRecord<String, String>> audit = t.audit();
         assertThat(audit).extracting(ConsumerRecord::key).containsExactly("before", "old", "after");
-        assertThat(audit).extracting(ConsumerRecord::timestamp).containsExactly(time.toEpochMilli(), 0L,
+        assertThat(audit).extracting(VaultTopics::trueTime).containsExactly(time.toEpochMilli(), 0L,
                 time.plusSeconds(1).toEpochMilli());
         assertThat(audit.get(1).value()).isEqualTo(old);
+    }
+
+    /**
+     * A first start on weeks of history stamped each line with its own time: the broker's 7-day time retention deleted the
+     * whole topic, active segment included, within minutes. A line older than {@link RecordTimes#MAX_BEHIND} is stamped that
+     * far back, its time in a header (the normalization task orders by it), and the capture says so once a minute.
+     */
+    @Test
+    void shouldStampALineOfTwentyDaysAgoWithinTheRetentionFloorKeepItsTimeInAHeaderAndWarnOnce() throws IOException {
+        var t = new VaultTopics(kafka);
+        Instant old = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).minus(java.time.Duration.ofDays(20));
+        Instant fresh = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).minusSeconds(60);
+        Files.writeString(dir.resolve("audit.log"), AuditLines.request("old-1", old) + "\n" + AuditLines.request("old-2", old.plusMillis(5))
+                + "\n" + AuditLines.request("fresh", fresh) + "\n");
+        var logged = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        logged.start();
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                io.airlock.ingest.vault.internal.AuditRecordPublisher.class);
+        logger.addAppender(logged);
+        long sentAfter = System.currentTimeMillis();
+        try (var tailer = new VaultAuditFileTailer(settings(t)).start()) {
+            await().atMost(ofSeconds(30)).until(() -> tailer.linesCaptured() == 3);
+        } finally {
+            logger.detachAppender(logged);
+        }
+        List<ConsumerRecord<String, String>> audit = t.audit();
+        long floor = sentAfter - RecordTimes.MAX_BEHIND.toMillis();
+        assertThat(audit.subList(0, 2)).allSatisfy(r -> assertThat(r.timestamp()).isBetween(floor, floor + 60_000));
+        assertThat(audit).extracting(VaultTopics::trueTime).containsExactly(old.toEpochMilli(), old.plusMillis(5).toEpochMilli(),
+                fresh.toEpochMilli());
+        assertThat(audit.get(2).timestamp()).isEqualTo(fresh.toEpochMilli());
+        assertThat(audit.get(2).headers().lastHeader(RecordTimes.TRUE_TIME_HEADER)).isNull();
+        var warnings = logged.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .filter(m -> m.contains("older than 3 days")).toList();
+        assertThat(warnings).singleElement().satisfies(m -> assertThat(m).contains(t.topics.vaultAudit(), "20 days old",
+                "retention.ms").doesNotContain("old-1", "old-2"));
     }
 
     @Test
@@ -472,7 +509,7 @@ class VaultAuditFileTailerTest {
                 assertThat(line.at(read)).as(read).isEqualTo(original.at(read));
             }
             assertThat(line.get("type")).isEqualTo(original.get("type"));
-            assertThat(padded.timestamp()).isEqualTo(Instant.parse(original.get("time").asText()).toEpochMilli());
+            assertThat(VaultTopics.trueTime(padded)).isEqualTo(Instant.parse(original.get("time").asText()).toEpochMilli());
         }
         assertThat(Json.tree(audit.get(1).value()).at("/request/remote_address").asText()).isEqualTo("10.0.0.7");
         assertThat(Json.tree(audit.get(2).value()).at("/response/data/airlock_omitted_bytes").asLong()).isPositive();
@@ -506,7 +543,7 @@ class VaultAuditFileTailerTest {
             JsonNode line = Json.tree(r.value());
             String id = line.at("/request/id").asText("");
             assertThat(r.key()).isEqualTo(id.isEmpty() ? io.airlock.core.StableIds.of(r.value()) : id);
-            assertThat(r.timestamp()).isEqualTo(Instant.parse(line.get("time").asText()).toEpochMilli());
+            assertThat(VaultTopics.trueTime(r)).isEqualTo(Instant.parse(line.get("time").asText()).toEpochMilli());
         }
         assertThat(t.dlq()).isEmpty();
     }

@@ -2,6 +2,7 @@ package io.airlock.ingest.vault;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.Json;
+import io.airlock.core.RecordTimes;
 import io.airlock.core.Topics;
 import io.airlock.embedded.EmbeddedKafka;
 import io.airlock.embedded.RealComponents;
@@ -48,6 +49,12 @@ final class VaultTopics {
 
     List<String> auditKeys() {
         return audit().stream().map(ConsumerRecord::key).toList();
+    }
+
+    /** The time a record counts at: its {@link RecordTimes#TRUE_TIME_HEADER} if the capture raised its timestamp. */
+    static long trueTime(ConsumerRecord<?, ?> record) {
+        var header = record.headers().lastHeader(RecordTimes.TRUE_TIME_HEADER);
+        return header == null ? record.timestamp() : java.nio.ByteBuffer.wrap(header.value()).getLong();
     }
 
     private List<ConsumerRecord<String, String>> readAll(String topic) {

@@ -5,6 +5,7 @@ import io.airlock.core.Topics;
 import io.airlock.streams.DetectionConfig;
 import io.airlock.streams.internal.InternalSerdes;
 import io.airlock.streams.internal.JsonSerdes;
+import io.airlock.streams.internal.RetainedRecordTimes;
 import io.airlock.streams.internal.StateStores;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
@@ -33,7 +34,8 @@ final class RuleWiring {
      * a filter {@code <rule>-allowed-entities}) — to the alerts topic through an {@link AlertUpdateCoalescer} (processor
      * {@code <rule>-coalesce-alert-updates}, store {@code <rule>-alert-updates}, sink {@code <rule>-alerts}, keyed by alert id):
      * a new alert at once, the updates of an open alert as each alert's latest version every
-     * {@link AlertUpdateCoalescer#FLUSH_INTERVAL}.
+     * {@link AlertUpdateCoalescer#FLUSH_INTERVAL}; an alert of history older than {@link io.airlock.core.RecordTimes#MAX_BEHIND}
+     * stamped no further back, so that the topic's time retention keeps it until delivery read it ({@link RetainedRecordTimes}).
      */
     static void toAlerts(StreamsBuilder builder, KStream<String, Alert> alerts, RuleDefinition rule, DetectionConfig config,
             Topics topics) {
@@ -44,6 +46,7 @@ final class RuleWiring {
         String store = rule.resourceName("alert-updates");
         builder.addStateStore(StateStores.inMemory(store, InternalSerdes.alerts()));
         alerts.process(() -> new AlertUpdateCoalescer(store), Named.as(rule.resourceName("coalesce-alert-updates")), store)
+                .processValues(RetainedRecordTimes<String, Alert>::new, Named.as(rule.resourceName("alerts-retained-times")))
                 .to(topics.alerts(), Produced.with(Serdes.String(), JsonSerdes.alerts()).withName(rule.resourceName("alerts")));
     }
 }

@@ -26,6 +26,8 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * a position processed only after Kafka acknowledged every line before it.
  *
  * <p>A line's record timestamp is its {@code time}, capped at the wall clock plus {@link RecordTimes#MAX_AHEAD} (a Vault
- * clock running ahead), and 0 for a time before the epoch, which Kafka cannot stamp (the normalizer dead-letters it). Permanent Kafka rejections of a good line are handled instead of stopping: a record too large for
+ * clock running ahead), raised to {@link RecordTimes#MAX_BEHIND} before the wall clock for an older line (the topic's time
+ * retention would delete a backlog of weeks within minutes; the line's time then goes in {@link RecordTimes#TRUE_TIME_HEADER},
+ * which the normalization task orders by), and 0 for a time before the epoch, which Kafka cannot stamp (the normalizer dead-letters it). Permanent Kafka rejections of a good line are handled instead of stopping: a record too large for
  * the topic goes to the DLQ; a timestamp the broker still refuses (its {@code message.timestamp.before|after.max.ms}) is sent
  * again stamped with the current time; records failed only for sharing a batch
  * with such a record are sent again unchanged. All are re-sent by the publishing thread in {@link #resendRejected()}, never
@@ -48,6 +52,8 @@ public final class AuditRecordPublisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuditRecordPublisher.class);
     /** At most one log line per this interval about compacted lines. */
     static final Duration COMPACTION_LOG_INTERVAL = Duration.ofMinutes(1);
+    /** At most one log line per this interval about lines stamped later than their time. */
+    static final Duration RAISED_LOG_INTERVAL = Duration.ofMinutes(1);
 
     /** Lines sent together whose completion is awaited together; starts open, {@link #seal()} after the last send. */
     public static final class Batch {
@@ -103,6 +109,9 @@ public final class AuditRecordPublisher implements AutoCloseable {
     /** When a compacted line was last logged, and how many were compacted since without a log line. */
     private long compactionLoggedNanos;
     private long compactedUnlogged;
+    /** When a line stamped later than its time was last logged, and how many were since without a log line. */
+    private long raisedLoggedNanos;
+    private long raisedUnlogged;
 
     public AuditRecordPublisher(VaultAuditSettings settings, String stage, String clientId) {
         this.topics = settings.topics();
@@ -151,13 +160,43 @@ public final class AuditRecordPublisher implements AutoCloseable {
             if (a.compacted()) {
                 compacted(fullLength, a.value().length, sourceName, position);
             }
-            // the line's time by Vault's clock, no further ahead of ours than the broker takes (RecordTimes)
-            Long timestamp = a.timestamp() == null ? null : RecordTimes.capped(a.timestamp(), System.currentTimeMillis());
-            sendAudit(new ProducerRecord<>(topics.vaultAudit(), null, timestamp, a.key(), a.value(), origin.headers()), sourceName,
+            // the line's time by Vault's clock, no further ahead of ours than the broker takes, nor further back than the
+            // topic's time retention keeps it (RecordTimes); a raised one keeps the line's time in a header
+            Long timestamp = null;
+            Headers headers = origin.headers();
+            if (a.timestamp() != null) {
+                long now = System.currentTimeMillis();
+                long capped = RecordTimes.capped(a.timestamp(), now);
+                timestamp = RecordTimes.retained(capped, now);
+                if (timestamp > capped) {
+                    headers.add(RecordTimes.TRUE_TIME_HEADER, RecordTimes.trueTimeHeader(capped));
+                    raised(now - capped, sourceName, position);
+                }
+            }
+            sendAudit(new ProducerRecord<>(topics.vaultAudit(), null, timestamp, a.key(), a.value(), headers), sourceName,
                     position, batch);
         } else {
             Rejected r = (Rejected) parsed;
             deadLetter(r.category(), r.reason(), buf, off, len, fullLength, sourceName, position, batch);
+        }
+    }
+
+    /**
+     * Says, at most once a {@link #RAISED_LOG_INTERVAL}, that lines older than {@link RecordTimes#MAX_BEHIND} were stamped
+     * that far back instead: topic, age and position only, never content.
+     */
+    private synchronized void raised(long ageMs, String sourceName, long position) {
+        raisedUnlogged++;
+        long now = System.nanoTime();
+        if (raisedLoggedNanos == 0 || now - raisedLoggedNanos >= RAISED_LOG_INTERVAL.toNanos()) {
+            LOG.warn("Captured {} Vault audit line(s) older than {} days, the latest at {} position {} {} days old: sent to {} "
+                    + "stamped {} days back, their own time in header {}, so that the topic's time retention does not delete "
+                    + "them before detection reads them. {} needs retention.ms of at least {} days (2 x {} days)",
+                    raisedUnlogged, RecordTimes.MAX_BEHIND.toDays(), sourceName, position, Duration.ofMillis(ageMs).toDays(),
+                    topics.vaultAudit(), RecordTimes.MAX_BEHIND.toDays(), RecordTimes.TRUE_TIME_HEADER, topics.vaultAudit(),
+                    2 * RecordTimes.MAX_BEHIND.toDays(), RecordTimes.MAX_BEHIND.toDays());
+            raisedLoggedNanos = now;
+            raisedUnlogged = 0;
         }
     }
 
@@ -229,7 +268,10 @@ public final class AuditRecordPublisher implements AutoCloseable {
             } else if (isTimestampRejection(r.cause())) {
                 LOG.warn("Kafka rejected the time of the Vault audit line at {} position {}; sending it stamped with the current time",
                         r.sourceName(), r.position());
-                var now = new ProducerRecord<>(r.record().topic(), null, null, r.record().key(), r.record().value(), r.record().headers());
+                // counted at the current time, as it is stamped: without a true time from before
+                var headers = new RecordHeaders(r.record().headers().toArray());
+                headers.remove(RecordTimes.TRUE_TIME_HEADER);
+                var now = new ProducerRecord<>(r.record().topic(), null, null, r.record().key(), r.record().value(), headers);
                 sendAudit(now, r.sourceName(), r.position(), r.batch());
             } else {
                 byte[] value = r.record().value();
