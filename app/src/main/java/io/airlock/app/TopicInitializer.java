@@ -50,10 +50,26 @@ final class TopicInitializer {
                 admin.createTopics(missing).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 LOG.info("Created topics {} ({} partitions, replication {})", missing.stream().map(NewTopic::name).toList(), partitions,
                         replicationFactor);
+                awaitListed(admin, missing.stream().map(NewTopic::name).toList());
             }
             warnOfShortRetention(admin, topics);
         } catch (ExecutionException | TimeoutException | InterruptedException e) {
             throw failure("create Airlock's topics", bootstrapServers, e);
+        }
+    }
+
+    /**
+     * Waits until the brokers list the topics just created: the controller acknowledges a creation before every broker's
+     * metadata has it, and what runs next (the input partitions detection waits for, the stages' first requests) asks a broker.
+     */
+    private static void awaitListed(Admin admin, List<String> created) throws ExecutionException, TimeoutException,
+            InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).containsAll(created)) {
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("created topics not listed after " + TIMEOUT.toSeconds() + " s");
+            }
+            Thread.sleep(50);
         }
     }
 
