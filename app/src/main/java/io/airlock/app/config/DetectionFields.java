@@ -120,7 +120,11 @@ public final class DetectionFields {
                     + "clock: a hit more than the rule's window plus this behind it (and outside an alert still open) is "
                     + "dropped silently by the rules that need more than one hit (AL-001, AL-002, AL-021, AL-023): no dead "
                     + "letter, no metric, no log line. The one-hit rules (AL-010, AL-011, AL-012, …) raise a separate alert "
-                    + "for it instead. Either way its event is still indexed.");
+                    + "for it instead. Either way its event is still indexed. One exception bounds the memory of AL-002 and "
+                    + "AL-021: they forget an entity once the newest hit of any entity in the task is more than twice the "
+                    + "window plus this past the entity's own newest hit, so an entity whose own events lag behind the others' "
+                    + "(a second Vault cluster's tailer catching up) loses its partial window when its lag plus the pause since "
+                    + "its previous hit exceeds that (docs/architecture.md, \"Late hits\").");
 
     public static final Group GROUP = Group.of("Detection",
             "Settings shared by the rules. Rules use event time, so a replay of old data gives the same alerts as live.",

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -45,9 +46,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * long burst together would still grow with the number of bursts open.
  *
  * <p><b>Quiet entities.</b> An entity's old hits expire when it is hit again; one never hit again (an identity per CI job, a
- * failed login per made-up user name) is {@linkplain #sweep swept} once its newest hit is {@code window} + {@code grace}
- * behind the stream time (the newest hit this tracker has seen). So the four stores hold the hits of at most about
- * twice {@code window} + {@code grace} of stream time, whatever the length of a burst or the number of entities ever seen.
+ * failed login per made-up user name) is {@linkplain #forgetQuiet forgotten} once its newest hit is more than twice
+ * {@code window} + {@code grace} behind the stream time (the newest hit of any entity), a few entities per hit, oldest
+ * first, from an in-memory index of the entities by their newest hit (or later, while an open burst could still grow)
+ * that the constructor rebuilds from the stores, with the stream time (so after a restart it goes on as live did). So the four stores hold the hits of about three times {@code window} +
+ * {@code grace} of stream time at most, whatever the length of a burst or the number of entities ever seen. An entity whose
+ * own hits lag more than that margin behind the stream time loses its partial window ({@link #forgetQuiet} says when).
  * A value counts in a window by its latest hit, so re-reading a path keeps it in the window, and counts and windows are those
  * of the latest hits alone. But a burst begins with its earliest counted hit: when it opens, each value it counts brings its
  * earlier hit too if that is inside the burst's window, so {@code first_seen} is the first read of the burst and its evidence
@@ -65,6 +69,9 @@ final class DistinctValueBursts {
     /** Values an open burst keeps in its {@link SprayState} for the summary. */
     static final int SAMPLE = 10;
 
+    /** Quiet entities forgotten at most per hit ({@link #forgetQuiet}): more than the one entity a hit can add. */
+    static final int FORGOTTEN_PER_HIT = 4;
+
     private static final char SEP = '\u001f';
     private static final String AFTER_ALL_IDS = SEP + "\uffff";
     private static final int TIME_CHARS = 21;
@@ -73,15 +80,18 @@ final class DistinctValueBursts {
     private final int threshold;
     private final Duration window;
     private final Duration grace;
-    private final Duration sweepEvery;
-    private final KeyValueStore<String, SprayState> stateStore;
+    private final Duration quietAfter;
     private final DecodedStateCache<SprayState> states;
     private final SortedStoreMirror<String> byTime;
     private final SortedStoreMirror<String> latest;
     private final SortedStoreMirror<String> members;
-    /** The newest hit seen since {@code init} (the tracker's stream time) and the sweep period it falls in; null before. */
+    /**
+     * Every entity with a state, as {@code time␟entity} in order of the time until which a hit could still change what it
+     * holds ({@link #reach}): the head is the entity to forget first. Rebuilt from the states in the constructor.
+     */
+    private final TreeSet<String> byReach = new TreeSet<>();
+    /** The newest hit of any entity (the tracker's stream time), null before the first; rebuilt from the states too. */
     private Instant streamTime;
-    private long sweptPeriod = Long.MIN_VALUE;
 
     DistinctValueBursts(String ruleId, int threshold, Duration window, Duration grace, KeyValueStore<String, SprayState> states,
             KeyValueStore<String, String> byTime, KeyValueStore<String, String> latest, KeyValueStore<String, String> members) {
@@ -89,12 +99,19 @@ final class DistinctValueBursts {
         this.threshold = threshold;
         this.window = window;
         this.grace = grace;
-        this.sweepEvery = window.plus(grace);
-        this.stateStore = states;
+        this.quietAfter = window.plus(grace).multipliedBy(2);
         this.states = new DecodedStateCache<>(states);
         this.byTime = new SortedStoreMirror<>(byTime);
         this.latest = new SortedStoreMirror<>(latest);
         this.members = new SortedStoreMirror<>(members);
+        try (KeyValueIterator<String, SprayState> all = states.all()) { // in init, after restoration: nothing written behind yet
+            all.forEachRemaining(kv -> {
+                byReach.add(timeKey(reach(kv.value)) + SEP + kv.key);
+                if (kv.value.latest() != null && (streamTime == null || kv.value.latest().isAfter(streamTime))) {
+                    streamTime = kv.value.latest();
+                }
+            });
+        }
     }
 
     /** The names of the four stores for {@code prefix}, in constructor order. */
@@ -117,7 +134,10 @@ final class DistinctValueBursts {
     /** Counts the hit (its {@code value} must be set); returns the burst to alert on if it opened or changed one, else null. */
     BurstTracker.OpenBurst observe(String entity, BurstTracker.Hit hit) {
         String value = java.util.Objects.requireNonNull(hit.value(), "a distinct tracker counts hit values; value");
-        advanceStreamTime(hit.at());
+        if (streamTime == null || hit.at().isAfter(streamTime)) {
+            streamTime = hit.at();
+        }
+        forgetQuiet();
         SprayState state = states.get(entity);
         if (state == null) {
             state = SprayState.EMPTY;
@@ -131,11 +151,9 @@ final class DistinctValueBursts {
         }
         Instant newest = state.latest() == null || hit.at().isAfter(state.latest()) ? hit.at() : state.latest();
         Instant keepFrom = newest.minus(window).minus(grace);
-        if (state.latest() == null || newest.isAfter(state.latest())) {
-            // before the hit is stored: a value whose previous hit leaves the kept span now is no member when hit again
-            expireBefore(entity, keepFrom, open);
-            entry = latest.get(latestKey);
-            known = entry == null ? null : Reads.of(entry);
+        // before the hit is stored: a value whose previous hit leaves the kept span now is no member when hit again
+        if ((state.latest() == null || newest.isAfter(state.latest())) && expireBefore(entity, keepFrom, open, latestKey)) {
+            known = null;
         }
         boolean stored = false;
         boolean kept = !hit.at().isBefore(keepFrom);
@@ -158,7 +176,7 @@ final class DistinctValueBursts {
         if (kept && open != null && !hit.at().isAfter(open.lastSeen().plus(window))
                 && !hit.at().isBefore(open.firstSeen().minus(window))) {
             BurstTracker.OpenBurst grown = grow(open, hit);
-            states.put(entity, new SprayState(newest, grown));
+            save(entity, state, new SprayState(newest, grown));
             return grown.equals(open) ? null : grown;
         }
         if (stored) {
@@ -169,7 +187,7 @@ final class DistinctValueBursts {
             BurstTracker.OpenBurst opened = openedWith(entity, byTime.range(from, to), entity + SEP + timeKey(hit.at()) + SEP
                     + hit.eventId(), open);
             if (opened != null) {
-                states.put(entity, new SprayState(newest, opened));
+                save(entity, state, new SprayState(newest, opened));
                 return opened;
             }
         }
@@ -177,8 +195,19 @@ final class DistinctValueBursts {
         if (expired) {
             forgetMembers(open);
         }
-        states.put(entity, new SprayState(newest, expired ? null : open));
+        save(entity, state, new SprayState(newest, expired ? null : open));
         return null;
+    }
+
+    /** Writes the entity's state and moves it in {@link #byReach} if its reach changed ({@code before} as read, or EMPTY). */
+    private void save(String entity, SprayState before, SprayState after) {
+        states.put(entity, after);
+        Instant was = reach(before);
+        Instant is = reach(after);
+        if (before == SprayState.EMPTY || !is.equals(was)) {
+            byReach.remove(timeKey(was) + SEP + entity);
+            byReach.add(timeKey(is) + SEP + entity);
+        }
     }
 
     /**
@@ -261,9 +290,11 @@ final class DistinctValueBursts {
     /**
      * Deletes the entity's hits older than {@code keepFrom}, and their values' latest-hit entries and membership of the
      * {@code open} burst (if any): a member is a value with a hit kept, so an open burst's members are bounded by the hits
-     * kept, however long it runs.
+     * kept, however long it runs. Returns whether the latest-hit entry {@code watched} was among those deleted, so that the
+     * caller reads it again only then.
      */
-    private void expireBefore(String entity, Instant keepFrom, BurstTracker.OpenBurst open) {
+    private boolean expireBefore(String entity, Instant keepFrom, BurstTracker.OpenBurst open, String watched) {
+        boolean watchedGone = false;
         for (KeyValue<String, String> kv : byTime.range(entity + SEP, entity + SEP + timeKey(keepFrom))) {
             byTime.delete(kv.key);
             String latestKey = entity + SEP + kv.value;
@@ -271,11 +302,13 @@ final class DistinctValueBursts {
             String entry = latest.get(latestKey);
             if (entry != null && sortKey.equals(Reads.of(entry).latest())) {
                 latest.delete(latestKey);
+                watchedGone |= latestKey.equals(watched);
                 if (open != null) {
                     members.delete(open.alertId() + SEP + kv.value);
                 }
             }
         }
+        return watchedGone;
     }
 
     /**
@@ -318,55 +351,53 @@ final class DistinctValueBursts {
     }
 
     /**
-     * Moves the stream time to {@code at} if it is newer and, once per {@code sweepEvery} of stream time (periods counted from
-     * the epoch, so a replay sweeps where live did), {@linkplain #sweep sweeps}.
+     * Forgets at most {@value #FORGOTTEN_PER_HIT} entities gone quiet, from the head of {@link #byReach}: those whose
+     * {@linkplain #reach reach} is more than twice {@code window} + {@code grace} behind the stream time — no hit for that
+     * long, and no open burst a hit since could still have grown. Its hits, latest-hit entries, burst members and state go.
+     *
+     * <p>Expiry on a new hit of the same entity ({@link #expireBefore}) never reaches an entity that is not hit again — an
+     * identity per CI job, a failed login per made-up user name — so without this the stores grew with every entity ever
+     * seen (OutOfMemoryError at a 200 MB heap after ~80 000 one-read identities; the stores are in memory and restored in
+     * full at each task start, so every restart would run out again). A few per hit, not all at once: each hit adds at most
+     * one entity, so the quiet ones never pile up, and no hit pays for a scan of every state (which, through the
+     * write-behind store, would also have handed its pending writes down early). A burst that could still grow is not
+     * forgotten: its alert keeps its id and count.
+     *
+     * <p>What this costs: quietness is measured against the newest hit of any entity (the stream time), not the entity's
+     * own, as the rest of this class measures lateness. For an entity whose hits arrive on time, that is a pause of more
+     * than twice {@code window} + {@code grace}, after which its hits would all have expired anyway. But an entity whose own
+     * hits lag behind the stream time — a second Vault cluster's tailer catching up behind the first — is forgotten once its
+     * lag plus the pause since its previous hit exceeds twice {@code window} + {@code grace}: it loses its partial window,
+     * and its next hit counts as its first (hits lagging that far all the time each count as a first: such an entity fires
+     * AL-021 or AL-002 no more). Up to that (an identity lagging 1.5 × {@code window} + {@code grace} and reading every
+     * minute) it keeps its window and fires as when on time; twice rather than once {@code window} + {@code grace} is the
+     * margin for such lag.
      */
-    private void advanceStreamTime(Instant at) {
-        if (streamTime != null && !at.isAfter(streamTime)) {
-            return;
-        }
-        streamTime = at;
-        long period = Math.floorDiv(at.toEpochMilli(), sweepEvery.toMillis());
-        if (period > sweptPeriod) {
-            boolean first = sweptPeriod == Long.MIN_VALUE;
-            sweptPeriod = period;
-            if (!first) {
-                sweep(at.minus(window).minus(grace));
+    private void forgetQuiet() {
+        String before = timeKey(streamTime.minus(quietAfter)); // a head key sorts before it iff its time is before it
+        for (int i = 0; i < FORGOTTEN_PER_HIT && !byReach.isEmpty() && byReach.first().compareTo(before) < 0; i++) {
+            String entity = byReach.pollFirst().substring(TIME_CHARS + 1);
+            byTime.prefixed(entity + SEP).forEach(entry -> byTime.delete(entry.key));
+            latest.prefixed(entity + SEP).forEach(entry -> latest.delete(entry.key));
+            SprayState state = states.get(entity);
+            if (state != null && state.open() != null) {
+                forgetMembers(state.open());
             }
+            states.delete(entity);
         }
     }
 
     /**
-     * Forgets every entity gone quiet: its newest hit older than {@code sweepFrom} ({@code window} + {@code grace} behind the
-     * stream time) and no open burst that a hit at or after {@code sweepFrom} could still grow. Its hits, latest-hit entries,
-     * burst members and state go. Expiry on a new hit of the same entity ({@link #expireBefore}) never reaches an entity that
-     * is not hit again — an identity per CI job, a failed login per made-up user name — so without this the stores grew with
-     * every entity ever seen (OutOfMemoryError at a 200 MB heap after ~80 000 one-read identities; the stores are in memory
-     * and restored in full at each task start, so every restart would run out again). A hit of a swept entity is then one
-     * more than {@code window} + {@code grace} behind the stream time — later than the grace, which a Kafka Streams window
-     * would drop too — and counts as the entity's first. A burst still open is not swept: its alert keeps its id and count.
-     * One scan of the states per sweep: a visit per entity every {@code window} + {@code grace} of stream time, while each
-     * entity stays at most twice that after its last hit.
+     * Until when a hit of the entity could still change what it holds: its newest hit (later hits keep what is within
+     * {@code window} + {@code grace} of it), or later while its open burst could still grow ({@code window} after its
+     * last hit). The epoch for a state without hits.
      */
-    void sweep(Instant sweepFrom) {
-        List<KeyValue<String, SprayState>> quiet = new ArrayList<>();
-        try (KeyValueIterator<String, SprayState> all = stateStore.all()) {
-            all.forEachRemaining(kv -> {
-                SprayState state = kv.value;
-                boolean old = state.latest() == null || state.latest().isBefore(sweepFrom);
-                if (old && (state.open() == null || state.open().lastSeen().plus(window).isBefore(sweepFrom))) {
-                    quiet.add(kv);
-                }
-            });
+    private Instant reach(SprayState state) {
+        Instant reach = state.latest() == null ? Instant.EPOCH : state.latest();
+        if (state.open() != null) {
+            reach = max(reach, state.open().lastSeen().plus(window));
         }
-        for (KeyValue<String, SprayState> kv : quiet) {
-            byTime.prefixed(kv.key + SEP).forEach(entry -> byTime.delete(entry.key));
-            latest.prefixed(kv.key + SEP).forEach(entry -> latest.delete(entry.key));
-            if (kv.value.open() != null) {
-                forgetMembers(kv.value.open());
-            }
-            states.delete(kv.key);
-        }
+        return reach;
     }
 
     private void forgetMembers(BurstTracker.OpenBurst burst) {

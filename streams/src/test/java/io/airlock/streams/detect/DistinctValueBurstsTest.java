@@ -38,8 +38,20 @@ class DistinctValueBurstsTest {
 
     private DistinctValueBursts tracker(int threshold) {
         List<String> names = DistinctValueBursts.storeNames("t");
-        return new DistinctValueBursts("AL-002", threshold, WINDOW, GRACE, store(names.get(0), RuleStateSerdes.forType(SprayState.class)),
-                store(names.get(1), Serdes.String()), store(names.get(2), Serdes.String()), store(names.get(3), Serdes.String()));
+        store(names.get(0), RuleStateSerdes.forType(SprayState.class));
+        for (String name : names.subList(1, 4)) {
+            store(name, Serdes.String());
+        }
+        return restarted(threshold);
+    }
+
+    /** A tracker over the stores of the last {@link #tracker}, as the processor's {@code init} creates one after a restart. */
+    @SuppressWarnings("unchecked")
+    private DistinctValueBursts restarted(int threshold) {
+        int n = stores.size();
+        return new DistinctValueBursts("AL-002", threshold, WINDOW, GRACE, (KeyValueStore<String, SprayState>) stores.get(n - 4),
+                (KeyValueStore<String, String>) stores.get(n - 3), (KeyValueStore<String, String>) stores.get(n - 2),
+                (KeyValueStore<String, String>) stores.get(n - 1));
     }
 
     @Test
@@ -169,15 +181,15 @@ class DistinctValueBurstsTest {
     }
 
     /**
-     * Identities that read once and never again (a token per CI job) are forgotten once {@code window} + {@code grace} of
-     * stream time has passed them, while a burst that goes on meanwhile keeps its alert id and exact count: until 0.1 their
+     * Identities that read once and never again (a token per CI job) are forgotten once twice {@code window} + {@code grace}
+     * of stream time has passed them, while a burst that goes on meanwhile keeps its alert id and exact count: until 0.1 their
      * entries stayed for good (an OutOfMemoryError after ~80 000 such identities at a 160 MB heap).
      */
     @Test
     void shouldForgetEntitiesThatWentQuietWhileAnOpenBurstGoesOn() {
         DistinctValueBursts tracker = tracker(5);
         int seconds = 3_600;
-        long kept = 2 * WINDOW.plus(GRACE).toSeconds() + 1; // swept once per window + grace, a window + grace behind
+        long kept = 2 * WINDOW.plus(GRACE).toSeconds() + 1; // forgotten when more than twice window + grace behind
         var alertIds = new java.util.HashSet<String>();
         BurstTracker.OpenBurst last = null;
         for (int i = 0; i < seconds; i++) {
@@ -195,12 +207,83 @@ class DistinctValueBurstsTest {
         assertThat(alertIds).hasSize(1);
         assertThat(last.count()).isEqualTo(seconds / 2);
 
-        Instant later = T0.plusSeconds(seconds).plus(WINDOW.plus(GRACE).multipliedBy(2));
-        tracker.observe("bob", new BurstTracker.Hit(later, "b", "secret/bob"));
+        Instant later = T0.plusSeconds(seconds).plus(WINDOW.plus(GRACE).multipliedBy(3)); // past the burst's reach too
+        for (int i = 0; i < kept / DistinctValueBursts.FORGOTTEN_PER_HIT + 1; i++) {
+            tracker.observe("bob", new BurstTracker.Hit(later, "b", "secret/bob"));
+        }
         assertThat(keys(stores.get(0))).containsExactly("bob");
         assertThat(keys(stores.get(1))).singleElement().asString().startsWith("bob\u001f");
         assertThat(keys(stores.get(2))).containsExactly("bob\u001fsecret/bob");
         assertThat(keys(stores.get(3))).as("the ended burst's members").isEmpty();
+    }
+
+    /**
+     * Quiet entities go a few per hit, never all in one: a hit that passed 10 000 one-read identities at once deleted them
+     * all in its call (four stores and their changelogs each), a stall of the stream thread once per window + grace.
+     */
+    @Test
+    void shouldForgetAFewQuietEntitiesPerHitUntilAllAreGone() {
+        DistinctValueBursts tracker = tracker(5);
+        int quiet = 10_000;
+        for (int i = 0; i < quiet; i++) {
+            tracker.observe("ci-job-" + i, new BurstTracker.Hit(T0.plusMillis(i), "j" + i, "secret/ci/registry"));
+        }
+        Instant later = T0.plus(WINDOW.plus(GRACE).multipliedBy(3));
+        int hits = 0;
+        while (stores.get(0).approximateNumEntries() > 1) {
+            long before = stores.get(0).approximateNumEntries();
+            tracker.observe("bob", new BurstTracker.Hit(later.plusMillis(hits), "b" + hits, "secret/bob" + hits % 3));
+            long after = stores.get(0).approximateNumEntries();
+            assertThat(before + (hits == 0 ? 1 : 0) - after).as("entities forgotten by hit %d", hits)
+                    .isLessThanOrEqualTo(DistinctValueBursts.FORGOTTEN_PER_HIT);
+            hits++;
+            assertThat(hits).as("hits until all quiet entities are gone").isLessThanOrEqualTo(quiet);
+        }
+        assertThat(keys(stores.get(0))).containsExactly("bob");
+        assertThat(keys(stores.get(2))).allMatch(key -> key.startsWith("bob\u001f"));
+    }
+
+    /**
+     * A restarted tracker (a new processor's {@code init} over the restored stores) forgets quiet entities from its first
+     * hit on, measured against the newest hit in the stores: until 0.1 the stream time lived in memory alone, so after a
+     * restart the first period was never swept, and with restarts more often than window + grace no sweep ever ran.
+     */
+    @Test
+    void shouldForgetQuietEntitiesFromTheFirstHitAfterARestart() {
+        DistinctValueBursts tracker = tracker(5);
+        int quiet = 2 * DistinctValueBursts.FORGOTTEN_PER_HIT;
+        for (int i = 0; i < quiet; i++) {
+            tracker.observe("ci-job-" + i, new BurstTracker.Hit(T0.plusSeconds(i), "j" + i, "secret/ci/registry"));
+        }
+        Instant newest = T0.plus(WINDOW.plus(GRACE).multipliedBy(3));
+
+        restarted(5).observe("alice", new BurstTracker.Hit(newest, "a", "secret/alice"));
+        assertThat(stores.get(0).approximateNumEntries()).as("states after the first hit since a restart")
+                .isEqualTo(quiet - DistinctValueBursts.FORGOTTEN_PER_HIT + 1);
+
+        restarted(5).observe("bob", new BurstTracker.Hit(newest.minusSeconds(1), "b", "secret/bob")); // not a newer stream time
+        assertThat(keys(stores.get(0))).containsExactlyInAnyOrder("alice", "bob");
+        assertThat(keys(stores.get(1))).noneMatch(key -> key.startsWith("ci-job-"));
+        assertThat(keys(stores.get(2))).noneMatch(key -> key.startsWith("ci-job-"));
+    }
+
+    /**
+     * An identity whose reads lag 1.5 × (window + grace) behind another's (a second Vault cluster's tailer catching up)
+     * keeps its partial window and fires: the sweep measured quietness against the other identity's newest read, with a
+     * margin of window + grace, and wiped the lagging identity's reads at every sweep.
+     */
+    @Test
+    void shouldFireForAnEntityLaggingBehindTheStreamTime() {
+        DistinctValueBursts tracker = tracker(10);
+        Duration lag = WINDOW.plus(GRACE).multipliedBy(3).dividedBy(2);
+        BurstTracker.OpenBurst fired = null;
+        for (int i = 0; i < 10; i++) { // a read a minute: stream time passes a multiple of window + grace on the way
+            tracker.observe("vault-a-tailer", new BurstTracker.Hit(T0.plus(lag).plusSeconds(60L * i), "a" + i, "secret/a"));
+            fired = tracker.observe("lagging", new BurstTracker.Hit(T0.plusSeconds(60L * i), "l" + i, "path" + i));
+        }
+        assertThat(fired).isNotNull();
+        assertThat(fired.count()).isEqualTo(10);
+        assertThat(fired.firstSeen()).isEqualTo(T0);
     }
 
     private static List<String> keys(KeyValueStore<String, ?> store) {
