@@ -24,6 +24,21 @@ class RecordTimesTest {
         assertThat(RecordTimes.capped(0, NOW)).isZero();
     }
 
+    /**
+     * The one range check of source times: a Vault line stamped {@code +300000000-01-01T00:00:00Z} passed the normalizer's
+     * check (only the epoch was one) and failed with "long overflow" when its event was stamped.
+     */
+    @Test
+    void shouldTakeNoTimeBeforeTheEpochOrBeyondAKafkaTimestampForAnAuditRecordsTime() {
+        assertThat(RecordTimes.outOfRange(Instant.EPOCH)).isNull();
+        assertThat(RecordTimes.outOfRange(Instant.ofEpochMilli(NOW))).isNull();
+        assertThat(RecordTimes.outOfRange(Instant.ofEpochMilli(Long.MAX_VALUE))).isNull();
+        assertThat(RecordTimes.outOfRange(Instant.parse("1969-12-31T23:59:59.999999999Z"))).contains("before 1970-01-01");
+        assertThat(RecordTimes.outOfRange(Instant.ofEpochMilli(Long.MAX_VALUE).plusNanos(1)))
+                .contains("beyond what a Kafka timestamp holds");
+        assertThat(RecordTimes.outOfRange(Instant.parse("+300000000-01-01T00:00:00Z"))).contains("beyond what a Kafka timestamp holds");
+    }
+
     /** A first start on weeks of history wrote records the broker's 7-day retention deleted within minutes. */
     @Test
     void shouldStampARecordOfTwentyDaysAgoAtMostThreeDaysBack() {
