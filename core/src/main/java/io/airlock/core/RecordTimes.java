@@ -75,6 +75,24 @@ public final class RecordTimes {
     }
 
     /**
+     * {@code at} counted no later than the latest timestamp allowed at {@code wallClockMs}: {@link #atMost}{@code (at,
+     * wallClockMs + MAX_AHEAD)}, {@link #capped(long, long)} for a time that is never before the epoch (an event's or a
+     * commit's) and the same instance when it is not capped.
+     */
+    public static Instant capped(Instant at, long wallClockMs) {
+        return atMost(at, wallClockMs + MAX_AHEAD.toMillis());
+    }
+
+    /**
+     * {@code at}, or the instant of {@code latestMs} if {@code at} lies after it, compared in milliseconds as record
+     * timestamps are (a time within the same millisecond is not moved). The same instance when it is not moved, so a caller
+     * on every event allocates only for one it moves.
+     */
+    public static Instant atMost(Instant at, long latestMs) {
+        return at.toEpochMilli() > latestMs ? Instant.ofEpochMilli(latestMs) : at;
+    }
+
+    /**
      * The timestamp to write a record of time {@code atMs} with at {@code wallClockMs}: {@code atMs}, or
      * {@link #MAX_BEHIND} before the wall clock if it lies further back (its true time then goes in {@link #TRUE_TIME_HEADER}).
      */

@@ -16,6 +16,24 @@ class RecordTimesTest {
         assertThat(RecordTimes.capped(NOW + 3_600_000, NOW)).isEqualTo(NOW + RecordTimes.MAX_AHEAD.toMillis());
     }
 
+    /**
+     * The one cap of an event's or a commit's time (EventRecordTimes, AuditLogNormalizer, CountedTimes): the same instance
+     * when it is not moved, so the processors on every event allocate nothing for it; compared in milliseconds.
+     */
+    @Test
+    void shouldCapAnInstantAtTheLatestTimestampAndKeepTheSameInstanceOtherwise() {
+        Instant now = Instant.ofEpochMilli(NOW);
+        Instant hourAgo = now.minusSeconds(3600);
+        assertThat(RecordTimes.capped(hourAgo, NOW)).isSameAs(hourAgo);
+        Instant minuteAhead = now.plus(RecordTimes.MAX_AHEAD);
+        assertThat(RecordTimes.capped(minuteAhead, NOW)).isSameAs(minuteAhead);
+        assertThat(RecordTimes.capped(now.plusSeconds(3600), NOW)).isEqualTo(minuteAhead);
+
+        Instant withinTheMillisecond = now.plusNanos(999_999);
+        assertThat(RecordTimes.atMost(withinTheMillisecond, NOW)).isSameAs(withinTheMillisecond);
+        assertThat(RecordTimes.atMost(now.plusMillis(1), NOW)).isEqualTo(now);
+    }
+
     /** Kafka has no negative timestamps: a Vault line stamped 1969-12-31T23:59:59Z stopped the capture that sent it. */
     @Test
     void shouldStampATimeBeforeTheEpochWithTheEpoch() {
