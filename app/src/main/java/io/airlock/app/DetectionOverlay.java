@@ -18,7 +18,8 @@ import java.util.Set;
  * run's file look. Everything else is the embedded components' to say: a full airlock.yml is accepted (as by
  * {@code backtest --config}), and its other sections are ignored, said in one {@link #note}.
  *
- * @param ignoredSections the top-level sections of the file that are not taken (kafka, opensearch, …), in file order
+ * @param ignoredSections the top-level sections of the file that are not taken (kafka, opensearch, …), in file order; one
+ *                        of which a setting is taken named with it excepted ({@code vault except vault.audit.prefix})
  */
 record DetectionOverlay(Map<String, Object> values, List<String> ignoredSections) {
 
@@ -47,7 +48,12 @@ record DetectionOverlay(Map<String, Object> values, List<String> ignoredSections
                 ignored.add(key.contains(".") ? key.substring(0, key.indexOf('.')) : key);
             }
         });
-        return new DetectionOverlay(taken, List.copyOf(ignored));
+        // a section of which a setting is taken (vault, for vault.audit.prefix) is only partly ignored: say which part
+        List<String> named = ignored.stream().map(section -> {
+            List<String> takenOfIt = taken.keySet().stream().filter(key -> key.startsWith(section + ".")).toList();
+            return takenOfIt.isEmpty() ? section : section + " except " + String.join(", ", takenOfIt);
+        }).toList();
+        return new DetectionOverlay(taken, named);
     }
 
     /** The line saying which sections of {@code file} a run without {@code --config} ignores; empty when it ignores none. */

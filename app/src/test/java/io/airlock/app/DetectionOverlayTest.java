@@ -67,6 +67,29 @@ class DetectionOverlayTest {
                 Map.of()).note(file)).isEmpty();
     }
 
+    /** The note named all of {@code vault} as ignored although its {@code vault.audit.prefix} is taken. */
+    @Test
+    void shouldNameTheVaultSettingsItIgnoresExceptThePrefixItTakes() throws Exception {
+        Path file = Files.writeString(dir.resolve("airlock.yml"), """
+                vault:
+                  audit:
+                    file: /var/log/vault/audit.log
+                    prefix: "vault-audit: "
+                rules:
+                  AL-001: {threshold: 3}
+                opensearch.urls: https://search.example:9200
+                """);
+
+        DetectionOverlay overlay = DetectionOverlay.read(file, Map.of());
+
+        assertThat(overlay.values()).containsOnlyKeys("vault.audit.prefix", "rules.AL-001.threshold");
+        assertThat(overlay.note(file)).hasValueSatisfying(note -> assertThat(note)
+                .contains("its other settings (vault except vault.audit.prefix, opensearch) are ignored"));
+        Path onlyPath = Files.writeString(dir.resolve("path.yml"), "vault.audit.file: /var/log/vault/audit.log\n");
+        assertThat(DetectionOverlay.read(onlyPath, Map.of()).note(onlyPath)).hasValueSatisfying(note -> assertThat(note)
+                .contains("its other settings (vault) are ignored"));
+    }
+
     @Test
     void shouldAcceptTheExampleProductionFile() {
         DetectionOverlay overlay = DetectionOverlay.read(Path.of("../airlock.example.yml"), Map.of());

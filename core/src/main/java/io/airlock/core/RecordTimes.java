@@ -1,6 +1,7 @@
 package io.airlock.core;
 
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * Kafka record timestamps of what a source stamped: its own time, but never more than {@link #MAX_AHEAD} past the wall clock.
@@ -40,15 +41,55 @@ public final class RecordTimes {
      */
     public static final Duration MAX_BEHIND = Duration.ofDays(3);
 
+    /** The latest instant a Kafka record timestamp (milliseconds since the epoch, a {@code long}) holds. */
+    public static final Instant LATEST = Instant.ofEpochMilli(Long.MAX_VALUE);
+
     /** The header carrying a record's true timestamp when {@link #retained} raised it. */
     public static final String TRUE_TIME_HEADER = "airlock.record.time";
 
     private RecordTimes() {
     }
 
+    /**
+     * Why {@code at} is no time of an audit record, or null when it is one: the one range check of source times. Before
+     * 1970-01-01 no audit record happened (and Kafka has no negative timestamps); after {@link #LATEST} no Kafka timestamp
+     * holds it (a Vault line stamped {@code +300000000-01-01T00:00:00Z} overflowed when its event was stamped, and was
+     * dead-lettered as "long overflow"). The normalizers dead-letter an event whose time is out of range with this reason
+     * ({@code Fields.instant}), take the commit time for a row's time column out of range ({@code RowTimes}); the Vault capture
+     * takes a line with a time after {@link #LATEST} for one without a time ({@code VaultAuditLineParser}), and stamps one
+     * before the epoch 0 ({@link #capped}), so that the normalizer dead-letters its event with this reason.
+     */
+    public static String outOfRange(Instant at) {
+        if (at.isBefore(Instant.EPOCH)) {
+            return "a time before 1970-01-01, which no audit record has";
+        }
+        if (at.isAfter(LATEST)) {
+            return "a time after " + LATEST + ", beyond what a Kafka timestamp holds";
+        }
+        return null;
+    }
+
     /** {@code atMs}, or the latest timestamp allowed at {@code wallClockMs} if it lies beyond, or 0 if it lies before the epoch. */
     public static long capped(long atMs, long wallClockMs) {
         return Math.max(0, Math.min(atMs, wallClockMs + MAX_AHEAD.toMillis()));
+    }
+
+    /**
+     * {@code at} counted no later than the latest timestamp allowed at {@code wallClockMs}: {@link #atMost}{@code (at,
+     * wallClockMs + MAX_AHEAD)}, {@link #capped(long, long)} for a time that is never before the epoch (an event's or a
+     * commit's) and the same instance when it is not capped.
+     */
+    public static Instant capped(Instant at, long wallClockMs) {
+        return atMost(at, wallClockMs + MAX_AHEAD.toMillis());
+    }
+
+    /**
+     * {@code at}, or the instant of {@code latestMs} if {@code at} lies after it, compared in milliseconds as record
+     * timestamps are (a time within the same millisecond is not moved). The same instance when it is not moved, so a caller
+     * on every event allocates only for one it moves.
+     */
+    public static Instant atMost(Instant at, long latestMs) {
+        return at.toEpochMilli() > latestMs ? Instant.ofEpochMilli(latestMs) : at;
     }
 
     /**

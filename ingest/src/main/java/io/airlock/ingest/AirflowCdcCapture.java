@@ -456,7 +456,16 @@ public final class AirflowCdcCapture implements AutoCloseable {
         return Optional.ofNullable(failure.get()).map(error -> summary(error, database.password()));
     }
 
-    /** {@link #failureSummary()} of {@code error}; {@code password} (may be empty) is replaced wherever it occurs. */
+    /**
+     * {@link #failureSummary()} of {@code error}; {@code password} (may be empty) is replaced wherever it occurs.
+     *
+     * <p>Messages, deliberately, unlike other log lines, which name exception types only: an operator acts on them
+     * ({@code permission denied for table log}, {@code all replication slots are in use}, {@code Connection refused},
+     * {@code password authentication failed for user "airlock"}), and a type ({@code PSQLException}) says none of it. They
+     * are PostgreSQL's, the driver's and Debezium's words about the capture's own connection and statements, which name
+     * objects and roles, not row contents: the capture only reads Airflow's data (its one write, the heartbeat, is a logical
+     * message of the time), so no constraint error quotes a row; the one secret they can hold, the password, is redacted.
+     */
     static String summary(Throwable error, String password) {
         Throwable root = error;
         for (Throwable c = error.getCause(); c != null && c != root; c = c.getCause()) {

@@ -95,7 +95,7 @@ public final class Backtest {
             if (input.tombstones() > 0) {
                 console.printf("backtest: left out %d Debezium tombstones (null lines after deletes)%n", input.tombstones());
             }
-            if (cdc != null && records.stream().noneMatch(r -> r.source() == 0) && !input.rejected().isEmpty()) {
+            if (cdc != null && records.stream().noneMatch(r -> r.source() == ReplayInput.CDC) && !input.rejected().isEmpty()) {
                 console.println("backtest: no line of " + cdc + " is a Debezium change of " + Topics.AIRFLOW_TABLES
                         + " — is it the Vault audit file? (--cdc takes the change events, --vault-audit the audit log)");
             }
@@ -104,7 +104,7 @@ public final class Backtest {
                 Consumer<String> sink = events == null ? e -> { } : e -> writeLine(events, OfflineReplay.normalizedEventLine(e));
                 result = replay.replay(records, input, sink, progress(records.size()));
             } catch (OfflineReplay.ReplayFailure e) {
-                Path file = e.record().source() == 0 ? cdc : vaultAudit;
+                Path file = e.record().source() == ReplayInput.CDC ? cdc : vaultAudit;
                 console.println();
                 console.println("backtest: the replay failed on " + file.getFileName() + ":" + e.record().line() + " (" + e.getMessage()
                         + "; the messages are left out, they can quote the line). This is a bug in Airlock: please report it "
@@ -123,7 +123,7 @@ public final class Backtest {
                             + abbreviated(letter.reason()));
                     continue;
                 }
-                Path file = letter.record().source() == 0 ? cdc : vaultAudit;
+                Path file = letter.record().source() == ReplayInput.CDC ? cdc : vaultAudit;
                 console.println("backtest: dead letter " + file.getFileName() + ":" + letter.record().line() + ": "
                         + abbreviated(letter.reason()));
             }

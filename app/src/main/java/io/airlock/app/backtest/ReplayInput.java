@@ -53,6 +53,8 @@ final class ReplayInput implements AutoCloseable {
     private static final int MAX_CDC_LINE_BYTES = 64 * 1024 * 1024;
     private static final int CHUNK_BYTES = 64 * 1024;
 
+    /** {@link ReplayRecord#source()} of a Debezium change of the CDC file. */
+    static final int CDC = 0;
     /** {@link ReplayRecord#source()} of a Vault audit line. */
     static final int VAULT = 1;
 
@@ -71,14 +73,14 @@ final class ReplayInput implements AutoCloseable {
     }
 
     List<ReplayRecord> read(Path cdcFile, Path vaultFile) throws IOException {
-        files[0] = cdcFile;
-        files[1] = vaultFile;
+        files[CDC] = cdcFile;
+        files[VAULT] = vaultFile;
         List<ReplayRecord> all = new ArrayList<>();
         if (cdcFile != null) {
-            readLines(cdcFile, 0, all);
+            readLines(cdcFile, CDC, all);
         }
         if (vaultFile != null) {
-            readLines(vaultFile, 1, all);
+            readLines(vaultFile, VAULT, all);
         }
         all.sort(Comparator.comparing(ReplayRecord::at).thenComparingInt(ReplayRecord::source).thenComparingLong(ReplayRecord::lsn)
                 .thenComparingLong(ReplayRecord::line));
@@ -91,7 +93,7 @@ final class ReplayInput implements AutoCloseable {
      * kept only up to it, its real length known) and hands each to {@link #cdc} or {@link #vault}.
      */
     private void readLines(Path file, int source, List<ReplayRecord> into) throws IOException {
-        var lines = new LineAssembler(source == 0 ? MAX_CDC_LINE_BYTES : maxVaultLineBytes, 0);
+        var lines = new LineAssembler(source == CDC ? MAX_CDC_LINE_BYTES : maxVaultLineBytes, 0);
         long[] number = {0};
         Instant[] previous = {Instant.EPOCH};
         LineAssembler.LineHandler handler = (buf, off, len, fullLength, start) -> {
@@ -101,7 +103,7 @@ final class ReplayInput implements AutoCloseable {
             long length = fullLength - skip;
             Placed placed;
             try {
-                placed = source == 0 ? cdc(file, line, length, number[0], previous[0])
+                placed = source == CDC ? cdc(file, line, length, number[0], previous[0])
                         : length > maxVaultLineBytes ? longVault(file, start + skip, length, number[0], previous[0])
                         : vault(file, line, length, number[0], previous[0]);
             } catch (IOException e) {
@@ -110,7 +112,7 @@ final class ReplayInput implements AutoCloseable {
             if (placed != null) {
                 previous[0] = placed.at();
                 into.add(new ReplayRecord(placed.at(), source, placed.lsn(), number[0], start + skip,
-                        source == 0 ? line.length : length));
+                        source == CDC ? line.length : length));
             }
         };
         byte[] chunk = new byte[CHUNK_BYTES];
@@ -131,10 +133,10 @@ final class ReplayInput implements AutoCloseable {
 
     /** The topic, key and value of {@code record}: its line read again from its file and taken as {@link #read} took it. */
     ReplayRecord.Content content(ReplayRecord record) throws IOException {
-        if (record.source() == 1 && record.length() > maxVaultLineBytes) {
-            Placed placed = longVault(files[1], record.offset(), record.length(), record.line(), record.at());
+        if (record.source() == VAULT && record.length() > maxVaultLineBytes) {
+            Placed placed = longVault(files[VAULT], record.offset(), record.length(), record.line(), record.at());
             if (placed == null) {
-                throw new IOException(files[1] + " changed while the backtest ran: line " + record.line() + " is no longer what it was");
+                throw new IOException(files[VAULT] + " changed while the backtest ran: line " + record.line() + " is no longer what it was");
             }
             return placed.content();
         }
@@ -147,8 +149,8 @@ final class ReplayInput implements AutoCloseable {
             }
         }
         byte[] line = buffer.array();
-        Placed placed = record.source() == 0 ? cdc(files[0], line, line.length, record.line(), record.at())
-                : vault(files[1], line, line.length, record.line(), record.at());
+        Placed placed = record.source() == CDC ? cdc(files[CDC], line, line.length, record.line(), record.at())
+                : vault(files[VAULT], line, line.length, record.line(), record.at());
         if (placed == null) {
             throw new IOException(files[record.source()] + " changed while the backtest ran: line " + record.line()
                     + " is no longer what it was");

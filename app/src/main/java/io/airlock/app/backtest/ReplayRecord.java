@@ -7,7 +7,8 @@ import java.time.Instant;
  * input holds some 80 bytes per line instead of the lines ({@link ReplayInput#content} reads it again when it is replayed).
  *
  * @param at     event time (CDC commit time, Vault {@code time}); lines without one inherit the previous line's
- * @param source 0 for the CDC file, 1 for the Vault file: ties at the same instant keep a stable order
+ * @param source {@link ReplayInput#CDC} for the CDC file, {@link ReplayInput#VAULT} for the Vault file: ties at the same
+ *               instant keep a stable order
  * @param lsn    a CDC change's {@code source.lsn} (0 without one, and for Vault lines): the database's order within an instant;
  *               {@link Long#MAX_VALUE} for a line without a time of its own, placed after the lines of the time it inherits
  *               (Vault lines of one instant are ordered by {@link SameInstantVaultLines})

@@ -50,7 +50,7 @@ public final class DetectionFields {
 
     public static final Setting<LocalTime> BUSINESS_HOURS_START = Setting.of("detection.business-hours.start", timeOfDay())
             .defaultValue(LocalTime.of(8, 0))
-            .doc("Start of business hours on working days, local time, `HH:MM` (`08:00`): no quotes needed, Airlock's YAML reader "
+            .doc("Start of business hours on working days, local time, `HH:MM[:SS[.fraction]]` (`08:00`): no quotes needed, Airlock's YAML reader "
                     + "takes `08:00` and `17:00` as text (quote them if a YAML 1.1 tool such as PyYAML rewrites the file: it reads "
                     + "`17:00` as the base-60 number 1020). Business hours lie within one day: they cannot span midnight (no night "
                     + "shift such as 22:00–06:00), and `24:00` is no time of day.");

@@ -137,7 +137,7 @@ public final class ConfigSource {
     }
 
     /**
-     * The first anchor ({@code &name}), alias ({@code *name}), merge key ({@code <<}) or second document ({@code ---}) of
+     * The first anchor ({@code &name}), alias ({@code *name}), merge key ({@code <<}) or second document (after {@code ---}) of
      * the file, as a problem. Jackson does not resolve anchors: an alias would be read as the plain text of its name and a
      * merge key as an unknown key, both with a misleading message. (Never expanding them also keeps a "billion laughs"
      * file from blowing up in memory.) Jackson reads only the first document, so the settings of a second one would be
@@ -151,9 +151,10 @@ public final class ConfigSource {
         try {
             for (org.yaml.snakeyaml.events.Event event : new org.yaml.snakeyaml.Yaml(options).parse(new java.io.StringReader(yaml))) {
                 if (event instanceof org.yaml.snakeyaml.events.DocumentStartEvent && ++documents > 1) {
-                    return Optional.of(origin + " holds a second YAML document (--- at line " + (event.getStartMark().getLine() + 1)
-                            + "): Airlock reads one document, so its settings would be ignored; put every setting in one "
-                            + "document and remove the ---");
+                    // where the document starts, which is not always its ---: a directive (%YAML 1.1) may come first
+                    return Optional.of(origin + " holds a second YAML document at line " + (event.getStartMark().getLine() + 1)
+                            + ": Airlock reads one document, so its settings would be ignored; put every setting in one "
+                            + "document");
                 }
                 String what = null;
                 if (event instanceof org.yaml.snakeyaml.events.AliasEvent) {

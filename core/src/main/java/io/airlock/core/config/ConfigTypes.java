@@ -330,7 +330,8 @@ public final class ConfigTypes {
     }
 
     /**
-     * A time of day, {@code HH:MM}. Unquoted {@code 08:00} and {@code 17:00} arrive as text: the YAML reader (Jackson's) has
+     * A time of day, {@code HH:MM[:SS[.fraction]]} ({@link LocalTime#parse}: seconds and up to nine fraction digits are
+     * taken, so that an end of business hours can be {@code 23:59:59.999999999}). Unquoted {@code 08:00} and {@code 17:00} arrive as text: the YAML reader (Jackson's) has
      * no base-60 numbers, which YAML 1.1 parsers such as PyYAML make of {@code 17:00} (1020).
      */
     public static ConfigType<LocalTime> timeOfDay() {
@@ -342,7 +343,7 @@ public final class ConfigTypes {
                     // reported below
                 }
             }
-            throw new IllegalArgumentException("must be a time of day, HH:MM like 08:00, was " + show(raw));
+            throw new IllegalArgumentException("must be a time of day, HH:MM[:SS[.fraction]] like 08:00, was " + show(raw));
         }, LocalTime::toString);
     }
 

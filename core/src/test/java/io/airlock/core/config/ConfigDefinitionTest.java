@@ -270,12 +270,15 @@ class ConfigDefinitionTest {
     @Test
     void shouldRefuseASecondDocumentRatherThanIgnoreItsSettings() {
         assertThat(parse("db:\n  name: x\n---\nrules:\n  AL-001:\n    window: banana\n").problems().all()).singleElement()
-                .asString().isEqualTo("airlock.yml holds a second YAML document (--- at line 3): Airlock reads one document, so "
-                        + "its settings would be ignored; put every setting in one document and remove the ---");
+                .asString().isEqualTo("airlock.yml holds a second YAML document at line 3: Airlock reads one document, so "
+                        + "its settings would be ignored; put every setting in one document");
         assertThat(parse("db.name: x\n---\n").problems().all()).as("an empty document after ---").singleElement().asString()
-                .startsWith("airlock.yml holds a second YAML document (--- at line 2)");
+                .startsWith("airlock.yml holds a second YAML document at line 2:");
         assertThat(parse("---\ndb.name: x\n---\n# nothing\n").problems().all()).singleElement().asString()
-                .startsWith("airlock.yml holds a second YAML document (--- at line 3)");
+                .startsWith("airlock.yml holds a second YAML document at line 3:");
+        // it starts at its directive, a line before its ---: the message named that line as the ---'s
+        assertThat(parse("db.name: x\n...\n%YAML 1.1\n---\nrules: {}\n").problems().all()).as("after ..., a directive")
+                .singleElement().asString().startsWith("airlock.yml holds a second YAML document at line 3:");
         assertThat(parse("---\ndb.name: x\n").problems().all()).as("--- before the only document").isEmpty();
         assertThat(parse("db.name: x\n...\n").problems().all()).as("... ends the only document").isEmpty();
     }

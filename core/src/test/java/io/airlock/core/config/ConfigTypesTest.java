@@ -123,8 +123,11 @@ class ConfigTypesTest {
                 .hasMessage("must be one of disable, require, was 'requre' (did you mean 'require'?)");
         assertThat(ConfigTypes.enumOf(DayOfWeek.class, "day").parse("monday")).isEqualTo(DayOfWeek.MONDAY);
         assertThat(ConfigTypes.timeOfDay().parse("08:00")).isEqualTo(LocalTime.of(8, 0));
-        assertThatThrownBy(() -> ConfigTypes.timeOfDay().parse(1020)).hasMessage("must be a time of day, HH:MM like 08:00, was 1020");
-        assertThatThrownBy(() -> ConfigTypes.timeOfDay().parse("8:00")).hasMessage("must be a time of day, HH:MM like 08:00, was '8:00'");
+        assertThat(ConfigTypes.timeOfDay().parse("17:30:15")).isEqualTo(LocalTime.of(17, 30, 15));
+        assertThat(ConfigTypes.timeOfDay().parse("23:59:59.999999999")).as("what the reference gives for an end at midnight")
+                .isEqualTo(LocalTime.MAX);
+        assertThatThrownBy(() -> ConfigTypes.timeOfDay().parse(1020)).hasMessage("must be a time of day, HH:MM[:SS[.fraction]] like 08:00, was 1020");
+        assertThatThrownBy(() -> ConfigTypes.timeOfDay().parse("8:00")).hasMessage("must be a time of day, HH:MM[:SS[.fraction]] like 08:00, was '8:00'");
     }
 
     @Test

@@ -24,7 +24,8 @@ import org.slf4j.Marker;
  * <p>While a capture {@link #stopping() stops}, Debezium's WARN and ERROR messages about the interruption that stop causes
  * (an {@link InterruptedException} in the cause chain, {@code Error during snapshot}, {@code Change event source executor
  * was interrupted}, {@code Snapshot was interrupted before completion}) are not failures: they become one INFO line
- * without a stack trace. Any other message, a real failure while stopping included, is left as it is.
+ * without a stack trace, naming Debezium's message without its arguments and the exception types of the failure, not their
+ * messages (which may quote SQL or values). Any other message, a real failure while stopping included, is left as it is.
  */
 public final class DebeziumRetryLog extends TurboFilter {
 
@@ -101,9 +102,11 @@ public final class DebeziumRetryLog extends TurboFilter {
         if (stopping.get() > 0 && !debugging && level != null && level.isGreaterOrEqual(Level.WARN)
                 && (format.startsWith(SNAPSHOT_INTERRUPTED) || interrupted(failure))) {
             if (interruptionSaid.compareAndSet(false, true)) {
+                // Debezium's format (its own words, without the arguments) and the failure's types: its message may quote
+                // SQL or values (log lines carry identifiers only)
                 LOG.info("Airflow capture stopping: Debezium was interrupted by the stop ({}{}); what it had not handed over "
                         + "is read again at the next start", format.replace("{}", "…"),
-                        failure == null || failure.getMessage() == null ? "" : ": " + failure.getMessage());
+                        failure == null ? "" : ": " + types(failure));
             }
             return FilterReply.DENY;
         }
@@ -125,6 +128,19 @@ public final class DebeziumRetryLog extends TurboFilter {
             }
         }
         return false;
+    }
+
+    /**
+     * The simple class names of {@code failure} and its causes, outermost first ({@code ConnectException caused by
+     * InterruptedException}): what went wrong, without the messages, which may quote SQL or values.
+     */
+    static String types(Throwable failure) {
+        var text = new StringBuilder(failure.getClass().getSimpleName());
+        int depth = 0;
+        for (Throwable c = failure.getCause(); c != null && c != failure && depth < 20; c = c.getCause(), depth++) {
+            text.append(" caused by ").append(c.getClass().getSimpleName());
+        }
+        return text.toString();
     }
 
     /** Whether {@code format} is one of the loop's messages; a plain loop, as this runs for every {@code io.debezium} log call. */

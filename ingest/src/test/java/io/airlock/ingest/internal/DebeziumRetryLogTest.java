@@ -98,8 +98,30 @@ class DebeziumRetryLogTest {
             assertThat(e.getLevel()).isEqualTo(Level.INFO);
             assertThat(e.getThrowableProxy()).isNull();
             assertThat(e.getFormattedMessage()).contains("interrupted by the stop")
-                    .contains("Error during snapshot: Interrupted while reading structure of schema public");
+                    .contains("Error during snapshot: InterruptedException")
+                    .doesNotContain("Interrupted while reading structure of schema public");
         });
+    }
+
+    /** The INFO line quoted the failure's message, which may hold SQL or values: it names the types of the cause chain. */
+    @Test
+    void shouldNameTheExceptionTypesOfTheInterruptionNotTheirMessages() {
+        var ours = (Logger) LoggerFactory.getLogger(DebeziumRetryLog.class);
+        var said = new ListAppender<ILoggingEvent>();
+        said.start();
+        ours.addAppender(said);
+        Runnable stopped = DebeziumRetryLog.stopping();
+        try {
+            coordinator.warn("Change event source executor was interrupted", new ConnectException(
+                    "SELECT * FROM public.connection WHERE password = 'hunter2'", new InterruptedException("sleep interrupted")));
+        } finally {
+            stopped.run();
+            ours.detachAppender(said);
+        }
+
+        assertThat(said.list).singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
+                .contains("Change event source executor was interrupted: ConnectException caused by InterruptedException")
+                .doesNotContain("hunter2").doesNotContain("SELECT").doesNotContain("sleep interrupted"));
     }
 
     @Test

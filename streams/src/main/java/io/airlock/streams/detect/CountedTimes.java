@@ -41,8 +41,9 @@ public final class CountedTimes implements FixedKeyProcessor<String, NormalizedE
     @Override
     public void process(FixedKeyRecord<String, NormalizedEvent> record) {
         NormalizedEvent event = record.value();
-        if (event != null && event.timestamp().toEpochMilli() > record.timestamp()) {
-            context.forward(record.withValue(event.withTimestamp(Instant.ofEpochMilli(record.timestamp()))));
+        Instant counted = event == null ? null : RecordTimes.atMost(event.timestamp(), record.timestamp());
+        if (counted != null && counted != event.timestamp()) {
+            context.forward(record.withValue(event.withTimestamp(counted)));
         } else {
             context.forward(record);
         }

@@ -24,8 +24,10 @@ import org.apache.kafka.streams.processor.api.Record;
  * keyed, and so partitioned, by user; to see all users at once the failures are re-keyed to {@link #ENTITY} and sent
  * through a single-partition repartition topic ({@value #REPARTITION}), so one task holds the spray state. The volume is
  * that of failed Airflow logins, which is small. {@link DistinctValueBursts} counts users, not
- * failures: a repeat failure of a user already counted extends the spray ({@code last_seen}, evidence) without raising
- * {@code count}. One spray is one alert (entity {@value #ENTITY}, id from rule, entity and the first failure of the window
+ * failures: a repeat failure of a user already counted, within window + grace of its previous one, extends the spray
+ * ({@code last_seen}, evidence) without raising {@code count}; one later than that counts the user again (in a spray longer
+ * than window + grace: every user once within any window-long stretch), which the summary says as "a user failing again
+ * within N min counts once". One spray is one alert (entity {@value #ENTITY}, id from rule, entity and the first failure of the window
  * that reached the threshold); a spray that stays quiet for the window and later restarts is a new alert.
  */
 public final class PasswordSprayRule implements Processor<String, NormalizedEvent, String, Alert> {
@@ -94,10 +96,11 @@ public final class PasswordSprayRule implements Processor<String, NormalizedEven
         long users = spray.count();
         String named = sample.stream().limit(NAMES_IN_SUMMARY).map(UserAuthAlerts::quoted).collect(Collectors.joining(", "));
         String more = users > NAMES_IN_SUMMARY ? " and " + (users - NAMES_IN_SUMMARY) + " more" : "";
-        String summary = String.format("Password spray: failed logins on %d distinct Airflow users (%s%s) between %s and %s "
-                        + "(threshold %d users within %d min)",
+        String summary = String.format("Password spray: failed logins on %d Airflow users (%s%s) between %s and %s "
+                        + "(a user failing again within %d min counts once; threshold %d users within %d min)",
                 users, named, more, DateTimeFormatter.ISO_INSTANT.format(spray.firstSeen()),
-                DateTimeFormatter.ISO_INSTANT.format(spray.lastSeen()), settings.threshold(), settings.window().toMinutes());
+                DateTimeFormatter.ISO_INSTANT.format(spray.lastSeen()), settings.window().plus(config.grace()).toMinutes(),
+                settings.threshold(), settings.window().toMinutes());
         return alerts.alert(spray, ENTITY, summary);
     }
 }

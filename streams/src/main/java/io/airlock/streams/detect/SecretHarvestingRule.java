@@ -16,7 +16,9 @@ import org.apache.kafka.streams.processor.api.Record;
 /**
  * AL-021: one Vault identity reads at least N <em>distinct</em> secret paths within a window (default 20 in 5 minutes).
  * Reads are secret reads as {@link VaultSecretReads} defines them, compared by {@code vault.kv_path}; re-reading one path
- * does not count again. One burst is one alert whose count is the number of distinct paths read.
+ * within window + grace of its previous read does not count again. One burst is one alert whose count is the number of
+ * distinct paths read — in a burst longer than window + grace, of every path once within any window-long stretch
+ * ({@link DistinctValueBursts}), which the summary says as "a path read again within N min counts once".
  *
  * <p>State: {@link DistinctValueBursts} under {@value #STORE} — one store entry per path read in the window, so a read costs
  * the same however many paths the identity has read (Airflow's own identity reads hundreds). Until 0.1 the rule kept each
@@ -78,10 +80,11 @@ public final class SecretHarvestingRule implements Processor<String, NormalizedE
 
     private Alert toAlert(String identity, NormalizedEvent latest, BurstTracker.OpenBurst burst) {
         RuleSettings settings = config.rule(RULE);
-        String summary = String.format("%s read %d distinct secret paths between %s and %s (threshold %d within %d min): %s",
+        String summary = String.format("%s read %d secret paths between %s and %s (a path read again within %d min counts "
+                        + "once; threshold %d within %d min): %s",
                 VaultSecretReads.describe(identity, latest), burst.count(), DateTimeFormatter.ISO_INSTANT.format(burst.firstSeen()),
-                DateTimeFormatter.ISO_INSTANT.format(burst.lastSeen()), settings.threshold(), settings.window().toMinutes(),
-                VaultPathBurstTracker.pathSample(burst.values(), burst.count()));
+                DateTimeFormatter.ISO_INSTANT.format(burst.lastSeen()), settings.window().plus(config.grace()).toMinutes(),
+                settings.threshold(), settings.window().toMinutes(), VaultPathBurstTracker.pathSample(burst.values(), burst.count()));
         return alerts.alert(burst, identity, summary);
     }
 }

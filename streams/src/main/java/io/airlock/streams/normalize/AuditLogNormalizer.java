@@ -131,9 +131,7 @@ public final class AuditLogNormalizer implements Processor<String, JsonNode, Str
      * fold every row written after it into the ages' floor, where they count as old: deleting them would not alert.
      */
     private Instant countedCommit(DebeziumChange change) {
-        long at = change.committed().toEpochMilli();
-        long counted = RecordTimes.capped(at, context.currentSystemTimeMs());
-        return counted < at ? Instant.ofEpochMilli(counted) : change.committed();
+        return RecordTimes.capped(change.committed(), context.currentSystemTimeMs());
     }
 
     private static String reason(JsonNode row, String event) {

@@ -3,6 +3,7 @@ package io.airlock.streams.normalize;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.RecordTimes;
 import java.time.Duration;
+import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,19 +24,19 @@ final class EventRecordTimes {
 
     /** The record timestamp for {@code event}, processed at {@code wallClockMs}. */
     long of(NormalizedEvent event, long wallClockMs) {
-        long at = event.timestamp().toEpochMilli();
-        long capped = RecordTimes.capped(at, wallClockMs);
-        if (capped < at) {
+        // an event's time is never before the epoch (the normalizers dead-letter such a one: RecordTimes.outOfRange)
+        Instant capped = RecordTimes.capped(event.timestamp(), wallClockMs);
+        if (capped != event.timestamp()) {
             cappedSinceWarning++;
             if (warnedAtMs == Long.MIN_VALUE || wallClockMs - warnedAtMs >= WARN_EVERY.toMillis()) {
                 LOG.warn("{} event(s) of {} stamped more than {} s ahead of this host's clock, the latest {} by {}: check the "
                                 + "source's clock. Their Kafka timestamps are capped; their @timestamp is kept",
                         cappedSinceWarning, event.dataset(), RecordTimes.MAX_AHEAD.toSeconds(), event.id(),
-                        Duration.ofMillis(at - wallClockMs));
+                        Duration.ofMillis(event.timestamp().toEpochMilli() - wallClockMs));
                 warnedAtMs = wallClockMs;
                 cappedSinceWarning = 0;
             }
         }
-        return capped;
+        return capped.toEpochMilli();
     }
 }

@@ -3,6 +3,7 @@ package io.airlock.streams.normalize;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.core.ColumnTimes;
 import io.airlock.core.MalformedRecordException;
+import io.airlock.core.RecordTimes;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
@@ -66,8 +67,8 @@ final class Fields {
     /**
      * A point in time: an ISO-8601 / RFC 3339 string with offset (Debezium's encoding of {@code timestamp with time zone},
      * Vault's {@code time}) or a number since the epoch in milliseconds, microseconds or nanoseconds (Debezium's encodings of
-     * timestamps without a time zone; {@link ColumnTimes}). A time before 1970-01-01 is no time of an audit record (and has no
-     * Kafka timestamp): it throws too.
+     * timestamps without a time zone; {@link ColumnTimes}). A time before 1970-01-01 or after what a Kafka timestamp holds is
+     * no time of an audit record ({@link RecordTimes#outOfRange}): it throws too, saying which.
      */
     static Instant instant(JsonNode parent, String field, String where) {
         JsonNode value = parent.get(field);
@@ -86,8 +87,9 @@ final class Fields {
                 throw new MalformedRecordException(where + "." + field + " is not an ISO-8601 time with offset: " + e.getParsedString(), e);
             }
         }
-        if (at.isBefore(Instant.EPOCH)) {
-            throw new MalformedRecordException(where + "." + field + " is a time before 1970-01-01, which no audit record has: " + at);
+        String outOfRange = RecordTimes.outOfRange(at);
+        if (outOfRange != null) {
+            throw new MalformedRecordException(where + "." + field + " is " + outOfRange + ": " + at);
         }
         return at;
     }

@@ -53,7 +53,8 @@ class SecretHarvestingRuleTest {
         assertThat(alert.evidence()).hasSize(25).doesNotHaveDuplicates();
         assertThat(alert.techniqueIds()).contains("T1555", "T1552");
         assertThat(alert.runbook()).isEqualTo("docs/runbooks/AL-021-secret-harvesting.md");
-        assertThat(alert.summary()).contains("'userpass-eve' (entity ent-eve)", "25 distinct secret paths", "secret/app/key-0",
+        assertThat(alert.summary()).contains("'userpass-eve' (entity ent-eve)", "read 25 secret paths",
+                "(a path read again within 15 min counts once; threshold 20 within 5 min)", "secret/app/key-0",
                 "(+20 more)");
     }
 

@@ -65,7 +65,7 @@ class InternalSerdesTest {
     private static Alert alert() {
         List<String> evidence = java.util.stream.IntStream.range(0, Alert.MAX_EVIDENCE).mapToObj(i -> "event-" + i).toList();
         return new Alert("a1", "AL-021", "secret harvesting", Severity.HIGH, T0.plusSeconds(240), T0, T0.plusSeconds(240), 25,
-                "ent-ä", "'userpass-eve' read 25 distinct secret paths\n<b>x</b>", evidence, List.of("T1555", "T1552"),
+                "ent-ä", "'userpass-eve' read 25 secret paths\n<b>x</b>", evidence, List.of("T1555", "T1552"),
                 "docs/runbooks/AL-021-secret-harvesting.md", Alert.Status.OPEN);
     }
 

@@ -251,6 +251,22 @@ class VaultAuditNormalizerTest {
         assertThat(fixture.events()).extracting(NormalizedEvent::id).containsExactly(StableIds.of("vault.audit", "ok", "response"));
     }
 
+    /**
+     * A line stamped after what a Kafka timestamp holds (the capture stamps it as a line without a time) was taken by the
+     * normalizer, which then failed stamping its event and dead-lettered it as "ArithmeticException: long overflow".
+     */
+    @Test
+    void shouldDeadLetterALineStampedBeyondKafkaTimestampsWithTheReason() {
+        String request = "\"request\":{\"id\":\"far\",\"operation\":\"read\",\"path\":\"secret/data/a\"}";
+        fixture.vaultAudit("far", "{\"time\":\"+300000000-01-01T00:00:00Z\",\"type\":\"response\"," + request + "}", T0);
+        pipe(VaultAuditLine.response("ok").read("airflow/data/connections/db"));
+
+        assertThat(fixture.deadLetters()).singleElement().satisfies(letter -> assertThat(Json.tree(letter).get("reason").asText())
+                .contains("audit.time", "beyond what a Kafka timestamp holds", "+300000000-01-01T00:00:00Z")
+                .doesNotContain("overflow"));
+        assertThat(fixture.events()).extracting(NormalizedEvent::id).containsExactly(StableIds.of("vault.audit", "ok", "response"));
+    }
+
     @Test
     void shouldRejectLinesThatAreNotJsonObjectsBeforeNormalization() {
         var deserializer = JsonSerdes.tree().deserializer();

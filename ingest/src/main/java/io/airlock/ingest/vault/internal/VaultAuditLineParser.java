@@ -8,12 +8,14 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import io.airlock.core.ColumnTimes;
+import io.airlock.core.RecordTimes;
 import io.airlock.core.StableIds;
 import io.airlock.ingest.vault.internal.ParsedLine.Accepted;
 import io.airlock.ingest.vault.internal.ParsedLine.RejectCategory;
 import io.airlock.ingest.vault.internal.ParsedLine.Rejected;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 
@@ -237,17 +239,26 @@ public final class VaultAuditLineParser {
 
     /**
      * Epoch millis of an RFC 3339 time ({@code Z} or an offset, any fraction), or null: read as the normalizer reads
-     * {@code time} ({@link ColumnTimes#parseIso}), so that a line has a time here exactly when its event has one.
+     * {@code time} ({@link ColumnTimes#parseIso}), so that a line has a time here exactly when its event has one. A time after
+     * what a Kafka timestamp holds ({@link RecordTimes#LATEST}) is none here, and the normalizer dead-letters its event for
+     * it ({@link RecordTimes#outOfRange}); one before the epoch is a time here, stamped 0 ({@link RecordTimes#capped}), and
+     * its event dead-lettered there by the same check.
      */
     static Long timestamp(String time) {
         if (time == null) {
             return null;
         }
+        Instant at;
         try {
-            return ColumnTimes.parseIso(time).toEpochMilli();
-        } catch (DateTimeParseException | ArithmeticException e) {
+            at = ColumnTimes.parseIso(time);
+        } catch (DateTimeParseException e) {
             return null;
         }
+        if (at.isAfter(RecordTimes.LATEST)) {
+            return null;
+        }
+        // before the epoch, however far (year -999999999 is before Long.MIN_VALUE ms), it is stamped 0 all the same
+        return at.isBefore(Instant.ofEpochMilli(Long.MIN_VALUE)) ? Long.MIN_VALUE : at.toEpochMilli();
     }
 
     private static boolean startsWith(byte[] buf, int start, int end, byte[] prefix) {

@@ -3,6 +3,7 @@ package io.airlock.ingest.vault.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.airlock.core.ColumnTimes;
+import io.airlock.core.RecordTimes;
 import io.airlock.core.StableIds;
 import io.airlock.ingest.vault.internal.ParsedLine.Accepted;
 import io.airlock.ingest.vault.internal.ParsedLine.RejectCategory;
@@ -70,15 +71,35 @@ class VaultAuditLineParserTest {
     @ValueSource(strings = {"2026-03-03T10:00:00+18:00", "2026-03-03T10:00:00-18:00", "2026-03-03T10:00:00+18:01",
         "2026-03-03T10:00:00+18:30", "2026-03-03T10:00:00-18:59", "2026-03-03T10:00:00+19:00", "2026-03-03T10:00:00.Z",
         "2026-03-03T10:00Z", "2026-03-03t10:00:00z", "2026-03-03T10:00:00-00:00", "2026-03-03T10:00:00.1234567891Z",
-        "2026-03-03T10:00:00", "2026-03-03 10:00:00Z", "2026-03-03T24:00:00Z", "+300000000-01-01T00:00:00Z"})
+        "2026-03-03T10:00:00", "2026-03-03 10:00:00Z", "2026-03-03T24:00:00Z", "+300000000-01-01T00:00:00Z",
+        "+292278994-08-17T07:12:55.807Z", "+292278994-08-17T07:12:55.807000001Z"})
     void shouldReadATimeExactlyWhenTheNormalizerReadsOne(String time) {
         Long normalizer;
         try {
-            normalizer = ColumnTimes.parseIso(time).toEpochMilli();
-        } catch (DateTimeParseException | ArithmeticException noTime) {
+            Instant at = ColumnTimes.parseIso(time);
+            normalizer = RecordTimes.outOfRange(at) == null ? at.toEpochMilli() : null;
+        } catch (DateTimeParseException noTime) {
             normalizer = null;
         }
         assertThat(VaultAuditLineParser.timestamp(time)).isEqualTo(normalizer);
+    }
+
+    /**
+     * A time after what a Kafka timestamp holds is none to the capture, and the normalizer dead-letters its event for it (it
+     * used to take it, then fail with "long overflow" stamping the event); the last millisecond a timestamp holds is one.
+     */
+    @Test
+    void shouldTakeATimeBeyondKafkaTimestampsForNone() {
+        assertThat(VaultAuditLineParser.timestamp("+300000000-01-01T00:00:00Z")).isNull();
+        assertThat(VaultAuditLineParser.timestamp("+292278994-08-17T07:12:55.807000001Z")).isNull();
+        assertThat(VaultAuditLineParser.timestamp("+292278994-08-17T07:12:55.807Z")).isEqualTo(Long.MAX_VALUE);
+    }
+
+    /** A time before the epoch, however far, is one: the capture stamps it 0 and the normalizer dead-letters its event. */
+    @Test
+    void shouldReadAnyTimeBeforeTheEpochAsOneBeforeIt() {
+        assertThat(VaultAuditLineParser.timestamp("1969-12-31T23:59:59Z")).isEqualTo(-1000L);
+        assertThat(VaultAuditLineParser.timestamp("-999999999-01-01T00:00:00Z")).isEqualTo(Long.MIN_VALUE);
     }
 
     @Test
