@@ -33,9 +33,14 @@ final class CapturedChanges {
                 .filter(c -> values.contains(c.value().path("after").path(column).asText())).toList());
     }
 
-    /** How many records carry each change, by row key and LSN: a change captured twice counts 2. */
+    /**
+     * How many records carry each change, by row key, LSN and whether it is a snapshot row: a change captured twice counts 2.
+     * A snapshot row carries the LSN of the snapshot's consistent point, and the first change committed after it can start
+     * at that very LSN — for the same row, a streamed change and its snapshot row then share row key and LSN.
+     */
     Map<String, Long> countsByRowAndLsn() {
-        return changes.stream().collect(Collectors.groupingBy(c -> c.key() + " @" + c.lsn(), Collectors.counting()));
+        return changes.stream().collect(Collectors.groupingBy(c -> c.key() + " @" + c.lsn() + (c.snapshot() ? " (snapshot)" : ""),
+                Collectors.counting()));
     }
 
     /** {@code after.<column>} → how many changes. */
