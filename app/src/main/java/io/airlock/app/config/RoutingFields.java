@@ -271,19 +271,30 @@ public final class RoutingFields {
 
     static ConfigType<RoutingConfig.RouteSpec> route() {
         return item("route", List.of("min-severity", "rules", "receivers"), m -> {
+            // every problem of the route at once, as for the rest of the file
+            List<String> problems = new java.util.ArrayList<>();
             Severity min = Severity.LOW;
             if (m.has("min-severity")) {
                 try {
                     min = ConfigTypes.enumOf(Severity.class, "severity").parse(m.raw("min-severity"));
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("min-severity " + e.getMessage().toLowerCase(Locale.ROOT));
+                    problems.add("min-severity " + e.getMessage().toLowerCase(Locale.ROOT));
                 }
+            }
+            Set<String> rules = Set.of();
+            try {
+                rules = ruleIds(m.strings("rules"));
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
             }
             List<String> receivers = m.strings("receivers");
             if (receivers.isEmpty()) {
-                throw new IllegalArgumentException("receivers must name at least one receiver");
+                problems.add("receivers must name at least one receiver");
             }
-            return new RoutingConfig.RouteSpec(min, ruleIds(m.strings("rules")), receivers);
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException(String.join("; ", problems));
+            }
+            return new RoutingConfig.RouteSpec(min, rules, receivers);
         }, r -> "{min-severity: " + r.minSeverity().label() + (r.rules().isEmpty() ? "" : ", rules: " + sorted(r.rules()))
                 + ", receivers: " + r.receivers() + "}");
     }

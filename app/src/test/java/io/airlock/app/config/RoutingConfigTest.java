@@ -178,6 +178,18 @@ class RoutingConfigTest {
     }
 
     @Test
+    void shouldNameEveryProblemOfOneRouteAtOnce() {
+        assertThat(problems("""
+                slack: {webhook-url-env: SLACK_WEBHOOK_URL}
+                notifications:
+                  routes:
+                    - {min-severity: urgent, rules: [al-001, AL-99], receivers: []}
+                """))
+                .contains("min-severity").contains("urgent").contains("there is no rule AL-99")
+                .contains("receivers must name at least one receiver");
+    }
+
+    @Test
     void shouldRefuseAWebhookOrRoutingKeyNoRouteNames() {
         assertThat(problems("""
                 slack: {webhook-url-env: SLACK_WEBHOOK_URL}
