@@ -204,28 +204,25 @@ public final class DagRunNormalizer implements Processor<String, JsonNode, Strin
      */
     private void forgetRunsBefore(Instant committed) {
         long commitMs = committed.toEpochMilli();
+        forgetWhere(seen -> seen.seenAtMs() <= commitMs);
+    }
+
+    private void pruneFinishedRuns(long streamTime) {
+        long horizon = streamTime - FINISHED_RETENTION.toMillis();
+        forgetWhere(seen -> seen.finished() && seen.seenAtMs() < horizon);
+    }
+
+    /** Forgets every run whose last sight matches (collected first: the store is not changed while iterated). */
+    private void forgetWhere(java.util.function.Predicate<DagRunState> forget) {
         List<String> gone = new ArrayList<>();
         try (var all = store.all()) {
             all.forEachRemaining(entry -> {
-                if (entry.value.seenAtMs() <= commitMs) {
+                if (forget.test(entry.value)) {
                     gone.add(entry.key);
                 }
             });
         }
         gone.forEach(lastSeen::delete);
-    }
-
-    private void pruneFinishedRuns(long streamTime) {
-        long horizon = streamTime - FINISHED_RETENTION.toMillis();
-        List<String> expired = new ArrayList<>();
-        try (var all = store.all()) {
-            all.forEachRemaining(entry -> {
-                if (entry.value.finished() && entry.value.seenAtMs() < horizon) {
-                    expired.add(entry.key);
-                }
-            });
-        }
-        expired.forEach(lastSeen::delete);
     }
 
     /**
