@@ -1,6 +1,7 @@
 package io.airlock.ingest.vault.internal;
 
 import io.airlock.core.DeadLetter;
+import io.airlock.core.LogThrottle;
 import io.airlock.core.RecordTimes;
 import io.airlock.core.SourceHeaders;
 import io.airlock.core.StableIds;
@@ -106,12 +107,8 @@ public final class AuditRecordPublisher implements AutoCloseable {
     private final Counter eventsIn = IngestMeters.eventsIn(IngestMeters.SOURCE_VAULT);
     private final Counter compactedLines = IngestMeters.vaultLinesCompacted();
     private final AtomicLong compacted = new AtomicLong();
-    /** When a compacted line was last logged, and how many were compacted since without a log line. */
-    private long compactionLoggedNanos;
-    private long compactedUnlogged;
-    /** When a line stamped later than its time was last logged, and how many were since without a log line. */
-    private long raisedLoggedNanos;
-    private long raisedUnlogged;
+    private final LogThrottle compactedLog = new LogThrottle(COMPACTION_LOG_INTERVAL);
+    private final LogThrottle raisedLog = new LogThrottle(RAISED_LOG_INTERVAL);
 
     public AuditRecordPublisher(VaultAuditSettings settings, String stage, String clientId) {
         this.topics = settings.topics();
@@ -186,17 +183,14 @@ public final class AuditRecordPublisher implements AutoCloseable {
      * that far back instead: topic, age and position only, never content.
      */
     private synchronized void raised(long ageMs, String sourceName, long position) {
-        raisedUnlogged++;
-        long now = System.nanoTime();
-        if (raisedLoggedNanos == 0 || now - raisedLoggedNanos >= RAISED_LOG_INTERVAL.toNanos()) {
+        long raisedUnlogged = raisedLog.count(System.nanoTime());
+        if (raisedUnlogged > 0) {
             LOG.warn("Captured {} Vault audit line(s) older than {} days, the latest at {} position {} {} days old: sent to {} "
                     + "stamped {} days back, their own time in header {}, so that the topic's time retention does not delete "
                     + "them before detection reads them. {} needs retention.ms of at least {} days (2 x {} days)",
                     raisedUnlogged, RecordTimes.MAX_BEHIND.toDays(), sourceName, position, Duration.ofMillis(ageMs).toDays(),
                     topics.vaultAudit(), RecordTimes.MAX_BEHIND.toDays(), RecordTimes.TRUE_TIME_HEADER, topics.vaultAudit(),
                     2 * RecordTimes.MAX_BEHIND.toDays(), RecordTimes.MAX_BEHIND.toDays());
-            raisedLoggedNanos = now;
-            raisedUnlogged = 0;
         }
     }
 
@@ -207,15 +201,12 @@ public final class AuditRecordPublisher implements AutoCloseable {
     private synchronized void compacted(long fullLength, int compactedLength, String sourceName, long position) {
         compacted.incrementAndGet();
         compactedLines.increment();
-        compactedUnlogged++;
-        long now = System.nanoTime();
-        if (compactionLoggedNanos == 0 || now - compactionLoggedNanos >= COMPACTION_LOG_INTERVAL.toNanos()) {
+        long compactedUnlogged = compactedLog.count(System.nanoTime());
+        if (compactedUnlogged > 0) {
             LOG.warn("Captured {} Vault audit line(s) longer than vault.audit.max-line-bytes compacted (only the fields "
                     + "Airlock reads kept, strings bounded: padded requests?); the latest at {} position "
                     + "{}: {} bytes, {} bytes compacted",
                     compactedUnlogged, sourceName, position, fullLength, compactedLength);
-            compactionLoggedNanos = now;
-            compactedUnlogged = 0;
         }
     }
 
