@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -384,25 +385,29 @@ public final class SecretReadOutsideRunsRule implements Processor<String, Normal
      * running for good — every later read covered, and never pruned.
      */
     private void endRunsRunningAt(Instant at) {
-        List<KeyValue<String, RunActivity>> ended = new ArrayList<>();
-        for (var entry : runs.all()) {
-            RunActivity next = entry.getValue().truncated(at);
-            if (!next.equals(entry.getValue())) {
-                ended.add(KeyValue.pair(entry.getKey(), next));
-            }
-        }
-        ended.forEach(run -> runs.put(run.key, run.value));
+        changeRuns(run -> run.truncated(at));
     }
 
     private void pruneEndedRuns(Instant horizon) {
-        List<String> ended = new ArrayList<>();
+        changeRuns(run -> run.lastActive() != null && run.lastActive().isBefore(horizon) ? null : run);
+    }
+
+    /** Applies {@code change} to every known run: a different value replaces the run, null forgets it. */
+    private void changeRuns(UnaryOperator<RunActivity> change) {
+        List<KeyValue<String, RunActivity>> changed = new ArrayList<>();
         for (var entry : runs.all()) {
-            Instant lastActive = entry.getValue().lastActive();
-            if (lastActive != null && lastActive.isBefore(horizon)) {
-                ended.add(entry.getKey());
+            RunActivity next = change.apply(entry.getValue());
+            if (!entry.getValue().equals(next)) {
+                changed.add(KeyValue.pair(entry.getKey(), next));
             }
         }
-        ended.forEach(runs::delete);
+        for (var run : changed) {
+            if (run.value == null) {
+                runs.delete(run.key);
+            } else {
+                runs.put(run.key, run.value);
+            }
+        }
     }
 
     private static List<RunActivity> listOf(RunActivity run) {
