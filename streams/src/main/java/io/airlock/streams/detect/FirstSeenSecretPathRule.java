@@ -4,6 +4,7 @@ import io.airlock.core.Alert;
 import io.airlock.core.NormalizedEvent;
 import io.airlock.core.Topics;
 import io.airlock.streams.DetectionConfig;
+import io.airlock.streams.internal.DecodedStateCache;
 import io.airlock.streams.internal.InternalSerdes;
 import io.airlock.streams.internal.StateStores;
 import java.time.Duration;
@@ -54,7 +55,7 @@ public final class FirstSeenSecretPathRule implements Processor<String, Normaliz
     private final Duration learning;
     private ProcessorContext<String, Alert> context;
     private KeyValueStore<String, Long> clock;
-    private KeyValueStore<String, Long> seen;
+    private DecodedStateCache<Long> seen;
     private KeyValueStore<String, VaultPathBurstTracker.State> groups;
 
     FirstSeenSecretPathRule(DetectionConfig config) {
@@ -91,7 +92,7 @@ public final class FirstSeenSecretPathRule implements Processor<String, Normaliz
     public void init(ProcessorContext<String, Alert> context) {
         this.context = context;
         this.clock = context.getStateStore(CLOCK_STORE);
-        this.seen = context.getStateStore(SEEN_STORE);
+        this.seen = new DecodedStateCache<>(context.<KeyValueStore<String, Long>>getStateStore(SEEN_STORE));
         this.groups = context.getStateStore(GROUP_STORE);
     }
 
