@@ -47,6 +47,8 @@ final class LogRowAges {
     private final KeyValueStore<String, Long> store;
     private final TreeMap<Long, Range> idsByMinute = new TreeMap<>();
     private long floor = -1;
+    /** The lowest id with a known minute, ever (Long.MAX_VALUE before the first): ids below it predate what Airlock saw. */
+    private long lowestKnown = Long.MAX_VALUE;
     /** A lower bound of the lowest id written since minute {@link #cachedSince}: most deletes are of rows far below it. */
     private long cachedLowest = Long.MAX_VALUE;
     private long cachedSince = Long.MIN_VALUE;
@@ -68,6 +70,7 @@ final class LogRowAges {
         }
         highest.forEach((minute, id) -> idsByMinute.put(minute, new Range(Math.min(id, lowest.getOrDefault(minute, id)), id)));
         lowest.forEach((minute, id) -> idsByMinute.putIfAbsent(minute, new Range(id, id)));
+        idsByMinute.values().forEach(range -> lowestKnown = Math.min(lowestKnown, range.lowest()));
     }
 
     /**
@@ -75,6 +78,7 @@ final class LogRowAges {
      * set, unlike {@code dttm} — or for a snapshot row, which was committed long before, its {@code dttm}.
      */
     void written(long id, Instant at) {
+        lowestKnown = Math.min(lowestKnown, id);
         long minute = Math.floorDiv(at.getEpochSecond(), 60);
         if (!idsByMinute.isEmpty() && minute < oldestKept()) {
             raiseFloor(id);
@@ -111,14 +115,18 @@ final class LogRowAges {
 
     /**
      * Whether row {@code id} was written less than {@code age} before {@code at}: its id lies in the range of a minute since,
-     * or above every id written before; true when nothing older is known.
+     * or above every id written before. While nothing written before {@code at − age} is known (Airlock started within it
+     * without a snapshot of {@code log}: a {@code backtest} of streamed changes alone, a state reset), a row whose id is
+     * below every id Airlock saw was written before all it saw, at a time it cannot tell: not young. Its delete still
+     * alerts without an {@code airflow db clean} before it; after one, it is taken for the retention the clean-up keeps
+     * (an attacker gains nothing: every row inserted while Airlock watches has a known minute).
      */
     boolean writtenWithin(long id, Instant at, Duration age) {
         long since = Math.floorDiv(at.minus(age).getEpochSecond(), 60);
         Map.Entry<Long, Range> older = idsByMinute.lowerEntry(since);
         long highestOlder = Math.max(floor, older == null ? -1 : older.getValue().highest());
         if (id > highestOlder) {
-            return true;
+            return highestOlder >= 0 || id >= lowestKnown;
         }
         if (id < lowestSince(since)) {
             return false;

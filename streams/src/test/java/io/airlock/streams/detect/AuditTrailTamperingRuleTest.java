@@ -94,6 +94,25 @@ class AuditTrailTamperingRuleTest {
                         + "2026-03-03 11:00 UTC, more than 12h before it").doesNotContain("Airflow itself never"));
     }
 
+    /**
+     * A backtest of a week's streamed changes without a snapshot of {@code log}: Airlock never saw the month-old rows the
+     * first night's clean-up deletes (their ids lie below every id it saw), so it cannot call them younger than a day.
+     */
+    @Test
+    void shouldTakeDeletesAfterACleanOfRowsBelowEveryIdSeenForRetentionWhenNothingOlderIsKnown() {
+        nextId = 500_001;
+        LogRow fresh = written("trigger_dag_run", "mallory", T0.minus(Duration.ofHours(2)));
+        written("cli_cleanup_tables", "airflow", T0);
+        for (long id = 100_000; id < 100_005; id++) {
+            deleted(LogRow.airflow3(id).event("trigger").owner("alice").dag("etl").at(T0.minus(Duration.ofDays(30))), T0.plusSeconds(30));
+        }
+        assertThat(al013()).as("rows older than anything Airlock saw, deleted by a clean-up").isEmpty();
+
+        deleted(fresh, T0.plusSeconds(40));
+        assertThat(TopologyFixture.latest(al013()).values()).singleElement()
+                .satisfies(a -> assertThat(a.summary()).contains("1 row deleted"));
+    }
+
     @Test
     void shouldTakeLogDeletesOfALongAirflowDbCleanForRetentionHoursAfterItStarted() {
         List<LogRow> old = List.of(written("trigger", "alice", T0.minus(Duration.ofDays(120))),

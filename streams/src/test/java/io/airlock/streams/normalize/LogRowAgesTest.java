@@ -26,7 +26,6 @@ class LogRowAgesTest {
 
     @Test
     void shouldTellRowsOlderThanADayFromYoungerOnesByTheirIds() {
-        assertThat(ages.writtenWithin(5, T0, DAY)).as("nothing seen yet").isTrue();
         hourly(100, T0, 72);
 
         Instant now = T0.plus(Duration.ofHours(72));
@@ -34,6 +33,27 @@ class LogRowAgesTest {
         assertThat(ages.writtenWithin(100 + 46, now, DAY)).as("written 26 h before").isFalse();
         assertThat(ages.writtenWithin(100 + 49, now, DAY)).as("written 23 h before").isTrue();
         assertThat(ages.writtenWithin(1_000, now, DAY)).as("above every id: not seen yet").isTrue();
+    }
+
+    /**
+     * A backtest of a week's streamed changes without a snapshot of {@code log}: the first night's {@code airflow db clean}
+     * deletes month-old rows whose ids lie below everything seen. Their age is unknown — they were not taken for young
+     * (an AL-013 "written within 24h" on a routine clean-up) — while rows seen inserted stay young.
+     */
+    @Test
+    void shouldNotTakeRowsBelowEverythingSeenForYoungWhileNothingOlderIsKnown() {
+        assertThat(ages.writtenWithin(5, T0, DAY)).as("nothing seen yet").isFalse();
+        hourly(500_001, T0, 2);
+
+        Instant now = T0.plus(Duration.ofHours(3));
+        assertThat(ages.writtenWithin(100_000, now, DAY)).as("below every id seen: written before all of it").isFalse();
+        assertThat(ages.writtenWithin(500_001, now, DAY)).isTrue();
+        assertThat(ages.writtenWithin(500_050, now, DAY)).as("above the first id seen").isTrue();
+        assertThat(new LogRowAges(store).writtenWithin(100_000, now, DAY)).as("after a restart from the store").isFalse();
+
+        ages.written(7, now); // INSERT with an explicit low id: seen, so young — and ids above it may be as young
+        assertThat(ages.writtenWithin(7, now, DAY)).isTrue();
+        assertThat(ages.writtenWithin(6, now, DAY)).isFalse();
     }
 
     @Test
