@@ -16,8 +16,9 @@ import java.util.function.ToLongFunction;
 
 /**
  * Event-time burst detection for one entity, as a pure function over its state: "at least {@code threshold} hits within
- * {@code window}". One burst is one alert; hits that continue an open burst (within {@code window} of its last hit) update
- * it instead of opening another. A hit seen twice (same event id) is counted once, so an at-least-once replay changes
+ * {@code window}". One burst is one alert; hits that continue an open burst (within {@code window} of its last hit, and
+ * themselves in a window that reaches the threshold: {@link #qualifies}) update it instead of opening another; a hit below
+ * the threshold neither grows the burst nor keeps it open, so a burst ends one {@code window} after the threshold last held. A hit seen twice (same event id) is counted once, so an at-least-once replay changes
  * nothing: the ids checked are the open burst's evidence (its first {@value Alert#MAX_EVIDENCE}) and the hits the state
  * keeps. A hit is counted while a window holding it is open, up to {@code window} + {@code grace} behind the latest one
  * (as a Kafka Streams window takes records until its end plus the grace); a later one is dropped — unless one hit is a
@@ -150,8 +151,9 @@ public final class BurstTracker {
             open = withoutExpiredMembers(open, current.hits(), keepFrom);
         }
         boolean late = distinct && hit.at().isBefore(keepFrom); // dropped, even within a long open burst's span
+        List<Hit> counted = distinct ? latestPerValue(hits) : hits;
         if (!late && open != null && !hit.at().isAfter(open.lastSeen().plus(window))
-                && !hit.at().isBefore(open.firstSeen().minus(window))) {
+                && !hit.at().isBefore(open.firstSeen().minus(window)) && qualifies(counted, hit)) {
             OpenBurst grown = distinct ? grownDistinct(open, hit)
                     : new OpenBurst(open.alertId(), min(open.firstSeen(), hit.at()), max(open.lastSeen(), hit.at()),
                             open.count() + 1, Alert.appendEvidence(open.evidence(), hit.eventId()));
@@ -165,7 +167,6 @@ public final class BurstTracker {
                     List.of(hit.eventId()), distinct ? List.of(hit.value()) : List.of());
             return new Step(new State(withinBurstBound(hits, kept), kept), alone, true);
         }
-        List<Hit> counted = distinct ? latestPerValue(hits) : hits;
         if (counted.contains(hit)) {
             OpenBurst opened = openedWith(counted, hits, hit, entity);
             if (opened != null) {
@@ -203,10 +204,35 @@ public final class BurstTracker {
             if (later.at().isAfter(opened.lastSeen().plus(window))) {
                 break;
             }
-            opened = distinct ? grownDistinct(opened, later) : new OpenBurst(opened.alertId(), opened.firstSeen(), later.at(),
-                    opened.count() + 1, Alert.appendEvidence(opened.evidence(), later.eventId()));
+            if (qualifies(sortedHits, later)) {
+                opened = distinct ? grownDistinct(opened, later) : new OpenBurst(opened.alertId(), opened.firstSeen(), later.at(),
+                        opened.count() + 1, Alert.appendEvidence(opened.evidence(), later.eventId()));
+            }
         }
         return opened;
+    }
+
+    /**
+     * Whether {@code hit} is part of a burst by itself: some window of length {@code window} holding it (for a distinct
+     * tracker: holding its value's latest hit) reaches the threshold among the {@code counted} hits. Only such hits grow an
+     * open burst, so a burst ends one {@code window} after the last moment the threshold held — a trickle below it (an
+     * identity reading a path every few minutes after a fan-out, a failed login every four minutes) neither keeps the
+     * alert open for days nor folds a later, separate burst of the entity into it.
+     */
+    private boolean qualifies(List<Hit> counted, Hit hit) {
+        if (threshold <= 1) {
+            return true;
+        }
+        int index = counted.indexOf(hit);
+        if (index < 0 && distinct) { // a later hit of its value is counted instead
+            for (int i = counted.size() - 1; i >= 0 && index < 0; i--) {
+                if (counted.get(i).value().equals(hit.value())) {
+                    index = i;
+                }
+            }
+        }
+        return index >= 0 && firstBurstWindow(counted, index, Hit::at, window,
+                hits -> distinct ? hits.stream().map(Hit::value).distinct().count() : hits.size(), threshold) != null;
     }
 
     /** Indexes of the first and last element of a window, both inclusive. */

@@ -172,9 +172,12 @@ final class DistinctValueBursts {
             }
         }
 
-        // a hit later than the grace is dropped (BurstTracker), also when it falls in the span of a long open burst
+        // a hit later than the grace is dropped (BurstTracker), also when it falls in the span of a long open burst; one
+        // below the threshold neither grows it nor keeps it open (BurstTracker#qualifies)
         if (kept && open != null && !hit.at().isAfter(open.lastSeen().plus(window))
-                && !hit.at().isBefore(open.firstSeen().minus(window))) {
+                && !hit.at().isBefore(open.firstSeen().minus(window))
+                && qualifies(entity, hit, stored ? entity + SEP + timeKey(hit.at()) + SEP + hit.eventId()
+                        : entity + SEP + known.latest(), newest)) {
             BurstTracker.OpenBurst grown = grow(open, hit);
             save(entity, state, new SprayState(newest, grown));
             return grown.equals(open) ? null : grown;
@@ -257,14 +260,41 @@ final class DistinctValueBursts {
             }
         }
         var opened = new BurstTracker.OpenBurst(alertId, first, lastSeen, inWindow.size(), evidence, sample);
-        for (KeyValue<String, String> later : kept.subList(span.end() + 1, kept.size())) {
+        for (int i = span.end() + 1; i < kept.size(); i++) {
+            KeyValue<String, String> later = kept.get(i);
             Instant laterAt = timeOf(later.key);
             if (laterAt.isAfter(opened.lastSeen().plus(window))) {
                 break;
             }
-            opened = grow(opened, new BurstTracker.Hit(laterAt, idOf(later.key), later.value));
+            if (reachesThreshold(kept, i)) {
+                opened = grow(opened, new BurstTracker.Hit(laterAt, idOf(later.key), later.value));
+            }
         }
         return opened;
+    }
+
+    /**
+     * Whether the hit is part of a burst by itself ({@link BurstTracker#qualifies}): some window holding its value's latest
+     * hit ({@code valueKey}, a {@code -by-time} key) reaches the threshold.
+     */
+    private boolean qualifies(String entity, BurstTracker.Hit hit, String valueKey, Instant newest) {
+        if (threshold <= 1) {
+            return true;
+        }
+        String from = entity + SEP + timeKey(hit.at().minus(window));
+        String to = entity + SEP + timeKey(newest) + AFTER_ALL_IDS;
+        List<KeyValue<String, String>> kept = byTime.range(from, to);
+        for (int i = 0; i < kept.size(); i++) {
+            if (kept.get(i).key.equals(valueKey)) {
+                return reachesThreshold(kept, i);
+            }
+        }
+        return false;
+    }
+
+    /** Whether a window holding {@code kept.get(index)} holds {@code threshold} values ({@code kept}: one entry per value). */
+    private boolean reachesThreshold(List<KeyValue<String, String>> kept, int index) {
+        return threshold <= 1 || BurstTracker.firstBurstWindow(kept, index, kv -> timeOf(kv.key), window, List::size, threshold) != null;
     }
 
     private static String idOf(String byTimeKey) {

@@ -31,6 +31,39 @@ class BurstTrackerTest {
         assertThat(replay.next().hits()).hasSize(2);
     }
 
+    /**
+     * Three failures within five minutes, then one every four minutes for an hour, then three again: two bursts. The
+     * first failure of the trickle still has the three in its window and grows the burst; none after it does.
+     */
+    @Test
+    void shouldNeitherGrowNorKeepABurstOpenWithHitsBelowTheThreshold() {
+        State s = null;
+        BurstTracker.Step step = null;
+        for (int i = 0; i < 3; i++) {
+            step = feed(s, i, "a" + i);
+            s = step.next();
+        }
+        String first = step.fired().alertId();
+        step = feed(s, 242, "t1");
+        s = step.next();
+        assertThat(step.fired().count()).isEqualTo(4);
+        for (int i = 2; i <= 15; i++) {
+            step = feed(s, 2 + 240 * i, "t" + i);
+            s = step.next();
+            assertThat(step.fired()).as("a failure every four minutes is below the threshold").isNull();
+        }
+        assertThat(s.open()).as("closed one window after the threshold last held").isNull();
+        for (int i = 0; i < 3; i++) {
+            step = feed(s, 4_000 + i, "b" + i);
+            s = step.next();
+        }
+        assertThat(step.fired()).isNotNull().satisfies(b -> {
+            assertThat(b.alertId()).isNotEqualTo(first);
+            assertThat(b.count()).isEqualTo(3);
+            assertThat(b.evidence()).containsExactly("b0", "b1", "b2");
+        });
+    }
+
     @Test
     void shouldCountALateHitWithinGraceInItsOwnWindow() {
         State s = feed(null, 0, "a").next();

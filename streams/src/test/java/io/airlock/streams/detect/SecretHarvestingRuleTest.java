@@ -153,6 +153,31 @@ class SecretHarvestingRuleTest {
         assertThat(al021(fixture.alertUpdates())).isEmpty();
     }
 
+    /**
+     * A pipeline identity's nightly fan-out, then a read every four minutes (a heartbeat DAG) until the next night's: each
+     * fan-out is its own alert with its own count. Before, the trickle kept the first burst open for good — one alert for a
+     * week, its count growing with every path read again after the window (1 659 "secret paths" of 53), and a harvest on the
+     * seventh night only grew it, without a new alert.
+     */
+    @Test
+    void shouldEndABurstOneWindowAfterTheThresholdLastHeldSoATrickleNeitherKeepsItOpenNorAbsorbsTheNextBurst() {
+        List<VaultOperation> night = new ArrayList<>(reads("nightly/key-", 25, T0, Duration.ofSeconds(5)));
+        Instant quiet = T0.plus(Duration.ofMinutes(3));
+        for (int i = 0; i < 60; i++) { // four hours of a heartbeat reading one of three paths
+            night.add(VaultOperation.read("secret/data/heartbeat/" + (i % 3)).by("userpass-eve", "ent-eve")
+                    .at(quiet.plus(Duration.ofMinutes(4L * i))));
+        }
+        Instant later = quiet.plus(Duration.ofHours(4)).plusSeconds(30);
+        night.addAll(reads("harvest/key-", 22, later, Duration.ofSeconds(5)));
+        night.forEach(op -> op.pipeTo(fixture));
+
+        Map<String, Alert> alerts = TopologyFixture.latest(al021(fixture.alertUpdates()));
+        assertThat(alerts.values()).extracting(Alert::firstSeen).containsExactlyInAnyOrder(T0.plus(VaultOperation.LATENCY),
+                later.plus(VaultOperation.LATENCY));
+        assertThat(alerts.values()).allSatisfy(a -> assertThat(a.lastSeen()).isBefore(a.firstSeen().plus(Duration.ofMinutes(6))));
+        assertThat(alerts.values()).extracting(Alert::count).allSatisfy(count -> assertThat(count).isBetween(22L, 28L));
+    }
+
     @Test
     void shouldNotAlertWhenReadsAreSpreadOverMoreThanTheWindow() {
         reads("app/key-", 25, T0, Duration.ofSeconds(75)).forEach(op -> op.pipeTo(fixture));
