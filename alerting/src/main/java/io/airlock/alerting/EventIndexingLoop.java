@@ -17,7 +17,8 @@ import org.apache.kafka.clients.producer.Producer;
 
 /**
  * Indexes normalized events from {@code <prefix>.events} into the daily {@code <prefix>-events-YYYY.MM.DD} indices,
- * {@code _id} = {@code event.id}, committing offsets only after OpenSearch acknowledged the batch. Unparsable records
+ * {@code _id} = {@code event.id}, written once (see {@link IndexItem}: an event already indexed keeps its first version,
+ * and its 409 counts as indexed), committing offsets only after OpenSearch acknowledged the batch. Unparsable records
  * and documents OpenSearch rejects for good go to {@code <prefix>.dlq}; while OpenSearch is unavailable nothing is
  * committed and the batch is retried. Counts documents in {@code airlock.opensearch.documents} ({@code index_kind=events},
  * {@code outcome=indexed|failed}; failed = refused for good and dead-lettered), once the batch's dead letters are sent
