@@ -4,10 +4,13 @@ import io.airlock.alerting.internal.DeliveryFailures;
 import io.airlock.alerting.internal.Sleeper;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.IntConsumer;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch.core.BulkResponse;
@@ -32,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <p>Write-once items (events, see {@link IndexItem}) go as bulk {@code create}: the index keeps the first version of
  * an {@code _id}, and a 409 {@code version_conflict_engine_exception} means it already holds one — a replay, a resent
  * request OpenSearch had applied, or an id that came again with other content — so the item counts as indexed, not
- * rejected. Other items (alerts) go as bulk {@code index} and overwrite.
+ * rejected, and {@link BulkResult#alreadyIndexed()} tells how many of those there were. Other items (alerts) go as bulk {@code index} and overwrite.
  *
  * <p>Several versions of one document in a batch are collapsed to one: the first of a write-once document (a row id
  * deleted and re-inserted within one batch keeps its original), the last of any other (an alert updated twice), so a
@@ -101,6 +104,7 @@ public final class OpenSearchIndexer implements DocumentIndexer {
         }
         List<Integer> pending = new ArrayList<>(sent.values());
         List<BulkResult.Rejected> rejected = new ArrayList<>();
+        Set<Integer> existing = new HashSet<>(); // write-once documents the index already held
         String lastProblem = "";
         for (int attempt = 1; attempt <= policy.maxAttempts() && !pending.isEmpty(); attempt++) {
             if (attempt > 1) {
@@ -143,7 +147,8 @@ public final class OpenSearchIndexer implements DocumentIndexer {
                     continue;
                 }
                 if (items.get(position).writeOnce() && isAlreadyIndexed(result)) {
-                    continue; // the index keeps the version it has
+                    existing.add(position); // the index keeps the version it has
+                    continue;
                 }
                 if (DeliveryFailures.isRetriableStatus(result.status())) {
                     retry.add(position);
@@ -180,7 +185,27 @@ public final class OpenSearchIndexer implements DocumentIndexer {
                     + " documents not indexed after " + policy.maxAttempts() + " attempts, last: " + lastProblem);
         }
         rejected.sort((a, b) -> Integer.compare(a.position(), b.position()));
-        return new BulkResult(items.size() - rejected.size(), rejected);
+        return new BulkResult(items.size() - rejected.size(), alreadyIndexed(items, sent.values(), positions, existing, rejected),
+                rejected);
+    }
+
+    /**
+     * Acknowledged write-once items that wrote nothing: every position of a document the index already held, and the
+     * later versions of one sent in this batch.
+     */
+    private static int alreadyIndexed(List<IndexItem> items, Collection<Integer> sent, Map<String, List<Integer>> positions,
+                                      Set<Integer> existing, List<BulkResult.Rejected> rejected) {
+        Set<Integer> refused = new HashSet<>();
+        rejected.forEach(r -> refused.add(r.position()));
+        int count = 0;
+        for (int position : sent) {
+            IndexItem item = items.get(position);
+            if (item.writeOnce() && !refused.contains(position)) {
+                int versions = positions.get(key(item)).size();
+                count += existing.contains(position) ? versions : versions - 1;
+            }
+        }
+        return count;
     }
 
     private static String key(IndexItem item) {

@@ -115,6 +115,7 @@ class OpenSearchIndexerTest {
         BulkResult result = indexer.index(items);
 
         assertThat(result.indexed()).isEqualTo(2);
+        assertThat(result.alreadyIndexed()).as("an alert's earlier version is overwritten, not kept").isZero();
         assertThat(server.requests().get(0).body()).contains("\"count\":2").doesNotContain("\"count\":1");
     }
 
@@ -129,6 +130,7 @@ class OpenSearchIndexerTest {
         BulkResult result = indexer.index(items);
 
         assertThat(result.indexed()).isEqualTo(2);
+        assertThat(result.alreadyIndexed()).isEqualTo(1);
         assertThat(result.rejected()).isEmpty();
         assertThat(server.requests()).as("an existing document is not retried").hasSize(1);
         assertThat(server.requests().get(0).body()).contains("{\"create\":").doesNotContain("{\"index\":");
@@ -143,6 +145,7 @@ class OpenSearchIndexerTest {
         BulkResult result = indexer.index(items);
 
         assertThat(result.indexed()).isEqualTo(2);
+        assertThat(result.alreadyIndexed()).as("the later version wrote nothing").isEqualTo(1);
         assertThat(server.requests().get(0).body()).contains("\"owner\":\"bob\"").doesNotContain("alice");
     }
 

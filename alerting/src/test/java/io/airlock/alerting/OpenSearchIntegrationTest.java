@@ -96,12 +96,15 @@ class OpenSearchIntegrationTest {
         // bob's trigger is row 1 of log; someone deletes the row and inserts a row 1 that blames alice
         NormalizedEvent original = TestAlerts.dagTriggered("log-1", "bob", "payments_export", TestAlerts.T0);
         NormalizedEvent forged = TestAlerts.dagTriggered("log-1", "alice", "payments_export", TestAlerts.T0.plusSeconds(30));
-        assertThat(indexer.index(List.of(IndexItem.event(names, original))).rejected()).isEmpty();
+        BulkResult first = indexer.index(List.of(IndexItem.event(names, original)));
+        assertThat(first.rejected()).isEmpty();
+        assertThat(first.alreadyIndexed()).isZero();
 
         BulkResult again = indexer.index(List.of(IndexItem.event(names, forged)));
 
         assertThat(again.rejected()).as("the 409 of the create is no rejection").isEmpty();
         assertThat(again.indexed()).isEqualTo(1);
+        assertThat(again.alreadyIndexed()).isEqualTo(1);
         assertThat(storedEvents("log-1")).containsExactly(original);
     }
 
@@ -114,6 +117,7 @@ class OpenSearchIntegrationTest {
 
         assertThat(result.rejected()).isEmpty();
         assertThat(result.indexed()).isEqualTo(2);
+        assertThat(result.alreadyIndexed()).isEqualTo(1);
         assertThat(storedEvents("log-1")).containsExactly(original);
     }
 
@@ -123,6 +127,7 @@ class OpenSearchIntegrationTest {
                 IndexItem.alert(names, TestAlerts.failedLoginBurst().count(9).build())));
 
         assertThat(result.rejected()).isEmpty();
+        assertThat(result.alreadyIndexed()).isZero();
         Alert stored = client.get(g -> g.index(names.alertsIndex()).id(TestAlerts.failedLoginBurst().build().id()),
                 Alert.class).source();
         assertThat(stored.count()).isEqualTo(9);
