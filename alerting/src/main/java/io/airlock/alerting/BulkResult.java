@@ -5,13 +5,23 @@ import java.util.List;
 /**
  * The outcome of indexing a batch: every item not listed in {@link #rejected()} is acknowledged by OpenSearch.
  *
- * @param indexed  number of acknowledged items
- * @param rejected items OpenSearch refused for good (a mapping error, a bad id): the caller dead-letters them
+ * @param indexed        number of acknowledged items, {@code alreadyIndexed} included
+ * @param alreadyIndexed of those, write-once items (events) the index already held, so nothing was written: a replay,
+ *                       a resent request OpenSearch had applied, or an id that came again (also twice in the batch)
+ * @param rejected       items OpenSearch refused for good (a mapping error, a bad id): the caller dead-letters them
  */
-public record BulkResult(int indexed, List<Rejected> rejected) {
+public record BulkResult(int indexed, int alreadyIndexed, List<Rejected> rejected) {
 
     public BulkResult {
+        if (alreadyIndexed < 0 || alreadyIndexed > indexed) {
+            throw new IllegalArgumentException("alreadyIndexed " + alreadyIndexed + " not within 0.." + indexed);
+        }
         rejected = List.copyOf(rejected);
+    }
+
+    /** A batch none of whose items the index already held. */
+    public BulkResult(int indexed, List<Rejected> rejected) {
+        this(indexed, 0, rejected);
     }
 
     /**

@@ -17,10 +17,12 @@ import org.apache.kafka.clients.producer.Producer;
 
 /**
  * Indexes normalized events from {@code <prefix>.events} into the daily {@code <prefix>-events-YYYY.MM.DD} indices,
- * {@code _id} = {@code event.id}, committing offsets only after OpenSearch acknowledged the batch. Unparsable records
+ * {@code _id} = {@code event.id}, written once (see {@link IndexItem}: an event already indexed keeps its first version,
+ * and its 409 counts as indexed), committing offsets only after OpenSearch acknowledged the batch. Unparsable records
  * and documents OpenSearch rejects for good go to {@code <prefix>.dlq}; while OpenSearch is unavailable nothing is
  * committed and the batch is retried. Counts documents in {@code airlock.opensearch.documents} ({@code index_kind=events},
- * {@code outcome=indexed|failed}; failed = refused for good and dead-lettered), once the batch's dead letters are sent
+ * {@code outcome=indexed|already_indexed|failed}; indexed = written now, already_indexed = the index already held the
+ * event id, failed = refused for good and dead-lettered), once the batch's dead letters are sent
  * (a batch retried after an unacknowledged dead letter counts again). Run it on its own thread; {@link #close()} stops it.
  */
 public final class EventIndexingLoop extends KafkaDeliveryLoop {
@@ -63,6 +65,7 @@ public final class EventIndexingLoop extends KafkaDeliveryLoop {
             return;
         }
         int failed;
+        int alreadyIndexed = 0;
         try {
             BulkResult result = indexer.index(items, n -> DeliveryMetrics.documents("events", "retried", n));
             for (BulkResult.Rejected rejected : result.rejected()) {
@@ -71,13 +74,15 @@ public final class EventIndexingLoop extends KafkaDeliveryLoop {
                                 + rejected.reason());
             }
             failed = result.rejected().size();
+            alreadyIndexed = result.alreadyIndexed();
         } catch (PermanentDeliveryException e) {
             failed = refuse(parsed, deadLetters, e);
         } catch (DeliveryException e) {
             DeliveryMetrics.documents("events", "retried", items.size()); // the loop polls the batch again after a backoff
             throw e;
         }
-        DeliveryMetrics.documents("events", "indexed", items.size() - failed);
+        DeliveryMetrics.documents("events", "indexed", items.size() - failed - alreadyIndexed);
+        DeliveryMetrics.documents("events", "already_indexed", alreadyIndexed);
         DeliveryMetrics.documents("events", "failed", failed);
     }
 

@@ -4,10 +4,13 @@ import io.airlock.alerting.internal.DeliveryFailures;
 import io.airlock.alerting.internal.Sleeper;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.IntConsumer;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch.core.BulkResponse;
@@ -29,12 +32,19 @@ import org.slf4j.LoggerFactory;
  * need a synchronous "this whole Kafka batch is acknowledged" answer before committing offsets, which a plain bulk
  * request gives directly.
  *
- * <p>Several versions of one document in a batch (an alert updated twice) are collapsed to the last one, so a retry
- * can never put an older version over a newer one.
+ * <p>Write-once items (events, see {@link IndexItem}) go as bulk {@code create}: the index keeps the first version of
+ * an {@code _id}, and a 409 {@code version_conflict_engine_exception} means it already holds one — a replay, a resent
+ * request OpenSearch had applied, or an id that came again with other content — so the item counts as indexed, not
+ * rejected, and {@link BulkResult#alreadyIndexed()} tells how many of those there were. Other items (alerts) go as bulk {@code index} and overwrite.
+ *
+ * <p>Several versions of one document in a batch are collapsed to one: the first of a write-once document (a row id
+ * deleted and re-inserted within one batch keeps its original), the last of any other (an alert updated twice), so a
+ * retry can never put an older alert over a newer one.
  */
 public final class OpenSearchIndexer implements DocumentIndexer {
 
     private static final Logger log = LoggerFactory.getLogger(OpenSearchIndexer.class);
+    private static final String VERSION_CONFLICT = "version_conflict_engine_exception";
 
     private final OpenSearchClient client;
     private final RetryPolicy policy;
@@ -78,17 +88,23 @@ public final class OpenSearchIndexer implements DocumentIndexer {
         if (items.isEmpty()) {
             return new BulkResult(0, List.of());
         }
-        // last version of each (index, _id) wins; remember every position it stands for
-        Map<String, Integer> lastPosition = new LinkedHashMap<>();
+        // one version of each (index, _id) is sent, the first of a write-once document, the last of any other;
+        // remember every position it stands for
+        Map<String, Integer> sent = new LinkedHashMap<>();
         Map<String, List<Integer>> positions = new LinkedHashMap<>();
         for (int i = 0; i < items.size(); i++) {
-            String key = items.get(i).index() + '/' + items.get(i).id();
-            lastPosition.remove(key);
-            lastPosition.put(key, i);
+            String key = key(items.get(i));
+            if (items.get(i).writeOnce()) {
+                sent.putIfAbsent(key, i);
+            } else {
+                sent.remove(key);
+                sent.put(key, i);
+            }
             positions.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
         }
-        List<Integer> pending = new ArrayList<>(lastPosition.values());
+        List<Integer> pending = new ArrayList<>(sent.values());
         List<BulkResult.Rejected> rejected = new ArrayList<>();
+        Set<Integer> existing = new HashSet<>(); // write-once documents the index already held
         String lastProblem = "";
         for (int attempt = 1; attempt <= policy.maxAttempts() && !pending.isEmpty(); attempt++) {
             if (attempt > 1) {
@@ -100,8 +116,7 @@ public final class OpenSearchIndexer implements DocumentIndexer {
             }
             List<BulkOperation> operations = new ArrayList<>(pending.size());
             for (int position : pending) {
-                IndexItem item = items.get(position);
-                operations.add(BulkOperation.of(op -> op.index(ix -> ix.index(item.index()).id(item.id()).document(item.document()))));
+                operations.add(operation(items.get(position)));
             }
             BulkResponse response;
             try {
@@ -131,6 +146,10 @@ public final class OpenSearchIndexer implements DocumentIndexer {
                 if (result.error() == null && result.status() < 300) {
                     continue;
                 }
+                if (items.get(position).writeOnce() && isAlreadyIndexed(result)) {
+                    existing.add(position); // the index keeps the version it has
+                    continue;
+                }
                 if (DeliveryFailures.isRetriableStatus(result.status())) {
                     retry.add(position);
                     throttled++;
@@ -142,7 +161,7 @@ public final class OpenSearchIndexer implements DocumentIndexer {
                     String reason = result.error() == null ? "status " + result.status() : result.error().reason();
                     log.error("opensearch: rejected document {} in {}: status {} {}", result.id(), result.index(),
                             result.status(), type);
-                    for (int p : positions.get(items.get(position).index() + '/' + items.get(position).id())) {
+                    for (int p : positions.get(key(items.get(position)))) {
                         rejected.add(new BulkResult.Rejected(p, items.get(p).id(), result.status(), type, reason));
                     }
                 }
@@ -166,7 +185,45 @@ public final class OpenSearchIndexer implements DocumentIndexer {
                     + " documents not indexed after " + policy.maxAttempts() + " attempts, last: " + lastProblem);
         }
         rejected.sort((a, b) -> Integer.compare(a.position(), b.position()));
-        return new BulkResult(items.size() - rejected.size(), rejected);
+        return new BulkResult(items.size() - rejected.size(), alreadyIndexed(items, sent.values(), positions, existing, rejected),
+                rejected);
+    }
+
+    /**
+     * Acknowledged write-once items that wrote nothing: every position of a document the index already held, and the
+     * later versions of one sent in this batch.
+     */
+    private static int alreadyIndexed(List<IndexItem> items, Collection<Integer> sent, Map<String, List<Integer>> positions,
+                                      Set<Integer> existing, List<BulkResult.Rejected> rejected) {
+        Set<Integer> refused = new HashSet<>();
+        rejected.forEach(r -> refused.add(r.position()));
+        int count = 0;
+        for (int position : sent) {
+            IndexItem item = items.get(position);
+            if (item.writeOnce() && !refused.contains(position)) {
+                int versions = positions.get(key(item)).size();
+                count += existing.contains(position) ? versions : versions - 1;
+            }
+        }
+        return count;
+    }
+
+    private static String key(IndexItem item) {
+        return item.index() + '/' + item.id();
+    }
+
+    /** {@code create} for a write-once document: it fails rather than replace one the index holds; {@code index} else. */
+    private static BulkOperation operation(IndexItem item) {
+        if (item.writeOnce()) {
+            return BulkOperation.of(op -> op.create(c -> c.index(item.index()).id(item.id()).document(item.document())));
+        }
+        return BulkOperation.of(op -> op.index(ix -> ix.index(item.index()).id(item.id()).document(item.document())));
+    }
+
+    /** A {@code create} answered 409: the index already holds a document with this {@code _id}. */
+    private static boolean isAlreadyIndexed(BulkResponseItem result) {
+        return result.status() == 409 && result.error() != null
+                && VERSION_CONFLICT.equals(result.error().type());
     }
 
     private void sleep(Duration wait) throws DeliveryException {

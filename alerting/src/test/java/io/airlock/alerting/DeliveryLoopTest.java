@@ -549,6 +549,27 @@ class DeliveryLoopTest {
     }
 
     @Test
+    void shouldCountEventsTheIndexAlreadyHeldApartFromTheOnesItWrote() {
+        var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        io.micrometer.core.instrument.Metrics.addRegistry(meters);
+        try {
+            DocumentIndexer secondAlreadyThere = items -> new BulkResult(items.size(), 1, List.of());
+            run(new EventIndexingLoop(consumer, dlq, TOPICS, NAMES, secondAlreadyThere, FAST), TOPICS.events(), List.of(
+                    json(TestAlerts.failedLogin("ev-1", "alice", TestAlerts.T0)),
+                    json(TestAlerts.failedLogin("ev-2", "alice", TestAlerts.T0))));
+
+            await().atMost(ofSeconds(10)).untilAsserted(() -> assertThat(committed(TOPICS.events())).isEqualTo(2));
+            assertThat(documents(meters, "events", "indexed")).isEqualTo(1);
+            assertThat(documents(meters, "events", "already_indexed")).isEqualTo(1);
+            assertThat(documents(meters, "events", "failed")).isZero();
+            assertThat(dlq.history()).isEmpty();
+        } finally {
+            io.micrometer.core.instrument.Metrics.removeRegistry(meters);
+            meters.close();
+        }
+    }
+
+    @Test
     void shouldCountEventDocumentsIndexedAndRefused() {
         var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         io.micrometer.core.instrument.Metrics.addRegistry(meters);

@@ -48,7 +48,7 @@ class OpenSearchIndexerTest {
     }
 
     private static List<IndexItem> docs(String... ids) {
-        return java.util.Arrays.stream(ids).map(id -> new IndexItem("i", id, Map.of("event.id", id))).toList();
+        return java.util.Arrays.stream(ids).map(id -> new IndexItem("i", id, Map.of("event.id", id), false)).toList();
     }
 
     @Test
@@ -110,12 +110,43 @@ class OpenSearchIndexerTest {
     @Test
     void shouldSendOnlyTheLastVersionOfADocument() throws Exception {
         server.then(200, Map.of(), bulk(item("a", 200, null)));
-        List<IndexItem> items = List.of(new IndexItem("i", "a", Map.of("count", 1)), new IndexItem("i", "a", Map.of("count", 2)));
+        List<IndexItem> items = List.of(new IndexItem("i", "a", Map.of("count", 1), false), new IndexItem("i", "a", Map.of("count", 2), false));
 
         BulkResult result = indexer.index(items);
 
         assertThat(result.indexed()).isEqualTo(2);
+        assertThat(result.alreadyIndexed()).as("an alert's earlier version is overwritten, not kept").isZero();
         assertThat(server.requests().get(0).body()).contains("\"count\":2").doesNotContain("\"count\":1");
+    }
+
+    @Test
+    void shouldCreateWriteOnceDocumentsAndCountAVersionConflictAsIndexed() throws Exception {
+        server.then(200, Map.of(), bulk(
+                "{\"create\":{\"_index\":\"i\",\"_id\":\"a\",\"status\":201,\"result\":\"created\"}}",
+                "{\"create\":{\"_index\":\"i\",\"_id\":\"b\",\"status\":409,\"error\":{\"type\":"
+                        + "\"version_conflict_engine_exception\",\"reason\":\"[b]: version conflict, document already exists\"}}}"));
+        List<IndexItem> items = List.of(new IndexItem("i", "a", Map.of("n", 1), true), new IndexItem("i", "b", Map.of("n", 1), true));
+
+        BulkResult result = indexer.index(items);
+
+        assertThat(result.indexed()).isEqualTo(2);
+        assertThat(result.alreadyIndexed()).isEqualTo(1);
+        assertThat(result.rejected()).isEmpty();
+        assertThat(server.requests()).as("an existing document is not retried").hasSize(1);
+        assertThat(server.requests().get(0).body()).contains("{\"create\":").doesNotContain("{\"index\":");
+    }
+
+    @Test
+    void shouldSendOnlyTheFirstVersionOfAWriteOnceDocument() throws Exception {
+        server.then(200, Map.of(), bulk("{\"create\":{\"_index\":\"i\",\"_id\":\"a\",\"status\":201,\"result\":\"created\"}}"));
+        List<IndexItem> items = List.of(new IndexItem("i", "a", Map.of("owner", "bob"), true),
+                new IndexItem("i", "a", Map.of("owner", "alice"), true));
+
+        BulkResult result = indexer.index(items);
+
+        assertThat(result.indexed()).isEqualTo(2);
+        assertThat(result.alreadyIndexed()).as("the later version wrote nothing").isEqualTo(1);
+        assertThat(server.requests().get(0).body()).contains("\"owner\":\"bob\"").doesNotContain("alice");
     }
 
     @Test

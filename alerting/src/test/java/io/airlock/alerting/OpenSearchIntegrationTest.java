@@ -92,6 +92,48 @@ class OpenSearchIntegrationTest {
     }
 
     @Test
+    void shouldKeepTheFirstVersionOfAnEventWhenItsIdComesAgainWithOtherContent() throws Exception {
+        // bob's trigger is row 1 of log; someone deletes the row and inserts a row 1 that blames alice
+        NormalizedEvent original = TestAlerts.dagTriggered("log-1", "bob", "payments_export", TestAlerts.T0);
+        NormalizedEvent forged = TestAlerts.dagTriggered("log-1", "alice", "payments_export", TestAlerts.T0.plusSeconds(30));
+        BulkResult first = indexer.index(List.of(IndexItem.event(names, original)));
+        assertThat(first.rejected()).isEmpty();
+        assertThat(first.alreadyIndexed()).isZero();
+
+        BulkResult again = indexer.index(List.of(IndexItem.event(names, forged)));
+
+        assertThat(again.rejected()).as("the 409 of the create is no rejection").isEmpty();
+        assertThat(again.indexed()).isEqualTo(1);
+        assertThat(again.alreadyIndexed()).isEqualTo(1);
+        assertThat(storedEvents("log-1")).containsExactly(original);
+    }
+
+    @Test
+    void shouldKeepTheFirstVersionOfAnEventWhoseIdComesTwiceInOneBatch() throws Exception {
+        NormalizedEvent original = TestAlerts.dagTriggered("log-1", "bob", "payments_export", TestAlerts.T0);
+        NormalizedEvent forged = TestAlerts.dagTriggered("log-1", "alice", "payments_export", TestAlerts.T0.plusSeconds(30));
+
+        BulkResult result = indexer.index(List.of(IndexItem.event(names, original), IndexItem.event(names, forged)));
+
+        assertThat(result.rejected()).isEmpty();
+        assertThat(result.indexed()).isEqualTo(2);
+        assertThat(result.alreadyIndexed()).isEqualTo(1);
+        assertThat(storedEvents("log-1")).containsExactly(original);
+    }
+
+    @Test
+    void shouldOverwriteAnAlertWithItsLaterUpdateInOneBatch() throws Exception {
+        BulkResult result = indexer.index(List.of(IndexItem.alert(names, TestAlerts.failedLoginBurst().count(5).build()),
+                IndexItem.alert(names, TestAlerts.failedLoginBurst().count(9).build())));
+
+        assertThat(result.rejected()).isEmpty();
+        assertThat(result.alreadyIndexed()).isZero();
+        Alert stored = client.get(g -> g.index(names.alertsIndex()).id(TestAlerts.failedLoginBurst().build().id()),
+                Alert.class).source();
+        assertThat(stored.count()).isEqualTo(9);
+    }
+
+    @Test
     void shouldReportAMappingErrorAsAPermanentRejectionAndIndexTheRest() throws Exception {
         Map<String, Object> broken = new LinkedHashMap<>();
         broken.put("@timestamp", "yesterday-ish");
@@ -100,7 +142,7 @@ class OpenSearchIntegrationTest {
 
         BulkResult result = indexer.index(List.of(
                 IndexItem.event(names, TestAlerts.failedLogin("ok-1", "alice", TestAlerts.T0)),
-                new IndexItem(daily, "bad-1", broken)));
+                new IndexItem(daily, "bad-1", broken, true)));
 
         assertThat(result.indexed()).isEqualTo(1);
         assertThat(result.rejected()).singleElement().satisfies(r -> {
@@ -120,10 +162,18 @@ class OpenSearchIntegrationTest {
         }
         String daily = names.eventsIndex(TestAlerts.T0);
 
-        assertThat(indexer.index(List.of(new IndexItem(daily, "hostile-1", hostile))).rejected()).isEmpty();
+        assertThat(indexer.index(List.of(new IndexItem(daily, "hostile-1", hostile, true))).rejected()).isEmpty();
 
         JsonNode properties = get("/" + daily + "/_mapping").path(daily).path("mappings").path("properties");
         assertThat(properties.has("x1")).isFalse();
+    }
+
+    /** Every event document with this {@code event.id}, in any daily index. */
+    private List<NormalizedEvent> storedEvents(String eventId) throws IOException {
+        refresh(names.eventsPattern());
+        return client.search(s -> s.index(names.eventsPattern())
+                        .query(q -> q.term(t -> t.field("event.id").value(v -> v.stringValue(eventId)))), NormalizedEvent.class)
+                .hits().hits().stream().map(h -> h.source()).toList();
     }
 
     private void refresh(String index) throws IOException {

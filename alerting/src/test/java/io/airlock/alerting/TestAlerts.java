@@ -58,6 +58,12 @@ public final class TestAlerts {
                 techniques, runbook, status);
     }
 
+    /** The event of an Airflow {@code log} row: {@code user} triggered a run of {@code dagId}. */
+    public static NormalizedEvent dagTriggered(String id, String user, String dagId, Instant at) {
+        return NormalizedEvent.builder(at, id, NormalizedEvent.DATASET_LOG).category("configuration")
+                .action("trigger_dag_run").userName(user).dagId(dagId).build();
+    }
+
     public static NormalizedEvent failedLogin(String id, String user, Instant at) {
         return NormalizedEvent.builder(at, id, NormalizedEvent.DATASET_AB_USER)
                 .category("authentication").action("login").outcome(NormalizedEvent.OUTCOME_FAILURE).userName(user)

@@ -18,8 +18,10 @@ import java.util.Locale;
  *       topic);</li>
  *   <li>{@value #ALERTS} (counter), tags {@code rule}, {@code severity}: alert records consumed by the delivery loop;</li>
  *   <li>{@value #DOCUMENTS} (counter), tags {@code index_kind} = {@code events}|{@code alerts}, {@code outcome} =
- *       {@code indexed}|{@code failed} (refused for good and dead-lettered)|{@code retried} (sent again after a
- *       429/5xx answer or a connection error: an OpenSearch outage shows here while it lasts);</li>
+ *       {@code indexed} (written)|{@code already_indexed} (an event whose id the index already held: written once,
+ *       its first version stays; replays after a restart and re-used ids show here)|{@code failed} (refused for good
+ *       and dead-lettered)|{@code retried} (sent again after a 429/5xx answer or a connection error: an OpenSearch
+ *       outage shows here while it lasts);</li>
  *   <li>{@value #LATENCY} (timer with a percentile histogram), tag {@code receiver}: from the alert record's Kafka
  *       timestamp to the receiver's confirmation.</li>
  * </ul>
@@ -65,7 +67,8 @@ public final class DeliveryMetrics {
 
     /**
      * {@code count} documents of one kind ({@code events}, {@code alerts}) with one outcome ({@code indexed},
-     * {@code failed}, {@code retried}, {@code superseded} — a newer version of the document overtook it while it waited).
+     * {@code already_indexed}, {@code failed}, {@code retried}, {@code superseded} — a newer version of the document
+     * overtook it while it waited).
      */
     public static void documents(String indexKind, String outcome, long count) {
         if (count > 0) {

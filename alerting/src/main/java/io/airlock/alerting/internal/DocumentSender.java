@@ -139,6 +139,7 @@ public final class DocumentSender implements AutoCloseable {
         List<IndexItem> items = new ArrayList<>(bulk.size());
         bulk.forEach(t -> items.add(t.item()));
         int failed;
+        int alreadyIndexed = 0;
         try {
             BulkResult result = indexer.index(items, n -> DeliveryMetrics.documents(indexKind, "retried", n));
             stillRunning();
@@ -148,6 +149,7 @@ public final class DocumentSender implements AutoCloseable {
                                 + rejected.errorType() + ": " + rejected.reason());
             }
             failed = result.rejected().size();
+            alreadyIndexed = result.alreadyIndexed();
         } catch (PermanentDeliveryException e) {
             stillRunning(); // a request cut short by close() is no verdict on the documents
             for (Task task : bulk) {
@@ -155,7 +157,8 @@ public final class DocumentSender implements AutoCloseable {
             }
             failed = bulk.size();
         }
-        DeliveryMetrics.documents(indexKind, "indexed", bulk.size() - failed);
+        DeliveryMetrics.documents(indexKind, "indexed", bulk.size() - failed - alreadyIndexed);
+        DeliveryMetrics.documents(indexKind, "already_indexed", alreadyIndexed);
         DeliveryMetrics.documents(indexKind, "failed", failed);
         bulk.forEach(t -> t.entry().settle());
     }
