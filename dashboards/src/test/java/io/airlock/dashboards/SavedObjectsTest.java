@@ -190,6 +190,32 @@ class SavedObjectsTest {
         }
     }
 
+    @Test
+    void shouldSearchAndChartTheDenialsOfTokensWithoutAnIdentityAsAl023CountsThem() {
+        // AL-023 counts the denials of a token Vault resolves to nobody per source address, "(unknown token from <ip>)":
+        // those events have no vault.identity, and they are the probing the rule is for
+        assertThat(FieldUse.kqlFields(rawQuery("search:airlock-evidence-al-023"))).doesNotContain("vault.identity");
+        for (String vis : List.of("visualization:airlock-vis-denied-over-time", "visualization:airlock-vis-denied-by-identity-path")) {
+            assertThat(byKey.get(vis).path("references").path(0).path("id").asText()).as(vis).isEqualTo("airlock-evidence-al-023");
+            JsonNode identity = aggOn(vis, "vault.identity");
+            assertThat(identity.path("params").path("missingBucket").asBoolean()).as("%s keeps denials without an identity", vis).isTrue();
+            assertThat(identity.path("params").path("missingBucketLabel").asText()).as(vis).isEqualTo("(unknown token)");
+        }
+        assertThat(aggs("visualization:airlock-vis-denied-by-identity-path")).extracting(a -> a.path("params").path("field").asText())
+                .as("the address AL-023 keys unknown tokens by").containsSubsequence("vault.identity", "source.ip");
+    }
+
+    private List<JsonNode> aggs(String key) {
+        List<JsonNode> aggs = new java.util.ArrayList<>();
+        FieldUse.tree(byKey.get(key).path("attributes").path("visState").asText()).path("aggs").forEach(aggs::add);
+        return aggs;
+    }
+
+    private JsonNode aggOn(String key, String field) {
+        return aggs(key).stream().filter(a -> a.path("params").path("field").asText().equals(field)).findFirst()
+                .orElseThrow(() -> new AssertionError(key + " has no aggregation on " + field));
+    }
+
     private String rawQuery(String key) {
         return FieldUse.tree(byKey.get(key).path("attributes").path("kibanaSavedObjectMeta").path("searchSourceJSON").asText())
                 .path("query").path("query").asText();
