@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -185,8 +187,33 @@ class SavedObjectsTest {
         for (String rule : List.of("al-020", "al-021", "al-022", "al-024")) {
             assertThat(rawQuery("search:airlock-evidence-" + rule)).as(rule).contains("not vault.path:(*/metadata/* or */subkeys/*)");
         }
+    }
+
+    @Test
+    void shouldMatchTheAirflowIdentityInTheCasesAnOperatorGetsAsTheRuleMatchesItInAnyCase() {
+        // The rule finds "airflow" in any case (kubernetes-Airflow-Worker is Airflow's); KQL wildcards on keywords are
+        // case-sensitive, so the searches list the spellings
+        Pattern identityMatch = Pattern.compile("(user\\.name|vault\\.identity|related\\.user):(\\([^)]*\\)|[^\\s)]+)");
         for (String rule : List.of("al-022", "al-024")) {
-            assertThat(rawQuery("search:airlock-evidence-" + rule)).as(rule).contains("related.user:*airflow*");
+            Set<String> fields = new HashSet<>();
+            Matcher m = identityMatch.matcher(rawQuery("search:airlock-evidence-" + rule));
+            while (m.find()) {
+                if (m.group(2).toLowerCase(java.util.Locale.ROOT).contains("airflow")) {
+                    fields.add(m.group(1));
+                    assertThat(m.group(2)).as("%s: %s", rule, m.group()).contains("*airflow*", "*Airflow*", "*AIRFLOW*");
+                }
+            }
+            assertThat(fields).as("%s matches display name, identity and token metadata", rule)
+                    .containsExactlyInAnyOrder("user.name", "vault.identity", "related.user");
+        }
+        for (ObjectNode o : objects) {
+            String query = FieldUse.tree(o.path("attributes").path("kibanaSavedObjectMeta").path("searchSourceJSON").asText("{}"))
+                    .path("query").path("query").asText("");
+            Matcher m = Pattern.compile(":\\(?\\*airflow\\*").matcher(query);
+            if (m.find()) {
+                assertThat(query).as("%s: every lower-case wildcard on airflow comes with its other spellings", key(o))
+                        .contains("*Airflow*", "*AIRFLOW*");
+            }
         }
     }
 
