@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -136,13 +138,25 @@ class SavedObjectsTest {
 
     @Test
     void shouldCountVaultOperationsNotAuditLines() {
-        // A Vault operation is a request line and a response line: searches about Vault keep the responses only.
-        for (ObjectNode search : ofType("search")) {
-            String query = FieldUse.tree(search.path("attributes").path("kibanaSavedObjectMeta").path("searchSourceJSON").asText())
-                    .path("query").path("query").asText();
-            if (query.contains("\"vault.audit\"")) {
-                assertThat(query).as(key(search)).contains("vault.audit_type:\"response\"");
+        // A Vault operation is a request line and a response line: searches and panels about Vault, or about logins of any
+        // source, keep the responses only.
+        for (ObjectNode o : objects) {
+            String query = FieldUse.tree(o.path("attributes").path("kibanaSavedObjectMeta").path("searchSourceJSON").asText("{}"))
+                    .path("query").path("query").asText("");
+            boolean anySourceLogins = query.contains("event.category:\"authentication\"") && !query.startsWith("event.dataset:\"airflow.");
+            if (query.contains("\"vault.audit\"") || anySourceLogins) {
+                assertThat(query).as(key(o)).contains("vault.audit_type:\"response\"");
             }
+        }
+    }
+
+    @Test
+    void shouldCountAFailedVaultLoginOnceInTheFailedLoginPanels() {
+        // Vault writes a failed login's error on its request line and again on its response line; Airflow events have no
+        // vault.audit_type, so the restriction must leave them in
+        for (String vis : List.of("visualization:airlock-vis-failed-logins-over-time", "visualization:airlock-vis-failed-logins-top-users")) {
+            assertThat(rawQuery(vis)).as(vis).isEqualTo("event.category:\"authentication\" and event.outcome:\"failure\""
+                    + " and (not event.dataset:\"vault.audit\" or vault.audit_type:\"response\")");
         }
     }
 
@@ -185,9 +199,60 @@ class SavedObjectsTest {
         for (String rule : List.of("al-020", "al-021", "al-022", "al-024")) {
             assertThat(rawQuery("search:airlock-evidence-" + rule)).as(rule).contains("not vault.path:(*/metadata/* or */subkeys/*)");
         }
+    }
+
+    @Test
+    void shouldMatchTheAirflowIdentityInTheCasesAnOperatorGetsAsTheRuleMatchesItInAnyCase() {
+        // The rule finds "airflow" in any case (kubernetes-Airflow-Worker is Airflow's); KQL wildcards on keywords are
+        // case-sensitive, so the searches list the spellings
+        Pattern identityMatch = Pattern.compile("(user\\.name|vault\\.identity|related\\.user):(\\([^)]*\\)|[^\\s)]+)");
         for (String rule : List.of("al-022", "al-024")) {
-            assertThat(rawQuery("search:airlock-evidence-" + rule)).as(rule).contains("related.user:*airflow*");
+            Set<String> fields = new HashSet<>();
+            Matcher m = identityMatch.matcher(rawQuery("search:airlock-evidence-" + rule));
+            while (m.find()) {
+                if (m.group(2).toLowerCase(java.util.Locale.ROOT).contains("airflow")) {
+                    fields.add(m.group(1));
+                    assertThat(m.group(2)).as("%s: %s", rule, m.group()).contains("*airflow*", "*Airflow*", "*AIRFLOW*");
+                }
+            }
+            assertThat(fields).as("%s matches display name, identity and token metadata", rule)
+                    .containsExactlyInAnyOrder("user.name", "vault.identity", "related.user");
         }
+        for (ObjectNode o : objects) {
+            String query = FieldUse.tree(o.path("attributes").path("kibanaSavedObjectMeta").path("searchSourceJSON").asText("{}"))
+                    .path("query").path("query").asText("");
+            Matcher m = Pattern.compile(":\\(?\\*airflow\\*").matcher(query);
+            if (m.find()) {
+                assertThat(query).as("%s: every lower-case wildcard on airflow comes with its other spellings", key(o))
+                        .contains("*Airflow*", "*AIRFLOW*");
+            }
+        }
+    }
+
+    @Test
+    void shouldSearchAndChartTheDenialsOfTokensWithoutAnIdentityAsAl023CountsThem() {
+        // AL-023 counts the denials of a token Vault resolves to nobody per source address, "(unknown token from <ip>)":
+        // those events have no vault.identity, and they are the probing the rule is for
+        assertThat(FieldUse.kqlFields(rawQuery("search:airlock-evidence-al-023"))).doesNotContain("vault.identity");
+        for (String vis : List.of("visualization:airlock-vis-denied-over-time", "visualization:airlock-vis-denied-by-identity-path")) {
+            assertThat(byKey.get(vis).path("references").path(0).path("id").asText()).as(vis).isEqualTo("airlock-evidence-al-023");
+            JsonNode identity = aggOn(vis, "vault.identity");
+            assertThat(identity.path("params").path("missingBucket").asBoolean()).as("%s keeps denials without an identity", vis).isTrue();
+            assertThat(identity.path("params").path("missingBucketLabel").asText()).as(vis).isEqualTo("(unknown token)");
+        }
+        assertThat(aggs("visualization:airlock-vis-denied-by-identity-path")).extracting(a -> a.path("params").path("field").asText())
+                .as("the address AL-023 keys unknown tokens by").containsSubsequence("vault.identity", "source.ip");
+    }
+
+    private List<JsonNode> aggs(String key) {
+        List<JsonNode> aggs = new java.util.ArrayList<>();
+        FieldUse.tree(byKey.get(key).path("attributes").path("visState").asText()).path("aggs").forEach(aggs::add);
+        return aggs;
+    }
+
+    private JsonNode aggOn(String key, String field) {
+        return aggs(key).stream().filter(a -> a.path("params").path("field").asText().equals(field)).findFirst()
+                .orElseThrow(() -> new AssertionError(key + " has no aggregation on " + field));
     }
 
     private String rawQuery(String key) {
