@@ -118,6 +118,10 @@ public final class ReportExporter {
             dataFiles.add(name);
             files.addObject().put("name", name).put("kind", kind.label()).put("format", dataFormat.extension())
                     .put("records", seq[0]).put("first_prev_hash", firstPrev).put("last_hash", chain.head());
+            if (dataFormat == ReportFormat.CSV) {
+                // verify reads the cells with the guard that wrote them: reports from before this key used the first character only
+                ((ObjectNode) files.get(files.size() - 1)).put(CsvSafety.GUARD_KEY, CsvSafety.CURRENT.manifestName());
+            }
         }
         if (formats.contains(ReportFormat.HTML)) {
             HtmlReport.write(directory.resolve("report.html"), summary, dataFiles);

@@ -258,6 +258,42 @@ class ReportVerifierTest {
     }
 
     @Test
+    void shouldGuardAFormulaBehindWhitespaceAndStillVerifyCsvOfEarlierReportsThatDidNot() throws IOException {
+        List<NormalizedEvent> events = new ArrayList<>(SampleData.events());
+        events.add(NormalizedEvent.builder(SampleData.DAY.plusSeconds(3600 * 23 + 30), "ev-ws", NormalizedEvent.DATASET_AB_USER)
+                .category("authentication").action("login").outcome("failure").userName(" =HYPERLINK(\"http://evil\")")
+                .sourcePosition("postgres:airflow", 1300L).build());
+        Path dir = tmp.resolve("whitespace");
+        new ReportExporter(SampleData.source(events, SampleData.alerts()), ReportProgress.NONE,
+                Clock.fixed(Instant.parse("2026-11-05T10:00:00Z"), ZoneOffset.UTC)).export(QUERY, EnumSet.of(ReportFormat.CSV), dir,
+                Optional.empty());
+        Path csv = dir.resolve("events.csv");
+
+        assertThat(Files.readString(csv)).contains("\"' =HYPERLINK(").doesNotContain(",\" =HYPERLINK(");
+        assertThat(verify(dir)).isEqualTo("intact");
+        assertThat(Manifest.read(dir.resolve(Manifest.FILE)).path("files").get(0).path(CsvSafety.GUARD_KEY).asText())
+                .isEqualTo("after-whitespace");
+
+        // the guard removed from a report that says it wrote one is named
+        Files.writeString(csv, Files.readString(csv).replace("\"' =HYPERLINK(", "\" =HYPERLINK("));
+        assertThat(verify(dir)).contains("events.csv row").contains("neutraliz");
+
+        // a report from before the guard looked past whitespace: no formula_guard, the cell as it was written then
+        editManifest(dir, manifest -> {
+            for (var file : manifest.withArray("files")) {
+                ((ObjectNode) file).remove(CsvSafety.GUARD_KEY);
+                try {
+                    Path written = dir.resolve(file.path("name").asText());
+                    ((ObjectNode) file).put("sha256", Manifest.sha256(written)).put("bytes", Files.size(written));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
+        assertThat(verify(dir)).isEqualTo("intact");
+    }
+
+    @Test
     void shouldNameTheAlteredCsvRow() throws IOException {
         Path dir = export(EnumSet.of(ReportFormat.CSV), Optional.empty());
         Path csv = dir.resolve("events.csv");
