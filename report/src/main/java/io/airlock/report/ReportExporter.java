@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.airlock.core.Json;
 import io.airlock.report.internal.CsvRecords;
 import io.airlock.report.internal.JsonLinesRecords;
+import io.airlock.report.internal.PartialReport;
 import io.airlock.report.internal.RecordFileWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -65,7 +66,9 @@ public final class ReportExporter {
     }
 
     /**
-     * Writes the report into {@code directory}, which must not exist or be empty.
+     * Writes the report into {@code directory}, which must not exist or be empty. The report is written into a temporary
+     * directory next to it ({@link PartialReport}) and moved into place only once complete, so an export that fails, is
+     * interrupted or killed leaves {@code directory} as it was, and the retry can use it.
      *
      * @param formats at least one; CSV data files if {@link ReportFormat#CSV} is among them, else JSON lines
      * @param signer  signs the manifest when present
@@ -75,13 +78,14 @@ public final class ReportExporter {
         if (formats.isEmpty()) {
             throw new IllegalArgumentException("at least one format is needed");
         }
-        boolean created = !Files.exists(directory);
-        prepare(directory);
+        checkTarget(directory);
+        PartialReport partial = PartialReport.create(directory);
         try {
-            return write(query, formats, directory, signer);
-        } catch (IOException | RuntimeException e) {
-            removeWritten(directory, created); // a half-written report would block the retry and verify as "manifest missing"
-            throw e;
+            Result written = write(query, formats, partial.directory(), signer);
+            partial.moveInto(directory);
+            return new Result(directory, written.events(), written.alerts(), written.chainHead(), written.files(), written.summary());
+        } finally {
+            partial.removeIfLeft(); // a half-written report would block the retry and verify as "manifest missing"
         }
     }
 
@@ -169,20 +173,6 @@ public final class ReportExporter {
         return manifest;
     }
 
-    /** The directory was empty or new before the export, so everything in it is the export's own. */
-    private static void removeWritten(Path directory, boolean created) {
-        try (Stream<Path> entries = Files.list(directory)) {
-            for (Path entry : entries.toList()) {
-                Files.deleteIfExists(entry);
-            }
-            if (created) {
-                Files.deleteIfExists(directory);
-            }
-        } catch (IOException cleanupFailed) {
-            // the export's own failure is what the caller reports
-        }
-    }
-
     /**
      * Refuses a directory a report cannot be written into (not a directory, or not empty) before any work is done: the demo
      * checks its {@code --report} directory before it starts.
@@ -198,11 +188,6 @@ public final class ReportExporter {
                 }
             }
         }
-    }
-
-    private static void prepare(Path directory) throws IOException {
-        checkTarget(directory);
-        Files.createDirectories(directory);
     }
 
     /** Every format. */

@@ -572,6 +572,9 @@ class ReportVerifierTest {
 
         assertThat(created).as("made by the export, removed").doesNotExist();
         assertThat(empty).as("given empty, left empty: the retry can use it").isEmptyDirectory();
+        try (var left = Files.list(tmp)) {
+            assertThat(left.map(p -> p.getFileName().toString())).as("no partial report left").containsExactly("empty-report");
+        }
         assertThat(verify(tmp.resolve("nowhere"))).endsWith("nowhere does not exist");
     }
 }
