@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -19,6 +20,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes a report: the events and then the alerts of a query, streamed from a {@link RecordSource} into data files
@@ -43,6 +46,13 @@ public final class ReportExporter {
     static final String CHAIN_ALGORITHM = "hash = hex(SHA-256(prev_hash + \"\\n\" + kind + \"\\n\" + compact JSON of the record's "
             + "non-empty fields, keys sorted, strings escaped as RFC 8785 does)), prev_hash of the first record = genesis; the chain runs through the data files "
             + "in the order listed";
+
+    /**
+     * The manifest key listing the days (UTC, {@code 2026-10-03}) of the period without a daily events index: no events that
+     * day, or the index was deleted by retention. Covered by the signature; reports before it have none.
+     */
+    public static final String DAYS_WITHOUT_EVENTS_INDEX = "days_without_events_index";
+    private static final Logger log = LoggerFactory.getLogger(ReportExporter.class);
 
     private final RecordSource source;
     private final ReportProgress progress;
@@ -94,6 +104,13 @@ public final class ReportExporter {
         ReportFormat dataFormat = formats.contains(ReportFormat.CSV) ? ReportFormat.CSV : ReportFormat.JSONL;
         HashChain chain = new HashChain();
         ReportSummary summary = new ReportSummary(query, bound);
+        List<LocalDate> daysWithoutIndex = source.daysWithoutEventsIndex(query);
+        if (!daysWithoutIndex.isEmpty()) {
+            log.warn("report: no events index for {} of the period ({}): no events that day, or deleted by retention "
+                    + "(retention.events-days); the manifest lists them in {}", daysWithoutIndex.size() == 1 ? "1 day" : daysWithoutIndex.size() + " days",
+                    String.join(", ", daysWithoutIndex.stream().map(LocalDate::toString).toList()), DAYS_WITHOUT_EVENTS_INDEX);
+        }
+        summary.daysWithoutEventsIndex(daysWithoutIndex);
         ArrayNode files = Json.MAPPER.createArrayNode();
         List<String> dataFiles = new ArrayList<>();
         long[] counts = new long[RecordKind.values().length];
@@ -143,6 +160,8 @@ public final class ReportExporter {
             names.add(f.get("name").asText());
         }
         ObjectNode manifest = manifest(query, files, chain, summary);
+        ArrayNode days = manifest.putArray(DAYS_WITHOUT_EVENTS_INDEX);
+        daysWithoutIndex.forEach(day -> days.add(day.toString()));
         signer.ifPresent(key -> manifest.putObject("signature").put("algorithm", ManifestSignature.ALGORITHM)
                 .put("public_key", key.publicKeyBase64())
                 .put("signed", "manifest.json without \"signature\", compact JSON, object keys sorted, UTF-8")

@@ -294,6 +294,41 @@ class ReportVerifierTest {
     }
 
     @Test
+    void shouldSignTheDaysWithoutEventsIndexAndVerifyManifestsWithAndWithoutThem() throws IOException {
+        RecordSource all = SampleData.source(SampleData.events(), SampleData.alerts());
+        RecordSource secondDayDeleted = new RecordSource() {
+            @Override
+            public void read(RecordKind kind, ReportQuery query, java.util.function.LongConsumer total,
+                    java.util.function.Consumer<ReportRecord> sink) throws IOException {
+                all.read(kind, query, total, sink);
+            }
+
+            @Override
+            public List<java.time.LocalDate> daysWithoutEventsIndex(ReportQuery query) {
+                return List.of(java.time.LocalDate.parse("2026-11-03"));
+            }
+
+            @Override
+            public String indexOf(RecordKind kind) {
+                return all.indexOf(kind);
+            }
+        };
+        Path dir = tmp.resolve("retention");
+        new ReportExporter(secondDayDeleted, ReportProgress.NONE, Clock.systemUTC())
+                .export(QUERY, EnumSet.of(ReportFormat.JSONL, ReportFormat.PDF), dir, Optional.of(KEY));
+
+        assertThat(Manifest.read(dir.resolve(Manifest.FILE)).path("days_without_events_index").toString()).isEqualTo("[\"2026-11-03\"]");
+        assertThat(verify(dir)).isEqualTo("intact");
+        editManifest(dir, manifest -> manifest.putArray("days_without_events_index"));
+        assertThat(verify(dir)).as("covered by the signature").isEqualTo("manifest.json is altered: its signature does not verify");
+
+        Path unsigned = export(EnumSet.of(ReportFormat.JSONL), Optional.empty(), "before");
+        assertThat(Manifest.read(unsigned.resolve(Manifest.FILE)).path("days_without_events_index").toString()).isEqualTo("[]");
+        editManifest(unsigned, manifest -> manifest.remove("days_without_events_index"));
+        assertThat(verify(unsigned)).as("a report from before the key").isEqualTo("intact");
+    }
+
+    @Test
     void shouldNameTheAlteredCsvRow() throws IOException {
         Path dir = export(EnumSet.of(ReportFormat.CSV), Optional.empty());
         Path csv = dir.resolve("events.csv");
