@@ -152,7 +152,7 @@ final class ReportCommand implements Callable<Integer> {
                     .export(query, wanted, dir, signer);
             stdout.printf("Report of %s to %s written to %s: %s, %s; files %s%n", query.from(), query.to(), dir,
                     Counted.of(result.events(), "event"), Counted.of(result.alerts(), "alert"), String.join(", ", result.files()));
-            stdout.println("chain head " + result.chainHead() + (signer.isPresent() ? ", manifest signed (Ed25519)" : ", manifest not signed"));
+            stdout.println(anchorLine(dir, result.chainHead(), signer.isPresent()));
             var entities = result.summary().vaultEntitiesNotSelected();
             if (!entities.isEmpty()) {
                 stdout.println(PrintableText.of("note: the selected Vault events carry the entity ids " + String.join(", ", entities)
@@ -163,6 +163,22 @@ final class ReportCommand implements Callable<Integer> {
         } finally {
             client._transport().close();
         }
+    }
+
+    /**
+     * What to keep of a report written just now. The chain head covers the records only: the query (period and filters), the
+     * summary and the documents' hashes are in the manifest, which whoever holds the report can rewrite (a {@code --users
+     * alice} report relabelled as unfiltered keeps its chain head). So the anchor of an unsigned report is the manifest's
+     * SHA-256, and the advice is to keep that, or to sign.
+     */
+    static String anchorLine(Path dir, String chainHead, boolean signed) {
+        String manifestSha = manifestSha256(dir);
+        if (signed) {
+            return "manifest signed (Ed25519); manifest.json SHA-256 " + manifestSha + "; chain head " + chainHead;
+        }
+        return "manifest NOT signed: keep its SHA-256 " + manifestSha + " where the report's custodian cannot change it, and "
+                + "compare it with what 'airlock report verify' prints (better: sign reports, report.signing-key-file); chain "
+                + "head " + chainHead + " (covers the records only, not the period, filters or summary)";
     }
 
     /**
@@ -236,6 +252,15 @@ final class ReportCommand implements Callable<Integer> {
         }
     }
 
+    /** Hex SHA-256 of a report's {@code manifest.json}, as {@code sha256sum DIR/manifest.json} prints it. */
+    static String manifestSha256(Path dir) {
+        try {
+            return io.airlock.report.Manifest.sha256(dir.resolve(io.airlock.report.Manifest.FILE));
+        } catch (IOException e) {
+            return "(unreadable)";
+        }
+    }
+
     /** {@code airlock report verify DIR}. */
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = {"Check a report against its manifest: every file's SHA-256, the hash chain record by record, the signature.",
@@ -284,8 +309,10 @@ final class ReportCommand implements Callable<Integer> {
             if (verification.intact()) {
                 String signature;
                 if (!verification.signed()) {
-                    signature = "not signed (this proves internal consistency only: compare the chain head with a copy kept "
-                            + "elsewhere)";
+                    // the chain head covers the records only: a relabelled query or an edited summary keeps it
+                    signature = "not signed (this proves internal consistency only: compare manifest.json's SHA-256 "
+                            + manifestSha256(dir) + " with the one kept when the report was written; sign reports with "
+                            + "report.signing-key-file)";
                 } else if (pinned.isPresent()) {
                     signature = "signature valid (by the given public key)";
                 } else {

@@ -122,6 +122,28 @@ class ReportVerifyCommandTest {
     }
 
     @Test
+    void shouldAnchorAnUnsignedReportOnTheManifestsSha256SinceTheChainHeadCoversOnlyTheRecords() throws IOException {
+        Path dir = report(Optional.empty(), new ReportQuery(T0, T0.plusSeconds(3600), List.of(), List.of("alice")), Clock.systemUTC());
+        String written = io.airlock.report.Manifest.sha256(dir.resolve("manifest.json"));
+        String chainHead = io.airlock.core.Json.tree(Files.readString(dir.resolve("manifest.json"))).path("chain").path("head").asText();
+
+        assertThat(ReportCommand.anchorLine(dir, chainHead, false)).startsWith("manifest NOT signed: keep its SHA-256 " + written)
+                .contains("report.signing-key-file").contains("chain head " + chainHead + " (covers the records only");
+        assertThat(verify(dir.toString())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("compare manifest.json's SHA-256 " + written)
+                .doesNotContain("compare the chain head");
+
+        // the reviewer's relabelling: a --users alice report made to look unfiltered keeps its chain head and verifies,
+        // but not with the manifest's SHA-256 the operator kept
+        Path manifest = dir.resolve("manifest.json");
+        Files.writeString(manifest, Files.readString(manifest).replaceFirst("\"users\" : \\[ \"alice\" \\]", "\"users\" : [ ]"));
+        out.reset();
+        assertThat(verify(dir.toString())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("users: all").doesNotContain(written)
+                .contains("compare manifest.json's SHA-256 " + io.airlock.report.Manifest.sha256(manifest));
+    }
+
+    @Test
     void shouldConfirmThePinnedKey() throws IOException {
         ManifestSignature key = ManifestSignature.generate();
         Path dir = report(Optional.of(key));

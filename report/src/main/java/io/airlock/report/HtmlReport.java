@@ -50,6 +50,9 @@ public final class HtmlReport {
 
         h.append("<h2>Summary</h2>\n");
         table(h, List.of("what", "count"), summary.headline());
+        if (!summary.missingIndexNote().isEmpty()) {
+            h.append("<p>").append(escape(String.join(" ", summary.missingIndexNote()))).append("</p>\n");
+        }
         if (!summary.approximationNote().isEmpty()) {
             h.append("<p>").append(escape(String.join(" ", summary.approximationNote()))).append("</p>\n");
         }

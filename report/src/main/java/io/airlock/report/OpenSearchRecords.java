@@ -6,7 +6,13 @@ import io.airlock.alerting.OpenSearchSettings;
 import io.airlock.core.IndexNames;
 import io.airlock.core.Json;
 import java.io.IOException;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
@@ -49,6 +55,33 @@ public final class OpenSearchRecords implements RecordSource {
     @Override
     public String indexOf(RecordKind kind) {
         return kind == RecordKind.EVENTS ? names.eventsPattern() : names.alertsIndex();
+    }
+
+    /**
+     * Resolves the prefix's events indices and alerts index once: none of them at all is a wrong {@code opensearch.index-prefix}
+     * (or a cluster Airlock never wrote to), not an empty period, and fails; otherwise the days of the period whose daily index
+     * is missing.
+     */
+    @Override
+    public List<LocalDate> daysWithoutEventsIndex(ReportQuery query) throws IOException {
+        String indices = names.eventsPattern() + "," + names.alertsIndex();
+        JsonNode resolved = call("GET", "/_resolve/index/" + indices, null, "resolve " + indices);
+        Set<String> present = new HashSet<>();
+        resolved.path("indices").forEach(i -> present.add(i.path("name").asText()));
+        resolved.path("aliases").forEach(i -> present.add(i.path("name").asText()));
+        if (present.isEmpty()) {
+            throw new IOException("opensearch: no Airlock index under the index prefix '" + names.prefix() + "' (neither "
+                    + names.eventsPattern() + " nor " + names.alertsIndex() + "): is opensearch.index-prefix right? A report "
+                    + "of no index would be a signed empty report of a period that may well have events");
+        }
+        List<LocalDate> missing = new ArrayList<>();
+        LocalDate last = query.to().minusMillis(1).atZone(ZoneOffset.UTC).toLocalDate();
+        for (LocalDate day = query.from().atZone(ZoneOffset.UTC).toLocalDate(); !day.isAfter(last); day = day.plusDays(1)) {
+            if (!present.contains(names.eventsIndex(day.atStartOfDay(ZoneOffset.UTC).toInstant()))) {
+                missing.add(day);
+            }
+        }
+        return missing;
     }
 
     @Override

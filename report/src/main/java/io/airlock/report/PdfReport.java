@@ -73,6 +73,9 @@ public final class PdfReport {
         gap(10);
         heading("Summary");
         table(summary.headline());
+        for (String line : summary.missingIndexNote()) {
+            text(regular, 9, line);
+        }
         for (String line : summary.approximationNote()) {
             text(regular, 9, line);
         }

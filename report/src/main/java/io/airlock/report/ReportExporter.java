@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.airlock.core.Json;
 import io.airlock.report.internal.CsvRecords;
 import io.airlock.report.internal.JsonLinesRecords;
+import io.airlock.report.internal.PartialReport;
 import io.airlock.report.internal.RecordFileWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -18,6 +20,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes a report: the events and then the alerts of a query, streamed from a {@link RecordSource} into data files
@@ -43,6 +47,13 @@ public final class ReportExporter {
             + "non-empty fields, keys sorted, strings escaped as RFC 8785 does)), prev_hash of the first record = genesis; the chain runs through the data files "
             + "in the order listed";
 
+    /**
+     * The manifest key listing the days (UTC, {@code 2026-10-03}) of the period without a daily events index: no events that
+     * day, or the index was deleted by retention. Covered by the signature; reports before it have none.
+     */
+    public static final String DAYS_WITHOUT_EVENTS_INDEX = "days_without_events_index";
+    private static final Logger log = LoggerFactory.getLogger(ReportExporter.class);
+
     private final RecordSource source;
     private final ReportProgress progress;
     private final Clock clock;
@@ -65,7 +76,9 @@ public final class ReportExporter {
     }
 
     /**
-     * Writes the report into {@code directory}, which must not exist or be empty.
+     * Writes the report into {@code directory}, which must not exist or be empty. The report is written into a temporary
+     * directory next to it ({@link PartialReport}) and moved into place only once complete, so an export that fails, is
+     * interrupted or killed leaves {@code directory} as it was, and the retry can use it.
      *
      * @param formats at least one; CSV data files if {@link ReportFormat#CSV} is among them, else JSON lines
      * @param signer  signs the manifest when present
@@ -75,13 +88,14 @@ public final class ReportExporter {
         if (formats.isEmpty()) {
             throw new IllegalArgumentException("at least one format is needed");
         }
-        boolean created = !Files.exists(directory);
-        prepare(directory);
+        checkTarget(directory);
+        PartialReport partial = PartialReport.create(directory);
         try {
-            return write(query, formats, directory, signer);
-        } catch (IOException | RuntimeException e) {
-            removeWritten(directory, created); // a half-written report would block the retry and verify as "manifest missing"
-            throw e;
+            Result written = write(query, formats, partial.directory(), signer);
+            partial.moveInto(directory);
+            return new Result(directory, written.events(), written.alerts(), written.chainHead(), written.files(), written.summary());
+        } finally {
+            partial.removeIfLeft(); // a half-written report would block the retry and verify as "manifest missing"
         }
     }
 
@@ -90,6 +104,13 @@ public final class ReportExporter {
         ReportFormat dataFormat = formats.contains(ReportFormat.CSV) ? ReportFormat.CSV : ReportFormat.JSONL;
         HashChain chain = new HashChain();
         ReportSummary summary = new ReportSummary(query, bound);
+        List<LocalDate> daysWithoutIndex = source.daysWithoutEventsIndex(query);
+        if (!daysWithoutIndex.isEmpty()) {
+            log.warn("report: no events index for {} of the period ({}): no events that day, or deleted by retention "
+                    + "(retention.events-days); the manifest lists them in {}", daysWithoutIndex.size() == 1 ? "1 day" : daysWithoutIndex.size() + " days",
+                    String.join(", ", daysWithoutIndex.stream().map(LocalDate::toString).toList()), DAYS_WITHOUT_EVENTS_INDEX);
+        }
+        summary.daysWithoutEventsIndex(daysWithoutIndex);
         ArrayNode files = Json.MAPPER.createArrayNode();
         List<String> dataFiles = new ArrayList<>();
         long[] counts = new long[RecordKind.values().length];
@@ -118,6 +139,10 @@ public final class ReportExporter {
             dataFiles.add(name);
             files.addObject().put("name", name).put("kind", kind.label()).put("format", dataFormat.extension())
                     .put("records", seq[0]).put("first_prev_hash", firstPrev).put("last_hash", chain.head());
+            if (dataFormat == ReportFormat.CSV) {
+                // verify reads the cells with the guard that wrote them: reports from before this key used the first character only
+                ((ObjectNode) files.get(files.size() - 1)).put(CsvSafety.GUARD_KEY, CsvSafety.CURRENT.manifestName());
+            }
         }
         if (formats.contains(ReportFormat.HTML)) {
             HtmlReport.write(directory.resolve("report.html"), summary, dataFiles);
@@ -135,6 +160,8 @@ public final class ReportExporter {
             names.add(f.get("name").asText());
         }
         ObjectNode manifest = manifest(query, files, chain, summary);
+        ArrayNode days = manifest.putArray(DAYS_WITHOUT_EVENTS_INDEX);
+        daysWithoutIndex.forEach(day -> days.add(day.toString()));
         signer.ifPresent(key -> manifest.putObject("signature").put("algorithm", ManifestSignature.ALGORITHM)
                 .put("public_key", key.publicKeyBase64())
                 .put("signed", "manifest.json without \"signature\", compact JSON, object keys sorted, UTF-8")
@@ -165,20 +192,6 @@ public final class ReportExporter {
         return manifest;
     }
 
-    /** The directory was empty or new before the export, so everything in it is the export's own. */
-    private static void removeWritten(Path directory, boolean created) {
-        try (Stream<Path> entries = Files.list(directory)) {
-            for (Path entry : entries.toList()) {
-                Files.deleteIfExists(entry);
-            }
-            if (created) {
-                Files.deleteIfExists(directory);
-            }
-        } catch (IOException cleanupFailed) {
-            // the export's own failure is what the caller reports
-        }
-    }
-
     /**
      * Refuses a directory a report cannot be written into (not a directory, or not empty) before any work is done: the demo
      * checks its {@code --report} directory before it starts.
@@ -194,11 +207,6 @@ public final class ReportExporter {
                 }
             }
         }
-    }
-
-    private static void prepare(Path directory) throws IOException {
-        checkTarget(directory);
-        Files.createDirectories(directory);
     }
 
     /** Every format. */

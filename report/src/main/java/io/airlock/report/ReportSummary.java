@@ -371,6 +371,29 @@ public final class ReportSummary {
         return json;
     }
 
+    private List<java.time.LocalDate> daysWithoutEventsIndex = List.of();
+
+    /** The days of the period without a daily events index, for the documents (the manifest lists them apart from the summary). */
+    void daysWithoutEventsIndex(List<java.time.LocalDate> days) {
+        this.daysWithoutEventsIndex = List.copyOf(days);
+    }
+
+    /**
+     * For the documents, when days of the period have no daily events index: which (the first ten), and what that means, in
+     * lines short enough for the PDF; empty when every day has one.
+     */
+    public List<String> missingIndexNote() {
+        List<java.time.LocalDate> days = daysWithoutEventsIndex;
+        if (days.isEmpty()) {
+            return List.of();
+        }
+        String listed = String.join(", ", days.stream().limit(10).map(Object::toString).toList())
+                + (days.size() > 10 ? " and " + (days.size() - 10) + " more" : "");
+        return List.of("No events index for " + days.size() + (days.size() == 1 ? " day" : " days") + " of the period: " + listed + ".",
+                "No events those days, or their index was deleted by retention (retention.events-days): the events of",
+                "those days, if there were any, are not in this report (manifest.json: days_without_events_index).");
+    }
+
     /**
      * For the documents, when some per-key counts went beyond {@link KeyCounts.Bound}: which, and what that means, in lines
      * short enough for the PDF; empty while every count is exact.

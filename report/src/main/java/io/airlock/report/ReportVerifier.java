@@ -316,7 +316,8 @@ public final class ReportVerifier {
             String running = start;
             long expected = 1;
             String unit = name.endsWith(".csv") ? "row" : "line";
-            try (RecordFileReader reader = name.endsWith(".csv") ? CsvRecords.reader(file, kind) : JsonLinesRecords.reader(file, kind)) {
+            try (RecordFileReader reader = name.endsWith(".csv") ? CsvRecords.reader(file, kind,
+                    CsvSafety.Guard.ofManifestName(entry.path(CsvSafety.GUARD_KEY).asText())) : JsonLinesRecords.reader(file, kind)) {
                 for (ChainedRecord r; (r = reader.next()) != null; expected++) {
                     // a CSV row with line breaks in its values spans lines: an editor's line number is given too
                     String where = name + " " + unit + " " + r.line() + (r.fileLine() != r.line() ? " (line " + r.fileLine() + ")" : "");

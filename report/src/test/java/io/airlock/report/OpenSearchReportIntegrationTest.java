@@ -1,6 +1,7 @@
 package io.airlock.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.airlock.alerting.IndexItem;
 import io.airlock.alerting.IndexTemplates;
@@ -111,15 +112,38 @@ class OpenSearchReportIntegrationTest {
     }
 
     @Test
-    void shouldWriteAnEmptyButVerifiableReportWhenNoIndexExists() throws IOException {
-        Path dir = tmp.resolve("empty");
-        var source = new OpenSearchRecords(client, settings.withIndexPrefix(RealComponents.uniqueName("none")).indexNames(), 100);
-        var result = new ReportExporter(source, ReportProgress.NONE, Clock.systemUTC())
-                .export(QUERY, EnumSet.of(ReportFormat.CSV), dir, Optional.empty());
+    void shouldFailNamingThePrefixAndTheSettingWhenNoAirlockIndexExists() {
+        Path dir = tmp.resolve("wrong-prefix");
+        String prefix = RealComponents.uniqueName("nope");
+        var source = new OpenSearchRecords(client, settings.withIndexPrefix(prefix).indexNames(), 100);
 
-        assertThat(result.events()).isZero();
-        assertThat(result.alerts()).isZero();
+        assertThatThrownBy(() -> new ReportExporter(source, ReportProgress.NONE, Clock.systemUTC())
+                .export(QUERY, EnumSet.of(ReportFormat.CSV), dir, Optional.empty()))
+                .isInstanceOf(IOException.class).hasMessageContaining("'" + prefix + "'").hasMessageContaining("opensearch.index-prefix");
+        assertThat(dir).as("no signed empty report").doesNotExist();
+    }
+
+    @Test
+    void shouldNameTheDaysWhoseEventsIndexIsMissingInTheManifestAndTheSummary() throws IOException {
+        // retention deleted the second day's index: its events are gone, and the report says which day
+        String secondDay = settings.indexNames().eventsIndex(SampleData.DAY.plusSeconds(86_400));
+        client.generic().execute(Requests.builder().method("DELETE").endpoint("/" + secondDay).build()).close();
+        Path dir = tmp.resolve("retention");
+
+        var result = new ReportExporter(new OpenSearchRecords(client, settings, 4), ReportProgress.NONE, Clock.systemUTC())
+                .export(QUERY, EnumSet.of(ReportFormat.JSONL, ReportFormat.HTML), dir, Optional.of(ManifestSignature.generate()));
+
+        assertThat(result.events()).as("the first day's events only").isEqualTo(inPeriod.stream()
+                .filter(e -> e.timestamp().isBefore(SampleData.DAY.plusSeconds(86_400))).count());
+        var manifest = Manifest.read(dir.resolve(Manifest.FILE));
+        assertThat(manifest.path(ReportExporter.DAYS_WITHOUT_EVENTS_INDEX).toString()).isEqualTo("[\"2026-11-03\"]");
+        assertThat(Files.readString(dir.resolve("report.html"))).contains("No events index for 1 day of the period: 2026-11-03.")
+                .contains("deleted by retention");
         assertThat(ReportVerifier.verify(dir, Optional.empty()).problem()).isEmpty();
+        assertThat(new OpenSearchRecords(client, settings, 4).daysWithoutEventsIndex(
+                new ReportQuery(SampleData.DAY.minusSeconds(86_400), SampleData.DAY.plusSeconds(4 * 86_400), List.of(), List.of())))
+                .as("the day before and the first day have an index, the period ends at midnight of the sixth, exclusive")
+                .containsExactly(java.time.LocalDate.parse("2026-11-03"), java.time.LocalDate.parse("2026-11-05"));
     }
 
     @Test

@@ -258,6 +258,77 @@ class ReportVerifierTest {
     }
 
     @Test
+    void shouldGuardAFormulaBehindWhitespaceAndStillVerifyCsvOfEarlierReportsThatDidNot() throws IOException {
+        List<NormalizedEvent> events = new ArrayList<>(SampleData.events());
+        events.add(NormalizedEvent.builder(SampleData.DAY.plusSeconds(3600 * 23 + 30), "ev-ws", NormalizedEvent.DATASET_AB_USER)
+                .category("authentication").action("login").outcome("failure").userName(" =HYPERLINK(\"http://evil\")")
+                .sourcePosition("postgres:airflow", 1300L).build());
+        Path dir = tmp.resolve("whitespace");
+        new ReportExporter(SampleData.source(events, SampleData.alerts()), ReportProgress.NONE,
+                Clock.fixed(Instant.parse("2026-11-05T10:00:00Z"), ZoneOffset.UTC)).export(QUERY, EnumSet.of(ReportFormat.CSV), dir,
+                Optional.empty());
+        Path csv = dir.resolve("events.csv");
+
+        assertThat(Files.readString(csv)).contains("\"' =HYPERLINK(").doesNotContain(",\" =HYPERLINK(");
+        assertThat(verify(dir)).isEqualTo("intact");
+        assertThat(Manifest.read(dir.resolve(Manifest.FILE)).path("files").get(0).path(CsvSafety.GUARD_KEY).asText())
+                .isEqualTo("after-whitespace");
+
+        // the guard removed from a report that says it wrote one is named
+        Files.writeString(csv, Files.readString(csv).replace("\"' =HYPERLINK(", "\" =HYPERLINK("));
+        assertThat(verify(dir)).contains("events.csv row").contains("neutraliz");
+
+        // a report from before the guard looked past whitespace: no formula_guard, the cell as it was written then
+        editManifest(dir, manifest -> {
+            for (var file : manifest.withArray("files")) {
+                ((ObjectNode) file).remove(CsvSafety.GUARD_KEY);
+                try {
+                    Path written = dir.resolve(file.path("name").asText());
+                    ((ObjectNode) file).put("sha256", Manifest.sha256(written)).put("bytes", Files.size(written));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
+        assertThat(verify(dir)).isEqualTo("intact");
+    }
+
+    @Test
+    void shouldSignTheDaysWithoutEventsIndexAndVerifyManifestsWithAndWithoutThem() throws IOException {
+        RecordSource all = SampleData.source(SampleData.events(), SampleData.alerts());
+        RecordSource secondDayDeleted = new RecordSource() {
+            @Override
+            public void read(RecordKind kind, ReportQuery query, java.util.function.LongConsumer total,
+                    java.util.function.Consumer<ReportRecord> sink) throws IOException {
+                all.read(kind, query, total, sink);
+            }
+
+            @Override
+            public List<java.time.LocalDate> daysWithoutEventsIndex(ReportQuery query) {
+                return List.of(java.time.LocalDate.parse("2026-11-03"));
+            }
+
+            @Override
+            public String indexOf(RecordKind kind) {
+                return all.indexOf(kind);
+            }
+        };
+        Path dir = tmp.resolve("retention");
+        new ReportExporter(secondDayDeleted, ReportProgress.NONE, Clock.systemUTC())
+                .export(QUERY, EnumSet.of(ReportFormat.JSONL, ReportFormat.PDF), dir, Optional.of(KEY));
+
+        assertThat(Manifest.read(dir.resolve(Manifest.FILE)).path("days_without_events_index").toString()).isEqualTo("[\"2026-11-03\"]");
+        assertThat(verify(dir)).isEqualTo("intact");
+        editManifest(dir, manifest -> manifest.putArray("days_without_events_index"));
+        assertThat(verify(dir)).as("covered by the signature").isEqualTo("manifest.json is altered: its signature does not verify");
+
+        Path unsigned = export(EnumSet.of(ReportFormat.JSONL), Optional.empty(), "before");
+        assertThat(Manifest.read(unsigned.resolve(Manifest.FILE)).path("days_without_events_index").toString()).isEqualTo("[]");
+        editManifest(unsigned, manifest -> manifest.remove("days_without_events_index"));
+        assertThat(verify(unsigned)).as("a report from before the key").isEqualTo("intact");
+    }
+
+    @Test
     void shouldNameTheAlteredCsvRow() throws IOException {
         Path dir = export(EnumSet.of(ReportFormat.CSV), Optional.empty());
         Path csv = dir.resolve("events.csv");
@@ -536,6 +607,9 @@ class ReportVerifierTest {
 
         assertThat(created).as("made by the export, removed").doesNotExist();
         assertThat(empty).as("given empty, left empty: the retry can use it").isEmptyDirectory();
+        try (var left = Files.list(tmp)) {
+            assertThat(left.map(p -> p.getFileName().toString())).as("no partial report left").containsExactly("empty-report");
+        }
         assertThat(verify(tmp.resolve("nowhere"))).endsWith("nowhere does not exist");
     }
 }

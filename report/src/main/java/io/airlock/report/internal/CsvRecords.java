@@ -82,12 +82,21 @@ public final class CsvRecords {
         return breaks;
     }
 
+    /** A reader of a file written now ({@link CsvSafety#CURRENT}). */
     public static RecordFileReader reader(Path file, RecordKind kind) throws IOException {
+        return reader(file, kind, CsvSafety.CURRENT);
+    }
+
+    /**
+     * @param guard the formula guard the file was written with, as its manifest entry says: a cell must be in exactly that
+     *              form
+     */
+    public static RecordFileReader reader(Path file, RecordKind kind, CsvSafety.Guard guard) throws IOException {
         Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
         MappingIterator<List<String>> rows = CSV.readerForListOf(String.class).with(CsvSchema.emptySchema()).readValues(in);
         List<String> expected = header(kind);
         // reports written before 7 December 2026 neutralized the header too ('@timestamp)
-        List<String> expectedBefore = header(kind).stream().map(CsvSafety::neutralize).toList();
+        List<String> expectedBefore = header(kind).stream().map(c -> CsvSafety.neutralize(c, CsvSafety.Guard.FIRST_CHARACTER)).toList();
         return new RecordFileReader() {
             private boolean headerRead;
             private long rowNumber;
@@ -137,7 +146,7 @@ public final class CsvRecords {
                 for (int i = 0; i < kind.columns().size(); i++) {
                     String cell = row.get(i + CHAIN_COLUMNS.size());
                     String value = CsvSafety.restore(cell);
-                    if (!cell.equals(CsvSafety.neutralize(value))) {
+                    if (!cell.equals(CsvSafety.neutralize(value, guard))) {
                         // only the writer's own form maps back to the hashed value: a removed guard apostrophe must not verify
                         throw new MalformedRecordFileException(rowNumber, "cell " + kind.columns().get(i)
                                 + " is not in the written form (its formula neutralization was removed or added)");
