@@ -231,7 +231,20 @@ public final class BurstTracker {
                 }
             }
         }
-        return index >= 0 && firstBurstWindow(counted, index, Hit::at, window,
+        if (index < 0) {
+            return false;
+        }
+        // the window ending at it first (where nearly every hit of a burst is; counted holds one hit per value), then the rest
+        Instant at = counted.get(index).at();
+        int start = index;
+        while (start > 0 && !counted.get(start - 1).at().isBefore(at.minus(window))) {
+            start--;
+        }
+        int end = index;
+        while (end + 1 < counted.size() && counted.get(end + 1).at().equals(at)) {
+            end++;
+        }
+        return end - start + 1 >= threshold || firstBurstWindow(counted, index, Hit::at, window,
                 hits -> distinct ? hits.stream().map(Hit::value).distinct().count() : hits.size(), threshold) != null;
     }
 

@@ -281,6 +281,10 @@ final class DistinctValueBursts {
         if (threshold <= 1) {
             return true;
         }
+        Instant at = timeOf(valueKey);
+        if (byTime.holdsAtLeast(entity + SEP + timeKey(at.minus(window)), entity + SEP + timeKey(at) + AFTER_ALL_IDS, threshold)) {
+            return true; // the window ending at it: where nearly every hit of a burst is, found without listing the range
+        }
         String from = entity + SEP + timeKey(hit.at().minus(window));
         String to = entity + SEP + timeKey(newest) + AFTER_ALL_IDS;
         List<KeyValue<String, String>> kept = byTime.range(from, to);

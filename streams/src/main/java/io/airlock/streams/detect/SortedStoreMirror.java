@@ -57,6 +57,20 @@ final class SortedStoreMirror<V> {
         return entries(from.compareTo(to) > 0 ? new TreeMap<>() : copy.subMap(from, true, to, true));
     }
 
+    /** Whether at least {@code n} entries lie from {@code from} to {@code to}, both inclusive (counts no further). */
+    boolean holdsAtLeast(String from, String to, int n) {
+        if (from.compareTo(to) > 0) {
+            return n <= 0;
+        }
+        int held = 0;
+        for (String ignored : copy.subMap(from, true, to, true).keySet()) {
+            if (++held >= n) {
+                return true;
+            }
+        }
+        return held >= n;
+    }
+
     /** The entries whose keys start with {@code prefix}, in key order. */
     List<KeyValue<String, V>> prefixed(String prefix) {
         List<KeyValue<String, V>> entries = new ArrayList<>();

@@ -13,6 +13,17 @@ class SortedStoreMirrorTest {
 
     private final KeyValueStore<String, String> store = InMemoryStores.strings();
 
+    @Test
+    void shouldTellWhetherARangeHoldsAtLeastSoManyEntries() {
+        var mirror = new SortedStoreMirror<>(store);
+        for (String key : List.of("a", "b", "c", "d")) {
+            mirror.put(key, key);
+        }
+        assertThat(mirror.holdsAtLeast("b", "d", 3)).isTrue();
+        assertThat(mirror.holdsAtLeast("b", "d", 4)).isFalse();
+        assertThat(mirror.holdsAtLeast("a", "a", 1)).as("both ends inclusive").isTrue();
+        assertThat(mirror.holdsAtLeast("d", "a", 1)).as("an empty range").isFalse();
+    }
 
     @Test
     void shouldStartAsWhatTheStoreHoldsSoThatARestoredTaskSeesItsState() {
