@@ -248,6 +248,25 @@ class NotifierRetryTest {
     }
 
     @Test
+    void shouldFailPermanentlyAndSayWhyWhenTheHttpClientRefusesTheUrl() {
+        PagerDutyNotifier outOfRange = new PagerDutyNotifier("oncall", URI.create("http://127.0.0.1:99999/v2/enqueue"),
+                Secret.of(ROUTING_KEY), AlertLinks.none(), policy, recordingSleeper, pacer(Duration.ZERO));
+
+        assertThatThrownBy(() -> outOfRange.send(TestAlerts.failedLoginBurst().build()))
+                .isInstanceOf(PermanentDeliveryException.class)
+                .hasMessageContaining("oncall: alert").hasMessageContaining("the receiver's URL cannot be used")
+                .hasMessageContaining("port").hasMessageNotContaining(ROUTING_KEY).hasMessageNotContaining("unexpected");
+        assertThat(waits).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseASlackWebhookWithAPortOutOfRangeWithoutShowingIt() {
+        assertThatThrownBy(() -> new SlackNotifier("soc-slack", Secret.of("http://127.0.0.1:99999" + SLACK_PATH),
+                AlertLinks.none(), policy, recordingSleeper, pacer(Duration.ZERO)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("SECRET");
+    }
+
+    @Test
     void shouldNeverPrintSecretsInToString() {
         assertThat(slack().toString()).doesNotContain("SECRET");
         assertThat(pagerDuty().toString()).doesNotContain(ROUTING_KEY);

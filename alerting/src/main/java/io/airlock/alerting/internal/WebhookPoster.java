@@ -80,13 +80,12 @@ public final class WebhookPoster {
      * @throws DeliveryException          if it stayed unavailable for every attempt (the caller tries later)
      */
     public void post(URI url, byte[] jsonBody, String what) throws DeliveryException {
-        HttpRequest request = HttpRequest.newBuilder(url)
-                // cleartext (a local sink or proxy): plain HTTP/1.1 keep-alive, no h2c upgrade headers on every request
-                .version("http".equalsIgnoreCase(url.getScheme()) ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
-                .timeout(policy.requestTimeout())
-                .header("Content-Type", "application/json; charset=utf-8")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(jsonBody))
-                .build();
+        HttpRequest request;
+        try {
+            request = request(url, jsonBody);
+        } catch (IllegalArgumentException e) {
+            throw unusableUrl(what, e);
+        }
         String lastProblem = "no attempt made";
         for (int attempt = 1; attempt <= policy.maxAttempts(); attempt++) {
             Duration paced = pacer.reserve(policy.maxRetryAfter());
@@ -97,7 +96,12 @@ public final class WebhookPoster {
             sleep(paced, what);
             Duration wait;
             try {
-                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                HttpResponse<String> response;
+                try {
+                    response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                } catch (IllegalArgumentException e) {
+                    throw unusableUrl(what, e);
+                }
                 int status = response.statusCode();
                 if (status >= 200 && status < 300) {
                     if (attempt > 1) {
@@ -144,6 +148,30 @@ public final class WebhookPoster {
         }
         throw new DeliveryException(channel + ": " + what + " not delivered after " + policy.maxAttempts()
                 + " attempts, last: " + lastProblem);
+    }
+
+    private HttpRequest request(URI url, byte[] jsonBody) {
+        return HttpRequest.newBuilder(url)
+                // cleartext (a local sink or proxy): plain HTTP/1.1 keep-alive, no h2c upgrade headers on every request
+                .version("http".equalsIgnoreCase(url.getScheme()) ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
+                .timeout(policy.requestTimeout())
+                .header("Content-Type", "application/json; charset=utf-8")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(jsonBody))
+                .build();
+    }
+
+    /**
+     * The JDK's HTTP client refused the URL itself (a port outside 1–65535, which {@link URI} takes): no attempt can
+     * succeed, so it is permanent, and said as what it is rather than an unexpected internal error. Its message is redacted.
+     */
+    private PermanentDeliveryException unusableUrl(String what, IllegalArgumentException e) {
+        String reason = e.getMessage() == null ? "" : e.getMessage();
+        for (Secret secret : secrets) {
+            reason = secret.redact(reason);
+        }
+        return new PermanentDeliveryException(channel + ": " + what + " not sent, the receiver's URL cannot be used ("
+                + SlackText.truncate(SlackText.singleLine(reason), MAX_BODY_EXCERPT) + "): fix it (a port of 1–65535, "
+                + "an http(s) scheme and host; ./airlock check-config checks it), then replay the dead letter");
     }
 
     private void sleep(Duration wait, String what) throws DeliveryException {
