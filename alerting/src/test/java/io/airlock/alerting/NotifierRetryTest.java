@@ -177,6 +177,25 @@ class NotifierRetryTest {
     }
 
     @Test
+    void shouldSayWhatBackoffItUsesWhenA429HasNoRetryAfter() throws Exception {
+        server.then(429, Map.of(), "{\"status\":\"throttled\"}");
+        var logged = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        logged.start();
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                io.airlock.alerting.internal.WebhookPoster.class);
+        logger.addAppender(logged);
+        try {
+            pagerDuty().send(TestAlerts.failedLoginBurst().build());
+        } finally {
+            logger.detachAppender(logged);
+        }
+
+        assertThat(logged.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).first()
+                .asString().contains("HTTP 429", "retrying in 100 ms (backoff: the answer had no Retry-After)")
+                .doesNotContain("Retry-After ms");
+    }
+
+    @Test
     void shouldRejectOtherClientErrorsPermanentlyWithTheReason() {
         server.then(404, Map.of(), "no_service");
 

@@ -95,6 +95,7 @@ public final class WebhookPoster {
             }
             sleep(paced, what);
             Duration wait;
+            String retrying = null; // what the log says the next attempt waits for, if not the backoff
             try {
                 HttpResponse<String> response;
                 try {
@@ -115,7 +116,8 @@ public final class WebhookPoster {
                 }
                 if (status == 429) {
                     // none, or "0" (which would make every attempt at once): the backoff of this attempt
-                    Duration retryAfter = retryAfter(response).filter(d -> !d.isZero()).orElse(policy.backoff(attempt));
+                    Optional<Duration> given = retryAfter(response).filter(d -> !d.isZero());
+                    Duration retryAfter = given.orElse(policy.backoff(attempt));
                     Duration pause = retryAfter;
                     if (retryAfter.compareTo(LONGEST_PAUSE) > 0) {
                         log.warn("{}: HTTP 429 with Retry-After {} s; pausing {} s only, then trying again", channel,
@@ -128,6 +130,8 @@ public final class WebhookPoster {
                                 + seconds(retryAfter) + " s is longer than delivery.max-retry-after; retried later");
                     }
                     wait = Duration.ZERO; // the paused pacer makes the next attempt wait
+                    retrying = given.isPresent() ? "after Retry-After, " + pause.toMillis() + " ms"
+                            : "in " + pause.toMillis() + " ms (backoff: the answer had no Retry-After)";
                 } else {
                     wait = policy.backoff(attempt);
                 }
@@ -141,8 +145,8 @@ public final class WebhookPoster {
             }
             if (attempt < policy.maxAttempts()) {
                 DeliveryMetrics.notification(channel, DeliveryMetrics.Outcome.RETRIED);
-                log.warn("{}: attempt {} for {} failed ({}), retrying in {} ms", channel, attempt, what, lastProblem,
-                        wait.isZero() ? "Retry-After" : wait.toMillis());
+                log.warn("{}: attempt {} for {} failed ({}), retrying {}", channel, attempt, what, lastProblem,
+                        retrying != null ? retrying : "in " + wait.toMillis() + " ms");
                 sleep(wait, what);
             }
         }
