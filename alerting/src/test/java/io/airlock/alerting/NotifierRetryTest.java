@@ -196,6 +196,20 @@ class NotifierRetryTest {
     }
 
     @Test
+    void shouldNotFollowARedirectAndNameOnlyTheHostItPointsTo() {
+        server.then(302, Map.of("Location", "https://events.eu.pagerduty.com/v2/enqueue?token=LOCATIONSECRET"), "");
+
+        assertThatThrownBy(() -> pagerDuty().send(TestAlerts.failedLoginBurst().build()))
+                .isInstanceOf(PermanentDeliveryException.class)
+                .hasMessageContaining("oncall: alert")
+                .hasMessageContaining("redirect (HTTP 302) to https://events.eu.pagerduty.com;")
+                .hasMessageContaining("set this receiver's URL to that host")
+                .hasMessageNotContaining("LOCATIONSECRET").hasMessageNotContaining(ROUTING_KEY);
+        assertThat(server.requests()).as("not followed, not retried").hasSize(1);
+        assertThat(waits).isEmpty();
+    }
+
+    @Test
     void shouldRejectOtherClientErrorsPermanentlyWithTheReason() {
         server.then(404, Map.of(), "no_service");
 

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * POSTs JSON to a webhook whose URL (or body) holds secrets, paced by the endpoint's token bucket ({@link Pacer}), with
  * retries: HTTP 429 pauses the endpoint as long as {@code Retry-After} says (exponential backoff without one; a pause
  * longer than {@link RetryPolicy#maxRetryAfter()} ends the call), 5xx, 408, I/O errors and timeouts back off
- * exponentially (capped); any other 4xx is a {@link PermanentDeliveryException}. Messages name the channel and status, never the URL or a secret.
+ * exponentially (capped); any other 4xx is a {@link PermanentDeliveryException}, and so is a 3xx: redirects are not followed,
+ * the failure names the {@code Location}'s scheme and host. Messages name the channel and status, never the URL or a secret.
  */
 public final class WebhookPoster {
 
@@ -110,6 +111,9 @@ public final class WebhookPoster {
                     }
                     return;
                 }
+                if (status >= 300 && status < 400) {
+                    throw redirected(url, response, what);
+                }
                 lastProblem = "HTTP " + status + excerpt(response.body());
                 if (!DeliveryFailures.isRetriableStatus(status)) {
                     throw new PermanentDeliveryException(channel + ": rejected " + what + " with " + lastProblem);
@@ -152,6 +156,37 @@ public final class WebhookPoster {
         }
         throw new DeliveryException(channel + ": " + what + " not delivered after " + policy.maxAttempts()
                 + " attempts, last: " + lastProblem);
+    }
+
+    /**
+     * A 3xx (PagerDuty sends 302 to an account's regional endpoint, events.eu.pagerduty.com). Redirects are not followed:
+     * one would carry the routing key (or a webhook body) to wherever the answer points. So it is permanent, named a
+     * redirect, with only the scheme and host of its {@code Location} (a path or query could hold a token), and tells the
+     * operator to configure that URL.
+     */
+    private PermanentDeliveryException redirected(URI url, HttpResponse<?> response, String what) {
+        String target = response.headers().firstValue("Location").flatMap(location -> {
+            try {
+                URI resolved = url.resolve(new URI(location.strip()));
+                return resolved.getScheme() == null || resolved.getHost() == null ? Optional.empty()
+                        : Optional.of(resolved.getScheme().toLowerCase(java.util.Locale.ROOT) + "://" + resolved.getHost());
+            } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+                return Optional.empty();
+            }
+        }).map(this::redact).orElse(null);
+        return new PermanentDeliveryException(channel + ": " + what + " not delivered, the receiver answered with a redirect "
+                + "(HTTP " + response.statusCode() + ")" + (target == null ? " without a usable Location" : " to " + target)
+                + "; redirects are not followed (they would carry the routing key or webhook elsewhere): set this receiver's URL"
+                + (target == null ? " to the endpoint it should use" : " to that host (PagerDuty EU: https://events.eu.pagerduty.com/v2/enqueue)")
+                + ", then replay the dead letter");
+    }
+
+    private String redact(String text) {
+        String out = text;
+        for (Secret secret : secrets) {
+            out = secret.redact(out);
+        }
+        return out;
     }
 
     private HttpRequest request(URI url, byte[] jsonBody) {
