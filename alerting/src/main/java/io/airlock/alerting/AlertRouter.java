@@ -33,7 +33,11 @@ import org.slf4j.LoggerFactory;
  * is notified again only once its {@code last_seen} is at least the repeat interval after the {@code last_seen} last
  * notified (event time, so a replay behaves like live); a status change (open → resolved) is always notified. A notifier
  * counts as done with an alert version once it accepted it, or once its permanent rejection was dead-lettered
- * ({@link #markRejected}). The memory is bounded (least recently seen alerts are forgotten first); the delivery loop
+ * ({@link #markRejected}). A rejection is remembered as one: the growth of the alert after it follows the repeat interval
+ * as usual (a receiver that refuses everything gets one dead letter per interval, not one per update; the versions held
+ * back are remembered, {@link #heldBackAfterRejection}), but a version the receiver was not told, seen again, is due
+ * again: replaying the dead-lettered record once the cause is fixed, resetting the delivery group, or processing it again
+ * after a restart delivers the alert instead of skipping it as already told. The memory is bounded (least recently seen alerts are forgotten first); the delivery loop
  * persists each confirmation in the delivery-state topic and {@link #restore restores} it after a restart, so a crash
  * does not notify a receiver again of what it already confirmed (see {@link AlertDeliveryLoop}).
  */
@@ -92,12 +96,36 @@ public final class AlertRouter {
      * severity, and when (wall clock) the receiver confirmed it. Persisted by the delivery loop in the delivery-state
      * topic so a restart after a crash does not notify it again. {@code severity} is null in what was persisted before it
      * was remembered.
+     *
+     * @param rejectedUpTo null if the receiver confirmed this version. Otherwise it refused this version for good (it was
+     *                     dead-lettered) and was told nothing of the versions up to this count either (held back by the
+     *                     repeat interval since): seen again, any of them is due again (a replay once the cause is fixed)
      */
-    public record Notified(long count, Instant lastSeen, Alert.Status status, Severity severity, Instant confirmedAt) {
+    public record Notified(long count, Instant lastSeen, Alert.Status status, Severity severity, Instant confirmedAt,
+                           Long rejectedUpTo) {
         public Notified {
             Objects.requireNonNull(lastSeen, "lastSeen");
             Objects.requireNonNull(status, "status");
             Objects.requireNonNull(confirmedAt, "confirmedAt");
+            if (rejectedUpTo != null && rejectedUpTo < count) {
+                throw new IllegalArgumentException("rejectedUpTo must not be below count");
+            }
+        }
+
+        /** A confirmed notification. */
+        public Notified(long count, Instant lastSeen, Alert.Status status, Severity severity, Instant confirmedAt) {
+            this(count, lastSeen, status, severity, confirmedAt, null);
+        }
+
+        /** Whether the receiver refused this version (and was told nothing since). */
+        public boolean rejected() {
+            return rejectedUpTo != null;
+        }
+
+        /** Whether {@code alert} is a version the receiver refused or had held back since, and was not told of. */
+        boolean notToldOf(Alert alert) {
+            return rejectedUpTo != null && AlertRouter.status(alert) == status && alert.count() >= count
+                    && alert.count() <= rejectedUpTo && !AlertRouter.lastSeen(alert).isBefore(lastSeen);
         }
     }
 
@@ -251,18 +279,53 @@ public final class AlertRouter {
         return isDue(alert, notified.get(key(alert.id(), notifier.channel())));
     }
 
+    /**
+     * Whether what {@code notifier} last heard of this alert was a rejection of this very version: sending it now is the
+     * replay of a dead letter (the delivery loop says so in its log).
+     */
+    public synchronized boolean wasRejected(Alert alert, Notifier notifier) {
+        Notified last = notified.get(key(alert.id(), notifier.channel()));
+        return last != null && last.notToldOf(alert);
+    }
+
+    /**
+     * Called for a version found not due: if it is held back only by the repeat interval after the receiver rejected an
+     * earlier version, and is newer than any held back so far, remembers it as not told (so a replay of it is due) and
+     * returns what to persist; otherwise nothing changed.
+     */
+    public synchronized Optional<Notified> heldBackAfterRejection(Alert alert, Notifier notifier) {
+        String key = key(alert.id(), notifier.channel());
+        Notified last = notified.get(key);
+        if (last == null || !last.rejected() || status(alert) != last.status() || alert.count() <= last.rejectedUpTo()) {
+            return Optional.empty();
+        }
+        Notified held = new Notified(last.count(), last.lastSeen(), last.status(), last.severity(), clock.instant(),
+                alert.count());
+        notified.put(key, held);
+        return Optional.of(held);
+    }
+
     /** Remembers that {@code notifier} has had this version of the alert; returns what it remembered. */
     public Notified markNotified(Alert alert, Notifier notifier) {
-        return mark(alert, notifier.channel());
+        return mark(alert, notifier.channel(), false);
+    }
+
+    /**
+     * Remembers that {@code notifier} refused this version of the alert for good and that it was dead-lettered
+     * (acknowledged); returns what it remembered.
+     */
+    public Notified markRejected(Alert alert, Notifier notifier) {
+        return mark(alert, notifier.channel(), true);
     }
 
     /** Remembers that these channels' permanent rejections of this alert version are dead-lettered (acknowledged). */
     public void markRejected(Alert alert, Collection<String> channels) {
-        channels.forEach(channel -> mark(alert, channel));
+        channels.forEach(channel -> mark(alert, channel, true));
     }
 
-    private synchronized Notified mark(Alert alert, String channel) {
-        Notified last = new Notified(alert.count(), lastSeen(alert), status(alert), alert.severity(), clock.instant());
+    private synchronized Notified mark(Alert alert, String channel, boolean rejected) {
+        Notified last = new Notified(alert.count(), lastSeen(alert), status(alert), alert.severity(), clock.instant(),
+                rejected ? Long.valueOf(alert.count()) : null);
         notified.put(key(alert.id(), channel), last);
         return last;
     }
@@ -340,6 +403,9 @@ public final class AlertRouter {
     private boolean isDue(Alert alert, Notified last) {
         if (last == null) {
             return true;
+        }
+        if (last.notToldOf(alert)) {
+            return true; // refused or held back, never told: seen again (a replay once the cause is fixed), it is sent
         }
         if (last.status() != status(alert) || isEscalation(alert, last)) {
             return true;

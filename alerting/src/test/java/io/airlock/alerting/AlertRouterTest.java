@@ -135,8 +135,8 @@ class AlertRouterTest {
     }
 
     @Test
-    void shouldReportPermanentRejectionsAndStopRetryingThemOnceDeadLettered() throws Exception {
-        Alert alert = TestAlerts.failedLoginBurst().build();
+    void shouldReportPermanentRejectionsAndHoldBackTheAlertsGrowthOnceDeadLettered() throws Exception {
+        Alert alert = TestAlerts.failedLoginBurst().count(5).build();
         slack.failWith = new PermanentDeliveryException("slack: rejected with HTTP 400");
 
         AlertRouter.Delivery delivery = router.deliver(alert);
@@ -145,7 +145,55 @@ class AlertRouterTest {
         assertThat(delivery.notified()).containsExactly("pagerduty");
         assertThat(router.due(alert)).containsExactly(slack); // until the dead letter is acknowledged
         router.markRejected(alert, delivery.rejected().keySet());
-        assertThat(router.due(alert)).isEmpty();
+        assertThat(router.due(TestAlerts.failedLoginBurst().count(30).build()))
+                .as("an update within the repeat interval is not sent (nor dead-lettered) again").isEmpty();
+    }
+
+    @Test
+    void shouldSendARejectedVersionAgainWhenItIsSeenAgainAndRememberItAsDeliveredThen() throws Exception {
+        Alert rejected = TestAlerts.failedLoginBurst().count(5).build();
+        slack.failWith = new PermanentDeliveryException("slack: rejected with HTTP 404: no_service");
+        router.markRejected(rejected, router.deliver(rejected).rejected().keySet());
+        assertThat(router.wasRejected(rejected, slack)).isTrue();
+        slack.failWith = null; // the webhook was fixed
+
+        assertThat(router.deliver(TestAlerts.failedLoginBurst().count(4).build()).notified())
+                .as("an older version replayed before it: already past").isEmpty();
+        assertThat(router.deliver(rejected).notified()).as("the rejected version replayed").containsExactly("slack");
+        assertThat(router.deliver(rejected).notified()).as("and told once").isEmpty();
+        assertThat(router.wasRejected(rejected, slack)).isFalse();
+        assertThat(slack.sent).extracting(Alert::count).containsExactly(5L);
+    }
+
+    @Test
+    void shouldSendAVersionHeldBackAfterARejectionWhenItIsSeenAgainButNotANewerOne() throws Exception {
+        Alert rejected = TestAlerts.failedLoginBurst().count(5).build();
+        slack.failWith = new PermanentDeliveryException("slack: rejected with HTTP 404: no_service");
+        router.markRejected(rejected, router.deliver(rejected).rejected().keySet());
+        Alert grown = TestAlerts.failedLoginBurst().count(30).build(); // within the repeat interval
+        assertThat(router.due(grown)).doesNotContain(slack);
+        assertThat(router.heldBackAfterRejection(grown, slack)).get().extracting(AlertRouter.Notified::rejectedUpTo)
+                .isEqualTo(30L);
+        assertThat(router.heldBackAfterRejection(grown, slack)).as("nothing new to remember").isEmpty();
+        assertThat(router.heldBackAfterRejection(grown, pagerDuty)).as("pagerduty was told").isEmpty();
+        slack.failWith = null; // the webhook was fixed
+
+        assertThat(router.due(TestAlerts.failedLoginBurst().count(31).build())).as("live growth: the repeat interval")
+                .doesNotContain(slack);
+        assertThat(router.deliver(grown).notified()).as("the held-back version replayed").containsExactly("slack");
+        assertThat(router.due(rejected)).as("told now").isEmpty();
+    }
+
+    @Test
+    void shouldTakeARestoredRejectionAsNotToldAndAnEntryWithoutTheFlagAsTold() {
+        Alert alert = TestAlerts.failedLoginBurst().build();
+        Instant confirmed = Instant.now();
+        router.restore("slack", alert.id(), new AlertRouter.Notified(alert.count(), alert.lastSeen(), Alert.Status.OPEN,
+                alert.severity(), confirmed, alert.count()));
+        router.restore("pagerduty", alert.id(), new AlertRouter.Notified(alert.count(), alert.lastSeen(), Alert.Status.OPEN,
+                alert.severity(), confirmed));
+
+        assertThat(router.due(alert)).containsExactly(slack);
     }
 
     private static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");

@@ -150,6 +150,51 @@ class DeliveryStateIntegrationTest {
     }
 
     @Test
+    void shouldDeliverARejectedAlertOnceItsRecordIsReplayedAfterTheReceiverWasFixed() throws Exception {
+        LocalReceiver soc = receiver().refuseWith(404); // a revoked webhook: no_service
+        AlertDeliveryLoop first = startLoop(soc, null);
+        Alert rejected = alert("user-0", 1);
+        KafkaFixtures.produce(kafka, topics.alerts(), List.of(json(rejected.id(), rejected)));
+        await().atMost(ofSeconds(60)).untilAsserted(() -> assertThat(KafkaFixtures.readAll(kafka, topics.dlq())).hasSize(1));
+        await().atMost(ofSeconds(60)).untilAsserted(() ->
+                assertThat(KafkaFixtures.committed(kafka, group, topics.alerts())).isEqualTo(1));
+
+        // the alert grows within the repeat interval while the webhook is still revoked: held back, not dead-lettered again
+        List<Alert> growth = List.of(alert("user-0", 2), alert("user-0", 3), alert("user-0", 4));
+        KafkaFixtures.produce(kafka, topics.alerts(), growth.stream().map(a -> json(a.id(), a)).toList());
+        await().atMost(ofSeconds(60)).untilAsserted(() ->
+                assertThat(KafkaFixtures.committed(kafka, group, topics.alerts())).isEqualTo(4));
+        assertThat(KafkaFixtures.readAll(kafka, topics.dlq())).as("one dead letter, not one per update").hasSize(1);
+        assertThat(soc.posts()).extracting(LocalReceiver.Post::status).containsExactly(404);
+        assertThat(lastStateEntry().path("count").asLong()).isEqualTo(rejected.count());
+        assertThat(lastStateEntry().path("rejectedUpTo").asLong()).as("a rejection, and the growth held back since")
+                .isEqualTo(growth.get(2).count());
+        first.close();
+
+        // the documented recovery: fix the cause, then replay (here: reset the group, a new process reads the state)
+        soc.accept();
+        try (Admin admin = kafka.admin()) {
+            admin.alterConsumerGroupOffsets(group, Map.of(new TopicPartition(topics.alerts(), 0), new OffsetAndMetadata(0)))
+                    .all().get();
+        }
+        startLoop(soc, null);
+        await().atMost(ofSeconds(60)).untilAsserted(() -> assertThat(soc.confirmed()).isNotEmpty());
+        await().atMost(ofSeconds(60)).untilAsserted(() ->
+                assertThat(KafkaFixtures.committed(kafka, group, topics.alerts())).isEqualTo(4));
+
+        // the replayed versions arrive together, the newest replaces the waiting ones in the lane (only it is sent)
+        assertThat(soc.confirmed()).as("the alert delivered once, not once per replayed version")
+                .extracting(LocalReceiver.Post::alertId).containsExactly(rejected.id());
+        assertThat(KafkaFixtures.readAll(kafka, topics.dlq())).hasSize(1);
+        assertThat(lastStateEntry().has("rejectedUpTo")).as("the newest entry is a delivery").isFalse();
+    }
+
+    private JsonNode lastStateEntry() {
+        List<ConsumerRecord<String, String>> state = kafka.readAll(DeliveryStateTopic.name(topics));
+        return Json.tree(state.get(state.size() - 1).value());
+    }
+
+    @Test
     void shouldReadWhatAnotherInstanceConfirmedBeforeTakingOverItsPartition() throws Exception {
         Topics shared = new Topics(RealComponents.uniqueName("state-it-2p"));
         String alerts = shared.alerts();

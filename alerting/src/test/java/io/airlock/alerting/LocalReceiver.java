@@ -107,6 +107,12 @@ final class LocalReceiver implements AutoCloseable {
         return this;
     }
 
+    /** Stops refusing (the webhook was fixed): POSTs are answered as before {@link #refuseWith}. */
+    LocalReceiver accept() {
+        refuseWith = 0;
+        return this;
+    }
+
     /** POSTs that arrived, answered or not. */
     int arrived() {
         return arrived.get();

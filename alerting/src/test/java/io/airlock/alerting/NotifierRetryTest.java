@@ -177,6 +177,39 @@ class NotifierRetryTest {
     }
 
     @Test
+    void shouldSayWhatBackoffItUsesWhenA429HasNoRetryAfter() throws Exception {
+        server.then(429, Map.of(), "{\"status\":\"throttled\"}");
+        var logged = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        logged.start();
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                io.airlock.alerting.internal.WebhookPoster.class);
+        logger.addAppender(logged);
+        try {
+            pagerDuty().send(TestAlerts.failedLoginBurst().build());
+        } finally {
+            logger.detachAppender(logged);
+        }
+
+        assertThat(logged.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).first()
+                .asString().contains("HTTP 429", "retrying in 100 ms (backoff: the answer had no Retry-After)")
+                .doesNotContain("Retry-After ms");
+    }
+
+    @Test
+    void shouldNotFollowARedirectAndNameOnlyTheHostItPointsTo() {
+        server.then(302, Map.of("Location", "https://events.eu.pagerduty.com/v2/enqueue?token=LOCATIONSECRET"), "");
+
+        assertThatThrownBy(() -> pagerDuty().send(TestAlerts.failedLoginBurst().build()))
+                .isInstanceOf(PermanentDeliveryException.class)
+                .hasMessageContaining("oncall: alert")
+                .hasMessageContaining("redirect (HTTP 302) to https://events.eu.pagerduty.com;")
+                .hasMessageContaining("set this receiver's URL to that host")
+                .hasMessageNotContaining("LOCATIONSECRET").hasMessageNotContaining(ROUTING_KEY);
+        assertThat(server.requests()).as("not followed, not retried").hasSize(1);
+        assertThat(waits).isEmpty();
+    }
+
+    @Test
     void shouldRejectOtherClientErrorsPermanentlyWithTheReason() {
         server.then(404, Map.of(), "no_service");
 
@@ -245,6 +278,25 @@ class NotifierRetryTest {
                 .hasMessageNotContaining("SECRET")
                 .hasMessageNotContaining(String.valueOf(closedPort.getPort()));
         assertThat(waits).hasSize(1);
+    }
+
+    @Test
+    void shouldFailPermanentlyAndSayWhyWhenTheHttpClientRefusesTheUrl() {
+        PagerDutyNotifier outOfRange = new PagerDutyNotifier("oncall", URI.create("http://127.0.0.1:99999/v2/enqueue"),
+                Secret.of(ROUTING_KEY), AlertLinks.none(), policy, recordingSleeper, pacer(Duration.ZERO));
+
+        assertThatThrownBy(() -> outOfRange.send(TestAlerts.failedLoginBurst().build()))
+                .isInstanceOf(PermanentDeliveryException.class)
+                .hasMessageContaining("oncall: alert").hasMessageContaining("the receiver's URL cannot be used")
+                .hasMessageContaining("port").hasMessageNotContaining(ROUTING_KEY).hasMessageNotContaining("unexpected");
+        assertThat(waits).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseASlackWebhookWithAPortOutOfRangeWithoutShowingIt() {
+        assertThatThrownBy(() -> new SlackNotifier("soc-slack", Secret.of("http://127.0.0.1:99999" + SLACK_PATH),
+                AlertLinks.none(), policy, recordingSleeper, pacer(Duration.ZERO)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("SECRET");
     }
 
     @Test

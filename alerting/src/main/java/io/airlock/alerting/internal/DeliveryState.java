@@ -52,9 +52,14 @@ public class DeliveryState implements AutoCloseable {
     /** Remembers nothing beyond the router's memory. */
     public static final DeliveryState NONE = new DeliveryState();
 
-    /** The value of one entry; the key is {@code <receiver>/<alert id>}; {@code severity} is absent in entries of 0.1.0. */
+    /**
+     * The value of one entry; the key is {@code <receiver>/<alert id>}; {@code severity} is absent in entries of 0.1.0.
+     * {@code rejectedUpTo} is written only for a rejection (the receiver refused this version, it was dead-lettered, and
+     * was not told of the versions up to that count held back since, {@link AlertRouter.Notified#rejectedUpTo()});
+     * absent, as in every entry written before rejections were told apart, it is a confirmed delivery.
+     */
     record Entry(String receiver, String alertId, long count, Instant lastSeen, Alert.Status status, Severity severity,
-            Instant confirmedAt) {
+            Instant confirmedAt, Long rejectedUpTo) {
     }
 
     private final Producer<byte[], byte[]> producer;
@@ -190,7 +195,7 @@ public class DeliveryState implements AutoCloseable {
             }
             return router.restore(entry.receiver(), entry.alertId(),
                     new AlertRouter.Notified(entry.count(), entry.lastSeen(), entry.status(), entry.severity(),
-                            entry.confirmedAt()));
+                            entry.confirmedAt(), entry.rejectedUpTo() == null ? null : Math.max(entry.rejectedUpTo(), entry.count())));
         } catch (MalformedRecordException e) {
             log.warn("delivery state: ignoring unreadable entry {}-{}@{}", record.topic(), record.partition(), record.offset());
             return false;
@@ -198,7 +203,8 @@ public class DeliveryState implements AutoCloseable {
     }
 
     /**
-     * Records that {@code receiver} confirmed this version of alert {@code alertId} and waits for Kafka's acknowledgement.
+     * Records that {@code receiver} confirmed (or refused, {@link AlertRouter.Notified#rejected()}) this version of alert
+     * {@code alertId} and waits for Kafka's acknowledgement.
      *
      * @throws DeliveryException if Kafka did not acknowledge it (the caller tries again)
      */
@@ -207,7 +213,7 @@ public class DeliveryState implements AutoCloseable {
             return;
         }
         Entry entry = new Entry(receiver, alertId, notified.count(), notified.lastSeen(), notified.status(), notified.severity(),
-                notified.confirmedAt());
+                notified.confirmedAt(), notified.rejectedUpTo());
         byte[] key = (receiver + '/' + alertId).getBytes(StandardCharsets.UTF_8);
         writes.sendAndAwait(new ProducerRecord<>(topic, key, Json.write(entry)));
     }

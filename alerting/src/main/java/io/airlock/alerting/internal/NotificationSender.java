@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -28,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * out in parallel on different lanes; pacing and {@code Retry-After} stay per endpoint (the notifier's shared
  * {@link Pacer}).
  *
- * <p>A confirmation (or a dead-lettered rejection) is written to the {@link DeliveryState} and acknowledged by Kafka
- * before the record settles, so a restart after a crash knows the receiver has had this version.
+ * <p>A confirmation (or a dead-lettered rejection, marked as such) is written to the {@link DeliveryState} and
+ * acknowledged by Kafka before the record settles, so a restart after a crash knows the receiver has had this version,
+ * or refused it: a rejected version seen again (the dead letter replayed once the cause is fixed) is sent again.
  *
  * <p>The head is retried with capped exponential backoff until the receiver confirms it, or rejects it for good (then it
  * is dead-lettered and marked in the router once Kafka acknowledged the dead letter), or the sender is closed (then it
@@ -146,16 +148,26 @@ public final class NotificationSender implements AutoCloseable {
             }
             try {
                 if (!router.isDue(alert, notifier)) {
-                    task.entry().settle();
+                    // held back after a rejection: remembered (and persisted) as not told, so a replay of it is sent
+                    Optional<AlertRouter.Notified> heldBack = router.heldBackAfterRejection(alert, notifier);
+                    if (heldBack.isEmpty() || persist(alert, heldBack.get())) {
+                        task.entry().settle();
+                    }
                     return;
                 }
+                boolean rejectedBefore = router.wasRejected(alert, notifier);
                 notifier.send(alert);
                 AlertRouter.Notified notified = router.markNotified(alert, notifier);
                 DeliveryMetrics.notification(channel, DeliveryMetrics.Outcome.SENT);
                 if (task.entry().timestamp() >= 0) {
                     DeliveryMetrics.latency(channel, Duration.ofMillis(System.currentTimeMillis() - task.entry().timestamp()));
                 }
-                log.info("notified {} of alert {} rule {} count {}", channel, alert.id(), alert.ruleId(), alert.count());
+                if (rejectedBefore) {
+                    log.info("notified {} of alert {} rule {} count {}: it had rejected this alert (dead-lettered) and was "
+                            + "not told of this version until now", channel, alert.id(), alert.ruleId(), alert.count());
+                } else {
+                    log.info("notified {} of alert {} rule {} count {}", channel, alert.id(), alert.ruleId(), alert.count());
+                }
                 if (persist(alert, notified)) {
                     task.entry().settle();
                 }
@@ -164,7 +176,7 @@ public final class NotificationSender implements AutoCloseable {
                 log.error("{} rejected alert {} rule {}: {}", channel, alert.id(), alert.ruleId(), e.getMessage());
                 try {
                     deadLetters.sendNow(task.record(), channel + "-rejected", e.getMessage());
-                    AlertRouter.Notified rejected = router.markNotified(alert, notifier); // == markRejected
+                    AlertRouter.Notified rejected = router.markRejected(alert, notifier);
                     DeliveryMetrics.notification(channel, DeliveryMetrics.Outcome.DEAD_LETTERED);
                     if (persist(alert, rejected)) {
                         task.entry().settle();

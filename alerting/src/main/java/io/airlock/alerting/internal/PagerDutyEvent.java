@@ -14,6 +14,8 @@ import io.airlock.core.Severity;
 public final class PagerDutyEvent {
 
     static final int MAX_SUMMARY = 1024;
+    /** The alert summary in {@code custom_details}: whole, unless it is longer than this. */
+    static final int MAX_DETAILS_SUMMARY = 4096;
     static final String SOURCE = "airlock";
 
     private PagerDutyEvent() {
@@ -40,9 +42,11 @@ public final class PagerDutyEvent {
             return event; // resolve needs nothing but the key
         }
         ObjectNode payload = event.putObject("payload");
+        // a long entity (a Vault display name) is cut here and where the summary quotes it, so the path stays in the title
+        String summary = EntityText.summary(alert.summary(), alert.entity());
         String title = "[" + alert.severity().label().toUpperCase(java.util.Locale.ROOT) + "] " + alert.ruleId()
-                + (alert.ruleName() == null ? "" : " " + alert.ruleName()) + " · " + alert.entity()
-                + (alert.summary() == null ? "" : ": " + alert.summary());
+                + (alert.ruleName() == null ? "" : " " + alert.ruleName()) + " · " + EntityText.shortened(alert.entity())
+                + (summary == null ? "" : ": " + summary);
         payload.put("summary", SlackText.truncate(SlackText.singleLine(title), MAX_SUMMARY));
         payload.put("source", SOURCE);
         payload.put("severity", severity(alert.severity()));
@@ -54,6 +58,7 @@ public final class PagerDutyEvent {
         details.put("alert_id", alert.id());
         details.put("rule_name", alert.ruleName());
         details.put("entity", alert.entity());
+        details.put("summary", summary == null ? null : SlackText.truncate(summary, MAX_DETAILS_SUMMARY));
         details.put("count", alert.count());
         details.put("first_seen", alert.firstSeen() == null ? null : alert.firstSeen().toString());
         details.put("last_seen", alert.lastSeen() == null ? null : alert.lastSeen().toString());

@@ -35,8 +35,10 @@ public final class SlackMessage {
     public static ObjectNode of(Alert alert, AlertLinks links) {
         ObjectNode message = Json.MAPPER.createObjectNode();
         String state = alert.status() == Alert.Status.RESOLVED ? "Resolved: " : "";
+        // a long entity (a Vault display name) is cut in the fields and where the summary quotes it (EntityText)
+        String summary = EntityText.summary(alert.summary(), alert.entity());
         message.put("text", SlackText.truncate(state + "[" + label(alert.severity()) + "] " + SlackText.field(ruleTitle(alert), 300)
-                + " · " + SlackText.field(alert.entity(), 300) + " — " + SlackText.field(alert.summary(), MAX_FALLBACK),
+                + " · " + SlackText.field(EntityText.shortened(alert.entity()), 300) + " — " + SlackText.field(summary, MAX_FALLBACK),
                 MAX_FALLBACK));
         ArrayNode blocks = message.putArray("blocks");
 
@@ -48,7 +50,7 @@ public final class SlackMessage {
 
         ObjectNode facts = blocks.addObject().put("type", "section");
         ArrayNode fields = facts.putArray("fields");
-        String entity = SlackText.field(alert.entity(), MAX_FIELD - 20);
+        String entity = SlackText.field(EntityText.shortened(alert.entity()), MAX_FIELD - 20);
         field(fields, "Entity", entity.isEmpty() ? "" : code(entity));
         field(fields, "Count", Long.toString(alert.count()));
         field(fields, "First seen", time(alert.firstSeen()));
@@ -56,8 +58,8 @@ public final class SlackMessage {
         field(fields, "Severity", label(alert.severity()));
         field(fields, "Status", alert.status() == null ? "open" : alert.status().name().toLowerCase(java.util.Locale.ROOT));
 
-        section(blocks, alert.summary() == null || alert.summary().isBlank() ? "(no summary)"
-                : "```" + SlackText.block(alert.summary(), MAX_SECTION - 6).replace('`', '\'') + "```");
+        section(blocks, summary == null || summary.isBlank() ? "(no summary)"
+                : "```" + SlackText.block(summary, MAX_SECTION - 6).replace('`', '\'') + "```");
 
         if (!alert.evidence().isEmpty() || !alert.techniqueIds().isEmpty()) {
             section(blocks, evidence(alert));

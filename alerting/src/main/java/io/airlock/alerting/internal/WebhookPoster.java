@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * POSTs JSON to a webhook whose URL (or body) holds secrets, paced by the endpoint's token bucket ({@link Pacer}), with
  * retries: HTTP 429 pauses the endpoint as long as {@code Retry-After} says (exponential backoff without one; a pause
  * longer than {@link RetryPolicy#maxRetryAfter()} ends the call), 5xx, 408, I/O errors and timeouts back off
- * exponentially (capped); any other 4xx is a {@link PermanentDeliveryException}. Messages name the channel and status, never the URL or a secret.
+ * exponentially (capped); any other 4xx is a {@link PermanentDeliveryException}, and so is a 3xx: redirects are not followed,
+ * the failure names the {@code Location}'s scheme and host. Messages name the channel and status, never the URL or a secret.
  */
 public final class WebhookPoster {
 
@@ -80,13 +81,12 @@ public final class WebhookPoster {
      * @throws DeliveryException          if it stayed unavailable for every attempt (the caller tries later)
      */
     public void post(URI url, byte[] jsonBody, String what) throws DeliveryException {
-        HttpRequest request = HttpRequest.newBuilder(url)
-                // cleartext (a local sink or proxy): plain HTTP/1.1 keep-alive, no h2c upgrade headers on every request
-                .version("http".equalsIgnoreCase(url.getScheme()) ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
-                .timeout(policy.requestTimeout())
-                .header("Content-Type", "application/json; charset=utf-8")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(jsonBody))
-                .build();
+        HttpRequest request;
+        try {
+            request = request(url, jsonBody);
+        } catch (IllegalArgumentException e) {
+            throw unusableUrl(what, e);
+        }
         String lastProblem = "no attempt made";
         for (int attempt = 1; attempt <= policy.maxAttempts(); attempt++) {
             Duration paced = pacer.reserve(policy.maxRetryAfter());
@@ -96,8 +96,14 @@ public final class WebhookPoster {
             }
             sleep(paced, what);
             Duration wait;
+            String retrying = null; // what the log says the next attempt waits for, if not the backoff
             try {
-                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                HttpResponse<String> response;
+                try {
+                    response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                } catch (IllegalArgumentException e) {
+                    throw unusableUrl(what, e);
+                }
                 int status = response.statusCode();
                 if (status >= 200 && status < 300) {
                     if (attempt > 1) {
@@ -105,13 +111,17 @@ public final class WebhookPoster {
                     }
                     return;
                 }
+                if (status >= 300 && status < 400) {
+                    throw redirected(url, response, what);
+                }
                 lastProblem = "HTTP " + status + excerpt(response.body());
                 if (!DeliveryFailures.isRetriableStatus(status)) {
                     throw new PermanentDeliveryException(channel + ": rejected " + what + " with " + lastProblem);
                 }
                 if (status == 429) {
                     // none, or "0" (which would make every attempt at once): the backoff of this attempt
-                    Duration retryAfter = retryAfter(response).filter(d -> !d.isZero()).orElse(policy.backoff(attempt));
+                    Optional<Duration> given = retryAfter(response).filter(d -> !d.isZero());
+                    Duration retryAfter = given.orElse(policy.backoff(attempt));
                     Duration pause = retryAfter;
                     if (retryAfter.compareTo(LONGEST_PAUSE) > 0) {
                         log.warn("{}: HTTP 429 with Retry-After {} s; pausing {} s only, then trying again", channel,
@@ -124,6 +134,8 @@ public final class WebhookPoster {
                                 + seconds(retryAfter) + " s is longer than delivery.max-retry-after; retried later");
                     }
                     wait = Duration.ZERO; // the paused pacer makes the next attempt wait
+                    retrying = given.isPresent() ? "after Retry-After, " + pause.toMillis() + " ms"
+                            : "in " + pause.toMillis() + " ms (backoff: the answer had no Retry-After)";
                 } else {
                     wait = policy.backoff(attempt);
                 }
@@ -137,13 +149,68 @@ public final class WebhookPoster {
             }
             if (attempt < policy.maxAttempts()) {
                 DeliveryMetrics.notification(channel, DeliveryMetrics.Outcome.RETRIED);
-                log.warn("{}: attempt {} for {} failed ({}), retrying in {} ms", channel, attempt, what, lastProblem,
-                        wait.isZero() ? "Retry-After" : wait.toMillis());
+                log.warn("{}: attempt {} for {} failed ({}), retrying {}", channel, attempt, what, lastProblem,
+                        retrying != null ? retrying : "in " + wait.toMillis() + " ms");
                 sleep(wait, what);
             }
         }
         throw new DeliveryException(channel + ": " + what + " not delivered after " + policy.maxAttempts()
                 + " attempts, last: " + lastProblem);
+    }
+
+    /**
+     * A 3xx (PagerDuty sends 302 to an account's regional endpoint, events.eu.pagerduty.com). Redirects are not followed:
+     * one would carry the routing key (or a webhook body) to wherever the answer points. So it is permanent, named a
+     * redirect, with only the scheme and host of its {@code Location} (a path or query could hold a token), and tells the
+     * operator to configure that URL.
+     */
+    private PermanentDeliveryException redirected(URI url, HttpResponse<?> response, String what) {
+        String target = response.headers().firstValue("Location").flatMap(location -> {
+            try {
+                URI resolved = url.resolve(new URI(location.strip()));
+                return resolved.getScheme() == null || resolved.getHost() == null ? Optional.empty()
+                        : Optional.of(resolved.getScheme().toLowerCase(java.util.Locale.ROOT) + "://" + resolved.getHost());
+            } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+                return Optional.empty();
+            }
+        }).map(this::redact).orElse(null);
+        return new PermanentDeliveryException(channel + ": " + what + " not delivered, the receiver answered with a redirect "
+                + "(HTTP " + response.statusCode() + ")" + (target == null ? " without a usable Location" : " to " + target)
+                + "; redirects are not followed (they would carry the routing key or webhook elsewhere): set this receiver's URL"
+                + (target == null ? " to the endpoint it should use" : " to that host (PagerDuty EU: https://events.eu.pagerduty.com/v2/enqueue)")
+                + ", then replay the dead letter");
+    }
+
+    private String redact(String text) {
+        String out = text;
+        for (Secret secret : secrets) {
+            out = secret.redact(out);
+        }
+        return out;
+    }
+
+    private HttpRequest request(URI url, byte[] jsonBody) {
+        return HttpRequest.newBuilder(url)
+                // cleartext (a local sink or proxy): plain HTTP/1.1 keep-alive, no h2c upgrade headers on every request
+                .version("http".equalsIgnoreCase(url.getScheme()) ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
+                .timeout(policy.requestTimeout())
+                .header("Content-Type", "application/json; charset=utf-8")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(jsonBody))
+                .build();
+    }
+
+    /**
+     * The JDK's HTTP client refused the URL itself (a port outside 1–65535, which {@link URI} takes): no attempt can
+     * succeed, so it is permanent, and said as what it is rather than an unexpected internal error. Its message is redacted.
+     */
+    private PermanentDeliveryException unusableUrl(String what, IllegalArgumentException e) {
+        String reason = e.getMessage() == null ? "" : e.getMessage();
+        for (Secret secret : secrets) {
+            reason = secret.redact(reason);
+        }
+        return new PermanentDeliveryException(channel + ": " + what + " not sent, the receiver's URL cannot be used ("
+                + SlackText.truncate(SlackText.singleLine(reason), MAX_BODY_EXCERPT) + "): fix it (a port of 1–65535, "
+                + "an http(s) scheme and host; ./airlock check-config checks it), then replay the dead letter");
     }
 
     private void sleep(Duration wait, String what) throws DeliveryException {

@@ -54,6 +54,29 @@ class PagerDutyEventTest {
         assertThat(summary).hasSizeLessThanOrEqualTo(1024).startsWith("[HIGH] AL-001 failed-login burst · alice: ").endsWith("…");
     }
 
+    /** A Vault display name of 4 000 characters, quoted again by the summary as AL-024 does. */
+    static Alert longEntityAlert() {
+        String name = "userpass-" + "x".repeat(3_991);
+        return TestAlerts.failedLoginBurst().rule("AL-024").severity(Severity.HIGH).entity(name)
+                .summary(name + ", not Airflow's service identity, read 1 Airflow pipeline secret (connections), off hours: "
+                        + "secret/data/airflow/connections/prod_db from 10.20.30.40").build();
+    }
+
+    @Test
+    void shouldKeepThePathAndAddressInTheTitleWhenTheEntityIsThousandsOfCharacters() {
+        Alert alert = longEntityAlert();
+
+        JsonNode payload = PagerDutyEvent.of(alert, "k", AlertLinks.none()).path("payload");
+
+        String title = payload.path("summary").asText();
+        assertThat(title).hasSizeLessThanOrEqualTo(1024).startsWith("[HIGH] AL-024 failed-login burst · userpass-xxx")
+                .endsWith("secret/data/airflow/connections/prod_db from 10.20.30.40").contains("…");
+        assertThat(title.length()).isLessThan(400);
+        JsonNode details = payload.path("custom_details");
+        assertThat(details.path("summary").asText()).endsWith("secret/data/airflow/connections/prod_db from 10.20.30.40");
+        assertThat(details.path("entity").asText()).as("the full name stays in the details").isEqualTo(alert.entity());
+    }
+
     @Test
     void shouldResolveWhenTheAlertIsResolved() {
         Alert alert = TestAlerts.failedLoginBurst().status(Alert.Status.RESOLVED).build();

@@ -15,6 +15,20 @@ import org.junit.jupiter.api.Test;
 
 class SlackMessageTest {
 
+    @Test
+    void shouldKeepThePathAndAddressOfTheSummaryWhenTheEntityIsThousandsOfCharacters() {
+        Alert alert = PagerDutyEventTest.longEntityAlert();
+
+        JsonNode message = SlackMessage.of(alert, AlertLinks.none());
+
+        assertThat(message.path("text").asText()).contains("secret/data/airflow/connections/prod_db from 10.20.30.40");
+        assertThat(message.path("blocks").get(2).path("text").path("text").asText())
+                .contains("secret/data/airflow/connections/prod_db from 10.20.30.40");
+        String entityField = message.path("blocks").get(1).path("fields").get(0).path("text").asText();
+        assertThat(entityField).startsWith("*Entity*\n`userpass-xxx").endsWith("…`").hasSizeLessThan(120);
+        assertThat(message.toString()).as("the name is not repeated in full anywhere").hasSizeLessThan(4_000);
+    }
+
     private static final AlertLinks LINKS = AlertLinks.of(URI.create("http://dashboards.example:5601"),
             URI.create("https://docs.example.com/airlock/"), IndexNames.defaults());
 

@@ -69,9 +69,12 @@ public final class AirlockConfig {
     private final RetryPolicy retryPolicy;
     private final DetectionConfig detection;
     private final RoutingConfig routing;
+    /** Whether the receivers' secrets were read (not stand-ins: {@code --only streams} reads none). */
+    private final boolean receiverSecretsRead;
 
     private AirlockConfig(ConfigValues values, ConfigSource source) {
         this.values = values;
+        receiverSecretsRead = source.reads(RoutingFields.RECEIVERS.key());
         ConfigProblems problems = values.problems();
         topics = map(problems, "topics", () -> KafkaFields.topics(values));
         bootstrapServers = map(problems, "kafka", () -> KafkaFields.bootstrapServers(values));
@@ -251,7 +254,26 @@ public final class AirlockConfig {
                     + "AppRole role of that name) passes for Airflow's service identity, and AL-024 stays silent for its "
                     + "reads; set Airflow's Vault entity id instead (vault read -field=id identity/entity/name/<name>)");
         }
+        if (routing != null) {
+            boolean simpleKeyRead = values.find(NotificationFields.PAGERDUTY_ROUTING_KEY).filter(k -> !k.isUnread()).isPresent();
+            routing.receivers().stream().filter(r -> r.type() == RoutingConfig.Type.PAGERDUTY)
+                    .filter(r -> r.name().equals("pagerduty") ? simpleKeyRead : receiverSecretsRead)
+                    .forEach(r -> routingKeyNote(r).ifPresent(notes::add));
+        }
         return notes;
+    }
+
+    /**
+     * A PagerDuty routing key that does not look like one: the Events API v2 takes "the 32 character Integration Key". A
+     * note, not a problem: proxies and test receivers take other keys. The key is never shown, nor its characters.
+     */
+    private static Optional<String> routingKeyNote(RoutingConfig.Receiver receiver) {
+        String key = receiver.secret().reveal();
+        String what = key.chars().anyMatch(Character::isWhitespace) ? "contains blanks or line breaks"
+                : key.length() != 32 ? "is " + key.length() + " characters long" : null;
+        return what == null ? Optional.empty() : Optional.of("receiver '" + receiver.name() + "': the PagerDuty routing key "
+                + what + ", PagerDuty's Events API v2 integration keys are 32 characters without blanks; PagerDuty will "
+                + "answer 400 unless this receiver is a proxy or test receiver that takes it (the key is not shown)");
     }
 
     /** Every setting with its effective value; secrets only as where they come from ({@code <set from env X>}). */

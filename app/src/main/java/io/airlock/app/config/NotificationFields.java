@@ -25,12 +25,14 @@ public final class NotificationFields {
     public static final Setting<SecretValue> SLACK_WEBHOOK_URL = Setting.secret("slack.webhook-url")
             .validate(Validators.secretIsHttpUrl())
             .whenUnset("no Slack messages")
-            .doc("Slack incoming-webhook URL; every alert is posted there (its URL is the credential).");
+            .doc("Slack incoming-webhook URL; every alert is posted there (its URL is the credential). It must parse as an "
+                    + "http(s) URL with a host, no blanks and a port of 1–65535 if any; a problem says which, never the URL.");
 
     public static final Setting<SecretValue> PAGERDUTY_ROUTING_KEY = Setting.secret("pagerduty.routing-key")
             .whenUnset("no PagerDuty incidents")
             .doc("PagerDuty Events API v2 integration (routing) key; high and critical alerts page, with the alert id as "
-                    + "`dedup_key`.");
+                    + "`dedup_key`. `check-config` notes a key (of any receiver) that is not 32 characters or holds blanks, "
+                    + "without showing it: PagerDuty answers 400 to it, a proxy or test receiver may take it.");
 
     public static final Setting<URI> PAGERDUTY_EVENTS_URL = Setting.of("pagerduty.events-url", httpUrl())
             .defaultValue(URI.create("https://events.pagerduty.com/v2/enqueue"))

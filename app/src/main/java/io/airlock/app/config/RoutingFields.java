@@ -210,21 +210,13 @@ public final class RoutingFields {
                 return null;
             }
         }
-        if (spec.type() == RoutingConfig.Type.SLACK && !isHttpUrl(value)) {
+        Optional<String> notAUrl = spec.type() == RoutingConfig.Type.SLACK ? ConfigTypes.httpUrlProblem(value) : Optional.empty();
+        if (notAUrl.isPresent()) {
             problems.add(RECEIVERS.key(), where + ": the webhook URL from " + (spec.secretEnv() != null ? "env " + spec.secretEnv()
-                    : "file " + spec.secretFile()) + " is not an http(s) URL (the value is not shown)");
+                    : "file " + spec.secretFile()) + " " + notAUrl.get() + " (the value is not shown)");
             return null;
         }
         return Secret.of(value);
-    }
-
-    private static boolean isHttpUrl(String value) {
-        try {
-            URI uri = new URI(value);
-            return ConfigTypes.isHttpUrl(uri);
-        } catch (java.net.URISyntaxException e) {
-            return false;
-        }
     }
 
     // ---- the item types -------------------------------------------------------------------------------------------

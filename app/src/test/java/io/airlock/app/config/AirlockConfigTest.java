@@ -39,7 +39,7 @@ class AirlockConfigTest {
             "AIRLOCK_DB_PASSWORD", "db-pw",
             "AIRLOCK_OPENSEARCH_PASSWORD", "os-pw",
             "SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T000/B000/XXXX",
-            "PAGERDUTY_ROUTING_KEY", "pd-key",
+            "PAGERDUTY_ROUTING_KEY", "pd-key-0123456789abcdef012345678", // 32 characters, as PagerDuty issues them
             "AIRLOCK_KAFKA_PASSWORD", "kafka-pw");
 
     private static AirlockConfig yaml(String yaml, Map<String, String> env) {
@@ -420,7 +420,7 @@ class AirlockConfigTest {
         assertThat(config.database().sslmode()).isEqualTo("verify-full");
         assertThat(config.openSearch().password()).contains(Secret.of("os-pw"));
         assertThat(config.slackWebhook()).isPresent();
-        assertThat(config.pagerDutyRoutingKey()).contains(Secret.of("pd-key"));
+        assertThat(config.pagerDutyRoutingKey()).contains(Secret.of("pd-key-0123456789abcdef012345678"));
         assertThat(config.vaultAudit().socket()).map(Object::toString).contains("0.0.0.0:9090");
         assertThat(config.timeZone()).isEqualTo(ZoneId.of("Europe/Berlin"));
         assertThat(config.detection().calendar().zone()).isEqualTo(ZoneId.of("Europe/Berlin"));
@@ -478,7 +478,7 @@ class AirlockConfigTest {
                 + config.pagerDutyRoutingKey() + config.values().secrets();
         assertThat(everything).doesNotContain("db-pw", "os-pw", "pd-key", "B000/XXXX")
                 .contains("<set from env AIRLOCK_DB_PASSWORD>", "<set from env SLACK_WEBHOOK_URL>");
-        assertThat(config.redact("auth failed for pd-key at https://hooks.slack.com/services/T000/B000/XXXX"))
+        assertThat(config.redact("auth failed for pd-key-0123456789abcdef012345678 at https://hooks.slack.com/services/T000/B000/XXXX"))
                 .doesNotContain("pd-key", "XXXX");
     }
 

@@ -66,7 +66,7 @@ class CheckConfigCommandTest {
         env.put("AIRLOCK_DB_PASSWORD", CANARY + "-db");
         env.put("AIRLOCK_OPENSEARCH_PASSWORD", CANARY + "-os");
         env.put("SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T0AAAA/B0BBBB/" + CANARY + "-slack");
-        env.put("PAGERDUTY_ROUTING_KEY", CANARY + "-pd");
+        env.put("PAGERDUTY_ROUTING_KEY", CANARY + "-pd-012345678"); // 32 characters, as PagerDuty issues them
         env.put("AIRLOCK_KAFKA_PASSWORD", CANARY + "-kafka");
         return env;
     }

@@ -135,6 +135,44 @@ class RoutingConfigTest {
     }
 
     @Test
+    void shouldRefuseAReceiversWebhookUrlWithAPortOutOfRangeNamingTheReceiverNotTheUrl() {
+        Map<String, String> env = Map.of("SLACK_BADPORT", "http://127.0.0.1:99999/services/T1/B1/PORTSECRET");
+        assertThatThrownBy(() -> AirlockConfig.from(ConfigSource.fromYaml("""
+                notifications:
+                  receivers:
+                    - {name: soc, type: slack, webhook-url-env: SLACK_BADPORT}
+                  routes:
+                    - {receivers: [soc]}
+                """, "airlock.yml", env)))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(e.getMessage())
+                        .contains("receiver 'soc': the webhook URL from env SLACK_BADPORT has port 99999, outside 1–65535")
+                        .doesNotContain("PORTSECRET").doesNotContain("127.0.0.1"));
+    }
+
+    @Test
+    void shouldNoteAPagerDutyRoutingKeyThatIsNot32CharactersWithoutShowingIt() {
+        Map<String, String> env = Map.of("PD_SHORT", "SHORTKEY", "PD_BLANK", "abcdefghij abcdefghij abcdefghij",
+                "PD_GOOD", "0123456789abcdef0123456789abcdef");
+        AirlockConfig config = AirlockConfig.from(ConfigSource.fromYaml("""
+                notifications:
+                  receivers:
+                    - {name: short, type: pagerduty, routing-key-env: PD_SHORT}
+                    - {name: blank, type: pagerduty, routing-key-env: PD_BLANK}
+                    - {name: good, type: pagerduty, routing-key-env: PD_GOOD}
+                  routes:
+                    - {receivers: [short, blank, good]}
+                """, "airlock.yml", env));
+
+        List<String> notes = config.notes().stream().filter(n -> n.startsWith("receiver ")).toList();
+        assertThat(notes).hasSize(2).noneMatch(n -> n.contains("SHORTKEY") || n.contains("abcdefghij"));
+        assertThat(notes).anySatisfy(n -> assertThat(n).startsWith("receiver 'short': the PagerDuty routing key is 8 "
+                + "characters long, PagerDuty's Events API v2 integration keys are 32"));
+        assertThat(notes).anySatisfy(n -> assertThat(n).startsWith("receiver 'blank': the PagerDuty routing key "
+                + "contains blanks"));
+    }
+
+    @Test
     void shouldReportUndefinedUnusedAndUnresolvableReceivers() {
         assertThatThrownBy(() -> yaml("""
                 notifications:

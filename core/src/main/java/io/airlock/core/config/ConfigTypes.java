@@ -13,6 +13,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -266,9 +267,39 @@ public final class ConfigTypes {
         return authority >= 0 && text.indexOf('@', authority) >= 0;
     }
 
-    /** Whether {@code uri} is an {@code http://} or {@code https://} URL (in any case: {@code HTTPS://}) with a host. */
+    /**
+     * Whether {@code uri} is an {@code http://} or {@code https://} URL (in any case: {@code HTTPS://}) with a host and, if
+     * it names one, a port of 1–65535: {@link URI} takes {@code :99999}, the JDK's HTTP client refuses it on every request.
+     */
     public static boolean isHttpUrl(URI uri) {
-        return ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme())) && uri.getHost() != null;
+        return ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme())) && uri.getHost() != null
+                && (uri.getPort() == -1 || uri.getPort() >= 1 && uri.getPort() <= 65535);
+    }
+
+    /**
+     * What keeps a URL given as text (a webhook URL, whose path is the credential) from being sent to, in words that never
+     * quote it: blanks, not a URI, no http(s) scheme, no host, a port outside 1–65535. Empty if it is a usable URL.
+     */
+    public static Optional<String> httpUrlProblem(String url) {
+        if (url.chars().anyMatch(Character::isWhitespace)) {
+            return Optional.of("contains blanks or line breaks");
+        }
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            return Optional.of("is not a valid URL (" + e.getReason() + " at index " + e.getIndex() + ")");
+        }
+        if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
+            return Optional.of("is not an http(s) URL");
+        }
+        if (uri.getHost() == null) {
+            return Optional.of("has no host (or a port that is no number of 1–65535)");
+        }
+        if (!isHttpUrl(uri)) {
+            return Optional.of("has port " + uri.getPort() + ", outside 1–65535");
+        }
+        return Optional.empty();
     }
 
     /**
@@ -295,7 +326,8 @@ public final class ConfigTypes {
             }
             URI u = uri.parse(raw);
             if (!isHttpUrl(u)) {
-                throw new IllegalArgumentException("must be an http:// or https:// URL with a host, was " + showUri(raw));
+                throw new IllegalArgumentException("must be an http:// or https:// URL with a host (and a port of 1–65535, if "
+                        + "any), was " + showUri(raw));
             }
             return u;
         }, ConfigTypes::redacted);

@@ -1,7 +1,6 @@
 package io.airlock.core.config;
 
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,14 +111,13 @@ public final class Validators {
         };
     }
 
-    /** A secret that is an http(s) URL with a host. The message never contains the value. */
+    /**
+     * A secret that is an http(s) URL with a host and a port of 1–65535, if any ({@link ConfigTypes#httpUrlProblem}). The
+     * message says what is wrong, never the value.
+     */
     public static Validator<SecretValue> secretIsHttpUrl() {
-        return Validator.of("http(s) URL", v -> {
-            try {
-                return ConfigTypes.isHttpUrl(new URI(v.reveal()));
-            } catch (java.net.URISyntaxException e) {
-                return false;
-            }
-        }, v -> "the value from " + v.origin() + " is not an http(s) URL (the value is not shown)");
+        return Validator.of("http(s) URL", v -> ConfigTypes.httpUrlProblem(v.reveal()).isEmpty(),
+                v -> "the value from " + v.origin() + " " + ConfigTypes.httpUrlProblem(v.reveal()).orElse("is not an http(s) URL")
+                        + " (the value is not shown)");
     }
 }

@@ -204,6 +204,20 @@ class ConfigDefinitionTest {
     }
 
     @Test
+    void shouldSayWhatIsWrongWithAWebhookUrlTheHttpClientWouldRefuseWithoutShowingIt() {
+        ConfigValues port = parse("db.name: x\nslack.webhook-url-env: SLACK\n",
+                Map.of("SLACK", "http://127.0.0.1:99999/services/" + CANARY));
+        assertThat(port.problems().all()).containsExactly("slack.webhook-url: the value from env SLACK has port 99999, "
+                + "outside 1–65535 (the value is not shown) (line 2)");
+        ConfigValues blank = parse("db.name: x\nslack.webhook-url-env: SLACK\n",
+                Map.of("SLACK", "https://hooks.slack.com/services/ " + CANARY));
+        assertThat(blank.problems().all()).singleElement().asString()
+                .startsWith("slack.webhook-url: the value from env SLACK contains blanks").doesNotContain(CANARY);
+        assertThat(parse("db.name: x\nslack.webhook-url-env: SLACK\n",
+                Map.of("SLACK", "https://hooks.slack.com:443/services/" + CANARY)).problems().all()).isEmpty();
+    }
+
+    @Test
     void shouldReadSecretsFromFilesWithoutTheTrailingNewline(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("db-password"), CANARY + "\n");
         ConfigValues values = parse("db.name: x\ndb.password-file: " + file + "\n");

@@ -118,6 +118,9 @@ class ConfigTypesTest {
         assertThat(ConfigTypes.httpUrl().parse("https://events.pagerduty.com/v2/enqueue"))
                 .isEqualTo(URI.create("https://events.pagerduty.com/v2/enqueue"));
         assertThatThrownBy(() -> ConfigTypes.httpUrl().parse("ftp://x")).hasMessageStartingWith("must be an http:// or https:// URL");
+        assertThatThrownBy(() -> ConfigTypes.httpUrl().parse("http://127.0.0.1:99999/v2/enqueue"))
+                .hasMessageContaining("a port of 1–65535");
+        assertThatThrownBy(() -> ConfigTypes.httpUrl().parse("http://127.0.0.1:0/v2/enqueue")).hasMessageContaining("1–65535");
         assertThatThrownBy(() -> ConfigTypes.httpUrl().parse("localhost:9200")).hasMessageStartingWith("must be an http:// or https://");
         assertThatThrownBy(() -> ConfigTypes.oneOf("disable", "require").parse("requre"))
                 .hasMessage("must be one of disable, require, was 'requre' (did you mean 'require'?)");
