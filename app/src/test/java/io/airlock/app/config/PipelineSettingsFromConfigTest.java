@@ -24,7 +24,7 @@ class PipelineSettingsFromConfigTest {
         assertThat(settings.database().host()).isEqualTo("airflow-db.internal");
         assertThat(settings.replicationFactor()).isEqualTo(3);
         assertThat(settings.slackWebhook()).isNotNull();
-        assertThat(settings.pagerDutyRoutingKey().reveal()).isEqualTo("pd-key");
+        assertThat(settings.pagerDutyRoutingKey().reveal()).isEqualTo(AirlockConfigTest.EXAMPLE_ENV.get("PAGERDUTY_ROUTING_KEY"));
         assertThat(settings.links().dashboardsUrl()).isPresent();
     }
 

@@ -11,14 +11,16 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
 /**
  * Event-time burst detection for one entity, as a pure function over its state: "at least {@code threshold} hits within
- * {@code window}". One burst is one alert; hits that continue an open burst (within {@code window} of its last hit, and
- * themselves in a window that reaches the threshold: {@link #qualifies}) update it instead of opening another; a hit below
- * the threshold neither grows the burst nor keeps it open, so a burst ends one {@code window} after the threshold last held. A hit seen twice (same event id) is counted once, so an at-least-once replay changes
+ * {@code window}". One burst is one alert; hits that continue an open burst ({@link #continues}: inside its span, or near it
+ * and themselves in a window that reaches the threshold) update it instead of opening another; a hit below the threshold
+ * outside the span neither grows the burst nor keeps it open, so a burst ends once its hits no longer hold half the
+ * threshold within {@code window} ({@link #keepingThreshold}). A hit seen twice (same event id) is counted once, so an at-least-once replay changes
  * nothing: the ids checked are the open burst's evidence (its first {@value Alert#MAX_EVIDENCE}) and the hits the state
  * keeps. A hit is counted while a window holding it is open, up to {@code window} + {@code grace} behind the latest one
  * (as a Kafka Streams window takes records until its end plus the grace); a later one is dropped — unless one hit is a
@@ -152,8 +154,7 @@ public final class BurstTracker {
         }
         boolean late = distinct && hit.at().isBefore(keepFrom); // dropped, even within a long open burst's span
         List<Hit> counted = distinct ? latestPerValue(hits) : hits;
-        if (!late && open != null && !hit.at().isAfter(open.lastSeen().plus(window))
-                && !hit.at().isBefore(open.firstSeen().minus(window)) && qualifies(counted, hit)) {
+        if (!late && open != null && continues(open, hit.at(), window, () -> qualifies(counted, hit))) {
             OpenBurst grown = distinct ? grownDistinct(open, hit)
                     : new OpenBurst(open.alertId(), min(open.firstSeen(), hit.at()), max(open.lastSeen(), hit.at()),
                             open.count() + 1, Alert.appendEvidence(open.evidence(), hit.eventId()));
@@ -204,7 +205,7 @@ public final class BurstTracker {
             if (later.at().isAfter(opened.lastSeen().plus(window))) {
                 break;
             }
-            if (qualifies(sortedHits, later)) {
+            if (continues(opened, later.at(), window, () -> qualifies(sortedHits, later))) {
                 opened = distinct ? grownDistinct(opened, later) : new OpenBurst(opened.alertId(), opened.firstSeen(), later.at(),
                         opened.count() + 1, Alert.appendEvidence(opened.evidence(), later.eventId()));
             }
@@ -213,8 +214,23 @@ public final class BurstTracker {
     }
 
     /**
-     * Whether {@code hit} is part of a burst by itself: some window of length {@code window} holding it (for a distinct
-     * tracker: holding its value's latest hit) reaches the threshold among the {@code counted} hits. Only such hits grow an
+     * Whether a hit at {@code at} grows the {@code open} burst: when it lies inside the burst's span (a late hit amid a
+     * long burst, whose neighbours the state may no longer keep), or within {@code window} of it and keeping it going
+     * ({@link #qualifies}: half the threshold in a window). So a burst that goes on at about the threshold's rate stays
+     * one alert, and one that falls below half of it ends.
+     */
+    static boolean continues(OpenBurst open, Instant at, Duration window, BooleanSupplier keepsThreshold) {
+        if (!at.isBefore(open.firstSeen()) && !at.isAfter(open.lastSeen())) {
+            return true;
+        }
+        return !at.isBefore(open.firstSeen().minus(window)) && !at.isAfter(open.lastSeen().plus(window))
+                && keepsThreshold.getAsBoolean();
+    }
+
+    /**
+     * Whether {@code hit} keeps a burst going: some window of length {@code window} holding it (for a distinct tracker:
+     * holding its value's latest hit) reaches the {@linkplain #keepingThreshold keeping threshold} among the {@code counted}
+     * hits. Only such hits grow an
      * open burst, so a burst ends one {@code window} after the last moment the threshold held — a trickle below it (an
      * identity reading a path every few minutes after a fan-out, a failed login every four minutes) neither keeps the
      * alert open for days nor folds a later, separate burst of the entity into it.
@@ -244,8 +260,18 @@ public final class BurstTracker {
         while (end + 1 < counted.size() && counted.get(end + 1).at().equals(at)) {
             end++;
         }
-        return end - start + 1 >= threshold || firstBurstWindow(counted, index, Hit::at, window,
-                hits -> distinct ? hits.stream().map(Hit::value).distinct().count() : hits.size(), threshold) != null;
+        return end - start + 1 >= keepingThreshold(threshold) || firstBurstWindow(counted, index, Hit::at, window,
+                hits -> distinct ? hits.stream().map(Hit::value).distinct().count() : hits.size(), keepingThreshold(threshold)) != null;
+    }
+
+    /**
+     * What keeps an open burst going: half its threshold (rounded up) within a window. A burst opens at the threshold and
+     * ends below half of it — the hysteresis that keeps an attack at about the threshold's rate one alert (windows that
+     * fall one hit short do not end it), while a trickle after a burst (a heartbeat reading three paths after a fan-out of
+     * fifty, one failed login every few minutes) does not keep it open.
+     */
+    static int keepingThreshold(int threshold) {
+        return Math.max(1, (threshold + 1) / 2);
     }
 
     /** Indexes of the first and last element of a window, both inclusive. */

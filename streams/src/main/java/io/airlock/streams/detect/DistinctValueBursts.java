@@ -173,11 +173,9 @@ final class DistinctValueBursts {
         }
 
         // a hit later than the grace is dropped (BurstTracker), also when it falls in the span of a long open burst; one
-        // below the threshold neither grows it nor keeps it open (BurstTracker#qualifies)
-        if (kept && open != null && !hit.at().isAfter(open.lastSeen().plus(window))
-                && !hit.at().isBefore(open.firstSeen().minus(window))
-                && qualifies(entity, hit, stored ? entity + SEP + timeKey(hit.at()) + SEP + hit.eventId()
-                        : entity + SEP + known.latest(), newest)) {
+        // below half the threshold neither grows it nor keeps it open (BurstTracker#continues)
+        String valueKey = stored || known == null ? entity + SEP + timeKey(hit.at()) + SEP + hit.eventId() : entity + SEP + known.latest();
+        if (kept && open != null && BurstTracker.continues(open, hit.at(), window, () -> qualifies(entity, hit, valueKey, newest))) {
             BurstTracker.OpenBurst grown = grow(open, hit);
             save(entity, state, new SprayState(newest, grown));
             return grown.equals(open) ? null : grown;
@@ -266,7 +264,8 @@ final class DistinctValueBursts {
             if (laterAt.isAfter(opened.lastSeen().plus(window))) {
                 break;
             }
-            if (reachesThreshold(kept, i)) {
+            int index = i;
+            if (BurstTracker.continues(opened, laterAt, window, () -> reachesThreshold(kept, index))) {
                 opened = grow(opened, new BurstTracker.Hit(laterAt, idOf(later.key), later.value));
             }
         }
@@ -282,7 +281,8 @@ final class DistinctValueBursts {
             return true;
         }
         Instant at = timeOf(valueKey);
-        if (byTime.holdsAtLeast(entity + SEP + timeKey(at.minus(window)), entity + SEP + timeKey(at) + AFTER_ALL_IDS, threshold)) {
+        if (byTime.holdsAtLeast(entity + SEP + timeKey(at.minus(window)), entity + SEP + timeKey(at) + AFTER_ALL_IDS,
+                BurstTracker.keepingThreshold(threshold))) {
             return true; // the window ending at it: where nearly every hit of a burst is, found without listing the range
         }
         String from = entity + SEP + timeKey(hit.at().minus(window));
@@ -296,9 +296,13 @@ final class DistinctValueBursts {
         return false;
     }
 
-    /** Whether a window holding {@code kept.get(index)} holds {@code threshold} values ({@code kept}: one entry per value). */
+    /**
+     * Whether a window holding {@code kept.get(index)} holds the {@linkplain BurstTracker#keepingThreshold keeping threshold}
+     * of values ({@code kept}: one entry per value).
+     */
     private boolean reachesThreshold(List<KeyValue<String, String>> kept, int index) {
-        return threshold <= 1 || BurstTracker.firstBurstWindow(kept, index, kv -> timeOf(kv.key), window, List::size, threshold) != null;
+        int keeping = BurstTracker.keepingThreshold(threshold);
+        return keeping <= 1 || BurstTracker.firstBurstWindow(kept, index, kv -> timeOf(kv.key), window, List::size, keeping) != null;
     }
 
     private static String idOf(String byTimeKey) {
