@@ -18,6 +18,8 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -137,7 +139,14 @@ class InterruptedExportTest {
         List<String> leftovers = namesIn(tmp).stream().filter(n -> n.startsWith(".killed.airlock-partial-")).toList();
         assertThat(leftovers).hasSize(1);
         assertThat(namesIn(tmp.resolve(leftovers.get(0)))).contains("events.csv").doesNotContain("manifest.json");
-        Path running = Files.createDirectories(tmp.resolve(".killed.airlock-partial-" + ProcessHandle.current().pid() + "-running"));
+        Matcher name = Pattern.compile("\\.killed\\.airlock-partial-(.+)-\\d+-[0-9a-f]{8}")
+                .matcher(leftovers.get(0));
+        assertThat(name.matches()).as(leftovers.get(0)).isTrue();
+        String host = name.group(1);
+        Path running = Files.createDirectories(tmp.resolve(".killed.airlock-partial-" + host + "-" + ProcessHandle.current().pid()
+                + "-0123abcd"));
+        Path otherHost = Files.createDirectories(tmp.resolve(".killed.airlock-partial-" + host + "x-1-0123abcd"));
+        Path someonesBackup = Files.createDirectories(tmp.resolve(".killed.airlock-partial-backup"));
 
         var retry = exporter(SampleData.source(events(), List.of())).export(QUERY, EnumSet.of(ReportFormat.CSV), out, Optional.empty());
 
@@ -145,6 +154,8 @@ class InterruptedExportTest {
         assertThat(ReportVerifier.verify(out, Optional.empty()).problem()).isEmpty();
         assertThat(tmp.resolve(leftovers.get(0))).as("left by a process that is gone: removed").doesNotExist();
         assertThat(running).as("of a running export: left alone").exists();
+        assertThat(otherHost).as("of another host, whose processes this one cannot see: left alone").exists();
+        assertThat(someonesBackup).as("not a name an export writes: left alone").exists();
     }
 
     /** The child process of the kill test: exports, says when it is midway, and waits there to be killed. */

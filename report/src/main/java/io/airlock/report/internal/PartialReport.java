@@ -12,26 +12,35 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A report being written: a hidden directory next to {@code --out}, {@code .OUT.airlock-partial-PID-RANDOM}, on the same file
+ * A report being written: a hidden directory next to {@code --out}, {@code .OUT.airlock-partial-HOST-PID-RANDOM}, on the same file
  * system, moved onto {@code --out} in one rename once the manifest is written. Until then {@code --out} is as it was: an
  * export that fails, is interrupted (Ctrl-C, SIGTERM) or killed leaves no half-written report there, which would block the
  * retry ({@code --out is not empty}) and verify as "manifest.json is missing", like tampering.
  *
  * <p>A killed export leaves its partial directory behind; the next export of the same {@code --out} removes those whose
- * process (the PID in the name) is no longer running, and leaves those of a running export alone.
+ * process (the PID in the name) is no longer running on this host, and leaves alone those of a running export, those of
+ * other hosts (a shared volume) and any other name that merely starts like one.
  */
 public final class PartialReport {
 
     private static final Logger log = LoggerFactory.getLogger(PartialReport.class);
     private static final String MARK = ".airlock-partial-";
     private static final String MANIFEST = "manifest.json";
+    /**
+     * This host's name in the partial directory's name: a PID says whether an export is still running only on the host
+     * that started it, so leftovers of other hosts (an export directory on a shared volume) are never removed here.
+     */
+    private static final String HOST = hostName();
+    /** What follows the prefix in a partial directory's name written on this host: the PID and 8 hex digits. */
+    private static final Pattern OWN_SUFFIX = Pattern.compile(Pattern.quote(HOST) + "-(\\d{1,18})-[0-9a-f]{8}");
 
     private final Path directory;
     private boolean moved;
@@ -49,7 +58,8 @@ public final class PartialReport {
         }
         Files.createDirectories(parent);
         removeStale(parent, prefix(absolute));
-        Path partial = parent.resolve(prefix(absolute) + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8));
+        Path partial = parent.resolve(prefix(absolute) + HOST + "-" + ProcessHandle.current().pid() + "-"
+                + UUID.randomUUID().toString().substring(0, 8));
         Files.createDirectory(partial);
         return new PartialReport(partial);
     }
@@ -125,23 +135,29 @@ public final class PartialReport {
             leftovers = entries.filter(p -> p.getFileName().toString().startsWith(prefix)).toList();
         }
         for (Path leftover : leftovers) {
-            Optional<Long> pid = pidOf(leftover.getFileName().toString().substring(prefix.length()));
-            boolean running = pid.flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false);
+            // only names this code writes on this host, whose process is gone: anything else may be someone's, or running
+            Matcher own = OWN_SUFFIX.matcher(leftover.getFileName().toString().substring(prefix.length()));
+            if (!own.matches()) {
+                continue;
+            }
+            long pid = Long.parseLong(own.group(1));
+            boolean running = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
             if (!running && Files.isDirectory(leftover, LinkOption.NOFOLLOW_LINKS)) {
-                log.info("report: removing {}, left by an export that did not finish (process {} is gone)", leftover,
-                        pid.map(String::valueOf).orElse("?"));
+                log.info("report: removing {}, left by an export that did not finish (process {} is gone)", leftover, pid);
                 deleteTree(leftover);
             }
         }
     }
 
-    private static Optional<Long> pidOf(String suffix) {
-        int dash = suffix.indexOf('-');
+    private static String hostName() {
+        String name;
         try {
-            return Optional.of(Long.parseLong(dash < 0 ? suffix : suffix.substring(0, dash)));
-        } catch (NumberFormatException e) {
-            return Optional.empty();
+            name = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException | SecurityException e) {
+            name = "host";
         }
+        String safe = name.replaceAll("[^A-Za-z0-9.]", "_");
+        return safe.isEmpty() ? "host" : safe.substring(0, Math.min(safe.length(), 64));
     }
 
     private static boolean isEmpty(Path directory) throws IOException {
