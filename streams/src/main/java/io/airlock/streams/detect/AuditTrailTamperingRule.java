@@ -35,7 +35,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * {@link DetectionConfig#cleanupSpan} (default 12 h: the command goes table by table and can run for hours) after such a
  * command are retention and do not count. A deleted row younger than the minimum retention is never taken for retention,
  * although {@code airflow db clean} itself has no minimum age: an intruder who inserts a clean-up row of their own (or runs
- * {@code airflow db clean --dry-run}) before deleting their recent traces is still caught. A deployment that keeps less
+ * {@code airflow db clean --dry-run}) before deleting their recent traces is still caught — as long as Airlock knows when
+ * those rows were written: rows written before everything it saw, while it knows nothing older than the minimum retention
+ * (a start without the snapshot of {@code log}: a {@code backtest} of streamed changes, a reset of its state), are of unknown
+ * age and taken for retention after a clean-up row ({@code LogRowAges#writtenWithin}). A deployment that keeps less
  * than a day sets the minimum retention below what it keeps. Rewrites and truncates always count; so do deletes with no
  * clean-up before them (a maintenance DAG deleting with SQL instead of {@code airflow db clean} needs
  * {@code rules.AL-013.allow-entities: [airflow.log]}, or better, {@code airflow db clean}).
