@@ -17,10 +17,10 @@ import java.util.function.ToLongFunction;
 
 /**
  * Event-time burst detection for one entity, as a pure function over its state: "at least {@code threshold} hits within
- * {@code window}". One burst is one alert; hits that continue an open burst ({@link #continues}: inside its span, or near it
- * and themselves in a window that reaches the threshold) update it instead of opening another; a hit below the threshold
- * outside the span neither grows the burst nor keeps it open, so a burst ends once its hits no longer hold half the
- * threshold within {@code window} ({@link #keepingThreshold}). A hit seen twice (same event id) is counted once, so an at-least-once replay changes
+ * {@code window}". One burst is one alert; hits that continue an open burst ({@link #continues}: inside its span, or near
+ * it and themselves in a window that holds half the threshold: {@link #keepingThreshold}) update it instead of opening
+ * another; any other hit neither grows the burst nor keeps it open, so a burst ends once its hits no longer hold half the
+ * threshold within {@code window}. A hit seen twice (same event id) is counted once, so an at-least-once replay changes
  * nothing: the ids checked are the open burst's evidence (its first {@value Alert#MAX_EVIDENCE}) and the hits the state
  * keeps. A hit is counted while a window holding it is open, up to {@code window} + {@code grace} behind the latest one
  * (as a Kafka Streams window takes records until its end plus the grace); a later one is dropped — unless one hit is a
@@ -230,10 +230,9 @@ public final class BurstTracker {
     /**
      * Whether {@code hit} keeps a burst going: some window of length {@code window} holding it (for a distinct tracker:
      * holding its value's latest hit) reaches the {@linkplain #keepingThreshold keeping threshold} among the {@code counted}
-     * hits. Only such hits grow an
-     * open burst, so a burst ends one {@code window} after the last moment the threshold held — a trickle below it (an
-     * identity reading a path every few minutes after a fan-out, a failed login every four minutes) neither keeps the
-     * alert open for days nor folds a later, separate burst of the entity into it.
+     * hits. Only such hits (and those inside the burst's span) grow an open burst, so a trickle below it (an identity
+     * reading a path every few minutes after a fan-out, a failed login every four minutes) neither keeps the alert open
+     * for days nor folds a later, separate burst of the entity into it.
      */
     private boolean qualifies(List<Hit> counted, Hit hit) {
         if (threshold <= 1) {
