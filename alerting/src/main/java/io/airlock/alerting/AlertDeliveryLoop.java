@@ -86,6 +86,8 @@ public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
     private final String topic;
     private final DeadLetters deadLetters;
     private final IndexNames names;
+    /** Where indexed alerts' runbooks resolve ({@link #linkingRunbooks}); none by default. */
+    private volatile AlertLinks links = AlertLinks.none();
     private final DocumentIndexer indexer;
     private final AlertRouter router;
     private final DeliveryState state;
@@ -102,6 +104,17 @@ public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
     private final Map<TopicPartition, OffsetAndMetadata> settledPositions = new HashMap<>();
     /** Set by a failed asynchronous commit (callbacks run on the consumer thread). */
     private boolean commitFailed;
+
+    /**
+     * Indexes alerts with their runbook resolved against {@code links}' runbook base ({@link IndexItem#alert(IndexNames,
+     * Alert, AlertLinks)}); without it, alerts are indexed as they come.
+     *
+     * @return this loop
+     */
+    public AlertDeliveryLoop linkingRunbooks(AlertLinks links) {
+        this.links = Objects.requireNonNull(links, "links");
+        return this;
+    }
 
     /**
      * @param kafkaConfig Kafka client settings with at least {@code bootstrap.servers} and {@code group.id}
@@ -311,7 +324,7 @@ public final class AlertDeliveryLoop implements Runnable, AutoCloseable {
             }
             DeliveryMetrics.alert(alert.ruleId(), alert.severity().name().toLowerCase(Locale.ROOT));
             // 1. OpenSearch (SOC view); an outage there does not hold back the notifications
-            documents.submit(new DocumentSender.Task(IndexItem.alert(names, alert), record, entry));
+            documents.submit(new DocumentSender.Task(IndexItem.alert(names, alert, links), record, entry));
             // 2. people, each receiver on its own sender
             Optional<String> suppressed = router.suppression(alert);
             if (suppressed.isPresent()) {

@@ -31,6 +31,15 @@ public record IndexItem(String index, String id, Object document, boolean writeO
         return new IndexItem(names.eventsIndex(event.timestamp()), event.id(), event, true);
     }
 
+    /**
+     * An alert into the alerts index as {@link #alert(IndexNames, Alert)}, its relative runbook path resolved against the
+     * configured {@code runbooks.base-url} ({@link AlertLinks#runbook}), so that an analyst in Dashboards gets a link that
+     * opens; kept as it is when there is no base. The alert on Kafka keeps its relative path.
+     */
+    public static IndexItem alert(IndexNames names, Alert alert, AlertLinks links) {
+        return alert(names, links.runbook(alert).map(uri -> alert.withRunbook(uri.toString())).orElse(alert));
+    }
+
     /** An alert into the alerts index, {@code _id} = {@code alert.id}: an update overwrites the previous version. */
     public static IndexItem alert(IndexNames names, Alert alert) {
         return new IndexItem(names.alertsIndex(), alert.id(), alert, false);

@@ -173,6 +173,26 @@ class DeliveryLoopTest {
         assertThat(value.path("reason").asText()).contains("HTTP 400", "mapper_parsing_exception");
     }
 
+    /** With {@code runbooks.base-url}, the indexed alert links its runbook as a URL; on Kafka it keeps the relative path. */
+    @Test
+    void shouldIndexAlertsWithTheirRunbookResolvedAgainstTheConfiguredBase() {
+        DocumentIndexer indexer = items -> {
+            indexed.add(items);
+            return new BulkResult(items.size(), List.of());
+        };
+        AlertRouterTest.RecordingNotifier slack = new AlertRouterTest.RecordingNotifier("slack");
+        AlertRouterTest.RecordingNotifier pagerDuty = new AlertRouterTest.RecordingNotifier("pagerduty");
+        Alert alert = TestAlerts.failedLoginBurst().runbook("docs/runbooks/AL-001-failed-login-burst.md").build();
+        AlertLinks links = AlertLinks.of(null, java.net.URI.create("https://wiki.example.com/airlock/"), NAMES);
+        run(new AlertDeliveryLoop(consumer, dlq, TOPICS, NAMES, indexer, AlertRouter.defaults(slack, pagerDuty), FAST)
+                .linkingRunbooks(links), TOPICS.alerts(), List.of(json(alert)));
+
+        await().atMost(ofSeconds(10)).untilAsserted(() -> assertThat(committed(TOPICS.alerts())).isEqualTo(1));
+        assertThat(alert.runbook()).startsWith("docs/runbooks/");
+        assertThat(indexed.get(0)).singleElement().satisfies(item -> assertThat(((Alert) item.document()).runbook())
+                .isEqualTo("https://wiki.example.com/airlock/" + alert.runbook()));
+    }
+
     @Test
     void shouldIndexThenNotifyAndDeadLetterMalformedAlerts() {
         AlertRouterTest.RecordingNotifier slack = new AlertRouterTest.RecordingNotifier("slack");

@@ -117,7 +117,7 @@ public final class Pipeline implements AutoCloseable {
         var eventLoop = new EventIndexingLoop(consumerConfig("-delivery"), settings.topics(), settings.openSearch().indexNames(), indexer,
                 settings.retryPolicy());
         var alertLoop = new AlertDeliveryLoop(consumerConfig("-notify"), settings.topics(), settings.openSearch().indexNames(), indexer,
-                router, settings.retryPolicy());
+                router, settings.retryPolicy()).linkingRunbooks(settings.links());
         running.add(() -> client._transport().close());
         startThread(eventLoop, "airlock-event-indexing");
         startThread(alertLoop, "airlock-alert-delivery");

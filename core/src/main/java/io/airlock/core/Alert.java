@@ -59,4 +59,10 @@ public record Alert(
         grown.add(eventId);
         return grown;
     }
+
+    /** This alert with {@code runbook} as its runbook link, every other field the same. */
+    public Alert withRunbook(String runbook) {
+        return new Alert(id, ruleId, ruleName, severity, timestamp, firstSeen, lastSeen, count, entity, summary, evidence,
+                techniqueIds, runbook, status);
+    }
 }

@@ -44,9 +44,10 @@ public final class NotificationFields {
                     + "its evidence in Discover.");
 
     public static final Setting<URI> RUNBOOKS_BASE_URL = Setting.of("runbooks.base-url", httpUrl())
-            .whenUnset("runbook links are left out of notifications")
+            .whenUnset("runbook links are left out of notifications, and alerts are indexed with the relative path")
             .doc("Base URL the alerts' relative runbook paths (`docs/runbooks/AL-001-failed-login-burst.md`) resolve "
-                    + "against, e.g. the repository's web view `https://github.com/acme/airlock/blob/main/`.");
+                    + "against, e.g. the repository's web view `https://github.com/acme/airlock/blob/main/`: notifications "
+                    + "link to it, and alerts are indexed in OpenSearch with the resolved URL (on Kafka they keep the path).");
 
     public static final Group GROUP = Group.of("Notifications",
             "Where alerts are sent (DESIGN.md, *Alert*): by default Slack gets every alert, PagerDuty the high and critical "
