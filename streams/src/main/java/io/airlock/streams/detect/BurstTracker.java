@@ -235,7 +235,8 @@ public final class BurstTracker {
      * for days nor folds a later, separate burst of the entity into it.
      */
     private boolean qualifies(List<Hit> counted, Hit hit) {
-        if (threshold <= 1) {
+        int keeping = keepingThreshold(threshold);
+        if (keeping <= 1) {
             return true;
         }
         int index = counted.indexOf(hit);
@@ -259,8 +260,8 @@ public final class BurstTracker {
         while (end + 1 < counted.size() && counted.get(end + 1).at().equals(at)) {
             end++;
         }
-        return end - start + 1 >= keepingThreshold(threshold) || firstBurstWindow(counted, index, Hit::at, window,
-                hits -> distinct ? hits.stream().map(Hit::value).distinct().count() : hits.size(), keepingThreshold(threshold)) != null;
+        return end - start + 1 >= keeping || firstBurstWindow(counted, index, Hit::at, window,
+                hits -> distinct ? hits.stream().map(Hit::value).distinct().count() : hits.size(), keeping) != null;
     }
 
     /**

@@ -273,11 +273,11 @@ final class DistinctValueBursts {
     }
 
     /**
-     * Whether the hit is part of a burst by itself ({@link BurstTracker#qualifies}): some window holding its value's latest
-     * hit ({@code valueKey}, a {@code -by-time} key) reaches the threshold.
+     * Whether the hit keeps a burst going ({@link BurstTracker#qualifies}): some window holding its value's latest hit
+     * ({@code valueKey}, a {@code -by-time} key) reaches the {@linkplain BurstTracker#keepingThreshold keeping threshold}.
      */
     private boolean qualifies(String entity, BurstTracker.Hit hit, String valueKey, Instant newest) {
-        if (threshold <= 1) {
+        if (BurstTracker.keepingThreshold(threshold) <= 1) {
             return true;
         }
         Instant at = timeOf(valueKey);
